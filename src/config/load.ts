@@ -1,0 +1,102 @@
+import Ajv, { ErrorObject } from 'ajv';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface TargetConfig {
+  name: string;
+  description?: string;
+  driver: 'http' | 'ui' | 'smtp';
+  embedded?: boolean;
+  baseUrl?: string;
+  defects?: string[];
+  doubles?: { host?: string; advertisedHost?: string; insi?: { port?: number } };
+  timeouts?: Partial<Timeouts>;
+}
+export interface Timeouts { reachMs: number; actionMs: number; insiWaitMs: number; settleMs: number; quietMs: number; insiTimeoutMs: number }
+export const DEFAULT_TIMEOUTS: Timeouts = { reachMs: 10_000, actionMs: 10_000, insiWaitMs: 3_000, settleMs: 2_000, quietMs: 300, insiTimeoutMs: 30_000 };
+
+/** A configuration problem: Vigie cannot run (exit 2). The message names the file and the key. */
+export class ConfigError extends Error { override name = 'ConfigError'; }
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+export function targetsDir(root = PROJECT_ROOT): string { return join(root, 'config', 'targets'); }
+
+export function listTargets(root = PROJECT_ROOT): string[] {
+  const dir = targetsDir(root);
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+function validate(): ReturnType<Ajv['compile']> {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, 'config', 'target.schema.json'), 'utf8'));
+    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  }
+  return validator;
+}
+
+/** Turns ajv's errors into sentences that name the key at fault, e.g. `doubles.host: must be string`. */
+export function describeErrors(errors: ErrorObject[]): string[] {
+  const out: string[] = [];
+  for (const e of errors) {
+    const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
+    if (e.keyword === 'additionalProperties') {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      out.push(`${at ? at + '.' : ''}${key}: unknown key (allowed here: ${allowedKeys(e)})`);
+    } else if (e.keyword === 'required') {
+      const key = (e.params as { missingProperty: string }).missingProperty;
+      out.push(`${at ? at + '.' : ''}${key}: is required`);
+    } else if (e.keyword === 'enum') {
+      out.push(`${at || '(root)'}: must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`);
+    } else if (e.keyword === 'if' || e.keyword === 'anyOf' || e.keyword === 'const') {
+      continue; // the useful detail is in the sibling errors
+    } else {
+      out.push(`${at || '(root)'}: ${e.message}`);
+    }
+  }
+  return [...new Set(out)];
+}
+
+function allowedKeys(e: ErrorObject): string {
+  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props ? Object.keys(props).filter((k) => k !== '$schema').join(', ') : '?';
+}
+
+/** Validates a parsed config; throws ConfigError naming every key at fault. */
+export function checkConfig(raw: unknown, source: string): TargetConfig {
+  const v = validate();
+  if (!v(raw)) {
+    const msgs = describeErrors(v.errors ?? []);
+    if (msgs.length === 0) msgs.push('an http target needs "baseUrl" (or "embedded": true for the reference LGC); "defects" need "embedded": true');
+    throw new ConfigError(`${source}: invalid target configuration:\n  - ${msgs.join('\n  - ')}`);
+  }
+  const cfg = raw as TargetConfig;
+  if (cfg.driver !== 'http') {
+    throw new ConfigError(`${source}: driver: "${cfg.driver}" is not available yet in this version of Vigie (only "http")`);
+  }
+  return cfg;
+}
+
+export interface LoadedConfig { config: TargetConfig; file: string; hash: string; timeouts: Timeouts }
+
+export function loadTarget(name: string, root = PROJECT_ROOT): LoadedConfig {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) throw new ConfigError(`--target: "${name}" is not a valid target name`);
+  const file = join(targetsDir(root), `${name}.json`);
+  if (!existsSync(file)) {
+    throw new ConfigError(`--target: no configuration ${file} (known targets: ${listTargets(root).join(', ') || 'none'})`);
+  }
+  const text = readFileSync(file, 'utf8');
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON: ${(e as Error).message}`);
+  }
+  const config = checkConfig(raw, file);
+  if (config.name !== name) throw new ConfigError(`${file}: name: "${config.name}" must equal the file name "${name}"`);
+  return {
+    config, file,
+    hash: 'sha256:' + createHash('sha256').update(text).digest('hex').slice(0, 16),
+    timeouts: { ...DEFAULT_TIMEOUTS, ...(config.timeouts ?? {}) },
+  };
+}

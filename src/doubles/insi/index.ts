@@ -1,0 +1,9 @@
+export { InsiDouble } from './insi-double';
+export type {
+  InsiBehaviour,
+  InsiDoubleOptions,
+  InsiExchange,
+  InsiOperation,
+  InsiPerson,
+  InsiTenant,
+} from './types';

@@ -1,0 +1,100 @@
+/** Turns a parsed SOAP request into what the double needs: operation, action, message id, INSi traits. */
+import { ACTION_PREFIX, NS, fault, type SoapFault } from './soap';
+import { child, childText, type XmlElement } from './xml';
+import type { InsiOperation, InsiRequestInfo } from './types';
+
+export type RequestFields = Omit<InsiRequestInfo, 'raw' | 'contentType'>;
+
+export interface InterpretedRequest {
+  operation: InsiOperation | null;
+  action: string | null;
+  messageId?: string;
+  fields: RequestFields;
+  fault?: SoapFault;
+}
+
+const BODY_ELEMENTS: Record<string, { ns: string; operation: InsiOperation }> = {
+  RECVITALE: { ns: NS.recVit, operation: 'rechercherInsAvecCarteVitale' },
+  RECSANSVITALE: { ns: NS.recSans, operation: 'rechercherInsAvecTraitsIdentite' },
+};
+
+/** The `action` parameter of a SOAP 1.2 Content-Type, if any. */
+export function contentTypeAction(contentType: string): string | undefined {
+  const m = /;\s*action\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(contentType);
+  const value = m ? (m[1] ?? m[2]) : undefined;
+  return value ? value : undefined;
+}
+
+/** SOAPAction header value without its quotes; an empty header means "no action". */
+export function soapActionHeader(value: string | string[] | undefined): string | undefined {
+  const v = (Array.isArray(value) ? value[0] : value)?.trim().replace(/^"(.*)"$/, '$1');
+  return v ? v : undefined;
+}
+
+export function interpret(root: XmlElement, httpActions: Array<string | undefined>): InterpretedRequest {
+  const out: InterpretedRequest = { operation: null, action: null, fields: {} };
+  const given = [...httpActions];
+  out.action = given.find((a) => a !== undefined) ?? null;
+  if (root.local !== 'Envelope') {
+    out.fault = fault(400, 'Sender', 'enveloppe_invalide', `Not a SOAP envelope: root element is "${root.local}"`);
+    return out;
+  }
+  if (root.ns !== NS.soap12) {
+    out.fault = fault(500, 'VersionMismatch', 'version_soap',
+      `Only SOAP 1.2 is supported (envelope namespace ${NS.soap12}), received namespace "${root.ns ?? ''}"`);
+    return out;
+  }
+
+  const header = child(root, 'Header', NS.soap12);
+  const wsaAction = child(header, 'Action', NS.wsa)?.text;
+  given.push(wsaAction || undefined);
+  out.action = given.find((a) => a !== undefined) ?? null;
+  out.messageId = child(header, 'MessageID', NS.wsa)?.text || undefined;
+  const emitter = childText(child(header, 'ContexteBAM', NS.ctxbam), 'Emetteur');
+  if (emitter) out.fields.emitter = emitter;
+
+  const body = child(root, 'Body', NS.soap12);
+  if (!body) {
+    out.fault = fault(400, 'Sender', 'enveloppe_invalide', 'The SOAP envelope has no Body');
+    return out;
+  }
+  const payload = body.children[0];
+  const known = payload && BODY_ELEMENTS[payload.local];
+  if (!payload || !known || known.ns !== payload.ns) {
+    const name = payload ? `{${payload.ns ?? ''}}${payload.local}` : 'nothing';
+    out.fault = fault(400, 'Sender', 'operation_inconnue',
+      `Unknown operation: the SOAP Body contains ${name}, expected {${NS.recVit}}RECVITALE or {${NS.recSans}}RECSANSVITALE`);
+    return out;
+  }
+  out.operation = known.operation;
+  Object.assign(out.fields, extractTraits(payload, known.operation));
+
+  const expected = ACTION_PREFIX + known.operation;
+  const wrong = given.find((a) => a !== undefined && a !== expected);
+  if (wrong !== undefined) {
+    out.fault = fault(400, 'Sender', 'action_invalide',
+      `SOAP action mismatch: expected "${expected}", received "${wrong}"`);
+  }
+  return out;
+}
+
+function extractTraits(payload: XmlElement, operation: InsiOperation): RequestFields {
+  const f: RequestFields = {};
+  const set = (key: keyof RequestFields, value: string | undefined) => {
+    if (value !== undefined && value !== '') (f as Record<string, unknown>)[key] = value;
+  };
+  set('birthName', childText(payload, 'NomNaissance'));
+  set('birthDate', childText(payload, 'DateNaissance'));
+  if (operation === 'rechercherInsAvecCarteVitale') {
+    const matricule = child(payload, 'MatriculeIndividu');
+    set('matricule', childText(matricule, 'NumIdentifiant'));
+    set('key', childText(matricule, 'Cle'));
+    set('birthRank', childText(payload, 'RangNaissance'));
+  } else {
+    const firstNames = payload.children.filter((c) => c.local === 'Prenom').map((c) => c.text);
+    if (firstNames.length) f.firstNames = firstNames;
+    set('sex', childText(payload, 'Sexe'));
+    set('birthPlace', childText(payload, 'LieuNaissance'));
+  }
+  return f;
+}

@@ -1,0 +1,74 @@
+/** Public types of the INSi double (the harness codes against these names). */
+
+export type InsiOperation = 'rechercherInsAvecCarteVitale' | 'rechercherInsAvecTraitsIdentite';
+
+export interface InsiPerson {
+  matricule: string; // NIR, 13 characters
+  key: string; // Cle, rendered on two digits
+  oid: string; // 1.2.250.1.213.1.4.8 (NIR) or 1.2.250.1.213.1.4.9 (NIA)
+  birthName: string;
+  firstName: string;
+  firstNames: string;
+  sex: string;
+  birthDate: string; // YYYY-MM-DD
+  birthPlace?: string; // COG
+}
+
+export type InsiBehaviour =
+  | { kind: 'lookup' }
+  | { kind: 'identity'; person: InsiPerson }
+  | { kind: 'none' }
+  | { kind: 'several' }
+  | { kind: 'fault'; code?: string; reason?: string };
+
+export interface InsiRequestInfo {
+  raw: string;
+  contentType: string;
+  matricule?: string;
+  key?: string;
+  birthName?: string;
+  firstNames?: string[];
+  sex?: string;
+  birthDate?: string;
+  birthPlace?: string;
+  birthRank?: string;
+  emitter?: string;
+}
+
+export interface InsiResponseInfo {
+  status: number;
+  raw: string;
+  codeCR?: string;
+  fault?: string;
+}
+
+export interface InsiExchange {
+  seq: number;
+  tenant: string;
+  receivedAt: string;
+  durationMs: number | null;
+  operation: InsiOperation | null;
+  action: string | null;
+  request: InsiRequestInfo;
+  response: InsiResponseInfo | null;
+  outcome: 'held' | 'answered' | 'fault' | 'dropped';
+}
+
+export interface InsiDoubleOptions {
+  host?: string;
+  port?: number;
+  advertisedHost?: string;
+  people?: InsiPerson[];
+  maxBodyBytes?: number;
+}
+
+export interface InsiTenant {
+  respondWith(b: InsiBehaviour): void;
+  hold(): void;
+  release(opts?: { drop?: boolean }): number;
+  heldCount(): number;
+  waitForHeld(n: number, timeoutMs: number): Promise<void>;
+  waitForExchanges(n: number, timeoutMs: number): Promise<InsiExchange[]>;
+  exchanges(): InsiExchange[];
+  reset(): void;
+}

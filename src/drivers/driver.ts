@@ -1,0 +1,63 @@
+/**
+ * The one interface every target driver implements (http test-driver API, web UI, …).
+ * Steps talk to the LGC only through it. Each action answers what the user would see,
+ * plus how the target got there (clicks, screen changes) where the driver can tell.
+ */
+export type Role = 'PS' | 'secretariat';
+export type ProCard = 'CPS' | 'CPE-nominative' | 'CPE-anonymous';
+export interface Workstation { role: Role; card: ProCard; user?: string }
+
+export interface Traits {
+  birthName: string; usedName?: string; firstName: string; firstNames?: string;
+  sex: 'M' | 'F' | 'I'; birthDate: string; birthPlace?: string;
+}
+export interface CarteVitale { matricule: string; key?: string; birthName: string; firstName: string; birthDate: string; birthRank?: string }
+
+export type InsiOutcome = 'pending' | 'found' | 'not-found' | 'several' | 'error' | 'no-answer';
+export interface ComparisonRow { trait: 'birthName' | 'firstName' | 'birthDate' | 'sex'; file: string; insi: string; differs: boolean }
+export interface IdentityView {
+  patientId: string;
+  file: Traits;
+  ins: { status: 'none' | 'recovered' | 'qualified'; matricule?: string; key?: string; oid?: string; qualifiedBy?: string };
+  insi: { lastCall?: { at?: string; trigger?: string; outcome: InsiOutcome; code?: string; message?: string } | null; traits?: Traits | null };
+  qualification: {
+    offered: boolean; concordant?: boolean | null; comparison?: ComparisonRow[]; documents?: string[];
+    exceptionProcedure?: { offered?: boolean; attestation?: string | null };
+  };
+}
+export type QualifyMethod = 'document' | 'exception';
+export type QualifyResult =
+  | { qualified: true; clicks: number; screenChanges: number; shown: string[]; ins?: { status?: string; matricule?: string; oid?: string } }
+  | { qualified: false; reason: string; message: string; status: number };
+
+export interface DoubleUrls { insi: string }
+export interface ResetOptions { tenant: string; doubles: DoubleUrls; defects?: string[]; insiTimeoutMs?: number }
+
+/** How an action went, as far as the driver could see it. */
+export interface Observed<T> { value: T; ms: number }
+
+export interface LgcDriver {
+  readonly kind: 'http' | 'ui';
+  /** Is the target there at all? Rejects with a clear reason within `timeoutMs`. */
+  health(timeoutMs: number): Promise<{ name?: string; version?: string; contract: string }>;
+  reset(opts: ResetOptions): Promise<void>;
+  createPatient(file: Traits, appointments?: string[]): Promise<string>;
+  insertCarteVitale(ws: Workstation, card: CarteVitale): Promise<Observed<{ patientId: string }>>;
+  openPatientFile(ws: Workstation, patientId: string): Promise<Observed<IdentityView>>;
+  startOfDay(ws: Workstation, date: string): Promise<Observed<{ patientsOfTheDay: number }>>;
+  identity(patientId: string): Promise<Observed<IdentityView>>;
+  qualify(ws: Workstation, patientId: string, method: QualifyMethod, document?: string): Promise<Observed<QualifyResult>>;
+  /** Every exchange the driver had with the target, for evidence. */
+  exchanges(): DriverExchange[];
+  close(): Promise<void>;
+}
+
+export interface DriverExchange {
+  at: string; method: string; url: string; requestBody?: unknown;
+  status?: number; responseBody?: unknown; ms?: number; error?: string;
+}
+
+/** The target could not be driven (unreachable, protocol error): an error, never a verdict. */
+export class TargetError extends Error {
+  override name = 'TargetError';
+}

@@ -1,0 +1,121 @@
+import {
+  CarteVitale, DriverExchange, IdentityView, LgcDriver, Observed, QualifyMethod, QualifyResult,
+  ResetOptions, TargetError, Traits, Workstation,
+} from './driver';
+
+/**
+ * Drives an LGC through the Vigie test-driver API (docs/test-driver.openapi.yaml).
+ * Every request is bounded by `actionTimeoutMs`; a timeout is a TargetError (could not run),
+ * unless a step measures responsiveness itself (it races the action against its own bound).
+ */
+export class HttpDriver implements LgcDriver {
+  readonly kind = 'http' as const;
+  private readonly log: DriverExchange[] = [];
+  private readonly controllers = new Set<AbortController>();
+  private tenant = '';
+
+  constructor(private readonly baseUrl: string, private readonly actionTimeoutMs = 10_000) {}
+
+  async health(timeoutMs: number) {
+    return this.call<{ name?: string; version?: string; contract: string }>('GET', '/testdriver/health', undefined, { timeoutMs, noTenant: true });
+  }
+
+  async reset(opts: ResetOptions): Promise<void> {
+    this.tenant = opts.tenant;
+    const options = opts.insiTimeoutMs ? { insiTimeoutMs: opts.insiTimeoutMs } : undefined;
+    await this.call('POST', '/testdriver/reset', { doubles: { insi: { url: opts.doubles.insi } }, options, defects: opts.defects ?? [] });
+  }
+
+  async createPatient(file: Traits, appointments?: string[]): Promise<string> {
+    const r = await this.call<{ patientId: string }>('POST', '/testdriver/patients', { file, appointments });
+    return r.patientId;
+  }
+
+  insertCarteVitale(workstation: Workstation, card: CarteVitale) {
+    return this.timed(() => this.call<{ patientId: string }>('POST', '/testdriver/carte-vitale', { workstation, card }));
+  }
+
+  openPatientFile(workstation: Workstation, patientId: string) {
+    return this.timed(() => this.call<IdentityView>('POST', `/testdriver/patients/${encodeURIComponent(patientId)}/open`, { workstation }));
+  }
+
+  startOfDay(workstation: Workstation, date: string) {
+    return this.timed(() => this.call<{ patientsOfTheDay: number }>('POST', '/testdriver/start-of-day', { workstation, date }));
+  }
+
+  identity(patientId: string) {
+    return this.timed(() => this.call<IdentityView>('GET', `/testdriver/patients/${encodeURIComponent(patientId)}/identity`));
+  }
+
+  qualify(workstation: Workstation, patientId: string, method: QualifyMethod, document?: string): Promise<Observed<QualifyResult>> {
+    return this.timed(async () => {
+      const path = `/testdriver/patients/${encodeURIComponent(patientId)}/qualify`;
+      const { status, body } = await this.request('POST', path, { workstation, method, document }, { accept: [200, 422, 403, 409] });
+      const b = (body ?? {}) as Record<string, unknown>;
+      if (status === 200 && b.qualified === true) {
+        return {
+          qualified: true, clicks: Number(b.clicks), screenChanges: Number(b.screenChanges),
+          shown: Array.isArray(b.shown) ? (b.shown as string[]) : [], ins: b.ins as { status?: string },
+        };
+      }
+      return { qualified: false, status, reason: String(b.reason ?? b.error ?? 'refused'), message: String(b.message ?? '') };
+    });
+  }
+
+  exchanges(): DriverExchange[] { return this.log.slice(); }
+
+  async close(): Promise<void> {
+    for (const c of this.controllers) c.abort();
+    this.controllers.clear();
+  }
+
+  private async timed<T>(fn: () => Promise<T>): Promise<Observed<T>> {
+    const t0 = performance.now();
+    const value = await fn();
+    return { value, ms: Math.round(performance.now() - t0) };
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, o: { timeoutMs?: number; noTenant?: boolean } = {}): Promise<T> {
+    const { body: b } = await this.request(method, path, body, { ...o, accept: [200, 201] });
+    return b as T;
+  }
+
+  private async request(method: string, path: string, body: unknown,
+    o: { timeoutMs?: number; noTenant?: boolean; accept: number[] }): Promise<{ status: number; body: unknown }> {
+    const url = this.baseUrl.replace(/\/$/, '') + path;
+    const ex: DriverExchange = { at: new Date().toISOString(), method, url, requestBody: body };
+    this.log.push(ex);
+    const ctl = new AbortController();
+    this.controllers.add(ctl);
+    const timeoutMs = o.timeoutMs ?? this.actionTimeoutMs;
+    const timer = setTimeout(() => ctl.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const t0 = performance.now();
+    try {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (!o.noTenant) headers['x-vigie-tenant'] = this.tenant;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: ctl.signal });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try { parsed = text ? JSON.parse(text) : undefined; } catch { /* keep text as evidence */ }
+      ex.status = res.status; ex.responseBody = parsed; ex.ms = Math.round(performance.now() - t0);
+      if (!o.accept.includes(res.status)) {
+        throw new TargetError(`${method} ${path} answered HTTP ${res.status}: ${typeof parsed === 'string' ? parsed.slice(0, 300) : JSON.stringify(parsed).slice(0, 300)}`);
+      }
+      return { status: res.status, body: parsed };
+    } catch (e) {
+      if (e instanceof TargetError) throw e;
+      const cause = ctl.signal.aborted ? String((ctl.signal.reason as Error)?.message ?? 'aborted') : describeFetchError(e);
+      ex.error = cause; ex.ms = Math.round(performance.now() - t0);
+      throw new TargetError(`${method} ${url}: ${cause}`);
+    } finally {
+      clearTimeout(timer);
+      this.controllers.delete(ctl);
+    }
+  }
+}
+
+function describeFetchError(e: unknown): string {
+  const err = e as { message?: string; cause?: { code?: string; message?: string } };
+  return err.cause?.code ? `${err.cause.code} (${err.cause.message ?? ''})` : String(err.message ?? e);
+}

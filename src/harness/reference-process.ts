@@ -1,0 +1,46 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../config/load';
+
+export interface ReferenceLgc { url: string; stop(): Promise<void>; process: ChildProcess }
+
+/**
+ * Starts the embedded reference LGC as a separate program (the harness never imports its code)
+ * and waits, bounded, for the line announcing its URL.
+ */
+export function startReferenceLgc(opts: { host?: string; defects?: string[]; timeoutMs?: number } = {}): Promise<ReferenceLgc> {
+  const args = ['--require', 'ts-node/register', join(PROJECT_ROOT, 'src', 'reference-lgc', 'main.ts'), '--port', '0', '--host', opts.host ?? '127.0.0.1'];
+  for (const d of opts.defects ?? []) args.push('--defect', d);
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: join(PROJECT_ROOT, 'tsconfig.json') },
+  });
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the reference LGC did not start within ${timeoutMs} ms: ${err.slice(-500)}`)); }, timeoutMs);
+    child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /VIGIE-REFERENCE-LGC LISTENING (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], process: child, stop: () => stopChild(child) });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the reference LGC exited (code ${code}) before listening: ${err.slice(-800)}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => { clearTimeout(kill); resolve(); });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,157 @@
+import { IRunOptions, ISupportCodeLibrary, loadSupport, runCucumber } from '@cucumber/cucumber/api';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { DEFAULT_TIMEOUTS, LoadedConfig, PROJECT_ROOT, Timeouts } from '../config/load';
+import { HttpDriver } from '../drivers/http-driver';
+import { ResultCollector, Summary, counts, exitCodeOf, outcomeOf, requirementVerdicts } from '../report/summary';
+import { ReferenceLgc, startReferenceLgc } from './reference-process';
+
+export interface RunOptions {
+  loaded: LoadedConfig;
+  /** Overrides the target's baseUrl (e.g. a reference LGC the caller already started). */
+  baseUrl?: string;
+  defects?: string[];
+  paths?: string[];
+  tags?: string;
+  /** Where to write reports; false writes none (the defect matrix). */
+  reportsDir?: string | false;
+  /** Reuse an already loaded support library (many runs in one process). */
+  support?: ISupportCodeLibrary;
+  quiet?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunResult { summary: Summary; exitCode: number; support?: ISupportCodeLibrary; results: ResultCollector['results'] }
+
+const STEP_FILES = () => listTs(join(PROJECT_ROOT, 'steps'));
+
+function listTs(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? listTs(p) : f.endsWith('.ts') ? [p] : [];
+  }).sort();
+}
+
+export function supportCoordinates() {
+  return { requireModules: ['ts-node/register'], requirePaths: STEP_FILES(), importPaths: [], loaders: [] };
+}
+
+export function sourcesCoordinates(paths: string[], tags = '') {
+  return { defaultDialect: 'en', paths: paths.map((p) => resolve(PROJECT_ROOT, p)), names: [], tagExpression: tags, order: 'defined' as const };
+}
+
+/** Loads the step definitions once; pass the result to many runs. */
+export async function loadSteps(): Promise<ISupportCodeLibrary> {
+  process.env.TS_NODE_TRANSPILE_ONLY ??= 'true';
+  return loadSupport({ sources: sourcesCoordinates(['features']), support: supportCoordinates() }, { cwd: PROJECT_ROOT });
+}
+
+export function harnessVersion(): string {
+  let commit = 'unknown';
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* not a git checkout */ }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return `vigie ${require(join(PROJECT_ROOT, 'package.json')).version} (${commit})`;
+}
+
+/**
+ * One conformance run: (start the embedded reference if asked) → check the target answers →
+ * run the selected features → requirement verdicts → reports/summary.json. Never throws for a
+ * target problem: that is the outcome "could-not-run".
+ */
+export async function runSuite(o: RunOptions): Promise<RunResult> {
+  const t0 = performance.now();
+  const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const cfg = o.loaded.config;
+  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...o.loaded.timeouts };
+  const defects = [...(cfg.defects ?? []), ...(o.defects ?? [])];
+  const base: Omit<Summary, 'outcome' | 'durationMs' | 'scenarios' | 'requirements'> = {
+    target: cfg.name, driver: 'http',
+    provenance: { harness: harnessVersion(), config: o.loaded.hash, node: process.version, rulePacks: {} },
+    ...(defects.length ? { defects } : {}),
+  };
+  const couldNotRun = (reason: string): RunResult => {
+    const summary: Summary = { ...base, outcome: 'could-not-run', reason, durationMs: Math.round(performance.now() - t0), scenarios: { passed: 0, failed: 0, errored: 0, skipped: 0 }, requirements: {} };
+    if (o.reportsDir) writeSummary(o.reportsDir, summary);
+    return { summary, exitCode: 2, results: [] };
+  };
+
+  if (defects.length && !cfg.embedded) return couldNotRun('--defect applies only to the embedded reference LGC');
+
+  let reference: ReferenceLgc | undefined;
+  let baseUrl = o.baseUrl ?? cfg.baseUrl;
+  try {
+    if (!baseUrl && cfg.embedded) {
+      try { reference = await startReferenceLgc({ host: '127.0.0.1' }); } catch (e) { return couldNotRun((e as Error).message); }
+      baseUrl = reference.url;
+    }
+    if (!baseUrl) return couldNotRun('no baseUrl for the target');
+
+    // H-02: an unreachable target is said so, quickly, and is not a verdict.
+    try {
+      const h = await new HttpDriver(baseUrl).health(timeouts.reachMs);
+      if (!o.quiet) log(`Target "${cfg.name}" at ${baseUrl} answers (test-driver contract ${h.contract}${h.name ? ', ' + h.name : ''}).`);
+    } catch (e) {
+      return couldNotRun(`the target "${cfg.name}" did not answer at ${baseUrl} within ${timeouts.reachMs} ms: ${(e as Error).message}`);
+    }
+
+    const collector = new ResultCollector(PROJECT_ROOT);
+    const files: Record<string, string> = {};
+    let options = {};
+    if (o.reportsDir) {
+      const dir = resolve(o.reportsDir);
+      mkdirSync(dir, { recursive: true });
+      Object.assign(files, {
+        [join(dir, 'cucumber.json')]: 'json',
+        [join(dir, 'cucumber.html')]: 'html',
+        [join(dir, 'junit.xml')]: 'junit',
+        [join(dir, 'cucumber-messages.ndjson')]: 'message',
+      });
+      files[join(dir, 'allure-results', '.cucumber-allure.log')] = 'allure-cucumberjs/reporter';
+      options = { resultsDir: join(dir, 'allure-results'), junit: { suiteName: `vigie-${cfg.name}` } };
+    }
+    const worldParameters = {
+      target: cfg.name, baseUrl, driver: 'http', defects,
+      doubles: { host: cfg.doubles?.host ?? '127.0.0.1', advertisedHost: cfg.doubles?.advertisedHost, insiPort: cfg.doubles?.insi?.port ?? 0 },
+      timeouts, runId: randomBytes(3).toString('hex'),
+    };
+    const runOptions: IRunOptions = {
+      sources: sourcesCoordinates(o.paths ?? ['features'], o.tags ?? ''),
+      support: o.support ?? supportCoordinates(),
+      runtime: { dryRun: false, failFast: false, filterStacktraces: true, parallel: 0, retry: 0, retryTagFilter: '', strict: true, worldParameters: JSON.parse(JSON.stringify(worldParameters)) },
+      formats: { stdout: o.quiet ? 'summary' : 'progress', files, publish: false, options },
+    };
+    process.env.TS_NODE_TRANSPILE_ONLY ??= 'true';
+    const sink = new Writable({ write(_c, _e, cb) { cb(); } });
+    let support: ISupportCodeLibrary | undefined;
+    try {
+      const r = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: o.quiet ? sink : process.stdout, stderr: process.stderr }, collector.onMessage);
+      support = r.support;
+    } catch (e) {
+      return couldNotRun(`the harness could not run the features: ${(e as Error).message}`);
+    }
+
+    const requirements = requirementVerdicts(collector.results);
+    const summary: Summary = {
+      ...base,
+      outcome: Object.keys(requirements).length ? outcomeOf(requirements) : 'could-not-run',
+      ...(Object.keys(requirements).length ? {} : { reason: 'the selection holds no scenario tagged with a catalogue requirement' }),
+      durationMs: Math.round(performance.now() - t0),
+      scenarios: counts(collector.results),
+      requirements,
+      failures: collector.results.filter((s) => s.status === 'failed' || s.status === 'errored')
+        .map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: (s.message ?? '').split('\n').slice(0, 6).join('\n') })),
+    };
+    if (o.reportsDir) writeSummary(o.reportsDir, summary);
+    return { summary, exitCode: exitCodeOf(summary.outcome), support, results: collector.results };
+  } finally {
+    await reference?.stop();
+  }
+}
+
+function writeSummary(dir: string, summary: Summary) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+}

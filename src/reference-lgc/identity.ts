@@ -1,0 +1,173 @@
+/** Identity rules: trait comparison, concordance, the identity panel, qualification checks. */
+import type { DefectSet } from './defect-set';
+import type { Patient, Traits, Workstation } from './tenant';
+import {
+  ATTESTATION,
+  ATTESTATION_PARAPHRASED,
+  EXCEPTION_LABEL,
+  IDENTITY_DOCUMENTS,
+  REFUSAL_MESSAGES,
+  type RefusalReason,
+} from './texts';
+
+export const COMPARED_TRAITS = ['birthName', 'firstName', 'birthDate', 'sex'] as const;
+export type ComparedTrait = (typeof COMPARED_TRAITS)[number];
+
+export interface ComparisonRow {
+  trait: ComparedTrait;
+  file: string;
+  insi: string;
+  differs: boolean;
+}
+
+function value(t: Traits, k: ComparedTrait): string {
+  return String(t[k] ?? '').trim();
+}
+
+/** File vs INSi, exact comparison (trim only): no case folding, no accent or punctuation normalisation. */
+export function compareTraits(file: Traits, insi: Traits, defects: DefectSet): ComparisonRow[] {
+  const rows = COMPARED_TRAITS.map((trait) => {
+    const f = value(file, trait);
+    const i = value(insi, trait);
+    return { trait, file: f, insi: i, differs: f !== i };
+  });
+  if (defects.has('first-difference-only')) {
+    let seen = false;
+    for (const r of rows) {
+      if (r.differs && seen) r.differs = false;
+      else if (r.differs) seen = true;
+    }
+  }
+  return rows;
+}
+
+/** Exact concordance of the four traits (trim only). */
+export function concordant(file: Traits, insi: Traits): boolean {
+  return COMPARED_TRAITS.every((k) => value(file, k) === value(insi, k));
+}
+
+function loose(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+/** The exception procedure's concordance check (QUAL-05), with its seeded defects. */
+function exceptionConcordant(file: Traits, insi: Traits, defects: DefectSet): boolean {
+  const traits = COMPARED_TRAITS.filter((k) => !(k === 'sex' && defects.has('exception-ignores-sex')));
+  const norm = defects.has('exception-loose-comparison') ? loose : (s: string) => s;
+  return traits.every((k) => norm(value(file, k)) === norm(value(insi, k)));
+}
+
+export function documentsOffered(defects: DefectSet): string[] {
+  const docs = [...IDENTITY_DOCUMENTS];
+  return defects.has('documents-list-incomplete') ? docs.slice(0, 5) : docs;
+}
+
+export function attestation(defects: DefectSet): string {
+  return defects.has('attestation-paraphrased') ? ATTESTATION_PARAPHRASED : ATTESTATION;
+}
+
+/** Whether INSi has returned an identity for this patient (at least one 'found' answer). */
+export function hasInsiIdentity(p: Patient): boolean {
+  return p.insiTraits !== null && p.ins.matricule !== undefined;
+}
+
+export function qualificationOffered(p: Patient, defects: DefectSet): boolean {
+  if (p.ins.status === 'qualified' || !hasInsiIdentity(p)) return false;
+  if (defects.has('offer-only-on-open-file')) return p.foundBy.has('open-file');
+  return true;
+}
+
+export interface IdentityView {
+  patientId: string;
+  file: Traits;
+  ins: Patient['ins'];
+  insi: { lastCall: Patient['lastCall']; traits: Traits | null };
+  qualification: {
+    offered: boolean;
+    concordant: boolean | null;
+    comparison: ComparisonRow[];
+    documents: string[];
+    exceptionProcedure: { offered: boolean; attestation: string | null };
+  };
+}
+
+export function identityView(p: Patient, defects: DefectSet): IdentityView {
+  const offered = qualificationOffered(p, defects);
+  const insi = p.insiTraits;
+  return {
+    patientId: p.id,
+    file: { ...p.file },
+    ins: { ...p.ins },
+    insi: { lastCall: p.lastCall ? { ...p.lastCall } : null, traits: insi ? { ...insi } : null },
+    qualification: {
+      offered,
+      concordant: insi ? concordant(p.file, insi) : null,
+      comparison: insi ? compareTraits(p.file, insi, defects) : [],
+      documents: documentsOffered(defects),
+      exceptionProcedure: { offered, attestation: attestation(defects) },
+    },
+  };
+}
+
+export interface Refusal {
+  reason: RefusalReason;
+  message: string;
+}
+
+function refuse(reason: RefusalReason): Refusal {
+  return { reason, message: REFUSAL_MESSAGES[reason] };
+}
+
+export interface QualifyRequest {
+  workstation: Workstation;
+  method: 'document' | 'exception';
+  document?: string;
+}
+
+export interface QualifySuccess {
+  qualified: true;
+  clicks: number;
+  screenChanges: number;
+  shown: string[];
+  ins: { status: 'qualified'; matricule?: string; oid?: string };
+}
+
+/**
+ * Qualify the patient's INS (mutates the patient on success). Checks, in order: anonymous card
+ * (QUAL-09), an INSi identity (QUAL-08), PS in person for the exception (QUAL-06), perfect
+ * concordance for the exception (QUAL-05), concordance for a document (QUAL-08), known document.
+ */
+export function qualify(p: Patient, req: QualifyRequest, defects: DefectSet): QualifySuccess | Refusal {
+  const ws = req.workstation;
+  const secretariatNominative = ws.role === 'secretariat' && ws.card === 'CPE-nominative';
+  if (ws.card === 'CPE-anonymous' && !defects.has('anonymous-cpe-qualifies')) return refuse('anonymous-card');
+  if (req.method === 'document' && secretariatNominative && defects.has('nominative-cpe-refused')) {
+    return refuse('secretariat-not-allowed');
+  }
+  const lax = req.method === 'document' && defects.has('qualify-despite-discordance');
+  const insi = p.insiTraits;
+  if (!hasInsiIdentity(p) && !lax) return refuse('no-insi-identity');
+  if (req.method === 'exception') {
+    const inPerson = ws.role === 'PS' && ws.card === 'CPS';
+    if (!inPerson && !(secretariatNominative && defects.has('exception-delegated'))) {
+      return refuse('exception-requires-ps');
+    }
+    if (!insi || !exceptionConcordant(p.file, insi, defects)) return refuse('exception-requires-perfect-concordance');
+  } else {
+    if (!lax && (!insi || !concordant(p.file, insi))) return refuse('discordant-traits');
+    if (!req.document || !IDENTITY_DOCUMENTS.includes(req.document)) return refuse('unknown-document');
+  }
+  const label = req.method === 'exception' ? EXCEPTION_LABEL : (req.document as string);
+  p.ins = { ...p.ins, status: 'qualified', qualifiedBy: label };
+  const threeClicks = defects.has('qualify-in-three-clicks');
+  const ins: QualifySuccess['ins'] = { status: 'qualified' };
+  if (p.ins.matricule !== undefined) ins.matricule = p.ins.matricule;
+  if (p.ins.oid !== undefined) ins.oid = p.ins.oid;
+  return {
+    qualified: true,
+    clicks: threeClicks ? 3 : 1,
+    screenChanges: threeClicks ? 1 : 0,
+    shown: [req.method === 'exception' ? attestation(defects) : label],
+    ins,
+  };
+}

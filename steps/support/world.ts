@@ -1,0 +1,116 @@
+import { IWorldOptions, World, setWorldConstructor } from '@cucumber/cucumber';
+import type { InsiExchange, InsiTenant } from '../../src/doubles/insi';
+import type { IdentityView, LgcDriver, Observed, QualifyResult, Workstation } from '../../src/drivers/driver';
+import { Person, personNamed } from '../../src/fixtures/people';
+import { Timeouts } from '../../src/config/load';
+import { NonConformance } from '../../src/harness/verdict';
+
+/** JSON world parameters handed to cucumber by the runner (src/harness/run.ts). */
+export interface VigieParameters {
+  target: string;
+  baseUrl: string;
+  driver: 'http';
+  defects: string[];
+  doubles: { host: string; advertisedHost?: string; insiPort: number };
+  timeouts: Timeouts;
+  runId: string;
+}
+
+export const WORKSTATIONS: Record<string, Workstation> = {
+  PS: { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' },
+  'secretariat-nominative': { role: 'secretariat', card: 'CPE-nominative', user: 'Julie ACCUEIL' },
+  'secretariat-anonymous': { role: 'secretariat', card: 'CPE-anonymous' },
+};
+
+/** An action on the LGC that may still be running (the LGC blocked on a held double). */
+export interface PendingAction<T = unknown> {
+  label: string; startedAt: number; promise: Promise<T>;
+  settled: boolean; ms?: number; value?: T; error?: unknown;
+}
+
+/**
+ * The World of one scenario: its tenant, its driver, its view of the doubles, and what it
+ * has seen so far. Steps read like the requirement; the mechanics live here.
+ */
+export class VigieWorld extends World<VigieParameters> {
+  tenant = '';
+  requirements: string[] = [];
+  driver!: LgcDriver;
+  insi!: InsiTenant;
+  readonly patientIds = new Map<string, string>();
+  currentPerson?: Person;
+  /** Index of the first INSi exchange that belongs to the last trigger. */
+  insiMark = 0;
+  lastAction?: PendingAction;
+  lastQualify?: QualifyResult;
+  readonly evidenceKinds = new Set<'observed' | 'declared'>();
+  readonly pending: PendingAction[] = [];
+  /** Time spent in deliberate observation windows (asserting that something does NOT happen). */
+  windowMs = 0;
+
+  constructor(options: IWorldOptions<VigieParameters>) { super(options); }
+
+  get timeouts(): Timeouts { return this.parameters.timeouts; }
+  today(): string { return new Date().toISOString().slice(0, 10); }
+
+  person(name: string): Person { const p = personNamed(name); this.currentPerson = p; return p; }
+  patientId(p: Person): string {
+    const id = this.patientIds.get(p.id);
+    if (!id) throw new Error(`the scenario never created a patient file for ${p.id}`);
+    return id;
+  }
+  current(): Person {
+    if (!this.currentPerson) throw new Error('no patient named yet in this scenario');
+    return this.currentPerson;
+  }
+
+  /** Fails the scenario with a verdict naming the requirement, the expected and the seen. */
+  fail(expected: string, seen: string, evidence?: string): never {
+    throw new NonConformance(this.requirements, expected, seen, evidence);
+  }
+  check(ok: boolean, expected: string, seen: () => string, evidence?: string): void {
+    if (!ok) this.fail(expected, seen(), evidence);
+  }
+
+  /**
+   * Runs an action on the LGC. When a double holds an answer, the LGC may (wrongly) block on it:
+   * then the action is left running after `holdWindowMs` and later steps judge it, instead of
+   * the scenario erroring on a driver timeout.
+   */
+  async act<T>(label: string, fn: () => Promise<Observed<T>>): Promise<PendingAction<T>> {
+    const a: PendingAction<T> = { label, startedAt: performance.now(), promise: undefined as unknown as Promise<T>, settled: false };
+    a.promise = fn().then(
+      (o) => { a.settled = true; a.ms = o.ms; a.value = o.value; return o.value; },
+      (e) => { a.settled = true; a.ms = Math.round(performance.now() - a.startedAt); a.error = e; throw e; },
+    );
+    a.promise.catch(() => undefined);
+    this.lastAction = a as PendingAction;
+    this.pending.push(a as PendingAction);
+    const holding = this.insiHoldOn;
+    const windowMs = holding ? Math.max(2 * this.timeouts.settleMs, 2000) : this.timeouts.actionMs + 1000;
+    await Promise.race([a.promise.catch(() => undefined), delay(windowMs)]);
+    if (a.settled && a.error) throw a.error;
+    if (!a.settled && !holding) throw new Error(`${label}: no answer from the target within ${windowMs} ms`);
+    return a;
+  }
+  insiHoldOn = false;
+
+  /** Exchanges at the INSi double since the last trigger. */
+  insiSinceMark(): InsiExchange[] { return this.insi.exchanges().slice(this.insiMark); }
+  markInsi(): void { this.insiMark = this.insi.exchanges().length; }
+
+  /** Polls the identity panel until `done` holds or `timeoutMs` passes; returns the last view. */
+  async identityUntil(p: Person, done: (v: IdentityView) => boolean, timeoutMs: number): Promise<{ view: IdentityView; ok: boolean }> {
+    const until = performance.now() + timeoutMs;
+    let view = (await this.driver.identity(this.patientId(p))).value;
+    while (!done(view) && performance.now() < until) {
+      await delay(20); // bounded polling of the target's screen; the double itself is event-driven
+      view = (await this.driver.identity(this.patientId(p))).value;
+    }
+    return { view, ok: done(view) };
+  }
+}
+
+export function delay(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
+
+setWorldConstructor(VigieWorld);

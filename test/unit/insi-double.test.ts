@@ -1,0 +1,353 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { InsiDouble, type InsiPerson } from '../../src/doubles/insi';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { validateXML } = require('xmllint-wasm') as typeof import('xmllint-wasm');
+
+const FIXTURES = path.resolve(__dirname, '../../fixtures/insi');
+const XSD_DIR = path.join(FIXTURES, 'wsdl/xsd');
+const ACTION = 'urn:ServiceIdentiteCertifiee:1.0.0:';
+const SOAP12 = 'application/soap+xml; charset=utf-8';
+
+const HERMANN: InsiPerson = {
+  matricule: '1810363220456', key: '60', oid: '1.2.250.1.213.1.4.8', birthName: 'HERMANN',
+  firstName: 'GATIEN', firstNames: 'GATIEN', sex: 'M', birthDate: '1981-03-24', birthPlace: '63220',
+};
+const ECETINSI: InsiPerson = {
+  matricule: '1090763220834', key: '9', oid: '1.2.250.1.213.1.4.8', birthName: 'ÉCETINSI',
+  firstName: 'PIERRE-ALAIN', firstNames: 'PIERRE-ALAIN MURIEL FLORIANT', sex: 'M', birthDate: '2009-07-14', birthPlace: '63220',
+};
+// Two homonyms born the same day: a traits search must say "several".
+const TWIN_A: InsiPerson = { ...HERMANN, matricule: '2000101000001', key: '11', birthName: 'MARTIN', firstName: 'LOUISE', firstNames: 'LOUISE', sex: 'F', birthDate: '2000-01-01' };
+const TWIN_B: InsiPerson = { ...TWIN_A, matricule: '2000101000002', key: '12' };
+const DUPONT: InsiPerson = {
+  matricule: '1700199123456', key: '42', oid: '1.2.250.1.213.1.4.8', birthName: 'DUPONT',
+  firstName: 'JEAN', firstNames: 'JEAN PAUL', sex: 'M', birthDate: '1970-01-01',
+};
+
+interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string; ms: number }
+
+function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Reply> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': SOAP12, ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('client timeout')));
+    req.end(body);
+  });
+}
+
+function get(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+  });
+}
+
+function envelope(body: string, header = ''): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:wsa="http://www.w3.org/2005/08/addressing"><soap:Header>${header}</soap:Header><soap:Body>${body}</soap:Body></soap:Envelope>`;
+}
+function recSans(name: string, firstNames: string[], birthDate: string, sex = 'M'): string {
+  const prenoms = firstNames.map((p) => `<s:Prenom>${p}</s:Prenom>`).join('');
+  return envelope(`<s:RECSANSVITALE xmlns:s="http://www.cnamts.fr/INSiRecSans"><s:NomNaissance>${name}</s:NomNaissance>${prenoms}<s:Sexe>${sex}</s:Sexe><s:DateNaissance>${birthDate}</s:DateNaissance></s:RECSANSVITALE>`);
+}
+function recVit(nir: string, extra = '', header = ''): string {
+  return envelope(`<v:RECVITALE xmlns:v="http://www.cnamts.fr/INSiRecVit"><v:MatriculeIndividu><v:NumIdentifiant>${nir}</v:NumIdentifiant><v:Cle>60</v:Cle></v:MatriculeIndividu>${extra}</v:RECVITALE>`, header);
+}
+const sansAction = { 'content-type': `${SOAP12}; action="${ACTION}rechercherInsAvecTraitsIdentite"` };
+
+const reader = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false });
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function read(xml: string): any {
+  return reader.parse(xml).Envelope;
+}
+function codeCR(r: Reply): string {
+  return read(r.body).Body.RESULTAT.CR.CodeCR;
+}
+function faultOf(r: Reply): { value: string; reason: string; code: string } {
+  const f = read(r.body).Body.Fault;
+  return { value: f.Code.Value, reason: f.Reason.Text['#text'], code: f.Detail.Erreur['@code'] };
+}
+
+async function validate(xml: string, xsdFile: string): Promise<{ valid: boolean; errors: string[] }> {
+  const schema = { fileName: path.basename(xsdFile), contents: fs.readFileSync(path.join(XSD_DIR, xsdFile), 'utf8') };
+  const r = await validateXML({ xml: { fileName: 'doc.xml', contents: xml }, schema });
+  return { valid: r.valid, errors: r.errors.map((e) => e.message) };
+}
+function resultatOf(body: string): string {
+  const m = /<RESULTAT[\s\S]*<\/RESULTAT>/.exec(body);
+  assert.ok(m, `no RESULTAT in ${body}`);
+  return m[0];
+}
+
+describe('INSi double', () => {
+  const double = new InsiDouble({ people: [HERMANN, ECETINSI, TWIN_A, TWIN_B, DUPONT] });
+  let url: string;
+  before(async () => {
+    await double.start();
+    url = double.endpointFor('main');
+  });
+  after(() => double.stop());
+
+  test('answers 00, 01 and 02 whose RESULTAT validates against INSi_RESULTAT_INS.xsd', async () => {
+    const found = await post(url, recSans('HERMANN', ['GATIEN'], '1981-03-24'), sansAction);
+    const none = await post(url, recSans('NOBODY', ['X'], '1999-01-01'), sansAction);
+    const several = await post(url, recSans('MARTIN', ['LOUISE'], '2000-01-01'), sansAction);
+    assert.deepEqual([found.status, none.status, several.status], [200, 200, 200]);
+    assert.deepEqual([codeCR(found), codeCR(none), codeCR(several)], ['00', '01', '02']);
+    assert.equal(read(none.body).Body.RESULTAT.CR.LibelleCR, 'Aucune identite trouvee');
+    assert.equal(read(several.body).Body.RESULTAT.CR.LibelleCR, 'Plusieurs identites trouvees');
+    for (const r of [found, none, several]) {
+      assert.match(String(r.headers['content-type']), /^application\/soap\+xml; charset=utf-8$/);
+      const v = await validate(resultatOf(r.body), 'ServiceIdentiteCertifiee/INSi_RESULTAT_INS.xsd');
+      assert.ok(v.valid, v.errors.join('\n'));
+    }
+    // The Cle of ECETINSI is given as "9": it must be sent as "09" (the XSD wants two digits).
+    const padded = await post(url, recVit('1090763220834'), { 'content-type': SOAP12 });
+    assert.equal(read(padded.body).Body.RESULTAT.INDIVIDU.INSACTIF.IdIndividu.Cle, '09');
+    assert.ok((await validate(resultatOf(padded.body), 'ServiceIdentiteCertifiee/INSi_RESULTAT_INS.xsd')).valid);
+    // The validator really validates: a one-digit Cle is refused.
+    const broken = resultatOf(padded.body).replace('<Cle>09</Cle>', '<Cle>9</Cle>');
+    assert.equal((await validate(broken, 'ServiceIdentiteCertifiee/INSi_RESULTAT_INS.xsd')).valid, false);
+  });
+
+  test('lookup: tolerant traits search, NIR search, TIQ from the INSi record', async () => {
+    const t = double.tenant('lookup');
+    const u = double.endpointFor('lookup');
+    // Accents, case, hyphens and spaces are ignored; sex is ignored; only the first Prenom counts.
+    const r1 = await post(u, recSans('écetinsi', ['Pierre Alain', 'Muriel'], '2009-07-14', 'F'), sansAction);
+    assert.equal(codeCR(r1), '00');
+    const tiq = read(r1.body).Body.RESULTAT.INDIVIDU.TIQ;
+    assert.deepEqual(tiq, {
+      NomNaissance: 'ÉCETINSI', Prenom: 'PIERRE-ALAIN', ListePrenom: 'PIERRE-ALAIN MURIEL FLORIANT',
+      Sexe: 'M', DateNaissance: '2009-07-14', LieuNaissance: '63220',
+    });
+    assert.equal(codeCR(await post(u, recSans('ECETINSI', ['MURIEL'], '2009-07-14'), sansAction)), '01');
+    assert.equal(codeCR(await post(u, recSans('ECETINSI', ['PIERRE-ALAIN'], '2009-07-15'), sansAction)), '01');
+
+    const bam = '<b:ContexteBAM xmlns:b="urn:siram:bam:ctxbam" Version="01_02"><b:Id>1</b:Id><b:Emetteur>dr@cabinet.fr</b:Emetteur></b:ContexteBAM>';
+    const r2 = await post(u, recVit('1810363220456', '<v:NomNaissance>SOMEONE ELSE</v:NomNaissance><v:RangNaissance>1</v:RangNaissance>', bam), { 'content-type': SOAP12 });
+    assert.equal(codeCR(r2), '00');
+    const ind = read(r2.body).Body.RESULTAT.INDIVIDU;
+    assert.deepEqual(ind.INSACTIF, { IdIndividu: { NumIdentifiant: '1810363220456', Cle: '60' }, OID: '1.2.250.1.213.1.4.8' });
+    assert.equal(ind.TIQ.NomNaissance, 'HERMANN');
+    assert.match(r2.body, /<wsa:Action>urn:ServiceIdentiteCertifiee:1\.0\.0:rechercherInsAvecCarteVitaleResponse<\/wsa:Action>/);
+    assert.equal(codeCR(await post(u, recVit('1999999999999'), { 'content-type': SOAP12 })), '01');
+
+    const ex = t.exchanges();
+    assert.equal(ex.length, 5);
+    assert.equal(ex[0].operation, 'rechercherInsAvecTraitsIdentite');
+    assert.equal(ex[0].action, `${ACTION}rechercherInsAvecTraitsIdentite`);
+    assert.deepEqual(ex[0].request.firstNames, ['Pierre Alain', 'Muriel']);
+    assert.equal(ex[0].request.sex, 'F');
+    assert.equal(ex[0].response?.codeCR, '00');
+    assert.equal(ex[0].outcome, 'answered');
+    assert.equal(ex[3].operation, 'rechercherInsAvecCarteVitale');
+    assert.equal(ex[3].action, null);
+    assert.equal(ex[3].request.matricule, '1810363220456');
+    assert.equal(ex[3].request.key, '60');
+    assert.equal(ex[3].request.birthRank, '1');
+    assert.equal(ex[3].request.emitter, 'dr@cabinet.fr');
+    assert.ok(typeof ex[3].durationMs === 'number' && ex[3].durationMs >= 0);
+    assert.ok(!Number.isNaN(Date.parse(ex[3].receivedAt)));
+  });
+
+  test('programmed behaviours: identity, none, several, fault', async () => {
+    const t = double.tenant('behaviours');
+    const u = double.endpointFor('behaviours');
+    t.respondWith({ kind: 'identity', person: DUPONT });
+    const id = await post(u, recVit('1810363220456'), { 'content-type': SOAP12 });
+    assert.equal(read(id.body).Body.RESULTAT.INDIVIDU.TIQ.NomNaissance, 'DUPONT');
+    t.respondWith({ kind: 'none' });
+    assert.equal(codeCR(await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '01');
+    t.respondWith({ kind: 'several' });
+    assert.equal(codeCR(await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '02');
+    t.respondWith({ kind: 'fault', code: 'insi_102', reason: 'Accès refusé <test> & co' });
+    const f = await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    assert.equal(f.status, 500);
+    assert.deepEqual(faultOf(f), { value: 'soap:Receiver', reason: 'Accès refusé <test> & co', code: 'insi_102' });
+    const erreur = /<siram:Erreur[\s\S]*<\/siram:Erreur>/.exec(f.body)![0];
+    assert.ok((await validate(erreur, 'schema_faultSOAP_V01_01.xsd')).valid);
+    t.respondWith({ kind: 'fault' });
+    assert.equal(faultOf(await post(u, recSans('A', ['B'], '2000-01-01'))).value, 'soap:Receiver');
+    assert.deepEqual(t.exchanges().map((e) => e.outcome), ['answered', 'answered', 'answered', 'fault', 'fault']);
+    t.reset();
+    assert.equal(t.exchanges().length, 0);
+    assert.equal(codeCR(await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '00');
+  });
+
+  test('tenants are isolated; POST /insi is tenant "default"', async () => {
+    double.tenant('iso-a').respondWith({ kind: 'none' });
+    const a = await post(double.endpointFor('iso-a'), recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    const b = await post(double.endpointFor('iso-b'), recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    const d = await post(`${double.baseUrl}/insi`, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    assert.deepEqual([codeCR(a), codeCR(b), codeCR(d)], ['01', '00', '00']);
+    assert.equal(double.tenant('iso-a').exchanges().length, 1);
+    assert.equal(double.tenant('iso-b').exchanges().length, 1);
+    assert.equal(double.tenant('default').exchanges()[0].tenant, 'default');
+    assert.equal((await post(`${double.baseUrl}/insi/bad.tenant`, 'x')).status, 404);
+    assert.equal((await post(`${double.baseUrl}/other`, 'x')).status, 404);
+    assert.equal(await get(double.endpointFor('iso-a')), 405);
+    assert.throws(() => double.tenant('no/slash'), /invalid tenant id/);
+  });
+
+  test('hold, release with the current behaviour, release({drop:true})', async () => {
+    const t = double.tenant('hold');
+    const u = double.endpointFor('hold');
+    t.hold();
+    const p1 = post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    const p2 = post(u, recVit('1810363220456'));
+    await t.waitForHeld(2, 2000);
+    assert.equal(t.heldCount(), 2);
+    assert.deepEqual(t.exchanges().map((e) => [e.outcome, e.response, e.durationMs]), [['held', null, null], ['held', null, null]]);
+    t.respondWith({ kind: 'several' }); // applies to the parked requests too
+    assert.equal(t.release(), 2);
+    const [r1, r2] = await Promise.all([p1, p2]);
+    assert.deepEqual([codeCR(r1), codeCR(r2)], ['02', '02']);
+    assert.equal(t.heldCount(), 0);
+    assert.deepEqual(t.exchanges().map((e) => e.outcome), ['answered', 'answered']);
+
+    // Not holding any more: answered at once.
+    assert.equal(codeCR(await post(u, recSans('X', ['Y'], '2000-01-01'))), '02');
+
+    t.hold();
+    const p3 = post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    await t.waitForHeld(1, 2000);
+    assert.equal(t.release({ drop: true }), 1);
+    await assert.rejects(p3, (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET' || /socket hang up/.test(err.message));
+    const last = t.exchanges().at(-1)!;
+    assert.equal(last.outcome, 'dropped');
+    assert.equal(last.response, null);
+  });
+
+  test('waits are bounded and their timeout messages say what happened', async () => {
+    const t = double.tenant('waits');
+    await post(double.endpointFor('waits'), recSans('A', ['B'], '2000-01-01'));
+    await assert.rejects(t.waitForExchanges(3, 50), (err: Error) => {
+      assert.match(err.message, /tenant "waits"/);
+      assert.match(err.message, /received 1 request/);
+      assert.match(err.message, /expected 3/);
+      return true;
+    });
+    await assert.rejects(t.waitForHeld(1, 30), /tenant "waits" has 0 parked request\(s\), expected 1/);
+    assert.equal((await t.waitForExchanges(1, 50)).length, 1);
+  });
+
+  describe('hostile and broken inputs', () => {
+    const BILLION_LAUGHS =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
+      Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('') +
+      ']>' + envelope('<s:RECSANSVITALE xmlns:s="http://www.cnamts.fr/INSiRecSans"><s:NomNaissance>&lol9;</s:NomNaissance></s:RECSANSVITALE>');
+    const XXE =
+      '<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+      envelope('<s:RECSANSVITALE xmlns:s="http://www.cnamts.fr/INSiRecSans"><s:NomNaissance>&xxe;</s:NomNaissance></s:RECSANSVITALE>');
+    const DOCTYPE = '<?xml version="1.0"?><!DOCTYPE soap:Envelope>' + recSans('HERMANN', ['GATIEN'], '1981-03-24');
+    const SOAP11 =
+      '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>' +
+      '<s:RECSANSVITALE xmlns:s="http://www.cnamts.fr/INSiRecSans"><s:NomNaissance>HERMANN</s:NomNaissance></s:RECSANSVITALE></soapenv:Body></soapenv:Envelope>';
+    const padding = `<!--${'x'.repeat(2 * 1024 * 1024)}-->`;
+    const cases: Array<{ name: string; body: string; headers?: Record<string, string>; status: number; value: string; reason: RegExp; code: string }> = [
+      { name: 'billion laughs', body: BILLION_LAUGHS, status: 400, value: 'soap:Sender', reason: /^DTD and entity declarations are not accepted$/, code: 'dtd_interdite' },
+      { name: 'external entity', body: XXE, status: 400, value: 'soap:Sender', reason: /^DTD and entity declarations are not accepted$/, code: 'dtd_interdite' },
+      { name: 'DOCTYPE', body: DOCTYPE, status: 400, value: 'soap:Sender', reason: /^DTD and entity declarations are not accepted$/, code: 'dtd_interdite' },
+      { name: 'malformed XML', body: recSans('HERMANN', ['GATIEN'], '1981-03-24').replace('</soap:Body>', ''), status: 400, value: 'soap:Sender', reason: /^Malformed XML: .*line 1/, code: 'xml_malforme' },
+      { name: 'not XML', body: 'hello, INSi', status: 400, value: 'soap:Sender', reason: /^Malformed XML/, code: 'xml_malforme' },
+      { name: 'SOAP 1.1 envelope', body: SOAP11, headers: { 'content-type': 'text/xml; charset=utf-8' }, status: 500, value: 'soap:VersionMismatch', reason: /SOAP 1\.2/, code: 'version_soap' },
+      {
+        name: 'wrong SOAPAction', body: recSans('HERMANN', ['GATIEN'], '1981-03-24'), headers: { soapaction: `"${ACTION}rechercherInsAvecCarteVitale"` },
+        status: 400, value: 'soap:Sender', reason: /expected "urn:ServiceIdentiteCertifiee:1\.0\.0:rechercherInsAvecTraitsIdentite", received "urn:ServiceIdentiteCertifiee:1\.0\.0:rechercherInsAvecCarteVitale"/, code: 'action_invalide',
+      },
+      {
+        name: 'wrong wsa:Action', body: envelope('<v:RECVITALE xmlns:v="http://www.cnamts.fr/INSiRecVit"/>', '<wsa:Action>urn:other</wsa:Action>'),
+        status: 400, value: 'soap:Sender', reason: /expected ".*rechercherInsAvecCarteVitale", received "urn:other"/, code: 'action_invalide',
+      },
+      { name: 'unknown body element', body: envelope('<x:Hello xmlns:x="urn:x"/>'), status: 400, value: 'soap:Sender', reason: /Unknown operation/, code: 'operation_inconnue' },
+      { name: '2 MiB body', body: recSans('HERMANN', ['GATIEN'], '1981-03-24').replace('<soap:Body>', `<soap:Body>${padding}`), status: 413, value: 'soap:Sender', reason: /exceeds 1048576 bytes/, code: 'corps_trop_volumineux' },
+      { name: 'empty body', body: '', status: 400, value: 'soap:Sender', reason: /Empty request body/, code: 'corps_vide' },
+    ];
+    for (const c of cases) {
+      test(`${c.name} gets a ${c.value} fault quickly and the double keeps serving`, async () => {
+        const tenant = `hostile-${cases.indexOf(c)}`;
+        const u = double.endpointFor(tenant);
+        const r = await post(u, c.body, c.headers);
+        assert.ok(r.ms < 1000, `answered in ${r.ms} ms`);
+        assert.equal(r.status, c.status, r.body);
+        assert.match(String(r.headers['content-type']), /^application\/soap\+xml/);
+        const f = faultOf(r);
+        assert.equal(f.value, c.value);
+        assert.match(f.reason, c.reason);
+        assert.equal(f.code, c.code);
+        assert.doesNotMatch(r.body, /root:/);
+        const ex = double.tenant(tenant).exchanges();
+        assert.equal(ex.length, 1);
+        assert.equal(ex[0].outcome, 'fault');
+        assert.equal(ex[0].response?.status, c.status);
+        assert.equal(ex[0].response?.fault, f.reason);
+        assert.equal(codeCR(await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '00');
+      });
+    }
+  });
+
+  test('an oversized chunked body (no Content-Length) is cut at maxBodyBytes too', async () => {
+    const u = double.endpointFor('chunked');
+    const r = await new Promise<Reply>((resolve, reject) => {
+      const started = performance.now();
+      const req = http.request(u, { method: 'POST', agent: false, headers: { 'content-type': SOAP12, 'transfer-encoding': 'chunked' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      });
+      req.on('error', reject);
+      req.write('<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><!--');
+      for (let i = 0; i < 32; i++) req.write('x'.repeat(64 * 1024));
+      req.end('--></soap:Envelope>');
+    });
+    assert.equal(r.status, 413);
+    assert.equal(faultOf(r).code, 'corps_trop_volumineux');
+    const [ex] = double.tenant('chunked').exchanges();
+    assert.ok(ex.request.raw.length <= 64 * 1024, 'only the head of an oversized body is kept');
+    assert.equal(codeCR(await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '00');
+  });
+
+  test('the captured real client request is answered', async () => {
+    const raw = fs.readFileSync(path.join(FIXTURES, 'requests/RECSANSVITALE-as-sent-by-padoa-client.xml'));
+    const r = await post(double.endpointFor('real'), raw, { 'content-type': 'application/soap+xml' });
+    assert.equal(r.status, 200, r.body);
+    assert.equal(codeCR(r), '00');
+    assert.equal(read(r.body).Body.RESULTAT.INDIVIDU.INSACTIF.IdIndividu.NumIdentifiant, DUPONT.matricule);
+    assert.match(r.body, /<wsa:RelatesTo>uuid:49362943-aae1-4284-ab25-864dfc9f3f63<\/wsa:RelatesTo>/);
+    const [ex] = double.tenant('real').exchanges();
+    assert.equal(ex.action, `${ACTION}rechercherInsAvecTraitsIdentite`);
+    assert.equal(ex.request.emitter, 'medecin@test.fr');
+    assert.equal(ex.request.raw, raw.toString('utf8'));
+    assert.equal(ex.request.contentType, 'application/soap+xml');
+  });
+});
+
+test('stop() while a request is parked resolves and the client sees the connection end', async () => {
+  const double = new InsiDouble();
+  await double.start();
+  const t = double.tenant('parked');
+  t.hold();
+  const pending = post(double.endpointFor('parked'), recSans('A', ['B'], '2000-01-01'));
+  await t.waitForHeld(1, 2000);
+  // A pending wait must not keep the process alive after stop(): it is rejected.
+  const waiting = assert.rejects(t.waitForExchanges(5, 60_000), /stopped/);
+  const clientFails = assert.rejects(pending);
+  const started = performance.now();
+  await double.stop();
+  assert.ok(performance.now() - started < 1000);
+  await clientFails;
+  await waiting;
+  assert.equal(t.exchanges()[0].outcome, 'dropped');
+  await double.stop(); // idempotent
+});

@@ -1,0 +1,519 @@
+/**
+ * Unit tests of the reference LGC (src/reference-lgc), against a stub INSi SOAP server.
+ * Run: node --require ts-node/register --test test/unit/reference-lgc.test.ts
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
+
+// ---------------------------------------------------------------------------------------------
+// Stub INSi: one behaviour per tenant path (/insi/<tenant>), records every request.
+
+type Behaviour =
+  | { kind: 'answer'; xml: string; status?: number }
+  | { kind: 'hold'; xml: string }
+  | { kind: 'drop' }
+  | { kind: 'silent' };
+
+interface Received {
+  path: string;
+  contentType: string;
+  body: string;
+  action: string;
+}
+
+const behaviours = new Map<string, Behaviour>();
+const received: Received[] = [];
+const held: Array<() => void> = [];
+const sockets = new Set<import('node:net').Socket>();
+
+const ENV_OPEN =
+  '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><S:Body xmlns:S="http://www.w3.org/2003/05/soap-envelope">';
+const ENV_CLOSE = '</S:Body></soap:Envelope>';
+const RES_OPEN =
+  '<RESULTAT xmlns:ns3="http://www.cnamts.fr/INSiRecVit" xmlns:ns2="http://www.cnamts.fr/INSiRecSans" xmlns="http://www.cnamts.fr/INSiResultat">';
+
+interface Tiq {
+  birthName: string;
+  firstName: string;
+  firstNames?: string;
+  sex: string;
+  birthDate: string;
+  birthPlace?: string;
+}
+
+function foundXml(matricule: string, key: string, oid: string, t: Tiq): string {
+  return (
+    ENV_OPEN + RES_OPEN +
+    '<CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU><INSACTIF><IdIndividu>' +
+    `<NumIdentifiant>${matricule}</NumIdentifiant><Cle>${key}</Cle></IdIndividu><OID>${oid}</OID></INSACTIF><TIQ>` +
+    `<NomNaissance>${t.birthName}</NomNaissance><Prenom>${t.firstName}</Prenom>` +
+    `<ListePrenom>${t.firstNames ?? t.firstName}</ListePrenom><Sexe>${t.sex}</Sexe>` +
+    `<DateNaissance>${t.birthDate}</DateNaissance>` +
+    (t.birthPlace ? `<LieuNaissance>${t.birthPlace}</LieuNaissance>` : '') +
+    '</TIQ></INDIVIDU></RESULTAT>' + ENV_CLOSE
+  );
+}
+const crXml = (code: string, label: string): string =>
+  `${ENV_OPEN}${RES_OPEN}<CR><CodeCR>${code}</CodeCR><LibelleCR>${label}</LibelleCR></CR></RESULTAT>${ENV_CLOSE}`;
+const FAULT_XML =
+  '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body><soap:Fault>' +
+  '<soap:Code><soap:Value>soap:Sender</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang="fr">Requête invalide &amp; rejetée</soap:Text></soap:Reason>' +
+  '<soap:Detail><siram:Erreur xmlns:siram="urn:siram" severite="fatale" code="insi_102_108">La structure du message est invalide</siram:Erreur></soap:Detail>' +
+  '</soap:Fault></soap:Body></soap:Envelope>';
+
+// The INSi identity of the concordant test patient (TEST_2.05-like).
+const TIQ_DUPONT: Tiq = { birthName: 'DUPONT', firstName: 'JEAN', firstNames: 'JEAN PAUL', sex: 'M', birthDate: '1970-01-01', birthPlace: '63220' };
+const FILE_DUPONT = { birthName: 'DUPONT', usedName: 'MARTIN', firstName: 'JEAN', firstNames: 'JEAN PAUL', sex: 'M', birthDate: '1970-01-01', birthPlace: '63220' };
+const FOUND_DUPONT = foundXml('1700163220888', '54', '1.2.250.1.213.1.4.8', TIQ_DUPONT);
+
+const stub = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks).toString('utf8');
+    const ct = String(req.headers['content-type'] ?? '');
+    received.push({ path: req.url ?? '', contentType: ct, body, action: /action="([^"]+)"/.exec(ct)?.[1] ?? '' });
+    const b = behaviours.get(req.url ?? '') ?? { kind: 'answer', xml: crXml('01', 'Aucune identite trouvee') };
+    const reply = (xml: string, status = 200): void => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'Content-Type': 'application/soap+xml; charset=utf-8' });
+      res.end(xml);
+    };
+    if (b.kind === 'answer') reply(b.xml, b.status);
+    else if (b.kind === 'hold') held.push(() => reply(b.xml));
+    else if (b.kind === 'drop') req.socket.destroy();
+    // silent: never answers (the LGC's timeout fires)
+  });
+});
+stub.on('connection', (s) => {
+  sockets.add(s);
+  s.on('close', () => sockets.delete(s));
+});
+
+let insiBase = '';
+let lgc: RunningReferenceLgc;
+
+before(async () => {
+  await new Promise<void>((r) => stub.listen(0, '127.0.0.1', () => r()));
+  insiBase = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+  lgc = await startReferenceLgc({ host: '127.0.0.1', port: 0 });
+});
+
+after(async () => {
+  for (const release of held.splice(0)) release();
+  await lgc?.close();
+  for (const s of sockets) s.destroy();
+  await new Promise<void>((r) => stub.close(() => r()));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+interface Res {
+  status: number;
+  body: any;
+}
+
+async function call(method: string, path: string, tenant: string | null, body?: unknown, raw?: string): Promise<Res> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (tenant !== null) headers['x-vigie-tenant'] = tenant;
+  const r = await fetch(lgc.url + path, {
+    method,
+    headers,
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    signal: AbortSignal.timeout(5000),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+}
+
+const PS = { role: 'PS', card: 'CPS', user: 'Dr Marie CURIE' };
+const SEC = { role: 'secretariat', card: 'CPE-nominative', user: 'Alice SECRETAIRE' };
+const ANON = { role: 'secretariat', card: 'CPE-anonymous' };
+
+let tenantCounter = 0;
+async function reset(behaviour: Behaviour, extra: Record<string, unknown> = {}): Promise<string> {
+  const tenant = `t${++tenantCounter}-${process.pid}`;
+  behaviours.set(`/insi/${tenant}`, behaviour);
+  const r = await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: `${insiBase}/insi/${tenant}` } }, ...extra });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.tenant, tenant);
+  return tenant;
+}
+
+function sentTo(tenant: string): Received[] {
+  return received.filter((r) => r.path === `/insi/${tenant}`);
+}
+
+async function createPatient(tenant: string, file: Record<string, unknown> = FILE_DUPONT, appointments?: string[]): Promise<string> {
+  const r = await call('POST', '/testdriver/patients', tenant, { file, ...(appointments ? { appointments } : {}) });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body.patientId as string;
+}
+
+async function identity(tenant: string, id: string): Promise<any> {
+  const r = await call('GET', `/testdriver/patients/${id}/identity`, tenant);
+  assert.equal(r.status, 200);
+  return r.body;
+}
+
+/** open the file and wait for the INSi outcome */
+async function openAndSettle(tenant: string, id: string, ws: unknown = PS): Promise<any> {
+  const r = await call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: ws });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  await lgc.settled();
+  return identity(tenant, id);
+}
+
+function tag(xml: string, name: string): string | undefined {
+  return new RegExp(`<[a-z_]+:${name}>([^<]*)</[a-z_]+:${name}>`).exec(xml)?.[1];
+}
+
+const DOCUMENTS = [
+  'Passeport (français ou étranger)',
+  "Carte Nationale d'Identité (française ou étrangère)",
+  "Extrait d'acte de naissance ou livret de famille",
+  'Titre ou carte de séjour',
+  "Document de demandeur d'asile avec photo",
+  "Dispositif numérique d'identification/authentification forte",
+];
+const ATTESTATION =
+  "J'atteste déjà connaître l'identité de cette personne et sa correspondance aux traits d'identité INSi. Cela me permet de partager ses données en toute sécurité";
+
+// ---------------------------------------------------------------------------------------------
+
+describe('test-driver API basics', () => {
+  test('health needs no tenant', async () => {
+    const r = await call('GET', '/testdriver/health', null);
+    assert.deepEqual(r, { status: 200, body: { name: 'vigie-reference-lgc', version: '0.1.0', contract: '1' } });
+  });
+
+  test('errors: tenant header, unknown tenant, unknown route, malformed JSON, body limit, unknown defect', async () => {
+    assert.equal((await call('POST', '/testdriver/patients', null, { file: FILE_DUPONT })).status, 400);
+    assert.equal((await call('POST', '/testdriver/patients', 'bad tenant!', { file: FILE_DUPONT })).status, 400);
+    const nr = await call('POST', '/testdriver/patients', 'never-reset', { file: FILE_DUPONT });
+    assert.equal(nr.status, 409);
+    assert.equal(nr.body.error, 'tenant-not-reset');
+    assert.equal((await call('GET', '/testdriver/nope', 'x')).status, 404);
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const bad = await call('POST', '/testdriver/patients', t, undefined, '{"file":');
+    assert.equal(bad.status, 400);
+    assert.ok(bad.body.error && bad.body.message);
+    const big = await call('POST', '/testdriver/patients', t, undefined, JSON.stringify({ pad: 'x'.repeat(300 * 1024) }));
+    assert.equal(big.status, 413);
+    const missing = await call('POST', '/testdriver/patients', t, { file: { ...FILE_DUPONT, birthName: undefined } });
+    assert.equal(missing.status, 400);
+    assert.match(missing.body.message, /birthName/);
+    const def = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiBase } }, defects: ['no-such-defect'] });
+    assert.equal(def.status, 400);
+    assert.match(def.body.message, /no-such-defect/);
+    assert.equal((await call('GET', '/testdriver/patients/p99/identity', t)).status, 404);
+  });
+
+  test('tenants are isolated and reset forgets everything', async () => {
+    const a = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['first-difference-only'] });
+    const b = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const pa = await createPatient(a);
+    assert.equal((await call('GET', `/testdriver/patients/${pa}/identity`, b)).status, 404);
+    const r = await call('POST', '/testdriver/reset', a, { doubles: { insi: { url: `${insiBase}/insi/${a}` } } });
+    assert.deepEqual(r.body.defects, []);
+    assert.equal((await call('GET', `/testdriver/patients/${pa}/identity`, a)).status, 404);
+  });
+});
+
+describe('INSi triggers', () => {
+  test('Carte Vitale: rechercherInsAvecCarteVitale with the card data, file created from the card, INS recovered', async () => {
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const card = { matricule: '1700163220888', key: '54', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01', birthRank: '1' };
+    const r = await call('POST', '/testdriver/carte-vitale', t, { workstation: SEC, card });
+    assert.equal(r.status, 200);
+    await lgc.settled();
+    const [sent] = sentTo(t);
+    assert.equal(sent.action, 'urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecCarteVitale');
+    assert.match(sent.contentType, /^application\/soap\+xml; charset=utf-8; action="/);
+    assert.match(sent.body, /<insi_recvit_ins:RECVITALE xmlns:insi_recvit_ins="http:\/\/www.cnamts.fr\/INSiRecVit">/);
+    assert.match(sent.body, /<insi_recvit_ins:MatriculeIndividu><insi_recvit_ins:NumIdentifiant>1700163220888<\/insi_recvit_ins:NumIdentifiant><insi_recvit_ins:Cle>54<\/insi_recvit_ins:Cle><\/insi_recvit_ins:MatriculeIndividu>/);
+    assert.equal(tag(sent.body, 'NomNaissance'), 'DUPONT');
+    assert.equal(tag(sent.body, 'DateNaissance'), '1970-01-01');
+    assert.equal(tag(sent.body, 'RangNaissance'), '1');
+    assert.equal(tag(sent.body, 'Emetteur'), 'Alice SECRETAIRE');
+    assert.match(sent.body, /<wsa:Action[^>]*>urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecCarteVitale<\/wsa:Action>/);
+    assert.match(sent.body, /<wsa:MessageID[^>]*>uuid:[0-9a-f-]{36}<\/wsa:MessageID>/);
+    const v = await identity(t, r.body.patientId);
+    assert.deepEqual(v.file, { birthName: 'DUPONT', firstName: 'JEAN', sex: 'M', birthDate: '1970-01-01' });
+    assert.deepEqual(v.ins, { status: 'recovered', matricule: '1700163220888', key: '54', oid: '1.2.250.1.213.1.4.8' });
+    assert.equal(v.insi.lastCall.outcome, 'found');
+    assert.equal(v.insi.lastCall.trigger, 'carte-vitale');
+    assert.equal(v.insi.traits.birthPlace, '63220');
+    assert.equal(v.qualification.offered, true, 'QUAL-01: offered after a Carte Vitale call');
+    // the same card again: same patient, looked up again (INS-01: recovered is not qualified)
+    const again = await call('POST', '/testdriver/carte-vitale', t, { workstation: PS, card });
+    assert.equal(again.body.patientId, r.body.patientId);
+    await lgc.settled();
+    assert.equal(sentTo(t).length, 2);
+    assert.equal(tag(sentTo(t)[1].body, 'Emetteur'), 'Dr Marie CURIE');
+  });
+
+  test('Carte Vitale matches an existing file by birth name, first name and birth date', async () => {
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const id = await createPatient(t);
+    const card = { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' };
+    const r = await call('POST', '/testdriver/carte-vitale', t, { workstation: ANON, card });
+    assert.equal(r.body.patientId, id);
+    await lgc.settled();
+    assert.equal(tag(sentTo(t)[0].body, 'Cle'), '54', 'key computed from the NIR when the card gives none');
+    assert.equal(tag(sentTo(t)[0].body, 'Emetteur'), 'secretariat-CPE-anonymous');
+  });
+
+  test('open file: rechercherInsAvecTraitsIdentite with the file traits (birth name, never the used name)', async () => {
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const id = await createPatient(t);
+    const v = await openAndSettle(t, id);
+    const [sent] = sentTo(t);
+    assert.equal(sent.action, 'urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite');
+    assert.match(sent.body, /<insi_recsans_ins:RECSANSVITALE xmlns:insi_recsans_ins="http:\/\/www.cnamts.fr\/INSiRecSans">/);
+    assert.equal(tag(sent.body, 'NomNaissance'), 'DUPONT');
+    assert.equal(tag(sent.body, 'Prenom'), 'JEAN');
+    assert.equal((sent.body.match(/:Prenom>/g) ?? []).length, 2, 'one Prenom element');
+    assert.equal(tag(sent.body, 'Sexe'), 'M');
+    assert.equal(tag(sent.body, 'DateNaissance'), '1970-01-01');
+    assert.equal(tag(sent.body, 'LieuNaissance'), '63220');
+    assert.ok(!sent.body.includes('MARTIN'));
+    assert.equal(v.ins.status, 'recovered');
+    assert.equal(v.insi.lastCall.trigger, 'open-file');
+  });
+
+  test('XML text is escaped', async () => {
+    const t = await reset({ kind: 'answer', xml: crXml('01', 'Aucune') });
+    const id = await createPatient(t, { ...FILE_DUPONT, birthName: "D'<&>" });
+    await openAndSettle(t, id);
+    assert.equal(tag(sentTo(t)[0].body, 'NomNaissance'), 'D&apos;&lt;&amp;&gt;');
+  });
+
+  test('start of day: one call per patient of the day, none for a qualified INS (INS-05, INS-06)', async () => {
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const today = await createPatient(t, FILE_DUPONT, ['2026-03-02']);
+    await createPatient(t, { ...FILE_DUPONT, birthName: 'AUTRE' }, ['2026-03-03']);
+    const third = await createPatient(t, { ...FILE_DUPONT, firstName: 'PIERRE' }, ['2026-03-02']);
+    let r = await call('POST', '/testdriver/start-of-day', t, { workstation: PS, date: '2026-03-02' });
+    assert.deepEqual(r.body, { patientsOfTheDay: 2 });
+    await lgc.settled();
+    assert.equal(sentTo(t).length, 2);
+    assert.deepEqual(sentTo(t).map((s) => tag(s.body, 'Prenom')).sort(), ['JEAN', 'PIERRE']);
+    assert.ok(sentTo(t).every((s) => s.action.endsWith(':rechercherInsAvecTraitsIdentite')));
+    assert.equal((await identity(t, today)).insi.lastCall.trigger, 'start-of-day');
+    assert.equal((await identity(t, third)).qualification.offered, true);
+    const q = await call('POST', `/testdriver/patients/${today}/qualify`, t, { workstation: PS, method: 'exception' });
+    assert.equal(q.status, 200);
+    r = await call('POST', '/testdriver/start-of-day', t, { workstation: PS, date: '2026-03-02' });
+    assert.equal(r.body.patientsOfTheDay, 2);
+    await openAndSettle(t, today);
+    await lgc.settled();
+    assert.equal(sentTo(t).length, 3, 'only the unqualified patient is looked up again');
+    assert.equal(tag(sentTo(t)[2].body, 'Prenom'), 'PIERRE');
+  });
+
+  test('background: triggers answer while INSi holds its answer (INS-02)', async () => {
+    const t = await reset({ kind: 'hold', xml: FOUND_DUPONT });
+    const id = await createPatient(t, FILE_DUPONT, ['2026-03-02']);
+    const open = await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
+    assert.equal(open.status, 200);
+    assert.equal(open.body.insi.lastCall.outcome, 'pending');
+    assert.equal(open.body.ins.status, 'none');
+    const card = { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' };
+    assert.equal((await call('POST', '/testdriver/carte-vitale', t, { workstation: PS, card })).status, 200);
+    assert.equal((await call('POST', '/testdriver/start-of-day', t, { workstation: PS, date: '2026-03-02' })).status, 200);
+    while (held.length < 3) await new Promise((r) => setTimeout(r, 10));
+    assert.equal((await identity(t, id)).insi.lastCall.outcome, 'pending');
+    for (const release of held.splice(0)) release();
+    await lgc.settled();
+    const v = await identity(t, id);
+    assert.equal(v.insi.lastCall.outcome, 'found');
+    assert.equal(v.insi.lastCall.trigger, 'start-of-day', 'the latest call is the one shown');
+  });
+
+  const outcomes: Array<[string, Behaviour, string, string | undefined, number?]> = [
+    ['01 → not-found', { kind: 'answer', xml: crXml('01', 'Aucune identite trouvee') }, 'not-found', '01'],
+    ['02 → several', { kind: 'answer', xml: crXml('02', 'Plusieurs identites trouvees') }, 'several', '02'],
+    ['SOAP fault → error', { kind: 'answer', xml: FAULT_XML, status: 500 }, 'error', 'insi_102_108'],
+    ['dropped connection → no-answer', { kind: 'drop' }, 'no-answer', undefined],
+    ['timeout → no-answer', { kind: 'silent' }, 'no-answer', 'timeout', 150],
+  ];
+  for (const [name, behaviour, outcome, code, timeout] of outcomes) {
+    test(`outcome recorded (INS-07): ${name}`, async () => {
+      const t = await reset(behaviour, timeout ? { options: { insiTimeoutMs: timeout } } : {});
+      const id = await createPatient(t);
+      const v = await openAndSettle(t, id);
+      assert.equal(v.insi.lastCall.outcome, outcome);
+      if (code) assert.equal(v.insi.lastCall.code, code);
+      assert.ok(v.insi.lastCall.message);
+      if (name.startsWith('SOAP')) assert.equal(v.insi.lastCall.message, 'Requête invalide & rejetée');
+      assert.equal(v.ins.status, 'none');
+      assert.equal(v.insi.traits, null);
+      assert.equal(v.qualification.offered, false);
+      assert.equal(v.qualification.concordant, null);
+      assert.deepEqual(v.qualification.comparison, []);
+      const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'document', document: DOCUMENTS[0] });
+      assert.equal(q.status, 422);
+      assert.equal(q.body.reason, 'no-insi-identity');
+      assert.ok(q.body.message);
+    });
+  }
+
+  test('a DOCTYPE in the answer is rejected', async () => {
+    const t = await reset({ kind: 'answer', xml: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>' + FOUND_DUPONT.slice(38) });
+    const id = await createPatient(t);
+    const v = await openAndSettle(t, id);
+    assert.equal(v.insi.lastCall.outcome, 'error');
+    assert.equal(v.ins.status, 'none');
+  });
+});
+
+describe('qualification', () => {
+  test('concordant: panel shows the six documents and the attestation; one click by exception (QUAL-02..05)', async () => {
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const id = await createPatient(t);
+    const v = await openAndSettle(t, id);
+    assert.equal(v.qualification.offered, true);
+    assert.equal(v.qualification.concordant, true);
+    assert.deepEqual(v.qualification.documents, DOCUMENTS);
+    assert.deepEqual(v.qualification.exceptionProcedure, { offered: true, attestation: ATTESTATION });
+    assert.deepEqual(v.qualification.comparison.map((r: any) => [r.trait, r.differs]), [
+      ['birthName', false], ['firstName', false], ['birthDate', false], ['sex', false],
+    ]);
+    const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'exception' });
+    assert.equal(q.status, 200);
+    assert.deepEqual(q.body, {
+      qualified: true, clicks: 1, screenChanges: 0, shown: [ATTESTATION],
+      ins: { status: 'qualified', matricule: '1700163220888', oid: '1.2.250.1.213.1.4.8' },
+    });
+    const after = await identity(t, id);
+    assert.equal(after.ins.status, 'qualified');
+    assert.equal(after.ins.qualifiedBy, 'exception');
+    assert.equal(after.qualification.offered, false);
+    const n = sentTo(t).length;
+    await openAndSettle(t, id);
+    assert.equal(sentTo(t).length, n, 'INS-06: no call once qualified');
+  });
+
+  test('a nominative CPE secretariat qualifies by document; an anonymous CPE never (QUAL-09)', async () => {
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const id = await createPatient(t);
+    await openAndSettle(t, id, SEC);
+    const anon = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: ANON, method: 'document', document: DOCUMENTS[1] });
+    assert.equal(anon.status, 422);
+    assert.equal(anon.body.error, 'qualification-refused');
+    assert.equal(anon.body.reason, 'anonymous-card');
+    const unknown = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: SEC, method: 'document', document: 'Permis de conduire' });
+    assert.equal(unknown.body.reason, 'unknown-document');
+    const ok = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: SEC, method: 'document', document: DOCUMENTS[5] });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.body.shown, [DOCUMENTS[5]]);
+    assert.equal((await identity(t, id)).ins.qualifiedBy, DOCUMENTS[5]);
+  });
+
+  test('exception by the secretariat refused (QUAL-06)', async () => {
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const id = await createPatient(t);
+    await openAndSettle(t, id);
+    const r = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: SEC, method: 'exception' });
+    assert.equal(r.status, 422);
+    assert.equal(r.body.reason, 'exception-requires-ps');
+  });
+
+  test('discordant traits: every difference flagged, no qualification (QUAL-05, QUAL-07, QUAL-08)', async () => {
+    const insi = foundXml('2800172123456', '77', '1.2.250.1.213.1.4.8', {
+      birthName: 'GUIVARCH', firstName: 'JEAN PHILIPPE', sex: 'M', birthDate: '1980-01-01',
+    });
+    const t = await reset({ kind: 'answer', xml: insi });
+    const id = await createPatient(t, { birthName: "GUIVARC'H", firstName: 'Jean-Philippe', sex: 'M', birthDate: '1980-01-01' });
+    const v = await openAndSettle(t, id);
+    assert.equal(v.qualification.offered, true);
+    assert.equal(v.qualification.concordant, false);
+    assert.deepEqual(v.qualification.comparison, [
+      { trait: 'birthName', file: "GUIVARC'H", insi: 'GUIVARCH', differs: true },
+      { trait: 'firstName', file: 'Jean-Philippe', insi: 'JEAN PHILIPPE', differs: true },
+      { trait: 'birthDate', file: '1980-01-01', insi: '1980-01-01', differs: false },
+      { trait: 'sex', file: 'M', insi: 'M', differs: false },
+    ]);
+    const exc = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'exception' });
+    assert.equal(exc.body.reason, 'exception-requires-perfect-concordance');
+    const doc = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'document', document: DOCUMENTS[0] });
+    assert.equal(doc.status, 422);
+    assert.equal(doc.body.reason, 'discordant-traits');
+    assert.equal((await identity(t, id)).ins.status, 'recovered');
+  });
+});
+
+describe('seeded defects', () => {
+  test('insi-in-request-path: open waits for INSi', async () => {
+    const t = await reset({ kind: 'hold', xml: FOUND_DUPONT }, { defects: ['insi-in-request-path'] });
+    const id = await createPatient(t);
+    let answered = false;
+    const pending = call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS }).then((r) => {
+      answered = true;
+      return r;
+    });
+    while (held.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(answered, false);
+    for (const release of held.splice(0)) release();
+    const r = await pending;
+    assert.equal(r.body.insi.lastCall.outcome, 'found');
+  });
+
+  test('vitale-uses-file-traits: the card triggers rechercherInsAvecTraitsIdentite', async () => {
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['vitale-uses-file-traits'] });
+    await createPatient(t);
+    const card = { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' };
+    await call('POST', '/testdriver/carte-vitale', t, { workstation: PS, card });
+    await lgc.settled();
+    assert.ok(sentTo(t)[0].action.endsWith(':rechercherInsAvecTraitsIdentite'));
+    assert.match(sentTo(t)[0].body, /RECSANSVITALE/);
+  });
+
+  test('first-difference-only, attestation-paraphrased, documents-list-incomplete, qualify-in-three-clicks', async () => {
+    const insi = foundXml('2800172123456', '77', '1.2.250.1.213.1.4.8', {
+      birthName: 'GUIVARCH', firstName: 'JEAN PHILIPPE', sex: 'M', birthDate: '1980-01-01',
+    });
+    const defects = ['first-difference-only', 'attestation-paraphrased', 'documents-list-incomplete', 'qualify-in-three-clicks', 'exception-loose-comparison'];
+    const t = await reset({ kind: 'answer', xml: insi }, { defects });
+    const id = await createPatient(t, { birthName: "GUIVARC'H", firstName: 'Jean-Philippe', sex: 'M', birthDate: '1980-01-01' });
+    const v = await openAndSettle(t, id);
+    assert.deepEqual(v.qualification.comparison.map((r: any) => r.differs), [true, false, false, false]);
+    assert.equal(v.qualification.documents.length, 5);
+    assert.ok(!v.qualification.exceptionProcedure.attestation.includes('déjà'));
+    const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'exception' });
+    assert.equal(q.status, 200, 'loose comparison lets a discordant identity through');
+    assert.equal(q.body.clicks, 3);
+    assert.equal(q.body.screenChanges, 1);
+    assert.notEqual(q.body.shown[0], ATTESTATION);
+  });
+
+  test('insi-failure-not-recorded and process-wide defects', async () => {
+    const other = await startReferenceLgc({ port: 0, defects: ['insi-failure-not-recorded'] });
+    try {
+      const tenant = `pw-${process.pid}`;
+      behaviours.set(`/insi/${tenant}`, { kind: 'answer', xml: crXml('01', 'Aucune') });
+      const r = await fetch(`${other.url}/testdriver/reset`, {
+        method: 'POST',
+        headers: { 'x-vigie-tenant': tenant, 'content-type': 'application/json' },
+        body: JSON.stringify({ doubles: { insi: { url: `${insiBase}/insi/${tenant}` } } }),
+      });
+      assert.deepEqual(((await r.json()) as any).defects, ['insi-failure-not-recorded']);
+      const h = { 'x-vigie-tenant': tenant, 'content-type': 'application/json' };
+      const p = (await (await fetch(`${other.url}/testdriver/patients`, { method: 'POST', headers: h, body: JSON.stringify({ file: FILE_DUPONT }) })).json()) as any;
+      await fetch(`${other.url}/testdriver/patients/${p.patientId}/open`, { method: 'POST', headers: h, body: JSON.stringify({ workstation: PS }) });
+      await other.settled();
+      assert.equal(sentTo(tenant).length, 1);
+      const v = (await (await fetch(`${other.url}/testdriver/patients/${p.patientId}/identity`, { headers: h })).json()) as any;
+      assert.deepEqual(Object.keys(v.insi.lastCall).sort(), ['at', 'outcome', 'trigger']);
+      assert.equal(v.insi.lastCall.outcome, 'pending');
+    } finally {
+      await other.close();
+    }
+  });
+});
