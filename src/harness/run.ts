@@ -142,13 +142,18 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       scenarios: counts(collector.results),
       requirements,
       failures: collector.results.filter((s) => s.status === 'failed' || s.status === 'errored')
-        .map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: (s.message ?? '').split('\n').slice(0, 6).join('\n') })),
+        .map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: cleanMessage(s.message ?? '') })),
     };
     if (o.reportsDir) writeSummary(o.reportsDir, summary);
     return { summary, exitCode: exitCodeOf(summary.outcome), support, results: collector.results };
   } finally {
     await reference?.stop();
   }
+}
+
+/** The failure as a reviewer needs it: the verdict text, without the harness's stack trace. */
+function cleanMessage(m: string): string {
+  return m.split('\n').filter((l) => !/^\s+at /.test(l)).join('\n').replace(/^NonConformance: /, '').trim().split('\n').slice(0, 12).join('\n');
 }
 
 function writeSummary(dir: string, summary: Summary) {

@@ -28,6 +28,9 @@ async function insiDouble(w: VigieWorld): Promise<InsiDouble> {
 
 Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
   this.requirements = pickle.tags.map((t) => CATALOGUE_ID.exec(t.name)?.[1]).filter((x): x is string => !!x);
+  // The longest response bound a step of this scenario states ("within 1000 ms"), plus a margin.
+  const bounds = pickle.steps.map((s) => Number(/within (\d+) ms/.exec(s.text)?.[1] ?? 0));
+  this.holdWindowMs = Math.max(1000, ...bounds) + 500;
   this.tenant = `${this.parameters.runId}-${process.pid.toString(36)}-${++tenantSeq}`;
   const double = await insiDouble(this);
   this.insi = double.tenant(this.tenant);

@@ -87,13 +87,15 @@ export class VigieWorld extends World<VigieParameters> {
     this.lastAction = a as PendingAction;
     this.pending.push(a as PendingAction);
     const holding = this.insiHoldOn;
-    const windowMs = holding ? Math.max(2 * this.timeouts.settleMs, 2000) : this.timeouts.actionMs + 1000;
+    const windowMs = holding ? this.holdWindowMs : this.timeouts.actionMs + 1000;
     await Promise.race([a.promise.catch(() => undefined), delay(windowMs)]);
     if (a.settled && a.error) throw a.error;
     if (!a.settled && !holding) throw new Error(`${label}: no answer from the target within ${windowMs} ms`);
     return a;
   }
   insiHoldOn = false;
+  /** How long an action may stay unanswered while a double holds before later steps judge it (set from the scenario's stated bounds). */
+  holdWindowMs = 1500;
 
   /** Exchanges at the INSi double since the last trigger. */
   insiSinceMark(): InsiExchange[] { return this.insi.exchanges().slice(this.insiMark); }

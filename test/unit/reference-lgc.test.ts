@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
+import { nirKey, parseInsiAnswer } from '../../src/reference-lgc/insi-client';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 // ---------------------------------------------------------------------------------------------
 // Stub INSi: one behaviour per tenant path (/insi/<tenant>), records every request.
@@ -24,7 +27,8 @@ interface Received {
   action: string;
 }
 
-const behaviours = new Map<string, Behaviour>();
+/** a list is a sequence, one per request, its last entry repeated */
+const behaviours = new Map<string, Behaviour | Behaviour[]>();
 const received: Received[] = [];
 const held: Array<() => void> = [];
 const sockets = new Set<import('node:net').Socket>();
@@ -76,7 +80,8 @@ const stub = http.createServer((req, res) => {
     const body = Buffer.concat(chunks).toString('utf8');
     const ct = String(req.headers['content-type'] ?? '');
     received.push({ path: req.url ?? '', contentType: ct, body, action: /action="([^"]+)"/.exec(ct)?.[1] ?? '' });
-    const b = behaviours.get(req.url ?? '') ?? { kind: 'answer', xml: crXml('01', 'Aucune identite trouvee') };
+    const entry = behaviours.get(req.url ?? '') ?? { kind: 'answer', xml: crXml('01', 'Aucune identite trouvee') };
+    const b = Array.isArray(entry) ? (entry.length > 1 ? entry.shift()! : entry[0]) : entry;
     const reply = (xml: string, status = 200): void => {
       if (res.destroyed) return;
       res.writeHead(status, { 'Content-Type': 'application/soap+xml; charset=utf-8' });
@@ -135,7 +140,7 @@ const SEC = { role: 'secretariat', card: 'CPE-nominative', user: 'Alice SECRETAI
 const ANON = { role: 'secretariat', card: 'CPE-anonymous' };
 
 let tenantCounter = 0;
-async function reset(behaviour: Behaviour, extra: Record<string, unknown> = {}): Promise<string> {
+async function reset(behaviour: Behaviour | Behaviour[], extra: Record<string, unknown> = {}): Promise<string> {
   const tenant = `t${++tenantCounter}-${process.pid}`;
   behaviours.set(`/insi/${tenant}`, behaviour);
   const r = await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: `${insiBase}/insi/${tenant}` } }, ...extra });
@@ -221,6 +226,23 @@ describe('test-driver API basics', () => {
     const r = await call('POST', '/testdriver/reset', a, { doubles: { insi: { url: `${insiBase}/insi/${a}` } } });
     assert.deepEqual(r.body.defects, []);
     assert.equal((await call('GET', `/testdriver/patients/${pa}/identity`, a)).status, 404);
+  });
+});
+
+describe('INSi client', () => {
+  test('NIR key (MSS-01 vectors)', () => {
+    assert.deepEqual(['2770101154003', '1790431355662', '284052A321025', '184052B321025'].map(nirKey), ['29', '96', '52', '32']);
+  });
+
+  test('parses the CNAM test-service answers', () => {
+    const dir = path.join(__dirname, '../../fixtures/insi/answers');
+    const a = parseInsiAnswer(fs.readFileSync(path.join(dir, 'TEST_2.05.xml'), 'utf8'));
+    assert.equal(a.outcome, 'found');
+    assert.deepEqual(a.ins, { matricule: '1090763220888', key: '35', oid: '1.2.250.1.213.1.4.9' });
+    assert.deepEqual(a.traits, { birthName: 'PROVISOIRE', firstName: 'MATRICULE', firstNames: 'MATRICULE', sex: 'M', birthDate: '2009-07-01', birthPlace: '63220' });
+    const b = parseInsiAnswer(fs.readFileSync(path.join(dir, 'TEST_2.04_cas2.xml'), 'utf8'));
+    assert.equal(b.traits?.firstName, 'PIERRE-ALAIN', 'no Prenom: first of ListePrenom');
+    assert.equal(parseInsiAnswer(fs.readFileSync(path.join(dir, 'REP_CR01.xml'), 'utf8')).outcome, 'not-found');
   });
 });
 
@@ -362,6 +384,22 @@ describe('INSi triggers', () => {
       assert.ok(q.body.message);
     });
   }
+
+  test('overlapping calls: an answer older than the recorded call is ignored', async () => {
+    const t = await reset([{ kind: 'hold', xml: FOUND_DUPONT }, { kind: 'answer', xml: crXml('01', 'Aucune') }]);
+    const id = await createPatient(t);
+    await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
+    while (held.length < 1) await new Promise((r) => setTimeout(r, 10));
+    await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
+    while (sentTo(t).length < 2) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await identity(t, id)).insi.lastCall.outcome, 'not-found');
+    for (const release of held.splice(0)) release();
+    await lgc.settled();
+    const v = await identity(t, id);
+    assert.equal(v.insi.lastCall.outcome, 'not-found');
+    assert.equal(v.ins.status, 'none');
+  });
 
   test('a DOCTYPE in the answer is rejected', async () => {
     const t = await reset({ kind: 'answer', xml: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>' + FOUND_DUPONT.slice(38) });
@@ -515,5 +553,57 @@ describe('seeded defects', () => {
     } finally {
       await other.close();
     }
+  });
+
+  const DISCORDANT_SEX = foundXml('1700163220888', '54', '1.2.250.1.213.1.4.8', { ...TIQ_DUPONT, sex: 'F' });
+  const qualifyCases: Array<[string, string, Behaviour, Record<string, unknown>, number, string?]> = [
+    ['conformant', '', { kind: 'answer', xml: DISCORDANT_SEX }, { workstation: PS, method: 'exception' }, 422, 'exception-requires-perfect-concordance'],
+    ['exception-ignores-sex', 'exception-ignores-sex', { kind: 'answer', xml: DISCORDANT_SEX }, { workstation: PS, method: 'exception' }, 200],
+    ['exception-delegated', 'exception-delegated', { kind: 'answer', xml: FOUND_DUPONT }, { workstation: SEC, method: 'exception' }, 200],
+    ['qualify-despite-discordance (discordant)', 'qualify-despite-discordance', { kind: 'answer', xml: DISCORDANT_SEX }, { workstation: PS, method: 'document', document: DOCUMENTS[0] }, 200],
+    ['qualify-despite-discordance (no answer)', 'qualify-despite-discordance', { kind: 'drop' }, { workstation: PS, method: 'document', document: DOCUMENTS[0] }, 200],
+    ['anonymous-cpe-qualifies', 'anonymous-cpe-qualifies', { kind: 'answer', xml: FOUND_DUPONT }, { workstation: ANON, method: 'document', document: DOCUMENTS[0] }, 200],
+    ['nominative-cpe-refused', 'nominative-cpe-refused', { kind: 'answer', xml: FOUND_DUPONT }, { workstation: SEC, method: 'document', document: DOCUMENTS[0] }, 422, 'secretariat-not-allowed'],
+  ];
+  for (const [name, defect, behaviour, body, status, reason] of qualifyCases) {
+    test(`qualification defect: ${name}`, async () => {
+      const t = await reset(behaviour, defect ? { defects: [defect] } : {});
+      const id = await createPatient(t);
+      await openAndSettle(t, id);
+      const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, body);
+      assert.equal(q.status, status, JSON.stringify(q.body));
+      if (reason) assert.equal(q.body.reason, reason);
+      if (status === 200) assert.equal((await identity(t, id)).ins.status, 'qualified');
+    });
+  }
+
+  test('offer-only-on-open-file: no offer after a Carte Vitale call', async () => {
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['offer-only-on-open-file'] });
+    const card = { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' };
+    const r = await call('POST', '/testdriver/carte-vitale', t, { workstation: PS, card });
+    await lgc.settled();
+    assert.equal((await identity(t, r.body.patientId)).qualification.offered, false);
+    assert.equal((await openAndSettle(t, r.body.patientId)).qualification.offered, true);
+  });
+
+  test('open-file-sends-used-name, insi-once-per-patient, no-start-of-day-batch, recall-when-qualified', async () => {
+    const defects = ['open-file-sends-used-name', 'insi-once-per-patient', 'no-start-of-day-batch'];
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects });
+    const id = await createPatient(t, FILE_DUPONT, ['2026-03-02']);
+    await openAndSettle(t, id);
+    assert.equal(tag(sentTo(t)[0].body, 'NomNaissance'), 'MARTIN');
+    await openAndSettle(t, id);
+    assert.equal(sentTo(t).length, 1, 'recovered patient not looked up again');
+    await call('POST', '/testdriver/start-of-day', t, { workstation: PS, date: '2026-03-02' });
+    await lgc.settled();
+    assert.equal(sentTo(t).length, 1);
+
+    const t2 = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['recall-when-qualified'] });
+    const id2 = await createPatient(t2);
+    await openAndSettle(t2, id2);
+    await call('POST', `/testdriver/patients/${id2}/qualify`, t2, { workstation: PS, method: 'exception' });
+    const v = await openAndSettle(t2, id2);
+    assert.equal(sentTo(t2).length, 2);
+    assert.equal(v.ins.status, 'qualified');
   });
 });
