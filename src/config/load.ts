@@ -1,7 +1,7 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 export interface TargetConfig {
   name: string;
@@ -32,7 +32,7 @@ let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(): ReturnType<Ajv['compile']> {
   if (!validator) {
     const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, 'config', 'target.schema.json'), 'utf8'));
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    validator = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
   }
   return validator;
 }
@@ -41,6 +41,9 @@ function validate(): ReturnType<Ajv['compile']> {
 export function describeErrors(errors: ErrorObject[]): string[] {
   const out: string[] = [];
   for (const e of errors) {
+    // The two cross-key rules of the schema (allOf) get one sentence each.
+    if (e.schemaPath.startsWith('#/allOf/0/')) { out.push('baseUrl: is required for an http target (or "embedded": true for the reference LGC)'); continue; }
+    if (e.schemaPath.startsWith('#/allOf/1/')) { out.push('defects: seeded defects exist only in the embedded reference LGC ("embedded": true)'); continue; }
     const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
     if (e.keyword === 'additionalProperties') {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
@@ -81,9 +84,11 @@ export function checkConfig(raw: unknown, source: string): TargetConfig {
 
 export interface LoadedConfig { config: TargetConfig; file: string; hash: string; timeouts: Timeouts }
 
+/** `name` is a target of config/targets/, or the path of a .json configuration file. */
 export function loadTarget(name: string, root = PROJECT_ROOT): LoadedConfig {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) throw new ConfigError(`--target: "${name}" is not a valid target name`);
-  const file = join(targetsDir(root), `${name}.json`);
+  const isPath = name.endsWith('.json');
+  if (!isPath && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) throw new ConfigError(`--target: "${name}" is not a valid target name`);
+  const file = isPath ? resolve(name) : join(targetsDir(root), `${name}.json`);
   if (!existsSync(file)) {
     throw new ConfigError(`--target: no configuration ${file} (known targets: ${listTargets(root).join(', ') || 'none'})`);
   }
@@ -93,7 +98,8 @@ export function loadTarget(name: string, root = PROJECT_ROOT): LoadedConfig {
     throw new ConfigError(`${file}: not valid JSON: ${(e as Error).message}`);
   }
   const config = checkConfig(raw, file);
-  if (config.name !== name) throw new ConfigError(`${file}: name: "${config.name}" must equal the file name "${name}"`);
+  const base = basename(file, '.json');
+  if (config.name !== base) throw new ConfigError(`${file}: name: "${config.name}" must equal the file name "${base}"`);
   return {
     config, file,
     hash: 'sha256:' + createHash('sha256').update(text).digest('hex').slice(0, 16),

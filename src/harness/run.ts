@@ -1,7 +1,7 @@
 import { IRunOptions, ISupportCodeLibrary, loadSupport, runCucumber } from '@cucumber/cucumber/api';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { DEFAULT_TIMEOUTS, LoadedConfig, PROJECT_ROOT, Timeouts } from '../config/load';
@@ -103,6 +103,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     if (o.reportsDir) {
       const dir = resolve(o.reportsDir);
       mkdirSync(dir, { recursive: true });
+      rmSync(join(dir, 'allure-results'), { recursive: true, force: true }); // one run's results, never a mix of runs
       Object.assign(files, {
         [join(dir, 'cucumber.json')]: 'json',
         [join(dir, 'cucumber.html')]: 'html',

@@ -1,0 +1,106 @@
+/** The command line as a user meets it: exit codes 0/1/2, summary.json, reports, clear errors. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = join(__dirname, '..', '..');
+
+function vigie(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; out: string; err: string; ms: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = ''; let err = '';
+    p.stdout.on('data', (b) => { out += b; });
+    p.stderr.on('data', (b) => { err += b; });
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err, ms: Date.now() - t0 }); });
+  });
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-cli-'));
+const summary = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+
+test('conformant reference on one feature: exit 0, summary and every report written', async () => {
+  const dir = tmp();
+  const r = await vigie(['run', '--reports', dir, 'features/qualification/qual-04-documents.feature']);
+  assert.equal(r.code, 0, r.out + r.err);
+  const s = summary(dir);
+  assert.equal(s.outcome, 'conformant');
+  assert.equal(s.driver, 'http');
+  assert.deepEqual(Object.keys(s.requirements), ['QUAL-04'], 'the selection defines the selected requirements');
+  assert.deepEqual(s.requirements['QUAL-04'].scenarios, ['features/qualification/qual-04-documents.feature:6']);
+  assert.match(s.provenance.harness, /^vigie \d+\.\d+\.\d+/);
+  assert.match(s.provenance.config, /^sha256:/);
+  for (const f of ['cucumber.json', 'cucumber.html', 'junit.xml']) assert.ok(existsSync(join(dir, f)), f);
+  const allure = readdirSync(join(dir, 'allure-results'));
+  assert.ok(allure.some((f) => f.endsWith('-result.json')), 'allure results');
+  const soap = allure.filter((f) => f.includes('-attachment')).map((f) => readFileSync(join(dir, 'allure-results', f), 'utf8'))
+    .filter((t) => t.includes('rechercherInsAvecTraitsIdentite') && t.includes('RESULTAT'));
+  assert.ok(soap.length > 0, 'the INSi exchange (request and answer) is attached');
+  assert.match(r.out, /QUAL-04 +PASS/);
+});
+
+test('a seeded defect: exit 1, the failure names the requirement, expected and seen', async () => {
+  const dir = tmp();
+  const r = await vigie(['run', '--defect', 'documents-list-incomplete', '--reports', dir, 'features/qualification/qual-04-documents.feature']);
+  assert.equal(r.code, 1, r.out + r.err);
+  const s = summary(dir);
+  assert.equal(s.outcome, 'not-conformant');
+  assert.equal(s.requirements['QUAL-04'].verdict, 'fail');
+  assert.deepEqual(s.defects, ['documents-list-incomplete']);
+  assert.match(s.failures[0].message, /\[QUAL-04\] expected: exactly the 6 documents/);
+  assert.match(s.failures[0].message, /missing: « Dispositif numérique d'identification\/authentification forte »/);
+});
+
+test('an unreachable target: exit 2, said so quickly, outcome could-not-run', async () => {
+  const dir = tmp();
+  const server = createServer(); // a port that is surely closed once we close it
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  const cfg = join(dir, 'gone.json');
+  writeFileSync(cfg, JSON.stringify({ name: 'gone', driver: 'http', baseUrl: `http://127.0.0.1:${port}` }));
+  const r = await vigie(['run', '--target', cfg, '--reports', dir]);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.ok(r.ms < 30_000, `took ${r.ms} ms`);
+  const s = summary(dir);
+  assert.equal(s.outcome, 'could-not-run');
+  assert.match(s.reason, /did not answer at http:\/\/127\.0\.0\.1:\d+ .*ECONNREFUSED/);
+});
+
+test('a target that accepts connections but never answers: exit 2 within its reach bound', async () => {
+  const dir = tmp();
+  const sockets: import('node:net').Socket[] = [];
+  const server = createServer((s) => { sockets.push(s); }); // never answers
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  const cfg = join(dir, 'silent.json');
+  writeFileSync(cfg, JSON.stringify({ name: 'silent', driver: 'http', baseUrl: `http://127.0.0.1:${port}`, timeouts: { reachMs: 800 } }));
+  try {
+    const r = await vigie(['run', '--target', cfg, '--reports', dir]);
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.match(summary(dir).reason, /within 800 ms: .*no answer within 800 ms/);
+  } finally {
+    sockets.forEach((s) => s.destroy());
+    server.close();
+  }
+});
+
+test('a malformed target configuration: exit 2, naming the key', async () => {
+  const dir = tmp();
+  const cfg = join(dir, 'typo.json');
+  writeFileSync(cfg, JSON.stringify({ name: 'typo', driver: 'http', baseUrl: 'http://127.0.0.1:1', dubles: { host: '0.0.0.0' } }));
+  const r = await vigie(['run', '--target', cfg]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /typo\.json: invalid target configuration:\n {2}- dubles: unknown key/);
+});
+
+test('bad usage: exit 2 with the reason', async () => {
+  const r = await vigie(['run', '--tagz', '@INS-01']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /unknown option --tagz/);
+});
