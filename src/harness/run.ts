@@ -26,6 +26,8 @@ export interface RunOptions {
 
 export interface RunResult { summary: Summary; exitCode: number; support?: ISupportCodeLibrary; results: ResultCollector['results'] }
 
+let supportInProcess: ISupportCodeLibrary | undefined;
+
 const STEP_FILES = () => listTs(join(PROJECT_ROOT, 'steps'));
 
 function listTs(dir: string): string[] {
@@ -120,7 +122,8 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     };
     const runOptions: IRunOptions = {
       sources: sourcesCoordinates(o.paths ?? ['features'], o.tags ?? ''),
-      support: o.support ?? supportCoordinates(),
+      // Step files can be loaded once per process (require cache): later runs reuse the library.
+      support: o.support ?? supportInProcess ?? supportCoordinates(),
       runtime: { dryRun: false, failFast: false, filterStacktraces: true, parallel: 0, retry: 0, retryTagFilter: '', strict: true, worldParameters: JSON.parse(JSON.stringify(worldParameters)) },
       formats: { stdout: o.quiet ? 'summary' : 'progress', files, publish: false, options },
     };
@@ -130,6 +133,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     try {
       const r = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: o.quiet ? sink : process.stdout, stderr: process.stderr }, collector.onMessage);
       support = r.support;
+      supportInProcess ??= r.support;
     } catch (e) {
       return couldNotRun(`the harness could not run the features: ${(e as Error).message}`);
     }
