@@ -12,7 +12,7 @@ export async function serve(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--insi-port: "${one(a, 'insi-port')}" is not a port number`);
   const insi = new InsiDouble({ host: one(a, 'host') ?? '127.0.0.1', port, advertisedHost: one(a, 'advertised-host'), people: people().map((p) => ({ ...p.insi })) });
   await insi.start();
-  process.stdout.write(`INSi double (SOAP 1.2) listening: ${insi.endpointFor('default').replace(/\/default$/, '')} — per tenant: ${insi.endpointFor('<tenant>')}\n`);
+  process.stdout.write(`INSi double (SOAP 1.2) listening: ${insi.baseUrl}/insi — per tenant: ${insi.baseUrl}/insi/<tenant>\n`);
   process.stdout.write(`It answers by looking up the invented people of fixtures/identities/people.json. Ctrl-C to stop.\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -98,6 +98,12 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     } catch (e) {
       return couldNotRun(`the target "${cfg.name}" did not answer at ${baseUrl} within ${timeouts.reachMs} ms: ${(e as Error).message}`);
     }
+    // One reset before the scenarios: a target that refuses it (or an unknown defect id) is said once, not per scenario.
+    try {
+      await new HttpDriver(baseUrl, timeouts.reachMs).reset({ tenant: 'vigie-preflight', doubles: { insi: 'http://127.0.0.1:9/insi/vigie-preflight' }, defects });
+    } catch (e) {
+      return couldNotRun(`the target "${cfg.name}" refused a test-driver reset: ${(e as Error).message}`);
+    }
 
     const collector = new ResultCollector(PROJECT_ROOT);
     const files: Record<string, string> = {};

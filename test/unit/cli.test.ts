@@ -104,3 +104,31 @@ test('bad usage: exit 2 with the reason', async () => {
   assert.equal(r.code, 2);
   assert.match(r.err, /unknown option --tagz/);
 });
+
+test('an unknown defect id: exit 2, named once', async () => {
+  const dir = tmp();
+  const r = await vigie(['run', '--defect', 'no-such-defect', '--reports', dir, 'features/qualification/qual-04-documents.feature']);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(summary(dir).reason, /refused a test-driver reset: .*no-such-defect/);
+});
+
+test('vigie serve: the INSi double standalone, on the host asked for, answering a real client request', async () => {
+  const p = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), 'serve', '--host', '127.0.0.2', '--insi-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 20_000);
+      p.stdout.on('data', (b) => {
+        out += b;
+        const m = /listening: (http:\/\/127\.0\.0\.2:\d+\/insi)/.exec(out);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+    });
+    const body = readFileSync(join(ROOT, 'fixtures', 'insi', 'requests', 'RECSANSVITALE-as-sent-by-padoa-client.xml'));
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/soap+xml; charset=utf-8' }, body });
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /<CodeCR>01<\/CodeCR>/, 'DUPONT JEAN is not one of the invented people');
+  } finally {
+    p.kill('SIGTERM');
+  }
+});
