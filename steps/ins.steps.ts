@@ -51,12 +51,14 @@ Then(/^the LGC looks up the INS with INSi using the identity traits of (\S+ \S+)
   const hit = await awaitInsiRequest(this, (e) => concerns(e, p));
   if (!hit) this.fail(`an INSi request about ${p.id} within ${this.timeouts.insiWaitMs} ms of opening the file`, describeExchanges(this.insiSinceMark()));
   const r = hit.request;
-  const seen = { op: hit.operation, birthName: r.birthName, firstName: r.firstNames?.[0], sex: r.sex, birthDate: r.birthDate };
+  const seen = { op: hit.operation, birthName: r.birthName, firstName: r.firstNames?.[0], sex: r.sex, birthDate: r.birthDate, birthPlace: r.birthPlace };
+  // The birth place is optional in RECSANSVITALE; when the LGC sends one, it must be the file's.
+  const placeOk = seen.birthPlace === undefined || seen.birthPlace === f.birthPlace;
   const ok = seen.op === 'rechercherInsAvecTraitsIdentite' && seen.birthName === f.birthName && seen.firstName === f.firstName
-    && seen.sex === f.sex && seen.birthDate === f.birthDate;
+    && seen.sex === f.sex && seen.birthDate === f.birthDate && placeOk;
   this.check(ok,
-    `rechercherInsAvecTraitsIdentite with the file's birth name "${f.birthName}", first name "${f.firstName}", sex ${f.sex}, birth date ${f.birthDate}`,
-    () => `${seen.op}(birth name "${seen.birthName}", first name "${seen.firstName}", sex ${seen.sex}, birth date ${seen.birthDate})`,
+    `rechercherInsAvecTraitsIdentite with the file's birth name "${f.birthName}", first name "${f.firstName}", sex ${f.sex}, birth date ${f.birthDate}${f.birthPlace ? `, birth place ${f.birthPlace} if sent` : ''}`,
+    () => `${seen.op}(birth name "${seen.birthName}", first name "${seen.firstName}", sex ${seen.sex}, birth date ${seen.birthDate}, birth place ${seen.birthPlace ?? 'not sent'})`,
     `INSi exchange #${hit.seq}`);
 });
 

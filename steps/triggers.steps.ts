@@ -42,11 +42,21 @@ export async function insiAnswered(w: VigieWorld, p: Person): Promise<void> {
     await w.insi.waitForExchanges(w.insi.exchanges().length + 1, Math.max(1, until - performance.now())).catch(() => undefined);
     answered = w.insiSinceMark().find((e) => concerns(e, p) && e.outcome !== 'held');
   }
+  // Not a verdict: the scenario needs this to happen before it can judge its own requirement
+  // (the requirements about the INSi call itself are judged by their own scenarios).
   if (!answered) {
-    w.fail(`the LGC calls INSi about ${p.id} within ${t.insiWaitMs} ms`, describeExchanges(w.insiSinceMark()));
+    throw new Error(`could not set up the scenario: the LGC did not call INSi about ${p.id} within ${t.insiWaitMs} ms (${describeExchanges(w.insiSinceMark())})`);
   }
   const { ok, view } = await w.identityUntil(p, (v) => !!v.insi.lastCall && v.insi.lastCall.outcome !== 'pending', t.settleMs);
-  if (!ok) w.fail(`the identity panel of ${p.id} shows the INSi outcome within ${t.settleMs} ms of INSi's answer`, `last call: ${JSON.stringify(view.insi.lastCall ?? null)}`);
+  if (!ok) throw new Error(`could not set up the scenario: the identity panel of ${p.id} does not show the INSi outcome within ${t.settleMs} ms of INSi's answer (last call: ${JSON.stringify(view.insi.lastCall ?? null)})`);
+}
+
+/** Set-up: the patient's INS recovered from INSi, through the Carte Vitale (the trigger most LGCs have). */
+async function recoverIns(w: VigieWorld, p: Person): Promise<void> {
+  await insertCard(w, p, "professional's");
+  await insiAnswered(w, p);
+  const v = (await w.driver.identity(w.patientId(p))).value;
+  if (v.ins.status !== 'recovered') throw new Error(`could not set up the scenario: expected a recovered INS for ${p.id}, the panel shows ${JSON.stringify(v.ins)}`);
 }
 
 When(/^INSi has answered the LGC about (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
@@ -60,17 +70,12 @@ Given(/^a professional has opened the patient file of (\S+ \S+) and INSi has ans
 });
 
 Given(/^INSi has already returned the INS of (\S+ \S+), which nobody qualified$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
-  await openFile(this, p);
-  await insiAnswered(this, p);
-  const v = (await this.driver.identity(this.patientId(p))).value;
-  if (v.ins.status !== 'recovered') throw new Error(`set-up: expected a recovered INS for ${p.id}, the panel shows ${JSON.stringify(v.ins)}`);
+  await recoverIns(this, this.person(name));
 });
 
 Given(/^the INS of (\S+ \S+) has already been qualified$/, async function (this: VigieWorld, name: string) {
   const p = this.person(name);
-  await openFile(this, p);
-  await insiAnswered(this, p);
+  await recoverIns(this, p);
   const q = (await this.driver.qualify(WORKSTATIONS.PS, this.patientId(p), 'document', 'Passeport (français ou étranger)')).value;
-  if (!q.qualified) throw new Error(`set-up: the LGC refused to qualify ${p.id}: ${q.reason} ${q.message}`);
+  if (!q.qualified) throw new Error(`could not set up the scenario: the LGC refused to qualify ${p.id}: ${q.reason} ${q.message}`);
 });

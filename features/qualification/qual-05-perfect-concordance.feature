@@ -1,7 +1,8 @@
 @QUAL-05
 Feature: QUAL-05 — The exception procedure qualifies only on perfect concordance
   The exception procedure qualifies only on perfect concordance of nom de naissance, premier
-  prénom de naissance, date de naissance and sexe between the file and INSi.
+  prénom de naissance, date de naissance and sexe between the file and INSi. (That it does qualify
+  on perfect concordance is QUAL-02's one-click scenario.)
 
   Scenario Outline: <patient>'s file and INSi differ on the <trait>
     Given <patient> has a patient file
@@ -18,8 +19,3 @@ Feature: QUAL-05 — The exception procedure qualifies only on perfect concordan
       | Claude Duval         | sex        | INSi knows Claude Duval as registered nationally          |
       | Camille Legrand      | birth date | INSi knows Camille Legrand as born on 1985-04-21          |
 
-  Scenario: Perfect concordance
-    Given Camille Legrand has a patient file
-    And a professional has opened the patient file of Camille Legrand and INSi has answered
-    When the professional qualifies the INS through the exception procedure
-    Then the INS of Camille Legrand is qualified

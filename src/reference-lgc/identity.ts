@@ -30,7 +30,7 @@ export function compareTraits(file: Traits, insi: Traits, defects: DefectSet): C
     const f = value(file, trait);
     const i = value(insi, trait);
     return { trait, file: f, insi: i, differs: f !== i };
-  });
+  }).filter((r) => !(r.trait === 'sex' && defects.has('comparison-without-sex')));
   if (defects.has('first-difference-only')) {
     let seen = false;
     for (const r of rows) {
@@ -52,7 +52,8 @@ function loose(s: string): string {
 
 /** The exception procedure's concordance check (QUAL-05), with its seeded defects. */
 function exceptionConcordant(file: Traits, insi: Traits, defects: DefectSet): boolean {
-  const traits = COMPARED_TRAITS.filter((k) => !(k === 'sex' && defects.has('exception-ignores-sex')));
+  const namesOnly = defects.has('exception-checks-names-only');
+  const traits = COMPARED_TRAITS.filter((k) => !(namesOnly && (k === 'sex' || k === 'birthDate')));
   const norm = defects.has('exception-loose-comparison') ? loose : (s: string) => s;
   return traits.every((k) => norm(value(file, k)) === norm(value(insi, k)));
 }
@@ -75,6 +76,12 @@ export function qualificationOffered(p: Patient, defects: DefectSet): boolean {
   if (p.ins.status === 'qualified' || !hasInsiIdentity(p)) return false;
   if (defects.has('offer-only-on-open-file')) return p.foundBy.has('open-file');
   return true;
+}
+
+/** The proposal banner; with offer-decided-before-answer it is the one decided when the last trigger started. */
+function offerBanner(p: Patient, defects: DefectSet): boolean {
+  if (defects.has('offer-decided-before-answer')) return p.offerAtTrigger ?? false;
+  return qualificationOffered(p, defects);
 }
 
 export interface IdentityView {
@@ -100,7 +107,7 @@ export function identityView(p: Patient, defects: DefectSet): IdentityView {
     ins: { ...p.ins },
     insi: { lastCall: p.lastCall ? { ...p.lastCall } : null, traits: insi ? { ...insi } : null },
     qualification: {
-      offered,
+      offered: offerBanner(p, defects),
       concordant: insi ? concordant(p.file, insi) : null,
       comparison: insi ? compareTraits(p.file, insi, defects) : [],
       documents: documentsOffered(defects),
@@ -140,7 +147,8 @@ export interface QualifySuccess {
 export function qualify(p: Patient, req: QualifyRequest, defects: DefectSet): QualifySuccess | Refusal {
   const ws = req.workstation;
   const secretariatNominative = ws.role === 'secretariat' && ws.card === 'CPE-nominative';
-  if (ws.card === 'CPE-anonymous' && !defects.has('anonymous-cpe-qualifies')) return refuse('anonymous-card');
+  const cardChecked = !defects.has('anonymous-cpe-qualifies') && !(req.method === 'exception' && defects.has('exception-delegated'));
+  if (ws.card === 'CPE-anonymous' && cardChecked) return refuse('anonymous-card');
   if (req.method === 'document' && secretariatNominative && defects.has('nominative-cpe-refused')) {
     return refuse('secretariat-not-allowed');
   }
@@ -149,7 +157,8 @@ export function qualify(p: Patient, req: QualifyRequest, defects: DefectSet): Qu
   if (!hasInsiIdentity(p) && !lax) return refuse('no-insi-identity');
   if (req.method === 'exception') {
     const inPerson = ws.role === 'PS' && ws.card === 'CPS';
-    if (!inPerson && !(secretariatNominative && defects.has('exception-delegated'))) {
+    // exception-delegated: the exception path checks neither role nor card (anonymous CPE included).
+    if (!inPerson && !(ws.role === 'secretariat' && defects.has('exception-delegated'))) {
       return refuse('exception-requires-ps');
     }
     if (!insi || !exceptionConcordant(p.file, insi, defects)) return refuse('exception-requires-perfect-concordance');

@@ -61,6 +61,8 @@ export interface Patient {
   insiTraits: Traits | null;
   /** triggers of the calls that returned an identity */
   foundBy: Set<Trigger>;
+  /** Whether qualification was proposed when the last INSi trigger started (seeded defect offer-decided-before-answer). */
+  offerAtTrigger?: boolean;
 }
 
 export interface TenantOptions {

@@ -2,6 +2,7 @@
  * The INSi triggers (INS-03 Carte Vitale, INS-04 open file, INS-05 start of day): who is looked
  * up, with which operation and traits, and how the outcome is recorded (INS-07).
  */
+import { qualificationOffered } from './identity';
 import { callInsi, type InsiRequest, type InsiResult } from './insi-client';
 import type { CarteVitale, Patient, TenantState, Traits, Trigger, Workstation } from './tenant';
 
@@ -17,7 +18,7 @@ export function shouldCall(t: TenantState, p: Patient): boolean {
   return true;
 }
 
-function traitsQuery(file: Traits, birthName = file.birthName): InsiRequest {
+function traitsQuery(t: TenantState, file: Traits, birthName = file.birthName): InsiRequest {
   const traits: { birthName: string; firstName: string; sex: string; birthDate: string; birthPlace?: string } = {
     birthName: birthName.trim(),
     firstName: file.firstName.trim(),
@@ -25,6 +26,8 @@ function traitsQuery(file: Traits, birthName = file.birthName): InsiRequest {
     birthDate: file.birthDate,
   };
   if (file.birthPlace) traits.birthPlace = file.birthPlace.trim();
+  // seeded defect: a numeric birth-place column turns Corsica's 2A/2B into the pre-1976 "20"
+  if (traits.birthPlace && t.defects.has('corsica-birthplace-as-digits')) traits.birthPlace = traits.birthPlace.replace(/^2[AB]/, '20');
   return { op: 'rechercherInsAvecTraitsIdentite', traits };
 }
 
@@ -62,6 +65,7 @@ function startCall(ctx: CallContext, t: TenantState, p: Patient, trigger: Trigge
   const at = new Date().toISOString();
   p.lastCall = { at, trigger, outcome: 'pending' };
   p.lastCallSeq = seq;
+  p.offerAtTrigger = qualificationOffered(p, t.defects);
   const run = callInsi(t.insiUrl, req, emetteur(ws), t.options.insiTimeoutMs, ctx.cancel)
     .then((r) => record(t, p, seq, at, trigger, r))
     .catch((e: unknown) => {
@@ -111,7 +115,7 @@ export async function carteVitale(ctx: CallContext, t: TenantState, ws: Workstat
   p.cardMatricule = card.matricule;
   if (shouldCall(t, p)) {
     const req: InsiRequest = t.defects.has('vitale-uses-file-traits')
-      ? traitsQuery(p.file)
+      ? traitsQuery(t, p.file)
       : {
           op: 'rechercherInsAvecCarteVitale',
           card: {
@@ -128,15 +132,15 @@ export async function carteVitale(ctx: CallContext, t: TenantState, ws: Workstat
 }
 
 export async function openFile(ctx: CallContext, t: TenantState, ws: Workstation, p: Patient): Promise<void> {
-  if (!shouldCall(t, p)) return;
+  if (!shouldCall(t, p) || t.defects.has('insi-only-with-carte-vitale')) return;
   const usedName = t.defects.has('open-file-sends-used-name') && p.file.usedName?.trim() ? p.file.usedName : undefined;
-  await maybeAwait(t, [startCall(ctx, t, p, 'open-file', traitsQuery(p.file, usedName ?? p.file.birthName), ws)]);
+  await maybeAwait(t, [startCall(ctx, t, p, 'open-file', traitsQuery(t, p.file, usedName ?? p.file.birthName), ws)]);
 }
 
 export async function startOfDay(ctx: CallContext, t: TenantState, ws: Workstation, date: string): Promise<number> {
   const ofTheDay = [...t.patients.values()].filter((p) => p.appointments.includes(date));
-  if (!t.defects.has('no-start-of-day-batch')) {
-    const calls = ofTheDay.filter((p) => shouldCall(t, p)).map((p) => startCall(ctx, t, p, 'start-of-day', traitsQuery(p.file), ws));
+  if (!t.defects.has('no-start-of-day-batch') && !t.defects.has('insi-only-with-carte-vitale')) {
+    const calls = ofTheDay.filter((p) => shouldCall(t, p)).map((p) => startCall(ctx, t, p, 'start-of-day', traitsQuery(t, p.file), ws));
     await maybeAwait(t, calls);
   }
   return ofTheDay.length;

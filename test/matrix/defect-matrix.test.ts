@@ -38,6 +38,8 @@ test('defect matrix: conformant reference passes, every defect fails exactly its
     defects: {} as Record<string, { mode: string; expectedRequirements: string[]; failedRequirements: string[]; failedScenarios: string[]; erroredScenarios: string[] }>,
     requirementsNotFailedByAnyDefect: [] as string[],
     defectsNotCaught: [] as string[],
+    /** A scenario no defect can fail probably asserts nothing. */
+    scenariosNotFailedByAnyDefect: [] as string[],
   };
 
   for (const d of catalogue) {
@@ -53,6 +55,8 @@ test('defect matrix: conformant reference passes, every defect fails exactly its
   }
   const failedByAny = new Set(Object.values(matrix.defects).flatMap((d) => d.failedRequirements));
   matrix.requirementsNotFailedByAnyDefect = covered.filter((r) => !failedByAny.has(r));
+  const failedScenarios = new Set(Object.values(matrix.defects).flatMap((d) => d.failedScenarios));
+  matrix.scenariosNotFailedByAnyDefect = conformant.results.map((s) => s.location).filter((l) => !failedScenarios.has(l));
   matrix.defectsNotCaught = Object.entries(matrix.defects).filter(([, d]) => d.failedScenarios.length === 0).map(([id]) => id);
 
   mkdirSync(join(PROJECT_ROOT, 'reports'), { recursive: true });
@@ -66,4 +70,5 @@ test('defect matrix: conformant reference passes, every defect fails exactly its
   }
   assert.deepEqual(matrix.defectsNotCaught, [], 'every defect is caught');
   assert.deepEqual(matrix.requirementsNotFailedByAnyDefect, [], 'every covered requirement is failed by some defect');
+  assert.deepEqual(matrix.scenariosNotFailedByAnyDefect, [], 'every scenario is failed by some defect');
 });

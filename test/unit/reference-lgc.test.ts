@@ -558,7 +558,7 @@ describe('seeded defects', () => {
   const DISCORDANT_SEX = foundXml('1700163220888', '54', '1.2.250.1.213.1.4.8', { ...TIQ_DUPONT, sex: 'F' });
   const qualifyCases: Array<[string, string, Behaviour, Record<string, unknown>, number, string?]> = [
     ['conformant', '', { kind: 'answer', xml: DISCORDANT_SEX }, { workstation: PS, method: 'exception' }, 422, 'exception-requires-perfect-concordance'],
-    ['exception-ignores-sex', 'exception-ignores-sex', { kind: 'answer', xml: DISCORDANT_SEX }, { workstation: PS, method: 'exception' }, 200],
+    ['exception-checks-names-only', 'exception-checks-names-only', { kind: 'answer', xml: DISCORDANT_SEX }, { workstation: PS, method: 'exception' }, 200],
     ['exception-delegated', 'exception-delegated', { kind: 'answer', xml: FOUND_DUPONT }, { workstation: SEC, method: 'exception' }, 200],
     ['qualify-despite-discordance (discordant)', 'qualify-despite-discordance', { kind: 'answer', xml: DISCORDANT_SEX }, { workstation: PS, method: 'document', document: DOCUMENTS[0] }, 200],
     ['qualify-despite-discordance (no answer)', 'qualify-despite-discordance', { kind: 'drop' }, { workstation: PS, method: 'document', document: DOCUMENTS[0] }, 200],
