@@ -52,7 +52,7 @@ export async function insiAnswered(w: VigieWorld, p: Person): Promise<void> {
 }
 
 /** Set-up: the patient's INS recovered from INSi, through the Carte Vitale (the trigger most LGCs have). */
-async function recoverIns(w: VigieWorld, p: Person): Promise<void> {
+export async function recoverIns(w: VigieWorld, p: Person): Promise<void> {
   await insertCard(w, p, "professional's");
   await insiAnswered(w, p);
   const v = (await w.driver.identity(w.patientId(p))).value;
@@ -73,9 +73,13 @@ Given(/^INSi has already returned the INS of (\S+ \S+), which nobody qualified$/
   await recoverIns(this, this.person(name));
 });
 
-Given(/^the INS of (\S+ \S+) has already been qualified$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
-  await recoverIns(this, p);
-  const q = (await this.driver.qualify(WORKSTATIONS.PS, this.patientId(p), 'document', 'Passeport (français ou étranger)')).value;
+/** Set-up: the patient's INS recovered through the Carte Vitale, then qualified by the PS with a passport. */
+export async function qualifyIns(w: VigieWorld, p: Person): Promise<void> {
+  await recoverIns(w, p);
+  const q = (await w.driver.qualify(WORKSTATIONS.PS, w.patientId(p), 'document', 'Passeport (français ou étranger)')).value;
   if (!q.qualified) throw new Error(`could not set up the scenario: the LGC refused to qualify ${p.id}: ${q.reason} ${q.message}`);
+}
+
+Given(/^the INS of (\S+ \S+) has already been qualified$/, async function (this: VigieWorld, name: string) {
+  await qualifyIns(this, this.person(name));
 });

@@ -1,24 +1,39 @@
+import { DmpDouble } from '../doubles/dmp';
+import { EPrescriptionDouble } from '../doubles/eprescription';
 import { InsiDouble } from '../doubles/insi';
 import { people } from '../fixtures/people';
 import { UsageError, one, parseArgs } from './args';
 
+function port(a: ReturnType<typeof parseArgs>, key: string, dflt: number): number {
+  const v = one(a, key);
+  const n = Number(v ?? dflt);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${key}: "${v}" is not a port number`);
+  return n;
+}
+
 /**
  * The doubles standalone, for a vendor to point a staging LGC at. Binds 127.0.0.1 unless told
- * otherwise (--host 0.0.0.0 to reach it from another machine; --advertised-host for the URL).
+ * otherwise (--host 0.0.0.0 to reach it from another machine; --advertised-host for the URLs).
  */
 export async function serve(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { values: ['host', 'advertised-host', 'insi-port'], flags: [] });
-  const port = Number(one(a, 'insi-port') ?? '8701');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--insi-port: "${one(a, 'insi-port')}" is not a port number`);
-  const insi = new InsiDouble({ host: one(a, 'host') ?? '127.0.0.1', port, advertisedHost: one(a, 'advertised-host'), people: people().map((p) => ({ ...p.insi })) });
-  await insi.start();
-  process.stdout.write(`INSi double (SOAP 1.2) listening: ${insi.baseUrl}/insi — per tenant: ${insi.baseUrl}/insi/<tenant>\n`);
-  process.stdout.write(`It answers by looking up the invented people of fixtures/identities/people.json. Ctrl-C to stop.\n`);
+  const a = parseArgs(argv, { values: ['host', 'advertised-host', 'insi-port', 'dmp-port', 'eprescription-port'], flags: [] });
+  const common = { host: one(a, 'host') ?? '127.0.0.1', advertisedHost: one(a, 'advertised-host') };
+  const insi = new InsiDouble({ ...common, port: port(a, 'insi-port', 8701), people: people().map((p) => ({ ...p.insi })) });
+  const dmp = new DmpDouble({ ...common, port: port(a, 'dmp-port', 8702) });
+  const ep = new EPrescriptionDouble({ ...common, port: port(a, 'eprescription-port', 8703) });
+  await Promise.all([insi.start(), dmp.start(), ep.start()]);
+  const lines = [
+    `INSi double (SOAP 1.2) listening: ${insi.baseUrl}/insi — per tenant: ${insi.baseUrl}/insi/<tenant>`,
+    `DMP double (SOAP 1.2, ITI-41 / ITI-18) listening: ${dmp.repositoryUrlFor('default')} and ${dmp.registryUrlFor('default')}`,
+    `Ordonnance numérique double (HTTP JSON) listening: ${ep.urlFor('default')}/prescriptions`,
+    'INSi answers by looking up the invented people of fixtures/identities/people.json; the DMP accepts; the',
+    'ordonnance numérique answers OK. Every exchange is kept in memory. Ctrl-C to stop.',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
-  await insi.stop();
+  await Promise.all([insi.stop(), dmp.stop(), ep.stop()]);
   return 0;
 }

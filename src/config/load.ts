@@ -10,11 +10,17 @@ export interface TargetConfig {
   embedded?: boolean;
   baseUrl?: string;
   defects?: string[];
-  doubles?: { host?: string; advertisedHost?: string; insi?: { port?: number } };
+  doubles?: { host?: string; advertisedHost?: string; insi?: { port?: number }; dmp?: { port?: number }; eprescription?: { port?: number } };
   timeouts?: Partial<Timeouts>;
 }
-export interface Timeouts { reachMs: number; actionMs: number; insiWaitMs: number; settleMs: number; quietMs: number; insiTimeoutMs: number }
-export const DEFAULT_TIMEOUTS: Timeouts = { reachMs: 10_000, actionMs: 10_000, insiWaitMs: 3_000, settleMs: 2_000, quietMs: 300, insiTimeoutMs: 30_000 };
+export interface Timeouts {
+  reachMs: number; actionMs: number; insiWaitMs: number; dmpWaitMs: number; settleMs: number; quietMs: number;
+  insiTimeoutMs: number; ePrescriptionTimeoutMs: number; dmpTimeoutMs: number;
+}
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  reachMs: 10_000, actionMs: 10_000, insiWaitMs: 3_000, dmpWaitMs: 3_000, settleMs: 2_000, quietMs: 300,
+  insiTimeoutMs: 30_000, ePrescriptionTimeoutMs: 800, dmpTimeoutMs: 5_000,
+};
 
 /** A configuration problem: Vigie cannot run (exit 2). The message names the file and the key. */
 export class ConfigError extends Error { override name = 'ConfigError'; }

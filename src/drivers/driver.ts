@@ -30,8 +30,40 @@ export type QualifyResult =
   | { qualified: true; clicks: number; screenChanges: number; shown: string[]; ins?: { status?: string; matricule?: string; oid?: string } }
   | { qualified: false; reason: string; message: string; status: number };
 
-export interface DoubleUrls { insi: string }
-export interface ResetOptions { tenant: string; doubles: DoubleUrls; defects?: string[]; insiTimeoutMs?: number }
+export interface DoubleUrls { insi: string; dmp?: { repositoryUrl: string; registryUrl: string }; eprescription?: string }
+export interface ResetOptions {
+  tenant: string; doubles: DoubleUrls; defects?: string[];
+  insiTimeoutMs?: number; ePrescriptionTimeoutMs?: number; dmpTimeoutMs?: number;
+}
+
+export type DocumentType = 'prescription' | 'vaccination-note' | 'vsm' | 'consultation-report';
+export interface DocumentContent {
+  title?: string; text?: string;
+  lines?: { product: string; dosage: string }[];
+  vaccinations?: { vaccine: string; code?: string; lot?: string; date?: string }[];
+  problems?: string[]; treatments?: string[]; allergies?: string[]; medecinTraitant?: string | null;
+}
+export type DmpStatus = 'not-sent' | 'pending' | 'sent' | 'refused' | 'error';
+export interface DocumentView {
+  documentId: string; patientId?: string; type: string;
+  typeCode?: string | null; typeCodeSetBy?: 'automatic' | 'user' | null; status?: 'draft' | 'validated';
+  sendToDmp: { checked: boolean; label?: string };
+  maskedFrom?: string[];
+  dmp: { status: DmpStatus; message?: string; attempts?: number };
+  printed?: { datamatrix?: boolean; ePrescriptionNumber?: string | null };
+}
+export interface Click { purpose: string; label?: string }
+export interface ActionResult {
+  clicks: Click[]; screenChanges?: number;
+  printed?: { datamatrix?: boolean; ePrescriptionNumber?: string | null };
+  document?: DocumentView;
+}
+export type Masking = 'professionals' | 'patient' | 'legal-representatives';
+export interface ConsultResult {
+  asked: boolean; question?: string; reminder?: string; consulted: boolean;
+  documents?: { title?: string; typeCode?: string }[]; error?: string;
+}
+export interface Settings { insi?: boolean; dmpFeeding?: boolean; ePrescription?: boolean }
 
 /** How an action went, as far as the driver could see it. */
 export interface Observed<T> { value: T; ms: number }
@@ -47,6 +79,14 @@ export interface LgcDriver {
   startOfDay(ws: Workstation, date: string): Promise<Observed<{ patientsOfTheDay: number }>>;
   identity(patientId: string): Promise<Observed<IdentityView>>;
   qualify(ws: Workstation, patientId: string, method: QualifyMethod, document?: string): Promise<Observed<QualifyResult>>;
+  settings(ws: Workstation, settings: Settings): Promise<Observed<{ applied: string[]; refused: string[] }>>;
+  createDocument(ws: Workstation, patientId: string, type: DocumentType, content: DocumentContent): Promise<Observed<DocumentView[]>>;
+  document(documentId: string): Promise<Observed<DocumentView>>;
+  doNotSend(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;
+  mask(ws: Workstation, documentId: string, maskedFrom: Masking[]): Promise<Observed<ActionResult>>;
+  validate(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;
+  sendToDmp(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;
+  consultDmp(ws: Workstation, patientId: string, nonOpposition?: boolean): Promise<Observed<ConsultResult>>;
   /** Every exchange the driver had with the target, for evidence. */
   exchanges(): DriverExchange[];
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import {
-  CarteVitale, DriverExchange, IdentityView, LgcDriver, Observed, QualifyMethod, QualifyResult,
-  ResetOptions, TargetError, Traits, Workstation,
+  ActionResult, CarteVitale, ConsultResult, DocumentContent, DocumentType, DocumentView, DriverExchange, IdentityView,
+  LgcDriver, Masking, Observed, QualifyMethod, QualifyResult, ResetOptions, Settings, TargetError, Traits, Workstation,
 } from './driver';
 
 /**
@@ -22,8 +22,14 @@ export class HttpDriver implements LgcDriver {
 
   async reset(opts: ResetOptions): Promise<void> {
     this.tenant = opts.tenant;
-    const options = opts.insiTimeoutMs ? { insiTimeoutMs: opts.insiTimeoutMs } : undefined;
-    await this.call('POST', '/testdriver/reset', { doubles: { insi: { url: opts.doubles.insi } }, options, defects: opts.defects ?? [] });
+    const options = { insiTimeoutMs: opts.insiTimeoutMs, ePrescriptionTimeoutMs: opts.ePrescriptionTimeoutMs, dmpTimeoutMs: opts.dmpTimeoutMs };
+    const d = opts.doubles;
+    const doubles = {
+      insi: { url: d.insi },
+      ...(d.dmp ? { dmp: d.dmp } : {}),
+      ...(d.eprescription ? { eprescription: { url: d.eprescription } } : {}),
+    };
+    await this.call('POST', '/testdriver/reset', { doubles, options, defects: opts.defects ?? [] });
   }
 
   async createPatient(file: Traits, appointments?: string[]): Promise<string> {
@@ -60,6 +66,35 @@ export class HttpDriver implements LgcDriver {
       }
       return { qualified: false, status, reason: String(b.reason ?? b.error ?? 'refused'), message: String(b.message ?? '') };
     });
+  }
+
+  settings(workstation: Workstation, settings: Settings) {
+    return this.timed(() => this.call<{ applied: string[]; refused: string[] }>('POST', '/testdriver/settings', { workstation, settings }));
+  }
+
+  createDocument(workstation: Workstation, patientId: string, type: DocumentType, content: DocumentContent) {
+    return this.timed(async () => (await this.call<{ documents: DocumentView[] }>('POST',
+      `/testdriver/patients/${encodeURIComponent(patientId)}/documents`, { workstation, type, content })).documents);
+  }
+
+  document(documentId: string) {
+    return this.timed(() => this.call<DocumentView>('GET', `/testdriver/documents/${encodeURIComponent(documentId)}`));
+  }
+
+  doNotSend(workstation: Workstation, documentId: string) { return this.documentAction(workstation, documentId, 'do-not-send'); }
+  validate(workstation: Workstation, documentId: string) { return this.documentAction(workstation, documentId, 'validate'); }
+  sendToDmp(workstation: Workstation, documentId: string) { return this.documentAction(workstation, documentId, 'send-to-dmp'); }
+  mask(workstation: Workstation, documentId: string, maskedFrom: Masking[]) {
+    return this.documentAction(workstation, documentId, 'masking', { maskedFrom });
+  }
+
+  consultDmp(workstation: Workstation, patientId: string, nonOpposition?: boolean) {
+    return this.timed(() => this.call<ConsultResult>('POST', `/testdriver/patients/${encodeURIComponent(patientId)}/dmp/consult`,
+      nonOpposition === undefined ? { workstation } : { workstation, nonOpposition }));
+  }
+
+  private documentAction(workstation: Workstation, documentId: string, action: string, extra: object = {}) {
+    return this.timed(() => this.call<ActionResult>('POST', `/testdriver/documents/${encodeURIComponent(documentId)}/${action}`, { workstation, ...extra }));
   }
 
   exchanges(): DriverExchange[] { return this.log.slice(); }

@@ -123,7 +123,10 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     }
     const worldParameters = {
       target: cfg.name, baseUrl, driver: 'http', defects,
-      doubles: { host: cfg.doubles?.host ?? '127.0.0.1', advertisedHost: cfg.doubles?.advertisedHost, insiPort: cfg.doubles?.insi?.port ?? 0 },
+      doubles: {
+        host: cfg.doubles?.host ?? '127.0.0.1', advertisedHost: cfg.doubles?.advertisedHost,
+        insiPort: cfg.doubles?.insi?.port ?? 0, dmpPort: cfg.doubles?.dmp?.port ?? 0, ePrescriptionPort: cfg.doubles?.eprescription?.port ?? 0,
+      },
       timeouts, runId: randomBytes(3).toString('hex'),
     };
     const runOptions: IRunOptions = {

@@ -3,8 +3,32 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DefectSet, unknownDefects } from './defect-set';
 import { identityView, qualify, type QualifyRequest } from './identity';
-import { DEFAULT_INSI_TIMEOUT_MS, TenantState, TenantStore, type Patient } from './tenant';
+import {
+  DEFAULT_DMP_TIMEOUT_MS,
+  DEFAULT_EPRESCRIPTION_TIMEOUT_MS,
+  DEFAULT_INSI_TIMEOUT_MS,
+  TenantState,
+  TenantStore,
+  type Patient,
+  type TenantDoubles,
+  type TenantOptions,
+} from './tenant';
 import { carteVitale, openFile, startOfDay, type CallContext } from './triggers';
+import {
+  applySettings,
+  Conflict,
+  consult,
+  createDocuments,
+  doNotSend,
+  documentView,
+  parseContent,
+  parseDocumentType,
+  parseMasking,
+  sendToDmp,
+  setMasking,
+  validate,
+  type DocumentRecord,
+} from './documents';
 import {
   BadRequest,
   optionalString,
@@ -104,9 +128,12 @@ function parseJson(buf: Buffer): Json {
   return v as Json;
 }
 
+type PatientAction = 'open' | 'identity' | 'qualify' | 'documents' | 'dmp-consult';
+type DocumentAction = 'document' | 'do-not-send' | 'masking' | 'validate' | 'send-to-dmp';
 type Route =
-  | { name: 'health' | 'reset' | 'create-patient' | 'carte-vitale' | 'start-of-day'; patientId?: undefined }
-  | { name: 'open' | 'identity' | 'qualify'; patientId: string };
+  | { name: 'health' | 'reset' | 'create-patient' | 'carte-vitale' | 'start-of-day' | 'settings'; patientId?: undefined; documentId?: undefined }
+  | { name: PatientAction; patientId: string; documentId?: undefined }
+  | { name: DocumentAction; documentId: string; patientId?: undefined };
 
 const ROUTES: Record<string, { method: string; name: Route['name'] }> = {
   '/testdriver/health': { method: 'GET', name: 'health' },
@@ -114,12 +141,30 @@ const ROUTES: Record<string, { method: string; name: Route['name'] }> = {
   '/testdriver/patients': { method: 'POST', name: 'create-patient' },
   '/testdriver/carte-vitale': { method: 'POST', name: 'carte-vitale' },
   '/testdriver/start-of-day': { method: 'POST', name: 'start-of-day' },
+  '/testdriver/settings': { method: 'POST', name: 'settings' },
 };
-const PATIENT_ACTIONS: Record<string, { method: string; name: 'open' | 'identity' | 'qualify' }> = {
+const PATIENT_ACTIONS: Record<string, { method: string; name: PatientAction }> = {
   open: { method: 'POST', name: 'open' },
   identity: { method: 'GET', name: 'identity' },
   qualify: { method: 'POST', name: 'qualify' },
+  documents: { method: 'POST', name: 'documents' },
+  'dmp/consult': { method: 'POST', name: 'dmp-consult' },
 };
+const DOCUMENT_ACTIONS: Record<string, { method: string; name: DocumentAction }> = {
+  '': { method: 'GET', name: 'document' },
+  'do-not-send': { method: 'POST', name: 'do-not-send' },
+  masking: { method: 'POST', name: 'masking' },
+  validate: { method: 'POST', name: 'validate' },
+  'send-to-dmp': { method: 'POST', name: 'send-to-dmp' },
+};
+
+function pathId(raw: string, field: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'invalid-request', `${field}: malformed`);
+  }
+}
 
 function route(method: string, pathname: string): Route {
   const fixed = ROUTES[pathname];
@@ -129,17 +174,16 @@ function route(method: string, pathname: string): Route {
     expected = fixed.method;
     r = { name: fixed.name } as Route;
   } else {
-    const m = /^\/testdriver\/patients\/([^/]+)\/([a-z]+)$/.exec(pathname);
+    const m = /^\/testdriver\/patients\/([^/]+)\/([a-z]+(?:\/[a-z]+)?)$/.exec(pathname);
     const action = m ? PATIENT_ACTIONS[m[2]] : undefined;
+    const d = /^\/testdriver\/documents\/([^/]+)(?:\/([a-z-]+))?$/.exec(pathname);
+    const docAction = d ? DOCUMENT_ACTIONS[d[2] ?? ''] : undefined;
     if (m && action) {
-      let id: string;
-      try {
-        id = decodeURIComponent(m[1]);
-      } catch {
-        throw new HttpError(400, 'invalid-request', 'patientId: malformed');
-      }
       expected = action.method;
-      r = { name: action.name, patientId: id };
+      r = { name: action.name, patientId: pathId(m[1], 'patientId') };
+    } else if (d && docAction) {
+      expected = docAction.method;
+      r = { name: docAction.name, documentId: pathId(d[1], 'documentId') };
     }
   }
   if (!r || !expected) throw new HttpError(404, 'not-found', `no such route: ${method} ${pathname}`);
@@ -172,33 +216,50 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
     return p;
   }
 
-  function reset(tenant: string, body: Json): Reply {
-    const doubles = requireObject(body.doubles, 'doubles');
-    const insi = requireObject(doubles.insi, 'doubles.insi');
-    const url = requireString(insi, 'url', 'doubles.insi');
+  function httpUrl(o: Record<string, unknown>, key: string, field: string): string {
+    const url = requireString(o, key, field);
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      throw new BadRequest(`doubles.insi.url: not a URL: ${url}`);
+      throw new BadRequest(`${field}.${key}: not a URL: ${url}`);
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new BadRequest('doubles.insi.url: an http(s) URL is required');
+      throw new BadRequest(`${field}.${key}: an http(s) URL is required`);
     }
-    let insiTimeoutMs = DEFAULT_INSI_TIMEOUT_MS;
+    return url;
+  }
+
+  function reset(tenant: string, body: Json): Reply {
+    const doubles = requireObject(body.doubles, 'doubles');
+    const insi = requireObject(doubles.insi, 'doubles.insi');
+    const d: TenantDoubles = { insiUrl: httpUrl(insi, 'url', 'doubles.insi') };
+    if (doubles.dmp !== undefined && doubles.dmp !== null) {
+      const dmp = requireObject(doubles.dmp, 'doubles.dmp');
+      d.dmp = { repositoryUrl: httpUrl(dmp, 'repositoryUrl', 'doubles.dmp'), registryUrl: httpUrl(dmp, 'registryUrl', 'doubles.dmp') };
+    }
+    if (doubles.eprescription !== undefined && doubles.eprescription !== null) {
+      d.ePrescriptionUrl = httpUrl(requireObject(doubles.eprescription, 'doubles.eprescription'), 'url', 'doubles.eprescription');
+    }
+    const options: TenantOptions = {
+      insiTimeoutMs: DEFAULT_INSI_TIMEOUT_MS,
+      ePrescriptionTimeoutMs: DEFAULT_EPRESCRIPTION_TIMEOUT_MS,
+      dmpTimeoutMs: DEFAULT_DMP_TIMEOUT_MS,
+    };
     if (body.options !== undefined && body.options !== null) {
-      const options = requireObject(body.options, 'options');
-      if (options.insiTimeoutMs !== undefined && options.insiTimeoutMs !== null) {
-        const v = options.insiTimeoutMs;
+      const o = requireObject(body.options, 'options');
+      for (const key of ['insiTimeoutMs', 'ePrescriptionTimeoutMs', 'dmpTimeoutMs'] as const) {
+        const v = o[key];
+        if (v === undefined || v === null) continue;
         if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-          throw new BadRequest('options.insiTimeoutMs: a positive integer is required');
+          throw new BadRequest(`options.${key}: a positive integer is required`);
         }
-        insiTimeoutMs = v;
+        options[key] = v;
       }
     }
     let defects: string[] = [];
     if (body.defects !== undefined && body.defects !== null) {
-      if (!Array.isArray(body.defects) || body.defects.some((d) => typeof d !== 'string')) {
+      if (!Array.isArray(body.defects) || body.defects.some((x) => typeof x !== 'string')) {
         throw new BadRequest('defects: an array of defect ids is required');
       }
       defects = body.defects as string[];
@@ -206,8 +267,14 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
       if (bad.length) throw new HttpError(400, 'unknown-defect', `defects: unknown defect id(s): ${bad.join(', ')}`);
     }
     const set = new DefectSet([...processDefects, ...defects]);
-    store.reset(new TenantState(tenant, url, { insiTimeoutMs }, set));
+    store.reset(new TenantState(tenant, d, options, set));
     return { status: 200, body: { tenant, defects: set.list() } };
+  }
+
+  function documentOf(t: TenantState, id: string): DocumentRecord {
+    const d = t.documents.get(id);
+    if (!d) throw new HttpError(404, 'unknown-document', `no document ${id} in tenant ${t.name}`);
+    return d;
   }
 
   async function handle(req: http.IncomingMessage): Promise<Reply> {
@@ -270,6 +337,48 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
         }
         return { status: 200, body: result };
       }
+      case 'settings': {
+        parseWorkstation(body.workstation);
+        return { status: 200, body: applySettings(t, body.settings) };
+      }
+      case 'documents': {
+        const p = patientOf(t, r.patientId);
+        const ws = parseWorkstation(body.workstation);
+        const type = parseDocumentType(body.type);
+        const docs = createDocuments(t, p, ws, type, parseContent(body.content, type));
+        return { status: 201, body: { documents: docs.map(documentView) } };
+      }
+      case 'dmp-consult': {
+        const p = patientOf(t, r.patientId);
+        parseWorkstation(body.workstation);
+        const answer = body.nonOpposition;
+        if (answer !== undefined && answer !== null && typeof answer !== 'boolean') {
+          throw new BadRequest('nonOpposition: a boolean is required');
+        }
+        return { status: 200, body: await consult(ctx, t, p, typeof answer === 'boolean' ? answer : undefined) };
+      }
+      case 'document':
+        return { status: 200, body: documentView(documentOf(t, r.documentId)) };
+      case 'do-not-send': {
+        const d = documentOf(t, r.documentId);
+        parseWorkstation(body.workstation);
+        return { status: 200, body: doNotSend(t, d) };
+      }
+      case 'masking': {
+        const d = documentOf(t, r.documentId);
+        parseWorkstation(body.workstation);
+        return { status: 200, body: setMasking(d, parseMasking(body.maskedFrom)) };
+      }
+      case 'validate': {
+        const d = documentOf(t, r.documentId);
+        const ws = parseWorkstation(body.workstation);
+        return { status: 200, body: await validate(ctx, t, d, ws) };
+      }
+      case 'send-to-dmp': {
+        const d = documentOf(t, r.documentId);
+        parseWorkstation(body.workstation);
+        return { status: 200, body: await sendToDmp(ctx, t, d) };
+      }
     }
     throw new HttpError(404, 'not-found', 'no such route');
   }
@@ -282,6 +391,8 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
           if (e.status === 413) res.setHeader('Connection', 'close');
           send(res, e.status, { error: e.code, message: e.message, ...e.extra });
           if (e.status === 413) res.on('finish', () => req.destroy());
+        } else if (e instanceof Conflict) {
+          send(res, 409, { error: e.code, message: e.message });
         } else if (e instanceof BadRequest) {
           send(res, 400, { error: e.code, message: e.message });
         } else {
@@ -308,6 +419,7 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
         close: () => {
           closing ??= new Promise<void>((done) => {
             shutdown.abort();
+            store.abortAll();
             server.close(() => done());
             server.closeAllConnections();
           });

@@ -1,5 +1,6 @@
-/** Per-tenant in-memory state: patients, INSi endpoint, options, defects. */
+/** Per-tenant in-memory state: patients, documents, double endpoints, options, settings, defects. */
 import { DefectSet } from './defect-set';
+import type { DocumentRecord } from './documents';
 
 export type Sex = 'M' | 'F' | 'I';
 export type Trigger = 'carte-vitale' | 'open-file' | 'start-of-day';
@@ -63,24 +64,67 @@ export interface Patient {
   foundBy: Set<Trigger>;
   /** Whether qualification was proposed when the last INSi trigger started (seeded defect offer-decided-before-answer). */
   offerAtTrigger?: boolean;
+  /** OPP-03/04: the recorded answer about consulting the patient's DMP (undefined: never asked). */
+  dmpNonOpposition?: boolean;
 }
 
 export interface TenantOptions {
   insiTimeoutMs: number;
+  ePrescriptionTimeoutMs: number;
+  dmpTimeoutMs: number;
+}
+
+export interface DmpEndpoints {
+  repositoryUrl: string;
+  registryUrl: string;
+}
+
+/** The national-service doubles of a tenant (INSi is required, the others optional). */
+export interface TenantDoubles {
+  insiUrl: string;
+  dmp?: DmpEndpoints;
+  /** base URL of the ordonnance numérique teleservice; absent: the module is not installed */
+  ePrescriptionUrl?: string;
+}
+
+/** The settings screen (SEND-07: insi and dmpFeeding stay on unless a seeded defect lets them go). */
+export interface TenantSettings {
+  insi: boolean;
+  dmpFeeding: boolean;
+  ePrescription: boolean;
 }
 
 export const DEFAULT_INSI_TIMEOUT_MS = 30000;
+export const DEFAULT_EPRESCRIPTION_TIMEOUT_MS = 5000;
+export const DEFAULT_DMP_TIMEOUT_MS = 30000;
 
 export class TenantState {
   readonly patients = new Map<string, Patient>();
+  readonly documents = new Map<string, DocumentRecord>();
+  readonly settings: TenantSettings;
+  /** aborted when the tenant is reset again (stops its background work, e.g. DMP retries) */
+  readonly cancel = new AbortController();
+  /** seeded defect send-choice-remembered: the box state of the last validated document */
+  lastSendChoice?: boolean;
   private nextPatient = 1;
   private nextCall = 1;
+  private nextDocument = 1;
   constructor(
     readonly name: string,
-    readonly insiUrl: string,
+    readonly doubles: TenantDoubles,
     readonly options: TenantOptions,
     readonly defects: DefectSet,
-  ) {}
+  ) {
+    this.settings = { insi: true, dmpFeeding: true, ePrescription: doubles.ePrescriptionUrl !== undefined };
+  }
+
+  get insiUrl(): string {
+    return this.doubles.insiUrl;
+  }
+
+  newDocumentId(): string {
+    return `d${this.nextDocument++}`;
+  }
 
   addPatient(file: Traits, appointments: string[] = []): Patient {
     const id = `p${this.nextPatient++}`;
@@ -109,6 +153,11 @@ export class TenantStore {
     return this.tenants.get(name);
   }
   reset(state: TenantState): void {
+    this.tenants.get(state.name)?.cancel.abort();
     this.tenants.set(state.name, state);
+  }
+  /** every tenant's background work stops (shutdown) */
+  abortAll(): void {
+    for (const t of this.tenants.values()) t.cancel.abort();
   }
 }

@@ -13,6 +13,8 @@ export function emetteur(ws: Workstation): string {
 
 /** INS-01/INS-06: call unless the INS is qualified (plus the seeded defects). */
 export function shouldCall(t: TenantState, p: Patient): boolean {
+  // settings insi:false is refused (SEND-07) unless the seeded defect insi-can-be-disabled applied it
+  if (!t.settings.insi) return false;
   if (p.ins.status === 'qualified' && !t.defects.has('recall-when-qualified')) return false;
   if (p.ins.status === 'recovered' && t.defects.has('insi-once-per-patient')) return false;
   return true;

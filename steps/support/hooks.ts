@@ -1,4 +1,6 @@
 import { After, AfterAll, Before, ITestCaseHookParameter, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { DmpDouble } from '../../src/doubles/dmp';
+import { EPrescriptionDouble } from '../../src/doubles/eprescription';
 import { InsiDouble } from '../../src/doubles/insi';
 import { HttpDriver } from '../../src/drivers/http-driver';
 import { people } from '../../src/fixtures/people';
@@ -9,21 +11,24 @@ setDefaultTimeout(60_000);
 
 const CATALOGUE_ID = /^@((INS|QUAL|OPP|SEND|CDA|MSS)-\d{2})$/;
 
-// One INSi double per cucumber run (per worker when parallel), started on first use.
-let insi: InsiDouble | undefined;
+// One set of doubles per cucumber run (per worker when parallel), started on first use.
+interface Doubles { insi: InsiDouble; dmp: DmpDouble; eprescription: EPrescriptionDouble }
+let doubles: Doubles | undefined;
 let tenantSeq = 0;
 
-async function insiDouble(w: VigieWorld): Promise<InsiDouble> {
-  if (!insi) {
+async function startDoubles(w: VigieWorld): Promise<Doubles> {
+  if (!doubles) {
     const d = w.parameters.doubles;
-    const double = new InsiDouble({
-      host: d.host, port: d.insiPort, advertisedHost: d.advertisedHost,
-      people: people().map((p) => ({ ...p.insi })),
-    });
-    await double.start();
-    insi = double;
+    const common = { host: d.host, advertisedHost: d.advertisedHost };
+    const set: Doubles = {
+      insi: new InsiDouble({ ...common, port: d.insiPort, people: people().map((p) => ({ ...p.insi })) }),
+      dmp: new DmpDouble({ ...common, port: d.dmpPort }),
+      eprescription: new EPrescriptionDouble({ ...common, port: d.ePrescriptionPort }),
+    };
+    await Promise.all([set.insi.start(), set.dmp.start(), set.eprescription.start()]);
+    doubles = set;
   }
-  return insi;
+  return doubles;
 }
 
 Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
@@ -32,15 +37,24 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
   const bounds = pickle.steps.map((s) => Number(/within (\d+) ms/.exec(s.text)?.[1] ?? 0));
   this.holdWindowMs = Math.max(1000, ...bounds) + 500;
   this.tenant = `${this.parameters.runId}-${process.pid.toString(36)}-${++tenantSeq}`;
-  const double = await insiDouble(this);
-  this.insi = double.tenant(this.tenant);
+  const ds = await startDoubles(this);
+  this.insi = ds.insi.tenant(this.tenant);
   this.insi.reset();
-  this.driver = new HttpDriver(this.parameters.baseUrl, this.parameters.timeouts.actionMs);
+  this.dmp = ds.dmp.tenant(this.tenant);
+  this.dmp.reset();
+  this.eprescription = ds.eprescription.tenant(this.tenant);
+  this.eprescription.reset();
+  const t = this.parameters.timeouts;
+  this.driver = new HttpDriver(this.parameters.baseUrl, t.actionMs);
   await this.driver.reset({
     tenant: this.tenant,
-    doubles: { insi: double.endpointFor(this.tenant) },
+    doubles: {
+      insi: ds.insi.endpointFor(this.tenant),
+      dmp: { repositoryUrl: ds.dmp.repositoryUrlFor(this.tenant), registryUrl: ds.dmp.registryUrlFor(this.tenant) },
+      eprescription: ds.eprescription.urlFor(this.tenant),
+    },
     defects: this.parameters.defects,
-    insiTimeoutMs: this.parameters.timeouts.insiTimeoutMs,
+    insiTimeoutMs: t.insiTimeoutMs, ePrescriptionTimeoutMs: t.ePrescriptionTimeoutMs, dmpTimeoutMs: t.dmpTimeoutMs,
   });
 });
 
@@ -48,6 +62,8 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
   if (!this.insi || !this.driver) return;
   // Unblock anything still waiting on a held answer, then give the LGC a bounded moment to finish.
   this.insi.release({ drop: true });
+  this.dmp.release({ drop: true });
+  this.eprescription.release({ drop: true });
   await Promise.race([Promise.allSettled(this.pending.map((p) => p.promise)), new Promise((r) => setTimeout(r, 2000))]);
   const failed = result?.status === Status.FAILED;
   const targetMs = this.driver.exchanges().reduce((t, x) => t + (x.ms ?? 0), 0);
@@ -57,13 +73,24 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
       (ex.durationMs != null ? `, answered after ${ex.durationMs} ms` : '');
     this.attach(`<!-- ${head} -->\n<!-- request (${ex.request.contentType}) -->\n${ex.request.raw}\n<!-- response ${ex.response ? 'HTTP ' + ex.response.status : '(none)'} -->\n${ex.response?.raw ?? ''}`, 'text/xml');
   }
+  for (const sub of this.dmp.submissions()) {
+    this.attach(sub.raw, sub.contentType.split(';')[0] === 'multipart/related' ? 'multipart/related' : 'application/soap+xml');
+    this.attach(`<!-- DMP submission #${sub.seq}: ${sub.outcome}${sub.refusal ? ' ' + sub.refusal.code : ''}${sub.fault ? ' fault: ' + sub.fault : ''} -->\n${sub.response?.raw ?? '(no answer)'}`, 'text/xml');
+    for (const doc of sub.documents) this.attach(doc.content, doc.mimeType ?? 'application/octet-stream');
+  }
+  for (const q of this.dmp.queries()) {
+    this.attach(`<!-- DMP query #${q.seq}: ${q.outcome}, ${q.returned} document(s) -->\n${q.raw}\n<!-- answer -->\n${q.response?.raw ?? ''}`, 'text/xml');
+  }
+  for (const ex of this.eprescription.exchanges()) {
+    this.attach(JSON.stringify({ eprescription: ex }, null, 2), 'application/json');
+  }
   this.attach(JSON.stringify(this.driver.exchanges(), null, 2), 'application/json');
   if (failed) this.log(`tenant ${this.tenant}: ${this.insi.exchanges().length} INSi exchange(s), ${this.driver.exchanges().length} test-driver call(s) attached`);
   await this.driver.close();
 });
 
 AfterAll(async function () {
-  const d = insi;
-  insi = undefined;
-  if (d) await d.stop();
+  const d = doubles;
+  doubles = undefined;
+  if (d) await Promise.all([d.insi.stop(), d.dmp.stop(), d.eprescription.stop()]);
 });

@@ -1,6 +1,8 @@
 import { IWorldOptions, World, setWorldConstructor } from '@cucumber/cucumber';
+import type { DmpTenant } from '../../src/doubles/dmp';
+import type { EPrescriptionTenant } from '../../src/doubles/eprescription';
 import type { InsiExchange, InsiTenant } from '../../src/doubles/insi';
-import type { IdentityView, LgcDriver, Observed, QualifyResult, Workstation } from '../../src/drivers/driver';
+import type { ActionResult, ConsultResult, DocumentView, IdentityView, LgcDriver, Observed, QualifyResult, Workstation } from '../../src/drivers/driver';
 import { Person, personNamed } from '../../src/fixtures/people';
 import { Timeouts } from '../../src/config/load';
 import { NonConformance } from '../../src/harness/verdict';
@@ -11,7 +13,7 @@ export interface VigieParameters {
   baseUrl: string;
   driver: 'http';
   defects: string[];
-  doubles: { host: string; advertisedHost?: string; insiPort: number };
+  doubles: { host: string; advertisedHost?: string; insiPort: number; dmpPort: number; ePrescriptionPort: number };
   timeouts: Timeouts;
   runId: string;
 }
@@ -37,6 +39,19 @@ export class VigieWorld extends World<VigieParameters> {
   requirements: string[] = [];
   driver!: LgcDriver;
   insi!: InsiTenant;
+  dmp!: DmpTenant;
+  eprescription!: EPrescriptionTenant;
+  /** The documents of the scenario, by the name the feature gives them ("the consultation report"). */
+  readonly documents = new Map<string, DocumentView[]>();
+  currentDocuments: DocumentView[] = [];
+  lastValidate?: ActionResult;
+  lastDoNotSend?: ActionResult;
+  lastSettings?: { applied: string[]; refused: string[] };
+  lastConsult?: ConsultResult;
+  dmpHoldOn = false;
+  /** Index of the first DMP submission / query caused by the scenario's last document action. */
+  dmpMark = 0;
+  dmpQueryMark = 0;
   readonly patientIds = new Map<string, string>();
   currentPerson?: Person;
   /** Index of the first INSi exchange that belongs to the last trigger. */
@@ -86,7 +101,7 @@ export class VigieWorld extends World<VigieParameters> {
     a.promise.catch(() => undefined);
     this.lastAction = a as PendingAction;
     this.pending.push(a as PendingAction);
-    const holding = this.insiHoldOn;
+    const holding = this.insiHoldOn || this.dmpHoldOn;
     const windowMs = holding ? this.holdWindowMs : this.timeouts.actionMs + 1000;
     await Promise.race([a.promise.catch(() => undefined), delay(windowMs)]);
     if (a.settled && a.error) throw a.error;

@@ -1,38 +1,61 @@
 /**
  * H-01: the harness is tested by its own defects. One reference LGC process serves every run
- * (defects are switched per tenant at reset). The conformant reference must pass everything;
- * each seeded defect must fail — on an assertion, not an error — exactly the requirements it
- * breaks; every requirement the suite covers must be failed by some defect.
- * Writes reports/defect-matrix.json.
+ * (defects are switched per tenant at reset), shared by a few worker processes that run the
+ * jobs in parallel (the work is mostly waiting on sockets and bounded windows). The conformant
+ * reference must pass everything; each seeded defect must fail — on an assertion, not an error —
+ * exactly the requirements it breaks; every covered requirement, and every scenario, must be
+ * failed by some defect. A scenario that needs something the defect broke before it can judge
+ * its own requirement ("could not set up the scenario: …") is listed as errored and is no
+ * verdict; any other error fails the matrix. Writes reports/defect-matrix.json.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ISupportCodeLibrary } from '@cucumber/cucumber/api';
-import { PROJECT_ROOT, loadTarget } from '../../src/config/load';
-import { loadSteps, runSuite } from '../../src/harness/run';
+import { PROJECT_ROOT } from '../../src/config/load';
+import type { MatrixJob, MatrixJobResult } from '../../src/harness/matrix-worker';
 import { ReferenceLgc, startReferenceLgc } from '../../src/harness/reference-process';
 
 interface Defect { id: string; requirements: string[]; features: string[]; mode: 'http' | 'ui'; description: string }
 const catalogue: Defect[] = JSON.parse(readFileSync(join(PROJECT_ROOT, 'src', 'reference-lgc', 'defects.json'), 'utf8')).defects;
+const WORKERS = Number(process.env.VIGIE_MATRIX_WORKERS ?? 3);
 
 let lgc: ReferenceLgc;
-let support: ISupportCodeLibrary;
-const loaded = loadTarget('reference');
-
-before(async () => {
-  lgc = await startReferenceLgc();
-  support = await loadSteps();
-});
+before(async () => { lgc = await startReferenceLgc(); });
 after(async () => { await lgc?.stop(); });
 
-test('defect matrix: conformant reference passes, every defect fails exactly its requirements', { timeout: 8 * 60_000 }, async () => {
-  const conformant = await runSuite({ loaded, baseUrl: lgc.url, reportsDir: false, support, quiet: true, log: () => undefined });
-  const covered = Object.keys(conformant.summary.requirements);
+function runWorker(jobs: MatrixJob[], dir: string, n: number): Promise<MatrixJobResult[]> {
+  const jobsFile = join(dir, `jobs-${n}.json`);
+  const out = join(dir, `out-${n}.json`);
+  writeFileSync(jobsFile, JSON.stringify(jobs));
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--require', 'ts-node/register', join(PROJECT_ROOT, 'src', 'harness', 'matrix-worker.ts'), lgc.url, out, jobsFile],
+      { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } });
+    let err = '';
+    p.stderr.on('data', (b) => { err += b; });
+    const timer = setTimeout(() => p.kill('SIGKILL'), 8 * 60_000);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`matrix worker ${n} exited ${code}: ${err.slice(-2000)}`));
+      resolve(JSON.parse(readFileSync(out, 'utf8')));
+    });
+  });
+}
+
+test('defect matrix: conformant reference passes, every defect fails exactly its requirements', { timeout: 9 * 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-matrix-'));
+  const jobs: MatrixJob[] = [{ id: '(conformant)', defects: [] }, ...catalogue.map((d) => ({ id: d.id, defects: [d.id], paths: d.features }))];
+  const shares: MatrixJob[][] = Array.from({ length: WORKERS }, () => []);
+  jobs.forEach((j, i) => shares[i % WORKERS].push(j));
+  const byId = new Map((await Promise.all(shares.map((s, i) => runWorker(s, dir, i)))).flat().map((r) => [r.id, r]));
+
+  const conformant = byId.get('(conformant)')!;
+  const covered = [...new Set(conformant.results.flatMap((s) => s.requirements))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const matrix = {
     conformant: {
-      failedScenarios: conformant.results.filter((s) => s.status !== 'passed').map((s) => `${s.location} (${s.status})`),
+      failedScenarios: conformant.results.filter((s) => s.status !== 'passed').map((s) => `${s.location} (${s.status}: ${s.message})`),
       requirements: covered,
     },
     defects: {} as Record<string, { mode: string; expectedRequirements: string[]; failedRequirements: string[]; failedScenarios: string[]; erroredScenarios: string[] }>,
@@ -41,16 +64,15 @@ test('defect matrix: conformant reference passes, every defect fails exactly its
     /** A scenario no defect can fail probably asserts nothing. */
     scenariosNotFailedByAnyDefect: [] as string[],
   };
-
   for (const d of catalogue) {
-    const r = await runSuite({ loaded, baseUrl: lgc.url, defects: [d.id], paths: d.features, reportsDir: false, support, quiet: true, log: () => undefined });
+    const r = byId.get(d.id)!;
     const failed = r.results.filter((s) => s.status === 'failed');
     matrix.defects[d.id] = {
       mode: d.mode,
       expectedRequirements: [...d.requirements].sort(),
       failedRequirements: [...new Set(failed.flatMap((s) => s.requirements))].sort(),
       failedScenarios: failed.map((s) => s.location),
-      erroredScenarios: r.results.filter((s) => s.status === 'errored').map((s) => `${s.location}: ${(s.message ?? '').split('\n')[0]}`),
+      erroredScenarios: r.results.filter((s) => s.status === 'errored').map((s) => `${s.location}: ${s.message}`),
     };
   }
   const failedByAny = new Set(Object.values(matrix.defects).flatMap((d) => d.failedRequirements));
@@ -62,10 +84,11 @@ test('defect matrix: conformant reference passes, every defect fails exactly its
   mkdirSync(join(PROJECT_ROOT, 'reports'), { recursive: true });
   writeFileSync(join(PROJECT_ROOT, 'reports', 'defect-matrix.json'), JSON.stringify(matrix, null, 2) + '\n');
 
+  assert.ok(conformant.results.length > 0, `the conformant run ran scenarios (${conformant.reason ?? ''})`);
   assert.deepEqual(matrix.conformant.failedScenarios, [], 'the conformant reference LGC must pass every scenario');
-  assert.ok(covered.length >= 16, `the suite covers ${covered.length} requirements`);
   for (const [id, d] of Object.entries(matrix.defects)) {
-    assert.deepEqual(d.erroredScenarios, [], `defect ${id}: scenarios errored instead of giving a verdict`);
+    const unexpected = d.erroredScenarios.filter((e) => !/could not set up the scenario/.test(e));
+    assert.deepEqual(unexpected, [], `defect ${id}: scenarios errored instead of giving a verdict`);
     assert.deepEqual(d.failedRequirements, d.expectedRequirements, `defect ${id}: failed requirements differ from the expected ones (failed scenarios: ${d.failedScenarios.join(', ')})`);
   }
   assert.deepEqual(matrix.defectsNotCaught, [], 'every defect is caught');

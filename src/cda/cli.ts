@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { CdaValidation, DEFAULT_RULES_DIR, JvmUnavailableError, RulePackError, validateCda } from './index';
+
+/**
+ * `vigie validate <file|dir>… [--rules <dir>] [--format text|json|junit]`
+ * Exit code: 0 every document valid; 1 at least one document invalid; 2 could not run (bad
+ * arguments, rule pack missing, no JVM/Saxon) or some document could not be judged (and none is
+ * invalid).
+ */
+export const VALIDATE_USAGE = 'usage: vigie validate <file.xml|dir>… [--rules <rule pack dir>] [--format text|json|junit]';
+
+type Format = 'text' | 'json' | 'junit';
+
+export interface ValidateCommandIo { out?: (s: string) => void; err?: (s: string) => void }
+
+export async function validateCommand(argv: string[], io: ValidateCommandIo = {}): Promise<number> {
+  const out = io.out ?? ((s: string) => process.stdout.write(s));
+  const err = io.err ?? ((s: string) => process.stderr.write(s));
+  const args = argv[0] === 'validate' ? argv.slice(1) : [...argv];
+  const targets: string[] = [];
+  let rules = DEFAULT_RULES_DIR;
+  let format: Format = 'text';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--help' || a === '-h') {
+      out(`${VALIDATE_USAGE}\n`);
+      return 0;
+    } else if (a === '--rules' || a.startsWith('--rules=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+      if (!v) return usage(err, '--rules needs a directory');
+      rules = v;
+    } else if (a === '--format' || a.startsWith('--format=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+      if (v !== 'text' && v !== 'json' && v !== 'junit') return usage(err, `unknown format '${v ?? ''}'`);
+      format = v;
+    } else if (a.startsWith('--')) return usage(err, `unknown option ${a}`);
+    else targets.push(a);
+  }
+  if (targets.length === 0) return usage(err, 'no file or directory to validate');
+  for (const t of targets) if (!existsSync(t)) return usage(err, `not found: ${t}`);
+
+  let res: CdaValidation;
+  try {
+    res = await validateCda(targets, { rulesDir: rules });
+  } catch (e) {
+    if (e instanceof RulePackError || e instanceof JvmUnavailableError) {
+      err(`vigie validate: ${e.message}\n`);
+      return 2;
+    }
+    err(`vigie validate: ${(e as Error).stack ?? e}\n`);
+    return 2;
+  }
+  if (res.documents.length === 0) {
+    err('vigie validate: no .xml document found\n');
+    return 2;
+  }
+  if (format === 'json') out(JSON.stringify(toJson(res), null, 2) + '\n');
+  else if (format === 'junit') out(toJunit(res));
+  else out(toText(res));
+  if (res.documents.some((d) => d.valid === false)) return 1;
+  if (res.documents.some((d) => d.couldNotJudge)) return 2;
+  return 0;
+}
+
+function usage(err: (s: string) => void, msg: string): number {
+  err(`vigie validate: ${msg}\n${VALIDATE_USAGE}\n`);
+  return 2;
+}
+
+/** Exactly the documented JSON shape. */
+export function toJson(res: CdaValidation): unknown {
+  return {
+    rulePack: { path: res.rulePack.path, hash: res.rulePack.hash, commit: res.rulePack.commit },
+    documents: res.documents.map((d) => ({
+      file: d.file,
+      valid: d.valid,
+      schematron: d.schematron,
+      xsdValid: d.xsdValid,
+      errors: d.errors.map((e) => ({ layer: e.layer, location: e.location, line: e.line, text: e.text, rule: e.rule })),
+      couldNotJudge: d.couldNotJudge,
+    })),
+  };
+}
+
+export function toText(res: CdaValidation): string {
+  const lines: string[] = [`rule pack ${res.rulePack.path} (sha256 ${res.rulePack.hash.slice(0, 12)}${res.rulePack.commit ? `, commit ${res.rulePack.commit.slice(0, 12)}` : ''})`];
+  for (const d of res.documents) {
+    const verdict = d.valid === true ? 'VALID' : d.valid === false ? 'INVALID' : 'NOT JUDGED';
+    lines.push(`${verdict.padEnd(10)} ${d.file}${d.schematron ? `  [${d.schematron}]` : ''}${d.xsdValid === null ? '' : d.xsdValid ? '  xsd ok' : '  xsd KO'}`);
+    for (const e of d.errors) lines.push(`    ${e.layer}${e.line ? ` line ${e.line}` : ''}${e.location ? ` ${e.location}` : ''}: ${e.text}`);
+    if (d.couldNotJudge) lines.push(`    could not judge: ${d.couldNotJudge}`);
+  }
+  const n = (p: (v: boolean | null) => boolean): number => res.documents.filter((d) => p(d.valid)).length;
+  lines.push(`${res.documents.length} document(s): ${n((v) => v === true)} valid, ${n((v) => v === false)} invalid, ${n((v) => v === null)} not judged`);
+  return lines.join('\n') + '\n';
+}
+
+const xmlEsc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function toJunit(res: CdaValidation): string {
+  const failures = res.documents.filter((d) => d.valid === false).length;
+  const errors = res.documents.filter((d) => d.valid !== false && d.couldNotJudge).length;
+  const cases = res.documents.map((d) => {
+    const name = xmlEsc(d.file);
+    const cls = xmlEsc(d.schematron ?? 'cda');
+    let body = '';
+    if (d.valid === false) {
+      const detail = d.errors.map((e) => `${e.layer}${e.line ? ` line ${e.line}` : ''}${e.location ? ` ${e.location}` : ''}: ${e.text}`).join('\n');
+      body += `<failure message="${xmlEsc(`${d.errors.length} error(s)`)}" type="cda">${xmlEsc(detail)}</failure>`;
+    }
+    if (d.couldNotJudge) body += `<error message="${xmlEsc(d.couldNotJudge.slice(0, 300))}" type="could-not-judge">${xmlEsc(d.couldNotJudge)}</error>`;
+    return `  <testcase classname="${cls}" name="${name}" time="${(d.ms / 1000).toFixed(3)}">${body}</testcase>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="vigie validate (CDA)" tests="${res.documents.length}" failures="${failures}" errors="${errors}">\n${cases.join('\n')}\n</testsuite>\n`;
+}

@@ -1,0 +1,237 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CdaJvm, JudgeAnswer, JvmTimeoutError, JvmUnavailableError } from './jvm';
+import { compiledXslt, DEFAULT_RULES_DIR, openRulePack, RulePackError, RulePackInfo, selectSchematron } from './rulepack';
+import { MAX_BYTES, MAX_DEPTH, scanDocument } from './scan';
+
+export { CdaJvm, JvmUnavailableError, RulePackError, DEFAULT_RULES_DIR };
+
+export type CdaLayer = 'parse' | 'xsd' | 'header' | 'schematron';
+
+export interface CdaError {
+  layer: CdaLayer;
+  /** `/ClinicalDocument/component/…` for schematron findings, null otherwise. */
+  location: string | null;
+  line: number | null;
+  text: string;
+  /** Schematron pattern (and assert id) for schematron findings, null otherwise. */
+  rule: string | null;
+}
+
+export interface CdaFailedAssert { location: string; text: string; role: string | null; rule: string; line: number | null }
+
+export interface CdaDocumentResult {
+  file: string;
+  /** true: no error in any layer; false: at least one error; null: could not judge and found no error. */
+  valid: boolean | null;
+  /** Schematron used, relative to the rule pack, or null. */
+  schematron: string | null;
+  xsdValid: boolean | null;
+  errors: CdaError[];
+  couldNotJudge: string | null;
+  /** Not in the CLI's JSON: every failed assert (whatever its role), non-blocking findings, timings. */
+  failedAsserts: CdaFailedAssert[];
+  notices: CdaError[];
+  ms: number;
+}
+
+export interface CdaValidation { rulePack: RulePackInfo; documents: CdaDocumentResult[] }
+
+export type CdaInput = string | { name: string; content: Buffer };
+
+export interface ValidateCdaOptions {
+  /** The rule pack (a copy of ANS TestContenuCDA); default rules/TestContenuCDA-3-0 under the project root. */
+  rulesDir?: string;
+  /** A JVM to reuse (not closed here); otherwise one is started and closed. */
+  jvm?: CdaJvm;
+  /** Per document, default 30 s. */
+  timeoutMs?: number;
+  maxBytes?: number;
+  maxDepth?: number;
+}
+
+const NON_BLOCKING_ROLES = new Set(['warning', 'warn', 'info', 'information', 'informational', 'note']);
+
+export const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
+function listXml(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...listXml(p));
+    else if (e.isFile() && /\.xml$/i.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+interface Prepared {
+  file: string;
+  path: string | null;
+  content: Buffer | null;
+  result: CdaDocumentResult;
+  xsl: string | null;
+  compileError: string | null;
+  started: number;
+}
+
+export async function validateCda(inputs: CdaInput | CdaInput[], options: ValidateCdaOptions = {}): Promise<CdaValidation> {
+  const pack = openRulePack(options.rulesDir ?? DEFAULT_RULES_DIR);
+  const maxBytes = options.maxBytes ?? MAX_BYTES;
+  const list = Array.isArray(inputs) ? inputs : [inputs];
+  const docs: Prepared[] = [];
+  const blank = (file: string): CdaDocumentResult => ({ file, valid: null, schematron: null, xsdValid: null, errors: [], couldNotJudge: null, failedAsserts: [], notices: [], ms: 0 });
+
+  for (const input of list) {
+    if (typeof input === 'string') {
+      let st;
+      try {
+        st = statSync(input);
+      } catch {
+        const r = blank(input);
+        r.valid = false;
+        r.errors.push({ layer: 'parse', location: null, line: null, text: 'file not found', rule: null });
+        docs.push({ file: input, path: null, content: null, result: r, xsl: null, compileError: null, started: Date.now() });
+        continue;
+      }
+      if (st.isDirectory()) for (const f of listXml(input)) docs.push({ file: f, path: resolve(f), content: null, result: blank(f), xsl: null, compileError: null, started: 0 });
+      else docs.push({ file: input, path: resolve(input), content: null, result: blank(input), xsl: null, compileError: null, started: 0 });
+    } else docs.push({ file: input.name, path: null, content: input.content, result: blank(input.name), xsl: null, compileError: null, started: 0 });
+  }
+
+  // 1. safe first look and choice of the schematron (no JVM involved)
+  const toJudge: Prepared[] = [];
+  const compiled = new Map<string, { xsl: string | null; error: string | null }>();
+  for (const d of docs) {
+    if (d.result.errors.length) continue;
+    d.started = Date.now();
+    const r = d.result;
+    let buf: Buffer;
+    if (d.path) {
+      const size = statSync(d.path).size;
+      if (size > maxBytes) {
+        refuse(r, `document larger than ${maxBytes} bytes (${size})`, null);
+        r.ms = Date.now() - d.started;
+        continue;
+      }
+      buf = readFileSync(d.path);
+    } else buf = d.content!;
+    const scan = scanDocument(buf, { maxBytes, maxDepth: options.maxDepth ?? MAX_DEPTH });
+    if (!scan.ok) {
+      refuse(r, scan.reason, scan.line);
+      r.ms = Date.now() - d.started;
+      continue;
+    }
+    const sel = selectSchematron(pack, scan);
+    r.schematron = sel.schematron;
+    if (!sel.schematron) r.couldNotJudge = sel.reason;
+    else {
+      let c = compiled.get(sel.schematron);
+      if (!c) {
+        try {
+          c = { xsl: compiledXslt(pack, sel.schematron).xsl, error: null };
+        } catch (e) {
+          c = { xsl: null, error: `schematron ${sel.schematron} could not be compiled: ${(e as Error).message}` };
+        }
+        compiled.set(sel.schematron, c);
+      }
+      d.xsl = c.xsl;
+      d.compileError = c.error;
+    }
+    if (!d.path) d.content = buf;
+    toJudge.push(d);
+  }
+
+  // 2. XSD and schematron in the warm JVM
+  if (toJudge.length) {
+    const jvm = options.jvm ?? new CdaJvm({ timeoutMs: options.timeoutMs });
+    const tmp = toJudge.some((d) => !d.path) ? mkdtempSync(join(tmpdir(), 'vigie-cda-')) : null;
+    try {
+      const stylesheets = [...new Set(toJudge.map((d) => d.xsl).filter((x): x is string => !!x))];
+      stylesheets.sort((a, b) => statSync(b).size - statSync(a).size);
+      await jvm.warm(stylesheets);
+      const prepared = new Map<string, string | null>();
+      let n = 0;
+      // Documents whose stylesheet is small first: the big ones compile meanwhile on the JVM's background thread.
+      const order = toJudge
+        .map((d, i) => ({ d, i, size: d.xsl ? stylesheets.length - stylesheets.indexOf(d.xsl) : 0 }))
+        .sort((a, b) => a.size - b.size || a.i - b.i)
+        .map((x) => x.d);
+      for (const d of order) {
+        const r = d.result;
+        let docPath = d.path;
+        if (!docPath) {
+          docPath = join(tmp!, `doc-${n++}.xml`);
+          writeFileSync(docPath, d.content!, { mode: 0o600 });
+        }
+        let xsl = d.xsl;
+        if (d.compileError) r.couldNotJudge = d.compileError;
+        if (xsl) {
+          if (!prepared.has(xsl)) {
+            try {
+              prepared.set(xsl, await jvm.prepare(xsl, pack.xsd));
+            } catch (e) {
+              if (e instanceof JvmUnavailableError) throw e;
+              prepared.set(xsl, (e as Error).message);
+            }
+          }
+          const err = prepared.get(xsl);
+          if (err) {
+            r.couldNotJudge = `schematron ${r.schematron} could not be compiled: ${err.slice(0, 1000)}`;
+            xsl = null;
+          }
+        }
+        let answer: JudgeAnswer | null = null;
+        const started = Date.now();
+        try {
+          answer = await jvm.judge({ doc: docPath, xsl, xsd: pack.xsd }, options.timeoutMs ?? 30000);
+        } catch (e) {
+          if (e instanceof JvmUnavailableError) throw e;
+          r.couldNotJudge = e instanceof JvmTimeoutError ? `could not judge: ${e.message} (limit per document)` : `could not judge: ${(e as Error).message}`;
+        }
+        if (answer) applyAnswer(r, answer);
+        r.valid = r.errors.length > 0 ? false : r.couldNotJudge ? null : r.xsdValid === true;
+        r.ms = Date.now() - started;
+      }
+    } finally {
+      if (!options.jvm) jvm.close();
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  for (const d of docs) {
+    const r = d.result;
+    if (r.valid === null && !r.couldNotJudge) r.valid = r.errors.length === 0 && r.xsdValid === true;
+  }
+  return { rulePack: { path: pack.path, hash: pack.hash, commit: pack.commit }, documents: docs.map((d) => d.result) };
+}
+
+function refuse(r: CdaDocumentResult, reason: string, line: number | null): void {
+  r.valid = false;
+  r.errors.push({ layer: 'parse', location: null, line, text: reason, rule: null });
+}
+
+function applyAnswer(r: CdaDocumentResult, a: JudgeAnswer): void {
+  if (a.parseError) {
+    r.errors.push({ layer: 'parse', location: null, line: a.parseError.line > 0 ? a.parseError.line : null, text: `not well-formed XML: ${a.parseError.message}`, rule: null });
+    r.xsdValid = null;
+    return;
+  }
+  if (a.error && a.xsdValid === undefined) {
+    r.couldNotJudge = `could not judge: ${a.error}`;
+    return;
+  }
+  r.xsdValid = a.xsdValid;
+  for (const e of a.xsdErrors ?? []) r.errors.push({ layer: 'xsd', location: null, line: e.line > 0 ? e.line : null, text: e.message, rule: null });
+  for (const f of a.failures ?? []) {
+    const rule = f.id ? `${f.p}/${f.id}` : f.p;
+    const entry: CdaError = { layer: 'schematron', location: f.loc, line: f.line > 0 ? f.line : null, text: collapse(f.text), rule };
+    const role = (f.role ?? '').toLowerCase();
+    if (f.k === 'assert') {
+      r.failedAsserts.push({ location: f.loc, text: entry.text, role: f.role, rule, line: entry.line });
+      if (NON_BLOCKING_ROLES.has(role)) r.notices.push(entry);
+      else r.errors.push(entry);
+    } else if (role === 'error' || role === 'fatal') r.errors.push(entry);
+    else r.notices.push(entry);
+  }
+  if (a.error) r.couldNotJudge = `the schematron could not run to the end: ${collapse(a.error).slice(0, 600)}`;
+}

@@ -1,0 +1,270 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { compileSchematron, COMPILER_VERSION } from './schematron/compile';
+import { elements, isSch, XEl } from './schematron/dom';
+import { loadSchema } from './schematron/load';
+import type { ScanResult, TemplateId } from './scan';
+
+/** Where the project keeps its caches (gitignored `build/`). */
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export const DEFAULT_RULES_DIR = join(PROJECT_ROOT, 'rules', 'TestContenuCDA-3-0');
+export const CACHE_DIR = join(PROJECT_ROOT, 'build', 'cda-cache');
+
+export class RulePackError extends Error {}
+
+export const XSD_REL = 'infrastructure/cda/CDA_extended.xsd';
+export const STRUCMIN_REL = 'schematrons/profils/structurationMinimale/ASIP-STRUCT-MIN-StrucMin.sch';
+
+export interface RulePackInfo { path: string; hash: string; commit: string | null }
+
+export interface RulePack extends RulePackInfo {
+  xsd: string;
+  catalogue: VoletEntry[];
+}
+
+/** A volet schematron and the document templateIds it recognises. */
+export interface VoletEntry {
+  /** Path relative to the pack, e.g. schematrons/CI-SIS_VAC_2023.01.sch */
+  schematron: string;
+  /** Version in the file name (2023.01), or null. */
+  version: string | null;
+  /** templateIds the schematron expects on ClinicalDocument (extension null = any). */
+  signature: TemplateId[];
+}
+
+function sha256(...parts: (string | Buffer)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) {
+    h.update(p);
+    h.update('\0');
+  }
+  return h.digest('hex');
+}
+
+function listFiles(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === '.git') continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) listFiles(p, out);
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+function writeAtomic(file: string, content: string): void {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, file);
+}
+
+/** sha256 over the pack's files (relative path and content of each, sorted), cached by a cheap listing (path, size, mtime). */
+export function packHash(dir: string): string {
+  const files = listFiles(dir).sort();
+  const listing = files.map((f) => {
+    const s = statSync(f);
+    return `${relative(dir, f).split(sep).join('/')}\t${s.size}\t${s.mtimeMs}`;
+  });
+  const key = sha256('listing', dir, ...listing);
+  const cacheFile = join(CACHE_DIR, `pack-${key}.json`);
+  if (existsSync(cacheFile)) {
+    try {
+      return (JSON.parse(readFileSync(cacheFile, 'utf8')) as { hash: string }).hash;
+    } catch {
+      /* recompute */
+    }
+  }
+  const h = createHash('sha256');
+  for (const f of files) {
+    h.update(relative(dir, f).split(sep).join('/'));
+    h.update('\0');
+    h.update(createHash('sha256').update(readFileSync(f)).digest('hex'));
+    h.update('\n');
+  }
+  const hash = h.digest('hex');
+  writeAtomic(cacheFile, JSON.stringify({ hash }));
+  return hash;
+}
+
+/** The pack's commit: from a .git directory (HEAD, loose or packed ref) or a COMMIT file, else null. */
+export function packCommit(dir: string): string | null {
+  const git = join(dir, '.git');
+  try {
+    if (existsSync(join(git, 'HEAD'))) {
+      const head = readFileSync(join(git, 'HEAD'), 'utf8').trim();
+      const m = /^ref:\s*(.+)$/.exec(head);
+      if (!m) return /^[0-9a-f]{40}$/.test(head) ? head : null;
+      const ref = m[1].trim();
+      if (existsSync(join(git, ref))) return readFileSync(join(git, ref), 'utf8').trim();
+      if (existsSync(join(git, 'packed-refs'))) {
+        for (const line of readFileSync(join(git, 'packed-refs'), 'utf8').split('\n')) {
+          const [sha, name] = line.trim().split(/\s+/);
+          if (name === ref && /^[0-9a-f]{40}$/.test(sha)) return sha;
+        }
+      }
+      return null;
+    }
+    if (existsSync(join(dir, 'COMMIT'))) {
+      const c = readFileSync(join(dir, 'COMMIT'), 'utf8').trim().split(/\s+/)[0];
+      return c || null;
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which schematron judges which document: derived from the schematrons themselves.
+// ---------------------------------------------------------------------------------------------
+
+const TEMPLATE_ID_PREDICATE =
+  /(?:^|[\s(,=!]|\.\/)(?:[\w-]+:)?templateId\s*\[\s*@root\s*=\s*(['"])([0-9.]+)\1(?:\s+and\s+@extension\s*=\s*(['"])([^'"]+)\3)?\s*\]/g;
+const ANS_DOCUMENT_OID = /\b1\.2\.250\.1\.213\.1\.1\.1(?:\.\d+)+\b/g;
+const CLINICAL_DOCUMENT_CONTEXT = /(?:^|\/)\s*(?:[\w-]+:)?ClinicalDocument\s*(?:\[[^\]]*\]\s*)*$/;
+
+/**
+ * The document templateIds a volet schematron expects, read from the schematron (includes and
+ * abstract patterns expanded):
+ *  (a) `templateId[@root='…' (and @extension='…')]` tested directly on ClinicalDocument by an assert
+ *      of a rule whose context is ClinicalDocument (asserts with a negation are ignored);
+ *  (b) ANS document-model OIDs (1.2.250.1.213.1.1.1.x, except …1.1.1.1, the generic CI-SIS one)
+ *      that appear in a rule context or in such an assert.
+ */
+export function voletSignature(schFile: string): TemplateId[] {
+  const { schema } = loadSchema(schFile);
+  const sig = new Map<string, TemplateId>();
+  const add = (root: string, extension: string | null): void => {
+    const prev = sig.get(root);
+    if (!prev || (prev.extension === null && extension !== null)) sig.set(root, { root, extension });
+  };
+  const walk = (el: XEl): void => {
+    for (const c of elements(el)) {
+      if (isSch(c, 'rule') && c.attrs.context !== undefined) {
+        const ctx = c.attrs.context;
+        for (const m of ctx.matchAll(ANS_DOCUMENT_OID)) if (m[0] !== '1.2.250.1.213.1.1.1.1') add(m[0], null);
+        if (CLINICAL_DOCUMENT_CONTEXT.test(ctx)) {
+          for (const a of elements(c)) {
+            if (!isSch(a, 'assert') || !a.attrs.test) continue;
+            const test = a.attrs.test;
+            if (/\bnot\s*\(/.test(test)) continue;
+            for (const m of test.matchAll(TEMPLATE_ID_PREDICATE)) add(m[2], m[4] ?? null);
+            for (const m of test.matchAll(ANS_DOCUMENT_OID)) if (m[0] !== '1.2.250.1.213.1.1.1.1') add(m[0], null);
+          }
+        }
+      }
+      walk(c);
+    }
+  };
+  walk(schema);
+  return [...sig.values()].sort((a, b) => a.root.localeCompare(b.root));
+}
+
+function versionOf(schRel: string): string | null {
+  const m = /_(\d{4}\.\d{2})\.sch$/.exec(schRel);
+  return m ? m[1] : null;
+}
+
+export function buildCatalogue(dir: string): VoletEntry[] {
+  const schDir = join(dir, 'schematrons');
+  const out: VoletEntry[] = [];
+  for (const f of readdirSync(schDir).sort()) {
+    if (!/^CI-SIS_.*\.sch$/.test(f)) continue;
+    const rel = `schematrons/${f}`;
+    let signature: TemplateId[] = [];
+    try {
+      signature = voletSignature(join(schDir, f));
+    } catch {
+      signature = [];
+    }
+    out.push({ schematron: rel, version: versionOf(rel), signature });
+  }
+  return out;
+}
+
+export function openRulePack(dir: string): RulePack {
+  const path = resolve(dir);
+  if (!existsSync(path) || !statSync(path).isDirectory()) throw new RulePackError(`rule pack not found: ${path} (expected a copy of ANS TestContenuCDA, e.g. rules/TestContenuCDA-3-0)`);
+  const xsd = join(path, XSD_REL);
+  if (!existsSync(xsd)) throw new RulePackError(`rule pack ${path} has no ${XSD_REL}`);
+  if (!existsSync(join(path, 'schematrons'))) throw new RulePackError(`rule pack ${path} has no schematrons/ directory`);
+  const hash = packHash(path);
+  const catFile = join(CACHE_DIR, `catalogue-${sha256(COMPILER_VERSION, 'catalogue-2', hash, path)}.json`);
+  let catalogue: VoletEntry[];
+  if (existsSync(catFile)) catalogue = JSON.parse(readFileSync(catFile, 'utf8')) as VoletEntry[];
+  else {
+    catalogue = buildCatalogue(path);
+    writeAtomic(catFile, JSON.stringify(catalogue, null, 1));
+  }
+  return { path, hash, commit: packCommit(path), xsd, catalogue };
+}
+
+export type Selection = { schematron: string; reason: string } | { schematron: null; reason: string };
+
+function versionKey(v: string | null): number {
+  if (!v) return 0;
+  const digits = v.replace(/\D/g, '');
+  if (digits.length < 4) return 0;
+  return Number(digits.slice(0, 4)) * 100 + Number(digits.slice(4, 6) || '0');
+}
+
+/**
+ * Chooses the schematron for a scanned document:
+ *  - a non-structured body (nonXMLBody) → the minimal-structuration header schematron (StrucMin);
+ *  - otherwise the volet schematrons whose whole signature is on the document (roots, and the
+ *    extension when the signature fixes one), keeping the most specific (a signature that is a strict
+ *    subset of another candidate's loses);
+ *  - between versions of a volet with the same signature: the one whose version equals the extension
+ *    the document gives (on a signature templateId, else on an ANS document templateId); else the
+ *    latest version not after that extension (or the oldest if all are after it); with no extension,
+ *    the latest version.
+ */
+export function selectSchematron(pack: RulePack, doc: ScanResult): Selection {
+  const tids = doc.templateIds.map((t) => `${t.root}${t.extension ? ' ext ' + t.extension : ''}`).join(', ') || 'none';
+  if (doc.rootLocal !== 'ClinicalDocument' || doc.rootNs !== 'urn:hl7-org:v3') {
+    return { schematron: null, reason: `not a CDA document (root element {${doc.rootNs}}${doc.rootLocal})` };
+  }
+  if (doc.body === 'nonXMLBody') {
+    if (!existsSync(join(pack.path, STRUCMIN_REL))) return { schematron: null, reason: `non-structured (N1) document but the rule pack has no ${STRUCMIN_REL}` };
+    return { schematron: STRUCMIN_REL, reason: 'non-structured body (nonXMLBody): minimal structuration schematron' };
+  }
+  const has = (s: TemplateId): boolean => doc.templateIds.some((t) => t.root === s.root && (s.extension === null || t.extension === s.extension));
+  let candidates = pack.catalogue.filter((v) => v.signature.length > 0 && v.signature.every(has));
+  const key = (v: VoletEntry): string => v.signature.map((s) => `${s.root}|${s.extension ?? ''}`).join(',');
+  candidates = candidates.filter((v) => !candidates.some((w) => w !== v && w.signature.length > v.signature.length && v.signature.every((s) => w.signature.some((x) => x.root === s.root && x.extension === s.extension))));
+  if (candidates.length === 0) return { schematron: null, reason: `no schematron in the rule pack for templateIds ${tids}` };
+  const groups = new Set(candidates.map(key));
+  if (groups.size > 1) {
+    return { schematron: null, reason: `ambiguous: templateIds ${tids} match ${candidates.map((c) => basename(c.schematron)).join(', ')}` };
+  }
+  if (candidates.length === 1) return { schematron: candidates[0].schematron, reason: `templateIds ${candidates[0].signature.map((s) => s.root).join(', ')}` };
+  const sigRoots = new Set(candidates[0].signature.map((s) => s.root));
+  let exts = doc.templateIds.filter((t) => sigRoots.has(t.root) && t.extension).map((t) => t.extension!);
+  if (exts.length === 0) exts = doc.templateIds.filter((t) => /^1\.2\.250\.1\.213\.1\.1\.1\.(?!1$)/.test(t.root) && t.extension).map((t) => t.extension!);
+  const byVersion = [...candidates].sort((a, b) => versionKey(a.version) - versionKey(b.version));
+  const exact = byVersion.find((c) => c.version && exts.includes(c.version));
+  if (exact) return { schematron: exact.schematron, reason: `version ${exact.version} given by the templateId extension` };
+  if (exts.length === 0) {
+    const last = byVersion[byVersion.length - 1];
+    return { schematron: last.schematron, reason: 'no version given by the document: latest version' };
+  }
+  const ext = Math.max(...exts.map(versionKey));
+  const notAfter = byVersion.filter((c) => versionKey(c.version) <= ext);
+  const chosen = notAfter.length ? notAfter[notAfter.length - 1] : byVersion[0];
+  return { schematron: chosen.schematron, reason: `document version ${exts.join('/')}: ${chosen.version ?? 'unversioned'} schematron` };
+}
+
+/** The compiled XSLT for a schematron of the pack, from the disk cache or compiled now. */
+export function compiledXslt(pack: RulePack, schRel: string): { xsl: string; warnings: string[]; cached: boolean } {
+  const key = sha256(COMPILER_VERSION, pack.hash, pack.path, schRel);
+  const xsl = join(CACHE_DIR, `${key}.xsl`);
+  const meta = join(CACHE_DIR, `${key}.json`);
+  if (existsSync(xsl) && existsSync(meta)) {
+    return { xsl, warnings: (JSON.parse(readFileSync(meta, 'utf8')) as { warnings: string[] }).warnings, cached: true };
+  }
+  const c = compileSchematron(join(pack.path, schRel));
+  writeAtomic(xsl, c.xslt);
+  writeAtomic(meta, JSON.stringify({ schematron: schRel, warnings: c.warnings, stats: c.stats }, null, 1));
+  return { xsl, warnings: c.warnings, cached: false };
+}

@@ -1,0 +1,234 @@
+import { pathToFileURL } from 'node:url';
+import { elements, isSch, schChildren, XEl, XNode } from './dom';
+import { loadSchema } from './load';
+
+/**
+ * Schematron (ISO, queryBinding xslt2) → one XSLT 2.0 stylesheet, written for Vigie from the ISO
+ * semantics (no ISO skeleton code). The stylesheet, run on a document, outputs
+ *   <r><f k="assert|report" p="patternId" id="assertId" role="…" loc="/a/b[2]/c" ix="1/3/2/">message</f>…</r>
+ * What it reproduces of the reference implementation, on purpose:
+ *  - only the patterns active in the defaultPhase (all of them when there is none or '#ALL');
+ *  - one mode per pattern, each walking the whole document from '/' over child elements; a rule is a
+ *    template whose priority follows document order (first matching rule of a pattern wins), after
+ *    its asserts it goes on with the children; nodes no rule matches are walked through;
+ *  - schema-level <let> → global xsl:param, phase- and pattern-level <let> → global variables,
+ *    rule-level <let> → local variables, all in document order with asserts, reports and the bodies
+ *    of the abstract rules named by <extends rule>;
+ *  - the location is `name()` steps joined by '/', with [n] only when a preceding sibling has the
+ *    same name, applied through a mode with a template for elements only (so an attribute context
+ *    gives the attribute's value and '/' the root element's path, as the reference does);
+ *  - the message is the assert's text, <value-of>, <name>, inline <emph>/<dir>/<span> text; a run of
+ *    text made only of white space between two computed parts is dropped (XSLT strips such nodes from
+ *    a generated stylesheet).
+ *  - the static base URI is the .sch file, so document('../jeuxDeValeurs/x.xml') resolves as in the pack.
+ */
+export const COMPILER_VERSION = 'vigie-sch2xslt-1';
+
+export interface CompiledSchema {
+  xslt: string;
+  files: string[];
+  warnings: string[];
+  stats: { patterns: number; activePatterns: number; rules: number; asserts: number; reports: number };
+}
+
+const XSL = 'http://www.w3.org/1999/XSL/Transform';
+
+function escAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/>/g, '&gt;');
+}
+function escText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function compileSchematron(schFile: string): CompiledSchema {
+  const loaded = loadSchema(schFile);
+  const schema = loaded.schema;
+  const warnings = [...loaded.warnings];
+  const qb = (schema.attrs.queryBinding ?? '').toLowerCase();
+  if (qb && qb !== 'xslt2' && qb !== 'xpath2' && qb !== 'xslt' && qb !== 'xslt1' && qb !== 'xpath') {
+    throw new Error(`${schFile}: unsupported queryBinding '${schema.attrs.queryBinding}'`);
+  }
+  const phaseId = (schema.attrs.defaultPhase ?? '#ALL').trim() || '#ALL';
+  const phase = schChildren(schema, 'phase').find((p) => p.attrs.id === phaseId);
+  if (phaseId !== '#ALL' && !phase) warnings.push(`defaultPhase '${phaseId}' not found: no pattern is active`);
+  const active = new Set((phase ? schChildren(phase, 'active') : []).map((a) => a.attrs.pattern));
+
+  // Rules by id, over the whole expanded schema (for <extends rule>).
+  const rulesById = new Map<string, XEl[]>();
+  const collectRules = (el: XEl): void => {
+    for (const c of elements(el)) {
+      if (isSch(c, 'rule') && c.attrs.id) {
+        const l = rulesById.get(c.attrs.id) ?? [];
+        l.push(c);
+        rulesById.set(c.attrs.id, l);
+      }
+      collectRules(c);
+    }
+  };
+  collectRules(schema);
+
+  const stats = { patterns: 0, activePatterns: 0, rules: 0, asserts: 0, reports: 0 };
+  const out: string[] = [];
+  const nsDecls: string[] = [
+    `xmlns:xsl="${XSL}"`,
+    'xmlns:xs="http://www.w3.org/2001/XMLSchema"',
+    'xmlns:xsd="http://www.w3.org/2001/XMLSchema"',
+    'xmlns:saxon="http://saxon.sf.net/"',
+  ];
+  const declared = new Map<string, string>([['xsl', XSL], ['xs', 'http://www.w3.org/2001/XMLSchema'], ['xsd', 'http://www.w3.org/2001/XMLSchema'], ['saxon', 'http://saxon.sf.net/']]);
+  for (const ns of schChildren(schema, 'ns')) {
+    const prefix = ns.attrs.prefix;
+    const uri = ns.attrs.uri;
+    if (!prefix || uri === undefined || prefix === 'xml') continue;
+    if (declared.has(prefix)) {
+      if (declared.get(prefix) !== uri) {
+        if (prefix === 'xsl') throw new Error(`${schFile}: <ns prefix="xsl"> with another URI is not supported`);
+        const i = nsDecls.findIndex((d) => d.startsWith(`xmlns:${prefix}=`));
+        if (i >= 0) nsDecls.splice(i, 1);
+      } else continue;
+    }
+    declared.set(prefix, uri);
+    nsDecls.push(`xmlns:${prefix}="${escAttr(uri)}"`);
+  }
+
+  out.push(`<?xml version="1.0" encoding="UTF-8"?>`);
+  out.push(`<xsl:stylesheet version="2.0" ${nsDecls.join(' ')} exclude-result-prefixes="#all" xml:base="${escAttr(pathToFileURL(schFile).href)}">`);
+  out.push(`<!-- generated by ${COMPILER_VERSION} from ${escText(schFile)}; do not edit -->`);
+  out.push('<xsl:param name="archiveDirParameter"/><xsl:param name="archiveNameParameter"/><xsl:param name="fileNameParameter"/><xsl:param name="fileDirParameter"/>');
+  out.push('<xsl:variable name="document-uri"><xsl:value-of select="document-uri(/)"/></xsl:variable>');
+
+  // Location modes.
+  out.push(
+    '<xsl:template match="*" mode="vigie-loc"><xsl:for-each select="ancestor-or-self::*"><xsl:text>/</xsl:text><xsl:value-of select="name(.)"/>' +
+      '<xsl:if test="preceding-sibling::*[name(.)=name(current())]"><xsl:text>[</xsl:text><xsl:value-of select="count(preceding-sibling::*[name(.)=name(current())])+1"/><xsl:text>]</xsl:text></xsl:if>' +
+      '</xsl:for-each></xsl:template>',
+  );
+  out.push(
+    '<xsl:template name="vigie-where"><xsl:attribute name="loc"><xsl:apply-templates select="." mode="vigie-loc"/></xsl:attribute>' +
+      '<xsl:attribute name="ix"><xsl:for-each select="ancestor-or-self::*"><xsl:value-of select="count(preceding-sibling::*)+1"/><xsl:text>/</xsl:text></xsl:for-each></xsl:attribute></xsl:template>',
+  );
+
+  const letDecl = (l: XEl, asParam: boolean): string => {
+    const name = l.attrs.name ?? '';
+    const tag = asParam ? 'xsl:param' : 'xsl:variable';
+    if (l.attrs.value !== undefined) return `<${tag} name="${escAttr(name)}" select="${escAttr(l.attrs.value)}"/>`;
+    return `<xsl:variable name="${escAttr(name)}">${serializeChildren(l)}</xsl:variable>`;
+  };
+
+  for (const l of schChildren(schema, 'let')) out.push(letDecl(l, l.attrs.value !== undefined && l.attrs.value.length > 0));
+  if (phase) for (const l of schChildren(phase, 'let')) out.push(letDecl(l, false));
+
+  const patterns = schChildren(schema, 'pattern');
+  stats.patterns = patterns.length;
+  const modes: string[] = [];
+  let modeIndex = 0;
+  for (const pattern of patterns) {
+    const mode = `M${modeIndex++}`;
+    if (phaseId !== '#ALL' && !active.has(pattern.attrs.id)) continue;
+    stats.activePatterns++;
+    modes.push(mode);
+    const pid = pattern.attrs.id ?? '';
+    out.push(`<!-- pattern ${escText(pid)} -->`);
+    const kids = elements(pattern);
+    kids.forEach((c, i) => {
+      if (isSch(c, 'let')) out.push(letDecl(c, false));
+      else if (isSch(c, 'rule') && c.attrs.abstract !== 'true') {
+        if (c.attrs.context === undefined) {
+          warnings.push(`pattern ${pid}: rule without context skipped`);
+          return;
+        }
+        stats.rules++;
+        const priority = 1000 + (kids.length - 1 - i);
+        const body: string[] = [];
+        emitRuleBody(c, pattern, pid, body, rulesById, stats, 0);
+        out.push(`<xsl:template match="${escAttr(c.attrs.context)}" priority="${priority}" mode="${mode}">${body.join('')}<xsl:apply-templates select="*" mode="${mode}"/></xsl:template>`);
+      }
+    });
+    out.push(`<xsl:template match="text()" priority="-1" mode="${mode}"/>`);
+    out.push(`<xsl:template match="@*|node()" priority="-2" mode="${mode}"><xsl:apply-templates select="*" mode="${mode}"/></xsl:template>`);
+  }
+  out.push(`<xsl:template match="/"><r>${modes.map((m) => `<xsl:apply-templates select="/" mode="${m}"/>`).join('')}</r></xsl:template>`);
+  out.push('</xsl:stylesheet>');
+  return { xslt: out.join('\n'), files: loaded.files, warnings, stats };
+}
+
+function emitRuleBody(
+  rule: XEl,
+  pattern: XEl,
+  pid: string,
+  body: string[],
+  rulesById: Map<string, XEl[]>,
+  stats: CompiledSchema['stats'],
+  depth: number,
+): void {
+  if (depth > 50) throw new Error(`<extends> nesting too deep in pattern ${pid}`);
+  for (const c of elements(rule)) {
+    if (!isSch(c)) continue;
+    if (c.local === 'let') {
+      const name = c.attrs.name ?? '';
+      if (c.attrs.value !== undefined) body.push(`<xsl:variable name="${escAttr(name)}" select="${escAttr(c.attrs.value)}"/>`);
+      else body.push(`<xsl:variable name="${escAttr(name)}">${serializeChildren(c)}</xsl:variable>`);
+    } else if (c.local === 'assert' || c.local === 'report') {
+      const test = c.attrs.test ?? 'true()';
+      const f = failureElement(c, pid);
+      if (c.local === 'assert') {
+        stats.asserts++;
+        body.push(`<xsl:choose><xsl:when test="${escAttr(test)}"/><xsl:otherwise>${f}</xsl:otherwise></xsl:choose>`);
+      } else {
+        stats.reports++;
+        body.push(`<xsl:if test="${escAttr(test)}">${f}</xsl:if>`);
+      }
+    } else if (c.local === 'extends' && c.attrs.rule) {
+      const local = elements(pattern).filter((r) => isSch(r, 'rule') && r.attrs.id === c.attrs.rule);
+      const targets = local.length ? local : rulesById.get(c.attrs.rule) ?? [];
+      for (const t of targets) emitRuleBody(t, pattern, pid, body, rulesById, stats, depth + 1);
+    }
+  }
+}
+
+function failureElement(a: XEl, pid: string): string {
+  const attrs = [`k="${a.local}"`, `p="${escAttr(pid)}"`];
+  if (a.attrs.id) attrs.push(`id="${escAttr(a.attrs.id)}"`);
+  if (a.attrs.role) attrs.push(`role="${escAttr(a.attrs.role)}"`);
+  if (a.attrs.flag) attrs.push(`flag="${escAttr(a.attrs.flag)}"`);
+  return `<f ${attrs.join(' ')}><xsl:call-template name="vigie-where"/>${messageContent(a)}</f>`;
+}
+
+/** The message: text runs (merged across inline elements) and computed parts; white-space-only runs dropped. */
+function messageContent(a: XEl): string {
+  const parts: string[] = [];
+  let run = '';
+  const flush = (): void => {
+    if (run.trim() !== '') parts.push(`<xsl:text>${escText(run)}</xsl:text>`);
+    run = '';
+  };
+  const visit = (n: XNode): void => {
+    if (n.kind === 'text') {
+      run += n.text;
+      return;
+    }
+    if (isSch(n, 'value-of')) {
+      flush();
+      parts.push(`<xsl:value-of select="${escAttr(n.attrs.select ?? '.')}"/>`);
+    } else if (isSch(n, 'name')) {
+      flush();
+      parts.push(`<xsl:value-of select="${escAttr(n.attrs.path !== undefined ? `name(${n.attrs.path})` : 'name(.)')}"/>`);
+    } else n.children.forEach(visit);
+  };
+  a.children.forEach(visit);
+  flush();
+  return parts.join('');
+}
+
+/** <let> with content: its children copied into the stylesheet as they are. */
+function serializeChildren(el: XEl): string {
+  return el.children
+    .map((c) => {
+      if (c.kind === 'text') return escText(c.text);
+      const attrs = Object.entries(c.attrs)
+        .map(([k, v]) => ` ${k}="${escAttr(v)}"`)
+        .join('');
+      return `<${c.qname}${attrs}>${serializeChildren(c)}</${c.qname}>`;
+    })
+    .join('');
+}

@@ -1,0 +1,145 @@
+/** ITI-41 Provide and Register Document Set-b: metadata, documents, and the consistency checks. */
+import { createHash } from 'node:crypto';
+import { child, type XmlElement } from '../insi/xml';
+import { checkAgainstCda } from './cda';
+import { openEnvelope, type OpenedEnvelope } from './envelope';
+import { MimeError, decodeBase64, findByCid } from './mime';
+import { parseCx, readDocumentEntry, readSubmissionSet, registryObjects, samePatient, type ReadEntry } from './metadata';
+import { ACTIONS, NS, senderFault, type DmpFault } from './soap';
+import type { DmpDocumentEntry, DmpSubmission } from './types';
+
+export interface DecodedSubmission {
+  envelope: OpenedEnvelope;
+  submissionSet?: DmpSubmission['submissionSet'];
+  documents: DmpDocumentEntry[];
+  fault?: DmpFault;
+}
+
+interface Problem {
+  code: string;
+  reason: string;
+}
+
+/** Decodes and checks an ITI-41 request. `fault` is set when it must be refused with a SOAP fault. */
+export function decodeProvideAndRegister(body: Buffer, contentType: string): DecodedSubmission {
+  const envelope = openEnvelope(body, contentType, ACTIONS.provideAndRegister);
+  const out: DecodedSubmission = { envelope, documents: [] };
+  const payload = envelope.payload;
+  if (payload && !(payload.local === 'ProvideAndRegisterDocumentSetRequest' && payload.ns === NS.xdsb)) {
+    out.fault = envelope.fault ?? senderFault('operation_inconnue',
+      `Unknown operation: the SOAP Body contains {${payload.ns ?? ''}}${payload.local}, expected {${NS.xdsb}}ProvideAndRegisterDocumentSetRequest`);
+    return out;
+  }
+  if (envelope.fault || !payload) {
+    out.fault = envelope.fault ?? senderFault('operation_inconnue', 'The SOAP Body is empty: expected ProvideAndRegisterDocumentSetRequest');
+    return out;
+  }
+
+  const list = child(child(payload, 'SubmitObjectsRequest', NS.lcm), 'RegistryObjectList', NS.rim);
+  if (!list) {
+    out.fault = senderFault('XDSRegistryMetadataError', 'No lcm:SubmitObjectsRequest/rim:RegistryObjectList in ProvideAndRegisterDocumentSetRequest');
+    return out;
+  }
+  const objs = registryObjects(list);
+  out.submissionSet = readSubmissionSet(objs);
+  const read: ReadEntry[] = objs.entries.map((e) => readDocumentEntry(e, objs));
+  out.documents = read.map((r) => r.entry);
+  if (read.length === 0) {
+    out.fault = senderFault('XDSMissingDocumentMetadata', 'The submission contains no DocumentEntry (rim:ExtrinsicObject)');
+    return out;
+  }
+
+  const problems: Problem[] = [];
+  const contents = attachDocuments(payload, envelope, problems);
+  if (problems.length) {
+    out.fault = toFault(problems);
+    return out;
+  }
+  for (const r of read) {
+    const where = `DocumentEntry "${r.entry.entryId}"`;
+    const bytes = contents.get(r.entry.entryId);
+    if (bytes === undefined) problems.push({ code: 'XDSMissingDocument', reason: `${where} has no Document (no xds-b:Document id="${r.entry.entryId}")` });
+    else r.entry.content = bytes;
+  }
+  const entryIds = new Set(read.map((r) => r.entry.entryId));
+  for (const id of contents.keys()) {
+    if (!entryIds.has(id)) problems.push({ code: 'XDSMissingDocumentMetadata', reason: `Document "${id}" has no DocumentEntry (no rim:ExtrinsicObject id="${id}")` });
+  }
+  if (problems.length) {
+    out.fault = toFault(problems);
+    return out;
+  }
+
+  const setPatient = parseCx(out.submissionSet?.patientId);
+  if (!out.submissionSet) problems.push({ code: 'XDSRegistryMetadataError', reason: 'No SubmissionSet (rim:RegistryPackage) in the submission' });
+  else if (out.submissionSet.patientId === undefined) problems.push({ code: 'XDSRegistryMetadataError', reason: 'SubmissionSet patientId (ExternalIdentifier urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446) missing' });
+  else if (!setPatient) problems.push({ code: 'XDSRegistryMetadataError', reason: `SubmissionSet patientId "${out.submissionSet.patientId}" is not a CX id^^^&oid&ISO` });
+
+  for (const r of read) {
+    const e = r.entry;
+    const where = `DocumentEntry "${e.entryId}"`;
+    if (r.patientIdRaw === undefined) {
+      problems.push({ code: 'XDSRegistryMetadataError', reason: `${where}: patientId (ExternalIdentifier urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427) missing` });
+    } else if (!e.patientId) {
+      problems.push({ code: 'XDSRegistryMetadataError', reason: `${where}: patientId "${r.patientIdRaw}" is not a CX id^^^&oid&ISO` });
+    } else if (setPatient && !samePatient(setPatient, e.patientId)) {
+      problems.push({ code: 'XDSPatientIdDoesNotMatch',
+        reason: `${where}: patientId "${e.patientId.raw}" differs from the SubmissionSet patientId "${setPatient.raw}"` });
+    }
+    if (e.hash !== undefined) {
+      const actual = createHash('sha1').update(e.content).digest('hex');
+      if (e.hash.trim().toLowerCase() !== actual) {
+        problems.push({ code: 'XDSNonIdenticalHash', reason: `${where}: hash slot "${e.hash}" does not match the SHA-1 of the document bytes "${actual}"` });
+      }
+    }
+    if (r.sizeRaw !== undefined && (e.size === undefined || e.size !== e.content.length)) {
+      problems.push({ code: 'XDSNonIdenticalSize', reason: `${where}: size slot "${r.sizeRaw}" does not match the document's ${e.content.length} bytes` });
+    }
+    problems.push(...checkAgainstCda(e));
+  }
+  if (problems.length) out.fault = toFault(problems);
+  return out;
+}
+
+/** Bytes of each xds-b:Document by id: the XOP part it includes, or its inline base64 text. */
+function attachDocuments(payload: XmlElement, envelope: OpenedEnvelope, problems: Problem[]): Map<string, Buffer> {
+  const contents = new Map<string, Buffer>();
+  for (const doc of payload.children.filter((c) => c.local === 'Document' && c.ns === NS.xdsb)) {
+    const id = doc.attrs.id;
+    if (!id) {
+      problems.push({ code: 'XDSMissingDocumentMetadata', reason: 'An xds-b:Document has no id attribute' });
+      continue;
+    }
+    if (contents.has(id)) {
+      problems.push({ code: 'XDSRepositoryMetadataError', reason: `Two xds-b:Document elements have the id "${id}"` });
+      continue;
+    }
+    const include = child(doc, 'Include', NS.xop);
+    if (include) {
+      const href = include.attrs.href ?? '';
+      if (envelope.transport !== 'mtom') {
+        problems.push({ code: 'mtom_invalide', reason: `Document "${id}": xop:Include "${href}" in a message that is not MTOM/XOP (multipart/related)` });
+        continue;
+      }
+      const part = findByCid(envelope.parts, href);
+      if (!part) {
+        const known = envelope.parts.map((p) => `<${p.contentId ?? ''}>`).join(', ');
+        problems.push({ code: 'mtom_invalide', reason: `Document "${id}": xop:Include href "${href}" matches no MIME part (Content-IDs: ${known})` });
+        continue;
+      }
+      contents.set(id, part.body);
+      continue;
+    }
+    try {
+      contents.set(id, decodeBase64(doc.text, `Document "${id}"`));
+    } catch (err) {
+      if (!(err instanceof MimeError)) throw err;
+      problems.push({ code: 'XDSRepositoryMetadataError', reason: err.message });
+    }
+  }
+  return contents;
+}
+
+function toFault(problems: Problem[]): DmpFault {
+  return senderFault(problems[0].code, problems.map((p) => p.reason).join('; '));
+}

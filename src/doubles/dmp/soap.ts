@@ -1,0 +1,93 @@
+/** SOAP 1.2 envelopes produced by the DMP double: RegistryResponse, AdhocQueryResponse, faults. */
+import { randomUUID } from 'node:crypto';
+import { escapeXml } from '../insi/xml';
+
+export const NS = {
+  soap12: 'http://www.w3.org/2003/05/soap-envelope',
+  soap11: 'http://schemas.xmlsoap.org/soap/envelope/',
+  wsa: 'http://www.w3.org/2005/08/addressing',
+  xdsb: 'urn:ihe:iti:xds-b:2007',
+  lcm: 'urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0',
+  rim: 'urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0',
+  rs: 'urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0',
+  query: 'urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0',
+  xop: 'http://www.w3.org/2004/08/xop/include',
+  hl7: 'urn:hl7-org:v3',
+  vigie: 'urn:vigie:doubles:dmp',
+} as const;
+
+export const ACTIONS = {
+  provideAndRegister: 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b',
+  provideAndRegisterResponse: 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-bResponse',
+  storedQuery: 'urn:ihe:iti:2007:RegistryStoredQuery',
+  storedQueryResponse: 'urn:ihe:iti:2007:RegistryStoredQueryResponse',
+  fault: 'http://www.w3.org/2005/08/addressing/soap/fault',
+} as const;
+
+export const STATUS = {
+  success: 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success',
+  failure: 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure',
+  severityError: 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error',
+  approved: 'urn:oasis:names:tc:ebxml-regrep:StatusType:Approved',
+} as const;
+
+export const SOAP12_CONTENT_TYPE = 'application/soap+xml; charset=utf-8';
+
+export type FaultCode = 'Sender' | 'Receiver' | 'VersionMismatch';
+
+/** A fault the double answers; detailCode names the check that failed (XDS error code when there is one). */
+export interface DmpFault {
+  status: number;
+  code: FaultCode;
+  detailCode: string;
+  reason: string;
+}
+
+export function fault(status: number, code: FaultCode, detailCode: string, reason: string): DmpFault {
+  return { status, code, detailCode, reason };
+}
+
+export function senderFault(detailCode: string, reason: string): DmpFault {
+  return fault(400, 'Sender', detailCode, reason);
+}
+
+function envelope(action: string, relatesTo: string | undefined, body: string, extraHeaders = ''): string {
+  const headers =
+    `<wsa:Action soap:mustUnderstand="true">${escapeXml(action)}</wsa:Action>` +
+    `<wsa:MessageID>urn:uuid:${randomUUID()}</wsa:MessageID>` +
+    (relatesTo ? `<wsa:RelatesTo>${escapeXml(relatesTo)}</wsa:RelatesTo>` : '') +
+    extraHeaders;
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>' +
+    `<soap:Envelope xmlns:soap="${NS.soap12}" xmlns:wsa="${NS.wsa}">` +
+    `<soap:Header>${headers}</soap:Header><soap:Body>${body}</soap:Body></soap:Envelope>`
+  );
+}
+
+export function faultEnvelope(f: DmpFault, relatesTo?: string): string {
+  const reason = escapeXml(f.reason);
+  // SOAP 1.2 part 1 §5.4.7: a VersionMismatch fault says which envelope version is supported.
+  const upgrade = f.code === 'VersionMismatch' ? '<soap:Upgrade><soap:SupportedEnvelope qname="soap:Envelope"/></soap:Upgrade>' : '';
+  return envelope(ACTIONS.fault, relatesTo,
+    `<soap:Fault><soap:Code><soap:Value>soap:${f.code}</soap:Value></soap:Code>` +
+    `<soap:Reason><soap:Text xml:lang="fr">${reason}</soap:Text></soap:Reason>` +
+    `<soap:Detail><vigie:Erreur xmlns:vigie="${NS.vigie}" code="${escapeXml(f.detailCode)}">${reason}</vigie:Erreur></soap:Detail>` +
+    '</soap:Fault>', upgrade);
+}
+
+export function registryResponseEnvelope(relatesTo: string | undefined, refusal?: { code: string; context: string }): string {
+  const rs = `xmlns:rs="${NS.rs}"`;
+  const body = refusal
+    ? `<rs:RegistryResponse ${rs} status="${STATUS.failure}"><rs:RegistryErrorList highestSeverity="${STATUS.severityError}">` +
+      `<rs:RegistryError errorCode="${escapeXml(refusal.code)}" codeContext="${escapeXml(refusal.context)}" severity="${STATUS.severityError}"/>` +
+      '</rs:RegistryErrorList></rs:RegistryResponse>'
+    : `<rs:RegistryResponse ${rs} status="${STATUS.success}"/>`;
+  return envelope(ACTIONS.provideAndRegisterResponse, relatesTo, body);
+}
+
+export function adhocQueryResponseEnvelope(relatesTo: string | undefined, registryObjects: string): string {
+  const body =
+    `<query:AdhocQueryResponse xmlns:query="${NS.query}" xmlns:rim="${NS.rim}" status="${STATUS.success}">` +
+    `<rim:RegistryObjectList>${registryObjects}</rim:RegistryObjectList></query:AdhocQueryResponse>`;
+  return envelope(ACTIONS.storedQueryResponse, relatesTo, body);
+}

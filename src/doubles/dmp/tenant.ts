@@ -1,0 +1,190 @@
+/** Per-tenant state of the DMP double: behaviour, hold/park, recorded exchanges, registry content, bounded waits. */
+import { randomUUID } from 'node:crypto';
+import { samePatient } from './metadata';
+import type { StoredDocument } from './query';
+import type { DmpBehaviour, DmpDocumentEntry, DmpQuery, DmpSeedDocument, DmpSubmission, DmpTenant } from './types';
+
+/** A submission parked while the tenant holds; the double supplies how to answer or drop it. */
+export interface Parked {
+  submission: DmpSubmission;
+  answer(): void;
+  drop(): void;
+}
+
+interface Waiter {
+  satisfied(): boolean;
+  resolve(): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export const MASKED_FROM_PROFESSIONALS = 'MASQUE_PS';
+
+/** An OID under 2.25 (UUID-derived, ITU-T X.667) so seeded uniqueIds never collide. */
+function uuidOid(): string {
+  return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
+}
+
+export class TenantState implements DmpTenant {
+  behaviour: DmpBehaviour = { kind: 'accept' };
+  holding = false;
+  private parked: Parked[] = [];
+  private subs: DmpSubmission[] = [];
+  private qs: DmpQuery[] = [];
+  private stored: StoredDocument[] = [];
+  private waiters = new Set<Waiter>();
+
+  constructor(readonly id: string) {}
+
+  respondWith(b: DmpBehaviour): void {
+    if (b.kind === 'refuse' && (!b.code || b.context === undefined)) throw new Error('DMP double: a refusal needs a code and a context');
+    this.behaviour = b;
+  }
+
+  hold(): void {
+    this.holding = true;
+  }
+
+  release(opts?: { drop?: boolean }): number {
+    this.holding = false;
+    return this.flushParked(opts?.drop === true);
+  }
+
+  heldCount(): number {
+    return this.parked.length;
+  }
+
+  waitForHeld(n: number, timeoutMs: number): Promise<void> {
+    return this.waitUntil(() => this.parked.length >= n, timeoutMs,
+      () => `DMP double: tenant "${this.id}" has ${this.parked.length} parked submission(s), expected ${n} within ${timeoutMs} ms`);
+  }
+
+  submissions(): DmpSubmission[] {
+    return [...this.subs];
+  }
+
+  async waitForSubmissions(n: number, timeoutMs: number): Promise<DmpSubmission[]> {
+    await this.waitUntil(() => this.subs.length >= n, timeoutMs,
+      () => `DMP double: tenant "${this.id}" received ${this.subs.length} submission(s) (ITI-41), expected ${n} within ${timeoutMs} ms`);
+    return this.submissions();
+  }
+
+  queries(): DmpQuery[] {
+    return [...this.qs];
+  }
+
+  async waitForQueries(n: number, timeoutMs: number): Promise<DmpQuery[]> {
+    await this.waitUntil(() => this.qs.length >= n, timeoutMs,
+      () => `DMP double: tenant "${this.id}" received ${this.qs.length} query(ies) (ITI-18), expected ${n} within ${timeoutMs} ms`);
+    return this.queries();
+  }
+
+  seedDocument(patient: { id: string; oid: string }, doc: DmpSeedDocument): void {
+    if (!patient.id || !patient.oid) throw new Error('DMP double: seedDocument needs a patient id and oid');
+    const entryUuid = `urn:uuid:${randomUUID()}`;
+    const entry: DmpDocumentEntry = {
+      entryId: entryUuid,
+      uniqueId: uuidOid(),
+      mimeType: 'text/xml',
+      title: doc.title,
+      typeCode: doc.typeCode,
+      ...(doc.classCode !== undefined ? { classCode: doc.classCode } : {}),
+      confidentialityCodes: doc.confidentialityCodes ? [...doc.confidentialityCodes] : ['N'],
+      patientId: { id: patient.id, oid: patient.oid, raw: `${patient.id}^^^&${patient.oid}&ISO^NH` },
+      creationTime: new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14),
+      content: Buffer.alloc(0),
+    };
+    this.stored.push({ entry, entryUuid });
+  }
+
+  storedDocuments(): DmpDocumentEntry[] {
+    return this.stored.map((d) => d.entry);
+  }
+
+  reset(): void {
+    this.behaviour = { kind: 'accept' };
+    this.holding = false;
+    this.flushParked(true);
+    this.subs = [];
+    this.qs = [];
+    this.stored = [];
+  }
+
+  // ---- used by the double ----
+
+  recordSubmission(s: DmpSubmission): void {
+    this.subs.push(s);
+    this.notify();
+  }
+
+  recordQuery(q: DmpQuery): void {
+    this.qs.push(q);
+    this.notify();
+  }
+
+  /** Stores the documents of an accepted submission in the registry. */
+  store(documents: DmpDocumentEntry[]): void {
+    for (const entry of documents) this.stored.push({ entry, entryUuid: `urn:uuid:${randomUUID()}` });
+  }
+
+  /** FindDocuments as a health professional sees it: this patient's documents, MASQUE_PS excluded. */
+  findDocuments(patient: { id: string; oid: string }): StoredDocument[] {
+    return this.stored.filter(
+      (d) => samePatient(d.entry.patientId, patient) && !d.entry.confidentialityCodes.includes(MASKED_FROM_PROFESSIONALS),
+    );
+  }
+
+  park(p: Parked): void {
+    this.parked.push(p);
+    this.notify();
+  }
+
+  /** Forgets a parked submission (its client went away); true when it was parked. */
+  unpark(submission: DmpSubmission): boolean {
+    const before = this.parked.length;
+    this.parked = this.parked.filter((p) => p.submission !== submission);
+    return this.parked.length !== before;
+  }
+
+  /** Rejects pending waits: the double is stopping. */
+  abortWaits(reason: string): void {
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(new Error(`DMP double: tenant "${this.id}": ${reason}`));
+    }
+    this.waiters.clear();
+  }
+
+  private flushParked(drop: boolean): number {
+    const parked = this.parked;
+    this.parked = [];
+    for (const p of parked) (drop ? p.drop() : p.answer());
+    return parked.length;
+  }
+
+  private notify(): void {
+    for (const w of this.waiters) {
+      if (w.satisfied()) {
+        clearTimeout(w.timer);
+        this.waiters.delete(w);
+        w.resolve();
+      }
+    }
+  }
+
+  private waitUntil(satisfied: () => boolean, timeoutMs: number, message: () => string): Promise<void> {
+    if (satisfied()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        satisfied,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.delete(waiter);
+          reject(new Error(message()));
+        }, timeoutMs),
+      };
+      this.waiters.add(waiter);
+    });
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * One worker of the defect matrix (test/matrix/defect-matrix.test.ts): runs a list of jobs
+ * ("conformant" or a defect id with its feature paths) against an already running reference
+ * LGC, one after the other in this process, and writes their scenario results as JSON.
+ *   node -r ts-node/register src/harness/matrix-worker.ts <baseUrl> <out.json> <jobs.json>
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadTarget } from '../config/load';
+import { loadSteps, runSuite } from './run';
+
+export interface MatrixJob { id: string; defects: string[]; paths?: string[] }
+export interface MatrixJobResult {
+  id: string; exitCode: number; reason?: string;
+  results: { location: string; status: string; requirements: string[]; message: string }[];
+}
+
+async function main(): Promise<void> {
+  const [baseUrl, out, jobsFile] = process.argv.slice(2);
+  const jobs = JSON.parse(readFileSync(jobsFile, 'utf8')) as MatrixJob[];
+  const loaded = loadTarget('reference');
+  const support = await loadSteps();
+  const done: MatrixJobResult[] = [];
+  for (const job of jobs) {
+    const r = await runSuite({ loaded, baseUrl, defects: job.defects, paths: job.paths, reportsDir: false, support, quiet: true, log: () => undefined });
+    done.push({
+      id: job.id, exitCode: r.exitCode, reason: r.summary.reason,
+      results: r.results.map((s) => ({ location: s.location, status: s.status, requirements: s.requirements, message: (s.message ?? '').split('\n')[0] })),
+    });
+    writeFileSync(out, JSON.stringify(done));
+  }
+}
+
+main().then(() => process.exit(0), (e) => { process.stderr.write(String(e?.stack ?? e) + '\n'); process.exit(2); });

@@ -1,0 +1,273 @@
+/**
+ * Shared pieces of the reference LGC's CDA R2 documents (CI-SIS header), modelled on the ANS
+ * examples of TestContenuCDA-3-0/ExemplesCDA (VAC-NOTE_2023.01.xml, VSM_1.4_2022.01.xml,
+ * eP-MED-DM_2024.01_PosoNonStruct.xml, DOC_NON_STRUCTURE_CDA-R2-N1.xml): same header elements in
+ * the same order; the data are the patient's and an invented practitioner's.
+ */
+import { randomUUID } from 'node:crypto';
+
+/** Escape for element text and double-quoted attribute values (apostrophes stay literal). */
+export function esc(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    // characters XML 1.0 forbids (C0 controls but tab/newline/return)
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
+}
+
+/** A fresh OID under 2.25 (UUID-derived, ITU-T X.667), usable as a CDA id root or an XDS uniqueId. */
+export function newOid(): string {
+  return `2.25.${BigInt('0x' + randomUUID().replace(/-/g, '')).toString()}`;
+}
+
+export function newUuid(): string {
+  return randomUUID().toUpperCase();
+}
+
+/** HL7 TS with seconds and the UTC offset (+0000), e.g. 20260312111700+0000. */
+export function hl7Time(d: Date): string {
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}+0000`;
+}
+
+/** XDS DTM (UTC, no offset), e.g. 20260312111700. */
+export function xdsTime(d: Date): string {
+  return hl7Time(d).slice(0, 14);
+}
+
+/** YYYY-MM-DD → YYYYMMDD (empty when not a date). */
+export function hl7Date(iso: string | undefined): string {
+  return iso && /^\d{4}-\d{2}-\d{2}$/.test(iso) ? iso.replace(/-/g, '') : '';
+}
+
+export function frDate(iso: string | undefined): string {
+  const m = iso ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null;
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// The patient, the practitioner, the practice
+
+/** OID of the INS-NIR (production); INSi's answer may name another INS OID (test NIR: …4.10). */
+export const INS_NIR_OID = '1.2.250.1.213.1.4.8';
+/** The reference LGC's own (invented) OID for its local patient identifiers. */
+export const LOCAL_PATIENT_ID_OID = '1.2.250.1.999.1.1.1';
+
+export interface CdaPatient {
+  /** the LGC's local patient identifier (always sent) */
+  localId: string;
+  /** the INS (matricule + key, 15 characters) and its OID: ONLY when the identity is qualified (CDA-03) */
+  ins?: { value: string; oid: string };
+  birthName: string;
+  usedName?: string;
+  firstName: string;
+  firstNames?: string;
+  sex: 'M' | 'F' | 'I';
+  birthDate: string;
+  birthPlace?: string;
+}
+
+export interface Practitioner {
+  rpps: string;
+  prefix: string;
+  given: string;
+  family: string;
+  specialtyCode: string;
+  specialtyDisplay: string;
+  organisationId: string;
+  organisationName: string;
+  telecom: string;
+  addr: { houseNumber: string; streetName: string; postalCode: string; city: string };
+}
+
+/** The reference LGC's user: an invented general practitioner in a single-handed practice. */
+export const PRACTITIONER: Practitioner = {
+  rpps: '810001234567',
+  prefix: 'MME',
+  given: 'Anne',
+  family: 'PRATICIEN',
+  specialtyCode: 'G15_10/SM26',
+  specialtyDisplay: 'Médecin - Qualifié en Médecine Générale (SM)',
+  organisationId: '1750001234',
+  organisationName: 'Cabinet du Dr Anne PRATICIEN',
+  telecom: 'tel:+33-102030405',
+  addr: { houseNumber: '1', streetName: 'Rue de la Santé', postalCode: '75014', city: 'PARIS' },
+};
+export const PRACTITIONER_DISPLAY = `Dr ${PRACTITIONER.given} ${PRACTITIONER.family}`;
+export const RPPS_OID = '1.2.250.1.71.4.2.1';
+export const STRUCTURE_OID = '1.2.250.1.71.4.2.2';
+
+export interface CdaContext {
+  /** CDA id root (also the XDS uniqueId) */
+  id: string;
+  setId: string;
+  effectiveTime: Date;
+  title?: string;
+}
+
+export const LOINC = '2.16.840.1.113883.6.1';
+
+export function code(c: string, display: string, system = LOINC, systemName?: string): string {
+  return `<code code="${esc(c)}" displayName="${esc(display)}" codeSystem="${esc(system)}"${systemName ? ` codeSystemName="${esc(systemName)}"` : ''}/>`;
+}
+
+function addr(pr: Practitioner): string {
+  const a = pr.addr;
+  return `<addr><houseNumber>${esc(a.houseNumber)}</houseNumber><streetName>${esc(a.streetName)}</streetName><postalCode>${esc(a.postalCode)}</postalCode><city>${esc(a.city)}</city></addr>`;
+}
+
+function personName(pr: Practitioner): string {
+  return `<name><prefix>${esc(pr.prefix)}</prefix><given>${esc(pr.given)}</given><family>${esc(pr.family)}</family><suffix>DR</suffix></name>`;
+}
+
+function specialty(pr: Practitioner): string {
+  return `<code code="${esc(pr.specialtyCode)}" displayName="${esc(pr.specialtyDisplay)}" codeSystem="1.2.250.1.213.1.1.4.5"/>`;
+}
+
+const PRACTICE_SETTING = '<standardIndustryClassCode code="AMBULATOIRE" displayName="Ambulatoire" codeSystem="1.2.250.1.213.1.1.4.9" codeSystemName="practiceSettingCode"/>';
+
+function organisation(pr: Practitioner, tag: string, withSetting: boolean): string {
+  return (
+    `<${tag}><id root="${STRUCTURE_OID}" extension="${esc(pr.organisationId)}"/><name>${esc(pr.organisationName)}</name>` +
+    `<telecom value="${esc(pr.telecom)}" use="WP"/>${addr(pr)}${withSetting ? PRACTICE_SETTING : ''}</${tag}>`
+  );
+}
+
+/** assignedAuthor / assignedEntity content: id, code, addr, telecom, person, organisation. */
+export function assignedEntity(pr: Practitioner, personTag: 'assignedPerson', orgTag: 'representedOrganization', withSetting: boolean): string {
+  return (
+    `<id root="${RPPS_OID}" extension="${esc(pr.rpps)}"/>${specialty(pr)}${addr(pr)}<telecom value="${esc(pr.telecom)}" use="WP"/>` +
+    `<${personTag}>${personName(pr)}</${personTag}>${organisation(pr, orgTag, withSetting)}`
+  );
+}
+
+const SEX_DISPLAY: Record<CdaPatient['sex'], [string, string]> = { M: ['M', 'Masculin'], F: ['F', 'Féminin'], I: ['U', 'Inconnu'] };
+
+/** recordTarget (VAC-NOTE_2023.01.xml layout): INS id only when qualified (CDA-03), always the local id. */
+export function recordTarget(p: CdaPatient): string {
+  const ids =
+    (p.ins ? `<id extension="${esc(p.ins.value)}" root="${esc(p.ins.oid)}"/>` : '') +
+    `<id extension="${esc(p.localId)}" root="${LOCAL_PATIENT_ID_OID}"/>`;
+  const first = p.firstName.trim();
+  const names =
+    `<family qualifier="BR">${esc(p.birthName.trim())}</family>` +
+    `<given>${esc((p.firstNames ?? p.firstName).trim())}</given>` +
+    `<given qualifier="BR">${esc(first)}</given>` +
+    `<family qualifier="CL">${esc((p.usedName ?? p.birthName).trim())}</family>` +
+    `<given qualifier="CL">${esc(first)}</given>`;
+  const [sexCode, sexDisplay] = SEX_DISPLAY[p.sex];
+  const birthplace = p.birthPlace ? `<birthplace><place><addr><county>${esc(p.birthPlace)}</county></addr></place></birthplace>` : '';
+  return (
+    `<recordTarget><patientRole>${ids}<patient classCode="PSN"><name>${names}</name>` +
+    `<administrativeGenderCode code="${sexCode}" displayName="${sexDisplay}" codeSystem="2.16.840.1.113883.5.1"/>` +
+    `<birthTime value="${hl7Date(p.birthDate)}"/>${birthplace}</patient></patientRole></recordTarget>`
+  );
+}
+
+export interface HeaderSpec {
+  /** volet template ids (after 2.16.840.1.113883.2.8.2.1 and 1.2.250.1.213.1.1.1.1) */
+  templateIds: Array<{ root: string; extension?: string }>;
+  code: string;
+  displayName: string;
+  codeSystem?: string;
+  title: string;
+  /** author attributes and functionCode (VSM: médecin traitant) */
+  authorAttrs?: string;
+  authorFunctionCode?: string;
+  /** participants between legalAuthenticator and documentationOf */
+  participants?: string;
+  /** documentationOf/serviceEvent code */
+  serviceEventCode: string;
+  serviceEventClassCode?: string;
+  serviceEventId?: string;
+  /** encompassingEncounter code (AMB by default) */
+  encounterCode?: string;
+}
+
+/** The CI-SIS header, elements in the order of the ANS examples. */
+export function header(spec: HeaderSpec, ctx: CdaContext, patient: CdaPatient, pr: Practitioner = PRACTITIONER): string {
+  const t = hl7Time(ctx.effectiveTime);
+  const templates = [{ root: '2.16.840.1.113883.2.8.2.1' }, { root: '1.2.250.1.213.1.1.1.1' }, ...spec.templateIds]
+    .map((x) => `<templateId root="${x.root}"${x.extension ? ` extension="${x.extension}"` : ''}/>`)
+    .join('');
+  const docCode = `<code code="${esc(spec.code)}" displayName="${esc(spec.displayName)}" codeSystem="${esc(spec.codeSystem ?? LOINC)}"${(spec.codeSystem ?? LOINC) === LOINC ? ' codeSystemName="LOINC"' : ''}/>`;
+  return (
+    '<realmCode code="FR"/>' +
+    '<typeId root="2.16.840.1.113883.1.3" extension="POCD_HD000040"/>' +
+    templates +
+    `<id root="${ctx.id}"/>` +
+    docCode +
+    `<title>${esc(ctx.title ?? spec.title)}</title>` +
+    `<effectiveTime value="${t}"/>` +
+    '<confidentialityCode code="N" displayName="Normal" codeSystem="2.16.840.1.113883.5.25" codeSystemName="Confidentiality"/>' +
+    '<languageCode code="fr-FR"/>' +
+    `<setId root="${ctx.setId}"/>` +
+    '<versionNumber value="1"/>' +
+    recordTarget(patient) +
+    `<author${spec.authorAttrs ?? ''}>${spec.authorFunctionCode ?? ''}<time value="${t}"/><assignedAuthor>${assignedEntity(pr, 'assignedPerson', 'representedOrganization', false)}</assignedAuthor></author>` +
+    `<custodian><assignedCustodian><representedCustodianOrganization><id root="${STRUCTURE_OID}" extension="${esc(pr.organisationId)}"/>` +
+    `<name>${esc(pr.organisationName)}</name><telecom value="${esc(pr.telecom)}" use="WP"/>${addr(pr)}</representedCustodianOrganization></assignedCustodian></custodian>` +
+    `<legalAuthenticator><time value="${t}"/><signatureCode code="S"/><assignedEntity>${assignedEntity(pr, 'assignedPerson', 'representedOrganization', true)}</assignedEntity></legalAuthenticator>` +
+    (spec.participants ?? '') +
+    `<documentationOf><serviceEvent${spec.serviceEventClassCode ? ` classCode="${spec.serviceEventClassCode}"` : ''}>${spec.serviceEventId ?? ''}${spec.serviceEventCode}` +
+    `<effectiveTime><low value="${t}"/></effectiveTime>` +
+    `<performer typeCode="PRF"><assignedEntity>${assignedEntity(pr, 'assignedPerson', 'representedOrganization', true)}</assignedEntity></performer>` +
+    '</serviceEvent></documentationOf>' +
+    '<componentOf><encompassingEncounter>' +
+    (spec.encounterCode ?? '<code code="AMB" displayName="Ambulatoire (hors établissement)" codeSystem="2.16.840.1.113883.5.4"/>') +
+    `<effectiveTime><low value="${t}"/></effectiveTime>` +
+    `<location><healthCareFacility><id root="${STRUCTURE_OID}" extension="${esc(pr.organisationId)}"/>` +
+    '<code code="SA07" displayName="Cabinet individuel" codeSystem="1.2.250.1.71.4.2.4"/></healthCareFacility></location>' +
+    '</encompassingEncounter></componentOf>'
+  );
+}
+
+export function document(headerXml: string, body: string, extraNs = ''): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"${extraNs}>` +
+    headerXml +
+    body +
+    '</ClinicalDocument>\n'
+  );
+}
+
+/** The performer / author of an entry (VAC-NOTE entries carry both). */
+export function entryPerformer(pr: Practitioner = PRACTITIONER): string {
+  return `<performer typeCode="PRF"><assignedEntity classCode="ASSIGNED">${assignedEntity(pr, 'assignedPerson', 'representedOrganization', true)}</assignedEntity></performer>`;
+}
+
+export function entryAuthor(t: Date, pr: Practitioner = PRACTITIONER): string {
+  return `<author contextControlCode="OP" typeCode="AUT"><time value="${hl7Time(t)}"/><assignedAuthor classCode="ASSIGNED">${assignedEntity(pr, 'assignedPerson', 'representedOrganization', false)}</assignedAuthor></author>`;
+}
+
+/** What the user typed (DocumentContent of the test-driver contract), normalised. */
+export interface Vaccination {
+  vaccine: string;
+  code?: string;
+  lot?: string;
+  date?: string;
+}
+
+export interface DocumentContent {
+  title?: string;
+  text?: string;
+  lines: Array<{ product: string; dosage?: string }>;
+  vaccinations: Vaccination[];
+  problems: string[];
+  treatments: string[];
+  allergies: string[];
+  medecinTraitant?: string | null;
+}
+
+/** A code typed by the user, or nullFlavor with the free text kept (CDA-06). */
+export function productCode(c: string | undefined, display: string, ref: string): string {
+  const original = `<originalText><reference value="#${ref}"/></originalText>`;
+  const v = c?.trim();
+  if (v && /^\d{8}$/.test(v)) return `<code code="${v}" displayName="${esc(display)}" codeSystem="1.2.250.1.213.2.3.1" codeSystemName="CIS">${original}</code>`;
+  if (v && /^\d{13}$/.test(v)) return `<code code="${v}" displayName="${esc(display)}" codeSystem="1.2.250.1.213.2.3.2" codeSystemName="CIP">${original}</code>`;
+  if (v && /^[A-Z]\d{2}[A-Z]{2}\d{0,2}$/.test(v)) return `<code code="${v}" displayName="${esc(display)}" codeSystem="2.16.840.1.113883.6.73" codeSystemName="ATC">${original}</code>`;
+  return `<code nullFlavor="NA">${original}</code>`;
+}

@@ -1,0 +1,39 @@
+/**
+ * The ordonnance numérique teleservice client: POST JSON to <url>/prescriptions, wait at most
+ * ePrescriptionTimeoutMs. Any answer other than a 2xx that is not marked KO is OK. Never throws.
+ */
+import { httpPost } from './http-post';
+
+export interface EPrescriptionRequest {
+  patient: { ins?: string; birthName: string; firstName: string; birthDate: string };
+  prescriber: { name: string; rpps?: string };
+  lines: Array<{ product: string; dosage?: string }>;
+}
+
+export type EPrescriptionOutcome =
+  | { ok: true; ePrescriptionNumber: string | null }
+  | { ok: false; reason: string };
+
+export async function registerPrescription(
+  baseUrl: string,
+  req: EPrescriptionRequest,
+  timeoutMs: number,
+  cancel?: AbortSignal,
+): Promise<EPrescriptionOutcome> {
+  const url = `${baseUrl.replace(/\/+$/, '')}/prescriptions`;
+  const r = await httpPost(url, { 'Content-Type': 'application/json; charset=utf-8', Accept: 'application/json' }, Buffer.from(JSON.stringify(req), 'utf8'), timeoutMs, cancel);
+  if (!r.ok) return { ok: false, reason: `${r.code}: ${r.message}` };
+  let body: Record<string, unknown> = {};
+  try {
+    const v = JSON.parse(r.body.toString('utf8') || '{}') as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) body = v as Record<string, unknown>;
+  } catch {
+    /* not JSON: judged on the HTTP status */
+  }
+  const status = String(body.status ?? body.result ?? '').toUpperCase();
+  if (r.status < 200 || r.status >= 300 || status === 'KO' || body.ok === false) {
+    return { ok: false, reason: String(body.reason ?? body.message ?? `HTTP ${r.status}`) };
+  }
+  const n = body.prescriptionNumber ?? body.ePrescriptionNumber ?? body.number ?? body.numero ?? body.id;
+  return { ok: true, ePrescriptionNumber: typeof n === 'string' || typeof n === 'number' ? String(n) : null };
+}

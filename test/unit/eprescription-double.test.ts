@@ -1,0 +1,159 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { EPrescriptionDouble } from '../../src/doubles/eprescription';
+
+interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string; ms: number }
+
+function send(method: string, url: string, body?: string | Buffer, contentType = 'application/json'): Promise<Reply> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent: false, headers: { 'content-type': contentType } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('client timeout')));
+    req.end(body);
+  });
+}
+const post = (url: string, body: string | Buffer) => send('POST', url, body);
+
+const PRESCRIPTION = {
+  patient: { ins: '279035121518989', oid: '1.2.250.1.213.1.4.8', birthName: 'DUPONT', firstName: 'JEAN' },
+  prescriber: { rpps: '10000000000', name: 'Dr Anne PRATICIEN' },
+  lines: [{ product: 'PARACETAMOL 1 g, comprimé', dosage: '1 comprimé 3 fois par jour pendant 5 jours' }],
+};
+const body = JSON.stringify(PRESCRIPTION);
+
+describe('e-prescription double', () => {
+  const double = new EPrescriptionDouble();
+  let url: string;
+  before(async () => {
+    await double.start();
+    url = `${double.urlFor('main')}/prescriptions`;
+  });
+  after(() => double.stop());
+
+  test('ok: 201 with a unique prescription number, exchange recorded', async () => {
+    assert.equal(double.urlFor('main'), `${double.baseUrl}/eprescription/main`);
+    const r1 = await post(url, body);
+    const r2 = await post(url, body);
+    assert.equal(r1.status, 201, r1.body);
+    assert.match(String(r1.headers['content-type']), /^application\/json/);
+    const j1 = JSON.parse(r1.body);
+    const j2 = JSON.parse(r2.body);
+    assert.equal(j1.status, 'OK');
+    assert.match(j1.prescriptionNumber, /^EP-main-\d{8}$/);
+    assert.notEqual(j1.prescriptionNumber, j2.prescriptionNumber);
+    const ex = await double.tenant('main').waitForExchanges(2, 1000);
+    assert.equal(ex[0].outcome, 'ok');
+    assert.equal(ex[0].tenant, 'main');
+    assert.equal(ex[0].prescriptionNumber, j1.prescriptionNumber);
+    assert.equal(ex[0].request.raw, body);
+    assert.deepEqual(ex[0].request.json, PRESCRIPTION);
+    assert.deepEqual(ex[0].response, { status: 201, body: r1.body });
+    assert.ok(!Number.isNaN(Date.parse(ex[0].receivedAt)));
+  });
+
+  test('ko: 422 with the programmed reason; reset restores ok', async () => {
+    const t = double.tenant('ko');
+    const u = `${double.urlFor('ko')}/prescriptions`;
+    t.respondWith({ kind: 'ko', reason: 'Prescripteur inconnu du téléservice' });
+    const r = await post(u, body);
+    assert.equal(r.status, 422);
+    assert.deepEqual(JSON.parse(r.body), { status: 'KO', reason: 'Prescripteur inconnu du téléservice' });
+    t.respondWith({ kind: 'ko' });
+    assert.equal(JSON.parse((await post(u, body)).body).status, 'KO');
+    assert.deepEqual(t.exchanges().map((e) => [e.outcome, e.prescriptionNumber]), [['ko', undefined], ['ko', undefined]]);
+    t.reset();
+    assert.equal(t.exchanges().length, 0);
+    assert.equal((await post(u, body)).status, 201);
+  });
+
+  test('hold, release with the current behaviour, release({drop:true})', async () => {
+    const t = double.tenant('hold');
+    const u = `${double.urlFor('hold')}/prescriptions`;
+    t.hold();
+    const p1 = post(u, body);
+    const p2 = post(u, body);
+    await t.waitForHeld(2, 2000);
+    assert.equal(t.heldCount(), 2);
+    assert.deepEqual(t.exchanges().map((e) => [e.outcome, e.response]), [['held', null], ['held', null]]);
+    // Malformed requests are answered at once, even while holding.
+    assert.equal((await post(u, '{')).status, 400);
+    t.respondWith({ kind: 'ko', reason: 'Service saturé' });
+    assert.equal(t.release(), 2);
+    const [r1, r2] = await Promise.all([p1, p2]);
+    assert.deepEqual([r1.status, r2.status], [422, 422]);
+    assert.deepEqual(t.exchanges().map((e) => e.outcome), ['ko', 'ko', 'rejected']);
+
+    t.respondWith({ kind: 'ok' });
+    t.hold();
+    const p3 = post(u, body);
+    await t.waitForHeld(1, 2000);
+    assert.equal(t.release({ drop: true }), 1);
+    await assert.rejects(p3, (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET' || /socket hang up/.test(err.message));
+    const last = t.exchanges().at(-1)!;
+    assert.equal(last.outcome, 'dropped');
+    assert.equal(last.response, null);
+    assert.equal((await post(u, body)).status, 201, 'not holding any more');
+  });
+
+  test('malformed JSON, wrong shape and oversized bodies are rejected and recorded; the double keeps serving', async () => {
+    const t = double.tenant('bad');
+    const u = `${double.urlFor('bad')}/prescriptions`;
+    const malformed = await post(u, '{"patient": ');
+    assert.equal(malformed.status, 400);
+    assert.equal(JSON.parse(malformed.body).status, 'KO');
+    assert.match(JSON.parse(malformed.body).reason, /^Malformed JSON/);
+    const shape = await post(u, JSON.stringify({ patient: {}, lines: [] }));
+    assert.equal(shape.status, 400);
+    assert.match(JSON.parse(shape.body).reason, /prescriber \(object\), lines \(non-empty array\)/);
+    const big = await post(u, JSON.stringify({ ...PRESCRIPTION, padding: 'x'.repeat(2 * 1024 * 1024) }));
+    assert.equal(big.status, 413);
+    assert.match(JSON.parse(big.body).reason, /exceeds 1048576 bytes/);
+    const ex = t.exchanges();
+    assert.deepEqual(ex.map((e) => [e.outcome, e.response?.status]), [['rejected', 400], ['rejected', 400], ['rejected', 413]]);
+    assert.equal(ex[0].request.raw, '{"patient": ');
+    assert.equal(ex[0].request.json, undefined);
+    assert.ok(ex[2].request.raw.length <= 64 * 1024);
+    assert.equal((await post(u, body)).status, 201);
+  });
+
+  test('routing, tenant isolation, bounded waits', async () => {
+    double.tenant('iso-a').respondWith({ kind: 'ko' });
+    assert.equal((await post(`${double.urlFor('iso-a')}/prescriptions`, body)).status, 422);
+    assert.equal((await post(`${double.urlFor('iso-b')}/prescriptions`, body)).status, 201);
+    assert.equal(double.tenant('iso-a').exchanges().length, 1);
+    assert.equal(double.tenant('iso-b').exchanges().length, 1);
+    assert.equal((await post(`${double.baseUrl}/eprescription/iso-a`, body)).status, 404);
+    assert.equal((await post(`${double.baseUrl}/eprescription/bad.tenant/prescriptions`, body)).status, 404);
+    assert.equal((await send('GET', `${double.urlFor('iso-a')}/prescriptions`)).status, 405);
+    assert.throws(() => double.tenant('no/slash'), /invalid tenant id/);
+    await assert.rejects(double.tenant('iso-b').waitForExchanges(3, 40), /tenant "iso-b" received 1 request\(s\), expected 3 within 40 ms/);
+    await assert.rejects(double.tenant('iso-b').waitForHeld(1, 20), /tenant "iso-b" has 0 parked request\(s\), expected 1 within 20 ms/);
+  });
+});
+
+test('stop() while a request is parked resolves quickly and rejects pending waits', async () => {
+  const double = new EPrescriptionDouble();
+  await double.start();
+  try {
+    const t = double.tenant('parked');
+    t.hold();
+    const clientFails = assert.rejects(post(`${double.urlFor('parked')}/prescriptions`, body));
+    await t.waitForHeld(1, 2000);
+    const waiting = assert.rejects(t.waitForExchanges(5, 60_000), /stopped/);
+    const started = performance.now();
+    await double.stop();
+    assert.ok(performance.now() - started < 1000);
+    await clientFails;
+    await waiting;
+    assert.equal(t.exchanges()[0].outcome, 'dropped');
+  } finally {
+    await double.stop();
+  }
+});
