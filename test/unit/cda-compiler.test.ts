@@ -102,3 +102,17 @@ test('vigie validate: JSON shape, exit codes 0/1/2', { skip: noJava() }, async (
   assert.match(err, /rule pack not found/);
   assert.equal(await validateCommand(['--format', 'yaml', DOCS], io), 2);
 });
+
+test('a document over the time limit is not judged, and the JVM is restarted for the next one', { skip: noJava() }, async () => {
+  const jvm = new CdaJvm();
+  try {
+    const slow = await validateCda([join(DOCS, 'mini-valid.xml')], { rulesDir: PACK, jvm, timeoutMs: 1 });
+    assert.equal(slow.documents[0].valid, null);
+    assert.match(slow.documents[0].couldNotJudge ?? '', /no answer within 0.001 s/);
+    const next = await validateCda([join(DOCS, 'mini-valid.xml')], { rulesDir: PACK, jvm });
+    assert.equal(next.documents[0].valid, true);
+    assert.equal(jvm.restarts, 1);
+  } finally {
+    jvm.close();
+  }
+});
