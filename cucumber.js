@@ -10,6 +10,7 @@ module.exports = {
     require: ['steps/**/*.ts'],
     paths: ['features/**/*.feature'],
     format: ['progress', 'summary'],
+    tags: process.env.VIGIE_RULES ? '' : 'not @rule-pack',
     worldParameters: {
       target: process.env.VIGIE_TARGET || 'external',
       baseUrl: process.env.VIGIE_BASE_URL || 'http://127.0.0.1:8700',
@@ -18,6 +19,7 @@ module.exports = {
       doubles: { host: process.env.VIGIE_DOUBLES_HOST || '127.0.0.1', insiPort: 0, dmpPort: 0, ePrescriptionPort: 0 },
       timeouts,
       runId: 'cli',
+      rulesDir: process.env.VIGIE_RULES || null,
     },
   },
 };

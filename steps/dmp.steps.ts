@@ -9,7 +9,7 @@ import { qualifyIns } from './triggers.steps';
 const PS = WORKSTATIONS.PS;
 
 /** The documents a professional writes in the scenarios, as typed in the editor. */
-const DOCUMENTS: Record<string, { type: DocumentType; content: (today: string) => DocumentContent }> = {
+export const DOCUMENTS: Record<string, { type: DocumentType; content: (today: string) => DocumentContent }> = {
   'a consultation report': { type: 'consultation-report', content: () => ({ title: 'Consultation du jour', text: 'Examen clinique sans particularité. Tension artérielle 12/8.' }) },
   'another consultation report': { type: 'consultation-report', content: () => ({ title: 'Consultation de suivi', text: 'Évolution favorable.' }) },
   'a prescription': { type: 'prescription', content: () => ({ lines: [{ product: 'PARACETAMOL 1 g, comprimé', dosage: '1 comprimé 3 fois par jour pendant 5 jours' }] }) },
@@ -17,7 +17,7 @@ const DOCUMENTS: Record<string, { type: DocumentType; content: (today: string) =
   'a vaccination': { type: 'vaccination-note', content: (d) => ({ vaccinations: [{ vaccine: 'Vaccin grippal tétravalent', lot: 'FLU2026A', date: d }] }) },
 };
 
-const ins15 = (p: Person) => p.insi.matricule + p.insi.key;
+export const ins15 = (p: Person) => p.insi.matricule + p.insi.key;
 const entriesFor = (s: DmpSubmission, p: Person) => s.documents.filter((d) => d.patientId?.id === ins15(p));
 
 function describeSubmissions(list: DmpSubmission[]): string {
@@ -38,7 +38,7 @@ async function awaitSubmissions(w: VigieWorld, p: Person, n: number): Promise<Dm
 }
 
 /** The entry the DMP received for the current document: a precondition, not a verdict. */
-async function receivedEntry(w: VigieWorld): Promise<DmpDocumentEntry> {
+export async function receivedEntry(w: VigieWorld): Promise<DmpDocumentEntry> {
   const p = w.current();
   const subs = await awaitSubmissions(w, p, 1);
   if (!subs.length) {
@@ -47,13 +47,13 @@ async function receivedEntry(w: VigieWorld): Promise<DmpDocumentEntry> {
   return entriesFor(subs[0], p)[0];
 }
 
-const currentDoc = (w: VigieWorld) => {
+export const currentDoc = (w: VigieWorld) => {
   const d = w.currentDocuments[0];
   if (!d) throw new Error('no document written yet in this scenario');
   return d;
 };
 
-async function write(w: VigieWorld, p: Person, what: string) {
+export async function write(w: VigieWorld, p: Person, what: string) {
   const spec = DOCUMENTS[what];
   if (!spec) throw new Error(`no document "${what}" in steps/dmp.steps.ts`);
   const docs = (await w.driver.createDocument(PS, w.patientId(p), spec.type, spec.content(w.today()))).value;

@@ -7,7 +7,7 @@ import { CdaValidation, DEFAULT_RULES_DIR, JvmUnavailableError, RulePackError, v
  * arguments, rule pack missing, no JVM/Saxon) or some document could not be judged (and none is
  * invalid).
  */
-export const VALIDATE_USAGE = 'usage: vigie validate <file.xml|dir>… [--rules <rule pack dir>] [--format text|json|junit]';
+export const VALIDATE_USAGE = 'usage: vigie validate <file.xml|dir>… [--rules <rule pack dir>] [--format text|json|junit] [--no-header]\n  --no-header: the ANS layers only (schema and schematron), without Vigie\'s own CI-SIS header checks';
 
 type Format = 'text' | 'json' | 'junit';
 
@@ -20,6 +20,7 @@ export async function validateCommand(argv: string[], io: ValidateCommandIo = {}
   const targets: string[] = [];
   let rules = DEFAULT_RULES_DIR;
   let format: Format = 'text';
+  let header = true;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--help' || a === '-h') {
@@ -33,7 +34,8 @@ export async function validateCommand(argv: string[], io: ValidateCommandIo = {}
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
       if (v !== 'text' && v !== 'json' && v !== 'junit') return usage(err, `unknown format '${v ?? ''}'`);
       format = v;
-    } else if (a.startsWith('--')) return usage(err, `unknown option ${a}`);
+    } else if (a === '--no-header') header = false;
+    else if (a.startsWith('--')) return usage(err, `unknown option ${a}`);
     else targets.push(a);
   }
   if (targets.length === 0) return usage(err, 'no file or directory to validate');
@@ -41,7 +43,7 @@ export async function validateCommand(argv: string[], io: ValidateCommandIo = {}
 
   let res: CdaValidation;
   try {
-    res = await validateCda(targets, { rulesDir: rules });
+    res = await validateCda(targets, { rulesDir: rules, header: header ? () => ({}) : undefined });
   } catch (e) {
     if (e instanceof RulePackError || e instanceof JvmUnavailableError) {
       err(`vigie validate: ${e.message}\n`);

@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { CdaJvm, JudgeAnswer, JvmTimeoutError, JvmUnavailableError } from './jvm';
-import { compiledXslt, DEFAULT_RULES_DIR, openRulePack, RulePackError, RulePackInfo, selectSchematron } from './rulepack';
+import { checkHeader, HeaderContext } from '../oracles/cda-header';
+import { compiledXslt, DEFAULT_RULES_DIR, openRulePack, RulePackError, RulePackInfo, schemaOnlyPack, selectSchematron } from './rulepack';
 import { MAX_BYTES, MAX_DEPTH, scanDocument } from './scan';
 
 export { CdaJvm, JvmUnavailableError, RulePackError, DEFAULT_RULES_DIR };
@@ -41,14 +42,19 @@ export interface CdaValidation { rulePack: RulePackInfo; documents: CdaDocumentR
 export type CdaInput = string | { name: string; content: Buffer };
 
 export interface ValidateCdaOptions {
-  /** The rule pack (a copy of ANS TestContenuCDA); default rules/TestContenuCDA-3-0 under the project root. */
-  rulesDir?: string;
+  /** The rule pack (a copy of ANS TestContenuCDA); default rules/TestContenuCDA-3-0 under the project root; null: none. */
+  rulesDir?: string | null;
   /** A JVM to reuse (not closed here); otherwise one is started and closed. */
   jvm?: CdaJvm;
   /** Per document, default 30 s. */
   timeoutMs?: number;
   maxBytes?: number;
   maxDepth?: number;
+  /**
+   * The CI-SIS header layer (our own checks, CDA-02…04): a context per document (qualified INS,
+   * XDS typeCode) or {} to check what needs no context. Off when absent.
+   */
+  header?: (file: string) => HeaderContext | undefined;
 }
 
 const NON_BLOCKING_ROLES = new Set(['warning', 'warn', 'info', 'information', 'informational', 'note']);
@@ -76,7 +82,8 @@ interface Prepared {
 }
 
 export async function validateCda(inputs: CdaInput | CdaInput[], options: ValidateCdaOptions = {}): Promise<CdaValidation> {
-  const pack = openRulePack(options.rulesDir ?? DEFAULT_RULES_DIR);
+  // rulesDir null: no rule pack — the schema (shipped in fixtures/cda/xsd) and the header rules only.
+  const pack = options.rulesDir === null ? schemaOnlyPack() : openRulePack(options.rulesDir ?? DEFAULT_RULES_DIR);
   const maxBytes = options.maxBytes ?? MAX_BYTES;
   const list = Array.isArray(inputs) ? inputs : [inputs];
   const docs: Prepared[] = [];
@@ -122,14 +129,20 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
       r.ms = Date.now() - d.started;
       continue;
     }
-    const sel = selectSchematron(pack, scan);
-    r.schematron = sel.schematron;
-    if (!sel.schematron) r.couldNotJudge = sel.reason;
-    else {
+    const sel = pack.schemaOnly ? null : selectSchematron(pack, scan);
+    r.schematron = sel?.schematron ?? null;
+    if (sel && !sel.schematron) r.couldNotJudge = sel.reason;
+    else if (sel?.schematron) {
       let c = compiled.get(sel.schematron);
       if (!c) {
         try {
-          c = { xsl: compiledXslt(pack, sel.schematron).xsl, error: null };
+          const xsl = compiledXslt(pack, sel.schematron).xsl;
+          const missing = missingDocs(xsl, join(pack.path, sel.schematron));
+          // A schematron that reads (with doc()) a file the pack lacks cannot run to the end: it is
+          // not run at all, rather than compiled (seconds for the biggest) only to fail.
+          c = missing.length
+            ? { xsl: null, error: `the schematron could not run to the end: it needs ${missing.join(', ')}, missing from the rule pack` }
+            : { xsl, error: null };
         } catch (e) {
           c = { xsl: null, error: `schematron ${sel.schematron} could not be compiled: ${(e as Error).message}` };
         }
@@ -190,6 +203,7 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
           r.couldNotJudge = e instanceof JvmTimeoutError ? `could not judge: ${e.message} (limit per document)` : `could not judge: ${(e as Error).message}`;
         }
         if (answer) applyAnswer(r, answer);
+        if (options.header && !r.errors.some((e) => e.layer === 'parse')) applyHeader(r, d, options.header);
         r.valid = r.errors.length > 0 ? false : r.couldNotJudge ? null : r.xsdValid === true;
         r.ms = Date.now() - started;
       }
@@ -203,6 +217,32 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
     if (r.valid === null && !r.couldNotJudge) r.valid = r.errors.length === 0 && r.xsdValid === true;
   }
   return { rulePack: { path: pack.path, hash: pack.hash, commit: pack.commit }, documents: docs.map((d) => d.result) };
+}
+
+/** Our own CI-SIS header checks (src/oracles/cda-header.ts), as the 'header' layer. */
+function applyHeader(r: CdaDocumentResult, d: Prepared, header: (file: string) => HeaderContext | undefined): void {
+  const ctx = header(d.file);
+  if (!ctx) return;
+  try {
+    const bytes = d.content ?? (d.path ? readFileSync(d.path) : null);
+    if (!bytes) return;
+    for (const f of checkHeader(bytes, ctx)) r.errors.push({ layer: 'header', location: f.location, line: f.line, text: f.text, rule: f.rule });
+  } catch (e) {
+    r.errors.push({ layer: 'parse', location: null, line: null, text: (e as Error).message, rule: null });
+  }
+}
+
+const missingCache = new Map<string, string[]>();
+/** Files read with doc('…') (a literal) by a compiled schematron, that do not exist. */
+function missingDocs(xslPath: string, schFile: string): string[] {
+  let m = missingCache.get(xslPath);
+  if (!m) {
+    const base = dirname(schFile);
+    const refs = new Set([...readFileSync(xslPath, 'utf8').matchAll(/\bdoc\(\s*'([^'$]+)'\s*\)/g)].map((x) => x[1]));
+    m = [...refs].filter((r) => !/^[a-z]+:/i.test(r) && !existsSync(resolve(base, r))).map((r) => relative(resolve(base, '..', '..', '..'), resolve(base, r)));
+    missingCache.set(xslPath, m);
+  }
+  return m;
 }
 
 function refuse(r: CdaDocumentResult, reason: string, line: number | null): void {

@@ -86,6 +86,9 @@ export class CdaJvm {
   private saxonJar: string | null = null;
   restarts = 0;
 
+  /** The JVM's process id while it runs (for measurements). */
+  get pid(): number | undefined { return this.proc?.pid ?? undefined; }
+
   constructor(private readonly opts: { timeoutMs?: number; startTimeoutMs?: number; maxHeap?: string } = {}) {}
 
   private start(): Promise<void> {

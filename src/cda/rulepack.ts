@@ -21,6 +21,26 @@ export interface RulePackInfo { path: string; hash: string; commit: string | nul
 export interface RulePack extends RulePackInfo {
   xsd: string;
   catalogue: VoletEntry[];
+  /** No ANS rule pack: the CDA schema shipped in fixtures/cda/xsd only (no schematron, CDA-07 not judged). */
+  schemaOnly?: boolean;
+}
+
+export const SHIPPED_XSD_DIR = join(PROJECT_ROOT, 'fixtures', 'cda', 'xsd');
+
+let shipped: RulePack | undefined;
+export function schemaOnlyPack(): RulePack {
+  if (!shipped) {
+    const xsd = join(SHIPPED_XSD_DIR, 'CDA_extended.xsd');
+    if (!existsSync(xsd)) throw new RulePackError(`the shipped CDA schema is missing: ${xsd}`);
+    shipped = { path: SHIPPED_XSD_DIR, hash: packHash(SHIPPED_XSD_DIR), commit: null, xsd, catalogue: [], schemaOnly: true };
+  }
+  return shipped;
+}
+
+/** The rule pack to use: the given or default directory when it exists, else null (no rule pack). */
+export function findRulePack(dir?: string): string | null {
+  const d = resolve(dir ?? DEFAULT_RULES_DIR);
+  return existsSync(join(d, XSD_REL)) && existsSync(join(d, 'schematrons')) ? d : null;
 }
 
 /** A volet schematron and the document templateIds it recognises. */

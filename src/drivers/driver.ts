@@ -82,6 +82,8 @@ export interface LgcDriver {
   settings(ws: Workstation, settings: Settings): Promise<Observed<{ applied: string[]; refused: string[] }>>;
   createDocument(ws: Workstation, patientId: string, type: DocumentType, content: DocumentContent): Promise<Observed<DocumentView[]>>;
   document(documentId: string): Promise<Observed<DocumentView>>;
+  /** The document itself as the LGC produced it (the CDA), sent or not. */
+  documentContent(documentId: string): Promise<Observed<string>>;
   doNotSend(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;
   mask(ws: Workstation, documentId: string, maskedFrom: Masking[]): Promise<Observed<ActionResult>>;
   validate(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;

@@ -81,6 +81,14 @@ export class HttpDriver implements LgcDriver {
     return this.timed(() => this.call<DocumentView>('GET', `/testdriver/documents/${encodeURIComponent(documentId)}`));
   }
 
+  documentContent(documentId: string) {
+    return this.timed(async () => {
+      const v = await this.call<unknown>('GET', `/testdriver/documents/${encodeURIComponent(documentId)}/content`);
+      if (typeof v !== 'string') throw new TargetError(`GET /testdriver/documents/${documentId}/content did not answer a document`);
+      return v;
+    });
+  }
+
   doNotSend(workstation: Workstation, documentId: string) { return this.documentAction(workstation, documentId, 'do-not-send'); }
   validate(workstation: Workstation, documentId: string) { return this.documentAction(workstation, documentId, 'validate'); }
   sendToDmp(workstation: Workstation, documentId: string) { return this.documentAction(workstation, documentId, 'send-to-dmp'); }

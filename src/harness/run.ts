@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { DEFAULT_TIMEOUTS, LoadedConfig, PROJECT_ROOT, Timeouts } from '../config/load';
 import { HttpDriver } from '../drivers/http-driver';
 import { ResultCollector, Summary, counts, exitCodeOf, outcomeOf, requirementVerdicts } from '../report/summary';
+import { DEFAULT_RULES_DIR, findRulePack, openRulePack } from '../cda/rulepack';
 import { ReferenceLgc, startReferenceLgc } from './reference-process';
 
 export interface RunOptions {
@@ -22,6 +23,8 @@ export interface RunOptions {
   support?: ISupportCodeLibrary;
   quiet?: boolean;
   log?: (line: string) => void;
+  /** The ANS rule pack for CDA-07 (default rules/TestContenuCDA-3-0); without one, CDA-07 is not selected. */
+  rulesDir?: string;
 }
 
 export interface RunResult { summary: Summary; exitCode: number; support?: ISupportCodeLibrary; results: ResultCollector['results'] }
@@ -69,10 +72,21 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   const cfg = o.loaded.config;
   const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...o.loaded.timeouts };
   const defects = [...(cfg.defects ?? []), ...(o.defects ?? [])];
+  const rulesDir = findRulePack(o.rulesDir);
+  const rulePacks: Record<string, unknown> = {};
+  const notSelected: Record<string, string> = {};
+  if (rulesDir) {
+    const pack = openRulePack(rulesDir);
+    rulePacks.TestContenuCDA = { path: pack.path, hash: pack.hash, commit: pack.commit };
+  } else {
+    rulePacks.TestContenuCDA = null;
+    notSelected['CDA-07'] = `no ANS rule pack (TestContenuCDA) at ${o.rulesDir ?? DEFAULT_RULES_DIR}: the ANS schematrons cannot be run (see README, "The ANS rule pack")`;
+  }
   const base: Omit<Summary, 'outcome' | 'durationMs' | 'scenarios' | 'requirements'> = {
     target: cfg.name, driver: 'http',
-    provenance: { harness: harnessVersion(), config: o.loaded.hash, node: process.version, rulePacks: {} },
+    provenance: { harness: harnessVersion(), config: o.loaded.hash, node: process.version, rulePacks },
     ...(defects.length ? { defects } : {}),
+    ...(Object.keys(notSelected).length ? { notSelected } : {}),
   };
   const couldNotRun = (reason: string): RunResult => {
     const summary: Summary = { ...base, outcome: 'could-not-run', reason, durationMs: Math.round(performance.now() - t0), scenarios: { passed: 0, failed: 0, errored: 0, skipped: 0 }, requirements: {} };
@@ -127,10 +141,12 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
         host: cfg.doubles?.host ?? '127.0.0.1', advertisedHost: cfg.doubles?.advertisedHost,
         insiPort: cfg.doubles?.insi?.port ?? 0, dmpPort: cfg.doubles?.dmp?.port ?? 0, ePrescriptionPort: cfg.doubles?.eprescription?.port ?? 0,
       },
-      timeouts, runId: randomBytes(3).toString('hex'),
+      timeouts, runId: randomBytes(3).toString('hex'), rulesDir,
     };
+    // Scenarios that need the ANS rule pack are left out, and said so, when there is none.
+    const tags = rulesDir ? (o.tags ?? '') : [o.tags ? `(${o.tags})` : '', 'not @rule-pack'].filter(Boolean).join(' and ');
     const runOptions: IRunOptions = {
-      sources: sourcesCoordinates(o.paths ?? ['features'], o.tags ?? ''),
+      sources: sourcesCoordinates(o.paths ?? ['features'], tags),
       // Step files can be loaded once per process (require cache): later runs reuse the library.
       support: o.support ?? supportInProcess ?? supportCoordinates(),
       runtime: { dryRun: false, failFast: false, filterStacktraces: true, parallel: 0, retry: 0, retryTagFilter: '', strict: true, worldParameters: JSON.parse(JSON.stringify(worldParameters)) },

@@ -10,6 +10,7 @@ export function printSummary(s: Summary, reportsDir: string, out: (l: string) =>
   for (const [id, r] of Object.entries(s.requirements)) {
     out(`  ${id.padEnd(8)} ${MARK[r.verdict].padEnd(11)} ${r.evidence.padEnd(8)}  ${r.scenarios.length} scenario(s)`);
   }
+  for (const [id, why] of Object.entries(s.notSelected ?? {})) out(`  ${id.padEnd(8)} NOT SELECTED — ${why}`);
   for (const f of s.failures ?? []) {
     out('');
     out(`  ${f.status === 'failed' ? 'NOT CONFORMANT' : 'COULD NOT JUDGE'} ${f.requirements.join(', ')} — ${f.scenario}`);

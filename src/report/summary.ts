@@ -22,6 +22,8 @@ export interface Summary {
   requirements: Record<string, RequirementResult>;
   provenance: { harness: string; config: string; node: string; rulePacks: Record<string, unknown> };
   defects?: string[];
+  /** Requirements left out of the run, and why (e.g. CDA-07 without an ANS rule pack). */
+  notSelected?: Record<string, string>;
   reason?: string;
   failures?: { scenario: string; requirements: string[]; status: ScenarioStatus; message: string }[];
 }

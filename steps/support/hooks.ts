@@ -1,4 +1,5 @@
 import { After, AfterAll, Before, ITestCaseHookParameter, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { CdaJvm } from '../../src/cda';
 import { DmpDouble } from '../../src/doubles/dmp';
 import { EPrescriptionDouble } from '../../src/doubles/eprescription';
 import { InsiDouble } from '../../src/doubles/insi';
@@ -15,6 +16,13 @@ const CATALOGUE_ID = /^@((INS|QUAL|OPP|SEND|CDA|MSS)-\d{2})$/;
 interface Doubles { insi: InsiDouble; dmp: DmpDouble; eprescription: EPrescriptionDouble }
 let doubles: Doubles | undefined;
 let tenantSeq = 0;
+let jvm: CdaJvm | undefined;
+
+/** The warm JVM that judges CDA documents, shared by the scenarios of a run (started on first use). */
+export function cdaJvm(): CdaJvm {
+  jvm ??= new CdaJvm();
+  return jvm;
+}
 
 async function startDoubles(w: VigieWorld): Promise<Doubles> {
   if (!doubles) {
@@ -90,6 +98,8 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
 });
 
 AfterAll(async function () {
+  jvm?.close();
+  jvm = undefined;
   const d = doubles;
   doubles = undefined;
   if (d) await Promise.all([d.insi.stop(), d.dmp.stop(), d.eprescription.stop()]);

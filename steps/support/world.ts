@@ -16,6 +16,8 @@ export interface VigieParameters {
   doubles: { host: string; advertisedHost?: string; insiPort: number; dmpPort: number; ePrescriptionPort: number };
   timeouts: Timeouts;
   runId: string;
+  /** The ANS rule pack (TestContenuCDA) to judge CDA documents with, or null: none (CDA-07 not selected). */
+  rulesDir: string | null;
 }
 
 export const WORKSTATIONS: Record<string, Workstation> = {

@@ -83,24 +83,30 @@ test('vigie validate: JSON shape, exit codes 0/1/2', { skip: noJava() }, async (
   let out = '';
   let err = '';
   const io = { out: (s: string) => { out += s; }, err: (s: string) => { err += s; } };
-  assert.equal(await validateCommand(['validate', join(DOCS, 'mini-valid.xml'), '--rules', PACK, '--format', 'json'], io), 0, err);
+  // The mini documents have no CI-SIS header: the ANS layers only.
+  assert.equal(await validateCommand(['validate', join(DOCS, 'mini-valid.xml'), '--rules', PACK, '--format', 'json', '--no-header'], io), 0, err);
   const json = JSON.parse(out) as { rulePack: Record<string, unknown>; documents: Record<string, unknown>[] };
   assert.deepEqual(Object.keys(json), ['rulePack', 'documents']);
   assert.deepEqual(Object.keys(json.rulePack), ['path', 'hash', 'commit']);
   assert.deepEqual(Object.keys(json.documents[0]), ['file', 'valid', 'schematron', 'xsdValid', 'errors', 'couldNotJudge']);
 
   out = '';
-  assert.equal(await validateCommand([join(DOCS, 'mini-invalid.xml'), `--rules=${PACK}`, '--format=junit'], io), 1);
+  assert.equal(await validateCommand([join(DOCS, 'mini-invalid.xml'), `--rules=${PACK}`, '--format=junit', '--no-header'], io), 1);
   assert.match(out, /<testsuite name="vigie validate \(CDA\)" tests="1" failures="1" errors="0">/);
 
   out = '';
-  assert.equal(await validateCommand([join(DOCS, 'mini-unknown-type.xml'), '--rules', PACK], io), 2, 'a document that cannot be judged');
+  assert.equal(await validateCommand([join(DOCS, 'mini-unknown-type.xml'), '--rules', PACK, '--no-header'], io), 2, 'a document that cannot be judged');
   assert.match(out, /NOT JUDGED/);
 
   err = '';
   assert.equal(await validateCommand([join(DOCS, 'mini-valid.xml'), '--rules', join(ROOT, 'no-such-pack')], io), 2);
   assert.match(err, /rule pack not found/);
   assert.equal(await validateCommand(['--format', 'yaml', DOCS], io), 2);
+
+  out = '';
+  assert.equal(await validateCommand([join(DOCS, 'mini-valid.xml'), '--rules', PACK, '--format', 'json'], io), 1, 'with the header layer, a document without a CI-SIS header is invalid');
+  const h = JSON.parse(out) as { documents: { errors: { layer: string; rule: string }[] }[] };
+  assert.ok(h.documents[0].errors.some((e) => e.layer === 'header' && e.rule === 'CDA-02'));
 });
 
 test('a document over the time limit is not judged, and the JVM is restarted for the next one', { skip: noJava() }, async () => {

@@ -1,0 +1,17 @@
+@CDA-02
+Feature: CDA-02 — Every document sent satisfies the CI-SIS header rules
+  realmCode, typeId, templateIds, id, code, effectiveTime, confidentialityCode, languageCode,
+  recordTarget, author, custodian, legalAuthenticator, documentationOf / componentOf.
+
+  Scenario Outline: <document> sent to the DMP
+    Given Camille Legrand has a patient file with a qualified INS
+    When the professional writes <document> for Camille Legrand
+    And the professional validates and prints it
+    Then the document the DMP received satisfies the CI-SIS header rules
+
+    Examples:
+      | document              |
+      | a consultation report |
+      | a prescription        |
+      | a VSM                 |
+      | a vaccination         |

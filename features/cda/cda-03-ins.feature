@@ -1,0 +1,16 @@
+@CDA-03
+Feature: CDA-03 — The patient is identified by the INS only if the identity is qualified
+  The patient is identified by the INS (matricule + the INS OID) only if the identity is
+  qualifiée; otherwise by the local identifier alone.
+
+  Scenario: A qualified identity
+    Given Camille Legrand has a patient file with a qualified INS
+    When the professional writes a consultation report for Camille Legrand
+    And the professional validates and prints it
+    Then the document the DMP received identifies Camille Legrand by her INS, with its OID
+
+  Scenario: An identity that is not qualified
+    Given Lucas Martin has a patient file
+    When the professional writes a consultation report for Lucas Martin
+    And the professional validates and prints it
+    Then the document the LGC produced for Lucas Martin identifies him by the local identifier alone
