@@ -1,0 +1,217 @@
+/** Per-tenant state of the MSSanté double: patient states, defects, mailboxes, conversations, evidence, bounded waits. */
+import { PATIENT_DOMAIN, classifyAddress, normalizeAddress } from './ins-address';
+import { bareId } from './mime';
+import { MSS_DEFECTS, PATIENT_STATES } from './types';
+import type { MssDefect, MssMessage, MssTenant, PatientState } from './types';
+
+interface Waiter {
+  satisfied(): boolean;
+  resolve(): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export interface MailboxInfo {
+  organisational: boolean;
+  kind: 'pharmacy' | 'professional';
+}
+
+/** What a tenant asks of the double (routing, generated messages, the global mailbox registry). */
+export interface TenantHost {
+  registerMailboxTenant(addr: string, tenant: string): void;
+  forgetTenant(tenant: string): void;
+  patientReads(t: TenantState, messageId: string): Promise<MssMessage | undefined>;
+  patientReplies(t: TenantState, patientAddress: string, toMessageId: string, body: string): Promise<MssMessage>;
+  patientWrites(t: TenantState, patientAddress: string, to: string, subject: string, body: string): Promise<MssMessage>;
+}
+
+/** A message a professional sent to a patient and that was delivered: the patient may reply to it. */
+export interface SentToPatient {
+  seq: number;
+  professional: string;
+  patient: string;
+}
+
+export class TenantState implements MssTenant {
+  private states = new Map<string, PatientState>();
+  private defectSet = new Set<MssDefect>();
+  private mailboxes = new Map<string, MailboxInfo>();
+  private log: MssMessage[] = [];
+  private sent = new Map<string, SentToPatient>();
+  private fins = new Map<string, number>();
+  private read = new Map<number, MssMessage | undefined>();
+  private waiters = new Set<Waiter>();
+
+  constructor(readonly id: string, private readonly host: TenantHost) {}
+
+  mailboxFor(name: string, domain = 'medecin.mssante.fr'): string {
+    if (!/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(name)) {
+      throw new Error(`MSS double: invalid mailbox name ${JSON.stringify(name)}`);
+    }
+    const d = domain.toLowerCase();
+    if (!d.endsWith('.mssante.fr') || d === PATIENT_DOMAIN) {
+      throw new Error(`MSS double: a professional mailbox lives under <something>.mssante.fr other than ${PATIENT_DOMAIN}, not ${JSON.stringify(domain)}`);
+    }
+    return `${name}.${this.id}@${d}`;
+  }
+
+  registerMailbox(addr: string, o: { organisational?: boolean; kind?: 'pharmacy' | 'professional' } = {}): void {
+    const c = classifyAddress(addr);
+    if (c.kind !== 'professional') throw new Error(`MSS double: ${JSON.stringify(addr)} is not a professional MSSanté mailbox`);
+    this.mailboxes.set(c.address, { organisational: o.organisational === true, kind: o.kind ?? 'professional' });
+    this.host.registerMailboxTenant(c.address, this.id);
+  }
+
+  setPatientState(ins15: string, state: PatientState): void {
+    if (!PATIENT_STATES.includes(state)) throw new Error(`MSS double: unknown patient state ${JSON.stringify(state)} (expected one of ${PATIENT_STATES.join(', ')})`);
+    this.states.set(insKeyOf(ins15), state);
+  }
+
+  patientState(ins15: string): PatientState {
+    return this.states.get(insKeyOf(ins15)) ?? 'activé';
+  }
+
+  setDefects(ids: MssDefect[]): void {
+    const unknown = ids.filter((d) => !MSS_DEFECTS.includes(d));
+    if (unknown.length) throw new Error(`MSS double: unknown defect(s) ${unknown.join(', ')} (known: ${MSS_DEFECTS.join(', ')})`);
+    this.defectSet = new Set(ids);
+  }
+
+  defects(): MssDefect[] {
+    return [...this.defectSet];
+  }
+
+  hasDefect(d: MssDefect): boolean {
+    return this.defectSet.has(d);
+  }
+
+  messages(): MssMessage[] {
+    return [...this.log];
+  }
+
+  async waitForMessages(n: number, timeoutMs: number, filter?: (m: MssMessage) => boolean): Promise<MssMessage[]> {
+    const matching = () => (filter ? this.log.filter(filter) : this.log);
+    await this.waitUntil(() => matching().length >= n, timeoutMs,
+      () => `MSS double: tenant "${this.id}" has ${matching().length} message(s)${filter ? ' matching the filter' : ''}, expected ${n} within ${timeoutMs} ms`);
+    return [...matching()];
+  }
+
+  mailbox(addr: string): MssMessage[] {
+    const a = normalizeAddress(addr);
+    return this.log.filter((m) => m.deliveries.some((d) => d.to === a && d.outcome === 'delivered'));
+  }
+
+  patientReads(messageId: string): Promise<MssMessage | undefined> {
+    return this.host.patientReads(this, messageId);
+  }
+
+  patientReplies(patientAddress: string, toMessageId: string, body: string): Promise<MssMessage> {
+    return this.host.patientReplies(this, patientAddress, toMessageId, body);
+  }
+
+  patientWrites(patientAddress: string, to: string, subject: string, body: string): Promise<MssMessage> {
+    return this.host.patientWrites(this, patientAddress, to, subject, body);
+  }
+
+  reset(): void {
+    this.states.clear();
+    this.defectSet.clear();
+    this.mailboxes.clear();
+    this.log = [];
+    this.sent.clear();
+    this.fins.clear();
+    this.read.clear();
+    this.host.forgetTenant(this.id);
+  }
+
+  // ---- used by the double ----
+
+  mailboxInfo(addr: string): MailboxInfo | undefined {
+    return this.mailboxes.get(addr);
+  }
+
+  isPharmacy(addr: string): boolean {
+    const m = this.mailboxes.get(addr);
+    return m !== undefined && m.organisational && m.kind === 'pharmacy';
+  }
+
+  record(m: MssMessage): void {
+    this.log.push(m);
+    this.notify();
+  }
+
+  findByMessageId(id: string): MssMessage | undefined {
+    const wanted = bareId(id);
+    return this.log.find((m) => {
+      const mid = m.parsed?.messageId ?? m.parsed?.headers['message-id'];
+      return mid !== undefined && bareId(mid) === wanted;
+    });
+  }
+
+  recordSent(messageId: string | undefined, s: SentToPatient): void {
+    if (messageId) this.sent.set(bareId(messageId), s);
+  }
+
+  sentToPatient(messageId: string): SentToPatient | undefined {
+    return this.sent.get(bareId(messageId));
+  }
+
+  recordFin(professional: string, patient: string, seq: number): void {
+    this.fins.set(`${professional}\n${patient}`, seq);
+  }
+
+  finSeq(professional: string, patient: string): number | undefined {
+    return this.fins.get(`${professional}\n${patient}`);
+  }
+
+  /** The MDN already sent for a message the patient read (undefined when none was asked), or false when not read yet. */
+  readState(seq: number): MssMessage | undefined | false {
+    return this.read.has(seq) ? this.read.get(seq) : false;
+  }
+
+  markRead(seq: number, mdn: MssMessage | undefined): void {
+    this.read.set(seq, mdn);
+  }
+
+  /** Rejects pending waits: the double is stopping. */
+  abortWaits(reason: string): void {
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(new Error(`MSS double: tenant "${this.id}": ${reason}`));
+    }
+    this.waiters.clear();
+  }
+
+  private notify(): void {
+    for (const w of this.waiters) {
+      if (w.satisfied()) {
+        clearTimeout(w.timer);
+        this.waiters.delete(w);
+        w.resolve();
+      }
+    }
+  }
+
+  private waitUntil(satisfied: () => boolean, timeoutMs: number, message: () => string): Promise<void> {
+    if (satisfied()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        satisfied,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.delete(waiter);
+          reject(new Error(message()));
+        }, timeoutMs),
+      };
+      this.waiters.add(waiter);
+    });
+  }
+}
+
+/** Patient states are keyed by the 15-character INS, upper-cased (2A/2B); an address is accepted too. */
+function insKeyOf(ins15: string): string {
+  const ins = ins15.trim().replace(/@.*$/, '').toUpperCase();
+  if (!/^[0-9AB]{1,20}$/.test(ins)) throw new Error(`MSS double: ${JSON.stringify(ins15)} is not an INS`);
+  return ins;
+}
