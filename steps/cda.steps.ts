@@ -7,6 +7,8 @@ import { VigieWorld, WORKSTATIONS } from './support/world';
 import { cdaJvm } from './support/hooks';
 import { DOCUMENTS, currentDoc, ins15, receivedEntry } from './dmp.steps';
 
+const VSM_TEMPLATE = '1.2.250.1.213.1.1.1.13';
+
 /** Judges one document with the CDA oracle; the verdict is attached as evidence. */
 async function judge(w: VigieWorld, name: string, content: Buffer, rulesDir: string | null): Promise<CdaDocumentResult> {
   const res = await validateCda([{ name, content }], { rulesDir, jvm: cdaJvm() });
@@ -80,9 +82,11 @@ Then('the code of the document the DMP received is a type code the DMP accepts, 
 Then('the document the DMP received is a VSM', async function (this: VigieWorld) {
   this.evidenceKinds.add('observed');
   const e = await receivedEntry(this);
-  const doc = parseXmlSafely(e.content) as { ClinicalDocument?: { code?: { '@code'?: string } } };
-  const code = doc.ClinicalDocument?.code?.['@code'];
-  this.check(code === 'SYNTH', 'a volet de synthèse médicale (code SYNTH)', () => `document code ${code ?? 'none'}`);
+  // A VSM declares its conformity to the volet by its templateId (its code is CDA-04's business).
+  const doc = parseXmlSafely(e.content) as { ClinicalDocument?: { templateId?: unknown } };
+  const t = doc.ClinicalDocument?.templateId;
+  const roots = (Array.isArray(t) ? t : t ? [t] : []).map((x) => String((x as Record<string, unknown>)['@root']));
+  this.check(roots.includes(VSM_TEMPLATE), `a volet de synthèse médicale (templateId ${VSM_TEMPLATE})`, () => `templateIds ${roots.join(', ') || 'none'}`);
 });
 
 /** Every text value and attribute of a parsed tree, and how many code/value elements carry a nullFlavor. */

@@ -9,8 +9,9 @@ Feature: CDA-03 — The patient is identified by the INS only if the identity is
     And the professional validates and prints it
     Then the document the DMP received identifies Camille Legrand by her INS, with its OID
 
-  Scenario: An identity that is not qualified
+  Scenario: An identity that is not qualified, whose INS INSi returned
     Given Lucas Martin has a patient file
+    And INSi has already returned the INS of Lucas Martin, which nobody qualified
     When the professional writes a consultation report for Lucas Martin
     And the professional validates and prints it
     Then the document the LGC produced for Lucas Martin identifies him by the local identifier alone

@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CdaJvm, JudgeAnswer, JvmTimeoutError, JvmUnavailableError } from './jvm';
 import { checkHeader, HeaderContext } from '../oracles/cda-header';
 import { compiledXslt, DEFAULT_RULES_DIR, openRulePack, RulePackError, RulePackInfo, schemaOnlyPack, selectSchematron } from './rulepack';
@@ -136,13 +136,7 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
       let c = compiled.get(sel.schematron);
       if (!c) {
         try {
-          const xsl = compiledXslt(pack, sel.schematron).xsl;
-          const missing = missingDocs(xsl, join(pack.path, sel.schematron));
-          // A schematron that reads (with doc()) a file the pack lacks cannot run to the end: it is
-          // not run at all, rather than compiled (seconds for the biggest) only to fail.
-          c = missing.length
-            ? { xsl: null, error: `the schematron could not run to the end: it needs ${missing.join(', ')}, missing from the rule pack` }
-            : { xsl, error: null };
+          c = { xsl: compiledXslt(pack, sel.schematron).xsl, error: null };
         } catch (e) {
           c = { xsl: null, error: `schematron ${sel.schematron} could not be compiled: ${(e as Error).message}` };
         }
@@ -230,19 +224,6 @@ function applyHeader(r: CdaDocumentResult, d: Prepared, header: (file: string) =
   } catch (e) {
     r.errors.push({ layer: 'parse', location: null, line: null, text: (e as Error).message, rule: null });
   }
-}
-
-const missingCache = new Map<string, string[]>();
-/** Files read with doc('…') (a literal) by a compiled schematron, that do not exist. */
-function missingDocs(xslPath: string, schFile: string): string[] {
-  let m = missingCache.get(xslPath);
-  if (!m) {
-    const base = dirname(schFile);
-    const refs = new Set([...readFileSync(xslPath, 'utf8').matchAll(/\bdoc\(\s*'([^'$]+)'\s*\)/g)].map((x) => x[1]));
-    m = [...refs].filter((r) => !/^[a-z]+:/i.test(r) && !existsSync(resolve(base, r))).map((r) => relative(resolve(base, '..', '..', '..'), resolve(base, r)));
-    missingCache.set(xslPath, m);
-  }
-  return m;
 }
 
 function refuse(r: CdaDocumentResult, reason: string, line: number | null): void {

@@ -151,8 +151,15 @@ function soapHeader(action: string, to: string, extra = ''): string {
   );
 }
 
-/** The SOAP envelope of the ITI-41 request (the document is referenced by xop:Include). */
-export function iti41Envelope(s: SubmissionSpec): string {
+/** What the XDS metadata needs (the submission without its transport). */
+export type MetadataSpec = Omit<SubmissionSpec, 'repositoryUrl'>;
+
+/**
+ * The content of the ebRIM RegistryObjectList: the SubmissionSet, the DocumentEntry and their
+ * HasMember association (ITI-41, and the METADATA.XML of an IHE XDM package). `extraEntrySlots`
+ * are added to the DocumentEntry (e.g. XDM's URI).
+ */
+export function registryObjects(s: MetadataSpec, extraEntrySlots: Record<string, string[]> = {}): string {
   const now = xdsTime(s.submissionTime);
   const hash = createHash('sha1').update(s.cda).digest('hex');
   const confidentiality = [
@@ -184,6 +191,7 @@ export function iti41Envelope(s: SubmissionSpec): string {
     slot('size', [String(s.cda.length)]) +
     slot('sourcePatientId', [s.patientCx]) +
     slot('sourcePatientInfo', [`PID-5|${p.birthName}^${p.firstName}^^^^^L`, `PID-7|${hl7Date(p.birthDate)}`, `PID-8|${sex}`]) +
+    Object.entries(extraEntrySlots).map(([k, v]) => slot(k, v)).join('') +
     `<rim:Name>${localized(s.title)}</rim:Name>` +
     authorClassification('cl04', SCHEME.deAuthor, 'Document01', s.author) +
     classification('cl06', SCHEME.deClass, 'Document01', s.classCode) +
@@ -199,13 +207,27 @@ export function iti41Envelope(s: SubmissionSpec): string {
     '<rim:Association associationType="urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember" id="Association01" sourceObject="SubmissionSet01" targetObject="Document01">' +
     slot('SubmissionSetStatus', ['Original']) +
     '</rim:Association>';
+  return `${submissionSet}${entry}${association}`;
+}
+
+/** A standalone lcm:SubmitObjectsRequest (IHE XDM METADATA.XML). */
+export function submitObjectsRequest(s: MetadataSpec, extraEntrySlots: Record<string, string[]> = {}): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>' +
+    `<lcm:SubmitObjectsRequest xmlns:lcm="${NS.lcm}" xmlns:rim="${NS.rim}">` +
+    `<rim:RegistryObjectList>${registryObjects(s, extraEntrySlots)}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>`
+  );
+}
+
+/** The SOAP envelope of the ITI-41 request (the document is referenced by xop:Include). */
+export function iti41Envelope(s: SubmissionSpec): string {
   return (
     '<?xml version="1.0" encoding="UTF-8"?>' +
     `<soap:Envelope xmlns:soap="${NS.soap}" xmlns:wsa="${NS.wsa}">` +
     soapHeader(ACTION_ITI41, s.repositoryUrl, vihf(s.author, s.patientCx, s.submissionTime)) +
     '<soap:Body>' +
     `<xdsb:ProvideAndRegisterDocumentSetRequest xmlns:xdsb="${NS.xdsb}" xmlns:lcm="${NS.lcm}" xmlns:rim="${NS.rim}">` +
-    `<lcm:SubmitObjectsRequest><rim:RegistryObjectList>${submissionSet}${entry}${association}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>` +
+    `<lcm:SubmitObjectsRequest><rim:RegistryObjectList>${registryObjects(s)}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>` +
     `<xdsb:Document id="Document01"><xop:Include href="cid:${DOC_CONTENT_ID}" xmlns:xop="${NS.xop}"/></xdsb:Document>` +
     '</xdsb:ProvideAndRegisterDocumentSetRequest>' +
     '</soap:Body></soap:Envelope>'

@@ -7,7 +7,7 @@ import {
   cdaPatient, DOCUMENT_TYPES, generateCda, insOid, ins15, newOid, PRACTITIONER, PRACTITIONER_DISPLAY, RPPS_OID, TYPE_META,
   type DocumentContent, type DocumentType, type Vaccination,
 } from './cda';
-import { MASKING_CODES, queryIti18, submitIti41, type Masking, type SubmissionSpec } from './dmp-client';
+import { MASKING_CODES, queryIti18, submitIti41, type Masking, type MetadataSpec, type SubmissionSpec } from './dmp-client';
 import { registerPrescription } from './eprescription-client';
 import type { Patient, TenantState, Workstation } from './tenant';
 import type { CallContext } from './triggers';
@@ -81,6 +81,15 @@ export class Conflict extends Error {
     super(message);
   }
 }
+
+/** The editor refuses the content (answered 422). */
+export class Unprocessable extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export const MEDECIN_TRAITANT_REQUIRED = 'Un médecin traitant est requis pour produire le VSM';
 
 export function documentView(d: DocumentRecord): DocumentView {
   return {
@@ -175,6 +184,9 @@ export function parseMasking(v: unknown): Masking[] {
 // The editor
 
 export function createDocuments(t: TenantState, p: Patient, _ws: Workstation, type: DocumentType, content: DocumentContent): DocumentRecord[] {
+  if (type === 'vsm' && !content.medecinTraitant && t.defects.has('vsm-requires-medecin-traitant')) {
+    throw new Unprocessable('medecin-traitant-required', MEDECIN_TRAITANT_REQUIRED);
+  }
   const split = type === 'vaccination-note' && !t.defects.has('two-vaccinations-one-note');
   const contents = split ? content.vaccinations.map((v) => ({ ...content, vaccinations: [v] })) : [content];
   const byUser = t.defects.has('type-code-chosen-by-user');
@@ -286,12 +298,16 @@ const AUTHOR = {
 };
 
 function submissionSpec(t: TenantState, p: Patient, d: DocumentRecord, cx: string): SubmissionSpec {
+  return { repositoryUrl: t.doubles.dmp!.repositoryUrl, ...metadataSpec(t, p, d, cx) };
+}
+
+/** The XDS metadata of document `d` of patient `p` (ITI-41, and the XDM package sent by MSSanté). */
+export function metadataSpec(t: TenantState, p: Patient, d: DocumentRecord, cx: string): MetadataSpec {
   const meta = TYPE_META[d.type];
   return {
-    repositoryUrl: t.doubles.dmp!.repositoryUrl,
     patientCx: cx,
     patientInfo: { birthName: p.file.birthName, firstName: p.file.firstName, birthDate: p.file.birthDate, sex: p.file.sex },
-    cda: d.cda!,
+    cda: documentContent(t, d),
     documentUniqueId: d.uniqueId,
     submissionUniqueId: newOid(),
     title: d.content.title ?? meta.title,
@@ -368,16 +384,28 @@ function startSending(ctx: CallContext, t: TenantState, d: DocumentRecord): Prom
   return job;
 }
 
-function buildCda(t: TenantState, d: DocumentRecord): void {
+function generate(t: TenantState, d: DocumentRecord): Buffer {
   const p = patientOf(t, d);
   const xml = generateCda(
     d.type,
-    cdaPatient(p),
+    cdaPatient(p, t.defects),
     d.content,
-    { id: d.uniqueId, setId: d.setId, effectiveTime: d.validatedAt ?? new Date() },
+    { id: d.uniqueId, setId: d.setId, effectiveTime: d.validatedAt ?? new Date(), defects: t.defects },
     { ePrescriptionNumber: d.printed?.ePrescriptionNumber ?? null },
   );
-  d.cda = Buffer.from(xml, 'utf8');
+  return Buffer.from(xml, 'utf8');
+}
+
+function buildCda(t: TenantState, d: DocumentRecord): void {
+  d.cda = generate(t, d);
+}
+
+/**
+ * The CDA of the document as the LGC produced it (GET /testdriver/documents/{id}/content): the one
+ * built at validation (sent or not); for a draft, generated now from what the editor holds.
+ */
+export function documentContent(t: TenantState, d: DocumentRecord): Buffer {
+  return d.cda ?? generate(t, d);
 }
 
 export async function validate(ctx: CallContext, t: TenantState, d: DocumentRecord, _ws: Workstation): Promise<ActionResult> {

@@ -20,12 +20,14 @@ import {
   consult,
   createDocuments,
   doNotSend,
+  documentContent,
   documentView,
   parseContent,
   parseDocumentType,
   parseMasking,
   sendToDmp,
   setMasking,
+  Unprocessable,
   validate,
   type DocumentRecord,
 } from './documents';
@@ -71,6 +73,8 @@ type Json = Record<string, unknown>;
 interface Reply {
   status: number;
   body: unknown;
+  /** a non-JSON answer (the CDA of /content): sent as is with this Content-Type */
+  raw?: { contentType: string; data: Buffer };
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {
@@ -82,6 +86,12 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
     'Cache-Control': 'no-store',
   });
   res.end(text);
+}
+
+function sendRaw(res: http.ServerResponse, status: number, contentType: string, data: Buffer): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': data.length, 'Cache-Control': 'no-store' });
+  res.end(data);
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
@@ -129,7 +139,7 @@ function parseJson(buf: Buffer): Json {
 }
 
 type PatientAction = 'open' | 'identity' | 'qualify' | 'documents' | 'dmp-consult';
-type DocumentAction = 'document' | 'do-not-send' | 'masking' | 'validate' | 'send-to-dmp';
+type DocumentAction = 'document' | 'content' | 'do-not-send' | 'masking' | 'validate' | 'send-to-dmp';
 type Route =
   | { name: 'health' | 'reset' | 'create-patient' | 'carte-vitale' | 'start-of-day' | 'settings'; patientId?: undefined; documentId?: undefined }
   | { name: PatientAction; patientId: string; documentId?: undefined }
@@ -152,6 +162,7 @@ const PATIENT_ACTIONS: Record<string, { method: string; name: PatientAction }> =
 };
 const DOCUMENT_ACTIONS: Record<string, { method: string; name: DocumentAction }> = {
   '': { method: 'GET', name: 'document' },
+  content: { method: 'GET', name: 'content' },
   'do-not-send': { method: 'POST', name: 'do-not-send' },
   masking: { method: 'POST', name: 'masking' },
   validate: { method: 'POST', name: 'validate' },
@@ -359,6 +370,10 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
       }
       case 'document':
         return { status: 200, body: documentView(documentOf(t, r.documentId)) };
+      case 'content': {
+        const d = documentOf(t, r.documentId);
+        return { status: 200, body: undefined, raw: { contentType: 'application/xml; charset=utf-8', data: documentContent(t, d) } };
+      }
       case 'do-not-send': {
         const d = documentOf(t, r.documentId);
         parseWorkstation(body.workstation);
@@ -385,7 +400,7 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
 
   const server = http.createServer((req, res) => {
     handle(req).then(
-      (reply) => send(res, reply.status, reply.body),
+      (reply) => (reply.raw ? sendRaw(res, reply.status, reply.raw.contentType, reply.raw.data) : send(res, reply.status, reply.body)),
       (e: unknown) => {
         if (e instanceof HttpError) {
           if (e.status === 413) res.setHeader('Connection', 'close');
@@ -393,6 +408,8 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
           if (e.status === 413) res.on('finish', () => req.destroy());
         } else if (e instanceof Conflict) {
           send(res, 409, { error: e.code, message: e.message });
+        } else if (e instanceof Unprocessable) {
+          send(res, 422, { error: e.code, message: e.message });
         } else if (e instanceof BadRequest) {
           send(res, 400, { error: e.code, message: e.message });
         } else {

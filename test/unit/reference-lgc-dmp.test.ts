@@ -625,7 +625,8 @@ describe('CDA generation (CDA-03, CDA-05, CDA-06)', () => {
   test('a VSM without médecin traitant; free text kept with nullFlavor; text escaped', () => {
     const content = { ...empty, problems: ['Diabète <type 2> & "HTA"'], treatments: ['METFORMINE'], allergies: [] };
     const without = vsmCda(cdaPatient(base), content, ctx);
-    assert.doesNotMatch(without, /<participant typeCode="INF">/);
+    // no médecin traitant: the participant the VSM asks for, its entity « no information » (CDA-05)
+    assert.match(without, /<participant typeCode="INF"><functionCode code="PCP" displayName="Médecin Traitant" codeSystem="2\.16\.840\.1\.113883\.5\.88"\/><associatedEntity classCode="PROV" nullFlavor="NI"><id nullFlavor="NI"\/><\/associatedEntity><\/participant>/);
     assert.match(without, /<value xsi:type="CD" nullFlavor="OTH"><originalText><reference value="#pb-1"\/><\/originalText><\/value>/);
     assert.match(without, /Diabète &lt;type 2&gt; &amp; &quot;HTA&quot;/);
     assert.match(without, /<code code="SYNTH"/);
@@ -826,6 +827,21 @@ describe('seeded defects switch the behaviour', () => {
     const n = submissions(t).length;
     await delay(300);
     assert.equal(submissions(t).length, n);
+  });
+
+  test('cda-code-disagrees-with-metadata: the CDA says 11488-4, the XDS typeCode 57833-6 (CDA-04)', async () => {
+    for (const defects of [[], ['cda-code-disagrees-with-metadata']]) {
+      const t = await reset({ defects, ep: 'none' });
+      const p = await patient(t);
+      const [d] = await write(t, p, 'prescription');
+      await validate(t, d.documentId);
+      assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
+      const [e] = submissions(t).map(entryOf);
+      assert.equal(e.typeCode, '57833-6');
+      const header = e.cda.toString().split('<recordTarget>')[0];
+      assert.equal(cdaCode(header), defects.length ? '11488-4' : '57833-6');
+      assert.match(e.cda.toString(), /<templateId root="1\.2\.250\.1\.213\.1\.1\.1\.39" extension="2024\.01"\/>/);
+    }
   });
 
   test('masking-ignored: only N in the metadata', async () => {

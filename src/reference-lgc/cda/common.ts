@@ -105,6 +105,28 @@ export interface CdaContext {
   setId: string;
   effectiveTime: Date;
   title?: string;
+  /** the tenant's seeded defects that change the CDA (none: conformant) */
+  defects?: CdaDefects;
+}
+
+/** The seeded defects the generators look at (a DefectSet, or anything with has()). */
+export interface CdaDefects {
+  has(id: string): boolean;
+}
+
+export function hasDefect(ctx: CdaContext, id: string): boolean {
+  return ctx.defects?.has(id) ?? false;
+}
+
+/** `d` plus `months` calendar months (UTC; the day clamped to the month's last). */
+export function addMonths(d: Date, months: number): Date {
+  const r = new Date(d.getTime());
+  const day = r.getUTCDate();
+  r.setUTCDate(1);
+  r.setUTCMonth(r.getUTCMonth() + months);
+  const last = new Date(Date.UTC(r.getUTCFullYear(), r.getUTCMonth() + 1, 0)).getUTCDate();
+  r.setUTCDate(Math.min(day, last));
+  return r;
 }
 
 export const LOINC = '2.16.840.1.113883.6.1';
@@ -145,7 +167,11 @@ export function assignedEntity(pr: Practitioner, personTag: 'assignedPerson', or
 
 const SEX_DISPLAY: Record<CdaPatient['sex'], [string, string]> = { M: ['M', 'Masculin'], F: ['F', 'Féminin'], I: ['U', 'Inconnu'] };
 
-/** recordTarget (VAC-NOTE_2023.01.xml layout): INS id only when qualified (CDA-03), always the local id. */
+/**
+ * recordTarget (VAC-NOTE_2023.01.xml layout): INS id only when qualified (CDA-03), always the local
+ * id. The patient file holds no address nor telecom: both are sent as nullFlavor NASK (not asked),
+ * as the ANS examples do for unknown coordinates (EP-MED-DM requires both elements).
+ */
 export function recordTarget(p: CdaPatient): string {
   const ids =
     (p.ins ? `<id extension="${esc(p.ins.value)}" root="${esc(p.ins.oid)}"/>` : '') +
@@ -160,7 +186,7 @@ export function recordTarget(p: CdaPatient): string {
   const [sexCode, sexDisplay] = SEX_DISPLAY[p.sex];
   const birthplace = p.birthPlace ? `<birthplace><place><addr><county>${esc(p.birthPlace)}</county></addr></place></birthplace>` : '';
   return (
-    `<recordTarget><patientRole>${ids}<patient classCode="PSN"><name>${names}</name>` +
+    `<recordTarget><patientRole>${ids}<addr nullFlavor="NASK"/><telecom nullFlavor="NASK"/><patient classCode="PSN"><name>${names}</name>` +
     `<administrativeGenderCode code="${sexCode}" displayName="${sexDisplay}" codeSystem="2.16.840.1.113883.5.1"/>` +
     `<birthTime value="${hl7Date(p.birthDate)}"/>${birthplace}</patient></patientRole></recordTarget>`
   );
@@ -184,6 +210,8 @@ export interface HeaderSpec {
   serviceEventId?: string;
   /** encompassingEncounter code (AMB by default) */
   encounterCode?: string;
+  /** documentationOf/serviceEvent/effectiveTime/high (EP-MED-DM: end of the prescription's validity) */
+  serviceEventEnd?: Date;
 }
 
 /** The CI-SIS header, elements in the order of the ANS examples. */
@@ -192,7 +220,13 @@ export function header(spec: HeaderSpec, ctx: CdaContext, patient: CdaPatient, p
   const templates = [{ root: '2.16.840.1.113883.2.8.2.1' }, { root: '1.2.250.1.213.1.1.1.1' }, ...spec.templateIds]
     .map((x) => `<templateId root="${x.root}"${x.extension ? ` extension="${x.extension}"` : ''}/>`)
     .join('');
-  const docCode = `<code code="${esc(spec.code)}" displayName="${esc(spec.displayName)}" codeSystem="${esc(spec.codeSystem ?? LOINC)}"${(spec.codeSystem ?? LOINC) === LOINC ? ' codeSystemName="LOINC"' : ''}/>`;
+  const invalidElement = hasDefect(ctx, 'cda-not-schema-valid') ? '<commentaire>Document produit par le LGC de référence</commentaire>' : '';
+  const language = hasDefect(ctx, 'cda-header-without-language') ? '' : '<languageCode code="fr-FR"/>';
+  // seeded defect cda-local-type-code: the LGC's own document codes instead of the shared ones (prescriptions excepted)
+  const localCode = hasDefect(ctx, 'cda-local-type-code') && spec.code !== '57833-6';
+  const docCode = localCode
+    ? `<code code="LGC-${esc(spec.code)}" displayName="${esc(spec.displayName)}" codeSystem="1.2.250.1.999.1.1.9"/>`
+    : `<code code="${esc(spec.code)}" displayName="${esc(spec.displayName)}" codeSystem="${esc(spec.codeSystem ?? LOINC)}"${(spec.codeSystem ?? LOINC) === LOINC ? ' codeSystemName="LOINC"' : ''}/>`;
   return (
     '<realmCode code="FR"/>' +
     '<typeId root="2.16.840.1.113883.1.3" extension="POCD_HD000040"/>' +
@@ -200,9 +234,10 @@ export function header(spec: HeaderSpec, ctx: CdaContext, patient: CdaPatient, p
     `<id root="${ctx.id}"/>` +
     docCode +
     `<title>${esc(ctx.title ?? spec.title)}</title>` +
+    invalidElement +
     `<effectiveTime value="${t}"/>` +
     '<confidentialityCode code="N" displayName="Normal" codeSystem="2.16.840.1.113883.5.25" codeSystemName="Confidentiality"/>' +
-    '<languageCode code="fr-FR"/>' +
+    language +
     `<setId root="${ctx.setId}"/>` +
     '<versionNumber value="1"/>' +
     recordTarget(patient) +
@@ -212,7 +247,7 @@ export function header(spec: HeaderSpec, ctx: CdaContext, patient: CdaPatient, p
     `<legalAuthenticator><time value="${t}"/><signatureCode code="S"/><assignedEntity>${assignedEntity(pr, 'assignedPerson', 'representedOrganization', true)}</assignedEntity></legalAuthenticator>` +
     (spec.participants ?? '') +
     `<documentationOf><serviceEvent${spec.serviceEventClassCode ? ` classCode="${spec.serviceEventClassCode}"` : ''}>${spec.serviceEventId ?? ''}${spec.serviceEventCode}` +
-    `<effectiveTime><low value="${t}"/></effectiveTime>` +
+    `<effectiveTime><low value="${t}"/>${spec.serviceEventEnd ? `<high value="${hl7Time(spec.serviceEventEnd)}"/>` : ''}</effectiveTime>` +
     `<performer typeCode="PRF"><assignedEntity>${assignedEntity(pr, 'assignedPerson', 'representedOrganization', true)}</assignedEntity></performer>` +
     '</serviceEvent></documentationOf>' +
     '<componentOf><encompassingEncounter>' +
@@ -260,14 +295,4 @@ export interface DocumentContent {
   treatments: string[];
   allergies: string[];
   medecinTraitant?: string | null;
-}
-
-/** A code typed by the user, or nullFlavor with the free text kept (CDA-06). */
-export function productCode(c: string | undefined, display: string, ref: string): string {
-  const original = `<originalText><reference value="#${ref}"/></originalText>`;
-  const v = c?.trim();
-  if (v && /^\d{8}$/.test(v)) return `<code code="${v}" displayName="${esc(display)}" codeSystem="1.2.250.1.213.2.3.1" codeSystemName="CIS">${original}</code>`;
-  if (v && /^\d{13}$/.test(v)) return `<code code="${v}" displayName="${esc(display)}" codeSystem="1.2.250.1.213.2.3.2" codeSystemName="CIP">${original}</code>`;
-  if (v && /^[A-Z]\d{2}[A-Z]{2}\d{0,2}$/.test(v)) return `<code code="${v}" displayName="${esc(display)}" codeSystem="2.16.840.1.113883.6.73" codeSystemName="ATC">${original}</code>`;
-  return `<code nullFlavor="NA">${original}</code>`;
 }

@@ -1,13 +1,14 @@
 /** The reference LGC's CDA documents by type, and their XDS metadata codes. */
 import { nirKey } from '../insi-client';
 import type { Patient } from '../tenant';
-import { INS_NIR_OID, type CdaContext, type CdaPatient, type DocumentContent, type Vaccination } from './common';
+import { INS_NIR_OID, type CdaContext, type CdaDefects, type CdaPatient, type DocumentContent, type Vaccination } from './common';
 import { CONSULTATION_REPORT, consultationReportCda } from './consultation-report';
 import { PRESCRIPTION, prescriptionCda } from './prescription';
 import { VAC_NOTE, vaccinationNoteCda } from './vac-note';
 import { VSM_DOC_CODE, vsmCda } from './vsm';
 
-export type { CdaContext, CdaPatient, DocumentContent, Vaccination } from './common';
+export type { CdaContext, CdaDefects, CdaPatient, DocumentContent, Vaccination } from './common';
+export { vaccineCoding } from './vac-note';
 export { newOid, PRACTITIONER, PRACTITIONER_DISPLAY, RPPS_OID, STRUCTURE_OID, INS_NIR_OID, LOCAL_PATIENT_ID_OID } from './common';
 export { vaccinationNoteCda, vsmCda, prescriptionCda, consultationReportCda };
 
@@ -76,9 +77,12 @@ export function insOid(p: Patient): string {
   return oid && /^1\.2\.250\.1\.213\.1\.4\.(8|9|10|11)$/.test(oid) ? oid : INS_NIR_OID;
 }
 
-/** The CDA view of a patient: the INS only when the identity is qualified (CDA-03). */
-export function cdaPatient(p: Patient): CdaPatient {
-  const value = p.ins.status === 'qualified' ? ins15(p) : undefined;
+/**
+ * The CDA view of a patient: the INS only when the identity is qualified (CDA-03). Seeded defect
+ * ins-in-unqualified-cda: the INS is put in whenever it is known, qualified or not.
+ */
+export function cdaPatient(p: Patient, defects?: CdaDefects): CdaPatient {
+  const value = p.ins.status === 'qualified' || defects?.has('ins-in-unqualified-cda') ? ins15(p) : undefined;
   const f = p.file;
   return {
     localId: p.id,
@@ -109,6 +113,7 @@ export function generateCda(
     case 'vsm':
       return vsmCda(patient, content, ctx);
     case 'consultation-report':
-      return consultationReportCda(patient, content, ctx);
+      // seeded defect ins-missing-from-qualified-n1: the N1 (PDF) code path never writes the INS
+      return consultationReportCda(ctx.defects?.has('ins-missing-from-qualified-n1') ? { ...patient, ins: undefined } : patient, content, ctx);
   }
 }

@@ -5,14 +5,24 @@
  * FR-Prescription-medicaments section with one FR-Traitement-prescrit entry per line (posology
  * as narrative text, substitution allowed) and the FR-Document-PDF-copie section holding the
  * printed copy. Products are typed as free text: code nullFlavor + originalText (CDA-06).
+ * As EP-MED-DM 2024.01 requires: the validity period of the prescription in
+ * documentationOf/serviceEvent/effectiveTime (low = the prescription, high = 3 months later, the
+ * usual validity of a prescription of medicines), and one FR-En-rapport-avec-ALD entry per line
+ * (value false: the reference LGC's editor has no ALD ordonnancier bizone).
  */
 import { buildPdf } from './pdf';
 import {
-  code, document, esc, frDate, header, hl7Date, newUuid, PRACTITIONER_DISPLAY,
+  addMonths, code, document, esc, frDate, hasDefect, header, hl7Date, hl7Time, newUuid, PRACTITIONER_DISPLAY,
   type CdaContext, type CdaPatient, type DocumentContent,
 } from './common';
 
 export const PRESCRIPTION = { code: '57833-6', displayName: 'Prescription de produits de santé', title: 'Prescription de médicaments' } as const;
+
+/** Validity of a prescription of medicines (months from the prescription). */
+export const PRESCRIPTION_VALIDITY_MONTHS = 3;
+
+/** Seeded defect cda-code-disagrees-with-metadata: the document code of a consultation report. */
+const WRONG_CODE = { code: '11488-4', displayName: 'CR ou fiche de consultation ou de visite' } as const;
 
 export interface PrescriptionExtras {
   /** number given by the ordonnance numérique teleservice (null: printed without the 2D code) */
@@ -29,6 +39,7 @@ export function prescriptionPdf(patientName: string, content: DocumentContent, n
 
 export function prescriptionCda(patient: CdaPatient, content: DocumentContent, ctx: CdaContext, extras: PrescriptionExtras = {}): string {
   const number = extras.ePrescriptionNumber ?? undefined;
+  const docCode = hasDefect(ctx, 'cda-code-disagrees-with-metadata') ? WRONG_CODE : PRESCRIPTION;
   const head = header(
     {
       templateIds: [
@@ -36,11 +47,12 @@ export function prescriptionCda(patient: CdaPatient, content: DocumentContent, c
         { root: '1.3.6.1.4.1.19376.1.5.3.1.1.1' },
         { root: '1.2.250.1.213.1.1.1.39', extension: '2024.01' },
       ],
-      code: PRESCRIPTION.code,
-      displayName: PRESCRIPTION.displayName,
+      code: docCode.code,
+      displayName: docCode.displayName,
       title: PRESCRIPTION.title,
       authorAttrs: ' contextControlCode="OP" typeCode="AUT"',
       serviceEventClassCode: 'ACT',
+      serviceEventEnd: addMonths(ctx.effectiveTime, PRESCRIPTION_VALIDITY_MONTHS),
       serviceEventId: number ? `<id root="1.2.250.1.215.500.1.1" extension="${esc(number)}"/>` : '',
       serviceEventCode: code(PRESCRIPTION.code, PRESCRIPTION.displayName, undefined, 'LOINC'),
     },
@@ -52,7 +64,7 @@ export function prescriptionCda(patient: CdaPatient, content: DocumentContent, c
     .map(
       (l, i) =>
         `<tr><td>${esc(frDate(ctx.effectiveTime.toISOString().slice(0, 10)))}</td><td><content ID="med-${i + 1}">${esc(l.product)}</content></td>` +
-        `<td><content ID="med-${i + 1}-posologie">${esc(l.dosage ?? '')}</content></td><td><content ID="med-${i + 1}-substitution">Oui</content></td><td>0</td></tr>`,
+        `<td><content ID="med-${i + 1}-posologie">${esc(l.dosage ?? '')}</content></td><td><content ID="med-${i + 1}-substitution">Oui</content></td><td>0</td><td><content ID="med-${i + 1}-ALD">Non</content></td></tr>`,
     )
     .join('');
   const entries = content.lines
@@ -76,6 +88,13 @@ export function prescriptionCda(patient: CdaPatient, content: DocumentContent, c
         '<templateId root="1.3.6.1.4.1.19376.1.9.1.3.9.1"/><templateId root="1.2.250.1.213.1.1.3.87"/>' +
         '<code code="G" displayName="Substitution autorisée par un produit générique" codeSystem="2.16.840.1.113883.5.1070" codeSystemName="HL7_substanceAdminSubstitution"/>' +
         '<statusCode code="completed"/></act></entryRelationship>' +
+        // FR-En-rapport-avec-ALD (1.2.250.1.213.1.1.3.48.13), required by EP-MED-DM 2024.01
+        '<entryRelationship typeCode="COMP"><observation classCode="OBS" moodCode="EVN">' +
+        '<templateId root="1.3.6.1.4.1.19376.1.5.3.1.4.13"/><templateId root="1.2.250.1.213.1.1.3.48"/><templateId root="1.2.250.1.213.1.1.3.48.13"/>' +
+        `<id root="${newUuid()}"/>` +
+        '<code code="MED-574" displayName="En rapport avec une ALD" codeSystem="1.2.250.1.213.1.1.4.322" codeSystemName="TA_ASIP"/>' +
+        `<text><reference value="#${ref}-ALD"/></text><statusCode code="completed"/><effectiveTime value="${hl7Time(ctx.effectiveTime)}"/>` +
+        '<value xsi:type="BL" value="false"/></observation></entryRelationship>' +
         '</substanceAdministration></entry>'
       );
     })
@@ -86,7 +105,7 @@ export function prescriptionCda(patient: CdaPatient, content: DocumentContent, c
     `<id root="${newUuid()}"/>` +
     code('57828-6', 'Prescriptions', undefined, 'LOINC') +
     '<title>Prescription de médicaments</title>' +
-    '<text><table border="0"><thead><tr><th>Date</th><th>Médicament</th><th>Posologie</th><th>Substitution</th><th>Nombre de renouvellements</th></tr></thead>' +
+    '<text><table border="0"><thead><tr><th>Date</th><th>Médicament</th><th>Posologie</th><th>Substitution</th><th>Nombre de renouvellements</th><th>En rapport avec une ALD</th></tr></thead>' +
     `<tbody>${rows}</tbody></table></text>` +
     entries +
     '</section></component>';

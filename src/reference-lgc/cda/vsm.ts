@@ -1,16 +1,23 @@
 /**
  * Volet de synthèse médicale (VSM 1.4), derived from the ANS example
- * TestContenuCDA-3-0/ExemplesCDA/VSM_1.4_2022.01.xml: same header (participant INF « médecin
- * traitant » only when one is recorded: CDA-05), and the three mandatory sections
+ * TestContenuCDA-3-0/ExemplesCDA/VSM_1.4_2022.01.xml: same header, and the three mandatory sections
  * FR-Pathologies-antecedent-allergies-facteurs-de-risques, FR-Resultats-examens-non-code and
  * FR-Plan-de-Traitement, reduced to what the user typed (problems, allergies, treatments). The
  * typed texts are not coded: entries carry nullFlavor with the text as originalText (CDA-06).
+ *
+ * The médecin traitant: the participant INF / functionCode PCP the VSM 1.4 schematron asks for (its
+ * rule is shadowed by an earlier rule on the same context, so it never fires, but the volet makes
+ * the participant mandatory). When none is recorded (CDA-05) the VSM is still produced, with the
+ * participant's associatedEntity nullFlavor NI (« no information »): no invented practitioner.
+ *
+ * Seeded defect free-text-dropped: the typed (uncoded) problems, allergies and treatments are not
+ * kept, neither in the entries nor in the narrative (only coded items would be, and none is).
  *
  * Document code: SYNTH « Synthèse » (1.2.250.1.213.1.1.4.12), as the ANS VSM 1.4 example and its
  * schematron have it, and as the DMP's typeCode for a VSM.
  */
 import {
-  code, document, esc, header, hl7Time, newUuid, PRACTITIONER, PRACTITIONER_DISPLAY, RPPS_OID,
+  code, document, esc, hasDefect, header, hl7Time, newUuid, PRACTITIONER, PRACTITIONER_DISPLAY, RPPS_OID,
   type CdaContext, type CdaPatient, type DocumentContent,
 } from './common';
 
@@ -18,11 +25,18 @@ export const VSM_DOC_CODE = { code: 'SYNTH', displayName: 'Synthèse', title: 'S
 
 const SNOMED = '2.16.840.1.113883.6.96';
 
+const PCP = '<functionCode code="PCP" displayName="Médecin Traitant" codeSystem="2.16.840.1.113883.5.88"/>';
+
+/** No médecin traitant recorded: the participant is there, its entity « no information ». */
+function noMedecinTraitant(): string {
+  return `<participant typeCode="INF">${PCP}<associatedEntity classCode="PROV" nullFlavor="NI"><id nullFlavor="NI"/></associatedEntity></participant>`;
+}
+
 function medecinTraitant(name: string, t: Date): string {
   const known = name.trim() === PRACTITIONER_DISPLAY;
   const id = known ? `<id root="${RPPS_OID}" extension="${PRACTITIONER.rpps}"/>` : '<id nullFlavor="UNK"/>';
   return (
-    '<participant typeCode="INF"><functionCode code="PCP" displayName="Médecin Traitant" codeSystem="2.16.840.1.113883.5.88"/>' +
+    `<participant typeCode="INF">${PCP}` +
     `<time xsi:type="IVL_TS"><low value="${hl7Time(t)}"/></time>` +
     `<associatedEntity classCode="PROV">${id}<associatedPerson><name>${esc(name.trim())}</name></associatedPerson></associatedEntity></participant>`
   );
@@ -119,8 +133,10 @@ function treatmentsSection(treatments: string[]): string {
   );
 }
 
-export function vsmCda(patient: CdaPatient, content: DocumentContent, ctx: CdaContext): string {
-  const mt = content.medecinTraitant?.trim();
+export function vsmCda(patient: CdaPatient, typed: DocumentContent, ctx: CdaContext): string {
+  const mt = typed.medecinTraitant?.trim();
+  // every item typed in the editor is uncoded text: the defect keeps coded items only, i.e. none
+  const content = hasDefect(ctx, 'free-text-dropped') ? { ...typed, problems: [], allergies: [], treatments: [] } : typed;
   const head = header(
     {
       templateIds: [{ root: '1.2.250.1.213.1.1.1.13', extension: '201310' }],
@@ -128,7 +144,7 @@ export function vsmCda(patient: CdaPatient, content: DocumentContent, ctx: CdaCo
       displayName: VSM_DOC_CODE.displayName,
       codeSystem: VSM_DOC_CODE.codeSystem,
       title: VSM_DOC_CODE.title,
-      participants: mt ? medecinTraitant(mt, ctx.effectiveTime) : '',
+      participants: mt ? medecinTraitant(mt, ctx.effectiveTime) : noMedecinTraitant(),
       serviceEventCode: code('34117-2', 'Historique et clinique', undefined, 'LOINC'),
     },
     ctx,

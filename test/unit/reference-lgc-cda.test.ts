@@ -1,0 +1,310 @@
+/**
+ * Unit tests of the reference LGC's CDA documents (CDA-01..07): what the generators put in to pass
+ * the ANS rules (EP-MED-DM 2024.01, VAC-NOTE 2023.01, VSM 1.4), GET /testdriver/documents/{id}/content,
+ * and the seeded CDA defects. No JVM here: the ANS validator runs elsewhere; these tests pin the
+ * elements it was checked against.
+ * Run: node --require ts-node/register --test test/unit/reference-lgc-cda.test.ts
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { XMLValidator } from 'fast-xml-parser';
+import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
+import { cdaPatient, generateCda, prescriptionCda, vaccinationNoteCda, vaccineCoding, vsmCda, type DocumentContent } from '../../src/reference-lgc/cda';
+import type { Patient } from '../../src/reference-lgc/tenant';
+
+// ---------------------------------------------------------------------------------------------
+// Generators (no server)
+
+const PATIENT: Patient = {
+  id: 'p7',
+  file: { birthName: 'DUPONT', firstName: 'JEAN', sex: 'M', birthDate: '1970-01-01' },
+  appointments: [],
+  ins: { status: 'qualified', matricule: '1700163220888', key: '54', oid: '1.2.250.1.213.1.4.8' },
+  lastCall: null,
+  lastCallSeq: 0,
+  insiTraits: null,
+  foundBy: new Set(),
+};
+const CTX = { id: '2.25.1', setId: '2.25.2', effectiveTime: new Date('2026-01-15T10:00:00Z') };
+const EMPTY: DocumentContent = { lines: [], vaccinations: [], problems: [], treatments: [], allergies: [] };
+const wellFormed = (x: string): void => assert.equal(XMLValidator.validate(x), true);
+const narrativeIds = (x: string): Set<string> => new Set([...x.matchAll(/ ID="([^"]+)"/g)].map((m) => m[1]));
+/** The header's document code (right after the document id). */
+const docCode = (x: string): string | undefined => /<id root="2\.25\.\d+"\/><code code="([^"]+)"/.exec(x)?.[1];
+const references = (x: string): string[] => [...x.matchAll(/<reference value="#([^"]+)"\/>/g)].map((m) => m[1]);
+
+describe('the documents follow the ANS rules of their type', () => {
+  test('every patient: address and telecom present (nullFlavor NASK: the file holds none)', () => {
+    const x = vsmCda(cdaPatient(PATIENT), EMPTY, CTX);
+    assert.match(x, /<id extension="p7" root="1\.2\.250\.1\.999\.1\.1\.1"\/><addr nullFlavor="NASK"\/><telecom nullFlavor="NASK"\/><patient classCode="PSN">/);
+  });
+
+  test('prescription (EP-MED-DM 2024.01): validity period, one ALD entry per line, references resolved', () => {
+    const content = { ...EMPTY, lines: [{ product: 'PARACETAMOL 1 g', dosage: '1 cp x 3/j' }, { product: 'IBUPROFENE <200 mg>' }] };
+    const x = prescriptionCda(cdaPatient(PATIENT), content, CTX, { ePrescriptionNumber: 'EP-1' });
+    wellFormed(x);
+    assert.match(x, /<serviceEvent classCode="ACT"><id root="1\.2\.250\.1\.215\.500\.1\.1" extension="EP-1"\/><code code="57833-6"[^>]*\/><effectiveTime><low value="20260115100000\+0000"\/><high value="20260415100000\+0000"\/><\/effectiveTime>/);
+    const ald = x.match(/<templateId root="1\.2\.250\.1\.213\.1\.1\.3\.48\.13"\/>.*?<\/observation>/g) ?? [];
+    assert.equal(ald.length, 2);
+    for (const [i, a] of ald.entries()) {
+      assert.match(a, /<code code="MED-574" displayName="En rapport avec une ALD" codeSystem="1\.2\.250\.1\.213\.1\.1\.4\.322"/);
+      assert.match(a, new RegExp(`<reference value="#med-${i + 1}-ALD"/>.*<value xsi:type="BL" value="false"/>`));
+    }
+    const ids = narrativeIds(x);
+    for (const r of references(x)) assert.ok(ids.has(r), `reference #${r} resolves`);
+    assert.match(x, /IBUPROFENE &lt;200 mg&gt;/);
+  });
+
+  test('vaccination note (VAC-NOTE 2023.01): CIS and ATC codes, the typed name kept, a lot number', () => {
+    const note = (vaccine: string, extra: Record<string, string> = {}) =>
+      vaccinationNoteCda(cdaPatient(PATIENT), [{ vaccine, date: '2026-01-15', lot: 'L1', ...extra }], CTX);
+    const tetanos = note('Vaccin tétanique');
+    wellFormed(tetanos);
+    assert.match(
+      tetanos,
+      /<manufacturedMaterial><code code="68747507" displayName="[^"]+" codeSystem="1\.2\.250\.1\.213\.2\.3\.1" codeSystemName="CIS"><originalText><reference value="#vac-1"\/><\/originalText><translation code="J07AM" displayName="vaccins tétaniques" codeSystem="2\.16\.840\.1\.113883\.6\.73" codeSystemName="ATC"\/><translation code="3400932857241"/,
+    );
+    assert.match(tetanos, /<content ID="vac-1">Vaccin tétanique<\/content>/);
+    // a vaccine known by its class only: CIS unknown (nullFlavor in the CIS system), ATC class
+    const flu = note('Vaccin grippal tétravalent');
+    assert.match(flu, /<code nullFlavor="UNK" codeSystem="1\.2\.250\.1\.213\.2\.3\.1" codeSystemName="CIS"><originalText><reference value="#vac-1"\/><\/originalText><translation code="J07BB" displayName="[^"]+" codeSystem="2\.16\.840\.1\.113883\.6\.73"/);
+    assert.deepEqual(vaccineCoding({ vaccine: 'Vaccin contre la COVID-19' }).atc?.code, 'J07BN');
+    assert.deepEqual(vaccineCoding({ vaccine: 'Un vaccin' }).atc, { code: 'J07', display: 'vaccins' });
+    // a CIS code typed by the user is kept
+    assert.equal(vaccineCoding({ vaccine: 'BCG', code: '61077869' }).atc?.code, 'J07AN');
+    assert.equal(vaccineCoding({ vaccine: 'Autre', code: '12345678' }).cis?.code, '12345678');
+    // no lot typed: still the element, nullFlavor
+    const noLot = vaccinationNoteCda(cdaPatient(PATIENT), [{ vaccine: 'Vaccin tétanique', date: '2026-01-15' }], CTX);
+    assert.match(noLot, /<lotNumberText nullFlavor="UNK"\/>/);
+  });
+
+  test('VSM (1.4) without médecin traitant: produced, the PCP participant with nullFlavor (CDA-05)', () => {
+    const x = vsmCda(cdaPatient(PATIENT), { ...EMPTY, problems: ['HTA'], medecinTraitant: null }, CTX);
+    wellFormed(x);
+    assert.match(x, /<participant typeCode="INF"><functionCode code="PCP" displayName="Médecin Traitant" codeSystem="2\.16\.840\.1\.113883\.5\.88"\/><associatedEntity classCode="PROV" nullFlavor="NI"><id nullFlavor="NI"\/><\/associatedEntity><\/participant><documentationOf>/);
+    const withMt = vsmCda(cdaPatient(PATIENT), { ...EMPTY, medecinTraitant: 'Dr Anne PRATICIEN' }, CTX);
+    assert.equal((withMt.match(/<participant typeCode="INF">/g) ?? []).length, 1);
+    assert.match(withMt, /<id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810001234567"\/><associatedPerson><name>Dr Anne PRATICIEN<\/name>/);
+  });
+
+  test('VSM: uncoded typed texts kept, through nullFlavor codes and references to the narrative (CDA-06)', () => {
+    const x = vsmCda(cdaPatient(PATIENT), { ...EMPTY, problems: ['HTA'], allergies: ['Pénicilline'], treatments: ['AMLODIPINE 5 mg'] }, CTX);
+    for (const text of ['HTA', 'Pénicilline', 'AMLODIPINE 5 mg']) assert.match(x, new RegExp(`<content ID="[a-z]+-1">${text}</content>`));
+    assert.match(x, /<value xsi:type="CD" nullFlavor="OTH"><originalText><reference value="#pb-1"\/>/);
+    assert.match(x, /<value xsi:type="CD" nullFlavor="OTH"><originalText><reference value="#allergie-1"\/>/);
+    assert.match(x, /<code nullFlavor="OTH"><originalText><reference value="#med-1"\/><\/originalText><\/code><name>AMLODIPINE 5 mg<\/name>/);
+    const ids = narrativeIds(x);
+    for (const r of references(x)) assert.ok(ids.has(r), `reference #${r} resolves`);
+  });
+
+  test('every type: the CI-SIS header, languageCode fr-FR, no foreign element', () => {
+    const contents: Record<string, DocumentContent> = {
+      prescription: { ...EMPTY, lines: [{ product: 'X' }] },
+      'vaccination-note': { ...EMPTY, vaccinations: [{ vaccine: 'Vaccin tétanique', lot: 'L', date: '2026-01-15' }] },
+      vsm: EMPTY,
+      'consultation-report': { ...EMPTY, text: 'x' },
+    };
+    for (const [type, content] of Object.entries(contents)) {
+      const x = generateCda(type as 'vsm', cdaPatient(PATIENT), content, CTX);
+      wellFormed(x);
+      assert.match(x, /<\/title><effectiveTime value="20260115100000\+0000"\/><confidentialityCode [^>]+\/><languageCode code="fr-FR"\/><setId/, type);
+      assert.doesNotMatch(x, /<commentaire>/);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Over HTTP: /content and the seeded defects
+
+const FILE = { birthName: 'DUPONT', usedName: 'MARTIN', firstName: 'JEAN', firstNames: 'JEAN PAUL', sex: 'M', birthDate: '1970-01-01', birthPlace: '63220' };
+const FOUND =
+  '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>' +
+  '<RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU><INSACTIF><IdIndividu>' +
+  '<NumIdentifiant>1700163220888</NumIdentifiant><Cle>54</Cle></IdIndividu><OID>1.2.250.1.213.1.4.8</OID></INSACTIF><TIQ>' +
+  '<NomNaissance>DUPONT</NomNaissance><Prenom>JEAN</Prenom><ListePrenom>JEAN PAUL</ListePrenom><Sexe>M</Sexe>' +
+  '<DateNaissance>1970-01-01</DateNaissance><LieuNaissance>63220</LieuNaissance></TIQ></INDIVIDU></RESULTAT></soap:Body></soap:Envelope>';
+
+const insi = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=utf-8' });
+    res.end(FOUND);
+  });
+});
+let insiUrl = '';
+let lgc: RunningReferenceLgc;
+
+before(async () => {
+  await new Promise<void>((r) => insi.listen(0, '127.0.0.1', () => r()));
+  insiUrl = `http://127.0.0.1:${(insi.address() as AddressInfo).port}/insi`;
+  lgc = await startReferenceLgc({ host: '127.0.0.1', port: 0 });
+});
+
+after(async () => {
+  await lgc?.close();
+  insi.closeAllConnections();
+  await new Promise<void>((r) => insi.close(() => r()));
+});
+
+const PS = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' };
+
+async function call(method: string, path: string, tenant: string, body?: unknown): Promise<{ status: number; type: string; text: string; body: any }> {
+  const r = await fetch(lgc.url + path, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-vigie-tenant': tenant },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(5000),
+  });
+  const text = await r.text();
+  const type = r.headers.get('content-type') ?? '';
+  return { status: r.status, type, text, body: type.startsWith('application/json') && text ? JSON.parse(text) : undefined };
+}
+
+let counter = 0;
+async function reset(defects: string[] = []): Promise<string> {
+  const t = `cda${++counter}-${process.pid}`;
+  const r = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiUrl } }, defects });
+  assert.equal(r.status, 200, r.text);
+  return t;
+}
+
+/** A patient file; `recovered`: opened, INSi answered, the INS known but not qualified. */
+async function patient(t: string, recovered = false): Promise<string> {
+  const id = (await call('POST', '/testdriver/patients', t, { file: FILE })).body.patientId as string;
+  if (recovered) {
+    await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
+    const until = Date.now() + 3000;
+    while ((await call('GET', `/testdriver/patients/${id}/identity`, t)).body.insi.lastCall?.outcome !== 'found') {
+      assert.ok(Date.now() < until, 'INSi answered');
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  }
+  return id;
+}
+
+const CONTENT: Record<string, Record<string, unknown>> = {
+  'consultation-report': { title: 'Consultation du jour', text: 'RAS' },
+  prescription: { lines: [{ product: 'PARACETAMOL 1 g, comprimé', dosage: '1 comprimé 3 fois par jour' }] },
+  vsm: { problems: ['Hypertension artérielle essentielle'], treatments: ['AMLODIPINE 5 mg'], allergies: ['Pénicilline'], medecinTraitant: 'Dr Anne PRATICIEN' },
+  'vaccination-note': { vaccinations: [{ vaccine: 'Vaccin grippal tétravalent', lot: 'FLU2026A', date: '2026-01-15' }] },
+};
+
+async function write(t: string, p: string, type: string, content: unknown = CONTENT[type]): Promise<string> {
+  const r = await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type, content });
+  assert.equal(r.status, 201, r.text);
+  return r.body.documents[0].documentId as string;
+}
+
+async function content(t: string, d: string): Promise<string> {
+  const r = await call('GET', `/testdriver/documents/${d}/content`, t);
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.type, /^application\/xml/);
+  return r.text;
+}
+
+/** The CDA of a new document of `type` for a new patient of a tenant with `defects`. */
+async function cdaOf(type: string, defects: string[] = [], body: unknown = CONTENT[type], recovered = false): Promise<string> {
+  const t = await reset(defects);
+  return content(t, await write(t, await patient(t, recovered), type, body));
+}
+
+describe('GET /testdriver/documents/{id}/content', () => {
+  test('a draft: generated on demand; validated: the CDA produced at validation, unchanged', async () => {
+    const t = await reset();
+    const p = await patient(t);
+    for (const type of Object.keys(CONTENT)) {
+      const d = await write(t, p, type);
+      const draft = await content(t, d);
+      wellFormed(draft);
+      assert.match(draft, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<ClinicalDocument xmlns="urn:hl7-org:v3"/);
+      assert.equal((await call('POST', `/testdriver/documents/${d}/validate`, t, { workstation: PS })).status, 200);
+      const validated = await content(t, d);
+      assert.equal(await content(t, d), validated, 'the same bytes every time');
+      assert.equal(/<id root="([^"]+)"\/>/.exec(validated)?.[1], /<id root="([^"]+)"\/>/.exec(draft)?.[1], 'same document id');
+    }
+  });
+
+  test('an unqualified patient: the local identifier alone (CDA-03); 404 for an unknown document', async () => {
+    const t = await reset();
+    const x = await content(t, await write(t, await patient(t, true), 'consultation-report'));
+    assert.doesNotMatch(x, /1\.2\.250\.1\.213\.1\.4\.8|170016322088854/);
+    assert.match(x, /<patientRole><id extension="[^"]+" root="1\.2\.250\.1\.999\.1\.1\.1"\/><addr/);
+    const r = await call('GET', '/testdriver/documents/d999/content', t);
+    assert.equal(r.status, 404);
+    assert.equal(r.body.error, 'unknown-document');
+  });
+
+  test('a VSM without médecin traitant is produced (CDA-05)', async () => {
+    const x = await cdaOf('vsm', [], { ...CONTENT.vsm, medecinTraitant: null });
+    assert.match(x, /<code code="SYNTH"/);
+    assert.match(x, /<functionCode code="PCP"[^>]*\/><associatedEntity classCode="PROV" nullFlavor="NI">/);
+  });
+});
+
+describe('seeded CDA defects change the document as described', () => {
+  test('cda-not-schema-valid: a <commentaire> right after <title>, nothing else changed', async () => {
+    for (const type of Object.keys(CONTENT)) {
+      const x = await cdaOf(type, ['cda-not-schema-valid']);
+      wellFormed(x);
+      assert.match(x, /<\/title><commentaire>[^<]*<\/commentaire><effectiveTime /, type);
+      assert.equal(x.replace(/<commentaire>[^<]*<\/commentaire>/, '').includes('<commentaire>'), false);
+    }
+  });
+
+  test('cda-header-without-language: no languageCode', async () => {
+    assert.match(await cdaOf('vsm'), /<languageCode code="fr-FR"\/>/);
+    for (const type of Object.keys(CONTENT)) assert.doesNotMatch(await cdaOf(type, ['cda-header-without-language']), /languageCode/, type);
+  });
+
+  test('ins-in-unqualified-cda: the INS and its OID for an identity not qualified', async () => {
+    assert.doesNotMatch(await cdaOf('consultation-report', [], undefined, true), /170016322088854/);
+    const x = await cdaOf('consultation-report', ['ins-in-unqualified-cda'], undefined, true);
+    assert.match(x, /<patientRole><id extension="170016322088854" root="1\.2\.250\.1\.213\.1\.4\.8"\/><id extension="[^"]+" root="1\.2\.250\.1\.999\.1\.1\.1"\/>/);
+  });
+
+  test('cda-code-disagrees-with-metadata: the prescription says 11488-4, its typeCode stays 57833-6', async () => {
+    const t = await reset(['cda-code-disagrees-with-metadata']);
+    const p = await patient(t);
+    const r = await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'prescription', content: CONTENT.prescription });
+    assert.equal(r.body.documents[0].typeCode, '57833-6');
+    const x = await content(t, r.body.documents[0].documentId);
+    assert.equal(docCode(x), '11488-4');
+    assert.match(x, /<code code="11488-4" displayName="CR ou fiche de consultation ou de visite" codeSystem="2\.16\.840\.1\.113883\.6\.1"/);
+    assert.equal(docCode(await cdaOf('prescription')), '57833-6');
+    // the other types keep their own code
+    const own: Record<string, string> = { vsm: 'SYNTH', 'vaccination-note': '87273-9', 'consultation-report': '11488-4' };
+    for (const [type, code] of Object.entries(own)) assert.equal(docCode(await cdaOf(type, ['cda-code-disagrees-with-metadata'])), code, type);
+  });
+
+  test('vsm-requires-medecin-traitant: 422 without one; with one, created', async () => {
+    const t = await reset(['vsm-requires-medecin-traitant']);
+    const p = await patient(t);
+    for (const mt of [null, undefined, '']) {
+      const r = await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'vsm', content: { ...CONTENT.vsm, medecinTraitant: mt } });
+      assert.equal(r.status, 422);
+      assert.deepEqual(r.body, { error: 'medecin-traitant-required', message: 'Un médecin traitant est requis pour produire le VSM' });
+    }
+    assert.equal((await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'vsm', content: CONTENT.vsm })).status, 201);
+  });
+
+  test('free-text-dropped: the typed problems, allergies and treatments gone from entries and narrative', async () => {
+    const typed = ['Hypertension artérielle essentielle', 'AMLODIPINE 5 mg', 'Pénicilline'];
+    const ok = await cdaOf('vsm');
+    for (const s of typed) assert.ok(ok.includes(s), s);
+    const x = await cdaOf('vsm', ['free-text-dropped']);
+    wellFormed(x);
+    for (const s of typed) assert.ok(!x.includes(s), s);
+    assert.doesNotMatch(x, /<entry/);
+    for (const root of ['1.2.250.1.213.1.1.2.29', '1.3.6.1.4.1.19376.1.5.3.1.3.27', '1.2.250.1.213.1.1.2.32']) assert.ok(x.includes(`<templateId root="${root}"/>`), root);
+  });
+
+  test('vac-note-without-atc: no ATC code, the CIS code slot kept', async () => {
+    assert.match(await cdaOf('vaccination-note'), /codeSystem="2\.16\.840\.1\.113883\.6\.73"/);
+    const x = await cdaOf('vaccination-note', ['vac-note-without-atc']);
+    wellFormed(x);
+    assert.doesNotMatch(x, /2\.16\.840\.1\.113883\.6\.73|codeSystemName="ATC"/);
+    assert.match(x, /codeSystem="1\.2\.250\.1\.213\.2\.3\.1" codeSystemName="CIS"/);
+  });
+});
