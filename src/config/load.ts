@@ -10,7 +10,7 @@ export interface TargetConfig {
   embedded?: boolean;
   baseUrl?: string;
   defects?: string[];
-  doubles?: { host?: string; advertisedHost?: string; insi?: { port?: number }; dmp?: { port?: number }; eprescription?: { port?: number } };
+  doubles?: { host?: string; advertisedHost?: string; insi?: { port?: number }; dmp?: { port?: number }; eprescription?: { port?: number }; mss?: { smtpPort?: number; pop3Port?: number } };
   timeouts?: Partial<Timeouts>;
 }
 export interface Timeouts {

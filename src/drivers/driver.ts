@@ -30,7 +30,8 @@ export type QualifyResult =
   | { qualified: true; clicks: number; screenChanges: number; shown: string[]; ins?: { status?: string; matricule?: string; oid?: string } }
   | { qualified: false; reason: string; message: string; status: number };
 
-export interface DoubleUrls { insi: string; dmp?: { repositoryUrl: string; registryUrl: string }; eprescription?: string }
+export interface MssAccess { smtp: { host: string; port: number }; pop3: { host: string; port: number }; mailbox: string; password: string }
+export interface DoubleUrls { insi: string; dmp?: { repositoryUrl: string; registryUrl: string }; eprescription?: string; mss?: MssAccess }
 export interface ResetOptions {
   tenant: string; doubles: DoubleUrls; defects?: string[];
   insiTimeoutMs?: number; ePrescriptionTimeoutMs?: number; dmpTimeoutMs?: number;
@@ -63,6 +64,15 @@ export interface ConsultResult {
   asked: boolean; question?: string; reminder?: string; consulted: boolean;
   documents?: { title?: string; typeCode?: string }[]; error?: string;
 }
+export interface SentMessage { messageId: string; address: string; internetMessageId?: string }
+export interface ThreadMessage {
+  messageId: string; direction: 'out' | 'in'; subject?: string; status: 'sent' | 'bounced' | 'read' | 'received';
+  bounce?: { text?: string }; readAt?: string;
+}
+export interface OutgoingMessage {
+  to: { patientId: string } | { address: string }; subject: string; body: string;
+  attachments?: { documentId: string }[]; readReceipt?: boolean;
+}
 export interface Settings { insi?: boolean; dmpFeeding?: boolean; ePrescription?: boolean }
 
 /** How an action went, as far as the driver could see it. */
@@ -89,6 +99,9 @@ export interface LgcDriver {
   validate(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;
   sendToDmp(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;
   consultDmp(ws: Workstation, patientId: string, nonOpposition?: boolean): Promise<Observed<ConsultResult>>;
+  sendMessage(ws: Workstation, message: OutgoingMessage): Promise<Observed<SentMessage>>;
+  patientMessages(patientId: string): Promise<Observed<{ messages: ThreadMessage[]; ended?: boolean }>>;
+  endExchange(ws: Workstation, patientId: string): Promise<Observed<{ messageId?: string }>>;
   /** Every exchange the driver had with the target, for evidence. */
   exchanges(): DriverExchange[];
   close(): Promise<void>;

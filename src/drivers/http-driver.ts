@@ -1,5 +1,5 @@
 import {
-  ActionResult, CarteVitale, ConsultResult, DocumentContent, DocumentType, DocumentView, DriverExchange, IdentityView,
+  OutgoingMessage, SentMessage, ThreadMessage, ActionResult, CarteVitale, ConsultResult, DocumentContent, DocumentType, DocumentView, DriverExchange, IdentityView,
   LgcDriver, Masking, Observed, QualifyMethod, QualifyResult, ResetOptions, Settings, TargetError, Traits, Workstation,
 } from './driver';
 
@@ -28,6 +28,7 @@ export class HttpDriver implements LgcDriver {
       insi: { url: d.insi },
       ...(d.dmp ? { dmp: d.dmp } : {}),
       ...(d.eprescription ? { eprescription: { url: d.eprescription } } : {}),
+      ...(d.mss ? { mss: d.mss } : {}),
     };
     await this.call('POST', '/testdriver/reset', { doubles, options, defects: opts.defects ?? [] });
   }
@@ -99,6 +100,18 @@ export class HttpDriver implements LgcDriver {
   consultDmp(workstation: Workstation, patientId: string, nonOpposition?: boolean) {
     return this.timed(() => this.call<ConsultResult>('POST', `/testdriver/patients/${encodeURIComponent(patientId)}/dmp/consult`,
       nonOpposition === undefined ? { workstation } : { workstation, nonOpposition }));
+  }
+
+  sendMessage(workstation: Workstation, message: OutgoingMessage) {
+    return this.timed(() => this.call<SentMessage>('POST', '/testdriver/messages', { workstation, ...message }));
+  }
+
+  patientMessages(patientId: string) {
+    return this.timed(() => this.call<{ messages: ThreadMessage[]; ended?: boolean }>('GET', `/testdriver/patients/${encodeURIComponent(patientId)}/messages`));
+  }
+
+  endExchange(workstation: Workstation, patientId: string) {
+    return this.timed(() => this.call<{ messageId?: string }>('POST', `/testdriver/patients/${encodeURIComponent(patientId)}/messages/end`, { workstation }));
   }
 
   private documentAction(workstation: Workstation, documentId: string, action: string, extra: object = {}) {

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { loadTarget } from '../config/load';
 import { loadSteps, runSuite } from './run';
 
-export interface MatrixJob { id: string; defects: string[]; paths?: string[] }
+export interface MatrixJob { id: string; defects: string[]; serviceDefects?: string[]; paths?: string[] }
 export interface MatrixJobResult {
   id: string; exitCode: number; reason?: string;
   results: { location: string; status: string; requirements: string[]; message: string }[];
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const support = await loadSteps();
   const done: MatrixJobResult[] = [];
   for (const job of jobs) {
-    const r = await runSuite({ loaded, baseUrl, defects: job.defects, paths: job.paths, reportsDir: false, support, quiet: true, log: () => undefined });
+    const r = await runSuite({ loaded, baseUrl, defects: job.defects, serviceDefects: job.serviceDefects, paths: job.paths, reportsDir: false, support, quiet: true, log: () => undefined });
     done.push({
       id: job.id, exitCode: r.exitCode, reason: r.summary.reason,
       results: r.results.map((s) => ({ location: s.location, status: s.status, requirements: s.requirements, message: (s.message ?? '').split('\n')[0] })),

@@ -23,6 +23,8 @@ export interface RunOptions {
   support?: ISupportCodeLibrary;
   quiet?: boolean;
   log?: (line: string) => void;
+  /** Seeded defects of the MSSanté double, when it is the service under test (@service). */
+  serviceDefects?: string[];
   /** The ANS rule pack for CDA-07 (default rules/TestContenuCDA-3-0); without one, CDA-07 is not selected. */
   rulesDir?: string;
 }
@@ -140,7 +142,9 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       doubles: {
         host: cfg.doubles?.host ?? '127.0.0.1', advertisedHost: cfg.doubles?.advertisedHost,
         insiPort: cfg.doubles?.insi?.port ?? 0, dmpPort: cfg.doubles?.dmp?.port ?? 0, ePrescriptionPort: cfg.doubles?.eprescription?.port ?? 0,
+        mssSmtpPort: cfg.doubles?.mss?.smtpPort ?? 0, mssPop3Port: cfg.doubles?.mss?.pop3Port ?? 0,
       },
+      serviceDefects: o.serviceDefects ?? [],
       timeouts, runId: randomBytes(3).toString('hex'), rulesDir,
     };
     // Scenarios that need the ANS rule pack are left out, and said so, when there is none.

@@ -3,6 +3,7 @@ import { CdaJvm } from '../../src/cda';
 import { DmpDouble } from '../../src/doubles/dmp';
 import { EPrescriptionDouble } from '../../src/doubles/eprescription';
 import { InsiDouble } from '../../src/doubles/insi';
+import { MssDefect, MssDouble } from '../../src/doubles/mss';
 import { HttpDriver } from '../../src/drivers/http-driver';
 import { people } from '../../src/fixtures/people';
 import { VigieWorld } from './world';
@@ -13,7 +14,7 @@ setDefaultTimeout(60_000);
 const CATALOGUE_ID = /^@((INS|QUAL|OPP|SEND|CDA|MSS)-\d{2})$/;
 
 // One set of doubles per cucumber run (per worker when parallel), started on first use.
-interface Doubles { insi: InsiDouble; dmp: DmpDouble; eprescription: EPrescriptionDouble }
+interface Doubles { insi: InsiDouble; dmp: DmpDouble; eprescription: EPrescriptionDouble; mss: MssDouble }
 let doubles: Doubles | undefined;
 let tenantSeq = 0;
 let jvm: CdaJvm | undefined;
@@ -32,8 +33,9 @@ async function startDoubles(w: VigieWorld): Promise<Doubles> {
       insi: new InsiDouble({ ...common, port: d.insiPort, people: people().map((p) => ({ ...p.insi })) }),
       dmp: new DmpDouble({ ...common, port: d.dmpPort }),
       eprescription: new EPrescriptionDouble({ ...common, port: d.ePrescriptionPort }),
+      mss: new MssDouble({ ...common, smtpPort: d.mssSmtpPort, pop3Port: d.mssPop3Port }),
     };
-    await Promise.all([set.insi.start(), set.dmp.start(), set.eprescription.start()]);
+    await Promise.all([set.insi.start(), set.dmp.start(), set.eprescription.start(), set.mss.start()]);
     doubles = set;
   }
   return doubles;
@@ -52,6 +54,12 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
   this.dmp.reset();
   this.eprescription = ds.eprescription.tenant(this.tenant);
   this.eprescription.reset();
+  this.mss = ds.mss.tenant(this.tenant);
+  this.mss.reset();
+  this.mss.setDefects((this.parameters.serviceDefects ?? []) as MssDefect[]);
+  this.mssService = { smtp: ds.mss.smtp, pop3: ds.mss.pop3 };
+  const practiceMailbox = this.mss.mailboxFor('cabinet');
+  this.mss.registerMailbox(practiceMailbox, { kind: 'professional' });
   const t = this.parameters.timeouts;
   this.driver = new HttpDriver(this.parameters.baseUrl, t.actionMs);
   await this.driver.reset({
@@ -60,6 +68,7 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
       insi: ds.insi.endpointFor(this.tenant),
       dmp: { repositoryUrl: ds.dmp.repositoryUrlFor(this.tenant), registryUrl: ds.dmp.registryUrlFor(this.tenant) },
       eprescription: ds.eprescription.urlFor(this.tenant),
+      mss: { smtp: ds.mss.smtp, pop3: ds.mss.pop3, mailbox: practiceMailbox, password: 'vigie' },
     },
     defects: this.parameters.defects,
     insiTimeoutMs: t.insiTimeoutMs, ePrescriptionTimeoutMs: t.ePrescriptionTimeoutMs, dmpTimeoutMs: t.dmpTimeoutMs,
@@ -89,6 +98,10 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
   for (const q of this.dmp.queries()) {
     this.attach(`<!-- DMP query #${q.seq}: ${q.outcome}, ${q.returned} document(s) -->\n${q.raw}\n<!-- answer -->\n${q.response?.raw ?? ''}`, 'text/xml');
   }
+  for (const m of this.mss.messages()) {
+    this.attach(m.raw, 'message/rfc822');
+    this.attach(JSON.stringify({ mss: { seq: m.seq, envelope: m.envelope, generated: m.generated, deliveries: m.deliveries, parseError: m.parseError } }, null, 2), 'application/json');
+  }
   for (const ex of this.eprescription.exchanges()) {
     this.attach(JSON.stringify({ eprescription: ex }, null, 2), 'application/json');
   }
@@ -102,5 +115,5 @@ AfterAll(async function () {
   jvm = undefined;
   const d = doubles;
   doubles = undefined;
-  if (d) await Promise.all([d.insi.stop(), d.dmp.stop(), d.eprescription.stop()]);
+  if (d) await Promise.all([d.insi.stop(), d.dmp.stop(), d.eprescription.stop(), d.mss.stop()]);
 });

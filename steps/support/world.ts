@@ -2,6 +2,7 @@ import { IWorldOptions, World, setWorldConstructor } from '@cucumber/cucumber';
 import type { DmpTenant } from '../../src/doubles/dmp';
 import type { EPrescriptionTenant } from '../../src/doubles/eprescription';
 import type { InsiExchange, InsiTenant } from '../../src/doubles/insi';
+import type { MssTenant } from '../../src/doubles/mss';
 import type { ActionResult, ConsultResult, DocumentView, IdentityView, LgcDriver, Observed, QualifyResult, Workstation } from '../../src/drivers/driver';
 import { Person, personNamed } from '../../src/fixtures/people';
 import { Timeouts } from '../../src/config/load';
@@ -13,11 +14,13 @@ export interface VigieParameters {
   baseUrl: string;
   driver: 'http';
   defects: string[];
-  doubles: { host: string; advertisedHost?: string; insiPort: number; dmpPort: number; ePrescriptionPort: number };
+  doubles: { host: string; advertisedHost?: string; insiPort: number; dmpPort: number; ePrescriptionPort: number; mssSmtpPort: number; mssPop3Port: number };
   timeouts: Timeouts;
   runId: string;
   /** The ANS rule pack (TestContenuCDA) to judge CDA documents with, or null: none (CDA-07 not selected). */
   rulesDir: string | null;
+  /** Seeded defects of the MSSanté double when it is the service under test (@service scenarios). */
+  serviceDefects: string[];
 }
 
 export const WORKSTATIONS: Record<string, Workstation> = {
@@ -43,6 +46,15 @@ export class VigieWorld extends World<VigieParameters> {
   insi!: InsiTenant;
   dmp!: DmpTenant;
   eprescription!: EPrescriptionTenant;
+  mss!: MssTenant;
+  /** Where the MSSanté service under test answers (by default the double itself). */
+  mssService!: { smtp: { host: string; port: number }; pop3: { host: string; port: number } };
+  /** Index of the first MSSanté message caused by the scenario's last action. */
+  mssMark = 0;
+  lastSent?: { messageId: string; address: string; internetMessageId?: string };
+  lastSendRefusal?: string;
+  /** Service side: messages Vigie sent as a professional or pharmacy mailbox, by role. */
+  readonly serviceSent = new Map<string, { messageId: string; to: string; from: string }>();
   /** The documents of the scenario, by the name the feature gives them ("the consultation report"). */
   readonly documents = new Map<string, DocumentView[]>();
   currentDocuments: DocumentView[] = [];

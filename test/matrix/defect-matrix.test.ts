@@ -18,7 +18,8 @@ import { PROJECT_ROOT } from '../../src/config/load';
 import type { MatrixJob, MatrixJobResult } from '../../src/harness/matrix-worker';
 import { ReferenceLgc, startReferenceLgc } from '../../src/harness/reference-process';
 
-interface Defect { id: string; requirements: string[]; features: string[]; mode: 'http' | 'ui'; description: string }
+/** side "lgc": a defect of the reference LGC; side "service": a defective mode of the MSSanté double under test. */
+interface Defect { id: string; requirements: string[]; features: string[]; mode: 'http' | 'ui' | 'smtp'; side?: 'lgc' | 'service'; description: string }
 const catalogue: Defect[] = JSON.parse(readFileSync(join(PROJECT_ROOT, 'src', 'reference-lgc', 'defects.json'), 'utf8')).defects;
 const WORKERS = Number(process.env.VIGIE_MATRIX_WORKERS ?? 3);
 
@@ -46,7 +47,9 @@ function runWorker(jobs: MatrixJob[], dir: string, n: number): Promise<MatrixJob
 
 test('defect matrix: conformant reference passes, every defect fails exactly its requirements', { timeout: 9 * 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-matrix-'));
-  const jobs: MatrixJob[] = [{ id: '(conformant)', defects: [] }, ...catalogue.map((d) => ({ id: d.id, defects: [d.id], paths: d.features }))];
+  const jobs: MatrixJob[] = [{ id: '(conformant)', defects: [] }, ...catalogue.map((d) => (d.side === 'service'
+    ? { id: d.id, defects: [], serviceDefects: [d.id], paths: d.features }
+    : { id: d.id, defects: [d.id], paths: d.features }))];
   const shares: MatrixJob[][] = Array.from({ length: WORKERS }, () => []);
   jobs.forEach((j, i) => shares[i % WORKERS].push(j));
   const byId = new Map((await Promise.all(shares.map((s, i) => runWorker(s, dir, i)))).flat().map((r) => [r.id, r]));
