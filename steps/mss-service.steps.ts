@@ -12,6 +12,11 @@ import { patientAddress } from './mss.steps';
 // actions (opening, replying from the Mon espace santé web mail) go through the double's hooks.
 
 type Role = 'professional' | 'pharmacy';
+
+/** The patient's own action (from the Mon espace santé web mail): a precondition, not a verdict. */
+async function patientAction<T>(fn: () => Promise<T>): Promise<T> {
+  try { return await fn(); } catch (e) { throw new Error(`could not set up the scenario: the patient could not act: ${(e as Error).message}`); }
+}
 const mailbox = (w: VigieWorld, role: Role) => role === 'pharmacy'
   ? w.mss.mailboxFor('pharmacie', 'pharmacie.mssante.fr')
   : w.mss.mailboxFor('professionnel');
@@ -52,8 +57,10 @@ Given(/^a (professional|pharmacy's organisational) mailbox has written to (\S+ \
   const to = patientAddress(this.person(name));
   const id = await smtpSend(this, mailbox(this, role), to, 'Suite à votre consultation', 'Bonjour, voici un message de votre professionnel de santé.');
   this.serviceSent.set(`${role}→patient`, { messageId: id, to, from: mailbox(this, role) });
-  const got = await this.mss.waitForMessages(1, this.timeouts.dmpWaitMs, (m) => m.parsed?.messageId === id).catch(() => []);
+  const got = await this.mss.waitForMessages(1, this.timeouts.dmpWaitMs, (m) => m.parsed?.messageId === id).catch(() => [] as MssMessage[]);
   if (!got.length) throw new Error('could not set up the scenario: the operator never received the professional\'s message');
+  const d = got[0].deliveries.find((x) => x.to === to);
+  if (d?.outcome !== 'delivered') throw new Error(`could not set up the scenario: the professional's message was not delivered to the patient (${d?.outcome ?? 'no delivery'}), so the patient cannot answer it`);
 });
 
 When(/^a professional mailbox writes to the address "([^"]+)"$/, async function (this: VigieWorld, to: string) {
@@ -68,22 +75,16 @@ When(/^the (professional|pharmacy's) mailbox (?:sends|has sent) "\[FIN\]" to (\S
   this.serviceSent.set(`${role}→patient:fin`, { messageId: id, to, from: mailbox(this, role) });
   await this.mss.waitForMessages(1, this.timeouts.dmpWaitMs, (m) => m.parsed?.messageId === id).catch(() => undefined);
 });
-Given(/^the pharmacy's mailbox has sent "\[FIN\]" to (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
-  const to = patientAddress(this.person(name));
-  const id = await smtpSend(this, mailbox(this, 'pharmacy'), to, '[FIN]', 'Fin des échanges.');
-  await this.mss.waitForMessages(1, this.timeouts.dmpWaitMs, (m) => m.parsed?.messageId === id).catch(() => undefined);
-});
-
 When(/^(\S+ \S+) writes first to a (professional|pharmacy's organisational) mailbox$/, async function (this: VigieWorld, name: string, who: string) {
   ensureMailboxes(this);
   const role: Role = who === 'professional' ? 'professional' : 'pharmacy';
-  await this.mss.patientWrites(patientAddress(this.person(name)), mailbox(this, role), 'Une question', 'Bonjour, j\'ai une question sur mon traitement.');
+  await patientAction(() => this.mss.patientWrites(patientAddress(this.person(name)), mailbox(this, role), 'Une question', 'Bonjour, j\'ai une question sur mon traitement.'));
 });
 
 When(/^(\S+ \S+) replies to (?:that|the earlier) message$/, async function (this: VigieWorld, name: string) {
   const sent = this.serviceSent.get('professional→patient');
   if (!sent) throw new Error('no earlier message to reply to');
-  await this.mss.patientReplies(patientAddress(this.person(name)), sent.messageId, 'Merci docteur.');
+  await patientAction(() => this.mss.patientReplies(patientAddress(this.person(name)), sent.messageId, 'Merci docteur.'));
 });
 
 When('a professional mailbox sends "TEST" in subject and body to reponse.automatique-test@patient.mssante.fr', async function (this: VigieWorld) {

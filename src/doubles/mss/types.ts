@@ -12,7 +12,11 @@ export type MssDefect =
   | 'fin-delivered' // [FIN] delivered to the patient, and replies still accepted
   | 'patient-may-write-first' // patients may start conversations with anyone
   | 'no-test-autoresponder' // reponse.automatique-test@ never answers
-  | 'created-not-activated-bounced'; // 'créé non activé' patients get the MSS-02 bounce
+  | 'created-not-activated-bounced' // 'créé non activé' patients get the MSS-02 bounce
+  | 'opposed-delivered' // opposé patients: delivered, no bounce
+  | 'activated-not-delivered' // activé patients: the message is swallowed, never delivered, no bounce
+  | 'replies-refused' // a patient's reply is refused like a first message
+  | 'pharmacy-not-organisational'; // organisational pharmacy mailboxes treated as ordinary ones
 export const MSS_DEFECTS: readonly MssDefect[] = [
   'bounce-text-paraphrased',
   'closed-bounce-missing',
@@ -21,6 +25,10 @@ export const MSS_DEFECTS: readonly MssDefect[] = [
   'patient-may-write-first',
   'no-test-autoresponder',
   'created-not-activated-bounced',
+  'opposed-delivered',
+  'activated-not-delivered',
+  'replies-refused',
+  'pharmacy-not-organisational',
 ];
 
 export type DeliveryOutcome =

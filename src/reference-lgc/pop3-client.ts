@@ -1,0 +1,136 @@
+/**
+ * A small, bounded POP3 client (RFC 1939: USER/PASS, STAT, RETR, DELE, QUIT) on node:net: the
+ * reference LGC reads its MSSanté mailbox (bounces, read receipts, patients' replies) with it.
+ * Bounded everywhere: inactivity timeout, overall deadline, message count and byte limits; a
+ * cancelled or failing session destroys its socket and rejects, it never hangs.
+ */
+import * as net from 'node:net';
+
+export const POP3_TIMEOUT_MS = 5000;
+/** the whole session (all RETRs included) gets at most this long */
+export const POP3_SESSION_MS = 15000;
+export const POP3_MAX_MESSAGES = 200;
+export const POP3_MAX_BYTES = 100 * 1024 * 1024;
+const MAX_LINE = 4096;
+
+export interface Pop3Options {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  timeoutMs?: number;
+  sessionMs?: number;
+  maxMessages?: number;
+  cancel?: AbortSignal;
+}
+
+export class Pop3Error extends Error {}
+
+const CRLF = Buffer.from('\r\n');
+
+/**
+ * Fetches every message of the maildrop (oldest first) and deletes them. The messages are only
+ * removed when QUIT succeeds (RFC 1939 UPDATE state): on any failure nothing is deleted server-side,
+ * and the caller sees a rejection (what was fetched is lost to it, but still on the server).
+ */
+export async function pop3FetchAndDelete(o: Pop3Options): Promise<Buffer[]> {
+  const timeoutMs = o.timeoutMs ?? POP3_TIMEOUT_MS;
+  const maxMessages = o.maxMessages ?? POP3_MAX_MESSAGES;
+  const socket = net.connect({ host: o.host, port: o.port });
+  socket.setTimeout(timeoutMs);
+
+  let buffered: Buffer = Buffer.alloc(0);
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const fail = (e: Error): void => {
+    if (!failure) failure = e;
+    socket.destroy();
+    wake?.();
+  };
+  socket.on('data', (c: Buffer) => {
+    buffered = buffered.length ? Buffer.concat([buffered, c]) : c;
+    if (buffered.length > POP3_MAX_BYTES) fail(new Pop3Error(`POP3: more than ${POP3_MAX_BYTES} bytes received`));
+    wake?.();
+  });
+  socket.on('timeout', () => fail(new Pop3Error(`POP3 ${o.host}:${o.port}: no answer within ${timeoutMs} ms`)));
+  socket.on('error', (e) => fail(new Pop3Error(`POP3 ${o.host}:${o.port}: ${e.message}`)));
+  socket.on('close', () => fail(new Pop3Error(`POP3 ${o.host}:${o.port}: connection closed`)));
+  const deadline = setTimeout(() => fail(new Pop3Error(`POP3 session over ${o.sessionMs ?? POP3_SESSION_MS} ms`)), o.sessionMs ?? POP3_SESSION_MS);
+  const onAbort = (): void => fail(new Pop3Error('POP3: cancelled'));
+  if (o.cancel?.aborted) onAbort();
+  else o.cancel?.addEventListener('abort', onAbort, { once: true });
+
+  /** the next CRLF-terminated line (without CRLF) */
+  const line = async (): Promise<Buffer> => {
+    for (;;) {
+      const i = buffered.indexOf('\n');
+      if (i >= 0) {
+        const l = buffered.subarray(0, i > 0 && buffered[i - 1] === 0x0d ? i - 1 : i);
+        buffered = buffered.subarray(i + 1);
+        return l;
+      }
+      if (failure) throw failure;
+      if (buffered.length > MAX_LINE * 64) throw new Pop3Error('POP3: line too long');
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
+  };
+  const status = async (what: string): Promise<string> => {
+    const l = (await line()).toString('latin1');
+    if (l.length > MAX_LINE) throw new Pop3Error(`POP3 ${what}: status line too long`);
+    if (!l.startsWith('+OK')) throw new Pop3Error(`POP3 ${what}: ${l || 'empty answer'}`);
+    return l;
+  };
+  const command = (c: string): void => {
+    if (failure) throw failure;
+    socket.write(`${c}\r\n`);
+  };
+  /** a multi-line answer up to its "." line, dot-unstuffed, lines ending with CRLF */
+  const multiline = async (): Promise<Buffer> => {
+    const parts: Buffer[] = [];
+    for (;;) {
+      const l = await line();
+      if (l.length === 1 && l[0] === 0x2e) break;
+      parts.push(l.length > 0 && l[0] === 0x2e ? l.subarray(1) : l, CRLF);
+    }
+    return Buffer.concat(parts);
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+      socket.once('close', () => reject(failure ?? new Pop3Error('POP3: connection closed')));
+    }).catch((e: Error) => {
+      throw failure ?? new Pop3Error(`POP3 ${o.host}:${o.port}: ${e.message}`);
+    });
+    await status('greeting');
+    command(`USER ${o.user}`);
+    await status('USER');
+    command(`PASS ${o.password}`);
+    await status('PASS');
+    command('STAT');
+    const stat = /^\+OK\s+(\d+)\s+(\d+)/.exec(await status('STAT'));
+    if (!stat) throw new Pop3Error('POP3 STAT: malformed answer');
+    const count = Math.min(Number(stat[1]), maxMessages);
+    const out: Buffer[] = [];
+    for (let n = 1; n <= count; n++) {
+      command(`RETR ${n}`);
+      await status(`RETR ${n}`);
+      out.push(await multiline());
+    }
+    for (let n = 1; n <= count; n++) {
+      command(`DELE ${n}`);
+      await status(`DELE ${n}`);
+    }
+    command('QUIT');
+    await status('QUIT');
+    return out;
+  } finally {
+    clearTimeout(deadline);
+    o.cancel?.removeEventListener('abort', onAbort);
+    socket.removeAllListeners('close');
+    socket.on('error', () => undefined);
+    socket.destroy();
+  }
+}
