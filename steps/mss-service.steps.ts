@@ -14,12 +14,27 @@ import { patientAddress } from './mss.steps';
 type Role = 'professional' | 'pharmacy';
 
 /** The patient's own action (from the Mon espace santé web mail): a precondition, not a verdict. */
-async function patientAction<T>(fn: () => Promise<T>): Promise<T> {
+async function patientAction<T>(w: VigieWorld, fn: () => Promise<T>): Promise<T> {
+  needsDouble(w, "the patient's own actions (writing, replying from the Mon espace santé web mail)");
   try { return await fn(); } catch (e) { throw new Error(`could not set up the scenario: the patient could not act: ${(e as Error).message}`); }
 }
-const mailbox = (w: VigieWorld, role: Role) => role === 'pharmacy'
-  ? w.mss.mailboxFor('pharmacie', 'pharmacie.mssante.fr')
-  : w.mss.mailboxFor('professionnel');
+const external = (w: VigieWorld) => w.parameters.service ?? null;
+const mailbox = (w: VigieWorld, role: Role) => external(w)?.mailboxes[role]
+  ?? (role === 'pharmacy' ? w.mss.mailboxFor('pharmacie', 'pharmacie.mssante.fr') : w.mss.mailboxFor('professionnel'));
+const password = (w: VigieWorld) => external(w)?.password ?? 'vigie';
+
+/** The patient's address: on an external service, the test patient of the state the scenario set (default activé). */
+function svcPatient(w: VigieWorld, name: string): string {
+  const p = w.person(name);
+  const ext = external(w);
+  if (!ext) return patientAddress(p);
+  return w.servicePatientAddress ?? `${ext.patients['activé']}@patient.mssante.fr`;
+}
+
+/** Steps that need the double's own hooks (the patient's side) cannot judge an external service. */
+function needsDouble(w: VigieWorld, what: string): void {
+  if (external(w)) throw new Error(`could not judge on an external service: ${what} can only be driven on the MSSanté double`);
+}
 
 function ensureMailboxes(w: VigieWorld) {
   w.mss.registerMailbox(mailbox(w, 'professional'), { kind: 'professional' });
@@ -39,7 +54,7 @@ async function smtpSend(w: VigieWorld, from: string, to: string, subject: string
 async function readMailbox(w: VigieWorld, addr: string, pred: (m: Awaited<ReturnType<typeof simpleParser>>) => boolean, timeoutMs: number) {
   const until = performance.now() + timeoutMs;
   for (;;) {
-    const raw = await pop3Fetch({ ...w.mssService.pop3, user: addr, password: 'vigie', timeoutMs: 5000 });
+    const raw = await pop3Fetch({ ...w.mssService.pop3, user: addr, password: password(w), timeoutMs: 5000 });
     const mails = await Promise.all(raw.map((r) => simpleParser(r)));
     if (mails.some(pred) || performance.now() >= until) return { mails, raw };
     await delay(50); // the service delivers asynchronously; POP3 has no push
@@ -48,15 +63,16 @@ async function readMailbox(w: VigieWorld, addr: string, pred: (m: Awaited<Return
 
 When(/^a (professional|pharmacy's organisational) mailbox writes to (\S+ \S+)$/, async function (this: VigieWorld, who: string, name: string) {
   const role: Role = who === 'professional' ? 'professional' : 'pharmacy';
-  const to = patientAddress(this.person(name));
+  const to = svcPatient(this, name);
   const id = await smtpSend(this, mailbox(this, role), to, 'Suite à votre consultation', 'Bonjour, voici un message de votre professionnel de santé.');
   this.serviceSent.set(`${role}→patient`, { messageId: id, to, from: mailbox(this, role) });
 });
 Given(/^a (professional|pharmacy's organisational) mailbox has written to (\S+ \S+)$/, async function (this: VigieWorld, who: string, name: string) {
   const role: Role = who === 'professional' ? 'professional' : 'pharmacy';
-  const to = patientAddress(this.person(name));
+  const to = svcPatient(this, name);
   const id = await smtpSend(this, mailbox(this, role), to, 'Suite à votre consultation', 'Bonjour, voici un message de votre professionnel de santé.');
   this.serviceSent.set(`${role}→patient`, { messageId: id, to, from: mailbox(this, role) });
+  if (external(this)) return; // delivery is not observable on an external service
   const got = await this.mss.waitForMessages(1, this.timeouts.dmpWaitMs, (m) => m.parsed?.messageId === id).catch(() => [] as MssMessage[]);
   if (!got.length) throw new Error('could not set up the scenario: the operator never received the professional\'s message');
   const d = got[0].deliveries.find((x) => x.to === to);
@@ -70,21 +86,21 @@ When(/^a professional mailbox writes to the address "([^"]+)"$/, async function 
 
 When(/^the (professional|pharmacy's) mailbox (?:sends|has sent) "\[FIN\]" to (\S+ \S+)$/, async function (this: VigieWorld, who: string, name: string) {
   const role: Role = who === 'professional' ? 'professional' : 'pharmacy';
-  const to = patientAddress(this.person(name));
+  const to = svcPatient(this, name);
   const id = await smtpSend(this, mailbox(this, role), to, '[FIN]', 'Fin des échanges.');
   this.serviceSent.set(`${role}→patient:fin`, { messageId: id, to, from: mailbox(this, role) });
-  await this.mss.waitForMessages(1, this.timeouts.dmpWaitMs, (m) => m.parsed?.messageId === id).catch(() => undefined);
+  if (!external(this)) await this.mss.waitForMessages(1, this.timeouts.dmpWaitMs, (m) => m.parsed?.messageId === id).catch(() => undefined);
 });
 When(/^(\S+ \S+) writes first to a (professional|pharmacy's organisational) mailbox$/, async function (this: VigieWorld, name: string, who: string) {
   ensureMailboxes(this);
   const role: Role = who === 'professional' ? 'professional' : 'pharmacy';
-  await patientAction(() => this.mss.patientWrites(patientAddress(this.person(name)), mailbox(this, role), 'Une question', 'Bonjour, j\'ai une question sur mon traitement.'));
+  await patientAction(this, () => this.mss.patientWrites(svcPatient(this, name), mailbox(this, role), 'Une question', 'Bonjour, j\'ai une question sur mon traitement.'));
 });
 
 When(/^(\S+ \S+) replies to (?:that|the earlier) message$/, async function (this: VigieWorld, name: string) {
   const sent = this.serviceSent.get('professional→patient');
   if (!sent) throw new Error('no earlier message to reply to');
-  await patientAction(() => this.mss.patientReplies(patientAddress(this.person(name)), sent.messageId, 'Merci docteur.'));
+  await patientAction(this, () => this.mss.patientReplies(svcPatient(this, name), sent.messageId, 'Merci docteur.'));
 });
 
 When('a professional mailbox sends "TEST" in subject and body to reponse.automatique-test@patient.mssante.fr', async function (this: VigieWorld) {
@@ -93,13 +109,15 @@ When('a professional mailbox sends "TEST" in subject and body to reponse.automat
 
 // --- verdicts ------------------------------------------------------------------------------
 
-const isDsn = (m: Awaited<ReturnType<typeof simpleParser>>) => /report-type="?delivery-status/i.test(String(m.headers.get('content-type') ? JSON.stringify(m.headers.get('content-type')) : '')) || /delivery-status/i.test(m.headerLines.map((h) => h.line).join('\n'));
+type Parsed = Awaited<ReturnType<typeof simpleParser>>;
+const isDsnAny = (m: Parsed) => /report-type="?delivery-status/i.test(String(m.headers.get('content-type') ? JSON.stringify(m.headers.get('content-type')) : '')) || /delivery-status/i.test(m.headerLines.map((h) => h.line).join('\n'));
 
 Then('the professional mailbox receives a delivery status notification saying exactly:', async function (this: VigieWorld, template: string) {
   this.evidenceKinds.add('observed');
   const sent = this.serviceSent.get('professional→patient');
   if (!sent) throw new Error('no message sent');
   const expected = template.replace('<adresse>', sent.to);
+  const isDsn = (m: Parsed) => isDsnAny(m) && (m.text ?? '').includes(sent.to);
   const { mails } = await readMailbox(this, sent.from, isDsn, this.timeouts.dmpWaitMs);
   const dsns = mails.filter(isDsn);
   if (!dsns.length) return this.fail(`an RFC 3464 delivery status notification (multipart/report; report-type=delivery-status) in ${sent.from}`, `${mails.length} message(s), none a DSN`);
@@ -111,6 +129,15 @@ Then(/^the message is (delivered|bounced)$/, async function (this: VigieWorld, o
   this.evidenceKinds.add('observed');
   const sent = this.serviceSent.get('professional→patient');
   if (!sent) throw new Error('no message sent');
+  // A mailbox of an external service keeps earlier scenarios' bounces: only one about this recipient counts.
+  const isDsn = (m: Parsed) => isDsnAny(m) && (m.text ?? '').includes(sent.to);
+  if (external(this)) {
+    // Only what comes back is observable: a bounce, or none within the window.
+    const { mails } = await readMailbox(this, sent.from, isDsn, outcome === 'bounced' ? this.timeouts.dmpWaitMs : this.timeouts.quietMs);
+    const bounced = mails.some(isDsn);
+    this.check(bounced === (outcome === 'bounced'), outcome === 'bounced' ? `a bounce (DSN) back to ${sent.from}` : `no bounce back to ${sent.from}`, () => bounced ? 'a bounce came back' : 'no bounce came back');
+    return;
+  }
   const [m] = await this.mss.waitForMessages(1, this.timeouts.dmpWaitMs, (x: MssMessage) => x.parsed?.messageId === sent.messageId).catch(() => [] as MssMessage[]);
   if (!m) throw new Error('could not set up the scenario: the operator never received the message');
   if (outcome === 'delivered') {
@@ -128,8 +155,8 @@ Then(/^the message is (delivered|bounced)$/, async function (this: VigieWorld, o
 async function fromPatientArrives(w: VigieWorld, role: Role, name: string, expect: boolean) {
   w.evidenceKinds.add('observed');
   const addr = mailbox(w, role);
-  const from = patientAddress(w.person(name));
-  const fromPatient = (m: Awaited<ReturnType<typeof simpleParser>>) => (m.from?.value ?? []).some((a) => a.address === from) && !isDsn(m);
+  const from = svcPatient(w, name);
+  const fromPatient = (m: Parsed) => (m.from?.value ?? []).some((a) => a.address === from) && !isDsnAny(m);
   const { mails } = await readMailbox(w, addr, fromPatient, expect ? w.timeouts.dmpWaitMs : w.timeouts.quietMs);
   if (!expect) w.windowMs += w.timeouts.quietMs;
   const got = mails.some(fromPatient);
@@ -142,7 +169,7 @@ Then(/^the (professional|pharmacy's) mailbox (receives|does not receive) the pat
 
 Then(/^(\S+ \S+) does not receive the "\[FIN\]" message$/, async function (this: VigieWorld, name: string) {
   this.evidenceKinds.add('observed');
-  const to = patientAddress(this.person(name));
+  const to = svcPatient(this, name);
   const box = this.mss.mailbox(to).filter((m) => m.parsed?.subject === '[FIN]');
   this.check(box.length === 0, `the [FIN] message is not delivered to ${to}`, () => `${box.length} [FIN] message(s) in the patient's mailbox`);
 });
@@ -150,7 +177,7 @@ Then(/^(\S+ \S+) does not receive the "\[FIN\]" message$/, async function (this:
 Then('the professional mailbox receives the automatic acknowledgement', async function (this: VigieWorld) {
   this.evidenceKinds.add('observed');
   const addr = mailbox(this, 'professional');
-  const auto = (m: Awaited<ReturnType<typeof simpleParser>>) => (m.from?.value ?? []).some((a) => a.address === 'reponse.automatique-test@patient.mssante.fr');
+  const auto = (m: Parsed) => (m.from?.value ?? []).some((a) => a.address === 'reponse.automatique-test@patient.mssante.fr');
   const { mails } = await readMailbox(this, addr, auto, this.timeouts.dmpWaitMs);
   this.check(mails.some(auto), `an acknowledgement from reponse.automatique-test@patient.mssante.fr in ${addr}`, () => `${mails.length} message(s), none from the autoresponder`);
 });

@@ -78,7 +78,10 @@ When('the professional sends the consultation report to a colleague through the 
 });
 
 Given(/^the Mon espace santé of (\S+ \S+) is (activé|créé non activé|opposé|clôturé)$/, function (this: VigieWorld, name: string, state: PatientState) {
-  this.mss.setPatientState(ins15(this.person(name)), state);
+  const ext = this.parameters.service;
+  // An external service cannot be told a patient's state: its test patient in that state stands in.
+  if (ext) this.servicePatientAddress = `${ext.patients[state]}@patient.mssante.fr`;
+  else this.mss.setPatientState(ins15(this.person(name)), state);
 });
 
 When(/^the professional ends the exchange with (\S+ \S+)$/, async function (this: VigieWorld, name: string) {

@@ -12,6 +12,10 @@ export interface TargetConfig {
   defects?: string[];
   doubles?: { host?: string; advertisedHost?: string; insi?: { port?: number }; dmp?: { port?: number }; eprescription?: { port?: number }; mss?: { smtpPort?: number; pop3Port?: number } };
   timeouts?: Partial<Timeouts>;
+  /** smtp driver (an MSSanté-like service under test) */
+  host?: string; port?: number; pop3?: { host: string; port: number }; password?: string;
+  mailboxes?: { professional: string; pharmacy: string };
+  patients?: Record<'activé' | 'créé non activé' | 'opposé' | 'clôturé', string>;
 }
 export interface Timeouts {
   reachMs: number; actionMs: number; insiWaitMs: number; dmpWaitMs: number; settleMs: number; quietMs: number;
@@ -50,6 +54,7 @@ export function describeErrors(errors: ErrorObject[]): string[] {
     // The two cross-key rules of the schema (allOf) get one sentence each.
     if (e.schemaPath.startsWith('#/allOf/0/')) { out.push('baseUrl: is required for an http target (or "embedded": true for the reference LGC)'); continue; }
     if (e.schemaPath.startsWith('#/allOf/1/')) { out.push('defects: seeded defects exist only in the embedded reference LGC ("embedded": true)'); continue; }
+    if (e.schemaPath.startsWith('#/allOf/2/') && e.keyword === 'required') { out.push(`${(e.params as { missingProperty: string }).missingProperty}: is required for an smtp target (an MSSanté-like service)`); continue; }
     const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
     if (e.keyword === 'additionalProperties') {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
@@ -82,8 +87,8 @@ export function checkConfig(raw: unknown, source: string): TargetConfig {
     throw new ConfigError(`${source}: invalid target configuration:\n  - ${msgs.join('\n  - ')}`);
   }
   const cfg = raw as TargetConfig;
-  if (cfg.driver !== 'http') {
-    throw new ConfigError(`${source}: driver: "${cfg.driver}" is not available yet in this version of Vigie (only "http")`);
+  if (cfg.driver === 'ui') {
+    throw new ConfigError(`${source}: driver: "ui" is not available yet in this version of Vigie ("http" or "smtp")`);
   }
   return cfg;
 }

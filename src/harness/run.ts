@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { DEFAULT_TIMEOUTS, LoadedConfig, PROJECT_ROOT, Timeouts } from '../config/load';
 import { HttpDriver } from '../drivers/http-driver';
@@ -100,22 +101,33 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
 
   let reference: ReferenceLgc | undefined;
   let baseUrl = o.baseUrl ?? cfg.baseUrl;
+  const serviceMode = cfg.driver === 'smtp';
+  if (serviceMode) base.driver = 'smtp';
   try {
-    if (!baseUrl && cfg.embedded) {
+    if (serviceMode) {
+      // An MSSanté-like service under test: no LGC; its SMTP and POP3 servers must answer.
+      try {
+        await tcpReachable(cfg.host!, cfg.port!, timeouts.reachMs);
+        await tcpReachable(cfg.pop3!.host, cfg.pop3!.port, timeouts.reachMs);
+      } catch (e) {
+        return couldNotRun(`the service "${cfg.name}" did not answer: ${(e as Error).message}`);
+      }
+      baseUrl = 'about:none';
+    } else if (!baseUrl && cfg.embedded) {
       try { reference = await startReferenceLgc({ host: '127.0.0.1' }); } catch (e) { return couldNotRun((e as Error).message); }
       baseUrl = reference.url;
     }
     if (!baseUrl) return couldNotRun('no baseUrl for the target');
 
     // H-02: an unreachable target is said so, quickly, and is not a verdict.
-    try {
+    if (!serviceMode) try {
       const h = await new HttpDriver(baseUrl).health(timeouts.reachMs);
       if (!o.quiet) log(`Target "${cfg.name}" at ${baseUrl} answers (test-driver contract ${h.contract}${h.name ? ', ' + h.name : ''}).`);
     } catch (e) {
       return couldNotRun(`the target "${cfg.name}" did not answer at ${baseUrl} within ${timeouts.reachMs} ms: ${(e as Error).message}`);
     }
     // One reset before the scenarios: a target that refuses it (or an unknown defect id) is said once, not per scenario.
-    try {
+    if (!serviceMode) try {
       await new HttpDriver(baseUrl, timeouts.reachMs).reset({ tenant: 'vigie-preflight', doubles: { insi: 'http://127.0.0.1:9/insi/vigie-preflight' }, defects });
     } catch (e) {
       return couldNotRun(`the target "${cfg.name}" refused a test-driver reset: ${(e as Error).message}`);
@@ -145,12 +157,15 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
         mssSmtpPort: cfg.doubles?.mss?.smtpPort ?? 0, mssPop3Port: cfg.doubles?.mss?.pop3Port ?? 0,
       },
       serviceDefects: o.serviceDefects ?? [],
+      service: serviceMode
+        ? { smtp: { host: cfg.host, port: cfg.port }, pop3: cfg.pop3, password: cfg.password ?? '', mailboxes: cfg.mailboxes, patients: cfg.patients }
+        : null,
       timeouts, runId: randomBytes(3).toString('hex'), rulesDir,
     };
     // Scenarios that need the ANS rule pack are left out, and said so, when there is none.
-    const tags = rulesDir ? (o.tags ?? '') : [o.tags ? `(${o.tags})` : '', 'not @rule-pack'].filter(Boolean).join(' and ');
+    const tags = [o.tags ? `(${o.tags})` : '', rulesDir ? '' : 'not @rule-pack', serviceMode ? '@service' : ''].filter(Boolean).join(' and ');
     const runOptions: IRunOptions = {
-      sources: sourcesCoordinates(o.paths ?? ['features'], tags),
+      sources: sourcesCoordinates(o.paths ?? (serviceMode ? ['features/mss/service'] : ['features']), tags),
       // Step files can be loaded once per process (require cache): later runs reuse the library.
       support: o.support ?? supportInProcess ?? supportCoordinates(),
       runtime: { dryRun: false, failFast: false, filterStacktraces: true, parallel: 0, retry: 0, retryTagFilter: '', strict: true, worldParameters: JSON.parse(JSON.stringify(worldParameters)) },
@@ -188,6 +203,15 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
 /** The failure as a reviewer needs it: the verdict text, without the harness's stack trace. */
 function cleanMessage(m: string): string {
   return m.split('\n').filter((l) => !/^\s+at /.test(l)).join('\n').replace(/^NonConformance: /, '').trim().split('\n').slice(0, 12).join('\n');
+}
+
+function tcpReachable(host: string, port: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = connect({ host, port });
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`${host}:${port}: no connection within ${timeoutMs} ms`)); }, timeoutMs);
+    sock.once('connect', () => { clearTimeout(timer); sock.destroy(); resolve(); });
+    sock.once('error', (e) => { clearTimeout(timer); reject(new Error(`${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)); });
+  });
 }
 
 function writeSummary(dir: string, summary: Summary) {

@@ -15,7 +15,7 @@ export interface RequirementResult { scenarios: string[]; verdict: RequirementVe
 
 export interface Summary {
   target: string;
-  driver: 'http' | 'ui';
+  driver: 'http' | 'ui' | 'smtp';
   outcome: 'conformant' | 'not-conformant' | 'could-not-run';
   durationMs: number;
   scenarios: { passed: number; failed: number; errored: number; skipped: number };

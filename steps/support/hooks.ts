@@ -62,6 +62,11 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
   this.mss.registerMailbox(practiceMailbox, { kind: 'professional' });
   const t = this.parameters.timeouts;
   this.driver = new HttpDriver(this.parameters.baseUrl, t.actionMs);
+  if (this.parameters.service) {
+    // An external MSSanté-like service is under test: no practice software to reset.
+    this.mssService = { smtp: this.parameters.service.smtp, pop3: this.parameters.service.pop3 };
+    return;
+  }
   await this.driver.reset({
     tenant: this.tenant,
     doubles: {

@@ -8,11 +8,17 @@ import { Person, personNamed } from '../../src/fixtures/people';
 import { Timeouts } from '../../src/config/load';
 import { NonConformance } from '../../src/harness/verdict';
 
+export interface ExternalService {
+  smtp: { host: string; port: number }; pop3: { host: string; port: number }; password: string;
+  mailboxes: { professional: string; pharmacy: string };
+  patients: Record<'activé' | 'créé non activé' | 'opposé' | 'clôturé', string>;
+}
+
 /** JSON world parameters handed to cucumber by the runner (src/harness/run.ts). */
 export interface VigieParameters {
   target: string;
   baseUrl: string;
-  driver: 'http';
+  driver: 'http' | 'smtp';
   defects: string[];
   doubles: { host: string; advertisedHost?: string; insiPort: number; dmpPort: number; ePrescriptionPort: number; mssSmtpPort: number; mssPop3Port: number };
   timeouts: Timeouts;
@@ -21,6 +27,8 @@ export interface VigieParameters {
   rulesDir: string | null;
   /** Seeded defects of the MSSanté double when it is the service under test (@service scenarios). */
   serviceDefects: string[];
+  /** An external MSSanté-like service under test (smtp driver), or null: the double is the service. */
+  service?: ExternalService | null;
 }
 
 export const WORKSTATIONS: Record<string, Workstation> = {
@@ -55,6 +63,8 @@ export class VigieWorld extends World<VigieParameters> {
   lastSendRefusal?: string;
   /** Service side: messages Vigie sent as a professional or pharmacy mailbox, by role. */
   readonly serviceSent = new Map<string, { messageId: string; to: string; from: string }>();
+  /** External service: the test patient address standing for the scenario's patient (by state). */
+  servicePatientAddress?: string;
   /** The documents of the scenario, by the name the feature gives them ("the consultation report"). */
   readonly documents = new Map<string, DocumentView[]>();
   currentDocuments: DocumentView[] = [];

@@ -10,7 +10,13 @@ const bad = (raw: unknown) => {
   assert.fail('expected a ConfigError');
 };
 
+test('an smtp target names what it lacks', () => {
+  assert.match(bad({ name: 'v', driver: 'smtp', host: 'h', port: 25 }), /pop3: is required for an smtp target/);
+  assert.match(bad({ name: 'v', driver: 'smtp', host: 'h', port: 25, pop3: { host: 'h', port: 110 }, mailboxes: { professional: 'a@b', pharmacy: 'c@d' }, patients: { 'activé': 'x' } }), /patients: .*required|patients\.activé: must match pattern/);
+});
+
 test('the shipped targets are valid', () => {
+  assert.equal(loadTarget('example-mss-service').config.driver, 'smtp');
   assert.equal(loadTarget('reference').config.embedded, true);
   assert.equal(loadTarget('example-vendor').config.baseUrl, 'http://127.0.0.1:8700');
 });
@@ -43,5 +49,5 @@ test('a target file: not JSON, wrong name, unknown target', () => {
   assert.throws(() => loadTarget(join(dir, 'broken.json')), /broken\.json: not valid JSON/);
   writeFileSync(join(dir, 'other.json'), JSON.stringify({ name: 'not-other', driver: 'http', baseUrl: 'http://127.0.0.1:1' }));
   assert.throws(() => loadTarget(join(dir, 'other.json')), /name: "not-other" must equal the file name "other"/);
-  assert.throws(() => loadTarget('no-such-target'), /no configuration .*no-such-target\.json \(known targets: example-vendor, reference\)/);
+  assert.throws(() => loadTarget('no-such-target'), /no configuration .*no-such-target\.json \(known targets: example-mss-service, example-vendor, reference\)/);
 });
