@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { samePatient } from './metadata';
 import type { StoredDocument } from './query';
 import type { DmpBehaviour, DmpDocumentEntry, DmpQuery, DmpSeedDocument, DmpSubmission, DmpTenant } from './types';
+import { Waiters } from '../common/waiters';
 
 /** A submission parked while the tenant holds; the double supplies how to answer or drop it. */
 export interface Parked {
@@ -11,12 +12,6 @@ export interface Parked {
   drop(): void;
 }
 
-interface Waiter {
-  satisfied(): boolean;
-  resolve(): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout;
-}
 
 export const MASKED_FROM_PROFESSIONALS = 'MASQUE_PS';
 
@@ -32,7 +27,7 @@ export class TenantState implements DmpTenant {
   private subs: DmpSubmission[] = [];
   private qs: DmpQuery[] = [];
   private stored: StoredDocument[] = [];
-  private waiters = new Set<Waiter>();
+  private waiters = new Waiters();
 
   constructor(readonly id: string) {}
 
@@ -148,11 +143,7 @@ export class TenantState implements DmpTenant {
 
   /** Rejects pending waits: the double is stopping. */
   abortWaits(reason: string): void {
-    for (const w of this.waiters) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`DMP double: tenant "${this.id}": ${reason}`));
-    }
-    this.waiters.clear();
+    this.waiters.abort(`DMP double: tenant "${this.id}": ${reason}`);
   }
 
   private flushParked(drop: boolean): number {
@@ -163,28 +154,10 @@ export class TenantState implements DmpTenant {
   }
 
   private notify(): void {
-    for (const w of this.waiters) {
-      if (w.satisfied()) {
-        clearTimeout(w.timer);
-        this.waiters.delete(w);
-        w.resolve();
-      }
-    }
+    this.waiters.notify();
   }
 
   private waitUntil(satisfied: () => boolean, timeoutMs: number, message: () => string): Promise<void> {
-    if (satisfied()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        satisfied,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(new Error(message()));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-    });
+    return this.waiters.until(satisfied, timeoutMs, message);
   }
 }

@@ -1,5 +1,6 @@
 /** Per-tenant state of the INSi double: behaviour, hold/park, recorded exchanges, bounded waits. */
 import type { InsiBehaviour, InsiExchange, InsiTenant } from './types';
+import { Waiters } from '../common/waiters';
 
 /** A request parked while the tenant holds; the double supplies how to answer or drop it. */
 export interface Parked {
@@ -8,19 +9,13 @@ export interface Parked {
   drop(): void;
 }
 
-interface Waiter {
-  satisfied(): boolean;
-  resolve(): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout;
-}
 
 export class TenantState implements InsiTenant {
   behaviour: InsiBehaviour = { kind: 'lookup' };
   holding = false;
   private parked: Parked[] = [];
   private log: InsiExchange[] = [];
-  private waiters = new Set<Waiter>();
+  private waiters = new Waiters();
 
   constructor(readonly id: string) {}
 
@@ -84,11 +79,7 @@ export class TenantState implements InsiTenant {
 
   /** Rejects pending waits: the double is stopping. */
   abortWaits(reason: string): void {
-    for (const w of this.waiters) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`INSi double: tenant "${this.id}": ${reason}`));
-    }
-    this.waiters.clear();
+    this.waiters.abort(`INSi double: tenant "${this.id}": ${reason}`);
   }
 
   private flushParked(drop: boolean): number {
@@ -99,28 +90,10 @@ export class TenantState implements InsiTenant {
   }
 
   private notify(): void {
-    for (const w of this.waiters) {
-      if (w.satisfied()) {
-        clearTimeout(w.timer);
-        this.waiters.delete(w);
-        w.resolve();
-      }
-    }
+    this.waiters.notify();
   }
 
   private waitUntil(satisfied: () => boolean, timeoutMs: number, message: () => string): Promise<void> {
-    if (satisfied()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        satisfied,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(new Error(message()));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-    });
+    return this.waiters.until(satisfied, timeoutMs, message);
   }
 }

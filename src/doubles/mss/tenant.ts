@@ -3,13 +3,8 @@ import { PATIENT_DOMAIN, classifyAddress, normalizeAddress } from './ins-address
 import { bareId } from './mime';
 import { MSS_DEFECTS, PATIENT_STATES } from './types';
 import type { MssDefect, MssMessage, MssTenant, PatientState } from './types';
+import { Waiters } from '../common/waiters';
 
-interface Waiter {
-  satisfied(): boolean;
-  resolve(): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout;
-}
 
 export interface MailboxInfo {
   organisational: boolean;
@@ -40,7 +35,7 @@ export class TenantState implements MssTenant {
   private sent = new Map<string, SentToPatient>();
   private fins = new Map<string, number>();
   private read = new Map<number, MssMessage | undefined>();
-  private waiters = new Set<Waiter>();
+  private waiters = new Waiters();
 
   constructor(readonly id: string, private readonly host: TenantHost) {}
 
@@ -175,37 +170,15 @@ export class TenantState implements MssTenant {
 
   /** Rejects pending waits: the double is stopping. */
   abortWaits(reason: string): void {
-    for (const w of this.waiters) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`MSS double: tenant "${this.id}": ${reason}`));
-    }
-    this.waiters.clear();
+    this.waiters.abort(`MSS double: tenant "${this.id}": ${reason}`);
   }
 
   private notify(): void {
-    for (const w of this.waiters) {
-      if (w.satisfied()) {
-        clearTimeout(w.timer);
-        this.waiters.delete(w);
-        w.resolve();
-      }
-    }
+    this.waiters.notify();
   }
 
   private waitUntil(satisfied: () => boolean, timeoutMs: number, message: () => string): Promise<void> {
-    if (satisfied()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        satisfied,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(new Error(message()));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-    });
+    return this.waiters.until(satisfied, timeoutMs, message);
   }
 }
 

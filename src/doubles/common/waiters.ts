@@ -1,0 +1,47 @@
+/**
+ * Bounded, event-driven waits shared by the doubles: a wait resolves as soon as its condition
+ * holds (checked whenever the double records something), or rejects with a clear message when
+ * its time is up — never a sleep, never unbounded.
+ */
+interface Waiter {
+  satisfied(): boolean;
+  resolve(): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class Waiters {
+  private readonly set = new Set<Waiter>();
+
+  /** Resolves once `satisfied()` holds; rejects with `message()` after `timeoutMs`. */
+  until(satisfied: () => boolean, timeoutMs: number, message: () => string): Promise<void> {
+    if (satisfied()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        satisfied, resolve, reject,
+        timer: setTimeout(() => { this.set.delete(waiter); reject(new Error(message())); }, timeoutMs),
+      };
+      this.set.add(waiter);
+    });
+  }
+
+  /** Call after every change the waits may be waiting for. */
+  notify(): void {
+    for (const w of this.set) {
+      if (w.satisfied()) {
+        clearTimeout(w.timer);
+        this.set.delete(w);
+        w.resolve();
+      }
+    }
+  }
+
+  /** Rejects every pending wait (the double is stopping). */
+  abort(message: string): void {
+    for (const w of this.set) {
+      clearTimeout(w.timer);
+      w.reject(new Error(message));
+    }
+    this.set.clear();
+  }
+}
