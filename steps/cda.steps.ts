@@ -6,6 +6,20 @@ import { parseXmlSafely } from '../src/oracles/xml-safe';
 import { VigieWorld, WORKSTATIONS } from './support/world';
 import { cdaJvm } from './support/hooks';
 import { DOCUMENTS, currentDoc, ins15, receivedEntry } from './dmp.steps';
+import { awaitMessage } from './mss.steps';
+import { readZip } from '../src/oracles/zip';
+
+/** The CDA inside the IHE XDM package of the last message sent: a precondition, not a verdict. */
+async function xdmCda(w: VigieWorld): Promise<{ name: string; content: Buffer }> {
+  const m = await awaitMessage(w, (x) => (x.parsed?.attachments ?? []).some((a) => a.content.subarray(0, 2).toString('latin1') === 'PK'));
+  const zip = m?.parsed?.attachments.find((a) => a.content.subarray(0, 2).toString('latin1') === 'PK');
+  if (!zip) throw new Error('could not set up the scenario: no IHE XDM package reached the operator');
+  let entries;
+  try { entries = readZip(zip.content); } catch (e) { throw new Error(`could not set up the scenario: unreadable XDM package: ${(e as Error).message}`); }
+  const cda = entries.find((e) => /^IHE_XDM\/[^/]+\/[^/]+\.XML$/i.test(e.name) && !/METADATA\.XML$/i.test(e.name));
+  if (!cda) throw new Error(`could not set up the scenario: no document in the XDM package (${entries.map((e) => e.name).join(', ')})`);
+  return { name: cda.name, content: cda.content };
+}
 
 const VSM_TEMPLATE = '1.2.250.1.213.1.1.1.13';
 
@@ -120,4 +134,20 @@ Then('the document the DMP received passes the ANS schematron of its type', asyn
   if (r.couldNotJudge) throw new Error(`could not judge the document with the ANS rule pack: ${r.couldNotJudge}`);
   const bad = r.errors.filter((x) => x.layer === 'schematron' || x.layer === 'parse');
   this.check(bad.length === 0, `no failed assertion of the ANS schematron ${r.schematron}`, () => list(bad));
+});
+
+Then('the CDA in the XDM package the operator received is well-formed XML, valid against the CDA schema extended by the CI-SIS', async function (this: VigieWorld) {
+  this.evidenceKinds.add('observed');
+  const d = await xdmCda(this);
+  const r = await judge(this, d.name, d.content, null);
+  if (r.couldNotJudge) throw new Error(`could not judge the document: ${r.couldNotJudge}`);
+  const bad = r.errors.filter((x) => x.layer === 'parse' || x.layer === 'xsd');
+  this.check(bad.length === 0 && r.xsdValid === true, 'the CDA of the XDM package well-formed, valid against CDA_extended.xsd', () => list(bad));
+});
+
+Then('the CDA in the XDM package the operator received satisfies the CI-SIS header rules', async function (this: VigieWorld) {
+  this.evidenceKinds.add('observed');
+  const d = await xdmCda(this);
+  const found = headerFindings(this, d.content, {}, 'CDA-02');
+  this.check(found.length === 0, 'every CI-SIS header rule satisfied by the CDA of the XDM package', () => list(found));
 });

@@ -15,3 +15,9 @@ Feature: CDA-01 — Every document sent is well-formed and valid against the CI-
       | a prescription        |
       | a VSM                 |
       | a vaccination         |
+
+  Scenario: A consultation report sent to a colleague through the secure messaging (IHE XDM)
+    Given Camille Legrand has a patient file with a qualified INS
+    And the professional has validated a consultation report for Camille Legrand
+    When the professional sends the consultation report to a colleague through the secure messaging
+    Then the CDA in the XDM package the operator received is well-formed XML, valid against the CDA schema extended by the CI-SIS

@@ -15,3 +15,9 @@ Feature: CDA-02 — Every document sent satisfies the CI-SIS header rules
       | a prescription        |
       | a VSM                 |
       | a vaccination         |
+
+  Scenario: A consultation report sent to a colleague through the secure messaging (IHE XDM)
+    Given Camille Legrand has a patient file with a qualified INS
+    And the professional has validated a consultation report for Camille Legrand
+    When the professional sends the consultation report to a colleague through the secure messaging
+    Then the CDA in the XDM package the operator received satisfies the CI-SIS header rules
