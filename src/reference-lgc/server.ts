@@ -31,6 +31,7 @@ import {
   validate,
   type DocumentRecord,
 } from './documents';
+import { createUiHandler, UI_PREFIX } from './ui';
 import { endExchange, MssUnavailable, NotFound, parseOutgoing, patientThread, sendSecureMessage } from './messaging';
 import {
   BadRequest,
@@ -430,7 +431,13 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
     throw new HttpError(404, 'not-found', 'no such route');
   }
 
+  const ui = createUiHandler({ store, ctx, bodyLimit: BODY_LIMIT });
   const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === UI_PREFIX || path.startsWith(`${UI_PREFIX}/`)) {
+      ui(req, res); // the web UI (./ui): same tenants, same state
+      return;
+    }
     handle(req).then(
       (reply) => (reply.raw ? sendRaw(res, reply.status, reply.raw.contentType, reply.raw.data) : send(res, reply.status, reply.body)),
       (e: unknown) => {

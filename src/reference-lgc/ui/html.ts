@@ -1,0 +1,138 @@
+/** HTML helpers of the reference LGC's web UI: escaping, the page layout and the small inline script. */
+
+export function esc(v: unknown): string {
+  return String(v ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** `name="value"` pairs of a data-testid (and optional class). */
+export function tid(id: string): string {
+  return `data-testid="${esc(id)}"`;
+}
+
+const STYLE = `
+body{font-family:system-ui,sans-serif;margin:0;color:#222;background:#f6f7f9}
+header{background:#1d3557;color:#fff;padding:.5em 1em;display:flex;gap:1.5em;align-items:center}
+header a{color:#fff}
+header .ws a{margin-right:.6em;opacity:.7}
+header .ws a.current{opacity:1;font-weight:bold;text-decoration:none}
+main{padding:1em 1.5em;max-width:70em}
+section{background:#fff;border:1px solid #dde;border-radius:6px;padding:.8em 1em;margin:0 0 1em}
+h1{font-size:1.4em}h2{font-size:1.1em;margin-top:0}
+table{border-collapse:collapse}td,th{border:1px solid #ccd;padding:.25em .6em;text-align:left}
+tr.diff td{background:#ffe0e0;font-weight:bold}
+.flash{padding:.5em .8em;border-radius:4px;margin-bottom:.8em}
+.flash.ok{background:#e3f6e3}.flash.error{background:#fde2e2}
+.dialog{border:2px solid #1d3557;background:#eef3fb;padding:.8em;border-radius:6px;margin:.6em 0}
+button{cursor:pointer;padding:.3em .8em}
+label{display:block;margin:.2em 0}
+.muted{color:#667}
+`;
+
+/**
+ * The only script of the UI (no build step): forms marked data-inplace are posted with fetch
+ * (Accept: application/json) and the region the server sends back replaces the current one, so the
+ * screen is not reloaded; [data-poll] regions refresh themselves while something is pending;
+ * [data-refresh] buttons refresh a region on demand; [data-toggle-on]/[data-toggle-off] checkboxes
+ * post to one of two URLs when changed.
+ */
+const SCRIPT = `
+(function(){
+  var last = {};
+  function apply(j){
+    if(!j) return;
+    if(j.redirect){ location.href = j.redirect; return; }
+    if(j.html && j.region){
+      if(last[j.region] === j.html) { schedule(); return; }
+      last[j.region] = j.html;
+      var el = document.getElementById(j.region);
+      if(el){ el.outerHTML = j.html; }
+    }
+    schedule();
+  }
+  var busy = 0;
+  function mark(d){ busy += d; if(busy > 0) document.body.setAttribute('data-busy', String(busy)); else document.body.removeAttribute('data-busy'); }
+  function send(url, body){
+    var pe = document.querySelector('[data-poll]');
+    var poll = !body && !!pe && pe.getAttribute('data-poll') === url;
+    if(!poll) mark(1);
+    return fetch(url, {method: body ? 'POST' : 'GET', body: body || undefined, headers: {'Accept':'application/json'}})
+      .then(function(r){ return r.json(); }).then(apply, function(e){ console.error(e); })
+      .then(function(){ if(!poll) mark(-1); });
+  }
+  var timer = null;
+  function schedule(){
+    if(timer) { clearTimeout(timer); timer = null; }
+    var p = document.querySelector('[data-poll]');
+    if(p){ var url = p.getAttribute('data-poll'); timer = setTimeout(function(){ timer = null; send(url); }, 500); }
+  }
+  document.addEventListener('submit', function(e){
+    var f = e.target;
+    if(!f.hasAttribute || !f.hasAttribute('data-inplace')) return;
+    e.preventDefault();
+    var body = new URLSearchParams(new FormData(f));
+    if(e.submitter && e.submitter.name) body.set(e.submitter.name, e.submitter.value);
+    send(f.action, body);
+  });
+  document.addEventListener('click', function(e){
+    var b = e.target && e.target.closest ? e.target.closest('[data-refresh]') : null;
+    if(b){ e.preventDefault(); send(b.getAttribute('data-refresh')); }
+  });
+  document.addEventListener('change', function(e){
+    var c = e.target;
+    if(c.hasAttribute && c.hasAttribute('data-toggle-on')){
+      send(c.getAttribute(c.checked ? 'data-toggle-on' : 'data-toggle-off'), new URLSearchParams());
+    } else if(c.form && c.form.hasAttribute('data-autosubmit')){
+      c.form.requestSubmit();
+    }
+  });
+  document.querySelectorAll('[id]').forEach(function(el){ if(el.hasAttribute('data-region')) last[el.id] = null; });
+  schedule();
+})();
+`;
+
+export interface Nav {
+  /** query string carrying tenant and workstation, starting with '?' */
+  q: string;
+  ws: string;
+  tenant: string;
+  /** the current path, for the workstation switcher */
+  path: string;
+  /** extra query parameters of the current page (kept by the workstation switcher) */
+  extra?: string;
+}
+
+const WS_LABELS: Array<[string, string]> = [
+  ['ps', 'Professionnel de santé (CPS)'],
+  ['cpe', 'Secrétariat (CPE nominative)'],
+  ['anon', 'Secrétariat (CPE anonyme)'],
+];
+
+export function layout(nav: Nav, title: string, body: string): string {
+  const wsLinks = WS_LABELS.map(
+    ([k, label]) =>
+      `<a href="${esc(`${nav.path}?tenant=${encodeURIComponent(nav.tenant)}&ws=${k}${nav.extra ?? ''}`)}" ${tid(`ws-${k}`)}${k === nav.ws ? ' class="current" aria-current="true"' : ''}>${esc(label)}</a>`,
+  ).join('');
+  return `<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><title>${esc(title)} — LGC de référence</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>${STYLE}</style></head>
+<body>
+<header><a href="${esc(`/ui/patients${nav.q}`)}" ${tid('nav-patients')}>Patients</a>
+<span class="ws" ${tid('workstation')} data-ws="${esc(nav.ws)}">Poste : ${wsLinks}</span>
+<span class="muted" ${tid('tenant')}>${esc(nav.tenant)}</span></header>
+<main ${tid('screen')} data-screen="${esc(title)}">
+<h1>${esc(title)}</h1>
+${body}
+</main>
+<script>${SCRIPT}</script>
+</body></html>`;
+}
+
+export function flash(text: string | undefined, kind: 'ok' | 'error' = 'ok'): string {
+  return text ? `<div class="flash ${kind}" ${tid(kind === 'ok' ? 'flash' : 'flash-error')} role="status">${esc(text)}</div>` : '';
+}

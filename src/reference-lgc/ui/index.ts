@@ -1,0 +1,409 @@
+/**
+ * The reference LGC's web UI under /ui/: plain server-rendered HTML screens over the same
+ * per-tenant state as the test-driver API, calling the same functions (triggers, identity,
+ * documents, messaging) — so the seeded defects show in the UI as they do through the API.
+ * Selector map: ./README.md.
+ */
+import type * as http from 'node:http';
+import type { DocumentType } from '../cda';
+import {
+  Conflict,
+  consult,
+  createDocuments,
+  doNotSend,
+  parseContent,
+  parseDocumentType,
+  parseMasking,
+  sendToDmp,
+  setMasking,
+  Unprocessable,
+  validate,
+  type DocumentRecord,
+} from '../documents';
+import { identityView, qualify } from '../identity';
+import { MssUnavailable, NotFound, patientThread } from '../messaging';
+import type { Patient, TenantState, TenantStore, Workstation } from '../tenant';
+import { carteVitale, openFile, startOfDay, type CallContext } from '../triggers';
+import { BadRequest, parseCard } from '../validation';
+import { esc, layout, type Nav } from './html';
+import {
+  documentBody,
+  dmpPanel,
+  editorPanel,
+  identityPanel,
+  messagesBody,
+  patientBody,
+  patientsBody,
+  qualifyScreen,
+  type EditorDialog,
+  type Flash,
+} from './pages';
+
+export const UI_PREFIX = '/ui';
+export const TENANT_COOKIE = 'vigie-tenant';
+const TENANT_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const WORKSTATIONS: Record<string, Workstation> = {
+  ps: { role: 'PS', card: 'CPS' },
+  cpe: { role: 'secretariat', card: 'CPE-nominative' },
+  anon: { role: 'secretariat', card: 'CPE-anonymous' },
+};
+
+export interface UiDeps {
+  store: TenantStore;
+  ctx: CallContext;
+  bodyLimit: number;
+}
+
+class UiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+interface Req {
+  method: string;
+  url: URL;
+  nav: Nav;
+  t: TenantState;
+  form: URLSearchParams;
+  json: boolean;
+  setCookie?: string;
+}
+
+function readForm(req: http.IncomingMessage, limit: number): Promise<URLSearchParams> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new UiError(413, 'Formulaire trop volumineux'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', reject);
+  });
+}
+
+function cookie(req: http.IncomingMessage, name: string): string | undefined {
+  for (const part of String(req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+function sendHtml(res: http.ServerResponse, status: number, html: string, setCookie?: string): void {
+  if (res.headersSent) return;
+  const headers: http.OutgoingHttpHeaders = {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(html),
+    'Cache-Control': 'no-store',
+  };
+  if (setCookie) headers['Set-Cookie'] = setCookie;
+  res.writeHead(status, headers);
+  res.end(html);
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+function redirect(res: http.ServerResponse, location: string, setCookie?: string, status = 303): void {
+  const headers: http.OutgoingHttpHeaders = { Location: location, 'Content-Length': 0, 'Cache-Control': 'no-store' };
+  if (setCookie) headers['Set-Cookie'] = setCookie;
+  res.writeHead(status, headers);
+  res.end();
+}
+
+function errorPage(res: http.ServerResponse, status: number, message: string): void {
+  sendHtml(
+    res,
+    status,
+    `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Erreur</title></head><body><main data-testid="screen" data-screen="Erreur"><h1>Erreur ${status}</h1><p data-testid="error-message">${esc(message)}</p></main></body></html>`,
+  );
+}
+
+const flashQuery = (f: Flash): string => (f.text ? `&flash=${encodeURIComponent(f.text)}${f.kind === 'error' ? '&flashKind=error' : ''}` : '');
+
+/** The message a business error shows to the user, or undefined for an unexpected one. */
+function userMessage(e: unknown): string | undefined {
+  if (e instanceof BadRequest || e instanceof Conflict || e instanceof Unprocessable || e instanceof MssUnavailable || e instanceof NotFound) {
+    return e.message;
+  }
+  return undefined;
+}
+
+export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  const { store, ctx } = deps;
+
+  function patientOf(t: TenantState, id: string): Patient {
+    const p = t.patients.get(id);
+    if (!p) throw new UiError(404, `Patient inconnu : ${id}`);
+    return p;
+  }
+  function documentOf(t: TenantState, id: string): DocumentRecord {
+    const d = t.documents.get(id);
+    if (!d) throw new UiError(404, `Document inconnu : ${id}`);
+    return d;
+  }
+
+  async function context(req: http.IncomingMessage, url: URL): Promise<Req> {
+    const fromQuery = url.searchParams.get('tenant') ?? undefined;
+    const tenant = fromQuery || cookie(req, TENANT_COOKIE);
+    if (!tenant) throw new UiError(400, 'Aucun cabinet choisi : ajoutez ?tenant=<id> à l’adresse.');
+    if (!TENANT_RE.test(tenant)) throw new UiError(400, 'Identifiant de cabinet invalide.');
+    const t = store.get(tenant);
+    if (!t) throw new UiError(409, `Le cabinet ${tenant} n'a pas été initialisé (POST /testdriver/reset).`);
+    const wsParam = url.searchParams.get('ws') ?? 'ps';
+    const ws = WORKSTATIONS[wsParam] ? wsParam : 'ps';
+    const method = req.method ?? 'GET';
+    const form = method === 'POST' ? await readForm(req, deps.bodyLimit) : new URLSearchParams();
+    return {
+      method,
+      url,
+      nav: { q: `?tenant=${encodeURIComponent(tenant)}&ws=${ws}`, ws, tenant, path: url.pathname },
+      t,
+      form,
+      json: String(req.headers.accept ?? '').includes('application/json'),
+      ...(fromQuery ? { setCookie: `${TENANT_COOKIE}=${encodeURIComponent(tenant)}; Path=/ui; SameSite=Lax` } : {}),
+    };
+  }
+
+  function page(res: http.ServerResponse, r: Req, title: string, body: string, extra = ''): void {
+    sendHtml(res, 200, layout({ ...r.nav, extra }, title, body), r.setCookie);
+  }
+
+  /** Answer an in-place action: the region as JSON for fetch, else a redirect to the screen. */
+  function answer(res: http.ServerResponse, r: Req, region: string, html: string, location: string, f: Flash): void {
+    if (r.json) sendJson(res, 200, { region, html, ...(f.text ? { flash: f } : {}) });
+    else redirect(res, location + flashQuery(f), r.setCookie);
+  }
+
+  const ws = (r: Req): Workstation => WORKSTATIONS[r.nav.ws];
+  const flashOf = (r: Req): Flash => {
+    const text = r.url.searchParams.get('flash') ?? undefined;
+    return text ? { text, kind: r.url.searchParams.get('flashKind') === 'error' ? 'error' : 'ok' } : {};
+  };
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (path === UI_PREFIX) {
+      redirect(res, `/ui/patients${url.search}`, undefined, 302);
+      return;
+    }
+    const r = await context(req, url);
+    const { t, nav } = r;
+    const m = (re: RegExp): string[] | null => {
+      const x = re.exec(path);
+      return x ? x.slice(1).map((s) => decodeURIComponent(s)) : null;
+    };
+    const isGet = r.method === 'GET' || r.method === 'HEAD';
+    const isPost = r.method === 'POST';
+    let x: string[] | null;
+
+    if (path === '/ui/patients' && isGet) {
+      return page(res, r, 'Patients', patientsBody(nav, t, flashOf(r)));
+    }
+    if (path === '/ui/carte-vitale' && isPost) {
+      const f = r.form;
+      try {
+        const card = parseCard({
+          matricule: f.get('matricule') ?? '',
+          key: f.get('key') ?? undefined,
+          birthName: f.get('birthName') ?? '',
+          firstName: f.get('firstName') ?? '',
+          birthDate: f.get('birthDate') ?? '',
+        });
+        const p = await carteVitale(ctx, t, ws(r), card);
+        // the card read was the INSi trigger: the file shown is not "opened" a second time
+        return redirect(res, `/ui/patients/${encodeURIComponent(p.id)}${nav.q}&opened=1`, r.setCookie);
+      } catch (e) {
+        const msg = userMessage(e);
+        if (!msg) throw e;
+        return redirect(res, `/ui/patients${nav.q}${flashQuery({ text: msg, kind: 'error' })}`, r.setCookie);
+      }
+    }
+    if (path === '/ui/start-of-day' && isPost) {
+      const date = (r.form.get('date') ?? '').trim();
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+        return redirect(res, `/ui/patients${nav.q}${flashQuery({ text: 'Date invalide', kind: 'error' })}`, r.setCookie);
+      }
+      const n = await startOfDay(ctx, t, ws(r), date);
+      return redirect(res, `/ui/patients${nav.q}${flashQuery({ text: `Journée du ${date} démarrée : ${n} patient(s) du jour` })}`, r.setCookie);
+    }
+    if ((x = m(/^\/ui\/patients\/([^/]+)$/)) && isGet) {
+      const p = patientOf(t, x[0]);
+      // opening the file is the INSi trigger (in the background: the page renders at once)
+      if (r.url.searchParams.get('opened') !== '1') await openFile(ctx, t, ws(r), p);
+      return page(res, r, `Dossier de ${p.file.birthName} ${p.file.firstName}`, patientBody(nav, t, p, flashOf(r)), '&opened=1');
+    }
+    if ((x = m(/^\/ui\/api\/patients\/([^/]+)\/identity$/)) && isGet) {
+      const p = patientOf(t, x[0]);
+      return sendJson(res, 200, { region: 'identity-panel', html: identityPanel(nav, t, p), identity: identityView(p, t.defects) });
+    }
+    if ((x = m(/^\/ui\/patients\/([^/]+)\/qualify$/))) {
+      const p = patientOf(t, x[0]);
+      const method = (isGet ? r.url.searchParams.get('method') : r.form.get('method')) === 'exception' ? 'exception' : 'document';
+      if (isGet) {
+        const step = Number(r.url.searchParams.get('step') ?? '1');
+        const document = r.url.searchParams.get('document') ?? undefined;
+        const extra = `&method=${method}${step >= 2 ? '&step=2' : ''}${document ? `&document=${encodeURIComponent(document)}` : ''}`;
+        return page(res, r, "Qualification de l'identité", qualifyScreen(nav, t, p, method, step, document), extra);
+      }
+      if (!isPost) throw new UiError(405, 'Méthode non permise');
+      const document = r.form.get('document') ?? undefined;
+      let f: Flash;
+      if (p.ins.status === 'qualified') f = { text: "L'INS de ce patient est déjà qualifiée.", kind: 'error' };
+      else if (method === 'document' && !document?.trim()) f = { text: "Choisissez le justificatif d'identité.", kind: 'error' };
+      else {
+        const result = qualify(p, { workstation: ws(r), method, ...(document ? { document } : {}) }, t.defects);
+        f = 'reason' in result ? { text: result.message, kind: 'error' } : { text: `INS qualifiée : ${result.shown.join(' ')}` };
+      }
+      return answer(res, r, 'identity-panel', identityPanel(nav, t, p, f), `/ui/patients/${encodeURIComponent(p.id)}${nav.q}&opened=1`, f);
+    }
+    if ((x = m(/^\/ui\/patients\/([^/]+)\/documents$/)) && isPost) {
+      const p = patientOf(t, x[0]);
+      try {
+        const type = parseDocumentType(r.form.get('type'));
+        const docs = createDocuments(t, p, ws(r), type, parseContent(formContent(type, r.form), type));
+        return redirect(res, `/ui/documents/${encodeURIComponent(docs[0].id)}${nav.q}`, r.setCookie);
+      } catch (e) {
+        const msg = userMessage(e);
+        if (!msg) throw e;
+        return redirect(res, `/ui/patients/${encodeURIComponent(p.id)}${nav.q}&opened=1${flashQuery({ text: msg, kind: 'error' })}`, r.setCookie);
+      }
+    }
+    if ((x = m(/^\/ui\/patients\/([^/]+)\/dmp-consult$/)) && isPost) {
+      const p = patientOf(t, x[0]);
+      const a = r.form.get('nonOpposition');
+      const result = await consult(ctx, t, p, a === 'yes' ? true : a === 'no' ? false : undefined);
+      if (r.json) return sendJson(res, 200, { region: 'dmp-panel', html: dmpPanel(nav, p, result), consult: result });
+      return page(res, r, `Dossier de ${p.file.birthName} ${p.file.firstName}`, `${identityPanel(nav, t, p)}${dmpPanel(nav, p, result)}`);
+    }
+    if ((x = m(/^\/ui\/patients\/([^/]+)\/messages$/)) && isGet) {
+      const p = patientOf(t, x[0]);
+      try {
+        const th = await patientThread(ctx, t, p);
+        return page(res, r, 'Messagerie sécurisée', messagesBody(nav, p, th));
+      } catch (e) {
+        const msg = userMessage(e);
+        if (!msg) throw e;
+        return page(res, r, 'Messagerie sécurisée', messagesBody(nav, p, undefined, msg));
+      }
+    }
+    if ((x = m(/^\/ui\/documents\/([^/]+)$/)) && isGet) {
+      const d = documentOf(t, x[0]);
+      const dialog: EditorDialog = r.url.searchParams.get('confirm') === 'do-not-send' ? { confirmDoNotSend: true } : {};
+      return page(res, r, 'Document', documentBody(nav, t, d, flashOf(r), dialog));
+    }
+    if ((x = m(/^\/ui\/api\/documents\/([^/]+)$/)) && isGet) {
+      const d = documentOf(t, x[0]);
+      return sendJson(res, 200, { region: 'editor-panel', html: editorPanel(nav, t, d) });
+    }
+    if ((x = m(/^\/ui\/documents\/([^/]+)\/([a-z-]+)$/)) && isPost) {
+      const d = documentOf(t, x[0]);
+      const loc = `/ui/documents/${encodeURIComponent(d.id)}${nav.q}`;
+      let f: Flash = {};
+      let dialog: EditorDialog = {};
+      try {
+        switch (x[1]) {
+          case 'do-not-send':
+            // seeded defect do-not-send-two-clicks: « Êtes-vous sûr ? » first
+            if (t.defects.has('do-not-send-two-clicks') && r.form.get('confirmed') !== '1') {
+              dialog = { confirmDoNotSend: true };
+              if (!r.json) return redirect(res, `${loc}&confirm=do-not-send`, r.setCookie);
+              break;
+            }
+            doNotSend(t, d);
+            f = { text: 'Le document ne sera pas envoyé au DMP.' };
+            break;
+          case 'send-box':
+            if (d.status !== 'draft') throw new Conflict('already-validated', 'Ce document est déjà validé.');
+            d.sendToDmp.checked = true; // the user ticks the box again
+            break;
+          case 'masking':
+            setMasking(d, parseMasking(r.form.getAll('mask')));
+            break;
+          case 'validate': {
+            const typeChosen = r.form.get('typeChosen') === '1';
+            if (d.status === 'draft' && t.defects.has('type-code-chosen-by-user') && !typeChosen) {
+              dialog = { chooseType: true };
+            } else if (d.status === 'draft' && t.defects.has('masking-dialog') && r.form.get('maskingDone') !== '1') {
+              dialog = { masking: { typeChosen } };
+            } else {
+              if (r.form.get('maskingDone') === '1' && d.status === 'draft') setMasking(d, parseMasking(r.form.getAll('mask')));
+              await validate(ctx, t, d, ws(r));
+              f = { text: 'Document validé et imprimé.' };
+            }
+            if (!r.json && (dialog.chooseType || dialog.masking)) {
+              // without script: the dialog is shown on the editor screen
+              return page(res, r, 'Document', documentBody(nav, t, d, f, dialog));
+            }
+            break;
+          }
+          case 'send-to-dmp':
+            await sendToDmp(ctx, t, d);
+            break;
+          default:
+            throw new UiError(404, `Action inconnue : ${x[1]}`);
+        }
+      } catch (e) {
+        const msg = userMessage(e);
+        if (!msg) throw e;
+        f = { text: msg, kind: 'error' };
+      }
+      if (r.json) return sendJson(res, 200, { region: 'editor-panel', html: editorPanel(nav, t, d, f, dialog), ...(f.text ? { flash: f } : {}) });
+      return redirect(res, loc + flashQuery(f), r.setCookie);
+    }
+    throw new UiError(404, `Page inconnue : ${r.method} ${url.pathname}`);
+  }
+
+  return (req, res) => {
+    route(req, res).catch((e: unknown) => {
+      if (e instanceof UiError) errorPage(res, e.status, e.message);
+      else errorPage(res, 500, e instanceof Error ? e.message : String(e));
+    });
+  };
+}
+
+/** The editor's free text, read as the content object the API takes (then checked by parseContent). */
+export function formContent(type: DocumentType, f: URLSearchParams): Record<string, unknown> {
+  const text = (f.get('content') ?? '').replace(/\r\n/g, '\n');
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const cells = (l: string): string[] => l.split(';').map((s) => s.trim());
+  const c: Record<string, unknown> = {};
+  const title = f.get('title')?.trim();
+  if (title) c.title = title;
+  const mt = f.get('medecinTraitant')?.trim();
+  if (mt) c.medecinTraitant = mt;
+  switch (type) {
+    case 'prescription':
+      c.lines = lines.map((l) => {
+        const [product, dosage] = cells(l);
+        return { product, ...(dosage ? { dosage } : {}) };
+      });
+      break;
+    case 'vaccination-note':
+      c.vaccinations = lines.map((l) => {
+        const [vaccine, date, lot] = cells(l);
+        return { vaccine, ...(date ? { date } : {}), ...(lot ? { lot } : {}) };
+      });
+      break;
+    case 'vsm':
+      c.problems = lines;
+      break;
+    case 'consultation-report':
+      if (text.trim()) c.text = text.trim();
+      break;
+  }
+  return c;
+}

@@ -1,0 +1,371 @@
+/** Server-rendered screens of the reference LGC's web UI (the business state comes from the same functions as the API). */
+import { DOCUMENT_TYPES, TYPE_META, type DocumentType } from '../cda';
+import { MASKING_CODES, type Masking } from '../dmp-client';
+import { SEND_LABEL, documentView, type ConsultResult, type DocumentRecord } from '../documents';
+import { identityView } from '../identity';
+import type { ThreadView } from '../messaging';
+import type { Patient, TenantState } from '../tenant';
+import { esc, flash, tid, type Nav } from './html';
+
+export const TYPE_LABELS: Record<DocumentType, string> = {
+  prescription: 'Ordonnance',
+  'vaccination-note': 'Note de vaccination',
+  vsm: 'Volet de synthèse médicale (VSM)',
+  'consultation-report': 'Compte rendu de consultation',
+};
+
+const INS_STATUS: Record<Patient['ins']['status'], string> = {
+  none: 'Pas d’INS',
+  recovered: 'INS récupérée (non qualifiée)',
+  qualified: 'INS qualifiée',
+};
+
+const OUTCOMES: Record<string, string> = {
+  pending: 'Appel INSi en cours…',
+  found: 'Identité INS trouvée',
+  'not-found': 'Aucune identité trouvée',
+  several: 'Plusieurs identités trouvées',
+  error: 'Erreur du téléservice INSi',
+  'no-answer': 'Pas de réponse du téléservice INSi',
+};
+
+const TRIGGERS: Record<string, string> = {
+  'carte-vitale': 'lecture de la Carte Vitale',
+  'open-file': 'ouverture du dossier',
+  'start-of-day': 'démarrage de la journée',
+};
+
+const TRAIT_LABELS: Record<string, string> = {
+  birthName: 'Nom de naissance',
+  firstName: 'Premier prénom',
+  birthDate: 'Date de naissance',
+  sex: 'Sexe',
+};
+
+const DMP_STATUS: Record<string, string> = {
+  'not-sent': 'Non envoyé',
+  pending: 'Envoi au DMP en cours',
+  sent: 'Envoyé au DMP',
+  refused: 'Refusé par le DMP',
+  error: 'Erreur d’envoi au DMP',
+};
+
+export interface Flash {
+  text?: string;
+  kind?: 'ok' | 'error';
+}
+
+const flashOf = (f: Flash | undefined): string => flash(f?.text, f?.kind ?? 'ok');
+const hidden = (nav: Nav): string =>
+  `<input type="hidden" name="tenant" value="${esc(nav.tenant)}"><input type="hidden" name="ws" value="${esc(nav.ws)}">`;
+const action = (nav: Nav, path: string): string => esc(path + nav.q);
+
+// ---------------------------------------------------------------------------------------------
+// Patient list
+
+export function patientsBody(nav: Nav, t: TenantState, f?: Flash): string {
+  const rows = [...t.patients.values()]
+    .map(
+      (p) =>
+        `<tr ${tid(`patient-row-${p.id}`)}><td><a href="${action(nav, `/ui/patients/${encodeURIComponent(p.id)}`)}" ${tid(`patient-link-${p.id}`)}>${esc(p.file.birthName)} ${esc(p.file.firstName)}</a></td>` +
+        `<td>${esc(p.file.birthDate)}</td><td>${esc(p.file.sex)}</td><td ${tid(`patient-ins-${p.id}`)} data-status="${p.ins.status}">${esc(INS_STATUS[p.ins.status])}</td></tr>`,
+    )
+    .join('');
+  const today = new Date().toISOString().slice(0, 10);
+  return `${flashOf(f)}
+<section ${tid('patient-list')}><h2>Patients</h2>
+${rows ? `<table><thead><tr><th>Patient</th><th>Naissance</th><th>Sexe</th><th>INS</th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted" data-testid="patient-list-empty">Aucun patient.</p>'}
+</section>
+<section><h2>Lire la Carte Vitale</h2>
+<form method="post" action="${action(nav, '/ui/carte-vitale')}" ${tid('carte-vitale-form')}>
+<label>Matricule (NIR, 13 caractères) <input name="matricule" required pattern="[0-9ABab]{13}" ${tid('cv-matricule')}></label>
+<label>Clé <input name="key" size="3" ${tid('cv-key')}></label>
+<label>Nom de naissance <input name="birthName" required ${tid('cv-birth-name')}></label>
+<label>Prénom <input name="firstName" required ${tid('cv-first-name')}></label>
+<label>Date de naissance <input type="date" name="birthDate" required ${tid('cv-birth-date')}></label>
+<button type="submit" ${tid('cv-submit')}>Lire la Carte Vitale</button>
+</form></section>
+<section><h2>Journée</h2>
+<form method="post" action="${action(nav, '/ui/start-of-day')}" ${tid('start-of-day-form')}>
+<label>Date <input type="date" name="date" value="${today}" required ${tid('start-of-day-date')}></label>
+<button type="submit" ${tid('start-of-day')}>Démarrer la journée</button>
+</form></section>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Patient file: the identity panel (a region refreshed in place)
+
+export function identityPanel(nav: Nav, t: TenantState, p: Patient, f?: Flash): string {
+  const v = identityView(p, t.defects);
+  const base = `/ui/patients/${encodeURIComponent(p.id)}`;
+  const apiUrl = `/ui/api/patients/${encodeURIComponent(p.id)}/identity${nav.q}`;
+  const call = v.insi.lastCall;
+  const pending = call?.outcome === 'pending';
+  const ins = v.ins;
+  const insNumber = ins.matricule ? `${ins.matricule}${ins.key ?? ''}` : '';
+  const parts: string[] = [];
+  parts.push(flashOf(f));
+  parts.push(
+    `<p>Statut INS : <strong ${tid('ins-status')} data-status="${ins.status}">${esc(INS_STATUS[ins.status])}</strong>` +
+      (insNumber ? ` — <span ${tid('ins-number')}>${esc(insNumber)}</span>` : '') +
+      (ins.qualifiedBy ? ` — <span ${tid('ins-qualified-by')}>${esc(ins.qualifiedBy === 'exception' ? "procédure d'exception" : ins.qualifiedBy)}</span>` : '') +
+      `</p>`,
+  );
+  parts.push(
+    `<p>Dernier appel INSi : <span ${tid('insi-outcome')} data-outcome="${esc(call?.outcome ?? 'none')}">${esc(call ? OUTCOMES[call.outcome] ?? call.outcome : 'aucun')}</span>` +
+      (call ? ` <span class="muted" ${tid('insi-trigger')} data-trigger="${esc(call.trigger)}">(${esc(TRIGGERS[call.trigger] ?? call.trigger)}, ${esc(call.at)})</span>` : '') +
+      (call?.code || call?.message ? ` <span ${tid('insi-message')}>${esc([call.code, call.message].filter(Boolean).join(' — '))}</span>` : '') +
+      ` <button type="button" data-refresh="${esc(apiUrl)}" ${tid('insi-refresh')}>Actualiser</button></p>`,
+  );
+  const q = v.qualification;
+  if (q.comparison.length) {
+    const rows = q.comparison
+      .map(
+        (r) =>
+          `<tr${r.differs ? ' class="diff"' : ''} ${tid(r.differs ? `trait-${r.trait}-diff` : `trait-${r.trait}`)} data-trait="${r.trait}"><th>${esc(TRAIT_LABELS[r.trait] ?? r.trait)}</th><td>${esc(r.file)}</td><td>${esc(r.insi)}</td></tr>`,
+      )
+      .join('');
+    parts.push(
+      `<table ${tid('trait-comparison')}><thead><tr><th>Trait</th><th>Dossier</th><th>INSi</th></tr></thead><tbody>${rows}</tbody></table>` +
+        `<p ${tid('concordance')} data-concordant="${String(q.concordant)}">${q.concordant ? 'Traits concordants' : 'Traits discordants : corrigez les différences signalées'}</p>`,
+    );
+  }
+  if (q.offered) {
+    const threeClicks = t.defects.has('qualify-in-three-clicks');
+    const qs: string[] = [`<div ${tid('qualification')}><h3>Qualifier l'identité INS</h3>`];
+    if (threeClicks) {
+      // seeded defect qualify-in-three-clicks: a separate screen, then a confirmation
+      qs.push(
+        `<form method="get" action="${esc(`${base}/qualify`)}" ${tid('qualify-document-form')}>${hidden(nav)}<input type="hidden" name="method" value="document">` +
+          `<button type="submit" ${tid('qualify-document')}>Qualifier</button></form>`,
+      );
+    } else {
+      const opts = q.documents.map((d, i) => `<option value="${esc(d)}"${i === 0 ? ' selected' : ''}>${esc(d)}</option>`).join('');
+      qs.push(
+        `<form method="post" action="${action(nav, `${base}/qualify`)}" data-inplace ${tid('qualify-document-form')}><input type="hidden" name="method" value="document">` +
+          `<label>Justificatif d'identité <select name="document" ${tid('qualify-document-select')}>${opts}</select></label>` +
+          `<button type="submit" ${tid('qualify-document')}>Qualifier avec ce justificatif</button></form>`,
+      );
+    }
+    if (q.exceptionProcedure.offered && q.exceptionProcedure.attestation) {
+      const a = q.exceptionProcedure.attestation;
+      qs.push(
+        threeClicks
+          ? `<form method="get" action="${esc(`${base}/qualify`)}" ${tid('qualify-exception-form')}>${hidden(nav)}<input type="hidden" name="method" value="exception">` +
+              `<p>Procédure d'exception</p><button type="submit" ${tid('qualify-exception')}>Procédure d'exception</button></form>`
+          : `<form method="post" action="${action(nav, `${base}/qualify`)}" data-inplace ${tid('qualify-exception-form')}><input type="hidden" name="method" value="exception">` +
+              `<p>Procédure d'exception (professionnel de santé, concordance parfaite) :</p>` +
+              `<button type="submit" ${tid('qualify-exception')} data-attestation="${esc(a)}">${esc(a)}</button></form>`,
+      );
+    }
+    qs.push('</div>');
+    parts.push(qs.join(''));
+  }
+  return `<section id="identity-panel" data-region ${tid('identity-panel')}${pending ? ` data-poll="${esc(apiUrl)}"` : ''}><h2>Identité</h2>
+<p>Dossier : <span ${tid('file-traits')}>${esc(v.file.birthName)}${v.file.usedName ? ` (usage ${esc(v.file.usedName)})` : ''} ${esc(v.file.firstName)}, ${esc(v.file.sex)}, né(e) le ${esc(v.file.birthDate)}${v.file.birthPlace ? ` à ${esc(v.file.birthPlace)}` : ''}</span></p>
+${parts.join('\n')}</section>`;
+}
+
+export function dmpPanel(nav: Nav, p: Patient, r?: ConsultResult): string {
+  const base = `/ui/patients/${encodeURIComponent(p.id)}/dmp-consult`;
+  const parts: string[] = [];
+  if (r?.asked) {
+    parts.push(
+      `<div class="dialog" ${tid('dmp-consult-question')}><p>${esc(r.question)}</p><p class="muted">${esc(r.reminder)}</p>` +
+        `<form method="post" action="${action(nav, base)}" data-inplace>` +
+        `<button type="submit" name="nonOpposition" value="yes" ${tid('dmp-consult-yes')}>Oui</button> ` +
+        `<button type="submit" name="nonOpposition" value="no" ${tid('dmp-consult-no')}>Non</button></form></div>`,
+    );
+  } else {
+    parts.push(
+      `<form method="post" action="${action(nav, base)}" data-inplace><button type="submit" ${tid('dmp-consult')}>Consulter le DMP</button></form>`,
+    );
+  }
+  if (r?.error) parts.push(`<p class="flash error" ${tid('dmp-consult-error')}>${esc(r.error)}</p>`);
+  if (r && !r.asked && !r.consulted && !r.error) parts.push(`<p ${tid('dmp-consult-refused')}>Consultation non effectuée (opposition du patient).</p>`);
+  if (r?.consulted && r.documents) {
+    parts.push(
+      `<ul ${tid('dmp-consult-documents')}>${r.documents.map((d) => `<li>${esc(d.title)} <span class="muted">(${esc(d.typeCode)})</span></li>`).join('') || '<li class="muted">Aucun document</li>'}</ul>`,
+    );
+  }
+  return `<section id="dmp-panel" data-region ${tid('dmp-panel')}><h2>DMP / Mon espace santé</h2>${parts.join('')}</section>`;
+}
+
+export function patientBody(nav: Nav, t: TenantState, p: Patient, f?: Flash): string {
+  const docs = [...t.documents.values()].filter((d) => d.patientId === p.id);
+  const docRows = docs
+    .map(
+      (d) =>
+        `<li ${tid(`document-row-${d.id}`)}><a href="${action(nav, `/ui/documents/${encodeURIComponent(d.id)}`)}" ${tid(`document-link-${d.id}`)}>${esc(d.content.title ?? TYPE_LABELS[d.type])}</a> ` +
+        `<span class="muted">${d.status === 'draft' ? 'brouillon' : 'validé'} — ${esc(DMP_STATUS[d.dmp.status])}</span></li>`,
+    )
+    .join('');
+  const typeOpts = DOCUMENT_TYPES.map((ty) => `<option value="${ty}">${esc(TYPE_LABELS[ty])}</option>`).join('');
+  return `${identityPanel(nav, t, p, f)}
+<section ${tid('documents')}><h2>Documents</h2>
+${docRows ? `<ul ${tid('documents-list')}>${docRows}</ul>` : '<p class="muted">Aucun document.</p>'}
+<form method="post" action="${action(nav, `/ui/patients/${encodeURIComponent(p.id)}/documents`)}" ${tid('new-document-form')}>
+<label>Type <select name="type" ${tid('new-document-type')}>${typeOpts}</select></label>
+<label>Titre <input name="title" ${tid('new-document-title')}></label>
+<label>Contenu <span class="muted">(ordonnance : une ligne « produit ; posologie » par médicament ; vaccination : « vaccin ; date AAAA-MM-JJ ; lot » ; VSM : un problème par ligne)</span><br>
+<textarea name="content" rows="5" cols="70" ${tid('new-document-content')}></textarea></label>
+<label>Médecin traitant (VSM) <input name="medecinTraitant" ${tid('new-document-medecin')}></label>
+<button type="submit" ${tid('new-document')}>Nouveau document</button>
+</form></section>
+${dmpPanel(nav, p)}
+<section><a href="${action(nav, `/ui/patients/${encodeURIComponent(p.id)}/messages`)}" ${tid('messages-link')}>Messagerie sécurisée du patient</a></section>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Qualification in three clicks (seeded defect qualify-in-three-clicks): a separate screen
+
+export function qualifyScreen(nav: Nav, t: TenantState, p: Patient, method: 'document' | 'exception', step: number, document?: string): string {
+  const v = identityView(p, t.defects);
+  const base = `/ui/patients/${encodeURIComponent(p.id)}`;
+  const back = `<p><a href="${esc(`${base}${nav.q}&opened=1`)}" ${tid('back-to-patient')}>Retour au dossier</a></p>`;
+  if (step < 2) {
+    const choose =
+      method === 'document'
+        ? `<label>Justificatif d'identité <select name="document" required ${tid('qualify-document-select')}><option value="">— choisir —</option>${v.qualification.documents
+            .map((d) => `<option value="${esc(d)}">${esc(d)}</option>`)
+            .join('')}</select></label>`
+        : `<p ${tid('attestation')}>${esc(v.qualification.exceptionProcedure.attestation)}</p>`;
+    return `<form method="get" action="${esc(`${base}/qualify`)}" ${tid('qualify-step1-form')}>${hidden(nav)}<input type="hidden" name="method" value="${method}"><input type="hidden" name="step" value="2">
+${choose}<button type="submit" ${tid('qualify-next')}>Suivant</button></form>${back}`;
+  }
+  return `<form method="post" action="${action(nav, `${base}/qualify`)}" ${tid('qualify-confirm-form')}><input type="hidden" name="method" value="${method}">
+${document ? `<input type="hidden" name="document" value="${esc(document)}"><p>Justificatif : <strong>${esc(document)}</strong></p>` : `<p ${tid('attestation')}>${esc(v.qualification.exceptionProcedure.attestation)}</p>`}
+<button type="submit" ${tid('qualify-confirm')}>Confirmer la qualification</button></form>${back}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Document editor (a region refreshed in place)
+
+export interface EditorDialog {
+  confirmDoNotSend?: boolean;
+  chooseType?: boolean;
+  masking?: { typeChosen: boolean };
+}
+
+function contentSummary(d: DocumentRecord): string {
+  const c = d.content;
+  const items: string[] = [];
+  for (const l of c.lines) items.push(`${l.product}${l.dosage ? ` — ${l.dosage}` : ''}`);
+  for (const v of c.vaccinations) items.push(`${v.vaccine}${v.date ? ` (${v.date})` : ''}${v.lot ? ` lot ${v.lot}` : ''}`);
+  for (const x of c.problems) items.push(x);
+  for (const x of c.treatments) items.push(`Traitement : ${x}`);
+  for (const x of c.allergies) items.push(`Allergie : ${x}`);
+  return `<div ${tid('document-content')}>${c.text ? `<p>${esc(c.text)}</p>` : ''}${items.length ? `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>` : ''}${c.medecinTraitant ? `<p>Médecin traitant : ${esc(c.medecinTraitant)}</p>` : ''}</div>`;
+}
+
+function maskBoxes(nav: Nav, d: DocumentRecord, prefix: string, disabled: boolean): string {
+  return (Object.keys(MASKING_CODES) as Masking[])
+    .map(
+      (m) =>
+        `<label><input type="checkbox" name="mask" value="${m}"${d.maskedFrom.includes(m) ? ' checked' : ''}${disabled ? ' disabled' : ''} ${tid(`${prefix}-${m}`)}> ${esc(MASKING_CODES[m].display)}</label>`,
+    )
+    .join('');
+}
+
+export function editorPanel(nav: Nav, t: TenantState, d: DocumentRecord, f?: Flash, dialog: EditorDialog = {}): string {
+  const v = documentView(d);
+  const base = `/ui/documents/${encodeURIComponent(d.id)}`;
+  const apiUrl = `/ui/api/documents/${encodeURIComponent(d.id)}${nav.q}`;
+  const draft = v.status === 'draft';
+  const pending = v.dmp.status === 'pending';
+  const parts: string[] = [flashOf(f)];
+  parts.push(
+    `<p>Type : <span ${tid('document-type')} data-type="${v.type}">${esc(TYPE_LABELS[v.type])}</span>` +
+      ` — code <span ${tid('document-type-code')}>${esc(v.typeCode ?? 'non renseigné')}</span>` +
+      ` — statut <strong ${tid('document-status')} data-status="${v.status}">${draft ? 'brouillon' : 'validé'}</strong></p>`,
+  );
+  parts.push(contentSummary(d));
+  parts.push(
+    `<p><label><input type="checkbox" ${tid('send-to-dmp')} name="sendToDmp"${v.sendToDmp.checked ? ' checked' : ''}${draft ? '' : ' disabled'}` +
+      (draft ? ` data-toggle-on="${action(nav, `${base}/send-box`)}" data-toggle-off="${action(nav, `${base}/do-not-send`)}"` : '') +
+      `> <span ${tid('send-to-dmp-label')}>${esc(v.sendToDmp.label)}</span></label></p>`,
+  );
+  if (draft) {
+    if (dialog.confirmDoNotSend) {
+      parts.push(
+        `<div class="dialog" ${tid('do-not-send-dialog')}><p>Êtes-vous sûr ?</p>` +
+          `<form method="post" action="${action(nav, `${base}/do-not-send`)}" data-inplace><input type="hidden" name="confirmed" value="1">` +
+          `<button type="submit" ${tid('do-not-send-confirm')}>Oui, ne pas envoyer</button></form>` +
+          `<button type="button" data-refresh="${esc(apiUrl)}" ${tid('do-not-send-cancel')}>Annuler</button></div>`,
+      );
+    }
+    parts.push(
+      `<form method="post" action="${action(nav, `${base}/do-not-send`)}" data-inplace ${tid('do-not-send-form')}><button type="submit" ${tid('do-not-send')}>Ne pas envoyer</button></form>`,
+    );
+    parts.push(
+      `<form method="post" action="${action(nav, `${base}/masking`)}" data-inplace data-autosubmit ${tid('masking-form')}><input type="hidden" name="masking" value="1"><p>Masquage :</p>${maskBoxes(nav, d, 'mask', false)}` +
+        `<button type="submit" ${tid('masking-apply')}>Appliquer le masquage</button></form>`,
+    );
+    if (dialog.chooseType) {
+      parts.push(
+        `<div class="dialog" ${tid('type-choice-dialog')}><form method="post" action="${action(nav, `${base}/validate`)}" data-inplace><input type="hidden" name="typeChosen" value="1">` +
+          `<label>Type de document <select name="typeCode" required ${tid('type-choice-select')}><option value="">— choisir —</option>${DOCUMENT_TYPES.map(
+            (ty) => `<option value="${esc(TYPE_META[ty].typeCode.code)}">${esc(TYPE_META[ty].typeCode.display)}</option>`,
+          ).join('')}</select></label>` +
+          `<button type="submit" ${tid('type-choice-confirm')}>Valider le type</button></form></div>`,
+      );
+    } else if (dialog.masking) {
+      parts.push(
+        `<div class="dialog" ${tid('masking-dialog')}><h3>Préférences de masquage</h3><form method="post" action="${action(nav, `${base}/validate`)}" data-inplace>` +
+          `<input type="hidden" name="maskingDone" value="1">${dialog.masking.typeChosen ? '<input type="hidden" name="typeChosen" value="1">' : ''}` +
+          `${maskBoxes(nav, d, 'masking-dialog', false)}<button type="submit" ${tid('masking-dialog-ok')}>OK</button></form></div>`,
+      );
+    } else {
+      parts.push(
+        `<form method="post" action="${action(nav, `${base}/validate`)}" data-inplace ${tid('validate-form')}><button type="submit" ${tid('validate')}>Valider et imprimer</button></form>`,
+      );
+    }
+  } else {
+    parts.push(`<div>${maskBoxes(nav, d, 'mask', true)}</div>`);
+    if (v.printed) {
+      parts.push(
+        `<p ${tid('printed')} data-datamatrix="${v.printed.datamatrix}">Imprimé${v.printed.datamatrix ? ` avec code 2D (n° <span ${tid('eprescription-number')}>${esc(v.printed.ePrescriptionNumber)}</span>)` : ''}</p>`,
+      );
+    }
+    if (t.defects.has('separate-send-button') && v.dmp.status !== 'pending' && v.dmp.status !== 'sent') {
+      parts.push(
+        `<form method="post" action="${action(nav, `${base}/send-to-dmp`)}" data-inplace><button type="submit" ${tid('send-to-dmp-button')}>Envoyer au DMP</button></form>`,
+      );
+    }
+  }
+  parts.push(
+    `<p>DMP : <strong ${tid('dmp-status')} data-status="${v.dmp.status}">${esc(DMP_STATUS[v.dmp.status])}</strong>` +
+      (v.dmp.message ? ` — <span ${tid('dmp-message')}>${esc(v.dmp.message)}</span>` : '') +
+      ` <span class="muted" ${tid('dmp-attempts')} data-attempts="${v.dmp.attempts}">(${v.dmp.attempts} tentative(s))</span>` +
+      ` <button type="button" data-refresh="${esc(apiUrl)}" ${tid('dmp-refresh')}>Actualiser</button></p>`,
+  );
+  return `<section id="editor-panel" data-region ${tid('editor-panel')} data-document="${esc(d.id)}"${pending ? ` data-poll="${esc(apiUrl)}"` : ''}>${parts.join('\n')}</section>`;
+}
+
+export function documentBody(nav: Nav, t: TenantState, d: DocumentRecord, f?: Flash, dialog: EditorDialog = {}): string {
+  const p = t.patients.get(d.patientId);
+  return `<p>Patient : <a href="${esc(`/ui/patients/${encodeURIComponent(d.patientId)}${nav.q}&opened=1`)}" ${tid('back-to-patient')}>${esc(p ? `${p.file.birthName} ${p.file.firstName}` : d.patientId)}</a></p>
+${editorPanel(nav, t, d, f, dialog)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secure messages of the patient
+
+export function messagesBody(nav: Nav, p: Patient, th: ThreadView | undefined, error?: string): string {
+  const back = `<p><a href="${esc(`/ui/patients/${encodeURIComponent(p.id)}${nav.q}&opened=1`)}" ${tid('back-to-patient')}>Retour au dossier</a></p>`;
+  if (!th) return `${back}${flash(error ?? 'Messagerie indisponible', 'error')}`;
+  const rows = th.messages
+    .map(
+      (m) =>
+        `<li ${tid(`message-${m.messageId}`)} data-status="${m.status}" data-direction="${m.direction}">${m.direction === 'out' ? '→' : '←'} ${esc(m.subject)} <span class="muted">(${esc(m.status)}, ${esc(m.at)})</span>` +
+        (m.bounce ? `<div class="flash error" ${tid(`message-${m.messageId}-bounce`)}>${esc(m.bounce.text)}</div>` : '') +
+        (m.readAt ? ` <span ${tid(`message-${m.messageId}-read`)}>lu le ${esc(m.readAt)}</span>` : '') +
+        `</li>`,
+    )
+    .join('');
+  const unlinked = (th.unlinkedBounces ?? []).map((u) => `<li>${esc(u.subject)} — ${esc(u.text)}</li>`).join('');
+  return `${back}${th.mailboxError ? flash(th.mailboxError, 'error') : ''}
+<section ${tid('messages')}><h2>Messages</h2>${rows ? `<ul ${tid('messages-list')}>${rows}</ul>` : '<p class="muted">Aucun message.</p>'}
+${th.ended ? `<p ${tid('messages-ended')}>Échanges terminés ([FIN]).</p>` : ''}</section>
+${unlinked ? `<section ${tid('unlinked-bounces')}><h2>Non-distributions non rattachées</h2><ul>${unlinked}</ul></section>` : ''}`;
+}

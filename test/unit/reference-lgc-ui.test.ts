@@ -1,0 +1,363 @@
+/**
+ * Unit tests of the reference LGC's web UI (/ui/): plain HTTP (no browser) against the LGC started
+ * in-process, with tiny stub doubles (INSi found / held, DMP repository + registry).
+ * Run: node --require ts-node/register --test test/unit/reference-lgc-ui.test.ts
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
+import { ATTESTATION, IDENTITY_DOCUMENTS } from '../../src/reference-lgc/texts';
+import { SEND_LABEL } from '../../src/reference-lgc/documents';
+
+const FILE_DUPONT = { birthName: 'DUPONT', firstName: 'JEAN', sex: 'M', birthDate: '1970-01-01', birthPlace: '63220' };
+const insiFound = (birthName: string): string =>
+  '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>' +
+  '<RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU><INSACTIF><IdIndividu>' +
+  '<NumIdentifiant>1700163220888</NumIdentifiant><Cle>54</Cle></IdIndividu><OID>1.2.250.1.213.1.4.8</OID></INSACTIF><TIQ>' +
+  `<NomNaissance>${birthName}</NomNaissance><Prenom>JEAN</Prenom><ListePrenom>JEAN</ListePrenom><Sexe>M</Sexe>` +
+  '<DateNaissance>1970-01-01</DateNaissance><LieuNaissance>63220</LieuNaissance></TIQ></INDIVIDU></RESULTAT></soap:Body></soap:Envelope>';
+const SUCCESS =
+  '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>' +
+  '<rs:RegistryResponse xmlns:rs="urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0" status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"/></soap:Body></soap:Envelope>';
+
+type InsiMode = 'found' | 'discordant' | 'hold';
+const insiMode = new Map<string, InsiMode>();
+const held: Array<() => void> = [];
+const sockets = new Set<Socket>();
+let insiCalls = 0;
+
+const stub = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const [, kind, tenant = ''] = /^\/([a-z]+)(?:\/([^/]+))?/.exec(req.url ?? '') ?? [];
+    const soap = (xml: string): void => {
+      if (res.destroyed) return;
+      res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=utf-8' });
+      res.end(xml);
+    };
+    if (kind === 'insi') {
+      insiCalls++;
+      const mode = insiMode.get(tenant) ?? 'found';
+      if (mode === 'hold') return void held.push(() => soap(insiFound('DUPONT')));
+      return soap(insiFound(mode === 'discordant' ? 'DUPOND' : 'DUPONT'));
+    }
+    if (kind === 'repo') return soap(SUCCESS);
+    res.writeHead(404).end();
+  });
+});
+stub.on('connection', (s) => {
+  sockets.add(s);
+  s.on('close', () => sockets.delete(s));
+});
+
+let base = '';
+let lgc: RunningReferenceLgc;
+
+before(async () => {
+  await new Promise<void>((r) => stub.listen(0, '127.0.0.1', () => r()));
+  base = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+  lgc = await startReferenceLgc({ host: '127.0.0.1', port: 0 });
+});
+
+after(async () => {
+  for (const release of held.splice(0)) release();
+  await lgc?.close();
+  for (const s of sockets) s.destroy();
+  await new Promise<void>((r) => stub.close(() => r()));
+});
+
+// ---------------------------------------------------------------------------------------------
+
+let counter = 0;
+async function api(method: string, path: string, tenant: string, body?: unknown): Promise<any> {
+  const r = await fetch(lgc.url + path, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-vigie-tenant': tenant },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(5000),
+  });
+  const text = await r.text();
+  assert.ok(r.status < 300, `${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function reset(defects: string[] = [], insi: InsiMode = 'found'): Promise<string> {
+  const t = `ui${++counter}-${process.pid}`;
+  insiMode.set(t, insi);
+  await api('POST', '/testdriver/reset', t, {
+    doubles: { insi: { url: `${base}/insi/${t}` }, dmp: { repositoryUrl: `${base}/repo/${t}`, registryUrl: `${base}/reg/${t}` } },
+    options: { dmpTimeoutMs: 2000, insiTimeoutMs: 3000 },
+    defects,
+  });
+  return t;
+}
+
+interface Page {
+  status: number;
+  html: string;
+  location: string | null;
+  headers: Headers;
+}
+async function get(path: string, init: RequestInit = {}): Promise<Page> {
+  const r = await fetch(lgc.url + path, { redirect: 'manual', signal: AbortSignal.timeout(5000), ...init });
+  return { status: r.status, html: await r.text(), location: r.headers.get('location'), headers: r.headers };
+}
+async function post(path: string, form: Record<string, string | string[]>, json = false): Promise<Page> {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
+  return get(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...(json ? { accept: 'application/json' } : {}) } });
+}
+
+const has = (html: string, testid: string): boolean => html.includes(`data-testid="${testid}"`);
+/** the opening tag carrying data-testid */
+function tag(html: string, testid: string): string {
+  const i = html.indexOf(`data-testid="${testid}"`);
+  assert.ok(i >= 0, `no data-testid ${testid}`);
+  return html.slice(html.lastIndexOf('<', i), html.indexOf('>', i) + 1);
+}
+const decode = (s: string): string => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+async function patientWithInsi(t: string, file: Record<string, string> = FILE_DUPONT): Promise<string> {
+  const { patientId } = await api('POST', '/testdriver/patients', t, { file });
+  const page = await get(`/ui/patients/${patientId}?tenant=${t}`);
+  assert.equal(page.status, 200);
+  await lgc.settled();
+  return patientId as string;
+}
+
+async function qualifiedPatient(t: string): Promise<string> {
+  const p = await patientWithInsi(t);
+  const r = await post(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps`, { method: 'document', document: IDENTITY_DOCUMENTS[0] });
+  assert.equal(r.status, 303);
+  return p;
+}
+
+async function newDocument(t: string, p: string, type = 'consultation-report', content = 'Examen normal.'): Promise<string> {
+  const r = await post(`/ui/patients/${p}/documents?tenant=${t}&ws=ps`, { type, content, title: 'Consultation' });
+  assert.equal(r.status, 303, r.html);
+  const m = /^\/ui\/documents\/([^/?]+)\?tenant=[^&]+&ws=ps$/.exec(r.location ?? '');
+  assert.ok(m, `redirect to the editor: ${r.location}`);
+  return m[1];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('reference LGC web UI', () => {
+  test('tenant: from ?tenant= (sets the cookie), from the cookie, errors otherwise', async () => {
+    const t = await reset();
+    const page = await get(`/ui/patients?tenant=${t}&ws=cpe`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(page.headers.get('set-cookie') ?? '', new RegExp(`vigie-tenant=${t}`));
+    for (const id of ['patient-list', 'carte-vitale-form', 'cv-matricule', 'cv-birth-name', 'cv-first-name', 'cv-birth-date', 'cv-submit', 'start-of-day', 'start-of-day-date', 'ws-ps', 'ws-cpe', 'ws-anon']) {
+      assert.ok(has(page.html, id), id);
+    }
+    assert.match(tag(page.html, 'ws-cpe'), /aria-current/);
+    assert.match(page.html, new RegExp(`action="/ui/carte-vitale\\?tenant=${t}&amp;ws=cpe"`));
+    const byCookie = await get('/ui/patients', { headers: { cookie: `vigie-tenant=${t}` } });
+    assert.equal(byCookie.status, 200);
+    assert.equal((await get('/ui/patients')).status, 400);
+    assert.equal((await get('/ui/patients?tenant=never-reset-x')).status, 409);
+    const root = await get(`/ui?tenant=${t}`);
+    assert.equal(root.status, 302);
+    assert.equal(root.location, `/ui/patients?tenant=${t}`);
+  });
+
+  test('Carte Vitale form: creates/finds the patient, calls INSi, redirects to the file', async () => {
+    const t = await reset();
+    const before = insiCalls;
+    const r = await post(`/ui/carte-vitale?tenant=${t}&ws=ps`, { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' });
+    assert.equal(r.status, 303);
+    assert.match(r.location ?? '', /^\/ui\/patients\/p1\?tenant=.*&ws=ps&opened=1$/);
+    await lgc.settled();
+    assert.equal(insiCalls, before + 1);
+    const file = await get(r.location!);
+    assert.equal(insiCalls, before + 1, 'the file shown after the card read is not a second trigger');
+    assert.equal(tag(file.html, 'insi-trigger').includes('data-trigger="carte-vitale"'), true);
+    const bad = await post(`/ui/carte-vitale?tenant=${t}&ws=ps`, { matricule: '12', birthName: 'X', firstName: 'Y', birthDate: '1970-01-01' });
+    assert.equal(bad.status, 303);
+    assert.match(bad.location ?? '', /flashKind=error/);
+    const list = await get(`/ui/patients?tenant=${t}`);
+    assert.ok(has(list.html, 'patient-link-p1'));
+  });
+
+  test('start of day: the button runs the batch and says how many patients', async () => {
+    const t = await reset();
+    await api('POST', '/testdriver/patients', t, { file: FILE_DUPONT, appointments: ['2026-03-02'] });
+    const r = await post(`/ui/start-of-day?tenant=${t}&ws=cpe`, { date: '2026-03-02' });
+    assert.equal(r.status, 303);
+    const page = await get(r.location!);
+    assert.match(page.html, /1 patient\(s\) du jour/);
+    await lgc.settled();
+    const id = await api('GET', '/testdriver/patients/p1/identity', t);
+    assert.equal(id.insi.lastCall.trigger, 'start-of-day');
+  });
+
+  test('the file renders while INSi holds its answer; the JSON refresh shows the outcome later', async () => {
+    const t = await reset([], 'hold');
+    const { patientId } = await api('POST', '/testdriver/patients', t, { file: FILE_DUPONT });
+    const waiting = held.length;
+    const started = Date.now();
+    const page = await get(`/ui/patients/${patientId}?tenant=${t}&ws=ps`);
+    assert.equal(page.status, 200);
+    assert.ok(Date.now() - started < 1000, 'rendered at once');
+    await waitFor('INSi to be held', async () => held.length > waiting);
+    assert.match(tag(page.html, 'insi-outcome'), /data-outcome="pending"/);
+    assert.match(tag(page.html, 'identity-panel'), /data-poll="\/ui\/api\/patients\/p1\/identity/);
+    assert.ok(has(page.html, 'insi-refresh'));
+    assert.ok(!has(page.html, 'qualification'), 'no offer before the answer');
+    for (const release of held.splice(0)) release();
+    await lgc.settled();
+    const j = await (await get(`/ui/api/patients/${patientId}/identity?tenant=${t}&ws=ps`)).html;
+    const body = JSON.parse(j);
+    assert.equal(body.region, 'identity-panel');
+    assert.equal(body.identity.insi.lastCall.outcome, 'found');
+    assert.match(body.html, /data-outcome="found"/);
+    assert.ok(has(body.html, 'qualify-document'));
+  });
+
+  test('identity panel: differences highlighted, six documents pre-selected, the exact attestation, one-click qualification', async () => {
+    const t = await reset([], 'discordant');
+    const p = await patientWithInsi(t);
+    const page = await get(`/ui/patients/${p}?tenant=${t}&opened=1`);
+    assert.match(tag(page.html, 'trait-birthName-diff'), /class="diff"/);
+    assert.ok(has(page.html, 'trait-firstName') && !has(page.html, 'trait-firstName-diff'));
+    assert.match(tag(page.html, 'concordance'), /data-concordant="false"/);
+    const select = page.html.slice(page.html.indexOf('data-testid="qualify-document-select"'), page.html.indexOf('</select>'));
+    const options = [...select.matchAll(/<option value="([^"]*)"( selected)?>/g)];
+    assert.deepEqual(options.map((o) => decode(o[1])), [...IDENTITY_DOCUMENTS]);
+    assert.equal(options[0][2], ' selected', 'the select is pre-filled');
+    assert.ok(decode(page.html).includes(`>${ATTESTATION}</button>`), 'the exception button carries the exact sentence');
+    assert.match(decode(page.html), /Qualifier avec ce justificatif/);
+    // discordant traits: refused, message shown on the same screen (JSON in place)
+    const refused = JSON.parse((await post(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps`, { method: 'document', document: IDENTITY_DOCUMENTS[1] }, true)).html);
+    assert.equal(refused.region, 'identity-panel');
+    assert.ok(has(refused.html, 'flash-error'));
+    assert.match(tag(refused.html, 'ins-status'), /data-status="recovered"/);
+
+    const t2 = await reset();
+    const p2 = await patientWithInsi(t2);
+    const ok = await post(`/ui/patients/${p2}/qualify?tenant=${t2}&ws=ps`, { method: 'exception' });
+    assert.equal(ok.status, 303);
+    assert.equal(ok.location?.startsWith(`/ui/patients/${p2}?tenant=${t2}&ws=ps&opened=1&flash=`), true);
+    const after = await get(ok.location!);
+    assert.match(tag(after.html, 'ins-status'), /data-status="qualified"/);
+    assert.ok(decode(after.html).includes(ATTESTATION));
+    assert.equal((await api('GET', `/testdriver/patients/${p2}/identity`, t2)).ins.status, 'qualified');
+  });
+
+  test('anonymous CPE: the qualification is refused with the message', async () => {
+    const t = await reset();
+    const p = await patientWithInsi(t);
+    const r = JSON.parse((await post(`/ui/patients/${p}/qualify?tenant=${t}&ws=anon`, { method: 'document', document: IDENTITY_DOCUMENTS[0] }, true)).html);
+    assert.match(decode(r.html), /carte CPE anonyme/);
+  });
+
+  test('defect qualify-in-three-clicks: a separate screen, then a confirmation', async () => {
+    const t = await reset(['qualify-in-three-clicks']);
+    const p = await patientWithInsi(t);
+    const page = await get(`/ui/patients/${p}?tenant=${t}&opened=1`);
+    assert.ok(!has(page.html, 'qualify-document-select'), 'no select on the file');
+    assert.match(tag(page.html, 'qualify-document-form'), /method="get" action="\/ui\/patients\/p1\/qualify"/);
+    const step1 = await get(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps&method=document`);
+    assert.ok(has(step1.html, 'qualify-document-select') && has(step1.html, 'qualify-next'));
+    const step2 = await get(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps&method=document&step=2&document=${encodeURIComponent(IDENTITY_DOCUMENTS[0])}`);
+    assert.ok(has(step2.html, 'qualify-confirm'));
+    const done = await post(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps`, { method: 'document', document: IDENTITY_DOCUMENTS[0] });
+    assert.equal(done.status, 303);
+    assert.match(tag((await get(done.location!)).html, 'ins-status'), /qualified/);
+  });
+
+  test('new document → editor: the box is checked, one-click do-not-send, validate answers at once, DMP status refreshable', async () => {
+    const t = await reset();
+    const p = await qualifiedPatient(t);
+    const file = await get(`/ui/patients/${p}?tenant=${t}&opened=1`);
+    for (const id of ['new-document-form', 'new-document-type', 'new-document-content', 'new-document']) assert.ok(has(file.html, id), id);
+    const d = await newDocument(t, p);
+    const editor = await get(`/ui/documents/${d}?tenant=${t}&ws=ps`);
+    assert.equal(editor.status, 200);
+    const box = tag(editor.html, 'send-to-dmp');
+    assert.match(box, /type="checkbox"/);
+    assert.match(box, / checked/);
+    assert.equal(decode(editor.html).includes(`>${SEND_LABEL}</span>`), true);
+    for (const id of ['do-not-send', 'validate', 'mask-patient', 'mask-legal-representatives', 'mask-professionals', 'dmp-status', 'dmp-refresh']) {
+      assert.ok(has(editor.html, id), id);
+    }
+    // masking, in place
+    const masked = JSON.parse((await post(`/ui/documents/${d}/masking?tenant=${t}&ws=ps`, { masking: '1', mask: ['patient'] }, true)).html);
+    assert.match(tag(masked.html, 'mask-patient'), / checked/);
+    // validate: answers at once, sending in background
+    const v = await post(`/ui/documents/${d}/validate?tenant=${t}&ws=ps`, {});
+    assert.equal(v.status, 303);
+    assert.match(v.location ?? '', new RegExp(`^/ui/documents/${d}\\?tenant=`));
+    await lgc.settled();
+    const j = JSON.parse((await get(`/ui/api/documents/${d}?tenant=${t}&ws=ps`)).html);
+    assert.match(tag(j.html, 'dmp-status'), /data-status="sent"/);
+    assert.match(tag(j.html, 'document-status'), /validated/);
+    const view = await api('GET', `/testdriver/documents/${d}`, t);
+    assert.deepEqual(view.maskedFrom, ['patient']);
+
+    // do not send: one click
+    const d2 = await newDocument(t, p);
+    const ns = await post(`/ui/documents/${d2}/do-not-send?tenant=${t}&ws=ps`, {});
+    assert.equal(ns.status, 303);
+    assert.doesNotMatch(tag((await get(ns.location!)).html, 'send-to-dmp'), / checked/);
+    assert.equal((await api('GET', `/testdriver/documents/${d2}`, t)).sendToDmp.checked, false);
+    // ticking it again
+    const again = JSON.parse((await post(`/ui/documents/${d2}/send-box?tenant=${t}&ws=ps`, {}, true)).html);
+    assert.match(tag(again.html, 'send-to-dmp'), / checked/);
+  });
+
+  test('defect send-box-unchecked: the box is not checked', async () => {
+    const t = await reset(['send-box-unchecked']);
+    const p = await qualifiedPatient(t);
+    const d = await newDocument(t, p);
+    assert.doesNotMatch(tag((await get(`/ui/documents/${d}?tenant=${t}`)).html, 'send-to-dmp'), / checked/);
+  });
+
+  test('defects as extra steps: do-not-send confirmation, type choice, masking dialog, separate send button', async () => {
+    const t = await reset(['do-not-send-two-clicks', 'type-code-chosen-by-user', 'masking-dialog', 'separate-send-button']);
+    const p = await qualifiedPatient(t);
+    const d = await newDocument(t, p);
+    const q = `?tenant=${t}&ws=ps`;
+    const first = await post(`/ui/documents/${d}/do-not-send${q}`, {});
+    assert.match(first.location ?? '', /confirm=do-not-send/);
+    assert.ok(has((await get(first.location!)).html, 'do-not-send-confirm'));
+    assert.equal((await api('GET', `/testdriver/documents/${d}`, t)).sendToDmp.checked, true, 'not yet');
+    await post(`/ui/documents/${d}/do-not-send${q}`, { confirmed: '1' });
+    assert.equal((await api('GET', `/testdriver/documents/${d}`, t)).sendToDmp.checked, false);
+
+    const d2 = await newDocument(t, p);
+    const s1 = JSON.parse((await post(`/ui/documents/${d2}/validate${q}`, {}, true)).html);
+    assert.ok(has(s1.html, 'type-choice-select') && has(s1.html, 'type-choice-confirm'));
+    const s2 = JSON.parse((await post(`/ui/documents/${d2}/validate${q}`, { typeChosen: '1', typeCode: '11488-4' }, true)).html);
+    assert.ok(has(s2.html, 'masking-dialog') && has(s2.html, 'masking-dialog-ok'));
+    assert.equal((await api('GET', `/testdriver/documents/${d2}`, t)).status, 'draft');
+    const s3 = JSON.parse((await post(`/ui/documents/${d2}/validate${q}`, { typeChosen: '1', maskingDone: '1' }, true)).html);
+    assert.match(tag(s3.html, 'document-status'), /validated/);
+    assert.match(tag(s3.html, 'dmp-status'), /not-sent/);
+    assert.ok(has(s3.html, 'send-to-dmp-button'));
+    await post(`/ui/documents/${d2}/send-to-dmp${q}`, {});
+    await lgc.settled();
+    assert.equal((await api('GET', `/testdriver/documents/${d2}`, t)).dmp.status, 'sent');
+  });
+
+  test('unknown patient / document: 404 pages', async () => {
+    const t = await reset();
+    const r = await get(`/ui/patients/p99?tenant=${t}`);
+    assert.equal(r.status, 404);
+    assert.ok(has(r.html, 'error-message'));
+    assert.equal((await get(`/ui/documents/d99?tenant=${t}`)).status, 404);
+  });
+});
