@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { samePatient } from './metadata';
 import type { StoredDocument } from './query';
 import type { DmpBehaviour, DmpDocumentEntry, DmpQuery, DmpSeedDocument, DmpSubmission, DmpTenant } from './types';
+import { HoldQueue } from '../common/hold';
 import { Waiters } from '../common/waiters';
 
 /** A submission parked while the tenant holds; the double supplies how to answer or drop it. */
@@ -22,8 +23,7 @@ function uuidOid(): string {
 
 export class TenantState implements DmpTenant {
   behaviour: DmpBehaviour = { kind: 'accept' };
-  holding = false;
-  private parked: Parked[] = [];
+  private readonly queue = new HoldQueue<Parked>();
   private subs: DmpSubmission[] = [];
   private qs: DmpQuery[] = [];
   private stored: StoredDocument[] = [];
@@ -31,27 +31,30 @@ export class TenantState implements DmpTenant {
 
   constructor(readonly id: string) {}
 
+  get holding(): boolean {
+    return this.queue.holding;
+  }
+
   respondWith(b: DmpBehaviour): void {
     if (b.kind === 'refuse' && (!b.code || b.context === undefined)) throw new Error('DMP double: a refusal needs a code and a context');
     this.behaviour = b;
   }
 
   hold(): void {
-    this.holding = true;
+    this.queue.hold();
   }
 
   release(opts?: { drop?: boolean }): number {
-    this.holding = false;
-    return this.flushParked(opts?.drop === true);
+    return this.queue.release(opts?.drop === true);
   }
 
   heldCount(): number {
-    return this.parked.length;
+    return this.queue.size;
   }
 
   waitForHeld(n: number, timeoutMs: number): Promise<void> {
-    return this.waitUntil(() => this.parked.length >= n, timeoutMs,
-      () => `DMP double: tenant "${this.id}" has ${this.parked.length} parked submission(s), expected ${n} within ${timeoutMs} ms`);
+    return this.waitUntil(() => this.queue.size >= n, timeoutMs,
+      () => `DMP double: tenant "${this.id}" has ${this.queue.size} parked submission(s), expected ${n} within ${timeoutMs} ms`);
   }
 
   submissions(): DmpSubmission[] {
@@ -98,8 +101,7 @@ export class TenantState implements DmpTenant {
 
   reset(): void {
     this.behaviour = { kind: 'accept' };
-    this.holding = false;
-    this.flushParked(true);
+    this.queue.release(true);
     this.subs = [];
     this.qs = [];
     this.stored = [];
@@ -130,15 +132,13 @@ export class TenantState implements DmpTenant {
   }
 
   park(p: Parked): void {
-    this.parked.push(p);
+    this.queue.park(p);
     this.notify();
   }
 
   /** Forgets a parked submission (its client went away); true when it was parked. */
   unpark(submission: DmpSubmission): boolean {
-    const before = this.parked.length;
-    this.parked = this.parked.filter((p) => p.submission !== submission);
-    return this.parked.length !== before;
+    return this.queue.remove((p) => p.submission === submission);
   }
 
   /** Rejects pending waits: the double is stopping. */
@@ -146,12 +146,6 @@ export class TenantState implements DmpTenant {
     this.waiters.abort(`DMP double: tenant "${this.id}": ${reason}`);
   }
 
-  private flushParked(drop: boolean): number {
-    const parked = this.parked;
-    this.parked = [];
-    for (const p of parked) (drop ? p.drop() : p.answer());
-    return parked.length;
-  }
 
   private notify(): void {
     this.waiters.notify();

@@ -1,5 +1,6 @@
 /** Per-tenant state of the INSi double: behaviour, hold/park, recorded exchanges, bounded waits. */
 import type { InsiBehaviour, InsiExchange, InsiTenant } from './types';
+import { HoldQueue } from '../common/hold';
 import { Waiters } from '../common/waiters';
 
 /** A request parked while the tenant holds; the double supplies how to answer or drop it. */
@@ -12,33 +13,35 @@ export interface Parked {
 
 export class TenantState implements InsiTenant {
   behaviour: InsiBehaviour = { kind: 'lookup' };
-  holding = false;
-  private parked: Parked[] = [];
+  private readonly queue = new HoldQueue<Parked>();
   private log: InsiExchange[] = [];
   private waiters = new Waiters();
 
   constructor(readonly id: string) {}
+
+  get holding(): boolean {
+    return this.queue.holding;
+  }
 
   respondWith(b: InsiBehaviour): void {
     this.behaviour = b;
   }
 
   hold(): void {
-    this.holding = true;
+    this.queue.hold();
   }
 
   release(opts?: { drop?: boolean }): number {
-    this.holding = false;
-    return this.flushParked(opts?.drop === true);
+    return this.queue.release(opts?.drop === true);
   }
 
   heldCount(): number {
-    return this.parked.length;
+    return this.queue.size;
   }
 
   waitForHeld(n: number, timeoutMs: number): Promise<void> {
-    return this.waitUntil(() => this.parked.length >= n, timeoutMs,
-      () => `INSi double: tenant "${this.id}" has ${this.parked.length} parked request(s), expected ${n} within ${timeoutMs} ms`);
+    return this.waitUntil(() => this.queue.size >= n, timeoutMs,
+      () => `INSi double: tenant "${this.id}" has ${this.queue.size} parked request(s), expected ${n} within ${timeoutMs} ms`);
   }
 
   async waitForExchanges(n: number, timeoutMs: number): Promise<InsiExchange[]> {
@@ -53,8 +56,7 @@ export class TenantState implements InsiTenant {
 
   reset(): void {
     this.behaviour = { kind: 'lookup' };
-    this.holding = false;
-    this.flushParked(true);
+    this.queue.release(true);
     this.log = [];
   }
 
@@ -66,15 +68,13 @@ export class TenantState implements InsiTenant {
   }
 
   park(p: Parked): void {
-    this.parked.push(p);
+    this.queue.park(p);
     this.notify();
   }
 
   /** Forgets a parked request (its client went away); true when it was parked. */
   unpark(exchange: InsiExchange): boolean {
-    const before = this.parked.length;
-    this.parked = this.parked.filter((p) => p.exchange !== exchange);
-    return this.parked.length !== before;
+    return this.queue.remove((p) => p.exchange === exchange);
   }
 
   /** Rejects pending waits: the double is stopping. */
@@ -82,12 +82,6 @@ export class TenantState implements InsiTenant {
     this.waiters.abort(`INSi double: tenant "${this.id}": ${reason}`);
   }
 
-  private flushParked(drop: boolean): number {
-    const parked = this.parked;
-    this.parked = [];
-    for (const p of parked) (drop ? p.drop() : p.answer());
-    return parked.length;
-  }
 
   private notify(): void {
     this.waiters.notify();
