@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mtomEnvelope } from './mime';
 import { decodeProvideAndRegister } from './provide';
 import { decodeStoredQuery, renderDocument } from './query';
@@ -20,6 +19,7 @@ import {
 } from './soap';
 import { TenantState } from './tenant';
 import type { DmpDoubleOptions, DmpQuery, DmpSubmission, DmpTenant } from './types';
+import { closeServer, httpBaseUrl, listen } from '../common/http-server';
 
 const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ROUTE = /^\/dmp\/([^/]+)\/(repository|registry)\/?$/;
@@ -59,8 +59,7 @@ export class DmpDouble {
 
   get baseUrl(): string {
     if (!this.server) throw new Error('DMP double: baseUrl is only known after start()');
-    const host = this.advertisedHost.includes(':') ? `[${this.advertisedHost}]` : this.advertisedHost;
-    return `http://${host}:${this.boundPort}`;
+    return httpBaseUrl(this.advertisedHost, this.boundPort);
   }
 
   repositoryUrlFor(tenant: string): string {
@@ -87,14 +86,7 @@ export class DmpDouble {
         res.writeHead(500, { 'content-type': SOAP12_CONTENT_TYPE }).end(xml);
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, this.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.boundPort = (server.address() as AddressInfo).port;
+    this.boundPort = await listen(server, this.port, this.host);
     this.server = server;
   }
 
@@ -106,9 +98,7 @@ export class DmpDouble {
       t.release({ drop: true });
       t.abortWaits('the double was stopped');
     }
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections(); // idle keep-alive and in-flight sockets alike: close() alone could wait
-    await closed;
+    await closeServer(server);
   }
 
   private tenantState(id: string): TenantState {

@@ -3,9 +3,9 @@
  * teleservice (POST /eprescription/<tenant>/prescriptions), one programmable tenant per URL.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { TenantState } from './tenant';
 import type { EPrescriptionDoubleOptions, EPrescriptionExchange, EPrescriptionTenant } from './types';
+import { closeServer, httpBaseUrl, listen } from '../common/http-server';
 
 const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ROUTE = /^\/eprescription\/([^/]+)\/prescriptions\/?$/;
@@ -35,8 +35,7 @@ export class EPrescriptionDouble {
 
   get baseUrl(): string {
     if (!this.server) throw new Error('e-prescription double: baseUrl is only known after start()');
-    const host = this.advertisedHost.includes(':') ? `[${this.advertisedHost}]` : this.advertisedHost;
-    return `http://${host}:${this.boundPort}`;
+    return httpBaseUrl(this.advertisedHost, this.boundPort);
   }
 
   /** `${baseUrl}/eprescription/${tenant}`; prescriptions are POSTed to `${urlFor(tenant)}/prescriptions`. */
@@ -57,14 +56,7 @@ export class EPrescriptionDouble {
         res.writeHead(500, { 'content-type': JSON_TYPE }).end(JSON.stringify({ status: 'KO', reason: `e-prescription double internal error: ${String(err)}` }));
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, this.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.boundPort = (server.address() as AddressInfo).port;
+    this.boundPort = await listen(server, this.port, this.host);
     this.server = server;
   }
 
@@ -76,9 +68,7 @@ export class EPrescriptionDouble {
       t.release({ drop: true });
       t.abortWaits('the double was stopped');
     }
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    await closeServer(server);
   }
 
   private tenantState(id: string): TenantState {

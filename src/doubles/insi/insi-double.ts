@@ -3,13 +3,13 @@
  * (rechercherInsAvecCarteVitale / rechercherInsAvecTraitsIdentite), one programmable tenant per URL.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { lookup } from './lookup';
 import { contentTypeAction, interpret, soapActionHeader, type InterpretedRequest } from './request';
 import { SOAP12_CONTENT_TYPE, fault, faultEnvelope, resultEnvelope, resultatXml, type SoapFault } from './soap';
 import { TenantState } from './tenant';
 import { XmlInputError, parseXml } from './xml';
 import type { InsiDoubleOptions, InsiExchange, InsiPerson, InsiTenant } from './types';
+import { closeServer, httpBaseUrl, listen } from '../common/http-server';
 
 const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ROUTE = /^\/insi(?:\/([^/]+))?\/?$/;
@@ -42,8 +42,7 @@ export class InsiDouble {
 
   get baseUrl(): string {
     if (!this.server) throw new Error('INSi double: baseUrl is only known after start()');
-    const host = this.advertisedHost.includes(':') ? `[${this.advertisedHost}]` : this.advertisedHost;
-    return `http://${host}:${this.boundPort}`;
+    return httpBaseUrl(this.advertisedHost, this.boundPort);
   }
 
   endpointFor(tenant: string): string {
@@ -65,14 +64,7 @@ export class InsiDouble {
         res.writeHead(500, { 'content-type': SOAP12_CONTENT_TYPE }).end(xml);
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, this.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.boundPort = (server.address() as AddressInfo).port;
+    this.boundPort = await listen(server, this.port, this.host);
     this.server = server;
   }
 
@@ -84,9 +76,7 @@ export class InsiDouble {
       t.release({ drop: true });
       t.abortWaits('the double was stopped');
     }
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections(); // idle keep-alive and in-flight sockets alike: close() alone could wait
-    await closed;
+    await closeServer(server);
   }
 
   private tenantState(id: string): TenantState {

@@ -1,0 +1,25 @@
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Listens on host:port (0 = a free port) and resolves with the port bound. */
+export function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Closes the server and every socket it holds: idle keep-alive and in-flight alike (close() alone could wait). */
+export async function closeServer(server: http.Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+}
+
+/** http://host:port, with an IPv6 host bracketed. */
+export function httpBaseUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
