@@ -78,7 +78,7 @@ Then(/^the document the DMP received identifies (\S+ \S+) by (?:her|his) INS, wi
 });
 
 Then(/^the document the LGC produced for (\S+ \S+) identifies (?:her|him) by the local identifier alone$/, async function (this: VigieWorld, name: string) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   this.person(name);
   const content = (await this.driver.documentContent(currentDoc(this).documentId)).value;
   this.attach(content, 'text/xml');

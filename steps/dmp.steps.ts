@@ -53,19 +53,19 @@ export const currentDoc = (w: VigieWorld) => {
   return d;
 };
 
-export async function write(w: VigieWorld, p: Person, what: string) {
+export async function write(w: VigieWorld, p: Person, what: string, driver = w.driver) {
   const spec = DOCUMENTS[what];
   if (!spec) throw new Error(`no document "${what}" in steps/dmp.steps.ts`);
-  const docs = (await w.driver.createDocument(PS, w.patientId(p), spec.type, spec.content(w.today()))).value;
+  const docs = (await driver.createDocument(PS, w.patientId(p), spec.type, spec.content(w.today()))).value;
   if (!docs.length) throw new Error(`the LGC created no document for "${what}"`);
   w.currentDocuments = docs;
   w.documents.set(what, docs);
 }
 
-async function validateAll(w: VigieWorld) {
+async function validateAll(w: VigieWorld, driver = w.driver) {
   w.dmpMark = w.dmp.submissions().length;
   for (const d of w.currentDocuments) {
-    const a = await w.act(`validate and print ${d.documentId}`, () => w.driver.validate(PS, d.documentId));
+    const a = await w.act(`validate and print ${d.documentId}`, () => driver.validate(PS, d.documentId));
     if (a.settled) w.lastValidate = a.value;
   }
 }
@@ -74,7 +74,7 @@ async function validateAll(w: VigieWorld) {
 
 Given(/^(\S+ \S+) has a patient file with a qualified INS$/, async function (this: VigieWorld, name: string) {
   const p = this.person(name);
-  this.patientIds.set(p.id, await this.driver.createPatient({ ...p.file }));
+  this.patientIds.set(p.id, await this.arrange.createPatient({ ...p.file }));
   await qualifyIns(this, p);
 });
 
@@ -97,23 +97,23 @@ Given(/^the ordonnance numérique service (answers KO|does not answer|module is 
   if (state === 'answers KO') this.eprescription.respondWith({ kind: 'ko', reason: 'Prescripteur inconnu du téléservice' });
   else if (state === 'does not answer') this.eprescription.hold();
   else {
-    const r = (await this.driver.settings(PS, { ePrescription: false })).value;
+    const r = (await this.arrange.settings(PS, { ePrescription: false })).value;
     if (!r.applied.includes('ePrescription')) throw new Error(`could not set up the scenario: the LGC did not switch its ordonnance numérique module off (${JSON.stringify(r)})`);
   }
 });
 
 Given(/^the professional has validated a consultation report for (\S+ \S+) that the patient opposed sending$/, async function (this: VigieWorld, name: string) {
   const p = this.person(name);
-  await write(this, p, 'a consultation report');
-  await this.driver.doNotSend(PS, currentDoc(this).documentId);
-  await validateAll(this);
+  await write(this, p, 'a consultation report', this.arrange);
+  await this.arrange.doNotSend(PS, currentDoc(this).documentId);
+  await validateAll(this, this.arrange);
 });
 
 Given(/^the LGC sends (a consultation report|a prescription) of (\S+ \S+) to the DMP when it is validated$/, async function (this: VigieWorld, what: string, name: string) {
   // A control: this scenario judges a variation of the usual path, so the usual path must work first.
   const p = this.person(name);
-  await write(this, p, what);
-  await validateAll(this);
+  await write(this, p, what, this.arrange);
+  await validateAll(this, this.arrange);
   if (!(await awaitSubmissions(this, p, 1)).length) {
     throw new Error(`could not set up the scenario: a validated document never reaches the DMP on the usual path (${describeSubmissions(this.dmp.submissions().slice(this.dmpMark))})`);
   }
@@ -156,7 +156,7 @@ When(/^the professional tries to switch off the (feeding of the DMP|INSi call) i
 // --- verdicts --------------------------------------------------------------------------------
 
 Then('the box « information et non opposition du patient » is already checked', async function (this: VigieWorld) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const d = (await this.driver.document(currentDoc(this).documentId)).value;
   this.check(d.sendToDmp.checked === true, 'the non-opposition / send box of a new document is checked',
     () => `unchecked${d.sendToDmp.label ? ` (« ${d.sendToDmp.label} »)` : ''}`);
@@ -180,13 +180,13 @@ Then(/^the DMP receives nothing for (\S+ \S+)$/, async function (this: VigieWorl
 });
 
 Then('the LGC shows the document as not sent', async function (this: VigieWorld) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const d = (await this.driver.document(currentDoc(this).documentId)).value;
   this.check(d.dmp.status === 'not-sent', 'the document shown as not sent to the DMP', () => `DMP status ${d.dmp.status}${d.dmp.message ? ': ' + d.dmp.message : ''}`);
 });
 
 Then('validating and printing took exactly one click', function (this: VigieWorld) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const v = this.lastValidate;
   if (!v) throw new Error('no validation to judge');
   this.check(v.clicks.length === 1, 'one click (validate and print), nothing else — not even to choose a document type',
@@ -194,7 +194,7 @@ Then('validating and printing took exactly one click', function (this: VigieWorl
 });
 
 Then('not sending took exactly one click besides validating and printing', function (this: VigieWorld) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const n = this.lastDoNotSend;
   if (!n) throw new Error('no "do not send" action to judge');
   this.check(n.clicks.length === 1, 'exactly one click to keep the document out of the DMP',
@@ -215,7 +215,7 @@ Then(/^the LGC answers the user within (\d+) ms while the DMP has not answered$/
 });
 
 Then('the LGC shows the document as sent', async function (this: VigieWorld) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const id = currentDoc(this).documentId;
   const until = performance.now() + this.timeouts.settleMs;
   let d = (await this.driver.document(id)).value;
@@ -224,7 +224,7 @@ Then('the LGC shows the document as sent', async function (this: VigieWorld) {
 });
 
 Then(/^the editor shows the type code (\S+), set automatically$/, async function (this: VigieWorld, code: string) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const d = (await this.driver.document(currentDoc(this).documentId)).value;
   this.check(d.typeCode === code && d.typeCodeSetBy === 'automatic', `type code ${code}, set automatically`,
     () => `type code ${d.typeCode ?? 'none'}, set by ${d.typeCodeSetBy ?? 'nobody'}`);
@@ -237,7 +237,7 @@ Then(/^the document the DMP received carries the type code (\S+)$/, async functi
 });
 
 Then('no click was spent on masking or visibility preferences', function (this: VigieWorld) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const v = this.lastValidate;
   if (!v) throw new Error('no validation to judge');
   const masking = v.clicks.filter((c) => /mask|visib|confiden/i.test(c.purpose));
@@ -258,7 +258,7 @@ Then(/^the document the DMP received carries the confidentiality code (\S+)$/, a
 });
 
 Then(/^the LGC refuses to switch off the (feeding of the DMP|INSi call)$/, function (this: VigieWorld, what: string) {
-  this.evidenceKinds.add('declared');
+  this.evidenceKinds.add('declared'); // settings have no screen in the selector map: the test-driver API reports them
   const key = what === 'INSi call' ? 'insi' : 'dmpFeeding';
   const r = this.lastSettings;
   if (!r) throw new Error('no settings change to judge');
@@ -266,7 +266,7 @@ Then(/^the LGC refuses to switch off the (feeding of the DMP|INSi call)$/, funct
 });
 
 Then('the prescription is printed without the ordonnance numérique 2D code', function (this: VigieWorld) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const v = this.lastValidate;
   if (!v) throw new Error('no validation to judge');
   this.check(v.printed?.datamatrix === false, 'the prescription printed, without the ordonnance numérique 2D code', () => JSON.stringify(v.printed ?? null));
@@ -286,7 +286,7 @@ Then(/^the DMP receives two notes de vaccination for (\S+ \S+), each holding one
 });
 
 Then(/^the LGC shows the professional that the DMP refused the document, with the DMP's reason "([^"]+)"$/, async function (this: VigieWorld, reason: string) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const p = this.current();
   const subs = await awaitSubmissions(this, p, 1);
   if (!subs.some((s) => s.outcome === 'refused')) throw new Error(`could not set up the scenario: no submission was refused by the DMP (${describeSubmissions(subs)})`);
@@ -299,7 +299,7 @@ Then(/^the LGC shows the professional that the DMP refused the document, with th
 });
 
 Then('the document is still in the patient file', async function (this: VigieWorld) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const d = (await this.driver.document(currentDoc(this).documentId)).value;
   this.check(d.status === 'validated', 'the refused document kept, validated, in the patient file', () => JSON.stringify(d));
 });
@@ -317,9 +317,9 @@ Then('the LGC does not keep resubmitting the refused document', async function (
 
 // --- consultation (OPP-03/04) -----------------------------------------------------------------
 
-async function consult(w: VigieWorld, p: Person, nonOpposition?: boolean) {
+async function consult(w: VigieWorld, p: Person, nonOpposition?: boolean, driver = w.driver) {
   w.dmpQueryMark = w.dmp.queries().length;
-  w.lastConsult = (await w.driver.consultDmp(PS, w.patientId(p), nonOpposition)).value;
+  w.lastConsult = (await driver.consultDmp(PS, w.patientId(p), nonOpposition)).value;
 }
 
 const queriesFor = (w: VigieWorld, p: Person) => w.dmp.queries().slice(w.dmpQueryMark).filter((q) => q.patientId?.id === ins15(p));
@@ -334,12 +334,12 @@ When('the professional answers that the patient does not oppose', async function
 
 Given(/^the professional has recorded that (\S+ \S+) (does not oppose|opposes) the consultation of (?:her|his) DMP$/, async function (this: VigieWorld, name: string, answer: string) {
   const p = this.person(name);
-  await consult(this, p);
-  await consult(this, p, answer === 'does not oppose');
+  await consult(this, p, undefined, this.arrange);
+  await consult(this, p, answer === 'does not oppose', this.arrange);
 });
 
 Then('the LGC asks whether the patient, informed beforehand, opposes the consultation', function (this: VigieWorld) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const c = this.lastConsult;
   if (!c) throw new Error('no consultation to judge');
   const reminds = /inform/i.test(c.reminder ?? '') || /inform/i.test(c.question ?? '');
@@ -366,7 +366,7 @@ Then(/^the LGC consults the DMP of (\S+ \S+)( without asking again)?$/, async fu
   }
   const c = this.lastConsult;
   if (noAsk) {
-    this.evidenceKinds.add('declared');
+    this.onScreen();
     this.check(c?.asked === false, 'no question asked again: the earlier answer was recorded', () => `asked again: « ${c?.question ?? ''} »`);
   }
   this.check(queriesFor(this, p).length > 0, `a query of the DMP of ${p.id} (INS ${ins15(p)}) within ${this.timeouts.dmpWaitMs} ms`, () => 'no query reached the DMP');

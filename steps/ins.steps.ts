@@ -97,21 +97,21 @@ Then(/^the patient file of (\S+ \S+) can be read within (\d+) ms while INSi has 
 });
 
 Then(/^the patient file of (\S+ \S+) shows the INS recovered from INSi$/, async function (this: VigieWorld, name: string) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const p = this.person(name);
   const { ok, view } = await this.identityUntil(p, (v) => v.ins.matricule === p.insi.matricule && v.ins.status !== 'none', this.timeouts.settleMs);
   this.check(ok, `the INS ${p.insi.matricule} recovered from INSi, within ${this.timeouts.settleMs} ms of INSi's answer`, () => JSON.stringify(view.ins));
 });
 
 Then(/^the patient file of (\S+ \S+) records that INSi answered "([a-z-]+)"$/, async function (this: VigieWorld, name: string, outcome: string) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const p = this.person(name);
   const { ok, view } = await this.identityUntil(p, (v) => v.insi.lastCall?.outcome === outcome, this.timeouts.settleMs);
   this.check(ok, `the identity panel records the INSi outcome "${outcome}" within ${this.timeouts.settleMs} ms`, () => `last call: ${JSON.stringify(view.insi.lastCall ?? null)}`);
 });
 
 Then(/^the identity of (\S+ \S+) is not qualified$/, async function (this: VigieWorld, name: string) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const p = this.person(name);
   const a = await this.act(`read the patient file of ${p.id}`, () => this.driver.identity(this.patientId(p)));
   if (!a.settled) this.fail('the patient file answers while INSi is silent', `no answer after ${Math.round(performance.now() - a.startedAt)} ms`);

@@ -64,8 +64,8 @@ Given(/^the professional has written to (\S+ \S+) through the secure messaging$/
 
 Given(/^the professional has validated a consultation report for (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
   const p = this.person(name);
-  await write(this, p, 'a consultation report');
-  await this.driver.validate(PS, currentDoc(this).documentId);
+  await write(this, p, 'a consultation report', this.arrange);
+  await this.arrange.validate(PS, currentDoc(this).documentId);
 });
 
 When(/^the professional sends the consultation report to (?!a colleague)(\S+ \S+) through the secure messaging$/, async function (this: VigieWorld, name: string) {
@@ -126,7 +126,7 @@ Then('the messaging operator sends a bounce for that message', async function (t
 });
 
 Then(/^the LGC shows the bounce in the messages of (\S+ \S+), on that message$/, async function (this: VigieWorld, name: string) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const p = this.person(name);
   const id = this.lastSent?.messageId;
   const until = performance.now() + this.timeouts.settleMs;
@@ -155,7 +155,7 @@ Then('the message asks for a read receipt', async function (this: VigieWorld) {
 });
 
 Then(/^the LGC shows the message to (\S+ \S+) as read$/, async function (this: VigieWorld, name: string) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const p = this.person(name);
   const id = this.lastSent?.messageId;
   const until = performance.now() + this.timeouts.settleMs;

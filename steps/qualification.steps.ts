@@ -26,7 +26,7 @@ When(new RegExp(`^${WHO} qualifies the INS through the exception procedure$`), a
 });
 
 Then(/^the LGC proposes to qualify the INS of (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const p = this.person(name);
   const v = (await this.driver.identity(this.patientId(p))).value;
   this.check(v.qualification.offered === true, `the identity panel of ${p.id} proposes to qualify the INS INSi returned`,
@@ -34,7 +34,7 @@ Then(/^the LGC proposes to qualify the INS of (\S+ \S+)$/, async function (this:
 });
 
 Then(/^the INS of (\S+ \S+) is qualified$/, async function (this: VigieWorld, name: string) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const p = this.person(name);
   const q = this.lastQualify;
   this.check(!!q && q.qualified, `the LGC qualifies the INS of ${p.id}`, () => (q && !q.qualified ? `refused (${q.status} ${q.reason}): ${q.message}` : 'no qualification'));
@@ -44,7 +44,7 @@ Then(/^the INS of (\S+ \S+) is qualified$/, async function (this: VigieWorld, na
 });
 
 Then('qualifying took one click, without changing screen', function (this: VigieWorld) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const q = this.lastQualify;
   if (!q || !q.qualified) return this.fail('a successful qualification', 'none');
   this.check(q.clicks === 1 && q.screenChanges === 0, 'one click and no change of screen',
@@ -52,14 +52,14 @@ Then('qualifying took one click, without changing screen', function (this: Vigie
 });
 
 Then('the qualification is refused', function (this: VigieWorld) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const q = this.lastQualify;
   if (!q) throw new Error('no qualification attempt to judge');
   this.check(!q.qualified, 'the LGC refuses to qualify the INS', () => `qualified (${JSON.stringify(q)})`);
 });
 
 Then('the exception procedure offered on the identity panel reads exactly:', async function (this: VigieWorld, sentence: string) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const p = this.current();
   const v = (await this.driver.identity(this.patientId(p))).value;
   const seen = v.qualification.exceptionProcedure?.attestation ?? '';
@@ -69,7 +69,7 @@ Then('the exception procedure offered on the identity panel reads exactly:', asy
 });
 
 Then('at the moment of confirmation the LGC showed exactly:', function (this: VigieWorld, sentence: string) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const q = this.lastQualify;
   if (!q || !q.qualified) return this.fail('a confirmed exception procedure', q ? `refused: ${q.reason} ${q.message}` : 'none');
   const hit = q.shown.some((s) => containsSentence(s, sentence));
@@ -78,7 +78,7 @@ Then('at the moment of confirmation the LGC showed exactly:', function (this: Vi
 });
 
 Then('the identity documents offered are exactly:', async function (this: VigieWorld, table: DataTable) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const p = this.current();
   const expected = table.raw().map((r) => normaliseSentence(r[0]));
   const v = (await this.driver.identity(this.patientId(p))).value;
@@ -94,7 +94,7 @@ const TRAITS: Record<string, 'birthName' | 'firstName' | 'birthDate' | 'sex'> = 
 };
 
 Then('the identity panel shows side by side, highlighting every difference:', async function (this: VigieWorld, table: DataTable) {
-  this.evidenceKinds.add('declared');
+  this.onScreen();
   const p = this.current();
   const v = (await this.driver.identity(this.patientId(p))).value;
   const rows = v.qualification.comparison ?? [];

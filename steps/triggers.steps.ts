@@ -6,15 +6,15 @@ import { concerns, describeExchanges } from './support/insi-match';
 // The three INSi triggers of INS-03/04/05, as a user performs them. Each one marks the INSi
 // traffic so that later steps judge only what this trigger caused.
 
-async function openFile(w: VigieWorld, p: Person, ws = WORKSTATIONS.PS) {
+async function openFile(w: VigieWorld, p: Person, driver = w.driver) {
   w.markInsi();
-  await w.act(`open the patient file of ${p.id}`, () => w.driver.openPatientFile(ws, w.patientId(p)));
+  await w.act(`open the patient file of ${p.id}`, () => driver.openPatientFile(WORKSTATIONS.PS, w.patientId(p)));
 }
 
-async function insertCard(w: VigieWorld, p: Person, where: string) {
+async function insertCard(w: VigieWorld, p: Person, where: string, driver = w.driver) {
   const ws = where.startsWith('secretariat') ? WORKSTATIONS['secretariat-nominative'] : WORKSTATIONS.PS;
   w.markInsi();
-  const a = await w.act(`insert the Carte Vitale of ${p.id}`, () => w.driver.insertCarteVitale(ws, { ...p.vitale }));
+  const a = await w.act(`insert the Carte Vitale of ${p.id}`, () => driver.insertCarteVitale(ws, { ...p.vitale }));
   if (a.settled && a.value) w.patientIds.set(p.id, (a.value as { patientId: string }).patientId);
 }
 
@@ -34,7 +34,7 @@ When(/^the (professional|secretariat) starts the day on a workstation with a (CP
 });
 
 /** Waits until INSi has answered a request about `p` and the LGC shows an outcome for it. */
-export async function insiAnswered(w: VigieWorld, p: Person): Promise<void> {
+export async function insiAnswered(w: VigieWorld, p: Person, driver = w.driver): Promise<void> {
   const t = w.timeouts;
   const until = performance.now() + t.insiWaitMs;
   let answered = w.insiSinceMark().find((e) => concerns(e, p) && e.outcome !== 'held');
@@ -47,15 +47,15 @@ export async function insiAnswered(w: VigieWorld, p: Person): Promise<void> {
   if (!answered) {
     throw new Error(`could not set up the scenario: the LGC did not call INSi about ${p.id} within ${t.insiWaitMs} ms (${describeExchanges(w.insiSinceMark())})`);
   }
-  const { ok, view } = await w.identityUntil(p, (v) => !!v.insi.lastCall && v.insi.lastCall.outcome !== 'pending', t.settleMs);
+  const { ok, view } = await w.identityUntil(p, (v) => !!v.insi.lastCall && v.insi.lastCall.outcome !== 'pending', t.settleMs, driver);
   if (!ok) throw new Error(`could not set up the scenario: the identity panel of ${p.id} does not show the INSi outcome within ${t.settleMs} ms of INSi's answer (last call: ${JSON.stringify(view.insi.lastCall ?? null)})`);
 }
 
 /** Set-up: the patient's INS recovered from INSi, through the Carte Vitale (the trigger most LGCs have). */
 export async function recoverIns(w: VigieWorld, p: Person): Promise<void> {
-  await insertCard(w, p, "professional's");
-  await insiAnswered(w, p);
-  const v = (await w.driver.identity(w.patientId(p))).value;
+  await insertCard(w, p, "professional's", w.arrange);
+  await insiAnswered(w, p, w.arrange);
+  const v = (await w.arrange.identity(w.patientId(p))).value;
   if (v.ins.status !== 'recovered') throw new Error(`could not set up the scenario: expected a recovered INS for ${p.id}, the panel shows ${JSON.stringify(v.ins)}`);
 }
 
@@ -65,8 +65,8 @@ When(/^INSi has answered the LGC about (\S+ \S+)$/, async function (this: VigieW
 
 Given(/^a professional has opened the patient file of (\S+ \S+) and INSi has answered$/, async function (this: VigieWorld, name: string) {
   const p = this.person(name);
-  await openFile(this, p);
-  await insiAnswered(this, p);
+  await openFile(this, p, this.arrange);
+  await insiAnswered(this, p, this.arrange);
 });
 
 Given(/^INSi has already returned the INS of (\S+ \S+), which nobody qualified$/, async function (this: VigieWorld, name: string) {
@@ -76,7 +76,7 @@ Given(/^INSi has already returned the INS of (\S+ \S+), which nobody qualified$/
 /** Set-up: the patient's INS recovered through the Carte Vitale, then qualified by the PS with a passport. */
 export async function qualifyIns(w: VigieWorld, p: Person): Promise<void> {
   await recoverIns(w, p);
-  const q = (await w.driver.qualify(WORKSTATIONS.PS, w.patientId(p), 'document', 'Passeport (français ou étranger)')).value;
+  const q = (await w.arrange.qualify(WORKSTATIONS.PS, w.patientId(p), 'document', 'Passeport (français ou étranger)')).value;
   if (!q.qualified) throw new Error(`could not set up the scenario: the LGC refused to qualify ${p.id}: ${q.reason} ${q.message}`);
 }
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ConfigError, PROJECT_ROOT, loadTarget } from '../config/load';
+import { ConfigError, PROJECT_ROOT, effectiveDriver, loadTarget } from '../config/load';
 import { UsageError, one, parseArgs } from './args';
 
 // Each command loads only what it needs: `vigie validate` must start fast (no cucumber, no doubles).
@@ -15,7 +15,7 @@ const lazy = {
 
 const USAGE = `Usage: vigie <command> [options]
 
-  run     [--target <name>] [--defect <id>]... [--tags <expr>] [--reports <dir>] [--rules <dir>] [--driver http] [feature paths...]
+  run     [--target <name>] [--defect <id>]... [--tags <expr>] [--reports <dir>] [--rules <dir>] [--driver http|ui] [feature paths...]
           Runs the conformance suite against a target (default: the embedded reference LGC).
           Exit 0 conformant, 1 not conformant, 2 could not run.
   serve   [--host <addr>] [--advertised-host <name>] [--insi-port <n>]
@@ -51,12 +51,11 @@ export async function main(argv: string[]): Promise<number> {
 
 async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { values: ['target', 'defect', 'tags', 'reports', 'driver', 'rules'], flags: [] });
-  const driver = one(a, 'driver') ?? 'http';
-  if (driver !== 'http') throw new UsageError(`--driver ${driver}: only the "http" driver is available in this version`);
   const loaded = loadTarget(one(a, 'target') ?? 'reference');
+  const driver = effectiveDriver(loaded, one(a, 'driver'));
   const reportsDir = one(a, 'reports') ?? join(PROJECT_ROOT, 'reports');
   const { summary, exitCode } = await lazy.run().runSuite({
-    loaded, defects: a.values.defect ?? [], tags: one(a, 'tags'), rulesDir: one(a, 'rules'), paths: a.positionals.length ? a.positionals : undefined, reportsDir,
+    loaded, driver, defects: a.values.defect ?? [], tags: one(a, 'tags'), rulesDir: one(a, 'rules'), paths: a.positionals.length ? a.positionals : undefined, reportsDir,
   });
   lazy.console().printSummary(summary, reportsDir);
   return exitCode;

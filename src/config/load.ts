@@ -15,6 +15,8 @@ export interface TargetConfig {
   /** smtp driver (an MSSanté-like service under test) */
   host?: string; port?: number; pop3?: { host: string; port: number }; password?: string;
   mailboxes?: { professional: string; pharmacy: string };
+  /** the target's web UI (ui driver) */
+  ui?: { selectors: string; baseUrl?: string; trace?: boolean; findMs?: number };
   patients?: Record<'activé' | 'créé non activé' | 'opposé' | 'clôturé', string>;
 }
 export interface Timeouts {
@@ -86,11 +88,21 @@ export function checkConfig(raw: unknown, source: string): TargetConfig {
     if (msgs.length === 0) msgs.push('an http target needs "baseUrl" (or "embedded": true for the reference LGC); "defects" need "embedded": true');
     throw new ConfigError(`${source}: invalid target configuration:\n  - ${msgs.join('\n  - ')}`);
   }
-  const cfg = raw as TargetConfig;
-  if (cfg.driver === 'ui') {
-    throw new ConfigError(`${source}: driver: "ui" is not available yet in this version of Vigie ("http" or "smtp")`);
+  return raw as TargetConfig;
+}
+
+/** The driver a run uses: `--driver` when given, else the target's. Says clearly what a ui run lacks. */
+export function effectiveDriver(loaded: LoadedConfig, override?: string): TargetConfig['driver'] {
+  const cfg = loaded.config;
+  const d = (override ?? cfg.driver) as TargetConfig['driver'];
+  if (!['http', 'ui', 'smtp'].includes(d)) throw new ConfigError(`--driver ${d}: must be one of "http", "ui", "smtp"`);
+  if (d !== cfg.driver && (d === 'smtp' || cfg.driver === 'smtp')) {
+    throw new ConfigError(`--driver ${d}: the target "${cfg.name}" is ${cfg.driver === 'smtp' ? 'an MSSanté-like service (driver "smtp")' : 'a practice software'}; its driver cannot be switched to "${d}"`);
   }
-  return cfg;
+  if (d === 'ui' && !cfg.ui?.selectors) {
+    throw new ConfigError(`${loaded.file}: ui.selectors: is required for the ui driver (the target's UI selector map, see docs/ui-driver.md)`);
+  }
+  return d;
 }
 
 export interface LoadedConfig { config: TargetConfig; file: string; hash: string; timeouts: Timeouts }

@@ -2,7 +2,7 @@ import { IRunOptions, ISupportCodeLibrary, loadSupport, runCucumber } from '@cuc
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { DEFAULT_TIMEOUTS, LoadedConfig, PROJECT_ROOT, Timeouts } from '../config/load';
@@ -10,9 +10,13 @@ import { HttpDriver } from '../drivers/http-driver';
 import { ResultCollector, Summary, counts, exitCodeOf, outcomeOf, requirementVerdicts } from '../report/summary';
 import { DEFAULT_RULES_DIR, findRulePack, openRulePack } from '../cda/rulepack';
 import { ReferenceLgc, startReferenceLgc } from './reference-process';
+import { CHROMIUM_PATH, browserProblem, closeBrowser, launchBrowser } from '../drivers/ui/browser';
+import { fill, loadSelectorMap } from '../drivers/ui/selector-map';
 
 export interface RunOptions {
   loaded: LoadedConfig;
+  /** The driver (default: the target's): "ui" drives the target's web UI in headless Chromium. */
+  driver?: 'http' | 'ui' | 'smtp';
   /** Overrides the target's baseUrl (e.g. a reference LGC the caller already started). */
   baseUrl?: string;
   defects?: string[];
@@ -26,6 +30,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Seeded defects of the MSSanté double, when it is the service under test (@service). */
   serviceDefects?: string[];
+  /** Leave the browser running after the run (many ui runs in one process: the defect matrix). */
+  keepBrowser?: boolean;
   /** The ANS rule pack for CDA-07 (default rules/TestContenuCDA-3-0); without one, CDA-07 is not selected. */
   rulesDir?: string;
 }
@@ -86,7 +92,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     notSelected['CDA-07'] = `no ANS rule pack (TestContenuCDA) at ${o.rulesDir ?? DEFAULT_RULES_DIR}: the ANS schematrons cannot be run (see README, "The ANS rule pack")`;
   }
   const base: Omit<Summary, 'outcome' | 'durationMs' | 'scenarios' | 'requirements'> = {
-    target: cfg.name, driver: 'http',
+    target: cfg.name, driver: o.driver ?? cfg.driver,
     provenance: { harness: harnessVersion(), config: o.loaded.hash, node: process.version, rulePacks },
     ...(defects.length ? { defects } : {}),
     ...(Object.keys(notSelected).length ? { notSelected } : {}),
@@ -103,6 +109,17 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   let baseUrl = o.baseUrl ?? cfg.baseUrl;
   const serviceMode = cfg.driver === 'smtp';
   if (serviceMode) base.driver = 'smtp';
+  const uiMode = base.driver === 'ui';
+  let ui: { selectors: string; baseUrl?: string; trace: boolean; findMs?: number } | null = null;
+  if (uiMode) {
+    // The selector map is checked before anything starts: a missing selector is named, exit 2.
+    try {
+      const { map, file } = loadSelectorMap(cfg.ui?.selectors ?? '', dirname(o.loaded.file));
+      ui = { selectors: file, baseUrl: cfg.ui?.baseUrl ?? map.baseUrl, trace: cfg.ui?.trace ?? true, findMs: cfg.ui?.findMs };
+    } catch (e) { return couldNotRun((e as Error).message); }
+    const problem = browserProblem();
+    if (problem) return couldNotRun(problem);
+  }
   try {
     if (serviceMode) {
       // An MSSanté-like service under test: no LGC; its SMTP and POP3 servers must answer.
@@ -133,6 +150,17 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       return couldNotRun(`the target "${cfg.name}" refused a test-driver reset: ${(e as Error).message}`);
     }
 
+    if (ui) {
+      // The browser starts, and the UI's first screen shows what the map says it holds.
+      ui.baseUrl ??= baseUrl;
+      try {
+        const b = await launchBrowser();
+        const problem = await checkUiScreen(b, ui.selectors, ui.baseUrl, timeouts.reachMs);
+        if (problem) return couldNotRun(problem);
+        if (!o.quiet) log(`Web UI of "${cfg.name}" at ${ui.baseUrl} drives in ${CHROMIUM_PATH} (selector map ${ui.selectors}).`);
+      } catch (e) { return couldNotRun((e as Error).message); }
+    }
+
     const collector = new ResultCollector(PROJECT_ROOT);
     const files: Record<string, string> = {};
     let options = {};
@@ -150,7 +178,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       options = { resultsDir: join(dir, 'allure-results'), junit: { suiteName: `vigie-${cfg.name}` } };
     }
     const worldParameters = {
-      target: cfg.name, baseUrl, driver: 'http', defects,
+      target: cfg.name, baseUrl, driver: base.driver, defects, ui,
       doubles: {
         host: cfg.doubles?.host ?? '127.0.0.1', advertisedHost: cfg.doubles?.advertisedHost,
         insiPort: cfg.doubles?.insi?.port ?? 0, dmpPort: cfg.doubles?.dmp?.port ?? 0, ePrescriptionPort: cfg.doubles?.eprescription?.port ?? 0,
@@ -196,7 +224,37 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     if (o.reportsDir) writeSummary(o.reportsDir, summary);
     return { summary, exitCode: exitCodeOf(summary.outcome), support, results: collector.results };
   } finally {
+    if (uiMode && !o.keepBrowser) await closeBrowser();
     await reference?.stop();
+  }
+}
+
+/** Loads the UI's patient list for the preflight tenant and checks the map's selectors for it are there (one each). */
+async function checkUiScreen(browser: import('playwright').Browser, mapFile: string, uiBaseUrl: string, timeoutMs: number): Promise<string | undefined> {
+  const { map } = loadSelectorMap(mapFile);
+  const path = fill(map.urls.patientList, { tenant: 'vigie-preflight', ws: map.workstations.PS }, 'url');
+  const url = /^https?:/.test(path) ? path : uiBaseUrl.replace(/\/$/, '') + path;
+  const ctx = await browser.newContext();
+  try {
+    const page = await ctx.newPage();
+    let status = 0;
+    try {
+      status = (await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs }))?.status() ?? 0;
+    } catch (e) { return `the web UI did not load ${url} within ${timeoutMs} ms: ${(e as Error).message.split('\n')[0]}`; }
+    if (status >= 400) return `the web UI answered HTTP ${status} for ${url} (urls.patientList)`;
+    const c = map.selectors.carteVitale;
+    const wanted: Record<string, string> = {
+      'carteVitale.matricule': c.matricule, 'carteVitale.birthName': c.birthName, 'carteVitale.firstName': c.firstName,
+      'carteVitale.birthDate': c.birthDate, 'carteVitale.submit': c.submit, 'startOfDay.date': map.selectors.startOfDay.date, 'startOfDay.submit': map.selectors.startOfDay.submit,
+    };
+    const problems: string[] = [];
+    for (const [key, css] of Object.entries(wanted)) {
+      const n = await page.locator(css).count().catch(() => -1);
+      if (n !== 1) problems.push(`selector ${key} (${css}) matched ${n < 0 ? 'nothing (invalid selector)' : n === 0 ? 'nothing' : `${n} elements`}`);
+    }
+    return problems.length ? `${mapFile}: on the patient list (${url}): ${problems.join('; ')}` : undefined;
+  } finally {
+    await ctx.close().catch(() => undefined);
   }
 }
 

@@ -1,10 +1,12 @@
-import { After, AfterAll, Before, ITestCaseHookParameter, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { After, AfterAll, AfterStep, Before, BeforeStep, ITestCaseHookParameter, ITestStepHookParameter, Status, setDefaultTimeout } from '@cucumber/cucumber';
 import { CdaJvm } from '../../src/cda';
 import { DmpDouble } from '../../src/doubles/dmp';
 import { EPrescriptionDouble } from '../../src/doubles/eprescription';
 import { InsiDouble } from '../../src/doubles/insi';
 import { MssDefect, MssDouble } from '../../src/doubles/mss';
 import { HttpDriver } from '../../src/drivers/http-driver';
+import { UiDriver } from '../../src/drivers/ui-driver';
+import { SelectorMap, loadSelectorMap } from '../../src/drivers/ui/selector-map';
 import { people } from '../../src/fixtures/people';
 import { VigieWorld } from './world';
 
@@ -18,6 +20,7 @@ interface Doubles { insi: InsiDouble; dmp: DmpDouble; eprescription: EPrescripti
 let doubles: Doubles | undefined;
 let tenantSeq = 0;
 let jvm: CdaJvm | undefined;
+let selectorMap: { file: string; map: SelectorMap } | undefined;
 
 /** The warm JVM that judges CDA documents, shared by the scenarios of a run (started on first use). */
 export function cdaJvm(): CdaJvm {
@@ -61,7 +64,16 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
   const practiceMailbox = this.mss.mailboxFor('cabinet');
   this.mss.registerMailbox(practiceMailbox, { kind: 'professional' });
   const t = this.parameters.timeouts;
-  this.driver = new HttpDriver(this.parameters.baseUrl, t.actionMs);
+  const api = new HttpDriver(this.parameters.baseUrl, t.actionMs);
+  const ui = this.parameters.ui;
+  if (this.parameters.driver === 'ui' && ui) {
+    if (selectorMap?.file !== ui.selectors) selectorMap = loadSelectorMap(ui.selectors);
+    // A fresh browser context per scenario, from the worker's one browser (src/drivers/ui/browser.ts).
+    this.driver = new UiDriver({ api, map: selectorMap.map, uiBaseUrl: ui.baseUrl, actionMs: t.actionMs, trace: ui.trace, findMs: ui.findMs });
+  } else {
+    this.driver = api;
+  }
+  this.arrange = api;
   if (this.parameters.service) {
     // An external MSSanté-like service is under test: no practice software to reset.
     this.mssService = { smtp: this.parameters.service.smtp, pop3: this.parameters.service.pop3 };
@@ -78,6 +90,18 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
     defects: this.parameters.defects,
     insiTimeoutMs: t.insiTimeoutMs, ePrescriptionTimeoutMs: t.ePrescriptionTimeoutMs, dmpTimeoutMs: t.dmpTimeoutMs,
   });
+});
+
+BeforeStep(function (this: VigieWorld, { pickleStep }: ITestStepHookParameter) {
+  if (this.driver instanceof UiDriver) this.driver.step = pickleStep.text;
+});
+
+// UI evidence: the screen as it was at each verdict-bearing step (Then), pass or fail.
+AfterStep(async function (this: VigieWorld, { pickleStep, result }: ITestStepHookParameter) {
+  if (!(this.driver instanceof UiDriver)) return;
+  if (pickleStep.type !== 'Outcome' && result.status !== Status.FAILED) return;
+  const png = await this.driver.screenshot();
+  if (png) this.attach(png, { mediaType: 'image/png', fileName: `screen — ${pickleStep.text.slice(0, 80)}.png` });
 });
 
 After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
@@ -112,7 +136,15 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
   }
   this.attach(JSON.stringify(this.driver.exchanges(), null, 2), 'application/json');
   if (failed) this.log(`tenant ${this.tenant}: ${this.insi.exchanges().length} INSi exchange(s), ${this.driver.exchanges().length} test-driver call(s) attached`);
-  await this.driver.close();
+  if (this.driver instanceof UiDriver) {
+    const errors = this.driver.pageErrorsSeen();
+    if (errors.length) this.attach(JSON.stringify({ pageErrors: errors }, null, 2), 'application/json');
+    // The Playwright trace (open with `npx playwright show-trace`) is kept for a scenario that did not pass.
+    const trace = await this.driver.finish(result?.status !== Status.PASSED);
+    if (trace) this.attach(trace, { mediaType: 'application/zip', fileName: 'playwright-trace.zip' });
+  } else {
+    await this.driver.close();
+  }
 });
 
 AfterAll(async function () {

@@ -18,7 +18,9 @@ export interface ExternalService {
 export interface VigieParameters {
   target: string;
   baseUrl: string;
-  driver: 'http' | 'smtp';
+  driver: 'http' | 'ui' | 'smtp';
+  /** The ui driver's settings (selector map file, where the UI answers), or null. */
+  ui?: { selectors: string; baseUrl: string; trace: boolean; findMs?: number } | null;
   defects: string[];
   doubles: { host: string; advertisedHost?: string; insiPort: number; dmpPort: number; ePrescriptionPort: number; mssSmtpPort: number; mssPop3Port: number };
   timeouts: Timeouts;
@@ -51,6 +53,12 @@ export class VigieWorld extends World<VigieParameters> {
   tenant = '';
   requirements: string[] = [];
   driver!: LgcDriver;
+  /**
+   * How Given steps arrange the scenario: the target's test-driver API, whatever the driver
+   * under test. Preconditions are not verdicts; arranging them through the UI would only add
+   * time (the http driver is both).
+   */
+  arrange!: LgcDriver;
   insi!: InsiTenant;
   dmp!: DmpTenant;
   eprescription!: EPrescriptionTenant;
@@ -107,6 +115,11 @@ export class VigieWorld extends World<VigieParameters> {
   fail(expected: string, seen: string, evidence?: string): never {
     throw new NonConformance(this.requirements, expected, seen, evidence);
   }
+  /**
+   * The verdict rests on what the LGC shows the user: observed when the ui driver read it on the
+   * screen, declared when the LGC's test-driver API reported it.
+   */
+  onScreen(): void { this.evidenceKinds.add(this.driver.kind === 'ui' ? 'observed' : 'declared'); }
   check(ok: boolean, expected: string, seen: () => string, evidence?: string): void {
     if (!ok) this.fail(expected, seen(), evidence);
   }
@@ -141,12 +154,12 @@ export class VigieWorld extends World<VigieParameters> {
   markInsi(): void { this.insiMark = this.insi.exchanges().length; }
 
   /** Polls the identity panel until `done` holds or `timeoutMs` passes; returns the last view. */
-  async identityUntil(p: Person, done: (v: IdentityView) => boolean, timeoutMs: number): Promise<{ view: IdentityView; ok: boolean }> {
+  async identityUntil(p: Person, done: (v: IdentityView) => boolean, timeoutMs: number, driver = this.driver): Promise<{ view: IdentityView; ok: boolean }> {
     const until = performance.now() + timeoutMs;
-    let view = (await this.driver.identity(this.patientId(p))).value;
+    let view = (await driver.identity(this.patientId(p))).value;
     while (!done(view) && performance.now() < until) {
       await delay(20); // bounded polling of the target's screen; the double itself is event-driven
-      view = (await this.driver.identity(this.patientId(p))).value;
+      view = (await driver.identity(this.patientId(p))).value;
     }
     return { view, ok: done(view) };
   }

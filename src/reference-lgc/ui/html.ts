@@ -64,11 +64,15 @@ const SCRIPT = `
       .then(function(r){ return r.json(); }).then(apply, function(e){ console.error(e); })
       .then(function(){ if(!poll) mark(-1); });
   }
-  var timer = null;
+  var timer = null, wait = 100, polled = null;
   function schedule(){
     if(timer) { clearTimeout(timer); timer = null; }
     var p = document.querySelector('[data-poll]');
-    if(p){ var url = p.getAttribute('data-poll'); timer = setTimeout(function(){ timer = null; send(url); }, 500); }
+    if(!p) { polled = null; return; }
+    var url = p.getAttribute('data-poll');
+    // a pending result is looked at again after 100 ms, then less and less often (at most every 800 ms)
+    wait = polled === url ? Math.min(wait * 2, 800) : 100; polled = url;
+    timer = setTimeout(function(){ timer = null; send(url); }, wait);
   }
   document.addEventListener('submit', function(e){
     var f = e.target;

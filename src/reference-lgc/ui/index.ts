@@ -398,9 +398,15 @@ export function formContent(type: DocumentType, f: URLSearchParams): Record<stri
         return { vaccine, ...(date ? { date } : {}), ...(lot ? { lot } : {}) };
       });
       break;
-    case 'vsm':
-      c.problems = lines;
+    case 'vsm': {
+      // « Traitement : … » and « Allergie : … » lines, as the editor shows them back; the rest are problems
+      const tagged = (l: string, tag: string) => new RegExp(`^${tag}\\s*:\\s*`, 'i').test(l);
+      const strip = (l: string) => l.replace(/^[^:]*:\s*/, '');
+      c.treatments = lines.filter((l) => tagged(l, 'Traitement')).map(strip);
+      c.allergies = lines.filter((l) => tagged(l, 'Allergie')).map(strip);
+      c.problems = lines.filter((l) => !tagged(l, 'Traitement') && !tagged(l, 'Allergie'));
       break;
+    }
     case 'consultation-report':
       if (text.trim()) c.text = text.trim();
       break;

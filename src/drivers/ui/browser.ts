@@ -1,0 +1,93 @@
+/**
+ * The one headless Chromium of a worker (Debian's /usr/bin/chromium: Vigie never downloads a
+ * browser). Scenarios each get a fresh context from it. A crash is said once, clearly, and every
+ * later scenario of the worker errors with the same message instead of hanging.
+ */
+import { existsSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright';
+import { TargetError } from '../driver';
+
+export const CHROMIUM_PATH = process.env.VIGIE_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+/** The browser could not be started or died: the harness cannot run (exit 2), never a verdict. */
+export class BrowserError extends TargetError { override name = 'BrowserError'; }
+
+let shared: Promise<Browser> | undefined;
+let crashed: string | undefined;
+
+export function browserProblem(): string | undefined {
+  if (!existsSync(CHROMIUM_PATH)) return `no Chromium at ${CHROMIUM_PATH}: install Debian's package (apt-get install chromium), or set VIGIE_CHROMIUM`;
+  return undefined;
+}
+
+export function launchBrowser(timeoutMs = 20_000): Promise<Browser> {
+  if (crashed) return Promise.reject(new BrowserError(crashed));
+  shared ??= (async () => {
+    const problem = browserProblem();
+    if (problem) throw new BrowserError(problem);
+    // Required lazily: the http driver never loads Playwright.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { chromium } = require('playwright') as typeof import('playwright');
+    let b: Browser;
+    try {
+      b = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, headless: true, timeout: timeoutMs });
+    } catch (e) {
+      throw new BrowserError(`Chromium (${CHROMIUM_PATH}) did not start within ${timeoutMs} ms: ${(e as Error).message.split('\n')[0]}`);
+    }
+    b.on('disconnected', () => {
+      if (shared) crashed = `the browser (${CHROMIUM_PATH}) closed or crashed during the run`;
+      shared = undefined;
+    });
+    return b;
+  })();
+  shared.catch(() => { shared = undefined; });
+  return shared;
+}
+
+export interface Prepared { context: BrowserContext; page: Page }
+export interface ContextOptions { trace: boolean; actionMs: number }
+let spare: { key: string; ready: Promise<Prepared> } | undefined;
+
+/**
+ * A fresh context (and its first page) for a scenario. Creating one costs a couple of hundred
+ * milliseconds on a small machine, so the next one is prepared while the scenario runs.
+ */
+export async function takeContext(o: ContextOptions): Promise<Prepared> {
+  const key = JSON.stringify(o);
+  const mine = spare?.key === key ? spare.ready : prepare(o);
+  if (spare && spare.key !== key) void spare.ready.then((p) => p.context.close()).catch(() => undefined);
+  const next = prepare(o);
+  next.catch(() => undefined);
+  spare = { key, ready: next };
+  return mine;
+}
+
+async function prepare(o: ContextOptions): Promise<Prepared> {
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  context.setDefaultTimeout(o.actionMs);
+  context.setDefaultNavigationTimeout(o.actionMs);
+  // Counts changes of the document, so that an unchanged screen is not photographed twice.
+  await context.addInitScript(() => {
+    const w = window as unknown as { __vigieChanges: number };
+    w.__vigieChanges = 0;
+    new MutationObserver(() => { w.__vigieChanges++; }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  if (o.trace) await context.tracing.start({ screenshots: false, snapshots: true });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export async function closeBrowser(): Promise<void> {
+  const s = spare;
+  spare = undefined;
+  if (s) await s.ready.then((p) => p.context.close()).catch(() => undefined);
+  const b = shared;
+  shared = undefined;
+  crashed = undefined;
+  if (b) await (await b.catch(() => undefined))?.close().catch(() => undefined);
+}

@@ -1,0 +1,84 @@
+/**
+ * The UI selector map of a target (config/ui/<name>.json): where the ui driver finds each thing
+ * it must click, fill or read on that target's web UI. Checked with ajv at start, so a vendor's
+ * map with a missing or misspelt selector stops the run before any scenario, naming the key.
+ */
+import Ajv from 'ajv';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ConfigError, PROJECT_ROOT, describeErrors } from '../../config/load';
+
+/** A selector (its element's text), or where and how to read a value. */
+export type ValueSpec = string | { css?: string; attr?: string; pattern?: string; values?: Record<string, string> };
+
+export interface SelectorMap {
+  name: string;
+  description?: string;
+  baseUrl?: string;
+  urls: { patientList: string; patientFile: string; document: string; messages: string };
+  workstations: Record<'PS' | 'secretariat-nominative' | 'secretariat-anonymous', string>;
+  ids: { patientFromUrl: string; documentFromUrl: string };
+  busy?: string;
+  typingProbes?: string[];
+  selectors: {
+    patientList: { patientLink: string };
+    carteVitale: { matricule: string; key?: string; birthName: string; firstName: string; birthDate: string; submit: string };
+    startOfDay: { date: string; submit: string; result: ValueSpec };
+    identity: {
+      panel: string; insStatus: ValueSpec; insNumber: ValueSpec; qualifiedBy?: ValueSpec;
+      insiOutcome: ValueSpec; insiTrigger?: ValueSpec; insiMessage?: ValueSpec;
+      traitRow: string; traitFile: string; traitInsi: string; traitHighlighted: string; concordance: ValueSpec;
+      offer: string; documentSelect: string; qualifyWithDocument: string; qualifyException: string; refusal?: string;
+    };
+    qualifySteps?: { documentSelect?: string; attestation?: string; next?: string; confirm?: string };
+    newDocument: {
+      type: string; typeOptions: Record<'prescription' | 'vaccination-note' | 'vsm' | 'consultation-report', string>;
+      title?: string; content: string; medecinTraitant?: string; submit: string; documentLinks: string;
+    };
+    editor: {
+      panel: string; type: ValueSpec; typeCode: ValueSpec; status: ValueSpec; sendBox: string; sendBoxLabel?: ValueSpec;
+      doNotSend: string; doNotSendConfirm?: string; mask: Record<'patient' | 'legal-representatives' | 'professionals', string>;
+      validate: string; typeChoiceSelect?: string; typeChoiceConfirm?: string; maskingDialogOk?: string;
+      printed?: ValueSpec; ePrescriptionNumber?: ValueSpec; sendToDmpButton?: string;
+      dmpStatus: ValueSpec; dmpMessage?: ValueSpec; dmpAttempts?: ValueSpec; refusal?: string;
+    };
+    dmpConsultation: { consult: string; question: string; yes: string; no: string; documents: string; error?: string; refused?: string };
+    messages: { list: string; row: string; rowId: ValueSpec; rowStatus: ValueSpec; rowDirection?: ValueSpec; rowBounce?: string; rowRead?: string; ended?: string };
+  };
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+/** Checks a parsed selector map; throws ConfigError naming every missing or wrong selector. */
+export function checkSelectorMap(raw: unknown, source: string): SelectorMap {
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true })
+    .compile(JSON.parse(readFileSync(join(PROJECT_ROOT, 'config', 'ui-selectors.schema.json'), 'utf8')));
+  if (!validator(raw)) {
+    const msgs = describeErrors(validator.errors ?? []).map((m) => m.replace(/: is required$/, ': is required (missing selector)'));
+    throw new ConfigError(`${source}: invalid UI selector map:\n  - ${msgs.join('\n  - ')}`);
+  }
+  const map = raw as SelectorMap;
+  for (const [k, re] of Object.entries(map.ids)) {
+    try { new RegExp(re); } catch (e) { throw new ConfigError(`${source}: ids.${k}: not a regular expression (${(e as Error).message})`); }
+  }
+  return map;
+}
+
+/** Loads `file` (relative to the target's config file, else to the project). */
+export function loadSelectorMap(file: string, relativeTo?: string): { map: SelectorMap; file: string } {
+  const candidates = isAbsolute(file) ? [file] : [...(relativeTo ? [resolve(relativeTo, file)] : []), resolve(PROJECT_ROOT, file)];
+  const found = candidates.find((f) => existsSync(f));
+  if (!found) throw new ConfigError(`ui.selectors: no selector map at ${candidates.join(' or ')}`);
+  let raw: unknown;
+  try { raw = JSON.parse(readFileSync(found, 'utf8')); } catch (e) { throw new ConfigError(`${found}: not valid JSON: ${(e as Error).message}`); }
+  return { map: checkSelectorMap(raw, found), file: found };
+}
+
+/** Fills {name} placeholders; values are URL-encoded in URLs and CSS-escaped in selectors. */
+export function fill(template: string, vars: Record<string, string>, kind: 'url' | 'css'): string {
+  return template.replace(/\{([A-Za-z]+)\}/g, (m, k: string) => {
+    const v = vars[k];
+    if (v === undefined) throw new ConfigError(`"${template}": no value for {${k}} here`);
+    return kind === 'url' ? encodeURIComponent(v) : v.replace(/["\\]/g, '\\$&');
+  });
+}
