@@ -80,6 +80,14 @@ export interface Observed<T> { value: T; ms: number }
 
 export interface LgcDriver {
   readonly kind: 'http' | 'ui';
+  /**
+   * Drivers that first bring the user to a screen call this at the action's first press: the
+   * user's clock starts there (an answer time is measured from the press, not from the navigation
+   * that preceded it). The http driver has no such moment: its clock starts with the request.
+   */
+  onPress?: (() => void) | undefined;
+  /** Whether actions should also check that the screen still accepts typing (a double is holding). */
+  checkResponsiveness?: boolean;
   /** Is the target there at all? Rejects with a clear reason within `timeoutMs`. */
   health(timeoutMs: number): Promise<{ name?: string; version?: string; contract: string }>;
   reset(opts: ResetOptions): Promise<void>;

@@ -50,6 +50,8 @@ export class UiDriver implements LgcDriver {
   readonly kind = 'ui' as const;
   /** The step being run (set by the hooks), named in errors. */
   step?: string;
+  onPress?: () => void;
+  checkResponsiveness?: boolean;
   private context?: BrowserContext;
   private page?: Page;
   private observer?: Page;
@@ -278,7 +280,7 @@ export class UiDriver implements LgcDriver {
     return [...this.o.api.exchanges(), ...this.log].sort((x, y) => x.at.localeCompare(y.at));
   }
 
-  /** A picture of the user's screen now (none before the first screen). */
+  /** A picture (JPEG) of the user's screen now (none before the first screen). */
   async screenshot(): Promise<Buffer | undefined> {
     const page = this.page;
     if (!page || page.isClosed() || page.url() === 'about:blank') return undefined;
@@ -286,7 +288,7 @@ export class UiDriver implements LgcDriver {
     const changes = await page.evaluate(() => (window as unknown as { __vigieChanges?: number }).__vigieChanges ?? -1).catch(() => -1);
     const key = `${this.navs}|${page.url()}|${changes}`;
     if (changes >= 0 && this.lastShot?.key === key) return this.lastShot.png;
-    const png = await page.screenshot({ type: 'png', timeout: 3000, animations: 'disabled' }).catch(() => undefined);
+    const png = await page.screenshot({ type: 'jpeg', quality: 80, timeout: 3000, animations: 'disabled' }).catch(() => undefined);
     if (png) this.lastShot = { key, png };
     return png;
   }
@@ -342,7 +344,7 @@ export class UiDriver implements LgcDriver {
     if (this.page && !this.page.isClosed()) return this.page;
     let page: Page;
     if (!this.context) {
-      const p = await takeContext({ trace: !!this.o.trace, actionMs: this.o.actionMs });
+      const p = await takeContext({ trace: !!this.o.trace, actionMs: this.o.actionMs, warmUrl: new URL(this.o.uiBaseUrl).origin + '/' });
       this.context = p.context;
       page = p.page;
     } else {
@@ -399,6 +401,7 @@ export class UiDriver implements LgcDriver {
 
   /** Reads a screen: the user's own when it shows `url` and is idle, else the observer tab. */
   private async view<T>(url: string, reader: (page: Page) => Promise<T>, reload = false): Promise<Observed<T>> {
+    this.onPress?.(); // a look at the screen: the clock starts at once
     const t0 = performance.now();
     const ex: DriverExchange = { at: new Date().toISOString(), method: 'UI-READ', url, requestBody: { step: this.step } };
     try {
@@ -461,7 +464,7 @@ export class UiDriver implements LgcDriver {
     const at = await this.one(page, key, css);
     if (a) {
       a.clicks.push({ purpose: key, label: at.label.slice(0, 200) });
-      a.startedAt ??= performance.now();
+      if (a.startedAt === undefined) { a.startedAt = performance.now(); this.onPress?.(); }
       a.navAtClick ??= this.navs;
     }
     const navsBefore = this.navs;
@@ -502,6 +505,7 @@ export class UiDriver implements LgcDriver {
 
   /** Is the screen still usable? A text input accepts typing (then is put back), else the page answers a script. */
   private async probe(page: Page): Promise<void> {
+    if (!this.checkResponsiveness) return;
     for (const css of this.o.map.typingProbes ?? []) {
       if (!(await this.present(page, css))) continue;
       const before = await page.evaluate((c) => { const i = document.querySelector(c) as HTMLInputElement; i.focus(); i.setSelectionRange?.(i.value.length, i.value.length); return i.value; }, css);

@@ -100,8 +100,8 @@ BeforeStep(function (this: VigieWorld, { pickleStep }: ITestStepHookParameter) {
 AfterStep(async function (this: VigieWorld, { pickleStep, result }: ITestStepHookParameter) {
   if (!(this.driver instanceof UiDriver)) return;
   if (pickleStep.type !== 'Outcome' && result.status !== Status.FAILED) return;
-  const png = await this.driver.screenshot();
-  if (png) this.attach(png, { mediaType: 'image/png', fileName: `screen — ${pickleStep.text.slice(0, 80)}.png` });
+  const shot = await this.driver.screenshot();
+  if (shot) this.attach(shot, { mediaType: 'image/jpeg', fileName: `screen — ${pickleStep.text.slice(0, 80)}.jpg` });
 });
 
 After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {

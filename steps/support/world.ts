@@ -131,6 +131,12 @@ export class VigieWorld extends World<VigieParameters> {
    */
   async act<T>(label: string, fn: () => Promise<Observed<T>>): Promise<PendingAction<T>> {
     const a: PendingAction<T> = { label, startedAt: performance.now(), promise: undefined as unknown as Promise<T>, settled: false };
+    const holding = this.insiHoldOn || this.dmpHoldOn;
+    // The window opens at the user's press (the ui driver first navigates to the screen), bounded.
+    let pressed!: () => void;
+    const press = new Promise<void>((r) => { pressed = r; });
+    this.driver.onPress = () => { a.startedAt = performance.now(); pressed(); };
+    this.driver.checkResponsiveness = holding;
     a.promise = fn().then(
       (o) => { a.settled = true; a.ms = o.ms; a.value = o.value; return o.value; },
       (e) => { a.settled = true; a.ms = Math.round(performance.now() - a.startedAt); a.error = e; throw e; },
@@ -138,9 +144,10 @@ export class VigieWorld extends World<VigieParameters> {
     a.promise.catch(() => undefined);
     this.lastAction = a as PendingAction;
     this.pending.push(a as PendingAction);
-    const holding = this.insiHoldOn || this.dmpHoldOn;
     const windowMs = holding ? this.holdWindowMs : this.timeouts.actionMs + 1000;
-    await Promise.race([a.promise.catch(() => undefined), delay(windowMs)]);
+    const clock = this.driver.kind === 'ui' ? Promise.race([press, delay(this.timeouts.actionMs)]) : Promise.resolve();
+    await Promise.race([a.promise.catch(() => undefined), clock.then(() => delay(windowMs))]);
+    this.driver.onPress = undefined;
     if (a.settled && a.error) throw a.error;
     if (!a.settled && !holding) throw new Error(`${label}: no answer from the target within ${windowMs} ms`);
     return a;

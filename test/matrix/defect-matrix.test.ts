@@ -9,54 +9,32 @@
  * verdict; any other error fails the matrix. Writes reports/defect-matrix.json.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PROJECT_ROOT } from '../../src/config/load';
-import type { MatrixJob, MatrixJobResult } from '../../src/harness/matrix-worker';
+import type { MatrixJob } from '../../src/harness/matrix-worker';
 import { ReferenceLgc, startReferenceLgc } from '../../src/harness/reference-process';
+import { catalogue, runJobs } from './workers';
 
-/** side "lgc": a defect of the reference LGC; side "service": a defective mode of the MSSanté double under test. */
-interface Defect { id: string; requirements: string[]; features: string[]; mode: 'http' | 'ui' | 'smtp'; side?: 'lgc' | 'service'; description: string }
-const catalogue: Defect[] = JSON.parse(readFileSync(join(PROJECT_ROOT, 'src', 'reference-lgc', 'defects.json'), 'utf8')).defects;
 const WORKERS = Number(process.env.VIGIE_MATRIX_WORKERS ?? 3);
 
 let lgc: ReferenceLgc;
 before(async () => { lgc = await startReferenceLgc(); });
 after(async () => { await lgc?.stop(); });
 
-function runWorker(jobs: MatrixJob[], dir: string, n: number): Promise<MatrixJobResult[]> {
-  const jobsFile = join(dir, `jobs-${n}.json`);
-  const out = join(dir, `out-${n}.json`);
-  writeFileSync(jobsFile, JSON.stringify(jobs));
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--require', 'ts-node/register', join(PROJECT_ROOT, 'src', 'harness', 'matrix-worker.ts'), lgc.url, out, jobsFile],
-      { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } });
-    let err = '';
-    p.stderr.on('data', (b) => { err += b; });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 8 * 60_000);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`matrix worker ${n} exited ${code}: ${err.slice(-2000)}`));
-      resolve(JSON.parse(readFileSync(out, 'utf8')));
-    });
-  });
-}
-
 test('defect matrix: conformant reference passes, every defect fails exactly its requirements', { timeout: 9 * 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-matrix-'));
   const jobs: MatrixJob[] = [{ id: '(conformant)', defects: [] }, ...catalogue.map((d) => (d.side === 'service'
     ? { id: d.id, defects: [], serviceDefects: [d.id], paths: d.features }
     : { id: d.id, defects: [d.id], paths: d.features }))];
-  const shares: MatrixJob[][] = Array.from({ length: WORKERS }, () => []);
-  jobs.forEach((j, i) => shares[i % WORKERS].push(j));
-  const byId = new Map((await Promise.all(shares.map((s, i) => runWorker(s, dir, i)))).flat().map((r) => [r.id, r]));
+  const byId = await runJobs(lgc.url, jobs, dir, WORKERS);
 
   const conformant = byId.get('(conformant)')!;
   const covered = [...new Set(conformant.results.flatMap((s) => s.requirements))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const matrix = {
+    mode: 'http',
     conformant: {
       failedScenarios: conformant.results.filter((s) => s.status !== 'passed').map((s) => `${s.location} (${s.status}: ${s.message})`),
       requirements: covered,

@@ -49,7 +49,7 @@ export function launchBrowser(timeoutMs = 20_000): Promise<Browser> {
 }
 
 export interface Prepared { context: BrowserContext; page: Page }
-export interface ContextOptions { trace: boolean; actionMs: number }
+export interface ContextOptions { trace: boolean; actionMs: number; /** a page of the UI's site, loaded beforehand so that its renderer process is up */ warmUrl?: string }
 let spare: { key: string; ready: Promise<Prepared> } | undefined;
 
 /**
@@ -79,6 +79,7 @@ async function prepare(o: ContextOptions): Promise<Prepared> {
   });
   if (o.trace) await context.tracing.start({ screenshots: false, snapshots: true });
   const page = await context.newPage();
+  if (o.warmUrl) await page.goto(o.warmUrl, { waitUntil: 'commit', timeout: o.actionMs }).catch(() => undefined);
   return { context, page };
 }
 
