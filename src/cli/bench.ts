@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CdaJvm, validateCda } from '../cda';
 import { findRulePack } from '../cda/rulepack';
 import { PROJECT_ROOT, loadTarget } from '../config/load';
+import { CHROMIUM_PATH, browserProblem } from '../drivers/ui/browser';
 import { runSuite } from '../harness/run';
 import { one, parseArgs } from './args';
 
@@ -35,10 +36,29 @@ export async function bench(argv: string[]): Promise<number> {
     `  scenarios: ${r.results.length} (${r.summary.scenarios.passed} passed, ${r.summary.scenarios.failed} failed, ${r.summary.scenarios.errored} errored)`,
     `  median scenario wall time: ${median(r.results.map((s) => s.wallMs)).toFixed(1)} ms`,
     `  median harness overhead per scenario: ${median(overheads).toFixed(1)} ms (wall − target answer time − observation windows)`,
+    ...(await uiBench(loaded)),
     ...(await cdaBench()),
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return r.exitCode === 2 ? 2 : 0;
+}
+
+/**
+ * The same features through the web UI (ui driver, headless Chromium): wall time of the whole
+ * run, per scenario, and the cost of each scenario's first screen (a fresh browser context).
+ */
+async function uiBench(loaded: ReturnType<typeof loadTarget>): Promise<string[]> {
+  if (!loaded.config.ui) return ['  UI run: the target has no "ui" selector map: not measured'];
+  const problem = browserProblem();
+  if (problem) return [`  UI run: not measured (${problem})`];
+  const t0 = performance.now();
+  const r = await runSuite({ loaded, driver: 'ui', reportsDir: join(PROJECT_ROOT, 'reports', 'bench-ui'), quiet: true, log: () => undefined });
+  const wall = performance.now() - t0;
+  const onScreen = r.results.filter((s) => s.location.split(':')[0].match(/features\/(ins|qualification|dmp|mss\/lgc)\//));
+  return [
+    `  UI run (--driver ui, every feature through the reference LGC's web UI in ${CHROMIUM_PATH}): ${(wall / 1000).toFixed(2)} s, ${r.results.length} scenarios, outcome ${r.summary.outcome}   [goal: < 60 s]`,
+    `    median scenario wall time: ${median(r.results.map((s) => s.wallMs)).toFixed(0)} ms; the ${onScreen.length} scenarios of the on-screen features (ins, qualification, dmp, mss/lgc): ${(onScreen.reduce((t, s) => t + s.wallMs, 0) / 1000).toFixed(1)} s`,
+  ];
 }
 
 /** Peak resident memory of a process (Linux), in MB. */

@@ -176,8 +176,10 @@ export class UiDriver implements LgcDriver {
     return this.action(`write a ${type}`, async (a, page) => {
       const n = this.s.newDocument;
       const fileUrl = this.url('patientFile', ws, { patientId });
-      await this.goto(page, fileUrl, true);
-      const before = await this.documentIds(page);
+      const several = (content.vaccinations?.length ?? 0) > 1;
+      // The list of documents matters only when one action makes several (one note per vaccination).
+      await this.goto(page, fileUrl, several);
+      const before = several ? await this.documentIds(page) : [];
       await this.choose(page, 'newDocument.type', n.type, n.typeOptions[type], 'value');
       if (n.title && content.title) await this.type(page, 'newDocument.title', n.title, content.title);
       await this.type(page, 'newDocument.content', n.content, editorText(type, content));
@@ -186,7 +188,7 @@ export class UiDriver implements LgcDriver {
       const first = new RegExp(this.o.map.ids.documentFromUrl).exec(page.url())?.[1];
       if (!first) throw new TargetError(`after « Nouveau document » the screen is ${page.url()}, not a document editor (ids.documentFromUrl)${await this.refusalText(page, this.s.identity.refusal)}`);
       const ids = [decodeURIComponent(first)];
-      if ((content.vaccinations?.length ?? 0) > 1) {
+      if (several) {
         // One note per vaccination: the others are found in the patient's file.
         const obs = await this.observerPage();
         await this.goto(obs, fileUrl, true);
@@ -484,8 +486,8 @@ export class UiDriver implements LgcDriver {
   }
 
   private async type(page: Page, key: string, css: string, value: string): Promise<void> {
-    await this.one(page, key, css);
-    const problem = await page.evaluate(enterInPage, { css, value });
+    let problem = await page.evaluate(enterInPage, { css, value });
+    if (problem?.startsWith('matched 0 ')) { await this.one(page, key, css); problem = await page.evaluate(enterInPage, { css, value }); }
     if (problem) throw new UiSelectorError(`selector ${key} (${css}) ${problem}, on the screen ${page.url()}`);
   }
 

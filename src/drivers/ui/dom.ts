@@ -74,7 +74,6 @@ export async function pressAt(page: Page, at: { x: number; y: number }): Promise
   const { cdp, requested } = await session(page);
   const before = requested();
   const base = { x: at.x, y: at.y, button: 'left' as const, clickCount: 1 };
-  await cdp.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: at.x, y: at.y });
   await cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', ...base });
   await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', ...base });
   await cdp.send('Page.enable'); // a round trip through the page: navigation requests are reported before its answer
