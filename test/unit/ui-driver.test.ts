@@ -1,0 +1,164 @@
+/**
+ * The ui driver as a user of `vigie run --driver ui` meets it: the selector map checked at start,
+ * a selector that matches nothing (preflight) or several elements (during a step) named with exit 2,
+ * a target without `ui`, a missing browser, and one small feature passing through the reference
+ * LGC's web UI with screenshots as evidence.
+ * Run: node --require ts-node/register --test test/unit/ui-driver.test.ts
+ *
+ * The runs are started together (each one starts its own reference LGC, doubles and Chromium on
+ * free ports): a `vigie run` process stays alive for a while after its verdict, and one after
+ * the other they would take well over a minute.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError } from '../../src/config/load';
+import { checkSelectorMap } from '../../src/drivers/ui/selector-map';
+
+const ROOT = join(__dirname, '..', '..');
+const FEATURE = 'features/qualification/qual-02-one-click.feature';
+const REFERENCE_MAP = join(ROOT, 'config', 'ui', 'reference.json');
+const CHROMIUM = process.env.VIGIE_CHROMIUM ?? '/usr/bin/chromium';
+const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium): the browser runs of the ui driver are skipped`;
+
+type Run = { code: number | null; out: string; err: string; ms: number };
+
+function vigie(args: string[], env: Record<string, string> = {}, timeoutMs = 150_000): Promise<Run> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let out = ''; let err = '';
+    p.stdout.on('data', (b) => { out += b; });
+    p.stderr.on('data', (b) => { err += b; });
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err, ms: Date.now() - t0 }); });
+  });
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-ui-'));
+const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+const referenceMap = () => JSON.parse(readFileSync(REFERENCE_MAP, 'utf8'));
+
+/** A target config (name = file name) for the embedded reference LGC, with `map` as its UI selector map. */
+function targetWithMap(dir: string, name: string, map: unknown): string {
+  writeFileSync(join(dir, `${name}.map.json`), JSON.stringify(map, null, 2));
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ name, driver: 'http', embedded: true, ui: { selectors: `${name}.map.json` } }));
+  return file;
+}
+
+interface Attachment { mediaType: string; body: string; contentEncoding?: string; fileName?: string }
+function attachments(dir: string): Attachment[] {
+  return readFileSync(join(dir, 'cucumber-messages.ndjson'), 'utf8').split('\n').filter(Boolean)
+    .map((l) => JSON.parse(l)).filter((m) => m.attachment).map((m) => m.attachment as Attachment);
+}
+
+describe('selector map', () => {
+  test('a map without selectors.editor.validate is refused, naming the key; the reference map is accepted', () => {
+    const m = referenceMap();
+    delete m.selectors.editor.validate;
+    assert.throws(() => checkSelectorMap(m, 'mine.json'), (e: unknown) => {
+      assert.ok(e instanceof ConfigError, `a ConfigError, not ${(e as Error)?.name}`);
+      assert.match(e.message, /selectors\.editor\.validate/);
+      assert.match(e.message, /^mine\.json: /);
+      return true;
+    });
+    const ok = checkSelectorMap(referenceMap(), REFERENCE_MAP);
+    assert.equal(ok.name, 'reference');
+    assert.equal(ok.selectors.editor.validate, '[data-testid=validate]');
+  });
+});
+
+describe('vigie run --driver ui', { concurrency: true }, () => {
+  test('a target without "ui": exit 2, the message names ui.selectors', async () => {
+    const dir = tmp();
+    const cfg = join(dir, 'no-ui.json');
+    writeFileSync(cfg, JSON.stringify({ name: 'no-ui', driver: 'http', embedded: true }));
+    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', dir, FEATURE]);
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.match(r.err, /ui\.selectors/);
+    assert.match(r.err, /docs\/ui-driver\.md/);
+    assert.ok(!existsSync(join(dir, 'summary.json')), 'refused before any run');
+  });
+
+  test('no browser (VIGIE_CHROMIUM=/nonexistent): exit 2, the reason says how to install it', async () => {
+    const dir = tmp();
+    const r = await vigie(['run', '--driver', 'ui', '--reports', dir, FEATURE], { VIGIE_CHROMIUM: '/nonexistent' });
+    assert.equal(r.code, 2, r.out + r.err);
+    const s = summaryOf(dir);
+    assert.equal(s.outcome, 'could-not-run');
+    assert.equal(s.driver, 'ui');
+    assert.match(s.reason, /\/nonexistent/);
+    assert.match(s.reason, /apt-get install chromium/);
+    assert.deepEqual(s.scenarios, { passed: 0, failed: 0, errored: 0, skipped: 0 });
+  });
+
+  test('carteVitale.submit matching nothing: the preflight says so, exit 2, before any scenario', { skip: NO_CHROMIUM }, async () => {
+    const dir = tmp();
+    const map = referenceMap();
+    map.selectors.carteVitale.submit = '[data-testid=no-such-button]';
+    const cfg = targetWithMap(dir, 'cv-nothing', map);
+    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', dir, FEATURE]);
+    assert.equal(r.code, 2, r.out + r.err);
+    const s = summaryOf(dir);
+    assert.equal(s.outcome, 'could-not-run');
+    assert.match(s.reason, /carteVitale\.submit \(\[data-testid=no-such-button\]\) matched nothing/);
+    assert.match(s.reason, /cv-nothing\.map\.json/, 'the map file is named');
+    assert.deepEqual(s.scenarios, { passed: 0, failed: 0, errored: 0, skipped: 0 });
+  });
+
+  test('identity.qualifyWithDocument matching several elements: the scenario errors, naming the selector and the step; exit 2', { skip: NO_CHROMIUM }, async () => {
+    const dir = tmp();
+    const map = referenceMap();
+    map.selectors.identity.qualifyWithDocument = 'button';
+    const cfg = targetWithMap(dir, 'qualify-many', map);
+    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', dir, FEATURE]);
+    assert.equal(r.code, 2, r.out + r.err);
+    const s = summaryOf(dir);
+    // An errored scenario is no verdict: the requirement is "error", the outcome "could-not-run" (src/report/summary.ts).
+    assert.equal(s.outcome, 'could-not-run');
+    assert.equal(s.driver, 'ui');
+    assert.equal(s.requirements['QUAL-02'].verdict, 'error');
+    assert.deepEqual(s.scenarios, { passed: 1, failed: 0, errored: 1, skipped: 0 }, 'the exception procedure does not use that selector');
+    assert.equal(s.failures.length, 1);
+    const f = s.failures[0];
+    assert.equal(f.status, 'errored');
+    assert.equal(f.scenario, `${FEATURE}:11`);
+    assert.match(f.message, /selector identity\.qualifyWithDocument \(button\) matched \d+ visible elements, one was expected/);
+    assert.ok(f.message.includes('step « the professional qualifies the INS naming the document "Carte Nationale d\'Identité (française ou étrangère)" »'), f.message);
+    // Evidence of the scenario that did not pass: its Playwright trace.
+    const zips = attachments(dir).filter((a) => a.mediaType === 'application/zip');
+    assert.equal(zips.length, 1, 'one Playwright trace, for the one scenario that did not pass');
+    assert.equal(zips[0].fileName, 'playwright-trace.zip');
+    assert.equal(Buffer.from(zips[0].body, 'base64').subarray(0, 2).toString('latin1'), 'PK');
+  });
+
+  test('QUAL-02 through the reference web UI: exit 0, driver ui, observed evidence, screenshots attached', { skip: NO_CHROMIUM }, async () => {
+    const dir = tmp();
+    const r = await vigie(['run', '--driver', 'ui', '--target', 'reference', '--reports', dir, FEATURE]);
+    assert.equal(r.code, 0, r.out + r.err);
+    const s = summaryOf(dir);
+    assert.equal(s.outcome, 'conformant');
+    assert.equal(s.driver, 'ui');
+    assert.deepEqual(Object.keys(s.requirements), ['QUAL-02']);
+    assert.equal(s.requirements['QUAL-02'].verdict, 'pass');
+    assert.equal(s.requirements['QUAL-02'].evidence, 'observed');
+    assert.deepEqual(s.scenarios, { passed: 2, failed: 0, errored: 0, skipped: 0 });
+    const all = attachments(dir);
+    // Screenshots of the screen at the Then steps. PNG at first, JPEG since 64785b8 (steps/support/hooks.ts):
+    // either is accepted, and the bytes must be what the media type says.
+    const magic: Record<string, string> = { 'image/png': '89504e470d0a1a0a', 'image/jpeg': 'ffd8ff' };
+    const shots = all.filter((a) => a.mediaType in magic);
+    assert.ok(shots.length >= 1, `a screenshot is attached (attachments: ${[...new Set(all.map((a) => a.mediaType))].join(', ')})`);
+    for (const a of shots) {
+      assert.equal(a.contentEncoding, 'BASE64');
+      const head = Buffer.from(a.body, 'base64').subarray(0, 8).toString('hex');
+      assert.ok(head.startsWith(magic[a.mediaType]), `${a.fileName}: ${a.mediaType} but starts with ${head}`);
+    }
+    assert.ok(shots.some((a) => (a.fileName ?? '').includes('the INS of Camille Legrand is qualified')), 'the screen at a Then step');
+    assert.equal(all.filter((a) => a.mediaType === 'application/zip').length, 0, 'no trace kept when every scenario passes');
+  });
+});
