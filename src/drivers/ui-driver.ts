@@ -505,7 +505,11 @@ export class UiDriver implements LgcDriver {
     await this.settle(page);
   }
 
-  /** Is the screen still usable? A text input accepts typing (then is put back), else the page answers a script. */
+  /**
+   * While a national service holds its answer: is the LGC still usable? A text input of the
+   * screen accepts typing (then is put back); on a screen without one, another screen of the LGC
+   * (the patient list, in the read-only tab) still loads. Its time counts in the action's.
+   */
   private async probe(page: Page): Promise<void> {
     if (!this.checkResponsiveness) return;
     for (const css of this.o.map.typingProbes ?? []) {
@@ -517,7 +521,7 @@ export class UiDriver implements LgcDriver {
       if (!took) throw new TargetError(`the screen did not accept typing in ${css}`);
       return;
     }
-    await page.evaluate(() => document.readyState);
+    await this.goto(await this.observerPage(), this.url('patientList'), true);
   }
 
   private async read(page: Page, plan: ReadPlan): Promise<ReadResult> {
