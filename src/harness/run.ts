@@ -248,9 +248,12 @@ async function checkUiScreen(browser: import('playwright').Browser, mapFile: str
       'carteVitale.birthDate': c.birthDate, 'carteVitale.submit': c.submit, 'startOfDay.date': map.selectors.startOfDay.date, 'startOfDay.submit': map.selectors.startOfDay.submit,
     };
     const problems: string[] = [];
+    // Counted as the driver counts (src/drivers/ui/dom.ts): CSS, visible elements only.
     for (const [key, css] of Object.entries(wanted)) {
-      const n = await page.locator(css).count().catch(() => -1);
-      if (n !== 1) problems.push(`selector ${key} (${css}) matched ${n < 0 ? 'nothing (invalid selector)' : n === 0 ? 'nothing' : `${n} elements`}`);
+      const n = await page.evaluate((c) => {
+        try { return Array.from(document.querySelectorAll(c)).filter((e) => (e as HTMLElement).getClientRects().length > 0).length; } catch { return -1; }
+      }, css).catch(() => -1);
+      if (n !== 1) problems.push(`selector ${key} (${css}) ${n < 0 ? 'is not a valid CSS selector' : n === 0 ? 'matched no visible element' : `matched ${n} visible elements`}`);
     }
     return problems.length ? `${mapFile}: on the patient list (${url}): ${problems.join('; ')}` : undefined;
   } finally {

@@ -172,6 +172,7 @@ export class VigieWorld extends World<VigieParameters> {
   }
 }
 
-export function delay(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
+/** A bounded wait that never keeps the process alive by itself (a verdict must not wait on a leftover timer). */
+export function delay(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms).unref()); }
 
 setWorldConstructor(VigieWorld);

@@ -105,7 +105,7 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     assert.equal(r.code, 2, r.out + r.err);
     const s = summaryOf(dir);
     assert.equal(s.outcome, 'could-not-run');
-    assert.match(s.reason, /carteVitale\.submit \(\[data-testid=no-such-button\]\) matched nothing/);
+    assert.match(s.reason, /carteVitale\.submit \(\[data-testid=no-such-button\]\) matched no visible element/);
     assert.match(s.reason, /cv-nothing\.map\.json/, 'the map file is named');
     assert.deepEqual(s.scenarios, { passed: 0, failed: 0, errored: 0, skipped: 0 });
   });
