@@ -290,7 +290,8 @@ export class UiDriver implements LgcDriver {
     const changes = await page.evaluate(() => (window as unknown as { __vigieChanges?: number }).__vigieChanges ?? -1).catch(() => -1);
     const key = `${this.navs}|${page.url()}|${changes}`;
     if (changes >= 0 && this.lastShot?.key === key) return this.lastShot.png;
-    const png = await page.screenshot({ type: 'jpeg', quality: 80, timeout: 3000, animations: 'disabled' }).catch(() => undefined);
+    // caret and animations left as they are: hiding them costs Playwright a script per page (twice the time).
+    const png = await page.screenshot({ type: 'jpeg', quality: 80, timeout: 3000, caret: 'initial' }).catch(() => undefined);
     if (png) this.lastShot = { key, png };
     return png;
   }
