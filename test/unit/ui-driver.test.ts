@@ -13,6 +13,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError } from '../../src/config/load';
@@ -94,6 +96,36 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     assert.match(s.reason, /\/nonexistent/);
     assert.match(s.reason, /apt-get install chromium/);
     assert.deepEqual(s.scenarios, { passed: 0, failed: 0, errored: 0, skipped: 0 });
+  });
+
+  test('a web UI that accepts connections but never answers: bounded by timeouts.reachMs, exit 2, the URL named', { skip: NO_CHROMIUM }, async () => {
+    const dir = tmp();
+    const silent = createServer(() => undefined); // holds every request, answers nothing
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      writeFileSync(join(dir, 'silent.map.json'), JSON.stringify(referenceMap()));
+      const cfg = join(dir, 'silent.json');
+      writeFileSync(cfg, JSON.stringify({ name: 'silent', driver: 'http', embedded: true, timeouts: { reachMs: 2000 }, ui: { selectors: 'silent.map.json', baseUrl: `http://127.0.0.1:${port}` } }));
+      const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', dir, FEATURE]);
+      assert.equal(r.code, 2, r.out + r.err);
+      const s = summaryOf(dir);
+      assert.equal(s.outcome, 'could-not-run');
+      assert.match(s.reason, new RegExp(`did not load http://127\\.0\\.0\\.1:${port}/ui/patients.* within 2000 ms`));
+    } finally {
+      silent.close();
+    }
+  });
+
+  test('a browser that dies as it starts: exit 2, the reason names it', async () => {
+    const dir = tmp();
+    const fake = join(dir, 'chromium');
+    writeFileSync(fake, '#!/bin/sh\necho "simulated crash" >&2\nexit 134\n', { mode: 0o755 });
+    const r = await vigie(['run', '--driver', 'ui', '--reports', dir, FEATURE], { VIGIE_CHROMIUM: fake });
+    assert.equal(r.code, 2, r.out + r.err);
+    const s = summaryOf(dir);
+    assert.equal(s.outcome, 'could-not-run');
+    assert.match(s.reason, new RegExp(`Chromium \\(${fake.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\) did not start`));
   });
 
   test('carteVitale.submit matching nothing: the preflight says so, exit 2, before any scenario', { skip: NO_CHROMIUM }, async () => {
