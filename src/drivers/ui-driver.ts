@@ -29,8 +29,10 @@ export interface UiDriverOptions {
   actionMs: number;
   /** How long to wait for an element to appear before saying the selector matched nothing. */
   findMs?: number;
-  /** Record a Playwright trace (kept for failed scenarios). */
+  /** Record a Playwright trace (kept for failed scenarios): actions, network, console. */
   trace?: boolean;
+  /** Add DOM snapshots to the trace (much richer, a quarter slower). */
+  traceSnapshots?: boolean;
 }
 
 /**
@@ -347,7 +349,7 @@ export class UiDriver implements LgcDriver {
     if (this.page && !this.page.isClosed()) return this.page;
     let page: Page;
     if (!this.context) {
-      const p = await takeContext({ trace: !!this.o.trace, actionMs: this.o.actionMs, warmUrl: new URL(this.o.uiBaseUrl).origin + '/' });
+      const p = await takeContext({ trace: !!this.o.trace, traceSnapshots: this.o.traceSnapshots, actionMs: this.o.actionMs, warmUrl: new URL(this.o.uiBaseUrl).origin + '/' });
       this.context = p.context;
       page = p.page;
     } else {

@@ -110,12 +110,12 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   const serviceMode = cfg.driver === 'smtp';
   if (serviceMode) base.driver = 'smtp';
   const uiMode = base.driver === 'ui';
-  let ui: { selectors: string; baseUrl?: string; trace: boolean; findMs?: number } | null = null;
+  let ui: { selectors: string; baseUrl?: string; trace: boolean; traceSnapshots: boolean; findMs?: number } | null = null;
   if (uiMode) {
     // The selector map is checked before anything starts: a missing selector is named, exit 2.
     try {
       const { map, file } = loadSelectorMap(cfg.ui?.selectors ?? '', dirname(o.loaded.file));
-      ui = { selectors: file, baseUrl: cfg.ui?.baseUrl ?? map.baseUrl, trace: cfg.ui?.trace ?? true, findMs: cfg.ui?.findMs };
+      ui = { selectors: file, baseUrl: cfg.ui?.baseUrl ?? map.baseUrl, trace: cfg.ui?.trace ?? true, traceSnapshots: cfg.ui?.traceSnapshots ?? false, findMs: cfg.ui?.findMs };
     } catch (e) { return couldNotRun((e as Error).message); }
     const problem = browserProblem();
     if (problem) return couldNotRun(problem);

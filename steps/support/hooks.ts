@@ -69,7 +69,7 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
   if (this.parameters.driver === 'ui' && ui) {
     if (selectorMap?.file !== ui.selectors) selectorMap = loadSelectorMap(ui.selectors);
     // A fresh browser context per scenario, from the worker's one browser (src/drivers/ui/browser.ts).
-    this.driver = new UiDriver({ api, map: selectorMap.map, uiBaseUrl: ui.baseUrl, actionMs: t.actionMs, trace: ui.trace, findMs: ui.findMs });
+    this.driver = new UiDriver({ api, map: selectorMap.map, uiBaseUrl: ui.baseUrl, actionMs: t.actionMs, trace: ui.trace, traceSnapshots: ui.traceSnapshots, findMs: ui.findMs });
   } else {
     this.driver = api;
   }

@@ -49,7 +49,7 @@ export function launchBrowser(timeoutMs = 20_000): Promise<Browser> {
 }
 
 export interface Prepared { context: BrowserContext; page: Page }
-export interface ContextOptions { trace: boolean; actionMs: number; /** a page of the UI's site, loaded beforehand so that its renderer process is up */ warmUrl?: string }
+export interface ContextOptions { trace: boolean; traceSnapshots?: boolean; actionMs: number; /** a page of the UI's site, loaded beforehand so that its renderer process is up */ warmUrl?: string }
 let spare: { key: string; ready: Promise<Prepared> } | undefined;
 
 /**
@@ -77,7 +77,8 @@ async function prepare(o: ContextOptions): Promise<Prepared> {
     w.__vigieChanges = 0;
     new MutationObserver(() => { w.__vigieChanges++; }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   });
-  if (o.trace) await context.tracing.start({ screenshots: false, snapshots: true });
+  // DOM snapshots make a trace far richer, and the run a quarter slower: off unless asked (ui.traceSnapshots).
+  if (o.trace) await context.tracing.start({ screenshots: false, snapshots: o.traceSnapshots === true });
   const page = await context.newPage();
   if (o.warmUrl) await page.goto(o.warmUrl, { waitUntil: 'commit', timeout: o.actionMs }).catch(() => undefined);
   return { context, page };
