@@ -404,15 +404,19 @@ export class UiDriver implements LgcDriver {
     }
   }
 
-  /** Reads a screen: the user's own when it shows `url` and is idle, else the observer tab. */
+  /**
+   * Reads a screen as the user would look at it: on the user's own tab (going to `url` if it shows
+   * another screen), or, while an action is still running there, in the read-only tab.
+   */
   private async view<T>(url: string, reader: (page: Page) => Promise<T>, reload = false): Promise<Observed<T>> {
     this.onPress?.(); // a look at the screen: the clock starts at once
     const t0 = performance.now();
     const ex: DriverExchange = { at: new Date().toISOString(), method: 'UI-READ', url, requestBody: { step: this.step } };
     try {
-      let page = this.page && !this.page.isClosed() && this.inFlight === 0 && samePlace(this.page.url(), url) ? this.page : undefined;
-      if (page && reload) await this.goto(page, url, true);
-      if (!page) { page = await this.observerPage(); await this.goto(page, url, true); }
+      // The user's own screen, brought to `url` if needed, unless an action is still running on it.
+      let page: Page;
+      if (this.inFlight === 0) { page = await this.mainPage(); await this.goto(page, url, reload); }
+      else { page = await this.observerPage(); await this.goto(page, url, true); }
       const value = await reader(page);
       ex.ms = Math.round(performance.now() - t0);
       return { value, ms: ex.ms };
