@@ -18,7 +18,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError } from '../../src/config/load';
-import { checkSelectorMap } from '../../src/drivers/ui/selector-map';
+import { editorText, samePlace } from '../../src/drivers/ui-driver';
+import { checkSelectorMap, fill } from '../../src/drivers/ui/selector-map';
 
 const ROOT = join(__dirname, '..', '..');
 const FEATURE = 'features/qualification/qual-02-one-click.feature';
@@ -71,6 +72,29 @@ describe('selector map', () => {
     const ok = checkSelectorMap(referenceMap(), REFERENCE_MAP);
     assert.equal(ok.name, 'reference');
     assert.equal(ok.selectors.editor.validate, '[data-testid=validate]');
+  });
+});
+
+describe('ui driver helpers', () => {
+  test('samePlace: same path and hash, no shared query parameter that differs', () => {
+    assert.ok(samePlace('http://h:1/ui/patients/p1?tenant=t&ws=ps', 'http://h:1/ui/patients/p1?tenant=t&ws=ps&opened=1'));
+    assert.ok(!samePlace('http://h:1/ui/patients/p1?tenant=t&ws=cpe', 'http://h:1/ui/patients/p1?tenant=t&ws=ps'), 'another workstation is another screen');
+    assert.ok(!samePlace('http://h:1/ui/patients/p1?tenant=t', 'http://h:1/ui/patients/p2?tenant=t'));
+    assert.ok(!samePlace('http://h:1/ui/patients', 'http://h:2/ui/patients'));
+    assert.ok(!samePlace('about:blank', 'http://h:1/ui/patients'));
+  });
+
+  test('editorText: what the reference editor takes, per document type', () => {
+    assert.equal(editorText('prescription', { lines: [{ product: 'PARACETAMOL 1 g', dosage: '3 par jour' }, { product: 'EAU' } as never] }), 'PARACETAMOL 1 g ; 3 par jour\nEAU');
+    assert.equal(editorText('vaccination-note', { vaccinations: [{ vaccine: 'Grippe', date: '2026-11-22', lot: 'L1' }] }), 'Grippe ; 2026-11-22 ; L1');
+    assert.equal(editorText('vsm', { problems: ['HTA'], treatments: ['AMLODIPINE'], allergies: ['Pénicilline'] }), 'HTA\nTraitement : AMLODIPINE\nAllergie : Pénicilline');
+    assert.equal(editorText('consultation-report', { text: 'RAS' }), 'RAS');
+  });
+
+  test('fill: URL values encoded, selector values escaped, a missing value named', () => {
+    assert.equal(fill('/ui/patients/{patientId}?tenant={tenant}', { patientId: 'a b', tenant: 't&1' }, 'url'), '/ui/patients/a%20b?tenant=t%261');
+    assert.equal(fill('[data-testid="patient-link-{patientId}"]', { patientId: 'x"y' }, 'css'), '[data-testid="patient-link-x\\"y"]');
+    assert.throws(() => fill('/ui/documents/{documentId}', {}, 'url'), /no value for \{documentId\}/);
   });
 });
 
