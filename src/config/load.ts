@@ -16,7 +16,7 @@ export interface TargetConfig {
   host?: string; port?: number; pop3?: { host: string; port: number }; password?: string;
   mailboxes?: { professional: string; pharmacy: string };
   /** the target's web UI (ui driver) */
-  ui?: { selectors: string; baseUrl?: string; trace?: boolean; traceSnapshots?: boolean; findMs?: number };
+  ui?: { selectors: string; baseUrl?: string; trace?: boolean; traceSnapshots?: boolean; findMs?: number; pageObjects?: string };
   patients?: Record<'activé' | 'créé non activé' | 'opposé' | 'clôturé', string>;
 }
 export interface Timeouts {

@@ -18,7 +18,8 @@ const EXPECTED_TYPE_CODES: Record<DocumentType, string> = {
 };
 const TRAITS = ['birthName', 'firstName', 'birthDate', 'sex'] as const;
 
-interface Act { name: string; clicks: Click[]; navAtClick?: number; startedAt?: number; shown: string[] }
+/** One user action in progress: its presses (clicks) and what was shown when it confirmed. */
+export interface Act { name: string; clicks: Click[]; navAtClick?: number; startedAt?: number; shown: string[] }
 
 export interface UiDriverOptions {
   /** The target's test-driver API: set-up (reset, patients, settings) and what has no screen. */
@@ -34,6 +35,13 @@ export interface UiDriverOptions {
   /** Add DOM snapshots to the trace (much richer, a quarter slower). */
   traceSnapshots?: boolean;
 }
+
+/**
+ * A target's page objects: a module whose default export is a subclass of UiDriver, for a UI
+ * whose flow the selector map cannot describe (see docs/ui-driver.md). Its protected helpers
+ * (action, goto, click, type, choose, read, view, …) count clicks and read screens the same way.
+ */
+export type UiDriverClass = new (o: UiDriverOptions) => UiDriver;
 
 /**
  * Drives an LGC through its web UI in headless Chromium, as a person would: it goes to a
@@ -69,11 +77,11 @@ export class UiDriver implements LgcDriver {
   private lastShot?: { key: string; png: Buffer };
   private readonly navWaiters = new Set<() => void>();
 
-  constructor(private readonly o: UiDriverOptions) {
+  constructor(protected readonly o: UiDriverOptions) {
     this.findMs = o.findMs ?? Math.min(5000, o.actionMs);
   }
 
-  private get s() { return this.o.map.selectors; }
+  protected get s() { return this.o.map.selectors; }
 
   // --- set-up, through the test-driver API -----------------------------------------------------
 
@@ -333,18 +341,18 @@ export class UiDriver implements LgcDriver {
 
   // --- the machinery ---------------------------------------------------------------------------
 
-  private ws(w?: Workstation): string {
+  protected ws(w?: Workstation): string {
     if (!w) return this.o.map.workstations.PS;
     const key = w.role === 'PS' ? 'PS' : w.card === 'CPE-nominative' ? 'secretariat-nominative' : 'secretariat-anonymous';
     return this.o.map.workstations[key];
   }
 
-  private url(key: keyof SelectorMap['urls'], w?: Workstation, vars: Record<string, string> = {}): string {
+  protected url(key: keyof SelectorMap['urls'], w?: Workstation, vars: Record<string, string> = {}): string {
     const path = fill(this.o.map.urls[key], { tenant: this.tenant, ws: this.ws(w), ...vars }, 'url');
     return /^https?:/.test(path) ? path : this.o.uiBaseUrl.replace(/\/$/, '') + path;
   }
 
-  private async mainPage(): Promise<Page> {
+  protected async mainPage(): Promise<Page> {
     if (this.crash) throw new BrowserError(this.crash);
     if (this.page && !this.page.isClosed()) return this.page;
     let page: Page;
@@ -364,7 +372,7 @@ export class UiDriver implements LgcDriver {
   }
 
   /** A second tab for reading elsewhere; it can never change the target's state. */
-  private async observerPage(): Promise<Page> {
+  protected async observerPage(): Promise<Page> {
     if (this.observer && !this.observer.isClosed()) return this.observer;
     await this.mainPage();
     const obs = await this.context!.newPage();
@@ -375,13 +383,13 @@ export class UiDriver implements LgcDriver {
   }
 
   /** A browser confirm()/alert() is one more click for the user; accept it and count it. */
-  private onDialog(d: Dialog): void {
+  protected onDialog(d: Dialog): void {
     const a = this.current;
     if (a) { a.clicks.push({ purpose: `browser ${d.type()} dialog`, label: d.message().slice(0, 200) }); a.shown.push(d.message()); }
     void d.accept().catch(() => undefined);
   }
 
-  private async action<T>(name: string, fn: (a: Act, page: Page) => Promise<T>): Promise<Observed<T>> {
+  protected async action<T>(name: string, fn: (a: Act, page: Page) => Promise<T>): Promise<Observed<T>> {
     const a: Act = { name, clicks: [], shown: [] };
     const ex: DriverExchange = { at: new Date().toISOString(), method: 'UI', url: '', requestBody: { action: name, step: this.step } };
     this.log.push(ex);
@@ -408,7 +416,7 @@ export class UiDriver implements LgcDriver {
    * Reads a screen as the user would look at it: on the user's own tab (going to `url` if it shows
    * another screen), or, while an action is still running there, in the read-only tab.
    */
-  private async view<T>(url: string, reader: (page: Page) => Promise<T>, reload = false): Promise<Observed<T>> {
+  protected async view<T>(url: string, reader: (page: Page) => Promise<T>, reload = false): Promise<Observed<T>> {
     this.onPress?.(); // a look at the screen: the clock starts at once
     const t0 = performance.now();
     const ex: DriverExchange = { at: new Date().toISOString(), method: 'UI-READ', url, requestBody: { step: this.step } };
@@ -428,7 +436,7 @@ export class UiDriver implements LgcDriver {
     }
   }
 
-  private async goto(page: Page, url: string, force = false): Promise<void> {
+  protected async goto(page: Page, url: string, force = false): Promise<void> {
     if (!force && samePlace(page.url(), url)) return;
     const res = await page.goto(url, { waitUntil: 'domcontentloaded', timeout: this.o.actionMs });
     if (res && res.status() >= 400) {
@@ -439,7 +447,7 @@ export class UiDriver implements LgcDriver {
   }
 
   /** Waits until the screen is loaded and no longer busy with the user's last action. */
-  private async settle(page: Page): Promise<void> {
+  protected async settle(page: Page): Promise<void> {
     await page.waitForLoadState('domcontentloaded', { timeout: this.o.actionMs });
     const busy = this.o.map.busy;
     if (!busy) return;
@@ -457,19 +465,19 @@ export class UiDriver implements LgcDriver {
   }
 
   /** Exactly one visible element for `css` (waiting, bounded, for it to appear). */
-  private async one(page: Page, key: string, css: string): Promise<Located> {
+  protected async one(page: Page, key: string, css: string): Promise<Located> {
     try { return await locate(page, key, css, this.findMs); } catch (e) {
       if (e instanceof LocateError) throw new UiSelectorError(`${e.message}, on the screen ${page.url()} « ${await page.title().catch(() => '?')} »`);
       throw e;
     }
   }
 
-  private async present(page: Page, css: string): Promise<boolean> {
+  protected async present(page: Page, css: string): Promise<boolean> {
     return (await this.read(page, { present: { x: css } })).present.x > 0;
   }
 
   /** A press the user makes (counted when `a` is given), then the wait for what it caused. */
-  private async click(a: Act | undefined, page: Page, key: string, css: string): Promise<void> {
+  protected async click(a: Act | undefined, page: Page, key: string, css: string): Promise<void> {
     const at = await this.one(page, key, css);
     if (a) {
       a.clicks.push({ purpose: key, label: at.label.slice(0, 200) });
@@ -483,7 +491,7 @@ export class UiDriver implements LgcDriver {
   }
 
   /** Resolves once the main frame has committed a navigation after `navsBefore` (bounded). */
-  private navigated(navsBefore: number): Promise<void> {
+  protected navigated(navsBefore: number): Promise<void> {
     if (this.navs > navsBefore) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { this.navWaiters.delete(check); reject(new TargetError(`the screen did not change within ${this.o.actionMs} ms of the press`)); }, this.o.actionMs);
@@ -492,14 +500,14 @@ export class UiDriver implements LgcDriver {
     });
   }
 
-  private async type(page: Page, key: string, css: string, value: string): Promise<void> {
+  protected async type(page: Page, key: string, css: string, value: string): Promise<void> {
     let problem = await page.evaluate(enterInPage, { css, value });
     if (problem?.startsWith('matched 0 ')) { await this.one(page, key, css); problem = await page.evaluate(enterInPage, { css, value }); }
     if (problem) throw new UiSelectorError(`selector ${key} (${css}) ${problem}, on the screen ${page.url()}`);
   }
 
   /** Chooses an option of a <select> (data entry, not a click) by its label, value or a code it contains. */
-  private async choose(page: Page, key: string, css: string, wanted: string, by: 'label' | 'value' | 'code' = 'label'): Promise<void> {
+  protected async choose(page: Page, key: string, css: string, wanted: string, by: 'label' | 'value' | 'code' = 'label'): Promise<void> {
     await this.one(page, key, css);
     const options = await page.evaluate(optionsInPage, css);
     if (typeof options === 'string') throw new UiSelectorError(`selector ${key} (${css}) ${options}, on the screen ${page.url()}`);
@@ -517,7 +525,7 @@ export class UiDriver implements LgcDriver {
    * screen accepts typing (then is put back); on a screen without one, another screen of the LGC
    * (the patient list, in the read-only tab) still loads. Its time counts in the action's.
    */
-  private async probe(page: Page): Promise<void> {
+  protected async probe(page: Page): Promise<void> {
     if (!this.checkResponsiveness) return;
     for (const css of this.o.map.typingProbes ?? []) {
       if (!(await this.present(page, css))) continue;
@@ -531,7 +539,7 @@ export class UiDriver implements LgcDriver {
     await this.goto(await this.observerPage(), this.url('patientList'), true);
   }
 
-  private async read(page: Page, plan: ReadPlan): Promise<ReadResult> {
+  protected async read(page: Page, plan: ReadPlan): Promise<ReadResult> {
     let r: ReadResult | undefined;
     for (let i = 0; !r; i++) {
       try { r = await page.evaluate(readInPage, plan); } catch (e) {
@@ -543,26 +551,26 @@ export class UiDriver implements LgcDriver {
     return r;
   }
 
-  private async textOf(page: Page, css: string): Promise<string> {
+  protected async textOf(page: Page, css: string): Promise<string> {
     return (await this.read(page, { values: { t: { css } } })).values.t ?? '';
   }
 
-  private async screenText(page: Page): Promise<string> {
+  protected async screenText(page: Page): Promise<string> {
     return page.evaluate(() => (document.body?.innerText ?? '').replace(/\s+/g, ' ').trim());
   }
 
-  private async refusalText(page: Page, css?: string): Promise<string> {
+  protected async refusalText(page: Page, css?: string): Promise<string> {
     if (!css || !(await this.present(page, css).catch(() => false))) return '';
     return ': ' + (await this.textOf(page, css).catch(() => ''));
   }
 
-  private async documentIds(page: Page): Promise<string[]> {
+  protected async documentIds(page: Page): Promise<string[]> {
     const re = this.o.map.ids.documentFromUrl;
     const hrefs = await page.evaluate((css) => Array.from(document.querySelectorAll(css)).map((e) => (e as HTMLAnchorElement).href), this.s.newDocument.documentLinks);
     return hrefs.map((h) => new RegExp(re).exec(h)?.[1]).filter((x): x is string => !!x).map(decodeURIComponent);
   }
 
-  private async readIdentity(page: Page, patientId: string, o: { explore?: boolean } = {}): Promise<IdentityView> {
+  protected async readIdentity(page: Page, patientId: string, o: { explore?: boolean } = {}): Promise<IdentityView> {
     const id = this.s.identity;
     await this.one(page, 'identity.panel', id.panel);
     const groups: ReadPlan['groups'] = {};
@@ -614,7 +622,7 @@ export class UiDriver implements LgcDriver {
   }
 
   /** Follows the qualification controls in the read-only tab to see what they offer next. */
-  private async exploreOffer(patientId: string, byDocument: boolean, exception: boolean): Promise<{ documents?: string[]; attestation?: string }> {
+  protected async exploreOffer(patientId: string, byDocument: boolean, exception: boolean): Promise<{ documents?: string[]; attestation?: string }> {
     const steps = this.s.qualifySteps ?? {};
     const obs = await this.observerPage();
     const out: { documents?: string[]; attestation?: string } = {};
@@ -641,7 +649,7 @@ export class UiDriver implements LgcDriver {
     return out;
   }
 
-  private async readDocument(page: Page, documentId: string): Promise<DocumentView> {
+  protected async readDocument(page: Page, documentId: string): Promise<DocumentView> {
     const e = this.s.editor;
     await this.one(page, 'editor.panel', e.panel);
     const opt = (k: keyof typeof e) => (e[k] ? { [k]: norm(e[k] as string)! } : {});
@@ -664,12 +672,12 @@ export class UiDriver implements LgcDriver {
     };
   }
 
-  private async result(a: Act, page: Page, documentId: string): Promise<ActionResult> {
+  protected async result(a: Act, page: Page, documentId: string): Promise<ActionResult> {
     const document = await this.readDocument(page, documentId);
     return { clicks: a.clicks, screenChanges: this.navs - (a.navAtClick ?? this.navs), ...(document.printed ? { printed: document.printed } : {}), document };
   }
 
-  private async readConsult(page: Page): Promise<ConsultResult> {
+  protected async readConsult(page: Page): Promise<ConsultResult> {
     const d = this.s.dmpConsultation;
     const r = await this.read(page, {
       values: { question: { css: d.question }, ...(d.error ? { error: { css: d.error } } : {}) },
@@ -689,7 +697,7 @@ export class UiDriver implements LgcDriver {
     };
   }
 
-  private async readMessages(page: Page): Promise<{ messages: ThreadMessage[]; ended?: boolean }> {
+  protected async readMessages(page: Page): Promise<{ messages: ThreadMessage[]; ended?: boolean }> {
     const m = this.s.messages;
     await this.one(page, 'messages.list', m.list);
     const fields: Record<string, ReturnType<typeof norm> & object> = { id: norm(m.rowId)!, status: norm(m.rowStatus)! };
@@ -707,7 +715,7 @@ export class UiDriver implements LgcDriver {
     return { messages, ...(m.ended ? { ended: (r.present.ended ?? 0) > 0 } : {}) };
   }
 
-  private explain(e: unknown, action: string): Error {
+  protected explain(e: unknown, action: string): Error {
     if (this.crash) return new BrowserError(`${this.crash}, during « ${action} »`);
     if (e instanceof TargetError) {
       if (this.step && !e.message.startsWith('step ')) e.message = `step « ${this.step} », ${action}: ${e.message}`;

@@ -11,7 +11,7 @@ import { ResultCollector, Summary, counts, exitCodeOf, outcomeOf, requirementVer
 import { DEFAULT_RULES_DIR, findRulePack, openRulePack } from '../cda/rulepack';
 import { ReferenceLgc, startReferenceLgc } from './reference-process';
 import { CHROMIUM_PATH, browserProblem, closeBrowser, launchBrowser } from '../drivers/ui/browser';
-import { fill, loadSelectorMap } from '../drivers/ui/selector-map';
+import { fill, loadPageObjects, loadSelectorMap } from '../drivers/ui/selector-map';
 
 export interface RunOptions {
   loaded: LoadedConfig;
@@ -110,12 +110,13 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   const serviceMode = cfg.driver === 'smtp';
   if (serviceMode) base.driver = 'smtp';
   const uiMode = base.driver === 'ui';
-  let ui: { selectors: string; baseUrl?: string; trace: boolean; traceSnapshots: boolean; findMs?: number } | null = null;
+  let ui: { selectors: string; baseUrl?: string; trace: boolean; traceSnapshots: boolean; findMs?: number; pageObjects?: string } | null = null;
   if (uiMode) {
     // The selector map is checked before anything starts: a missing selector is named, exit 2.
     try {
       const { map, file } = loadSelectorMap(cfg.ui?.selectors ?? '', dirname(o.loaded.file));
       ui = { selectors: file, baseUrl: cfg.ui?.baseUrl ?? map.baseUrl, trace: cfg.ui?.trace ?? true, traceSnapshots: cfg.ui?.traceSnapshots ?? false, findMs: cfg.ui?.findMs };
+      if (cfg.ui?.pageObjects) ui.pageObjects = loadPageObjects(cfg.ui.pageObjects, dirname(o.loaded.file)).file;
     } catch (e) { return couldNotRun((e as Error).message); }
     const problem = browserProblem();
     if (problem) return couldNotRun(problem);

@@ -5,8 +5,8 @@ import { EPrescriptionDouble } from '../../src/doubles/eprescription';
 import { InsiDouble } from '../../src/doubles/insi';
 import { MssDefect, MssDouble } from '../../src/doubles/mss';
 import { HttpDriver } from '../../src/drivers/http-driver';
-import { UiDriver } from '../../src/drivers/ui-driver';
-import { SelectorMap, loadSelectorMap } from '../../src/drivers/ui/selector-map';
+import { UiDriver, UiDriverClass } from '../../src/drivers/ui-driver';
+import { SelectorMap, loadPageObjects, loadSelectorMap } from '../../src/drivers/ui/selector-map';
 import { people } from '../../src/fixtures/people';
 import { VigieWorld } from './world';
 
@@ -69,7 +69,9 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
   if (this.parameters.driver === 'ui' && ui) {
     if (selectorMap?.file !== ui.selectors) selectorMap = loadSelectorMap(ui.selectors);
     // A fresh browser context per scenario, from the worker's one browser (src/drivers/ui/browser.ts).
-    this.driver = new UiDriver({ api, map: selectorMap.map, uiBaseUrl: ui.baseUrl, actionMs: t.actionMs, trace: ui.trace, traceSnapshots: ui.traceSnapshots, findMs: ui.findMs });
+    // A target's page objects (ui.pageObjects) subclass UiDriver for a flow the map cannot describe.
+    const Driver = (ui.pageObjects ? loadPageObjects(ui.pageObjects).driverClass : UiDriver) as UiDriverClass;
+    this.driver = new Driver({ api, map: selectorMap.map, uiBaseUrl: ui.baseUrl, actionMs: t.actionMs, trace: ui.trace, traceSnapshots: ui.traceSnapshots, findMs: ui.findMs });
   } else {
     this.driver = api;
   }

@@ -20,7 +20,7 @@ export interface VigieParameters {
   baseUrl: string;
   driver: 'http' | 'ui' | 'smtp';
   /** The ui driver's settings (selector map file, where the UI answers), or null. */
-  ui?: { selectors: string; baseUrl: string; trace: boolean; traceSnapshots?: boolean; findMs?: number } | null;
+  ui?: { selectors: string; baseUrl: string; trace: boolean; traceSnapshots?: boolean; findMs?: number; pageObjects?: string } | null;
   defects: string[];
   doubles: { host: string; advertisedHost?: string; insiPort: number; dmpPort: number; ePrescriptionPort: number; mssSmtpPort: number; mssPop3Port: number };
   timeouts: Timeouts;

@@ -141,6 +141,33 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     }
   });
 
+  test('page objects (ui.pageObjects): a subclass of UiDriver is used for the scenarios; a module that is not one is refused, exit 2', { skip: NO_CHROMIUM }, async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'po.map.json'), JSON.stringify(referenceMap()));
+    const mark = join(dir, 'used.txt');
+    writeFileSync(join(dir, 'my-pages.ts'), [
+      `import { appendFileSync } from 'node:fs';`,
+      `import { UiDriver } from ${JSON.stringify(join(ROOT, 'src', 'drivers', 'ui-driver'))};`,
+      `export default class MyPages extends UiDriver {`,
+      `  override qualify(...args: Parameters<UiDriver['qualify']>) { appendFileSync(${JSON.stringify(mark)}, 'qualify\\n'); return super.qualify(...args); }`,
+      `}`,
+    ].join('\n'));
+    writeFileSync(join(dir, 'not-pages.ts'), 'export default class NotADriver {}\n');
+    const cfg = (name: string, module: string) => {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify({ name, driver: 'http', embedded: true, ui: { selectors: 'po.map.json', pageObjects: module } }));
+      return file;
+    };
+    const [good, bad] = await Promise.all([
+      vigie(['run', '--driver', 'ui', '--target', cfg('po-good', 'my-pages.ts'), '--reports', join(dir, 'good'), FEATURE], { TS_NODE_TRANSPILE_ONLY: 'true' }),
+      vigie(['run', '--driver', 'ui', '--target', cfg('po-bad', 'not-pages.ts'), '--reports', join(dir, 'bad'), FEATURE], { TS_NODE_TRANSPILE_ONLY: 'true' }),
+    ]);
+    assert.equal(good.code, 0, good.out + good.err);
+    assert.equal(readFileSync(mark, 'utf8'), 'qualify\nqualify\n', 'the two QUAL-02 scenarios went through the page objects');
+    assert.equal(bad.code, 2, bad.out + bad.err);
+    assert.match(summaryOf(join(dir, 'bad')).reason, /ui\.pageObjects: .*not-pages\.ts must export as default a class extending UiDriver/);
+  });
+
   test('a browser that dies as it starts: exit 2, the reason names it', async () => {
     const dir = tmp();
     const fake = join(dir, 'chromium');

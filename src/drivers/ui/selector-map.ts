@@ -74,6 +74,26 @@ export function loadSelectorMap(file: string, relativeTo?: string): { map: Selec
   return { map: checkSelectorMap(raw, found), file: found };
 }
 
+/**
+ * A target's page-object module (ui.pageObjects): its default export must be a class extending
+ * UiDriver. Checked at start, like the map.
+ */
+export function loadPageObjects(file: string, relativeTo?: string): { file: string; driverClass: new (o: never) => unknown } {
+  const candidates = isAbsolute(file) ? [file] : [...(relativeTo ? [resolve(relativeTo, file)] : []), resolve(PROJECT_ROOT, file)];
+  const found = candidates.find((f) => existsSync(f));
+  if (!found) throw new ConfigError(`ui.pageObjects: no module at ${candidates.join(' or ')}`);
+  let mod: { default?: unknown };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  try { mod = require(found); } catch (e) { throw new ConfigError(`ui.pageObjects: ${found} could not be loaded: ${(e as Error).message.split('\n')[0]}`); }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { UiDriver } = require('../ui-driver') as typeof import('../ui-driver');
+  const C = mod.default;
+  if (typeof C !== 'function' || !(C.prototype instanceof UiDriver)) {
+    throw new ConfigError(`ui.pageObjects: ${found} must export as default a class extending UiDriver (src/drivers/ui-driver.ts)`);
+  }
+  return { file: found, driverClass: C as new (o: never) => unknown };
+}
+
 /** Fills {name} placeholders; values are URL-encoded in URLs and CSS-escaped in selectors. */
 export function fill(template: string, vars: Record<string, string>, kind: 'url' | 'css'): string {
   return template.replace(/\{([A-Za-z]+)\}/g, (m, k: string) => {
