@@ -321,10 +321,16 @@ export class UiDriver implements LgcDriver {
           await withTimeout(ctx.tracing.stop({ path: join(dir, 'trace.zip') }), 10_000, 'saving the trace');
           trace = readFileSync(join(dir, 'trace.zip'));
           rmSync(dir, { recursive: true, force: true });
-        } else {
-          await withTimeout(ctx.tracing.stop(), 5_000, 'stopping the trace');
         }
       } catch { /* a trace is a bonus; the screenshot and exchanges remain */ }
+    }
+    if (trace === undefined && !keepTrace) {
+      // Nothing more to keep: the context (and its unsaved trace) is thrown away while the next
+      // scenario starts; a failure to close is of no consequence (the browser closes at the end).
+      this.context = undefined; this.page = undefined; this.observer = undefined;
+      await this.o.api.close();
+      void withTimeout(ctx.close(), 5_000, 'closing the browser context').catch(() => undefined);
+      return undefined;
     }
     await this.close();
     return trace;

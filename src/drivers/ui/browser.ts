@@ -68,7 +68,7 @@ export async function takeContext(o: ContextOptions): Promise<Prepared> {
 
 async function prepare(o: ContextOptions): Promise<Prepared> {
   const browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
   context.setDefaultTimeout(o.actionMs);
   context.setDefaultNavigationTimeout(o.actionMs);
   // Counts changes of the document, so that an unchanged screen is not photographed twice.
