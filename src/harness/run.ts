@@ -11,7 +11,7 @@ import { ResultCollector, Summary, counts, exitCodeOf, outcomeOf, requirementVer
 import { DEFAULT_RULES_DIR, findRulePack, openRulePack } from '../cda/rulepack';
 import { ReferenceLgc, startReferenceLgc } from './reference-process';
 import { CHROMIUM_PATH, browserProblem, closeBrowser, launchBrowser } from '../drivers/ui/browser';
-import { fill, loadPageObjects, loadSelectorMap } from '../drivers/ui/selector-map';
+import { SelectorMap, fill, loadPageObjects, loadSelectorMap } from '../drivers/ui/selector-map';
 
 export interface RunOptions {
   loaded: LoadedConfig;
@@ -111,10 +111,12 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   if (serviceMode) base.driver = 'smtp';
   const uiMode = base.driver === 'ui';
   let ui: { selectors: string; baseUrl?: string; trace: boolean; traceSnapshots: boolean; findMs?: number; pageObjects?: string } | null = null;
+  let uiMap: SelectorMap | undefined;
   if (uiMode) {
     // The selector map is checked before anything starts: a missing selector is named, exit 2.
     try {
       const { map, file } = loadSelectorMap(cfg.ui?.selectors ?? '', dirname(o.loaded.file));
+      uiMap = map;
       ui = { selectors: file, baseUrl: cfg.ui?.baseUrl ?? map.baseUrl, trace: cfg.ui?.trace ?? true, traceSnapshots: cfg.ui?.traceSnapshots ?? false, findMs: cfg.ui?.findMs };
       if (cfg.ui?.pageObjects) ui.pageObjects = loadPageObjects(cfg.ui.pageObjects, dirname(o.loaded.file)).file;
     } catch (e) { return couldNotRun((e as Error).message); }
@@ -156,7 +158,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       ui.baseUrl ??= baseUrl;
       try {
         const b = await launchBrowser();
-        const problem = await checkUiScreen(b, ui.selectors, ui.baseUrl, timeouts.reachMs);
+        const problem = await checkUiScreen(b, uiMap!, ui.selectors, ui.baseUrl, timeouts.reachMs);
         if (problem) return couldNotRun(problem);
         if (!o.quiet) log(`Web UI of "${cfg.name}" at ${ui.baseUrl} drives in ${CHROMIUM_PATH} (selector map ${ui.selectors}).`);
       } catch (e) { return couldNotRun((e as Error).message); }
@@ -231,8 +233,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
 }
 
 /** Loads the UI's patient list for the preflight tenant and checks the map's selectors for it are there (one each). */
-async function checkUiScreen(browser: import('playwright').Browser, mapFile: string, uiBaseUrl: string, timeoutMs: number): Promise<string | undefined> {
-  const { map } = loadSelectorMap(mapFile);
+async function checkUiScreen(browser: import('playwright').Browser, map: SelectorMap, mapFile: string, uiBaseUrl: string, timeoutMs: number): Promise<string | undefined> {
   const path = fill(map.urls.patientList, { tenant: 'vigie-preflight', ws: map.workstations.PS }, 'url');
   const url = /^https?:/.test(path) ? path : uiBaseUrl.replace(/\/$/, '') + path;
   const ctx = await browser.newContext();

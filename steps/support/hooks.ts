@@ -21,6 +21,7 @@ let doubles: Doubles | undefined;
 let tenantSeq = 0;
 let jvm: CdaJvm | undefined;
 let selectorMap: { file: string; map: SelectorMap } | undefined;
+let pageObjects: { file: string; driverClass: UiDriverClass } | undefined;
 
 /** The warm JVM that judges CDA documents, shared by the scenarios of a run (started on first use). */
 export function cdaJvm(): CdaJvm {
@@ -70,7 +71,8 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
     if (selectorMap?.file !== ui.selectors) selectorMap = loadSelectorMap(ui.selectors);
     // A fresh browser context per scenario, from the worker's one browser (src/drivers/ui/browser.ts).
     // A target's page objects (ui.pageObjects) subclass UiDriver for a flow the map cannot describe.
-    const Driver = (ui.pageObjects ? loadPageObjects(ui.pageObjects).driverClass : UiDriver) as UiDriverClass;
+    if (ui.pageObjects && pageObjects?.file !== ui.pageObjects) pageObjects = loadPageObjects(ui.pageObjects) as typeof pageObjects;
+    const Driver = ui.pageObjects ? pageObjects!.driverClass : UiDriver;
     this.driver = new Driver({ api, map: selectorMap.map, uiBaseUrl: ui.baseUrl, actionMs: t.actionMs, trace: ui.trace, traceSnapshots: ui.traceSnapshots, findMs: ui.findMs });
   } else {
     this.driver = api;

@@ -6,20 +6,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ROOT, runVigie } from '../support/lgc';
 
-const ROOT = join(__dirname, '..', '..');
 
-function vigie(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; out: string; err: string; ms: number }> {
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = ''; let err = '';
-    p.stdout.on('data', (b) => { out += b; });
-    p.stderr.on('data', (b) => { err += b; });
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err, ms: Date.now() - t0 }); });
-  });
-}
+const vigie = (args: string[], timeoutMs = 60_000) => runVigie(args, { timeoutMs });
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-cli-'));
 const summary = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));

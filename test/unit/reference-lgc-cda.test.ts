@@ -7,10 +7,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { XMLValidator } from 'fast-xml-parser';
 import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
+import { callLgc, stubServer } from '../support/lgc';
 import { cdaPatient, generateCda, prescriptionCda, vaccinationNoteCda, vaccineCoding, vsmCda, type DocumentContent } from '../../src/reference-lgc/cda';
 import type { Patient } from '../../src/reference-lgc/tenant';
 
@@ -126,7 +125,7 @@ const FOUND =
   '<NomNaissance>DUPONT</NomNaissance><Prenom>JEAN</Prenom><ListePrenom>JEAN PAUL</ListePrenom><Sexe>M</Sexe>' +
   '<DateNaissance>1970-01-01</DateNaissance><LieuNaissance>63220</LieuNaissance></TIQ></INDIVIDU></RESULTAT></soap:Body></soap:Envelope>';
 
-const insi = http.createServer((req, res) => {
+const insi = stubServer((req, res) => {
   req.resume();
   req.on('end', () => {
     res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=utf-8' });
@@ -137,30 +136,18 @@ let insiUrl = '';
 let lgc: RunningReferenceLgc;
 
 before(async () => {
-  await new Promise<void>((r) => insi.listen(0, '127.0.0.1', () => r()));
-  insiUrl = `http://127.0.0.1:${(insi.address() as AddressInfo).port}/insi`;
+  insiUrl = `${await insi.start()}/insi`;
   lgc = await startReferenceLgc({ host: '127.0.0.1', port: 0 });
 });
 
 after(async () => {
   await lgc?.close();
-  insi.closeAllConnections();
-  await new Promise<void>((r) => insi.close(() => r()));
+  await insi.stop();
 });
 
 const PS = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' };
 
-async function call(method: string, path: string, tenant: string, body?: unknown): Promise<{ status: number; type: string; text: string; body: any }> {
-  const r = await fetch(lgc.url + path, {
-    method,
-    headers: { 'content-type': 'application/json', 'x-vigie-tenant': tenant },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
-  });
-  const text = await r.text();
-  const type = r.headers.get('content-type') ?? '';
-  return { status: r.status, type, text, body: type.startsWith('application/json') && text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, tenant: string, body?: unknown) => callLgc(lgc.url, method, path, tenant, body);
 
 let counter = 0;
 async function reset(defects: string[] = []): Promise<string> {

@@ -6,11 +6,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
+import { callLgc, stubServer, waitFor, type Answer } from '../support/lgc';
 import { cdaPatient, consultationReportCda, vsmCda, type DocumentContent } from '../../src/reference-lgc/cda';
 import { parseRegistryResponse } from '../../src/reference-lgc/dmp-client';
 import type { Patient } from '../../src/reference-lgc/tenant';
@@ -31,8 +29,6 @@ interface Received {
 const dmpBehaviour = new Map<string, DmpBehaviour>();
 const epBehaviour = new Map<string, EpBehaviour>();
 const received: Received[] = [];
-const held: Array<() => void> = [];
-const sockets = new Set<Socket>();
 
 const SOAP = 'http://www.w3.org/2003/05/soap-envelope';
 const RS = 'urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0';
@@ -71,7 +67,7 @@ const FOUND_DUPONT =
   '<NomNaissance>DUPONT</NomNaissance><Prenom>JEAN</Prenom><ListePrenom>JEAN PAUL</ListePrenom><Sexe>M</Sexe>' +
   '<DateNaissance>1970-01-01</DateNaissance><LieuNaissance>63220</LieuNaissance></TIQ></INDIVIDU></RESULTAT></soap:Body></soap:Envelope>';
 
-const stub = http.createServer((req, res) => {
+const stub = stubServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
@@ -110,58 +106,30 @@ const stub = http.createServer((req, res) => {
     reply(404, 'text/plain', 'no such stub');
   });
 });
-stub.on('connection', (s) => {
-  sockets.add(s);
-  s.on('close', () => sockets.delete(s));
-});
+const held = stub.held;
 
 let base = '';
 let lgc: RunningReferenceLgc;
 
 before(async () => {
-  await new Promise<void>((r) => stub.listen(0, '127.0.0.1', () => r()));
-  base = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+  base = await stub.start();
   lgc = await startReferenceLgc({ host: '127.0.0.1', port: 0 });
 });
 
 after(async () => {
   for (const release of held.splice(0)) release();
   await lgc?.close();
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((r) => stub.close(() => r()));
+  await stub.stop();
 });
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-interface Res {
-  status: number;
-  body: any;
-}
-
-async function call(method: string, path: string, tenant: string, body?: unknown): Promise<Res> {
-  const r = await fetch(lgc.url + path, {
-    method,
-    headers: { 'content-type': 'application/json', 'x-vigie-tenant': tenant },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, tenant: string, body?: unknown) => callLgc(lgc.url, method, path, tenant, body);
 
 const PS = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' };
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await delay(15);
-  }
-}
 
 let counter = 0;
 interface Setup {
@@ -211,7 +179,7 @@ async function write(t: string, p: string, type: string, content: unknown = CONT
   return r.body.documents;
 }
 
-const validate = async (t: string, id: string): Promise<Res> => call('POST', `/testdriver/documents/${id}/validate`, t, { workstation: PS });
+const validate = async (t: string, id: string): Promise<Answer> => call('POST', `/testdriver/documents/${id}/validate`, t, { workstation: PS });
 const doc = async (t: string, id: string): Promise<any> => (await call('GET', `/testdriver/documents/${id}`, t)).body;
 const settledDoc = (t: string, id: string) => waitFor(`document ${id} settled`, () => doc(t, id), (d) => d.dmp.status !== 'pending');
 const submissions = (t: string) => received.filter((r) => r.tenant === t && r.kind === 'repo');

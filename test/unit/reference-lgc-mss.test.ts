@@ -5,13 +5,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
 import * as net from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
 import { MssDouble, type MssMessage, type MssTenant } from '../../src/doubles/mss';
 import { readZip } from '../../src/oracles/zip';
 import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
+import { callLgc, stubServer, waitFor } from '../support/lgc';
 import { crc32, writeZip } from '../../src/reference-lgc/zip';
 import { mimeParts } from '../../src/reference-lgc/messaging';
 
@@ -29,17 +29,12 @@ const FOUND_DUPONT =
   '<NomNaissance>DUPONT</NomNaissance><Prenom>JEAN</Prenom><ListePrenom>JEAN PAUL</ListePrenom><Sexe>M</Sexe>' +
   '<DateNaissance>1970-01-01</DateNaissance><LieuNaissance>63220</LieuNaissance></TIQ></INDIVIDU></RESULTAT></soap:Body></soap:Envelope>';
 
-const sockets = new Set<Socket>();
-const insi = http.createServer((req, res) => {
+const insi = stubServer((req, res) => {
   req.resume();
   req.on('end', () => {
     res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=utf-8' });
     res.end(FOUND_DUPONT);
   });
-});
-insi.on('connection', (s) => {
-  sockets.add(s);
-  s.on('close', () => sockets.delete(s));
 });
 
 let insiUrl = '';
@@ -47,8 +42,7 @@ let lgc: RunningReferenceLgc;
 const mss = new MssDouble({ idleTimeoutMs: 5000 });
 
 before(async () => {
-  await new Promise<void>((r) => insi.listen(0, '127.0.0.1', () => r()));
-  insiUrl = `http://127.0.0.1:${(insi.address() as AddressInfo).port}/insi`;
+  insiUrl = `${await insi.start()}/insi`;
   await mss.start();
   lgc = await startReferenceLgc({ host: '127.0.0.1', port: 0 });
 });
@@ -56,41 +50,16 @@ before(async () => {
 after(async () => {
   await lgc?.close();
   await mss.stop();
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((r) => insi.close(() => r()));
+  await insi.stop();
 });
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-interface Res {
-  status: number;
-  body: any;
-}
-
-async function call(method: string, path: string, tenant: string, body?: unknown): Promise<Res> {
-  const r = await fetch(lgc.url + path, {
-    method,
-    headers: { 'content-type': 'application/json', 'x-vigie-tenant': tenant },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(8000),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, tenant: string, body?: unknown) => callLgc(lgc.url, method, path, tenant, body, { timeoutMs: 8000 });
 
 const PS = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' };
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await delay(15);
-  }
-}
 
 interface Ctx {
   t: string;

@@ -5,9 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
+import { callLgc, stubServer, waitFor } from '../support/lgc';
 import { ATTESTATION, IDENTITY_DOCUMENTS } from '../../src/reference-lgc/texts';
 import { SEND_LABEL } from '../../src/reference-lgc/documents';
 
@@ -24,11 +23,9 @@ const SUCCESS =
 
 type InsiMode = 'found' | 'discordant' | 'hold';
 const insiMode = new Map<string, InsiMode>();
-const held: Array<() => void> = [];
-const sockets = new Set<Socket>();
 let insiCalls = 0;
 
-const stub = http.createServer((req, res) => {
+const stub = stubServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
@@ -48,40 +45,29 @@ const stub = http.createServer((req, res) => {
     res.writeHead(404).end();
   });
 });
-stub.on('connection', (s) => {
-  sockets.add(s);
-  s.on('close', () => sockets.delete(s));
-});
+const held = stub.held;
 
 let base = '';
 let lgc: RunningReferenceLgc;
 
 before(async () => {
-  await new Promise<void>((r) => stub.listen(0, '127.0.0.1', () => r()));
-  base = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+  base = await stub.start();
   lgc = await startReferenceLgc({ host: '127.0.0.1', port: 0 });
 });
 
 after(async () => {
   for (const release of held.splice(0)) release();
   await lgc?.close();
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((r) => stub.close(() => r()));
+  await stub.stop();
 });
 
 // ---------------------------------------------------------------------------------------------
 
 let counter = 0;
 async function api(method: string, path: string, tenant: string, body?: unknown): Promise<any> {
-  const r = await fetch(lgc.url + path, {
-    method,
-    headers: { 'content-type': 'application/json', 'x-vigie-tenant': tenant },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
-  });
-  const text = await r.text();
-  assert.ok(r.status < 300, `${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
+  const r = await callLgc(lgc.url, method, path, tenant, body);
+  assert.ok(r.status < 300, `${path}: ${r.status} ${r.text}`);
+  return r.body;
 }
 
 async function reset(defects: string[] = [], insi: InsiMode = 'found'): Promise<string> {
@@ -120,13 +106,6 @@ function tag(html: string, testid: string): string {
 }
 const decode = (s: string): string => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
-async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-}
 
 async function patientWithInsi(t: string, file: Record<string, string> = FILE_DUPONT): Promise<string> {
   const { patientId } = await api('POST', '/testdriver/patients', t, { file });
@@ -212,7 +191,7 @@ describe('reference LGC web UI', () => {
     const page = await get(`/ui/patients/${patientId}?tenant=${t}&ws=ps`);
     assert.equal(page.status, 200);
     assert.ok(Date.now() - started < 1000, 'rendered at once');
-    await waitFor('INSi to be held', async () => held.length > waiting);
+    await waitFor('INSi to be held', () => held.length, (n) => n > waiting);
     assert.match(tag(page.html, 'insi-outcome'), /data-outcome="pending"/);
     assert.match(tag(page.html, 'identity-panel'), /data-poll="\/ui\/api\/patients\/p1\/identity/);
     assert.ok(has(page.html, 'insi-refresh'));

@@ -4,9 +4,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
+import { callLgc, stubServer } from '../support/lgc';
 import { nirKey, parseInsiAnswer } from '../../src/reference-lgc/insi-client';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -30,8 +29,6 @@ interface Received {
 /** a list is a sequence, one per request, its last entry repeated */
 const behaviours = new Map<string, Behaviour | Behaviour[]>();
 const received: Received[] = [];
-const held: Array<() => void> = [];
-const sockets = new Set<import('node:net').Socket>();
 
 const ENV_OPEN =
   '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><S:Body xmlns:S="http://www.w3.org/2003/05/soap-envelope">';
@@ -73,7 +70,7 @@ const TIQ_DUPONT: Tiq = { birthName: 'DUPONT', firstName: 'JEAN', firstNames: 'J
 const FILE_DUPONT = { birthName: 'DUPONT', usedName: 'MARTIN', firstName: 'JEAN', firstNames: 'JEAN PAUL', sex: 'M', birthDate: '1970-01-01', birthPlace: '63220' };
 const FOUND_DUPONT = foundXml('1700163220888', '54', '1.2.250.1.213.1.4.8', TIQ_DUPONT);
 
-const stub = http.createServer((req, res) => {
+const stub = stubServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
@@ -93,46 +90,29 @@ const stub = http.createServer((req, res) => {
     // silent: never answers (the LGC's timeout fires)
   });
 });
-stub.on('connection', (s) => {
-  sockets.add(s);
-  s.on('close', () => sockets.delete(s));
-});
+const held = stub.held;
 
 let insiBase = '';
 let lgc: RunningReferenceLgc;
 
 before(async () => {
-  await new Promise<void>((r) => stub.listen(0, '127.0.0.1', () => r()));
-  insiBase = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+  insiBase = await stub.start();
   lgc = await startReferenceLgc({ host: '127.0.0.1', port: 0 });
 });
 
 after(async () => {
   for (const release of held.splice(0)) release();
   await lgc?.close();
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((r) => stub.close(() => r()));
+  await stub.stop();
 });
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-interface Res {
-  status: number;
-  body: any;
-}
-
-async function call(method: string, path: string, tenant: string | null, body?: unknown, raw?: string): Promise<Res> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (tenant !== null) headers['x-vigie-tenant'] = tenant;
-  const r = await fetch(lgc.url + path, {
-    method,
-    headers,
-    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-    signal: AbortSignal.timeout(5000),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+/** Status and parsed body only (some tests compare the whole answer). */
+async function call(method: string, path: string, tenant: string | null, body?: unknown, raw?: string): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const { status, body: parsed } = await callLgc(lgc.url, method, path, tenant, body, { raw });
+  return { status, body: parsed };
 }
 
 const PS = { role: 'PS', card: 'CPS', user: 'Dr Marie CURIE' };

@@ -10,7 +10,6 @@
  * the other they would take well over a minute.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
@@ -20,26 +19,14 @@ import { describe, test } from 'node:test';
 import { ConfigError } from '../../src/config/load';
 import { editorText, samePlace } from '../../src/drivers/ui-driver';
 import { checkSelectorMap, fill } from '../../src/drivers/ui/selector-map';
+import { ROOT, runVigie } from '../support/lgc';
 
-const ROOT = join(__dirname, '..', '..');
 const FEATURE = 'features/qualification/qual-02-one-click.feature';
 const REFERENCE_MAP = join(ROOT, 'config', 'ui', 'reference.json');
 const CHROMIUM = process.env.VIGIE_CHROMIUM ?? '/usr/bin/chromium';
 const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium): the browser runs of the ui driver are skipped`;
 
-type Run = { code: number | null; out: string; err: string; ms: number };
-
-function vigie(args: string[], env: Record<string, string> = {}, timeoutMs = 150_000): Promise<Run> {
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let out = ''; let err = '';
-    p.stdout.on('data', (b) => { out += b; });
-    p.stderr.on('data', (b) => { err += b; });
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err, ms: Date.now() - t0 }); });
-  });
-}
+const vigie = (args: string[], env: Record<string, string> = {}, timeoutMs = 150_000) => runVigie(args, { env, timeoutMs });
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-ui-'));
 const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));

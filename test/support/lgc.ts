@@ -1,0 +1,82 @@
+/**
+ * What the unit tests of the reference LGC and of the CLI share: a stub national service on a
+ * real socket (its held answers and open connections cleaned up at the end), the test-driver
+ * API called over HTTP, a bounded wait, and `vigie` run as a separate process.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+
+export interface Stub {
+  /** Answers the stub holds back; the test releases them (the rest are released at stop). */
+  held: Array<() => void>;
+  /** Listens on a free port of 127.0.0.1; resolves to its base URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function stubServer(handler: http.RequestListener): Stub {
+  const sockets = new Set<Socket>();
+  const server = http.createServer(handler);
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  const held: Array<() => void> = [];
+  return {
+    held,
+    start: () => new Promise((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`))),
+    async stop() {
+      for (const release of held.splice(0)) release();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+export interface Answer { status: number; type: string; text: string; body: any } // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** One call of the test-driver API (tenant null: no X-Vigie-Tenant header; raw: the body as is). */
+export async function callLgc(lgcUrl: string, method: string, path: string, tenant: string | null, body?: unknown,
+  o: { raw?: string; timeoutMs?: number } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (tenant !== null) headers['x-vigie-tenant'] = tenant;
+  const r = await fetch(lgcUrl + path, {
+    method, headers,
+    body: o.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    signal: AbortSignal.timeout(o.timeoutMs ?? 5000),
+  });
+  const text = await r.text();
+  const type = r.headers.get('content-type') ?? '';
+  return { status: r.status, type, text, body: type.startsWith('application/json') && text ? JSON.parse(text) : undefined };
+}
+
+/** Polls `fn` (every 15 ms, at most `timeoutMs`) until `ok` holds; fails the test naming `what` otherwise. */
+export async function waitFor<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > until) assert.fail(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+export interface VigieRun { code: number | null; out: string; err: string; ms: number }
+
+/** `bin/vigie <args>` in its own process, killed after `timeoutMs`. */
+export function runVigie(args: string[], o: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<VigieRun> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
+    let out = ''; let err = '';
+    p.stdout.on('data', (b) => { out += b; });
+    p.stderr.on('data', (b) => { err += b; });
+    const timer = setTimeout(() => p.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+    p.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err, ms: Date.now() - t0 }); });
+  });
+}
