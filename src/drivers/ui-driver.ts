@@ -578,12 +578,11 @@ export class UiDriver implements LgcDriver {
 
   protected async readIdentity(page: Page, patientId: string, o: { explore?: boolean } = {}): Promise<IdentityView> {
     const id = this.s.identity;
-    await this.one(page, 'identity.panel', id.panel);
     const groups: ReadPlan['groups'] = {};
     for (const t of TRAITS) {
       groups[t] = { css: fill(id.traitRow, { trait: t }, 'css'), fields: { file: { css: id.traitFile }, insi: { css: id.traitInsi } }, flag: id.traitHighlighted };
     }
-    const r = await this.read(page, {
+    const plan: ReadPlan = {
       values: {
         insStatus: norm(id.insStatus)!, insNumber: norm(id.insNumber)!, insiOutcome: norm(id.insiOutcome)!, concordance: norm(id.concordance)!,
         ...(id.qualifiedBy ? { qualifiedBy: norm(id.qualifiedBy)! } : {}),
@@ -591,10 +590,12 @@ export class UiDriver implements LgcDriver {
         ...(id.insiMessage ? { insiMessage: norm(id.insiMessage)! } : {}),
         attestation: { css: id.qualifyException },
       },
-      present: { offer: id.offer, exception: id.qualifyException, byDocument: id.qualifyWithDocument },
+      present: { panel: id.panel, offer: id.offer, exception: id.qualifyException, byDocument: id.qualifyWithDocument },
       options: { documents: id.documentSelect },
       groups,
-    });
+    };
+    let r = await this.read(page, plan);
+    if (!r.present.panel) { await this.one(page, 'identity.panel', id.panel); r = await this.read(page, plan); } // still loading: wait (bounded)
     const v = r.values;
     const rows = TRAITS.flatMap((t) => r.groups[t].map((g) => ({ trait: t, ...g })));
     // Highlighted = flagged AND drawn differently from the rows that are not flagged.
@@ -657,15 +658,16 @@ export class UiDriver implements LgcDriver {
 
   protected async readDocument(page: Page, documentId: string): Promise<DocumentView> {
     const e = this.s.editor;
-    await this.one(page, 'editor.panel', e.panel);
     const opt = (k: keyof typeof e) => (e[k] ? { [k]: norm(e[k] as string)! } : {});
-    const r = await this.read(page, {
+    const plan: ReadPlan = {
       values: { type: norm(e.type)!, typeCode: norm(e.typeCode)!, status: norm(e.status)!, dmpStatus: norm(e.dmpStatus)!, ...opt('sendBoxLabel'), ...opt('dmpMessage'), ...opt('dmpAttempts'), ...opt('printed'), ...opt('ePrescriptionNumber') },
-      checked: { sendBox: e.sendBox },
-      present: { masks: Object.values(e.mask).join(', ') },
-    });
+      checked: { sendBox: e.sendBox, ...Object.fromEntries(Object.entries(e.mask).map(([m, css]) => [`mask:${m}`, css])) },
+      present: { panel: e.panel },
+    };
+    let r = await this.read(page, plan);
+    if (!r.present.panel) { await this.one(page, 'editor.panel', e.panel); r = await this.read(page, plan); } // still loading: wait (bounded)
     const v = r.values;
-    const masked = await page.evaluate((boxes) => Object.entries(boxes).filter(([, css]) => (document.querySelector(css) as HTMLInputElement | null)?.checked).map(([m]) => m), e.mask);
+    const masked = Object.keys(e.mask).filter((m) => r.checked[`mask:${m}`] === true);
     const typeCode = v.typeCode || null;
     return {
       documentId, type: v.type ?? '', typeCode,
