@@ -52,21 +52,29 @@ When(/^the professional writes a VSM for (\S+ \S+), who has no médecin traitant
   }
 });
 
-Then('the document the DMP received is well-formed XML, valid against the CDA schema extended by the CI-SIS', async function (this: VigieWorld) {
-  this.evidenceKinds.add('observed');
-  const e = await receivedEntry(this);
-  // The schema alone (the rule pack's copy of CDA_extended.xsd is the one shipped in fixtures/cda/xsd).
-  const r = await judge(this, `${e.title ?? e.entryId}.xml`, e.content, null);
+/** CDA-01: well-formed, valid against CDA_extended.xsd (the schema alone; the rule pack's copy is the one in fixtures/cda/xsd). */
+async function schemaVerdict(w: VigieWorld, name: string, content: Buffer, expected: string): Promise<void> {
+  w.evidenceKinds.add('observed');
+  const r = await judge(w, name, content, null);
   if (r.couldNotJudge) throw new Error(`could not judge the document: ${r.couldNotJudge}`);
   const bad = r.errors.filter((x) => x.layer === 'parse' || x.layer === 'xsd');
-  this.check(bad.length === 0 && r.xsdValid === true, 'well-formed XML, valid against CDA_extended.xsd', () => list(bad));
+  w.check(bad.length === 0 && r.xsdValid === true, expected, () => list(bad));
+}
+
+/** CDA-02: every CI-SIS header rule. */
+function headerVerdict(w: VigieWorld, content: Buffer | string, expected: string): void {
+  w.evidenceKinds.add('observed');
+  const found = headerFindings(w, content, {}, 'CDA-02');
+  w.check(found.length === 0, expected, () => list(found));
+}
+
+Then('the document the DMP received is well-formed XML, valid against the CDA schema extended by the CI-SIS', async function (this: VigieWorld) {
+  const e = await receivedEntry(this);
+  await schemaVerdict(this, `${e.title ?? e.entryId}.xml`, e.content, 'well-formed XML, valid against CDA_extended.xsd');
 });
 
 Then('the document the DMP received satisfies the CI-SIS header rules', async function (this: VigieWorld) {
-  this.evidenceKinds.add('observed');
-  const e = await receivedEntry(this);
-  const found = headerFindings(this, e.content, {}, 'CDA-02');
-  this.check(found.length === 0, 'every CI-SIS header rule satisfied', () => list(found));
+  headerVerdict(this, (await receivedEntry(this)).content, 'every CI-SIS header rule satisfied');
 });
 
 Then(/^the document the DMP received identifies (\S+ \S+) by (?:her|his) INS, with its OID$/, async function (this: VigieWorld, name: string) {
@@ -137,17 +145,10 @@ Then('the document the DMP received passes the ANS schematron of its type', asyn
 });
 
 Then('the CDA in the XDM package the operator received is well-formed XML, valid against the CDA schema extended by the CI-SIS', async function (this: VigieWorld) {
-  this.evidenceKinds.add('observed');
   const d = await xdmCda(this);
-  const r = await judge(this, d.name, d.content, null);
-  if (r.couldNotJudge) throw new Error(`could not judge the document: ${r.couldNotJudge}`);
-  const bad = r.errors.filter((x) => x.layer === 'parse' || x.layer === 'xsd');
-  this.check(bad.length === 0 && r.xsdValid === true, 'the CDA of the XDM package well-formed, valid against CDA_extended.xsd', () => list(bad));
+  await schemaVerdict(this, d.name, d.content, 'the CDA of the XDM package well-formed, valid against CDA_extended.xsd');
 });
 
 Then('the CDA in the XDM package the operator received satisfies the CI-SIS header rules', async function (this: VigieWorld) {
-  this.evidenceKinds.add('observed');
-  const d = await xdmCda(this);
-  const found = headerFindings(this, d.content, {}, 'CDA-02');
-  this.check(found.length === 0, 'every CI-SIS header rule satisfied by the CDA of the XDM package', () => list(found));
+  headerVerdict(this, (await xdmCda(this)).content, 'every CI-SIS header rule satisfied by the CDA of the XDM package');
 });
