@@ -8,7 +8,7 @@ import { HttpDriver } from '../../src/drivers/http-driver';
 import { UiDriver, UiDriverClass } from '../../src/drivers/ui-driver';
 import { SelectorMap, loadPageObjects, loadSelectorMap } from '../../src/drivers/ui/selector-map';
 import { people } from '../../src/fixtures/people';
-import { VigieWorld } from './world';
+import { VigieWorld, delay } from './world';
 
 // Every wait inside a step has its own, smaller bound; this only catches a harness bug.
 setDefaultTimeout(60_000);
@@ -114,7 +114,7 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
   this.insi.release({ drop: true });
   this.dmp.release({ drop: true });
   this.eprescription.release({ drop: true });
-  await Promise.race([Promise.allSettled(this.pending.map((p) => p.promise)), new Promise((r) => setTimeout(r, 2000))]);
+  await Promise.race([Promise.allSettled(this.pending.map((p) => p.promise)), delay(2000)]);
   const failed = result?.status === Status.FAILED;
   const targetMs = this.driver.exchanges().reduce((t, x) => t + (x.ms ?? 0), 0);
   this.attach(JSON.stringify({ evidence: [...this.evidenceKinds], tenant: this.tenant, requirements: this.requirements, targetMs, windowMs: this.windowMs }), 'application/vnd.vigie.verdict+json');
