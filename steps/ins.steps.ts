@@ -1,120 +1,87 @@
 import { Then } from '@cucumber/cucumber';
-import type { InsiExchange } from '../src/doubles/insi';
-import { Person } from '../src/fixtures/people';
-import { VigieWorld, delay } from './support/world';
-import { concerns, describeExchanges } from './support/insi-match';
+import { identityNotQualified, insRecoveredShown, insiOutcomeRecorded } from '../src/oracles/identity-panel';
+import { insiCalledFor, insiCalledWithCard, insiCalledWithFileTraits, insiNotCalledFor, concerns } from '../src/oracles/insi-calls';
+import { verdict } from '../src/oracles/verdict';
+import { judgeHeldAction } from './support/held';
+import { insiSinceMark, keysOf } from './support/observe';
+import { VigieWorld } from './support/world';
 
-/** Waits (bounded) for a request of the last trigger that satisfies `pred`. */
-async function awaitInsiRequest(w: VigieWorld, pred: (e: InsiExchange) => boolean): Promise<InsiExchange | undefined> {
-  const until = performance.now() + w.timeouts.insiWaitMs;
-  let hit = w.insiSinceMark().find(pred);
-  while (!hit && performance.now() < until) {
-    await w.insi.waitForExchanges(w.insi.exchanges().length + 1, Math.max(1, until - performance.now())).catch(() => undefined);
-    hit = w.insiSinceMark().find(pred);
-  }
-  return hit;
-}
+// INS-01…07: what reaches the INSi double (observed), the times Vigie measures (observed), and the
+// identity panel as the LGC shows it (observed on screen, declared through the test-driver API).
 
-async function expectLookup(w: VigieWorld, p: Person) {
-  w.evidenceKinds.add('observed');
-  const hit = await awaitInsiRequest(w, (e) => concerns(e, p));
-  if (!hit) w.fail(`an INSi request about ${p.id} (${p.file.birthName} ${p.file.firstName}, ${p.file.birthDate}) within ${w.timeouts.insiWaitMs} ms, with no other user action`, describeExchanges(w.insiSinceMark()));
+async function lookedUp(w: VigieWorld, name: string) {
+  const p = w.person(name);
+  const seen = await w.eventually('insi', () => insiSinceMark(w).find((r) => concerns(r, keysOf(p))));
+  w.judge(insiCalledFor(keysOf(p), seen.value ? [seen.value] : insiSinceMark(w), w.boundOf('insi')), 'observed');
 }
 
 Then(/^the LGC looks up the INS of (\S+ \S+) with INSi, without any other action from the user$/, async function (this: VigieWorld, name: string) {
-  await expectLookup(this, this.person(name));
+  await lookedUp(this, name);
 });
 
 Then(/^the LGC looks up the INS of (\S+ \S+) and (\S+ \S+) with INSi$/, async function (this: VigieWorld, a: string, b: string) {
-  await expectLookup(this, this.person(a));
-  await expectLookup(this, this.person(b));
+  await lookedUp(this, a);
+  await lookedUp(this, b);
 });
 
 Then(/^the LGC looks up the INS with INSi using the data of (\S+ \S+)'s Carte Vitale$/, async function (this: VigieWorld, name: string) {
-  this.evidenceKinds.add('observed');
   const p = this.person(name);
-  const c = p.vitale;
-  const hit = await awaitInsiRequest(this, (e) => concerns(e, p));
-  if (!hit) this.fail(`an INSi request about ${p.id} within ${this.timeouts.insiWaitMs} ms of inserting the card`, describeExchanges(this.insiSinceMark()));
-  const r = hit.request;
-  const ok = hit.operation === 'rechercherInsAvecCarteVitale' && r.matricule === c.matricule && r.birthDate === c.birthDate;
-  this.check(ok,
-    `rechercherInsAvecCarteVitale with the card's matricule ${c.matricule} and birth date ${c.birthDate}`,
-    () => `${hit.operation}(matricule ${r.matricule ?? 'none'}, birth name ${r.birthName ?? 'none'}, birth date ${r.birthDate ?? 'none'})`,
-    `INSi exchange #${hit.seq}`);
+  await this.eventually('insi', () => insiSinceMark(this).find((r) => concerns(r, keysOf(p))));
+  this.judge(insiCalledWithCard(keysOf(p), p.vitale, insiSinceMark(this), this.boundOf('insi')), 'observed');
 });
 
 Then(/^the LGC looks up the INS with INSi using the identity traits of (\S+ \S+)'s file$/, async function (this: VigieWorld, name: string) {
-  this.evidenceKinds.add('observed');
   const p = this.person(name);
-  const f = p.file;
-  const hit = await awaitInsiRequest(this, (e) => concerns(e, p));
-  if (!hit) this.fail(`an INSi request about ${p.id} within ${this.timeouts.insiWaitMs} ms of opening the file`, describeExchanges(this.insiSinceMark()));
-  const r = hit.request;
-  const seen = { op: hit.operation, birthName: r.birthName, firstName: r.firstNames?.[0], sex: r.sex, birthDate: r.birthDate, birthPlace: r.birthPlace };
-  // The birth place is optional in RECSANSVITALE; when the LGC sends one, it must be the file's.
-  const placeOk = seen.birthPlace === undefined || seen.birthPlace === f.birthPlace;
-  const ok = seen.op === 'rechercherInsAvecTraitsIdentite' && seen.birthName === f.birthName && seen.firstName === f.firstName
-    && seen.sex === f.sex && seen.birthDate === f.birthDate && placeOk;
-  this.check(ok,
-    `rechercherInsAvecTraitsIdentite with the file's birth name "${f.birthName}", first name "${f.firstName}", sex ${f.sex}, birth date ${f.birthDate}${f.birthPlace ? `, birth place ${f.birthPlace} if sent` : ''}`,
-    () => `${seen.op}(birth name "${seen.birthName}", first name "${seen.firstName}", sex ${seen.sex}, birth date ${seen.birthDate}, birth place ${seen.birthPlace ?? 'not sent'})`,
-    `INSi exchange #${hit.seq}`);
+  await this.eventually('insi', () => insiSinceMark(this).find((r) => concerns(r, keysOf(p))));
+  this.judge(insiCalledWithFileTraits(keysOf(p), p.file, insiSinceMark(this), this.boundOf('insi')), 'observed');
 });
 
 Then(/^the LGC does not call INSi for (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
-  this.evidenceKinds.add('observed');
   const p = this.person(name);
-  // Absence can only be observed over a window: the bound is the target's quietMs setting.
-  await delay(this.timeouts.quietMs);
-  this.windowMs += this.timeouts.quietMs;
-  const calls = this.insiSinceMark().filter((e) => concerns(e, p));
-  this.check(calls.length === 0, `no INSi request about ${p.id} (observed for ${this.timeouts.quietMs} ms)`, () => describeExchanges(calls));
+  // Watched as long as "the LGC calls INSi" is waited for.
+  const w = await this.never('insi', () => insiSinceMark(this).find((r) => concerns(r, keysOf(p))));
+  this.judge(insiNotCalledFor(keysOf(p), insiSinceMark(this), w.ms), 'observed');
 });
 
 Then(/^the LGC answers the user within (\d+) ms while INSi has not answered$/, async function (this: VigieWorld, bound: string) {
-  this.evidenceKinds.add('observed');
-  const ms = Number(bound);
-  const a = this.lastAction;
+  const a = this.state.lastAction;
   if (!a) throw new Error('no action to judge');
-  await this.insi.waitForHeld(1, this.timeouts.insiWaitMs).catch(() => undefined);
-  this.check(this.insi.heldCount() > 0, 'the LGC has called INSi, which is holding its answer', () => describeExchanges(this.insiSinceMark()));
-  if (!a.settled) {
-    const waited = Math.round(performance.now() - a.startedAt);
-    this.fail(`"${a.label}" answers the user within ${ms} ms while INSi is silent`, `no answer after ${waited} ms: the LGC waits for INSi`);
-  }
-  this.check((a.ms ?? Infinity) <= ms, `"${a.label}" answers the user within ${ms} ms while INSi is silent`, () => `answered after ${a.ms} ms`);
+  const held = await this.eventually('insi', () => this.insi.heldCount() > 0);
+  if (!held.value) this.setupFailed('the LGC did not call INSi, so no answer was held', `after « ${a.label} », within ${this.boundOf('insi')} ms`);
+  await judgeHeldAction(this, a, 'INSi', Number(bound));
 });
 
 Then(/^the patient file of (\S+ \S+) can be read within (\d+) ms while INSi has not answered$/, async function (this: VigieWorld, name: string, bound: string) {
-  this.evidenceKinds.add('observed');
   const p = this.person(name);
-  const ms = Number(bound);
-  const a = await this.act(`read the patient file of ${p.id}`, () => this.driver.identity(this.patientId(p)));
-  if (!a.settled) this.fail(`the patient file answers within ${ms} ms while INSi is silent`, `no answer after ${Math.round(performance.now() - a.startedAt)} ms`);
-  this.check((a.ms ?? Infinity) <= ms, `the patient file answers within ${ms} ms while INSi is silent`, () => `answered after ${a.ms} ms`);
-  this.check(this.insi.heldCount() > 0, 'INSi still holding its answer while the file was read', () => 'INSi had already answered');
+  const read = () => this.driver.identity(this.patientId(p));
+  const a = await this.act(`read the patient file of ${p.id}`, read, { replay: read });
+  await judgeHeldAction(this, a, 'INSi', Number(bound));
+  this.judge(verdict(this.insi.heldCount() > 0, 'INSi still holding its answer while the file was read', 'INSi had already answered'), 'observed');
 });
 
 Then(/^the patient file of (\S+ \S+) shows the INS recovered from INSi$/, async function (this: VigieWorld, name: string) {
-  this.onScreen();
   const p = this.person(name);
-  const { ok, view } = await this.identityUntil(p, (v) => v.ins.matricule === p.insi.matricule && v.ins.status !== 'none', this.timeouts.settleMs);
-  this.check(ok, `the INS ${p.insi.matricule} recovered from INSi, within ${this.timeouts.settleMs} ms of INSi's answer`, () => JSON.stringify(view.ins));
+  const seen = await this.eventually('screen', async () => {
+    const o = await this.driver.identity(this.patientId(p));
+    return insRecoveredShown(p.id, p.insi.matricule, o.value, 0).status === 'pass' ? o : undefined;
+  }, 50);
+  const last = seen.value ?? (await this.driver.identity(this.patientId(p)));
+  this.judge(insRecoveredShown(p.id, p.insi.matricule, last.value, this.boundOf('screen')), this.screenKind(last, 'ins.status', 'ins.matricule'));
 });
 
 Then(/^the patient file of (\S+ \S+) records that INSi answered "([a-z-]+)"$/, async function (this: VigieWorld, name: string, outcome: string) {
-  this.onScreen();
   const p = this.person(name);
-  const { ok, view } = await this.identityUntil(p, (v) => v.insi.lastCall?.outcome === outcome, this.timeouts.settleMs);
-  this.check(ok, `the identity panel records the INSi outcome "${outcome}" within ${this.timeouts.settleMs} ms`, () => `last call: ${JSON.stringify(view.insi.lastCall ?? null)}`);
+  const seen = await this.eventually('screen', async () => {
+    const o = await this.driver.identity(this.patientId(p));
+    return o.value.insi.lastCall?.outcome === outcome ? o : undefined;
+  }, 50);
+  const last = seen.value ?? (await this.driver.identity(this.patientId(p)));
+  this.judge(insiOutcomeRecorded(outcome, last.value, this.boundOf('screen')), this.screenKind(last, 'insi.lastCall.outcome'));
 });
 
 Then(/^the identity of (\S+ \S+) is not qualified$/, async function (this: VigieWorld, name: string) {
-  this.onScreen();
   const p = this.person(name);
   const a = await this.act(`read the patient file of ${p.id}`, () => this.driver.identity(this.patientId(p)));
-  if (!a.settled) this.fail('the patient file answers while INSi is silent', `no answer after ${Math.round(performance.now() - a.startedAt)} ms`);
-  const v = a.value!;
-  this.check(v.ins.status !== 'qualified', `the INS of ${p.id} is not qualified`, () => `status ${v.ins.status}${v.ins.qualifiedBy ? ' by ' + v.ins.qualifiedBy : ''}`);
+  const v = this.resultOf(a);
+  this.judge(identityNotQualified(p.id, v), this.screenKind(a, 'ins.status'));
 });

@@ -6,7 +6,7 @@ import { VigieWorld } from './support/world';
 
 Given('INSi is slow: it answers only when released', function (this: VigieWorld) {
   this.insi.hold();
-  this.insiHoldOn = true;
+  this.state.insiHoldOn = true;
 });
 
 Given('INSi answers that it finds no identity', function (this: VigieWorld) {
@@ -32,11 +32,11 @@ Given(/^INSi knows (\S+ \S+) as born on (\d{4}-\d{2}-\d{2})$/, function (this: V
 });
 
 When('INSi answers', function (this: VigieWorld) {
-  this.insiHoldOn = false;
+  this.state.insiHoldOn = false;
   this.insi.release();
 });
 
 When('INSi drops the connection without answering', function (this: VigieWorld) {
-  this.insiHoldOn = false;
+  this.state.insiHoldOn = false;
   this.insi.release({ drop: true });
 });

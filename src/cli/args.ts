@@ -1,19 +1,38 @@
-/** Minimal argument parser: --key value, --key=value, repeatable keys, booleans, positionals. */
+import { parseArgs as nodeParseArgs } from 'node:util';
+
+/**
+ * Command-line options, parsed with Node's own util.parseArgs (strict: an unknown option is an
+ * error naming the known ones). Every command declares its options once, with the help text that
+ * `vigie <command> --help` prints.
+ */
+export interface OptionSpec { name: string; value?: string; multiple?: boolean; help: string }
 export interface ParsedArgs { positionals: string[]; values: Record<string, string[]>; flags: Set<string> }
 
 export class UsageError extends Error { override name = 'UsageError'; }
+/** `--help` was asked: print the command's help and exit 0. */
+export class HelpRequested extends Error { override name = 'HelpRequested'; }
 
-export function parseArgs(argv: string[], spec: { values: string[]; flags: string[] }): ParsedArgs {
-  const out: ParsedArgs = { positionals: [], values: {}, flags: new Set() };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) { out.positionals.push(a); continue; }
-    const [k, inline] = a.slice(2).split(/=(.*)/s, 2);
-    if (spec.flags.includes(k)) { out.flags.add(k); continue; }
-    if (!spec.values.includes(k)) throw new UsageError(`unknown option --${k} (known: ${[...spec.values, ...spec.flags].map((x) => '--' + x).join(' ')})`);
-    const v = inline ?? argv[++i];
-    if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new UsageError(`--${k} needs a value`);
-    (out.values[k] ??= []).push(v);
+/**
+ * Parses `argv` for a command whose options are `spec` (value options have a `value` name;
+ * the others are flags). `--help` / `-h` is always accepted.
+ */
+export function parseArgs(argv: string[], spec: { values: string[]; flags: string[] } | OptionSpec[]): ParsedArgs {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  const list: OptionSpec[] = Array.isArray(spec) ? spec
+    : [...spec.values.map((name) => ({ name, value: 'x', multiple: true, help: '' })), ...spec.flags.map((name) => ({ name, help: '' }))];
+  for (const o of list) options[o.name] = o.value ? { type: 'string', multiple: true } : { type: 'boolean' };
+  let parsed;
+  try {
+    parsed = nodeParseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    const msg = (e as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
+    throw new UsageError(`${msg} (known options: ${list.map((o) => '--' + o.name).join(' ')})`);
+  }
+  if (parsed.values.help) throw new HelpRequested();
+  const out: ParsedArgs = { positionals: parsed.positionals, values: {}, flags: new Set() };
+  for (const [k, v] of Object.entries(parsed.values)) {
+    if (k === 'help') continue;
+    if (typeof v === 'boolean') { if (v) out.flags.add(k); } else if (Array.isArray(v)) out.values[k] = v as string[];
   }
   return out;
 }
@@ -22,4 +41,11 @@ export function one(a: ParsedArgs, k: string): string | undefined {
   const v = a.values[k];
   if (v && v.length > 1) throw new UsageError(`--${k} given ${v.length} times`);
   return v?.[0];
+}
+
+/** The help of a command's options, aligned. */
+export function optionsHelp(spec: OptionSpec[]): string {
+  const left = spec.map((o) => `  --${o.name}${o.value ? ` <${o.value}>` : ''}`);
+  const width = Math.max(...left.map((l) => l.length)) + 2;
+  return spec.map((o, i) => left[i].padEnd(width) + o.help + (o.multiple ? ' (repeatable)' : '')).join('\n');
 }

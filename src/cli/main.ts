@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, PROJECT_ROOT, effectiveDriver, loadTarget } from '../config/load';
-import { UsageError, one, parseArgs } from './args';
+import { HelpRequested, OptionSpec, UsageError, one, optionsHelp, parseArgs } from './args';
 
 // Each command loads only what it needs: `vigie validate` must start fast (no cucumber, no doubles).
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -13,18 +14,36 @@ const lazy = {
   serve: () => require('./serve') as typeof import('./serve'),
 };
 
-const USAGE = `Usage: vigie <command> [options]
+export const RUN_OPTIONS: OptionSpec[] = [
+  { name: 'target', value: 'name|file.json', help: 'the target: a name of config/targets/ or a configuration file (default: reference, the embedded reference LGC)' },
+  { name: 'driver', value: 'http|ui', help: 'how Vigie acts on the LGC: its test-driver API (http) or its web UI in headless Chromium (ui)' },
+  { name: 'tags', value: 'expr', help: "narrows the run to scenarios matching a cucumber tag expression, e.g. '@INS-02 or @QUAL-03'" },
+  { name: 'suite', value: 'lgc|service', help: 'which suite judges: the practice software (lgc, default) or an MSSanté operator (service, default for an smtp target)' },
+  { name: 'self-check', help: "also run the service suite against Vigie's own MSSanté double, reported apart (never the target's verdicts)" },
+  { name: 'require-observed', value: 'all|REQ,…', help: 'a pass resting on anything but observed evidence is not enough for these requirements (all when given bare)' },
+  { name: 'reports', value: 'dir', help: 'where to write the reports (default: reports/); the folder is emptied first' },
+  { name: 'rules', value: 'dir', help: 'the ANS rule pack (TestContenuCDA) for CDA-07 (default: rules/TestContenuCDA-3-0, else ../shared/reference/)' },
+  { name: 'defect', value: 'id', multiple: true, help: 'switch on a seeded defect of the embedded reference LGC (vigie defects lists them)' },
+];
 
-  run     [--target <name>] [--defect <id>]... [--tags <expr>] [--reports <dir>] [--rules <dir>] [--driver http|ui] [feature paths...]
-          Runs the conformance suite against a target (default: the embedded reference LGC).
-          Exit 0 conformant, 1 not conformant, 2 could not run.
-  serve   [--host <addr>] [--advertised-host <name>] [--insi-port <n>]
-          Runs the national-service doubles standalone, for a staging LGC to call.
-  validate <file|dir>... [--rules <ANS TestContenuCDA checkout>] [--format text|json|junit]
-          Judges CDA documents: safe parse, CDA schema, CI-SIS header rules, the ANS schematron
-          chosen from each document's templateIds. Exit 0 all valid, 1 any invalid, 2 could not run.
-  report  Turns reports/allure-results into the Allure HTML report (reports/allure-report).
-  bench   Times the suite on the reference LGC: wall time, scenarios, median harness overhead.
+const USAGE = `Usage: vigie <command> [options]     (vigie <command> --help for its options)
+
+  run       [options] [feature paths...]
+            Runs the conformance suite against a target (default: the embedded reference LGC).
+            Exit 0 conformant, 1 not conformant, 2 could not run or incomplete (something in scope not judged).
+  serve     Runs the national-service doubles standalone, for a staging LGC to call.
+  validate  <file|dir>...  Judges CDA documents (safe parse, CDA schema, CI-SIS header rules, ANS schematron).
+  defects   Lists the reference LGC's seeded defects and the requirements each must fail.
+  report    Turns reports/allure-results into the Allure HTML report (reports/allure-report).
+  bench     Times the suite on the reference LGC, and the CDA oracle against the ANS-style pipeline.
+`;
+
+const RUN_HELP = `Usage: vigie run [options] [feature paths...]
+
+Runs the features of one suite against a target and prints a verdict per catalogue requirement
+in scope. Exit 0 conformant, 1 not conformant, 2 could not run or incomplete.
+
+${optionsHelp(RUN_OPTIONS)}
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -36,27 +55,58 @@ export async function main(argv: string[]): Promise<number> {
       case 'report': return await lazy.report().report(rest);
       case 'validate': return await lazy.validate().validateCommand(rest);
       case 'bench': return await lazy.bench().bench(rest);
+      case 'defects': return defects(rest);
       case undefined: case 'help': case '--help': case '-h':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default: throw new UsageError(`unknown command "${cmd}"`);
     }
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write(cmd === 'run' ? RUN_HELP : USAGE);
+      return 0;
+    }
     if (e instanceof UsageError || e instanceof ConfigError) {
-      process.stderr.write(`vigie: ${e.message}\n${e instanceof UsageError ? '\n' + USAGE : ''}`);
+      process.stderr.write(`vigie: ${e.message}\n${e instanceof UsageError ? `\n${cmd === 'run' ? RUN_HELP : USAGE}` : ''}`);
       return 2;
     }
     throw e;
   }
 }
 
+function requireObserved(raw: string | undefined): string[] | 'all' | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === '' || raw === 'all') return 'all';
+  const ids = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = ids.filter((x) => !/^(INS|QUAL|OPP|SEND|CDA|MSS)-\d{2}$/.test(x));
+  if (bad.length) throw new UsageError(`--require-observed: not requirement ids: ${bad.join(', ')}`);
+  return ids;
+}
+
 async function run(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { values: ['target', 'defect', 'tags', 'reports', 'driver', 'rules'], flags: [] });
+  // --require-observed may stand alone (all requirements): give util.parseArgs its value.
+  const args = argv.map((x) => (x === '--require-observed' ? '--require-observed=all' : x));
+  const a = parseArgs(args, RUN_OPTIONS);
   const loaded = loadTarget(one(a, 'target') ?? 'reference');
   const driver = effectiveDriver(loaded, one(a, 'driver'));
+  const suite = one(a, 'suite');
+  if (suite !== undefined && suite !== 'lgc' && suite !== 'service') throw new UsageError(`--suite ${suite}: must be "lgc" or "service"`);
   const reportsDir = one(a, 'reports') ?? join(PROJECT_ROOT, 'reports');
+  const t0 = performance.now();
   const { summary, exitCode } = await lazy.run().runSuite({
-    loaded, driver, defects: a.values.defect ?? [], tags: one(a, 'tags'), rulesDir: one(a, 'rules'), paths: a.positionals.length ? a.positionals : undefined, reportsDir,
+    loaded, driver, suite: suite as 'lgc' | 'service' | undefined, selfCheck: a.flags.has('self-check'), requireObserved: requireObserved(one(a, 'require-observed')),
+    defects: a.values.defect ?? [], tags: one(a, 'tags'), rulesDir: one(a, 'rules'), paths: a.positionals.length ? a.positionals : undefined, reportsDir,
+    onScenario: lazy.console().progressLine(t0),
   });
   lazy.console().printSummary(summary, reportsDir);
   return exitCode;
+}
+
+function defects(argv: string[]): number {
+  parseArgs(argv, []);
+  const list = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'src', 'reference-lgc', 'defects.json'), 'utf8')) as {
+    defects: { id: string; requirements: string[]; side?: string; mode?: string; description: string }[];
+  }).defects;
+  process.stdout.write(`Seeded defects (${list.length}): switch one on with vigie run --defect <id>; each must fail exactly its requirements.\n\n`);
+  for (const d of list) process.stdout.write(`  ${d.id.padEnd(44)} ${(d.side ?? 'lgc').padEnd(7)} ${d.requirements.join(', ')}\n      ${d.description}\n`);
+  return 0;
 }

@@ -19,12 +19,18 @@ export interface TargetConfig {
   ui?: { selectors: string; baseUrl?: string; trace?: boolean; traceSnapshots?: boolean; findMs?: number; pageObjects?: string };
   patients?: Record<'activé' | 'créé non activé' | 'opposé' | 'clôturé', string>;
 }
+/**
+ * Every bound of a run (config/target.schema.json describes each). The *WaitMs bounds are also the
+ * absence windows of their kind of event: "not called" is watched as long as "called" is waited for.
+ */
 export interface Timeouts {
-  reachMs: number; actionMs: number; insiWaitMs: number; dmpWaitMs: number; settleMs: number; quietMs: number;
+  reachMs: number; actionMs: number; insiWaitMs: number; dmpWaitMs: number; mssWaitMs: number; settleMs: number;
+  heldActionMs: number; retryWindowMs: number;
   insiTimeoutMs: number; ePrescriptionTimeoutMs: number; dmpTimeoutMs: number;
 }
 export const DEFAULT_TIMEOUTS: Timeouts = {
-  reachMs: 10_000, actionMs: 10_000, insiWaitMs: 3_000, dmpWaitMs: 3_000, settleMs: 2_000, quietMs: 300,
+  reachMs: 10_000, actionMs: 10_000, insiWaitMs: 3_000, dmpWaitMs: 3_000, mssWaitMs: 3_000, settleMs: 2_000,
+  heldActionMs: 5_000, retryWindowMs: 5_000,
   insiTimeoutMs: 30_000, ePrescriptionTimeoutMs: 800, dmpTimeoutMs: 5_000,
 };
 

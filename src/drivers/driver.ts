@@ -5,7 +5,11 @@
  */
 export type Role = 'PS' | 'secretariat';
 export type ProCard = 'CPS' | 'CPE-nominative' | 'CPE-anonymous';
-export interface Workstation { role: Role; card: ProCard; user?: string }
+/**
+ * A workstation and the professional card in its reader. `idNat` is the card holder's national
+ * identifier (for a CPS: 8 + RPPS), which the LGC puts as the author of what this user validates.
+ */
+export interface Workstation { role: Role; card: ProCard; user?: string; idNat?: string }
 
 export interface Traits {
   birthName: string; usedName?: string; firstName: string; firstNames?: string;
@@ -33,7 +37,9 @@ export type QualifyResult =
 export interface MssAccess { smtp: { host: string; port: number }; pop3: { host: string; port: number }; mailbox: string; password: string }
 export interface DoubleUrls { insi: string; dmp?: { repositoryUrl: string; registryUrl: string }; eprescription?: string; mss?: MssAccess }
 export interface ResetOptions {
-  tenant: string; doubles: DoubleUrls; defects?: string[];
+  tenant: string; doubles: DoubleUrls;
+  /** The workstations of the practice and the cards in their readers (a UI-driven LGC learns who sits where). */
+  workstations?: Workstation[];
   insiTimeoutMs?: number; ePrescriptionTimeoutMs?: number; dmpTimeoutMs?: number;
 }
 
@@ -75,8 +81,12 @@ export interface OutgoingMessage {
 }
 export interface Settings { insi?: boolean; dmpFeeding?: boolean; ePrescription?: boolean }
 
-/** How an action went, as far as the driver could see it. */
-export interface Observed<T> { value: T; ms: number }
+/**
+ * How an action went, as far as the driver could see it. `declaredFields` names the fields of the
+ * value the driver took from the LGC's own self-report rather than from what it saw (the http
+ * driver: everything; the ui driver: what the selector map reads from the LGC's own attributes).
+ */
+export interface Observed<T> { value: T; ms: number; declaredFields?: string[] }
 
 export interface LgcDriver {
   readonly kind: 'http' | 'ui';
@@ -105,7 +115,6 @@ export interface LgcDriver {
   doNotSend(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;
   mask(ws: Workstation, documentId: string, maskedFrom: Masking[]): Promise<Observed<ActionResult>>;
   validate(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;
-  sendToDmp(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;
   consultDmp(ws: Workstation, patientId: string, nonOpposition?: boolean): Promise<Observed<ConsultResult>>;
   sendMessage(ws: Workstation, message: OutgoingMessage): Promise<Observed<SentMessage>>;
   patientMessages(patientId: string): Promise<Observed<{ messages: ThreadMessage[]; ended?: boolean }>>;
@@ -124,3 +133,18 @@ export interface DriverExchange {
 export class TargetError extends Error {
   override name = 'TargetError';
 }
+
+/**
+ * The LGC refused an action its user is allowed to make, as its user would see it (HTTP 403, 409
+ * or 422 with the text shown). Not a harness error: the step that made the action judges it (a
+ * refused validation is a verdict; a refused qualification may be the expected outcome).
+ */
+export class TargetRefusal extends TargetError {
+  override name = 'TargetRefusal';
+  constructor(readonly action: string, readonly status: number, readonly code: string, readonly shown: string) {
+    super(`${action}: the LGC refused (HTTP ${status}${code ? ' ' + code : ''}): ${shown}`);
+  }
+}
+
+/** All a value says comes from the LGC's own report (the test-driver API). */
+export const ALL_FIELDS = '*';

@@ -1,6 +1,6 @@
 import {
   OutgoingMessage, SentMessage, ThreadMessage, ActionResult, CarteVitale, ConsultResult, DocumentContent, DocumentType, DocumentView, DriverExchange, IdentityView,
-  LgcDriver, Masking, Observed, QualifyMethod, QualifyResult, ResetOptions, Settings, TargetError, Traits, Workstation,
+  LgcDriver, Masking, Observed, QualifyMethod, QualifyResult, ResetOptions, Settings, TargetError, TargetRefusal, Traits, Workstation, ALL_FIELDS,
 } from './driver';
 
 /**
@@ -30,7 +30,7 @@ export class HttpDriver implements LgcDriver {
       ...(d.eprescription ? { eprescription: { url: d.eprescription } } : {}),
       ...(d.mss ? { mss: d.mss } : {}),
     };
-    await this.call('POST', '/testdriver/reset', { doubles, options, defects: opts.defects ?? [] });
+    await this.call('POST', '/testdriver/reset', { doubles, options, ...(opts.workstations ? { workstations: opts.workstations } : {}) });
   }
 
   async createPatient(file: Traits, appointments?: string[]): Promise<string> {
@@ -92,7 +92,6 @@ export class HttpDriver implements LgcDriver {
 
   doNotSend(workstation: Workstation, documentId: string) { return this.documentAction(workstation, documentId, 'do-not-send'); }
   validate(workstation: Workstation, documentId: string) { return this.documentAction(workstation, documentId, 'validate'); }
-  sendToDmp(workstation: Workstation, documentId: string) { return this.documentAction(workstation, documentId, 'send-to-dmp'); }
   mask(workstation: Workstation, documentId: string, maskedFrom: Masking[]) {
     return this.documentAction(workstation, documentId, 'masking', { maskedFrom });
   }
@@ -125,10 +124,11 @@ export class HttpDriver implements LgcDriver {
     this.controllers.clear();
   }
 
+  /** Everything the test-driver API answers is the LGC's own report: declared evidence. */
   private async timed<T>(fn: () => Promise<T>): Promise<Observed<T>> {
     const t0 = performance.now();
     const value = await fn();
-    return { value, ms: Math.round(performance.now() - t0) };
+    return { value, ms: Math.round(performance.now() - t0), declaredFields: [ALL_FIELDS] };
   }
 
   private async call<T>(method: string, path: string, body?: unknown, o: { timeoutMs?: number; noTenant?: boolean } = {}): Promise<T> {
@@ -155,6 +155,11 @@ export class HttpDriver implements LgcDriver {
       let parsed: unknown = text;
       try { parsed = text ? JSON.parse(text) : undefined; } catch { /* keep text as evidence */ }
       ex.status = res.status; ex.responseBody = parsed; ex.ms = Math.round(performance.now() - t0);
+      if (!o.accept.includes(res.status) && [403, 409, 422].includes(res.status)) {
+        // A refusal the user would see (the contract: 403, 409, 422 with the text shown): the step judges it.
+        const b = (parsed ?? {}) as { error?: string; reason?: string; message?: string };
+        throw new TargetRefusal(`${method} ${path}`, res.status, String(b.reason ?? b.error ?? ''), String(b.message ?? (typeof parsed === 'string' ? parsed.slice(0, 300) : '')));
+      }
       if (!o.accept.includes(res.status)) {
         throw new TargetError(`${method} ${path} answered HTTP ${res.status}: ${typeof parsed === 'string' ? parsed.slice(0, 300) : JSON.stringify(parsed).slice(0, 300)}`);
       }
@@ -173,5 +178,9 @@ export class HttpDriver implements LgcDriver {
 
 function describeFetchError(e: unknown): string {
   const err = e as { message?: string; cause?: { code?: string; message?: string } };
-  return err.cause?.code ? `${err.cause.code} (${err.cause.message ?? ''})` : String(err.message ?? e);
+  const code = err.cause?.code;
+  if (code === 'ECONNREFUSED') return `connection refused (${err.cause?.message ?? ''})`;
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `the connection was closed by the target (${code}: ${err.cause?.message ?? ''})`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${err.cause?.message ?? ''})`;
+  return code ? `${code} (${err.cause?.message ?? ''})` : String(err.message ?? e);
 }

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     // ui jobs share the worker's one browser (a fresh context per scenario).
     const r = await runSuite({ loaded, baseUrl, driver: job.driver, keepBrowser: true, defects: job.defects, serviceDefects: job.serviceDefects, paths: job.paths, reportsDir: false, support, quiet: true, log: () => undefined });
     done.push({
-      id: job.id, exitCode: r.exitCode, reason: r.summary.reason,
+      id: job.id, exitCode: r.exitCode, reason: r.summary.reasons?.join("; "),
       results: r.results.map((s) => ({ location: s.location, status: s.status, requirements: s.requirements, message: (s.message ?? '').split('\n')[0] })),
     });
     writeFileSync(out, JSON.stringify(done));

@@ -44,3 +44,23 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
   });
 }
+
+/**
+ * Switches seeded defects of the embedded reference LGC for the tenants whose id starts with
+ * `tenantPrefix` (one run's tenants), through the reference's own endpoint — never through the
+ * test-driver contract a vendor implements. One reference process serves every defect at once.
+ */
+export async function switchReferenceDefects(baseUrl: string, tenantPrefix: string, defects: string[], timeoutMs: number): Promise<void> {
+  const url = baseUrl.replace(/\/$/, '') + '/reference/defects';
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantPrefix, defects }), signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    throw new Error(`the reference LGC at ${baseUrl} did not take the seeded defects: ${(e as Error).message}`);
+  }
+  if (res.status === 400) {
+    const b = (await res.json().catch(() => ({}))) as { message?: string };
+    throw new Error(`--defect: ${b.message ?? 'refused'} (vigie defects lists them)`);
+  }
+  if (!res.ok) throw new Error(`the reference LGC at ${baseUrl} answered HTTP ${res.status} to ${url}: is the target the reference LGC?`);
+}

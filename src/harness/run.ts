@@ -1,24 +1,34 @@
 import { IRunOptions, ISupportCodeLibrary, loadSupport, runCucumber } from '@cucumber/cucumber/api';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { DEFAULT_TIMEOUTS, LoadedConfig, PROJECT_ROOT, Timeouts } from '../config/load';
 import { HttpDriver } from '../drivers/http-driver';
-import { ResultCollector, Summary, counts, exitCodeOf, outcomeOf, requirementVerdicts } from '../report/summary';
+import type { Side } from '../report/catalogue';
+import { toJunit } from '../report/junit';
+import {
+  ResultCollector, ScenarioResult, Summary, counts, errorGroups, exitCodeOf, incompleteReasons, outcomeOf, requirementVerdicts,
+} from '../report/summary';
 import { DEFAULT_RULES_DIR, findRulePack, openRulePack } from '../cda/rulepack';
-import { ReferenceLgc, startReferenceLgc } from './reference-process';
+import { ReferenceLgc, startReferenceLgc, switchReferenceDefects } from './reference-process';
 import { CHROMIUM_PATH, browserProblem, closeBrowser, launchBrowser } from '../drivers/ui/browser';
 import { SelectorMap, fill, loadPageObjects, loadSelectorMap } from '../drivers/ui/selector-map';
+import { Plan, SelectionError, makePlan } from './plan';
 
 export interface RunOptions {
   loaded: LoadedConfig;
   /** The driver (default: the target's): "ui" drives the target's web UI in headless Chromium. */
   driver?: 'http' | 'ui' | 'smtp';
+  /** Which suite judges (default: the service suite for an smtp target, the LGC suite otherwise). */
+  suite?: Side;
+  /** Also run the service suite against Vigie's own MSSanté double, reported apart as a self-check. */
+  selfCheck?: boolean;
   /** Overrides the target's baseUrl (e.g. a reference LGC the caller already started). */
   baseUrl?: string;
+  /** Seeded defects of the embedded reference LGC (switched through its reference-only endpoint). */
   defects?: string[];
   paths?: string[];
   tags?: string;
@@ -28,15 +38,19 @@ export interface RunOptions {
   support?: ISupportCodeLibrary;
   quiet?: boolean;
   log?: (line: string) => void;
+  /** Called as each scenario ends (the console's progress line). */
+  onScenario?: (r: ScenarioResult, done: number, total: number) => void;
   /** Seeded defects of the MSSanté double, when it is the service under test (@service). */
   serviceDefects?: string[];
   /** Leave the browser running after the run (many ui runs in one process: the defect matrix). */
   keepBrowser?: boolean;
-  /** The ANS rule pack for CDA-07 (default rules/TestContenuCDA-3-0); without one, CDA-07 is not selected. */
+  /** The ANS rule pack for CDA-07 (default: rules/TestContenuCDA-3-0, else ../shared's copy); without one, CDA-07 is not selected. */
   rulesDir?: string;
+  /** --require-observed: these requirements (or all) pass only on observed evidence. */
+  requireObserved?: string[] | 'all';
 }
 
-export interface RunResult { summary: Summary; exitCode: number; support?: ISupportCodeLibrary; results: ResultCollector['results'] }
+export interface RunResult { summary: Summary; exitCode: number; support?: ISupportCodeLibrary; results: ScenarioResult[] }
 
 let supportInProcess: ISupportCodeLibrary | undefined;
 
@@ -70,10 +84,18 @@ export function harnessVersion(): string {
   return `vigie ${require(join(PROJECT_ROOT, 'package.json')).version} (${commit})`;
 }
 
+/** Empties a reports folder (its .gitkeep kept): a report never describes another run than the last. */
+export function clearReports(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f !== '.gitkeep') rmSync(join(dir, f), { recursive: true, force: true });
+}
+
+type Base = Omit<Summary, 'outcome' | 'durationMs' | 'scenarios' | 'requirements' | 'scope'>;
+
 /**
  * One conformance run: (start the embedded reference if asked) → check the target answers →
- * run the selected features → requirement verdicts → reports/summary.json. Never throws for a
- * target problem: that is the outcome "could-not-run".
+ * run the selected features of one suite → requirement verdicts over the scope → reports. Never
+ * throws for a target problem: that is the outcome "could-not-run".
  */
 export async function runSuite(o: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
@@ -81,37 +103,53 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   const cfg = o.loaded.config;
   const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...o.loaded.timeouts };
   const defects = [...(cfg.defects ?? []), ...(o.defects ?? [])];
+  const serviceMode = cfg.driver === 'smtp';
+  const driver = serviceMode ? 'smtp' : (o.driver ?? cfg.driver);
+  const suite: Side = o.suite ?? (serviceMode ? 'service' : 'lgc');
   const rulesDir = findRulePack(o.rulesDir);
   const rulePacks: Record<string, unknown> = {};
-  const notSelected: Record<string, string> = {};
+  const leftOut: Record<string, string> = {};
   if (rulesDir) {
     const pack = openRulePack(rulesDir);
     rulePacks.TestContenuCDA = { path: pack.path, hash: pack.hash, commit: pack.commit };
   } else {
     rulePacks.TestContenuCDA = null;
-    notSelected['CDA-07'] = `no ANS rule pack (TestContenuCDA) at ${o.rulesDir ?? DEFAULT_RULES_DIR}: the ANS schematrons cannot be run (see README, "The ANS rule pack")`;
+    leftOut['@rule-pack'] = `no ANS rule pack (TestContenuCDA) at ${o.rulesDir ?? DEFAULT_RULES_DIR} nor in ../shared/reference: the ANS schematrons cannot be run (see README, "The ANS rule pack")`;
   }
-  const base: Omit<Summary, 'outcome' | 'durationMs' | 'scenarios' | 'requirements'> = {
-    target: cfg.name, driver: o.driver ?? cfg.driver,
+  const base: Base = {
+    suite, target: suite === 'service' && !serviceMode ? 'MSSanté double (Vigie)' : cfg.name, driver: suite === 'service' && !serviceMode ? 'smtp' : driver,
     provenance: { harness: harnessVersion(), config: o.loaded.hash, node: process.version, rulePacks },
     ...(defects.length ? { defects } : {}),
-    ...(Object.keys(notSelected).length ? { notSelected } : {}),
+    ...(o.requireObserved ? { requireObserved: o.requireObserved } : {}),
   };
-  const couldNotRun = (reason: string): RunResult => {
-    const summary: Summary = { ...base, outcome: 'could-not-run', reason, durationMs: Math.round(performance.now() - t0), scenarios: { passed: 0, failed: 0, errored: 0, skipped: 0 }, requirements: {} };
-    if (o.reportsDir) writeSummary(o.reportsDir, summary);
+  if (o.reportsDir) clearReports(resolve(o.reportsDir));
+  const couldNotRun = (reason: string, plan?: Plan): RunResult => {
+    const summary: Summary = {
+      ...base, outcome: 'could-not-run', reasons: [reason], durationMs: Math.round(performance.now() - t0),
+      scope: { selection: plan?.selection ?? null, inScope: plan?.inScope ?? [], notInScope: plan?.notInScope ?? [], statement: plan?.statement ?? 'not computed' },
+      scenarios: counts([]), requirements: {},
+    };
+    if (o.reportsDir) writeReports(o.reportsDir, summary, []);
     return { summary, exitCode: 2, results: [] };
   };
 
-  if (defects.length && !cfg.embedded) return couldNotRun('--defect applies only to the embedded reference LGC');
+  let plan: Plan;
+  try {
+    plan = makePlan({ root: PROJECT_ROOT, side: suite, paths: o.paths, tags: o.tags, leftOut });
+  } catch (e) {
+    if (e instanceof SelectionError) return couldNotRun(e.message);
+    throw e;
+  }
+  if (!plan.inScope.length) return couldNotRun(`the selection (${plan.selection ?? 'features'}) holds no scenario of the ${suite === 'lgc' ? 'LGC' : 'service'} suite tagged with a catalogue requirement`, plan);
+  if (defects.length && !cfg.embedded) return couldNotRun('--defect applies only to the embedded reference LGC', plan);
 
   let reference: ReferenceLgc | undefined;
   let baseUrl = o.baseUrl ?? cfg.baseUrl;
-  const serviceMode = cfg.driver === 'smtp';
-  if (serviceMode) base.driver = 'smtp';
-  const uiMode = base.driver === 'ui';
+  const lgcRun = suite === 'lgc';
+  const uiMode = lgcRun && driver === 'ui';
   let ui: { selectors: string; baseUrl?: string; trace: boolean; traceSnapshots: boolean; findMs?: number; pageObjects?: string } | null = null;
   let uiMap: SelectorMap | undefined;
+  const runId = randomBytes(3).toString('hex');
   if (uiMode) {
     // The selector map is checked before anything starts: a missing selector is named, exit 2.
     try {
@@ -119,10 +157,11 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       uiMap = map;
       ui = { selectors: file, baseUrl: cfg.ui?.baseUrl ?? map.baseUrl, trace: cfg.ui?.trace ?? true, traceSnapshots: cfg.ui?.traceSnapshots ?? false, findMs: cfg.ui?.findMs };
       if (cfg.ui?.pageObjects) ui.pageObjects = loadPageObjects(cfg.ui.pageObjects, dirname(o.loaded.file)).file;
-    } catch (e) { return couldNotRun((e as Error).message); }
+    } catch (e) { return couldNotRun((e as Error).message, plan); }
     const problem = browserProblem();
-    if (problem) return couldNotRun(problem);
+    if (problem) return couldNotRun(problem, plan);
   }
+  let selfCheck: RunResult | undefined;
   try {
     if (serviceMode) {
       // An MSSanté-like service under test: no LGC; its SMTP and POP3 servers must answer.
@@ -130,27 +169,35 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
         await tcpReachable(cfg.host!, cfg.port!, timeouts.reachMs);
         await tcpReachable(cfg.pop3!.host, cfg.pop3!.port, timeouts.reachMs);
       } catch (e) {
-        return couldNotRun(`the service "${cfg.name}" did not answer: ${(e as Error).message}`);
+        return couldNotRun(`the service "${cfg.name}" did not answer: ${(e as Error).message}`, plan);
       }
       baseUrl = 'about:none';
+    } else if (!lgcRun) {
+      baseUrl = 'about:none'; // the service suite against Vigie's own double: no LGC involved
     } else if (!baseUrl && cfg.embedded) {
-      try { reference = await startReferenceLgc({ host: '127.0.0.1' }); } catch (e) { return couldNotRun((e as Error).message); }
+      try { reference = await startReferenceLgc({ host: '127.0.0.1' }); } catch (e) { return couldNotRun((e as Error).message, plan); }
       baseUrl = reference.url;
     }
-    if (!baseUrl) return couldNotRun('no baseUrl for the target');
+    if (!baseUrl) return couldNotRun('no baseUrl for the target', plan);
 
-    // H-02: an unreachable target is said so, quickly, and is not a verdict.
-    if (!serviceMode) try {
-      const h = await new HttpDriver(baseUrl).health(timeouts.reachMs);
-      if (!o.quiet) log(`Target "${cfg.name}" at ${baseUrl} answers (test-driver contract ${h.contract}${h.name ? ', ' + h.name : ''}).`);
-    } catch (e) {
-      return couldNotRun(`the target "${cfg.name}" did not answer at ${baseUrl} within ${timeouts.reachMs} ms: ${(e as Error).message}`);
-    }
-    // One reset before the scenarios: a target that refuses it (or an unknown defect id) is said once, not per scenario.
-    if (!serviceMode) try {
-      await new HttpDriver(baseUrl, timeouts.reachMs).reset({ tenant: 'vigie-preflight', doubles: { insi: 'http://127.0.0.1:9/insi/vigie-preflight' }, defects });
-    } catch (e) {
-      return couldNotRun(`the target "${cfg.name}" refused a test-driver reset: ${(e as Error).message}`);
+    if (lgcRun) {
+      // H-02: an unreachable target is said so, quickly, and is not a verdict.
+      try {
+        const h = await new HttpDriver(baseUrl).health(timeouts.reachMs);
+        if (!o.quiet) log(`Target "${cfg.name}" at ${baseUrl} answers (test-driver contract ${h.contract}${h.name ? ', ' + h.name : ''}).`);
+      } catch (e) {
+        return couldNotRun(`the target "${cfg.name}" did not answer at ${baseUrl} within ${timeouts.reachMs} ms: ${(e as Error).message}`, plan);
+      }
+      // The reference's seeded defects, for this run's tenants only (a reference-only switch, not the vendor contract).
+      if (cfg.embedded && defects.length) {
+        try { await switchReferenceDefects(baseUrl, `${runId}-`, defects, timeouts.reachMs); } catch (e) { return couldNotRun((e as Error).message, plan); }
+      }
+      // One reset before the scenarios: a target that refuses it is said once, not per scenario.
+      try {
+        await new HttpDriver(baseUrl, timeouts.reachMs).reset({ tenant: 'vigie-preflight', doubles: { insi: 'http://127.0.0.1:9/insi/vigie-preflight' } });
+      } catch (e) {
+        return couldNotRun(`the target "${cfg.name}" refused a test-driver reset: ${(e as Error).message}`, plan);
+      }
     }
 
     if (ui) {
@@ -159,29 +206,32 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       try {
         const b = await launchBrowser();
         const problem = await checkUiScreen(b, uiMap!, ui.selectors, ui.baseUrl, timeouts.reachMs);
-        if (problem) return couldNotRun(problem);
+        if (problem) return couldNotRun(problem, plan);
         if (!o.quiet) log(`Web UI of "${cfg.name}" at ${ui.baseUrl} drives in ${CHROMIUM_PATH} (selector map ${ui.selectors}).`);
-      } catch (e) { return couldNotRun((e as Error).message); }
+      } catch (e) { return couldNotRun((e as Error).message, plan); }
+    }
+    if (!o.quiet) {
+      if (!rulesDir) log(`ANS rule pack: none — CDA-07 cannot be judged (${leftOut['@rule-pack']}); the outcome cannot be CONFORMANT.`);
+      log(`Suite: ${suite === 'lgc' ? 'the LGC suite (the practice software\'s duties)' : 'the service suite (the MSSanté operator\'s rules)'}; scope: ${plan.statement}.`);
     }
 
     const collector = new ResultCollector(PROJECT_ROOT);
+    const total = plan.scenarios.filter((s) => !Object.keys(leftOut).some((t) => s.tags.includes(t))).length;
+    collector.onResult = (r) => o.onScenario?.(r, collector.results.length, total);
     const files: Record<string, string> = {};
     let options = {};
     if (o.reportsDir) {
       const dir = resolve(o.reportsDir);
-      mkdirSync(dir, { recursive: true });
-      rmSync(join(dir, 'allure-results'), { recursive: true, force: true }); // one run's results, never a mix of runs
       Object.assign(files, {
         [join(dir, 'cucumber.json')]: 'json',
         [join(dir, 'cucumber.html')]: 'html',
-        [join(dir, 'junit.xml')]: 'junit',
         [join(dir, 'cucumber-messages.ndjson')]: 'message',
       });
       files[join(dir, 'allure-results', '.cucumber-allure.log')] = 'allure-cucumberjs/reporter';
-      options = { resultsDir: join(dir, 'allure-results'), junit: { suiteName: `vigie-${cfg.name}` } };
+      options = { resultsDir: join(dir, 'allure-results') };
     }
     const worldParameters = {
-      target: cfg.name, baseUrl, driver: base.driver, defects, ui,
+      target: cfg.name, baseUrl, driver: lgcRun ? driver : 'smtp', ui,
       doubles: {
         host: cfg.doubles?.host ?? '127.0.0.1', advertisedHost: cfg.doubles?.advertisedHost,
         insiPort: cfg.doubles?.insi?.port ?? 0, dmpPort: cfg.doubles?.dmp?.port ?? 0, ePrescriptionPort: cfg.doubles?.eprescription?.port ?? 0,
@@ -191,41 +241,49 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       service: serviceMode
         ? { smtp: { host: cfg.host, port: cfg.port }, pop3: cfg.pop3, password: cfg.password ?? '', mailboxes: cfg.mailboxes, patients: cfg.patients }
         : null,
-      timeouts, runId: randomBytes(3).toString('hex'), rulesDir,
+      timeouts, runId, rulesDir,
     };
-    // Scenarios that need the ANS rule pack are left out, and said so, when there is none.
-    const tags = [o.tags ? `(${o.tags})` : '', rulesDir ? '' : 'not @rule-pack', serviceMode ? '@service' : ''].filter(Boolean).join(' and ');
     const runOptions: IRunOptions = {
-      sources: sourcesCoordinates(o.paths ?? (serviceMode ? ['features/mss/service'] : ['features']), tags),
+      sources: sourcesCoordinates(plan.paths, plan.tagExpression),
       // Step files can be loaded once per process (require cache): later runs reuse the library.
       support: o.support ?? supportInProcess ?? supportCoordinates(),
       runtime: { dryRun: false, failFast: false, filterStacktraces: true, parallel: 0, retry: 0, retryTagFilter: '', strict: true, worldParameters: JSON.parse(JSON.stringify(worldParameters)) },
-      formats: { stdout: o.quiet ? 'summary' : 'progress', files, publish: false, options },
+      formats: { stdout: 'summary', files, publish: false, options },
     };
     process.env.TS_NODE_TRANSPILE_ONLY ??= 'true';
+    // Cucumber's own console output is not shown: Vigie prints each verdict once (src/report/console.ts).
     const sink = new Writable({ write(_c, _e, cb) { cb(); } });
     let support: ISupportCodeLibrary | undefined;
     try {
-      const r = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: o.quiet ? sink : process.stdout, stderr: process.stderr }, collector.onMessage);
+      const r = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: sink, stderr: process.stderr }, collector.onMessage);
       support = r.support;
       supportInProcess ??= r.support;
     } catch (e) {
-      return couldNotRun(`the harness could not run the features: ${(e as Error).message}`);
+      return couldNotRun(`the harness could not run the features: ${(e as Error).message}`, plan);
     }
 
-    const requirements = requirementVerdicts(collector.results);
+    const requirements = requirementVerdicts(collector.results, { side: suite, inScope: plan.inScope, notSelected: plan.notSelected, requireObserved: o.requireObserved });
+    const outcome = outcomeOf(requirements);
+    if (o.selfCheck && suite === 'lgc' && !o.paths?.length && !o.tags) {
+      selfCheck = await runSuite({ ...o, suite: 'service', selfCheck: false, reportsDir: false, quiet: true, defects: [], onScenario: undefined, driver: 'smtp', baseUrl: 'about:none' });
+    }
     const summary: Summary = {
       ...base,
-      outcome: Object.keys(requirements).length ? outcomeOf(requirements) : 'could-not-run',
-      ...(Object.keys(requirements).length ? {} : { reason: 'the selection holds no scenario tagged with a catalogue requirement' }),
+      outcome,
+      ...(outcome === 'incomplete' ? { reasons: incompleteReasons(requirements) } : {}),
+      scope: { selection: plan.selection, inScope: plan.inScope, notInScope: plan.notInScope, statement: plan.statement },
       durationMs: Math.round(performance.now() - t0),
       scenarios: counts(collector.results),
       requirements,
-      failures: collector.results.filter((s) => s.status === 'failed' || s.status === 'errored')
-        .map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: cleanMessage(s.message ?? '') })),
+      errors: errorGroups(collector.results),
+      failures: collector.results.filter((s) => s.status === 'failed').map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: s.message ?? '' })),
+      ...(selfCheck ? { selfCheck: selfCheck.summary } : {}),
     };
-    if (o.reportsDir) writeSummary(o.reportsDir, summary);
-    return { summary, exitCode: exitCodeOf(summary.outcome), support, results: collector.results };
+    if (o.reportsDir) writeReports(o.reportsDir, summary, collector.results);
+    // A self-check of Vigie's own double that fails makes the run untrustworthy: could not run (2), unless the target already failed (1).
+    const selfCheckBroken = selfCheck && selfCheck.summary.outcome !== 'conformant';
+    const exitCode = selfCheckBroken && outcome !== 'not-conformant' ? 2 : exitCodeOf(outcome);
+    return { summary, exitCode, support, results: collector.results };
   } finally {
     if (uiMode && !o.keepBrowser) await closeBrowser();
     await reference?.stop();
@@ -252,8 +310,8 @@ async function checkUiScreen(browser: import('playwright').Browser, map: Selecto
     const problems: string[] = [];
     // Counted as the driver counts (src/drivers/ui/dom.ts): CSS, visible elements only.
     for (const [key, css] of Object.entries(wanted)) {
-      const n = await page.evaluate((c) => {
-        try { return Array.from(document.querySelectorAll(c)).filter((e) => (e as HTMLElement).getClientRects().length > 0).length; } catch { return -1; }
+      const n = await page.evaluate((sel) => {
+        try { return Array.from(document.querySelectorAll(sel)).filter((e) => (e as HTMLElement).getClientRects().length > 0).length; } catch { return -1; }
       }, css).catch(() => -1);
       if (n !== 1) problems.push(`selector ${key} (${css}) ${n < 0 ? 'is not a valid CSS selector' : n === 0 ? 'matched no visible element' : `matched ${n} visible elements`}`);
     }
@@ -263,21 +321,22 @@ async function checkUiScreen(browser: import('playwright').Browser, map: Selecto
   }
 }
 
-/** The failure as a reviewer needs it: the verdict text, without the harness's stack trace. */
-function cleanMessage(m: string): string {
-  return m.split('\n').filter((l) => !/^\s+at /.test(l)).join('\n').replace(/^NonConformance: /, '').trim().split('\n').slice(0, 12).join('\n');
-}
-
 function tcpReachable(host: string, port: number, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const sock = connect({ host, port });
     const timer = setTimeout(() => { sock.destroy(); reject(new Error(`${host}:${port}: no connection within ${timeoutMs} ms`)); }, timeoutMs);
     sock.once('connect', () => { clearTimeout(timer); sock.destroy(); resolve(); });
-    sock.once('error', (e) => { clearTimeout(timer); reject(new Error(`${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)); });
+    sock.once('error', (e) => {
+      clearTimeout(timer);
+      const code = (e as NodeJS.ErrnoException).code;
+      reject(new Error(`${host}:${port}: ${code === 'ECONNREFUSED' ? 'connection refused' : code ?? e.message}`));
+    });
   });
 }
 
-function writeSummary(dir: string, summary: Summary) {
+function writeReports(dir: string, summary: Summary, results: ScenarioResult[]) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(join(dir, 'junit.xml'), toJunit(summary, results));
+  if (!existsSync(join(dir, 'allure-results'))) mkdirSync(join(dir, 'allure-results'), { recursive: true });
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { INS_OIDS } from './ins';
 import { parseXmlSafely } from './xml-safe';
 
 /**
@@ -18,8 +19,6 @@ export interface HeaderContext {
   xdsTypeCode?: string;
 }
 
-/** INS OIDs: NIR, NIA, and their test counterparts. */
-export const INS_OIDS = ['1.2.250.1.213.1.4.8', '1.2.250.1.213.1.4.9', '1.2.250.1.213.1.4.10', '1.2.250.1.213.1.4.11'];
 const CISIS_HEADER_TEMPLATE = '1.2.250.1.213.1.1.1.1';
 
 type Node = Record<string, unknown>;
@@ -99,6 +98,7 @@ export function checkHeader(cda: Buffer | string, ctx: HeaderContext = {}): Head
 
   // CDA-04: a type code the DMP accepts, agreeing with the XDS metadata sent with the document.
   const c = attr(code, 'code');
+  if (!c) f('CDA-04', at('/code'), 'the document has no type code (code/@code): the DMP cannot accept it');
   if (c && !acceptedTypeCodes().has(c)) f('CDA-04', at('/code'), `code "${c}" is not a type code the DMP accepts (JDV_J07-XdsTypeCode-CISIS)`);
   if (c && ctx.xdsTypeCode !== undefined && ctx.xdsTypeCode !== c) f('CDA-04', at('/code'), `code "${c}" disagrees with the XDS typeCode "${ctx.xdsTypeCode}" sent with it`);
   return out;

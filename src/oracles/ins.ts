@@ -4,6 +4,8 @@
  */
 export const INS_NIR_OID = '1.2.250.1.213.1.4.8';
 export const INS_NIA_OID = '1.2.250.1.213.1.4.9';
+/** The INS OIDs: NIR, NIA, and their test counterparts. */
+export const INS_OIDS = [INS_NIR_OID, INS_NIA_OID, '1.2.250.1.213.1.4.10', '1.2.250.1.213.1.4.11'];
 
 const MATRICULE = /^[12378]\d{4}(\d{2}|2A|2B)\d{6}$/;
 

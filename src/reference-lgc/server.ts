@@ -1,7 +1,7 @@
 /** The reference LGC's test-driver HTTP API (docs/test-driver.openapi.yaml), on node:http. */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DefectSet, unknownDefects } from './defect-set';
+import { DefectSet, loadDefectCatalogue, unknownDefects } from './defect-set';
 import { identityView, qualify, type QualifyRequest } from './identity';
 import {
   DEFAULT_DMP_TIMEOUT_MS,
@@ -143,7 +143,7 @@ function parseJson(buf: Buffer): Json {
 type PatientAction = 'open' | 'identity' | 'qualify' | 'documents' | 'dmp-consult' | 'messages' | 'end-messages';
 type DocumentAction = 'document' | 'content' | 'do-not-send' | 'masking' | 'validate' | 'send-to-dmp';
 type Route =
-  | { name: 'health' | 'reset' | 'create-patient' | 'carte-vitale' | 'start-of-day' | 'settings' | 'send-message'; patientId?: undefined; documentId?: undefined }
+  | { name: 'health' | 'reset' | 'create-patient' | 'carte-vitale' | 'start-of-day' | 'settings' | 'send-message' | 'reference-defects'; patientId?: undefined; documentId?: undefined }
   | { name: PatientAction; patientId: string; documentId?: undefined }
   | { name: DocumentAction; documentId: string; patientId?: undefined };
 
@@ -155,6 +155,8 @@ const ROUTES: Record<string, { method: string; name: Route['name'] }> = {
   '/testdriver/start-of-day': { method: 'POST', name: 'start-of-day' },
   '/testdriver/settings': { method: 'POST', name: 'settings' },
   '/testdriver/messages': { method: 'POST', name: 'send-message' },
+  // Reference-only (not in the vendor contract): the seeded-defect switch and catalogue.
+  '/reference/defects': { method: 'POST|GET', name: 'reference-defects' },
 };
 const PATIENT_ACTIONS: Record<string, { method: string; name: PatientAction }> = {
   open: { method: 'POST', name: 'open' },
@@ -203,7 +205,7 @@ function route(method: string, pathname: string): Route {
     }
   }
   if (!r || !expected) throw new HttpError(404, 'not-found', `no such route: ${method} ${pathname}`);
-  if (method !== expected && !(method === 'HEAD' && expected === 'GET')) {
+  if (!expected.split('|').includes(method) && !(method === 'HEAD' && expected === 'GET')) {
     throw new HttpError(405, 'method-not-allowed', `${pathname} accepts ${expected} only`);
   }
   return r;
@@ -217,6 +219,20 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
   if (unknown.length) return Promise.reject(new Error(`unknown defect(s): ${unknown.join(', ')}`));
 
   const store = new TenantStore();
+  /** Reference-only: seeded defects of the tenants whose id starts with a prefix (one Vigie run's tenants). */
+  const byPrefix = new Map<string, string[]>();
+
+  function switchDefects(body: Json): Reply {
+    const prefix = body.tenantPrefix;
+    if (typeof prefix !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) throw new BadRequest('tenantPrefix: a tenant id prefix is required');
+    if (!Array.isArray(body.defects) || body.defects.some((x) => typeof x !== 'string')) throw new BadRequest('defects: an array of defect ids is required');
+    const ids = body.defects as string[];
+    const bad = unknownDefects(ids);
+    if (bad.length) throw new HttpError(400, 'unknown-defect', `unknown defect id(s): ${bad.join(', ')}`);
+    if (ids.length) byPrefix.set(prefix, [...new Set(ids)]);
+    else byPrefix.delete(prefix);
+    return { status: 200, body: { tenantPrefix: prefix, defects: ids } };
+  }
   const shutdown = new AbortController();
   const ctx: CallContext = { cancel: shutdown.signal, inFlight: new Set() };
 
@@ -290,15 +306,8 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
         options[key] = v;
       }
     }
-    let defects: string[] = [];
-    if (body.defects !== undefined && body.defects !== null) {
-      if (!Array.isArray(body.defects) || body.defects.some((x) => typeof x !== 'string')) {
-        throw new BadRequest('defects: an array of defect ids is required');
-      }
-      defects = body.defects as string[];
-      const bad = unknownDefects(defects);
-      if (bad.length) throw new HttpError(400, 'unknown-defect', `defects: unknown defect id(s): ${bad.join(', ')}`);
-    }
+    // Seeded defects come from the reference-only switch (POST /reference/defects), never from the vendor contract.
+    const defects = [...byPrefix.entries()].filter(([prefix]) => tenant.startsWith(prefix)).flatMap(([, ids]) => ids);
     const set = new DefectSet([...processDefects, ...defects]);
     store.reset(new TenantState(tenant, d, options, set));
     return { status: 200, body: { tenant, defects: set.list() } };
@@ -314,6 +323,10 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
     const url = new URL(req.url ?? '/', 'http://localhost');
     const r = route(req.method ?? 'GET', url.pathname);
     if (r.name === 'health') return { status: 200, body: { name: NAME, version: VERSION, contract: CONTRACT } };
+    if (r.name === 'reference-defects') {
+      if (req.method === 'GET') return { status: 200, body: { defects: loadDefectCatalogue() } };
+      return switchDefects(parseJson(await readBody(req)));
+    }
 
     const header = req.headers['x-vigie-tenant'];
     const tenant = Array.isArray(header) ? header[0] : header;

@@ -1,25 +1,58 @@
 import { relative } from 'node:path';
-import type { Summary } from './summary';
+import type { EvidenceKind, ScenarioResult, Summary } from './summary';
 
-const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', 'not-covered': 'NOT COVERED' };
+const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', 'not-judged': 'NOT JUDGED', 'not-covered': 'NOT COVERED', 'not-selected': 'NOT SELECTED' };
+const evidenceLabel = (k: EvidenceKind[]) => (k.length ? k.join('+') : '—');
 
-/** The verdict per requirement, as a reviewer reads it in a terminal. */
-export function printSummary(s: Summary, reportsDir: string, out: (l: string) => void = (l) => process.stdout.write(l + '\n')): void {
-  out('');
-  out(`Vigie — target "${s.target}" (${s.driver} driver)${s.defects?.length ? ', seeded defects: ' + s.defects.join(', ') : ''}`);
+type Out = (l: string) => void;
+const stdout: Out = (l) => process.stdout.write(l + '\n');
+
+function section(s: Summary, out: Out, title: string): void {
+  out(title);
+  out(`  scope: ${s.scope.statement}`);
   for (const [id, r] of Object.entries(s.requirements)) {
-    out(`  ${id.padEnd(8)} ${MARK[r.verdict].padEnd(11)} ${r.evidence.padEnd(8)}  ${r.scenarios.length} scenario(s)`);
+    const why = r.verdict !== 'pass' && r.verdict !== 'fail' && r.reasons?.length ? ` — ${r.reasons[0]}${r.reasons.length > 1 ? ` (+${r.reasons.length - 1} more)` : ''}` : '';
+    out(`  ${id.padEnd(8)} ${MARK[r.verdict].padEnd(12)} ${evidenceLabel(r.evidence).padEnd(17)} ${String(r.scenarios.length).padStart(2)} scenario(s)  ${r.title}${why}`);
   }
-  for (const [id, why] of Object.entries(s.notSelected ?? {})) out(`  ${id.padEnd(8)} NOT SELECTED — ${why}`);
+  // Each failure once: the verdict (expected, seen, evidence), without the harness's stack.
   for (const f of s.failures ?? []) {
     out('');
-    out(`  ${f.status === 'failed' ? 'NOT CONFORMANT' : 'COULD NOT JUDGE'} ${f.requirements.join(', ')} — ${f.scenario}`);
+    out(`  NOT CONFORMANT ${f.requirements.join(', ')} — ${f.scenario}`);
     for (const l of f.message.split('\n')) out(`    ${l}`);
   }
+  // Errors and scenarios not judged, one line per cause, then what it stopped.
+  for (const g of s.errors ?? []) {
+    out('');
+    out(`  NO VERDICT (${g.scenarios.length} scenario(s), ${g.requirements.join(', ') || 'no requirement'}): ${g.cause}`);
+    for (const sc of g.scenarios.slice(0, 3)) out(`    ${sc}`);
+    if (g.scenarios.length > 3) out(`    … and ${g.scenarios.length - 3} more`);
+  }
+}
+
+/** The verdict per requirement, as a reviewer reads it in a terminal. */
+export function printSummary(s: Summary, reportsDir: string, out: Out = stdout): void {
   out('');
-  if (s.reason) out(`  ${s.reason}`);
+  section(s, out, `Vigie — ${s.suite === 'lgc' ? 'LGC suite' : 'service suite'}, target "${s.target}" (${s.driver} driver)${s.defects?.length ? ', seeded defects: ' + s.defects.join(', ') : ''}`);
+  if (s.selfCheck) {
+    out('');
+    section(s.selfCheck, out, `Self-check of Vigie's own MSSanté double (service suite) — not the target's verdicts: ${s.selfCheck.outcome.toUpperCase()}`);
+  }
+  out('');
+  for (const r of s.reasons ?? []) out(`  ${s.outcome === 'could-not-run' ? 'could not run' : 'not judged'}: ${r}`);
   const c = s.scenarios;
-  out(`Outcome: ${s.outcome.toUpperCase()} — ${c.passed} passed, ${c.failed} failed, ${c.errored} errored, ${c.skipped} skipped scenario(s) in ${(s.durationMs / 1000).toFixed(1)} s`);
+  out(`Outcome: ${s.outcome.toUpperCase()} — ${c.passed} passed, ${c.failed} failed, ${c['not-judged']} not judged, ${c.errored} errored, ${c.skipped} skipped scenario(s) in ${(s.durationMs / 1000).toFixed(1)} s`);
   const rel = relative(process.cwd(), reportsDir) || '.';
-  out(`Reports: ${rel}/summary.json, ${rel}/cucumber.html, ${rel}/junit.xml, ${rel}/allure-results (npm run report for the Allure HTML)`);
+  out(`Reports: ${rel}/summary.json, ${rel}/junit.xml, ${rel}/cucumber.html, ${rel}/allure-results (npm run report for the Allure HTML)`);
+}
+
+/** One progress line, rewritten in place on a terminal: scenarios done / total, elapsed, current requirement. */
+export function progressLine(t0: number, isTty = !!process.stdout.isTTY): (r: ScenarioResult, done: number, total: number) => void {
+  let last = 0;
+  return (r, done, total) => {
+    const now = performance.now();
+    const line = `  ${String(done).padStart(3)}/${total} scenarios, ${((now - t0) / 1000).toFixed(0)} s — ${r.requirements.join(', ')} ${r.status}`;
+    if (isTty) process.stdout.write(`\r${line.padEnd(78).slice(0, 120)}`);
+    else if (now - last > 5000 || done === total) { process.stdout.write(line + '\n'); last = now; }
+    if (isTty && done === total) process.stdout.write('\n');
+  };
 }

@@ -1,87 +1,139 @@
 import type { Envelope, Pickle, TestStepResult } from '@cucumber/messages';
-import { CATALOGUE_TAG } from './catalogue';
+import { CATALOGUE_TAG, Catalogue, Side, compareIds, loadCatalogue, scenarioSide } from './catalogue';
 
-export type ScenarioStatus = 'passed' | 'failed' | 'errored' | 'skipped';
-export type RequirementVerdict = 'pass' | 'fail' | 'error' | 'not-covered';
+/**
+ * From cucumber's messages to verdicts: per scenario (ResultCollector), per requirement of the
+ * catalogue in the run's scope (requirementVerdicts), and one outcome for the run (outcomeOf).
+ * The rules are in docs/architecture.md, "Rules a verdict obeys".
+ */
+export type EvidenceKind = 'observed' | 'declared' | 'attested';
+export const EVIDENCE_ORDER: EvidenceKind[] = ['observed', 'declared', 'attested'];
+/** The attachment in which a scenario's World reports its checks (steps/support/hooks.ts). */
+export const VERDICT_MEDIA_TYPE = 'application/vnd.vigie.verdict+json';
+
+export type ScenarioStatus = 'passed' | 'failed' | 'not-judged' | 'errored' | 'skipped';
+export type RequirementVerdict = 'pass' | 'fail' | 'error' | 'not-judged' | 'not-covered' | 'not-selected';
+export type Outcome = 'conformant' | 'not-conformant' | 'incomplete' | 'could-not-run';
 
 export interface ScenarioResult {
-  id: string; location: string; name: string; requirements: string[];
-  status: ScenarioStatus; message?: string; evidence: ('observed' | 'declared')[];
-  /** Wall time of the scenario, time spent waiting for the target, and deliberate observation windows. */
+  id: string; location: string; name: string; requirements: string[]; side: Side;
+  status: ScenarioStatus;
+  /** The verdict or error text, as a reviewer reads it. */
+  message?: string;
+  /** For errored / not-judged: one line, the same for every scenario the same cause stopped. */
+  cause?: string;
+  /** The evidence kinds of the checks the scenario made. */
+  evidence: EvidenceKind[];
+  checks: number;
+  /** Wall time of the scenario, time spent waiting for the target, and deliberate absence windows. */
   wallMs: number; targetMs: number; windowMs: number;
 }
 
-export interface RequirementResult { scenarios: string[]; verdict: RequirementVerdict; evidence: 'observed' | 'declared' }
+export interface RequirementResult {
+  side: Side;
+  title: string;
+  verdict: RequirementVerdict;
+  /** The kinds of evidence its checks rest on; a pass "rests on declared evidence only" when observed is absent. */
+  evidence: EvidenceKind[];
+  scenarios: string[];
+  /** Why it was not judged (error, not-judged, not-covered, not-selected). */
+  reasons?: string[];
+}
+
+export interface ErrorGroup { cause: string; requirements: string[]; scenarios: string[] }
 
 export interface Summary {
+  /** Which suite judged: the practice software (lgc) or an MSSanté operator's service (service). */
+  suite: Side;
   target: string;
   driver: 'http' | 'ui' | 'smtp';
-  outcome: 'conformant' | 'not-conformant' | 'could-not-run';
+  outcome: Outcome;
+  /** What the run set out to judge, and how much of the catalogue that is. */
+  scope: { selection: string | null; inScope: string[]; notInScope: string[]; statement: string };
+  /** Why the outcome is incomplete or could-not-run. */
+  reasons?: string[];
   durationMs: number;
-  scenarios: { passed: number; failed: number; errored: number; skipped: number };
+  scenarios: Record<ScenarioStatus, number>;
   requirements: Record<string, RequirementResult>;
+  /** Errors grouped by cause: one cause, then the requirements it stopped. */
+  errors?: ErrorGroup[];
+  failures?: { scenario: string; requirements: string[]; status: ScenarioStatus; message: string }[];
   provenance: { harness: string; config: string; node: string; rulePacks: Record<string, unknown> };
   defects?: string[];
-  /** Requirements left out of the run, and why (e.g. CDA-07 without an ANS rule pack). */
-  notSelected?: Record<string, string>;
-  reason?: string;
-  failures?: { scenario: string; requirements: string[]; status: ScenarioStatus; message: string }[];
+  /** With --require-observed: the requirements (or "all") whose pass must rest on observed evidence only. */
+  requireObserved?: string[] | 'all';
+  /** The service suite run against Vigie's own MSSanté double: a self-check of the harness, never the target's verdicts. */
+  selfCheck?: Summary;
 }
 
 /**
- * Collects cucumber messages and turns them into per-scenario results. A failed step whose
- * error is a NonConformance is a verdict ("failed"); any other failure is "errored".
+ * Collects cucumber messages and turns them into per-scenario results, classified by the error a
+ * step threw (src/harness/verdict.ts): NonConformance → failed; CannotJudge → not-judged; an
+ * undefined, pending or ambiguous step → errored (a harness error); anything else → errored.
  */
 export class ResultCollector {
   private readonly pickles = new Map<string, Pickle>();
   private readonly testCasePickle = new Map<string, string>();
+  private readonly stepToPickleStep = new Map<string, string>();
   private readonly startedCase = new Map<string, string>();
-  private readonly worst = new Map<string, TestStepResult>();
-  private readonly attachments = new Map<string, { evidence: ('observed' | 'declared')[]; targetMs: number; windowMs: number }>();
+  private readonly worst = new Map<string, { r: TestStepResult; stepId: string }>();
+  private readonly verdicts = new Map<string, { evidence: EvidenceKind[]; checks: number; targetMs: number; windowMs: number }>();
   private readonly startedAt = new Map<string, number>();
   readonly results: ScenarioResult[] = [];
+  /** Called with each result as soon as its scenario ends (progress line). */
+  onResult?: (r: ScenarioResult) => void;
 
   constructor(private readonly root: string) {}
 
   onMessage = (e: Envelope): void => {
     if (e.pickle) this.pickles.set(e.pickle.id, e.pickle);
-    else if (e.testCase) this.testCasePickle.set(e.testCase.id, e.testCase.pickleId);
-    else if (e.testCaseStarted) {
+    else if (e.testCase) {
+      this.testCasePickle.set(e.testCase.id, e.testCase.pickleId);
+      for (const s of e.testCase.testSteps) if (s.pickleStepId) this.stepToPickleStep.set(s.id, s.pickleStepId);
+    } else if (e.testCaseStarted) {
       this.startedCase.set(e.testCaseStarted.id, e.testCaseStarted.testCaseId);
       this.startedAt.set(e.testCaseStarted.id, ms(e.testCaseStarted.timestamp));
-    }
-    else if (e.testStepFinished) {
+    } else if (e.testStepFinished) {
       const id = e.testStepFinished.testCaseStartedId;
       const r = e.testStepFinished.testStepResult;
       const prev = this.worst.get(id);
-      if (!prev || rank(r) > rank(prev)) this.worst.set(id, r);
-    } else if (e.attachment && e.attachment.mediaType === 'application/vnd.vigie.verdict+json' && e.attachment.testCaseStartedId) {
+      if (!prev || rank(r) > rank(prev.r)) this.worst.set(id, { r, stepId: e.testStepFinished.testStepId });
+    } else if (e.attachment && e.attachment.mediaType === VERDICT_MEDIA_TYPE && e.attachment.testCaseStartedId) {
       try {
-        const v = JSON.parse(e.attachment.body);
-        this.attachments.set(e.attachment.testCaseStartedId, { evidence: v.evidence ?? [], targetMs: v.targetMs ?? 0, windowMs: v.windowMs ?? 0 });
+        const v = JSON.parse(e.attachment.body) as { checks?: { kind: EvidenceKind }[]; targetMs?: number; windowMs?: number };
+        const kinds = [...new Set((v.checks ?? []).map((c) => c.kind))];
+        this.verdicts.set(e.attachment.testCaseStartedId, { evidence: sortKinds(kinds), checks: v.checks?.length ?? 0, targetMs: v.targetMs ?? 0, windowMs: v.windowMs ?? 0 });
       } catch { /* not ours */ }
     } else if (e.testCaseFinished && !e.testCaseFinished.willBeRetried) {
       const startedId = e.testCaseFinished.testCaseStartedId;
       const pickle = this.pickles.get(this.testCasePickle.get(this.startedCase.get(startedId) ?? '') ?? '');
       if (!pickle) return;
-      const r = this.worst.get(startedId);
-      this.results.push({
+      const worst = this.worst.get(startedId);
+      const v = this.verdicts.get(startedId);
+      const stepText = pickle.steps.find((s) => s.id === this.stepToPickleStep.get(worst?.stepId ?? ''))?.text;
+      const tags = pickle.tags.map((t) => t.name);
+      const c = classify(worst?.r, stepText, v?.checks ?? 0);
+      const result: ScenarioResult = {
         id: pickle.id,
         location: `${relative(this.root, pickle.uri)}:${pickle.location?.line ?? 0}`,
         name: pickle.name,
-        requirements: pickle.tags.map((t) => CATALOGUE_TAG.exec(t.name)?.[1]).filter((x): x is string => !!x),
-        status: classify(r),
-        message: r?.message ?? r?.exception?.message,
-        evidence: this.attachments.get(startedId)?.evidence ?? [],
+        requirements: tags.map((t) => CATALOGUE_TAG.exec(t)?.[1]).filter((x): x is string => !!x),
+        side: scenarioSide(tags),
+        ...c,
+        evidence: v?.evidence ?? [],
+        checks: v?.checks ?? 0,
         wallMs: ms(e.testCaseFinished.timestamp) - (this.startedAt.get(startedId) ?? 0),
-        targetMs: this.attachments.get(startedId)?.targetMs ?? 0,
-        windowMs: this.attachments.get(startedId)?.windowMs ?? 0,
-      });
+        targetMs: v?.targetMs ?? 0,
+        windowMs: v?.windowMs ?? 0,
+      };
+      this.results.push(result);
+      this.onResult?.(result);
     }
   };
 }
 
 function ms(t: { seconds: number; nanos: number }): number { return t.seconds * 1000 + t.nanos / 1e6; }
+const sortKinds = (k: EvidenceKind[]) => EVIDENCE_ORDER.filter((x) => k.includes(x));
 
 function relative(root: string, uri: string): string {
   const u = uri.replace(/\\/g, '/');
@@ -93,45 +145,131 @@ function rank(r: TestStepResult): number {
   return ({ PASSED: 0, SKIPPED: 1, UNKNOWN: 1, PENDING: 2, UNDEFINED: 2, AMBIGUOUS: 3, FAILED: 4 } as Record<string, number>)[r.status] ?? 0;
 }
 
-function classify(r?: TestStepResult): ScenarioStatus {
-  if (!r) return 'skipped';
+/** The verdict text without the harness's stack trace. */
+export function cleanMessage(m: string): string {
+  return m.split('\n').filter((l) => !/^\s+at /.test(l)).join('\n').replace(/^(NonConformance|CannotJudge|SetupError|HarnessError|TargetError|TargetRefusal|UiSelectorError|BrowserError|Error): /, '').trim()
+    .split('\n').slice(0, 14).join('\n');
+}
+
+/** One line, the same for every scenario a cause stopped: numbers and quoted values are folded. */
+export function causeOf(message: string): string {
+  const first = cleanMessage(message).split('\n')[0];
+  return first.replace(/https?:\/\/\S+/g, '<url>').replace(/\b[0-9a-f]{6,}-[0-9a-z-]+\b/gi, '<tenant>').replace(/\d+/g, 'N').slice(0, 240);
+}
+
+function classify(r: TestStepResult | undefined, stepText: string | undefined, checks: number): Pick<ScenarioResult, 'status' | 'message' | 'cause'> {
+  if (!r) return { status: 'skipped', message: 'the scenario did not run', cause: 'the scenario did not run' };
+  const message = cleanMessage(r.message ?? r.exception?.message ?? '');
   switch (r.status) {
-    case 'PASSED': return 'passed';
-    case 'FAILED': return r.exception?.type === 'NonConformance' ? 'failed' : 'errored';
-    case 'AMBIGUOUS': return 'errored';
-    default: return 'skipped'; // skipped, pending, undefined: no verdict, the requirement may be not-covered
+    case 'PASSED':
+      if (checks === 0) return { status: 'errored', message: 'harness error: the scenario passed without judging anything (no check recorded)', cause: 'harness error: a scenario passed without any check' };
+      return { status: 'passed' };
+    case 'FAILED': {
+      const type = r.exception?.type;
+      if (type === 'NonConformance') return { status: 'failed', message };
+      if (type === 'CannotJudge') return { status: 'not-judged', message, cause: causeOf(message.replace(/^\[[^\]]*\] /, '')) };
+      if (type === 'HarnessError') return { status: 'errored', message: `harness error: ${message}`, cause: `harness error: ${causeOf(message)}` };
+      return { status: 'errored', message, cause: causeOf(message) };
+    }
+    case 'UNDEFINED': case 'PENDING': case 'AMBIGUOUS': {
+      const what = r.status === 'UNDEFINED' ? 'no step definition matches' : r.status === 'PENDING' ? 'the step definition is pending' : 'several step definitions match';
+      return { status: 'errored', message: `harness error: ${what} « ${stepText ?? '?'} »${message ? ` (${message})` : ''}`, cause: `harness error: ${what} « ${stepText ?? '?'} »` };
+    }
+    default: return { status: 'skipped', message: 'skipped', cause: 'the scenario was skipped' };
   }
 }
 
-/** Requirement verdicts: any failed scenario → fail; else any errored → error; else any passed → pass; else not-covered. */
-export function requirementVerdicts(results: ScenarioResult[]): Record<string, RequirementResult> {
+export interface VerdictOptions {
+  side: Side;
+  /** The requirements the run set out to judge. */
+  inScope: string[];
+  /** Requirements whose scenarios were left out on purpose, and why (e.g. CDA-07 without a rule pack). */
+  notSelected?: Record<string, string>;
+  /** --require-observed: these requirements (or all) pass only on observed evidence. */
+  requireObserved?: string[] | 'all';
+  catalogue?: Catalogue;
+}
+
+/**
+ * One verdict per requirement in scope: any failed scenario → fail; else any errored → error; else
+ * any not judged → not-judged; else left out on purpose → not-selected; else none ran → not-covered;
+ * else pass — unless --require-observed asks for observed evidence and the pass rests on less.
+ */
+export function requirementVerdicts(results: ScenarioResult[], o: VerdictOptions): Record<string, RequirementResult> {
+  const cat = o.catalogue ?? loadCatalogue();
   const out: Record<string, RequirementResult> = {};
-  const byReq = new Map<string, ScenarioResult[]>();
-  for (const s of results) for (const r of s.requirements) byReq.set(r, [...(byReq.get(r) ?? []), s]);
-  for (const [req, list] of [...byReq.entries()].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) {
+  for (const id of [...o.inScope].sort(compareIds)) {
+    const list = results.filter((s) => s.side === o.side && s.requirements.includes(id));
     const st = new Set(list.map((s) => s.status));
-    const verdict: RequirementVerdict = st.has('failed') ? 'fail' : st.has('errored') ? 'error' : st.has('passed') ? 'pass' : 'not-covered';
-    const declared = list.some((s) => s.evidence.includes('declared'));
-    out[req] = { scenarios: list.map((s) => s.location), verdict, evidence: declared ? 'declared' : 'observed' };
+    const evidence = sortKinds([...new Set(list.flatMap((s) => s.evidence))]);
+    const base = { side: o.side, title: cat.requirements[id]?.title ?? id, evidence, scenarios: list.map((s) => s.location) };
+    const reasonsOf = (status: ScenarioStatus) => [...new Set(list.filter((s) => s.status === status).map((s) => s.cause ?? s.message ?? status))];
+    if (st.has('failed')) out[id] = { ...base, verdict: 'fail' };
+    else if (st.has('errored')) out[id] = { ...base, verdict: 'error', reasons: reasonsOf('errored') };
+    else if (st.has('not-judged') || st.has('skipped')) out[id] = { ...base, verdict: 'not-judged', reasons: [...reasonsOf('not-judged'), ...reasonsOf('skipped')] };
+    else if (o.notSelected?.[id]) out[id] = { ...base, verdict: 'not-selected', reasons: [o.notSelected[id]] };
+    else if (!list.length) out[id] = { ...base, verdict: 'not-covered', reasons: ['no scenario of the features judges it'] };
+    else {
+      const strict = o.requireObserved === 'all' || (o.requireObserved ?? []).includes(id);
+      const weak = evidence.filter((k) => k !== 'observed');
+      out[id] = strict && weak.length
+        ? { ...base, verdict: 'not-judged', reasons: [`--require-observed: its pass rests partly on ${weak.join(' and ')} evidence (${list.filter((s) => s.evidence.some((k) => k !== 'observed')).map((s) => s.location).join(', ')})`] }
+        : { ...base, verdict: 'pass' };
+    }
   }
   return out;
 }
 
+/** One rule for the outcome, everywhere: any fail → not-conformant; else anything in scope not judged → incomplete; else conformant. */
+export function outcomeOf(reqs: Record<string, RequirementResult>): Outcome {
+  const v = Object.values(reqs).map((r) => r.verdict);
+  if (v.length === 0) return 'could-not-run';
+  if (v.includes('fail')) return 'not-conformant';
+  if (v.some((x) => x !== 'pass')) return 'incomplete';
+  return 'conformant';
+}
+
+export function exitCodeOf(outcome: Outcome): number {
+  return outcome === 'conformant' ? 0 : outcome === 'not-conformant' ? 1 : 2;
+}
+
+/** Why an outcome is incomplete: each requirement not judged, with its reason. */
+export function incompleteReasons(reqs: Record<string, RequirementResult>): string[] {
+  return Object.entries(reqs).filter(([, r]) => r.verdict !== 'pass' && r.verdict !== 'fail')
+    .map(([id, r]) => `${id} ${r.verdict}: ${(r.reasons ?? []).join('; ')}`);
+}
+
 export function counts(results: ScenarioResult[]): Summary['scenarios'] {
-  const c = { passed: 0, failed: 0, errored: 0, skipped: 0 };
+  const c: Summary['scenarios'] = { passed: 0, failed: 0, 'not-judged': 0, errored: 0, skipped: 0 };
   for (const s of results) c[s.status]++;
   return c;
 }
 
-/** Overall outcome: a failed requirement makes the target not conformant even if others errored. */
-export function outcomeOf(reqs: Record<string, RequirementResult>): Summary['outcome'] {
-  const v = Object.values(reqs).map((r) => r.verdict);
-  if (v.includes('fail')) return 'not-conformant';
-  if (v.includes('error')) return 'could-not-run';
-  if (v.length === 0 || v.includes('not-covered')) return 'not-conformant';
-  return 'conformant';
+/** Errors grouped by cause, each with the requirements and scenarios it stopped. */
+export function errorGroups(results: ScenarioResult[]): ErrorGroup[] {
+  const groups = new Map<string, ErrorGroup>();
+  for (const s of results.filter((x) => x.status === 'errored' || x.status === 'not-judged' || x.status === 'skipped')) {
+    const cause = s.cause ?? s.message ?? s.status;
+    const g = groups.get(cause) ?? { cause, requirements: [], scenarios: [] };
+    g.requirements = [...new Set([...g.requirements, ...s.requirements])].sort(compareIds);
+    g.scenarios.push(s.location);
+    groups.set(cause, g);
+  }
+  return [...groups.values()];
 }
 
-export function exitCodeOf(outcome: Summary['outcome']): number {
-  return outcome === 'conformant' ? 0 : outcome === 'not-conformant' ? 1 : 2;
+/** "INS-01…INS-07, QUAL-02" for a sorted list of ids: runs of one family compressed. */
+export function idRanges(ids: string[]): string {
+  const sorted = [...ids].sort(compareIds);
+  const out: string[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    const [fam, n] = sorted[i].split('-');
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1].split('-')[0] === fam && Number(sorted[j + 1].split('-')[1]) === Number(sorted[j].split('-')[1]) + 1) j++;
+    out.push(j - i >= 2 ? `${sorted[i]}…${sorted[j]}` : sorted.slice(i, j + 1).join(', '));
+    i = j + 1;
+    void n;
+  }
+  return out.join(', ');
 }

@@ -8,12 +8,13 @@ import { HttpDriver } from '../../src/drivers/http-driver';
 import { UiDriver, UiDriverClass } from '../../src/drivers/ui-driver';
 import { SelectorMap, loadPageObjects, loadSelectorMap } from '../../src/drivers/ui/selector-map';
 import { people } from '../../src/fixtures/people';
-import { VigieWorld, delay } from './world';
+import { within } from '../../src/harness/wait';
+import { CATALOGUE_TAG, scenarioSide } from '../../src/report/catalogue';
+import { VERDICT_MEDIA_TYPE } from '../../src/report/summary';
+import { VigieWorld, WORKSTATIONS } from './world';
 
 // Every wait inside a step has its own, smaller bound; this only catches a harness bug.
 setDefaultTimeout(60_000);
-
-const CATALOGUE_ID = /^@((INS|QUAL|OPP|SEND|CDA|MSS)-\d{2})$/;
 
 // One set of doubles per cucumber run (per worker when parallel), started on first use.
 interface Doubles { insi: InsiDouble; dmp: DmpDouble; eprescription: EPrescriptionDouble; mss: MssDouble }
@@ -45,11 +46,21 @@ async function startDoubles(w: VigieWorld): Promise<Doubles> {
   return doubles;
 }
 
+function makeDriver(w: VigieWorld, api: HttpDriver) {
+  const ui = w.parameters.ui;
+  if (w.parameters.driver !== 'ui' || !ui) return api;
+  if (selectorMap?.file !== ui.selectors) selectorMap = loadSelectorMap(ui.selectors);
+  // A fresh browser context per scenario, from the worker's one browser (src/drivers/ui/browser.ts).
+  // A target's page objects (ui.pageObjects) subclass UiDriver for a flow the map cannot describe.
+  if (ui.pageObjects && pageObjects?.file !== ui.pageObjects) pageObjects = loadPageObjects(ui.pageObjects) as typeof pageObjects;
+  const Driver = ui.pageObjects ? pageObjects!.driverClass : UiDriver;
+  const t = w.parameters.timeouts;
+  return new Driver({ api, map: selectorMap.map, uiBaseUrl: ui.baseUrl, actionMs: t.actionMs, trace: ui.trace, traceSnapshots: ui.traceSnapshots, findMs: ui.findMs });
+}
+
 Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
-  this.requirements = pickle.tags.map((t) => CATALOGUE_ID.exec(t.name)?.[1]).filter((x): x is string => !!x);
-  // The longest response bound a step of this scenario states ("within 1000 ms"), plus a margin.
-  const bounds = pickle.steps.map((s) => Number(/within (\d+) ms/.exec(s.text)?.[1] ?? 0));
-  this.holdWindowMs = Math.max(1000, ...bounds) + 500;
+  const tags = pickle.tags.map((t) => t.name);
+  this.requirements = tags.map((t) => CATALOGUE_TAG.exec(t)?.[1]).filter((x): x is string => !!x);
   this.tenant = `${this.parameters.runId}-${process.pid.toString(36)}-${++tenantSeq}`;
   const ds = await startDoubles(this);
   this.insi = ds.insi.tenant(this.tenant);
@@ -66,21 +77,11 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
   this.mss.registerMailbox(practiceMailbox, { kind: 'professional' });
   const t = this.parameters.timeouts;
   const api = new HttpDriver(this.parameters.baseUrl, t.actionMs);
-  const ui = this.parameters.ui;
-  if (this.parameters.driver === 'ui' && ui) {
-    if (selectorMap?.file !== ui.selectors) selectorMap = loadSelectorMap(ui.selectors);
-    // A fresh browser context per scenario, from the worker's one browser (src/drivers/ui/browser.ts).
-    // A target's page objects (ui.pageObjects) subclass UiDriver for a flow the map cannot describe.
-    if (ui.pageObjects && pageObjects?.file !== ui.pageObjects) pageObjects = loadPageObjects(ui.pageObjects) as typeof pageObjects;
-    const Driver = ui.pageObjects ? pageObjects!.driverClass : UiDriver;
-    this.driver = new Driver({ api, map: selectorMap.map, uiBaseUrl: ui.baseUrl, actionMs: t.actionMs, trace: ui.trace, traceSnapshots: ui.traceSnapshots, findMs: ui.findMs });
-  } else {
-    this.driver = api;
-  }
+  this.driver = makeDriver(this, api);
   this.arrange = api;
-  if (this.parameters.service) {
-    // An external MSSanté-like service is under test: no practice software to reset.
-    this.mssService = { smtp: this.parameters.service.smtp, pop3: this.parameters.service.pop3 };
+  if (scenarioSide(tags) === 'service') {
+    // The operator's rules judge an MSSanté service (the double, or an external one): no LGC involved.
+    if (this.parameters.service) this.mssService = { smtp: this.parameters.service.smtp, pop3: this.parameters.service.pop3 };
     return;
   }
   await this.driver.reset({
@@ -91,12 +92,13 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
       eprescription: ds.eprescription.urlFor(this.tenant),
       mss: { smtp: ds.mss.smtp, pop3: ds.mss.pop3, mailbox: practiceMailbox, password: 'vigie' },
     },
-    defects: this.parameters.defects,
+    workstations: Object.values(WORKSTATIONS),
     insiTimeoutMs: t.insiTimeoutMs, ePrescriptionTimeoutMs: t.ePrescriptionTimeoutMs, dmpTimeoutMs: t.dmpTimeoutMs,
   });
 });
 
 BeforeStep(function (this: VigieWorld, { pickleStep }: ITestStepHookParameter) {
+  this.stepText = pickleStep.text;
   if (this.driver instanceof UiDriver) this.driver.step = pickleStep.text;
 });
 
@@ -105,8 +107,11 @@ AfterStep(async function (this: VigieWorld, { pickleStep, result }: ITestStepHoo
   if (!(this.driver instanceof UiDriver)) return;
   if (pickleStep.type !== 'Outcome' && result.status !== Status.FAILED) return;
   const shot = await this.driver.screenshot();
-  if (shot) this.attach(shot, { mediaType: 'image/jpeg', fileName: `screen — ${pickleStep.text.slice(0, 80)}.jpg` });
+  if (shot) this.attach(shot, { mediaType: 'image/jpeg', fileName: `screenshot — ${pickleStep.text.slice(0, 80)}.jpg` });
 });
+
+const named = (w: VigieWorld, body: string | Buffer, mediaType: string, fileName: string) =>
+  typeof body === 'string' ? w.attach(body, { mediaType, fileName }) : w.attach(body, { mediaType, fileName });
 
 After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
   if (!this.insi || !this.driver) return;
@@ -114,38 +119,42 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
   this.insi.release({ drop: true });
   this.dmp.release({ drop: true });
   this.eprescription.release({ drop: true });
-  await Promise.race([Promise.allSettled(this.pending.map((p) => p.promise)), delay(2000)]);
-  const failed = result?.status === Status.FAILED;
-  const targetMs = this.driver.exchanges().reduce((t, x) => t + (x.ms ?? 0), 0);
-  this.attach(JSON.stringify({ evidence: [...this.evidenceKinds], tenant: this.tenant, requirements: this.requirements, targetMs, windowMs: this.windowMs }), 'application/vnd.vigie.verdict+json');
+  await within(Promise.allSettled(this.pending.map((p) => p.promise)), 2000);
+  const targetMs = this.driver.exchanges().reduce((sum, x) => sum + (x.ms ?? 0), 0);
+  this.attach(JSON.stringify({ checks: this.checks, tenant: this.tenant, requirements: this.requirements, targetMs, windowMs: this.windowMs }), VERDICT_MEDIA_TYPE);
   for (const ex of this.insi.exchanges()) {
     const head = `INSi exchange #${ex.seq} (${ex.operation ?? 'unknown operation'}) received ${ex.receivedAt}, outcome ${ex.outcome}` +
       (ex.durationMs != null ? `, answered after ${ex.durationMs} ms` : '');
-    this.attach(`<!-- ${head} -->\n<!-- request (${ex.request.contentType}) -->\n${ex.request.raw}\n<!-- response ${ex.response ? 'HTTP ' + ex.response.status : '(none)'} -->\n${ex.response?.raw ?? ''}`, 'text/xml');
+    named(this, `<!-- ${head} -->\n<!-- request (${ex.request.contentType}) -->\n${ex.request.raw}\n<!-- response ${ex.response ? 'HTTP ' + ex.response.status : '(none)'} -->\n${ex.response?.raw ?? ''}`,
+      'text/xml', `INSi exchange #${ex.seq}.xml`);
   }
   for (const sub of this.dmp.submissions()) {
-    this.attach(sub.raw, sub.contentType.split(';')[0] === 'multipart/related' ? 'multipart/related' : 'application/soap+xml');
-    this.attach(`<!-- DMP submission #${sub.seq}: ${sub.outcome}${sub.refusal ? ' ' + sub.refusal.code : ''}${sub.fault ? ' fault: ' + sub.fault : ''} -->\n${sub.response?.raw ?? '(no answer)'}`, 'text/xml');
-    for (const doc of sub.documents) this.attach(doc.content, doc.mimeType ?? 'application/octet-stream');
+    named(this, sub.raw, sub.contentType.split(';')[0] === 'multipart/related' ? 'multipart/related' : 'application/soap+xml', `DMP submission #${sub.seq} (ITI-41 request)`);
+    named(this, `<!-- DMP submission #${sub.seq}: ${sub.outcome}${sub.refusal ? ' ' + sub.refusal.code : ''}${sub.fault ? ' fault: ' + sub.fault : ''} -->\n${sub.response?.raw ?? '(no answer)'}`,
+      'text/xml', `DMP submission #${sub.seq} (answer).xml`);
+    sub.documents.forEach((doc, i) => named(this, doc.content, doc.mimeType ?? 'application/octet-stream', `DMP submission #${sub.seq} document ${i + 1} (CDA).xml`));
   }
   for (const q of this.dmp.queries()) {
-    this.attach(`<!-- DMP query #${q.seq}: ${q.outcome}, ${q.returned} document(s) -->\n${q.raw}\n<!-- answer -->\n${q.response?.raw ?? ''}`, 'text/xml');
+    named(this, `<!-- DMP query #${q.seq}: ${q.outcome}, ${q.returned} document(s) -->\n${q.raw}\n<!-- answer -->\n${q.response?.raw ?? ''}`, 'text/xml', `DMP query #${q.seq} (ITI-18).xml`);
   }
   for (const m of this.mss.messages()) {
-    this.attach(m.raw, 'message/rfc822');
-    this.attach(JSON.stringify({ mss: { seq: m.seq, envelope: m.envelope, generated: m.generated, deliveries: m.deliveries, parseError: m.parseError } }, null, 2), 'application/json');
+    named(this, m.raw, 'message/rfc822', `MSSanté message #${m.seq}.eml`);
+    named(this, JSON.stringify({ mss: { seq: m.seq, envelope: m.envelope, generated: m.generated, deliveries: m.deliveries, parseError: m.parseError } }, null, 2),
+      'application/json', `MSSanté message #${m.seq} (envelope and deliveries).json`);
   }
   for (const ex of this.eprescription.exchanges()) {
-    this.attach(JSON.stringify({ eprescription: ex }, null, 2), 'application/json');
+    named(this, JSON.stringify({ eprescription: ex }, null, 2), 'application/json', `e-prescription exchange #${(ex as { seq?: number }).seq ?? '?'}.json`);
   }
-  this.attach(JSON.stringify(this.driver.exchanges(), null, 2), 'application/json');
-  if (failed) this.log(`tenant ${this.tenant}: ${this.insi.exchanges().length} INSi exchange(s), ${this.driver.exchanges().length} test-driver call(s) attached`);
+  named(this, JSON.stringify(this.driver.exchanges(), null, 2), 'application/json', 'test-driver and UI calls.json');
+  if (result?.status === Status.FAILED) {
+    this.log(`tenant ${this.tenant}: ${this.insi.exchanges().length} INSi exchange(s), ${this.dmp.submissions().length} DMP submission(s), ${this.driver.exchanges().length} driver call(s) attached`);
+  }
   if (this.driver instanceof UiDriver) {
     const errors = this.driver.pageErrorsSeen();
-    if (errors.length) this.attach(JSON.stringify({ pageErrors: errors }, null, 2), 'application/json');
+    if (errors.length) named(this, JSON.stringify({ pageErrors: errors }, null, 2), 'application/json', 'page errors.json');
     // The Playwright trace (open with `npx playwright show-trace`) is kept for a scenario that did not pass.
     const trace = await this.driver.finish(result?.status !== Status.PASSED);
-    if (trace) this.attach(trace, { mediaType: 'application/zip', fileName: 'playwright-trace.zip' });
+    if (trace) named(this, trace, 'application/zip', 'playwright-trace.zip');
   } else {
     await this.driver.close();
   }

@@ -1,12 +1,17 @@
 import { IWorldOptions, World, setWorldConstructor } from '@cucumber/cucumber';
 import type { DmpTenant } from '../../src/doubles/dmp';
 import type { EPrescriptionTenant } from '../../src/doubles/eprescription';
-import type { InsiExchange, InsiTenant } from '../../src/doubles/insi';
+import type { InsiTenant } from '../../src/doubles/insi';
 import type { MssTenant } from '../../src/doubles/mss';
-import type { ActionResult, ConsultResult, DocumentView, IdentityView, LgcDriver, Observed, QualifyResult, Workstation } from '../../src/drivers/driver';
+import type { LgcDriver, Observed, Workstation } from '../../src/drivers/driver';
+import { ALL_FIELDS, TargetRefusal } from '../../src/drivers/driver';
 import { Person, personNamed } from '../../src/fixtures/people';
 import { Timeouts } from '../../src/config/load';
-import { NonConformance } from '../../src/harness/verdict';
+import { CannotJudge, HarnessError, NonConformance, SetupError } from '../../src/harness/verdict';
+import { Waited, eventually, never, within } from '../../src/harness/wait';
+import type { Verdict } from '../../src/oracles/verdict';
+import type { EvidenceKind } from '../../src/report/summary';
+import { ScenarioState } from './state';
 
 export interface ExternalService {
   smtp: { host: string; port: number }; pop3: { host: string; port: number }; password: string;
@@ -21,7 +26,6 @@ export interface VigieParameters {
   driver: 'http' | 'ui' | 'smtp';
   /** The ui driver's settings (selector map file, where the UI answers), or null. */
   ui?: { selectors: string; baseUrl: string; trace: boolean; traceSnapshots?: boolean; findMs?: number; pageObjects?: string } | null;
-  defects: string[];
   doubles: { host: string; advertisedHost?: string; insiPort: number; dmpPort: number; ePrescriptionPort: number; mssSmtpPort: number; mssPop3Port: number };
   timeouts: Timeouts;
   runId: string;
@@ -33,31 +37,45 @@ export interface VigieParameters {
   service?: ExternalService | null;
 }
 
-export const WORKSTATIONS: Record<string, Workstation> = {
-  PS: { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' },
-  'secretariat-nominative': { role: 'secretariat', card: 'CPE-nominative', user: 'Julie ACCUEIL' },
+/**
+ * The workstations of the scenarios: who sits there and the card in the reader. The identities are
+ * invented; idNat is the card holder's national identifier, which the LGC must take from the card.
+ */
+export const WORKSTATIONS: Record<'PS' | 'secretariat-nominative' | 'secretariat-anonymous', Workstation> = {
+  PS: { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN', idNat: '810100456789' },
+  'secretariat-nominative': { role: 'secretariat', card: 'CPE-nominative', user: 'Julie ACCUEIL', idNat: '3101004567890/CPE0001' },
   'secretariat-anonymous': { role: 'secretariat', card: 'CPE-anonymous' },
 };
+
+/**
+ * The kinds of event a scenario waits for, each with one bound. `eventually` waits up to it for
+ * something to happen; `never` watches for the same time that it does not: an absence is never
+ * watched for less time than the presence it mirrors.
+ */
+export type EventKind = 'insi' | 'dmp' | 'mss' | 'screen';
 
 /** An action on the LGC that may still be running (the LGC blocked on a held double). */
 export interface PendingAction<T = unknown> {
   label: string; startedAt: number; promise: Promise<T>;
-  settled: boolean; ms?: number; value?: T; error?: unknown;
+  settled: boolean; ms?: number; value?: T; error?: unknown; declaredFields?: string[];
+  /** The same action again, for calibration: how long it takes with the national service answering at once. */
+  replay?: () => Promise<Observed<unknown>>;
 }
 
+export interface Check { step: string; requirements: string[]; kind: EvidenceKind; status: Verdict['status'] }
+
 /**
- * The World of one scenario: its tenant, its driver, its view of the doubles, and what it
- * has seen so far. Steps read like the requirement; the mechanics live here.
+ * The World of one scenario: its tenant, its driver, its view of the doubles, what it has seen so
+ * far (ScenarioState), and how it judges. Steps read like the requirement: words → arrange / act /
+ * observe → an oracle of src/oracles → `judge`.
  */
 export class VigieWorld extends World<VigieParameters> {
   tenant = '';
   requirements: string[] = [];
+  /** The step being run (set by the hooks), named in checks and errors. */
+  stepText = '';
   driver!: LgcDriver;
-  /**
-   * How Given steps arrange the scenario: the target's test-driver API, whatever the driver
-   * under test. Preconditions are not verdicts; arranging them through the UI would only add
-   * time (the http driver is both).
-   */
+  /** Given steps arrange through the target's test-driver API, whatever the driver under test. */
   arrange!: LgcDriver;
   insi!: InsiTenant;
   dmp!: DmpTenant;
@@ -65,34 +83,10 @@ export class VigieWorld extends World<VigieParameters> {
   mss!: MssTenant;
   /** Where the MSSanté service under test answers (by default the double itself). */
   mssService!: { smtp: { host: string; port: number }; pop3: { host: string; port: number } };
-  /** Index of the first MSSanté message caused by the scenario's last action. */
-  mssMark = 0;
-  lastSent?: { messageId: string; address: string; internetMessageId?: string };
-  lastSendRefusal?: string;
-  /** Service side: messages Vigie sent as a professional or pharmacy mailbox, by role. */
-  readonly serviceSent = new Map<string, { messageId: string; to: string; from: string }>();
-  /** External service: the test patient address standing for the scenario's patient (by state). */
-  servicePatientAddress?: string;
-  /** The documents of the scenario, by the name the feature gives them ("the consultation report"). */
-  readonly documents = new Map<string, DocumentView[]>();
-  currentDocuments: DocumentView[] = [];
-  lastValidate?: ActionResult;
-  lastDoNotSend?: ActionResult;
-  lastSettings?: { applied: string[]; refused: string[] };
-  lastConsult?: ConsultResult;
-  dmpHoldOn = false;
-  /** Index of the first DMP submission / query caused by the scenario's last document action. */
-  dmpMark = 0;
-  dmpQueryMark = 0;
-  readonly patientIds = new Map<string, string>();
-  currentPerson?: Person;
-  /** Index of the first INSi exchange that belongs to the last trigger. */
-  insiMark = 0;
-  lastAction?: PendingAction;
-  lastQualify?: QualifyResult;
-  readonly evidenceKinds = new Set<'observed' | 'declared'>();
+  readonly state = new ScenarioState();
+  readonly checks: Check[] = [];
   readonly pending: PendingAction[] = [];
-  /** Time spent in deliberate observation windows (asserting that something does NOT happen). */
+  /** Time spent in deliberate absence windows (what the harness overhead figure leaves out). */
   windowMs = 0;
 
   constructor(options: IWorldOptions<VigieParameters>) { super(options); }
@@ -100,79 +94,131 @@ export class VigieWorld extends World<VigieParameters> {
   get timeouts(): Timeouts { return this.parameters.timeouts; }
   today(): string { return new Date().toISOString().slice(0, 10); }
 
-  person(name: string): Person { const p = personNamed(name); this.currentPerson = p; return p; }
+  person(name: string): Person {
+    try { const p = personNamed(name); this.state.currentPerson = p; return p; } catch (e) { throw new HarnessError((e as Error).message); }
+  }
   patientId(p: Person): string {
-    const id = this.patientIds.get(p.id);
-    if (!id) throw new Error(`the scenario never created a patient file for ${p.id}`);
+    const id = this.state.patientIds.get(p.id);
+    if (!id) throw new HarnessError(`the scenario never created a patient file for ${p.id}`);
     return id;
   }
   current(): Person {
-    if (!this.currentPerson) throw new Error('no patient named yet in this scenario');
-    return this.currentPerson;
+    if (!this.state.currentPerson) throw new HarnessError('no patient named yet in this scenario');
+    return this.state.currentPerson;
   }
 
-  /** Fails the scenario with a verdict naming the requirement, the expected and the seen. */
-  fail(expected: string, seen: string, evidence?: string): never {
-    throw new NonConformance(this.requirements, expected, seen, evidence);
-  }
+  // --- judging ---------------------------------------------------------------------------------
+
   /**
-   * The verdict rests on what the LGC shows the user: observed when the ui driver read it on the
-   * screen, declared when the LGC's test-driver API reported it.
+   * Records an oracle's verdict as a check of the scenario's requirements, on evidence of `kind`,
+   * and ends the scenario on a failure (NonConformance) or when it cannot be judged (CannotJudge).
    */
-  onScreen(): void { this.evidenceKinds.add(this.driver.kind === 'ui' ? 'observed' : 'declared'); }
-  check(ok: boolean, expected: string, seen: () => string, evidence?: string): void {
-    if (!ok) this.fail(expected, seen(), evidence);
+  judge(v: Verdict, kind: EvidenceKind): void {
+    this.checks.push({ step: this.stepText, requirements: this.requirements, kind, status: v.status });
+    if (v.status === 'fail') throw new NonConformance(this.requirements, v.expected, v.seen, v.evidence);
+    if (v.status === 'cannot-judge') throw new CannotJudge(this.requirements, v.reason ?? 'no reason given', v.expected);
+  }
+
+  /** The scenario cannot reach its verdict: `cause` is the same for every scenario it stops. */
+  setupFailed(cause: string, detail = ''): never { throw new SetupError(cause, detail); }
+
+  /**
+   * The evidence kind of a value read from the LGC's screen: observed when the ui driver saw it,
+   * declared when it came from the LGC's own report (the test-driver API, or an attribute the LGC
+   * wrote about itself in its page).
+   */
+  screenKind(o: { declaredFields?: string[] } | undefined, ...fields: string[]): EvidenceKind {
+    if (this.driver.kind !== 'ui') return 'declared';
+    const declared = o?.declaredFields ?? [];
+    return declared.includes(ALL_FIELDS) || fields.some((f) => declared.includes(f)) ? 'declared' : 'observed';
+  }
+
+  // --- waiting ---------------------------------------------------------------------------------
+
+  /** The one bound of each kind of event (see EventKind). */
+  boundOf(kind: EventKind): number {
+    const t = this.timeouts;
+    return { insi: t.insiWaitMs, dmp: t.dmpWaitMs, mss: t.mssWaitMs, screen: t.settleMs }[kind];
+  }
+
+  private wakeOf(kind: EventKind): ((ms: number) => Promise<unknown>) | undefined {
+    if (kind === 'insi') return (ms) => this.insi.waitForExchanges(this.insi.exchanges().length + 1, ms);
+    if (kind === 'dmp') return (ms) => Promise.race([
+      this.dmp.waitForSubmissions(this.dmp.submissions().length + 1, ms), this.dmp.waitForQueries(this.dmp.queries().length + 1, ms)]);
+    if (kind === 'mss' && !this.parameters.service) return (ms) => this.mss.waitForMessages(this.mss.messages().length + 1, ms);
+    return undefined;
+  }
+
+  /** The first value `probe` finds within the bound of `kind`. */
+  eventually<T>(kind: EventKind, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, pollMs?: number): Promise<Waited<T>> {
+    return eventually(probe, { ms: this.boundOf(kind), wake: this.wakeOf(kind), pollMs });
   }
 
   /**
-   * Runs an action on the LGC. When a double holds an answer, the LGC may (wrongly) block on it:
-   * then the action is left running after `holdWindowMs` and later steps judge it, instead of
-   * the scenario erroring on a driver timeout.
+   * Watches `probe` for the whole bound of `kind` — or longer, `atLeastMs`, never shorter: what it
+   * found, if anything (an absence holds when nothing).
    */
-  async act<T>(label: string, fn: () => Promise<Observed<T>>): Promise<PendingAction<T>> {
-    const a: PendingAction<T> = { label, startedAt: performance.now(), promise: undefined as unknown as Promise<T>, settled: false };
-    const holding = this.insiHoldOn || this.dmpHoldOn;
-    // The window opens at the user's press (the ui driver first navigates to the screen), bounded.
-    let pressed!: () => void;
-    const press = new Promise<void>((r) => { pressed = r; });
-    this.driver.onPress = () => { a.startedAt = performance.now(); pressed(); };
+  async never<T>(kind: EventKind, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, atLeastMs = 0): Promise<Waited<T>> {
+    const w = await never(probe, { ms: Math.max(this.boundOf(kind), atLeastMs), wake: this.wakeOf(kind), pollMs: kind === 'mss' && this.parameters.service ? 100 : undefined });
+    this.windowMs += w.ms;
+    return w;
+  }
+
+  // --- acting ----------------------------------------------------------------------------------
+
+  /** Is a double holding its answers (the LGC may wrongly wait for it)? */
+  holding(): boolean { return this.insi.heldCount() > 0 || this.dmp.heldCount() > 0 || this.state.insiHoldOn || this.state.dmpHoldOn; }
+
+  /**
+   * Runs an action of the user on the LGC through the driver under test. While a double holds its
+   * answers the LGC may (wrongly) wait for it: the action is then given the long bound (actionMs)
+   * and left running if it does not end, for a later step to judge. A refusal the user sees
+   * (TargetRefusal) is a verdict on the scenario's requirements, unless the step expects refusals.
+   */
+  async act<T>(label: string, fn: () => Promise<Observed<T>>,
+    o: { refusalIsResult?: boolean; replay?: () => Promise<Observed<unknown>>; arranging?: boolean } = {}): Promise<PendingAction<T>> {
+    const a: PendingAction<T> = { label, startedAt: performance.now(), promise: undefined as unknown as Promise<T>, settled: false, replay: o.replay };
+    const holding = this.holding();
+    this.driver.onPress = () => { a.startedAt = performance.now(); };
     this.driver.checkResponsiveness = holding;
     a.promise = fn().then(
-      (o) => { a.settled = true; a.ms = o.ms; a.value = o.value; return o.value; },
+      (r) => { a.settled = true; a.ms = r.ms; a.value = r.value; a.declaredFields = r.declaredFields; return r.value; },
       (e) => { a.settled = true; a.ms = Math.round(performance.now() - a.startedAt); a.error = e; throw e; },
     );
     a.promise.catch(() => undefined);
-    this.lastAction = a as PendingAction;
+    this.state.lastAction = a as PendingAction;
     this.pending.push(a as PendingAction);
-    const windowMs = holding ? this.holdWindowMs : this.timeouts.actionMs + 1000;
-    const clock = this.driver.kind === 'ui' ? Promise.race([press, delay(this.timeouts.actionMs)]) : Promise.resolve();
-    await Promise.race([a.promise.catch(() => undefined), clock.then(() => delay(windowMs))]);
+    // While a double holds, the action is watched for heldActionMs (shorter than the driver's own
+    // bound, actionMs): still running then, it is left to a later step, which judges it as waiting
+    // for the held service. Otherwise the driver bounds the action itself; this only catches a
+    // driver that does not.
+    await within(a.promise.catch(() => undefined), holding ? this.timeouts.heldActionMs : this.timeouts.actionMs + 2000);
     this.driver.onPress = undefined;
-    if (a.settled && a.error) throw a.error;
-    if (!a.settled && !holding) throw new Error(`${label}: no answer from the target within ${windowMs} ms`);
+    if (a.settled && a.error) {
+      if (a.error instanceof TargetRefusal && o.arranging) this.setupFailed(`the LGC refused a set-up step: ${label}`, a.error.message);
+      if (a.error instanceof TargetRefusal) {
+        if (o.refusalIsResult) return a;
+        this.judge({ status: 'fail', expected: `the LGC does what its user asked: ${label}`, seen: a.error.message, evidence: [`test-driver call ${a.error.action}`] }, this.driver.kind === 'ui' ? 'observed' : 'declared');
+      }
+      throw a.error;
+    }
+    if (!a.settled && !holding) throw new Error(`${label}: no answer from the target within ${this.timeouts.actionMs + 2000} ms`);
     return a;
   }
-  insiHoldOn = false;
-  /** How long an action may stay unanswered while a double holds before later steps judge it (set from the scenario's stated bounds). */
-  holdWindowMs = 1500;
 
-  /** Exchanges at the INSi double since the last trigger. */
-  insiSinceMark(): InsiExchange[] { return this.insi.exchanges().slice(this.insiMark); }
-  markInsi(): void { this.insiMark = this.insi.exchanges().length; }
+  /** The value of an action that must have ended, or a precondition failure naming it. */
+  resultOf<T>(a: PendingAction<T>): T {
+    if (!a.settled || a.error) this.setupFailed(`the action « ${a.label} » did not end`, a.error ? String((a.error as Error).message) : 'still running');
+    return a.value as T;
+  }
 
-  /** Polls the identity panel until `done` holds or `timeoutMs` passes; returns the last view. */
-  async identityUntil(p: Person, done: (v: IdentityView) => boolean, timeoutMs: number, driver = this.driver): Promise<{ view: IdentityView; ok: boolean }> {
-    const until = performance.now() + timeoutMs;
-    let view = (await driver.identity(this.patientId(p))).value;
-    while (!done(view) && performance.now() < until) {
-      await delay(20); // bounded polling of the target's screen; the double itself is event-driven
-      view = (await driver.identity(this.patientId(p))).value;
+  /** An arranging call (Given): a refusal or an error there is a failed set-up, not a verdict. */
+  async arranged<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try { return await fn(); } catch (e) {
+      if (e instanceof TargetRefusal) this.setupFailed(`the LGC refused a set-up step: ${what}`, e.message);
+      throw e;
     }
-    return { view, ok: done(view) };
   }
 }
-
-/** A bounded wait that never keeps the process alive by itself (a verdict must not wait on a leftover timer). */
-export function delay(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms).unref()); }
 
 setWorldConstructor(VigieWorld);

@@ -13,6 +13,13 @@ export class HoldQueue<P extends Parkable> {
 
   hold(): void { this.held = true; }
 
+  /**
+   * Stops parking new requests while keeping the parked ones parked (they are answered only at
+   * release). Used to time an action with the service answering at once while an earlier
+   * request stays held; hold() parks again.
+   */
+  letNewThrough(): void { this.held = false; }
+
   park(p: P): void { this.parked.push(p); }
 
   /** Stops holding; answers (or drops) every parked request; returns how many there were. */

@@ -44,6 +44,11 @@ export class TenantState implements DmpTenant {
     this.queue.hold();
   }
 
+  /** New requests are answered at once; those already parked stay parked until release. hold() parks again. */
+  letNewThrough(): void {
+    this.queue.letNewThrough();
+  }
+
   release(opts?: { drop?: boolean }): number {
     return this.queue.release(opts?.drop === true);
   }

@@ -87,6 +87,8 @@ export interface DmpTenant {
   respondWith(b: DmpBehaviour): void;
   /** Holds apply to well-formed submissions (ITI-41) only; faults and queries are answered at once. */
   hold(): void;
+  /** New submissions are answered at once; those already parked stay parked until release. hold() parks again. */
+  letNewThrough(): void;
   release(opts?: { drop?: boolean }): number;
   heldCount(): number;
   waitForHeld(n: number, timeoutMs: number): Promise<void>;

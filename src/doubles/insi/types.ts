@@ -65,6 +65,8 @@ export interface InsiDoubleOptions {
 export interface InsiTenant {
   respondWith(b: InsiBehaviour): void;
   hold(): void;
+  /** New requests are answered at once; those already parked stay parked until release. hold() parks again. */
+  letNewThrough(): void;
   release(opts?: { drop?: boolean }): number;
   heldCount(): number;
   waitForHeld(n: number, timeoutMs: number): Promise<void>;

@@ -224,7 +224,8 @@ export class MssDouble implements TenantHost {
     if (!delivery) throw new Error(`MSS double: message ${messageId} was not delivered to a patient (${msg.deliveries.map((d) => `${d.to}: ${d.outcome}`).join('; ')})`);
     const patient = delivery.to;
     const state = t.patientState(patient);
-    if (state !== 'activé') throw new Error(`MSS double: patient ${patient} is "${state}" in tenant "${t.id}": Mon espace santé must be activated to read`);
+    const readable = state === 'activé' || (state === 'créé non activé' && t.hasDefect('created-readable-without-activation'));
+    if (!readable) throw new Error(`MSS double: patient ${patient} is "${state}" in tenant "${t.id}": Mon espace santé must be activated to read`);
     const already = t.readState(msg.seq);
     if (already !== false) return already; // RFC 8098 §2.1: at most one MDN per message
     const dnt = firstAddress(msg.parsed?.headers['disposition-notification-to']);
@@ -476,12 +477,15 @@ export class MssDouble implements TenantHost {
       }
       if (state === 'activé' && t.hasDefect('activated-not-delivered')) return { delivery: { to, outcome: 'dropped', reason: 'defect activated-not-delivered' } };
       t.recordSent(ctx.messageId, { seq: msg.seq, professional: sender.address, patient: to });
+      const notified = !(state === 'activé' && t.hasDefect('activated-not-notified'));
+      const mustActivate = state === 'créé non activé' && !t.hasDefect('created-readable-without-activation');
       const notes = [
-        state === 'activé' ? 'patient notified' : 'patient notified; must activate Mon espace santé to read',
+        notified ? 'patient notified' : 'defect activated-not-notified: no notification',
+        ...(state === 'créé non activé' ? [mustActivate ? 'must activate Mon espace santé to read' : 'defect created-readable-without-activation'] : []),
         ...(!rc.ins.valid ? ['defect invalid-address-accepted'] : []),
         ...(ctx.exactSubject === '[FIN]' ? ['defect fin-delivered'] : []),
       ];
-      return ok(notes.join('; '));
+      return { delivery: { to, outcome: 'delivered', reason: notes.join('; '), notified, mustActivate } };
     }
 
     if (rc.kind === 'autoresponder') {

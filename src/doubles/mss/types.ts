@@ -16,7 +16,9 @@ export type MssDefect =
   | 'opposed-delivered' // opposé patients: delivered, no bounce
   | 'activated-not-delivered' // activé patients: the message is swallowed, never delivered, no bounce
   | 'replies-refused' // a patient's reply is refused like a first message
-  | 'pharmacy-not-organisational'; // organisational pharmacy mailboxes treated as ordinary ones
+  | 'pharmacy-not-organisational' // organisational pharmacy mailboxes treated as ordinary ones
+  | 'activated-not-notified' // activé patients: delivered, but never notified of it
+  | 'created-readable-without-activation'; // créé non activé patients: the message can be read without activating
 export const MSS_DEFECTS: readonly MssDefect[] = [
   'bounce-text-paraphrased',
   'closed-bounce-missing',
@@ -29,6 +31,8 @@ export const MSS_DEFECTS: readonly MssDefect[] = [
   'activated-not-delivered',
   'replies-refused',
   'pharmacy-not-organisational',
+  'activated-not-notified',
+  'created-readable-without-activation',
 ];
 
 export type DeliveryOutcome =
@@ -45,6 +49,10 @@ export interface MssDelivery {
   reason?: string;
   /** Sequence number of the DSN / autoreply generated for this recipient, when there is one. */
   generatedSeq?: number;
+  /** To a patient (MSS-11): the patient was notified of the new message (e-mail / SMS of Mon espace santé). */
+  notified?: boolean;
+  /** To a patient (MSS-11): the patient must activate Mon espace santé before reading it. */
+  mustActivate?: boolean;
 }
 
 export interface MssAttachment {

@@ -1,0 +1,125 @@
+/**
+ * The plan of a run, computed before cucumber starts: which feature files, which scenarios the
+ * user's selection (paths, --tags) keeps, which requirements that puts in scope, and what is left
+ * out on purpose (e.g. CDA-07 without a rule pack). Parsing the features here lets a bad
+ * selection be said plainly (a path that does not exist, a malformed tag expression) and lets the
+ * scope be stated whatever cucumber then runs.
+ */
+import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile } from '@cucumber/gherkin';
+import { IdGenerator } from '@cucumber/messages';
+import parseTagExpression from '@cucumber/tag-expressions';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { CATALOGUE_TAG, Side, compareIds, loadCatalogue, requirementsOfSide, scenarioSide } from '../report/catalogue';
+import { idRanges } from '../report/summary';
+
+export class SelectionError extends Error { override name = 'SelectionError'; }
+
+export interface PlannedScenario { location: string; name: string; tags: string[]; requirements: string[]; side: Side }
+
+export interface Plan {
+  /** The cucumber tag expression to run (the user's, the suite's side, and what is left out). */
+  tagExpression: string;
+  paths: string[];
+  scenarios: PlannedScenario[];
+  inScope: string[];
+  notInScope: string[];
+  notSelected: Record<string, string>;
+  selection: string | null;
+  statement: string;
+}
+
+function featureFiles(path: string): string[] {
+  if (!existsSync(path)) throw new SelectionError(`no feature file or folder at ${path}`);
+  if (statSync(path).isDirectory()) return readdirSync(path).sort().flatMap((f) => featureFiles(resolve(path, f)));
+  return path.endsWith('.feature') ? [path] : [];
+}
+
+function checkTags(expr: string, what: string): (tags: string[]) => boolean {
+  try {
+    const node = parseTagExpression(expr);
+    return (tags) => node.evaluate(tags);
+  } catch (e) {
+    throw new SelectionError(`${what} ${JSON.stringify(expr)} is not a valid tag expression: ${(e as Error).message.replace(/^Tag expression ".*?" could not be parsed because of /, '')} (e.g. '@INS-02 or @QUAL-03', 'not @service')`);
+  }
+}
+
+/** Every scenario (pickle) of the feature files, with its tags. */
+export function parseFeatures(root: string, paths: string[]): PlannedScenario[] {
+  const files = [...new Set(paths.flatMap((p) => featureFiles(resolve(root, p))))];
+  if (!files.length) throw new SelectionError(`no .feature file under ${paths.join(', ')}`);
+  const out: PlannedScenario[] = [];
+  for (const file of files) {
+    const newId = IdGenerator.incrementing();
+    const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher());
+    let doc;
+    try { doc = parser.parse(readFileSync(file, 'utf8')); } catch (e) { throw new SelectionError(`${relative(root, file)}: not valid Gherkin: ${(e as Error).message}`); }
+    const uri = relative(root, file).replace(/\\/g, '/');
+    for (const p of compile(doc, uri, newId)) {
+      const tags = p.tags.map((t) => t.name);
+      const line = doc.feature ? lineOf(doc, p.astNodeIds) : 0;
+      out.push({ location: `${uri}:${line}`, name: p.name, tags, requirements: tags.map((t) => CATALOGUE_TAG.exec(t)?.[1]).filter((x): x is string => !!x), side: scenarioSide(tags) });
+    }
+  }
+  return out;
+}
+
+/** The line of the scenario (or its example row) a pickle comes from, as cucumber reports it. */
+function lineOf(doc: ReturnType<Parser<unknown>['parse']>, astNodeIds: readonly string[]): number {
+  const lines = new Map<string, number>();
+  const visit = (children: readonly { scenario?: { id: string; location: { line: number }; examples: readonly { tableBody: readonly { id: string; location: { line: number } }[] }[] }; rule?: { children: readonly unknown[] } }[]) => {
+    for (const c of children) {
+      if (c.scenario) {
+        lines.set(c.scenario.id, c.scenario.location.line);
+        for (const ex of c.scenario.examples) for (const row of ex.tableBody) lines.set(row.id, row.location.line);
+      }
+      if (c.rule) visit(c.rule.children as never);
+    }
+  };
+  const feature = (doc as unknown as { feature?: { children: never } }).feature;
+  if (feature) visit(feature.children);
+  // Like cucumber: an example row's line, else the scenario's.
+  return lines.get(astNodeIds[astNodeIds.length - 1]) ?? lines.get(astNodeIds[0]) ?? 0;
+}
+
+export interface PlanOptions {
+  root: string;
+  side: Side;
+  /** Feature paths the user gave (default: features/). */
+  paths?: string[];
+  /** The user's --tags expression. */
+  tags?: string;
+  /** Tags left out on purpose, with the reason (e.g. "@rule-pack": no ANS rule pack). */
+  leftOut?: Record<string, string>;
+}
+
+export function makePlan(o: PlanOptions): Plan {
+  const paths = o.paths?.length ? o.paths : ['features'];
+  const userFilter = o.tags ? checkTags(o.tags, '--tags') : () => true;
+  const all = parseFeatures(o.root, paths);
+  const ofSide = all.filter((s) => s.side === o.side);
+  const selected = ofSide.filter((s) => userFilter(s.tags));
+  const narrowed = !!o.tags || !!o.paths?.length;
+  const sideReqs = requirementsOfSide(o.side);
+  const catalogue = loadCatalogue();
+  const unknown = [...new Set(selected.flatMap((s) => s.requirements))].filter((r) => !catalogue.requirements[r]);
+  if (unknown.length) throw new SelectionError(`the features tag requirements the catalogue (docs/requirements.json) does not have: ${unknown.join(', ')}`);
+  const inScope = narrowed ? [...new Set(selected.flatMap((s) => s.requirements))].filter((r) => sideReqs.includes(r)).sort(compareIds) : sideReqs;
+  const notSelected: Record<string, string> = {};
+  for (const [tag, why] of Object.entries(o.leftOut ?? {})) {
+    for (const r of inScope) {
+      const mine = selected.filter((s) => s.requirements.includes(r));
+      if (mine.length && mine.every((s) => s.tags.includes(tag))) notSelected[r] = why;
+    }
+  }
+  const sideTag = o.side === 'service' ? '@service' : 'not @service';
+  const leftOutExpr = Object.keys(o.leftOut ?? {}).map((t) => `not ${t}`);
+  const tagExpression = [o.tags ? `(${o.tags})` : '', sideTag, ...leftOutExpr].filter(Boolean).join(' and ');
+  const notInScope = sideReqs.filter((r) => !inScope.includes(r));
+  const selection = narrowed ? [o.paths?.length ? paths.join(' ') : '', o.tags ? `--tags '${o.tags}'` : ''].filter(Boolean).join(' ') : null;
+  const sideName = o.side === 'lgc' ? 'the LGC side' : "the MSSanté operator's side";
+  const statement = narrowed
+    ? `${idRanges(inScope) || 'no requirement'} (selected by ${selection}); ${notInScope.length} catalogue requirement(s) of ${sideName} not in scope`
+    : `every catalogue requirement of ${sideName} (${inScope.length})`;
+  return { tagExpression, paths, scenarios: selected, inScope, notInScope, notSelected, selection, statement };
+}

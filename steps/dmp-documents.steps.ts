@@ -1,0 +1,139 @@
+import { DataTable, Given, When } from '@cucumber/cucumber';
+import type { DocumentType, LgcDriver } from '../src/drivers/driver';
+import type { Person } from '../src/fixtures/people';
+import { describeSubmissions } from '../src/oracles/dmp-feeding';
+import { DocumentSpec, documentFromTable, documentNamed } from './support/documents';
+import { markDmp, submissionsFor, submissionsSinceMark } from './support/observe';
+import { VigieWorld, WORKSTATIONS } from './support/world';
+import { qualifyIns } from './triggers.steps';
+
+// What the professional does with documents (write, oppose, mask, validate) and how the DMP and
+// the ordonnance numérique service are set to answer. The verdicts are in dmp-feeding.steps.ts.
+
+const PS = WORKSTATIONS.PS;
+const DOC = '(a consultation report|another consultation report|a prescription|a VSM|a vaccination)';
+
+export const currentDoc = (w: VigieWorld) => {
+  const d = w.state.currentDocuments[0];
+  if (!d) throw new Error('no document written yet in this scenario');
+  return d;
+};
+
+export async function write(w: VigieWorld, p: Person, spec: DocumentSpec, driver: LgcDriver = w.driver): Promise<void> {
+  const a = await w.act(`write ${spec.name} for ${p.id}`, () => driver.createDocument(PS, w.patientId(p), spec.type, spec.content), { arranging: driver !== w.driver });
+  const docs = w.resultOf(a);
+  if (!docs.length) w.setupFailed('the LGC created no document', `${spec.name} for ${p.id}`);
+  w.state.currentDocuments = docs;
+  w.state.currentSpec = spec;
+  w.state.documents.set(spec.name, docs);
+}
+
+/** Validates and prints every current document; SEND-04's calibration validates a fresh one of the same kind. */
+export async function validateAll(w: VigieWorld, driver: LgcDriver = w.driver): Promise<void> {
+  markDmp(w);
+  const p = w.current();
+  const spec = w.state.currentSpec;
+  for (const d of w.state.currentDocuments) {
+    const replay = spec ? async () => {
+      const fresh = (await w.arrange.createDocument(PS, w.patientId(p), spec.type, spec.content)).value[0];
+      return driver.validate(PS, fresh.documentId);
+    } : undefined;
+    const a = await w.act(`validate and print ${d.documentId}`, () => driver.validate(PS, d.documentId), { replay, arranging: driver !== w.driver });
+    if (a.settled && !a.error) { w.state.lastValidate = a.value; w.state.lastValidateDeclared = a.declaredFields; }
+  }
+}
+
+/** A precondition: at least `n` submissions about `p` reached the DMP since the last document action. */
+export async function awaitReceived(w: VigieWorld, p: Person, n = 1) {
+  const seen = await w.eventually('dmp', () => (submissionsFor(w, p).length >= n ? submissionsFor(w, p) : undefined));
+  return seen.value ?? submissionsFor(w, p);
+}
+
+// --- set-up ---------------------------------------------------------------------------------
+
+Given(/^(\S+ \S+) has a patient file with a qualified INS$/, async function (this: VigieWorld, name: string) {
+  const p = this.person(name);
+  this.state.patientIds.set(p.id, await this.arranged(`create the patient file of ${p.id}`, () => this.arrange.createPatient({ ...p.file })));
+  await qualifyIns(this, p);
+});
+
+Given('the DMP is slow: it answers only when released', function (this: VigieWorld) {
+  this.dmp.hold();
+  this.state.dmpHoldOn = true;
+});
+
+When('the DMP answers', function (this: VigieWorld) {
+  this.state.dmpHoldOn = false;
+  this.dmp.release();
+});
+
+Given(/^the DMP of (\S+ \S+) is closed$/, function (this: VigieWorld, name: string) {
+  this.person(name);
+  this.dmp.respondWith({ kind: 'refuse', code: 'DMPClosed', context: 'DMP fermé' });
+});
+
+Given(/^the ordonnance numérique service (answers KO|does not answer|module is not activated)$/, async function (this: VigieWorld, state: string) {
+  if (state === 'answers KO') this.eprescription.respondWith({ kind: 'ko', reason: 'Prescripteur inconnu du téléservice' });
+  else if (state === 'does not answer') this.eprescription.hold();
+  else {
+    const r = (await this.arranged('switch the ordonnance numérique module off', () => this.arrange.settings(PS, { ePrescription: false }))).value;
+    if (!r.applied.includes('ePrescription')) this.setupFailed('the LGC did not switch its ordonnance numérique module off', JSON.stringify(r));
+  }
+});
+
+Given(new RegExp(`^the professional has validated ${DOC} for (\\S+ \\S+) that the patient opposed sending$`),
+  async function (this: VigieWorld, what: string, name: string) {
+    const p = this.person(name);
+    await write(this, p, documentNamed(what), this.arrange);
+    await this.arranged('record that the patient opposes sending', () => this.arrange.doNotSend(PS, currentDoc(this).documentId));
+    await validateAll(this, this.arrange);
+  });
+
+Given(/^the LGC sends (a consultation report|a prescription) of (\S+ \S+) to the DMP when it is validated$/, async function (this: VigieWorld, what: string, name: string) {
+  // A control: this scenario judges a variation of the usual path, so the usual path must work first.
+  const p = this.person(name);
+  await write(this, p, documentNamed(what), this.arrange);
+  await validateAll(this, this.arrange);
+  if (!(await awaitReceived(this, p)).length) {
+    this.setupFailed('a validated document never reaches the DMP on the usual path', describeSubmissions(submissionsSinceMark(this)));
+  }
+});
+
+// --- what the professional does --------------------------------------------------------------
+
+When(new RegExp(`^the professional writes ${DOC} for (\\S+ \\S+)$`), async function (this: VigieWorld, what: string, name: string) {
+  await write(this, this.person(name), documentNamed(what));
+});
+
+const TYPES: Record<string, DocumentType> = { prescription: 'prescription', vaccination: 'vaccination-note', VSM: 'vsm', 'consultation report': 'consultation-report' };
+
+When(/^the professional writes a (prescription|vaccination|VSM|consultation report) for (\S+ \S+):$/, async function (this: VigieWorld, what: string, name: string, table: DataTable) {
+  await write(this, this.person(name), documentFromTable(TYPES[what], table.hashes()));
+});
+
+When(/^the professional records two vaccinations for (\S+ \S+) at this visit$/, async function (this: VigieWorld, name: string) {
+  const day = this.today();
+  await write(this, this.person(name), {
+    name: 'two vaccinations', type: 'vaccination-note',
+    content: { vaccinations: [{ vaccine: 'Vaccin grippal tétravalent', lot: 'FLU2026A', date: day }, { vaccine: 'Vaccin contre la COVID-19', lot: 'COV2026B', date: day }] },
+  });
+});
+
+When('the professional records that the patient opposes sending it', async function (this: VigieWorld) {
+  const a = await this.act('record that the patient opposes sending', () => this.driver.doNotSend(PS, currentDoc(this).documentId));
+  this.state.lastDoNotSend = this.resultOf(a);
+  this.state.lastDoNotSendDeclared = a.declaredFields;
+});
+
+When(/^the professional masks it from (the patient|legal representatives)$/, async function (this: VigieWorld, whom: string) {
+  await this.act(`mask the document from ${whom}`, () => this.driver.mask(PS, currentDoc(this).documentId, [whom === 'the patient' ? 'patient' : 'legal-representatives']));
+});
+
+When(/^the professional validates and prints (?:it|the notes)$/, async function (this: VigieWorld) {
+  await validateAll(this);
+});
+
+When(/^the professional tries to switch off the (feeding of the DMP|INSi call) in the settings$/, async function (this: VigieWorld, what: string) {
+  const a = await this.act(`switch off the ${what}`, () => this.driver.settings(PS, what === 'INSi call' ? { insi: false } : { dmpFeeding: false }), { refusalIsResult: true });
+  this.state.lastSettings = a.error ? { applied: [], refused: [what === 'INSi call' ? 'insi' : 'dmpFeeding'] } : this.resultOf(a);
+});

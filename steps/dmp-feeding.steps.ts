@@ -1,0 +1,153 @@
+import { Then } from '@cucumber/cucumber';
+import type { DocumentView, Observed } from '../src/drivers/driver';
+import { vaccinationCount } from '../src/oracles/cda-content';
+import {
+  confidentialityCarried, documentReceived, keptInFile, noClickBesidesValidate, noResubmission, notSendingInOneClick, nothingReceived, oneVaccinationPerNote,
+  printedWithout2dCode, refusalShown, sendBoxChecked, settingRefused, shownNotSent, shownSent, submissionRef, typeCodeSetAutomatically, validatedInOneClick,
+  visibleToAll, xdsTypeCodeIs,
+} from '../src/oracles/dmp-feeding';
+import { describeSubmissions } from '../src/oracles/dmp-feeding';
+import { awaitReceived, currentDoc } from './dmp-documents.steps';
+import { judgeHeldAction } from './support/held';
+import { entriesFor, ins15, submissionsFor, submissionsSinceMark } from './support/observe';
+import { VigieWorld } from './support/world';
+
+// OPP-01/02, SEND-01…11: what reached the DMP double (observed), the clicks the user needed
+// (counted by the ui driver: observed; reported by the LGC: declared), what the editor shows.
+
+/** The entry the DMP received for the current document: a precondition, not a verdict. */
+export async function receivedEntry(w: VigieWorld) {
+  const p = w.current();
+  const subs = await awaitReceived(w, p);
+  if (!subs.length) w.setupFailed('the validated document never reached the DMP', `${p.id}: ${describeSubmissions(submissionsSinceMark(w))} within ${w.boundOf('dmp')} ms`);
+  return { entry: entriesFor(subs[0], p)[0], ref: submissionRef(subs[0]) };
+}
+
+const readDoc = (w: VigieWorld): Promise<Observed<DocumentView>> => w.driver.document(currentDoc(w).documentId);
+
+/** Reads the document until `done` holds (bounded by the screen bound); the last reading. */
+async function docUntil(w: VigieWorld, done: (d: DocumentView) => boolean): Promise<Observed<DocumentView>> {
+  const seen = await w.eventually('screen', async () => { const o = await readDoc(w); return done(o.value) ? o : undefined; }, 50);
+  return seen.value ?? (await readDoc(w));
+}
+
+Then('the box « information et non opposition du patient » is already checked', async function (this: VigieWorld) {
+  const o = await readDoc(this);
+  this.judge(sendBoxChecked(o.value), this.screenKind(o, 'sendToDmp.checked'));
+});
+
+Then(/^the DMP receives the document of (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
+  const p = this.person(name);
+  const subs = await awaitReceived(this, p);
+  this.judge(documentReceived(p.id, ins15(p), subs, this.boundOf('dmp'), submissionsSinceMark(this)), 'observed');
+});
+
+Then(/^the DMP receives nothing for (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
+  const p = this.person(name);
+  // Watched as long as "the DMP receives the document" is waited for.
+  const w = await this.never('dmp', () => submissionsFor(this, p).length > 0);
+  this.judge(nothingReceived(p.id, submissionsFor(this, p), w.ms), 'observed');
+});
+
+Then('the LGC shows the document as not sent', async function (this: VigieWorld) {
+  const o = await readDoc(this);
+  this.judge(shownNotSent(o.value), this.screenKind(o, 'dmp.status'));
+});
+
+const validateKind = (w: VigieWorld) => w.screenKind({ declaredFields: w.state.lastValidateDeclared }, 'clicks');
+
+Then('validating and printing took exactly one click', function (this: VigieWorld) {
+  const v = this.state.lastValidate;
+  if (!v) this.setupFailed('the document was not validated', 'no validation to judge');
+  this.judge(validatedInOneClick(v.clicks), validateKind(this));
+});
+
+Then('not sending took exactly one click besides validating and printing', function (this: VigieWorld) {
+  const n = this.state.lastDoNotSend;
+  if (!n) throw new Error('no "do not send" action to judge');
+  this.judge(notSendingInOneClick(n.clicks), this.screenKind({ declaredFields: this.state.lastDoNotSendDeclared }, 'clicks'));
+});
+
+Then('no click was spent on masking or visibility preferences', function (this: VigieWorld) {
+  const v = this.state.lastValidate;
+  if (!v) this.setupFailed('the document was not validated', 'no validation to judge');
+  this.judge(noClickBesidesValidate(v.clicks), validateKind(this));
+});
+
+Then(/^the LGC answers the user within (\d+) ms while the DMP has not answered$/, async function (this: VigieWorld, bound: string) {
+  const a = this.state.lastAction;
+  if (!a) throw new Error('no action to judge');
+  const held = await this.eventually('dmp', () => this.dmp.heldCount() > 0);
+  if (!held.value) this.setupFailed('the validated document never reached the (holding) DMP', `within ${this.boundOf('dmp')} ms of « ${a.label} »`);
+  await judgeHeldAction(this, a, 'the DMP', Number(bound));
+});
+
+Then('the LGC shows the document as sent', async function (this: VigieWorld) {
+  const o = await docUntil(this, (d) => d.dmp.status === 'sent');
+  this.judge(shownSent(o.value, this.boundOf('screen')), this.screenKind(o, 'dmp.status'));
+});
+
+Then(/^the editor shows the type code (\S+), set automatically$/, async function (this: VigieWorld, code: string) {
+  const o = await readDoc(this);
+  this.judge(typeCodeSetAutomatically(o.value, code), this.screenKind(o, 'typeCode', 'typeCodeSetBy'));
+});
+
+Then(/^the document the DMP received carries the type code (\S+)$/, async function (this: VigieWorld, code: string) {
+  const { entry, ref } = await receivedEntry(this);
+  this.judge(xdsTypeCodeIs(entry, code, ref), 'observed');
+});
+
+Then('the document the DMP received is visible to the patient and to professionals', async function (this: VigieWorld) {
+  const { entry, ref } = await receivedEntry(this);
+  this.judge({ ...visibleToAll(entry), evidence: [ref] }, 'observed');
+});
+
+Then(/^the document the DMP received carries the confidentiality code (\S+)$/, async function (this: VigieWorld, code: string) {
+  const { entry, ref } = await receivedEntry(this);
+  this.judge({ ...confidentialityCarried(entry, code), evidence: [ref] }, 'observed');
+});
+
+Then(/^the LGC refuses to switch off the (feeding of the DMP|INSi call)$/, function (this: VigieWorld, what: string) {
+  const r = this.state.lastSettings;
+  if (!r) throw new Error('no settings change to judge');
+  // Settings have no screen in the selector map: the test-driver API reports them (declared).
+  this.judge(settingRefused(what === 'INSi call' ? 'insi' : 'dmpFeeding', r), 'declared');
+});
+
+Then('the prescription is printed without the ordonnance numérique 2D code', function (this: VigieWorld) {
+  const v = this.state.lastValidate;
+  if (!v) this.setupFailed('the prescription was not validated', 'no validation to judge');
+  this.judge(printedWithout2dCode(v.printed ?? v.document?.printed), this.screenKind({ declaredFields: this.state.lastValidateDeclared }, 'printed.datamatrix'));
+});
+
+Then(/^the DMP receives two notes de vaccination for (\S+ \S+), each holding one vaccination$/, async function (this: VigieWorld, name: string) {
+  const p = this.person(name);
+  const subs = await awaitReceived(this, p, 2);
+  const entries = subs.flatMap((s) => entriesFor(s, p).map((e) => ({ e, ref: submissionRef(s) })));
+  if (!entries.length) this.setupFailed('no vaccination note reached the DMP', `${p.id}, within ${this.boundOf('dmp')} ms`);
+  this.judge(oneVaccinationPerNote(entries.map((x) => vaccinationCount(x.e.content)), entries.map((x) => x.ref)), 'observed');
+});
+
+Then(/^the LGC shows the professional that the DMP refused the document, with the DMP's reason "([^"]+)"$/, async function (this: VigieWorld, reason: string) {
+  const p = this.current();
+  const subs = await awaitReceived(this, p);
+  if (!subs.some((s) => s.outcome === 'refused')) this.setupFailed('no submission was refused by the DMP', describeSubmissions(subs));
+  const o = await docUntil(this, (d) => d.dmp.status === 'refused' && (d.dmp.message ?? '').normalize('NFC').includes(reason.normalize('NFC')));
+  this.judge(refusalShown(o.value, reason, this.boundOf('screen')), this.screenKind(o, 'dmp.status', 'dmp.message'));
+});
+
+Then('the document is still in the patient file', async function (this: VigieWorld) {
+  const o = await readDoc(this);
+  this.judge(keptInFile(o.value), this.screenKind(o, 'status'));
+});
+
+Then('the LGC does not keep resubmitting the refused document', async function (this: VigieWorld) {
+  const p = this.current();
+  const refused = submissionsFor(this, p).find((s) => s.outcome === 'refused');
+  if (!refused) this.setupFailed('no submission was refused by the DMP', describeSubmissions(submissionsFor(this, p)));
+  // A stop, not a rate: nothing more for this patient during a window longer than the DMP wait
+  // bound and than any retry period a real LGC uses (timeouts.retryWindowMs).
+  const after = () => submissionsFor(this, p).filter((s) => s.seq > refused.seq);
+  const w = await this.never('dmp', () => after().length > 0, this.timeouts.retryWindowMs);
+  this.judge(noResubmission(after(), w.ms), 'observed');
+});
