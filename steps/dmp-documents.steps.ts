@@ -101,7 +101,7 @@ Given(/^the LGC sends (a consultation report|a prescription) of (\S+ \S+) to the
 
 // --- what the professional does --------------------------------------------------------------
 
-When(new RegExp(`^the professional writes ${DOC} for (\\S+ \\S+)$`), async function (this: VigieWorld, what: string, name: string) {
+When(new RegExp(`^the professional writes ${DOC} for (\\S+ [^\\s:]+)$`), async function (this: VigieWorld, what: string, name: string) {
   await write(this, this.person(name), documentNamed(what));
 });
 

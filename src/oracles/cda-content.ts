@@ -9,7 +9,7 @@
  * 48765-2. Texts are compared NFC-normalised with white space collapsed, never loosely otherwise.
  */
 import { INS_OIDS } from './ins';
-import { XNode, attr, clinicalDocument, descendants, entryText, first, narrativeIds, nodes, sectionsCoded, textOf, textsOf } from './cda-tree';
+import { XNode, attr, clinicalDocument, descendantTexts, descendants, entryText, first, narrativeIds, nodes, sectionsCoded, textOf, textsOf } from './cda-tree';
 import { Verdict, listed, normText, verdict } from './verdict';
 import { parseXmlSafely } from './xml-safe';
 
@@ -101,7 +101,7 @@ export function documentIsTheValidatedOne(cda: Buffer | string, want: ValidatedD
   for (const v of want.vaccinations ?? []) {
     const entry = inSection('vaccinations', v.vaccine, 'vaccine');
     if (entry && v.lot) {
-      const lots = descendants(entry, 'lotNumberText').map((x) => normText(textOf(x)));
+      const lots = descendantTexts(entry, 'lotNumberText').map(normText);
       if (!lots.includes(normText(v.lot))) problems.push(`vaccine « ${v.vaccine} »: lot « ${v.lot} » not in its entry (lotNumberText: ${lots.join(', ') || 'none'})`);
     }
     if (entry && v.date) {

@@ -37,6 +37,19 @@ export function descendants(node: unknown, name: string, out: XNode[] = []): XNo
   return out;
 }
 
+/** The text of every descendant element of this local name, elements that hold only text included. */
+export function descendantTexts(node: unknown, name: string, out: string[] = []): string[] {
+  if (Array.isArray(node)) for (const x of node) descendantTexts(x, name, out);
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node as XNode)) {
+      if (k.startsWith('@') || k === '#text') continue;
+      if (k === name) out.push(...textsOf(v));
+      descendantTexts(v, name, out);
+    }
+  }
+  return out;
+}
+
 /** The narrative elements carrying an ID attribute, by ID, with their text. */
 export function narrativeIds(root: unknown): Map<string, string> {
   const ids = new Map<string, string>();

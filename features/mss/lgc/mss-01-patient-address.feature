@@ -13,7 +13,13 @@ Feature: MSS-01 — The patient's address is built from the qualified INS
       | Camille Legrand |
       | Paul Santoni    |
 
-  Scenario: A patient whose INS is not qualified has no address
+  Scenario: A patient without an INS has no address
     Given Lucas Martin has a patient file
+    When the professional tries to write to Lucas Martin through the secure messaging
+    Then nothing is sent to a patient.mssante.fr address
+
+  Scenario: A patient whose INS INSi returned but nobody qualified has no address yet
+    Given Lucas Martin has a patient file
+    And INSi has already returned the INS of Lucas Martin, which nobody qualified
     When the professional tries to write to Lucas Martin through the secure messaging
     Then nothing is sent to a patient.mssante.fr address
