@@ -4,10 +4,12 @@ import { freeTextInNullFlavorEntries, isVsm } from '../src/oracles/cda-content';
 import { ansSchematronPassed, headerRulesSatisfied, insOnlyIfQualified, schemaValid, typeCodeAcceptedAndAgreeing } from '../src/oracles/cda-conformity';
 import { describeMails, isZip, mailRef, xdmDocument } from '../src/oracles/mss-messages';
 import { documentNamed } from './support/documents';
-import { currentDoc, write } from './dmp-documents.steps';
+import { awaitReceived, currentDoc, write } from './dmp-documents.steps';
+import { authorSpecialtiesOf, metadataUsesDmpValueSets } from '../src/oracles/xds-metadata';
+import { submissionRef } from '../src/oracles/dmp-feeding';
 import { receivedEntry } from './dmp-feeding.steps';
 import { cdaJvm } from './support/hooks';
-import { ins15, mailSeen, mailsSinceMark } from './support/observe';
+import { entriesFor, ins15, mailSeen, mailsSinceMark } from './support/observe';
 import { VigieWorld } from './support/world';
 
 // CDA-01…07: the documents that reached the DMP double, or the operator in an IHE XDM package
@@ -103,3 +105,12 @@ Then('the CDA in the XDM package the operator received satisfies the CI-SIS head
 });
 
 export { xdmCda };
+
+Then(/^the metadata the DMP received with the document of (\S+ \S+) uses the DMP's value sets and agrees with the document$/, async function (this: VigieWorld, name: string) {
+  const p = this.person(name);
+  const subs = await awaitReceived(this, p);
+  if (!subs.length) this.setupFailed('the validated document never reached the DMP', `${p.id}, within ${this.boundOf('dmp')} ms`);
+  const e = entriesFor(subs[0], p)[0];
+  const seen = { ...e, authorSpecialties: authorSpecialtiesOf(subs[0].soapXml, e.entryId) };
+  this.judge(metadataUsesDmpValueSets(seen, { qualifiedIns: ins15(p) }, submissionRef(subs[0])), 'observed');
+});

@@ -38,9 +38,15 @@ export function schemaOnlyPack(): RulePack {
 }
 
 /** The rule pack to use: the given or default directory when it exists, else null (no rule pack). */
+/** Where the ANS rule pack is looked for when none is named: the project's rules/, then the shared copy beside the project (as CI has it). */
+export const RULE_PACK_PLACES = [DEFAULT_RULES_DIR, resolve(DEFAULT_RULES_DIR, '..', '..', '..', 'shared', 'reference', 'TestContenuCDA-3-0')];
+
+const isRulePack = (d: string) => existsSync(join(d, XSD_REL)) && existsSync(join(d, 'schematrons'));
+
+/** The rule pack named, or else the first of RULE_PACK_PLACES that holds one; null: none. */
 export function findRulePack(dir?: string): string | null {
-  const d = resolve(dir ?? DEFAULT_RULES_DIR);
-  return existsSync(join(d, XSD_REL)) && existsSync(join(d, 'schematrons')) ? d : null;
+  if (dir !== undefined) return isRulePack(resolve(dir)) ? resolve(dir) : null;
+  return RULE_PACK_PLACES.find(isRulePack) ?? null;
 }
 
 /** A volet schematron and the document templateIds it recognises. */

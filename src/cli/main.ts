@@ -12,6 +12,7 @@ const lazy = {
   bench: () => require('./bench') as typeof import('./bench'),
   report: () => require('./report') as typeof import('./report'),
   serve: () => require('./serve') as typeof import('./serve'),
+  trace: () => require('./trace') as typeof import('./trace'),
 };
 
 export const RUN_OPTIONS: OptionSpec[] = [
@@ -34,6 +35,7 @@ const USAGE = `Usage: vigie <command> [options]     (vigie <command> --help for 
   serve     Runs the national-service doubles standalone, for a staging LGC to call.
   validate  <file|dir>...  Judges CDA documents (safe parse, CDA schema, CI-SIS header rules, ANS schematron).
   defects   Lists the reference LGC's seeded defects and the requirements each must fail.
+  trace     <REQ>  Where a requirement is encoded (features), driven (step definitions) and judged (oracles).
   report    Turns reports/allure-results into the Allure HTML report (reports/allure-report).
   bench     Times the suite on the reference LGC, and the CDA oracle against the ANS-style pipeline.
 `;
@@ -56,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'validate': return await lazy.validate().validateCommand(rest);
       case 'bench': return await lazy.bench().bench(rest);
       case 'defects': return defects(rest);
+      case 'trace': return await lazy.trace().trace(rest);
       case undefined: case 'help': case '--help': case '-h':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default: throw new UsageError(`unknown command "${cmd}"`);

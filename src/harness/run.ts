@@ -241,7 +241,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       service: serviceMode
         ? { smtp: { host: cfg.host, port: cfg.port }, pop3: cfg.pop3, password: cfg.password ?? '', mailboxes: cfg.mailboxes, patients: cfg.patients }
         : null,
-      timeouts, runId, rulesDir,
+      timeouts, runId, rulesDir, evidence: o.reportsDir !== false,
     };
     const runOptions: IRunOptions = {
       sources: sourcesCoordinates(plan.paths, plan.tagExpression),

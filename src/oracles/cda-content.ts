@@ -41,7 +41,7 @@ export function isVsm(cda: Buffer | string, ref: string): Verdict {
 export function vaccinationCount(cda: Buffer | string): number | string {
   const { doc, error } = parse(cda);
   if (!doc) return `unreadable CDA (${error})`;
-  return descendants(doc, 'entry').filter((e) => first(e, 'substanceAdministration')).length;
+  return descendants(doc, 'entry').filter((e) => e.substanceAdministration !== undefined).length;
 }
 
 const hasNullFlavorCode = (entry: XNode) => [...descendants(entry, 'code'), ...descendants(entry, 'value')].some((c) => attr(c, 'nullFlavor') !== undefined);

@@ -30,6 +30,12 @@ export function cdaJvm(): CdaJvm {
   return jvm;
 }
 
+/** Closes the JVM kept across runs (VIGIE_KEEP_JVM=1, the matrix workers). */
+export function closeCdaJvm(): void {
+  jvm?.close();
+  jvm = undefined;
+}
+
 async function startDoubles(w: VigieWorld): Promise<Doubles> {
   if (!doubles) {
     const d = w.parameters.doubles;
@@ -122,6 +128,8 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
   await within(Promise.allSettled(this.pending.map((p) => p.promise)), 2000);
   const targetMs = this.driver.exchanges().reduce((sum, x) => sum + (x.ms ?? 0), 0);
   this.attach(JSON.stringify({ checks: this.checks, tenant: this.tenant, requirements: this.requirements, targetMs, windowMs: this.windowMs }), VERDICT_MEDIA_TYPE);
+  // A run that writes no report (the defect matrix) keeps only the verdict: the evidence would cost CPU for nothing.
+  if (this.parameters.evidence === false) { await closeDriver(this, result); return; }
   for (const ex of this.insi.exchanges()) {
     const head = `INSi exchange #${ex.seq} (${ex.operation ?? 'unknown operation'}) received ${ex.receivedAt}, outcome ${ex.outcome}` +
       (ex.durationMs != null ? `, answered after ${ex.durationMs} ms` : '');
@@ -149,20 +157,27 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
   if (result?.status === Status.FAILED) {
     this.log(`tenant ${this.tenant}: ${this.insi.exchanges().length} INSi exchange(s), ${this.dmp.submissions().length} DMP submission(s), ${this.driver.exchanges().length} driver call(s) attached`);
   }
-  if (this.driver instanceof UiDriver) {
-    const errors = this.driver.pageErrorsSeen();
-    if (errors.length) named(this, JSON.stringify({ pageErrors: errors }, null, 2), 'application/json', 'page errors.json');
-    // The Playwright trace (open with `npx playwright show-trace`) is kept for a scenario that did not pass.
-    const trace = await this.driver.finish(result?.status !== Status.PASSED);
-    if (trace) named(this, trace, 'application/zip', 'playwright-trace.zip');
-  } else {
-    await this.driver.close();
-  }
+  await closeDriver(this, result);
 });
 
+async function closeDriver(w: VigieWorld, result: ITestCaseHookParameter['result']) {
+  if (w.driver instanceof UiDriver) {
+    const errors = w.driver.pageErrorsSeen();
+    if (errors.length && w.parameters.evidence !== false) named(w, JSON.stringify({ pageErrors: errors }, null, 2), 'application/json', 'page errors.json');
+    // The Playwright trace (open with `npx playwright show-trace`) is kept for a scenario that did not pass.
+    const trace = await w.driver.finish(w.parameters.evidence !== false && result?.status !== Status.PASSED);
+    if (trace) named(w, trace, 'application/zip', 'playwright-trace.zip');
+  } else {
+    await w.driver.close();
+  }
+}
+
 AfterAll(async function () {
-  jvm?.close();
-  jvm = undefined;
+  // A matrix worker runs many suites in one process: its warm JVM outlives each run (closed at the end).
+  if (process.env.VIGIE_KEEP_JVM !== '1') {
+    jvm?.close();
+    jvm = undefined;
+  }
   const d = doubles;
   doubles = undefined;
   if (d) await Promise.all([d.insi.stop(), d.dmp.stop(), d.eprescription.stop(), d.mss.stop()]);

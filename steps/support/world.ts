@@ -35,6 +35,8 @@ export interface VigieParameters {
   serviceDefects: string[];
   /** An external MSSanté-like service under test (smtp driver), or null: the double is the service. */
   service?: ExternalService | null;
+  /** false: attach no evidence (a run that writes no report, e.g. the defect matrix). */
+  evidence?: boolean;
 }
 
 /**

@@ -1,6 +1,10 @@
-/** Runs matrix jobs in worker processes (src/harness/matrix-worker.ts) against one reference LGC. */
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+/**
+ * Runs matrix jobs on a pool of worker processes (src/harness/matrix-worker.ts) that share one
+ * reference LGC: each worker takes the next job when it is free (the longest jobs first), so the
+ * idle time of one run's absence windows is another run's work.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/load';
 import type { MatrixJob, MatrixJobResult } from '../../src/harness/matrix-worker';
@@ -9,27 +13,42 @@ import type { MatrixJob, MatrixJobResult } from '../../src/harness/matrix-worker
 export interface Defect { id: string; requirements: string[]; features: string[]; mode: 'http' | 'ui' | 'smtp'; side?: 'lgc' | 'service'; description: string }
 export const catalogue: Defect[] = JSON.parse(readFileSync(join(PROJECT_ROOT, 'src', 'reference-lgc', 'defects.json'), 'utf8')).defects;
 
-function runWorker(baseUrl: string, jobs: MatrixJob[], dir: string, n: number): Promise<MatrixJobResult[]> {
-  const jobsFile = join(dir, `jobs-${n}.json`);
-  const out = join(dir, `out-${n}.json`);
-  writeFileSync(jobsFile, JSON.stringify(jobs));
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--require', 'ts-node/register', join(PROJECT_ROOT, 'src', 'harness', 'matrix-worker.ts'), baseUrl, out, jobsFile],
-      { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } });
+export async function runJobs(baseUrl: string, jobs: MatrixJob[], workers: number, o: { timeoutMs: number; onResult?: (r: MatrixJobResult, done: number) => void }): Promise<Map<string, MatrixJobResult>> {
+  const queue = [...jobs];
+  const out = new Map<string, MatrixJobResult>();
+  const startWorker = (n: number) => new Promise<void>((resolve, reject) => {
+    const child: ChildProcess = fork(join(PROJECT_ROOT, 'src', 'harness', 'matrix-worker.ts'), [baseUrl], {
+      cwd: PROJECT_ROOT, execArgv: ['--require', 'ts-node/register'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+    });
     let err = '';
-    p.stderr.on('data', (b) => { err += b; });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 8 * 60_000);
-    p.on('close', (code) => {
+    let current: MatrixJob | undefined;
+    child.stderr!.on('data', (b) => { err = (err + b).slice(-4000); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs);
+    const next = () => {
+      current = queue.shift();
+      if (current) child.send(current);
+      else child.send({ done: true });
+    };
+    child.on('message', (m: { ready?: true; result?: MatrixJobResult }) => {
+      if (m.result) { out.set(m.result.id, m.result); o.onResult?.(m.result, out.size); }
+      next();
+    });
+    child.on('exit', (code) => {
       clearTimeout(timer);
-      if (code !== 0) return reject(new Error(`matrix worker ${n} exited ${code}: ${err.slice(-2000)}`));
-      resolve(JSON.parse(readFileSync(out, 'utf8')));
+      if (code === 0 && !current) resolve();
+      else if (code === 0) resolve();
+      else reject(new Error(`matrix worker ${n} exited ${code}${current ? ` during job ${current.id}` : ''} (bound ${o.timeoutMs} ms): ${err.slice(-2000)}`));
     });
   });
+  await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, (_, i) => startWorker(i)));
+  return out;
 }
 
-/** Deals the jobs to `workers` processes (round robin) and gathers their results by job id. */
-export async function runJobs(baseUrl: string, jobs: MatrixJob[], dir: string, workers: number): Promise<Map<string, MatrixJobResult>> {
-  const shares: MatrixJob[][] = Array.from({ length: workers }, () => []);
-  jobs.forEach((j, i) => shares[i % workers].push(j));
-  return new Map((await Promise.all(shares.filter((s) => s.length).map((s, i) => runWorker(baseUrl, s, dir, i)))).flat().map((r) => [r.id, r]));
-}
+/** The feature folders of the LGC side, and of the service side. */
+export const LGC_FOLDERS = ['features/ins', 'features/qualification', 'features/dmp', 'features/cda', 'features/mss/lgc'];
+export const SCREEN_FOLDERS = ['features/ins', 'features/qualification', 'features/dmp', 'features/mss/lgc'];
+export const SERVICE_FOLDERS = ['features/mss/service'];
+
+const FAMILY_FOLDER: Record<string, string> = { INS: 'features/ins', QUAL: 'features/qualification', OPP: 'features/dmp', SEND: 'features/dmp', CDA: 'features/cda', MSS: 'features/mss/lgc' };
+/** The folders holding the features of a defect's own requirements. */
+export const ownFolders = (d: Defect): string[] => [...new Set(d.requirements.map((r) => FAMILY_FOLDER[r.split('-')[0]]))].filter(Boolean);

@@ -29,7 +29,7 @@ test('a misspelt key is named, with the keys allowed there', () => {
 test('a nested wrong value is named by its path', () => {
   assert.match(bad({ name: 'v', driver: 'http', baseUrl: 'http://x', doubles: { host: 42 } }), /doubles\.host: must be string/);
   assert.match(bad({ name: 'v', driver: 'http', baseUrl: 'http://x', doubles: { insi: { port: 70000 } } }), /doubles\.insi\.port: must be <= 65535/);
-  assert.match(bad({ name: 'v', driver: 'http', baseUrl: 'http://x', timeouts: { quietMs: 'long' } }), /timeouts\.quietMs: must be integer/);
+  assert.match(bad({ name: 'v', driver: 'http', baseUrl: 'http://x', timeouts: { insiWaitMs: "long" } }), /timeouts\.insiWaitMs: must be integer/);
 });
 
 test('missing keys and wrong enums are named', () => {

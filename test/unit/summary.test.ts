@@ -5,31 +5,67 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadTarget } from '../../src/config/load';
 import { runSuite } from '../../src/harness/run';
-import { ScenarioResult, exitCodeOf, outcomeOf, requirementVerdicts } from '../../src/report/summary';
+import { ScenarioResult, causeOf, errorGroups, exitCodeOf, idRanges, outcomeOf, requirementVerdicts } from '../../src/report/summary';
 
-const sc = (location: string, requirements: string[], status: ScenarioResult['status'], evidence: ('observed' | 'declared')[] = ['observed']): ScenarioResult =>
-  ({ id: location, location, name: location, requirements, status, evidence, wallMs: 0, targetMs: 0, windowMs: 0 });
+const sc = (location: string, requirements: string[], status: ScenarioResult['status'], evidence: ScenarioResult['evidence'] = ['observed'], cause?: string): ScenarioResult =>
+  ({ id: location, location, name: location, requirements, side: 'lgc', status, evidence, checks: 1, wallMs: 0, targetMs: 0, windowMs: 0, ...(cause ? { cause } : {}) });
 
-test('requirement verdicts: fail beats error beats pass; all skipped is not-covered; declared is contagious', () => {
+test('requirement verdicts over the scope: fail beats error beats not judged; a requirement without scenario is not-covered', () => {
   const v = requirementVerdicts([
     sc('a:1', ['INS-01'], 'passed'), sc('a:2', ['INS-01'], 'failed'),
-    sc('b:1', ['INS-02'], 'passed'), sc('b:2', ['INS-02'], 'errored'),
-    sc('c:1', ['QUAL-01'], 'skipped'),
+    sc('b:1', ['INS-02'], 'passed'), sc('b:2', ['INS-02'], 'errored', ['observed'], 'could not set up the scenario: x'),
+    sc('c:1', ['QUAL-01'], 'not-judged', [], 'harness too slow'),
     sc('d:1', ['QUAL-02'], 'passed', ['observed']), sc('d:2', ['QUAL-02'], 'passed', ['declared', 'observed']),
-  ]);
+  ], { side: 'lgc', inScope: ['INS-01', 'INS-02', 'QUAL-01', 'QUAL-02', 'QUAL-03', 'CDA-07'], notSelected: { 'CDA-07': 'no rule pack' } });
   assert.equal(v['INS-01'].verdict, 'fail');
   assert.equal(v['INS-02'].verdict, 'error');
-  assert.equal(v['QUAL-01'].verdict, 'not-covered');
+  assert.deepEqual(v['INS-02'].reasons, ['could not set up the scenario: x']);
+  assert.equal(v['QUAL-01'].verdict, 'not-judged');
   assert.equal(v['QUAL-02'].verdict, 'pass');
-  assert.equal(v['QUAL-02'].evidence, 'declared');
+  assert.deepEqual(v['QUAL-02'].evidence, ['observed', 'declared']);
+  assert.equal(v['QUAL-03'].verdict, 'not-covered');
+  assert.equal(v['CDA-07'].verdict, 'not-selected');
   assert.deepEqual(v['INS-01'].scenarios, ['a:1', 'a:2']);
   assert.equal(outcomeOf(v), 'not-conformant');
-  assert.equal(outcomeOf({ X: { verdict: 'error', scenarios: [], evidence: 'observed' }, Y: { verdict: 'pass', scenarios: [], evidence: 'observed' } }), 'could-not-run');
-  assert.equal(outcomeOf({ Y: { verdict: 'pass', scenarios: [], evidence: 'observed' } }), 'conformant');
-  assert.deepEqual(['conformant', 'not-conformant', 'could-not-run'].map((o) => exitCodeOf(o as 'conformant')), [0, 1, 2]);
 });
 
-test('an undefined step is not-covered, a broken step is an error, not a verdict', { timeout: 60_000 }, async () => {
+test('outcome: one rule — fail → not-conformant (1); anything in scope not judged → incomplete (2); all pass → conformant (0)', () => {
+  const pass = { side: 'lgc' as const, title: '', evidence: [], scenarios: [], verdict: 'pass' as const };
+  assert.equal(outcomeOf({ X: pass, Y: { ...pass, verdict: 'error' } }), 'incomplete');
+  assert.equal(outcomeOf({ X: pass, Y: { ...pass, verdict: 'not-selected' } }), 'incomplete', 'CDA-07 not selected: never CONFORMANT');
+  assert.equal(outcomeOf({ X: pass, Y: { ...pass, verdict: 'not-covered' } }), 'incomplete');
+  assert.equal(outcomeOf({ X: { ...pass, verdict: 'fail' }, Y: { ...pass, verdict: 'error' } }), 'not-conformant');
+  assert.equal(outcomeOf({ X: pass }), 'conformant');
+  assert.equal(outcomeOf({}), 'could-not-run');
+  assert.deepEqual(['conformant', 'not-conformant', 'incomplete', 'could-not-run'].map((o) => exitCodeOf(o as 'conformant')), [0, 1, 2, 2]);
+});
+
+test('--require-observed: a pass resting on declared evidence is not judged, for the requirements asked', () => {
+  const results = [sc('a:1', ['QUAL-02'], 'passed', ['declared']), sc('b:1', ['INS-02'], 'passed', ['observed'])];
+  const all = requirementVerdicts(results, { side: 'lgc', inScope: ['QUAL-02', 'INS-02'], requireObserved: 'all' });
+  assert.equal(all['QUAL-02'].verdict, 'not-judged');
+  assert.match(all['QUAL-02'].reasons![0], /--require-observed.*declared/);
+  assert.equal(all['INS-02'].verdict, 'pass');
+  const some = requirementVerdicts(results, { side: 'lgc', inScope: ['QUAL-02', 'INS-02'], requireObserved: ['INS-02'] });
+  assert.equal(some['QUAL-02'].verdict, 'pass');
+});
+
+test('a service scenario never counts for the LGC side, and an LGC scenario never for the service side', () => {
+  const results = [{ ...sc('s:1', ['MSS-07'], 'failed'), side: 'service' as const }, sc('l:1', ['MSS-07'], 'passed')];
+  assert.equal(requirementVerdicts(results, { side: 'lgc', inScope: ['MSS-07'] })['MSS-07'].verdict, 'pass');
+  assert.equal(requirementVerdicts(results, { side: 'service', inScope: ['MSS-07'] })['MSS-07'].verdict, 'fail');
+});
+
+test('errors grouped by cause: one cause, the requirements it stopped', () => {
+  const cause = causeOf('could not set up the scenario: the validated document never reached the DMP\n  camille-legrand: no submission within 1500 ms');
+  assert.equal(cause, 'could not set up the scenario: the validated document never reached the DMP');
+  const g = errorGroups([sc('a:1', ['CDA-01'], 'errored', [], cause), sc('b:1', ['CDA-02'], 'errored', [], cause), sc('c:1', ['SEND-05'], 'not-judged', [], 'x')]);
+  assert.equal(g.length, 2);
+  assert.deepEqual(g[0].requirements, ['CDA-01', 'CDA-02']);
+  assert.equal(idRanges(['INS-01', 'INS-02', 'INS-03', 'QUAL-02', 'QUAL-04']), 'INS-01…INS-03, QUAL-02, QUAL-04');
+});
+
+test('an undefined step is a harness error (exit 2, named), a person the fixtures lack too — never not-conformant', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-sum-'));
   writeFileSync(join(dir, 'x.feature'), [
     'Feature: harness self-check',
@@ -42,9 +78,11 @@ test('an undefined step is not-covered, a broken step is an error, not a verdict
     '',
   ].join('\n'));
   const r = await runSuite({ loaded: loadTarget('reference'), paths: [join(dir, 'x.feature')], reportsDir: join(dir, 'reports'), quiet: true, log: () => undefined });
-  assert.equal(r.summary.requirements['INS-01'].verdict, 'not-covered');
+  assert.equal(r.summary.requirements['INS-01'].verdict, 'error');
+  assert.match(r.summary.requirements['INS-01'].reasons![0], /harness error: no step definition matches « a step that Vigie does not define »/);
   assert.equal(r.summary.requirements['INS-04'].verdict, 'error');
-  assert.equal(r.summary.outcome, 'could-not-run');
+  assert.match(r.summary.requirements['INS-04'].reasons![0], /harness error: no invented person "Nobody Here"/);
+  assert.equal(r.summary.outcome, 'incomplete');
   assert.equal(r.exitCode, 2);
-  assert.match(r.summary.failures?.[0].message ?? '', /no invented person "Nobody Here"/);
+  assert.deepEqual(r.summary.scope.inScope, ['INS-01', 'INS-04']);
 });

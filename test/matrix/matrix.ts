@@ -1,0 +1,137 @@
+/**
+ * H-01: the harness is tested by its own defects. The conformant reference passes every scenario;
+ * each seeded defect fails — on an assertion, not an error — exactly the requirements it breaks;
+ * every requirement and every scenario is failed by some defect.
+ *
+ * Two sizes (the cost is in docs/defect-matrix.md):
+ * - quick (npm test): every defect on the feature folders of its own requirements plus one other
+ *   LGC folder (a deterministic rotation, so "fails nothing else" is checked outside its family
+ *   too); on-screen defects through the web UI on the feature files of their requirements.
+ * - full (npm run matrix:full, run by CI): every LGC defect on every LGC feature; every on-screen
+ *   defect through the web UI on every feature a screen judges.
+ * Both: the service defects on the service features, the conformant reference on everything, and
+ * the rule-pack rule — without an ANS rule pack, CDA-07 is not selected (never passed silently)
+ * and the defects that only CDA-07 catches are named as not judgeable, not failed.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { findRulePack } from '../../src/cda/rulepack';
+import { PROJECT_ROOT } from '../../src/config/load';
+import { CHROMIUM_PATH } from '../../src/drivers/ui/browser';
+import type { MatrixJob, MatrixJobResult } from '../../src/harness/matrix-worker';
+import { startReferenceLgc } from '../../src/harness/reference-process';
+import { compareIds, requirementsOfSide } from '../../src/report/catalogue';
+import { Defect, LGC_FOLDERS, SCREEN_FOLDERS, SERVICE_FOLDERS, catalogue, ownFolders, runJobs } from './workers';
+
+export type MatrixSize = 'quick' | 'full';
+
+function featureFiles(dir = join(PROJECT_ROOT, 'features')): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? featureFiles(p) : f.endsWith('.feature') ? [relative(PROJECT_ROOT, p)] : [];
+  });
+}
+/** features/qualification/qual-02-one-click.feature judges QUAL-02: a requirement's own feature files. */
+const filesOf = (req: string) => featureFiles().filter((f) => f.split('/').pop()!.startsWith(req.toLowerCase() + '-')).sort();
+
+export function jobsFor(size: MatrixSize, withUi: boolean, rulePack: boolean): MatrixJob[] {
+  const lgc = catalogue.filter((d) => (d.side ?? 'lgc') === 'lgc');
+  const jobs: MatrixJob[] = [
+    { id: '(conformant)', defects: [], paths: LGC_FOLDERS },
+    { id: '(conformant, service)', defects: [], suite: 'service', paths: SERVICE_FOLDERS },
+    // Without a rule pack: CDA-07 not selected, everything else still judged.
+    { id: '(conformant, no rule pack)', defects: [], paths: ['features/cda'], rulesDir: null },
+  ];
+  lgc.forEach((d, i) => {
+    const own = ownFolders(d);
+    const others = LGC_FOLDERS.filter((f) => !own.includes(f));
+    const paths = size === 'full' ? LGC_FOLDERS : [...own, ...(others.length ? [others[i % others.length]] : [])];
+    jobs.push({ id: d.id, defects: [d.id], paths });
+    if (d.requirements.includes('CDA-07')) jobs.push({ id: `${d.id} (no rule pack)`, defects: [d.id], paths: ['features/cda'], rulesDir: null });
+  });
+  for (const d of catalogue.filter((x) => x.side === 'service')) jobs.push({ id: d.id, defects: [], serviceDefects: [d.id], suite: 'service', paths: SERVICE_FOLDERS });
+  if (withUi) {
+    jobs.push({ id: '(conformant, ui)', defects: [], paths: SCREEN_FOLDERS, driver: 'ui' });
+    for (const d of lgc.filter((x) => x.mode === 'ui')) {
+      jobs.push({ id: `${d.id} (ui)`, defects: [d.id], driver: 'ui', paths: size === 'full' ? SCREEN_FOLDERS : [...new Set(d.requirements.flatMap(filesOf))] });
+    }
+  }
+  if (!rulePack) for (const j of jobs) j.rulesDir ??= null;
+  return jobs;
+}
+
+interface DefectRow { job: string; mode: string; features: string[]; expectedRequirements: string[]; failedRequirements: string[]; failedScenarios: string[]; erroredScenarios: string[]; notJudged: string[]; ms: number }
+
+export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutMs: number; log?: (l: string) => void }): Promise<void> {
+  const rulePack = !!findRulePack();
+  const withUi = existsSync(CHROMIUM_PATH);
+  const jobs = jobsFor(size, withUi, rulePack);
+  // The longest jobs first (the full LGC suites, then the UI ones), so the pool ends together.
+  const weight = (j: MatrixJob) => (j.paths?.length ?? 5) * (j.driver === 'ui' ? 3 : 1);
+  jobs.sort((a, b) => weight(b) - weight(a));
+  const lgc = await startReferenceLgc();
+  const t0 = performance.now();
+  let byId: Map<string, MatrixJobResult>;
+  try {
+    byId = await runJobs(lgc.url, jobs, o.workers, { timeoutMs: o.timeoutMs, onResult: (r, n) => o.log?.(`  ${n}/${jobs.length} ${r.id}: ${r.outcome} (${(r.ms / 1000).toFixed(1)} s)`) });
+  } finally {
+    await lgc.stop();
+  }
+  const wallMs = Math.round(performance.now() - t0);
+
+  const rows: Record<string, DefectRow> = {};
+  for (const j of jobs.filter((x) => !x.id.startsWith('('))) {
+    const r = byId.get(j.id)!;
+    const d = catalogue.find((x) => j.id === x.id || j.id.startsWith(x.id + ' '))!;
+    const failed = r.results.filter((s) => s.status === 'failed');
+    // The requirements this job's features judge (without a rule pack, CDA-07 is not among them: subtracted, and named).
+    const covered = new Set(r.results.flatMap((s) => s.requirements));
+    rows[j.id] = {
+      job: j.id, mode: j.driver ?? (d.side === 'service' ? 'smtp' : 'http'), features: j.paths ?? [],
+      expectedRequirements: d.requirements.filter((x) => covered.has(x)).sort(compareIds),
+      failedRequirements: [...new Set(failed.flatMap((s) => s.requirements))].sort(compareIds),
+      failedScenarios: failed.map((s) => s.location),
+      erroredScenarios: r.results.filter((s) => s.status === 'errored').map((s) => `${s.location}: ${s.message}`),
+      notJudged: r.results.filter((s) => s.status === 'not-judged' || s.status === 'skipped').map((s) => `${s.location}: ${s.message}`),
+      ms: r.ms,
+    };
+  }
+  const conformantIds = ['(conformant)', '(conformant, service)', '(conformant, no rule pack)', ...(withUi ? ['(conformant, ui)'] : [])];
+  const conformant = Object.fromEntries(conformantIds.map((id) => {
+    const r = byId.get(id)!;
+    return [id, { outcome: r.outcome, scenarios: r.results.length, notSelected: r.notSelected, notPassed: r.results.filter((s) => s.status !== 'passed').map((s) => `${s.location} (${s.status}: ${s.message})`), ms: r.ms }];
+  }));
+  const failedByAny = new Set(Object.values(rows).flatMap((d) => d.failedRequirements));
+  const judgeable = (side: 'lgc' | 'service') => requirementsOfSide(side).filter((x) => rulePack || x !== 'CDA-07');
+  const scenariosRun = [...new Set([...byId.values()].filter((r) => r.id.startsWith('(conformant')).flatMap((r) => r.results.map((s) => s.location)))];
+  const failedScenarios = new Set(Object.values(rows).flatMap((d) => d.failedScenarios));
+  const matrix = {
+    size, rulePack, ui: withUi, workers: o.workers, wallMs, jobs: jobs.length,
+    conformant,
+    defects: rows,
+    requirementsNotFailedByAnyDefect: { lgc: judgeable('lgc').filter((x) => !failedByAny.has(x)), service: judgeable('service').filter((x) => !failedByAny.has(x)) },
+    notJudgeableWithoutRulePack: rulePack ? [] : catalogue.filter((d) => d.requirements.every((x) => x === 'CDA-07')).map((d) => d.id),
+    /** A scenario no defect can fail probably asserts nothing. */
+    scenariosNotFailedByAnyDefect: scenariosRun.filter((l) => !failedScenarios.has(l)),
+  };
+  mkdirSync(join(PROJECT_ROOT, 'reports'), { recursive: true });
+  writeFileSync(join(PROJECT_ROOT, 'reports', `defect-matrix${size === 'full' ? '-full' : ''}.json`), JSON.stringify(matrix, null, 2) + '\n');
+
+  for (const [id, c] of Object.entries(conformant)) {
+    assert.ok(c.scenarios > 0, `${id}: the conformant run ran scenarios (${byId.get(id)?.reasons?.join('; ') ?? ''})`);
+    assert.deepEqual(c.notPassed, [], `${id}: the conformant reference LGC must pass every scenario`);
+  }
+  assert.deepEqual(conformant['(conformant, no rule pack)'].notSelected, ['CDA-07'], 'without a rule pack, CDA-07 is reported not selected — never passed silently');
+  if (rulePack) assert.deepEqual(conformant['(conformant)'].notSelected, [], 'with the rule pack, CDA-07 is judged');
+  for (const [id, d] of Object.entries(rows)) {
+    const unexpected = d.erroredScenarios.filter((e) => !/could not set up the scenario/.test(e));
+    assert.deepEqual(unexpected, [], `defect ${id}: scenarios errored instead of giving a verdict`);
+    if (matrix.notJudgeableWithoutRulePack.some((x) => id.startsWith(x))) continue;
+    assert.deepEqual(d.failedRequirements, d.expectedRequirements, `defect ${id}: failed requirements differ from the expected ones (failed scenarios: ${d.failedScenarios.join(', ')}; not judged: ${d.notJudged.join(', ')})`);
+  }
+  assert.deepEqual(matrix.requirementsNotFailedByAnyDefect, { lgc: [], service: [] }, 'every catalogue requirement is failed by some defect');
+  assert.deepEqual(matrix.scenariosNotFailedByAnyDefect, [], 'every scenario is failed by some defect');
+}
+
+export type { Defect };
