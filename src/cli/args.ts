@@ -25,7 +25,9 @@ export function parseArgs(argv: string[], spec: { values: string[]; flags: strin
   try {
     parsed = nodeParseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
+    const raw = (e as Error).message;
+    const unknown = /Unknown option '([^']+)'/.exec(raw);
+    const msg = unknown ? `unknown option ${unknown[1]}` : raw.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
     throw new UsageError(`${msg} (known options: ${list.map((o) => '--' + o.name).join(' ')})`);
   }
   if (parsed.values.help) throw new HelpRequested();

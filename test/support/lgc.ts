@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import { eventually, never } from '../../src/harness/wait';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -55,15 +56,22 @@ export async function callLgc(lgcUrl: string, method: string, path: string, tena
   return { status: r.status, type, text, body: type.startsWith('application/json') && text ? JSON.parse(text) : undefined };
 }
 
-/** Polls `fn` (every 15 ms, at most `timeoutMs`) until `ok` holds; fails the test naming `what` otherwise. */
+/**
+ * Probes `fn` until `ok` holds, at most `timeoutMs` (Vigie's one waiting policy, src/harness/wait.ts);
+ * fails the test naming what it waited for and what it saw last.
+ */
 export async function waitFor<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
+  let last: T | undefined;
+  const r = await eventually(async () => { last = await fn(); return ok(last) ? { v: last } : undefined; }, { ms: timeoutMs, pollMs: 15 });
+  if (!r.value) assert.fail(`waited ${r.ms} ms for ${what}; last seen: ${JSON.stringify(last)}`);
+  return r.value.v;
+}
+
+/** Watches `fn` for the whole window; fails the test naming what appeared when `bad` holds at some point. */
+export async function holdsFor<T>(what: string, fn: () => Promise<T> | T, bad: (v: T) => boolean, windowMs: number): Promise<void> {
+  let last: T | undefined;
+  const r = await never(async () => { last = await fn(); return bad(last); }, { ms: windowMs, pollMs: 15 });
+  if (r.value) assert.fail(`${what} did not hold for ${windowMs} ms: after ${r.ms} ms, saw ${JSON.stringify(last)}`);
 }
 
 export interface VigieRun { code: number | null; out: string; err: string; ms: number }

@@ -59,7 +59,8 @@ test('an unreachable target: exit 2, said so quickly, outcome could-not-run', as
   assert.ok(r.ms < 30_000, `took ${r.ms} ms`);
   const s = summary(dir);
   assert.equal(s.outcome, 'could-not-run');
-  assert.match(s.reason, /did not answer at http:\/\/127\.0\.0\.1:\d+ .*ECONNREFUSED/);
+  assert.match(s.reasons.join(' '), /did not answer at http:\/\/127\.0\.0\.1:\d+ .*connection refused/);
+  assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /<error message="could not run: the target &quot;gone&quot; did not answer/, 'a run that could not start still writes its JUnit, one error testcase saying why');
 });
 
 test('a target that accepts connections but never answers: exit 2 within its reach bound', async () => {
@@ -73,7 +74,7 @@ test('a target that accepts connections but never answers: exit 2 within its rea
   try {
     const r = await vigie(['run', '--target', cfg, '--reports', dir]);
     assert.equal(r.code, 2, r.out + r.err);
-    assert.match(summary(dir).reason, /within 800 ms: .*no answer within 800 ms/);
+    assert.match(summary(dir).reasons.join(' '), /within 800 ms: .*no answer within 800 ms/);
   } finally {
     sockets.forEach((s) => s.destroy());
     server.close();
@@ -89,17 +90,42 @@ test('a malformed target configuration: exit 2, naming the key', async () => {
   assert.match(r.err, /typo\.json: invalid target configuration:\n {2}- dubles: unknown key/);
 });
 
-test('bad usage: exit 2 with the reason', async () => {
+test('bad usage: exit 2 with the reason; --help prints the options, exit 0', async () => {
   const r = await vigie(['run', '--tagz', '@INS-01']);
   assert.equal(r.code, 2);
   assert.match(r.err, /unknown option --tagz/);
+  const h = await vigie(['run', '--help']);
+  assert.equal(h.code, 0, h.err);
+  assert.match(h.out, /--require-observed <all\|REQ,…>/);
+  assert.match(h.out, /--defect <id>/);
+});
+
+test('a bad selection is said plainly, before anything starts: a malformed tag expression, a path that does not exist', async () => {
+  const dir = tmp();
+  const t = await vigie(['run', '--tags', '@INS-01 and (', '--reports', dir]);
+  assert.equal(t.code, 2, t.out + t.err);
+  assert.match(summary(dir).reasons.join(' '), /--tags "@INS-01 and \(" is not a valid tag expression: syntax error: Unmatched \(/);
+  const p = await vigie(['run', '--reports', dir, 'features/nope']);
+  assert.equal(p.code, 2);
+  assert.match(summary(dir).reasons.join(' '), /no feature file or folder at .*features\/nope/);
+});
+
+test('vigie defects lists the seeded defects; vigie trace shows where a requirement is judged', async () => {
+  const d = await vigie(['defects']);
+  assert.equal(d.code, 0, d.err);
+  assert.match(d.out, /qualify-in-three-clicks +lgc +QUAL-02/);
+  const t = await vigie(['trace', 'QUAL-02']);
+  assert.equal(t.code, 0, t.err);
+  assert.match(t.out, /features\/qualification\/qual-02-one-click\.feature/);
+  assert.match(t.out, /steps\/qualification\.steps\.ts:\d+ +⇒ qualifiedInOneClick/);
+  assert.match(t.out, /qualifiedInOneClick +src\/oracles\/qualification\.ts:\d+/);
 });
 
 test('an unknown defect id: exit 2, named once', async () => {
   const dir = tmp();
   const r = await vigie(['run', '--defect', 'no-such-defect', '--reports', dir, 'features/qualification/qual-04-documents.feature']);
   assert.equal(r.code, 2, r.out + r.err);
-  assert.match(summary(dir).reason, /refused a test-driver reset: .*no-such-defect/);
+  assert.match(summary(dir).reasons.join(' '), /--defect: unknown defect id\(s\): no-such-defect/);
 });
 
 test('vigie serve: the INSi double standalone, on the host asked for, answering a real client request', async () => {
