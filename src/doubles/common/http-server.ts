@@ -23,3 +23,18 @@ export async function closeServer(server: http.Server): Promise<void> {
 export function httpBaseUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
+
+/** An answer of a double, written in one go. */
+export interface Reply {
+  status: number;
+  contentType: string;
+  body: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+/** Writes the reply, unless the response is already over (a client gone, a parked request dropped). */
+export function send(res: http.ServerResponse, r: Reply): void {
+  if (res.writableEnded || res.destroyed) return;
+  res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body), ...r.headers });
+  res.end(r.body);
+}
