@@ -1,3 +1,4 @@
+/** node:http helpers of the HTTP doubles: listen, close (in-flight sockets too), base URL, one-shot replies. */
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 

@@ -1,4 +1,11 @@
-/** SOAP 1.2 as the SOAP doubles (INSi, DMP) share it: namespaces, faults, the envelope's own checks. */
+/**
+ * SOAP 1.2 as the SOAP doubles (INSi, DMP) share it: namespaces, faults, the envelope's own checks.
+ *
+ * The doubles write their envelopes as text rather than through node-soap's server: they must answer
+ * broken or hostile requests with precise faults, record the raw bytes, park answers (holds) and speak
+ * MTOM (DMP) — none of which node-soap's server lets a caller do. node-soap serves the other way round,
+ * as an independent client generated from the CNAM WSDL (test/unit/insi-wire.test.ts).
+ */
 import { escapeXml, type XmlElement } from './xml';
 
 export const SOAP_NS = {

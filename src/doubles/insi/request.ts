@@ -1,4 +1,5 @@
 /** Turns a parsed SOAP request into what the double needs: operation, action, message id, INSi traits. */
+import { parseContentType } from '../common/content-type';
 import { envelopeFault } from '../common/soap12';
 import { ACTION_PREFIX, NS, fault, type SoapFault } from './soap';
 import { child, childText, type XmlElement } from '../common/xml';
@@ -21,9 +22,7 @@ const BODY_ELEMENTS: Record<string, { ns: string; operation: InsiOperation }> = 
 
 /** The `action` parameter of a SOAP 1.2 Content-Type, if any. */
 export function contentTypeAction(contentType: string): string | undefined {
-  const m = /;\s*action\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(contentType);
-  const value = m ? (m[1] ?? m[2]) : undefined;
-  return value ? value : undefined;
+  return parseContentType(contentType).params.action || undefined;
 }
 
 /** SOAPAction header value without its quotes; an empty header means "no action". */
