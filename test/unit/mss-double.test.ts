@@ -246,7 +246,7 @@ describe('MSSanté double', () => {
     assert.match(info.response, /^250 /);
     const [m] = t.messages();
     assert.ok(m);
-    assert.deepEqual(m.deliveries, [{ to: P_ACTIVE, outcome: 'delivered', reason: 'patient notified' }]);
+    assert.deepEqual(m.deliveries, [{ to: P_ACTIVE, outcome: 'delivered', reason: 'patient notified', notified: true, mustActivate: false }]);
     assert.equal(m.parsed?.subject, 'Vos résultats');
     assert.equal(t.mailbox(P_ACTIVE).length, 1);
     const popped = await pop3Fetch(d, P_ACTIVE);

@@ -1,6 +1,7 @@
 /**
  * The "hold" of a double: while held, requests are parked unanswered; releasing answers them
  * (or drops their connections: "no answer at all"). Purely event-driven — nothing sleeps.
+ * Hand-written: it is the doubles' own notion (a queue of answers the scenario controls), not a library's.
  */
 export interface Parkable { answer(): void; drop(): void }
 

@@ -1,3 +1,4 @@
+/** node:http helpers of the HTTP doubles: listen, close (in-flight sockets too), base URL, one-shot replies. */
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -22,4 +23,19 @@ export async function closeServer(server: http.Server): Promise<void> {
 /** http://host:port, with an IPv6 host bracketed. */
 export function httpBaseUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** An answer of a double, written in one go. */
+export interface Reply {
+  status: number;
+  contentType: string;
+  body: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+/** Writes the reply, unless the response is already over (a client gone, a parked request dropped). */
+export function send(res: http.ServerResponse, r: Reply): void {
+  if (res.writableEnded || res.destroyed) return;
+  res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body), ...r.headers });
+  res.end(r.body);
 }

@@ -2,6 +2,10 @@
  * Bounded, event-driven waits shared by the doubles: a wait resolves as soon as its condition
  * holds (checked whenever the double records something), or rejects with a clear message when
  * its time is up — never a sleep, never unbounded.
+ *
+ * Hand-written: events.once() and the promise utilities on npm wait for one event, or poll a condition
+ * (p-wait-for); what the doubles need is a condition over their own records, checked exactly when a
+ * record changes, with a deadline and an abort on stop — a few lines, no library does it better.
  */
 interface Waiter {
   satisfied(): boolean;

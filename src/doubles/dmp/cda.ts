@@ -2,7 +2,7 @@
  * Metadata vs. document: when a submitted document is a CDA R2 (text/xml whose root is
  * {urn:hl7-org:v3}ClinicalDocument), its code and patient must agree with the DocumentEntry.
  */
-import { XmlInputError, child, declaresDtd, parseXml, type XmlElement } from '../insi/xml';
+import { XmlInputError, child, declaresDtd, parseXml, type XmlElement } from '../common/xml';
 import { NS } from './soap';
 import type { DmpDocumentEntry } from './types';
 

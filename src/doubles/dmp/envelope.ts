@@ -2,8 +2,10 @@
  * From an HTTP body to a parsed SOAP 1.2 envelope, for both transports: MTOM/XOP (multipart/related,
  * the envelope in the root part) and inline (application/soap+xml).
  */
-import { XmlInputError, child, declaresDtd, parseXml, type XmlElement } from '../insi/xml';
+import { XmlInputError, child, declaresDtd, parseXml, type XmlElement } from '../common/xml';
 import { MimeError, bareContentId, parseContentType, splitMultipart, type MimePart } from './mime';
+import { stripBom } from '../common/body';
+import { envelopeFault } from '../common/soap12';
 import { NS, fault, senderFault, type DmpFault } from './soap';
 
 export interface OpenedEnvelope {
@@ -15,10 +17,6 @@ export interface OpenedEnvelope {
   action?: string;
   payload?: XmlElement; // first child of soap:Body
   fault?: DmpFault;
-}
-
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Opens the envelope; `out.fault` is set (and the rest filled as far as it could be) when something is wrong. */
@@ -91,13 +89,9 @@ export function openEnvelope(body: Buffer, contentTypeHeader: string, expectedAc
     out.fault = senderFault(err.message.startsWith('DTD') ? 'dtd_interdite' : 'xml_malforme', err.message);
     return out;
   }
-  if (root.local !== 'Envelope') {
-    out.fault = senderFault('enveloppe_invalide', `Not a SOAP envelope: root element is "${root.local}"`);
-    return out;
-  }
-  if (root.ns !== NS.soap12) {
-    out.fault = fault(500, 'VersionMismatch', 'version_soap',
-      `Only SOAP 1.2 is supported (envelope namespace ${NS.soap12}), received namespace "${root.ns ?? ''}"`);
+  const notSoap12 = envelopeFault(root);
+  if (notSoap12) {
+    out.fault = notSoap12;
     return out;
   }
   const header = child(root, 'Header', NS.soap12);
@@ -115,4 +109,18 @@ export function openEnvelope(body: Buffer, contentTypeHeader: string, expectedAc
     out.fault = senderFault('action_invalide', `wsa:Action mismatch: expected "${expectedAction}", received "${out.action}"`);
   }
   return out;
+}
+
+/**
+ * The fault to answer for this operation ({ns}local): the envelope's own fault first (a wrong
+ * wsa:Action, …), else an empty Body or another operation in it. Undefined when fine.
+ */
+export function payloadFault(envelope: OpenedEnvelope, ns: string, local: string): DmpFault | undefined {
+  const payload = envelope.payload;
+  if (payload && !(payload.local === local && payload.ns === ns)) {
+    return envelope.fault ?? senderFault('operation_inconnue',
+      `Unknown operation: the SOAP Body contains {${payload.ns ?? ''}}${payload.local}, expected {${ns}}${local}`);
+  }
+  if (envelope.fault || !payload) return envelope.fault ?? senderFault('operation_inconnue', `The SOAP Body is empty: expected ${local}`);
+  return undefined;
 }

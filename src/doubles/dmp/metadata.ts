@@ -1,5 +1,5 @@
 /** XDS.b ebRIM 3.0 metadata: reading DocumentEntries and the SubmissionSet, CX patient identifiers. */
-import type { XmlElement } from '../insi/xml';
+import type { XmlElement } from '../common/xml';
 import { NS } from './soap';
 import type { DmpDocumentEntry, PatientId } from './types';
 

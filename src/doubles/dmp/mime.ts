@@ -1,49 +1,19 @@
 /**
- * Just enough MIME for MTOM/XOP (multipart/related, RFC 2387 + XOP): Content-Type parameters, part
- * splitting on the boundary, part headers, Content-Transfer-Encoding.
+ * Just enough MIME for MTOM/XOP (multipart/related, RFC 2387 + XOP): part splitting on the boundary,
+ * part headers, Content-Transfer-Encoding, cid: references; and the single-part MTOM answer.
  *
- * Real clients are not always RFC 2046-clean (the DRIMbox publication sample indents its boundary
- * delimiters and part headers): such deviations are tolerated and reported as anomalies, never silently.
+ * Hand-written on purpose. The multipart parsers on npm (busboy, formidable, dicer) read
+ * multipart/form-data uploads: they know no root part named by `start`, no Content-ID to resolve an
+ * xop:Include against, and they either reject or silently repair what real clients send — the DRIMbox
+ * publication sample indents its boundary delimiters and part headers. Here such deviations are
+ * tolerated and reported as anomalies (evidence for the reviewer), never silently; and a truncated
+ * body or a broken part is a clear fault. Content-Type headers are parsed by Node (common/content-type.ts).
  */
+import { parseContentType, type ContentType } from '../common/content-type';
+
+export { parseContentType, type ContentType } from '../common/content-type';
 
 export class MimeError extends Error {}
-
-export interface ContentType {
-  type: string; // lower-cased "type/subtype", '' when absent
-  params: Record<string, string>; // lower-cased names, unquoted values
-}
-
-/** Parses `type/subtype; a=b; c="d; e"` (quoted strings with backslash escapes honoured). */
-export function parseContentType(value: string | undefined): ContentType {
-  const text = value ?? '';
-  const semi = indexOfUnquoted(text, ';');
-  const type = (semi < 0 ? text : text.slice(0, semi)).trim().toLowerCase();
-  const params: Record<string, string> = {};
-  let rest = semi < 0 ? '' : text.slice(semi + 1);
-  while (rest.trim() !== '') {
-    const end = indexOfUnquoted(rest, ';');
-    const item = end < 0 ? rest : rest.slice(0, end);
-    rest = end < 0 ? '' : rest.slice(end + 1);
-    const eq = item.indexOf('=');
-    if (eq < 0) continue;
-    const name = item.slice(0, eq).trim().toLowerCase();
-    let v = item.slice(eq + 1).trim();
-    if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) v = v.slice(1, -1).replace(/\\(.)/g, '$1');
-    if (name && !(name in params)) params[name] = v;
-  }
-  return { type, params };
-}
-
-function indexOfUnquoted(text: string, ch: string): number {
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\\' && quoted) i++;
-    else if (c === '"') quoted = !quoted;
-    else if (c === ch && !quoted) return i;
-  }
-  return -1;
-}
 
 export interface MimePart {
   index: number;

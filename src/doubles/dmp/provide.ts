@@ -1,8 +1,8 @@
 /** ITI-41 Provide and Register Document Set-b: metadata, documents, and the consistency checks. */
 import { createHash } from 'node:crypto';
-import { child, type XmlElement } from '../insi/xml';
+import { child, type XmlElement } from '../common/xml';
 import { checkAgainstCda } from './cda';
-import { openEnvelope, type OpenedEnvelope } from './envelope';
+import { openEnvelope, payloadFault, type OpenedEnvelope } from './envelope';
 import { MimeError, decodeBase64, findByCid } from './mime';
 import { parseCx, readDocumentEntry, readSubmissionSet, registryObjects, samePatient, type ReadEntry } from './metadata';
 import { ACTIONS, NS, senderFault, type DmpFault } from './soap';
@@ -25,15 +25,8 @@ export function decodeProvideAndRegister(body: Buffer, contentType: string): Dec
   const envelope = openEnvelope(body, contentType, ACTIONS.provideAndRegister);
   const out: DecodedSubmission = { envelope, documents: [] };
   const payload = envelope.payload;
-  if (payload && !(payload.local === 'ProvideAndRegisterDocumentSetRequest' && payload.ns === NS.xdsb)) {
-    out.fault = envelope.fault ?? senderFault('operation_inconnue',
-      `Unknown operation: the SOAP Body contains {${payload.ns ?? ''}}${payload.local}, expected {${NS.xdsb}}ProvideAndRegisterDocumentSetRequest`);
-    return out;
-  }
-  if (envelope.fault || !payload) {
-    out.fault = envelope.fault ?? senderFault('operation_inconnue', 'The SOAP Body is empty: expected ProvideAndRegisterDocumentSetRequest');
-    return out;
-  }
+  out.fault = payloadFault(envelope, NS.xdsb, 'ProvideAndRegisterDocumentSetRequest');
+  if (out.fault || !payload) return out;
 
   const list = child(child(payload, 'SubmitObjectsRequest', NS.lcm), 'RegistryObjectList', NS.rim);
   if (!list) {

@@ -1,6 +1,6 @@
 /** ITI-18 Registry Stored Query: FindDocuments by patient, and the ExtrinsicObjects it returns. */
-import { child, escapeXml } from '../insi/xml';
-import { openEnvelope, type OpenedEnvelope } from './envelope';
+import { child, escapeXml } from '../common/xml';
+import { openEnvelope, payloadFault, type OpenedEnvelope } from './envelope';
 import { SCHEMES, parseCx } from './metadata';
 import { ACTIONS, NS, STATUS, senderFault, type DmpFault } from './soap';
 import type { DmpDocumentEntry, PatientId } from './types';
@@ -19,15 +19,8 @@ export function decodeStoredQuery(body: Buffer, contentType: string): DecodedQue
   const envelope = openEnvelope(body, contentType, ACTIONS.storedQuery);
   const out: DecodedQuery = { envelope };
   const payload = envelope.payload;
-  if (payload && !(payload.local === 'AdhocQueryRequest' && payload.ns === NS.query)) {
-    out.fault = envelope.fault ?? senderFault('operation_inconnue',
-      `Unknown operation: the SOAP Body contains {${payload.ns ?? ''}}${payload.local}, expected {${NS.query}}AdhocQueryRequest`);
-    return out;
-  }
-  if (envelope.fault || !payload) {
-    out.fault = envelope.fault ?? senderFault('operation_inconnue', 'The SOAP Body is empty: expected AdhocQueryRequest');
-    return out;
-  }
+  out.fault = payloadFault(envelope, NS.query, 'AdhocQueryRequest');
+  if (out.fault || !payload) return out;
   out.returnType = child(payload, 'ResponseOption', NS.query)?.attrs.returnType;
   const adhoc = child(payload, 'AdhocQuery', NS.rim);
   out.queryId = adhoc?.attrs.id;

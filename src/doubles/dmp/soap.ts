@@ -1,11 +1,12 @@
 /** SOAP 1.2 envelopes produced by the DMP double: RegistryResponse, AdhocQueryResponse, faults. */
 import { randomUUID } from 'node:crypto';
-import { escapeXml } from '../insi/xml';
+import { SOAP_NS, WSA_FAULT_ACTION, faultElement, upgradeHeader, type SoapFault } from '../common/soap12';
+import { escapeXml } from '../common/xml';
+
+export { SOAP12_CONTENT_TYPE, fault, senderFault } from '../common/soap12';
 
 export const NS = {
-  soap12: 'http://www.w3.org/2003/05/soap-envelope',
-  soap11: 'http://schemas.xmlsoap.org/soap/envelope/',
-  wsa: 'http://www.w3.org/2005/08/addressing',
+  ...SOAP_NS,
   xdsb: 'urn:ihe:iti:xds-b:2007',
   lcm: 'urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0',
   rim: 'urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0',
@@ -21,7 +22,7 @@ export const ACTIONS = {
   provideAndRegisterResponse: 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-bResponse',
   storedQuery: 'urn:ihe:iti:2007:RegistryStoredQuery',
   storedQueryResponse: 'urn:ihe:iti:2007:RegistryStoredQueryResponse',
-  fault: 'http://www.w3.org/2005/08/addressing/soap/fault',
+  fault: WSA_FAULT_ACTION,
 } as const;
 
 export const STATUS = {
@@ -31,25 +32,8 @@ export const STATUS = {
   approved: 'urn:oasis:names:tc:ebxml-regrep:StatusType:Approved',
 } as const;
 
-export const SOAP12_CONTENT_TYPE = 'application/soap+xml; charset=utf-8';
-
-export type FaultCode = 'Sender' | 'Receiver' | 'VersionMismatch';
-
 /** A fault the double answers; detailCode names the check that failed (XDS error code when there is one). */
-export interface DmpFault {
-  status: number;
-  code: FaultCode;
-  detailCode: string;
-  reason: string;
-}
-
-export function fault(status: number, code: FaultCode, detailCode: string, reason: string): DmpFault {
-  return { status, code, detailCode, reason };
-}
-
-export function senderFault(detailCode: string, reason: string): DmpFault {
-  return fault(400, 'Sender', detailCode, reason);
-}
+export type DmpFault = SoapFault;
 
 function envelope(action: string, relatesTo: string | undefined, body: string, extraHeaders = ''): string {
   const headers =
@@ -64,15 +48,10 @@ function envelope(action: string, relatesTo: string | undefined, body: string, e
   );
 }
 
+/** A SOAP 1.2 fault whose detail is a vigie:Erreur (its code attribute: the fault's detailCode). */
 export function faultEnvelope(f: DmpFault, relatesTo?: string): string {
-  const reason = escapeXml(f.reason);
-  // SOAP 1.2 part 1 §5.4.7: a VersionMismatch fault says which envelope version is supported.
-  const upgrade = f.code === 'VersionMismatch' ? '<soap:Upgrade><soap:SupportedEnvelope qname="soap:Envelope"/></soap:Upgrade>' : '';
-  return envelope(ACTIONS.fault, relatesTo,
-    `<soap:Fault><soap:Code><soap:Value>soap:${f.code}</soap:Value></soap:Code>` +
-    `<soap:Reason><soap:Text xml:lang="fr">${reason}</soap:Text></soap:Reason>` +
-    `<soap:Detail><vigie:Erreur xmlns:vigie="${NS.vigie}" code="${escapeXml(f.detailCode)}">${reason}</vigie:Erreur></soap:Detail>` +
-    '</soap:Fault>', upgrade);
+  return envelope(ACTIONS.fault, relatesTo, faultElement(f, (reason) =>
+    `<vigie:Erreur xmlns:vigie="${NS.vigie}" code="${escapeXml(f.detailCode)}">${reason}</vigie:Erreur>`), upgradeHeader(f));
 }
 
 export function registryResponseEnvelope(relatesTo: string | undefined, refusal?: { code: string; context: string }): string {

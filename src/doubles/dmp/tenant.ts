@@ -1,18 +1,9 @@
-/** Per-tenant state of the DMP double: behaviour, hold/park, recorded exchanges, registry content, bounded waits. */
+/** Per-tenant state of the DMP double: behaviour and registry content; holds, recorded exchanges and waits come from the common tenant. */
 import { randomUUID } from 'node:crypto';
 import { samePatient } from './metadata';
 import type { StoredDocument } from './query';
 import type { DmpBehaviour, DmpDocumentEntry, DmpQuery, DmpSeedDocument, DmpSubmission, DmpTenant } from './types';
-import { HoldQueue } from '../common/hold';
-import { Waiters } from '../common/waiters';
-
-/** A submission parked while the tenant holds; the double supplies how to answer or drop it. */
-export interface Parked {
-  submission: DmpSubmission;
-  answer(): void;
-  drop(): void;
-}
-
+import { HoldingTenant } from '../common/tenant';
 
 export const MASKED_FROM_PROFESSIONALS = 'MASQUE_PS';
 
@@ -21,18 +12,14 @@ function uuidOid(): string {
   return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
 }
 
-export class TenantState implements DmpTenant {
+export class TenantState extends HoldingTenant<DmpSubmission> implements DmpTenant {
   behaviour: DmpBehaviour = { kind: 'accept' };
-  private readonly queue = new HoldQueue<Parked>();
-  private subs: DmpSubmission[] = [];
-  private qs: DmpQuery[] = [];
+  private readonly subs = this.openLog<DmpSubmission>((n) => `received ${n} submission(s) (ITI-41)`);
+  private readonly qs = this.openLog<DmpQuery>((n) => `received ${n} query(ies) (ITI-18)`);
   private stored: StoredDocument[] = [];
-  private waiters = new Waiters();
 
-  constructor(readonly id: string) {}
-
-  get holding(): boolean {
-    return this.queue.holding;
+  constructor(id: string) {
+    super(id, 'DMP double', 'submission(s)');
   }
 
   respondWith(b: DmpBehaviour): void {
@@ -40,46 +27,20 @@ export class TenantState implements DmpTenant {
     this.behaviour = b;
   }
 
-  hold(): void {
-    this.queue.hold();
-  }
-
-  /** New requests are answered at once; those already parked stay parked until release. hold() parks again. */
-  letNewThrough(): void {
-    this.queue.letNewThrough();
-  }
-
-  release(opts?: { drop?: boolean }): number {
-    return this.queue.release(opts?.drop === true);
-  }
-
-  heldCount(): number {
-    return this.queue.size;
-  }
-
-  waitForHeld(n: number, timeoutMs: number): Promise<void> {
-    return this.waitUntil(() => this.queue.size >= n, timeoutMs,
-      () => `DMP double: tenant "${this.id}" has ${this.queue.size} parked submission(s), expected ${n} within ${timeoutMs} ms`);
-  }
-
   submissions(): DmpSubmission[] {
-    return [...this.subs];
+    return this.subs.all();
   }
 
-  async waitForSubmissions(n: number, timeoutMs: number): Promise<DmpSubmission[]> {
-    await this.waitUntil(() => this.subs.length >= n, timeoutMs,
-      () => `DMP double: tenant "${this.id}" received ${this.subs.length} submission(s) (ITI-41), expected ${n} within ${timeoutMs} ms`);
-    return this.submissions();
+  waitForSubmissions(n: number, timeoutMs: number): Promise<DmpSubmission[]> {
+    return this.subs.waitFor(n, timeoutMs);
   }
 
   queries(): DmpQuery[] {
-    return [...this.qs];
+    return this.qs.all();
   }
 
-  async waitForQueries(n: number, timeoutMs: number): Promise<DmpQuery[]> {
-    await this.waitUntil(() => this.qs.length >= n, timeoutMs,
-      () => `DMP double: tenant "${this.id}" received ${this.qs.length} query(ies) (ITI-18), expected ${n} within ${timeoutMs} ms`);
-    return this.queries();
+  waitForQueries(n: number, timeoutMs: number): Promise<DmpQuery[]> {
+    return this.qs.waitFor(n, timeoutMs);
   }
 
   seedDocument(patient: { id: string; oid: string }, doc: DmpSeedDocument): void {
@@ -106,22 +67,21 @@ export class TenantState implements DmpTenant {
 
   reset(): void {
     this.behaviour = { kind: 'accept' };
-    this.queue.release(true);
-    this.subs = [];
-    this.qs = [];
+    this.dropHeld();
+    this.subs.clear();
+    this.qs.clear();
     this.stored = [];
   }
 
   // ---- used by the double ----
 
+  /** Records a submission as it arrives (held or not); its outcome and answer are filled in later. */
   recordSubmission(s: DmpSubmission): void {
-    this.subs.push(s);
-    this.notify();
+    this.subs.record(s);
   }
 
   recordQuery(q: DmpQuery): void {
-    this.qs.push(q);
-    this.notify();
+    this.qs.record(q);
   }
 
   /** Stores the documents of an accepted submission in the registry. */
@@ -134,29 +94,5 @@ export class TenantState implements DmpTenant {
     return this.stored.filter(
       (d) => samePatient(d.entry.patientId, patient) && !d.entry.confidentialityCodes.includes(MASKED_FROM_PROFESSIONALS),
     );
-  }
-
-  park(p: Parked): void {
-    this.queue.park(p);
-    this.notify();
-  }
-
-  /** Forgets a parked submission (its client went away); true when it was parked. */
-  unpark(submission: DmpSubmission): boolean {
-    return this.queue.remove((p) => p.submission === submission);
-  }
-
-  /** Rejects pending waits: the double is stopping. */
-  abortWaits(reason: string): void {
-    this.waiters.abort(`DMP double: tenant "${this.id}": ${reason}`);
-  }
-
-
-  private notify(): void {
-    this.waiters.notify();
-  }
-
-  private waitUntil(satisfied: () => boolean, timeoutMs: number, message: () => string): Promise<void> {
-    return this.waiters.until(satisfied, timeoutMs, message);
   }
 }

@@ -1,4 +1,5 @@
 /** Public types of the DMP double (the harness codes against these names). */
+import type { HoldControls, HttpDoubleOptions } from '../common/types';
 
 export interface PatientId {
   id: string;
@@ -68,12 +69,8 @@ export type DmpBehaviour =
   | { kind: 'refuse'; code: string; context: string }
   | { kind: 'fault'; reason?: string };
 
-export interface DmpDoubleOptions {
-  host?: string;
-  port?: number;
-  advertisedHost?: string;
-  maxBodyBytes?: number; // default 20 MiB
-}
+/** maxBodyBytes: default 20 MiB. */
+export type DmpDoubleOptions = HttpDoubleOptions;
 
 export interface DmpSeedDocument {
   title: string;
@@ -82,16 +79,10 @@ export interface DmpSeedDocument {
   confidentialityCodes?: string[]; // default ['N']
 }
 
-export interface DmpTenant {
+/** Holds apply to well-formed submissions (ITI-41) only; faults and queries are answered at once. */
+export interface DmpTenant extends HoldControls {
   /** For submissions answered from now on (parked ones included). */
   respondWith(b: DmpBehaviour): void;
-  /** Holds apply to well-formed submissions (ITI-41) only; faults and queries are answered at once. */
-  hold(): void;
-  /** New submissions are answered at once; those already parked stay parked until release. hold() parks again. */
-  letNewThrough(): void;
-  release(opts?: { drop?: boolean }): number;
-  heldCount(): number;
-  waitForHeld(n: number, timeoutMs: number): Promise<void>;
   submissions(): DmpSubmission[];
   /** Resolves once n submissions were RECEIVED (held or not). */
   waitForSubmissions(n: number, timeoutMs: number): Promise<DmpSubmission[]>;

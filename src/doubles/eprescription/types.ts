@@ -1,4 +1,5 @@
 /** Public types of the e-prescription (ordonnance numérique) double. */
+import type { ExchangeTenantApi, HttpDoubleOptions } from '../common/types';
 
 export interface EPrescriptionExchange {
   seq: number;
@@ -14,22 +15,8 @@ export interface EPrescriptionExchange {
 
 export type EPrescriptionBehaviour = { kind: 'ok' } | { kind: 'ko'; reason?: string };
 
-export interface EPrescriptionDoubleOptions {
-  host?: string;
-  port?: number;
-  advertisedHost?: string;
-  maxBodyBytes?: number; // default 1 MiB
-}
+/** maxBodyBytes: default 1 MiB. */
+export type EPrescriptionDoubleOptions = HttpDoubleOptions;
 
-export interface EPrescriptionTenant {
-  /** For requests answered from now on (parked ones included). */
-  respondWith(b: EPrescriptionBehaviour): void;
-  hold(): void;
-  release(opts?: { drop?: boolean }): number;
-  heldCount(): number;
-  waitForHeld(n: number, timeoutMs: number): Promise<void>;
-  exchanges(): EPrescriptionExchange[];
-  /** Resolves once n requests were RECEIVED (held or not). */
-  waitForExchanges(n: number, timeoutMs: number): Promise<EPrescriptionExchange[]>;
-  reset(): void;
-}
+/** respondWith, hold / letNewThrough / release / heldCount / waitForHeld, exchanges / waitForExchanges, reset. */
+export type EPrescriptionTenant = ExchangeTenantApi<EPrescriptionExchange, EPrescriptionBehaviour>;

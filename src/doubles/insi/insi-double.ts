@@ -2,112 +2,56 @@
  * The INSi double: a real SOAP 1.2 server on loopback playing the CNAM INSi teleservice
  * (rechercherInsAvecCarteVitale / rechercherInsAvecTraitsIdentite), one programmable tenant per URL.
  */
-import * as http from 'node:http';
+import { stripBom } from '../common/body';
+import { HttpDouble, type Incoming } from '../common/http-double';
+import { ExchangeTenant } from '../common/tenant';
+import { send } from '../common/http-server';
 import { lookup } from './lookup';
 import { contentTypeAction, interpret, soapActionHeader, type InterpretedRequest } from './request';
 import { SOAP12_CONTENT_TYPE, fault, faultEnvelope, resultEnvelope, resultatXml, type SoapFault } from './soap';
-import { TenantState } from './tenant';
-import { XmlInputError, parseXml } from './xml';
-import type { InsiDoubleOptions, InsiExchange, InsiPerson, InsiTenant } from './types';
-import { closeServer, httpBaseUrl, listen } from '../common/http-server';
+import { XmlInputError, parseXml } from '../common/xml';
+import type { InsiBehaviour, InsiDoubleOptions, InsiExchange, InsiPerson, InsiTenant } from './types';
 
-const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const ROUTE = /^\/insi(?:\/([^/]+))?\/?$/;
 const DEFAULT_MAX_BODY = 1024 * 1024;
-/** An oversized body is discarded (not stored) up to this many extra bytes so the client can read the 413. */
+/** An oversized body is discarded (not stored) up to this many times the limit, so the client can read the 413. */
 const DRAIN_FACTOR = 8;
 /** How much of an oversized body is kept in the exchange record. */
 const OVERSIZE_RAW_KEPT = 64 * 1024;
+const TEXT = 'text/plain; charset=utf-8';
 
-type Body = { kind: 'ok'; data: Buffer } | { kind: 'tooLarge'; head: Buffer; size: number } | { kind: 'aborted' };
+type TenantState = ExchangeTenant<InsiExchange, InsiBehaviour>;
 
-export class InsiDouble {
-  private readonly host: string;
-  private readonly port: number;
-  private readonly advertisedHost: string;
+export class InsiDouble extends HttpDouble<TenantState> {
   private readonly people: InsiPerson[];
-  private readonly maxBodyBytes: number;
-  private readonly tenants = new Map<string, TenantState>();
-  private server: http.Server | null = null;
-  private boundPort = 0;
-  private seq = 0;
 
   constructor(opts: InsiDoubleOptions = {}) {
-    this.host = opts.host ?? '127.0.0.1';
-    this.port = opts.port ?? 0;
-    this.advertisedHost = opts.advertisedHost ?? this.host;
+    super({
+      label: 'INSi double',
+      route: /^\/insi(?:\/([^/]+))?\/?$/,
+      maxBodyBytes: DEFAULT_MAX_BODY,
+      oversize: (max) => ({ drainBytes: max * DRAIN_FACTOR, headBytes: OVERSIZE_RAW_KEPT }),
+      newTenant: (id) => new ExchangeTenant<InsiExchange, InsiBehaviour>(id, 'INSi double', () => ({ kind: 'lookup' })),
+      plainReply: (status, text) => ({ status, contentType: TEXT, body: `${text}\n` }),
+      internalErrorReply: (message) => ({
+        status: 500, contentType: SOAP12_CONTENT_TYPE, body: faultEnvelope(fault(500, 'Receiver', 'erreur_interne_double', message)),
+      }),
+    }, opts);
     this.people = [...(opts.people ?? [])];
-    this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  }
-
-  get baseUrl(): string {
-    if (!this.server) throw new Error('INSi double: baseUrl is only known after start()');
-    return httpBaseUrl(this.advertisedHost, this.boundPort);
   }
 
   endpointFor(tenant: string): string {
-    checkTenantId(tenant);
-    return `${this.baseUrl}/insi/${tenant}`;
+    return this.tenantUrl(tenant, `/insi/${tenant}`);
   }
 
   tenant(id: string): InsiTenant {
-    return this.tenantState(id);
+    return this.tenants.get(id);
   }
 
-  async start(): Promise<void> {
-    if (this.server) throw new Error('INSi double: already started');
-    const server = http.createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        // A bug in the double must show up as a Receiver fault, not as a hung client.
-        if (res.headersSent) return void res.destroy();
-        const xml = faultEnvelope(fault(500, 'Receiver', 'erreur_interne_double', `INSi double internal error: ${String(err)}`));
-        res.writeHead(500, { 'content-type': SOAP12_CONTENT_TYPE }).end(xml);
-      });
-    });
-    this.boundPort = await listen(server, this.port, this.host);
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    for (const t of this.tenants.values()) {
-      t.release({ drop: true });
-      t.abortWaits('the double was stopped');
-    }
-    await closeServer(server);
-  }
-
-  private tenantState(id: string): TenantState {
-    checkTenantId(id);
-    let t = this.tenants.get(id);
-    if (!t) this.tenants.set(id, (t = new TenantState(id)));
-    return t;
-  }
-
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const receivedAt = new Date();
-    const started = performance.now();
-    const match = ROUTE.exec(new URL(req.url ?? '/', 'http://double').pathname);
-    const tenantId = match ? (match[1] ?? 'default') : '';
-    if (!match || !TENANT_ID.test(tenantId)) {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
-      return;
-    }
-    if (req.method !== 'POST') {
-      res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain; charset=utf-8' }).end('Only POST is supported\n');
-      return;
-    }
-    const tenant = this.tenantState(tenantId);
-    const contentType = String(req.headers['content-type'] ?? '');
-    const body = await this.readBody(req);
-    if (body.kind === 'aborted') return; // client gave up while sending: nothing to record or answer
-
+  protected serve({ tenant, req, res, body, contentType, receivedAt, started }: Incoming<TenantState>): void {
     const raw = stripBom((body.kind === 'ok' ? body.data : body.head).toString('utf8'));
     const exchange: InsiExchange = {
-      seq: ++this.seq,
-      tenant: tenantId,
+      seq: this.nextSeq(),
+      tenant: tenant.id,
       receivedAt: receivedAt.toISOString(),
       durationMs: null,
       operation: null,
@@ -121,8 +65,7 @@ export class InsiDouble {
       exchange.response = { status, raw: xml, ...info };
       exchange.outcome = info.fault === undefined ? 'answered' : 'fault';
       exchange.durationMs = performance.now() - started;
-      res.writeHead(status, { 'content-type': SOAP12_CONTENT_TYPE, 'content-length': Buffer.byteLength(xml), ...headers });
-      res.end(xml);
+      send(res, { status, contentType: SOAP12_CONTENT_TYPE, body: xml, headers });
     };
     const replyFault = (f: SoapFault, relatesTo?: string, headers = {}) =>
       reply(f.status, faultEnvelope(f, relatesTo), { fault: f.reason }, headers);
@@ -153,7 +96,7 @@ export class InsiDouble {
       return;
     }
 
-    const answer = () => {
+    tenant.answerOrPark(res, exchange, () => {
       const b = tenant.behaviour;
       const op = parsed.operation!;
       if (b.kind === 'fault') {
@@ -172,60 +115,6 @@ export class InsiDouble {
         person = found.length === 1 ? found[0] : undefined;
       }
       reply(200, resultEnvelope(op, resultatXml(codeCR, person), parsed.messageId), { codeCR });
-    };
-
-    if (!tenant.holding) {
-      answer();
-      return;
-    }
-    // Parked: the response object is kept until release(); no timer involved.
-    const drop = () => {
-      exchange.outcome = 'dropped';
-      res.socket?.destroy();
-    };
-    res.on('close', () => {
-      if (!res.writableFinished && tenant.unpark(exchange)) exchange.outcome = 'dropped';
-    });
-    tenant.park({ exchange, answer, drop });
-  }
-
-  private readBody(req: http.IncomingMessage): Promise<Body> {
-    const max = this.maxBodyBytes;
-    const declared = Number(req.headers['content-length'] ?? 0);
-    return new Promise<Body>((resolve) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let settled = false;
-      const settle = (b: Body) => {
-        if (!settled) (settled = true), resolve(b);
-      };
-      const overflow = () => {
-        const head = Buffer.concat(chunks).subarray(0, OVERSIZE_RAW_KEPT);
-        chunks.length = 0;
-        settle({ kind: 'tooLarge', head, size: Math.max(size, declared) });
-      };
-      if (declared > max) overflow(); // announced too big: answer before reading anything
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (settled) {
-          // Oversized: discard what the client is still sending so it can read the 413, but not forever.
-          if (size > max * DRAIN_FACTOR) req.socket.destroy();
-          return;
-        }
-        if (size > max) overflow();
-        else chunks.push(chunk);
-      });
-      req.on('end', () => settle({ kind: 'ok', data: Buffer.concat(chunks) }));
-      req.on('error', () => settle({ kind: 'aborted' }));
-      req.on('close', () => settle({ kind: 'aborted' }));
     });
   }
-}
-
-function checkTenantId(id: string): void {
-  if (!TENANT_ID.test(id)) throw new Error(`INSi double: invalid tenant id "${id}" (expected ${TENANT_ID})`);
-}
-
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

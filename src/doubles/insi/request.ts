@@ -1,6 +1,8 @@
 /** Turns a parsed SOAP request into what the double needs: operation, action, message id, INSi traits. */
+import { parseContentType } from '../common/content-type';
+import { envelopeFault } from '../common/soap12';
 import { ACTION_PREFIX, NS, fault, type SoapFault } from './soap';
-import { child, childText, type XmlElement } from './xml';
+import { child, childText, type XmlElement } from '../common/xml';
 import type { InsiOperation, InsiRequestInfo } from './types';
 
 export type RequestFields = Omit<InsiRequestInfo, 'raw' | 'contentType'>;
@@ -20,9 +22,7 @@ const BODY_ELEMENTS: Record<string, { ns: string; operation: InsiOperation }> = 
 
 /** The `action` parameter of a SOAP 1.2 Content-Type, if any. */
 export function contentTypeAction(contentType: string): string | undefined {
-  const m = /;\s*action\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(contentType);
-  const value = m ? (m[1] ?? m[2]) : undefined;
-  return value ? value : undefined;
+  return parseContentType(contentType).params.action || undefined;
 }
 
 /** SOAPAction header value without its quotes; an empty header means "no action". */
@@ -35,15 +35,8 @@ export function interpret(root: XmlElement, httpActions: Array<string | undefine
   const out: InterpretedRequest = { operation: null, action: null, fields: {} };
   const given = [...httpActions];
   out.action = given.find((a) => a !== undefined) ?? null;
-  if (root.local !== 'Envelope') {
-    out.fault = fault(400, 'Sender', 'enveloppe_invalide', `Not a SOAP envelope: root element is "${root.local}"`);
-    return out;
-  }
-  if (root.ns !== NS.soap12) {
-    out.fault = fault(500, 'VersionMismatch', 'version_soap',
-      `Only SOAP 1.2 is supported (envelope namespace ${NS.soap12}), received namespace "${root.ns ?? ''}"`);
-    return out;
-  }
+  out.fault = envelopeFault(root);
+  if (out.fault) return out;
 
   const header = child(root, 'Header', NS.soap12);
   const wsaAction = child(header, 'Action', NS.wsa)?.text;

@@ -1,11 +1,12 @@
 /** SOAP 1.2 envelopes, faults and INSi RESULTAT bodies produced by the double. */
-import { escapeXml } from './xml';
+import { SOAP_NS, WSA_FAULT_ACTION, faultElement, upgradeHeader, type SoapFault } from '../common/soap12';
+import { escapeXml } from '../common/xml';
 import type { InsiOperation, InsiPerson } from './types';
 
+export { SOAP12_CONTENT_TYPE, fault, type SoapFault } from '../common/soap12';
+
 export const NS = {
-  soap12: 'http://www.w3.org/2003/05/soap-envelope',
-  soap11: 'http://schemas.xmlsoap.org/soap/envelope/',
-  wsa: 'http://www.w3.org/2005/08/addressing',
+  ...SOAP_NS,
   recVit: 'http://www.cnamts.fr/INSiRecVit',
   recSans: 'http://www.cnamts.fr/INSiRecSans',
   resultat: 'http://www.cnamts.fr/INSiResultat',
@@ -13,22 +14,7 @@ export const NS = {
   siram: 'urn:siram',
 } as const;
 
-export const SOAP12_CONTENT_TYPE = 'application/soap+xml; charset=utf-8';
 export const ACTION_PREFIX = 'urn:ServiceIdentiteCertifiee:1.0.0:';
-const WSA_FAULT_ACTION = 'http://www.w3.org/2005/08/addressing/soap/fault';
-
-export type FaultCode = 'Sender' | 'Receiver' | 'VersionMismatch';
-
-export interface SoapFault {
-  status: number;
-  code: FaultCode;
-  reason: string;
-  detailCode: string; // siram:Erreur/@code
-}
-
-export function fault(status: number, code: FaultCode, detailCode: string, reason: string): SoapFault {
-  return { status, code, reason, detailCode };
-}
 
 function envelope(headers: string[], body: string): string {
   return (
@@ -45,19 +31,11 @@ function addressing(action: string, relatesTo: string | undefined): string[] {
   return headers;
 }
 
+/** A SOAP 1.2 fault whose detail is a siram:Erreur (its code attribute: the fault's detailCode). */
 export function faultEnvelope(f: SoapFault, relatesTo?: string): string {
-  const headers = addressing(WSA_FAULT_ACTION, relatesTo);
-  if (f.code === 'VersionMismatch') {
-    // SOAP 1.2 part 1 §5.4.7: tell the sender which envelope version is supported.
-    headers.push(`<soap:Upgrade><soap:SupportedEnvelope qname="soap:Envelope"/></soap:Upgrade>`);
-  }
-  const reason = escapeXml(f.reason);
-  const body =
-    `<soap:Fault><soap:Code><soap:Value>soap:${f.code}</soap:Value></soap:Code>` +
-    `<soap:Reason><soap:Text xml:lang="fr">${reason}</soap:Text></soap:Reason>` +
-    `<soap:Detail><siram:Erreur xmlns:siram="${NS.siram}" severite="erreur" code="${escapeXml(f.detailCode)}">` +
-    `${reason}</siram:Erreur></soap:Detail></soap:Fault>`;
-  return envelope(headers, body);
+  const headers = [...addressing(WSA_FAULT_ACTION, relatesTo), upgradeHeader(f)];
+  return envelope(headers, faultElement(f, (reason) =>
+    `<siram:Erreur xmlns:siram="${NS.siram}" severite="erreur" code="${escapeXml(f.detailCode)}">${reason}</siram:Erreur>`));
 }
 
 export const LIBELLE_CR: Record<string, string> = {

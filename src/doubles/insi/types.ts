@@ -1,4 +1,5 @@
 /** Public types of the INSi double (the harness codes against these names). */
+import type { ExchangeTenantApi, HttpDoubleOptions } from '../common/types';
 
 export type InsiOperation = 'rechercherInsAvecCarteVitale' | 'rechercherInsAvecTraitsIdentite';
 
@@ -54,23 +55,10 @@ export interface InsiExchange {
   outcome: 'held' | 'answered' | 'fault' | 'dropped';
 }
 
-export interface InsiDoubleOptions {
-  host?: string;
-  port?: number;
-  advertisedHost?: string;
+export interface InsiDoubleOptions extends HttpDoubleOptions {
+  /** The invented people the default behaviour ('lookup') searches. */
   people?: InsiPerson[];
-  maxBodyBytes?: number;
 }
 
-export interface InsiTenant {
-  respondWith(b: InsiBehaviour): void;
-  hold(): void;
-  /** New requests are answered at once; those already parked stay parked until release. hold() parks again. */
-  letNewThrough(): void;
-  release(opts?: { drop?: boolean }): number;
-  heldCount(): number;
-  waitForHeld(n: number, timeoutMs: number): Promise<void>;
-  waitForExchanges(n: number, timeoutMs: number): Promise<InsiExchange[]>;
-  exchanges(): InsiExchange[];
-  reset(): void;
-}
+/** respondWith, hold / letNewThrough / release / heldCount / waitForHeld, exchanges / waitForExchanges, reset. */
+export type InsiTenant = ExchangeTenantApi<InsiExchange, InsiBehaviour>;

@@ -3,11 +3,12 @@
  * the TEST autoresponder, professional mailboxes `<local>@<anything>.mssante.fr`.
  */
 import { insKey, isMatriculeShape } from '../../oracles/ins';
+import { TENANT_ID } from '../common/tenants';
+
+export { DEFAULT_TENANT, TENANT_ID } from '../common/tenants';
 
 export const PATIENT_DOMAIN = 'patient.mssante.fr';
 export const AUTORESPONDER = `reponse.automatique-test@${PATIENT_DOMAIN}`;
-export const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-export const DEFAULT_TENANT = 'default';
 
 const MSS_ADDRESS = /^([^@\s<>]{1,64})@((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+mssante\.fr)$/i;
 

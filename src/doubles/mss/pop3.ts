@@ -2,6 +2,11 @@
  * A small POP3 server (RFC 1939: USER/PASS, STAT, LIST, UIDL, RETR, TOP, DELE, NOOP, RSET, QUIT; plus CAPA,
  * RFC 2449) on node:net, so that a practice software fetches what was delivered to its own mailbox.
  * Any mailbox, password "vigie". Bounded: idle timeout, line length, connection count.
+ *
+ * Hand-written on purpose: npm has POP3 clients, but no maintained POP3 server library (the few
+ * packages are unmaintained, and none reads its maildrop from the caller's store or gives back the
+ * exact bytes received). RFC 1939 is small; what matters here — byte-exact RETR, dot-stuffing, the
+ * maildrop lock, deletions only at QUIT — is tested in test/unit/mss-double.test.ts.
  */
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';

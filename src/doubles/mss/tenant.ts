@@ -1,10 +1,15 @@
-/** Per-tenant state of the MSSanté double: patient states, defects, mailboxes, conversations, evidence, bounded waits. */
+/**
+ * Per-tenant state of the MSSanté double: patient states, defects, mailboxes, conversations ([FIN],
+ * messages a patient may answer, what was read); its messages and bounded waits come from the common tenant.
+ */
+import { TenantBase } from '../common/tenant';
 import { PATIENT_DOMAIN, classifyAddress, normalizeAddress } from './ins-address';
 import { bareId } from './mime';
+import type { ConversationView, SentToPatient } from './rules';
 import { MSS_DEFECTS, PATIENT_STATES } from './types';
 import type { MssDefect, MssMessage, MssTenant, PatientState } from './types';
-import { Waiters } from '../common/waiters';
 
+export type { SentToPatient } from './rules';
 
 export interface MailboxInfo {
   organisational: boolean;
@@ -20,24 +25,18 @@ export interface TenantHost {
   patientWrites(t: TenantState, patientAddress: string, to: string, subject: string, body: string): Promise<MssMessage>;
 }
 
-/** A message a professional sent to a patient and that was delivered: the patient may reply to it. */
-export interface SentToPatient {
-  seq: number;
-  professional: string;
-  patient: string;
-}
-
-export class TenantState implements MssTenant {
+export class TenantState extends TenantBase implements MssTenant, ConversationView {
   private states = new Map<string, PatientState>();
   private defectSet = new Set<MssDefect>();
   private mailboxes = new Map<string, MailboxInfo>();
-  private log: MssMessage[] = [];
+  private readonly log = this.openLog<MssMessage>((n, filtered) => `has ${n} message(s)${filtered ? ' matching the filter' : ''}`);
   private sent = new Map<string, SentToPatient>();
   private fins = new Map<string, number>();
   private read = new Map<number, MssMessage | undefined>();
-  private waiters = new Waiters();
 
-  constructor(readonly id: string, private readonly host: TenantHost) {}
+  constructor(id: string, private readonly host: TenantHost) {
+    super(id, 'MSS double');
+  }
 
   mailboxFor(name: string, domain = 'medecin.mssante.fr'): string {
     if (!/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(name)) {
@@ -66,6 +65,11 @@ export class TenantState implements MssTenant {
     return this.states.get(insKeyOf(ins15)) ?? 'activé';
   }
 
+  /** The state of a patient address's INS; 'activé' (the default) for a local part that is no INS at all. */
+  stateOf(ins: string): PatientState {
+    return /^[0-9AB]{1,20}$/.test(ins) ? this.patientState(ins) : 'activé';
+  }
+
   setDefects(ids: MssDefect[]): void {
     const unknown = ids.filter((d) => !MSS_DEFECTS.includes(d));
     if (unknown.length) throw new Error(`MSS double: unknown defect(s) ${unknown.join(', ')} (known: ${MSS_DEFECTS.join(', ')})`);
@@ -76,24 +80,26 @@ export class TenantState implements MssTenant {
     return [...this.defectSet];
   }
 
+  /** The seeded service defects in force (read by the rules). */
+  defectsInForce(): ReadonlySet<MssDefect> {
+    return this.defectSet;
+  }
+
   hasDefect(d: MssDefect): boolean {
     return this.defectSet.has(d);
   }
 
   messages(): MssMessage[] {
-    return [...this.log];
+    return this.log.all();
   }
 
-  async waitForMessages(n: number, timeoutMs: number, filter?: (m: MssMessage) => boolean): Promise<MssMessage[]> {
-    const matching = () => (filter ? this.log.filter(filter) : this.log);
-    await this.waitUntil(() => matching().length >= n, timeoutMs,
-      () => `MSS double: tenant "${this.id}" has ${matching().length} message(s)${filter ? ' matching the filter' : ''}, expected ${n} within ${timeoutMs} ms`);
-    return [...matching()];
+  waitForMessages(n: number, timeoutMs: number, filter?: (m: MssMessage) => boolean): Promise<MssMessage[]> {
+    return this.log.waitFor(n, timeoutMs, filter);
   }
 
   mailbox(addr: string): MssMessage[] {
     const a = normalizeAddress(addr);
-    return this.log.filter((m) => m.deliveries.some((d) => d.to === a && d.outcome === 'delivered'));
+    return this.log.all().filter((m) => m.deliveries.some((d) => d.to === a && d.outcome === 'delivered'));
   }
 
   patientReads(messageId: string): Promise<MssMessage | undefined> {
@@ -112,7 +118,7 @@ export class TenantState implements MssTenant {
     this.states.clear();
     this.defectSet.clear();
     this.mailboxes.clear();
-    this.log = [];
+    this.log.clear();
     this.sent.clear();
     this.fins.clear();
     this.read.clear();
@@ -131,13 +137,12 @@ export class TenantState implements MssTenant {
   }
 
   record(m: MssMessage): void {
-    this.log.push(m);
-    this.notify();
+    this.log.record(m);
   }
 
   findByMessageId(id: string): MssMessage | undefined {
     const wanted = bareId(id);
-    return this.log.find((m) => {
+    return this.log.all().find((m) => {
       const mid = m.parsed?.messageId ?? m.parsed?.headers['message-id'];
       return mid !== undefined && bareId(mid) === wanted;
     });
@@ -166,19 +171,6 @@ export class TenantState implements MssTenant {
 
   markRead(seq: number, mdn: MssMessage | undefined): void {
     this.read.set(seq, mdn);
-  }
-
-  /** Rejects pending waits: the double is stopping. */
-  abortWaits(reason: string): void {
-    this.waiters.abort(`MSS double: tenant "${this.id}": ${reason}`);
-  }
-
-  private notify(): void {
-    this.waiters.notify();
-  }
-
-  private waitUntil(satisfied: () => boolean, timeoutMs: number, message: () => string): Promise<void> {
-    return this.waiters.until(satisfied, timeoutMs, message);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Safe XML handling for the INSi double: DTD rejection, well-formedness check, parsing into a small
+ * Safe XML handling for the SOAP doubles (INSi, DMP): DTD rejection, well-formedness check, parsing into a small
  * namespace-resolved tree, and escaping.
  *
  * fast-xml-parser is used with processEntities:false, so no entity (internal or external) is ever

@@ -1,0 +1,122 @@
+/**
+ * The skeleton of the HTTP doubles (INSi, DMP, e-prescription): a real server on loopback (by
+ * default), one tenant per URL, its lifecycle (start, base URL, stop that cuts parked requests and
+ * rejects pending waits), routing to a tenant, the size-limited body, and a bug in the double turned
+ * into an answer rather than a hung client. A double adds what its service answers (serve()).
+ */
+import * as http from 'node:http';
+import { readBody, type Body, type BodyLimits } from './body';
+import { closeServer, httpBaseUrl, listen, send, type Reply } from './http-server';
+import { DEFAULT_TENANT, TenantRegistry, TENANT_ID } from './tenants';
+import type { HoldingTenant, HeldRecord } from './tenant';
+import type { HttpDoubleOptions } from './types';
+
+export type { HttpDoubleOptions } from './types';
+
+export interface HttpDoubleSpec<T> {
+  /** How the double names itself in errors: "INSi double". */
+  label: string;
+  /** The paths it serves; group 1 is the tenant (absent: the default tenant). */
+  route: RegExp;
+  maxBodyBytes: number;
+  /** drainBytes and headBytes of an oversized body (see readBody), from the body limit in force. */
+  oversize(maxBodyBytes: number): Omit<BodyLimits, 'maxBytes'>;
+  newTenant(id: string): T;
+  /** 404, 405, in the double's own format. */
+  plainReply(status: number, text: string): Reply;
+  /** 500 for a bug in the double, in the double's own format (a SOAP Receiver fault, a JSON KO). */
+  internalErrorReply(message: string): Reply;
+}
+
+/** One request, routed to its tenant, its body read (a client that gave up is not served). */
+export interface Incoming<T> {
+  tenant: T;
+  route: RegExpExecArray;
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  body: Exclude<Body, { kind: 'aborted' }>;
+  contentType: string;
+  receivedAt: Date;
+  /** performance.now() at arrival, for the recorded duration. */
+  started: number;
+}
+
+export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
+  protected readonly tenants: TenantRegistry<T>;
+  protected readonly maxBodyBytes: number;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly advertisedHost: string;
+  private readonly limits: BodyLimits;
+  private server: http.Server | null = null;
+  private boundPort = 0;
+  private seq = 0;
+
+  protected constructor(private readonly spec: HttpDoubleSpec<T>, opts: HttpDoubleOptions) {
+    this.host = opts.host ?? '127.0.0.1';
+    this.port = opts.port ?? 0;
+    this.advertisedHost = opts.advertisedHost ?? this.host;
+    this.maxBodyBytes = opts.maxBodyBytes ?? spec.maxBodyBytes;
+    this.limits = { maxBytes: this.maxBodyBytes, ...spec.oversize(this.maxBodyBytes) };
+    this.tenants = new TenantRegistry(spec.label, spec.newTenant);
+  }
+
+  get baseUrl(): string {
+    if (!this.server) throw new Error(`${this.spec.label}: baseUrl is only known after start()`);
+    return httpBaseUrl(this.advertisedHost, this.boundPort);
+  }
+
+  async start(): Promise<void> {
+    if (this.server) throw new Error(`${this.spec.label}: already started`);
+    const server = http.createServer((req, res) => {
+      this.dispatch(req, res).catch((err: unknown) => {
+        // A bug in the double must show up as an answer, not as a hung client.
+        if (res.headersSent) return void res.destroy();
+        send(res, this.spec.internalErrorReply(`${this.spec.label} internal error: ${String(err)}`));
+      });
+    });
+    this.boundPort = await listen(server, this.port, this.host);
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    for (const t of this.tenants.all()) {
+      t.release({ drop: true });
+      t.abortWaits('the double was stopped');
+    }
+    await closeServer(server);
+  }
+
+  /** `${baseUrl}${path}` for a tenant, after checking its id. */
+  protected tenantUrl(tenant: string, path: string): string {
+    this.tenants.check(tenant);
+    return `${this.baseUrl}${path}`;
+  }
+
+  /** Numbers every exchange of the double, across tenants. */
+  protected nextSeq(): number {
+    return ++this.seq;
+  }
+
+  protected abstract serve(r: Incoming<T>): void | Promise<void>;
+
+  private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const receivedAt = new Date();
+    const started = performance.now();
+    const route = this.spec.route.exec(new URL(req.url ?? '/', 'http://double').pathname);
+    const tenantId = route ? (route[1] ?? DEFAULT_TENANT) : '';
+    if (!route || !TENANT_ID.test(tenantId)) return send(res, this.spec.plainReply(404, 'Not found'));
+    if (req.method !== 'POST') {
+      const r = this.spec.plainReply(405, 'Only POST is supported');
+      return send(res, { ...r, headers: { allow: 'POST', ...r.headers } });
+    }
+    const tenant = this.tenants.get(tenantId);
+    const body = await readBody(req, this.limits);
+    if (body.kind === 'aborted') return; // client gave up while sending: nothing to record or answer
+    const contentType = String(req.headers['content-type'] ?? '');
+    await this.serve({ tenant, route, req, res, body, contentType, receivedAt, started });
+  }
+}

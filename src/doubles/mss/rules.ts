@@ -1,0 +1,193 @@
+/**
+ * The operator's rules, pure: for one recipient of one message, what Mon espace santé's messaging
+ * does — deliver, bounce (which DSN sentence and status), refuse, keep a [FIN] from the patient,
+ * answer TEST, or drop — from who writes to whom, the patient's state, the subject, the
+ * conversation so far and the tenant's seeded service defects. No I/O, no state change: what the
+ * conversation must remember is part of the answer (`remember`), and the double applies it.
+ * Also the envelope's own refusals (MAIL FROM / RCPT TO outside the trust space).
+ */
+import type { AddressClass } from './ins-address';
+import type { DsnRecipient } from './reports';
+import type { MssDefect, MssDelivery, PatientState } from './types';
+
+/** MSS-02/03/04: the sentences of Mon espace santé's bounces, character for character. */
+export const BOUNCE_SENTENCES = {
+  opposed: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé n'existe pas.`,
+  closed: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car la messagerie Mon espace santé de votre destinataire est clôturée.`,
+  invalid: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé est invalide.`,
+  /** Seeded defect 'bounce-text-paraphrased'. */
+  opposedParaphrased: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé est inconnue.`,
+  /** MSS-06 / MSS-07, as the patient's Mon espace santé explains them (not sentences of the requirements). */
+  patientFirst: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué : seul un professionnel de santé peut débuter un échange. Vous pourrez ensuite lui répondre.`,
+  finished: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué : vous ne pouvez pas répondre à ce message car le professionnel a mis fin aux échanges.`,
+  notToPatient: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué : seul un acteur de santé peut écrire à un usager de Mon espace santé.`,
+};
+
+/** A message a professional sent to a patient and that was delivered: the patient may reply to it. */
+export interface SentToPatient {
+  seq: number;
+  professional: string;
+  patient: string;
+}
+
+/** What the rules may look up in the tenant's conversations (read only). */
+export interface ConversationView {
+  /** A delivered professional → patient message, by its Message-ID. */
+  sentToPatient(messageId: string): SentToPatient | undefined;
+  /** The seq of the last [FIN] this professional sent this patient. */
+  finSeq(professional: string, patient: string): number | undefined;
+}
+
+/** One recipient of one message, and all the rules need to know about it. */
+export interface RecipientCase {
+  /** The envelope sender; null for the null reverse-path (a DSN, an MDN). */
+  sender: AddressClass | null;
+  recipient: AddressClass;
+  /** The state of the patient involved — the one written to, or the one writing ('activé' when unknown). */
+  patientState: PatientState;
+  message: {
+    /** Decoded (MSS-09). */
+    subject: string | undefined;
+    /** As sent, trailing white space kept (MSS-07: "[FIN] " is not "[FIN]"). */
+    exactSubject: string | undefined;
+    text: string;
+    /** Message-IDs of In-Reply-To then References. */
+    refs: string[];
+  };
+  conversation: ConversationView;
+  /** The recipient is an organisational pharmacy mailbox. */
+  toPharmacy: boolean;
+  defects: ReadonlySet<MssDefect>;
+}
+
+export interface RecipientDecision {
+  delivery: MssDelivery;
+  /** This recipient's part of the DSN sent back to the sender (bounced, or refused with a DSN). */
+  dsn?: DsnRecipient;
+  /** The TEST autoresponder answers the sender (MSS-09). */
+  autoreply?: true;
+  /** What the conversation must remember: a [FIN] ends it; a message delivered to a patient may be answered. */
+  remember?: 'fin' | 'sent-to-patient';
+}
+
+export function decideRecipient(c: RecipientCase): RecipientDecision {
+  if (c.recipient.kind === 'patient') return toPatient(c, c.recipient);
+  if (c.recipient.kind === 'autoresponder') return toAutoresponder(c);
+  if (c.recipient.kind === 'professional' && c.sender?.kind === 'patient') return fromPatient(c, c.sender);
+  return delivered(c);
+}
+
+/** SMTP-level refusal of a MAIL FROM: outside the trust space, a mailbox that never sends, an invalid INS. */
+export function senderRefusal(s: AddressClass | null): { code: number; message: string } | null {
+  if (s === null) return null; // null reverse-path (DSN, MDN)
+  if (s.kind === 'external') return { code: 550, message: `5.7.1 <${s.address}>: sender outside the MSSante trust space (*.mssante.fr)` };
+  if (s.kind === 'autoresponder') return { code: 550, message: `5.7.1 <${s.address}>: this mailbox does not send` };
+  if (s.kind === 'patient' && !s.ins.valid) return { code: 553, message: `5.1.7 <${s.address}>: invalid patient sender address (INS ${s.ins.reason})` };
+  return null;
+}
+
+/** SMTP-level refusal of a RCPT TO: only *.mssante.fr mailboxes are served. */
+export function recipientRefusal(r: AddressClass): { code: number; message: string } | null {
+  if (r.kind === 'external') return { code: 550, message: `5.7.1 <${r.address}>: relay denied, only *.mssante.fr mailboxes are served here` };
+  return null;
+}
+
+// ---- the rules, by recipient ----
+
+const has = (c: RecipientCase, d: MssDefect) => c.defects.has(d);
+
+function delivered(c: RecipientCase, reason?: string): RecipientDecision {
+  return { delivery: { to: c.recipient.address, outcome: 'delivered', ...(reason ? { reason } : {}) } };
+}
+
+function bounced(c: RecipientCase, status: string, sentence: string, diagnostic: string, reason: string): RecipientDecision {
+  const to = c.recipient.address;
+  return { delivery: { to, outcome: 'bounced', reason }, dsn: { address: to, status, sentence, diagnostic } };
+}
+
+function refused(c: RecipientCase, sentence: string, diagnostic: string, reason: string, dsnToSender = true): RecipientDecision {
+  const to = c.recipient.address;
+  return {
+    delivery: { to, outcome: 'refused', reason },
+    ...(dsnToSender ? { dsn: { address: to, status: '5.7.1', sentence, diagnostic } } : {}),
+  };
+}
+
+function dropped(c: RecipientCase, reason: string): RecipientDecision {
+  return { delivery: { to: c.recipient.address, outcome: 'dropped', reason } };
+}
+
+/** MSS-02/03/04, MSS-06 (only a health actor writes to a patient), MSS-07 [FIN], MSS-11 the patient's state. */
+function toPatient(c: RecipientCase, rc: Extract<AddressClass, { kind: 'patient' }>): RecipientDecision {
+  const to = rc.address;
+  const sender = c.sender;
+  if (sender?.kind !== 'professional') {
+    return refused(c, BOUNCE_SENTENCES.notToPatient(to), 'only a health actor may write to a Mon espace sante user',
+      `MSS-06: ${sender ? sender.kind : 'null sender'} may not write to a patient`, sender !== null);
+  }
+  if (!rc.ins.valid && !has(c, 'invalid-address-accepted')) {
+    return bounced(c, '5.1.3', BOUNCE_SENTENCES.invalid(to), 'invalid Mon espace sante address (INS length or key)', `MSS-04: INS ${rc.ins.reason}`);
+  }
+  const state = c.patientState;
+  if (state === 'opposé' && !has(c, 'opposed-delivered')) {
+    const sentence = has(c, 'bounce-text-paraphrased') ? BOUNCE_SENTENCES.opposedParaphrased(to) : BOUNCE_SENTENCES.opposed(to);
+    return bounced(c, '5.1.1', sentence, 'Mon espace sante address does not exist', 'MSS-02: patient opposé');
+  }
+  if (state === 'clôturé') {
+    if (has(c, 'closed-bounce-missing')) return dropped(c, 'defect closed-bounce-missing: clôturé, no DSN');
+    return bounced(c, '5.2.1', BOUNCE_SENTENCES.closed(to), 'recipient Mon espace sante mailbox is closed', 'MSS-03: patient clôturé');
+  }
+  if (state === 'créé non activé' && has(c, 'created-not-activated-bounced')) {
+    return bounced(c, '5.1.1', BOUNCE_SENTENCES.opposed(to), 'Mon espace sante address does not exist', 'defect created-not-activated-bounced');
+  }
+  const fin = c.message.exactSubject === '[FIN]';
+  if (fin && !has(c, 'fin-delivered')) {
+    return { delivery: { to, outcome: 'not-delivered-fin', reason: 'MSS-07: [FIN] ends the exchange, not shown to the patient' }, remember: 'fin' };
+  }
+  if (state === 'activé' && has(c, 'activated-not-delivered')) return dropped(c, 'defect activated-not-delivered');
+  const notified = !(state === 'activé' && has(c, 'activated-not-notified'));
+  const mustActivate = state === 'créé non activé' && !has(c, 'created-readable-without-activation');
+  const notes = [
+    notified ? 'patient notified' : 'defect activated-not-notified: no notification',
+    ...(state === 'créé non activé' ? [mustActivate ? 'must activate Mon espace santé to read' : 'defect created-readable-without-activation'] : []),
+    ...(!rc.ins.valid ? ['defect invalid-address-accepted'] : []),
+    ...(fin ? ['defect fin-delivered'] : []),
+  ];
+  return { delivery: { to, outcome: 'delivered', reason: notes.join('; '), notified, mustActivate }, remember: 'sent-to-patient' };
+}
+
+/** MSS-09: reponse.automatique-test@ answers a message with TEST in its subject and its body. */
+function toAutoresponder(c: RecipientCase): RecipientDecision {
+  if (has(c, 'no-test-autoresponder')) return delivered(c, 'defect no-test-autoresponder: no acknowledgement');
+  if (c.sender === null) return delivered(c, 'null sender: no acknowledgement');
+  if ((c.message.subject ?? '').includes('TEST') && c.message.text.includes('TEST')) {
+    return { delivery: { to: c.recipient.address, outcome: 'autoreplied', reason: 'MSS-09: TEST in subject and body' }, autoreply: true };
+  }
+  return delivered(c, 'MSS-09: no acknowledgement, TEST missing from the subject or the body');
+}
+
+/** MSS-06: a patient only replies (or writes first to a pharmacy's organisational mailbox); MSS-07: not after [FIN]. */
+function fromPatient(c: RecipientCase, sender: Extract<AddressClass, { kind: 'patient' }>): RecipientDecision {
+  const to = c.recipient.address;
+  const patient = sender.address;
+  if (c.patientState !== 'activé') {
+    return refused(c, BOUNCE_SENTENCES.notToPatient(to), 'patient Mon espace sante not active', `patient is "${c.patientState}": cannot write`, false);
+  }
+  const repliedTo = c.message.refs
+    .map((id) => c.conversation.sentToPatient(id))
+    .filter((s): s is SentToPatient => s !== undefined && s.professional === to && s.patient === patient)
+    .sort((a, b) => b.seq - a.seq)[0];
+  const fin = c.conversation.finSeq(to, patient);
+  if (repliedTo) {
+    if (fin !== undefined && fin > repliedTo.seq && !has(c, 'fin-delivered')) {
+      return refused(c, BOUNCE_SENTENCES.finished(to), 'the professional ended the exchange ([FIN])', 'MSS-07: reply after [FIN]');
+    }
+    if (has(c, 'replies-refused')) return refused(c, BOUNCE_SENTENCES.patientFirst(to), 'only a health actor may start an exchange', 'defect replies-refused');
+    return delivered(c, `reply to message #${repliedTo.seq}`);
+  }
+  if (c.toPharmacy && !has(c, 'pharmacy-not-organisational')) {
+    return delivered(c, `MSS-06: a patient may write first to a pharmacy's organisational mailbox${fin !== undefined ? ' (new conversation after [FIN])' : ''}`);
+  }
+  if (has(c, 'patient-may-write-first')) return delivered(c, 'defect patient-may-write-first');
+  return refused(c, BOUNCE_SENTENCES.patientFirst(to), 'only a health actor may start an exchange', 'MSS-06: patient may not write first');
+}
