@@ -1,32 +1,57 @@
 /**
  * The ui driver as a user of `vigie run --driver ui` meets it: the selector map checked at start,
  * a selector that matches nothing (preflight) or several elements (during a step) named with exit 2,
- * a target without `ui`, a missing browser, and one small feature passing through the reference
- * LGC's web UI with screenshots as evidence.
+ * a target without `ui`, a missing browser, one small feature passing through the reference LGC's
+ * web UI with screenshots as evidence, the same feature judged on declared evidence when the map
+ * reads an attribute, and the generic prompts answered (each press counted) on a UI that asks more.
  * Run: node --require ts-node/register --test test/unit/ui-driver.test.ts
  *
  * The runs are started together (each one starts its own reference LGC, doubles and Chromium on
- * free ports): a `vigie run` process stays alive for a while after its verdict, and one after
- * the other they would take well over a minute.
+ * free ports), but never more Chromiums at once than the machine has cores (`browserSlots`).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError } from '../../src/config/load';
-import { editorText, samePlace } from '../../src/drivers/ui-driver';
-import { checkSelectorMap, fill } from '../../src/drivers/ui/selector-map';
-import { ROOT, runVigie } from '../support/lgc';
+import { samePlace } from '../../src/drivers/ui-driver';
+import { contentText, fillLine } from '../../src/drivers/ui/content';
+import { checkSelectorMap, fill, selfReported } from '../../src/drivers/ui/selector-map';
+import { ROOT, VigieRun, runVigie } from '../support/lgc';
 
 const FEATURE = 'features/qualification/qual-02-one-click.feature';
 const REFERENCE_MAP = join(ROOT, 'config', 'ui', 'reference.json');
 const CHROMIUM = process.env.VIGIE_CHROMIUM ?? '/usr/bin/chromium';
 const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium): the browser runs of the ui driver are skipped`;
 
-const vigie = (args: string[], env: Record<string, string> = {}, timeoutMs = 150_000) => runVigie(args, { env, timeoutMs });
+/** At most one Chromium per core at once: a run that starts a browser waits for a slot. */
+const browserSlots = { free: Math.max(1, availableParallelism()), waiting: [] as (() => void)[] };
+async function inSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (browserSlots.free > 0) browserSlots.free--;
+  else await new Promise<void>((r) => browserSlots.waiting.push(r));
+  try { return await fn(); } finally {
+    const next = browserSlots.waiting.shift();
+    if (next) next(); else browserSlots.free++;
+  }
+}
+
+/**
+ * `vigie <args>` (in a browser slot unless `browser: false`); a run that does not end within
+ * `timeoutMs` fails the test, naming the command and the last thing it printed.
+ */
+async function vigie(args: string[], env: Record<string, string> = {}, o: { timeoutMs?: number; browser?: boolean } = {}): Promise<VigieRun> {
+  const timeoutMs = o.timeoutMs ?? 150_000;
+  const run = () => runVigie(args, { env, timeoutMs });
+  const r = o.browser === false ? await run() : await inSlot(run);
+  if (r.code === null) {
+    const last = (r.out + r.err).trim().split('\n').slice(-5).join('\n');
+    assert.fail(`vigie ${args.join(' ')}: no end within ${timeoutMs} ms (killed); its last output:\n${last || '(nothing)'}`);
+  }
+  return r;
+}
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-ui-'));
 const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
@@ -60,6 +85,33 @@ describe('selector map', () => {
     assert.equal(ok.name, 'reference');
     assert.equal(ok.selectors.editor.validate, '[data-testid=validate]');
   });
+
+  test('keys shaped after one UI\'s extra dialogs are gone: prompts describe them generically', () => {
+    const m = referenceMap();
+    m.selectors.editor.typeChoiceConfirm = '[data-testid=type-choice-confirm]';
+    assert.throws(() => checkSelectorMap(m, 'old.json'), /selectors\.editor.*typeChoiceConfirm|additional/);
+    const p = referenceMap();
+    p.selectors.prompts.dialog = { text: '.x' };
+    assert.throws(() => checkSelectorMap(p, 'prompt.json'), /selectors\.prompts\.dialog.*press/);
+  });
+
+  test('the reference map reads what the user sees: no value from an attribute the LGC wrote about itself', () => {
+    const m = checkSelectorMap(referenceMap(), REFERENCE_MAP);
+    const values: [string, unknown][] = [];
+    for (const [group, specs] of Object.entries(m.selectors)) {
+      for (const [k, v] of Object.entries(specs as Record<string, unknown>)) if (v && typeof v === 'object') values.push([`${group}.${k}`, v]);
+    }
+    // messages.rowId locates a row (like a selector), it reports no value.
+    const fromAttributes = values.filter(([k, v]) => k !== 'messages.rowId' && (v as { attr?: string }).attr);
+    assert.deepEqual(fromAttributes, []);
+    assert.deepEqual(selfReported([['ins.status', { css: '#s', attr: 'data-status' }], ['dmp.status', { css: '#d', map: { 'Envoyé': 'sent' } }], ['x', '#x']]), ['ins.status']);
+  });
+
+  test('content templates: a placeholder that does not exist is refused at load, naming the key', () => {
+    const m = referenceMap();
+    m.selectors.newDocument.contentTemplates.prescription.items[0].line = '{product} ; {posologie}';
+    assert.throws(() => checkSelectorMap(m, 'mine.json'), /contentTemplates\.prescription\.items\[0\]\.line: \{posologie\} is not a placeholder of "lines"/);
+  });
 });
 
 describe('ui driver helpers', () => {
@@ -71,11 +123,23 @@ describe('ui driver helpers', () => {
     assert.ok(!samePlace('about:blank', 'http://h:1/ui/patients'));
   });
 
-  test('editorText: what the reference editor takes, per document type', () => {
-    assert.equal(editorText('prescription', { lines: [{ product: 'PARACETAMOL 1 g', dosage: '3 par jour' }, { product: 'EAU' } as never] }), 'PARACETAMOL 1 g ; 3 par jour\nEAU');
-    assert.equal(editorText('vaccination-note', { vaccinations: [{ vaccine: 'Grippe', date: '2026-11-22', lot: 'L1' }] }), 'Grippe ; 2026-11-22 ; L1');
-    assert.equal(editorText('vsm', { problems: ['HTA'], treatments: ['AMLODIPINE'], allergies: ['Pénicilline'] }), 'HTA\nTraitement : AMLODIPINE\nAllergie : Pénicilline');
-    assert.equal(editorText('consultation-report', { text: 'RAS' }), 'RAS');
+  test('contentText: the editor\'s text from the map\'s templates (the reference map\'s, then another vendor\'s)', () => {
+    const t = referenceMap().selectors.newDocument.contentTemplates;
+    assert.equal(contentText('prescription', t.prescription, { lines: [{ product: 'PARACETAMOL 1 g', dosage: '3 par jour' }, { product: 'EAU' } as never] }), 'PARACETAMOL 1 g ; 3 par jour\nEAU');
+    assert.equal(contentText('vaccination-note', t['vaccination-note'], { vaccinations: [{ vaccine: 'Grippe', date: '2026-11-22', lot: 'L1' }] }), 'Grippe ; 2026-11-22 ; L1');
+    assert.equal(contentText('vsm', t.vsm, { problems: ['HTA'], treatments: ['AMLODIPINE'], allergies: ['Pénicilline'], medecinTraitant: 'Dr X' }, ['medecinTraitant']), 'HTA\nTraitement : AMLODIPINE\nAllergie : Pénicilline');
+    assert.equal(contentText('consultation-report', t['consultation-report'], { title: 'Consultation', text: 'RAS' }, ['title']), 'RAS');
+    // Another editor: numbered prefixes, another separator, the title in the text.
+    const other = { items: [{ from: 'title' as const, line: '# {value}' }, { from: 'lines' as const, line: '- {product}[ (posologie : {dosage})]' }], join: '\r\n' };
+    assert.equal(contentText('prescription', other, { title: 'Ordonnance', lines: [{ product: 'A', dosage: 'matin' }, { product: 'B', dosage: '' }] }), '# Ordonnance\r\n- A (posologie : matin)\r\n- B');
+    assert.equal(fillLine('{vaccine}[ lot {lot}][ le {date}]', { vaccine: 'V', lot: '', date: 'D' }), 'V le D');
+  });
+
+  test('contentText: what the feature typed and the template has no place for stops the action, naming it', () => {
+    const t = referenceMap().selectors.newDocument.contentTemplates;
+    assert.throws(() => contentText('vaccination-note', t['vaccination-note'], { vaccinations: [{ vaccine: 'V', code: 'J07BB02' }] }),
+      /contentTemplates\.vaccination-note has no place for vaccinations\[0\]\.code « J07BB02 »/);
+    assert.throws(() => contentText('consultation-report', t['consultation-report'], { title: 'T', text: 'RAS' }), /no place for title \(1 item\(s\)\)/);
   });
 
   test('fill: URL values encoded, selector values escaped, a missing value named', () => {
@@ -90,7 +154,7 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     const dir = tmp();
     const cfg = join(dir, 'no-ui.json');
     writeFileSync(cfg, JSON.stringify({ name: 'no-ui', driver: 'http', embedded: true }));
-    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', dir, FEATURE]);
+    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', dir, FEATURE], {}, { browser: false });
     assert.equal(r.code, 2, r.out + r.err);
     assert.match(r.err, /ui\.selectors/);
     assert.match(r.err, /docs\/ui-driver\.md/);
@@ -99,7 +163,7 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
 
   test('no browser (VIGIE_CHROMIUM=/nonexistent): exit 2, the reason says how to install it', async () => {
     const dir = tmp();
-    const r = await vigie(['run', '--driver', 'ui', '--reports', dir, FEATURE], { VIGIE_CHROMIUM: '/nonexistent' });
+    const r = await vigie(['run', '--driver', 'ui', '--reports', dir, FEATURE], { VIGIE_CHROMIUM: '/nonexistent' }, { browser: false });
     assert.equal(r.code, 2, r.out + r.err);
     const s = summaryOf(dir);
     assert.equal(s.outcome, 'could-not-run');
@@ -159,7 +223,7 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     const dir = tmp();
     const fake = join(dir, 'chromium');
     writeFileSync(fake, '#!/bin/sh\necho "simulated crash" >&2\nexit 134\n', { mode: 0o755 });
-    const r = await vigie(['run', '--driver', 'ui', '--reports', dir, FEATURE], { VIGIE_CHROMIUM: fake });
+    const r = await vigie(['run', '--driver', 'ui', '--reports', dir, FEATURE], { VIGIE_CHROMIUM: fake }, { browser: false });
     assert.equal(r.code, 2, r.out + r.err);
     const s = summaryOf(dir);
     assert.equal(s.outcome, 'could-not-run');
@@ -204,6 +268,29 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     assert.equal(zips.length, 1, 'one Playwright trace, for the one scenario that did not pass');
     assert.equal(zips[0].fileName, 'playwright-trace.zip');
     assert.equal(Buffer.from(zips[0].body, 'base64').subarray(0, 2).toString('latin1'), 'PK');
+  });
+
+  test('a UI that asks more (defect qualify-in-three-clicks), read by a map that takes the INS status from an attribute: every prompt answered and counted; that status judged on declared evidence', { skip: NO_CHROMIUM }, async () => {
+    const dir = tmp();
+    const map = referenceMap();
+    map.selectors.identity.insStatus = { css: '[data-testid=ins-status]', attr: 'data-status' };
+    const cfg = targetWithMap(dir, 'asks-more', map);
+    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--defect', 'qualify-in-three-clicks', '--reports', dir, FEATURE]);
+    assert.equal(r.code, 1, r.out + r.err);
+    const s = summaryOf(dir);
+    assert.equal(s.requirements['QUAL-02'].verdict, 'fail');
+    assert.ok(s.requirements['QUAL-02'].evidence.includes('declared'), `the INS status came from data-status: ${JSON.stringify(s.requirements['QUAL-02'].evidence)}`);
+    // The driver's log of the scenario by document: the control, then the two steps the UI asked for, each one click.
+    const calls = attachments(dir).filter((a) => a.fileName === 'test-driver and UI calls.json').flatMap((a) => JSON.parse(a.body) as { method: string; requestBody?: { action?: string }; responseBody?: { clicks?: { purpose: string; label: string }[]; screenChanges?: number; declared?: string[] } }[]);
+    const byDocument = calls.find((c) => c.method === 'UI' && c.requestBody?.action === 'qualify the INS (document)');
+    assert.ok(byDocument, `the qualification is in the driver's log (${calls.map((c) => c.requestBody?.action).join(', ')})`);
+    assert.deepEqual(byDocument.responseBody?.clicks, [
+      { purpose: 'identity.qualifyWithDocument', label: 'Qualifier' },
+      { purpose: 'prompts.dialog', label: 'Suivant' },
+      { purpose: 'prompts.dialog', label: 'Confirmer la qualification' },
+    ]);
+    assert.equal(byDocument.responseBody?.screenChanges, 3);
+    assert.deepEqual(byDocument.responseBody?.declared, ['ins.status', 'qualified']);
   });
 
   test('QUAL-02 through the reference web UI: exit 0, driver ui, observed evidence, screenshots attached', { skip: NO_CHROMIUM }, async () => {
