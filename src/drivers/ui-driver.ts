@@ -1,3 +1,10 @@
+/**
+ * The ui driver: the public class UiDriver, with the LgcDriver actions as a user does them on the
+ * screen, and the protected helpers page objects build on. A little over 300 lines because those
+ * two belong together (a page object overrides an action with the same helpers the actions use);
+ * the machinery is in src/drivers/ui/: the browser session, the presses and prompts, one reader per
+ * screen, the content templates, the selector map.
+ */
 import type { Page } from 'playwright';
 import {
   ActionResult, CarteVitale, ConsultResult, DocumentContent, DocumentType, DocumentView, DriverExchange, IdentityView, LgcDriver, Masking,
@@ -9,13 +16,13 @@ import type { Located } from './ui/dom';
 import { ReadPlan, ReadResult, norm } from './ui/in-page';
 import { Act, Presses, Seen } from './ui/presses';
 import { readConsult } from './ui/read-consultation';
-import { readDocument } from './ui/read-document';
+import { documentIds, readDocument } from './ui/read-document';
 import { readIdentity } from './ui/read-identity';
 import { readMessages } from './ui/read-messages';
 import {
-  Option, Reading, UiSelectorError, byCode, byLabel, byValue, chooseIn, firstOffered, one, present, read, refusalText, takesTyping, textOf, typeInto,
+  Option, Reading, UiSelectorError, byCode, byLabel, byValue, chooseIn, firstOffered, one, present, read, refusalText, textOf, typeInto,
 } from './ui/screen';
-import { SelectorMap, fill } from './ui/selector-map';
+import { SelectorMap, fill, screenUrl, workstationOf } from './ui/selector-map';
 import { UiSession, samePlace } from './ui/session';
 
 export { UiSelectorError, samePlace };
@@ -174,7 +181,7 @@ export class UiDriver implements LgcDriver {
       const several = (content.vaccinations?.length ?? 0) > 1;
       // The list of documents matters only when one action makes several (one note per vaccination).
       await this.goto(page, fileUrl, several);
-      const before = several ? await this.documentIds(page) : [];
+      const before = several ? await documentIds(this.reading, page) : [];
       await this.choose(page, 'newDocument.type', n.type, n.typeOptions[type], 'value');
       if (n.title && content.title) await this.type(page, 'newDocument.title', n.title, content.title);
       await this.type(page, 'newDocument.content', n.content, text);
@@ -186,7 +193,7 @@ export class UiDriver implements LgcDriver {
       const ids = [decodeURIComponent(first)];
       if (several) {
         // One note per vaccination: the others are found in the patient's file.
-        for (const id of await this.documentIds(await this.session.lookAt(fileUrl))) if (!before.includes(id) && !ids.includes(id)) ids.push(id);
+        for (const id of await documentIds(this.reading, await this.session.lookAt(fileUrl))) if (!before.includes(id) && !ids.includes(id)) ids.push(id);
       }
       const views = [await this.readDocument(page, ids[0], a)];
       for (const id of ids.slice(1)) {
@@ -282,15 +289,9 @@ export class UiDriver implements LgcDriver {
 
   // --- helpers for the actions and for page objects ----------------------------------------------
 
-  protected ws(w?: Workstation): string {
-    if (!w) return this.o.map.workstations.PS;
-    const key = w.role === 'PS' ? 'PS' : w.card === 'CPE-nominative' ? 'secretariat-nominative' : 'secretariat-anonymous';
-    return this.o.map.workstations[key];
-  }
-
+  /** The screen `key` of the map for the workstation `w` (default: the professional's). */
   protected url(key: keyof SelectorMap['urls'], w?: Workstation, vars: Record<string, string> = {}): string {
-    const path = fill(this.o.map.urls[key], { tenant: this.tenant, ws: this.ws(w), ...vars }, 'url');
-    return /^https?:/.test(path) ? path : this.o.uiBaseUrl.replace(/\/$/, '') + path;
+    return screenUrl(this.o.map, this.o.uiBaseUrl, key, { tenant: this.tenant, ws: workstationOf(this.o.map, w), ...vars });
   }
 
   /** A user action on the user's tab (clicks and screen changes counted from its first press). */
@@ -329,21 +330,8 @@ export class UiDriver implements LgcDriver {
     return { clicks: a.clicks, screenChanges: this.presses.screenChanges(a), ...(document.printed ? { printed: document.printed } : {}), document };
   }
 
-  protected async documentIds(page: Page): Promise<string[]> {
-    const re = this.o.map.ids.documentFromUrl;
-    const hrefs = await page.evaluate((css) => Array.from(document.querySelectorAll(css)).map((e) => (e as HTMLAnchorElement).href), this.s.newDocument.documentLinks);
-    return hrefs.map((h) => new RegExp(re).exec(h)?.[1]).filter((x): x is string => !!x).map(decodeURIComponent);
-  }
-
-  /**
-   * While a national service holds its answer: is the LGC still usable? A text input of the
-   * screen takes typing (then is put back); on a screen without one, another screen of the LGC
-   * (the patient list, in the read-only tab) still loads. Its time counts in the action's.
-   */
+  /** While a double holds its answer (checkResponsiveness): is the LGC still usable? Its time counts in the action's. */
   protected async probe(page: Page): Promise<void> {
-    if (!this.checkResponsiveness) return;
-    const typed = await takesTyping(page, this.o.map.typingProbes ?? []);
-    if (typed && !typed.ok) throw new TargetError(`the screen did not accept typing in ${typed.css}`);
-    if (!typed) await this.session.lookAt(this.url('patientList'));
+    if (this.checkResponsiveness) await this.session.stillUsable(page, this.o.map.typingProbes ?? [], this.url('patientList'));
   }
 }

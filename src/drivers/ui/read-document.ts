@@ -45,3 +45,10 @@ export async function readDocument(r: Reading, page: Page, documentId: string, s
     ...(printed ? { printed: { datamatrix: (res.present.datamatrix ?? 0) > 0, ePrescriptionNumber: v.ePrescriptionNumber ?? null } } : {}),
   };
 }
+
+/** The documents listed on a patient file (their ids, from `newDocument.documentLinks`). */
+export async function documentIds(r: Reading, page: Page): Promise<string[]> {
+  const re = r.map.ids.documentFromUrl;
+  const hrefs = await page.evaluate((css) => Array.from(document.querySelectorAll(css)).map((e) => (e as HTMLAnchorElement).href), r.map.selectors.newDocument.documentLinks);
+  return hrefs.map((h) => new RegExp(re).exec(h)?.[1]).filter((x): x is string => !!x).map(decodeURIComponent);
+}

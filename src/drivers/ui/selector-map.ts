@@ -9,7 +9,7 @@ import Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, PROJECT_ROOT, describeErrors } from '../../config/load';
-import type { DocumentType } from '../driver';
+import type { DocumentType, Workstation } from '../driver';
 import { checkTemplates } from './content';
 
 /**
@@ -131,6 +131,18 @@ export function fill(template: string, vars: Record<string, string>, kind: 'url'
     if (v === undefined) throw new ConfigError(`"${template}": no value for {${k}} here`);
     return kind === 'url' ? encodeURIComponent(v) : v.replace(/["\\]/g, '\\$&');
   });
+}
+
+/** The map's value of `{ws}` for a workstation (default: the professional's). */
+export function workstationOf(map: SelectorMap, w?: Workstation): string {
+  if (!w) return map.workstations.PS;
+  return map.workstations[w.role === 'PS' ? 'PS' : w.card === 'CPE-nominative' ? 'secretariat-nominative' : 'secretariat-anonymous'];
+}
+
+/** The URL of the screen `key`, placeholders filled (a path of the map is taken under `uiBaseUrl`). */
+export function screenUrl(map: SelectorMap, uiBaseUrl: string, key: keyof SelectorMap['urls'], vars: Record<string, string>): string {
+  const path = fill(map.urls[key], vars, 'url');
+  return /^https?:/.test(path) ? path : uiBaseUrl.replace(/\/$/, '') + path;
 }
 
 /**

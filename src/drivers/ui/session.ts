@@ -7,7 +7,7 @@
 import type { BrowserContext, Dialog, Page } from 'playwright';
 import { DriverExchange, TargetError } from '../driver';
 import { BrowserError, takeContext } from './browser';
-import { screenText } from './screen';
+import { screenText, takesTyping } from './screen';
 
 export interface SessionOptions {
   /** Where the web UI answers. */
@@ -104,6 +104,17 @@ export class UiSession {
         throw e;
       }
     }
+  }
+
+  /**
+   * While a national service holds its answer: is the LGC still usable? A text input of the
+   * screen (the first of `probes` shown) takes typing, then is put back; on a screen without one,
+   * another screen of the LGC (`elsewhere`, in the read-only tab) still loads.
+   */
+  async stillUsable(page: Page, probes: string[], elsewhere: string): Promise<void> {
+    const typed = await takesTyping(page, probes);
+    if (typed && !typed.ok) throw new TargetError(`the screen did not accept typing in ${typed.css}`);
+    if (!typed) await this.lookAt(elsewhere);
   }
 
   /** Resolves once the user's tab has committed a navigation after `navsBefore` (bounded by actionMs). */
