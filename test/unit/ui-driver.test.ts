@@ -54,7 +54,11 @@ async function vigie(args: string[], env: Record<string, string> = {}, o: { time
 }
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-ui-'));
-const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+/** Where a test's run writes its reports: a folder of its own (vigie empties it), apart from the target files. */
+const out = (dir: string) => join(dir, 'reports');
+const summaryOf = (dir: string) => JSON.parse(readFileSync(join(out(dir), 'summary.json'), 'utf8'));
+/** Why the run could not run (the summary's reasons, as one line). */
+const reasonOf = (dir: string): string => (summaryOf(dir).reasons ?? []).join('; ');
 const referenceMap = () => JSON.parse(readFileSync(REFERENCE_MAP, 'utf8'));
 
 /** A target config (name = file name) for the embedded reference LGC, with `map` as its UI selector map. */
@@ -67,7 +71,7 @@ function targetWithMap(dir: string, name: string, map: unknown): string {
 
 interface Attachment { mediaType: string; body: string; contentEncoding?: string; fileName?: string }
 function attachments(dir: string): Attachment[] {
-  return readFileSync(join(dir, 'cucumber-messages.ndjson'), 'utf8').split('\n').filter(Boolean)
+  return readFileSync(join(out(dir), 'cucumber-messages.ndjson'), 'utf8').split('\n').filter(Boolean)
     .map((l) => JSON.parse(l)).filter((m) => m.attachment).map((m) => m.attachment as Attachment);
 }
 
@@ -154,23 +158,23 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     const dir = tmp();
     const cfg = join(dir, 'no-ui.json');
     writeFileSync(cfg, JSON.stringify({ name: 'no-ui', driver: 'http', embedded: true }));
-    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', dir, FEATURE], {}, { browser: false });
+    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', out(dir), FEATURE], {}, { browser: false });
     assert.equal(r.code, 2, r.out + r.err);
     assert.match(r.err, /ui\.selectors/);
     assert.match(r.err, /docs\/ui-driver\.md/);
-    assert.ok(!existsSync(join(dir, 'summary.json')), 'refused before any run');
+    assert.ok(!existsSync(join(out(dir), 'summary.json')), 'refused before any run');
   });
 
   test('no browser (VIGIE_CHROMIUM=/nonexistent): exit 2, the reason says how to install it', async () => {
     const dir = tmp();
-    const r = await vigie(['run', '--driver', 'ui', '--reports', dir, FEATURE], { VIGIE_CHROMIUM: '/nonexistent' }, { browser: false });
+    const r = await vigie(['run', '--driver', 'ui', '--reports', out(dir), FEATURE], { VIGIE_CHROMIUM: '/nonexistent' }, { browser: false });
     assert.equal(r.code, 2, r.out + r.err);
     const s = summaryOf(dir);
     assert.equal(s.outcome, 'could-not-run');
     assert.equal(s.driver, 'ui');
-    assert.match(s.reason, /\/nonexistent/);
-    assert.match(s.reason, /apt-get install chromium/);
-    assert.deepEqual(s.scenarios, { passed: 0, failed: 0, errored: 0, skipped: 0 });
+    assert.match(reasonOf(dir), /\/nonexistent/);
+    assert.match(reasonOf(dir), /apt-get install chromium/);
+    assert.deepEqual(s.scenarios, { passed: 0, failed: 0, 'not-judged': 0, errored: 0, skipped: 0 });
   });
 
   test('a web UI that accepts connections but never answers: bounded by timeouts.reachMs, exit 2, the URL named', { skip: NO_CHROMIUM }, async () => {
@@ -182,11 +186,11 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
       writeFileSync(join(dir, 'silent.map.json'), JSON.stringify(referenceMap()));
       const cfg = join(dir, 'silent.json');
       writeFileSync(cfg, JSON.stringify({ name: 'silent', driver: 'http', embedded: true, timeouts: { reachMs: 2000 }, ui: { selectors: 'silent.map.json', baseUrl: `http://127.0.0.1:${port}` } }));
-      const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', dir, FEATURE]);
+      const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', out(dir), FEATURE]);
       assert.equal(r.code, 2, r.out + r.err);
       const s = summaryOf(dir);
       assert.equal(s.outcome, 'could-not-run');
-      assert.match(s.reason, new RegExp(`did not load http://127\\.0\\.0\\.1:${port}/ui/patients.* within 2000 ms`));
+      assert.match(reasonOf(dir), new RegExp(`did not load http://127\\.0\\.0\\.1:${port}/ui/patients.* within 2000 ms`));
     } finally {
       silent.close();
     }
@@ -210,24 +214,24 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
       return file;
     };
     const [good, bad] = await Promise.all([
-      vigie(['run', '--driver', 'ui', '--target', cfg('po-good', 'my-pages.ts'), '--reports', join(dir, 'good'), FEATURE], { TS_NODE_TRANSPILE_ONLY: 'true' }),
-      vigie(['run', '--driver', 'ui', '--target', cfg('po-bad', 'not-pages.ts'), '--reports', join(dir, 'bad'), FEATURE], { TS_NODE_TRANSPILE_ONLY: 'true' }),
+      vigie(['run', '--driver', 'ui', '--target', cfg('po-good', 'my-pages.ts'), '--reports', out(join(dir, 'good')), FEATURE], { TS_NODE_TRANSPILE_ONLY: 'true' }),
+      vigie(['run', '--driver', 'ui', '--target', cfg('po-bad', 'not-pages.ts'), '--reports', out(join(dir, 'bad')), FEATURE], { TS_NODE_TRANSPILE_ONLY: 'true' }),
     ]);
     assert.equal(good.code, 0, good.out + good.err);
     assert.equal(readFileSync(mark, 'utf8'), 'qualify\nqualify\n', 'the two QUAL-02 scenarios went through the page objects');
     assert.equal(bad.code, 2, bad.out + bad.err);
-    assert.match(summaryOf(join(dir, 'bad')).reason, /ui\.pageObjects: .*not-pages\.ts must export as default a class extending UiDriver/);
+    assert.match(reasonOf(join(dir, 'bad')), /ui\.pageObjects: .*not-pages\.ts must export as default a class extending UiDriver/);
   });
 
   test('a browser that dies as it starts: exit 2, the reason names it', async () => {
     const dir = tmp();
     const fake = join(dir, 'chromium');
     writeFileSync(fake, '#!/bin/sh\necho "simulated crash" >&2\nexit 134\n', { mode: 0o755 });
-    const r = await vigie(['run', '--driver', 'ui', '--reports', dir, FEATURE], { VIGIE_CHROMIUM: fake }, { browser: false });
+    const r = await vigie(['run', '--driver', 'ui', '--reports', out(dir), FEATURE], { VIGIE_CHROMIUM: fake }, { browser: false });
     assert.equal(r.code, 2, r.out + r.err);
     const s = summaryOf(dir);
     assert.equal(s.outcome, 'could-not-run');
-    assert.match(s.reason, new RegExp(`Chromium \\(${fake.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\) did not start`));
+    assert.match(reasonOf(dir), new RegExp(`Chromium \\(${fake.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\) did not start`));
   });
 
   test('carteVitale.submit matching nothing: the preflight says so, exit 2, before any scenario', { skip: NO_CHROMIUM }, async () => {
@@ -235,13 +239,13 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     const map = referenceMap();
     map.selectors.carteVitale.submit = '[data-testid=no-such-button]';
     const cfg = targetWithMap(dir, 'cv-nothing', map);
-    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', dir, FEATURE]);
+    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', out(dir), FEATURE]);
     assert.equal(r.code, 2, r.out + r.err);
     const s = summaryOf(dir);
     assert.equal(s.outcome, 'could-not-run');
-    assert.match(s.reason, /carteVitale\.submit \(\[data-testid=no-such-button\]\) matched no visible element/);
-    assert.match(s.reason, /cv-nothing\.map\.json/, 'the map file is named');
-    assert.deepEqual(s.scenarios, { passed: 0, failed: 0, errored: 0, skipped: 0 });
+    assert.match(reasonOf(dir), /carteVitale\.submit \(\[data-testid=no-such-button\]\) matched no visible element/);
+    assert.match(reasonOf(dir), /cv-nothing\.map\.json/, 'the map file is named');
+    assert.deepEqual(s.scenarios, { passed: 0, failed: 0, 'not-judged': 0, errored: 0, skipped: 0 });
   });
 
   test('identity.qualifyWithDocument matching several elements: the scenario errors, naming the selector and the step; exit 2', { skip: NO_CHROMIUM }, async () => {
@@ -249,20 +253,22 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     const map = referenceMap();
     map.selectors.identity.qualifyWithDocument = 'button';
     const cfg = targetWithMap(dir, 'qualify-many', map);
-    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', dir, FEATURE]);
+    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', out(dir), FEATURE]);
     assert.equal(r.code, 2, r.out + r.err);
     const s = summaryOf(dir);
-    // An errored scenario is no verdict: the requirement is "error", the outcome "could-not-run" (src/report/summary.ts).
-    assert.equal(s.outcome, 'could-not-run');
+    // An errored scenario is no verdict: the requirement is "error", the outcome "incomplete" (src/report/summary.ts).
+    assert.equal(s.outcome, 'incomplete');
     assert.equal(s.driver, 'ui');
     assert.equal(s.requirements['QUAL-02'].verdict, 'error');
-    assert.deepEqual(s.scenarios, { passed: 1, failed: 0, errored: 1, skipped: 0 }, 'the exception procedure does not use that selector');
-    assert.equal(s.failures.length, 1);
-    const f = s.failures[0];
-    assert.equal(f.status, 'errored');
-    assert.equal(f.scenario, `${FEATURE}:11`);
-    assert.match(f.message, /selector identity\.qualifyWithDocument \(button\) matched \d+ visible elements, one was expected/);
-    assert.ok(f.message.includes('step « the professional qualifies the INS naming the document "Carte Nationale d\'Identité (française ou étrangère)" »'), f.message);
+    assert.deepEqual(s.scenarios, { passed: 1, failed: 0, 'not-judged': 0, errored: 1, skipped: 0 }, 'the exception procedure does not use that selector');
+    // Errors are grouped by cause (src/report/summary.ts): one cause, its requirement, its scenario.
+    assert.equal(s.failures.length, 0, 'no verdict failed');
+    assert.equal(s.errors.length, 1);
+    const e = s.errors[0];
+    assert.deepEqual(e.scenarios, [`${FEATURE}:11`]);
+    assert.deepEqual(e.requirements, ['QUAL-02']);
+    assert.match(e.cause, /selector identity\.qualifyWithDocument \(button\) matched (\d+|N) visible elements, one was expected/); // a cause has its numbers as N
+    assert.ok(e.cause.includes('step « the professional qualifies the INS naming the document "Carte Nationale d\'Identité (française ou étrangère)" »'), e.cause);
     // Evidence of the scenario that did not pass: its Playwright trace.
     const zips = attachments(dir).filter((a) => a.mediaType === 'application/zip');
     assert.equal(zips.length, 1, 'one Playwright trace, for the one scenario that did not pass');
@@ -275,7 +281,7 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     const map = referenceMap();
     map.selectors.identity.insStatus = { css: '[data-testid=ins-status]', attr: 'data-status' };
     const cfg = targetWithMap(dir, 'asks-more', map);
-    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--defect', 'qualify-in-three-clicks', '--reports', dir, FEATURE]);
+    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--defect', 'qualify-in-three-clicks', '--reports', out(dir), FEATURE]);
     assert.equal(r.code, 1, r.out + r.err);
     const s = summaryOf(dir);
     assert.equal(s.requirements['QUAL-02'].verdict, 'fail');
@@ -295,15 +301,15 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
 
   test('QUAL-02 through the reference web UI: exit 0, driver ui, observed evidence, screenshots attached', { skip: NO_CHROMIUM }, async () => {
     const dir = tmp();
-    const r = await vigie(['run', '--driver', 'ui', '--target', 'reference', '--reports', dir, FEATURE]);
+    const r = await vigie(['run', '--driver', 'ui', '--target', 'reference', '--reports', out(dir), FEATURE]);
     assert.equal(r.code, 0, r.out + r.err);
     const s = summaryOf(dir);
     assert.equal(s.outcome, 'conformant');
     assert.equal(s.driver, 'ui');
     assert.deepEqual(Object.keys(s.requirements), ['QUAL-02']);
     assert.equal(s.requirements['QUAL-02'].verdict, 'pass');
-    assert.equal(s.requirements['QUAL-02'].evidence, 'observed');
-    assert.deepEqual(s.scenarios, { passed: 2, failed: 0, errored: 0, skipped: 0 });
+    assert.deepEqual(s.requirements['QUAL-02'].evidence, ['observed']);
+    assert.deepEqual(s.scenarios, { passed: 2, failed: 0, 'not-judged': 0, errored: 0, skipped: 0 });
     const all = attachments(dir);
     // Screenshots of the screen at the Then steps. PNG at first, JPEG since 64785b8 (steps/support/hooks.ts):
     // either is accepted, and the bytes must be what the media type says.
