@@ -19,6 +19,7 @@ import { describe, test } from 'node:test';
 import { ConfigError } from '../../src/config/load';
 import { samePlace } from '../../src/drivers/ui-driver';
 import { contentText, fillLine } from '../../src/drivers/ui/content';
+import { byCode, byLabel } from '../../src/drivers/ui/screen';
 import { checkSelectorMap, fill, selfReported } from '../../src/drivers/ui/selector-map';
 import { ROOT, VigieRun, runVigie } from '../support/lgc';
 
@@ -144,6 +145,15 @@ describe('ui driver helpers', () => {
     assert.throws(() => contentText('vaccination-note', t['vaccination-note'], { vaccinations: [{ vaccine: 'V', code: 'J07BB02' }] }),
       /contentTemplates\.vaccination-note has no place for vaccinations\[0\]\.code « J07BB02 »/);
     assert.throws(() => contentText('consultation-report', t['consultation-report'], { title: 'T', text: 'RAS' }), /no place for title \(1 item\(s\)\)/);
+  });
+
+  test('a choice at a prompt: the type code the feature expects (hints.typeCode), else the first option offered; a code not offered is no choice', () => {
+    const types = [{ value: '', label: '— choisir —' }, { value: '57833-6', label: 'Prescription' }, { value: 'SYNTH', label: 'Synthèse' }];
+    assert.equal(byCode('SYNTH')(types)?.value, 'SYNTH');
+    assert.equal(byCode(undefined)(types)?.value, '57833-6', 'no hint: the first option offered');
+    assert.equal(byCode('60591-5')(types), undefined, 'never another code than the one expected');
+    assert.equal(byCode('11488-4')([{ value: 'cr', label: 'Compte rendu (11488-4)' }])?.value, 'cr', 'a code in the label');
+    assert.equal(byLabel(" Carte  Nationale d'Identité ")([{ value: '1', label: "Carte Nationale d'Identité" }])?.value, '1');
   });
 
   test('fill: URL values encoded, selector values escaped, a missing value named', () => {
