@@ -177,7 +177,7 @@ export function dmpPanel(nav: Nav, p: Patient, r?: ConsultResult): string {
   const parts: string[] = [];
   if (r?.asked) {
     parts.push(
-      `<div class="dialog" ${tid('dmp-consult-ask')}><p ${tid('dmp-consult-question')}>${esc(r.question)}</p><p class="muted" ${tid('dmp-consult-reminder')}>${esc(r.reminder)}</p>` +
+      `<div class="dialog" ${tid('dmp-consult-ask')}><p ${tid('dmp-consult-question')}>${esc(r.question)}</p>${r.reminder ? `<p class="muted" ${tid('dmp-consult-reminder')}>${esc(r.reminder)}</p>` : ''}` +
         `<form method="post" action="${action(nav, base)}" data-inplace>` +
         `<button type="submit" name="nonOpposition" value="yes" ${tid('dmp-consult-yes')}>Oui</button> ` +
         `<button type="submit" name="nonOpposition" value="no" ${tid('dmp-consult-no')}>Non</button></form></div>`,
