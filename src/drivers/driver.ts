@@ -65,6 +65,8 @@ export interface ActionResult {
   printed?: { datamatrix?: boolean; ePrescriptionNumber?: string | null };
   document?: DocumentView;
 }
+/** What the feature expects, for a UI that asks the user to choose (never an expected answer of the driver's own). */
+export interface ValidateHints { typeCode?: string }
 export type Masking = 'professionals' | 'patient' | 'legal-representatives';
 export interface ConsultResult {
   asked: boolean; question?: string; reminder?: string; consulted: boolean;
@@ -114,7 +116,11 @@ export interface LgcDriver {
   documentContent(documentId: string): Promise<Observed<string>>;
   doNotSend(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;
   mask(ws: Workstation, documentId: string, maskedFrom: Masking[]): Promise<Observed<ActionResult>>;
-  validate(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;
+  /**
+   * Validates (and prints) the document. `hints.typeCode` is the type code the feature expects: a
+   * driver whose UI makes the user choose a document type chooses that one (else the first offered).
+   */
+  validate(ws: Workstation, documentId: string, hints?: ValidateHints): Promise<Observed<ActionResult>>;
   consultDmp(ws: Workstation, patientId: string, nonOpposition?: boolean): Promise<Observed<ConsultResult>>;
   sendMessage(ws: Workstation, message: OutgoingMessage): Promise<Observed<SentMessage>>;
   patientMessages(patientId: string): Promise<Observed<{ messages: ThreadMessage[]; ended?: boolean }>>;

@@ -1,6 +1,6 @@
 import {
   OutgoingMessage, SentMessage, ThreadMessage, ActionResult, CarteVitale, ConsultResult, DocumentContent, DocumentType, DocumentView, DriverExchange, IdentityView,
-  LgcDriver, Masking, Observed, QualifyMethod, QualifyResult, ResetOptions, Settings, TargetError, TargetRefusal, Traits, Workstation, ALL_FIELDS,
+  LgcDriver, Masking, Observed, QualifyMethod, QualifyResult, ResetOptions, Settings, TargetError, TargetRefusal, Traits, ValidateHints, Workstation, ALL_FIELDS,
 } from './driver';
 
 /**
@@ -91,7 +91,8 @@ export class HttpDriver implements LgcDriver {
   }
 
   doNotSend(workstation: Workstation, documentId: string) { return this.documentAction(workstation, documentId, 'do-not-send'); }
-  validate(workstation: Workstation, documentId: string) { return this.documentAction(workstation, documentId, 'validate'); }
+  /** The test-driver API asks the user nothing: `hints` are not needed. */
+  validate(workstation: Workstation, documentId: string, _hints?: ValidateHints) { return this.documentAction(workstation, documentId, 'validate'); }
   mask(workstation: Workstation, documentId: string, maskedFrom: Masking[]) {
     return this.documentAction(workstation, documentId, 'masking', { maskedFrom });
   }

@@ -64,7 +64,7 @@ after(async () => {
 // ---------------------------------------------------------------------------------------------
 
 let counter = 0;
-async function api(method: string, path: string, tenant: string, body?: unknown): Promise<any> {
+async function api(method: string, path: string, tenant: string | null, body?: unknown): Promise<any> {
   const r = await callLgc(lgc.url, method, path, tenant, body);
   assert.ok(r.status < 300, `${path}: ${r.status} ${r.text}`);
   return r.body;
@@ -73,10 +73,11 @@ async function api(method: string, path: string, tenant: string, body?: unknown)
 async function reset(defects: string[] = [], insi: InsiMode = 'found'): Promise<string> {
   const t = `ui${++counter}-${process.pid}`;
   insiMode.set(t, insi);
+  // Seeded defects go through the reference-only switch (never through the vendor contract's reset).
+  if (defects.length) await api('POST', '/reference/defects', null, { tenantPrefix: t, defects });
   await api('POST', '/testdriver/reset', t, {
     doubles: { insi: { url: `${base}/insi/${t}` }, dmp: { repositoryUrl: `${base}/repo/${t}`, registryUrl: `${base}/reg/${t}` } },
     options: { dmpTimeoutMs: 2000, insiTimeoutMs: 3000 },
-    defects,
   });
   return t;
 }
@@ -103,6 +104,23 @@ function tag(html: string, testid: string): string {
   const i = html.indexOf(`data-testid="${testid}"`);
   assert.ok(i >= 0, `no data-testid ${testid}`);
   return html.slice(html.lastIndexOf('<', i), html.indexOf('>', i) + 1);
+}
+/** The text of the element carrying data-testid (its tags stripped). */
+function textOf(html: string, testid: string): string {
+  const open = tag(html, testid);
+  const name = /^<([a-z0-9]+)/.exec(open)![1];
+  const start = html.indexOf(open) + open.length;
+  let depth = 1, i = start;
+  const re = new RegExp(`<(/?)${name}\\b[^>]*>`, 'g');
+  re.lastIndex = start;
+  for (let m; depth > 0 && (m = re.exec(html)); i = m.index) { depth += m[1] ? -1 : 1; if (depth === 0) return decode(html.slice(start, m.index).replace(/<[^>]+>/g, '')).replace(/\s+/g, ' ').trim(); }
+  return decode(html.slice(start, i));
+}
+/** Every interstitial prompt is drawn by one helper: the container, its sentence and its continue button carry data-role. */
+function assertPrompt(html: string, container: string, button: string): void {
+  assert.match(tag(html, container), /data-role="prompt"/, `${container}: data-role="prompt"`);
+  assert.match(tag(html, button), /data-role="prompt-continue"/, `${button}: data-role="prompt-continue"`);
+  assert.equal((html.match(/data-role="prompt-continue"/g) ?? []).length, 1, 'one way on per screen');
 }
 const decode = (s: string): string => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
@@ -224,6 +242,9 @@ describe('reference LGC web UI', () => {
     assert.equal(refused.region, 'identity-panel');
     assert.ok(has(refused.html, 'flash-error'));
     assert.match(tag(refused.html, 'ins-status'), /data-status="recovered"/);
+    assert.equal(textOf(refused.html, 'ins-status'), 'INS récupérée (non qualifiée)', 'the status in words, as the selector map reads it');
+    assert.equal(textOf(page.html, 'concordance'), 'Traits discordants : corrigez les différences signalées');
+    assert.equal(textOf(page.html, 'insi-outcome'), 'Identité INS trouvée');
 
     const t2 = await reset();
     const p2 = await patientWithInsi(t2);
@@ -232,6 +253,7 @@ describe('reference LGC web UI', () => {
     assert.equal(ok.location?.startsWith(`/ui/patients/${p2}?tenant=${t2}&ws=ps&opened=1&flash=`), true);
     const after = await get(ok.location!);
     assert.match(tag(after.html, 'ins-status'), /data-status="qualified"/);
+    assert.equal(textOf(after.html, 'ins-status'), 'INS qualifiée');
     assert.ok(decode(after.html).includes(ATTESTATION));
     assert.equal((await api('GET', `/testdriver/patients/${p2}/identity`, t2)).ins.status, 'qualified');
   });
@@ -251,8 +273,14 @@ describe('reference LGC web UI', () => {
     assert.match(tag(page.html, 'qualify-document-form'), /method="get" action="\/ui\/patients\/p1\/qualify"/);
     const step1 = await get(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps&method=document`);
     assert.ok(has(step1.html, 'qualify-document-select') && has(step1.html, 'qualify-next'));
+    assertPrompt(step1.html, 'qualify-step1', 'qualify-next');
+    const ex1 = await get(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps&method=exception`);
+    assertPrompt(ex1.html, 'qualify-step1', 'qualify-next');
+    assert.equal(textOf(ex1.html, 'attestation'), ATTESTATION, 'the sentence is the prompt\'s text');
+    assert.match(tag(ex1.html, 'attestation'), /data-role="prompt-text"/);
     const step2 = await get(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps&method=document&step=2&document=${encodeURIComponent(IDENTITY_DOCUMENTS[0])}`);
     assert.ok(has(step2.html, 'qualify-confirm'));
+    assertPrompt(step2.html, 'qualify-step2', 'qualify-confirm');
     const done = await post(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps`, { method: 'document', document: IDENTITY_DOCUMENTS[0] });
     assert.equal(done.status, 303);
     assert.match(tag((await get(done.location!)).html, 'ins-status'), /qualified/);
@@ -284,6 +312,11 @@ describe('reference LGC web UI', () => {
     const j = JSON.parse((await get(`/ui/api/documents/${d}?tenant=${t}&ws=ps`)).html);
     assert.match(tag(j.html, 'dmp-status'), /data-status="sent"/);
     assert.match(tag(j.html, 'document-status'), /validated/);
+    assert.equal(textOf(j.html, 'dmp-status'), 'Envoyé au DMP');
+    assert.equal(textOf(j.html, 'document-status'), 'validé');
+    assert.equal(textOf(j.html, 'document-type'), 'Compte rendu de consultation');
+    assert.equal(textOf(j.html, 'dmp-attempts'), '(1 tentative(s))');
+    assert.ok(!has(j.html, 'printed') || !has(j.html, 'datamatrix'), 'no 2D code on a consultation report');
     const view = await api('GET', `/testdriver/documents/${d}`, t);
     assert.deepEqual(view.maskedFrom, ['patient']);
 
@@ -312,7 +345,10 @@ describe('reference LGC web UI', () => {
     const q = `?tenant=${t}&ws=ps`;
     const first = await post(`/ui/documents/${d}/do-not-send${q}`, {});
     assert.match(first.location ?? '', /confirm=do-not-send/);
-    assert.ok(has((await get(first.location!)).html, 'do-not-send-confirm'));
+    const confirm = (await get(first.location!)).html;
+    assert.ok(has(confirm, 'do-not-send-confirm'));
+    assertPrompt(confirm, 'do-not-send-dialog', 'do-not-send-confirm');
+    assert.doesNotMatch(tag(confirm, 'do-not-send-cancel'), /prompt-continue/, 'cancelling is not the way on');
     assert.equal((await api('GET', `/testdriver/documents/${d}`, t)).sendToDmp.checked, true, 'not yet');
     await post(`/ui/documents/${d}/do-not-send${q}`, { confirmed: '1' });
     assert.equal((await api('GET', `/testdriver/documents/${d}`, t)).sendToDmp.checked, false);
@@ -320,16 +356,31 @@ describe('reference LGC web UI', () => {
     const d2 = await newDocument(t, p);
     const s1 = JSON.parse((await post(`/ui/documents/${d2}/validate${q}`, {}, true)).html);
     assert.ok(has(s1.html, 'type-choice-select') && has(s1.html, 'type-choice-confirm'));
+    assertPrompt(s1.html, 'type-choice-dialog', 'type-choice-confirm');
     const s2 = JSON.parse((await post(`/ui/documents/${d2}/validate${q}`, { typeChosen: '1', typeCode: '11488-4' }, true)).html);
     assert.ok(has(s2.html, 'masking-dialog') && has(s2.html, 'masking-dialog-ok'));
+    assertPrompt(s2.html, 'masking-dialog', 'masking-dialog-ok');
     assert.equal((await api('GET', `/testdriver/documents/${d2}`, t)).status, 'draft');
     const s3 = JSON.parse((await post(`/ui/documents/${d2}/validate${q}`, { typeChosen: '1', maskingDone: '1' }, true)).html);
     assert.match(tag(s3.html, 'document-status'), /validated/);
     assert.match(tag(s3.html, 'dmp-status'), /not-sent/);
     assert.ok(has(s3.html, 'send-to-dmp-button'));
+    assert.doesNotMatch(s3.html, /data-role="prompt/, 'a separate send button is no prompt: validating must send by itself');
     await post(`/ui/documents/${d2}/send-to-dmp${q}`, {});
     await lgc.settled();
     assert.equal((await api('GET', `/testdriver/documents/${d2}`, t)).dmp.status, 'sent');
+  });
+
+  test('consulting the DMP: the question and the reminder to inform the patient, each its own element', async () => {
+    const t = await reset();
+    const p = await qualifiedPatient(t);
+    const r = JSON.parse((await post(`/ui/patients/${p}/dmp-consult?tenant=${t}&ws=ps`, {}, true)).html);
+    assert.equal(r.region, 'dmp-panel');
+    const question = textOf(r.html, 'dmp-consult-question');
+    const reminder = textOf(r.html, 'dmp-consult-reminder');
+    assert.match(question, /ne s'oppose-t-il pas/);
+    assert.match(reminder, /^Rappel : vous devez informer le patient/);
+    assert.ok(!question.includes(reminder), 'the question does not hold the reminder');
   });
 
   test('unknown patient / document: 404 pages', async () => {

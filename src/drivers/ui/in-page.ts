@@ -6,7 +6,8 @@
  */
 import type { ValueSpec } from './selector-map';
 
-export interface NormSpec { css?: string; attr?: string; pattern?: string; values?: Record<string, string> }
+/** How one value is read; `name` (the map key) is what an error names. */
+export interface NormSpec { name?: string; css?: string; attr?: string; pattern?: string; map?: Record<string, string> }
 export interface ReadPlan {
   values?: Record<string, NormSpec>;
   present?: Record<string, string>;
@@ -23,13 +24,18 @@ export interface ReadResult {
   groups: Record<string, GroupRow[]>;
   /** Selectors that matched several elements where one was expected. */
   ambiguous: string[];
+  /** Words shown that a value's `map` does not list. */
+  unmapped: string[];
   url: string; screen: string;
 }
 
-export const norm = (s: ValueSpec | undefined): NormSpec | undefined => (s === undefined ? undefined : typeof s === 'string' ? { css: s } : s);
+/** The reading of a map value (`name` is its key, for errors). */
+export const norm = (s: ValueSpec | undefined, name?: string): NormSpec | undefined =>
+  (s === undefined ? undefined : { ...(typeof s === 'string' ? { css: s } : s), ...(name ? { name } : {}) });
 
 export function readInPage(plan: ReadPlan): ReadResult {
   const ambiguous: string[] = [];
+  const unmapped: string[] = [];
   const visible = (e: Element) => (e as HTMLElement).getClientRects().length > 0;
   const all = (root: ParentNode, css: string) => Array.from(root.querySelectorAll(css)).filter(visible);
   const clean = (s: string | null | undefined) => (s == null ? null : s.replace(/\s+/g, ' ').trim());
@@ -38,14 +44,17 @@ export function readInPage(plan: ReadPlan): ReadResult {
     if (spec.css) {
       const found = all(root, spec.css);
       if (found.length === 0) return null;
-      if (found.length > 1) ambiguous.push(`${key} (${spec.css}) matched ${found.length} elements`);
+      if (found.length > 1) ambiguous.push(`${spec.name ?? key} (${spec.css}) matched ${found.length} elements`);
       el = found[0];
     }
     let v = clean(spec.attr ? el.getAttribute(spec.attr) : ((el as HTMLElement).innerText ?? el.textContent));
     if (v != null && spec.pattern) { const m = new RegExp(spec.pattern).exec(v); v = m ? (m[1] ?? m[0]) : null; }
-    if (v != null && spec.values) {
-      const hit = Object.entries(spec.values).find(([, re]) => new RegExp(re).test(v as string));
-      if (hit) v = hit[0];
+    if (v != null && spec.map) {
+      // The words shown, as the map's table reads them (exact text, spaces collapsed).
+      const nfc = (x: string) => x.normalize('NFC');
+      const hit = Object.entries(spec.map).find(([shown]) => nfc(clean(shown) ?? '') === nfc(v as string));
+      if (!hit) { unmapped.push(`${spec.name ?? key} shows « ${v} », which its map does not list (${Object.keys(spec.map).map((k) => `« ${k} »`).join(', ')})`); return null; }
+      v = hit[1];
     }
     return v;
   };
@@ -54,7 +63,7 @@ export function readInPage(plan: ReadPlan): ReadResult {
     const c = getComputedStyle(el);
     return [c.backgroundColor, c.color, c.fontWeight, c.fontStyle, c.outlineStyle, c.outlineColor, c.borderTopStyle, c.borderTopColor, c.textDecorationLine].join('|');
   };
-  const r: ReadResult = { values: {}, present: {}, checked: {}, options: {}, groups: {}, ambiguous, url: location.href, screen: document.title };
+  const r: ReadResult = { values: {}, present: {}, checked: {}, options: {}, groups: {}, ambiguous, unmapped, url: location.href, screen: document.title };
   for (const [k, s] of Object.entries(plan.values ?? {})) r.values[k] = readOne(document, k, s);
   for (const [k, css] of Object.entries(plan.present ?? {})) r.present[k] = all(document, css).length;
   for (const [k, css] of Object.entries(plan.checked ?? {})) {

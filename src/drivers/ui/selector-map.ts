@@ -1,15 +1,37 @@
 /**
  * The UI selector map of a target (config/ui/<name>.json): where the ui driver finds each thing
- * it must click, fill or read on that target's web UI. Checked with ajv at start, so a vendor's
- * map with a missing or misspelt selector stops the run before any scenario, naming the key.
+ * it must press, fill or read on that target's web UI, what the words it shows mean, how its
+ * editor takes a document's content, and which interstitial prompts (a confirmation, a dialog, a
+ * second screen) it may put between a press and its result. Checked with ajv at start, so a
+ * vendor's map with a missing or misspelt selector stops the run before any scenario, naming the key.
  */
 import Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, PROJECT_ROOT, describeErrors } from '../../config/load';
+import type { DocumentType, Workstation } from '../driver';
+import { checkTemplates } from './content';
 
-/** A selector (its element's text), or where and how to read a value. */
-export type ValueSpec = string | { css?: string; attr?: string; pattern?: string; values?: Record<string, string> };
+/**
+ * Where a value is read: a selector (its element's visible text), or `{css, attr, pattern, map}`:
+ * `pattern`'s first group is kept, then `map` turns the words shown into the code Vigie expects
+ * (exact text → code). A value read from an attribute (`attr`) is the LGC's self-report: declared.
+ */
+export type ValueSpec = string | { css?: string; attr?: string; pattern?: string; map?: Record<string, string> };
+
+/**
+ * Something the UI asks after a press, before the action is done (« Êtes-vous sûr ? », a dialog,
+ * a choice, a second screen): shown when `when` (default: `press`) matches a visible element; its
+ * `choose` <select> is filled (what the action is about: the identity document, the document
+ * type…), `text` is what the user reads, and `press` goes on. Each press is one more click.
+ */
+export interface Prompt { when?: string; text?: string; choose?: string; press: string }
+
+/** The fields of a document's content that a template can write. */
+export const CONTENT_FIELDS = ['title', 'text', 'lines', 'vaccinations', 'problems', 'treatments', 'allergies', 'medecinTraitant'] as const;
+export type ContentField = (typeof CONTENT_FIELDS)[number];
+/** How the editor's content field takes a document: one line per item of each list, joined. */
+export interface ContentTemplate { items: { from: ContentField; line: string }[]; join?: string }
 
 export interface SelectorMap {
   name: string;
@@ -30,20 +52,20 @@ export interface SelectorMap {
       traitRow: string; traitFile: string; traitInsi: string; traitHighlighted: string; concordance: ValueSpec;
       offer: string; documentSelect: string; qualifyWithDocument: string; qualifyException: string; refusal?: string;
     };
-    qualifySteps?: { documentSelect?: string; attestation?: string; next?: string; confirm?: string };
     newDocument: {
-      type: string; typeOptions: Record<'prescription' | 'vaccination-note' | 'vsm' | 'consultation-report', string>;
+      type: string; typeOptions: Record<DocumentType, string>; contentTemplates: Record<DocumentType, ContentTemplate>;
       title?: string; content: string; medecinTraitant?: string; submit: string; documentLinks: string;
     };
     editor: {
       panel: string; type: ValueSpec; typeCode: ValueSpec; status: ValueSpec; sendBox: string; sendBoxLabel?: ValueSpec;
-      doNotSend: string; doNotSendConfirm?: string; mask: Record<'patient' | 'legal-representatives' | 'professionals', string>;
-      validate: string; typeChoiceSelect?: string; typeChoiceConfirm?: string; maskingDialogOk?: string;
-      printed?: ValueSpec; ePrescriptionNumber?: ValueSpec; sendToDmpButton?: string;
+      doNotSend: string; mask: Record<'patient' | 'legal-representatives' | 'professionals', string>; validate: string;
+      printed?: string; datamatrix?: string; ePrescriptionNumber?: ValueSpec;
       dmpStatus: ValueSpec; dmpMessage?: ValueSpec; dmpAttempts?: ValueSpec; refusal?: string;
     };
-    dmpConsultation: { consult: string; question: string; yes: string; no: string; documents: string; error?: string; refused?: string };
+    dmpConsultation: { consult: string; question: string; reminder?: string; yes: string; no: string; documents: string; error?: string; refused?: string };
     messages: { list: string; row: string; rowId: ValueSpec; rowStatus: ValueSpec; rowDirection?: ValueSpec; rowBounce?: string; rowRead?: string; ended?: string };
+    /** What the UI may ask after any action's press, by name (a click's purpose is `prompts.<name>`). */
+    prompts?: Record<string, Prompt>;
   };
 }
 
@@ -58,9 +80,17 @@ export function checkSelectorMap(raw: unknown, source: string): SelectorMap {
     throw new ConfigError(`${source}: invalid UI selector map:\n  - ${msgs.join('\n  - ')}`);
   }
   const map = raw as SelectorMap;
-  for (const [k, re] of Object.entries(map.ids)) {
-    try { new RegExp(re); } catch (e) { throw new ConfigError(`${source}: ids.${k}: not a regular expression (${(e as Error).message})`); }
+  const regex = (key: string, re: string) => {
+    try { new RegExp(re); } catch (e) { throw new ConfigError(`${source}: ${key}: not a regular expression (${(e as Error).message})`); }
+  };
+  for (const [k, re] of Object.entries(map.ids)) regex(`ids.${k}`, re);
+  for (const [group, specs] of Object.entries(map.selectors)) {
+    for (const [k, s] of Object.entries(specs as Record<string, unknown>)) {
+      if (s && typeof s === 'object' && typeof (s as { pattern?: unknown }).pattern === 'string') regex(`selectors.${group}.${k}.pattern`, (s as { pattern: string }).pattern);
+    }
   }
+  const problems = checkTemplates(map.selectors.newDocument.contentTemplates);
+  if (problems.length) throw new ConfigError(`${source}: invalid UI selector map:\n  - ${problems.map((p) => `selectors.newDocument.contentTemplates.${p}`).join('\n  - ')}`);
   return map;
 }
 
@@ -101,4 +131,24 @@ export function fill(template: string, vars: Record<string, string>, kind: 'url'
     if (v === undefined) throw new ConfigError(`"${template}": no value for {${k}} here`);
     return kind === 'url' ? encodeURIComponent(v) : v.replace(/["\\]/g, '\\$&');
   });
+}
+
+/** The map's value of `{ws}` for a workstation (default: the professional's). */
+export function workstationOf(map: SelectorMap, w?: Workstation): string {
+  if (!w) return map.workstations.PS;
+  return map.workstations[w.role === 'PS' ? 'PS' : w.card === 'CPE-nominative' ? 'secretariat-nominative' : 'secretariat-anonymous'];
+}
+
+/** The URL of the screen `key`, placeholders filled (a path of the map is taken under `uiBaseUrl`). */
+export function screenUrl(map: SelectorMap, uiBaseUrl: string, key: keyof SelectorMap['urls'], vars: Record<string, string>): string {
+  const path = fill(map.urls[key], vars, 'url');
+  return /^https?:/.test(path) ? path : uiBaseUrl.replace(/\/$/, '') + path;
+}
+
+/**
+ * The fields whose value a reading takes from an attribute the LGC wrote about itself (`attr`):
+ * the LGC's self-report (declared evidence), not what its user sees (observed).
+ */
+export function selfReported(fields: [field: string, spec: ValueSpec | undefined][]): string[] {
+  return fields.filter(([, s]) => typeof s === 'object' && !!s.attr).map(([f]) => f);
 }

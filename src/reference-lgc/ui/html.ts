@@ -28,6 +28,10 @@ tr.diff td{background:#ffe0e0;font-weight:bold}
 .flash{padding:.5em .8em;border-radius:4px;margin-bottom:.8em}
 .flash.ok{background:#e3f6e3}.flash.error{background:#fde2e2}
 .dialog{border:2px solid #1d3557;background:#eef3fb;padding:.8em;border-radius:6px;margin:.6em 0}
+.datamatrix{display:inline-block;margin:.4em 0;text-align:center}
+.datamatrix .dm{display:inline-grid;grid-template-columns:repeat(12,5px);grid-auto-rows:5px;padding:5px;background:#fff;border:1px solid #ccd}
+.datamatrix .dm i{background:#fff}.datamatrix .dm i.on{background:#000}
+.datamatrix figcaption{font-size:.8em}
 button{cursor:pointer;padding:.3em .8em}
 label{display:block;margin:.2em 0}
 .muted{color:#667}
@@ -139,4 +143,54 @@ ${body}
 
 export function flash(text: string | undefined, kind: 'ok' | 'error' = 'ok'): string {
   return text ? `<div class="flash ${kind}" ${tid(kind === 'ok' ? 'flash' : 'flash-error')} role="status">${esc(text)}</div>` : '';
+}
+
+/**
+ * Something the UI asks between a press and its result (a confirmation, a dialog, a choice, a step
+ * of a separate screen). Every such prompt of the reference UI is drawn by `prompt()`, so that one
+ * generic entry of a selector map answers them all: the container carries `data-role="prompt"`,
+ * the sentence the user reads `data-role="prompt-text"`, the button that goes on
+ * `data-role="prompt-continue"` (and, by default, `data-testid="<id>-ok"`).
+ */
+export interface PromptSpec {
+  /** data-testid of the container, e.g. `masking-dialog` */
+  id: string;
+  /** a heading; it is the prompt's text when there is no `text` */
+  title?: string;
+  /** the sentence the user reads */
+  text?: string;
+  /** data-testid of the sentence */
+  textTestid?: string;
+  form: { method: 'get' | 'post'; action: string; inplace?: boolean; testid?: string };
+  /** the form's fields before the button (hidden inputs, a select, boxes), as HTML */
+  fields?: string;
+  continueLabel: string;
+  /** data-testid of the button (default `<id>-ok`) */
+  continueTestid?: string;
+  /** after the form: another way out (a cancel button), as HTML */
+  after?: string;
+}
+
+export function prompt(p: PromptSpec): string {
+  const role = (r: string, testid?: string) => `data-role="${r}"${testid ? ' ' + tid(testid) : ''}`;
+  const heading = p.title ? `<h3${p.text ? '' : ' ' + role('prompt-text', p.textTestid)}>${esc(p.title)}</h3>` : '';
+  const text = p.text ? `<p ${role('prompt-text', p.textTestid)}>${esc(p.text)}</p>` : '';
+  return `<div class="dialog" role="dialog" data-role="prompt" ${tid(p.id)}>${heading}${text}` +
+    `<form method="${p.form.method}" action="${esc(p.form.action)}"${p.form.inplace ? ' data-inplace' : ''}${p.form.testid ? ' ' + tid(p.form.testid) : ''}>${p.fields ?? ''}` +
+    `<button type="submit" ${role('prompt-continue', p.continueTestid ?? `${p.id}-ok`)}>${esc(p.continueLabel)}</button></form>${p.after ?? ''}</div>`;
+}
+
+/** A 2D code as the printed prescription shows it: a visible 12×12 pattern drawn from `value` (a picture, not an encoding). */
+export function datamatrix(value: string, testid: string, caption: string): string {
+  let h = 2166136261;
+  const cells: string[] = [];
+  for (let y = 0; y < 12; y++) {
+    for (let x = 0; x < 12; x++) {
+      h = Math.imul(h ^ value.charCodeAt((x + 12 * y) % Math.max(1, value.length)) ^ (x * 31 + y), 16777619) >>> 0;
+      // the finder pattern: solid left and bottom edges, alternating top and right edges
+      const on = x === 0 || y === 11 ? true : y === 0 ? x % 2 === 0 : x === 11 ? y % 2 === 1 : (h & 4) !== 0;
+      cells.push(`<i${on ? ' class="on"' : ''}></i>`);
+    }
+  }
+  return `<figure class="datamatrix" role="img" aria-label="Code 2D" ${tid(testid)}><div class="dm">${cells.join('')}</div><figcaption>${caption}</figcaption></figure>`;
 }

@@ -5,7 +5,7 @@ import { SEND_LABEL, documentView, type ConsultResult, type DocumentRecord } fro
 import { identityView } from '../identity';
 import type { ThreadView } from '../messaging';
 import type { Patient, TenantState } from '../tenant';
-import { esc, flash, tid, type Nav } from './html';
+import { datamatrix, esc, flash, prompt, tid, type Nav } from './html';
 
 export const TYPE_LABELS: Record<DocumentType, string> = {
   prescription: 'Ordonnance',
@@ -14,13 +14,13 @@ export const TYPE_LABELS: Record<DocumentType, string> = {
   'consultation-report': 'Compte rendu de consultation',
 };
 
-const INS_STATUS: Record<Patient['ins']['status'], string> = {
+export const INS_STATUS: Record<Patient['ins']['status'], string> = {
   none: 'Pas d’INS',
   recovered: 'INS récupérée (non qualifiée)',
   qualified: 'INS qualifiée',
 };
 
-const OUTCOMES: Record<string, string> = {
+export const OUTCOMES: Record<string, string> = {
   pending: 'Appel INSi en cours…',
   found: 'Identité INS trouvée',
   'not-found': 'Aucune identité trouvée',
@@ -29,20 +29,26 @@ const OUTCOMES: Record<string, string> = {
   'no-answer': 'Pas de réponse du téléservice INSi',
 };
 
-const TRIGGERS: Record<string, string> = {
+export const TRIGGERS: Record<string, string> = {
   'carte-vitale': 'lecture de la Carte Vitale',
   'open-file': 'ouverture du dossier',
   'start-of-day': 'démarrage de la journée',
 };
 
-const TRAIT_LABELS: Record<string, string> = {
+export const TRAIT_LABELS: Record<string, string> = {
   birthName: 'Nom de naissance',
   firstName: 'Premier prénom',
   birthDate: 'Date de naissance',
   sex: 'Sexe',
 };
 
-const DMP_STATUS: Record<string, string> = {
+/** The words the editor shows for a document's status (the selector map reads them). */
+export const DOCUMENT_STATUS: Record<string, string> = { draft: 'brouillon', validated: 'validé' };
+
+/** The words shown for a message's status. */
+export const MESSAGE_STATUS: Record<string, string> = { sent: 'envoyé', bounced: 'non distribué', read: 'lu', received: 'reçu' };
+
+export const DMP_STATUS: Record<string, string> = {
   'not-sent': 'Non envoyé',
   pending: 'Envoi au DMP en cours',
   sent: 'Envoyé au DMP',
@@ -113,7 +119,7 @@ export function identityPanel(nav: Nav, t: TenantState, p: Patient, f?: Flash): 
   );
   parts.push(
     `<p>Dernier appel INSi : <span ${tid('insi-outcome')} data-outcome="${esc(call?.outcome ?? 'none')}">${esc(call ? OUTCOMES[call.outcome] ?? call.outcome : 'aucun')}</span>` +
-      (call ? ` <span class="muted" ${tid('insi-trigger')} data-trigger="${esc(call.trigger)}">(${esc(TRIGGERS[call.trigger] ?? call.trigger)}, ${esc(call.at)})</span>` : '') +
+      (call ? ` <span class="muted">(<span ${tid('insi-trigger')} data-trigger="${esc(call.trigger)}">${esc(TRIGGERS[call.trigger] ?? call.trigger)}</span>, <span ${tid('insi-at')}>${esc(call.at)}</span>)</span>` : '') +
       (call?.code || call?.message ? ` <span ${tid('insi-message')}>${esc([call.code, call.message].filter(Boolean).join(' — '))}</span>` : '') +
       ` <button type="button" data-refresh="${esc(apiUrl)}" ${tid('insi-refresh')}>Actualiser</button></p>`,
   );
@@ -171,7 +177,7 @@ export function dmpPanel(nav: Nav, p: Patient, r?: ConsultResult): string {
   const parts: string[] = [];
   if (r?.asked) {
     parts.push(
-      `<div class="dialog" ${tid('dmp-consult-question')}><p>${esc(r.question)}</p><p class="muted">${esc(r.reminder)}</p>` +
+      `<div class="dialog" ${tid('dmp-consult-ask')}><p ${tid('dmp-consult-question')}>${esc(r.question)}</p>${r.reminder ? `<p class="muted" ${tid('dmp-consult-reminder')}>${esc(r.reminder)}</p>` : ''}` +
         `<form method="post" action="${action(nav, base)}" data-inplace>` +
         `<button type="submit" name="nonOpposition" value="yes" ${tid('dmp-consult-yes')}>Oui</button> ` +
         `<button type="submit" name="nonOpposition" value="no" ${tid('dmp-consult-no')}>Non</button></form></div>`,
@@ -223,19 +229,29 @@ export function qualifyScreen(nav: Nav, t: TenantState, p: Patient, method: 'doc
   const v = identityView(p, t.defects);
   const base = `/ui/patients/${encodeURIComponent(p.id)}`;
   const back = `<p><a href="${esc(`${base}${nav.q}&opened=1`)}" ${tid('back-to-patient')}>Retour au dossier</a></p>`;
+  const attestation = v.qualification.exceptionProcedure.attestation ?? '';
   if (step < 2) {
     const choose =
       method === 'document'
         ? `<label>Justificatif d'identité <select name="document" required ${tid('qualify-document-select')}><option value="">— choisir —</option>${v.qualification.documents
             .map((d) => `<option value="${esc(d)}">${esc(d)}</option>`)
             .join('')}</select></label>`
-        : `<p ${tid('attestation')}>${esc(v.qualification.exceptionProcedure.attestation)}</p>`;
-    return `<form method="get" action="${esc(`${base}/qualify`)}" ${tid('qualify-step1-form')}>${hidden(nav)}<input type="hidden" name="method" value="${method}"><input type="hidden" name="step" value="2">
-${choose}<button type="submit" ${tid('qualify-next')}>Suivant</button></form>${back}`;
+        : '';
+    return prompt({
+      id: 'qualify-step1', title: "Qualification de l'identité — étape 1",
+      ...(method === 'exception' ? { text: attestation, textTestid: 'attestation' } : {}),
+      form: { method: 'get', action: `${base}/qualify`, testid: 'qualify-step1-form' },
+      fields: `${hidden(nav)}<input type="hidden" name="method" value="${method}"><input type="hidden" name="step" value="2">${choose}`,
+      continueLabel: 'Suivant', continueTestid: 'qualify-next',
+    }) + back;
   }
-  return `<form method="post" action="${action(nav, `${base}/qualify`)}" ${tid('qualify-confirm-form')}><input type="hidden" name="method" value="${method}">
-${document ? `<input type="hidden" name="document" value="${esc(document)}"><p>Justificatif : <strong>${esc(document)}</strong></p>` : `<p ${tid('attestation')}>${esc(v.qualification.exceptionProcedure.attestation)}</p>`}
-<button type="submit" ${tid('qualify-confirm')}>Confirmer la qualification</button></form>${back}`;
+  return prompt({
+    id: 'qualify-step2', title: "Qualification de l'identité — confirmation",
+    ...(document ? { text: `Justificatif : ${document}` } : { text: attestation, textTestid: 'attestation' }),
+    form: { method: 'post', action: `${base}/qualify${nav.q}`, testid: 'qualify-confirm-form' },
+    fields: `<input type="hidden" name="method" value="${method}">${document ? `<input type="hidden" name="document" value="${esc(document)}">` : ''}`,
+    continueLabel: 'Confirmer la qualification', continueTestid: 'qualify-confirm',
+  }) + back;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,7 +293,7 @@ export function editorPanel(nav: Nav, t: TenantState, d: DocumentRecord, f?: Fla
   parts.push(
     `<p>Type : <span ${tid('document-type')} data-type="${v.type}">${esc(TYPE_LABELS[v.type])}</span>` +
       ` — code <span ${tid('document-type-code')}>${esc(v.typeCode ?? 'non renseigné')}</span>` +
-      ` — statut <strong ${tid('document-status')} data-status="${v.status}">${draft ? 'brouillon' : 'validé'}</strong></p>`,
+      ` — statut <strong ${tid('document-status')} data-status="${v.status}">${esc(DOCUMENT_STATUS[v.status])}</strong></p>`,
   );
   parts.push(contentSummary(d));
   parts.push(
@@ -287,12 +303,13 @@ export function editorPanel(nav: Nav, t: TenantState, d: DocumentRecord, f?: Fla
   );
   if (draft) {
     if (dialog.confirmDoNotSend) {
-      parts.push(
-        `<div class="dialog" ${tid('do-not-send-dialog')}><p>Êtes-vous sûr ?</p>` +
-          `<form method="post" action="${action(nav, `${base}/do-not-send`)}" data-inplace><input type="hidden" name="confirmed" value="1">` +
-          `<button type="submit" ${tid('do-not-send-confirm')}>Oui, ne pas envoyer</button></form>` +
-          `<button type="button" data-refresh="${esc(apiUrl)}" ${tid('do-not-send-cancel')}>Annuler</button></div>`,
-      );
+      parts.push(prompt({
+        id: 'do-not-send-dialog', text: 'Êtes-vous sûr ?',
+        form: { method: 'post', action: `${base}/do-not-send${nav.q}`, inplace: true },
+        fields: '<input type="hidden" name="confirmed" value="1">',
+        continueLabel: 'Oui, ne pas envoyer', continueTestid: 'do-not-send-confirm',
+        after: `<button type="button" data-refresh="${esc(apiUrl)}" ${tid('do-not-send-cancel')}>Annuler</button>`,
+      }));
     }
     parts.push(
       `<form method="post" action="${action(nav, `${base}/do-not-send`)}" data-inplace ${tid('do-not-send-form')}><button type="submit" ${tid('do-not-send')}>Ne pas envoyer</button></form>`,
@@ -302,19 +319,22 @@ export function editorPanel(nav: Nav, t: TenantState, d: DocumentRecord, f?: Fla
         `<button type="submit" ${tid('masking-apply')}>Appliquer le masquage</button></form>`,
     );
     if (dialog.chooseType) {
-      parts.push(
-        `<div class="dialog" ${tid('type-choice-dialog')}><form method="post" action="${action(nav, `${base}/validate`)}" data-inplace><input type="hidden" name="typeChosen" value="1">` +
+      parts.push(prompt({
+        id: 'type-choice-dialog', text: 'Choisissez le type du document',
+        form: { method: 'post', action: `${base}/validate${nav.q}`, inplace: true },
+        fields: '<input type="hidden" name="typeChosen" value="1">' +
           `<label>Type de document <select name="typeCode" required ${tid('type-choice-select')}><option value="">— choisir —</option>${DOCUMENT_TYPES.map(
             (ty) => `<option value="${esc(TYPE_META[ty].typeCode.code)}">${esc(TYPE_META[ty].typeCode.display)}</option>`,
-          ).join('')}</select></label>` +
-          `<button type="submit" ${tid('type-choice-confirm')}>Valider le type</button></form></div>`,
-      );
+          ).join('')}</select></label>`,
+        continueLabel: 'Valider le type', continueTestid: 'type-choice-confirm',
+      }));
     } else if (dialog.masking) {
-      parts.push(
-        `<div class="dialog" ${tid('masking-dialog')}><h3>Préférences de masquage</h3><form method="post" action="${action(nav, `${base}/validate`)}" data-inplace>` +
-          `<input type="hidden" name="maskingDone" value="1">${dialog.masking.typeChosen ? '<input type="hidden" name="typeChosen" value="1">' : ''}` +
-          `${maskBoxes(nav, d, 'masking-dialog', false)}<button type="submit" ${tid('masking-dialog-ok')}>OK</button></form></div>`,
-      );
+      parts.push(prompt({
+        id: 'masking-dialog', title: 'Préférences de masquage',
+        form: { method: 'post', action: `${base}/validate${nav.q}`, inplace: true },
+        fields: `<input type="hidden" name="maskingDone" value="1">${dialog.masking.typeChosen ? '<input type="hidden" name="typeChosen" value="1">' : ''}${maskBoxes(nav, d, 'masking-dialog', false)}`,
+        continueLabel: 'OK',
+      }));
     } else {
       parts.push(
         `<form method="post" action="${action(nav, `${base}/validate`)}" data-inplace ${tid('validate-form')}><button type="submit" ${tid('validate')}>Valider et imprimer</button></form>`,
@@ -323,9 +343,11 @@ export function editorPanel(nav: Nav, t: TenantState, d: DocumentRecord, f?: Fla
   } else {
     parts.push(`<div>${maskBoxes(nav, d, 'mask', true)}</div>`);
     if (v.printed) {
-      parts.push(
-        `<p ${tid('printed')} data-datamatrix="${v.printed.datamatrix}">Imprimé${v.printed.datamatrix ? ` avec code 2D (n° <span ${tid('eprescription-number')}>${esc(v.printed.ePrescriptionNumber)}</span>)` : ''}</p>`,
-      );
+      // The printed prescription as the user sees it: with the ordonnance numérique 2D code drawn, or without.
+      const dm = v.printed.datamatrix
+        ? datamatrix(String(v.printed.ePrescriptionNumber ?? ''), 'datamatrix', `Ordonnance numérique n° <span ${tid('eprescription-number')}>${esc(v.printed.ePrescriptionNumber)}</span>`)
+        : '';
+      parts.push(`<div ${tid('printed')} data-datamatrix="${v.printed.datamatrix}"><p>Imprimé${v.printed.datamatrix ? '' : ' (sans code 2D)'}</p>${dm}</div>`);
     }
     if (t.defects.has('separate-send-button') && v.dmp.status !== 'pending' && v.dmp.status !== 'sent') {
       parts.push(
@@ -357,7 +379,8 @@ export function messagesBody(nav: Nav, p: Patient, th: ThreadView | undefined, e
   const rows = th.messages
     .map(
       (m) =>
-        `<li ${tid(`message-${m.messageId}`)} data-status="${m.status}" data-direction="${m.direction}">${m.direction === 'out' ? '→' : '←'} ${esc(m.subject)} <span class="muted">(${esc(m.status)}, ${esc(m.at)})</span>` +
+        `<li ${tid(`message-${m.messageId}`)} data-status="${m.status}" data-direction="${m.direction}"><span ${tid(`message-${m.messageId}-direction`)}>${m.direction === 'out' ? 'Envoyé' : 'Reçu'}</span> ${esc(m.subject)} ` +
+        `<span class="muted">(<span ${tid(`message-${m.messageId}-status`)}>${esc(MESSAGE_STATUS[m.status] ?? m.status)}</span>, ${esc(m.at)})</span>` +
         (m.bounce ? `<div class="flash error" ${tid(`message-${m.messageId}-bounce`)}>${esc(m.bounce.text)}</div>` : '') +
         (m.readAt ? ` <span ${tid(`message-${m.messageId}-read`)}>lu le ${esc(m.readAt)}</span>` : '') +
         `</li>`,

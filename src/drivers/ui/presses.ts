@@ -1,0 +1,153 @@
+/**
+ * What the user did and how long it took: an action (its presses and screen changes, counted from
+ * its first press), a look (a read of a screen), and the prompts the UI puts between a press and
+ * its result.
+ *
+ * Every press the driver makes in an action is a click of the user and is counted: a button, a
+ * link, a checkbox (a masking box too), a prompt's continue button, a browser confirm()/alert()
+ * (accepted). Typing and choosing an option are data entry. Each click says what it was for (the
+ * selector map's key, e.g. `editor.validate`, `prompts.dialog`) and the element's visible text.
+ * Presses in the read-only tab (following a control to see what it offers) are looks, not the
+ * user's clicks: they are listed in the exchanges, never counted.
+ */
+import type { Dialog, Page } from 'playwright';
+import type { Click, DriverExchange, Observed } from '../driver';
+import { pressAt } from './dom';
+import { Option, UiSelectorError, chooseIn, one, read } from './screen';
+import type { Prompt } from './selector-map';
+import type { UiSession } from './session';
+
+/** What a reading took from the LGC's self-report rather than from the screen (field names, see LgcDriver). */
+export interface Seen { declared: Set<string> }
+
+/** One user action in progress: its presses (clicks), what the UI showed at its prompts, its self-reported fields. */
+export interface Act extends Seen { name: string; clicks: Click[]; navAtClick?: number; startedAt?: number; shown: string[] }
+
+/** How many prompts one action answers at most before the driver says the UI keeps asking. */
+export const MAX_PROMPTS = 6;
+
+export class Presses {
+  private current?: Act;
+  private inFlight = 0;
+
+  /** `onPress`: called at an action's first press (the user's clock starts there). */
+  constructor(private readonly session: UiSession, private readonly findMs: number, private readonly onPress: () => (() => void) | undefined) {
+    session.onDialog = (d) => this.dialog(d);
+  }
+
+  /** Runs a user action on the user's tab: timed from its first press; its clicks and screen changes logged. */
+  async act<T>(name: string, fn: (a: Act, page: Page) => Promise<T>): Promise<Observed<T>> {
+    const a: Act = { name, clicks: [], shown: [], declared: new Set() };
+    const ex: DriverExchange = { at: new Date().toISOString(), method: 'UI', url: '', requestBody: { action: name, step: this.session.step } };
+    this.session.log.push(ex);
+    const t0 = performance.now();
+    this.inFlight++;
+    this.current = a;
+    try {
+      const page = await this.session.mainPage();
+      const value = await fn(a, page);
+      const ms = Math.round(performance.now() - (a.startedAt ?? t0));
+      Object.assign(ex, { url: page.url(), status: 200, ms, responseBody: { clicks: a.clicks, screenChanges: this.screenChanges(a), declared: [...a.declared] } });
+      return { value, ms, declaredFields: [...a.declared] };
+    } catch (e) {
+      const err = this.session.explain(e, name);
+      Object.assign(ex, { url: this.session.currentUrl(), error: err.message, ms: Math.round(performance.now() - t0), responseBody: { clicks: a.clicks } });
+      throw err;
+    } finally {
+      this.inFlight--;
+      if (this.current === a) this.current = undefined;
+    }
+  }
+
+  /**
+   * A look at a screen, as the user would: on the user's own tab (brought to `url` if it shows
+   * another screen, or reloaded with `reload`), or in the read-only tab while an action still runs there.
+   */
+  async look<T>(url: string, reader: (page: Page, seen: Seen) => Promise<T>, reload = false): Promise<Observed<T>> {
+    this.onPress()?.(); // a look at the screen: the clock starts at once
+    const t0 = performance.now();
+    const seen: Seen = { declared: new Set() };
+    const ex: DriverExchange = { at: new Date().toISOString(), method: 'UI-READ', url, requestBody: { step: this.session.step } };
+    try {
+      let page: Page;
+      if (this.inFlight === 0) { page = await this.session.mainPage(); await this.session.goto(page, url, reload); }
+      else page = await this.session.lookAt(url);
+      const value = await reader(page, seen);
+      ex.ms = Math.round(performance.now() - t0);
+      return { value, ms: ex.ms, declaredFields: [...seen.declared] };
+    } catch (e) {
+      const err = this.session.explain(e, `read ${url}`);
+      ex.error = err.message; ex.ms = Math.round(performance.now() - t0);
+      this.session.log.push(ex);
+      throw err;
+    }
+  }
+
+  /** Screen changes of `a` since its first press. */
+  screenChanges(a: Act): number { return this.session.navs - (a.navAtClick ?? this.session.navs); }
+
+  /** A press of the user (one click of `a`), then the wait for what it caused (a new screen, the UI no longer busy). */
+  async press(a: Act, page: Page, key: string, css: string): Promise<void> {
+    const at = await one(page, key, css, this.findMs);
+    a.clicks.push({ purpose: key, label: at.label.slice(0, 200) });
+    if (a.startedAt === undefined) { a.startedAt = performance.now(); this.onPress()?.(); }
+    a.navAtClick ??= this.session.navs;
+    const navsBefore = this.session.navs;
+    const { navigating } = await pressAt(page, at);
+    if (navigating) await this.session.navigated(navsBefore, `${key} (${css})`);
+    await this.session.settle(page);
+  }
+
+  /**
+   * Answers what the UI asks after a press (the map's `prompts`), each answer one more click:
+   * fills the prompt's <select> with `pick`'s option, notes its text as shown, presses on. Bounded:
+   * a UI still asking after MAX_PROMPTS answers stops the action, naming the last prompt.
+   * Answers the names of the prompts met, with the option chosen at each.
+   */
+  async prompts(a: Act, page: Page, prompts: Record<string, Prompt> | undefined, pick: (o: Option[]) => Option | undefined, wanted: string): Promise<{ name: string; chose?: Option }[]> {
+    const all = Object.entries(prompts ?? {});
+    const met: { name: string; chose?: Option }[] = [];
+    if (!all.length) return met;
+    let last = '';
+    for (let i = 0; i <= MAX_PROMPTS; i++) {
+      const seen = await read(page, {
+        present: Object.fromEntries(all.flatMap(([k, p]) => [[k, p.when ?? p.press], ...(p.choose ? [[`${k}:choose`, p.choose]] : [])])),
+        values: Object.fromEntries(all.filter(([, p]) => p.text).map(([k, p]) => [k, { css: p.text, name: `prompts.${k}.text` }])),
+      });
+      const hit = all.find(([k]) => seen.present[k] > 0);
+      if (!hit) return met;
+      const [name, p] = hit;
+      const text = seen.values[name] ?? '';
+      if (i === MAX_PROMPTS) {
+        throw new UiSelectorError(`the UI was still asking after ${MAX_PROMPTS} prompts answered: prompts.${name} (${p.when ?? p.press}) is on the screen ${page.url()} « ${text || last} »`);
+      }
+      const step: { name: string; chose?: Option } = { name };
+      if (p.choose && seen.present[`${name}:choose`] > 0) step.chose = await chooseIn(page, `prompts.${name}.choose`, p.choose, pick, wanted, this.findMs);
+      if (text) a.shown.push(text);
+      last = text || name;
+      met.push(step);
+      await this.press(a, page, `prompts.${name}`, p.press);
+    }
+    return met;
+  }
+
+  /** Looks behind a control in the read-only tab (never counted): whether the press led to another screen. */
+  async follow(page: Page, key: string, css: string, actionMs: number): Promise<boolean> {
+    const at = await one(page, key, css, this.findMs).catch(() => undefined);
+    if (!at) return false;
+    const before = page.url();
+    this.session.log.push({ at: new Date().toISOString(), method: 'UI-LOOK', url: before, requestBody: { followed: key, label: at.label, step: this.session.step } });
+    const { navigating } = await pressAt(page, at);
+    if (!navigating) return false; // an in-place action (and blocked in this tab): nothing more to see
+    await page.waitForURL((u) => u.href !== before, { waitUntil: 'domcontentloaded', timeout: actionMs }).catch(() => undefined);
+    return page.url() !== before;
+  }
+
+  /** A browser confirm()/alert() on the user's tab is one more click: accepted, counted in the action under way. */
+  private dialog(d: Dialog): void {
+    const a = this.current;
+    if (a) { a.clicks.push({ purpose: `browser ${d.type()} dialog`, label: d.message().slice(0, 200) }); a.shown.push(d.message()); }
+    else this.session.log.push({ at: new Date().toISOString(), method: 'UI-DIALOG', url: this.session.currentUrl(), requestBody: { type: d.type(), message: d.message(), step: this.session.step } });
+    void d.accept().catch(() => undefined);
+  }
+}
