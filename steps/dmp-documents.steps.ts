@@ -33,12 +33,14 @@ export async function validateAll(w: VigieWorld, driver: LgcDriver = w.driver): 
   markDmp(w);
   const p = w.current();
   const spec = w.state.currentSpec;
+  // A UI that makes its user choose a type is given the code the feature expects (never the driver's own).
+  const hints = { typeCode: w.state.expectedTypeCode };
   for (const d of w.state.currentDocuments) {
     const replay = spec ? async () => {
       const fresh = (await w.arrange.createDocument(PS, w.patientId(p), spec.type, spec.content)).value[0];
-      return driver.validate(PS, fresh.documentId);
+      return driver.validate(PS, fresh.documentId, hints);
     } : undefined;
-    const a = await w.act(`validate and print ${d.documentId}`, () => driver.validate(PS, d.documentId), { replay, arranging: driver !== w.driver });
+    const a = await w.act(`validate and print ${d.documentId}`, () => driver.validate(PS, d.documentId, hints), { replay, arranging: driver !== w.driver });
     if (a.settled && !a.error) { w.state.lastValidate = a.value; w.state.lastValidateDeclared = a.declaredFields; }
   }
 }

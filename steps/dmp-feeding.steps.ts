@@ -88,6 +88,7 @@ Then('the LGC shows the document as sent', async function (this: VigieWorld) {
 });
 
 Then(/^the editor shows the type code (\S+), set automatically$/, async function (this: VigieWorld, code: string) {
+  this.state.expectedTypeCode = code;
   const o = await readDoc(this);
   this.judge(typeCodeSetAutomatically(o.value, code), this.screenKind(o, 'typeCode', 'typeCodeSetBy'));
 });

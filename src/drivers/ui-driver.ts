@@ -8,7 +8,7 @@
 import type { Page } from 'playwright';
 import {
   ActionResult, CarteVitale, ConsultResult, DocumentContent, DocumentType, DocumentView, DriverExchange, IdentityView, LgcDriver, Masking,
-  Observed, OutgoingMessage, QualifyMethod, QualifyResult, ResetOptions, Settings, TargetError, ThreadMessage, Traits, ValidateHints, Workstation,
+  Observed, OutgoingMessage, QualifyMethod, QualifyResult, ResetOptions, Settings, TargetError, TargetRefusal, ThreadMessage, Traits, ValidateHints, Workstation,
 } from './driver';
 import { HttpDriver } from './http-driver';
 import { contentText } from './ui/content';
@@ -240,8 +240,19 @@ export class UiDriver implements LgcDriver {
       const met = await this.prompts(a, page, byCode(hints.typeCode), hints.typeCode ? `with the type code ${hints.typeCode}` : 'offered');
       if (met.some((p) => p.chose)) this.typeChosenByUser.add(documentId);
       await this.probe(page);
+      await this.refusedOnScreen(page, 'validate and print', this.s.editor.refusal);
       return this.result(a, page, documentId);
     });
+  }
+
+  /**
+   * A refusal the user reads on the screen after an action (the map's refusal element): the same
+   * TargetRefusal the http driver raises on a 422, for the step to judge.
+   */
+  protected async refusedOnScreen(page: Page, action: string, css?: string): Promise<void> {
+    if (!css || !(await present(page, css).catch(() => false))) return;
+    const text = (await textOf(page, css).catch(() => '')).trim();
+    if (text) throw new TargetRefusal(action, 422, 'refused-on-screen', text);
   }
 
   consultDmp(ws: Workstation, patientId: string, nonOpposition?: boolean) {

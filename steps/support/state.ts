@@ -16,6 +16,8 @@ export class ScenarioState {
   currentDocuments: DocumentView[] = [];
   /** What the professional typed in the current documents (the expected content of SEND-12). */
   currentSpec?: DocumentSpec;
+  /** The document type code the feature expects (SEND-05): what a UI that asks for a type is given. */
+  expectedTypeCode?: string;
   lastAction?: PendingAction;
   lastValidate?: ActionResult;
   lastValidateDeclared?: string[];
