@@ -149,10 +149,17 @@ const PS = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' };
 
 const call = (method: string, path: string, tenant: string, body?: unknown) => callLgc(lgc.url, method, path, tenant, body);
 
+/** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
+async function switchDefects(t: string, defects: string[]): Promise<void> {
+  const r = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: t, defects });
+  assert.equal(r.status, 200, r.text);
+}
+
 let counter = 0;
 async function reset(defects: string[] = []): Promise<string> {
   const t = `cda${++counter}-${process.pid}`;
-  const r = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiUrl } }, defects });
+  await switchDefects(t, defects);
+  const r = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiUrl } }, workstations: [PS] });
   assert.equal(r.status, 200, r.text);
   return t;
 }

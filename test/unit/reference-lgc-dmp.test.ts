@@ -131,6 +131,12 @@ const PS = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' };
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
+/** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
+async function switchDefects(t: string, defects: string[]): Promise<void> {
+  const r = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: t, defects });
+  assert.equal(r.status, 200, r.text);
+}
+
 let counter = 0;
 interface Setup {
   defects?: string[];
@@ -141,6 +147,7 @@ interface Setup {
 async function reset(s: Setup = {}): Promise<string> {
   const t = `dmp${++counter}-${process.pid}`;
   dmpBehaviour.set(t, s.dmp ?? 'success');
+  await switchDefects(t, s.defects ?? []);
   if (s.ep && s.ep !== 'none') epBehaviour.set(t, s.ep);
   const doubles: Record<string, unknown> = { insi: { url: `${base}/insi` } };
   if (!s.noDmp) doubles.dmp = { repositoryUrl: `${base}/repo/${t}`, registryUrl: `${base}/reg/${t}` };
@@ -148,7 +155,7 @@ async function reset(s: Setup = {}): Promise<string> {
   const r = await call('POST', '/testdriver/reset', t, {
     doubles,
     options: { ePrescriptionTimeoutMs: 300, dmpTimeoutMs: 2000 },
-    ...(s.defects ? { defects: s.defects } : {}),
+    workstations: [PS],
   });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return t;

@@ -67,6 +67,12 @@ interface Ctx {
   mailbox: string;
 }
 
+/** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
+async function switchDefects(t: string, defects: string[]): Promise<void> {
+  const r = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: t, defects });
+  assert.equal(r.status, 200, r.text);
+}
+
 let counter = 0;
 async function reset(o: { defects?: string[]; noMss?: boolean; smtpPort?: number; pop3Port?: number } = {}): Promise<Ctx> {
   const t = `mss${++counter}-${process.pid}`;
@@ -83,7 +89,8 @@ async function reset(o: { defects?: string[]; noMss?: boolean; smtpPort?: number
       password: 'vigie',
     };
   }
-  const r = await call('POST', '/testdriver/reset', t, { doubles, ...(o.defects ? { defects: o.defects } : {}) });
+  await switchDefects(t, o.defects ?? []);
+  const r = await call('POST', '/testdriver/reset', t, { doubles });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return { t, box, mailbox };
 }

@@ -73,10 +73,11 @@ async function api(method: string, path: string, tenant: string, body?: unknown)
 async function reset(defects: string[] = [], insi: InsiMode = 'found'): Promise<string> {
   const t = `ui${++counter}-${process.pid}`;
   insiMode.set(t, insi);
+  const sw = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: t, defects });
+  assert.equal(sw.status, 200, sw.text);
   await api('POST', '/testdriver/reset', t, {
     doubles: { insi: { url: `${base}/insi/${t}` }, dmp: { repositoryUrl: `${base}/repo/${t}`, registryUrl: `${base}/reg/${t}` } },
     options: { dmpTimeoutMs: 2000, insiTimeoutMs: 3000 },
-    defects,
   });
   return t;
 }

@@ -120,10 +120,18 @@ const SEC = { role: 'secretariat', card: 'CPE-nominative', user: 'Alice SECRETAI
 const ANON = { role: 'secretariat', card: 'CPE-anonymous' };
 
 let tenantCounter = 0;
-async function reset(behaviour: Behaviour | Behaviour[], extra: Record<string, unknown> = {}): Promise<string> {
+/** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
+async function switchDefects(tenantPrefix: string, defects: string[]): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return call('POST', '/reference/defects', null, { tenantPrefix, defects });
+}
+
+async function reset(behaviour: Behaviour | Behaviour[], extra: { defects?: string[] } & Record<string, unknown> = {}): Promise<string> {
   const tenant = `t${++tenantCounter}-${process.pid}`;
   behaviours.set(`/insi/${tenant}`, behaviour);
-  const r = await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: `${insiBase}/insi/${tenant}` } }, ...extra });
+  const { defects, ...rest } = extra;
+  const sw = await switchDefects(tenant, defects ?? []);
+  assert.equal(sw.status, 200, JSON.stringify(sw.body));
+  const r = await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: `${insiBase}/insi/${tenant}` } }, ...rest });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.tenant, tenant);
   return tenant;
@@ -192,9 +200,14 @@ describe('test-driver API basics', () => {
     const missing = await call('POST', '/testdriver/patients', t, { file: { ...FILE_DUPONT, birthName: undefined } });
     assert.equal(missing.status, 400);
     assert.match(missing.body.message, /birthName/);
-    const def = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiBase } }, defects: ['no-such-defect'] });
+    const def = await switchDefects(t, ['no-such-defect']);
     assert.equal(def.status, 400);
+    assert.equal(def.body.error, 'unknown-defect');
     assert.match(def.body.message, /no-such-defect/);
+    // `defects` in the reset body is not the switch: ignored
+    const ignored = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiBase } }, defects: ['first-difference-only'] });
+    assert.equal(ignored.status, 200);
+    assert.deepEqual(ignored.body.defects, []);
     assert.equal((await call('GET', '/testdriver/patients/p99/identity', t)).status, 404);
   });
 
@@ -203,6 +216,9 @@ describe('test-driver API basics', () => {
     const b = await reset({ kind: 'answer', xml: FOUND_DUPONT });
     const pa = await createPatient(a);
     assert.equal((await call('GET', `/testdriver/patients/${pa}/identity`, b)).status, 404);
+    const again = await call('POST', '/testdriver/reset', a, { doubles: { insi: { url: `${insiBase}/insi/${a}` } } });
+    assert.deepEqual(again.body.defects, ['first-difference-only'], 'the switch holds for the tenant until switched off');
+    await switchDefects(a, []);
     const r = await call('POST', '/testdriver/reset', a, { doubles: { insi: { url: `${insiBase}/insi/${a}` } } });
     assert.deepEqual(r.body.defects, []);
     assert.equal((await call('GET', `/testdriver/patients/${pa}/identity`, a)).status, 404);
