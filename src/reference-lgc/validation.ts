@@ -1,11 +1,8 @@
 /** Minimal request-body validation; each failure names the offending field. */
+import { BadRequest } from './errors';
 import type { CarteVitale, Sex, Traits, Workstation } from './tenant';
 
-export class BadRequest extends Error {
-  constructor(message: string, readonly code = 'invalid-request') {
-    super(message);
-  }
-}
+export { BadRequest };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -5,7 +5,6 @@
  * Selector map: ./README.md.
  */
 import type * as http from 'node:http';
-import type { DocumentType } from '../cda';
 import {
   Conflict,
   consult,
@@ -16,16 +15,18 @@ import {
   parseMasking,
   sendToDmp,
   setMasking,
-  Unprocessable,
   validate,
   type DocumentRecord,
 } from '../documents';
+import { userMessage } from '../errors';
 import { identityView, qualify } from '../identity';
-import { MssUnavailable, NotFound, patientThread } from '../messaging';
+import { patientThread } from '../messaging';
 import type { Patient, TenantState, TenantStore, Workstation } from '../tenant';
 import { carteVitale, openFile, startOfDay, type CallContext } from '../triggers';
-import { BadRequest, parseCard } from '../validation';
-import { esc, layout, type Nav } from './html';
+import { parseCard } from '../validation';
+import { formContent } from './form-content';
+import { layout, type Nav } from './html';
+import { errorPage, readForm, cookie, redirect, sendHtml, sendJson, UiError } from './http';
 import {
   documentBody,
   dmpPanel,
@@ -49,18 +50,6 @@ export const WORKSTATIONS: Record<string, Workstation> = {
   anon: { role: 'secretariat', card: 'CPE-anonymous' },
 };
 
-export interface UiDeps {
-  store: TenantStore;
-  ctx: CallContext;
-  bodyLimit: number;
-}
-
-class UiError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
 interface Req {
   method: string;
   url: URL;
@@ -71,75 +60,13 @@ interface Req {
   setCookie?: string;
 }
 
-function readForm(req: http.IncomingMessage, limit: number): Promise<URLSearchParams> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new UiError(413, 'Formulaire trop volumineux'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-  });
-}
-
-function cookie(req: http.IncomingMessage, name: string): string | undefined {
-  for (const part of String(req.headers.cookie ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return undefined;
-}
-
-function sendHtml(res: http.ServerResponse, status: number, html: string, setCookie?: string): void {
-  if (res.headersSent) return;
-  const headers: http.OutgoingHttpHeaders = {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': Buffer.byteLength(html),
-    'Cache-Control': 'no-store',
-  };
-  if (setCookie) headers['Set-Cookie'] = setCookie;
-  res.writeHead(status, headers);
-  res.end(html);
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
-  res.end(text);
-}
-
-function redirect(res: http.ServerResponse, location: string, setCookie?: string, status = 303): void {
-  const headers: http.OutgoingHttpHeaders = { Location: location, 'Content-Length': 0, 'Cache-Control': 'no-store' };
-  if (setCookie) headers['Set-Cookie'] = setCookie;
-  res.writeHead(status, headers);
-  res.end();
-}
-
-function errorPage(res: http.ServerResponse, status: number, message: string): void {
-  sendHtml(
-    res,
-    status,
-    `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Erreur</title></head><body><main data-testid="screen" data-screen="Erreur"><h1>Erreur ${status}</h1><p data-testid="error-message">${esc(message)}</p></main></body></html>`,
-  );
+export interface UiDeps {
+  store: TenantStore;
+  ctx: CallContext;
+  bodyLimit: number;
 }
 
 const flashQuery = (f: Flash): string => (f.text ? `&flash=${encodeURIComponent(f.text)}${f.kind === 'error' ? '&flashKind=error' : ''}` : '');
-
-/** The message a business error shows to the user, or undefined for an unexpected one. */
-function userMessage(e: unknown): string | undefined {
-  if (e instanceof BadRequest || e instanceof Conflict || e instanceof Unprocessable || e instanceof MssUnavailable || e instanceof NotFound) {
-    return e.message;
-  }
-  return undefined;
-}
 
 export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const { store, ctx } = deps;
@@ -375,41 +302,4 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
   };
 }
 
-/** The editor's free text, read as the content object the API takes (then checked by parseContent). */
-export function formContent(type: DocumentType, f: URLSearchParams): Record<string, unknown> {
-  const text = (f.get('content') ?? '').replace(/\r\n/g, '\n');
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  const cells = (l: string): string[] => l.split(';').map((s) => s.trim());
-  const c: Record<string, unknown> = {};
-  const title = f.get('title')?.trim();
-  if (title) c.title = title;
-  const mt = f.get('medecinTraitant')?.trim();
-  if (mt) c.medecinTraitant = mt;
-  switch (type) {
-    case 'prescription':
-      c.lines = lines.map((l) => {
-        const [product, dosage] = cells(l);
-        return { product, ...(dosage ? { dosage } : {}) };
-      });
-      break;
-    case 'vaccination-note':
-      c.vaccinations = lines.map((l) => {
-        const [vaccine, date, lot] = cells(l);
-        return { vaccine, ...(date ? { date } : {}), ...(lot ? { lot } : {}) };
-      });
-      break;
-    case 'vsm': {
-      // « Traitement : … » and « Allergie : … » lines, as the editor shows them back; the rest are problems
-      const tagged = (l: string, tag: string) => new RegExp(`^${tag}\\s*:\\s*`, 'i').test(l);
-      const strip = (l: string) => l.replace(/^[^:]*:\s*/, '');
-      c.treatments = lines.filter((l) => tagged(l, 'Traitement')).map(strip);
-      c.allergies = lines.filter((l) => tagged(l, 'Allergie')).map(strip);
-      c.problems = lines.filter((l) => !tagged(l, 'Traitement') && !tagged(l, 'Allergie'));
-      break;
-    }
-    case 'consultation-report':
-      if (text.trim()) c.text = text.trim();
-      break;
-  }
-  return c;
-}
+export { formContent };

@@ -1,0 +1,53 @@
+/** Consulting the patient's DMP (ITI-18) after the non-opposition question (OPP-03, OPP-04). */
+import { anySignal } from './background';
+import { queryIti18 } from './dmp-client';
+import { patientCx } from './documents/dmp-feeding';
+import type { Patient, TenantState } from './tenant';
+import type { CallContext } from './triggers';
+
+export const CONSULT_QUESTION =
+  "Le patient a-t-il été informé et ne s'oppose-t-il pas à la consultation de son DMP / Mon espace santé ?";
+export const CONSULT_REMINDER = 'Rappel : vous devez informer le patient au préalable de tout accès à son DMP / Mon espace santé.';
+export const INS_NOT_QUALIFIED = 'INS non qualifiée';
+
+export interface ConsultResult {
+  asked: boolean;
+  question?: string;
+  reminder?: string;
+  consulted: boolean;
+  documents?: Array<{ title: string; typeCode: string }>;
+  error?: string;
+}
+
+async function queryDmp(ctx: CallContext, t: TenantState, p: Patient): Promise<ConsultResult> {
+  const cx = p.ins.status === 'qualified' ? patientCx(p) : undefined;
+  if (!cx) return { asked: false, consulted: false, error: INS_NOT_QUALIFIED };
+  if (!t.doubles.dmp) return { asked: false, consulted: false, error: 'Aucun DMP configuré' };
+  const { signal, dispose } = anySignal(ctx.cancel, t.cancel.signal);
+  try {
+    const r = await queryIti18(t.doubles.dmp.registryUrl, cx, t.options.dmpTimeoutMs, signal);
+    if (r.outcome === 'error') return { asked: false, consulted: true, documents: [], error: `Consultation du DMP impossible : ${r.message} (${r.code})` };
+    return { asked: false, consulted: true, documents: r.documents };
+  } finally {
+    dispose();
+  }
+}
+
+export async function consult(ctx: CallContext, t: TenantState, p: Patient, nonOpposition: boolean | undefined): Promise<ConsultResult> {
+  if (nonOpposition === undefined) {
+    const rec = p.dmpNonOpposition;
+    const now =
+      rec === true ||
+      (rec === undefined && t.defects.has('consult-without-asking')) ||
+      (rec === false && t.defects.has('consult-despite-opposition'));
+    if (!now) return { asked: true, question: CONSULT_QUESTION, reminder: CONSULT_REMINDER, consulted: false };
+    return queryDmp(ctx, t, p);
+  }
+  if (nonOpposition) {
+    if (!t.defects.has('consult-asks-every-time')) p.dmpNonOpposition = true;
+    return queryDmp(ctx, t, p);
+  }
+  p.dmpNonOpposition = false;
+  return { asked: false, consulted: false };
+}
+

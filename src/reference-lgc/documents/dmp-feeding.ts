@@ -1,0 +1,107 @@
+/** Feeding the DMP: the XDS metadata of a document and its submission (ITI-41) in the background, until an answer settles it. */
+import { insOid, ins15, newOid, PRACTITIONER, PRACTITIONER_DISPLAY, RPPS_OID, TYPE_META } from '../cda';
+import { anySignal, sleep, track } from '../background';
+import { submitIti41, type MetadataSpec, type SubmissionSpec } from '../dmp-client';
+import type { Patient, TenantState } from '../tenant';
+import type { CallContext } from '../triggers';
+import { documentContent } from './content';
+import { DMP_RETRY_DELAY_MS, DMP_RETRY_FOREVER_MS, INS_NOT_QUALIFIED_SEND, patientOfDocument, type DocumentRecord } from './record';
+
+/** The INS as an XDS CX: <15 chars>^^^&<INS OID>&ISO^NH. */
+export function patientCx(p: Patient): string | undefined {
+  const v = ins15(p);
+  return v ? `${v}^^^&${insOid(p)}&ISO^NH` : undefined;
+}
+
+const AUTHOR = {
+  person: `${PRACTITIONER.rpps}^${PRACTITIONER.family}^${PRACTITIONER.given}^^^^^^&${RPPS_OID}&ISO^D^^^IDNPS`,
+  institution: `${PRACTITIONER.organisationName}^^^^^&1.2.250.1.71.4.2.2&ISO^IDNST^^^${PRACTITIONER.organisationId}`,
+  specialty: `${PRACTITIONER.specialtyCode}^${PRACTITIONER.specialtyDisplay}^1.2.250.1.213.1.1.4.5`,
+  name: PRACTITIONER_DISPLAY,
+  structureId: PRACTITIONER.organisationId,
+};
+
+function submissionSpec(t: TenantState, p: Patient, d: DocumentRecord, cx: string): SubmissionSpec {
+  return { repositoryUrl: t.doubles.dmp!.repositoryUrl, ...metadataSpec(t, p, d, cx) };
+}
+
+/** The XDS metadata of document `d` of patient `p` (ITI-41, and the XDM package sent by MSSanté). */
+export function metadataSpec(t: TenantState, p: Patient, d: DocumentRecord, cx: string): MetadataSpec {
+  const meta = TYPE_META[d.type];
+  return {
+    patientCx: cx,
+    patientInfo: { birthName: p.file.birthName, firstName: p.file.firstName, birthDate: p.file.birthDate, sex: p.file.sex },
+    cda: documentContent(t, d),
+    documentUniqueId: d.uniqueId,
+    submissionUniqueId: newOid(),
+    title: d.content.title ?? meta.title,
+    typeCode: meta.typeCode,
+    classCode: meta.classCode,
+    formatCode: meta.formatCode,
+    masking: t.defects.has('masking-ignored') ? [] : d.maskedFrom,
+    author: AUTHOR,
+    creationTime: d.validatedAt ?? d.createdAt,
+    submissionTime: new Date(),
+  };
+}
+
+export function refusalMessage(errors: Array<{ code: string; context: string }>): string {
+  const reasons = errors.map((e) => (e.context && e.code ? `${e.context} (${e.code})` : e.context || e.code)).filter(Boolean);
+  return `Le DMP a refusé le document : ${reasons.join(' ; ') || 'motif non précisé'}`;
+}
+
+/** Submit until an answer settles it: Success, a Failure (shown, not retried), or 3 errors. Never rejects. */
+async function runSubmission(ctx: CallContext, t: TenantState, p: Patient, d: DocumentRecord, cx: string): Promise<void> {
+  const { signal, dispose } = anySignal(ctx.cancel, t.cancel.signal);
+  try {
+    let errors = 0;
+    for (;;) {
+      if (signal.aborted) return;
+      d.dmp.attempts++;
+      const r = await submitIti41(submissionSpec(t, p, d, cx), t.options.dmpTimeoutMs, signal);
+      if (signal.aborted) return;
+      if (r.outcome === 'success') {
+        d.dmp = { status: 'sent', message: 'Document envoyé au DMP', attempts: d.dmp.attempts };
+        return;
+      }
+      if (r.outcome === 'failure') {
+        if (t.defects.has('dmp-refusal-swallowed')) {
+          d.dmp = { status: 'sent', message: 'Document envoyé au DMP', attempts: d.dmp.attempts };
+          return;
+        }
+        if (t.defects.has('dmp-retry-forever')) {
+          await sleep(DMP_RETRY_FOREVER_MS, signal);
+          continue;
+        }
+        d.dmp = { status: 'refused', message: refusalMessage(r.errors), attempts: d.dmp.attempts };
+        return;
+      }
+      if (++errors > 2) {
+        d.dmp = { status: 'error', message: `Envoi au DMP impossible : ${r.message} (${r.code})`, attempts: d.dmp.attempts };
+        return;
+      }
+      await sleep(DMP_RETRY_DELAY_MS, signal);
+    }
+  } catch (e) {
+    d.dmp = { status: 'error', message: `Envoi au DMP impossible : ${String(e)}`, attempts: d.dmp.attempts };
+  } finally {
+    dispose();
+  }
+}
+
+/** Start sending `d` to the DMP (background unless dmp-in-request-path). Returns the job, if any. */
+export function startSending(ctx: CallContext, t: TenantState, d: DocumentRecord): Promise<void> | undefined {
+  const p = patientOfDocument(t, d);
+  const cx = p.ins.status === 'qualified' ? patientCx(p) : undefined;
+  if (!cx) {
+    d.dmp = { status: 'not-sent', message: INS_NOT_QUALIFIED_SEND, attempts: d.dmp.attempts };
+    return undefined;
+  }
+  if (!t.doubles.dmp) {
+    d.dmp = { status: 'error', message: 'Aucun DMP configuré : envoi impossible', attempts: d.dmp.attempts };
+    return undefined;
+  }
+  d.dmp = { status: 'pending', message: 'Envoi au DMP en cours', attempts: d.dmp.attempts };
+  return track(ctx, runSubmission(ctx, t, p, d, cx));
+}
+
