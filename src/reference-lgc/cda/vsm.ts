@@ -17,7 +17,7 @@
  * schematron have it, and as the DMP's typeCode for a VSM.
  */
 import {
-  code, document, esc, hasDefect, header, hl7Time, newUuid, PRACTITIONER, PRACTITIONER_DISPLAY, RPPS_OID,
+  code, document, esc, hasDefect, header, hl7Time, newUuid, PRACTITIONER, RPPS_OID, type Practitioner,
   type CdaContext, type CdaPatient, type DocumentContent,
 } from './common';
 
@@ -32,9 +32,10 @@ function noMedecinTraitant(): string {
   return `<participant typeCode="INF">${PCP}<associatedEntity classCode="PROV" nullFlavor="NI"><id nullFlavor="NI"/></associatedEntity></participant>`;
 }
 
-function medecinTraitant(name: string, t: Date): string {
-  const known = name.trim() === PRACTITIONER_DISPLAY;
-  const id = known ? `<id root="${RPPS_OID}" extension="${PRACTITIONER.rpps}"/>` : '<id nullFlavor="UNK"/>';
+/** The médecin traitant as typed; when it is the author, identified by the author's idNat. */
+function medecinTraitant(name: string, t: Date, author: Practitioner): string {
+  const known = name.trim() === author.display;
+  const id = known ? `<id root="${RPPS_OID}" extension="${esc(author.idNat)}"/>` : '<id nullFlavor="UNK"/>';
   return (
     `<participant typeCode="INF">${PCP}` +
     `<time xsi:type="IVL_TS"><low value="${hl7Time(t)}"/></time>` +
@@ -144,7 +145,7 @@ export function vsmCda(patient: CdaPatient, typed: DocumentContent, ctx: CdaCont
       displayName: VSM_DOC_CODE.displayName,
       codeSystem: VSM_DOC_CODE.codeSystem,
       title: VSM_DOC_CODE.title,
-      participants: mt ? medecinTraitant(mt, ctx.effectiveTime) : noMedecinTraitant(),
+      participants: mt ? medecinTraitant(mt, ctx.effectiveTime, ctx.author ?? PRACTITIONER) : noMedecinTraitant(),
       serviceEventCode: code('34117-2', 'Historique et clinique', undefined, 'LOINC'),
     },
     ctx,

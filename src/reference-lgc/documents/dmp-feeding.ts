@@ -1,10 +1,10 @@
 /** Feeding the DMP: the XDS metadata of a document and its submission (ITI-41) in the background, until an answer settles it. */
-import { insOid, ins15, newOid, PRACTITIONER, PRACTITIONER_DISPLAY, RPPS_OID, TYPE_META } from '../cda';
+import { insOid, ins15, newOid, RPPS_OID, STRUCTURE_OID, TYPE_META, type Practitioner } from '../cda';
 import { anySignal, sleep, track } from '../background';
-import { submitIti41, type MetadataSpec, type SubmissionSpec } from '../dmp-client';
+import { submitIti41, type Author, type MetadataSpec, type SubmissionSpec } from '../dmp-client';
 import type { Patient, TenantState } from '../tenant';
 import type { CallContext } from '../triggers';
-import { documentContent } from './content';
+import { documentAuthor, documentContent } from './content';
 import { DMP_RETRY_DELAY_MS, DMP_RETRY_FOREVER_MS, INS_NOT_QUALIFIED_SEND, patientOfDocument, type DocumentRecord } from './record';
 
 /** The INS as an XDS CX: <15 chars>^^^&<INS OID>&ISO^NH. */
@@ -13,13 +13,16 @@ export function patientCx(p: Patient): string | undefined {
   return v ? `${v}^^^&${insOid(p)}&ISO^NH` : undefined;
 }
 
-const AUTHOR = {
-  person: `${PRACTITIONER.rpps}^${PRACTITIONER.family}^${PRACTITIONER.given}^^^^^^&${RPPS_OID}&ISO^D^^^IDNPS`,
-  institution: `${PRACTITIONER.organisationName}^^^^^&1.2.250.1.71.4.2.2&ISO^IDNST^^^${PRACTITIONER.organisationId}`,
-  specialty: `${PRACTITIONER.specialtyCode}^${PRACTITIONER.specialtyDisplay}^1.2.250.1.213.1.1.4.5`,
-  name: PRACTITIONER_DISPLAY,
-  structureId: PRACTITIONER.organisationId,
-};
+/** The XDS author (authorPerson XCN, institution, specialty) of the CDA's author. */
+function xdsAuthor(pr: Practitioner): Author {
+  return {
+    person: `${pr.idNat}^${pr.family}^${pr.given ?? ''}^^^^^^&${RPPS_OID}&ISO^D^^^IDNPS`,
+    institution: `${pr.organisationName}^^^^^&${STRUCTURE_OID}&ISO^IDNST^^^${pr.organisationId}`,
+    specialty: `${pr.specialtyCode}^${pr.specialtyDisplay}^1.2.250.1.213.1.1.4.5`,
+    name: pr.display,
+    structureId: pr.organisationId,
+  };
+}
 
 function submissionSpec(t: TenantState, p: Patient, d: DocumentRecord, cx: string): SubmissionSpec {
   return { repositoryUrl: t.doubles.dmp!.repositoryUrl, ...metadataSpec(t, p, d, cx) };
@@ -39,7 +42,7 @@ export function metadataSpec(t: TenantState, p: Patient, d: DocumentRecord, cx: 
     classCode: meta.classCode,
     formatCode: meta.formatCode,
     masking: t.defects.has('masking-ignored') ? [] : d.maskedFrom,
-    author: AUTHOR,
+    author: xdsAuthor(documentAuthor(t, d)),
     creationTime: d.validatedAt ?? d.createdAt,
     submissionTime: new Date(),
   };

@@ -5,7 +5,7 @@ import { Unprocessable } from '../errors';
 import type { Patient, TenantState, Workstation } from '../tenant';
 import { documentView, MEDECIN_TRAITANT_REQUIRED, requireDraft, SEND_LABEL, type ActionResult, type Click, type DocumentRecord } from './record';
 
-export function createDocuments(t: TenantState, p: Patient, _ws: Workstation, type: DocumentType, content: DocumentContent): DocumentRecord[] {
+export function createDocuments(t: TenantState, p: Patient, ws: Workstation, type: DocumentType, content: DocumentContent): DocumentRecord[] {
   if (type === 'vsm' && !content.medecinTraitant && t.defects.has('vsm-requires-medecin-traitant')) {
     throw new Unprocessable('medecin-traitant-required', MEDECIN_TRAITANT_REQUIRED);
   }
@@ -29,6 +29,7 @@ export function createDocuments(t: TenantState, p: Patient, _ws: Workstation, ty
       dmp: { status: 'not-sent', attempts: 0 },
       uniqueId: newOid(),
       setId: newOid(),
+      author: t.workstation(ws),
       createdAt: new Date(),
     };
     t.documents.set(d.id, d);

@@ -2,7 +2,7 @@
 import type { DocumentContent, DocumentType } from '../cda';
 import type { Masking } from '../dmp-client';
 import { Conflict } from '../errors';
-import type { Patient, TenantState } from '../tenant';
+import type { Patient, TenantState, Workstation } from '../tenant';
 
 export type DmpStatus = 'not-sent' | 'pending' | 'sent' | 'refused' | 'error';
 
@@ -38,6 +38,8 @@ export interface DocumentRecord {
   /** CDA id root = XDS uniqueId */
   uniqueId: string;
   setId: string;
+  /** who wrote it, then who validated it: the workstation's card holder, its author (SEND-12) */
+  author: Workstation;
   createdAt: Date;
   validatedAt?: Date;
   cda?: Buffer;

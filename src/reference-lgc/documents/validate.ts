@@ -4,13 +4,13 @@
  * sent to the DMP in the background (SEND-04) unless the patient opposed (OPP-02); and the
  * explicit « Envoyer au DMP » of the seeded defect separate-send-button.
  */
-import { ins15, PRACTITIONER, PRACTITIONER_DISPLAY, TYPE_META } from '../cda';
+import { ins15, rppsOf, TYPE_META } from '../cda';
 import { anySignal } from '../background';
 import { registerPrescription } from '../eprescription-client';
 import { Conflict } from '../errors';
 import type { Patient, TenantState, Workstation } from '../tenant';
 import type { CallContext } from '../triggers';
-import { buildCda } from './content';
+import { buildCda, documentAuthor } from './content';
 import { startSending } from './dmp-feeding';
 import { documentView, patientOfDocument, requireDraft, type ActionResult, type Click, type DocumentRecord, type Printed } from './record';
 
@@ -18,11 +18,12 @@ async function ePrescription(ctx: CallContext, t: TenantState, p: Patient, d: Do
   const url = t.doubles.ePrescriptionUrl;
   if (!t.settings.ePrescription || !url) return { datamatrix: false, ePrescriptionNumber: null };
   const ins = p.ins.status === 'qualified' ? ins15(p) : undefined;
+  const author = documentAuthor(t, d);
   const r = await registerPrescription(
     url,
     {
       patient: { ...(ins ? { ins } : {}), birthName: p.file.birthName, firstName: p.file.firstName, birthDate: p.file.birthDate },
-      prescriber: { name: PRACTITIONER_DISPLAY, rpps: PRACTITIONER.rpps },
+      prescriber: { name: author.display, rpps: rppsOf(author) },
       lines: d.content.lines,
     },
     t.options.ePrescriptionTimeoutMs,
@@ -31,8 +32,9 @@ async function ePrescription(ctx: CallContext, t: TenantState, p: Patient, d: Do
   return r.ok ? { datamatrix: true, ePrescriptionNumber: r.ePrescriptionNumber } : { datamatrix: false, ePrescriptionNumber: null };
 }
 
-export async function validate(ctx: CallContext, t: TenantState, d: DocumentRecord, _ws: Workstation): Promise<ActionResult> {
+export async function validate(ctx: CallContext, t: TenantState, d: DocumentRecord, ws: Workstation): Promise<ActionResult> {
   requireDraft(d);
+  d.author = t.workstation(ws); // the professional who validates is the author (SEND-12)
   const p = patientOfDocument(t, d);
   const clicks: Click[] = [];
   if (t.defects.has('type-code-chosen-by-user')) {

@@ -1,9 +1,9 @@
 /** Attachments (MSS-10): a PDF of the document to a patient, its CDA in an IHE XDM package to a professional. */
-import { LOCAL_PATIENT_ID_OID, PRACTITIONER_DISPLAY, TYPE_META } from '../cda';
+import { LOCAL_PATIENT_ID_OID, TYPE_META } from '../cda';
 import { frDate } from '../cda/common';
 import { buildPdf } from '../cda/pdf';
 import { submitObjectsRequest } from '../dmp-client';
-import { documentContent, metadataSpec, patientCx, type DocumentRecord } from '../documents';
+import { documentAuthor, documentContent, metadataSpec, patientCx, type DocumentRecord } from '../documents';
 import { Conflict } from '../errors';
 import type { TenantState } from '../tenant';
 import { writeZip } from '../zip';
@@ -25,7 +25,7 @@ export function documentPdf(t: TenantState, d: DocumentRecord): Buffer {
   const title = c.title ?? TYPE_META[d.type].title;
   const lines: string[] = [];
   if (p) lines.push(`Patient : ${p.file.firstName} ${p.file.usedName ?? p.file.birthName}, né(e) le ${frDate(p.file.birthDate)}`);
-  lines.push(`Auteur : ${PRACTITIONER_DISPLAY}`, `Date : ${frDate((d.validatedAt ?? d.createdAt).toISOString().slice(0, 10))}`, '');
+  lines.push(`Auteur : ${documentAuthor(t, d).display}`, `Date : ${frDate((d.validatedAt ?? d.createdAt).toISOString().slice(0, 10))}`, '');
   if (c.text) lines.push(c.text, '');
   for (const l of c.lines) lines.push(`- ${l.product}${l.dosage ? ` : ${l.dosage}` : ''}`);
   for (const v of c.vaccinations) lines.push(`- Vaccin : ${v.vaccine}${v.lot ? `, lot ${v.lot}` : ''}${v.date ? `, le ${frDate(v.date)}` : ''}`);

@@ -11,7 +11,7 @@ import {
   type TenantDoubles,
   type TenantOptions,
 } from '../tenant';
-import { BadRequest, requireObject, requireString } from '../validation';
+import { BadRequest, parseWorkstations, requireObject, requireString } from '../validation';
 import { ok, type Json, type Route } from './route';
 
 function httpUrl(o: Record<string, unknown>, key: string, field: string): string {
@@ -87,7 +87,7 @@ export const resetRoutes: Route[] = [
       // Seeded defects come from the reference-only switch, never from the vendor contract: a
       // `defects` field in this body is ignored.
       const set = app.defects.forTenant(tenant);
-      app.store.reset(new TenantState(tenant, parseDoubles(body), parseOptions(body), set));
+      app.store.reset(new TenantState(tenant, parseDoubles(body), parseOptions(body), set, parseWorkstations(body.workstations)));
       return ok({ tenant, defects: set.list() });
     },
   },

@@ -114,7 +114,8 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
     else redirect(res, location + flashQuery(f), r.setCookie);
   }
 
-  const ws = (r: Req): Workstation => WORKSTATIONS[r.nav.ws];
+  /** The workstation of the UI's `ws` parameter, as the reset described it (card holder and idNat). */
+  const ws = (r: Req): Workstation => r.t.workstation(WORKSTATIONS[r.nav.ws]);
   const flashOf = (r: Req): Flash => {
     const text = r.url.searchParams.get('flash') ?? undefined;
     return text ? { text, kind: r.url.searchParams.get('flashKind') === 'error' ? 'error' : 'ok' } : {};
