@@ -5,6 +5,16 @@
 import type { TenantState } from './tenant';
 import type { CallContext } from './triggers';
 
+/**
+ * Seeded "late" defects act this long after the user's action: after the 300 ms a harness would
+ * once watch for an absence, well within the bound it waits for the presence (the reference
+ * target's INSi / DMP / MSSanté wait bounds are 1500 ms).
+ */
+export const LATE_DEFECT_MS = 600;
+
+/** Seeded defects insi-wait-1500 / dmp-wait-1500: how long the user's action waits for the service. */
+export const SLOW_WAIT_MS = 1500;
+
 /** One signal aborted when any of `signals` is. `dispose` detaches it. */
 export function anySignal(...signals: AbortSignal[]): { signal: AbortSignal; dispose: () => void } {
   const c = new AbortController();

@@ -1,5 +1,5 @@
 /** Consulting the patient's DMP (ITI-18) after the non-opposition question (OPP-03, OPP-04). */
-import { anySignal } from './background';
+import { anySignal, LATE_DEFECT_MS, later } from './background';
 import { queryIti18 } from './dmp-client';
 import { patientCx } from './documents/dmp-feeding';
 import type { Patient, TenantState } from './tenant';
@@ -33,6 +33,18 @@ async function queryDmp(ctx: CallContext, t: TenantState, p: Patient): Promise<C
   }
 }
 
+/** The question, with its own reminder that the patient must be informed first (OPP-03). */
+function question(t: TenantState): ConsultResult {
+  // seeded defect consult-reminder-in-question-only: the question says « informé », no reminder of its own
+  const reminder = t.defects.has('consult-reminder-in-question-only') ? {} : { reminder: CONSULT_REMINDER };
+  return { asked: true, question: CONSULT_QUESTION, ...reminder, consulted: false };
+}
+
+/** Seeded defect dmp-consulted-late: where it must not consult, the LGC queries the DMP a moment later anyway. */
+function consultedLate(ctx: CallContext, t: TenantState, p: Patient): void {
+  if (t.defects.has('dmp-consulted-late')) void later(ctx, t, LATE_DEFECT_MS, () => queryDmp(ctx, t, p));
+}
+
 export async function consult(ctx: CallContext, t: TenantState, p: Patient, nonOpposition: boolean | undefined): Promise<ConsultResult> {
   if (nonOpposition === undefined) {
     const rec = p.dmpNonOpposition;
@@ -40,7 +52,10 @@ export async function consult(ctx: CallContext, t: TenantState, p: Patient, nonO
       rec === true ||
       (rec === undefined && t.defects.has('consult-without-asking')) ||
       (rec === false && t.defects.has('consult-despite-opposition'));
-    if (!now) return { asked: true, question: CONSULT_QUESTION, reminder: CONSULT_REMINDER, consulted: false };
+    if (!now) {
+      consultedLate(ctx, t, p);
+      return question(t);
+    }
     return queryDmp(ctx, t, p);
   }
   if (nonOpposition) {
@@ -48,6 +63,7 @@ export async function consult(ctx: CallContext, t: TenantState, p: Patient, nonO
     return queryDmp(ctx, t, p);
   }
   p.dmpNonOpposition = false;
+  consultedLate(ctx, t, p);
   return { asked: false, consulted: false };
 }
 

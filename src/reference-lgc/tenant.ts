@@ -163,6 +163,8 @@ export class TenantState {
   readonly messaging = new MessagingState();
   /** seeded defect send-choice-remembered: the box state of the last validated document */
   lastSendChoice?: boolean;
+  /** seeded defect send-choice-remembered-per-type: the box state of the last validated document of each type */
+  readonly lastSendChoiceByType = new Map<string, boolean>();
   private nextPatient = 1;
   private nextCall = 1;
   private nextDocument = 1;

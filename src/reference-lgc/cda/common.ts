@@ -129,7 +129,10 @@ export function header(spec: HeaderSpec, ctx: CdaContext, patient: CdaPatient, p
   const language = hasDefect(ctx, 'cda-header-without-language') ? '' : '<languageCode code="fr-FR"/>';
   // seeded defect cda-local-type-code: the LGC's own document codes instead of the shared ones (prescriptions excepted)
   const localCode = hasDefect(ctx, 'cda-local-type-code') && spec.code !== '57833-6';
-  const docCode = localCode
+  // seeded defect cda-code-null-flavor: the document's type is « unknown »
+  const docCode = hasDefect(ctx, 'cda-code-null-flavor')
+    ? '<code nullFlavor="UNK"/>'
+    : localCode
     ? `<code code="LGC-${esc(spec.code)}" displayName="${esc(spec.displayName)}" codeSystem="1.2.250.1.999.1.1.9"/>`
     : `<code code="${esc(spec.code)}" displayName="${esc(spec.displayName)}" codeSystem="${esc(spec.codeSystem ?? LOINC)}"${(spec.codeSystem ?? LOINC) === LOINC ? ' codeSystemName="LOINC"' : ''}/>`;
   return (

@@ -1,6 +1,7 @@
 /** The CDA of a document: built at validation and kept; for a draft, generated from what the editor holds. */
 import { cdaPatient, generateCda, PRACTITIONER, practitionerOf, type Practitioner } from '../cda';
 import type { TenantState } from '../tenant';
+import { cannedContent, cannedPatient } from './canned';
 import { patientOfDocument, type DocumentRecord } from './record';
 
 /**
@@ -16,8 +17,8 @@ function generate(t: TenantState, d: DocumentRecord): Buffer {
   const p = patientOfDocument(t, d);
   const xml = generateCda(
     d.type,
-    cdaPatient(p, t.defects),
-    d.content,
+    cannedPatient(t.defects, cdaPatient(p, t.defects)),
+    cannedContent(t.defects, d.content),
     { id: d.uniqueId, setId: d.setId, effectiveTime: d.validatedAt ?? new Date(), defects: t.defects, author: documentAuthor(t, d) },
     { ePrescriptionNumber: d.printed?.ePrescriptionNumber ?? null },
   );

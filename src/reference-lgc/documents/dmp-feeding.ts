@@ -5,7 +5,7 @@ import { submitIti41, type Author, type MetadataSpec, type SubmissionSpec } from
 import type { Patient, TenantState } from '../tenant';
 import type { CallContext } from '../triggers';
 import { documentAuthor, documentContent } from './content';
-import { DMP_RETRY_DELAY_MS, DMP_RETRY_FOREVER_MS, INS_NOT_QUALIFIED_SEND, patientOfDocument, type DocumentRecord } from './record';
+import { DMP_RETRY_DELAY_MS, DMP_RETRY_FOREVER_MS, DMP_RETRY_SLOW_MS, INS_NOT_QUALIFIED_SEND, patientOfDocument, type DocumentRecord } from './record';
 
 /** The INS as an XDS CX: <15 chars>^^^&<INS OID>&ISO^NH. */
 export function patientCx(p: Patient): string | undefined {
@@ -77,6 +77,9 @@ async function runSubmission(ctx: CallContext, t: TenantState, p: Patient, d: Do
           continue;
         }
         d.dmp = { status: 'refused', message: refusalMessage(r.errors), attempts: d.dmp.attempts };
+        // seeded defect dmp-retry-every-2s: the refusal is shown, and the same document resubmitted
+        // every 2 s behind the user's back until the tenant is reset (not tracked: it never ends)
+        if (t.defects.has('dmp-retry-every-2s')) void resubmitForever(ctx, t, p, d, cx);
         return;
       }
       if (++errors > 2) {
@@ -90,6 +93,33 @@ async function runSubmission(ctx: CallContext, t: TenantState, p: Patient, d: Do
   } finally {
     dispose();
   }
+}
+
+/** Seeded defect dmp-retry-every-2s: the refused document again and again, nothing shown. */
+async function resubmitForever(ctx: CallContext, t: TenantState, p: Patient, d: DocumentRecord, cx: string): Promise<void> {
+  const { signal, dispose } = anySignal(ctx.cancel, t.cancel.signal);
+  try {
+    for (;;) {
+      await sleep(DMP_RETRY_SLOW_MS, signal);
+      if (signal.aborted) return;
+      await submitIti41(submissionSpec(t, p, d, cx), t.options.dmpTimeoutMs, signal);
+    }
+  } catch {
+    // the loop of a seeded defect: its failure is nobody's answer
+  } finally {
+    dispose();
+  }
+}
+
+/**
+ * One submission of `d` whose answer nobody sees (seeded defect opp-out-sent-late: the document
+ * the patient opposed is sent anyway, while the screen keeps showing it as not sent).
+ */
+export async function submitSilently(t: TenantState, d: DocumentRecord, signal: AbortSignal): Promise<void> {
+  const p = patientOfDocument(t, d);
+  const cx = p.ins.status === 'qualified' ? patientCx(p) : undefined;
+  if (!cx || !t.doubles.dmp) return;
+  await submitIti41(submissionSpec(t, p, d, cx), t.options.dmpTimeoutMs, signal);
 }
 
 /** Start sending `d` to the DMP (background unless dmp-in-request-path). Returns the job, if any. */

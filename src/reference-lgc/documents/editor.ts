@@ -16,6 +16,7 @@ export function createDocuments(t: TenantState, p: Patient, ws: Workstation, typ
     let checked = true; // OPP-01 / SEND-03: opt-out, every new document starts as "send"
     if (t.defects.has('send-box-unchecked')) checked = false;
     else if (t.defects.has('send-choice-remembered') && t.lastSendChoice !== undefined) checked = t.lastSendChoice;
+    else if (t.defects.has('send-choice-remembered-per-type')) checked = t.lastSendChoiceByType.get(type) ?? true;
     const d: DocumentRecord = {
       id: t.newDocumentId(),
       patientId: p.id,

@@ -12,6 +12,10 @@ export const INS_NOT_QUALIFIED_SEND = 'INS non qualifiée : envoi au DMP impossi
 export const DMP_RETRY_DELAY_MS = 200;
 /** Seeded defect dmp-retry-forever: resubmission period. */
 export const DMP_RETRY_FOREVER_MS = 100;
+/** Seeded defect dmp-retry-every-2s: resubmission period after a refusal shown to the user. */
+export const DMP_RETRY_SLOW_MS = 2000;
+export const EPRESCRIPTION_FAILED = 'Ordonnance numérique indisponible : validation impossible';
+export const PREFERENCES_DIALOG = "Préférences d'affichage";
 
 export interface Click {
   purpose: string;

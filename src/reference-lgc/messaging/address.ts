@@ -22,6 +22,8 @@ export function patientMssAddress(t: TenantState, p: Patient): string | undefine
     return v ? `${v.toUpperCase()}@${PATIENT_DOMAIN}` : undefined;
   };
   if (p.ins.status === 'qualified') return fromIns();
+  // seeded defect mss-address-from-recovered-ins: the INS INSi returned, never qualified
+  if (p.ins.status === 'recovered' && t.defects.has('mss-address-from-recovered-ins')) return fromIns();
   if (!t.defects.has('mss-address-for-unqualified')) return undefined;
   const recovered = fromIns();
   if (recovered) return recovered;
@@ -35,6 +37,19 @@ export async function addressOrRefuse(ctx: CallContext, t: TenantState, p: Patie
   const a = patientMssAddress(t, p) ?? (await insiLookupAddress(ctx, t, p, ws));
   if (!a) throw new Unprocessable('no-mss-address', NO_MSS_ADDRESS);
   return a;
+}
+
+/**
+ * Seeded defect mss-to-patient-late: the address the messaging module writes to after refusing,
+ * from whatever it has — the INS (recovered or not, matricule + key), the Carte Vitale's NIR,
+ * else the patient's names.
+ */
+export function guessedPatientAddress(p: Patient): string {
+  const m = p.ins.matricule ?? p.cardMatricule;
+  const key = p.ins.matricule ? p.ins.key ?? nirKey(p.ins.matricule) : m ? nirKey(m) : undefined;
+  if (m) return `${m.toUpperCase()}${key ?? ''}@${PATIENT_DOMAIN}`;
+  const slug = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return `${slug(p.file.firstName)}.${slug(p.file.birthName)}@${PATIENT_DOMAIN}`;
 }
 
 /**

@@ -1,11 +1,12 @@
 /** Writing a secure message (to a patient or a professional), and ending the exchange with [FIN] (MSS-07). */
 import { randomUUID } from 'node:crypto';
 import { createTransport } from 'nodemailer';
+import { LATE_DEFECT_MS, later } from '../background';
 import { MssUnavailable, NotFound, Unprocessable } from '../errors';
 import type { MssRecord, Patient, TenantState, Workstation } from '../tenant';
 import type { CallContext } from '../triggers';
 import { BadRequest, isObject } from '../validation';
-import { addressOrRefuse, patientMssAddress } from './address';
+import { addressOrRefuse, guessedPatientAddress, patientMssAddress } from './address';
 import { attachmentFor, type Attachment } from './attachments';
 import { config, isPatientAddress, lower } from './common';
 
@@ -111,6 +112,23 @@ export interface SentView {
   internetMessageId: string;
 }
 
+/**
+ * The patient's address, or the refusal (422). Seeded defect mss-to-patient-late: after refusing,
+ * the message (`late`, with the patient's attachments) is sent anyway a moment later to an
+ * address made from whatever the LGC has (guessedPatientAddress).
+ */
+async function addressOrSendLate(ctx: CallContext, t: TenantState, p: Patient, ws: Workstation, late: () => Omit<Outgoing, 'address'>): Promise<string> {
+  try {
+    return await addressOrRefuse(ctx, t, p, ws);
+  } catch (e) {
+    if (e instanceof Unprocessable && t.defects.has('mss-to-patient-late')) {
+      const message = { ...late(), address: guessedPatientAddress(p) };
+      void later(ctx, t, LATE_DEFECT_MS, () => submit(ctx, t, message));
+    }
+    throw e;
+  }
+}
+
 export async function sendSecureMessage(ctx: CallContext, t: TenantState, ws: Workstation, req: OutgoingRequest): Promise<SentView> {
   config(t);
   let address: string;
@@ -118,7 +136,17 @@ export async function sendSecureMessage(ctx: CallContext, t: TenantState, ws: Wo
   if ('patientId' in req.to) {
     patient = t.patients.get(req.to.patientId);
     if (!patient) throw new NotFound('unknown-patient', `no patient ${req.to.patientId} in tenant ${t.name}`);
-    address = await addressOrRefuse(ctx, t, patient, ws);
+    const p = patient;
+    address = await addressOrSendLate(ctx, t, p, ws, () => ({
+      patientId: p.id,
+      subject: req.subject,
+      text: req.body,
+      attachments: req.attachments.flatMap((id) => {
+        const d = t.documents.get(id);
+        return d && d.patientId === p.id ? [attachmentFor(t, d, true)] : [];
+      }),
+      readReceipt: req.readReceipt,
+    }));
   } else {
     address = req.to.address;
     // a patient address typed by hand is tied to the patient it belongs to, when known
@@ -147,15 +175,15 @@ export async function sendSecureMessage(ctx: CallContext, t: TenantState, ws: Wo
 /** MSS-07: « mettre fin aux échanges » sends a message whose subject is exactly [FIN]. */
 export async function endExchange(ctx: CallContext, t: TenantState, ws: Workstation, p: Patient): Promise<{ messageId: string }> {
   config(t);
-  const address = await addressOrRefuse(ctx, t, p, ws);
-  const rec = await submit(ctx, t, {
-    address,
+  const fin = (): Omit<Outgoing, 'address'> => ({
     patientId: p.id,
     subject: t.defects.has('fin-lowercase') ? '[Fin]' : FIN_SUBJECT,
     text: FIN_BODY,
     attachments: [],
     readReceipt: false,
   });
+  const address = await addressOrSendLate(ctx, t, p, ws, fin);
+  const rec = await submit(ctx, t, { ...fin(), address });
   t.messaging.ended.add(p.id);
   return { messageId: rec.id };
 }

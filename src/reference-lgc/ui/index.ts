@@ -27,6 +27,7 @@ import { parseCard } from '../validation';
 import { formContent } from './form-content';
 import { layout, type Nav } from './html';
 import { errorPage, readForm, cookie, redirect, sendHtml, sendJson, UiError } from './http';
+import { preferencesDialog, withPreferencesDialog } from './preferences-dialog';
 import {
   documentBody,
   dmpPanel,
@@ -242,6 +243,7 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
       const loc = `/ui/documents/${encodeURIComponent(d.id)}${nav.q}`;
       let f: Flash = {};
       let dialog: EditorDialog = {};
+      let preferences = ''; // seeded defect masking-dialog-renamed (./preferences-dialog.ts)
       try {
         switch (x[1]) {
           case 'do-not-send':
@@ -267,6 +269,9 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
               dialog = { chooseType: true };
             } else if (d.status === 'draft' && t.defects.has('masking-dialog') && r.form.get('maskingDone') !== '1') {
               dialog = { masking: { typeChosen } };
+            } else if (d.status === 'draft' && t.defects.has('masking-dialog-renamed') && r.form.get('preferencesDone') !== '1') {
+              preferences = preferencesDialog(nav, d, typeChosen);
+              if (!r.json) return page(res, r, 'Document', withPreferencesDialog(documentBody(nav, t, d, f, dialog), preferences));
             } else {
               if (r.form.get('maskingDone') === '1' && d.status === 'draft') setMasking(d, parseMasking(r.form.getAll('mask')));
               await validate(ctx, t, d, ws(r));
@@ -289,7 +294,10 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
         if (!msg) throw e;
         f = { text: msg, kind: 'error' };
       }
-      if (r.json) return sendJson(res, 200, { region: 'editor-panel', html: editorPanel(nav, t, d, f, dialog), ...(f.text ? { flash: f } : {}) });
+      if (r.json) {
+        const html = withPreferencesDialog(editorPanel(nav, t, d, f, dialog), preferences);
+        return sendJson(res, 200, { region: 'editor-panel', html, ...(f.text ? { flash: f } : {}) });
+      }
       return redirect(res, loc + flashQuery(f), r.setCookie);
     }
     throw new UiError(404, `Page inconnue : ${r.method} ${url.pathname}`);
