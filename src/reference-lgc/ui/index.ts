@@ -25,9 +25,10 @@ import type { Patient, TenantState, TenantStore, Workstation } from '../tenant';
 import { carteVitale, openFile, startOfDay, type CallContext } from '../triggers';
 import { parseCard } from '../validation';
 import { formContent } from './form-content';
-import { layout, type Nav } from './html';
-import { errorPage, readForm, cookie, redirect, sendHtml, sendJson, UiError } from './http';
+import { layout } from './html';
+import { errorPage, redirect, sendHtml, sendJson, UiError } from './http';
 import { preferencesDialog, withPreferencesDialog } from './preferences-dialog';
+import { readRequest, TENANT_COOKIE, WORKSTATIONS, type Req } from './request';
 import {
   documentBody,
   dmpPanel,
@@ -42,25 +43,7 @@ import {
 } from './pages';
 
 export const UI_PREFIX = '/ui';
-export const TENANT_COOKIE = 'vigie-tenant';
-const TENANT_RE = /^[A-Za-z0-9_-]{1,64}$/;
-
-export const WORKSTATIONS: Record<string, Workstation> = {
-  ps: { role: 'PS', card: 'CPS' },
-  cpe: { role: 'secretariat', card: 'CPE-nominative' },
-  anon: { role: 'secretariat', card: 'CPE-anonymous' },
-};
-
-interface Req {
-  method: string;
-  url: URL;
-  nav: Nav;
-  t: TenantState;
-  form: URLSearchParams;
-  json: boolean;
-  setCookie?: string;
-}
-
+export { TENANT_COOKIE, WORKSTATIONS };
 export interface UiDeps {
   store: TenantStore;
   ctx: CallContext;
@@ -81,28 +64,6 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
     const d = t.documents.get(id);
     if (!d) throw new UiError(404, `Document inconnu : ${id}`);
     return d;
-  }
-
-  async function context(req: http.IncomingMessage, url: URL): Promise<Req> {
-    const fromQuery = url.searchParams.get('tenant') ?? undefined;
-    const tenant = fromQuery || cookie(req, TENANT_COOKIE);
-    if (!tenant) throw new UiError(400, 'Aucun cabinet choisi : ajoutez ?tenant=<id> à l’adresse.');
-    if (!TENANT_RE.test(tenant)) throw new UiError(400, 'Identifiant de cabinet invalide.');
-    const t = store.get(tenant);
-    if (!t) throw new UiError(409, `Le cabinet ${tenant} n'a pas été initialisé (POST /testdriver/reset).`);
-    const wsParam = url.searchParams.get('ws') ?? 'ps';
-    const ws = WORKSTATIONS[wsParam] ? wsParam : 'ps';
-    const method = req.method ?? 'GET';
-    const form = method === 'POST' ? await readForm(req, deps.bodyLimit) : new URLSearchParams();
-    return {
-      method,
-      url,
-      nav: { q: `?tenant=${encodeURIComponent(tenant)}&ws=${ws}`, ws, tenant, path: url.pathname },
-      t,
-      form,
-      json: String(req.headers.accept ?? '').includes('application/json'),
-      ...(fromQuery ? { setCookie: `${TENANT_COOKIE}=${encodeURIComponent(tenant)}; Path=/ui; SameSite=Lax` } : {}),
-    };
   }
 
   function page(res: http.ServerResponse, r: Req, title: string, body: string, extra = ''): void {
@@ -129,7 +90,7 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
       redirect(res, `/ui/patients${url.search}`, undefined, 302);
       return;
     }
-    const r = await context(req, url);
+    const r = await readRequest(req, url, store, deps.bodyLimit);
     const { t, nav } = r;
     const m = (re: RegExp): string[] | null => {
       const x = re.exec(path);
