@@ -20,7 +20,10 @@ export interface Traits {
 export interface Workstation {
   role: 'PS' | 'secretariat';
   card: 'CPS' | 'CPE-nominative' | 'CPE-anonymous';
+  /** the card holder's name, for a nominative card */
   user?: string;
+  /** the card holder's national identifier (for a CPS: "8" followed by the RPPS) */
+  idNat?: string;
 }
 
 export interface CarteVitale {
@@ -160,6 +163,8 @@ export class TenantState {
   readonly messaging = new MessagingState();
   /** seeded defect send-choice-remembered: the box state of the last validated document */
   lastSendChoice?: boolean;
+  /** seeded defect send-choice-remembered-per-type: the box state of the last validated document of each type */
+  readonly lastSendChoiceByType = new Map<string, boolean>();
   private nextPatient = 1;
   private nextCall = 1;
   private nextDocument = 1;
@@ -168,8 +173,19 @@ export class TenantState {
     readonly doubles: TenantDoubles,
     readonly options: TenantOptions,
     readonly defects: DefectSet,
+    /** the practice's workstations and the cards in their readers (reset's `workstations`) */
+    readonly workstations: Workstation[] = [],
   ) {
     this.settings = { insi: true, dmpFeeding: true, ePrescription: doubles.ePrescriptionUrl !== undefined };
+  }
+
+  /**
+   * The workstation as the practice knows it: the reset's workstation with the same role and card
+   * (the card holder's name and idNat), else the one given. The web UI knows only role and card.
+   */
+  workstation(ws: Workstation): Workstation {
+    const known = this.workstations.find((w) => w.role === ws.role && w.card === ws.card);
+    return known ? { ...known, ...ws } : ws;
   }
 
   get insiUrl(): string {

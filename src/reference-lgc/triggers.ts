@@ -2,6 +2,7 @@
  * The INSi triggers (INS-03 Carte Vitale, INS-04 open file, INS-05 start of day): who is looked
  * up, with which operation and traits, and how the outcome is recorded (INS-07).
  */
+import { LATE_DEFECT_MS, later, SLOW_WAIT_MS, within } from './background';
 import { qualificationOffered } from './identity';
 import { callInsi, type InsiRequest, type InsiResult } from './insi-client';
 import type { CarteVitale, Patient, TenantState, Traits, Trigger, Workstation } from './tenant';
@@ -78,9 +79,19 @@ function startCall(ctx: CallContext, t: TenantState, p: Patient, trigger: Trigge
   return run;
 }
 
-/** Background (INS-02) unless the seeded defect insi-in-request-path makes the user wait. */
+/**
+ * Background (INS-02) unless a seeded defect makes the user wait: insi-in-request-path for
+ * INSi's answer, insi-wait-1500 for at most 1.5 s.
+ */
 async function maybeAwait(t: TenantState, calls: Promise<void>[]): Promise<void> {
   if (t.defects.has('insi-in-request-path')) await Promise.all(calls);
+  else if (t.defects.has('insi-wait-1500') && calls.length) await within(Promise.all(calls), SLOW_WAIT_MS);
+}
+
+/** Seeded defect insi-late-for-qualified: a qualified patient is looked up anyway, a moment later (the answer ignored). */
+function lateCallForQualified(ctx: CallContext, t: TenantState, p: Patient, req: () => InsiRequest, ws: Workstation): void {
+  if (p.ins.status !== 'qualified' || !t.settings.insi || !t.defects.has('insi-late-for-qualified')) return;
+  void later(ctx, t, LATE_DEFECT_MS, (signal) => callInsi(t.insiUrl, req(), emetteur(ws), t.options.insiTimeoutMs, signal));
 }
 
 function sexFromNir(matricule: string): Traits['sex'] {
@@ -115,8 +126,8 @@ export async function carteVitale(ctx: CallContext, t: TenantState, ws: Workstat
     });
   }
   p.cardMatricule = card.matricule;
-  if (shouldCall(t, p)) {
-    const req: InsiRequest = t.defects.has('vitale-uses-file-traits')
+  const req = (): InsiRequest =>
+    t.defects.has('vitale-uses-file-traits')
       ? traitsQuery(t, p.file)
       : {
           op: 'rechercherInsAvecCarteVitale',
@@ -128,13 +139,16 @@ export async function carteVitale(ctx: CallContext, t: TenantState, ws: Workstat
             ...(card.birthRank ? { birthRank: card.birthRank } : {}),
           },
         };
-    await maybeAwait(t, [startCall(ctx, t, p, 'carte-vitale', req, ws)]);
-  }
+  if (shouldCall(t, p)) await maybeAwait(t, [startCall(ctx, t, p, 'carte-vitale', req(), ws)]);
+  else lateCallForQualified(ctx, t, p, req, ws);
   return p;
 }
 
 export async function openFile(ctx: CallContext, t: TenantState, ws: Workstation, p: Patient): Promise<void> {
-  if (!shouldCall(t, p) || t.defects.has('insi-only-with-carte-vitale')) return;
+  if (!shouldCall(t, p) || t.defects.has('insi-only-with-carte-vitale')) {
+    lateCallForQualified(ctx, t, p, () => traitsQuery(t, p.file), ws);
+    return;
+  }
   const usedName = t.defects.has('open-file-sends-used-name') && p.file.usedName?.trim() ? p.file.usedName : undefined;
   await maybeAwait(t, [startCall(ctx, t, p, 'open-file', traitsQuery(t, p.file, usedName ?? p.file.birthName), ws)]);
 }
@@ -143,6 +157,14 @@ export async function startOfDay(ctx: CallContext, t: TenantState, ws: Workstati
   const ofTheDay = [...t.patients.values()].filter((p) => p.appointments.includes(date));
   if (!t.defects.has('no-start-of-day-batch') && !t.defects.has('insi-only-with-carte-vitale')) {
     const calls = ofTheDay.filter((p) => shouldCall(t, p)).map((p) => startCall(ctx, t, p, 'start-of-day', traitsQuery(t, p.file), ws));
+    for (const p of ofTheDay) lateCallForQualified(ctx, t, p, () => traitsQuery(t, p.file), ws);
+    // seeded defect start-of-day-late-for-others: a moment later, the patients not expected today too
+    if (t.defects.has('start-of-day-late-for-others')) {
+      const others = [...t.patients.values()].filter((p) => !ofTheDay.includes(p));
+      void later(ctx, t, LATE_DEFECT_MS, async () => {
+        await Promise.all(others.filter((p) => shouldCall(t, p)).map((p) => startCall(ctx, t, p, 'start-of-day', traitsQuery(t, p.file), ws)));
+      });
+    }
     await maybeAwait(t, calls);
   }
   return ofTheDay.length;

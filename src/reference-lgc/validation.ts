@@ -1,11 +1,8 @@
 /** Minimal request-body validation; each failure names the offending field. */
+import { BadRequest } from './errors';
 import type { CarteVitale, Sex, Traits, Workstation } from './tenant';
 
-export class BadRequest extends Error {
-  constructor(message: string, readonly code = 'invalid-request') {
-    super(message);
-  }
-}
+export { BadRequest };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -68,7 +65,19 @@ export function parseWorkstation(v: unknown, field = 'workstation'): Workstation
   };
   const user = optionalString(o, 'user', field);
   if (user !== undefined && user.trim() !== '') ws.user = user;
+  const idNat = optionalString(o, 'idNat', field);
+  if (idNat !== undefined && idNat.trim() !== '') {
+    if (!/^[0-9A-Za-z/_.-]{1,64}$/.test(idNat.trim())) throw new BadRequest(`${field}.idNat: a national identifier is required (e.g. "8" followed by the RPPS)`);
+    ws.idNat = idNat.trim();
+  }
   return ws;
+}
+
+/** reset's `workstations`: the practice's workstations and the cards in their readers. */
+export function parseWorkstations(v: unknown, field = 'workstations'): Workstation[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new BadRequest(`${field}: an array of workstations is required`);
+  return v.map((w, i) => parseWorkstation(w, `${field}[${i}]`));
 }
 
 export function parseCard(v: unknown, field = 'card'): CarteVitale {

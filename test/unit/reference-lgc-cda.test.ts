@@ -149,10 +149,17 @@ const PS = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' };
 
 const call = (method: string, path: string, tenant: string, body?: unknown) => callLgc(lgc.url, method, path, tenant, body);
 
+/** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
+async function switchDefects(t: string, defects: string[]): Promise<void> {
+  const r = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: t, defects });
+  assert.equal(r.status, 200, r.text);
+}
+
 let counter = 0;
 async function reset(defects: string[] = []): Promise<string> {
   const t = `cda${++counter}-${process.pid}`;
-  const r = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiUrl } }, defects });
+  await switchDefects(t, defects);
+  const r = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiUrl } }, workstations: [PS] });
   assert.equal(r.status, 200, r.text);
   return t;
 }
@@ -293,5 +300,114 @@ describe('seeded CDA defects change the document as described', () => {
     wellFormed(x);
     assert.doesNotMatch(x, /2\.16\.840\.1\.113883\.6\.73|codeSystemName="ATC"/);
     assert.match(x, /codeSystem="1\.2\.250\.1\.213\.2\.3\.1" codeSystemName="CIS"/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The author; the seeded defects with canned content (SEND-12)
+
+/** The entry of a section's narrative that an entry's text reference points to. */
+const narrativeOf = (x: string, id: string): string => new RegExp(`<(\\w+)[^>]* ID="${id}"[^>]*>(.*?)</\\1>`, 's').exec(x)?.[2].replace(/<[^>]+>/g, ' ') ?? '';
+
+describe('the author of the CDA: the professional at the workstation', () => {
+  const DR = { role: 'PS', card: 'CPS', user: 'Dr Jeanne MEDECIN-TRAITANT', idNat: '810100456789' };
+  const author = (x: string) => /<author[^>]*>.*?<assignedAuthor>(.*?)<\/assignedAuthor>/.exec(x)?.[1] ?? '';
+  const legal = (x: string) => /<legalAuthenticator>(.*?)<\/legalAuthenticator>/.exec(x)?.[1] ?? '';
+
+  test('the validating action\'s workstation: its idNat and its card holder\'s name, author and legal authenticator', async () => {
+    const t = await reset();
+    const d = await write(t, await patient(t), 'prescription');
+    assert.equal((await call('POST', `/testdriver/documents/${d}/validate`, t, { workstation: DR })).status, 200);
+    const x = await content(t, d);
+    for (const part of [author(x), legal(x)]) {
+      assert.match(part, /(^|<assignedEntity>)<id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/);
+      assert.match(part, /<assignedPerson><name><given>Jeanne<\/given><family>MEDECIN-TRAITANT<\/family><suffix>DR<\/suffix><\/name><\/assignedPerson>/);
+    }
+    assert.match(x, /Ordonnance - Dr Jeanne MEDECIN-TRAITANT|<renderMultiMedia/);
+    assert.doesNotMatch(author(x), /810001234567/);
+  });
+
+  test('an action without idNat: the reset\'s workstation of the same role and card; nothing known: the invented practitioner', async () => {
+    const t = `cda-ws${++counter}-${process.pid}`;
+    await switchDefects(t, []);
+    await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiUrl } }, workstations: [DR] });
+    const d = await write(t, await patient(t), 'vaccination-note');
+    await call('POST', `/testdriver/documents/${d}/validate`, t, { workstation: { role: 'PS', card: 'CPS' } });
+    const x = await content(t, d);
+    assert.match(author(x), /extension="810100456789"/);
+    assert.match(x, /<td>Dr Jeanne MEDECIN-TRAITANT<\/td>/, 'the vaccinator in the narrative');
+    assert.match(x, /<performer typeCode="PRF"><assignedEntity classCode="ASSIGNED"><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/);
+    const unknown = await reset(); // its workstations: PS without idNat
+    const y = await content(unknown, await write(unknown, await patient(unknown), 'consultation-report'));
+    assert.match(author(y), /extension="810001234567"/);
+  });
+
+  test('a prescription line\'s entry refers to the line\'s row: product and dosage', async () => {
+    const x = await cdaOf('prescription');
+    const ref = /<substanceAdministration classCode="SBADM" moodCode="INT">.*?<text><reference value="#([^"]+)"\/><\/text>/.exec(x)?.[1] ?? '';
+    const row = narrativeOf(x, ref);
+    assert.ok(row.includes('PARACETAMOL 1 g, comprimé') && row.includes('1 comprimé 3 fois par jour'), row);
+  });
+});
+
+describe('seeded defects with canned content: the CDA carries a template, not what was typed', () => {
+  const typedIn = (x: string, s: string) => x.includes(s);
+  const cases: Array<[string, string, string[], string[]]> = [
+    ['canned-prescription-product', 'prescription', ['PARACETAMOL 1 g, comprimé'], ['AMOXICILLINE 1 g, comprimé dispersible', '1 comprimé 3 fois par jour']],
+    ['canned-prescription-dosage', 'prescription', ['1 comprimé 3 fois par jour'], ['PARACETAMOL 1 g, comprimé', '1 comprimé matin et soir pendant 6 jours']],
+    ['canned-vaccine-name', 'vaccination-note', ['Vaccin grippal tétravalent'], ['Vaccin pneumococcique polyosidique conjugué', 'FLU2026A', '20260115']],
+    ['canned-vaccine-lot', 'vaccination-note', ['FLU2026A'], ['Vaccin grippal tétravalent', '<lotNumberText>MODELE-LOT-01</lotNumberText>']],
+    ['canned-vaccine-date', 'vaccination-note', ['20260115', '15/01/2026'], ['FLU2026A', '<effectiveTime value="20230115"/>']],
+    ['canned-vsm-items', 'vsm', ['Hypertension artérielle essentielle', 'AMLODIPINE 5 mg', 'Pénicilline'], ['Dyslipidémie', 'PERINDOPRIL 4 mg, 1 comprimé le matin', 'Aucune allergie connue']],
+    ['canned-patient', 'consultation-report', ['<family qualifier="BR">DUPONT</family>', '<birthTime value="19700101"/>'], ['<family qualifier="BR">MODELE</family>', '<given qualifier="BR">PATIENT</given>', '<birthTime value="19500615"/>']],
+  ];
+  for (const [defect, type, gone, kept] of cases) {
+    test(`${defect}: ${gone.join(', ')} replaced`, async () => {
+      for (const s of gone) assert.ok(typedIn(await cdaOf(type), s), `conformant: ${s}`);
+      const x = await cdaOf(type, [defect]);
+      wellFormed(x);
+      for (const s of gone) assert.ok(!typedIn(x, s), `${defect}: ${s} gone`);
+      for (const s of kept) assert.ok(typedIn(x, s), `${defect}: ${s}`);
+    });
+  }
+
+  test('canned-patient keeps the identifiers: the INS and the local id', async () => {
+    const t = await reset(['canned-patient']);
+    const p = await patient(t, true);
+    await call('POST', `/testdriver/patients/${p}/qualify`, t, { workstation: PS, method: 'document', document: 'Passeport (français ou étranger)' });
+    const x = await content(t, await write(t, p, 'consultation-report'));
+    assert.match(x, /<patientRole><id extension="170016322088854" root="1\.2\.250\.1\.213\.1\.4\.8"\/><id extension="p1" root="1\.2\.250\.1\.999\.1\.1\.1"\/>/);
+    assert.match(x, /<family qualifier="BR">MODELE<\/family>/);
+    assert.doesNotMatch(x, /DUPONT|MARTIN/);
+  });
+
+  test('canned-author: the hard-coded practitioner whoever validates', async () => {
+    const t = await reset(['canned-author']);
+    const d = await write(t, await patient(t), 'prescription');
+    await call('POST', `/testdriver/documents/${d}/validate`, t, { workstation: { ...PS, idNat: '810100456789' } });
+    const x = await content(t, d);
+    assert.match(x, /<assignedAuthor><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810001234567"\/>/);
+    assert.doesNotMatch(x, /810100456789/);
+  });
+
+  test('cda-code-null-flavor: the document code is nullFlavor UNK, no @code; the rest unchanged', async () => {
+    for (const type of Object.keys(CONTENT)) {
+      const x = await cdaOf(type, ['cda-code-null-flavor']);
+      wellFormed(x);
+      assert.match(x, /<id root="2\.25\.\d+"\/><code nullFlavor="UNK"\/><title>/, type);
+    }
+  });
+
+  test('free-text-only-in-narrative: the typed texts in the narrative, no entry carrying or referencing them', async () => {
+    const typed = ['Hypertension artérielle essentielle', 'AMLODIPINE 5 mg', 'Pénicilline'];
+    const x = await cdaOf('vsm', ['free-text-only-in-narrative']);
+    wellFormed(x);
+    const entries = x.match(/<entry[ >].*?<\/entry>/g) ?? [];
+    assert.equal(entries.length, 3);
+    for (const e of entries) {
+      const referenced = references(e).map((id) => narrativeOf(x, id)).join(' ');
+      for (const s of typed) assert.ok(!e.includes(s) && !referenced.includes(s), `${s} in ${e.slice(0, 120)}`);
+    }
+    for (const s of typed) assert.ok(x.includes(`>${s}</content>`), `${s} in the narrative`);
   });
 });

@@ -131,6 +131,12 @@ const PS = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' };
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
+/** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
+async function switchDefects(t: string, defects: string[]): Promise<void> {
+  const r = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: t, defects });
+  assert.equal(r.status, 200, r.text);
+}
+
 let counter = 0;
 interface Setup {
   defects?: string[];
@@ -141,6 +147,7 @@ interface Setup {
 async function reset(s: Setup = {}): Promise<string> {
   const t = `dmp${++counter}-${process.pid}`;
   dmpBehaviour.set(t, s.dmp ?? 'success');
+  await switchDefects(t, s.defects ?? []);
   if (s.ep && s.ep !== 'none') epBehaviour.set(t, s.ep);
   const doubles: Record<string, unknown> = { insi: { url: `${base}/insi` } };
   if (!s.noDmp) doubles.dmp = { repositoryUrl: `${base}/repo/${t}`, registryUrl: `${base}/reg/${t}` };
@@ -148,7 +155,7 @@ async function reset(s: Setup = {}): Promise<string> {
   const r = await call('POST', '/testdriver/reset', t, {
     doubles,
     options: { ePrescriptionTimeoutMs: 300, dmpTimeoutMs: 2000 },
-    ...(s.defects ? { defects: s.defects } : {}),
+    workstations: [PS],
   });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return t;
@@ -821,5 +828,134 @@ describe('seeded defects switch the behaviour', () => {
     await validate(t, d.documentId);
     await settledDoc(t, d.documentId);
     assert.deepEqual(entryOf(submissions(t)[0]).confidentiality, ['N']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The author, and the seeded defects that act late, under another name, or make the user wait
+
+const DR = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN', idNat: '810100456789' };
+const consultDmp = (t: string, p: string, nonOpposition?: boolean) =>
+  call('POST', `/testdriver/patients/${p}/dmp/consult`, t, { workstation: PS, ...(nonOpposition === undefined ? {} : { nonOpposition }) });
+
+describe('the author is the professional at the workstation', () => {
+  test('the XDS authorPerson and legalAuthenticator name the validating workstation\'s idNat', async () => {
+    const t = await reset();
+    const p = await patient(t);
+    const [d] = await write(t, p, 'consultation-report');
+    assert.equal((await call('POST', `/testdriver/documents/${d.documentId}/validate`, t, { workstation: DR })).status, 200);
+    await settledDoc(t, d.documentId);
+    const envelope = submissions(t)[0].body.toString('utf8');
+    const person = '810100456789^PRATICIEN^Anne^^^^^^&amp;1.2.250.1.71.4.2.1&amp;ISO^D^^^IDNPS';
+    assert.ok(envelope.includes(`<rim:Slot name="authorPerson"><rim:ValueList><rim:Value>${person}</rim:Value>`), 'authorPerson');
+    assert.ok(envelope.includes(`<rim:Slot name="legalAuthenticator"><rim:ValueList><rim:Value>${person}</rim:Value>`), 'legalAuthenticator');
+    assert.match(entryOf(submissions(t)[0]).cda.toString(), /<assignedAuthor><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/);
+  });
+});
+
+describe('seeded defects that act late, under another name, or make the user wait', () => {
+  test('opp-out-sent-late: shown as not sent, submitted anyway a moment later', async () => {
+    const t = await reset({ defects: ['opp-out-sent-late'] });
+    const p = await patient(t);
+    const [d] = await write(t, p, 'consultation-report');
+    await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, t, { workstation: PS });
+    const v = await validate(t, d.documentId);
+    assert.equal(v.body.document.dmp.status, 'not-sent');
+    assert.equal(submissions(t).length, 0, 'nothing yet when the user gets the screen back');
+    await waitFor('the late submission', () => submissions(t).length, (n) => n === 1);
+    assert.equal(entryOf(submissions(t)[0]).patientId, CX);
+    assert.equal((await doc(t, d.documentId)).dmp.status, 'not-sent', 'still shown as not sent');
+  });
+
+  test('dmp-consulted-late: the question shown, or the patient opposed, and the DMP queried a moment later', async () => {
+    const t = await reset({ defects: ['dmp-consulted-late'] });
+    const p = await patient(t);
+    const r = await consultDmp(t, p);
+    assert.equal(r.body.asked, true);
+    assert.equal(r.body.consulted, false);
+    assert.equal(queries(t).length, 0);
+    await waitFor('the late query', () => queries(t).length, (n) => n === 1);
+    const o = await consultDmp(t, p, false);
+    assert.deepEqual(o.body, { asked: false, consulted: false });
+    await waitFor('the late query after the opposition', () => queries(t).length, (n) => n === 2);
+  });
+
+  test('consult-reminder-in-question-only: the question says « informé », no reminder of its own', async () => {
+    const t = await reset({ defects: ['consult-reminder-in-question-only'] });
+    const r = await consultDmp(t, await patient(t));
+    assert.equal(r.body.asked, true);
+    assert.match(r.body.question, /informé/);
+    assert.equal('reminder' in r.body, false);
+    const c = await reset();
+    const conformant = await consultDmp(c, await patient(c));
+    assert.match(conformant.body.reminder, /informer le patient au préalable/);
+  });
+
+  test('dmp-retry-every-2s: the refusal shown, the same document resubmitted every 2 s', async () => {
+    const t = await reset({ defects: ['dmp-retry-every-2s'], dmp: 'failure' });
+    const p = await patient(t);
+    const [d] = await write(t, p, 'consultation-report');
+    await validate(t, d.documentId);
+    const shown = await settledDoc(t, d.documentId);
+    assert.equal(shown.dmp.status, 'refused');
+    assert.match(shown.dmp.message, /DMP fermé/);
+    await waitFor('a resubmission', () => submissions(t).length, (n) => n === 2, 4000);
+    const [first, second] = submissions(t).map(entryOf);
+    assert.equal(second.hash, first.hash, 'the same document');
+    assert.deepEqual(await doc(t, d.documentId), shown, 'nothing more shown');
+    await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: `${base}/insi` } } }); // stops the loop
+  });
+
+  test('dmp-wait-1500: validation waits up to 1.5 s for a DMP that holds its answer, then answers', async () => {
+    const t = await reset({ defects: ['dmp-wait-1500'], dmp: 'hold' });
+    const p = await patient(t);
+    const [d] = await write(t, p, 'consultation-report');
+    const t0 = performance.now();
+    const v = await validate(t, d.documentId);
+    const ms = performance.now() - t0;
+    assert.ok(ms >= 1400 && ms < 2500, `answered after ${Math.round(ms)} ms`);
+    assert.equal(v.body.document.dmp.status, 'pending');
+    for (const release of held.splice(0)) release();
+    assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
+  });
+
+  test('send-choice-remembered-per-type: the next document of the same type inherits the box, another type does not', async () => {
+    const t = await reset({ defects: ['send-choice-remembered-per-type'] });
+    const p = await patient(t);
+    const [d] = await write(t, p, 'consultation-report');
+    await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, t, { workstation: PS });
+    await validate(t, d.documentId);
+    const [other] = await write(t, p, 'prescription');
+    assert.equal(other.sendToDmp.checked, true);
+    const [same] = await write(t, p, 'consultation-report');
+    assert.equal(same.sendToDmp.checked, false);
+  });
+
+  test('masking-dialog-renamed: « Préférences d\'affichage » clicked through at every validation', async () => {
+    const t = await reset({ defects: ['masking-dialog-renamed'] });
+    const p = await patient(t, false);
+    const [d] = await write(t, p, 'consultation-report');
+    const v = await validate(t, d.documentId);
+    assert.deepEqual(v.body.clicks, [{ purpose: 'validate-and-print', label: 'Valider et imprimer' }, { purpose: 'preferences', label: "Préférences d'affichage" }]);
+  });
+
+  test('validate-refused-on-eprescription-failure: 422 when the service answers KO or not at all; nothing sent', async () => {
+    for (const ep of ['ko', 'hold'] as const) {
+      const t = await reset({ defects: ['validate-refused-on-eprescription-failure'], ep });
+      const p = await patient(t);
+      const [d] = await write(t, p, 'prescription');
+      const v = await validate(t, d.documentId);
+      assert.equal(v.status, 422, ep);
+      assert.deepEqual(v.body, { error: 'eprescription-failed', message: 'Ordonnance numérique indisponible : validation impossible' });
+      assert.equal((await doc(t, d.documentId)).status, 'draft');
+      assert.equal(submissions(t).length, 0);
+    }
+    // the module not installed: the prescription is validated and sent, without its 2D code
+    const t = await reset({ defects: ['validate-refused-on-eprescription-failure'], ep: 'none' });
+    const [d] = await write(t, await patient(t), 'prescription');
+    const v = await validate(t, d.documentId);
+    assert.equal(v.status, 200);
+    assert.equal(v.body.printed.datamatrix, false);
+    assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
   });
 });

@@ -67,8 +67,14 @@ interface Ctx {
   mailbox: string;
 }
 
+/** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
+async function switchDefects(t: string, defects: string[]): Promise<void> {
+  const r = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: t, defects });
+  assert.equal(r.status, 200, r.text);
+}
+
 let counter = 0;
-async function reset(o: { defects?: string[]; noMss?: boolean; smtpPort?: number; pop3Port?: number } = {}): Promise<Ctx> {
+async function reset(o: { defects?: string[]; noMss?: boolean; smtpPort?: number; pop3Port?: number; workstations?: unknown[] } = {}): Promise<Ctx> {
   const t = `mss${++counter}-${process.pid}`;
   const box = mss.tenant(t);
   box.reset();
@@ -83,7 +89,8 @@ async function reset(o: { defects?: string[]; noMss?: boolean; smtpPort?: number
       password: 'vigie',
     };
   }
-  const r = await call('POST', '/testdriver/reset', t, { doubles, ...(o.defects ? { defects: o.defects } : {}) });
+  await switchDefects(t, o.defects ?? []);
+  const r = await call('POST', '/testdriver/reset', t, { doubles, ...(o.workstations ? { workstations: o.workstations } : {}) });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return { t, box, mailbox };
 }
@@ -433,4 +440,46 @@ describe('building blocks', () => {
     const raw = Buffer.from('Content-Type: multipart/report; boundary="zz"\r\n\r\npreamble\r\n--zz\r\nA: 1\r\n\r\none --zz not a boundary\r\n--zz\r\n\r\ntwo\r\n--zz--\r\nepilogue\r\n');
     assert.deepEqual(mimeParts(raw, 'zz').map((b) => b.toString()), ['A: 1\r\n\r\none --zz not a boundary', '\r\ntwo']);
   });
+});
+
+describe('the author of the CDA in the XDM package, and the seeded defects that write where they must not', () => {
+  test('the XDM package\'s CDA and metadata name the professional who validated (the reset\'s workstation when the action\'s has no idNat)', async () => {
+    const c = await reset({ workstations: [{ ...PS, idNat: '810100456789' }] });
+    const p = await patient(c.t);
+    const d = await report(c.t, p); // validated at PS (no idNat in the action): the reset's card holder
+    const colleague = c.box.mailboxFor('confrere');
+    c.box.registerMailbox(colleague, { kind: 'professional' });
+    const r = await send(c, { address: colleague }, { attachments: [{ documentId: d }] });
+    const entries = readZip(byId(c, r.body.internetMessageId)!.parsed!.attachments[0]!.content);
+    const cda = entries[3]!.content.toString('utf8');
+    assert.match(cda, /<assignedAuthor><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/);
+    assert.match(cda, /<legalAuthenticator>.*<id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/);
+    assert.doesNotMatch(cda, /810001234567/);
+    assert.ok(entries[2]!.content.toString('utf8').includes('810100456789^PRATICIEN^Anne^'));
+  });
+
+  test('defect mss-address-from-recovered-ins: written to at the INS INSi returned, never qualified', async () => {
+    const c = await reset({ defects: ['mss-address-from-recovered-ins'] });
+    const p = await patient(c.t, 'recovered');
+    const r = await send(c, { patientId: p });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.address, ADDRESS);
+    const none = await patient(c.t, 'none');
+    assert.equal((await send(c, { patientId: none })).status, 422, 'nothing known: still refused');
+  });
+
+  for (const ins of ['recovered', 'none'] as const) {
+    test(`defect mss-to-patient-late (INS ${ins}): 422 shown, then the message sent anyway a moment later`, async () => {
+      const c = await reset({ defects: ['mss-to-patient-late'] });
+      const p = await patient(c.t, ins);
+      const r = await send(c, { patientId: p });
+      assert.equal(r.status, 422);
+      assert.equal(r.body.error, 'no-mss-address');
+      assert.equal(fromPractice(c).length, 0, 'nothing when the refusal is shown');
+      const [m] = await waitFor('the late message', () => fromPractice(c), (ms) => ms.length === 1);
+      const to = ins === 'recovered' ? ADDRESS : 'jean.dupont@patient.mssante.fr';
+      assert.deepEqual(m!.envelope.to.map((a) => a.toLowerCase()), [to.toLowerCase()]);
+      assert.equal(m!.parsed?.subject, 'Suite à votre consultation');
+    });
+  }
 });

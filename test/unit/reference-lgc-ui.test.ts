@@ -70,14 +70,15 @@ async function api(method: string, path: string, tenant: string | null, body?: u
   return r.body;
 }
 
-async function reset(defects: string[] = [], insi: InsiMode = 'found'): Promise<string> {
+async function reset(defects: string[] = [], insi: InsiMode = 'found', workstations?: unknown[]): Promise<string> {
   const t = `ui${++counter}-${process.pid}`;
   insiMode.set(t, insi);
-  // Seeded defects go through the reference-only switch (never through the vendor contract's reset).
-  if (defects.length) await api('POST', '/reference/defects', null, { tenantPrefix: t, defects });
+  const sw = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: t, defects });
+  assert.equal(sw.status, 200, sw.text);
   await api('POST', '/testdriver/reset', t, {
     doubles: { insi: { url: `${base}/insi/${t}` }, dmp: { repositoryUrl: `${base}/repo/${t}`, registryUrl: `${base}/reg/${t}` } },
     options: { dmpTimeoutMs: 2000, insiTimeoutMs: 3000 },
+    ...(workstations ? { workstations } : {}),
   });
   return t;
 }
@@ -381,6 +382,48 @@ describe('reference LGC web UI', () => {
     assert.match(question, /ne s'oppose-t-il pas/);
     assert.match(reminder, /^Rappel : vous devez informer le patient/);
     assert.ok(!question.includes(reminder), 'the question does not hold the reminder');
+  });
+
+  test('defect masking-dialog-renamed: « Préférences d\'affichage » to click through, its button preferences-dialog-ok', async () => {
+    const t = await reset(['masking-dialog-renamed']);
+    const p = await qualifiedPatient(t);
+    const d = await newDocument(t, p);
+    const q = `?tenant=${t}&ws=ps`;
+    const s1 = JSON.parse((await post(`/ui/documents/${d}/validate${q}`, {}, true)).html);
+    assert.equal(s1.region, 'editor-panel');
+    assert.ok(has(s1.html, 'preferences-dialog') && has(s1.html, 'preferences-dialog-ok'));
+    assert.ok(!has(s1.html, 'masking-dialog-ok'), 'not the masking dialog\'s selector');
+    assert.match(s1.html, /Préférences d&#39;affichage/);
+    assert.match(s1.html, /<\/div><\/section>$/, 'inside the editor region');
+    assert.equal((await api('GET', `/testdriver/documents/${d}`, t)).status, 'draft');
+    const page = await post(`/ui/documents/${d}/validate${q}`, {}); // without script: the dialog on the editor screen
+    assert.equal(page.status, 200);
+    assert.ok(has(page.html, 'preferences-dialog-ok'));
+    const s2 = JSON.parse((await post(`/ui/documents/${d}/validate${q}`, { preferencesDone: '1' }, true)).html);
+    assert.match(tag(s2.html, 'document-status'), /validated/);
+    assert.ok(!has(s2.html, 'preferences-dialog'));
+  });
+
+  test('defect validate-refused-on-eprescription-failure: the refusal shown, the prescription stays a draft', async () => {
+    const t = await reset(['validate-refused-on-eprescription-failure']);
+    await api('POST', '/testdriver/reset', t, {
+      doubles: { insi: { url: `${base}/insi/${t}` }, eprescription: { url: `${base}/nothing-here/${t}` } },
+      options: { ePrescriptionTimeoutMs: 300 },
+    });
+    const p = await qualifiedPatient(t);
+    const d = await newDocument(t, p, 'prescription', 'PARACETAMOL 1 g ; 1 comprimé 3 fois par jour');
+    const s = JSON.parse((await post(`/ui/documents/${d}/validate?tenant=${t}&ws=ps`, {}, true)).html);
+    assert.match(s.html, /data-testid="flash-error"[^>]*>Ordonnance numérique indisponible : validation impossible</);
+    assert.match(tag(s.html, 'document-status'), /draft/);
+  });
+
+  test('the UI\'s workstation is the reset\'s: its card holder is the author of what is validated there', async () => {
+    const t = await reset([], 'found', [{ role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN', idNat: '810100456789' }]);
+    const p = await qualifiedPatient(t);
+    const d = await newDocument(t, p);
+    await post(`/ui/documents/${d}/validate?tenant=${t}&ws=ps`, {});
+    const cda = await (await fetch(`${lgc.url}/testdriver/documents/${d}/content`, { headers: { 'x-vigie-tenant': t } })).text();
+    assert.match(cda, /<assignedAuthor><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/);
   });
 
   test('unknown patient / document: 404 pages', async () => {

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
-import { callLgc, stubServer } from '../support/lgc';
+import { callLgc, stubServer, waitFor } from '../support/lgc';
 import { nirKey, parseInsiAnswer } from '../../src/reference-lgc/insi-client';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -120,10 +120,18 @@ const SEC = { role: 'secretariat', card: 'CPE-nominative', user: 'Alice SECRETAI
 const ANON = { role: 'secretariat', card: 'CPE-anonymous' };
 
 let tenantCounter = 0;
-async function reset(behaviour: Behaviour | Behaviour[], extra: Record<string, unknown> = {}): Promise<string> {
+/** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
+async function switchDefects(tenantPrefix: string, defects: string[]): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return call('POST', '/reference/defects', null, { tenantPrefix, defects });
+}
+
+async function reset(behaviour: Behaviour | Behaviour[], extra: { defects?: string[] } & Record<string, unknown> = {}): Promise<string> {
   const tenant = `t${++tenantCounter}-${process.pid}`;
   behaviours.set(`/insi/${tenant}`, behaviour);
-  const r = await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: `${insiBase}/insi/${tenant}` } }, ...extra });
+  const { defects, ...rest } = extra;
+  const sw = await switchDefects(tenant, defects ?? []);
+  assert.equal(sw.status, 200, JSON.stringify(sw.body));
+  const r = await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: `${insiBase}/insi/${tenant}` } }, ...rest });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.tenant, tenant);
   return tenant;
@@ -192,9 +200,14 @@ describe('test-driver API basics', () => {
     const missing = await call('POST', '/testdriver/patients', t, { file: { ...FILE_DUPONT, birthName: undefined } });
     assert.equal(missing.status, 400);
     assert.match(missing.body.message, /birthName/);
-    const def = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiBase } }, defects: ['no-such-defect'] });
+    const def = await switchDefects(t, ['no-such-defect']);
     assert.equal(def.status, 400);
+    assert.equal(def.body.error, 'unknown-defect');
     assert.match(def.body.message, /no-such-defect/);
+    // `defects` in the reset body is not the switch: ignored
+    const ignored = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiBase } }, defects: ['first-difference-only'] });
+    assert.equal(ignored.status, 200);
+    assert.deepEqual(ignored.body.defects, []);
     assert.equal((await call('GET', '/testdriver/patients/p99/identity', t)).status, 404);
   });
 
@@ -203,6 +216,9 @@ describe('test-driver API basics', () => {
     const b = await reset({ kind: 'answer', xml: FOUND_DUPONT });
     const pa = await createPatient(a);
     assert.equal((await call('GET', `/testdriver/patients/${pa}/identity`, b)).status, 404);
+    const again = await call('POST', '/testdriver/reset', a, { doubles: { insi: { url: `${insiBase}/insi/${a}` } } });
+    assert.deepEqual(again.body.defects, ['first-difference-only'], 'the switch holds for the tenant until switched off');
+    await switchDefects(a, []);
     const r = await call('POST', '/testdriver/reset', a, { doubles: { insi: { url: `${insiBase}/insi/${a}` } } });
     assert.deepEqual(r.body.defects, []);
     assert.equal((await call('GET', `/testdriver/patients/${pa}/identity`, a)).status, 404);
@@ -585,5 +601,69 @@ describe('seeded defects', () => {
     const v = await openAndSettle(t2, id2);
     assert.equal(sentTo(t2).length, 2);
     assert.equal(v.ins.status, 'qualified');
+  });
+});
+
+describe('workstations: who sits where, and the card holder\'s idNat', () => {
+  test('reset takes workstations; an action\'s workstation takes idNat; both checked', async () => {
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const ws = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN', idNat: '810100456789' };
+    const ok = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: `${insiBase}/insi/${t}` } }, workstations: [ws, SEC, ANON] });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const id = await createPatient(t);
+    assert.equal((await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: ws })).status, 200);
+    const bad = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiBase } }, workstations: [{ role: 'PS', card: 'CPS', idNat: 'not an id!' }] });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /workstations\[0\]\.idNat/);
+    assert.equal((await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiBase } }, workstations: 'PS' })).status, 400);
+    assert.equal((await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: { ...ws, idNat: 42 } })).status, 400);
+  });
+});
+
+describe('seeded defects that act late or make the user wait (INSi)', () => {
+  test('insi-late-for-qualified: a qualified patient looked up a moment after each trigger', async () => {
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['insi-late-for-qualified'] });
+    const id = await createPatient(t, FILE_DUPONT, ['2026-03-02']);
+    await openAndSettle(t, id);
+    assert.equal((await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'exception' })).status, 200);
+    const calls = sentTo(t).length;
+    const triggers: Array<[string, unknown]> = [
+      [`/testdriver/patients/${id}/open`, { workstation: PS }],
+      ['/testdriver/carte-vitale', { workstation: PS, card: { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' } }],
+      ['/testdriver/start-of-day', { workstation: PS, date: '2026-03-02' }],
+    ];
+    for (const [i, [route, body]] of triggers.entries()) {
+      assert.equal((await call('POST', route, t, body)).status, 200, route);
+      assert.equal(sentTo(t).length, calls + i, `${route}: no call when the user gets the screen back`);
+      await waitFor(`the late call after ${route}`, () => sentTo(t).length, (n) => n === calls + i + 1);
+    }
+    assert.equal((await identity(t, id)).ins.status, 'qualified');
+  });
+
+  test('start-of-day-late-for-others: the day\'s patients, then a moment later the others too', async () => {
+    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['start-of-day-late-for-others'] });
+    await createPatient(t, FILE_DUPONT, ['2026-03-02']);
+    const other = await createPatient(t, { ...FILE_DUPONT, birthName: 'DURAND' }, ['2026-03-03']);
+    const r = await call('POST', '/testdriver/start-of-day', t, { workstation: PS, date: '2026-03-02' });
+    assert.equal(r.body.patientsOfTheDay, 1);
+    await waitFor('the day\'s patient', () => sentTo(t).length, (n) => n >= 1);
+    assert.equal(sentTo(t).filter((x) => tag(x.body, 'NomNaissance') === 'DURAND').length, 0, 'not at once');
+    await waitFor('the late call for the other patient', () => sentTo(t).filter((x) => tag(x.body, 'NomNaissance') === 'DURAND').length, (n) => n === 1);
+    await lgc.settled();
+    assert.equal((await identity(t, other)).insi.lastCall.trigger, 'start-of-day');
+  });
+
+  test('insi-wait-1500: opening the file waits up to 1.5 s for an INSi that holds its answer, then answers', async () => {
+    const t = await reset({ kind: 'hold', xml: FOUND_DUPONT }, { defects: ['insi-wait-1500'] });
+    const id = await createPatient(t);
+    const t0 = performance.now();
+    const r = await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
+    const ms = performance.now() - t0;
+    assert.equal(r.status, 200);
+    assert.ok(ms >= 1400 && ms < 2500, `answered after ${Math.round(ms)} ms`);
+    assert.equal(r.body.insi.lastCall.outcome, 'pending');
+    for (const release of held.splice(0)) release();
+    await lgc.settled();
+    assert.equal((await identity(t, id)).insi.lastCall.outcome, 'found');
   });
 });

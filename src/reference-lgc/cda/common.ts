@@ -4,48 +4,11 @@
  * eP-MED-DM_2024.01_PosoNonStruct.xml, DOC_NON_STRUCTURE_CDA-R2-N1.xml): same header elements in
  * the same order; the data are the patient's and an invented practitioner's.
  */
-import { randomUUID } from 'node:crypto';
+import { esc, hl7Date, hl7Time } from './format';
+import { addr, assignedEntity, PRACTITIONER, STRUCTURE_OID, type Practitioner } from './practitioner';
 
-/** Escape for element text and double-quoted attribute values (apostrophes stay literal). */
-export function esc(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    // characters XML 1.0 forbids (C0 controls but tab/newline/return)
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
-}
-
-/** A fresh OID under 2.25 (UUID-derived, ITU-T X.667), usable as a CDA id root or an XDS uniqueId. */
-export function newOid(): string {
-  return `2.25.${BigInt('0x' + randomUUID().replace(/-/g, '')).toString()}`;
-}
-
-export function newUuid(): string {
-  return randomUUID().toUpperCase();
-}
-
-/** HL7 TS with seconds and the UTC offset (+0000), e.g. 20260312111700+0000. */
-export function hl7Time(d: Date): string {
-  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}+0000`;
-}
-
-/** XDS DTM (UTC, no offset), e.g. 20260312111700. */
-export function xdsTime(d: Date): string {
-  return hl7Time(d).slice(0, 14);
-}
-
-/** YYYY-MM-DD → YYYYMMDD (empty when not a date). */
-export function hl7Date(iso: string | undefined): string {
-  return iso && /^\d{4}-\d{2}-\d{2}$/.test(iso) ? iso.replace(/-/g, '') : '';
-}
-
-export function frDate(iso: string | undefined): string {
-  const m = iso ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null;
-  return m ? `${m[3]}/${m[2]}/${m[1]}` : '';
-}
+export * from './format';
+export * from './practitioner';
 
 // ---------------------------------------------------------------------------------------------
 // The patient, the practitioner, the practice
@@ -69,36 +32,6 @@ export interface CdaPatient {
   birthPlace?: string;
 }
 
-export interface Practitioner {
-  rpps: string;
-  prefix: string;
-  given: string;
-  family: string;
-  specialtyCode: string;
-  specialtyDisplay: string;
-  organisationId: string;
-  organisationName: string;
-  telecom: string;
-  addr: { houseNumber: string; streetName: string; postalCode: string; city: string };
-}
-
-/** The reference LGC's user: an invented general practitioner in a single-handed practice. */
-export const PRACTITIONER: Practitioner = {
-  rpps: '810001234567',
-  prefix: 'MME',
-  given: 'Anne',
-  family: 'PRATICIEN',
-  specialtyCode: 'G15_10/SM26',
-  specialtyDisplay: 'Médecin - Qualifié en Médecine Générale (SM)',
-  organisationId: '1750001234',
-  organisationName: 'Cabinet du Dr Anne PRATICIEN',
-  telecom: 'tel:+33-102030405',
-  addr: { houseNumber: '1', streetName: 'Rue de la Santé', postalCode: '75014', city: 'PARIS' },
-};
-export const PRACTITIONER_DISPLAY = `Dr ${PRACTITIONER.given} ${PRACTITIONER.family}`;
-export const RPPS_OID = '1.2.250.1.71.4.2.1';
-export const STRUCTURE_OID = '1.2.250.1.71.4.2.2';
-
 export interface CdaContext {
   /** CDA id root (also the XDS uniqueId) */
   id: string;
@@ -107,6 +40,8 @@ export interface CdaContext {
   title?: string;
   /** the tenant's seeded defects that change the CDA (none: conformant) */
   defects?: CdaDefects;
+  /** who writes and validates it (author, legal authenticator, performer); PRACTITIONER when unknown */
+  author?: Practitioner;
 }
 
 /** The seeded defects the generators look at (a DefectSet, or anything with has()). */
@@ -133,36 +68,6 @@ export const LOINC = '2.16.840.1.113883.6.1';
 
 export function code(c: string, display: string, system = LOINC, systemName?: string): string {
   return `<code code="${esc(c)}" displayName="${esc(display)}" codeSystem="${esc(system)}"${systemName ? ` codeSystemName="${esc(systemName)}"` : ''}/>`;
-}
-
-function addr(pr: Practitioner): string {
-  const a = pr.addr;
-  return `<addr><houseNumber>${esc(a.houseNumber)}</houseNumber><streetName>${esc(a.streetName)}</streetName><postalCode>${esc(a.postalCode)}</postalCode><city>${esc(a.city)}</city></addr>`;
-}
-
-function personName(pr: Practitioner): string {
-  return `<name><prefix>${esc(pr.prefix)}</prefix><given>${esc(pr.given)}</given><family>${esc(pr.family)}</family><suffix>DR</suffix></name>`;
-}
-
-function specialty(pr: Practitioner): string {
-  return `<code code="${esc(pr.specialtyCode)}" displayName="${esc(pr.specialtyDisplay)}" codeSystem="1.2.250.1.213.1.1.4.5"/>`;
-}
-
-const PRACTICE_SETTING = '<standardIndustryClassCode code="AMBULATOIRE" displayName="Ambulatoire" codeSystem="1.2.250.1.213.1.1.4.9" codeSystemName="practiceSettingCode"/>';
-
-function organisation(pr: Practitioner, tag: string, withSetting: boolean): string {
-  return (
-    `<${tag}><id root="${STRUCTURE_OID}" extension="${esc(pr.organisationId)}"/><name>${esc(pr.organisationName)}</name>` +
-    `<telecom value="${esc(pr.telecom)}" use="WP"/>${addr(pr)}${withSetting ? PRACTICE_SETTING : ''}</${tag}>`
-  );
-}
-
-/** assignedAuthor / assignedEntity content: id, code, addr, telecom, person, organisation. */
-export function assignedEntity(pr: Practitioner, personTag: 'assignedPerson', orgTag: 'representedOrganization', withSetting: boolean): string {
-  return (
-    `<id root="${RPPS_OID}" extension="${esc(pr.rpps)}"/>${specialty(pr)}${addr(pr)}<telecom value="${esc(pr.telecom)}" use="WP"/>` +
-    `<${personTag}>${personName(pr)}</${personTag}>${organisation(pr, orgTag, withSetting)}`
-  );
 }
 
 const SEX_DISPLAY: Record<CdaPatient['sex'], [string, string]> = { M: ['M', 'Masculin'], F: ['F', 'Féminin'], I: ['U', 'Inconnu'] };
@@ -215,7 +120,7 @@ export interface HeaderSpec {
 }
 
 /** The CI-SIS header, elements in the order of the ANS examples. */
-export function header(spec: HeaderSpec, ctx: CdaContext, patient: CdaPatient, pr: Practitioner = PRACTITIONER): string {
+export function header(spec: HeaderSpec, ctx: CdaContext, patient: CdaPatient, pr: Practitioner = ctx.author ?? PRACTITIONER): string {
   const t = hl7Time(ctx.effectiveTime);
   const templates = [{ root: '2.16.840.1.113883.2.8.2.1' }, { root: '1.2.250.1.213.1.1.1.1' }, ...spec.templateIds]
     .map((x) => `<templateId root="${x.root}"${x.extension ? ` extension="${x.extension}"` : ''}/>`)
@@ -224,7 +129,10 @@ export function header(spec: HeaderSpec, ctx: CdaContext, patient: CdaPatient, p
   const language = hasDefect(ctx, 'cda-header-without-language') ? '' : '<languageCode code="fr-FR"/>';
   // seeded defect cda-local-type-code: the LGC's own document codes instead of the shared ones (prescriptions excepted)
   const localCode = hasDefect(ctx, 'cda-local-type-code') && spec.code !== '57833-6';
-  const docCode = localCode
+  // seeded defect cda-code-null-flavor: the document's type is « unknown »
+  const docCode = hasDefect(ctx, 'cda-code-null-flavor')
+    ? '<code nullFlavor="UNK"/>'
+    : localCode
     ? `<code code="LGC-${esc(spec.code)}" displayName="${esc(spec.displayName)}" codeSystem="1.2.250.1.999.1.1.9"/>`
     : `<code code="${esc(spec.code)}" displayName="${esc(spec.displayName)}" codeSystem="${esc(spec.codeSystem ?? LOINC)}"${(spec.codeSystem ?? LOINC) === LOINC ? ' codeSystemName="LOINC"' : ''}/>`;
   return (
@@ -267,15 +175,6 @@ export function document(headerXml: string, body: string, extraNs = ''): string 
     body +
     '</ClinicalDocument>\n'
   );
-}
-
-/** The performer / author of an entry (VAC-NOTE entries carry both). */
-export function entryPerformer(pr: Practitioner = PRACTITIONER): string {
-  return `<performer typeCode="PRF"><assignedEntity classCode="ASSIGNED">${assignedEntity(pr, 'assignedPerson', 'representedOrganization', true)}</assignedEntity></performer>`;
-}
-
-export function entryAuthor(t: Date, pr: Practitioner = PRACTITIONER): string {
-  return `<author contextControlCode="OP" typeCode="AUT"><time value="${hl7Time(t)}"/><assignedAuthor classCode="ASSIGNED">${assignedEntity(pr, 'assignedPerson', 'representedOrganization', false)}</assignedAuthor></author>`;
 }
 
 /** What the user typed (DocumentContent of the test-driver contract), normalised. */

@@ -27,7 +27,7 @@ export function consultationReportCda(patient: CdaPatient, content: DocumentCont
   );
   const pdf = buildPdf(title, [
     `Patient : ${patient.firstName} ${patient.birthName}, né(e) le ${patient.birthDate}`,
-    `Auteur : ${PRACTITIONER_DISPLAY}`,
+    `Auteur : ${ctx.author?.display ?? PRACTITIONER_DISPLAY}`,
     '',
     content.text ?? '',
   ]).toString('base64');

@@ -9,7 +9,7 @@ import { VSM_DOC_CODE, vsmCda } from './vsm';
 
 export type { CdaContext, CdaDefects, CdaPatient, DocumentContent, Vaccination } from './common';
 export { vaccineCoding } from './vac-note';
-export { newOid, PRACTITIONER, PRACTITIONER_DISPLAY, RPPS_OID, STRUCTURE_OID, INS_NIR_OID, LOCAL_PATIENT_ID_OID } from './common';
+export { newOid, PRACTITIONER, PRACTITIONER_DISPLAY, RPPS_OID, STRUCTURE_OID, INS_NIR_OID, LOCAL_PATIENT_ID_OID, practitionerOf, rppsOf, type Practitioner } from './common';
 export { vaccinationNoteCda, vsmCda, prescriptionCda, consultationReportCda };
 
 export type DocumentType = 'prescription' | 'vaccination-note' | 'vsm' | 'consultation-report';

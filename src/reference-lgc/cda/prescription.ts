@@ -3,7 +3,8 @@
  * ANS example TestContenuCDA-3-0/ExemplesCDA/eP-MED-DM_2024.01_PosoNonStruct.xml: same header
  * (serviceEvent id = the ordonnance numérique number when the teleservice gave one), a
  * FR-Prescription-medicaments section with one FR-Traitement-prescrit entry per line (posology
- * as narrative text, substitution allowed) and the FR-Document-PDF-copie section holding the
+ * as narrative text, substitution allowed; the entry's text refers to the line's row of the
+ * narrative, product and posology, its product to the product's cell) and the FR-Document-PDF-copie section holding the
  * printed copy. Products are typed as free text: code nullFlavor + originalText (CDA-06).
  * As EP-MED-DM 2024.01 requires: the validity period of the prescription in
  * documentationOf/serviceEvent/effectiveTime (low = the prescription, high = 3 months later, the
@@ -29,8 +30,8 @@ export interface PrescriptionExtras {
   ePrescriptionNumber?: string | null;
 }
 
-export function prescriptionPdf(patientName: string, content: DocumentContent, number?: string | null): Buffer {
-  return buildPdf(`Ordonnance - ${PRACTITIONER_DISPLAY}`, [
+export function prescriptionPdf(patientName: string, content: DocumentContent, number?: string | null, author = PRACTITIONER_DISPLAY): Buffer {
+  return buildPdf(`Ordonnance - ${author}`, [
     `Patient : ${patientName}`,
     ...content.lines.map((l) => `- ${l.product}${l.dosage ? ` : ${l.dosage}` : ''}`),
     number ? `Ordonnance numérique n° ${number}` : 'Ordonnance sans code 2D ordonnance numérique',
@@ -63,7 +64,7 @@ export function prescriptionCda(patient: CdaPatient, content: DocumentContent, c
   const rows = content.lines
     .map(
       (l, i) =>
-        `<tr><td>${esc(frDate(ctx.effectiveTime.toISOString().slice(0, 10)))}</td><td><content ID="med-${i + 1}">${esc(l.product)}</content></td>` +
+        `<tr ID="ligne-${i + 1}"><td>${esc(frDate(ctx.effectiveTime.toISOString().slice(0, 10)))}</td><td><content ID="med-${i + 1}">${esc(l.product)}</content></td>` +
         `<td><content ID="med-${i + 1}-posologie">${esc(l.dosage ?? '')}</content></td><td><content ID="med-${i + 1}-substitution">Oui</content></td><td>0</td><td><content ID="med-${i + 1}-ALD">Non</content></td></tr>`,
     )
     .join('');
@@ -76,7 +77,8 @@ export function prescriptionCda(patient: CdaPatient, content: DocumentContent, c
         '<templateId root="1.2.250.1.213.1.1.3.83"/><templateId root="1.3.6.1.4.1.19376.1.5.3.1.4.7.1"/>' +
         `<id root="${newUuid()}"/>` +
         code('DRUG', 'Médicament', '2.16.840.1.113883.5.4', 'HL7:ActCode') +
-        `<text><reference value="#${ref}"/></text><statusCode code="completed"/>` +
+        // the line as a whole (product, posology, substitution…): the row of the narrative
+        `<text><reference value="#ligne-${i + 1}"/></text><statusCode code="completed"/>` +
         `<effectiveTime xsi:type="IVL_TS"><low value="${today}"/><high nullFlavor="UNK"/></effectiveTime>` +
         '<repeatNumber value="0"/>' +
         '<consumable><manufacturedProduct classCode="MANU">' +
@@ -110,7 +112,7 @@ export function prescriptionCda(patient: CdaPatient, content: DocumentContent, c
     entries +
     '</section></component>';
   const name = `${patient.firstName} ${patient.birthName}`;
-  const pdf = prescriptionPdf(name, content, number).toString('base64');
+  const pdf = prescriptionPdf(name, content, number, ctx.author?.display).toString('base64');
   const copy =
     '<component><section><templateId root="1.2.250.1.213.1.1.2.243"/>' +
     `<id root="${newUuid()}"/>` +

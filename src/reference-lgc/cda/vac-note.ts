@@ -12,7 +12,7 @@
  * which the VAC-NOTE schematron provides for: a CIS code without @code needs no displayName). The typed name is always kept: originalText referring to the narrative.
  */
 import {
-  code, document, entryAuthor, entryPerformer, esc, frDate, hasDefect, header, hl7Date, newUuid, PRACTITIONER_DISPLAY,
+  code, document, entryAuthor, entryPerformer, esc, frDate, hasDefect, header, hl7Date, newUuid, PRACTITIONER,
   type CdaContext, type CdaPatient, type Vaccination,
 } from './common';
 
@@ -102,8 +102,9 @@ export function vaccinationNoteCda(patient: CdaPatient, vaccinations: Vaccinatio
     ctx,
     patient,
   );
+  const author = ctx.author ?? PRACTITIONER;
   const rows = vaccinations
-    .map((v, i) => `<tr><td>${esc(frDate(v.date))}</td><td><content ID="vac-${i + 1}">${esc(v.vaccine)}</content></td><td>${esc(v.lot ?? '')}</td><td>${esc(PRACTITIONER_DISPLAY)}</td></tr>`)
+    .map((v, i) => `<tr><td>${esc(frDate(v.date))}</td><td><content ID="vac-${i + 1}">${esc(v.vaccine)}</content></td><td>${esc(v.lot ?? '')}</td><td>${esc(author.display)}</td></tr>`)
     .join('');
   const entries = vaccinations
     .map((v, i) => {
@@ -120,8 +121,8 @@ export function vaccinationNoteCda(patient: CdaPatient, vaccinations: Vaccinatio
         `<manufacturedMaterial>${vaccineCode(v, ref, !hasDefect(ctx, 'vac-note-without-atc'))}<name>${esc(v.vaccine)}</name>` +
         (v.lot ? `<lotNumberText>${esc(v.lot)}</lotNumberText>` : '<lotNumberText nullFlavor="UNK"/>') +
         '</manufacturedMaterial></manufacturedProduct></consumable>' +
-        entryPerformer() +
-        entryAuthor(ctx.effectiveTime) +
+        entryPerformer(author) +
+        entryAuthor(ctx.effectiveTime, author) +
         '</substanceAdministration></entry>'
       );
     })

@@ -12,12 +12,15 @@
  *
  * Seeded defect free-text-dropped: the typed (uncoded) problems, allergies and treatments are not
  * kept, neither in the entries nor in the narrative (only coded items would be, and none is).
+ * Seeded defect free-text-only-in-narrative: they are in the narrative, but each nullFlavor entry
+ * refers to its table's column header (« Pathologie en cours »…) instead of its own text, and
+ * names no product or agent: no entry carries or references a typed text.
  *
  * Document code: SYNTH « Synthèse » (1.2.250.1.213.1.1.4.12), as the ANS VSM 1.4 example and its
  * schematron have it, and as the DMP's typeCode for a VSM.
  */
 import {
-  code, document, esc, hasDefect, header, hl7Time, newUuid, PRACTITIONER, PRACTITIONER_DISPLAY, RPPS_OID,
+  code, document, esc, hasDefect, header, hl7Time, newUuid, PRACTITIONER, RPPS_OID, type Practitioner,
   type CdaContext, type CdaPatient, type DocumentContent,
 } from './common';
 
@@ -32,9 +35,10 @@ function noMedecinTraitant(): string {
   return `<participant typeCode="INF">${PCP}<associatedEntity classCode="PROV" nullFlavor="NI"><id nullFlavor="NI"/></associatedEntity></participant>`;
 }
 
-function medecinTraitant(name: string, t: Date): string {
-  const known = name.trim() === PRACTITIONER_DISPLAY;
-  const id = known ? `<id root="${RPPS_OID}" extension="${PRACTITIONER.rpps}"/>` : '<id nullFlavor="UNK"/>';
+/** The médecin traitant as typed; when it is the author, identified by the author's idNat. */
+function medecinTraitant(name: string, t: Date, author: Practitioner): string {
+  const known = name.trim() === author.display;
+  const id = known ? `<id root="${RPPS_OID}" extension="${esc(author.idNat)}"/>` : '<id nullFlavor="UNK"/>';
   return (
     `<participant typeCode="INF">${PCP}` +
     `<time xsi:type="IVL_TS"><low value="${hl7Time(t)}"/></time>` +
@@ -43,12 +47,15 @@ function medecinTraitant(name: string, t: Date): string {
 }
 
 function table(header: string, rows: string[], ref: string): string {
-  return `<text><table border="0"><thead><tr><th>${header}</th></tr></thead><tbody>${rows.map((r, i) => `<tr><td><content ID="${ref}-${i + 1}">${esc(r)}</content></td></tr>`).join('')}</tbody></table></text>`;
+  return `<text><table border="0"><thead><tr><th ID="${ref}-entete">${header}</th></tr></thead><tbody>${rows.map((r, i) => `<tr><td><content ID="${ref}-${i + 1}">${esc(r)}</content></td></tr>`).join('')}</tbody></table></text>`;
 }
 
-function problemsSection(problems: string[]): string {
+/** What an entry refers to: its own text (#pb-1), or with free-text-only-in-narrative the column header. */
+const refOf = (prefix: string, i: number, linked: boolean): string => (linked ? `#${prefix}-${i + 1}` : `#${prefix}-entete`);
+
+function problemsSection(problems: string[], linked: boolean): string {
   const entries = problems.map((_, i) => {
-    const ref = `#pb-${i + 1}`;
+    const ref = refOf('pb', i, linked);
     return (
       '<entry><act classCode="ACT" moodCode="EVN">' +
       '<templateId root="2.16.840.1.113883.10.20.1.27"/><templateId root="1.3.6.1.4.1.19376.1.5.3.1.4.5.1"/><templateId root="1.3.6.1.4.1.19376.1.5.3.1.4.5.2"/><templateId root="1.2.250.1.213.1.1.3.39"/>' +
@@ -74,9 +81,9 @@ function problemsSection(problems: string[]): string {
   );
 }
 
-function allergiesSection(allergies: string[]): string {
+function allergiesSection(allergies: string[], linked: boolean): string {
   const entries = allergies.map((_, i) => {
-    const ref = `#allergie-${i + 1}`;
+    const ref = refOf('allergie', i, linked);
     return (
       '<entry><act classCode="ACT" moodCode="EVN">' +
       '<templateId root="2.16.840.1.113883.10.20.1.27"/><templateId root="1.3.6.1.4.1.19376.1.5.3.1.4.5.1"/><templateId root="1.3.6.1.4.1.19376.1.5.3.1.4.5.3"/><templateId root="1.2.250.1.213.1.1.3.40"/>' +
@@ -89,7 +96,7 @@ function allergiesSection(allergies: string[]): string {
       `<text><reference value="${ref}"/></text><statusCode code="completed"/><effectiveTime xsi:type="IVL_TS"><low nullFlavor="UNK"/></effectiveTime>` +
       `<value xsi:type="CD" nullFlavor="OTH"><originalText><reference value="${ref}"/></originalText></value>` +
       '<participant typeCode="CSM"><participantRole classCode="MANU"><playingEntity classCode="MMAT">' +
-      `<code nullFlavor="OTH"><originalText><reference value="${ref}"/></originalText></code><name>${esc(allergies[i])}</name>` +
+      `<code nullFlavor="OTH"><originalText><reference value="${ref}"/></originalText></code>${linked ? `<name>${esc(allergies[i])}</name>` : ''}` +
       '</playingEntity></participantRole></participant>' +
       '</observation></entryRelationship></act></entry>'
     );
@@ -106,9 +113,9 @@ function allergiesSection(allergies: string[]): string {
   );
 }
 
-function treatmentsSection(treatments: string[]): string {
+function treatmentsSection(treatments: string[], linked: boolean): string {
   const entries = treatments.map((t, i) => {
-    const ref = `#med-${i + 1}`;
+    const ref = refOf('med', i, linked);
     return (
       '<entry typeCode="DRIV"><substanceAdministration classCode="SBADM" moodCode="EVN">' +
       '<templateId root="2.16.840.1.113883.10.20.1.24"/><templateId root="1.3.6.1.4.1.19376.1.5.3.1.4.7"/><templateId root="1.2.250.1.213.1.1.3.42"/><templateId root="1.3.6.1.4.1.19376.1.5.3.1.4.7.1"/>' +
@@ -118,7 +125,7 @@ function treatmentsSection(treatments: string[]): string {
       '<effectiveTime xsi:type="IVL_TS"><low nullFlavor="UNK"/><high nullFlavor="UNK"/></effectiveTime>' +
       '<consumable><manufacturedProduct>' +
       '<templateId root="2.16.840.1.113883.10.20.1.53"/><templateId root="1.3.6.1.4.1.19376.1.5.3.1.4.7.2"/><templateId root="1.2.250.1.213.1.1.3.43"/>' +
-      `<manufacturedMaterial><code nullFlavor="OTH"><originalText><reference value="${ref}"/></originalText></code><name>${esc(t)}</name></manufacturedMaterial>` +
+      `<manufacturedMaterial><code nullFlavor="OTH"><originalText><reference value="${ref}"/></originalText></code>${linked ? `<name>${esc(t)}</name>` : ''}</manufacturedMaterial>` +
       '</manufacturedProduct></consumable></substanceAdministration></entry>'
     );
   });
@@ -144,14 +151,16 @@ export function vsmCda(patient: CdaPatient, typed: DocumentContent, ctx: CdaCont
       displayName: VSM_DOC_CODE.displayName,
       codeSystem: VSM_DOC_CODE.codeSystem,
       title: VSM_DOC_CODE.title,
-      participants: mt ? medecinTraitant(mt, ctx.effectiveTime) : noMedecinTraitant(),
+      participants: mt ? medecinTraitant(mt, ctx.effectiveTime, ctx.author ?? PRACTITIONER) : noMedecinTraitant(),
       serviceEventCode: code('34117-2', 'Historique et clinique', undefined, 'LOINC'),
     },
     ctx,
     patient,
   );
+  const linked = !hasDefect(ctx, 'free-text-only-in-narrative');
   const sub =
-    (content.problems.length ? problemsSection(content.problems) : '') + (content.allergies.length ? allergiesSection(content.allergies) : '');
+    (content.problems.length ? problemsSection(content.problems, linked) : '') +
+    (content.allergies.length ? allergiesSection(content.allergies, linked) : '');
   const pathologies =
     '<component><section><templateId root="1.2.250.1.213.1.1.2.29"/>' +
     `<id root="${newUuid()}"/>` +
@@ -174,7 +183,7 @@ export function vsmCda(patient: CdaPatient, typed: DocumentContent, ctx: CdaCont
     `<id root="${newUuid()}"/>` +
     code('18776-5', 'Plan de traitement', undefined, 'LOINC') +
     '<title>Traitement au long cours</title>' +
-    (content.treatments.length ? treatmentsSection(content.treatments) : '<text>Aucun traitement au long cours.</text>') +
+    (content.treatments.length ? treatmentsSection(content.treatments, linked) : '<text>Aucun traitement au long cours.</text>') +
     '</section></component>';
   return document(head, `<component><structuredBody>${pathologies}${results}${plan}</structuredBody></component>`);
 }

@@ -5,7 +5,6 @@
  * Selector map: ./README.md.
  */
 import type * as http from 'node:http';
-import type { DocumentType } from '../cda';
 import {
   Conflict,
   consult,
@@ -16,16 +15,20 @@ import {
   parseMasking,
   sendToDmp,
   setMasking,
-  Unprocessable,
   validate,
   type DocumentRecord,
 } from '../documents';
+import { userMessage } from '../errors';
 import { identityView, qualify } from '../identity';
-import { MssUnavailable, NotFound, patientThread } from '../messaging';
+import { patientThread } from '../messaging';
 import type { Patient, TenantState, TenantStore, Workstation } from '../tenant';
 import { carteVitale, openFile, startOfDay, type CallContext } from '../triggers';
-import { BadRequest, parseCard } from '../validation';
-import { esc, layout, type Nav } from './html';
+import { parseCard } from '../validation';
+import { formContent } from './form-content';
+import { layout } from './html';
+import { errorPage, redirect, sendHtml, sendJson, UiError } from './http';
+import { preferencesDialog, withPreferencesDialog } from './preferences-dialog';
+import { readRequest, TENANT_COOKIE, WORKSTATIONS, type Req } from './request';
 import {
   documentBody,
   dmpPanel,
@@ -40,106 +43,14 @@ import {
 } from './pages';
 
 export const UI_PREFIX = '/ui';
-export const TENANT_COOKIE = 'vigie-tenant';
-const TENANT_RE = /^[A-Za-z0-9_-]{1,64}$/;
-
-export const WORKSTATIONS: Record<string, Workstation> = {
-  ps: { role: 'PS', card: 'CPS' },
-  cpe: { role: 'secretariat', card: 'CPE-nominative' },
-  anon: { role: 'secretariat', card: 'CPE-anonymous' },
-};
-
+export { TENANT_COOKIE, WORKSTATIONS };
 export interface UiDeps {
   store: TenantStore;
   ctx: CallContext;
   bodyLimit: number;
 }
 
-class UiError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
-interface Req {
-  method: string;
-  url: URL;
-  nav: Nav;
-  t: TenantState;
-  form: URLSearchParams;
-  json: boolean;
-  setCookie?: string;
-}
-
-function readForm(req: http.IncomingMessage, limit: number): Promise<URLSearchParams> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new UiError(413, 'Formulaire trop volumineux'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-  });
-}
-
-function cookie(req: http.IncomingMessage, name: string): string | undefined {
-  for (const part of String(req.headers.cookie ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return undefined;
-}
-
-function sendHtml(res: http.ServerResponse, status: number, html: string, setCookie?: string): void {
-  if (res.headersSent) return;
-  const headers: http.OutgoingHttpHeaders = {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': Buffer.byteLength(html),
-    'Cache-Control': 'no-store',
-  };
-  if (setCookie) headers['Set-Cookie'] = setCookie;
-  res.writeHead(status, headers);
-  res.end(html);
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
-  res.end(text);
-}
-
-function redirect(res: http.ServerResponse, location: string, setCookie?: string, status = 303): void {
-  const headers: http.OutgoingHttpHeaders = { Location: location, 'Content-Length': 0, 'Cache-Control': 'no-store' };
-  if (setCookie) headers['Set-Cookie'] = setCookie;
-  res.writeHead(status, headers);
-  res.end();
-}
-
-function errorPage(res: http.ServerResponse, status: number, message: string): void {
-  sendHtml(
-    res,
-    status,
-    `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Erreur</title></head><body><main data-testid="screen" data-screen="Erreur"><h1>Erreur ${status}</h1><p data-testid="error-message">${esc(message)}</p></main></body></html>`,
-  );
-}
-
 const flashQuery = (f: Flash): string => (f.text ? `&flash=${encodeURIComponent(f.text)}${f.kind === 'error' ? '&flashKind=error' : ''}` : '');
-
-/** The message a business error shows to the user, or undefined for an unexpected one. */
-function userMessage(e: unknown): string | undefined {
-  if (e instanceof BadRequest || e instanceof Conflict || e instanceof Unprocessable || e instanceof MssUnavailable || e instanceof NotFound) {
-    return e.message;
-  }
-  return undefined;
-}
 
 export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const { store, ctx } = deps;
@@ -155,28 +66,6 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
     return d;
   }
 
-  async function context(req: http.IncomingMessage, url: URL): Promise<Req> {
-    const fromQuery = url.searchParams.get('tenant') ?? undefined;
-    const tenant = fromQuery || cookie(req, TENANT_COOKIE);
-    if (!tenant) throw new UiError(400, 'Aucun cabinet choisi : ajoutez ?tenant=<id> à l’adresse.');
-    if (!TENANT_RE.test(tenant)) throw new UiError(400, 'Identifiant de cabinet invalide.');
-    const t = store.get(tenant);
-    if (!t) throw new UiError(409, `Le cabinet ${tenant} n'a pas été initialisé (POST /testdriver/reset).`);
-    const wsParam = url.searchParams.get('ws') ?? 'ps';
-    const ws = WORKSTATIONS[wsParam] ? wsParam : 'ps';
-    const method = req.method ?? 'GET';
-    const form = method === 'POST' ? await readForm(req, deps.bodyLimit) : new URLSearchParams();
-    return {
-      method,
-      url,
-      nav: { q: `?tenant=${encodeURIComponent(tenant)}&ws=${ws}`, ws, tenant, path: url.pathname },
-      t,
-      form,
-      json: String(req.headers.accept ?? '').includes('application/json'),
-      ...(fromQuery ? { setCookie: `${TENANT_COOKIE}=${encodeURIComponent(tenant)}; Path=/ui; SameSite=Lax` } : {}),
-    };
-  }
-
   function page(res: http.ServerResponse, r: Req, title: string, body: string, extra = ''): void {
     sendHtml(res, 200, layout({ ...r.nav, extra }, title, body), r.setCookie);
   }
@@ -187,7 +76,8 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
     else redirect(res, location + flashQuery(f), r.setCookie);
   }
 
-  const ws = (r: Req): Workstation => WORKSTATIONS[r.nav.ws];
+  /** The workstation of the UI's `ws` parameter, as the reset described it (card holder and idNat). */
+  const ws = (r: Req): Workstation => r.t.workstation(WORKSTATIONS[r.nav.ws]);
   const flashOf = (r: Req): Flash => {
     const text = r.url.searchParams.get('flash') ?? undefined;
     return text ? { text, kind: r.url.searchParams.get('flashKind') === 'error' ? 'error' : 'ok' } : {};
@@ -200,7 +90,7 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
       redirect(res, `/ui/patients${url.search}`, undefined, 302);
       return;
     }
-    const r = await context(req, url);
+    const r = await readRequest(req, url, store, deps.bodyLimit);
     const { t, nav } = r;
     const m = (re: RegExp): string[] | null => {
       const x = re.exec(path);
@@ -314,6 +204,7 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
       const loc = `/ui/documents/${encodeURIComponent(d.id)}${nav.q}`;
       let f: Flash = {};
       let dialog: EditorDialog = {};
+      let preferences = ''; // seeded defect masking-dialog-renamed (./preferences-dialog.ts)
       try {
         switch (x[1]) {
           case 'do-not-send':
@@ -339,6 +230,9 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
               dialog = { chooseType: true };
             } else if (d.status === 'draft' && t.defects.has('masking-dialog') && r.form.get('maskingDone') !== '1') {
               dialog = { masking: { typeChosen } };
+            } else if (d.status === 'draft' && t.defects.has('masking-dialog-renamed') && r.form.get('preferencesDone') !== '1') {
+              preferences = preferencesDialog(nav, d, typeChosen);
+              if (!r.json) return page(res, r, 'Document', withPreferencesDialog(documentBody(nav, t, d, f, dialog), preferences));
             } else {
               if (r.form.get('maskingDone') === '1' && d.status === 'draft') setMasking(d, parseMasking(r.form.getAll('mask')));
               await validate(ctx, t, d, ws(r));
@@ -361,7 +255,10 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
         if (!msg) throw e;
         f = { text: msg, kind: 'error' };
       }
-      if (r.json) return sendJson(res, 200, { region: 'editor-panel', html: editorPanel(nav, t, d, f, dialog), ...(f.text ? { flash: f } : {}) });
+      if (r.json) {
+        const html = withPreferencesDialog(editorPanel(nav, t, d, f, dialog), preferences);
+        return sendJson(res, 200, { region: 'editor-panel', html, ...(f.text ? { flash: f } : {}) });
+      }
       return redirect(res, loc + flashQuery(f), r.setCookie);
     }
     throw new UiError(404, `Page inconnue : ${r.method} ${url.pathname}`);
@@ -375,41 +272,4 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
   };
 }
 
-/** The editor's free text, read as the content object the API takes (then checked by parseContent). */
-export function formContent(type: DocumentType, f: URLSearchParams): Record<string, unknown> {
-  const text = (f.get('content') ?? '').replace(/\r\n/g, '\n');
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  const cells = (l: string): string[] => l.split(';').map((s) => s.trim());
-  const c: Record<string, unknown> = {};
-  const title = f.get('title')?.trim();
-  if (title) c.title = title;
-  const mt = f.get('medecinTraitant')?.trim();
-  if (mt) c.medecinTraitant = mt;
-  switch (type) {
-    case 'prescription':
-      c.lines = lines.map((l) => {
-        const [product, dosage] = cells(l);
-        return { product, ...(dosage ? { dosage } : {}) };
-      });
-      break;
-    case 'vaccination-note':
-      c.vaccinations = lines.map((l) => {
-        const [vaccine, date, lot] = cells(l);
-        return { vaccine, ...(date ? { date } : {}), ...(lot ? { lot } : {}) };
-      });
-      break;
-    case 'vsm': {
-      // « Traitement : … » and « Allergie : … » lines, as the editor shows them back; the rest are problems
-      const tagged = (l: string, tag: string) => new RegExp(`^${tag}\\s*:\\s*`, 'i').test(l);
-      const strip = (l: string) => l.replace(/^[^:]*:\s*/, '');
-      c.treatments = lines.filter((l) => tagged(l, 'Traitement')).map(strip);
-      c.allergies = lines.filter((l) => tagged(l, 'Allergie')).map(strip);
-      c.problems = lines.filter((l) => !tagged(l, 'Traitement') && !tagged(l, 'Allergie'));
-      break;
-    }
-    case 'consultation-report':
-      if (text.trim()) c.text = text.trim();
-      break;
-  }
-  return c;
-}
+export { formContent };

@@ -1,0 +1,21 @@
+/** Consulting the patient's DMP (POST …/dmp/consult, OPP-03/04). */
+import { consult } from '../dmp-consultation';
+import { BadRequest, parseWorkstation } from '../validation';
+import { ok, patientOf, tenantOf, type Route } from './route';
+
+export const dmpRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/testdriver/patients/{patientId}/dmp/consult',
+    handle: async (r) => {
+      const t = tenantOf(r);
+      const p = patientOf(t, r.params.patientId);
+      parseWorkstation(r.body.workstation);
+      const answer = r.body.nonOpposition;
+      if (answer !== undefined && answer !== null && typeof answer !== 'boolean') {
+        throw new BadRequest('nonOpposition: a boolean is required');
+      }
+      return ok(await consult(r.app.ctx, t, p, typeof answer === 'boolean' ? answer : undefined));
+    },
+  },
+];
