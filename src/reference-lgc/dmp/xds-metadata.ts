@@ -79,6 +79,9 @@ export interface SubmissionSpec {
   typeCode: Coded;
   classCode: Coded;
   formatCode: Coded;
+  /** healthcareFacilityTypeCode and practiceSettingCode (default: a private practice, ambulatory care) */
+  facility?: Coded;
+  practiceSetting?: Coded;
   /** masking chosen by the user (SEND-11): added to confidentiality N */
   masking: Masking[];
   author: Author;
@@ -161,8 +164,8 @@ export function registryObjects(s: MetadataSpec, extraEntrySlots: Record<string,
     classification('cl06', SCHEME.deClass, 'Document01', s.classCode) +
     confidentiality +
     classification('cl07', SCHEME.deFormat, 'Document01', s.formatCode) +
-    classification('cl08', SCHEME.deFacility, 'Document01', { code: 'SA07', display: 'Cabinet individuel', scheme: '1.2.250.1.71.4.2.4' }) +
-    classification('cl09', SCHEME.dePractice, 'Document01', { code: 'AMBULATOIRE', display: 'Ambulatoire', scheme: '1.2.250.1.213.1.1.4.9' }) +
+    classification('cl08', SCHEME.deFacility, 'Document01', s.facility ?? { code: 'SA07', display: 'Cabinet individuel', scheme: '1.2.250.1.71.4.2.4' }) +
+    classification('cl09', SCHEME.dePractice, 'Document01', s.practiceSetting ?? { code: 'AMBULATOIRE', display: 'Ambulatoire', scheme: '1.2.250.1.213.1.1.4.9' }) +
     classification('cl10', SCHEME.deType, 'Document01', s.typeCode) +
     externalId('ei04', SCHEME.dePatientId, 'Document01', s.patientCx, 'XDSDocumentEntry.patientId') +
     externalId('ei05', SCHEME.deUniqueId, 'Document01', s.documentUniqueId, 'XDSDocumentEntry.uniqueId') +

@@ -7,9 +7,10 @@ import type { CallContext } from '../triggers';
 import { documentAuthor, documentContent } from './content';
 import { DMP_RETRY_DELAY_MS, DMP_RETRY_FOREVER_MS, DMP_RETRY_SLOW_MS, INS_NOT_QUALIFIED_SEND, patientOfDocument, type DocumentRecord } from './record';
 
-/** The INS as an XDS CX: <15 chars>^^^&<INS OID>&ISO^NH. */
-export function patientCx(p: Patient): string | undefined {
+/** The INS as an XDS CX: <15 chars>^^^&<INS OID>&ISO^NH (seeded defect xds-patient-id-local-oid: under the practice's own OID). */
+export function patientCx(p: Patient, t?: TenantState): string | undefined {
   const v = ins15(p);
+  if (v && t?.defects.has('xds-patient-id-local-oid')) return `${v}^^^&1.2.250.1.999.42.1&ISO^PI`;
   return v ? `${v}^^^&${insOid(p)}&ISO^NH` : undefined;
 }
 
@@ -39,8 +40,11 @@ export function metadataSpec(t: TenantState, p: Patient, d: DocumentRecord, cx: 
     submissionUniqueId: newOid(),
     title: d.content.title ?? meta.title,
     typeCode: meta.typeCode,
-    classCode: meta.classCode,
-    formatCode: meta.formatCode,
+    // Seeded defects of CDA-08: codes outside the DMP's value sets, a formatCode of another volet.
+    classCode: t.defects.has('xds-class-code-local') ? { code: 'CR-MG', display: 'Compte rendu (code local)', scheme: '1.2.250.1.999.42.2' } : meta.classCode,
+    formatCode: t.defects.has('xds-format-code-of-another-volet') && d.type !== 'consultation-report'
+      ? { code: 'urn:ihe:iti:xds-sd:pdf:2008', display: 'Document à corps non structuré en Pdf/A-1', scheme: '1.3.6.1.4.1.19376.1.2.3' } : meta.formatCode,
+    ...(t.defects.has('xds-practice-setting-local') ? { practiceSetting: { code: 'CABINET', display: 'Cabinet (code local)', scheme: '1.2.250.1.999.42.3' } } : {}),
     masking: t.defects.has('masking-ignored') ? [] : d.maskedFrom,
     author: xdsAuthor(documentAuthor(t, d)),
     creationTime: d.validatedAt ?? d.createdAt,
@@ -117,7 +121,7 @@ async function resubmitForever(ctx: CallContext, t: TenantState, p: Patient, d: 
  */
 export async function submitSilently(t: TenantState, d: DocumentRecord, signal: AbortSignal): Promise<void> {
   const p = patientOfDocument(t, d);
-  const cx = p.ins.status === 'qualified' ? patientCx(p) : undefined;
+  const cx = p.ins.status === 'qualified' ? patientCx(p, t) : undefined;
   if (!cx || !t.doubles.dmp) return;
   await submitIti41(submissionSpec(t, p, d, cx), t.options.dmpTimeoutMs, signal);
 }
@@ -125,7 +129,7 @@ export async function submitSilently(t: TenantState, d: DocumentRecord, signal: 
 /** Start sending `d` to the DMP (background unless dmp-in-request-path). Returns the job, if any. */
 export function startSending(ctx: CallContext, t: TenantState, d: DocumentRecord): Promise<void> | undefined {
   const p = patientOfDocument(t, d);
-  const cx = p.ins.status === 'qualified' ? patientCx(p) : undefined;
+  const cx = p.ins.status === 'qualified' ? patientCx(p, t) : undefined;
   if (!cx) {
     d.dmp = { status: 'not-sent', message: INS_NOT_QUALIFIED_SEND, attempts: d.dmp.attempts };
     return undefined;
