@@ -12,7 +12,7 @@ async function consult(w: VigieWorld, p: Person, nonOpposition?: boolean, driver
   w.state.dmpQueryMark = w.dmp.queries().length;
   const a = await w.act(`open the DMP of ${p.id}${nonOpposition === undefined ? '' : ` (answer: ${nonOpposition ? 'does not oppose' : 'opposes'})`}`,
     () => driver.consultDmp(WORKSTATIONS.PS, w.patientId(p), nonOpposition), { arranging: driver !== w.driver });
-  w.state.lastConsult = w.resultOf(a);
+  w.state.lastConsult = await w.resultOf(a);
   w.state.lastConsultDeclared = a.declaredFields;
 }
 

@@ -21,7 +21,7 @@ export const currentDoc = (w: VigieWorld) => {
 
 export async function write(w: VigieWorld, p: Person, spec: DocumentSpec, driver: LgcDriver = w.driver): Promise<void> {
   const a = await w.act(`write ${spec.name} for ${p.id}`, () => driver.createDocument(PS, w.patientId(p), spec.type, spec.content), { arranging: driver !== w.driver });
-  const docs = w.resultOf(a);
+  const docs = await w.resultOf(a);
   if (!docs.length) w.setupFailed('the LGC created no document', `${spec.name} for ${p.id}`);
   w.state.currentDocuments = docs;
   w.state.currentSpec = spec;
@@ -123,7 +123,7 @@ When(/^the professional records two vaccinations for (\S+ \S+) at this visit$/, 
 
 When('the professional records that the patient opposes sending it', async function (this: VigieWorld) {
   const a = await this.act('record that the patient opposes sending', () => this.driver.doNotSend(PS, currentDoc(this).documentId));
-  this.state.lastDoNotSend = this.resultOf(a);
+  this.state.lastDoNotSend = await this.resultOf(a);
   this.state.lastDoNotSendDeclared = a.declaredFields;
 });
 
@@ -137,5 +137,5 @@ When(/^the professional validates and prints (?:it|the notes)$/, async function 
 
 When(/^the professional tries to switch off the (feeding of the DMP|INSi call) in the settings$/, async function (this: VigieWorld, what: string) {
   const a = await this.act(`switch off the ${what}`, () => this.driver.settings(PS, what === 'INSi call' ? { insi: false } : { dmpFeeding: false }), { refusalIsResult: true });
-  this.state.lastSettings = a.error ? { applied: [], refused: [what === 'INSi call' ? 'insi' : 'dmpFeeding'] } : this.resultOf(a);
+  this.state.lastSettings = a.error ? { applied: [], refused: [what === 'INSi call' ? 'insi' : 'dmpFeeding'] } : await this.resultOf(a);
 });

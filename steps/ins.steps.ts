@@ -82,6 +82,6 @@ Then(/^the patient file of (\S+ \S+) records that INSi answered "([a-z-]+)"$/, a
 Then(/^the identity of (\S+ \S+) is not qualified$/, async function (this: VigieWorld, name: string) {
   const p = this.person(name);
   const a = await this.act(`read the patient file of ${p.id}`, () => this.driver.identity(this.patientId(p)));
-  const v = this.resultOf(a);
+  const v = await this.resultOf(a);
   this.judge(identityNotQualified(p.id, v), this.screenKind(a, 'ins.status'));
 });

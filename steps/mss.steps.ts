@@ -27,7 +27,7 @@ async function send(w: VigieWorld, p: Person, o: { readReceipt?: boolean; attach
     ...(o.readReceipt ? { readReceipt: true } : {}),
   }), { refusalIsResult: o.refusalIsResult });
   if (a.error) w.state.lastSendRefusal = (a.error as Error).message;
-  else w.state.lastSent = w.resultOf(a);
+  else w.state.lastSent = await w.resultOf(a);
 }
 
 /** The message the LGC sent in the last action (by its Message-ID, else by its recipient). */

@@ -13,7 +13,7 @@ import { VigieWorld, WORKSTATIONS } from './support/world';
 async function qualify(w: VigieWorld, ws: Workstation, method: QualifyMethod, document?: string) {
   const p = w.current();
   const a = await w.act(`qualify the INS of ${p.id}`, () => w.driver.qualify(ws, w.patientId(p), method, document));
-  w.state.lastQualify = w.resultOf(a);
+  w.state.lastQualify = await w.resultOf(a);
   w.state.lastQualifyDeclared = a.declaredFields;
 }
 

@@ -151,7 +151,10 @@ export class HttpDriver implements LgcDriver {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (!o.noTenant) headers['x-vigie-tenant'] = this.tenant;
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: ctl.signal });
+      const send = () => fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: ctl.signal });
+      // A keep-alive socket the target closed while idle fails before any byte of answer: the request
+      // never reached it, so it is sent once more on a fresh connection.
+      const res = await send().catch((e) => (closedBeforeAnswer(e) && !ctl.signal.aborted ? send() : Promise.reject(e)));
       const text = await res.text();
       let parsed: unknown = text;
       try { parsed = text ? JSON.parse(text) : undefined; } catch { /* keep text as evidence */ }
@@ -175,6 +178,11 @@ export class HttpDriver implements LgcDriver {
       this.controllers.delete(ctl);
     }
   }
+}
+
+function closedBeforeAnswer(e: unknown): boolean {
+  const code = (e as { cause?: { code?: string } }).cause?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }
 
 function describeFetchError(e: unknown): string {

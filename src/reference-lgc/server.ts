@@ -98,7 +98,9 @@ export function startReferenceLgc(opts: ReferenceLgcOptions = {}): Promise<Runni
       },
     );
   });
-  server.keepAliveTimeout = 5000;
+  // Longer than any client's idle keep-alive (undici: 4 s), so a client never reuses a socket the server is closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);

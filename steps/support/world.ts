@@ -208,9 +208,13 @@ export class VigieWorld extends World<VigieParameters> {
     return a;
   }
 
-  /** The value of an action that must have ended, or a precondition failure naming it. */
-  resultOf<T>(a: PendingAction<T>): T {
-    if (!a.settled || a.error) this.setupFailed(`the action « ${a.label} » did not end`, a.error ? String((a.error as Error).message) : 'still running');
+  /**
+   * The value of an action the scenario needs to go on: still running (a double holds), it is given
+   * the rest of the action bound (actionMs) to end; else a precondition failure naming it.
+   */
+  async resultOf<T>(a: PendingAction<T>): Promise<T> {
+    if (!a.settled) await within(a.promise.catch(() => undefined), Math.max(0, this.timeouts.actionMs - (performance.now() - a.startedAt)));
+    if (!a.settled || a.error) this.setupFailed(`the action « ${a.label} » did not end`, a.error ? String((a.error as Error).message) : `still running after ${this.timeouts.actionMs} ms`);
     return a.value as T;
   }
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import { runMatrix } from '../matrix/matrix';
 
-const WORKERS = Number(process.env.VIGIE_MATRIX_WORKERS ?? 8);
+const WORKERS = Number(process.env.VIGIE_MATRIX_WORKERS ?? 10);
 
 test('defect matrix (full cross product)', { timeout: 60 * 60_000 }, async () => {
   await runMatrix('full', { workers: WORKERS, timeoutMs: 55 * 60_000, log: (l) => process.stderr.write(l + '\n') });

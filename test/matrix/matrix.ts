@@ -4,9 +4,10 @@
  * every requirement and every scenario is failed by some defect.
  *
  * Two sizes (the cost is in docs/defect-matrix.md):
- * - quick (npm test): every defect on the feature folders of its own requirements plus one other
- *   LGC folder (a deterministic rotation, so "fails nothing else" is checked outside its family
- *   too); on-screen defects through the web UI on the feature files of their requirements.
+ * - quick (npm test): every defect on the feature files of its own requirements plus one feature
+ *   file of another family (a deterministic rotation, so "fails nothing else" is checked outside
+ *   its family too); on-screen defects through the web UI on the feature files of their
+ *   requirements, and the conformant reference through the web UI on all of those files.
  * - full (npm run matrix:full, run by CI): every LGC defect on every LGC feature; every on-screen
  *   defect through the web UI on every feature a screen judges.
  * Both: the service defects on the service features, the conformant reference on everything, and
@@ -22,9 +23,12 @@ import { CHROMIUM_PATH } from '../../src/drivers/ui/browser';
 import type { MatrixJob, MatrixJobResult } from '../../src/harness/matrix-worker';
 import { startReferenceLgc } from '../../src/harness/reference-process';
 import { compareIds, requirementsOfSide } from '../../src/report/catalogue';
-import { Defect, LGC_FOLDERS, SCREEN_FOLDERS, SERVICE_FOLDERS, catalogue, ownFolders, runJobs } from './workers';
+import { Defect, LGC_FOLDERS, SCREEN_FOLDERS, SERVICE_FOLDERS, catalogue, runJobs } from './workers';
 
 export type MatrixSize = 'quick' | 'full';
+
+/** The on-screen defects the quick matrix runs through the web UI (the full matrix runs them all). */
+export const QUICK_UI_DEFECTS = ['qualify-in-three-clicks', 'send-box-unchecked', 'attestation-paraphrased', 'masking-dialog-renamed', 'consult-reminder-in-question-only', 'bounce-dropped', 'dmp-in-request-path'];
 
 function featureFiles(dir = join(PROJECT_ROOT, 'features')): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -38,22 +42,30 @@ const filesOf = (req: string) => featureFiles().filter((f) => f.split('/').pop()
 export function jobsFor(size: MatrixSize, withUi: boolean, rulePack: boolean): MatrixJob[] {
   const lgc = catalogue.filter((d) => (d.side ?? 'lgc') === 'lgc');
   const jobs: MatrixJob[] = [
-    { id: '(conformant)', defects: [], paths: LGC_FOLDERS },
+    // The conformant reference on every LGC feature, one job per folder (the pool runs them side by side).
+    ...LGC_FOLDERS.map((f) => ({ id: `(conformant) ${f}`, defects: [], paths: [f] })),
     { id: '(conformant, service)', defects: [], suite: 'service', paths: SERVICE_FOLDERS },
     // Without a rule pack: CDA-07 not selected, everything else still judged.
     { id: '(conformant, no rule pack)', defects: [], paths: ['features/cda'], rulesDir: null },
   ];
+  const lgcFiles = featureFiles().filter((f) => !f.startsWith('features/mss/service/')).sort();
   lgc.forEach((d, i) => {
-    const own = ownFolders(d);
-    const others = LGC_FOLDERS.filter((f) => !own.includes(f));
-    const paths = size === 'full' ? LGC_FOLDERS : [...own, ...(others.length ? [others[i % others.length]] : [])];
+    const own = [...new Set(d.requirements.flatMap(filesOf))];
+    const families = new Set(d.requirements.map((r) => r.split('-')[0].toLowerCase()));
+    const others = lgcFiles.filter((f) => !families.has(f.split('/').pop()!.split('-')[0]));
+    const paths = size === 'full' ? LGC_FOLDERS : [...own, others[(i * 7) % others.length]];
     jobs.push({ id: d.id, defects: [d.id], paths });
     if (d.requirements.includes('CDA-07')) jobs.push({ id: `${d.id} (no rule pack)`, defects: [d.id], paths: ['features/cda'], rulesDir: null });
   });
   for (const d of catalogue.filter((x) => x.side === 'service')) jobs.push({ id: d.id, defects: [], serviceDefects: [d.id], suite: 'service', paths: SERVICE_FOLDERS });
   if (withUi) {
-    jobs.push({ id: '(conformant, ui)', defects: [], paths: SCREEN_FOLDERS, driver: 'ui' });
-    for (const d of lgc.filter((x) => x.mode === 'ui')) {
+    // Quick: a handful of on-screen defects, one per kind of screen judgement (clicks, a box, a
+    // sentence, a dialog named otherwise, a hanging screen, a bounce); full: all of them everywhere.
+    const uiDefects = lgc.filter((x) => x.mode === 'ui' && (size === 'full' || QUICK_UI_DEFECTS.includes(x.id)));
+    const uiFiles = [...new Set(uiDefects.flatMap((d) => d.requirements.flatMap(filesOf)))].sort();
+    if (size === 'full') for (const f of SCREEN_FOLDERS) jobs.push({ id: `(conformant, ui) ${f}`, defects: [], paths: [f], driver: 'ui' });
+    else jobs.push({ id: '(conformant, ui)', defects: [], paths: uiFiles, driver: 'ui' });
+    for (const d of uiDefects) {
       jobs.push({ id: `${d.id} (ui)`, defects: [d.id], driver: 'ui', paths: size === 'full' ? SCREEN_FOLDERS : [...new Set(d.requirements.flatMap(filesOf))] });
     }
   }
@@ -67,14 +79,17 @@ export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutM
   const rulePack = !!findRulePack();
   const withUi = existsSync(CHROMIUM_PATH);
   const jobs = jobsFor(size, withUi, rulePack);
-  // The longest jobs first (the full LGC suites, then the UI ones), so the pool ends together.
-  const weight = (j: MatrixJob) => (j.paths?.length ?? 5) * (j.driver === 'ui' ? 3 : 1);
+  // The longest jobs first, so each pool ends together.
+  const weight = (j: MatrixJob) => j.paths?.length ?? 5;
   jobs.sort((a, b) => weight(b) - weight(a));
   const lgc = await startReferenceLgc();
   const t0 = performance.now();
   let byId: Map<string, MatrixJobResult>;
   try {
-    byId = await runJobs(lgc.url, jobs, o.workers, { timeoutMs: o.timeoutMs, onResult: (r, n) => o.log?.(`  ${n}/${jobs.length} ${r.id}: ${r.outcome} (${(r.ms / 1000).toFixed(1)} s)`) });
+    byId = await runJobs(lgc.url, jobs, o.workers, {
+      timeoutMs: o.timeoutMs,
+      onResult: (r, n) => o.log?.(`  ${n}/${jobs.length} ${r.id}: ${r.outcome} (${(r.ms / 1000).toFixed(1)} s)${r.outcome === 'could-not-run' ? ` — ${r.reasons?.join('; ')}` : ''}`),
+    });
   } finally {
     await lgc.stop();
   }
@@ -97,7 +112,7 @@ export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutM
       ms: r.ms,
     };
   }
-  const conformantIds = ['(conformant)', '(conformant, service)', '(conformant, no rule pack)', ...(withUi ? ['(conformant, ui)'] : [])];
+  const conformantIds = jobs.map((j) => j.id).filter((id) => id.startsWith('(conformant'));
   const conformant = Object.fromEntries(conformantIds.map((id) => {
     const r = byId.get(id)!;
     return [id, { outcome: r.outcome, scenarios: r.results.length, notSelected: r.notSelected, notPassed: r.results.filter((s) => s.status !== 'passed').map((s) => `${s.location} (${s.status}: ${s.message})`), ms: r.ms }];
@@ -123,7 +138,7 @@ export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutM
     assert.deepEqual(c.notPassed, [], `${id}: the conformant reference LGC must pass every scenario`);
   }
   assert.deepEqual(conformant['(conformant, no rule pack)'].notSelected, ['CDA-07'], 'without a rule pack, CDA-07 is reported not selected — never passed silently');
-  if (rulePack) assert.deepEqual(conformant['(conformant)'].notSelected, [], 'with the rule pack, CDA-07 is judged');
+  if (rulePack) assert.deepEqual(conformant['(conformant) features/cda'].notSelected, [], 'with the rule pack, CDA-07 is judged');
   for (const [id, d] of Object.entries(rows)) {
     const unexpected = d.erroredScenarios.filter((e) => !/could not set up the scenario/.test(e));
     assert.deepEqual(unexpected, [], `defect ${id}: scenarios errored instead of giving a verdict`);

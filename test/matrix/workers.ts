@@ -5,6 +5,7 @@
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/config/load';
 import type { MatrixJob, MatrixJobResult } from '../../src/harness/matrix-worker';
@@ -13,9 +14,22 @@ import type { MatrixJob, MatrixJobResult } from '../../src/harness/matrix-worker
 export interface Defect { id: string; requirements: string[]; features: string[]; mode: 'http' | 'ui' | 'smtp'; side?: 'lgc' | 'service'; description: string }
 export const catalogue: Defect[] = JSON.parse(readFileSync(join(PROJECT_ROOT, 'src', 'reference-lgc', 'defects.json'), 'utf8')).defects;
 
-export async function runJobs(baseUrl: string, jobs: MatrixJob[], workers: number, o: { timeoutMs: number; onResult?: (r: MatrixJobResult, done: number) => void }): Promise<Map<string, MatrixJobResult>> {
-  const queue = [...jobs];
+/**
+ * Two pools share the reference LGC: http jobs on `workers` processes (their time is mostly
+ * waiting: more workers overlap more windows), ui jobs on at most one process per core (each
+ * drives a Chromium: more would only slow every browser down).
+ */
+export async function runJobs(baseUrl: string, jobs: MatrixJob[], workers: number, o: { timeoutMs: number; uiWorkers?: number; onResult?: (r: MatrixJobResult, done: number) => void }): Promise<Map<string, MatrixJobResult>> {
   const out = new Map<string, MatrixJobResult>();
+  const ui = jobs.filter((j) => j.driver === 'ui');
+  const http = jobs.filter((j) => j.driver !== 'ui');
+  await Promise.all([runPool(baseUrl, http, workers, out, o), runPool(baseUrl, ui, o.uiWorkers ?? Math.min(2, availableParallelism()), out, o)]);
+  return out;
+}
+
+function runPool(baseUrl: string, jobs: MatrixJob[], workers: number, out: Map<string, MatrixJobResult>,
+  o: { timeoutMs: number; onResult?: (r: MatrixJobResult, done: number) => void }): Promise<unknown> {
+  const queue = [...jobs];
   const startWorker = (n: number) => new Promise<void>((resolve, reject) => {
     const child: ChildProcess = fork(join(PROJECT_ROOT, 'src', 'harness', 'matrix-worker.ts'), [baseUrl], {
       cwd: PROJECT_ROOT, execArgv: ['--require', 'ts-node/register'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
@@ -40,15 +54,10 @@ export async function runJobs(baseUrl: string, jobs: MatrixJob[], workers: numbe
       else reject(new Error(`matrix worker ${n} exited ${code}${current ? ` during job ${current.id}` : ''} (bound ${o.timeoutMs} ms): ${err.slice(-2000)}`));
     });
   });
-  await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, (_, i) => startWorker(i)));
-  return out;
+  return Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, (_, i) => startWorker(i)));
 }
 
 /** The feature folders of the LGC side, and of the service side. */
 export const LGC_FOLDERS = ['features/ins', 'features/qualification', 'features/dmp', 'features/cda', 'features/mss/lgc'];
 export const SCREEN_FOLDERS = ['features/ins', 'features/qualification', 'features/dmp', 'features/mss/lgc'];
 export const SERVICE_FOLDERS = ['features/mss/service'];
-
-const FAMILY_FOLDER: Record<string, string> = { INS: 'features/ins', QUAL: 'features/qualification', OPP: 'features/dmp', SEND: 'features/dmp', CDA: 'features/cda', MSS: 'features/mss/lgc' };
-/** The folders holding the features of a defect's own requirements. */
-export const ownFolders = (d: Defect): string[] => [...new Set(d.requirements.map((r) => FAMILY_FOLDER[r.split('-')[0]]))].filter(Boolean);

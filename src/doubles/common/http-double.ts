@@ -75,6 +75,9 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
         send(res, this.spec.internalErrorReply(`${this.spec.label} internal error: ${String(err)}`));
       });
     });
+    // Longer than any client's idle keep-alive, so a client never reuses a socket the double is closing.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     this.boundPort = await listen(server, this.port, this.host);
     this.server = server;
   }

@@ -54,8 +54,9 @@ export async function validate(ctx: CallContext, t: TenantState, d: DocumentReco
   let printed: Printed = { datamatrix: false, ePrescriptionNumber: null };
   if (d.type === 'prescription') {
     const { failed, ...ticket } = await ePrescription(ctx, t, p, d);
-    // seeded defect validate-refused-on-eprescription-failure: no prescription without its 2D code (SEND-08)
-    if (failed && t.defects.has('validate-refused-on-eprescription-failure')) throw new Unprocessable('eprescription-failed', EPRESCRIPTION_FAILED);
+    // seeded defect validate-refused-on-eprescription-failure: no prescription without its 2D code (SEND-08),
+    // whether the service failed or its module is inactive
+    if ((failed || !t.settings.ePrescription) && t.defects.has('validate-refused-on-eprescription-failure')) throw new Unprocessable('eprescription-failed', EPRESCRIPTION_FAILED);
     printed = ticket;
   }
   d.status = 'validated';
