@@ -4,6 +4,7 @@ Feature: INS-02 — The INSi call never blocks the user
   keeps answering the user. Measured: with INSi holding its answer, the LGC answers the user
   within 1000 ms; INSi answers only when the scenario releases it.
 
+  @timing
   Scenario Outline: The LGC answers at once when <trigger>, while INSi is silent
     Given Camille Legrand has a patient file
     And INSi is slow: it answers only when released

@@ -16,6 +16,7 @@ Feature: INS-07 — Every INSi outcome is recorded, the identity stays unqualifi
       | that it finds several identities | several   |
       | with an error                   | error     |
 
+  @timing
   Scenario: INSi never answers
     Given Camille Legrand has a patient file
     And INSi is slow: it answers only when released

@@ -20,6 +20,8 @@ export interface MatrixJob {
   suite?: Side;
   /** The ANS rule pack; null: none (CDA-07 not selected); undefined: found as usual. */
   rulesDir?: string | null;
+  /** A tag expression narrowing the job's scenarios (the matrix's two phases). */
+  tags?: string;
 }
 export interface MatrixJobResult {
   id: string; exitCode: number; outcome: string; reasons?: string[]; ms: number;
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
     }
     const t0 = performance.now();
     const r = await runSuite({
-      loaded, baseUrl, driver: job.driver, suite: job.suite, keepBrowser: true, defects: job.defects, serviceDefects: job.serviceDefects, paths: job.paths,
+      loaded, baseUrl, driver: job.driver, suite: job.suite, keepBrowser: true, defects: job.defects, serviceDefects: job.serviceDefects, paths: job.paths, tags: job.tags,
       rulesDir: job.rulesDir === null ? '/nonexistent/no-rule-pack' : job.rulesDir, reportsDir: false, support, quiet: true, log: () => undefined,
     });
     const result: MatrixJobResult = {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import { runMatrix } from './matrix';
 
-const WORKERS = Number(process.env.VIGIE_MATRIX_WORKERS ?? 8);
+const WORKERS = Number(process.env.VIGIE_MATRIX_WORKERS ?? 6);
 
 test('defect matrix (quick): the conformant reference passes, every defect fails exactly its requirements, every requirement and scenario is failed by some defect',
   { timeout: 9 * 60_000 }, async () => {

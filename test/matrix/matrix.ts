@@ -10,12 +10,16 @@
  *   requirements, and the conformant reference through the web UI on all of those files.
  * - full (npm run matrix:full, run by CI): every LGC defect on every LGC feature; every on-screen
  *   defect through the web UI on every feature a screen judges.
+ * Scenarios tagged @timing (an answer time judged while a service holds) run in a second phase,
+ * one at a time, once the parallel phase is over: a time verdict needs a machine the matrix
+ * itself does not load (under load the harness says "could not judge", rightly, and the slow
+ * defects would escape).
  * Both: the service defects on the service features, the conformant reference on everything, and
  * the rule-pack rule — without an ANS rule pack, CDA-07 is not selected (never passed silently)
  * and the defects that only CDA-07 catches are named as not judgeable, not failed.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { findRulePack } from '../../src/cda/rulepack';
 import { PROJECT_ROOT } from '../../src/config/load';
@@ -38,6 +42,12 @@ function featureFiles(dir = join(PROJECT_ROOT, 'features')): string[] {
 }
 /** features/qualification/qual-02-one-click.feature judges QUAL-02: a requirement's own feature files. */
 const filesOf = (req: string) => featureFiles().filter((f) => f.split('/').pop()!.startsWith(req.toLowerCase() + '-')).sort();
+
+/** Does any of these feature paths hold a scenario tagged @timing? */
+function hasTiming(paths: string[]): boolean {
+  const files = paths.flatMap((p) => (p.endsWith('.feature') ? [p] : featureFiles(join(PROJECT_ROOT, p))));
+  return files.some((f) => readFileSync(join(PROJECT_ROOT, f), 'utf8').includes('@timing'));
+}
 
 export function jobsFor(size: MatrixSize, withUi: boolean, rulePack: boolean): MatrixJob[] {
   const lgc = catalogue.filter((d) => (d.side ?? 'lgc') === 'lgc');
@@ -64,7 +74,10 @@ export function jobsFor(size: MatrixSize, withUi: boolean, rulePack: boolean): M
     const uiDefects = lgc.filter((x) => x.mode === 'ui' && (size === 'full' || QUICK_UI_DEFECTS.includes(x.id)));
     const uiFiles = [...new Set(uiDefects.flatMap((d) => d.requirements.flatMap(filesOf)))].sort();
     if (size === 'full') for (const f of SCREEN_FOLDERS) jobs.push({ id: `(conformant, ui) ${f}`, defects: [], paths: [f], driver: 'ui' });
-    else jobs.push({ id: '(conformant, ui)', defects: [], paths: uiFiles, driver: 'ui' });
+    else {
+      const half = Math.ceil(uiFiles.length / 2);
+      jobs.push({ id: '(conformant, ui) 1/2', defects: [], paths: uiFiles.slice(0, half), driver: 'ui' }, { id: '(conformant, ui) 2/2', defects: [], paths: uiFiles.slice(half), driver: 'ui' });
+    }
     for (const d of uiDefects) {
       jobs.push({ id: `${d.id} (ui)`, defects: [d.id], driver: 'ui', paths: size === 'full' ? SCREEN_FOLDERS : [...new Set(d.requirements.flatMap(filesOf))] });
     }
@@ -85,11 +98,21 @@ export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutM
   const lgc = await startReferenceLgc();
   const t0 = performance.now();
   let byId: Map<string, MatrixJobResult>;
+  const onResult = (r: MatrixJobResult, n: number) =>
+    o.log?.(`  ${n} ${r.id}: ${r.outcome} (${(r.ms / 1000).toFixed(1)} s)${r.outcome === 'could-not-run' ? ` — ${r.reasons?.join('; ')}` : ''}`);
   try {
-    byId = await runJobs(lgc.url, jobs, o.workers, {
-      timeoutMs: o.timeoutMs,
-      onResult: (r, n) => o.log?.(`  ${n}/${jobs.length} ${r.id}: ${r.outcome} (${(r.ms / 1000).toFixed(1)} s)${r.outcome === 'could-not-run' ? ` — ${r.reasons?.join('; ')}` : ''}`),
-    });
+    const parallel = jobs.map((j) => ({ ...j, tags: 'not @timing' }));
+    byId = await runJobs(lgc.url, parallel, o.workers, { timeoutMs: o.timeoutMs, onResult });
+    // The @timing scenarios of the jobs that hold some, one job at a time per driver.
+    const timed = jobs.filter((j) => hasTiming(j.paths ?? [])).map((j) => ({ ...j, tags: '@timing' }));
+    const second = await runJobs(lgc.url, timed, 1, { timeoutMs: o.timeoutMs, uiWorkers: 1, onResult });
+    for (const [id, r] of second) {
+      const first = byId.get(id);
+      if (!first) { byId.set(id, r); continue; }
+      const merged = { ...first, ms: first.ms + r.ms, results: [...first.results, ...r.results], notSelected: [...new Set([...first.notSelected, ...r.notSelected])] };
+      if (first.outcome === 'could-not-run') merged.outcome = r.outcome;
+      byId.set(id, merged);
+    }
   } finally {
     await lgc.stop();
   }

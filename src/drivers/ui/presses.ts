@@ -21,7 +21,12 @@ import type { UiSession } from './session';
 export interface Seen { declared: Set<string> }
 
 /** One user action in progress: its presses (clicks), what the UI showed at its prompts, its self-reported fields. */
-export interface Act extends Seen { name: string; clicks: Click[]; navAtClick?: number; startedAt?: number; shown: string[] }
+/**
+ * `startedAt`: the user's first press; `answeredAt`: when the screen had settled after the last
+ * press — the LGC's answer time is the span between them (what the driver then reads or probes is
+ * its own cost, not the LGC's).
+ */
+export interface Act extends Seen { name: string; clicks: Click[]; navAtClick?: number; startedAt?: number; answeredAt?: number; shown: string[] }
 
 /** How many prompts one action answers at most before the driver says the UI keeps asking. */
 export const MAX_PROMPTS = 6;
@@ -46,7 +51,7 @@ export class Presses {
     try {
       const page = await this.session.mainPage();
       const value = await fn(a, page);
-      const ms = Math.round(performance.now() - (a.startedAt ?? t0));
+      const ms = Math.round((a.answeredAt ?? performance.now()) - (a.startedAt ?? t0));
       Object.assign(ex, { url: page.url(), status: 200, ms, responseBody: { clicks: a.clicks, screenChanges: this.screenChanges(a), declared: [...a.declared] } });
       return { value, ms, declaredFields: [...a.declared] };
     } catch (e) {
@@ -72,8 +77,10 @@ export class Presses {
       let page: Page;
       if (this.inFlight === 0) { page = await this.session.mainPage(); await this.session.goto(page, url, reload); }
       else page = await this.session.lookAt(url);
+      // The screen answered once loaded; reading it is the driver's own cost.
+      const answered = performance.now();
       const value = await reader(page, seen);
-      ex.ms = Math.round(performance.now() - t0);
+      ex.ms = Math.round(answered - t0);
       return { value, ms: ex.ms, declaredFields: [...seen.declared] };
     } catch (e) {
       const err = this.session.explain(e, `read ${url}`);
@@ -96,6 +103,7 @@ export class Presses {
     const { navigating } = await pressAt(page, at);
     if (navigating) await this.session.navigated(navsBefore, `${key} (${css})`);
     await this.session.settle(page);
+    a.answeredAt = performance.now();
   }
 
   /**
