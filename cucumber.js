@@ -3,7 +3,17 @@
 // target answers, and writes reports/summary.json. This profile lets you run cucumber-js directly
 // against a target that is already running, e.g. while writing steps:
 //   VIGIE_BASE_URL=http://127.0.0.1:8700 npx cucumber-js features/ins
-const timeouts = { reachMs: 10000, actionMs: 10000, insiWaitMs: 3000, dmpWaitMs: 3000, settleMs: 2000, quietMs: 300, insiTimeoutMs: 30000, ePrescriptionTimeoutMs: 800, dmpTimeoutMs: 5000 };
+const timeouts = {
+  reachMs: 10000,
+  actionMs: 10000,
+  insiWaitMs: 3000,
+  dmpWaitMs: 3000,
+  settleMs: 2000,
+  quietMs: 300,
+  insiTimeoutMs: 30000,
+  ePrescriptionTimeoutMs: 800,
+  dmpTimeoutMs: 5000,
+};
 module.exports = {
   default: {
     requireModule: ['ts-node/register'],
@@ -16,7 +26,14 @@ module.exports = {
       baseUrl: process.env.VIGIE_BASE_URL || 'http://127.0.0.1:8700',
       driver: 'http',
       defects: (process.env.VIGIE_DEFECTS || '').split(',').filter(Boolean),
-      doubles: { host: process.env.VIGIE_DOUBLES_HOST || '127.0.0.1', insiPort: 0, dmpPort: 0, ePrescriptionPort: 0, mssSmtpPort: 0, mssPop3Port: 0 },
+      doubles: {
+        host: process.env.VIGIE_DOUBLES_HOST || '127.0.0.1',
+        insiPort: 0,
+        dmpPort: 0,
+        ePrescriptionPort: 0,
+        mssSmtpPort: 0,
+        mssPop3Port: 0,
+      },
       serviceDefects: [],
       timeouts,
       runId: 'cli',

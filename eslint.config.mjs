@@ -3,7 +3,10 @@
 import tseslint from 'typescript-eslint';
 import singleLetterNames from './config/lint/single-letter-names.mjs';
 
-const reference = { group: ['**/reference-lgc', '**/reference-lgc/**'], message: 'the harness knows the reference LGC only as any other target (docs/architecture.md, the walls)' };
+const reference = {
+  group: ['**/reference-lgc', '**/reference-lgc/**'],
+  message: 'the harness knows the reference LGC only as any other target (docs/architecture.md, the walls)',
+};
 const harnessParts = ['harness', 'oracles', 'drivers', 'doubles', 'report', 'cli', 'cda', 'config', 'fixtures'];
 
 export default tseslint.config(
@@ -15,23 +18,90 @@ export default tseslint.config(
       'vigie/single-letter-names': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.name='setTimeout'][arguments.length>=2]:not(:has(Identifier[name=/unref|clearTimeout/]))", message: 'waits go through src/harness/wait.ts (eventually / never / within / pause)' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='setTimeout'][arguments.length>=2]:not(:has(Identifier[name=/unref|clearTimeout/]))",
+          message: 'waits go through src/harness/wait.ts (eventually / never / within / pause)',
+        },
+      ],
     },
   },
   // Steps, drivers and the harness's runner never import the reference LGC.
-  { files: ['steps/**/*.ts', 'src/drivers/**/*.ts', 'src/harness/**/*.ts', 'src/report/**/*.ts', 'src/cli/**/*.ts', 'src/doubles/**/*.ts', 'src/cda/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [reference] }] } },
+  {
+    files: [
+      'steps/**/*.ts',
+      'src/drivers/**/*.ts',
+      'src/harness/**/*.ts',
+      'src/report/**/*.ts',
+      'src/cli/**/*.ts',
+      'src/doubles/**/*.ts',
+      'src/cda/**/*.ts',
+    ],
+    rules: { 'no-restricted-imports': ['error', { patterns: [reference] }] },
+  },
   // Oracles judge the data handed to them: no driver, double, step, harness or reference code.
   {
     files: ['src/oracles/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [reference, { group: ['../*', '!../oracles'], message: 'an oracle imports only other oracles (and libraries): it judges the data handed to it' }, { group: ['**/steps/**'], message: 'an oracle never imports a step' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            reference,
+            {
+              group: ['../*', '!../oracles'],
+              message: 'an oracle imports only other oracles (and libraries): it judges the data handed to it',
+            },
+            { group: ['**/steps/**'], message: 'an oracle never imports a step' },
+          ],
+        },
+      ],
+    },
   },
   // Doubles know nothing of the reference LGC, of the drivers that act on it or of the steps.
-  { files: ['src/doubles/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [reference, { group: ['**/drivers/**', '**/steps/**'], message: 'a double knows nothing of who calls it' }] }] } },
+  {
+    files: ['src/doubles/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [reference, { group: ['**/drivers/**', '**/steps/**'], message: 'a double knows nothing of who calls it' }] },
+      ],
+    },
+  },
   // The reference LGC imports nothing from the harness (its own cda/, dmp/… folders are its own).
-  ...[['src/reference-lgc/*.ts', '../'], ['src/reference-lgc/*/*.ts', '../../'], ['src/reference-lgc/*/*/*.ts', '../../../']].map(([files, up]) => ({
+  ...[
+    ['src/reference-lgc/*.ts', '../'],
+    ['src/reference-lgc/*/*.ts', '../../'],
+    ['src/reference-lgc/*/*/*.ts', '../../../'],
+  ].map(([files, up]) => ({
     files: [files],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: [...harnessParts.flatMap((p) => [`${up}${p}`, `${up}${p}/**`]), '**/steps/**'], message: 'the reference LGC is a separate program: it imports nothing from the harness' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [...harnessParts.flatMap((p) => [`${up}${p}`, `${up}${p}/**`]), '**/steps/**'],
+              message: 'the reference LGC is a separate program: it imports nothing from the harness',
+            },
+          ],
+        },
+      ],
+    },
   })),
   // Steps and tests wait only through the one waiting policy.
-  { files: ['steps/**/*.ts', 'test/**/*.ts'], rules: { 'no-restricted-syntax': ['error', { selector: "CallExpression[callee.name='setTimeout']", message: 'waits go through src/harness/wait.ts (eventually / never / within / pause)' }, { selector: 'WhileStatement', message: 'no loop of its own on a clock: src/harness/wait.ts' }] } },
+  {
+    files: ['steps/**/*.ts', 'test/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='setTimeout']",
+          message: 'waits go through src/harness/wait.ts (eventually / never / within / pause)',
+        },
+        { selector: 'WhileStatement', message: 'no loop of its own on a clock: src/harness/wait.ts' },
+      ],
+    },
+  },
 );

@@ -1,7 +1,13 @@
 import { Then, When } from '@cucumber/cucumber';
 import { CdaDocumentResult, validateCda } from '../src/cda';
 import { freeTextInNullFlavorEntries, isVsm } from '../src/oracles/cda-content';
-import { ansSchematronPassed, headerRulesSatisfied, insOnlyIfQualified, schemaValid, typeCodeAcceptedAndAgreeing } from '../src/oracles/cda-conformity';
+import {
+  ansSchematronPassed,
+  headerRulesSatisfied,
+  insOnlyIfQualified,
+  schemaValid,
+  typeCodeAcceptedAndAgreeing,
+} from '../src/oracles/cda-conformity';
 import { describeMails, isZip, mailRef, xdmDocument } from '../src/oracles/mss-messages';
 import { documentNamed } from './support/documents';
 import { awaitReceived, currentDoc, write } from './dmp-documents.steps';
@@ -30,7 +36,10 @@ async function xdmCda(w: VigieWorld): Promise<{ name: string; content: Buffer; r
 async function engine(w: VigieWorld, name: string, content: Buffer, rulesDir: string | null): Promise<CdaDocumentResult> {
   const res = await validateCda([{ name, content }], { rulesDir, jvm: cdaJvm() });
   const r = res.documents[0];
-  w.attach(JSON.stringify({ cda: name, rulePack: res.rulePack, result: r }, null, 2), { mediaType: 'application/json', fileName: `CDA verdict — ${name}.json` });
+  w.attach(JSON.stringify({ cda: name, rulePack: res.rulePack, result: r }, null, 2), {
+    mediaType: 'application/json',
+    fileName: `CDA verdict — ${name}.json`,
+  });
   return r;
 }
 
@@ -40,29 +49,38 @@ When(/^the professional writes a VSM for (\S+ \S+), who has no médecin traitant
   await write(this, this.person(name), { ...spec, content: { ...spec.content, medecinTraitant: null } });
 });
 
-Then('the document the DMP received is well-formed XML, valid against the CDA schema extended by the CI-SIS', async function (this: VigieWorld) {
-  const { entry, ref } = await receivedEntry(this);
-  this.judge(schemaValid(await engine(this, `${entry.title ?? entry.entryId}.xml`, entry.content, null), ref), 'observed');
-});
+Then(
+  'the document the DMP received is well-formed XML, valid against the CDA schema extended by the CI-SIS',
+  async function (this: VigieWorld) {
+    const { entry, ref } = await receivedEntry(this);
+    this.judge(schemaValid(await engine(this, `${entry.title ?? entry.entryId}.xml`, entry.content, null), ref), 'observed');
+  },
+);
 
 Then('the document the DMP received satisfies the CI-SIS header rules', async function (this: VigieWorld) {
   const { entry, ref } = await receivedEntry(this);
   this.judge(headerRulesSatisfied(entry.content, ref), 'observed');
 });
 
-Then(/^the document the DMP received identifies (\S+ \S+) by (?:her|his) INS, with its OID$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
-  const { entry, ref } = await receivedEntry(this);
-  this.judge(insOnlyIfQualified(entry.content, { qualifiedIns: ins15(p) }, ref), 'observed');
-});
+Then(
+  /^the document the DMP received identifies (\S+ \S+) by (?:her|his) INS, with its OID$/,
+  async function (this: VigieWorld, name: string) {
+    const p = this.person(name);
+    const { entry, ref } = await receivedEntry(this);
+    this.judge(insOnlyIfQualified(entry.content, { qualifiedIns: ins15(p) }, ref), 'observed');
+  },
+);
 
-Then(/^the document the LGC produced for (\S+ \S+) identifies (?:her|him) by the local identifier alone$/, async function (this: VigieWorld, name: string) {
-  this.person(name);
-  // A document that never reaches a double is only known through the LGC's own export: declared.
-  const o = await this.driver.documentContent(currentDoc(this).documentId);
-  this.attach(o.value, { mediaType: 'text/xml', fileName: 'CDA as exported by the LGC (test-driver).xml' });
-  this.judge(insOnlyIfQualified(o.value, { notQualified: true }, 'the CDA the LGC exported (test-driver API)'), 'declared');
-});
+Then(
+  /^the document the LGC produced for (\S+ \S+) identifies (?:her|him) by the local identifier alone$/,
+  async function (this: VigieWorld, name: string) {
+    this.person(name);
+    // A document that never reaches a double is only known through the LGC's own export: declared.
+    const o = await this.driver.documentContent(currentDoc(this).documentId);
+    this.attach(o.value, { mediaType: 'text/xml', fileName: 'CDA as exported by the LGC (test-driver).xml' });
+    this.judge(insOnlyIfQualified(o.value, { notQualified: true }, 'the CDA the LGC exported (test-driver API)'), 'declared');
+  },
+);
 
 Then(/^the document the DMP received identifies (\S+ \S+) by the local identifier alone$/, async function (this: VigieWorld, name: string) {
   this.person(name);
@@ -70,22 +88,28 @@ Then(/^the document the DMP received identifies (\S+ \S+) by the local identifie
   this.judge(insOnlyIfQualified(entry.content, { notQualified: true }, ref), 'observed');
 });
 
-Then('the code of the document the DMP received is a type code the DMP accepts, the same as its XDS typeCode', async function (this: VigieWorld) {
-  const { entry, ref } = await receivedEntry(this);
-  this.judge(typeCodeAcceptedAndAgreeing(entry.content, entry.typeCode ?? '', ref), 'observed');
-});
+Then(
+  'the code of the document the DMP received is a type code the DMP accepts, the same as its XDS typeCode',
+  async function (this: VigieWorld) {
+    const { entry, ref } = await receivedEntry(this);
+    this.judge(typeCodeAcceptedAndAgreeing(entry.content, entry.typeCode ?? '', ref), 'observed');
+  },
+);
 
 Then('the document the DMP received is a VSM', async function (this: VigieWorld) {
   const { entry, ref } = await receivedEntry(this);
   this.judge(isVsm(entry.content, ref), 'observed');
 });
 
-Then('the document the DMP received keeps every text the professional typed, in entries coded with a nullFlavor', async function (this: VigieWorld) {
-  const { entry, ref } = await receivedEntry(this);
-  const typed = this.state.currentSpec?.content ?? {};
-  const wanted = [...(typed.problems ?? []), ...(typed.allergies ?? []), ...(typed.treatments ?? [])];
-  this.judge(freeTextInNullFlavorEntries(entry.content, wanted, ref), 'observed');
-});
+Then(
+  'the document the DMP received keeps every text the professional typed, in entries coded with a nullFlavor',
+  async function (this: VigieWorld) {
+    const { entry, ref } = await receivedEntry(this);
+    const typed = this.state.currentSpec?.content ?? {};
+    const wanted = [...(typed.problems ?? []), ...(typed.allergies ?? []), ...(typed.treatments ?? [])];
+    this.judge(freeTextInNullFlavorEntries(entry.content, wanted, ref), 'observed');
+  },
+);
 
 Then('the document the DMP received passes the ANS schematron of its type', async function (this: VigieWorld) {
   const { entry, ref } = await receivedEntry(this);
@@ -94,10 +118,13 @@ Then('the document the DMP received passes the ANS schematron of its type', asyn
   this.judge(ansSchematronPassed(await engine(this, `${entry.title ?? entry.entryId}.xml`, entry.content, rules), ref), 'observed');
 });
 
-Then('the CDA in the XDM package the operator received is well-formed XML, valid against the CDA schema extended by the CI-SIS', async function (this: VigieWorld) {
-  const d = await xdmCda(this);
-  this.judge(schemaValid(await engine(this, d.name, d.content, null), d.ref), 'observed');
-});
+Then(
+  'the CDA in the XDM package the operator received is well-formed XML, valid against the CDA schema extended by the CI-SIS',
+  async function (this: VigieWorld) {
+    const d = await xdmCda(this);
+    this.judge(schemaValid(await engine(this, d.name, d.content, null), d.ref), 'observed');
+  },
+);
 
 Then('the CDA in the XDM package the operator received satisfies the CI-SIS header rules', async function (this: VigieWorld) {
   const d = await xdmCda(this);
@@ -106,11 +133,14 @@ Then('the CDA in the XDM package the operator received satisfies the CI-SIS head
 
 export { xdmCda };
 
-Then(/^the metadata the DMP received with the document of (\S+ \S+) uses the DMP's value sets and agrees with the document$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
-  const subs = await awaitReceived(this, p);
-  if (!subs.length) this.setupFailed('the validated document never reached the DMP', `${p.id}, within ${this.boundOf('dmp')} ms`);
-  const e = entriesFor(subs[0], p)[0];
-  const seen = { ...e, authorSpecialties: authorSpecialtiesOf(subs[0].soapXml, e.entryId) };
-  this.judge(metadataUsesDmpValueSets(seen, { qualifiedIns: ins15(p) }, submissionRef(subs[0])), 'observed');
-});
+Then(
+  /^the metadata the DMP received with the document of (\S+ \S+) uses the DMP's value sets and agrees with the document$/,
+  async function (this: VigieWorld, name: string) {
+    const p = this.person(name);
+    const subs = await awaitReceived(this, p);
+    if (!subs.length) this.setupFailed('the validated document never reached the DMP', `${p.id}, within ${this.boundOf('dmp')} ms`);
+    const e = entriesFor(subs[0], p)[0];
+    const seen = { ...e, authorSpecialties: authorSpecialtiesOf(subs[0].soapXml, e.entryId) };
+    this.judge(metadataUsesDmpValueSets(seen, { qualifiedIns: ins15(p) }, submissionRef(subs[0])), 'observed');
+  },
+);

@@ -10,8 +10,11 @@ import { VigieWorld, WORKSTATIONS } from './support/world';
 
 async function consult(w: VigieWorld, p: Person, nonOpposition?: boolean, driver: LgcDriver = w.driver) {
   w.state.dmpQueryMark = w.dmp.queries().length;
-  const a = await w.act(`open the DMP of ${p.id}${nonOpposition === undefined ? '' : ` (answer: ${nonOpposition ? 'does not oppose' : 'opposes'})`}`,
-    () => driver.consultDmp(WORKSTATIONS.PS, w.patientId(p), nonOpposition), { arranging: driver !== w.driver });
+  const a = await w.act(
+    `open the DMP of ${p.id}${nonOpposition === undefined ? '' : ` (answer: ${nonOpposition ? 'does not oppose' : 'opposes'})`}`,
+    () => driver.consultDmp(WORKSTATIONS.PS, w.patientId(p), nonOpposition),
+    { arranging: driver !== w.driver },
+  );
   w.state.lastConsult = await w.resultOf(a);
   w.state.lastConsultDeclared = a.declaredFields;
 }
@@ -24,11 +27,14 @@ When('the professional answers that the patient does not oppose', async function
   await consult(this, this.current(), true);
 });
 
-Given(/^the professional has recorded that (\S+ \S+) (does not oppose|opposes) the consultation of (?:her|his) DMP$/, async function (this: VigieWorld, name: string, answer: string) {
-  const p = this.person(name);
-  await consult(this, p, undefined, this.arrange);
-  await consult(this, p, answer === 'does not oppose', this.arrange);
-});
+Given(
+  /^the professional has recorded that (\S+ \S+) (does not oppose|opposes) the consultation of (?:her|his) DMP$/,
+  async function (this: VigieWorld, name: string, answer: string) {
+    const p = this.person(name);
+    await consult(this, p, undefined, this.arrange);
+    await consult(this, p, answer === 'does not oppose', this.arrange);
+  },
+);
 
 const consultKind = (w: VigieWorld, ...fields: string[]) => w.screenKind({ declaredFields: w.state.lastConsultDeclared }, ...fields);
 

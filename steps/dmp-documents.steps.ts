@@ -20,7 +20,9 @@ export const currentDoc = (w: VigieWorld) => {
 };
 
 export async function write(w: VigieWorld, p: Person, spec: DocumentSpec, driver: LgcDriver = w.driver): Promise<void> {
-  const a = await w.act(`write ${spec.name} for ${p.id}`, () => driver.createDocument(PS, w.patientId(p), spec.type, spec.content), { arranging: driver !== w.driver });
+  const a = await w.act(`write ${spec.name} for ${p.id}`, () => driver.createDocument(PS, w.patientId(p), spec.type, spec.content), {
+    arranging: driver !== w.driver,
+  });
   const docs = await w.resultOf(a);
   if (!docs.length) w.setupFailed('the LGC created no document', `${spec.name} for ${p.id}`);
   w.state.currentDocuments = docs;
@@ -36,12 +38,20 @@ export async function validateAll(w: VigieWorld, driver: LgcDriver = w.driver): 
   // A UI that makes its user choose a type is given the code the feature expects (never the driver's own).
   const hints = { typeCode: w.state.expectedTypeCode };
   for (const d of w.state.currentDocuments) {
-    const replay = spec ? async () => {
-      const fresh = (await w.arrange.createDocument(PS, w.patientId(p), spec.type, spec.content)).value[0];
-      return driver.validate(PS, fresh.documentId, hints);
-    } : undefined;
-    const a = await w.act(`validate and print ${d.documentId}`, () => driver.validate(PS, d.documentId, hints), { replay, arranging: driver !== w.driver });
-    if (a.settled && !a.error) { w.state.lastValidate = a.value; w.state.lastValidateDeclared = a.declaredFields; }
+    const replay = spec
+      ? async () => {
+          const fresh = (await w.arrange.createDocument(PS, w.patientId(p), spec.type, spec.content)).value[0];
+          return driver.validate(PS, fresh.documentId, hints);
+        }
+      : undefined;
+    const a = await w.act(`validate and print ${d.documentId}`, () => driver.validate(PS, d.documentId, hints), {
+      replay,
+      arranging: driver !== w.driver,
+    });
+    if (a.settled && !a.error) {
+      w.state.lastValidate = a.value;
+      w.state.lastValidateDeclared = a.declaredFields;
+    }
   }
 }
 
@@ -55,7 +65,10 @@ export async function awaitReceived(w: VigieWorld, p: Person, n = 1) {
 
 Given(/^(\S+ \S+) has a patient file with a qualified INS$/, async function (this: VigieWorld, name: string) {
   const p = this.person(name);
-  this.state.patientIds.set(p.id, await this.arranged(`create the patient file of ${p.id}`, () => this.arrange.createPatient({ ...p.file })));
+  this.state.patientIds.set(
+    p.id,
+    await this.arranged(`create the patient file of ${p.id}`, () => this.arrange.createPatient({ ...p.file })),
+  );
   await qualifyIns(this, p);
 });
 
@@ -74,32 +87,43 @@ Given(/^the DMP of (\S+ \S+) is closed$/, function (this: VigieWorld, name: stri
   this.dmp.respondWith({ kind: 'refuse', code: 'DMPClosed', context: 'DMP fermé' });
 });
 
-Given(/^the ordonnance numérique service (answers KO|does not answer|module is not activated)$/, async function (this: VigieWorld, state: string) {
-  if (state === 'answers KO') this.eprescription.respondWith({ kind: 'ko', reason: 'Prescripteur inconnu du téléservice' });
-  else if (state === 'does not answer') this.eprescription.hold();
-  else {
-    const r = (await this.arranged('switch the ordonnance numérique module off', () => this.arrange.settings(PS, { ePrescription: false }))).value;
-    if (!r.applied.includes('ePrescription')) this.setupFailed('the LGC did not switch its ordonnance numérique module off', JSON.stringify(r));
-  }
-});
+Given(
+  /^the ordonnance numérique service (answers KO|does not answer|module is not activated)$/,
+  async function (this: VigieWorld, state: string) {
+    if (state === 'answers KO') this.eprescription.respondWith({ kind: 'ko', reason: 'Prescripteur inconnu du téléservice' });
+    else if (state === 'does not answer') this.eprescription.hold();
+    else {
+      const r = (
+        await this.arranged('switch the ordonnance numérique module off', () => this.arrange.settings(PS, { ePrescription: false }))
+      ).value;
+      if (!r.applied.includes('ePrescription'))
+        this.setupFailed('the LGC did not switch its ordonnance numérique module off', JSON.stringify(r));
+    }
+  },
+);
 
-Given(new RegExp(`^the professional has validated ${DOC} for (\\S+ \\S+) that the patient opposed sending$`),
+Given(
+  new RegExp(`^the professional has validated ${DOC} for (\\S+ \\S+) that the patient opposed sending$`),
   async function (this: VigieWorld, what: string, name: string) {
     const p = this.person(name);
     await write(this, p, documentNamed(what), this.arrange);
     await this.arranged('record that the patient opposes sending', () => this.arrange.doNotSend(PS, currentDoc(this).documentId));
     await validateAll(this, this.arrange);
-  });
+  },
+);
 
-Given(/^the LGC sends (a consultation report|a prescription) of (\S+ \S+) to the DMP when it is validated$/, async function (this: VigieWorld, what: string, name: string) {
-  // A control: this scenario judges a variation of the usual path, so the usual path must work first.
-  const p = this.person(name);
-  await write(this, p, documentNamed(what), this.arrange);
-  await validateAll(this, this.arrange);
-  if (!(await awaitReceived(this, p)).length) {
-    this.setupFailed('a validated document never reaches the DMP on the usual path', describeSubmissions(submissionsSinceMark(this)));
-  }
-});
+Given(
+  /^the LGC sends (a consultation report|a prescription) of (\S+ \S+) to the DMP when it is validated$/,
+  async function (this: VigieWorld, what: string, name: string) {
+    // A control: this scenario judges a variation of the usual path, so the usual path must work first.
+    const p = this.person(name);
+    await write(this, p, documentNamed(what), this.arrange);
+    await validateAll(this, this.arrange);
+    if (!(await awaitReceived(this, p)).length) {
+      this.setupFailed('a validated document never reaches the DMP on the usual path', describeSubmissions(submissionsSinceMark(this)));
+    }
+  },
+);
 
 // --- what the professional does --------------------------------------------------------------
 
@@ -107,17 +131,31 @@ When(new RegExp(`^the professional writes ${DOC} for (\\S+ [^\\s:]+)$`), async f
   await write(this, this.person(name), documentNamed(what));
 });
 
-const TYPES: Record<string, DocumentType> = { prescription: 'prescription', vaccination: 'vaccination-note', VSM: 'vsm', 'consultation report': 'consultation-report' };
+const TYPES: Record<string, DocumentType> = {
+  prescription: 'prescription',
+  vaccination: 'vaccination-note',
+  VSM: 'vsm',
+  'consultation report': 'consultation-report',
+};
 
-When(/^the professional writes a (prescription|vaccination|VSM|consultation report) for (\S+ \S+):$/, async function (this: VigieWorld, what: string, name: string, table: DataTable) {
-  await write(this, this.person(name), documentFromTable(TYPES[what], table.hashes()));
-});
+When(
+  /^the professional writes a (prescription|vaccination|VSM|consultation report) for (\S+ \S+):$/,
+  async function (this: VigieWorld, what: string, name: string, table: DataTable) {
+    await write(this, this.person(name), documentFromTable(TYPES[what], table.hashes()));
+  },
+);
 
 When(/^the professional records two vaccinations for (\S+ \S+) at this visit$/, async function (this: VigieWorld, name: string) {
   const day = this.today();
   await write(this, this.person(name), {
-    name: 'two vaccinations', type: 'vaccination-note',
-    content: { vaccinations: [{ vaccine: 'Vaccin grippal tétravalent', lot: 'FLU2026A', date: day }, { vaccine: 'Vaccin contre la COVID-19', lot: 'COV2026B', date: day }] },
+    name: 'two vaccinations',
+    type: 'vaccination-note',
+    content: {
+      vaccinations: [
+        { vaccine: 'Vaccin grippal tétravalent', lot: 'FLU2026A', date: day },
+        { vaccine: 'Vaccin contre la COVID-19', lot: 'COV2026B', date: day },
+      ],
+    },
   });
 });
 
@@ -128,14 +166,23 @@ When('the professional records that the patient opposes sending it', async funct
 });
 
 When(/^the professional masks it from (the patient|legal representatives)$/, async function (this: VigieWorld, whom: string) {
-  await this.act(`mask the document from ${whom}`, () => this.driver.mask(PS, currentDoc(this).documentId, [whom === 'the patient' ? 'patient' : 'legal-representatives']));
+  await this.act(`mask the document from ${whom}`, () =>
+    this.driver.mask(PS, currentDoc(this).documentId, [whom === 'the patient' ? 'patient' : 'legal-representatives']),
+  );
 });
 
 When(/^the professional validates and prints (?:it|the notes)$/, async function (this: VigieWorld) {
   await validateAll(this);
 });
 
-When(/^the professional tries to switch off the (feeding of the DMP|INSi call) in the settings$/, async function (this: VigieWorld, what: string) {
-  const a = await this.act(`switch off the ${what}`, () => this.driver.settings(PS, what === 'INSi call' ? { insi: false } : { dmpFeeding: false }), { refusalIsResult: true });
-  this.state.lastSettings = a.error ? { applied: [], refused: [what === 'INSi call' ? 'insi' : 'dmpFeeding'] } : await this.resultOf(a);
-});
+When(
+  /^the professional tries to switch off the (feeding of the DMP|INSi call) in the settings$/,
+  async function (this: VigieWorld, what: string) {
+    const a = await this.act(
+      `switch off the ${what}`,
+      () => this.driver.settings(PS, what === 'INSi call' ? { insi: false } : { dmpFeeding: false }),
+      { refusalIsResult: true },
+    );
+    this.state.lastSettings = a.error ? { applied: [], refused: [what === 'INSi call' ? 'insi' : 'dmpFeeding'] } : await this.resultOf(a);
+  },
+);

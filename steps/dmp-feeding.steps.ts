@@ -2,9 +2,25 @@ import { Then } from '@cucumber/cucumber';
 import type { DocumentView, Observed } from '../src/drivers/driver';
 import { vaccinationCount } from '../src/oracles/cda-content';
 import {
-  confidentialityCarried, documentReceived, keptInFile, noClickBesidesValidate, noResubmission, notSendingInOneClick, nothingReceived, oneVaccinationPerNote,
-  printedWithout2dCode, refusalShown, sendBoxChecked, settingRefused, shownNotSent, shownSent, submissionRef, typeCodeSetAutomatically, validatedInOneClick,
-  visibleToAll, xdsTypeCodeIs,
+  confidentialityCarried,
+  documentReceived,
+  keptInFile,
+  noClickBesidesValidate,
+  noResubmission,
+  notSendingInOneClick,
+  nothingReceived,
+  oneVaccinationPerNote,
+  printedWithout2dCode,
+  refusalShown,
+  sendBoxChecked,
+  settingRefused,
+  shownNotSent,
+  shownSent,
+  submissionRef,
+  typeCodeSetAutomatically,
+  validatedInOneClick,
+  visibleToAll,
+  xdsTypeCodeIs,
 } from '../src/oracles/dmp-feeding';
 import { describeSubmissions } from '../src/oracles/dmp-feeding';
 import { awaitReceived, currentDoc } from './dmp-documents.steps';
@@ -19,7 +35,11 @@ import { VigieWorld } from './support/world';
 export async function receivedEntry(w: VigieWorld) {
   const p = w.current();
   const subs = await awaitReceived(w, p);
-  if (!subs.length) w.setupFailed('the validated document never reached the DMP', `${p.id}: ${describeSubmissions(submissionsSinceMark(w))} within ${w.boundOf('dmp')} ms`);
+  if (!subs.length)
+    w.setupFailed(
+      'the validated document never reached the DMP',
+      `${p.id}: ${describeSubmissions(submissionsSinceMark(w))} within ${w.boundOf('dmp')} ms`,
+    );
   return { entry: entriesFor(subs[0], p)[0], ref: submissionRef(subs[0]) };
 }
 
@@ -27,7 +47,14 @@ const readDoc = (w: VigieWorld): Promise<Observed<DocumentView>> => w.driver.doc
 
 /** Reads the document until `done` holds (bounded by the screen bound); the last reading. */
 async function docUntil(w: VigieWorld, done: (d: DocumentView) => boolean): Promise<Observed<DocumentView>> {
-  const seen = await w.eventually('screen', async () => { const o = await readDoc(w); return done(o.value) ? o : undefined; }, 50);
+  const seen = await w.eventually(
+    'screen',
+    async () => {
+      const o = await readDoc(w);
+      return done(o.value) ? o : undefined;
+    },
+    50,
+  );
   return seen.value ?? (await readDoc(w));
 }
 
@@ -78,7 +105,8 @@ Then(/^the LGC answers the user within (\d+) ms while the DMP has not answered$/
   const a = this.state.lastAction;
   if (!a) throw new Error('no action to judge');
   const held = await this.eventually('dmp', () => this.dmp.heldCount() > 0);
-  if (!held.value) this.setupFailed('the validated document never reached the (holding) DMP', `within ${this.boundOf('dmp')} ms of « ${a.label} »`);
+  if (!held.value)
+    this.setupFailed('the validated document never reached the (holding) DMP', `within ${this.boundOf('dmp')} ms of « ${a.label} »`);
   await judgeHeldAction(this, a, 'the DMP', Number(bound));
 });
 
@@ -118,24 +146,42 @@ Then(/^the LGC refuses to switch off the (feeding of the DMP|INSi call)$/, funct
 Then('the prescription is printed without the ordonnance numérique 2D code', function (this: VigieWorld) {
   const v = this.state.lastValidate;
   if (!v) this.setupFailed('the prescription was not validated', 'no validation to judge');
-  this.judge(printedWithout2dCode(v.printed ?? v.document?.printed), this.screenKind({ declaredFields: this.state.lastValidateDeclared }, 'printed.datamatrix'));
+  this.judge(
+    printedWithout2dCode(v.printed ?? v.document?.printed),
+    this.screenKind({ declaredFields: this.state.lastValidateDeclared }, 'printed.datamatrix'),
+  );
 });
 
-Then(/^the DMP receives two notes de vaccination for (\S+ \S+), each holding one vaccination$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
-  const subs = await awaitReceived(this, p, 2);
-  const entries = subs.flatMap((s) => entriesFor(s, p).map((e) => ({ e, ref: submissionRef(s) })));
-  if (!entries.length) this.setupFailed('no vaccination note reached the DMP', `${p.id}, within ${this.boundOf('dmp')} ms`);
-  this.judge(oneVaccinationPerNote(entries.map((x) => vaccinationCount(x.e.content)), entries.map((x) => x.ref)), 'observed');
-});
+Then(
+  /^the DMP receives two notes de vaccination for (\S+ \S+), each holding one vaccination$/,
+  async function (this: VigieWorld, name: string) {
+    const p = this.person(name);
+    const subs = await awaitReceived(this, p, 2);
+    const entries = subs.flatMap((s) => entriesFor(s, p).map((e) => ({ e, ref: submissionRef(s) })));
+    if (!entries.length) this.setupFailed('no vaccination note reached the DMP', `${p.id}, within ${this.boundOf('dmp')} ms`);
+    this.judge(
+      oneVaccinationPerNote(
+        entries.map((x) => vaccinationCount(x.e.content)),
+        entries.map((x) => x.ref),
+      ),
+      'observed',
+    );
+  },
+);
 
-Then(/^the LGC shows the professional that the DMP refused the document, with the DMP's reason "([^"]+)"$/, async function (this: VigieWorld, reason: string) {
-  const p = this.current();
-  const subs = await awaitReceived(this, p);
-  if (!subs.some((s) => s.outcome === 'refused')) this.setupFailed('no submission was refused by the DMP', describeSubmissions(subs));
-  const o = await docUntil(this, (d) => d.dmp.status === 'refused' && (d.dmp.message ?? '').normalize('NFC').includes(reason.normalize('NFC')));
-  this.judge(refusalShown(o.value, reason, this.boundOf('screen')), this.screenKind(o, 'dmp.status', 'dmp.message'));
-});
+Then(
+  /^the LGC shows the professional that the DMP refused the document, with the DMP's reason "([^"]+)"$/,
+  async function (this: VigieWorld, reason: string) {
+    const p = this.current();
+    const subs = await awaitReceived(this, p);
+    if (!subs.some((s) => s.outcome === 'refused')) this.setupFailed('no submission was refused by the DMP', describeSubmissions(subs));
+    const o = await docUntil(
+      this,
+      (d) => d.dmp.status === 'refused' && (d.dmp.message ?? '').normalize('NFC').includes(reason.normalize('NFC')),
+    );
+    this.judge(refusalShown(o.value, reason, this.boundOf('screen')), this.screenKind(o, 'dmp.status', 'dmp.message'));
+  },
+);
 
 Then('the document is still in the patient file', async function (this: VigieWorld) {
   const o = await readDoc(this);

@@ -15,9 +15,12 @@ async function lookedUp(w: VigieWorld, name: string) {
   w.judge(insiCalledFor(keysOf(p), seen.value ? [seen.value] : insiSinceMark(w), w.boundOf('insi')), 'observed');
 }
 
-Then(/^the LGC looks up the INS of (\S+ \S+) with INSi, without any other action from the user$/, async function (this: VigieWorld, name: string) {
-  await lookedUp(this, name);
-});
+Then(
+  /^the LGC looks up the INS of (\S+ \S+) with INSi, without any other action from the user$/,
+  async function (this: VigieWorld, name: string) {
+    await lookedUp(this, name);
+  },
+);
 
 Then(/^the LGC looks up the INS of (\S+ \S+) and (\S+ \S+) with INSi$/, async function (this: VigieWorld, a: string, b: string) {
   await lookedUp(this, a);
@@ -47,37 +50,58 @@ Then(/^the LGC answers the user within (\d+) ms while INSi has not answered$/, a
   const a = this.state.lastAction;
   if (!a) throw new Error('no action to judge');
   const held = await this.eventually('insi', () => this.insi.heldCount() > 0);
-  if (!held.value) this.setupFailed('the LGC did not call INSi, so no answer was held', `after « ${a.label} », within ${this.boundOf('insi')} ms`);
+  if (!held.value)
+    this.setupFailed('the LGC did not call INSi, so no answer was held', `after « ${a.label} », within ${this.boundOf('insi')} ms`);
   await judgeHeldAction(this, a, 'INSi', Number(bound));
 });
 
-Then(/^the patient file of (\S+ \S+) can be read within (\d+) ms while INSi has not answered$/, async function (this: VigieWorld, name: string, bound: string) {
-  const p = this.person(name);
-  const read = () => this.driver.identity(this.patientId(p));
-  const a = await this.act(`read the patient file of ${p.id}`, read, { replay: read });
-  await judgeHeldAction(this, a, 'INSi', Number(bound));
-  this.judge(verdict(this.insi.heldCount() > 0, 'INSi still holding its answer while the file was read', 'INSi had already answered'), 'observed');
-});
+Then(
+  /^the patient file of (\S+ \S+) can be read within (\d+) ms while INSi has not answered$/,
+  async function (this: VigieWorld, name: string, bound: string) {
+    const p = this.person(name);
+    const read = () => this.driver.identity(this.patientId(p));
+    const a = await this.act(`read the patient file of ${p.id}`, read, { replay: read });
+    await judgeHeldAction(this, a, 'INSi', Number(bound));
+    this.judge(
+      verdict(this.insi.heldCount() > 0, 'INSi still holding its answer while the file was read', 'INSi had already answered'),
+      'observed',
+    );
+  },
+);
 
 Then(/^the patient file of (\S+ \S+) shows the INS recovered from INSi$/, async function (this: VigieWorld, name: string) {
   const p = this.person(name);
-  const seen = await this.eventually('screen', async () => {
-    const o = await this.driver.identity(this.patientId(p));
-    return insRecoveredShown(p.id, p.insi.matricule, o.value, 0).status === 'pass' ? o : undefined;
-  }, 50);
+  const seen = await this.eventually(
+    'screen',
+    async () => {
+      const o = await this.driver.identity(this.patientId(p));
+      return insRecoveredShown(p.id, p.insi.matricule, o.value, 0).status === 'pass' ? o : undefined;
+    },
+    50,
+  );
   const last = seen.value ?? (await this.driver.identity(this.patientId(p)));
-  this.judge(insRecoveredShown(p.id, p.insi.matricule, last.value, this.boundOf('screen')), this.screenKind(last, 'ins.status', 'ins.matricule'));
+  this.judge(
+    insRecoveredShown(p.id, p.insi.matricule, last.value, this.boundOf('screen')),
+    this.screenKind(last, 'ins.status', 'ins.matricule'),
+  );
 });
 
-Then(/^the patient file of (\S+ \S+) records that INSi answered "([a-z-]+)"$/, async function (this: VigieWorld, name: string, outcome: string) {
-  const p = this.person(name);
-  const seen = await this.eventually('screen', async () => {
-    const o = await this.driver.identity(this.patientId(p));
-    return o.value.insi.lastCall?.outcome === outcome ? o : undefined;
-  }, 50);
-  const last = seen.value ?? (await this.driver.identity(this.patientId(p)));
-  this.judge(insiOutcomeRecorded(outcome, last.value, this.boundOf('screen')), this.screenKind(last, 'insi.lastCall.outcome'));
-});
+Then(
+  /^the patient file of (\S+ \S+) records that INSi answered "([a-z-]+)"$/,
+  async function (this: VigieWorld, name: string, outcome: string) {
+    const p = this.person(name);
+    const seen = await this.eventually(
+      'screen',
+      async () => {
+        const o = await this.driver.identity(this.patientId(p));
+        return o.value.insi.lastCall?.outcome === outcome ? o : undefined;
+      },
+      50,
+    );
+    const last = seen.value ?? (await this.driver.identity(this.patientId(p)));
+    this.judge(insiOutcomeRecorded(outcome, last.value, this.boundOf('screen')), this.screenKind(last, 'insi.lastCall.outcome'));
+  },
+);
 
 Then(/^the identity of (\S+ \S+) is not qualified$/, async function (this: VigieWorld, name: string) {
   const p = this.person(name);

@@ -4,7 +4,17 @@ import { createTransport } from 'nodemailer';
 import type { MssMessage } from '../src/doubles/mss';
 import { pop3Fetch } from '../src/drivers/pop3-client';
 import {
-  ReadMail, autoreplyReceived, bounceCameBack, bounceSays, deliveredTo, finNotDelivered, isDsn, isDsnAbout, patientMessageArrived, patientNotified, readingNeedsActivation,
+  ReadMail,
+  autoreplyReceived,
+  bounceCameBack,
+  bounceSays,
+  deliveredTo,
+  finNotDelivered,
+  isDsn,
+  isDsnAbout,
+  patientMessageArrived,
+  patientNotified,
+  readingNeedsActivation,
   AUTORESPONDER,
 } from '../src/oracles/mss-service';
 import { cannotJudge } from '../src/oracles/verdict';
@@ -19,19 +29,31 @@ import { VigieWorld } from './support/world';
 type Role = 'professional' | 'pharmacy';
 
 const external = (w: VigieWorld) => w.parameters.service ?? null;
-const mailbox = (w: VigieWorld, role: Role) => external(w)?.mailboxes[role]
-  ?? (role === 'pharmacy' ? w.mss.mailboxFor('pharmacie', 'pharmacie.mssante.fr') : w.mss.mailboxFor('professionnel'));
+const mailbox = (w: VigieWorld, role: Role) =>
+  external(w)?.mailboxes[role] ??
+  (role === 'pharmacy' ? w.mss.mailboxFor('pharmacie', 'pharmacie.mssante.fr') : w.mss.mailboxFor('professionnel'));
 const password = (w: VigieWorld) => external(w)?.password ?? 'vigie';
 
 /** Steps that need the double's own hooks (the patient's side) cannot judge an external service. */
 function onlyOnTheDouble(w: VigieWorld, what: string): void {
-  if (external(w)) w.judge(cannotJudge(what, `${what}: only the MSSanté double can be driven from the patient's side; an external service cannot be judged on it`), 'observed');
+  if (external(w))
+    w.judge(
+      cannotJudge(
+        what,
+        `${what}: only the MSSanté double can be driven from the patient's side; an external service cannot be judged on it`,
+      ),
+      'observed',
+    );
 }
 
 /** The patient's own action (from the Mon espace santé web mail): a precondition, not a verdict. */
 async function patientAction<T>(w: VigieWorld, what: string, fn: () => Promise<T>): Promise<T> {
   onlyOnTheDouble(w, what);
-  try { return await fn(); } catch (e) { return w.setupFailed('the patient could not act', `${what}: ${(e as Error).message}`); }
+  try {
+    return await fn();
+  } catch (e) {
+    return w.setupFailed('the patient could not act', `${what}: ${(e as Error).message}`);
+  }
 }
 
 /** The patient's address: on an external service, the test patient of the state the scenario set (default activé). */
@@ -49,11 +71,28 @@ function ensureMailboxes(w: VigieWorld) {
 
 async function smtpSend(w: VigieWorld, from: string, to: string, subject: string, text: string): Promise<string> {
   ensureMailboxes(w);
-  const t = createTransport({ host: w.mssService.smtp.host, port: w.mssService.smtp.port, secure: false, ignoreTLS: false, tls: { rejectUnauthorized: false }, connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10000 });
+  const t = createTransport({
+    host: w.mssService.smtp.host,
+    port: w.mssService.smtp.port,
+    secure: false,
+    ignoreTLS: false,
+    tls: { rejectUnauthorized: false },
+    connectionTimeout: 5000,
+    greetingTimeout: 5000,
+    socketTimeout: 10000,
+  });
   try {
-    const info = await t.sendMail({ from, to, subject, text, messageId: `<${Date.now()}.${Math.random().toString(36).slice(2)}@vigie.test>` });
+    const info = await t.sendMail({
+      from,
+      to,
+      subject,
+      text,
+      messageId: `<${Date.now()}.${Math.random().toString(36).slice(2)}@vigie.test>`,
+    });
     return info.messageId;
-  } finally { t.close(); }
+  } finally {
+    t.close();
+  }
 }
 
 /** A mailbox's content over POP3, as the oracles read it. */
@@ -62,71 +101,116 @@ async function readMailbox(w: VigieWorld, addr: string): Promise<ReadMail[]> {
   const mails = await Promise.all(raw.map((r) => simpleParser(r)));
   return mails.map((m) => ({
     from: (m.from?.value ?? []).map((a) => a.address ?? ''),
-    subject: m.subject, text: m.text,
-    contentType: m.headerLines.find((h) => h.key === 'content-type')?.line.replace(/^content-type:\s*/i, '').replace(/\s+/g, ' ') ?? '',
+    subject: m.subject,
+    text: m.text,
+    contentType:
+      m.headerLines
+        .find((h) => h.key === 'content-type')
+        ?.line.replace(/^content-type:\s*/i, '')
+        .replace(/\s+/g, ' ') ?? '',
   }));
 }
 
 /** Reads the mailbox until `found` holds (POP3 has no push: polled), bounded by the mail bound. */
 async function mailboxUntil(w: VigieWorld, addr: string, found: (mails: ReadMail[]) => boolean): Promise<ReadMail[]> {
   let last: ReadMail[] = [];
-  await w.eventually('mss', async () => { last = await readMailbox(w, addr); return found(last); }, 100);
+  await w.eventually(
+    'mss',
+    async () => {
+      last = await readMailbox(w, addr);
+      return found(last);
+    },
+    100,
+  );
   return last;
 }
 /** Watches the mailbox for the whole mail bound: what it holds at the end (or when `found` first held). */
-async function mailboxNever(w: VigieWorld, addr: string, found: (mails: ReadMail[]) => boolean): Promise<{ mails: ReadMail[]; ms: number }> {
+async function mailboxNever(
+  w: VigieWorld,
+  addr: string,
+  found: (mails: ReadMail[]) => boolean,
+): Promise<{ mails: ReadMail[]; ms: number }> {
   let last: ReadMail[] = [];
-  const r = await w.never('mss', async () => { last = await readMailbox(w, addr); return found(last); });
+  const r = await w.never('mss', async () => {
+    last = await readMailbox(w, addr);
+    return found(last);
+  });
   return { mails: last, ms: r.ms };
 }
 
 async function writesTo(w: VigieWorld, who: string, name: string, setup: boolean) {
   const role: Role = who === 'professional' ? 'professional' : 'pharmacy';
   const to = svcPatient(w, name);
-  const id = await smtpSend(w, mailbox(w, role), to, 'Suite à votre consultation', 'Bonjour, voici un message de votre professionnel de santé.');
+  const id = await smtpSend(
+    w,
+    mailbox(w, role),
+    to,
+    'Suite à votre consultation',
+    'Bonjour, voici un message de votre professionnel de santé.',
+  );
   w.state.serviceSent.set(`${role}→patient`, { messageId: id, to, from: mailbox(w, role) });
   if (!setup || external(w)) return; // delivery is not observable on an external service
   const got = (await w.eventually('mss', () => w.mss.messages().find((m) => m.parsed?.messageId === id))).value;
   if (!got) w.setupFailed("the operator never received the professional's message", id);
   const d = got.deliveries.find((x) => x.to === to);
-  if (d?.outcome !== 'delivered') w.setupFailed("the professional's message was not delivered to the patient, who cannot answer it", `${d?.outcome ?? 'no delivery'}`);
+  if (d?.outcome !== 'delivered')
+    w.setupFailed("the professional's message was not delivered to the patient, who cannot answer it", `${d?.outcome ?? 'no delivery'}`);
 }
 
-When(/^a (professional|pharmacy's organisational) mailbox writes to (\S+ \S+)$/, async function (this: VigieWorld, who: string, name: string) {
-  await writesTo(this, who, name, false);
-});
-Given(/^a (professional|pharmacy's organisational) mailbox has written to (\S+ \S+)$/, async function (this: VigieWorld, who: string, name: string) {
-  await writesTo(this, who, name, true);
-});
+When(
+  /^a (professional|pharmacy's organisational) mailbox writes to (\S+ \S+)$/,
+  async function (this: VigieWorld, who: string, name: string) {
+    await writesTo(this, who, name, false);
+  },
+);
+Given(
+  /^a (professional|pharmacy's organisational) mailbox has written to (\S+ \S+)$/,
+  async function (this: VigieWorld, who: string, name: string) {
+    await writesTo(this, who, name, true);
+  },
+);
 
 When(/^a professional mailbox writes to the address "([^"]+)"$/, async function (this: VigieWorld, to: string) {
   const id = await smtpSend(this, mailbox(this, 'professional'), to, 'Suite à votre consultation', 'Bonjour.');
   this.state.serviceSent.set('professional→patient', { messageId: id, to, from: mailbox(this, 'professional') });
 });
 
-When(/^the (professional|pharmacy's) mailbox (?:sends|has sent) "\[FIN\]" to (\S+ \S+)$/, async function (this: VigieWorld, who: string, name: string) {
-  const role: Role = who === 'professional' ? 'professional' : 'pharmacy';
-  const to = svcPatient(this, name);
-  const id = await smtpSend(this, mailbox(this, role), to, '[FIN]', 'Fin des échanges.');
-  this.state.serviceSent.set(`${role}→patient:fin`, { messageId: id, to, from: mailbox(this, role) });
-  if (!external(this)) await this.eventually('mss', () => this.mss.messages().find((m) => m.parsed?.messageId === id));
-});
+When(
+  /^the (professional|pharmacy's) mailbox (?:sends|has sent) "\[FIN\]" to (\S+ \S+)$/,
+  async function (this: VigieWorld, who: string, name: string) {
+    const role: Role = who === 'professional' ? 'professional' : 'pharmacy';
+    const to = svcPatient(this, name);
+    const id = await smtpSend(this, mailbox(this, role), to, '[FIN]', 'Fin des échanges.');
+    this.state.serviceSent.set(`${role}→patient:fin`, { messageId: id, to, from: mailbox(this, role) });
+    if (!external(this)) await this.eventually('mss', () => this.mss.messages().find((m) => m.parsed?.messageId === id));
+  },
+);
 
-When(/^(\S+ \S+) writes first to a (professional|pharmacy's organisational) mailbox$/, async function (this: VigieWorld, name: string, who: string) {
-  ensureMailboxes(this);
-  const role: Role = who === 'professional' ? 'professional' : 'pharmacy';
-  await patientAction(this, 'the patient writing first', () => this.mss.patientWrites(svcPatient(this, name), mailbox(this, role), 'Une question', 'Bonjour, j\'ai une question sur mon traitement.'));
-});
+When(
+  /^(\S+ \S+) writes first to a (professional|pharmacy's organisational) mailbox$/,
+  async function (this: VigieWorld, name: string, who: string) {
+    ensureMailboxes(this);
+    const role: Role = who === 'professional' ? 'professional' : 'pharmacy';
+    await patientAction(this, 'the patient writing first', () =>
+      this.mss.patientWrites(svcPatient(this, name), mailbox(this, role), 'Une question', "Bonjour, j'ai une question sur mon traitement."),
+    );
+  },
+);
 
 When(/^(\S+ \S+) replies to (?:that|the earlier) message$/, async function (this: VigieWorld, name: string) {
   const sent = this.state.serviceSent.get('professional→patient');
   if (!sent) throw new Error('no earlier message to reply to');
-  await patientAction(this, 'the patient replying', () => this.mss.patientReplies(svcPatient(this, name), sent.messageId, 'Merci docteur.'));
+  await patientAction(this, 'the patient replying', () =>
+    this.mss.patientReplies(svcPatient(this, name), sent.messageId, 'Merci docteur.'),
+  );
 });
 
-When('a professional mailbox sends "TEST" in subject and body to reponse.automatique-test@patient.mssante.fr', async function (this: VigieWorld) {
-  await smtpSend(this, mailbox(this, 'professional'), AUTORESPONDER, 'TEST', 'TEST');
-});
+When(
+  'a professional mailbox sends "TEST" in subject and body to reponse.automatique-test@patient.mssante.fr',
+  async function (this: VigieWorld) {
+    await smtpSend(this, mailbox(this, 'professional'), AUTORESPONDER, 'TEST', 'TEST');
+  },
+);
 
 // --- verdicts ------------------------------------------------------------------------------
 
@@ -136,11 +220,14 @@ const sentBy = (w: VigieWorld) => {
   return sent;
 };
 
-Then('the professional mailbox receives a delivery status notification saying exactly:', async function (this: VigieWorld, template: string) {
-  const sent = sentBy(this);
-  const mails = await mailboxUntil(this, sent.from, (ms) => ms.some((m) => isDsnAbout(m, sent.to)));
-  this.judge(bounceSays(mails, sent.to, template.replace('<adresse>', sent.to), sent.from), 'observed');
-});
+Then(
+  'the professional mailbox receives a delivery status notification saying exactly:',
+  async function (this: VigieWorld, template: string) {
+    const sent = sentBy(this);
+    const mails = await mailboxUntil(this, sent.from, (ms) => ms.some((m) => isDsnAbout(m, sent.to)));
+    this.judge(bounceSays(mails, sent.to, template.replace('<adresse>', sent.to), sent.from), 'observed');
+  },
+);
 
 Then(/^the message is (delivered|bounced)$/, async function (this: VigieWorld, outcome: string) {
   const sent = sentBy(this);
@@ -161,7 +248,8 @@ Then(/^the message is (delivered|bounced)$/, async function (this: VigieWorld, o
 });
 
 const deliveryOf = async (w: VigieWorld, sent: { messageId: string; to: string }) => {
-  const m = (await w.eventually('mss', () => w.mss.messages().find((x) => x.parsed?.messageId === sent.messageId))).value as MssMessage | undefined;
+  const m = (await w.eventually('mss', () => w.mss.messages().find((x) => x.parsed?.messageId === sent.messageId))).value as
+    MssMessage | undefined;
   if (!m) w.setupFailed('the operator never received the message', sent.messageId);
   return { m, d: m.deliveries.find((x) => x.to === sent.to) };
 };
@@ -180,7 +268,12 @@ Then(/^(\S+ \S+) must activate Mon espace santé to read it$/, async function (t
   await deliveryOf(this, sent);
   let opened = true;
   let reason: string | undefined;
-  try { await this.mss.patientReads(sent.messageId); } catch (e) { opened = false; reason = (e as Error).message; }
+  try {
+    await this.mss.patientReads(sent.messageId);
+  } catch (e) {
+    opened = false;
+    reason = (e as Error).message;
+  }
   this.judge(readingNeedsActivation({ opened, reason }, svcPatient(this, name)), 'observed');
 });
 
@@ -195,17 +288,34 @@ async function fromPatientArrives(w: VigieWorld, role: Role, name: string, expec
   }
 }
 
-Then(/^the (professional|pharmacy's) mailbox (receives|does not receive) the patient's (?:message|reply)$/, async function (this: VigieWorld, who: string, verb: string) {
-  const p = this.current();
-  await fromPatientArrives(this, who === 'professional' ? 'professional' : 'pharmacy', `${p.insi.firstName} ${p.insi.birthName}`, verb === 'receives');
-});
+Then(
+  /^the (professional|pharmacy's) mailbox (receives|does not receive) the patient's (?:message|reply)$/,
+  async function (this: VigieWorld, who: string, verb: string) {
+    const p = this.current();
+    await fromPatientArrives(
+      this,
+      who === 'professional' ? 'professional' : 'pharmacy',
+      `${p.insi.firstName} ${p.insi.birthName}`,
+      verb === 'receives',
+    );
+  },
+);
 
 Then(/^(\S+ \S+) does not receive the "\[FIN\]" message$/, async function (this: VigieWorld, name: string) {
   // The patient's inbox is only visible on the double (the Mon espace santé side of an external service is not).
   onlyOnTheDouble(this, "the patient's inbox");
   const to = svcPatient(this, name);
   const w = await this.never('mss', () => this.mss.mailbox(to).some((m) => m.parsed?.subject === '[FIN]'));
-  this.judge({ ...finNotDelivered(this.mss.mailbox(to).map((m) => ({ subject: m.parsed?.subject })), to), seen: `watched for ${w.ms} ms: ${this.mss.mailbox(to).filter((m) => m.parsed?.subject === '[FIN]').length} [FIN] message(s) in the patient's mailbox` }, 'observed');
+  this.judge(
+    {
+      ...finNotDelivered(
+        this.mss.mailbox(to).map((m) => ({ subject: m.parsed?.subject })),
+        to,
+      ),
+      seen: `watched for ${w.ms} ms: ${this.mss.mailbox(to).filter((m) => m.parsed?.subject === '[FIN]').length} [FIN] message(s) in the patient's mailbox`,
+    },
+    'observed',
+  );
 });
 
 Then('the professional mailbox receives the automatic acknowledgement', async function (this: VigieWorld) {

@@ -4,7 +4,9 @@ import { VigieWorld } from './support/world';
 async function createFile(w: VigieWorld, name: string, opts: { today?: boolean; usedName?: string } = {}) {
   const p = w.person(name);
   const file = { ...p.file, ...(opts.usedName ? { usedName: opts.usedName } : {}) };
-  const id = await w.arranged(`create the patient file of ${p.id}`, () => w.arrange.createPatient(file, opts.today ? [w.today()] : undefined));
+  const id = await w.arranged(`create the patient file of ${p.id}`, () =>
+    w.arrange.createPatient(file, opts.today ? [w.today()] : undefined),
+  );
   w.state.patientIds.set(p.id, id);
 }
 

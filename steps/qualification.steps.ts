@@ -2,7 +2,13 @@ import { DataTable, Then, When } from '@cucumber/cucumber';
 import { QualifyMethod, Workstation } from '../src/drivers/driver';
 import { qualificationOffered } from '../src/oracles/identity-panel';
 import {
-  attestationOffered, attestationShownAtConfirmation, differencesHighlighted, documentsOffered, insQualified, qualificationRefused, qualifiedInOneClick,
+  attestationOffered,
+  attestationShownAtConfirmation,
+  differencesHighlighted,
+  documentsOffered,
+  insQualified,
+  qualificationRefused,
+  qualifiedInOneClick,
 } from '../src/oracles/qualification';
 import { FourTraits, differingTraits } from '../src/oracles/traits';
 import { HarnessError } from '../src/harness/verdict';
@@ -71,10 +77,21 @@ Then('at the moment of confirmation the LGC showed exactly:', function (this: Vi
 Then('the identity documents offered are exactly:', async function (this: VigieWorld, table: DataTable) {
   const p = this.current();
   const o = await this.driver.identity(this.patientId(p));
-  this.judge(documentsOffered(table.raw().map((r) => r[0]), o.value.qualification.documents), this.screenKind(o, 'qualification.documents'));
+  this.judge(
+    documentsOffered(
+      table.raw().map((r) => r[0]),
+      o.value.qualification.documents,
+    ),
+    this.screenKind(o, 'qualification.documents'),
+  );
 });
 
-const TRAITS: Record<string, keyof FourTraits> = { 'birth name': 'birthName', 'first name': 'firstName', 'birth date': 'birthDate', sex: 'sex' };
+const TRAITS: Record<string, keyof FourTraits> = {
+  'birth name': 'birthName',
+  'first name': 'firstName',
+  'birth date': 'birthDate',
+  sex: 'sex',
+};
 
 Then('the identity panel shows side by side, highlighting every difference:', async function (this: VigieWorld, table: DataTable) {
   const p = this.current();
@@ -89,7 +106,10 @@ Then('the identity panel shows side by side, highlighting every difference:', as
   // The table's « highlighted » column says in words what the INS rules decide (src/oracles/traits.ts).
   const differ = differingTraits(file, insi);
   for (const r of table.hashes()) {
-    if ((r.highlighted === 'yes') !== differ.includes(TRAITS[r.trait])) throw new HarnessError(`the feature's table says ${r.trait} is ${r.highlighted === 'yes' ? '' : 'not '}highlighted, which contradicts the INS rules`);
+    if ((r.highlighted === 'yes') !== differ.includes(TRAITS[r.trait]))
+      throw new HarnessError(
+        `the feature's table says ${r.trait} is ${r.highlighted === 'yes' ? '' : 'not '}highlighted, which contradicts the INS rules`,
+      );
   }
   const o = await this.driver.identity(this.patientId(p));
   this.judge(differencesHighlighted(file, insi, o.value.qualification.comparison ?? []), this.screenKind(o, 'qualification.comparison'));

@@ -14,9 +14,18 @@ function validated(w: VigieWorld, qualified: boolean): ValidatedDocument {
   const p = w.current();
   const c = w.state.currentSpec?.content ?? {};
   return {
-    lines: c.lines, vaccinations: c.vaccinations, problems: c.problems, treatments: c.treatments, allergies: c.allergies,
+    lines: c.lines,
+    vaccinations: c.vaccinations,
+    problems: c.problems,
+    treatments: c.treatments,
+    allergies: c.allergies,
     authorId: WORKSTATIONS.PS.idNat!,
-    patient: { ...(qualified ? { ins: ins15(p) } : {}), birthName: p.file.birthName, firstName: p.file.firstName, birthDate: p.file.birthDate },
+    patient: {
+      ...(qualified ? { ins: ins15(p) } : {}),
+      birthName: p.file.birthName,
+      firstName: p.file.firstName,
+      birthDate: p.file.birthDate,
+    },
   };
 }
 
@@ -25,13 +34,19 @@ Then('the document the DMP received is the one the professional validated', asyn
   this.judge(documentIsTheValidatedOne(entry.content, validated(this, true), ref), 'observed');
 });
 
-Then(/^the CDA in the XDM package the operator received is the one the professional validated, for a (qualified|not qualified) identity$/, async function (this: VigieWorld, q: string) {
-  const d = await xdmCda(this);
-  this.judge(documentIsTheValidatedOne(d.content, validated(this, q === 'qualified'), d.ref), 'observed');
-});
+Then(
+  /^the CDA in the XDM package the operator received is the one the professional validated, for a (qualified|not qualified) identity$/,
+  async function (this: VigieWorld, q: string) {
+    const d = await xdmCda(this);
+    this.judge(documentIsTheValidatedOne(d.content, validated(this, q === 'qualified'), d.ref), 'observed');
+  },
+);
 
-Then(/^the CDA in the XDM package the operator received identifies (\S+ \S+) by the local identifier alone$/, async function (this: VigieWorld, name: string) {
-  this.person(name);
-  const d = await xdmCda(this);
-  this.judge(insOnlyIfQualified(d.content, { notQualified: true }, d.ref), 'observed');
-});
+Then(
+  /^the CDA in the XDM package the operator received identifies (\S+ \S+) by the local identifier alone$/,
+  async function (this: VigieWorld, name: string) {
+    this.person(name);
+    const d = await xdmCda(this);
+    this.judge(insOnlyIfQualified(d.content, { notQualified: true }, d.ref), 'observed');
+  },
+);

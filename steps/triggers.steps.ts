@@ -26,28 +26,51 @@ When(/^a professional opens the patient file of (\S+ \S+)$/, async function (thi
   await openFile(this, this.person(name));
 });
 
-When(/^the Carte Vitale of (\S+ \S+) is inserted on the (professional's|secretariat's) workstation$/, async function (this: VigieWorld, name: string, where: string) {
-  await insertCard(this, this.person(name), where);
-});
+When(
+  /^the Carte Vitale of (\S+ \S+) is inserted on the (professional's|secretariat's) workstation$/,
+  async function (this: VigieWorld, name: string, where: string) {
+    await insertCard(this, this.person(name), where);
+  },
+);
 
-When(/^the (professional|secretariat) starts the day on a workstation with a (CPS|nominative CPE)$/, async function (this: VigieWorld, who: string, card: string) {
-  const ws = card === 'CPS' ? WORKSTATIONS.PS : WORKSTATIONS['secretariat-nominative'];
-  if (who === 'professional' && card !== 'CPS') throw new Error('a professional works with a CPS');
-  markInsi(this);
-  await this.act('start the day', () => this.driver.startOfDay(ws, this.today()));
-});
+When(
+  /^the (professional|secretariat) starts the day on a workstation with a (CPS|nominative CPE)$/,
+  async function (this: VigieWorld, who: string, card: string) {
+    const ws = card === 'CPS' ? WORKSTATIONS.PS : WORKSTATIONS['secretariat-nominative'];
+    if (who === 'professional' && card !== 'CPS') throw new Error('a professional works with a CPS');
+    markInsi(this);
+    await this.act('start the day', () => this.driver.startOfDay(ws, this.today()));
+  },
+);
 
 /** Set-up: INSi has answered a request about `p`, and the LGC shows an outcome for it. */
 export async function insiAnswered(w: VigieWorld, p: Person, driver: LgcDriver = w.driver): Promise<void> {
-  const answered = await w.eventually('insi', () => w.insi.exchanges().slice(w.state.insiMark).find((e) => concerns({ seq: e.seq, operation: e.operation, ...e.request }, keysOf(p)) && e.outcome !== 'held'));
+  const answered = await w.eventually('insi', () =>
+    w.insi
+      .exchanges()
+      .slice(w.state.insiMark)
+      .find((e) => concerns({ seq: e.seq, operation: e.operation, ...e.request }, keysOf(p)) && e.outcome !== 'held'),
+  );
   // Not a verdict: the scenario needs this before it can judge its own requirement (the requirements
   // about the INSi call itself are judged by their own scenarios).
-  if (!answered.value) w.setupFailed('the LGC did not call INSi about the patient', `${p.id}: ${describeRequests(insiSinceMark(w))} within ${w.boundOf('insi')} ms`);
-  const shown = await w.eventually('screen', async () => {
-    const v = (await driver.identity(w.patientId(p))).value;
-    return v.insi.lastCall && v.insi.lastCall.outcome !== 'pending' ? v : undefined;
-  }, 50);
-  if (!shown.value) w.setupFailed('the identity panel does not show the outcome of the INSi call', `${p.id}, within ${w.boundOf('screen')} ms of INSi's answer`);
+  if (!answered.value)
+    w.setupFailed(
+      'the LGC did not call INSi about the patient',
+      `${p.id}: ${describeRequests(insiSinceMark(w))} within ${w.boundOf('insi')} ms`,
+    );
+  const shown = await w.eventually(
+    'screen',
+    async () => {
+      const v = (await driver.identity(w.patientId(p))).value;
+      return v.insi.lastCall && v.insi.lastCall.outcome !== 'pending' ? v : undefined;
+    },
+    50,
+  );
+  if (!shown.value)
+    w.setupFailed(
+      'the identity panel does not show the outcome of the INSi call',
+      `${p.id}, within ${w.boundOf('screen')} ms of INSi's answer`,
+    );
 }
 
 /** Set-up: the patient's INS recovered from INSi, through the Carte Vitale (the trigger most LGCs have). */
@@ -55,13 +78,18 @@ export async function recoverIns(w: VigieWorld, p: Person): Promise<void> {
   await insertCard(w, p, "professional's", w.arrange);
   await insiAnswered(w, p, w.arrange);
   const v = (await w.arrange.identity(w.patientId(p))).value;
-  if (v.ins.status !== 'recovered') w.setupFailed('the INS returned by INSi is not shown as recovered', `${p.id}: ${JSON.stringify(v.ins)}`);
+  if (v.ins.status !== 'recovered')
+    w.setupFailed('the INS returned by INSi is not shown as recovered', `${p.id}: ${JSON.stringify(v.ins)}`);
 }
 
 /** Set-up: the patient's INS recovered through the Carte Vitale, then qualified by the PS with a passport. */
 export async function qualifyIns(w: VigieWorld, p: Person): Promise<void> {
   await recoverIns(w, p);
-  const q = (await w.arranged(`qualify the INS of ${p.id}`, () => w.arrange.qualify(WORKSTATIONS.PS, w.patientId(p), 'document', 'Passeport (français ou étranger)'))).value;
+  const q = (
+    await w.arranged(`qualify the INS of ${p.id}`, () =>
+      w.arrange.qualify(WORKSTATIONS.PS, w.patientId(p), 'document', 'Passeport (français ou étranger)'),
+    )
+  ).value;
   if (!q.qualified) w.setupFailed('the LGC refused to qualify an INS with a passport', `${p.id}: ${q.reason} ${q.message}`);
 }
 

@@ -13,7 +13,8 @@ export default {
         context.report({ node: id, message: `the ${what} "${id.name}": name it for what it holds` });
       }
     };
-    const inForInit = (node) => node.parent?.parent && ['ForStatement', 'ForInStatement', 'ForOfStatement'].includes(node.parent.parent.type);
+    const inForInit = (node) =>
+      node.parent?.parent && ['ForStatement', 'ForInStatement', 'ForOfStatement'].includes(node.parent.parent.type);
     return {
       VariableDeclarator(node) {
         if (inForInit(node)) return;

@@ -7,11 +7,15 @@ import { CdaValidation, DEFAULT_RULES_DIR, JvmUnavailableError, RulePackError, v
  * arguments, rule pack missing, no JVM/Saxon) or some document could not be judged (and none is
  * invalid).
  */
-export const VALIDATE_USAGE = 'usage: vigie validate <file.xml|dir>… [--rules <rule pack dir>] [--format text|json|junit] [--no-header]\n  --no-header: the ANS layers only (schema and schematron), without Vigie\'s own CI-SIS header checks';
+export const VALIDATE_USAGE =
+  "usage: vigie validate <file.xml|dir>… [--rules <rule pack dir>] [--format text|json|junit] [--no-header]\n  --no-header: the ANS layers only (schema and schematron), without Vigie's own CI-SIS header checks";
 
 type Format = 'text' | 'json' | 'junit';
 
-export interface ValidateCommandIo { out?: (s: string) => void; err?: (s: string) => void }
+export interface ValidateCommandIo {
+  out?: (s: string) => void;
+  err?: (s: string) => void;
+}
 
 export async function validateCommand(argv: string[], io: ValidateCommandIo = {}): Promise<number> {
   const out = io.out ?? ((s: string) => process.stdout.write(s));
@@ -85,15 +89,22 @@ export function toJson(res: CdaValidation): unknown {
 }
 
 export function toText(res: CdaValidation): string {
-  const lines: string[] = [`rule pack ${res.rulePack.path} (sha256 ${res.rulePack.hash.slice(0, 12)}${res.rulePack.commit ? `, commit ${res.rulePack.commit.slice(0, 12)}` : ''})`];
+  const lines: string[] = [
+    `rule pack ${res.rulePack.path} (sha256 ${res.rulePack.hash.slice(0, 12)}${res.rulePack.commit ? `, commit ${res.rulePack.commit.slice(0, 12)}` : ''})`,
+  ];
   for (const d of res.documents) {
     const verdict = d.valid === true ? 'VALID' : d.valid === false ? 'INVALID' : 'NOT JUDGED';
-    lines.push(`${verdict.padEnd(10)} ${d.file}${d.schematron ? `  [${d.schematron}]` : ''}${d.xsdValid === null ? '' : d.xsdValid ? '  xsd ok' : '  xsd KO'}`);
-    for (const e of d.errors) lines.push(`    ${e.layer}${e.line ? ` line ${e.line}` : ''}${e.location ? ` ${e.location}` : ''}: ${e.text}`);
+    lines.push(
+      `${verdict.padEnd(10)} ${d.file}${d.schematron ? `  [${d.schematron}]` : ''}${d.xsdValid === null ? '' : d.xsdValid ? '  xsd ok' : '  xsd KO'}`,
+    );
+    for (const e of d.errors)
+      lines.push(`    ${e.layer}${e.line ? ` line ${e.line}` : ''}${e.location ? ` ${e.location}` : ''}: ${e.text}`);
     if (d.couldNotJudge) lines.push(`    could not judge: ${d.couldNotJudge}`);
   }
   const n = (p: (v: boolean | null) => boolean): number => res.documents.filter((d) => p(d.valid)).length;
-  lines.push(`${res.documents.length} document(s): ${n((v) => v === true)} valid, ${n((v) => v === false)} invalid, ${n((v) => v === null)} not judged`);
+  lines.push(
+    `${res.documents.length} document(s): ${n((v) => v === true)} valid, ${n((v) => v === false)} invalid, ${n((v) => v === null)} not judged`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -107,10 +118,13 @@ export function toJunit(res: CdaValidation): string {
     const cls = xmlEsc(d.schematron ?? 'cda');
     let body = '';
     if (d.valid === false) {
-      const detail = d.errors.map((e) => `${e.layer}${e.line ? ` line ${e.line}` : ''}${e.location ? ` ${e.location}` : ''}: ${e.text}`).join('\n');
+      const detail = d.errors
+        .map((e) => `${e.layer}${e.line ? ` line ${e.line}` : ''}${e.location ? ` ${e.location}` : ''}: ${e.text}`)
+        .join('\n');
       body += `<failure message="${xmlEsc(`${d.errors.length} error(s)`)}" type="cda">${xmlEsc(detail)}</failure>`;
     }
-    if (d.couldNotJudge) body += `<error message="${xmlEsc(d.couldNotJudge.slice(0, 300))}" type="could-not-judge">${xmlEsc(d.couldNotJudge)}</error>`;
+    if (d.couldNotJudge)
+      body += `<error message="${xmlEsc(d.couldNotJudge.slice(0, 300))}" type="could-not-judge">${xmlEsc(d.couldNotJudge)}</error>`;
     return `  <testcase classname="${cls}" name="${name}" time="${(d.ms / 1000).toFixed(3)}">${body}</testcase>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="vigie validate (CDA)" tests="${res.documents.length}" failures="${failures}" errors="${errors}">\n${cases.join('\n')}\n</testsuite>\n`;

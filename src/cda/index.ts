@@ -20,7 +20,13 @@ export interface CdaError {
   rule: string | null;
 }
 
-export interface CdaFailedAssert { location: string; text: string; role: string | null; rule: string; line: number | null }
+export interface CdaFailedAssert {
+  location: string;
+  text: string;
+  role: string | null;
+  rule: string;
+  line: number | null;
+}
 
 export interface CdaDocumentResult {
   file: string;
@@ -37,7 +43,10 @@ export interface CdaDocumentResult {
   ms: number;
 }
 
-export interface CdaValidation { rulePack: RulePackInfo; documents: CdaDocumentResult[] }
+export interface CdaValidation {
+  rulePack: RulePackInfo;
+  documents: CdaDocumentResult[];
+}
 
 export type CdaInput = string | { name: string; content: Buffer };
 
@@ -87,7 +96,17 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
   const maxBytes = options.maxBytes ?? MAX_BYTES;
   const list = Array.isArray(inputs) ? inputs : [inputs];
   const docs: Prepared[] = [];
-  const blank = (file: string): CdaDocumentResult => ({ file, valid: null, schematron: null, xsdValid: null, errors: [], couldNotJudge: null, failedAsserts: [], notices: [], ms: 0 });
+  const blank = (file: string): CdaDocumentResult => ({
+    file,
+    valid: null,
+    schematron: null,
+    xsdValid: null,
+    errors: [],
+    couldNotJudge: null,
+    failedAsserts: [],
+    notices: [],
+    ms: 0,
+  });
 
   for (const input of list) {
     if (typeof input === 'string') {
@@ -101,9 +120,20 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
         docs.push({ file: input, path: null, content: null, result: r, xsl: null, compileError: null, started: Date.now() });
         continue;
       }
-      if (st.isDirectory()) for (const f of listXml(input)) docs.push({ file: f, path: resolve(f), content: null, result: blank(f), xsl: null, compileError: null, started: 0 });
+      if (st.isDirectory())
+        for (const f of listXml(input))
+          docs.push({ file: f, path: resolve(f), content: null, result: blank(f), xsl: null, compileError: null, started: 0 });
       else docs.push({ file: input, path: resolve(input), content: null, result: blank(input), xsl: null, compileError: null, started: 0 });
-    } else docs.push({ file: input.name, path: null, content: input.content, result: blank(input.name), xsl: null, compileError: null, started: 0 });
+    } else
+      docs.push({
+        file: input.name,
+        path: null,
+        content: input.content,
+        result: blank(input.name),
+        xsl: null,
+        compileError: null,
+        started: 0,
+      });
   }
 
   // 1. safe first look and choice of the schematron (no JVM involved)
@@ -194,7 +224,10 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
           answer = await jvm.judge({ doc: docPath, xsl, xsd: pack.xsd }, options.timeoutMs ?? 30000);
         } catch (e) {
           if (e instanceof JvmUnavailableError) throw e;
-          r.couldNotJudge = e instanceof JvmTimeoutError ? `could not judge: ${e.message} (limit per document)` : `could not judge: ${(e as Error).message}`;
+          r.couldNotJudge =
+            e instanceof JvmTimeoutError
+              ? `could not judge: ${e.message} (limit per document)`
+              : `could not judge: ${(e as Error).message}`;
         }
         if (answer) applyAnswer(r, answer);
         if (options.header && !r.errors.some((e) => e.layer === 'parse')) applyHeader(r, d, options.header);
@@ -220,7 +253,8 @@ function applyHeader(r: CdaDocumentResult, d: Prepared, header: (file: string) =
   try {
     const bytes = d.content ?? (d.path ? readFileSync(d.path) : null);
     if (!bytes) return;
-    for (const f of checkHeader(bytes, ctx)) r.errors.push({ layer: 'header', location: f.location, line: f.line, text: f.text, rule: f.rule });
+    for (const f of checkHeader(bytes, ctx))
+      r.errors.push({ layer: 'header', location: f.location, line: f.line, text: f.text, rule: f.rule });
   } catch (e) {
     r.errors.push({ layer: 'parse', location: null, line: null, text: (e as Error).message, rule: null });
   }
@@ -233,7 +267,13 @@ function refuse(r: CdaDocumentResult, reason: string, line: number | null): void
 
 function applyAnswer(r: CdaDocumentResult, a: JudgeAnswer): void {
   if (a.parseError) {
-    r.errors.push({ layer: 'parse', location: null, line: a.parseError.line > 0 ? a.parseError.line : null, text: `not well-formed XML: ${a.parseError.message}`, rule: null });
+    r.errors.push({
+      layer: 'parse',
+      location: null,
+      line: a.parseError.line > 0 ? a.parseError.line : null,
+      text: `not well-formed XML: ${a.parseError.message}`,
+      rule: null,
+    });
     r.xsdValid = null;
     return;
   }
@@ -242,7 +282,8 @@ function applyAnswer(r: CdaDocumentResult, a: JudgeAnswer): void {
     return;
   }
   r.xsdValid = a.xsdValid;
-  for (const e of a.xsdErrors ?? []) r.errors.push({ layer: 'xsd', location: null, line: e.line > 0 ? e.line : null, text: e.message, rule: null });
+  for (const e of a.xsdErrors ?? [])
+    r.errors.push({ layer: 'xsd', location: null, line: e.line > 0 ? e.line : null, text: e.message, rule: null });
   for (const f of a.failures ?? []) {
     const rule = f.id ? `${f.p}/${f.id}` : f.p;
     const entry: CdaError = { layer: 'schematron', location: f.loc, line: f.line > 0 ? f.line : null, text: collapse(f.text), rule };

@@ -14,8 +14,20 @@ import { PROJECT_ROOT } from './rulepack';
 export class JvmUnavailableError extends Error {}
 export class JvmTimeoutError extends Error {}
 
-export interface JudgeRequest { doc: string; xsl?: string | null; xsd?: string | null }
-export interface JudgeFailure { k: 'assert' | 'report'; p: string; id: string | null; role: string | null; loc: string; line: number; text: string }
+export interface JudgeRequest {
+  doc: string;
+  xsl?: string | null;
+  xsd?: string | null;
+}
+export interface JudgeFailure {
+  k: 'assert' | 'report';
+  p: string;
+  id: string | null;
+  role: string | null;
+  loc: string;
+  line: number;
+  text: string;
+}
 export interface JudgeAnswer {
   id: string;
   parseError: { line: number; message: string } | null;
@@ -27,7 +39,12 @@ export interface JudgeAnswer {
 }
 
 const JAVA_SOURCE = join(PROJECT_ROOT, 'java', 'VigieCda.java');
-const SAXON_CANDIDATES = ['/usr/share/java/Saxon-HE.jar', '/usr/share/java/saxon-he.jar', '/usr/share/java/saxon.jar', '/usr/share/maven-repo/net/sf/saxon/Saxon-HE/debian/Saxon-HE-debian.jar'];
+const SAXON_CANDIDATES = [
+  '/usr/share/java/Saxon-HE.jar',
+  '/usr/share/java/saxon-he.jar',
+  '/usr/share/java/saxon.jar',
+  '/usr/share/maven-repo/net/sf/saxon/Saxon-HE/debian/Saxon-HE-debian.jar',
+];
 
 export function findSaxonJar(): string {
   const env = process.env.VIGIE_SAXON_JAR;
@@ -74,7 +91,11 @@ export function ensureJavaCompiled(saxonJar: string): string {
   return dir;
 }
 
-interface Pending { resolve: (a: JudgeAnswer) => void; reject: (e: Error) => void; timer: NodeJS.Timeout | null }
+interface Pending {
+  resolve: (a: JudgeAnswer) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout | null;
+}
 
 export class CdaJvm {
   private proc: ChildProcessWithoutNullStreams | null = null;
@@ -87,7 +108,9 @@ export class CdaJvm {
   restarts = 0;
 
   /** The JVM's process id while it runs (for measurements). */
-  get pid(): number | undefined { return this.proc?.pid ?? undefined; }
+  get pid(): number | undefined {
+    return this.proc?.pid ?? undefined;
+  }
 
   constructor(private readonly opts: { timeoutMs?: number; startTimeoutMs?: number; maxHeap?: string } = {}) {}
 

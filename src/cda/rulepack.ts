@@ -16,7 +16,11 @@ export class RulePackError extends Error {}
 export const XSD_REL = 'infrastructure/cda/CDA_extended.xsd';
 export const STRUCMIN_REL = 'schematrons/profils/structurationMinimale/ASIP-STRUCT-MIN-StrucMin.sch';
 
-export interface RulePackInfo { path: string; hash: string; commit: string | null }
+export interface RulePackInfo {
+  path: string;
+  hash: string;
+  commit: string | null;
+}
 
 export interface RulePack extends RulePackInfo {
   xsd: string;
@@ -39,7 +43,10 @@ export function schemaOnlyPack(): RulePack {
 
 /** The rule pack to use: the given or default directory when it exists, else null (no rule pack). */
 /** Where the ANS rule pack is looked for when none is named: the project's rules/, then the shared copy beside the project (as CI has it). */
-export const RULE_PACK_PLACES = [DEFAULT_RULES_DIR, resolve(DEFAULT_RULES_DIR, '..', '..', '..', 'shared', 'reference', 'TestContenuCDA-3-0')];
+export const RULE_PACK_PLACES = [
+  DEFAULT_RULES_DIR,
+  resolve(DEFAULT_RULES_DIR, '..', '..', '..', 'shared', 'reference', 'TestContenuCDA-3-0'),
+];
 
 const isRulePack = (d: string) => existsSync(join(d, XSD_REL)) && existsSync(join(d, 'schematrons'));
 
@@ -211,7 +218,8 @@ export function buildCatalogue(dir: string): VoletEntry[] {
 
 export function openRulePack(dir: string): RulePack {
   const path = resolve(dir);
-  if (!existsSync(path) || !statSync(path).isDirectory()) throw new RulePackError(`rule pack not found: ${path} (expected a copy of ANS TestContenuCDA, e.g. rules/TestContenuCDA-3-0)`);
+  if (!existsSync(path) || !statSync(path).isDirectory())
+    throw new RulePackError(`rule pack not found: ${path} (expected a copy of ANS TestContenuCDA, e.g. rules/TestContenuCDA-3-0)`);
   const xsd = join(path, XSD_REL);
   if (!existsSync(xsd)) throw new RulePackError(`rule pack ${path} has no ${XSD_REL}`);
   if (!existsSync(join(path, 'schematrons'))) throw new RulePackError(`rule pack ${path} has no schematrons/ directory`);
@@ -252,22 +260,34 @@ export function selectSchematron(pack: RulePack, doc: ScanResult): Selection {
     return { schematron: null, reason: `not a CDA document (root element {${doc.rootNs}}${doc.rootLocal})` };
   }
   if (doc.body === 'nonXMLBody') {
-    if (!existsSync(join(pack.path, STRUCMIN_REL))) return { schematron: null, reason: `non-structured (N1) document but the rule pack has no ${STRUCMIN_REL}` };
+    if (!existsSync(join(pack.path, STRUCMIN_REL)))
+      return { schematron: null, reason: `non-structured (N1) document but the rule pack has no ${STRUCMIN_REL}` };
     return { schematron: STRUCMIN_REL, reason: 'non-structured body (nonXMLBody): minimal structuration schematron' };
   }
-  const has = (s: TemplateId): boolean => doc.templateIds.some((t) => t.root === s.root && (s.extension === null || t.extension === s.extension));
+  const has = (s: TemplateId): boolean =>
+    doc.templateIds.some((t) => t.root === s.root && (s.extension === null || t.extension === s.extension));
   let candidates = pack.catalogue.filter((v) => v.signature.length > 0 && v.signature.every(has));
   const key = (v: VoletEntry): string => v.signature.map((s) => `${s.root}|${s.extension ?? ''}`).join(',');
-  candidates = candidates.filter((v) => !candidates.some((w) => w !== v && w.signature.length > v.signature.length && v.signature.every((s) => w.signature.some((x) => x.root === s.root && x.extension === s.extension))));
+  candidates = candidates.filter(
+    (v) =>
+      !candidates.some(
+        (w) =>
+          w !== v &&
+          w.signature.length > v.signature.length &&
+          v.signature.every((s) => w.signature.some((x) => x.root === s.root && x.extension === s.extension)),
+      ),
+  );
   if (candidates.length === 0) return { schematron: null, reason: `no schematron in the rule pack for templateIds ${tids}` };
   const groups = new Set(candidates.map(key));
   if (groups.size > 1) {
     return { schematron: null, reason: `ambiguous: templateIds ${tids} match ${candidates.map((c) => basename(c.schematron)).join(', ')}` };
   }
-  if (candidates.length === 1) return { schematron: candidates[0].schematron, reason: `templateIds ${candidates[0].signature.map((s) => s.root).join(', ')}` };
+  if (candidates.length === 1)
+    return { schematron: candidates[0].schematron, reason: `templateIds ${candidates[0].signature.map((s) => s.root).join(', ')}` };
   const sigRoots = new Set(candidates[0].signature.map((s) => s.root));
   let exts = doc.templateIds.filter((t) => sigRoots.has(t.root) && t.extension).map((t) => t.extension!);
-  if (exts.length === 0) exts = doc.templateIds.filter((t) => /^1\.2\.250\.1\.213\.1\.1\.1\.(?!1$)/.test(t.root) && t.extension).map((t) => t.extension!);
+  if (exts.length === 0)
+    exts = doc.templateIds.filter((t) => /^1\.2\.250\.1\.213\.1\.1\.1\.(?!1$)/.test(t.root) && t.extension).map((t) => t.extension!);
   const byVersion = [...candidates].sort((a, b) => versionKey(a.version) - versionKey(b.version));
   const exact = byVersion.find((c) => c.version && exts.includes(c.version));
   if (exact) return { schematron: exact.schematron, reason: `version ${exact.version} given by the templateId extension` };

@@ -9,7 +9,10 @@ export const CDA_NS = 'urn:hl7-org:v3';
 export const MAX_BYTES = 50 * 1024 * 1024;
 export const MAX_DEPTH = 2000;
 
-export interface TemplateId { root: string; extension: string | null }
+export interface TemplateId {
+  root: string;
+  extension: string | null;
+}
 
 export interface ScanResult {
   ok: true;
@@ -21,9 +24,16 @@ export interface ScanResult {
   body: 'structuredBody' | 'nonXMLBody' | null;
   maxDepth: number;
 }
-export interface ScanRefusal { ok: false; reason: string; line: number | null }
+export interface ScanRefusal {
+  ok: false;
+  reason: string;
+  line: number | null;
+}
 
-export interface ScanLimits { maxBytes?: number; maxDepth?: number }
+export interface ScanLimits {
+  maxBytes?: number;
+  maxDepth?: number;
+}
 
 function decode(buf: Buffer): string {
   if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf);
@@ -88,7 +98,11 @@ export function scanDocument(buf: Buffer, limits: ScanLimits = {}): ScanResult |
       }
       const word = /^<!([A-Za-z]+)/.exec(text.slice(lt, lt + 12));
       const what = word ? word[1].toUpperCase() : 'markup';
-      return { ok: false, reason: `refused: a ${what} declaration (DOCTYPE and entity declarations are not accepted in a CDA document)`, line: lineAt(text, lt) };
+      return {
+        ok: false,
+        reason: `refused: a ${what} declaration (DOCTYPE and entity declarations are not accepted in a CDA document)`,
+        line: lineAt(text, lt),
+      };
     }
     if (c1 === '?') {
       const e = text.indexOf('?>', lt + 2);
@@ -145,7 +159,13 @@ export function scanDocument(buf: Buffer, limits: ScanLimits = {}): ScanResult |
       rootNs = ns;
     } else if (d === 2 && local === 'templateId' && ns === CDA_NS) {
       templateIds.push({ root: attrs.root ?? '', extension: attrs.extension ?? null });
-    } else if (d === 3 && body === null && path[1] === 'component' && ns === CDA_NS && (local === 'structuredBody' || local === 'nonXMLBody')) {
+    } else if (
+      d === 3 &&
+      body === null &&
+      path[1] === 'component' &&
+      ns === CDA_NS &&
+      (local === 'structuredBody' || local === 'nonXMLBody')
+    ) {
       body = local;
     }
     if (!selfClosing) {

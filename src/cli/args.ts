@@ -5,20 +5,36 @@ import { parseArgs as nodeParseArgs } from 'node:util';
  * error naming the known ones). Every command declares its options once, with the help text that
  * `vigie <command> --help` prints.
  */
-export interface OptionSpec { name: string; value?: string; multiple?: boolean; help: string }
-export interface ParsedArgs { positionals: string[]; values: Record<string, string[]>; flags: Set<string> }
+export interface OptionSpec {
+  name: string;
+  value?: string;
+  multiple?: boolean;
+  help: string;
+}
+export interface ParsedArgs {
+  positionals: string[];
+  values: Record<string, string[]>;
+  flags: Set<string>;
+}
 
-export class UsageError extends Error { override name = 'UsageError'; }
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
 /** `--help` was asked: print the command's help and exit 0. */
-export class HelpRequested extends Error { override name = 'HelpRequested'; }
+export class HelpRequested extends Error {
+  override name = 'HelpRequested';
+}
 
 /**
  * Parses `argv` for a command whose options are `spec` (value options have a `value` name;
  * the others are flags). `--help` / `-h` is always accepted.
  */
 export function parseArgs(argv: string[], spec: { values: string[]; flags: string[] } | OptionSpec[]): ParsedArgs {
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  const list: OptionSpec[] = Array.isArray(spec) ? spec
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  const list: OptionSpec[] = Array.isArray(spec)
+    ? spec
     : [...spec.values.map((name) => ({ name, value: 'x', multiple: true, help: '' })), ...spec.flags.map((name) => ({ name, help: '' }))];
   for (const o of list) options[o.name] = o.value ? { type: 'string', multiple: true } : { type: 'boolean' };
   let parsed;
@@ -34,7 +50,9 @@ export function parseArgs(argv: string[], spec: { values: string[]; flags: strin
   const out: ParsedArgs = { positionals: parsed.positionals, values: {}, flags: new Set() };
   for (const [k, v] of Object.entries(parsed.values)) {
     if (k === 'help') continue;
-    if (typeof v === 'boolean') { if (v) out.flags.add(k); } else if (Array.isArray(v)) out.values[k] = v as string[];
+    if (typeof v === 'boolean') {
+      if (v) out.flags.add(k);
+    } else if (Array.isArray(v)) out.values[k] = v as string[];
   }
   return out;
 }

@@ -52,7 +52,13 @@ async function uiBench(loaded: ReturnType<typeof loadTarget>): Promise<string[]>
   const problem = browserProblem();
   if (problem) return [`  UI run: not measured (${problem})`];
   const t0 = performance.now();
-  const r = await runSuite({ loaded, driver: 'ui', reportsDir: join(PROJECT_ROOT, 'reports', 'bench-ui'), quiet: true, log: () => undefined });
+  const r = await runSuite({
+    loaded,
+    driver: 'ui',
+    reportsDir: join(PROJECT_ROOT, 'reports', 'bench-ui'),
+    quiet: true,
+    log: () => undefined,
+  });
   const wall = performance.now() - t0;
   const onScreen = r.results.filter((s) => s.location.split(':')[0].match(/features\/(ins|qualification|dmp|mss\/lgc)\//));
   return [
@@ -67,7 +73,9 @@ function peakMb(pid: number | undefined): number | null {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Math.round(Number(m[1]) / 1024) : null;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -78,10 +86,16 @@ function peakMb(pid: number | undefined): number | null {
 async function cdaBench(): Promise<string[]> {
   const rules = findRulePack();
   const examples = rules ? join(rules, 'ExemplesCDA') : '';
-  if (!rules || !existsSync(examples)) return ['  CDA validation: no ANS rule pack with its ExemplesCDA (rules/TestContenuCDA-3-0): not measured'];
-  const files = readdirSync(examples).filter((f) => f.endsWith('.xml')).map((f) => join(examples, f));
+  if (!rules || !existsSync(examples))
+    return ['  CDA validation: no ANS rule pack with its ExemplesCDA (rules/TestContenuCDA-3-0): not measured'];
+  const files = readdirSync(examples)
+    .filter((f) => f.endsWith('.xml'))
+    .map((f) => join(examples, f));
   const t0 = performance.now();
-  const cold = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'vigie'), 'validate', examples, '--format', 'json'], { encoding: 'utf8', timeout: 120_000 });
+  const cold = spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'vigie'), 'validate', examples, '--format', 'json'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   const coldMs = performance.now() - t0;
   const jvm = new CdaJvm();
   try {

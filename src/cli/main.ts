@@ -16,15 +16,43 @@ const lazy = {
 };
 
 export const RUN_OPTIONS: OptionSpec[] = [
-  { name: 'target', value: 'name|file.json', help: 'the target: a name of config/targets/ or a configuration file (default: reference, the embedded reference LGC)' },
-  { name: 'driver', value: 'http|ui', help: 'how Vigie acts on the LGC: its test-driver API (http) or its web UI in headless Chromium (ui)' },
+  {
+    name: 'target',
+    value: 'name|file.json',
+    help: 'the target: a name of config/targets/ or a configuration file (default: reference, the embedded reference LGC)',
+  },
+  {
+    name: 'driver',
+    value: 'http|ui',
+    help: 'how Vigie acts on the LGC: its test-driver API (http) or its web UI in headless Chromium (ui)',
+  },
   { name: 'tags', value: 'expr', help: "narrows the run to scenarios matching a cucumber tag expression, e.g. '@INS-02 or @QUAL-03'" },
-  { name: 'suite', value: 'lgc|service', help: 'which suite judges: the practice software (lgc, default) or an MSSanté operator (service, default for an smtp target)' },
-  { name: 'self-check', help: "also run the service suite against Vigie's own MSSanté double, reported apart (never the target's verdicts)" },
-  { name: 'require-observed', value: 'all|REQ,…', help: 'a pass resting on anything but observed evidence is not enough for these requirements (all when given bare)' },
+  {
+    name: 'suite',
+    value: 'lgc|service',
+    help: 'which suite judges: the practice software (lgc, default) or an MSSanté operator (service, default for an smtp target)',
+  },
+  {
+    name: 'self-check',
+    help: "also run the service suite against Vigie's own MSSanté double, reported apart (never the target's verdicts)",
+  },
+  {
+    name: 'require-observed',
+    value: 'all|REQ,…',
+    help: 'a pass resting on anything but observed evidence is not enough for these requirements (all when given bare)',
+  },
   { name: 'reports', value: 'dir', help: 'where to write the reports (default: reports/); the folder is emptied first' },
-  { name: 'rules', value: 'dir', help: 'the ANS rule pack (TestContenuCDA) for CDA-07 (default: rules/TestContenuCDA-3-0, else ../shared/reference/)' },
-  { name: 'defect', value: 'id', multiple: true, help: 'switch on a seeded defect of the embedded reference LGC (vigie defects lists them)' },
+  {
+    name: 'rules',
+    value: 'dir',
+    help: 'the ANS rule pack (TestContenuCDA) for CDA-07 (default: rules/TestContenuCDA-3-0, else ../shared/reference/)',
+  },
+  {
+    name: 'defect',
+    value: 'id',
+    multiple: true,
+    help: 'switch on a seeded defect of the embedded reference LGC (vigie defects lists them)',
+  },
 ];
 
 const USAGE = `Usage: vigie <command> [options]     (vigie <command> --help for its options)
@@ -52,16 +80,28 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
-      case 'run': return await run(rest);
-      case 'serve': return await lazy.serve().serve(rest);
-      case 'report': return await lazy.report().report(rest);
-      case 'validate': return await lazy.validate().validateCommand(rest);
-      case 'bench': return await lazy.bench().bench(rest);
-      case 'defects': return defects(rest);
-      case 'trace': return await lazy.trace().trace(rest);
-      case undefined: case 'help': case '--help': case '-h':
-        process.stdout.write(USAGE); return cmd ? 0 : 2;
-      default: throw new UsageError(`unknown command "${cmd}"`);
+      case 'run':
+        return await run(rest);
+      case 'serve':
+        return await lazy.serve().serve(rest);
+      case 'report':
+        return await lazy.report().report(rest);
+      case 'validate':
+        return await lazy.validate().validateCommand(rest);
+      case 'bench':
+        return await lazy.bench().bench(rest);
+      case 'defects':
+        return defects(rest);
+      case 'trace':
+        return await lazy.trace().trace(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return cmd ? 0 : 2;
+      default:
+        throw new UsageError(`unknown command "${cmd}"`);
     }
   } catch (e) {
     if (e instanceof HelpRequested) {
@@ -79,7 +119,10 @@ export async function main(argv: string[]): Promise<number> {
 function requireObserved(raw: string | undefined): string[] | 'all' | undefined {
   if (raw === undefined) return undefined;
   if (raw === '' || raw === 'all') return 'all';
-  const ids = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  const ids = raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const bad = ids.filter((x) => !/^(INS|QUAL|OPP|SEND|CDA|MSS)-\d{2}$/.test(x));
   if (bad.length) throw new UsageError(`--require-observed: not requirement ids: ${bad.join(', ')}`);
   return ids;
@@ -96,8 +139,16 @@ async function run(argv: string[]): Promise<number> {
   const reportsDir = one(a, 'reports') ?? join(PROJECT_ROOT, 'reports');
   const t0 = performance.now();
   const { summary, exitCode } = await lazy.run().runSuite({
-    loaded, driver, suite: suite as 'lgc' | 'service' | undefined, selfCheck: a.flags.has('self-check'), requireObserved: requireObserved(one(a, 'require-observed')),
-    defects: a.values.defect ?? [], tags: one(a, 'tags'), rulesDir: one(a, 'rules'), paths: a.positionals.length ? a.positionals : undefined, reportsDir,
+    loaded,
+    driver,
+    suite: suite as 'lgc' | 'service' | undefined,
+    selfCheck: a.flags.has('self-check'),
+    requireObserved: requireObserved(one(a, 'require-observed')),
+    defects: a.values.defect ?? [],
+    tags: one(a, 'tags'),
+    rulesDir: one(a, 'rules'),
+    paths: a.positionals.length ? a.positionals : undefined,
+    reportsDir,
     onScenario: lazy.console().progressLine(t0),
   });
   lazy.console().printSummary(summary, reportsDir);
@@ -106,10 +157,15 @@ async function run(argv: string[]): Promise<number> {
 
 function defects(argv: string[]): number {
   parseArgs(argv, []);
-  const list = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'src', 'reference-lgc', 'defects.json'), 'utf8')) as {
-    defects: { id: string; requirements: string[]; side?: string; mode?: string; description: string }[];
-  }).defects;
-  process.stdout.write(`Seeded defects (${list.length}): switch one on with vigie run --defect <id>; each must fail exactly its requirements.\n\n`);
-  for (const d of list) process.stdout.write(`  ${d.id.padEnd(44)} ${(d.side ?? 'lgc').padEnd(7)} ${d.requirements.join(', ')}\n      ${d.description}\n`);
+  const list = (
+    JSON.parse(readFileSync(join(PROJECT_ROOT, 'src', 'reference-lgc', 'defects.json'), 'utf8')) as {
+      defects: { id: string; requirements: string[]; side?: string; mode?: string; description: string }[];
+    }
+  ).defects;
+  process.stdout.write(
+    `Seeded defects (${list.length}): switch one on with vigie run --defect <id>; each must fail exactly its requirements.\n\n`,
+  );
+  for (const d of list)
+    process.stdout.write(`  ${d.id.padEnd(44)} ${(d.side ?? 'lgc').padEnd(7)} ${d.requirements.join(', ')}\n      ${d.description}\n`);
   return 0;
 }

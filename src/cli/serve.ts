@@ -17,7 +17,10 @@ function port(a: ReturnType<typeof parseArgs>, key: string, dflt: number): numbe
  * otherwise (--host 0.0.0.0 to reach it from another machine; --advertised-host for the URLs).
  */
 export async function serve(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { values: ['host', 'advertised-host', 'insi-port', 'dmp-port', 'eprescription-port', 'smtp-port', 'pop3-port'], flags: [] });
+  const a = parseArgs(argv, {
+    values: ['host', 'advertised-host', 'insi-port', 'dmp-port', 'eprescription-port', 'smtp-port', 'pop3-port'],
+    flags: [],
+  });
   const common = { host: one(a, 'host') ?? '127.0.0.1', advertisedHost: one(a, 'advertised-host') };
   const insi = new InsiDouble({ ...common, port: port(a, 'insi-port', 8701), people: people().map((p) => ({ ...p.insi })) });
   const dmp = new DmpDouble({ ...common, port: port(a, 'dmp-port', 8702) });

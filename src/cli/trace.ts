@@ -12,7 +12,11 @@ import { loadSteps } from '../harness/run';
 import { parseFeatures } from '../harness/plan';
 import { UsageError, parseArgs } from './args';
 
-interface FnRef { name: string; file: string; line: number }
+interface FnRef {
+  name: string;
+  file: string;
+  line: number;
+}
 
 /** Exported functions of src/oracles/*.ts, by name. */
 function oracleIndex(): Map<string, FnRef> {
@@ -20,10 +24,12 @@ function oracleIndex(): Map<string, FnRef> {
   const dir = join(PROJECT_ROOT, 'src', 'oracles');
   const out = new Map<string, FnRef>();
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
-    readFileSync(join(dir, f), 'utf8').split('\n').forEach((l, i) => {
-      const m = /^export (?:async )?function (\w+)|^export const (\w+) =/.exec(l);
-      if (m) out.set(m[1] ?? m[2], { name: m[1] ?? m[2], file: `src/oracles/${f}`, line: i + 1 });
-    });
+    readFileSync(join(dir, f), 'utf8')
+      .split('\n')
+      .forEach((l, i) => {
+        const m = /^export (?:async )?function (\w+)|^export const (\w+) =/.exec(l);
+        if (m) out.set(m[1] ?? m[2], { name: m[1] ?? m[2], file: `src/oracles/${f}`, line: i + 1 });
+      });
   }
   return out;
 }
@@ -39,7 +45,10 @@ function bodyAt(file: string, line: number): string {
     // Strings and regular expressions are left out of the count (roughly: enough for this project's style).
     const code = lines[i].replace(/(['"`])(?:\\.|(?!\1).)*\1/g, '').replace(/\/(?:\\.|[^/\n])+\/[gimsuy]*/g, '');
     for (const c of code) {
-      if ('({['.includes(c)) { depth++; opened = true; } else if (')}]'.includes(c)) depth--;
+      if ('({['.includes(c)) {
+        depth++;
+        opened = true;
+      } else if (')}]'.includes(c)) depth--;
     }
     if (opened && depth <= 0) break;
   }
@@ -53,29 +62,44 @@ function stepHelpers(): Map<string, FnRef> {
     const { readdirSync, statSync } = require('node:fs') as typeof import('node:fs'); // eslint-disable-line @typescript-eslint/no-require-imports
     for (const f of readdirSync(dir)) {
       const p = join(dir, f);
-      if (statSync(p).isDirectory()) { walk(p); continue; }
+      if (statSync(p).isDirectory()) {
+        walk(p);
+        continue;
+      }
       if (!f.endsWith('.ts')) continue;
       const rel = p.slice(PROJECT_ROOT.length + 1);
-      readFileSync(p, 'utf8').split('\n').forEach((l, i) => {
-        const m = /^(?:export )?(?:async )?function (\w+)|^(?:export )?const (\w+) = (?:async )?\(/.exec(l);
-        if (m) out.set(m[1] ?? m[2], { name: m[1] ?? m[2], file: rel, line: i + 1 });
-      });
+      readFileSync(p, 'utf8')
+        .split('\n')
+        .forEach((l, i) => {
+          const m = /^(?:export )?(?:async )?function (\w+)|^(?:export )?const (\w+) = (?:async )?\(/.exec(l);
+          if (m) out.set(m[1] ?? m[2], { name: m[1] ?? m[2], file: rel, line: i + 1 });
+        });
     }
   };
   walk(join(PROJECT_ROOT, 'steps'));
   return out;
 }
 
-function oraclesCalled(body: string, oracles: Map<string, FnRef>, helpers: Map<string, FnRef>, depth = 0, seen = new Set<string>()): { oracle: FnRef; via?: string }[] {
+function oraclesCalled(
+  body: string,
+  oracles: Map<string, FnRef>,
+  helpers: Map<string, FnRef>,
+  depth = 0,
+  seen = new Set<string>(),
+): { oracle: FnRef; via?: string }[] {
   const ids = new Set(body.match(/\b[A-Za-z_]\w*(?=\s*\()/g) ?? []);
   const out: { oracle: FnRef; via?: string }[] = [];
   for (const id of ids) {
     const o = oracles.get(id);
-    if (o) { out.push({ oracle: o }); continue; }
+    if (o) {
+      out.push({ oracle: o });
+      continue;
+    }
     const h = helpers.get(id);
     if (h && depth < 2 && !seen.has(id)) {
       seen.add(id);
-      for (const x of oraclesCalled(bodyAt(h.file, h.line), oracles, helpers, depth + 1, seen)) out.push({ oracle: x.oracle, via: x.via ?? `${h.name} (${h.file}:${h.line})` });
+      for (const x of oraclesCalled(bodyAt(h.file, h.line), oracles, helpers, depth + 1, seen))
+        out.push({ oracle: x.oracle, via: x.via ?? `${h.name} (${h.file}:${h.line})` });
     }
   }
   return out;
@@ -91,7 +115,10 @@ export async function trace(argv: string[]): Promise<number> {
   out(`${id} — ${req.title}  [side: ${req.side}]`);
   out(`  ${req.text}`);
   const scenarios = parseFeatures(PROJECT_ROOT, ['features']).filter((s) => s.requirements.includes(id));
-  if (!scenarios.length) { out('\nNo scenario carries this tag: the requirement is not covered.'); return 1; }
+  if (!scenarios.length) {
+    out('\nNo scenario carries this tag: the requirement is not covered.');
+    return 1;
+  }
   const support = await loadSteps();
   const oracles = oracleIndex();
   const helpers = stepHelpers();
@@ -109,11 +136,20 @@ export async function trace(argv: string[]): Promise<number> {
     for (const p of byName.values()) {
       out(`  Scenario: ${p.name}`);
       for (const st of p.steps) {
-        const defs = (support as unknown as { stepDefinitions: { uri: string; line: number; pattern: unknown; matchesStepName(t: string): boolean }[] }).stepDefinitions;
+        const defs = (
+          support as unknown as { stepDefinitions: { uri: string; line: number; pattern: unknown; matchesStepName(t: string): boolean }[] }
+        ).stepDefinitions;
         const def = defs.find((d) => d.matchesStepName(st.text));
-        if (!def) { out(`    ${st.text}\n      → no step definition (harness error)`); continue; }
+        if (!def) {
+          out(`    ${st.text}\n      → no step definition (harness error)`);
+          continue;
+        }
         const key = `${def.uri}:${def.line}`;
-        if (!used.has(key)) used.set(key, { def: { uri: def.uri, line: def.line, pattern: String(def.pattern) }, oracles: oraclesCalled(bodyAt(def.uri, def.line), oracles, helpers) });
+        if (!used.has(key))
+          used.set(key, {
+            def: { uri: def.uri, line: def.line, pattern: String(def.pattern) },
+            oracles: oraclesCalled(bodyAt(def.uri, def.line), oracles, helpers),
+          });
         const u = used.get(key)!;
         const judged = u.oracles.length ? `  ⇒ ${[...new Set(u.oracles.map((o) => o.oracle.name))].join(', ')}` : '';
         out(`    ${st.text}\n      → ${key}${judged}`);

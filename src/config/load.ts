@@ -10,10 +10,20 @@ export interface TargetConfig {
   embedded?: boolean;
   baseUrl?: string;
   defects?: string[];
-  doubles?: { host?: string; advertisedHost?: string; insi?: { port?: number }; dmp?: { port?: number }; eprescription?: { port?: number }; mss?: { smtpPort?: number; pop3Port?: number } };
+  doubles?: {
+    host?: string;
+    advertisedHost?: string;
+    insi?: { port?: number };
+    dmp?: { port?: number };
+    eprescription?: { port?: number };
+    mss?: { smtpPort?: number; pop3Port?: number };
+  };
   timeouts?: Partial<Timeouts>;
   /** smtp driver (an MSSanté-like service under test) */
-  host?: string; port?: number; pop3?: { host: string; port: number }; password?: string;
+  host?: string;
+  port?: number;
+  pop3?: { host: string; port: number };
+  password?: string;
   mailboxes?: { professional: string; pharmacy: string };
   /** the target's web UI (ui driver) */
   ui?: { selectors: string; baseUrl?: string; trace?: boolean; traceSnapshots?: boolean; findMs?: number; pageObjects?: string };
@@ -24,26 +34,51 @@ export interface TargetConfig {
  * absence windows of their kind of event: "not called" is watched as long as "called" is waited for.
  */
 export interface Timeouts {
-  reachMs: number; actionMs: number; insiWaitMs: number; dmpWaitMs: number; mssWaitMs: number; settleMs: number;
-  heldActionMs: number; retryWindowMs: number;
-  insiTimeoutMs: number; ePrescriptionTimeoutMs: number; dmpTimeoutMs: number;
+  reachMs: number;
+  actionMs: number;
+  insiWaitMs: number;
+  dmpWaitMs: number;
+  mssWaitMs: number;
+  settleMs: number;
+  heldActionMs: number;
+  retryWindowMs: number;
+  insiTimeoutMs: number;
+  ePrescriptionTimeoutMs: number;
+  dmpTimeoutMs: number;
 }
 export const DEFAULT_TIMEOUTS: Timeouts = {
-  reachMs: 10_000, actionMs: 10_000, insiWaitMs: 3_000, dmpWaitMs: 3_000, mssWaitMs: 3_000, settleMs: 2_000,
-  heldActionMs: 5_000, retryWindowMs: 5_000,
-  insiTimeoutMs: 30_000, ePrescriptionTimeoutMs: 800, dmpTimeoutMs: 5_000,
+  reachMs: 10_000,
+  actionMs: 10_000,
+  insiWaitMs: 3_000,
+  dmpWaitMs: 3_000,
+  mssWaitMs: 3_000,
+  settleMs: 2_000,
+  heldActionMs: 5_000,
+  retryWindowMs: 5_000,
+  insiTimeoutMs: 30_000,
+  ePrescriptionTimeoutMs: 800,
+  dmpTimeoutMs: 5_000,
 };
 
 /** A configuration problem: Vigie cannot run (exit 2). The message names the file and the key. */
-export class ConfigError extends Error { override name = 'ConfigError'; }
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
-export function targetsDir(root = PROJECT_ROOT): string { return join(root, 'config', 'targets'); }
+export function targetsDir(root = PROJECT_ROOT): string {
+  return join(root, 'config', 'targets');
+}
 
 export function listTargets(root = PROJECT_ROOT): string[] {
   const dir = targetsDir(root);
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -5))
+        .sort()
+    : [];
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -60,9 +95,18 @@ export function describeErrors(errors: ErrorObject[]): string[] {
   const out: string[] = [];
   for (const e of errors) {
     // The two cross-key rules of the schema (allOf) get one sentence each.
-    if (e.schemaPath.startsWith('#/allOf/0/')) { out.push('baseUrl: is required for an http target (or "embedded": true for the reference LGC)'); continue; }
-    if (e.schemaPath.startsWith('#/allOf/1/')) { out.push('defects: seeded defects exist only in the embedded reference LGC ("embedded": true)'); continue; }
-    if (e.schemaPath.startsWith('#/allOf/2/') && e.keyword === 'required') { out.push(`${(e.params as { missingProperty: string }).missingProperty}: is required for an smtp target (an MSSanté-like service)`); continue; }
+    if (e.schemaPath.startsWith('#/allOf/0/')) {
+      out.push('baseUrl: is required for an http target (or "embedded": true for the reference LGC)');
+      continue;
+    }
+    if (e.schemaPath.startsWith('#/allOf/1/')) {
+      out.push('defects: seeded defects exist only in the embedded reference LGC ("embedded": true)');
+      continue;
+    }
+    if (e.schemaPath.startsWith('#/allOf/2/') && e.keyword === 'required') {
+      out.push(`${(e.params as { missingProperty: string }).missingProperty}: is required for an smtp target (an MSSanté-like service)`);
+      continue;
+    }
     const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '';
     if (e.keyword === 'additionalProperties') {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
@@ -83,7 +127,11 @@ export function describeErrors(errors: ErrorObject[]): string[] {
 
 function allowedKeys(e: ErrorObject): string {
   const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return props ? Object.keys(props).filter((k) => k !== '$schema').join(', ') : '?';
+  return props
+    ? Object.keys(props)
+        .filter((k) => k !== '$schema')
+        .join(', ')
+    : '?';
 }
 
 /** Validates a parsed config; throws ConfigError naming every key at fault. */
@@ -91,7 +139,8 @@ export function checkConfig(raw: unknown, source: string): TargetConfig {
   const v = validate();
   if (!v(raw)) {
     const msgs = describeErrors(v.errors ?? []);
-    if (msgs.length === 0) msgs.push('an http target needs "baseUrl" (or "embedded": true for the reference LGC); "defects" need "embedded": true');
+    if (msgs.length === 0)
+      msgs.push('an http target needs "baseUrl" (or "embedded": true for the reference LGC); "defects" need "embedded": true');
     throw new ConfigError(`${source}: invalid target configuration:\n  - ${msgs.join('\n  - ')}`);
   }
   return raw as TargetConfig;
@@ -103,15 +152,24 @@ export function effectiveDriver(loaded: LoadedConfig, override?: string): Target
   const d = (override ?? cfg.driver) as TargetConfig['driver'];
   if (!['http', 'ui', 'smtp'].includes(d)) throw new ConfigError(`--driver ${d}: must be one of "http", "ui", "smtp"`);
   if (d !== cfg.driver && (d === 'smtp' || cfg.driver === 'smtp')) {
-    throw new ConfigError(`--driver ${d}: the target "${cfg.name}" is ${cfg.driver === 'smtp' ? 'an MSSanté-like service (driver "smtp")' : 'a practice software'}; its driver cannot be switched to "${d}"`);
+    throw new ConfigError(
+      `--driver ${d}: the target "${cfg.name}" is ${cfg.driver === 'smtp' ? 'an MSSanté-like service (driver "smtp")' : 'a practice software'}; its driver cannot be switched to "${d}"`,
+    );
   }
   if (d === 'ui' && !cfg.ui?.selectors) {
-    throw new ConfigError(`${loaded.file}: ui.selectors: is required for the ui driver (the target's UI selector map, see docs/ui-driver.md)`);
+    throw new ConfigError(
+      `${loaded.file}: ui.selectors: is required for the ui driver (the target's UI selector map, see docs/ui-driver.md)`,
+    );
   }
   return d;
 }
 
-export interface LoadedConfig { config: TargetConfig; file: string; hash: string; timeouts: Timeouts }
+export interface LoadedConfig {
+  config: TargetConfig;
+  file: string;
+  hash: string;
+  timeouts: Timeouts;
+}
 
 /** `name` is a target of config/targets/, or the path of a .json configuration file. */
 export function loadTarget(name: string, root = PROJECT_ROOT): LoadedConfig {
@@ -123,14 +181,17 @@ export function loadTarget(name: string, root = PROJECT_ROOT): LoadedConfig {
   }
   const text = readFileSync(file, 'utf8');
   let raw: unknown;
-  try { raw = JSON.parse(text); } catch (e) {
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
     throw new ConfigError(`${file}: not valid JSON: ${(e as Error).message}`);
   }
   const config = checkConfig(raw, file);
   const base = basename(file, '.json');
   if (config.name !== base) throw new ConfigError(`${file}: name: "${config.name}" must equal the file name "${base}"`);
   return {
-    config, file,
+    config,
+    file,
     hash: 'sha256:' + createHash('sha256').update(text).digest('hex').slice(0, 16),
     timeouts: { ...DEFAULT_TIMEOUTS, ...(config.timeouts ?? {}) },
   };

@@ -9,23 +9,51 @@ export type ProCard = 'CPS' | 'CPE-nominative' | 'CPE-anonymous';
  * A workstation and the professional card in its reader. `idNat` is the card holder's national
  * identifier (for a CPS: 8 + RPPS), which the LGC puts as the author of what this user validates.
  */
-export interface Workstation { role: Role; card: ProCard; user?: string; idNat?: string }
+export interface Workstation {
+  role: Role;
+  card: ProCard;
+  user?: string;
+  idNat?: string;
+}
 
 export interface Traits {
-  birthName: string; usedName?: string; firstName: string; firstNames?: string;
-  sex: 'M' | 'F' | 'I'; birthDate: string; birthPlace?: string;
+  birthName: string;
+  usedName?: string;
+  firstName: string;
+  firstNames?: string;
+  sex: 'M' | 'F' | 'I';
+  birthDate: string;
+  birthPlace?: string;
 }
-export interface CarteVitale { matricule: string; key?: string; birthName: string; firstName: string; birthDate: string; birthRank?: string }
+export interface CarteVitale {
+  matricule: string;
+  key?: string;
+  birthName: string;
+  firstName: string;
+  birthDate: string;
+  birthRank?: string;
+}
 
 export type InsiOutcome = 'pending' | 'found' | 'not-found' | 'several' | 'error' | 'no-answer';
-export interface ComparisonRow { trait: 'birthName' | 'firstName' | 'birthDate' | 'sex'; file: string; insi: string; differs: boolean }
+export interface ComparisonRow {
+  trait: 'birthName' | 'firstName' | 'birthDate' | 'sex';
+  file: string;
+  insi: string;
+  differs: boolean;
+}
 export interface IdentityView {
   patientId: string;
   file: Traits;
   ins: { status: 'none' | 'recovered' | 'qualified'; matricule?: string; key?: string; oid?: string; qualifiedBy?: string };
-  insi: { lastCall?: { at?: string; trigger?: string; outcome: InsiOutcome; code?: string; message?: string } | null; traits?: Traits | null };
+  insi: {
+    lastCall?: { at?: string; trigger?: string; outcome: InsiOutcome; code?: string; message?: string } | null;
+    traits?: Traits | null;
+  };
   qualification: {
-    offered: boolean; concordant?: boolean | null; comparison?: ComparisonRow[]; documents?: string[];
+    offered: boolean;
+    concordant?: boolean | null;
+    comparison?: ComparisonRow[];
+    documents?: string[];
     exceptionProcedure?: { offered?: boolean; attestation?: string | null };
   };
 }
@@ -34,61 +62,111 @@ export type QualifyResult =
   | { qualified: true; clicks: number; screenChanges: number; shown: string[]; ins?: { status?: string; matricule?: string; oid?: string } }
   | { qualified: false; reason: string; message: string; status: number };
 
-export interface MssAccess { smtp: { host: string; port: number }; pop3: { host: string; port: number }; mailbox: string; password: string }
-export interface DoubleUrls { insi: string; dmp?: { repositoryUrl: string; registryUrl: string }; eprescription?: string; mss?: MssAccess }
+export interface MssAccess {
+  smtp: { host: string; port: number };
+  pop3: { host: string; port: number };
+  mailbox: string;
+  password: string;
+}
+export interface DoubleUrls {
+  insi: string;
+  dmp?: { repositoryUrl: string; registryUrl: string };
+  eprescription?: string;
+  mss?: MssAccess;
+}
 export interface ResetOptions {
-  tenant: string; doubles: DoubleUrls;
+  tenant: string;
+  doubles: DoubleUrls;
   /** The workstations of the practice and the cards in their readers (a UI-driven LGC learns who sits where). */
   workstations?: Workstation[];
-  insiTimeoutMs?: number; ePrescriptionTimeoutMs?: number; dmpTimeoutMs?: number;
+  insiTimeoutMs?: number;
+  ePrescriptionTimeoutMs?: number;
+  dmpTimeoutMs?: number;
 }
 
 export type DocumentType = 'prescription' | 'vaccination-note' | 'vsm' | 'consultation-report';
 export interface DocumentContent {
-  title?: string; text?: string;
+  title?: string;
+  text?: string;
   lines?: { product: string; dosage: string }[];
   vaccinations?: { vaccine: string; code?: string; lot?: string; date?: string }[];
-  problems?: string[]; treatments?: string[]; allergies?: string[]; medecinTraitant?: string | null;
+  problems?: string[];
+  treatments?: string[];
+  allergies?: string[];
+  medecinTraitant?: string | null;
 }
 export type DmpStatus = 'not-sent' | 'pending' | 'sent' | 'refused' | 'error';
 export interface DocumentView {
-  documentId: string; patientId?: string; type: string;
-  typeCode?: string | null; typeCodeSetBy?: 'automatic' | 'user' | null; status?: 'draft' | 'validated';
+  documentId: string;
+  patientId?: string;
+  type: string;
+  typeCode?: string | null;
+  typeCodeSetBy?: 'automatic' | 'user' | null;
+  status?: 'draft' | 'validated';
   sendToDmp: { checked: boolean; label?: string };
   maskedFrom?: string[];
   dmp: { status: DmpStatus; message?: string; attempts?: number };
   printed?: { datamatrix?: boolean; ePrescriptionNumber?: string | null };
 }
-export interface Click { purpose: string; label?: string }
+export interface Click {
+  purpose: string;
+  label?: string;
+}
 export interface ActionResult {
-  clicks: Click[]; screenChanges?: number;
+  clicks: Click[];
+  screenChanges?: number;
   printed?: { datamatrix?: boolean; ePrescriptionNumber?: string | null };
   document?: DocumentView;
 }
 /** What the feature expects, for a UI that asks the user to choose (never an expected answer of the driver's own). */
-export interface ValidateHints { typeCode?: string }
+export interface ValidateHints {
+  typeCode?: string;
+}
 export type Masking = 'professionals' | 'patient' | 'legal-representatives';
 export interface ConsultResult {
-  asked: boolean; question?: string; reminder?: string; consulted: boolean;
-  documents?: { title?: string; typeCode?: string }[]; error?: string;
+  asked: boolean;
+  question?: string;
+  reminder?: string;
+  consulted: boolean;
+  documents?: { title?: string; typeCode?: string }[];
+  error?: string;
 }
-export interface SentMessage { messageId: string; address: string; internetMessageId?: string }
+export interface SentMessage {
+  messageId: string;
+  address: string;
+  internetMessageId?: string;
+}
 export interface ThreadMessage {
-  messageId: string; direction: 'out' | 'in'; subject?: string; status: 'sent' | 'bounced' | 'read' | 'received';
-  bounce?: { text?: string }; readAt?: string;
+  messageId: string;
+  direction: 'out' | 'in';
+  subject?: string;
+  status: 'sent' | 'bounced' | 'read' | 'received';
+  bounce?: { text?: string };
+  readAt?: string;
 }
 export interface OutgoingMessage {
-  to: { patientId: string } | { address: string }; subject: string; body: string;
-  attachments?: { documentId: string }[]; readReceipt?: boolean;
+  to: { patientId: string } | { address: string };
+  subject: string;
+  body: string;
+  attachments?: { documentId: string }[];
+  readReceipt?: boolean;
 }
-export interface Settings { insi?: boolean; dmpFeeding?: boolean; ePrescription?: boolean }
+export interface Settings {
+  insi?: boolean;
+  dmpFeeding?: boolean;
+  ePrescription?: boolean;
+}
 
 /**
  * How an action went, as far as the driver could see it. `declaredFields` names the fields of the
  * value the driver took from the LGC's own self-report rather than from what it saw (the http
  * driver: everything; the ui driver: what the selector map reads from the LGC's own attributes).
  */
-export interface Observed<T> { value: T; ms: number; declaredFields?: string[] }
+export interface Observed<T> {
+  value: T;
+  ms: number;
+  declaredFields?: string[];
+}
 
 export interface LgcDriver {
   readonly kind: 'http' | 'ui';
@@ -131,8 +209,14 @@ export interface LgcDriver {
 }
 
 export interface DriverExchange {
-  at: string; method: string; url: string; requestBody?: unknown;
-  status?: number; responseBody?: unknown; ms?: number; error?: string;
+  at: string;
+  method: string;
+  url: string;
+  requestBody?: unknown;
+  status?: number;
+  responseBody?: unknown;
+  ms?: number;
+  error?: string;
 }
 
 /** The target could not be driven (unreachable, protocol error): an error, never a verdict. */
@@ -147,7 +231,12 @@ export class TargetError extends Error {
  */
 export class TargetRefusal extends TargetError {
   override name = 'TargetRefusal';
-  constructor(readonly action: string, readonly status: number, readonly code: string, readonly shown: string) {
+  constructor(
+    readonly action: string,
+    readonly status: number,
+    readonly code: string,
+    readonly shown: string,
+  ) {
     super(`${action}: the LGC refused (HTTP ${status}${code ? ' ' + code : ''}): ${shown}`);
   }
 }

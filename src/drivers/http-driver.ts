@@ -1,6 +1,28 @@
 import {
-  OutgoingMessage, SentMessage, ThreadMessage, ActionResult, CarteVitale, ConsultResult, DocumentContent, DocumentType, DocumentView, DriverExchange, IdentityView,
-  LgcDriver, Masking, Observed, QualifyMethod, QualifyResult, ResetOptions, Settings, TargetError, TargetRefusal, Traits, ValidateHints, Workstation, ALL_FIELDS,
+  OutgoingMessage,
+  SentMessage,
+  ThreadMessage,
+  ActionResult,
+  CarteVitale,
+  ConsultResult,
+  DocumentContent,
+  DocumentType,
+  DocumentView,
+  DriverExchange,
+  IdentityView,
+  LgcDriver,
+  Masking,
+  Observed,
+  QualifyMethod,
+  QualifyResult,
+  ResetOptions,
+  Settings,
+  TargetError,
+  TargetRefusal,
+  Traits,
+  ValidateHints,
+  Workstation,
+  ALL_FIELDS,
 } from './driver';
 
 /**
@@ -14,15 +36,25 @@ export class HttpDriver implements LgcDriver {
   private readonly controllers = new Set<AbortController>();
   private tenant = '';
 
-  constructor(private readonly baseUrl: string, private readonly actionTimeoutMs = 10_000) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly actionTimeoutMs = 10_000,
+  ) {}
 
   async health(timeoutMs: number) {
-    return this.call<{ name?: string; version?: string; contract: string }>('GET', '/testdriver/health', undefined, { timeoutMs, noTenant: true });
+    return this.call<{ name?: string; version?: string; contract: string }>('GET', '/testdriver/health', undefined, {
+      timeoutMs,
+      noTenant: true,
+    });
   }
 
   async reset(opts: ResetOptions): Promise<void> {
     this.tenant = opts.tenant;
-    const options = { insiTimeoutMs: opts.insiTimeoutMs, ePrescriptionTimeoutMs: opts.ePrescriptionTimeoutMs, dmpTimeoutMs: opts.dmpTimeoutMs };
+    const options = {
+      insiTimeoutMs: opts.insiTimeoutMs,
+      ePrescriptionTimeoutMs: opts.ePrescriptionTimeoutMs,
+      dmpTimeoutMs: opts.dmpTimeoutMs,
+    };
     const d = opts.doubles;
     const doubles = {
       insi: { url: d.insi },
@@ -61,8 +93,11 @@ export class HttpDriver implements LgcDriver {
       const b = (body ?? {}) as Record<string, unknown>;
       if (status === 200 && b.qualified === true) {
         return {
-          qualified: true, clicks: Number(b.clicks), screenChanges: Number(b.screenChanges),
-          shown: Array.isArray(b.shown) ? (b.shown as string[]) : [], ins: b.ins as { status?: string },
+          qualified: true,
+          clicks: Number(b.clicks),
+          screenChanges: Number(b.screenChanges),
+          shown: Array.isArray(b.shown) ? (b.shown as string[]) : [],
+          ins: b.ins as { status?: string },
         };
       }
       return { qualified: false, status, reason: String(b.reason ?? b.error ?? 'refused'), message: String(b.message ?? '') };
@@ -74,8 +109,16 @@ export class HttpDriver implements LgcDriver {
   }
 
   createDocument(workstation: Workstation, patientId: string, type: DocumentType, content: DocumentContent) {
-    return this.timed(async () => (await this.call<{ documents: DocumentView[] }>('POST',
-      `/testdriver/patients/${encodeURIComponent(patientId)}/documents`, { workstation, type, content })).documents);
+    return this.timed(
+      async () =>
+        (
+          await this.call<{ documents: DocumentView[] }>('POST', `/testdriver/patients/${encodeURIComponent(patientId)}/documents`, {
+            workstation,
+            type,
+            content,
+          })
+        ).documents,
+    );
   }
 
   document(documentId: string) {
@@ -90,16 +133,25 @@ export class HttpDriver implements LgcDriver {
     });
   }
 
-  doNotSend(workstation: Workstation, documentId: string) { return this.documentAction(workstation, documentId, 'do-not-send'); }
+  doNotSend(workstation: Workstation, documentId: string) {
+    return this.documentAction(workstation, documentId, 'do-not-send');
+  }
   /** The test-driver API asks the user nothing: `hints` are not needed. */
-  validate(workstation: Workstation, documentId: string, _hints?: ValidateHints) { return this.documentAction(workstation, documentId, 'validate'); }
+  validate(workstation: Workstation, documentId: string, _hints?: ValidateHints) {
+    return this.documentAction(workstation, documentId, 'validate');
+  }
   mask(workstation: Workstation, documentId: string, maskedFrom: Masking[]) {
     return this.documentAction(workstation, documentId, 'masking', { maskedFrom });
   }
 
   consultDmp(workstation: Workstation, patientId: string, nonOpposition?: boolean) {
-    return this.timed(() => this.call<ConsultResult>('POST', `/testdriver/patients/${encodeURIComponent(patientId)}/dmp/consult`,
-      nonOpposition === undefined ? { workstation } : { workstation, nonOpposition }));
+    return this.timed(() =>
+      this.call<ConsultResult>(
+        'POST',
+        `/testdriver/patients/${encodeURIComponent(patientId)}/dmp/consult`,
+        nonOpposition === undefined ? { workstation } : { workstation, nonOpposition },
+      ),
+    );
   }
 
   sendMessage(workstation: Workstation, message: OutgoingMessage) {
@@ -107,18 +159,26 @@ export class HttpDriver implements LgcDriver {
   }
 
   patientMessages(patientId: string) {
-    return this.timed(() => this.call<{ messages: ThreadMessage[]; ended?: boolean }>('GET', `/testdriver/patients/${encodeURIComponent(patientId)}/messages`));
+    return this.timed(() =>
+      this.call<{ messages: ThreadMessage[]; ended?: boolean }>('GET', `/testdriver/patients/${encodeURIComponent(patientId)}/messages`),
+    );
   }
 
   endExchange(workstation: Workstation, patientId: string) {
-    return this.timed(() => this.call<{ messageId?: string }>('POST', `/testdriver/patients/${encodeURIComponent(patientId)}/messages/end`, { workstation }));
+    return this.timed(() =>
+      this.call<{ messageId?: string }>('POST', `/testdriver/patients/${encodeURIComponent(patientId)}/messages/end`, { workstation }),
+    );
   }
 
   private documentAction(workstation: Workstation, documentId: string, action: string, extra: object = {}) {
-    return this.timed(() => this.call<ActionResult>('POST', `/testdriver/documents/${encodeURIComponent(documentId)}/${action}`, { workstation, ...extra }));
+    return this.timed(() =>
+      this.call<ActionResult>('POST', `/testdriver/documents/${encodeURIComponent(documentId)}/${action}`, { workstation, ...extra }),
+    );
   }
 
-  exchanges(): DriverExchange[] { return this.log.slice(); }
+  exchanges(): DriverExchange[] {
+    return this.log.slice();
+  }
 
   async close(): Promise<void> {
     for (const c of this.controllers) c.abort();
@@ -137,8 +197,12 @@ export class HttpDriver implements LgcDriver {
     return b as T;
   }
 
-  private async request(method: string, path: string, body: unknown,
-    o: { timeoutMs?: number; noTenant?: boolean; accept: number[] }): Promise<{ status: number; body: unknown }> {
+  private async request(
+    method: string,
+    path: string,
+    body: unknown,
+    o: { timeoutMs?: number; noTenant?: boolean; accept: number[] },
+  ): Promise<{ status: number; body: unknown }> {
     const url = this.baseUrl.replace(/\/$/, '') + path;
     const ex: DriverExchange = { at: new Date().toISOString(), method, url, requestBody: body };
     this.log.push(ex);
@@ -157,21 +221,35 @@ export class HttpDriver implements LgcDriver {
       const res = await send().catch((e) => (closedBeforeAnswer(e) && !ctl.signal.aborted ? send() : Promise.reject(e)));
       const text = await res.text();
       let parsed: unknown = text;
-      try { parsed = text ? JSON.parse(text) : undefined; } catch { /* keep text as evidence */ }
-      ex.status = res.status; ex.responseBody = parsed; ex.ms = Math.round(performance.now() - t0);
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* keep text as evidence */
+      }
+      ex.status = res.status;
+      ex.responseBody = parsed;
+      ex.ms = Math.round(performance.now() - t0);
       if (!o.accept.includes(res.status) && [403, 409, 422].includes(res.status)) {
         // A refusal the user would see (the contract: 403, 409, 422 with the text shown): the step judges it.
         const b = (parsed ?? {}) as { error?: string; reason?: string; message?: string };
-        throw new TargetRefusal(`${method} ${path}`, res.status, String(b.reason ?? b.error ?? ''), String(b.message ?? (typeof parsed === 'string' ? parsed.slice(0, 300) : '')));
+        throw new TargetRefusal(
+          `${method} ${path}`,
+          res.status,
+          String(b.reason ?? b.error ?? ''),
+          String(b.message ?? (typeof parsed === 'string' ? parsed.slice(0, 300) : '')),
+        );
       }
       if (!o.accept.includes(res.status)) {
-        throw new TargetError(`${method} ${path} answered HTTP ${res.status}: ${typeof parsed === 'string' ? parsed.slice(0, 300) : JSON.stringify(parsed).slice(0, 300)}`);
+        throw new TargetError(
+          `${method} ${path} answered HTTP ${res.status}: ${typeof parsed === 'string' ? parsed.slice(0, 300) : JSON.stringify(parsed).slice(0, 300)}`,
+        );
       }
       return { status: res.status, body: parsed };
     } catch (e) {
       if (e instanceof TargetError) throw e;
       const cause = ctl.signal.aborted ? String((ctl.signal.reason as Error)?.message ?? 'aborted') : describeFetchError(e);
-      ex.error = cause; ex.ms = Math.round(performance.now() - t0);
+      ex.error = cause;
+      ex.ms = Math.round(performance.now() - t0);
       throw new TargetError(`${method} ${url}: ${cause}`);
     } finally {
       clearTimeout(timer);
@@ -189,7 +267,8 @@ function describeFetchError(e: unknown): string {
   const err = e as { message?: string; cause?: { code?: string; message?: string } };
   const code = err.cause?.code;
   if (code === 'ECONNREFUSED') return `connection refused (${err.cause?.message ?? ''})`;
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `the connection was closed by the target (${code}: ${err.cause?.message ?? ''})`;
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
+    return `the connection was closed by the target (${code}: ${err.cause?.message ?? ''})`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${err.cause?.message ?? ''})`;
   return code ? `${code} (${err.cause?.message ?? ''})` : String(err.message ?? e);
 }

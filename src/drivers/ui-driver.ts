@@ -7,8 +7,28 @@
  */
 import type { Page } from 'playwright';
 import {
-  ActionResult, CarteVitale, ConsultResult, DocumentContent, DocumentType, DocumentView, DriverExchange, IdentityView, LgcDriver, Masking,
-  Observed, OutgoingMessage, QualifyMethod, QualifyResult, ResetOptions, Settings, TargetError, TargetRefusal, ThreadMessage, Traits, ValidateHints, Workstation,
+  ActionResult,
+  CarteVitale,
+  ConsultResult,
+  DocumentContent,
+  DocumentType,
+  DocumentView,
+  DriverExchange,
+  IdentityView,
+  LgcDriver,
+  Masking,
+  Observed,
+  OutgoingMessage,
+  QualifyMethod,
+  QualifyResult,
+  ResetOptions,
+  Settings,
+  TargetError,
+  TargetRefusal,
+  ThreadMessage,
+  Traits,
+  ValidateHints,
+  Workstation,
 } from './driver';
 import { HttpDriver } from './http-driver';
 import { contentText } from './ui/content';
@@ -20,7 +40,20 @@ import { documentIds, readDocument } from './ui/read-document';
 import { readIdentity } from './ui/read-identity';
 import { readMessages } from './ui/read-messages';
 import {
-  Option, Reading, UiSelectorError, byCode, byLabel, byValue, chooseIn, firstOffered, one, present, read, refusalText, textOf, typeInto,
+  Option,
+  Reading,
+  UiSelectorError,
+  byCode,
+  byLabel,
+  byValue,
+  chooseIn,
+  firstOffered,
+  one,
+  present,
+  read,
+  refusalText,
+  textOf,
+  typeInto,
 } from './ui/screen';
 import { SelectorMap, fill, screenUrl, workstationOf } from './ui/selector-map';
 import { UiSession, samePlace } from './ui/session';
@@ -75,30 +108,59 @@ export class UiDriver implements LgcDriver {
 
   constructor(protected readonly o: UiDriverOptions) {
     this.findMs = o.findMs ?? Math.min(5000, o.actionMs);
-    this.session = new UiSession({ uiBaseUrl: o.uiBaseUrl, actionMs: o.actionMs, busy: o.map.busy, trace: o.trace, traceSnapshots: o.traceSnapshots });
+    this.session = new UiSession({
+      uiBaseUrl: o.uiBaseUrl,
+      actionMs: o.actionMs,
+      busy: o.map.busy,
+      trace: o.trace,
+      traceSnapshots: o.traceSnapshots,
+    });
     this.presses = new Presses(this.session, this.findMs, () => this.onPress);
     this.reading = {
-      map: o.map, findMs: this.findMs, actionMs: o.actionMs,
+      map: o.map,
+      findMs: this.findMs,
+      actionMs: o.actionMs,
       url: (key, vars) => this.url(key, undefined, vars),
       lookAt: (url) => this.session.lookAt(url),
     };
   }
 
   /** The step being run (set by the hooks), named in errors. */
-  get step(): string | undefined { return this.session.step; }
-  set step(s: string | undefined) { this.session.step = s; }
+  get step(): string | undefined {
+    return this.session.step;
+  }
+  set step(s: string | undefined) {
+    this.session.step = s;
+  }
 
-  protected get s() { return this.o.map.selectors; }
+  protected get s() {
+    return this.o.map.selectors;
+  }
 
   // --- set-up, through the test-driver API -----------------------------------------------------
 
-  health(timeoutMs: number) { return this.o.api.health(timeoutMs); }
-  async reset(opts: ResetOptions): Promise<void> { this.tenant = opts.tenant; await this.o.api.reset(opts); }
-  createPatient(file: Traits, appointments?: string[]) { return this.o.api.createPatient(file, appointments); }
-  settings(ws: Workstation, settings: Settings) { return this.o.api.settings(ws, settings); }
-  documentContent(documentId: string) { return this.o.api.documentContent(documentId); }
-  sendMessage(ws: Workstation, message: OutgoingMessage) { return this.o.api.sendMessage(ws, message); }
-  endExchange(ws: Workstation, patientId: string) { return this.o.api.endExchange(ws, patientId); }
+  health(timeoutMs: number) {
+    return this.o.api.health(timeoutMs);
+  }
+  async reset(opts: ResetOptions): Promise<void> {
+    this.tenant = opts.tenant;
+    await this.o.api.reset(opts);
+  }
+  createPatient(file: Traits, appointments?: string[]) {
+    return this.o.api.createPatient(file, appointments);
+  }
+  settings(ws: Workstation, settings: Settings) {
+    return this.o.api.settings(ws, settings);
+  }
+  documentContent(documentId: string) {
+    return this.o.api.documentContent(documentId);
+  }
+  sendMessage(ws: Workstation, message: OutgoingMessage) {
+    return this.o.api.sendMessage(ws, message);
+  }
+  endExchange(ws: Workstation, patientId: string) {
+    return this.o.api.endExchange(ws, patientId);
+  }
 
   // --- actions on the screen -------------------------------------------------------------------
 
@@ -115,7 +177,10 @@ export class UiDriver implements LgcDriver {
       await this.prompts(a, page);
       await this.probe(page);
       const id = new RegExp(this.o.map.ids.patientFromUrl).exec(page.url())?.[1];
-      if (!id) throw new TargetError(`after reading the Carte Vitale the screen is ${page.url()}, not a patient file (ids.patientFromUrl)${await refusalText(page, this.s.identity.refusal)}`);
+      if (!id)
+        throw new TargetError(
+          `after reading the Carte Vitale the screen is ${page.url()}, not a patient file (ids.patientFromUrl)${await refusalText(page, this.s.identity.refusal)}`,
+        );
       return { patientId: decodeURIComponent(id) };
     });
   }
@@ -139,7 +204,8 @@ export class UiDriver implements LgcDriver {
       await this.probe(page);
       const r = await this.read(page, { values: { result: norm(this.s.startOfDay.result, 'startOfDay.result')! } });
       const n = Number(r.values.result);
-      if (!Number.isFinite(n)) throw new TargetError(`start of day: no number of patients shown (startOfDay.result read ${JSON.stringify(r.values.result)})`);
+      if (!Number.isFinite(n))
+        throw new TargetError(`start of day: no number of patients shown (startOfDay.result read ${JSON.stringify(r.values.result)})`);
       return { patientsOfTheDay: n };
     });
   }
@@ -155,13 +221,24 @@ export class UiDriver implements LgcDriver {
       await this.one(page, 'identity.panel', id.panel);
       const control = method === 'document' ? id.qualifyWithDocument : id.qualifyException;
       if (!(await present(page, id.offer)) || !(await present(page, control))) {
-        return { qualified: false, status: 0, reason: 'not-offered', message: `the identity panel offers no ${method === 'document' ? 'qualification by document' : 'exception procedure'} to this workstation` };
+        return {
+          qualified: false,
+          status: 0,
+          reason: 'not-offered',
+          message: `the identity panel offers no ${method === 'document' ? 'qualification by document' : 'exception procedure'} to this workstation`,
+        };
       }
-      if (method === 'document' && await present(page, id.documentSelect)) await this.choose(page, 'identity.documentSelect', id.documentSelect, document ?? '');
+      if (method === 'document' && (await present(page, id.documentSelect)))
+        await this.choose(page, 'identity.documentSelect', id.documentSelect, document ?? '');
       if (method === 'exception') a.shown.push(await textOf(page, control));
       await this.click(a, page, method === 'document' ? 'identity.qualifyWithDocument' : 'identity.qualifyException', control);
       // What the UI asks next (a second screen, a confirmation): the identity document, when it asks for one.
-      await this.prompts(a, page, method === 'document' ? byLabel(document ?? '') : firstOffered, method === 'document' ? `« ${document} »` : 'offered');
+      await this.prompts(
+        a,
+        page,
+        method === 'document' ? byLabel(document ?? '') : firstOffered,
+        method === 'document' ? `« ${document} »` : 'offered',
+      );
       const v = await this.readIdentity(page, patientId, a, { explore: false });
       // Qualified or not is what the panel shows: as self-reported as the INS status it is read from.
       if (a.declared.has('ins.status')) a.declared.add('qualified');
@@ -169,7 +246,12 @@ export class UiDriver implements LgcDriver {
         return { qualified: true, clicks: a.clicks.length, screenChanges: this.presses.screenChanges(a), shown: a.shown, ins: v.ins };
       }
       const why = await refusalText(page, id.refusal);
-      return { qualified: false, status: 0, reason: 'refused', message: why.replace(/^: /, '') || `the INS is still « ${v.ins.status} » on the identity panel` };
+      return {
+        qualified: false,
+        status: 0,
+        reason: 'refused',
+        message: why.replace(/^: /, '') || `the INS is still « ${v.ins.status} » on the identity panel`,
+      };
     });
   }
 
@@ -177,7 +259,10 @@ export class UiDriver implements LgcDriver {
     return this.action(`write a ${type}`, async (a, page) => {
       const n = this.s.newDocument;
       const fileUrl = this.url('patientFile', ws, { patientId });
-      const text = contentText(type, n.contentTemplates[type], content, [...(n.title ? ['title' as const] : []), ...(n.medecinTraitant ? ['medecinTraitant' as const] : [])]);
+      const text = contentText(type, n.contentTemplates[type], content, [
+        ...(n.title ? ['title' as const] : []),
+        ...(n.medecinTraitant ? ['medecinTraitant' as const] : []),
+      ]);
       const several = (content.vaccinations?.length ?? 0) > 1;
       // The list of documents matters only when one action makes several (one note per vaccination).
       await this.goto(page, fileUrl, several);
@@ -185,15 +270,20 @@ export class UiDriver implements LgcDriver {
       await this.choose(page, 'newDocument.type', n.type, n.typeOptions[type], 'value');
       if (n.title && content.title) await this.type(page, 'newDocument.title', n.title, content.title);
       await this.type(page, 'newDocument.content', n.content, text);
-      if (n.medecinTraitant && content.medecinTraitant) await this.type(page, 'newDocument.medecinTraitant', n.medecinTraitant, content.medecinTraitant);
+      if (n.medecinTraitant && content.medecinTraitant)
+        await this.type(page, 'newDocument.medecinTraitant', n.medecinTraitant, content.medecinTraitant);
       await this.click(a, page, 'newDocument.submit', n.submit);
       await this.prompts(a, page);
       const first = new RegExp(this.o.map.ids.documentFromUrl).exec(page.url())?.[1];
-      if (!first) throw new TargetError(`after « Nouveau document » the screen is ${page.url()}, not a document editor (ids.documentFromUrl)${await refusalText(page, this.s.identity.refusal)}`);
+      if (!first)
+        throw new TargetError(
+          `after « Nouveau document » the screen is ${page.url()}, not a document editor (ids.documentFromUrl)${await refusalText(page, this.s.identity.refusal)}`,
+        );
       const ids = [decodeURIComponent(first)];
       if (several) {
         // One note per vaccination: the others are found in the patient's file.
-        for (const id of await documentIds(this.reading, await this.session.lookAt(fileUrl))) if (!before.includes(id) && !ids.includes(id)) ids.push(id);
+        for (const id of await documentIds(this.reading, await this.session.lookAt(fileUrl)))
+          if (!before.includes(id) && !ids.includes(id)) ids.push(id);
       }
       const views = [await this.readDocument(page, ids[0], a)];
       for (const id of ids.slice(1)) {
@@ -283,7 +373,9 @@ export class UiDriver implements LgcDriver {
   }
 
   /** A picture (JPEG) of the user's screen now (none before the first screen). */
-  screenshot(): Promise<Buffer | undefined> { return this.session.screenshot(); }
+  screenshot(): Promise<Buffer | undefined> {
+    return this.session.screenshot();
+  }
 
   /** Ends the scenario's browser context; returns its Playwright trace when asked (a failure). */
   async finish(keepTrace: boolean): Promise<Buffer | undefined> {
@@ -291,7 +383,9 @@ export class UiDriver implements LgcDriver {
     return this.session.finish(keepTrace);
   }
 
-  pageErrorsSeen(): string[] { return this.session.pageErrorsSeen(); }
+  pageErrorsSeen(): string[] {
+    return this.session.pageErrorsSeen();
+  }
 
   async close(): Promise<void> {
     await this.o.api.close();
@@ -306,19 +400,33 @@ export class UiDriver implements LgcDriver {
   }
 
   /** A user action on the user's tab (clicks and screen changes counted from its first press). */
-  protected action<T>(name: string, fn: (a: Act, page: Page) => Promise<T>): Promise<Observed<T>> { return this.presses.act(name, fn); }
+  protected action<T>(name: string, fn: (a: Act, page: Page) => Promise<T>): Promise<Observed<T>> {
+    return this.presses.act(name, fn);
+  }
   /** A look at the screen `url` (the user's tab, or the read-only one while an action runs). */
-  protected view<T>(url: string, reader: (page: Page, seen: Seen) => Promise<T>, reload = false): Promise<Observed<T>> { return this.presses.look(url, reader, reload); }
-  protected goto(page: Page, url: string, force = false): Promise<void> { return this.session.goto(page, url, force); }
+  protected view<T>(url: string, reader: (page: Page, seen: Seen) => Promise<T>, reload = false): Promise<Observed<T>> {
+    return this.presses.look(url, reader, reload);
+  }
+  protected goto(page: Page, url: string, force = false): Promise<void> {
+    return this.session.goto(page, url, force);
+  }
   /** A press of the user: one click of `a`. */
-  protected click(a: Act, page: Page, key: string, css: string): Promise<void> { return this.presses.press(a, page, key, css); }
+  protected click(a: Act, page: Page, key: string, css: string): Promise<void> {
+    return this.presses.press(a, page, key, css);
+  }
   /** Answers the map's prompts after a press (each one more click); `pick` chooses in a prompt's <select>. */
   protected prompts(a: Act, page: Page, pick: (o: Option[]) => Option | undefined = firstOffered, wanted = 'offered') {
     return this.presses.prompts(a, page, this.s.prompts, pick, wanted);
   }
-  protected one(page: Page, key: string, css: string): Promise<Located> { return one(page, key, css, this.findMs); }
-  protected type(page: Page, key: string, css: string, value: string): Promise<void> { return typeInto(page, key, css, value, this.findMs); }
-  protected read(page: Page, plan: ReadPlan): Promise<ReadResult> { return read(page, plan); }
+  protected one(page: Page, key: string, css: string): Promise<Located> {
+    return one(page, key, css, this.findMs);
+  }
+  protected type(page: Page, key: string, css: string, value: string): Promise<void> {
+    return typeInto(page, key, css, value, this.findMs);
+  }
+  protected read(page: Page, plan: ReadPlan): Promise<ReadResult> {
+    return read(page, plan);
+  }
 
   /** Chooses an option of a <select> (data entry, not a click) by its label, value or a code it contains. */
   protected async choose(page: Page, key: string, css: string, wanted: string, by: 'label' | 'value' | 'code' = 'label'): Promise<void> {
@@ -332,13 +440,22 @@ export class UiDriver implements LgcDriver {
   protected readDocument(page: Page, documentId: string, seen: Seen): Promise<DocumentView> {
     return readDocument(this.reading, page, documentId, seen, this.typeChosenByUser.has(documentId));
   }
-  protected readConsult(page: Page, seen: Seen): Promise<ConsultResult> { return readConsult(this.reading, page, seen); }
-  protected readMessages(page: Page, seen: Seen): Promise<{ messages: ThreadMessage[]; ended?: boolean }> { return readMessages(this.reading, page, seen); }
+  protected readConsult(page: Page, seen: Seen): Promise<ConsultResult> {
+    return readConsult(this.reading, page, seen);
+  }
+  protected readMessages(page: Page, seen: Seen): Promise<{ messages: ThreadMessage[]; ended?: boolean }> {
+    return readMessages(this.reading, page, seen);
+  }
 
   /** What a document action ends with: its clicks, screen changes, and the editor as shown then. */
   protected async result(a: Act, page: Page, documentId: string): Promise<ActionResult> {
     const document = await this.readDocument(page, documentId, a);
-    return { clicks: a.clicks, screenChanges: this.presses.screenChanges(a), ...(document.printed ? { printed: document.printed } : {}), document };
+    return {
+      clicks: a.clicks,
+      screenChanges: this.presses.screenChanges(a),
+      ...(document.printed ? { printed: document.printed } : {}),
+      document,
+    };
   }
 
   /** While a double holds its answer (checkResponsiveness): is the LGC still usable? Its time counts in the action's. */

@@ -6,7 +6,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
-export interface CpuLoad { loops: number; stop(): Promise<void> }
+export interface CpuLoad {
+  loops: number;
+  stop(): Promise<void>;
+}
 
 export function startCpuLoad(loops = availableParallelism()): CpuLoad {
   const children: ChildProcess[] = [];
@@ -15,10 +18,16 @@ export function startCpuLoad(loops = availableParallelism()): CpuLoad {
   }
   return {
     loops,
-    stop: () => Promise.all(children.map((c) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null || c.signalCode !== null) return resolve();
-      c.once('exit', () => resolve());
-      c.kill('SIGKILL');
-    }))).then(() => undefined),
+    stop: () =>
+      Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.exitCode !== null || c.signalCode !== null) return resolve();
+              c.once('exit', () => resolve());
+              c.kill('SIGKILL');
+            }),
+        ),
+      ).then(() => undefined),
   };
 }

@@ -24,7 +24,11 @@ export interface MatrixJob {
   tags?: string;
 }
 export interface MatrixJobResult {
-  id: string; exitCode: number; outcome: string; reasons?: string[]; ms: number;
+  id: string;
+  exitCode: number;
+  outcome: string;
+  reasons?: string[];
+  ms: number;
   notSelected: string[];
   results: { location: string; status: string; requirements: string[]; message: string }[];
 }
@@ -43,17 +47,43 @@ async function main(): Promise<void> {
     }
     const t0 = performance.now();
     const r = await runSuite({
-      loaded, baseUrl, driver: job.driver, suite: job.suite, keepBrowser: true, defects: job.defects, serviceDefects: job.serviceDefects, paths: job.paths, tags: job.tags,
-      rulesDir: job.rulesDir === null ? '/nonexistent/no-rule-pack' : job.rulesDir, reportsDir: false, support, quiet: true, log: () => undefined,
+      loaded,
+      baseUrl,
+      driver: job.driver,
+      suite: job.suite,
+      keepBrowser: true,
+      defects: job.defects,
+      serviceDefects: job.serviceDefects,
+      paths: job.paths,
+      tags: job.tags,
+      rulesDir: job.rulesDir === null ? '/nonexistent/no-rule-pack' : job.rulesDir,
+      reportsDir: false,
+      support,
+      quiet: true,
+      log: () => undefined,
     });
     const result: MatrixJobResult = {
-      id: job.id, exitCode: r.exitCode, outcome: r.summary.outcome, reasons: r.summary.reasons, ms: Math.round(performance.now() - t0),
-      notSelected: Object.entries(r.summary.requirements).filter(([, v]) => v.verdict === 'not-selected').map(([k]) => k),
-      results: r.results.map((s) => ({ location: s.location, status: s.status, requirements: s.requirements, message: (s.message ?? '').split('\n').slice(0, 3).join(' | ') })),
+      id: job.id,
+      exitCode: r.exitCode,
+      outcome: r.summary.outcome,
+      reasons: r.summary.reasons,
+      ms: Math.round(performance.now() - t0),
+      notSelected: Object.entries(r.summary.requirements)
+        .filter(([, v]) => v.verdict === 'not-selected')
+        .map(([k]) => k),
+      results: r.results.map((s) => ({
+        location: s.location,
+        status: s.status,
+        requirements: s.requirements,
+        message: (s.message ?? '').split('\n').slice(0, 3).join(' | '),
+      })),
     };
     await send({ result });
   });
   await send({ ready: true });
 }
 
-main().catch((e) => { process.stderr.write(String(e?.stack ?? e) + '\n'); process.exit(2); });
+main().catch((e) => {
+  process.stderr.write(String(e?.stack ?? e) + '\n');
+  process.exit(2);
+});

@@ -13,9 +13,17 @@ import { relative, resolve } from 'node:path';
 import { CATALOGUE_TAG, Side, compareIds, loadCatalogue, requirementsOfSide, scenarioSide } from '../report/catalogue';
 import { idRanges } from '../report/summary';
 
-export class SelectionError extends Error { override name = 'SelectionError'; }
+export class SelectionError extends Error {
+  override name = 'SelectionError';
+}
 
-export interface PlannedScenario { location: string; name: string; tags: string[]; requirements: string[]; side: Side }
+export interface PlannedScenario {
+  location: string;
+  name: string;
+  tags: string[];
+  requirements: string[];
+  side: Side;
+}
 
 export interface Plan {
   /** The cucumber tag expression to run (the user's, the suite's side, and what is left out). */
@@ -31,7 +39,10 @@ export interface Plan {
 
 function featureFiles(path: string): string[] {
   if (!existsSync(path)) throw new SelectionError(`no feature file or folder at ${path}`);
-  if (statSync(path).isDirectory()) return readdirSync(path).sort().flatMap((f) => featureFiles(resolve(path, f)));
+  if (statSync(path).isDirectory())
+    return readdirSync(path)
+      .sort()
+      .flatMap((f) => featureFiles(resolve(path, f)));
   return path.endsWith('.feature') ? [path] : [];
 }
 
@@ -40,7 +51,9 @@ function checkTags(expr: string, what: string): (tags: string[]) => boolean {
     const node = parseTagExpression(expr);
     return (tags) => node.evaluate(tags);
   } catch (e) {
-    throw new SelectionError(`${what} ${JSON.stringify(expr)} is not a valid tag expression: ${(e as Error).message.replace(/^Tag expression ".*?" could not be parsed because of /, '')} (e.g. '@INS-02 or @QUAL-03', 'not @service')`);
+    throw new SelectionError(
+      `${what} ${JSON.stringify(expr)} is not a valid tag expression: ${(e as Error).message.replace(/^Tag expression ".*?" could not be parsed because of /, '')} (e.g. '@INS-02 or @QUAL-03', 'not @service')`,
+    );
   }
 }
 
@@ -53,12 +66,22 @@ export function parseFeatures(root: string, paths: string[]): PlannedScenario[] 
     const newId = IdGenerator.incrementing();
     const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher());
     let doc;
-    try { doc = parser.parse(readFileSync(file, 'utf8')); } catch (e) { throw new SelectionError(`${relative(root, file)}: not valid Gherkin: ${(e as Error).message}`); }
+    try {
+      doc = parser.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new SelectionError(`${relative(root, file)}: not valid Gherkin: ${(e as Error).message}`);
+    }
     const uri = relative(root, file).replace(/\\/g, '/');
     for (const p of compile(doc, uri, newId)) {
       const tags = p.tags.map((t) => t.name);
       const line = doc.feature ? lineOf(doc, p.astNodeIds) : 0;
-      out.push({ location: `${uri}:${line}`, name: p.name, tags, requirements: tags.map((t) => CATALOGUE_TAG.exec(t)?.[1]).filter((x): x is string => !!x), side: scenarioSide(tags) });
+      out.push({
+        location: `${uri}:${line}`,
+        name: p.name,
+        tags,
+        requirements: tags.map((t) => CATALOGUE_TAG.exec(t)?.[1]).filter((x): x is string => !!x),
+        side: scenarioSide(tags),
+      });
     }
   }
   return out;
@@ -67,7 +90,16 @@ export function parseFeatures(root: string, paths: string[]): PlannedScenario[] 
 /** The line of the scenario (or its example row) a pickle comes from, as cucumber reports it. */
 function lineOf(doc: ReturnType<Parser<unknown>['parse']>, astNodeIds: readonly string[]): number {
   const lines = new Map<string, number>();
-  const visit = (children: readonly { scenario?: { id: string; location: { line: number }; examples: readonly { tableBody: readonly { id: string; location: { line: number } }[] }[] }; rule?: { children: readonly unknown[] } }[]) => {
+  const visit = (
+    children: readonly {
+      scenario?: {
+        id: string;
+        location: { line: number };
+        examples: readonly { tableBody: readonly { id: string; location: { line: number } }[] }[];
+      };
+      rule?: { children: readonly unknown[] };
+    }[],
+  ) => {
     for (const c of children) {
       if (c.scenario) {
         lines.set(c.scenario.id, c.scenario.location.line);
@@ -103,8 +135,11 @@ export function makePlan(o: PlanOptions): Plan {
   const sideReqs = requirementsOfSide(o.side);
   const catalogue = loadCatalogue();
   const unknown = [...new Set(selected.flatMap((s) => s.requirements))].filter((r) => !catalogue.requirements[r]);
-  if (unknown.length) throw new SelectionError(`the features tag requirements the catalogue (docs/requirements.json) does not have: ${unknown.join(', ')}`);
-  const inScope = narrowed ? [...new Set(selected.flatMap((s) => s.requirements))].filter((r) => sideReqs.includes(r)).sort(compareIds) : sideReqs;
+  if (unknown.length)
+    throw new SelectionError(`the features tag requirements the catalogue (docs/requirements.json) does not have: ${unknown.join(', ')}`);
+  const inScope = narrowed
+    ? [...new Set(selected.flatMap((s) => s.requirements))].filter((r) => sideReqs.includes(r)).sort(compareIds)
+    : sideReqs;
   const notSelected: Record<string, string> = {};
   for (const [tag, why] of Object.entries(o.leftOut ?? {})) {
     for (const r of inScope) {
@@ -116,7 +151,9 @@ export function makePlan(o: PlanOptions): Plan {
   const leftOutExpr = Object.keys(o.leftOut ?? {}).map((t) => `not ${t}`);
   const tagExpression = [o.tags ? `(${o.tags})` : '', sideTag, ...leftOutExpr].filter(Boolean).join(' and ');
   const notInScope = sideReqs.filter((r) => !inScope.includes(r));
-  const selection = narrowed ? [o.paths?.length ? paths.join(' ') : '', o.tags ? `--tags '${o.tags}'` : ''].filter(Boolean).join(' ') : null;
+  const selection = narrowed
+    ? [o.paths?.length ? paths.join(' ') : '', o.tags ? `--tags '${o.tags}'` : ''].filter(Boolean).join(' ')
+    : null;
   const sideName = o.side === 'lgc' ? 'the LGC side' : "the MSSanté operator's side";
   const statement = narrowed
     ? `${idRanges(inScope) || 'no requirement'} (selected by ${selection}); ${notInScope.length} catalogue requirement(s) of ${sideName} not in scope`

@@ -2,25 +2,43 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../config/load';
 
-export interface ReferenceLgc { url: string; stop(): Promise<void>; process: ChildProcess }
+export interface ReferenceLgc {
+  url: string;
+  stop(): Promise<void>;
+  process: ChildProcess;
+}
 
 /**
  * Starts the embedded reference LGC as a separate program (the harness never imports its code)
  * and waits, bounded, for the line announcing its URL.
  */
 export function startReferenceLgc(opts: { host?: string; defects?: string[]; timeoutMs?: number } = {}): Promise<ReferenceLgc> {
-  const args = ['--require', 'ts-node/register', join(PROJECT_ROOT, 'src', 'reference-lgc', 'main.ts'), '--port', '0', '--host', opts.host ?? '127.0.0.1'];
+  const args = [
+    '--require',
+    'ts-node/register',
+    join(PROJECT_ROOT, 'src', 'reference-lgc', 'main.ts'),
+    '--port',
+    '0',
+    '--host',
+    opts.host ?? '127.0.0.1',
+  ];
   for (const d of opts.defects ?? []) args.push('--defect', d);
   const child = spawn(process.execPath, args, {
-    cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: join(PROJECT_ROOT, 'tsconfig.json') },
   });
   const timeoutMs = opts.timeoutMs ?? 20_000;
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the reference LGC did not start within ${timeoutMs} ms: ${err.slice(-500)}`)); }, timeoutMs);
-    child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the reference LGC did not start within ${timeoutMs} ms: ${err.slice(-500)}`));
+    }, timeoutMs);
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
       const m = /VIGIE-REFERENCE-LGC LISTENING (\S+)/.exec(out);
@@ -40,7 +58,10 @@ function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
-    child.once('exit', () => { clearTimeout(kill); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -54,7 +75,12 @@ export async function switchReferenceDefects(baseUrl: string, tenantPrefix: stri
   const url = baseUrl.replace(/\/$/, '') + '/reference/defects';
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantPrefix, defects }), signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantPrefix, defects }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (e) {
     throw new Error(`the reference LGC at ${baseUrl} did not take the seeded defects: ${(e as Error).message}`);
   }

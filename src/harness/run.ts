@@ -10,7 +10,15 @@ import { HttpDriver } from '../drivers/http-driver';
 import type { Side } from '../report/catalogue';
 import { toJunit } from '../report/junit';
 import {
-  ResultCollector, ScenarioResult, Summary, counts, errorGroups, exitCodeOf, incompleteReasons, outcomeOf, requirementVerdicts,
+  ResultCollector,
+  ScenarioResult,
+  Summary,
+  counts,
+  errorGroups,
+  exitCodeOf,
+  incompleteReasons,
+  outcomeOf,
+  requirementVerdicts,
 } from '../report/summary';
 import { DEFAULT_RULES_DIR, findRulePack, openRulePack } from '../cda/rulepack';
 import { ReferenceLgc, startReferenceLgc, switchReferenceDefects } from './reference-process';
@@ -50,17 +58,24 @@ export interface RunOptions {
   requireObserved?: string[] | 'all';
 }
 
-export interface RunResult { summary: Summary; exitCode: number; support?: ISupportCodeLibrary; results: ScenarioResult[] }
+export interface RunResult {
+  summary: Summary;
+  exitCode: number;
+  support?: ISupportCodeLibrary;
+  results: ScenarioResult[];
+}
 
 let supportInProcess: ISupportCodeLibrary | undefined;
 
 const STEP_FILES = () => listTs(join(PROJECT_ROOT, 'steps'));
 
 function listTs(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? listTs(p) : f.endsWith('.ts') ? [p] : [];
-  }).sort();
+  return readdirSync(dir)
+    .flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? listTs(p) : f.endsWith('.ts') ? [p] : [];
+    })
+    .sort();
 }
 
 export function supportCoordinates() {
@@ -68,7 +83,13 @@ export function supportCoordinates() {
 }
 
 export function sourcesCoordinates(paths: string[], tags = '') {
-  return { defaultDialect: 'en', paths: paths.map((p) => resolve(PROJECT_ROOT, p)), names: [], tagExpression: tags, order: 'defined' as const };
+  return {
+    defaultDialect: 'en',
+    paths: paths.map((p) => resolve(PROJECT_ROOT, p)),
+    names: [],
+    tagExpression: tags,
+    order: 'defined' as const,
+  };
 }
 
 /** Loads the step definitions once; pass the result to many runs. */
@@ -79,7 +100,13 @@ export async function loadSteps(): Promise<ISupportCodeLibrary> {
 
 export function harnessVersion(): string {
   let commit = 'unknown';
-  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { /* not a git checkout */ }
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    /* not a git checkout */
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return `vigie ${require(join(PROJECT_ROOT, 'package.json')).version} (${commit})`;
 }
@@ -114,10 +141,13 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     rulePacks.TestContenuCDA = { path: pack.path, hash: pack.hash, commit: pack.commit };
   } else {
     rulePacks.TestContenuCDA = null;
-    leftOut['@rule-pack'] = `no ANS rule pack (TestContenuCDA) at ${o.rulesDir ?? DEFAULT_RULES_DIR} nor in ../shared/reference: the ANS schematrons cannot be run (see README, "The ANS rule pack")`;
+    leftOut['@rule-pack'] =
+      `no ANS rule pack (TestContenuCDA) at ${o.rulesDir ?? DEFAULT_RULES_DIR} nor in ../shared/reference: the ANS schematrons cannot be run (see README, "The ANS rule pack")`;
   }
   const base: Base = {
-    suite, target: suite === 'service' && !serviceMode ? 'MSSanté double (Vigie)' : cfg.name, driver: suite === 'service' && !serviceMode ? 'smtp' : driver,
+    suite,
+    target: suite === 'service' && !serviceMode ? 'MSSanté double (Vigie)' : cfg.name,
+    driver: suite === 'service' && !serviceMode ? 'smtp' : driver,
     provenance: { harness: harnessVersion(), config: o.loaded.hash, node: process.version, rulePacks },
     ...(defects.length ? { defects } : {}),
     ...(o.requireObserved ? { requireObserved: o.requireObserved } : {}),
@@ -125,9 +155,18 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   if (o.reportsDir) clearReports(resolve(o.reportsDir));
   const couldNotRun = (reason: string, plan?: Plan): RunResult => {
     const summary: Summary = {
-      ...base, outcome: 'could-not-run', reasons: [reason], durationMs: Math.round(performance.now() - t0),
-      scope: { selection: plan?.selection ?? null, inScope: plan?.inScope ?? [], notInScope: plan?.notInScope ?? [], statement: plan?.statement ?? 'not computed' },
-      scenarios: counts([]), requirements: {},
+      ...base,
+      outcome: 'could-not-run',
+      reasons: [reason],
+      durationMs: Math.round(performance.now() - t0),
+      scope: {
+        selection: plan?.selection ?? null,
+        inScope: plan?.inScope ?? [],
+        notInScope: plan?.notInScope ?? [],
+        statement: plan?.statement ?? 'not computed',
+      },
+      scenarios: counts([]),
+      requirements: {},
     };
     if (o.reportsDir) writeReports(o.reportsDir, summary, []);
     return { summary, exitCode: 2, results: [] };
@@ -140,14 +179,19 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     if (e instanceof SelectionError) return couldNotRun(e.message);
     throw e;
   }
-  if (!plan.inScope.length) return couldNotRun(`the selection (${plan.selection ?? 'features'}) holds no scenario of the ${suite === 'lgc' ? 'LGC' : 'service'} suite tagged with a catalogue requirement`, plan);
+  if (!plan.inScope.length)
+    return couldNotRun(
+      `the selection (${plan.selection ?? 'features'}) holds no scenario of the ${suite === 'lgc' ? 'LGC' : 'service'} suite tagged with a catalogue requirement`,
+      plan,
+    );
   if (defects.length && !cfg.embedded) return couldNotRun('--defect applies only to the embedded reference LGC', plan);
 
   let reference: ReferenceLgc | undefined;
   let baseUrl = o.baseUrl ?? cfg.baseUrl;
   const lgcRun = suite === 'lgc';
   const uiMode = lgcRun && driver === 'ui';
-  let ui: { selectors: string; baseUrl?: string; trace: boolean; traceSnapshots: boolean; findMs?: number; pageObjects?: string } | null = null;
+  let ui: { selectors: string; baseUrl?: string; trace: boolean; traceSnapshots: boolean; findMs?: number; pageObjects?: string } | null =
+    null;
   let uiMap: SelectorMap | undefined;
   const runId = randomBytes(3).toString('hex');
   if (uiMode) {
@@ -155,9 +199,17 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     try {
       const { map, file } = loadSelectorMap(cfg.ui?.selectors ?? '', dirname(o.loaded.file));
       uiMap = map;
-      ui = { selectors: file, baseUrl: cfg.ui?.baseUrl ?? map.baseUrl, trace: cfg.ui?.trace ?? true, traceSnapshots: cfg.ui?.traceSnapshots ?? false, findMs: cfg.ui?.findMs };
+      ui = {
+        selectors: file,
+        baseUrl: cfg.ui?.baseUrl ?? map.baseUrl,
+        trace: cfg.ui?.trace ?? true,
+        traceSnapshots: cfg.ui?.traceSnapshots ?? false,
+        findMs: cfg.ui?.findMs,
+      };
       if (cfg.ui?.pageObjects) ui.pageObjects = loadPageObjects(cfg.ui.pageObjects, dirname(o.loaded.file)).file;
-    } catch (e) { return couldNotRun((e as Error).message, plan); }
+    } catch (e) {
+      return couldNotRun((e as Error).message, plan);
+    }
     const problem = browserProblem();
     if (problem) return couldNotRun(problem, plan);
   }
@@ -175,7 +227,11 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     } else if (!lgcRun) {
       baseUrl = 'about:none'; // the service suite against Vigie's own double: no LGC involved
     } else if (!baseUrl && cfg.embedded) {
-      try { reference = await startReferenceLgc({ host: '127.0.0.1' }); } catch (e) { return couldNotRun((e as Error).message, plan); }
+      try {
+        reference = await startReferenceLgc({ host: '127.0.0.1' });
+      } catch (e) {
+        return couldNotRun((e as Error).message, plan);
+      }
       baseUrl = reference.url;
     }
     if (!baseUrl) return couldNotRun('no baseUrl for the target', plan);
@@ -186,15 +242,25 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
         const h = await new HttpDriver(baseUrl).health(timeouts.reachMs);
         if (!o.quiet) log(`Target "${cfg.name}" at ${baseUrl} answers (test-driver contract ${h.contract}${h.name ? ', ' + h.name : ''}).`);
       } catch (e) {
-        return couldNotRun(`the target "${cfg.name}" did not answer at ${baseUrl} within ${timeouts.reachMs} ms: ${(e as Error).message}`, plan);
+        return couldNotRun(
+          `the target "${cfg.name}" did not answer at ${baseUrl} within ${timeouts.reachMs} ms: ${(e as Error).message}`,
+          plan,
+        );
       }
       // The reference's seeded defects, for this run's tenants only (a reference-only switch, not the vendor contract).
       if (cfg.embedded && defects.length) {
-        try { await switchReferenceDefects(baseUrl, `${runId}-`, defects, timeouts.reachMs); } catch (e) { return couldNotRun((e as Error).message, plan); }
+        try {
+          await switchReferenceDefects(baseUrl, `${runId}-`, defects, timeouts.reachMs);
+        } catch (e) {
+          return couldNotRun((e as Error).message, plan);
+        }
       }
       // One reset before the scenarios: a target that refuses it is said once, not per scenario.
       try {
-        await new HttpDriver(baseUrl, timeouts.reachMs).reset({ tenant: 'vigie-preflight', doubles: { insi: 'http://127.0.0.1:9/insi/vigie-preflight' } });
+        await new HttpDriver(baseUrl, timeouts.reachMs).reset({
+          tenant: 'vigie-preflight',
+          doubles: { insi: 'http://127.0.0.1:9/insi/vigie-preflight' },
+        });
       } catch (e) {
         return couldNotRun(`the target "${cfg.name}" refused a test-driver reset: ${(e as Error).message}`, plan);
       }
@@ -208,11 +274,15 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
         const problem = await checkUiScreen(b, uiMap!, ui.selectors, ui.baseUrl, timeouts.reachMs);
         if (problem) return couldNotRun(problem, plan);
         if (!o.quiet) log(`Web UI of "${cfg.name}" at ${ui.baseUrl} drives in ${CHROMIUM_PATH} (selector map ${ui.selectors}).`);
-      } catch (e) { return couldNotRun((e as Error).message, plan); }
+      } catch (e) {
+        return couldNotRun((e as Error).message, plan);
+      }
     }
     if (!o.quiet) {
       if (!rulesDir) log(`ANS rule pack: none — CDA-07 cannot be judged (${leftOut['@rule-pack']}); the outcome cannot be CONFORMANT.`);
-      log(`Suite: ${suite === 'lgc' ? 'the LGC suite (the practice software\'s duties)' : 'the service suite (the MSSanté operator\'s rules)'}; scope: ${plan.statement}.`);
+      log(
+        `Suite: ${suite === 'lgc' ? "the LGC suite (the practice software's duties)" : "the service suite (the MSSanté operator's rules)"}; scope: ${plan.statement}.`,
+      );
     }
 
     const collector = new ResultCollector(PROJECT_ROOT);
@@ -231,28 +301,57 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       options = { resultsDir: join(dir, 'allure-results') };
     }
     const worldParameters = {
-      target: cfg.name, baseUrl, driver: lgcRun ? driver : 'smtp', ui,
+      target: cfg.name,
+      baseUrl,
+      driver: lgcRun ? driver : 'smtp',
+      ui,
       doubles: {
-        host: cfg.doubles?.host ?? '127.0.0.1', advertisedHost: cfg.doubles?.advertisedHost,
-        insiPort: cfg.doubles?.insi?.port ?? 0, dmpPort: cfg.doubles?.dmp?.port ?? 0, ePrescriptionPort: cfg.doubles?.eprescription?.port ?? 0,
-        mssSmtpPort: cfg.doubles?.mss?.smtpPort ?? 0, mssPop3Port: cfg.doubles?.mss?.pop3Port ?? 0,
+        host: cfg.doubles?.host ?? '127.0.0.1',
+        advertisedHost: cfg.doubles?.advertisedHost,
+        insiPort: cfg.doubles?.insi?.port ?? 0,
+        dmpPort: cfg.doubles?.dmp?.port ?? 0,
+        ePrescriptionPort: cfg.doubles?.eprescription?.port ?? 0,
+        mssSmtpPort: cfg.doubles?.mss?.smtpPort ?? 0,
+        mssPop3Port: cfg.doubles?.mss?.pop3Port ?? 0,
       },
       serviceDefects: o.serviceDefects ?? [],
       service: serviceMode
-        ? { smtp: { host: cfg.host, port: cfg.port }, pop3: cfg.pop3, password: cfg.password ?? '', mailboxes: cfg.mailboxes, patients: cfg.patients }
+        ? {
+            smtp: { host: cfg.host, port: cfg.port },
+            pop3: cfg.pop3,
+            password: cfg.password ?? '',
+            mailboxes: cfg.mailboxes,
+            patients: cfg.patients,
+          }
         : null,
-      timeouts, runId, rulesDir, evidence: o.reportsDir !== false,
+      timeouts,
+      runId,
+      rulesDir,
+      evidence: o.reportsDir !== false,
     };
     const runOptions: IRunOptions = {
       sources: sourcesCoordinates(plan.paths, plan.tagExpression),
       // Step files can be loaded once per process (require cache): later runs reuse the library.
       support: o.support ?? supportInProcess ?? supportCoordinates(),
-      runtime: { dryRun: false, failFast: false, filterStacktraces: true, parallel: 0, retry: 0, retryTagFilter: '', strict: true, worldParameters: JSON.parse(JSON.stringify(worldParameters)) },
+      runtime: {
+        dryRun: false,
+        failFast: false,
+        filterStacktraces: true,
+        parallel: 0,
+        retry: 0,
+        retryTagFilter: '',
+        strict: true,
+        worldParameters: JSON.parse(JSON.stringify(worldParameters)),
+      },
       formats: { stdout: 'summary', files, publish: false, options },
     };
     process.env.TS_NODE_TRANSPILE_ONLY ??= 'true';
     // Cucumber's own console output is not shown: Vigie prints each verdict once (src/report/console.ts).
-    const sink = new Writable({ write(_c, _e, cb) { cb(); } });
+    const sink = new Writable({
+      write(_c, _e, cb) {
+        cb();
+      },
+    });
     let support: ISupportCodeLibrary | undefined;
     try {
       const r = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: sink, stderr: process.stderr }, collector.onMessage);
@@ -262,10 +361,25 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       return couldNotRun(`the harness could not run the features: ${(e as Error).message}`, plan);
     }
 
-    const requirements = requirementVerdicts(collector.results, { side: suite, inScope: plan.inScope, notSelected: plan.notSelected, requireObserved: o.requireObserved });
+    const requirements = requirementVerdicts(collector.results, {
+      side: suite,
+      inScope: plan.inScope,
+      notSelected: plan.notSelected,
+      requireObserved: o.requireObserved,
+    });
     const outcome = outcomeOf(requirements);
     if (o.selfCheck && suite === 'lgc' && !o.paths?.length && !o.tags) {
-      selfCheck = await runSuite({ ...o, suite: 'service', selfCheck: false, reportsDir: false, quiet: true, defects: [], onScenario: undefined, driver: 'smtp', baseUrl: 'about:none' });
+      selfCheck = await runSuite({
+        ...o,
+        suite: 'service',
+        selfCheck: false,
+        reportsDir: false,
+        quiet: true,
+        defects: [],
+        onScenario: undefined,
+        driver: 'smtp',
+        baseUrl: 'about:none',
+      });
     }
     const summary: Summary = {
       ...base,
@@ -276,7 +390,9 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       scenarios: counts(collector.results),
       requirements,
       errors: errorGroups(collector.results),
-      failures: collector.results.filter((s) => s.status === 'failed').map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: s.message ?? '' })),
+      failures: collector.results
+        .filter((s) => s.status === 'failed')
+        .map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: s.message ?? '' })),
       ...(selfCheck ? { selfCheck: selfCheck.summary } : {}),
     };
     if (o.reportsDir) writeReports(o.reportsDir, summary, collector.results);
@@ -291,7 +407,13 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
 }
 
 /** Loads the UI's patient list for the preflight tenant and checks the map's selectors for it are there (one each). */
-async function checkUiScreen(browser: import('playwright').Browser, map: SelectorMap, mapFile: string, uiBaseUrl: string, timeoutMs: number): Promise<string | undefined> {
+async function checkUiScreen(
+  browser: import('playwright').Browser,
+  map: SelectorMap,
+  mapFile: string,
+  uiBaseUrl: string,
+  timeoutMs: number,
+): Promise<string | undefined> {
   const path = fill(map.urls.patientList, { tenant: 'vigie-preflight', ws: map.workstations.PS }, 'url');
   const url = /^https?:/.test(path) ? path : uiBaseUrl.replace(/\/$/, '') + path;
   const ctx = await browser.newContext();
@@ -300,20 +422,36 @@ async function checkUiScreen(browser: import('playwright').Browser, map: Selecto
     let status = 0;
     try {
       status = (await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs }))?.status() ?? 0;
-    } catch (e) { return `the web UI did not load ${url} within ${timeoutMs} ms: ${(e as Error).message.split('\n')[0]}`; }
+    } catch (e) {
+      return `the web UI did not load ${url} within ${timeoutMs} ms: ${(e as Error).message.split('\n')[0]}`;
+    }
     if (status >= 400) return `the web UI answered HTTP ${status} for ${url} (urls.patientList)`;
     const c = map.selectors.carteVitale;
     const wanted: Record<string, string> = {
-      'carteVitale.matricule': c.matricule, 'carteVitale.birthName': c.birthName, 'carteVitale.firstName': c.firstName,
-      'carteVitale.birthDate': c.birthDate, 'carteVitale.submit': c.submit, 'startOfDay.date': map.selectors.startOfDay.date, 'startOfDay.submit': map.selectors.startOfDay.submit,
+      'carteVitale.matricule': c.matricule,
+      'carteVitale.birthName': c.birthName,
+      'carteVitale.firstName': c.firstName,
+      'carteVitale.birthDate': c.birthDate,
+      'carteVitale.submit': c.submit,
+      'startOfDay.date': map.selectors.startOfDay.date,
+      'startOfDay.submit': map.selectors.startOfDay.submit,
     };
     const problems: string[] = [];
     // Counted as the driver counts (src/drivers/ui/dom.ts): CSS, visible elements only.
     for (const [key, css] of Object.entries(wanted)) {
-      const n = await page.evaluate((sel) => {
-        try { return Array.from(document.querySelectorAll(sel)).filter((e) => (e as HTMLElement).getClientRects().length > 0).length; } catch { return -1; }
-      }, css).catch(() => -1);
-      if (n !== 1) problems.push(`selector ${key} (${css}) ${n < 0 ? 'is not a valid CSS selector' : n === 0 ? 'matched no visible element' : `matched ${n} visible elements`}`);
+      const n = await page
+        .evaluate((sel) => {
+          try {
+            return Array.from(document.querySelectorAll(sel)).filter((e) => (e as HTMLElement).getClientRects().length > 0).length;
+          } catch {
+            return -1;
+          }
+        }, css)
+        .catch(() => -1);
+      if (n !== 1)
+        problems.push(
+          `selector ${key} (${css}) ${n < 0 ? 'is not a valid CSS selector' : n === 0 ? 'matched no visible element' : `matched ${n} visible elements`}`,
+        );
     }
     return problems.length ? `${mapFile}: on the patient list (${url}): ${problems.join('; ')}` : undefined;
   } finally {
@@ -324,12 +462,19 @@ async function checkUiScreen(browser: import('playwright').Browser, map: Selecto
 function tcpReachable(host: string, port: number, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const sock = connect({ host, port });
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`${host}:${port}: no connection within ${timeoutMs} ms`)); }, timeoutMs);
-    sock.once('connect', () => { clearTimeout(timer); sock.destroy(); resolve(); });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`${host}:${port}: no connection within ${timeoutMs} ms`));
+    }, timeoutMs);
+    sock.once('connect', () => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve();
+    });
     sock.once('error', (e) => {
       clearTimeout(timer);
       const code = (e as NodeJS.ErrnoException).code;
-      reject(new Error(`${host}:${port}: ${code === 'ECONNREFUSED' ? 'connection refused' : code ?? e.message}`));
+      reject(new Error(`${host}:${port}: ${code === 'ECONNREFUSED' ? 'connection refused' : (code ?? e.message)}`));
     });
   });
 }

@@ -11,21 +11,35 @@
  */
 export class NonConformance extends Error {
   override name = 'NonConformance';
-  constructor(readonly requirements: string[], readonly expected: string, readonly seen: string, readonly evidence: string[] = []) {
-    super(`${requirements.length ? '[' + requirements.join(', ') + '] ' : ''}expected: ${expected}\n  seen: ${seen}${evidence.length ? '\n  evidence: ' + evidence.join(', ') : ''}`);
+  constructor(
+    readonly requirements: string[],
+    readonly expected: string,
+    readonly seen: string,
+    readonly evidence: string[] = [],
+  ) {
+    super(
+      `${requirements.length ? '[' + requirements.join(', ') + '] ' : ''}expected: ${expected}\n  seen: ${seen}${evidence.length ? '\n  evidence: ' + evidence.join(', ') : ''}`,
+    );
   }
 }
 
 export class CannotJudge extends Error {
   override name = 'CannotJudge';
-  constructor(readonly requirements: string[], readonly reason: string, readonly expected: string) {
+  constructor(
+    readonly requirements: string[],
+    readonly reason: string,
+    readonly expected: string,
+  ) {
     super(`${requirements.length ? '[' + requirements.join(', ') + '] ' : ''}could not judge: ${reason}\n  expected: ${expected}`);
   }
 }
 
 export class SetupError extends Error {
   override name = 'SetupError';
-  constructor(readonly why: string, readonly detail = '') {
+  constructor(
+    readonly why: string,
+    readonly detail = '',
+  ) {
     super(`could not set up the scenario: ${why}${detail ? `\n  ${detail}` : ''}`);
   }
 }

@@ -68,7 +68,10 @@ export async function never<T>(probe: Probe<T>, o: WaitOptions): Promise<Waited<
 /** Races a promise against a bound; the loser's timer never keeps the process alive. */
 export async function within<T>(p: Promise<T>, ms: number): Promise<{ settled: true; value: T } | { settled: false }> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ settled: false }>((resolve) => { timer = setTimeout(() => resolve({ settled: false }), Math.max(0, ms)); timer.unref(); });
+  const timeout = new Promise<{ settled: false }>((resolve) => {
+    timer = setTimeout(() => resolve({ settled: false }), Math.max(0, ms));
+    timer.unref();
+  });
   try {
     return await Promise.race([p.then((value) => ({ settled: true as const, value })), timeout]);
   } finally {

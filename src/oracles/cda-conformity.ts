@@ -9,11 +9,26 @@ import { HeaderContext, HeaderFinding, checkHeader } from './cda-header';
 import { Verdict, cannotJudge, listed, verdict } from './verdict';
 
 /** A finding of the CDA engine (src/cda) or of the header rules. */
-export interface CdaFinding { layer: string; rule?: string | null; location?: string | null; text: string }
+export interface CdaFinding {
+  layer: string;
+  rule?: string | null;
+  location?: string | null;
+  text: string;
+}
 /** What the CDA engine said of one document. */
-export interface CdaEngineResult { xsdValid: boolean | null; errors: CdaFinding[]; couldNotJudge: string | null; schematron: string | null }
+export interface CdaEngineResult {
+  xsdValid: boolean | null;
+  errors: CdaFinding[];
+  couldNotJudge: string | null;
+  schematron: string | null;
+}
 
-const findings = (errors: CdaFinding[]) => listed(errors.map((e) => `[${e.layer}${e.rule ? ' ' + e.rule : ''}] ${e.location ?? ''} ${e.text}`.replace(/\s+/g, ' ')), 8, 'no finding');
+const findings = (errors: CdaFinding[]) =>
+  listed(
+    errors.map((e) => `[${e.layer}${e.rule ? ' ' + e.rule : ''}] ${e.location ?? ''} ${e.text}`.replace(/\s+/g, ' ')),
+    8,
+    'no finding',
+  );
 
 /** CDA-01: well-formed and valid against CDA_extended.xsd. */
 export function schemaValid(r: CdaEngineResult, ref: string): Verdict {
@@ -32,7 +47,11 @@ export function ansSchematronPassed(r: CdaEngineResult, ref: string): Verdict {
 }
 
 function headerRule(cda: Buffer | string, ctx: HeaderContext, rule: string): { found: HeaderFinding[]; error?: string } {
-  try { return { found: checkHeader(cda, ctx).filter((f) => f.rule === rule) }; } catch (e) { return { found: [], error: (e as Error).message }; }
+  try {
+    return { found: checkHeader(cda, ctx).filter((f) => f.rule === rule) };
+  } catch (e) {
+    return { found: [], error: (e as Error).message };
+  }
 }
 
 /** CDA-02: every CI-SIS header rule. */
@@ -44,12 +63,20 @@ export function headerRulesSatisfied(cda: Buffer | string, ref: string): Verdict
 /** CDA-03: the qualified INS with its OID; or, for an unqualified identity, no INS and a local identifier. */
 export function insOnlyIfQualified(cda: Buffer | string, ctx: { qualifiedIns: string } | { notQualified: true }, ref: string): Verdict {
   const { found, error } = headerRule(cda, ctx, 'CDA-03');
-  const expected = 'qualifiedIns' in ctx ? `recordTarget identified by the INS ${ctx.qualifiedIns} with an INS OID` : 'no INS in the document of an unqualified identity: the local identifier alone';
+  const expected =
+    'qualifiedIns' in ctx
+      ? `recordTarget identified by the INS ${ctx.qualifiedIns} with an INS OID`
+      : 'no INS in the document of an unqualified identity: the local identifier alone';
   return verdict(!error && found.length === 0, expected, error ?? findings(found), [ref]);
 }
 
 /** CDA-04: a document code the DMP accepts (JDV_J07-XdsTypeCode-CISIS), equal to the XDS typeCode sent with it. */
 export function typeCodeAcceptedAndAgreeing(cda: Buffer | string, xdsTypeCode: string, ref: string): Verdict {
   const { found, error } = headerRule(cda, { xdsTypeCode }, 'CDA-04');
-  return verdict(!error && found.length === 0, `a type code of JDV_J07-XdsTypeCode-CISIS, equal to the XDS typeCode ${xdsTypeCode || '(none)'}`, error ?? findings(found), [ref]);
+  return verdict(
+    !error && found.length === 0,
+    `a type code of JDV_J07-XdsTypeCode-CISIS, equal to the XDS typeCode ${xdsTypeCode || '(none)'}`,
+    error ?? findings(found),
+    [ref],
+  );
 }

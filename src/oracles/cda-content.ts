@@ -9,7 +9,20 @@
  * 48765-2. Texts are compared NFC-normalised with white space collapsed, never loosely otherwise.
  */
 import { INS_OIDS } from './ins';
-import { XNode, attr, clinicalDocument, descendantTexts, descendants, entryText, first, narrativeIds, nodes, sectionsCoded, textOf, textsOf } from './cda-tree';
+import {
+  XNode,
+  attr,
+  clinicalDocument,
+  descendantTexts,
+  descendants,
+  entryText,
+  first,
+  narrativeIds,
+  nodes,
+  sectionsCoded,
+  textOf,
+  textsOf,
+} from './cda-tree';
 import { Verdict, listed, normText, verdict } from './verdict';
 import { parseXmlSafely } from './xml-safe';
 
@@ -27,14 +40,21 @@ function parse(cda: Buffer | string): { doc?: XNode; error?: string } {
   try {
     const doc = clinicalDocument(parseXmlSafely(cda));
     return doc ? { doc } : { error: 'the root element is not ClinicalDocument' };
-  } catch (e) { return { error: (e as Error).message }; }
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
 }
 
 /** CDA-05: the document declares the VSM volet by its templateId. */
 export function isVsm(cda: Buffer | string, ref: string): Verdict {
   const { doc, error } = parse(cda);
   const roots = nodes(doc?.templateId).map((t) => attr(t, 'root') ?? '');
-  return verdict(roots.includes(VSM_TEMPLATE), `a volet de synthèse médicale (templateId ${VSM_TEMPLATE})`, error ?? `templateIds ${roots.join(', ') || 'none'}`, [ref]);
+  return verdict(
+    roots.includes(VSM_TEMPLATE),
+    `a volet de synthèse médicale (templateId ${VSM_TEMPLATE})`,
+    error ?? `templateIds ${roots.join(', ') || 'none'}`,
+    [ref],
+  );
 }
 
 /** SEND-09: how many vaccinations (entry/substanceAdministration) a note holds, or why it cannot be read. */
@@ -44,7 +64,8 @@ export function vaccinationCount(cda: Buffer | string): number | string {
   return descendants(doc, 'entry').filter((e) => e.substanceAdministration !== undefined).length;
 }
 
-const hasNullFlavorCode = (entry: XNode) => [...descendants(entry, 'code'), ...descendants(entry, 'value')].some((c) => attr(c, 'nullFlavor') !== undefined);
+const hasNullFlavorCode = (entry: XNode) =>
+  [...descendants(entry, 'code'), ...descendants(entry, 'value')].some((c) => attr(c, 'nullFlavor') !== undefined);
 
 /**
  * CDA-06: each typed (uncoded) text is kept inside an entry whose code or value carries a
@@ -56,10 +77,18 @@ export function freeTextInNullFlavorEntries(cda: Buffer | string, typed: string[
   const expected = 'every typed text kept inside an entry coded with a nullFlavor (its text or the narrative it references)';
   if (!doc) return verdict(false, expected, error ?? 'no document', [ref]);
   const ids = narrativeIds(doc);
-  const entries = descendants(doc, 'entry').filter(hasNullFlavorCode).map((e) => normText(entryText(e, ids)));
+  const entries = descendants(doc, 'entry')
+    .filter(hasNullFlavorCode)
+    .map((e) => normText(entryText(e, ids)));
   const missing = typed.filter((t) => !entries.some((e) => e.includes(normText(t))));
-  return verdict(missing.length === 0, expected,
-    missing.length ? `not in any nullFlavor entry: ${missing.map((m) => `« ${m} »`).join(', ')} (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} with a nullFlavor)` : 'every typed text found', [ref]);
+  return verdict(
+    missing.length === 0,
+    expected,
+    missing.length
+      ? `not in any nullFlavor entry: ${missing.map((m) => `« ${m} »`).join(', ')} (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} with a nullFlavor)`
+      : 'every typed text found',
+    [ref],
+  );
 }
 
 /** What the professional typed and validated, and who they and the patient are (SEND-12). */
@@ -75,11 +104,17 @@ export interface ValidatedDocument {
   patient: { ins?: string; birthName: string; firstName: string; birthDate: string };
 }
 
-const letters = (s?: string) => (s ?? '').normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/[^A-Z]/g, '');
+const letters = (s?: string) =>
+  (s ?? '')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toUpperCase()
+    .replace(/[^A-Z]/g, '');
 
 /** SEND-12: the CDA carries what was validated — every item where it belongs, the author, the patient. */
 export function documentIsTheValidatedOne(cda: Buffer | string, want: ValidatedDocument, ref: string): Verdict {
-  const expected = 'the CDA carries what the professional validated: each typed item in its section (narrative and entry), the vaccine\'s lot and date in its entry, the workstation\'s professional as author, the file\'s patient';
+  const expected =
+    "the CDA carries what the professional validated: each typed item in its section (narrative and entry), the vaccine's lot and date in its entry, the workstation's professional as author, the file's patient";
   const { doc, error } = parse(cda);
   if (!doc) return verdict(false, expected, error ?? 'no document', [ref]);
   const ids = narrativeIds(doc);
@@ -87,7 +122,10 @@ export function documentIsTheValidatedOne(cda: Buffer | string, want: ValidatedD
   const inSection = (kind: keyof typeof SECTION_CODES, item: string, what: string) => {
     const sections = sectionsCoded(doc, [...SECTION_CODES[kind]]);
     const want = normText(item);
-    if (!sections.length) { problems.push(`${what} « ${item} »: no section ${SECTION_CODES[kind].join('/')}`); return undefined; }
+    if (!sections.length) {
+      problems.push(`${what} « ${item} »: no section ${SECTION_CODES[kind].join('/')}`);
+      return undefined;
+    }
     const narrative = sections.some((s) => normText(textOf(first(s, 'text'))).includes(want));
     const entry = sections.flatMap((s) => nodes(s.entry)).find((e) => normText(entryText(e, ids)).includes(want));
     if (!narrative) problems.push(`${what} « ${item} » not in the narrative of section ${SECTION_CODES[kind][0]}`);
@@ -102,34 +140,47 @@ export function documentIsTheValidatedOne(cda: Buffer | string, want: ValidatedD
     const entry = inSection('vaccinations', v.vaccine, 'vaccine');
     if (entry && v.lot) {
       const lots = descendantTexts(entry, 'lotNumberText').map(normText);
-      if (!lots.includes(normText(v.lot))) problems.push(`vaccine « ${v.vaccine} »: lot « ${v.lot} » not in its entry (lotNumberText: ${lots.join(', ') || 'none'})`);
+      if (!lots.includes(normText(v.lot)))
+        problems.push(`vaccine « ${v.vaccine} »: lot « ${v.lot} » not in its entry (lotNumberText: ${lots.join(', ') || 'none'})`);
     }
     if (entry && v.date) {
       const day = v.date.replace(/-/g, '');
-      const times = [...nodes(first(entry, 'substanceAdministration')?.effectiveTime), ...descendants(first(entry, 'substanceAdministration')?.effectiveTime, 'low')]
-        .map((t) => attr(t, 'value') ?? '').filter(Boolean);
-      if (!times.some((t) => t.startsWith(day))) problems.push(`vaccine « ${v.vaccine} »: date ${v.date} not the effectiveTime of its entry (${times.join(', ') || 'none'})`);
+      const times = [
+        ...nodes(first(entry, 'substanceAdministration')?.effectiveTime),
+        ...descendants(first(entry, 'substanceAdministration')?.effectiveTime, 'low'),
+      ]
+        .map((t) => attr(t, 'value') ?? '')
+        .filter(Boolean);
+      if (!times.some((t) => t.startsWith(day)))
+        problems.push(`vaccine « ${v.vaccine} »: date ${v.date} not the effectiveTime of its entry (${times.join(', ') || 'none'})`);
     }
   }
   for (const p of want.problems ?? []) inSection('problems', p, 'problem');
   for (const t of want.treatments ?? []) inSection('treatments', t, 'treatment');
   for (const a of want.allergies ?? []) inSection('allergies', a, 'allergy');
   // The author: the professional at the workstation.
-  const authorIds = nodes(doc.author).flatMap((a) => nodes(first(a, 'assignedAuthor')?.id)).map((i) => attr(i, 'extension') ?? '');
-  if (!authorIds.includes(want.authorId)) problems.push(`author ${authorIds.join(', ') || 'none'} instead of the workstation's professional ${want.authorId}`);
+  const authorIds = nodes(doc.author)
+    .flatMap((a) => nodes(first(a, 'assignedAuthor')?.id))
+    .map((i) => attr(i, 'extension') ?? '');
+  if (!authorIds.includes(want.authorId))
+    problems.push(`author ${authorIds.join(', ') || 'none'} instead of the workstation's professional ${want.authorId}`);
   // The patient: the file's (INS when qualified, none otherwise), with the file's name and birth date.
   const role = first(first(doc, 'recordTarget'), 'patientRole');
   const pids = nodes(role?.id);
   const insIds = pids.filter((i) => INS_OIDS.includes(attr(i, 'root') ?? '')).map((i) => attr(i, 'extension'));
-  if (want.patient.ins && !insIds.includes(want.patient.ins)) problems.push(`patient INS ${insIds.join(', ') || 'none'} instead of ${want.patient.ins}`);
+  if (want.patient.ins && !insIds.includes(want.patient.ins))
+    problems.push(`patient INS ${insIds.join(', ') || 'none'} instead of ${want.patient.ins}`);
   if (!want.patient.ins && insIds.length) problems.push(`an INS (${insIds.join(', ')}) for a patient whose identity is not qualified`);
   const patient = first(role, 'patient');
   const names = nodes(patient?.name);
   const family = names.flatMap((n) => textsOf(n.family).map(letters));
   const given = names.flatMap((n) => textsOf(n.given).map(letters));
-  if (!family.includes(letters(want.patient.birthName))) problems.push(`patient name ${family.join(', ') || 'none'} instead of ${want.patient.birthName}`);
-  if (!given.some((g) => g.startsWith(letters(want.patient.firstName)))) problems.push(`patient first name ${given.join(', ') || 'none'} instead of ${want.patient.firstName}`);
+  if (!family.includes(letters(want.patient.birthName)))
+    problems.push(`patient name ${family.join(', ') || 'none'} instead of ${want.patient.birthName}`);
+  if (!given.some((g) => g.startsWith(letters(want.patient.firstName))))
+    problems.push(`patient first name ${given.join(', ') || 'none'} instead of ${want.patient.firstName}`);
   const birth = attr(first(patient, 'birthTime'), 'value') ?? '';
-  if (!birth.startsWith(want.patient.birthDate.replace(/-/g, ''))) problems.push(`patient birth date ${birth || 'none'} instead of ${want.patient.birthDate}`);
+  if (!birth.startsWith(want.patient.birthDate.replace(/-/g, '')))
+    problems.push(`patient birth date ${birth || 'none'} instead of ${want.patient.birthDate}`);
   return verdict(problems.length === 0, expected, listed(problems, 10, 'as validated'), [ref]);
 }

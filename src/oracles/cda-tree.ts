@@ -5,7 +5,8 @@
  */
 export type XNode = Record<string, unknown>;
 
-export const nodes = (v: unknown): XNode[] => (v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).filter((x) => x && typeof x === 'object') as XNode[]);
+export const nodes = (v: unknown): XNode[] =>
+  v === undefined || v === null ? [] : ((Array.isArray(v) ? v : [v]).filter((x) => x && typeof x === 'object') as XNode[]);
 export const first = (n: XNode | undefined, k: string): XNode | undefined => nodes(n?.[k])[0];
 export const attr = (n: XNode | undefined, a: string): string | undefined => {
   const v = n?.['@' + a];
@@ -67,7 +68,9 @@ export function narrativeIds(root: unknown): Map<string, string> {
 
 /** An entry's own text plus the narrative it points to (reference/@value="#id"). */
 export function entryText(entry: XNode, ids: Map<string, string>): string {
-  const refs = descendants(entry, 'reference').map((r) => attr(r, 'value')).filter((v): v is string => !!v && v.startsWith('#'));
+  const refs = descendants(entry, 'reference')
+    .map((r) => attr(r, 'value'))
+    .filter((v): v is string => !!v && v.startsWith('#'));
   return [textOf(entry), ...refs.map((r) => ids.get(r.slice(1)) ?? '')].join(' ');
 }
 

@@ -4,8 +4,15 @@
  */
 import { Verdict, normText, verdict } from './verdict';
 
-export interface ConsultSeen { asked: boolean; question?: string; reminder?: string; consulted: boolean }
-export interface QuerySeen { seq: number }
+export interface ConsultSeen {
+  asked: boolean;
+  question?: string;
+  reminder?: string;
+  consulted: boolean;
+}
+export interface QuerySeen {
+  seq: number;
+}
 
 const INFORMED = /inform/i; // « informé », « information », « informer »: the catalogue's own word
 
@@ -18,19 +25,33 @@ export function asksNonOppositionWithReminder(c: ConsultSeen): Verdict {
   const reminder = normText(c.reminder);
   const separate = reminder !== '' && reminder !== question && !question.includes(reminder);
   const ok = c.asked && separate && INFORMED.test(reminder);
-  return verdict(ok, 'an explicit question about non-opposition, and a reminder of its own that the patient must be informed beforehand',
-    c.asked ? `question « ${question} », reminder « ${reminder || 'none'} »${reminder && !separate ? ' (the question itself, not a reminder)' : ''}` : `no question asked (consulted: ${c.consulted})`);
+  return verdict(
+    ok,
+    'an explicit question about non-opposition, and a reminder of its own that the patient must be informed beforehand',
+    c.asked
+      ? `question « ${question} », reminder « ${reminder || 'none'} »${reminder && !separate ? ' (the question itself, not a reminder)' : ''}`
+      : `no question asked (consulted: ${c.consulted})`,
+  );
 }
 
 /** OPP-03, OPP-04: no query of the patient's DMP during the whole window. */
 export function notConsulted(patient: string, queries: QuerySeen[], watchedMs: number, says?: boolean): Verdict {
-  return verdict(queries.length === 0 && says !== true, `no query of the DMP of ${patient} (watched for ${watchedMs} ms)`,
-    `${queries.length} query(ies) reached the DMP; the LGC says consulted: ${says}`, queries.map((q) => `DMP query #${q.seq}`));
+  return verdict(
+    queries.length === 0 && says !== true,
+    `no query of the DMP of ${patient} (watched for ${watchedMs} ms)`,
+    `${queries.length} query(ies) reached the DMP; the LGC says consulted: ${says}`,
+    queries.map((q) => `DMP query #${q.seq}`),
+  );
 }
 
 /** OPP-03: the DMP was queried. */
 export function consulted(patient: string, ins: string, queries: QuerySeen[], boundMs: number): Verdict {
-  return verdict(queries.length > 0, `a query of the DMP of ${patient} (INS ${ins}) within ${boundMs} ms`, queries.length ? `${queries.length} query(ies)` : 'no query reached the DMP', queries.map((q) => `DMP query #${q.seq}`));
+  return verdict(
+    queries.length > 0,
+    `a query of the DMP of ${patient} (INS ${ins}) within ${boundMs} ms`,
+    queries.length ? `${queries.length} query(ies)` : 'no query reached the DMP',
+    queries.map((q) => `DMP query #${q.seq}`),
+  );
 }
 
 /** OPP-03: the answer was recorded: no question again. */

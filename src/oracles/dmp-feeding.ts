@@ -13,7 +13,13 @@ export interface EntrySeen {
   patientId?: { id: string; oid: string; raw: string };
   content: Buffer;
 }
-export interface SubmissionSeen { seq: number; outcome: string; receivedAt: string; documents: EntrySeen[]; refusal?: { code: string; context: string } }
+export interface SubmissionSeen {
+  seq: number;
+  outcome: string;
+  receivedAt: string;
+  documents: EntrySeen[];
+  refusal?: { code: string; context: string };
+}
 export interface EditorSeen {
   sendToDmp: { checked: boolean; label?: string };
   typeCode?: string | null;
@@ -21,44 +27,79 @@ export interface EditorSeen {
   status?: string;
   dmp: { status: string; message?: string };
 }
-export interface ClickSeen { purpose: string; label?: string }
+export interface ClickSeen {
+  purpose: string;
+  label?: string;
+}
 
 export const submissionRef = (s: SubmissionSeen): string => `DMP submission #${s.seq}`;
 
 export function describeSubmissions(list: SubmissionSeen[]): string {
   if (!list.length) return 'no submission reached the DMP';
-  return list.map((s) => `#${s.seq} ${s.outcome}: ${s.documents.map((d) => `${d.title ?? d.entryId} (type ${d.typeCode}, patient ${d.patientId?.id ?? '?'}, confidentiality ${d.confidentialityCodes.join('+')})`).join('; ') || 'no document'}`).join(' | ');
+  return list
+    .map(
+      (s) =>
+        `#${s.seq} ${s.outcome}: ${s.documents.map((d) => `${d.title ?? d.entryId} (type ${d.typeCode}, patient ${d.patientId?.id ?? '?'}, confidentiality ${d.confidentialityCodes.join('+')})`).join('; ') || 'no document'}`,
+    )
+    .join(' | ');
 }
-const clicksText = (clicks: ClickSeen[]) => `${clicks.length} click(s): ${clicks.map((c) => c.purpose + (c.label ? ` « ${c.label} »` : '')).join(', ') || 'none'}`;
+const clicksText = (clicks: ClickSeen[]) =>
+  `${clicks.length} click(s): ${clicks.map((c) => c.purpose + (c.label ? ` « ${c.label} »` : '')).join(', ') || 'none'}`;
 
 /** OPP-01, SEND-03: a new document's box « information et non opposition du patient » is checked. */
 export function sendBoxChecked(d: EditorSeen): Verdict {
-  return verdict(d.sendToDmp.checked === true, 'the non-opposition / send box of a new document is checked', `unchecked${d.sendToDmp.label ? ` (« ${d.sendToDmp.label} »)` : ''}`);
+  return verdict(
+    d.sendToDmp.checked === true,
+    'the non-opposition / send box of a new document is checked',
+    `unchecked${d.sendToDmp.label ? ` (« ${d.sendToDmp.label} »)` : ''}`,
+  );
 }
 
 /** OPP-01, SEND-01/03/07/08, CDA-05: the validated document reached the DMP for this patient. */
 export function documentReceived(patient: string, ins: string, subs: SubmissionSeen[], boundMs: number, others: SubmissionSeen[]): Verdict {
-  return verdict(subs.length > 0, `the validated document reaches the DMP for ${patient} (INS ${ins}) within ${boundMs} ms`, describeSubmissions(subs.length ? subs : others), subs.map(submissionRef));
+  return verdict(
+    subs.length > 0,
+    `the validated document reaches the DMP for ${patient} (INS ${ins}) within ${boundMs} ms`,
+    describeSubmissions(subs.length ? subs : others),
+    subs.map(submissionRef),
+  );
 }
 
 /** OPP-02, SEND-02: nothing reached the DMP for this patient during the whole window. */
 export function nothingReceived(patient: string, subs: SubmissionSeen[], watchedMs: number): Verdict {
-  return verdict(subs.length === 0, `no submission to the DMP for ${patient} (watched for ${watchedMs} ms after validation)`, describeSubmissions(subs), subs.map(submissionRef));
+  return verdict(
+    subs.length === 0,
+    `no submission to the DMP for ${patient} (watched for ${watchedMs} ms after validation)`,
+    describeSubmissions(subs),
+    subs.map(submissionRef),
+  );
 }
 
 /** OPP-02: the document shown as not sent. */
 export function shownNotSent(d: EditorSeen): Verdict {
-  return verdict(d.dmp.status === 'not-sent', 'the document shown as not sent to the DMP', `DMP status ${d.dmp.status}${d.dmp.message ? ': ' + d.dmp.message : ''}`);
+  return verdict(
+    d.dmp.status === 'not-sent',
+    'the document shown as not sent to the DMP',
+    `DMP status ${d.dmp.status}${d.dmp.message ? ': ' + d.dmp.message : ''}`,
+  );
 }
 
 /** SEND-04: the document shown as sent once the DMP answered. */
 export function shownSent(d: EditorSeen | undefined, boundMs: number): Verdict {
-  return verdict(d?.dmp.status === 'sent', `the document shown as sent within ${boundMs} ms of the DMP's answer`, `DMP status ${d?.dmp.status}${d?.dmp.message ? ': ' + d.dmp.message : ''}`);
+  return verdict(
+    d?.dmp.status === 'sent',
+    `the document shown as sent within ${boundMs} ms of the DMP's answer`,
+    `DMP status ${d?.dmp.status}${d?.dmp.message ? ': ' + d.dmp.message : ''}`,
+  );
 }
 
 /** SEND-01: validating and printing is one click — nothing else, not even choosing a type. */
 export function validatedInOneClick(clicks: ClickSeen[]): Verdict {
-  return verdict(clicks.length === 1, 'one click (validate and print), nothing else — not even to choose a document type', clicksText(clicks));
+  return verdict(
+    clicks.length === 1,
+    'one click (validate and print), nothing else — not even to choose a document type',
+    clicksText(clicks),
+  );
 }
 
 /** SEND-02: keeping the document out of the DMP is exactly one click. */
@@ -71,7 +112,11 @@ export function notSendingInOneClick(clicks: ClickSeen[]): Verdict {
  * calls its clicks: a masking dialog named « Préférences » is still a click.
  */
 export function noClickBesidesValidate(clicks: ClickSeen[]): Verdict {
-  return verdict(clicks.length <= 1, 'no click besides « validate and print » on the usual path (masking or visibility preferences included, whatever they are called)', clicksText(clicks));
+  return verdict(
+    clicks.length <= 1,
+    'no click besides « validate and print » on the usual path (masking or visibility preferences included, whatever they are called)',
+    clicksText(clicks),
+  );
 }
 
 /** SEND-06: the document reached the DMP unmasked (confidentiality N only). */
@@ -82,12 +127,20 @@ export function visibleToAll(e: EntrySeen): Verdict {
 
 /** SEND-11: the masking chosen at feeding time reached the DMP. */
 export function confidentialityCarried(e: EntrySeen, code: string): Verdict {
-  return verdict(e.confidentialityCodes.includes(code), `confidentiality code ${code} in the XDS metadata`, e.confidentialityCodes.join(', ') || 'none');
+  return verdict(
+    e.confidentialityCodes.includes(code),
+    `confidentiality code ${code} in the XDS metadata`,
+    e.confidentialityCodes.join(', ') || 'none',
+  );
 }
 
 /** SEND-05: the editor shows the type code, set automatically. */
 export function typeCodeSetAutomatically(d: EditorSeen, code: string): Verdict {
-  return verdict(d.typeCode === code && d.typeCodeSetBy === 'automatic', `type code ${code}, set automatically`, `type code ${d.typeCode ?? 'none'}, set by ${d.typeCodeSetBy ?? 'nobody'}`);
+  return verdict(
+    d.typeCode === code && d.typeCodeSetBy === 'automatic',
+    `type code ${code}, set automatically`,
+    `type code ${d.typeCode ?? 'none'}, set by ${d.typeCodeSetBy ?? 'nobody'}`,
+  );
 }
 
 /** SEND-05: the XDS typeCode the DMP received. */
@@ -97,23 +150,40 @@ export function xdsTypeCodeIs(e: EntrySeen, code: string, ref: string): Verdict 
 
 /** SEND-07: the user cannot switch a Ségur feature off. */
 export function settingRefused(key: string, r: { applied: string[]; refused: string[] }): Verdict {
-  return verdict(!r.applied.includes(key), `the setting "${key}" cannot be switched off by the user`, `applied: ${r.applied.join(', ') || 'nothing'}; refused: ${r.refused.join(', ') || 'nothing'}`);
+  return verdict(
+    !r.applied.includes(key),
+    `the setting "${key}" cannot be switched off by the user`,
+    `applied: ${r.applied.join(', ') || 'nothing'}; refused: ${r.refused.join(', ') || 'nothing'}`,
+  );
 }
 
 /** SEND-08: printed without the ordonnance numérique 2D code when the service failed. */
 export function printedWithout2dCode(printed: { datamatrix?: boolean } | undefined): Verdict {
-  return verdict(printed?.datamatrix === false, 'the prescription printed, without the ordonnance numérique 2D code', JSON.stringify(printed ?? null));
+  return verdict(
+    printed?.datamatrix === false,
+    'the prescription printed, without the ordonnance numérique 2D code',
+    JSON.stringify(printed ?? null),
+  );
 }
 
 /** SEND-09: two notes de vaccination, one vaccination each (counts per note, from their CDA). */
 export function oneVaccinationPerNote(counts: (number | string)[], refs: string[]): Verdict {
-  return verdict(counts.length === 2 && counts.every((c) => c === 1), 'two notes de vaccination, one vaccination each', `${counts.length} note(s), holding ${counts.join(' and ') || 'nothing'} vaccination(s)`, refs);
+  return verdict(
+    counts.length === 2 && counts.every((c) => c === 1),
+    'two notes de vaccination, one vaccination each',
+    `${counts.length} note(s), holding ${counts.join(' and ') || 'nothing'} vaccination(s)`,
+    refs,
+  );
 }
 
 /** SEND-10: the DMP's refusal shown, with its reason. */
 export function refusalShown(d: EditorSeen | undefined, reason: string, boundMs: number): Verdict {
   const ok = d?.dmp.status === 'refused' && (d.dmp.message ?? '').normalize('NFC').includes(reason.normalize('NFC'));
-  return verdict(ok, `the document shown as refused by the DMP, with « ${reason} », within ${boundMs} ms`, `DMP status ${d?.dmp.status}${d?.dmp.message ? ': « ' + d.dmp.message + ' »' : ''}`);
+  return verdict(
+    ok,
+    `the document shown as refused by the DMP, with « ${reason} », within ${boundMs} ms`,
+    `DMP status ${d?.dmp.status}${d?.dmp.message ? ': « ' + d.dmp.message + ' »' : ''}`,
+  );
 }
 
 /** SEND-10: the refused document is kept, validated, in the file. */
@@ -126,6 +196,10 @@ export function keptInFile(d: EditorSeen): Verdict {
  * (a rate would let a slow, endless retry through).
  */
 export function noResubmission(after: SubmissionSeen[], watchedMs: number): Verdict {
-  return verdict(after.length === 0, `no new submission of the refused document (watched for ${watchedMs} ms after the refusal)`,
-    after.length ? `${after.length} resubmission(s): ${listed(after.map((s) => `#${s.seq} at ${s.receivedAt}`))}` : 'none', after.map(submissionRef));
+  return verdict(
+    after.length === 0,
+    `no new submission of the refused document (watched for ${watchedMs} ms after the refusal)`,
+    after.length ? `${after.length} resubmission(s): ${listed(after.map((s) => `#${s.seq} at ${s.receivedAt}`))}` : 'none',
+    after.map(submissionRef),
+  );
 }

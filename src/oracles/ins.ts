@@ -9,7 +9,9 @@ export const INS_OIDS = [INS_NIR_OID, INS_NIA_OID, '1.2.250.1.213.1.4.10', '1.2.
 
 const MATRICULE = /^[12378]\d{4}(\d{2}|2A|2B)\d{6}$/;
 
-export function isMatriculeShape(m: string): boolean { return MATRICULE.test(m); }
+export function isMatriculeShape(m: string): boolean {
+  return MATRICULE.test(m);
+}
 
 export function insKey(matricule: string): string {
   if (!isMatriculeShape(matricule)) throw new Error(`not a 13-character INS matricule: ${JSON.stringify(matricule)}`);

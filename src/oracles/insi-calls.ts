@@ -25,7 +25,12 @@ export interface PersonKeys {
   names: string[];
 }
 
-const letters = (s?: string) => (s ?? '').normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/[^A-Z]/g, '');
+const letters = (s?: string) =>
+  (s ?? '')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toUpperCase()
+    .replace(/[^A-Z]/g, '');
 
 /** Does this INSi request look up this person (by matricule, or by birth name and birth date)? */
 export function concerns(r: InsiRequestSeen, p: PersonKeys): boolean {
@@ -36,7 +41,12 @@ export function concerns(r: InsiRequestSeen, p: PersonKeys): boolean {
 
 export function describeRequests(list: InsiRequestSeen[]): string {
   if (list.length === 0) return 'no INSi request';
-  return list.map((e) => `#${e.seq} ${e.operation ?? '?'}(${[e.matricule, e.birthName, e.firstNames?.join(' '), e.sex, e.birthDate].filter(Boolean).join(', ')})`).join('; ');
+  return list
+    .map(
+      (e) =>
+        `#${e.seq} ${e.operation ?? '?'}(${[e.matricule, e.birthName, e.firstNames?.join(' '), e.sex, e.birthDate].filter(Boolean).join(', ')})`,
+    )
+    .join('; ');
 }
 
 const ref = (r: InsiRequestSeen) => `INSi exchange #${r.seq}`;
@@ -44,22 +54,42 @@ const ref = (r: InsiRequestSeen) => `INSi exchange #${r.seq}`;
 /** INS-01, INS-05, SEND-07: the LGC called INSi about the person, within the bound, unprompted. */
 export function insiCalledFor(p: PersonKeys, requests: InsiRequestSeen[], boundMs: number): Verdict {
   const hit = requests.find((r) => concerns(r, p));
-  return verdict(!!hit, `an INSi request about ${p.id} within ${boundMs} ms, with no other user action`, hit ? describeRequests([hit]) : describeRequests(requests), hit ? [ref(hit)] : []);
+  return verdict(
+    !!hit,
+    `an INSi request about ${p.id} within ${boundMs} ms, with no other user action`,
+    hit ? describeRequests([hit]) : describeRequests(requests),
+    hit ? [ref(hit)] : [],
+  );
 }
 
 /** INS-05, INS-06: no INSi request about the person during the whole window. */
 export function insiNotCalledFor(p: PersonKeys, requests: InsiRequestSeen[], watchedMs: number): Verdict {
   const calls = requests.filter((r) => concerns(r, p));
-  return verdict(calls.length === 0, `no INSi request about ${p.id} (watched for ${watchedMs} ms)`, describeRequests(calls), calls.map(ref));
+  return verdict(
+    calls.length === 0,
+    `no INSi request about ${p.id} (watched for ${watchedMs} ms)`,
+    describeRequests(calls),
+    calls.map(ref),
+  );
 }
 
 /** INS-03: the card's data, with the card operation. */
-export function insiCalledWithCard(p: PersonKeys, card: { matricule: string; birthDate: string }, requests: InsiRequestSeen[], boundMs: number): Verdict {
+export function insiCalledWithCard(
+  p: PersonKeys,
+  card: { matricule: string; birthDate: string },
+  requests: InsiRequestSeen[],
+  boundMs: number,
+): Verdict {
   const hit = requests.find((r) => concerns(r, p));
   const expected = `rechercherInsAvecCarteVitale with the card's matricule ${card.matricule} and birth date ${card.birthDate}, within ${boundMs} ms of inserting it`;
   if (!hit) return verdict(false, expected, describeRequests(requests));
   const ok = hit.operation === 'rechercherInsAvecCarteVitale' && hit.matricule === card.matricule && hit.birthDate === card.birthDate;
-  return verdict(ok, expected, `${hit.operation}(matricule ${hit.matricule ?? 'none'}, birth name ${hit.birthName ?? 'none'}, birth date ${hit.birthDate ?? 'none'})`, [ref(hit)]);
+  return verdict(
+    ok,
+    expected,
+    `${hit.operation}(matricule ${hit.matricule ?? 'none'}, birth name ${hit.birthName ?? 'none'}, birth date ${hit.birthDate ?? 'none'})`,
+    [ref(hit)],
+  );
 }
 
 /** INS-04: the file's traits — birth name (never the used name), first name, sex, birth date; the birth place when sent. */
@@ -72,14 +102,28 @@ export function insiCalledWithFileTraits(
   const hit = requests.find((r) => concerns(r, p));
   const expected = `rechercherInsAvecTraitsIdentite with the file's birth name "${file.birthName}", first name "${file.firstName}", sex ${file.sex}, birth date ${file.birthDate}${file.birthPlace ? `, birth place ${file.birthPlace} if sent` : ''}, within ${boundMs} ms of opening it`;
   if (!hit) return verdict(false, expected, describeRequests(requests));
-  const seen = { birthName: hit.birthName, firstName: hit.firstNames?.[0], sex: hit.sex, birthDate: hit.birthDate, birthPlace: hit.birthPlace };
+  const seen = {
+    birthName: hit.birthName,
+    firstName: hit.firstNames?.[0],
+    sex: hit.sex,
+    birthDate: hit.birthDate,
+    birthPlace: hit.birthPlace,
+  };
   // The birth place is optional in RECSANSVITALE; when the LGC sends one, it must be the file's.
   const placeOk = seen.birthPlace === undefined || seen.birthPlace === file.birthPlace;
-  const ok = hit.operation === 'rechercherInsAvecTraitsIdentite' && seen.birthName === file.birthName && seen.firstName === file.firstName &&
-    seen.sex === file.sex && seen.birthDate === file.birthDate && placeOk;
-  return verdict(ok, expected,
+  const ok =
+    hit.operation === 'rechercherInsAvecTraitsIdentite' &&
+    seen.birthName === file.birthName &&
+    seen.firstName === file.firstName &&
+    seen.sex === file.sex &&
+    seen.birthDate === file.birthDate &&
+    placeOk;
+  return verdict(
+    ok,
+    expected,
     `${hit.operation}(birth name "${seen.birthName}", first name "${seen.firstName}", sex ${seen.sex}, birth date ${seen.birthDate}, birth place ${seen.birthPlace ?? 'not sent'})`,
-    [ref(hit)]);
+    [ref(hit)],
+  );
 }
 
 /** The requests listed, for messages that need them. */

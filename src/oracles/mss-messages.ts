@@ -18,13 +18,17 @@ export interface MailSeen {
   headers: Record<string, string>;
   attachments: { filename?: string; contentType: string; size: number; content: Buffer }[];
 }
-export interface ThreadSeen { messages: { messageId: string; status: string; bounce?: { text?: string } }[] }
+export interface ThreadSeen {
+  messages: { messageId: string; status: string; bounce?: { text?: string } }[];
+}
 
 export const mailRef = (m: MailSeen): string => `MSSanté message #${m.seq}`;
 export const toPatientDomain = (m: MailSeen): string[] => m.envelope.to.filter((t) => t.toLowerCase().endsWith('@' + PATIENT_DOMAIN));
 
 export function describeMails(list: MailSeen[]): string {
-  return list.length ? list.map((m) => `#${m.seq} ${m.envelope.from} → ${m.envelope.to.join(', ')} « ${m.subject ?? ''} »`).join('; ') : 'no message reached the operator';
+  return list.length
+    ? list.map((m) => `#${m.seq} ${m.envelope.from} → ${m.envelope.to.join(', ')} « ${m.subject ?? ''} »`).join('; ')
+    : 'no message reached the operator';
 }
 
 /** MSS-01: RCPT TO <qualified INS>@patient.mssante.fr, 15 characters with a valid key. */
@@ -38,7 +42,12 @@ export function addressedToIns(ins15: string, m: MailSeen | undefined, boundMs: 
 
 /** MSS-01: nothing to a patient address for a patient without a qualified INS, during the whole window. */
 export function nothingToPatientAddress(sent: MailSeen[], watchedMs: number): Verdict {
-  return verdict(sent.length === 0, `no message to a ${PATIENT_DOMAIN} address for a patient without a qualified INS (watched for ${watchedMs} ms)`, describeMails(sent), sent.map(mailRef));
+  return verdict(
+    sent.length === 0,
+    `no message to a ${PATIENT_DOMAIN} address for a patient without a qualified INS (watched for ${watchedMs} ms)`,
+    describeMails(sent),
+    sent.map(mailRef),
+  );
 }
 
 /** MSS-07 (LGC side): ending the exchange sends a message whose subject is exactly the feature's (« [FIN] »). */
@@ -51,7 +60,12 @@ export function subjectIsExactly(subject: string, m: MailSeen | undefined, bound
 /** MSS-08: Disposition-Notification-To naming the practice's mailbox (RFC 8098). */
 export function readReceiptRequested(m: MailSeen, practiceMailbox: string): Verdict {
   const dnt = m.headers['disposition-notification-to'] ?? '';
-  return verdict(dnt.includes(practiceMailbox), 'a Disposition-Notification-To header naming the practice\'s mailbox (RFC 8098)', dnt || 'no Disposition-Notification-To header', [mailRef(m)]);
+  return verdict(
+    dnt.includes(practiceMailbox),
+    "a Disposition-Notification-To header naming the practice's mailbox (RFC 8098)",
+    dnt || 'no Disposition-Notification-To header',
+    [mailRef(m)],
+  );
 }
 
 export const isPdf = (b: Buffer): boolean => b.subarray(0, 5).toString('latin1') === '%PDF-';
@@ -60,9 +74,17 @@ export const isZip = (b: Buffer): boolean => b.subarray(0, 2).toString('latin1')
 
 /** MSS-10: to a patient, the report attached as PDF or JPG only (content type and bytes agree). */
 export function attachedAsPdfOrJpg(m: MailSeen): Verdict {
-  const bad = m.attachments.filter((a) => !((a.contentType === 'application/pdf' && isPdf(a.content)) || (a.contentType === 'image/jpeg' && isJpg(a.content))));
-  return verdict(m.attachments.length > 0 && bad.length === 0, 'the report attached, as PDF or JPG only (content type and bytes)',
-    m.attachments.length ? m.attachments.map((a) => `${a.filename ?? '?'} (${a.contentType}, ${a.size} bytes)`).join(', ') : 'no attachment', [mailRef(m)]);
+  const bad = m.attachments.filter(
+    (a) => !((a.contentType === 'application/pdf' && isPdf(a.content)) || (a.contentType === 'image/jpeg' && isJpg(a.content))),
+  );
+  return verdict(
+    m.attachments.length > 0 && bad.length === 0,
+    'the report attached, as PDF or JPG only (content type and bytes)',
+    m.attachments.length
+      ? m.attachments.map((a) => `${a.filename ?? '?'} (${a.contentType}, ${a.size} bytes)`).join(', ')
+      : 'no attachment',
+    [mailRef(m)],
+  );
 }
 
 const XDM_DOC = /^IHE_XDM\/[^/]+\/[^/]+\.XML$/i;
@@ -71,11 +93,21 @@ const XDM_METADATA = /^IHE_XDM\/[^/]+\/METADATA\.XML$/i;
 /** The CDA document of an IHE XDM package (IHE_XDM/<subset>/<doc>.XML besides METADATA.XML), or why there is none. */
 export function xdmDocument(zip: Buffer): { entry?: ZipEntry; entries: string[]; problem?: string } {
   let entries: ZipEntry[];
-  try { entries = readZip(zip); } catch (e) { return { entries: [], problem: `unreadable XDM package: ${(e as Error).message}` }; }
+  try {
+    entries = readZip(zip);
+  } catch (e) {
+    return { entries: [], problem: `unreadable XDM package: ${(e as Error).message}` };
+  }
   const names = entries.map((e) => e.name);
   const metadata = entries.find((e) => XDM_METADATA.test(e.name));
-  const cda = entries.find((e) => XDM_DOC.test(e.name) && !XDM_METADATA.test(e.name) && e.content.toString('utf8').includes('ClinicalDocument'));
-  if (!metadata || !cda) return { entries: names, problem: `an XDM package needs IHE_XDM/<subset>/METADATA.XML and the CDA document (found: ${names.join(', ') || 'nothing'})` };
+  const cda = entries.find(
+    (e) => XDM_DOC.test(e.name) && !XDM_METADATA.test(e.name) && e.content.toString('utf8').includes('ClinicalDocument'),
+  );
+  if (!metadata || !cda)
+    return {
+      entries: names,
+      problem: `an XDM package needs IHE_XDM/<subset>/METADATA.XML and the CDA document (found: ${names.join(', ') || 'nothing'})`,
+    };
   return { entry: cda, entries: names };
 }
 
@@ -83,20 +115,31 @@ export function xdmDocument(zip: Buffer): { entry?: ZipEntry; entries: string[];
 export function attachedAsCdaInXdm(m: MailSeen): Verdict {
   const expected = 'an IHE XDM package attached: IHE_XDM/<subset>/METADATA.XML and the CDA document';
   const zip = m.attachments.find((a) => isZip(a.content));
-  if (!zip) return verdict(false, expected, m.attachments.map((a) => `${a.filename ?? '?'} (${a.contentType})`).join(', ') || 'no attachment', [mailRef(m)]);
+  if (!zip)
+    return verdict(false, expected, m.attachments.map((a) => `${a.filename ?? '?'} (${a.contentType})`).join(', ') || 'no attachment', [
+      mailRef(m),
+    ]);
   const x = xdmDocument(zip.content);
   return verdict(!x.problem, expected, x.problem ?? x.entries.join(', '), [mailRef(m)]);
 }
 
 /** MSS-05: the bounce shown on the message it concerns, with the operator's text naming the address. */
 export function bounceShownOnMessage(thread: ThreadSeen | undefined, messageId: string, address: string, boundMs: number): Verdict {
-  const shown = thread?.messages.find((m) => m.messageId === messageId && m.status === 'bounced' && (m.bounce?.text ?? '').includes(address));
-  return verdict(!!shown, `the message ${messageId} shown as bounced, with the operator's text naming ${address}, within ${boundMs} ms`,
-    JSON.stringify((thread?.messages ?? []).map((m) => ({ id: m.messageId, status: m.status, bounce: m.bounce?.text?.slice(0, 160) }))));
+  const shown = thread?.messages.find(
+    (m) => m.messageId === messageId && m.status === 'bounced' && (m.bounce?.text ?? '').includes(address),
+  );
+  return verdict(
+    !!shown,
+    `the message ${messageId} shown as bounced, with the operator's text naming ${address}, within ${boundMs} ms`,
+    JSON.stringify((thread?.messages ?? []).map((m) => ({ id: m.messageId, status: m.status, bounce: m.bounce?.text?.slice(0, 160) }))),
+  );
 }
 
 /** MSS-08: the message shown as read once the patient opened it. */
 export function shownAsRead(thread: ThreadSeen | undefined, messageId: string, boundMs: number): Verdict {
-  return verdict(!!thread?.messages.some((m) => m.messageId === messageId && m.status === 'read'), `the message ${messageId} shown as read within ${boundMs} ms of the read receipt`,
-    JSON.stringify((thread?.messages ?? []).map((m) => ({ id: m.messageId, status: m.status }))));
+  return verdict(
+    !!thread?.messages.some((m) => m.messageId === messageId && m.status === 'read'),
+    `the message ${messageId} shown as read within ${boundMs} ms of the read receipt`,
+    JSON.stringify((thread?.messages ?? []).map((m) => ({ id: m.messageId, status: m.status }))),
+  );
 }

@@ -12,18 +12,34 @@ export type QualifySeen =
   | { qualified: false; reason: string; message: string; status: number };
 
 /** QUAL-02, QUAL-09: the qualification done, and the panel showing the INS as qualified. */
-export function insQualified(patient: string, matricule: string, result: QualifySeen | undefined, panelIns: { status: string; matricule?: string }): Verdict {
+export function insQualified(
+  patient: string,
+  matricule: string,
+  result: QualifySeen | undefined,
+  panelIns: { status: string; matricule?: string },
+): Verdict {
   if (!result || !result.qualified) {
-    return verdict(false, `the LGC qualifies the INS of ${patient}`, result ? `refused (${result.status} ${result.reason}): ${result.message}` : 'no qualification');
+    return verdict(
+      false,
+      `the LGC qualifies the INS of ${patient}`,
+      result ? `refused (${result.status} ${result.reason}): ${result.message}` : 'no qualification',
+    );
   }
-  return verdict(panelIns.status === 'qualified' && panelIns.matricule === matricule, `the identity panel shows the INS ${matricule} as qualified`, JSON.stringify(panelIns));
+  return verdict(
+    panelIns.status === 'qualified' && panelIns.matricule === matricule,
+    `the identity panel shows the INS ${matricule} as qualified`,
+    JSON.stringify(panelIns),
+  );
 }
 
 /** QUAL-02: one click, without changing screen. */
 export function qualifiedInOneClick(result: QualifySeen | undefined): Verdict {
   if (!result || !result.qualified) return verdict(false, 'a successful qualification', 'none');
-  return verdict(result.clicks === 1 && result.screenChanges === 0, 'one click and no change of screen',
-    `${result.clicks} click(s) and ${result.screenChanges} change(s) of screen`);
+  return verdict(
+    result.clicks === 1 && result.screenChanges === 0,
+    'one click and no change of screen',
+    `${result.clicks} click(s) and ${result.screenChanges} change(s) of screen`,
+  );
 }
 
 /** QUAL-05, 06, 08, 09: the LGC refuses to qualify. */
@@ -34,15 +50,22 @@ export function qualificationRefused(result: QualifySeen): Verdict {
 /** QUAL-03: the exception procedure offered, carrying the sentence whole. */
 export function attestationOffered(sentence: string, offered: boolean | undefined, text: string | null | undefined): Verdict {
   const seen = text ?? '';
-  return verdict(offered === true && containsSentence(seen, sentence), `the exception procedure offered, with the sentence « ${normaliseSentence(sentence)} »`,
-    `offered ${offered}, text « ${seen} » (${firstDifference(sentence, seen)})`);
+  return verdict(
+    offered === true && containsSentence(seen, sentence),
+    `the exception procedure offered, with the sentence « ${normaliseSentence(sentence)} »`,
+    `offered ${offered}, text « ${seen} » (${firstDifference(sentence, seen)})`,
+  );
 }
 
 /** QUAL-03: the sentence shown whole at the moment of confirmation. */
 export function attestationShownAtConfirmation(sentence: string, result: QualifySeen | undefined): Verdict {
-  if (!result || !result.qualified) return verdict(false, 'a confirmed exception procedure', result ? `refused: ${result.reason} ${result.message}` : 'none');
-  return verdict(result.shown.some((s) => containsSentence(s, sentence)), `the sentence « ${normaliseSentence(sentence)} » shown whole at confirmation`,
-    () => (result.shown.length ? result.shown.map((s) => `« ${s} » (${firstDifference(sentence, s)})`).join('; ') : 'nothing shown'));
+  if (!result || !result.qualified)
+    return verdict(false, 'a confirmed exception procedure', result ? `refused: ${result.reason} ${result.message}` : 'none');
+  return verdict(
+    result.shown.some((s) => containsSentence(s, sentence)),
+    `the sentence « ${normaliseSentence(sentence)} » shown whole at confirmation`,
+    () => (result.shown.length ? result.shown.map((s) => `« ${s} » (${firstDifference(sentence, s)})`).join('; ') : 'nothing shown'),
+  );
 }
 
 /** QUAL-04: exactly these documents, each label compared as an oracle sentence. */
@@ -52,10 +75,19 @@ export function documentsOffered(expected: string[], seen: string[] | undefined)
   const missing = want.filter((d) => !got.includes(d));
   const extra = got.filter((d) => !want.includes(d));
   const q = (l: string[]) => l.map((d) => `« ${d} »`).join(', ') || 'none';
-  return verdict(missing.length === 0 && extra.length === 0, `exactly the ${want.length} documents: ${q(want)}`, `missing: ${q(missing)}; not expected: ${q(extra)}`);
+  return verdict(
+    missing.length === 0 && extra.length === 0,
+    `exactly the ${want.length} documents: ${q(want)}`,
+    `missing: ${q(missing)}; not expected: ${q(extra)}`,
+  );
 }
 
-export interface ComparisonSeen { trait: string; file: string; insi: string; differs: boolean }
+export interface ComparisonSeen {
+  trait: string;
+  file: string;
+  insi: string;
+  differs: boolean;
+}
 
 /**
  * QUAL-07: each of the four traits shown side by side with the values the feature gives, and
@@ -67,9 +99,18 @@ export function differencesHighlighted(file: FourTraits, insi: FourTraits, rows:
   const problems: string[] = [];
   for (const t of FOUR_TRAITS) {
     const seen = rows.find((r) => r.trait === t);
-    if (!seen) { problems.push(`${t}: not shown`); continue; }
-    if (seen.file !== file[t] || seen.insi !== insi[t]) problems.push(`${t}: shows "${seen.file}" / "${seen.insi}" instead of "${file[t]}" / "${insi[t]}"`);
-    if (seen.differs !== differ.has(t)) problems.push(`${t}: ${differ.has(t) ? 'difference not highlighted' : 'highlighted although equal'}`);
+    if (!seen) {
+      problems.push(`${t}: not shown`);
+      continue;
+    }
+    if (seen.file !== file[t] || seen.insi !== insi[t])
+      problems.push(`${t}: shows "${seen.file}" / "${seen.insi}" instead of "${file[t]}" / "${insi[t]}"`);
+    if (seen.differs !== differ.has(t))
+      problems.push(`${t}: ${differ.has(t) ? 'difference not highlighted' : 'highlighted although equal'}`);
   }
-  return verdict(problems.length === 0, 'the four traits side by side, every difference highlighted and nothing else', problems.join('; ') || 'as expected');
+  return verdict(
+    problems.length === 0,
+    'the four traits side by side, every difference highlighted and nothing else',
+    problems.join('; ') || 'as expected',
+  );
 }

@@ -33,11 +33,18 @@ export function answersWhileHeld(a: HeldAction): Verdict {
     return verdict(false, expected, `no answer after ${a.watchedMs} ms while ${a.service} held its answer: the LGC waits for ${a.service}`);
   }
   if (a.ms <= a.boundMs) return verdict(true, expected, `answered after ${a.ms} ms`);
-  if (a.calibrationMs === undefined) return cannotJudge(expected, `answered after ${a.ms} ms, and the same action could not be timed with ${a.service} answering at once`);
+  if (a.calibrationMs === undefined)
+    return cannotJudge(expected, `answered after ${a.ms} ms, and the same action could not be timed with ${a.service} answering at once`);
   if (a.calibrationMs > a.boundMs) {
-    return cannotJudge(expected,
+    return cannotJudge(
+      expected,
       `harness too slow: answered after ${a.ms} ms, but the same action with ${a.service} answering at once took ${a.calibrationMs} ms, over the ${a.boundMs} ms bound on its own (the machine's load, not the LGC's waiting)`,
-      `answered after ${a.ms} ms`);
+      `answered after ${a.ms} ms`,
+    );
   }
-  return verdict(false, expected, `answered after ${a.ms} ms, while the same action with ${a.service} answering at once took ${a.calibrationMs} ms: the LGC waited for ${a.service}`);
+  return verdict(
+    false,
+    expected,
+    `answered after ${a.ms} ms, while the same action with ${a.service} answering at once took ${a.calibrationMs} ms: the LGC waited for ${a.service}`,
+  );
 }

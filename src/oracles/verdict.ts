@@ -29,7 +29,12 @@ export function cannotJudge(expected: string, reason: string, seen = '', evidenc
 export function allOf(verdicts: Verdict[], expected: string): Verdict {
   const bad = verdicts.find((v) => v.status !== 'pass');
   if (bad) return bad;
-  return { status: 'pass', expected, seen: verdicts.map((v) => v.seen).join('; '), evidence: [...new Set(verdicts.flatMap((v) => v.evidence))] };
+  return {
+    status: 'pass',
+    expected,
+    seen: verdicts.map((v) => v.seen).join('; '),
+    evidence: [...new Set(verdicts.flatMap((v) => v.evidence))],
+  };
 }
 
 /** A list for a message: at most `max` items, then how many more. */

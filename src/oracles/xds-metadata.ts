@@ -24,7 +24,10 @@ export interface XdsEntrySeen {
   content: Buffer;
 }
 
-interface ValueSets { valueSets: Record<string, { name: string; codes: string[] }>; formatCodeTemplates: Record<string, string[] | string> }
+interface ValueSets {
+  valueSets: Record<string, { name: string; codes: string[] }>;
+  formatCodeTemplates: Record<string, string[] | string>;
+}
 let sets: ValueSets | undefined;
 function valueSets(): ValueSets {
   sets ??= JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'xds', 'value-sets.json'), 'utf8')) as ValueSets;
@@ -34,11 +37,20 @@ function valueSets(): ValueSets {
 /** The authorSpecialty slot values of one DocumentEntry (ExtrinsicObject) of an ITI-41 SOAP body. */
 export function authorSpecialtiesOf(soapXml: string, entryId: string): string[] {
   let tree: Record<string, unknown>;
-  try { tree = parseXmlSafely(soapXml); } catch { return []; }
+  try {
+    tree = parseXmlSafely(soapXml);
+  } catch {
+    return [];
+  }
   const entry = descendants(tree, 'ExtrinsicObject').find((e) => attr(e, 'id') === entryId);
   const slots = descendants(entry, 'Slot').filter((s) => attr(s, 'name') === 'authorSpecialty');
-  return slots.flatMap((s) => descendants(s, 'Value').map((v) => textOf(v))).concat(slots.flatMap((s) => nodes(first(s, 'ValueList')).flatMap((l) => [l.Value].flat().filter((v): v is string => typeof v === 'string'))))
-    .map((v) => v.split('^')[0].trim()).filter(Boolean);
+  return slots
+    .flatMap((s) => descendants(s, 'Value').map((v) => textOf(v)))
+    .concat(
+      slots.flatMap((s) => nodes(first(s, 'ValueList')).flatMap((l) => [l.Value].flat().filter((v): v is string => typeof v === 'string'))),
+    )
+    .map((v) => v.split('^')[0].trim())
+    .filter(Boolean);
 }
 
 const CX = /^([^^&]+)\^\^\^&([0-9.]+)&ISO\^NH$/;
@@ -48,7 +60,10 @@ export function metadataUsesDmpValueSets(e: XdsEntrySeen, ctx: { qualifiedIns?: 
   const problems: string[] = [];
   const inSet = (slot: string, value: string | undefined, required = true) => {
     const set = vs.valueSets[slot];
-    if (value === undefined || value === '') { if (required) problems.push(`${slot}: missing (value set ${set.name})`); return; }
+    if (value === undefined || value === '') {
+      if (required) problems.push(`${slot}: missing (value set ${set.name})`);
+      return;
+    }
     if (!set.codes.includes(value)) problems.push(`${slot} "${value}" is not in ${set.name}`);
   };
   inSet('classCode', e.classCode);
@@ -64,29 +79,45 @@ export function metadataUsesDmpValueSets(e: XdsEntrySeen, ctx: { qualifiedIns?: 
   if (ctx.qualifiedIns) {
     const m = CX.exec(raw);
     if (!m) problems.push(`patientId "${raw || 'none'}" is not a CX <INS>^^^&<INS OID>&ISO^NH`);
-    else if (m[1] !== ctx.qualifiedIns || !INS_OIDS.includes(m[2])) problems.push(`patientId "${raw}" instead of ${ctx.qualifiedIns}^^^&${INS_OIDS[0]}&ISO^NH`);
+    else if (m[1] !== ctx.qualifiedIns || !INS_OIDS.includes(m[2]))
+      problems.push(`patientId "${raw}" instead of ${ctx.qualifiedIns}^^^&${INS_OIDS[0]}&ISO^NH`);
   }
   // Agreement with the CDA it describes.
   let doc: Record<string, unknown> | undefined;
-  try { doc = clinicalDocument(parseXmlSafely(e.content)); } catch (err) { problems.push(`the document is not readable XML: ${(err as Error).message}`); }
+  try {
+    doc = clinicalDocument(parseXmlSafely(e.content));
+  } catch (err) {
+    problems.push(`the document is not readable XML: ${(err as Error).message}`);
+  }
   if (doc) {
     const code = attr(first(doc, 'code'), 'code');
     if (e.typeCode && code !== e.typeCode) problems.push(`typeCode "${e.typeCode}" but the CDA's code is "${code ?? 'none'}"`);
     const templates = nodes(doc.templateId).map((t) => attr(t, 'root') ?? '');
     const wanted = e.formatCode ? vs.formatCodeTemplates[e.formatCode] : undefined;
-    if (Array.isArray(wanted) && !wanted.some((t) => templates.includes(t))) problems.push(`formatCode "${e.formatCode}" but the CDA declares templateIds ${templates.join(', ')} (expected one of ${wanted.join(', ')})`);
+    if (Array.isArray(wanted) && !wanted.some((t) => templates.includes(t)))
+      problems.push(
+        `formatCode "${e.formatCode}" but the CDA declares templateIds ${templates.join(', ')} (expected one of ${wanted.join(', ')})`,
+      );
     for (const [fmt, tpl] of Object.entries(vs.formatCodeTemplates)) {
       if (!Array.isArray(tpl) || fmt === e.formatCode || !e.formatCode) continue;
       const own = vs.formatCodeTemplates[e.formatCode];
       if (tpl.some((t) => templates.includes(t)) && !(Array.isArray(own) && own.some((t) => tpl.includes(t)))) {
-        problems.push(`the CDA declares the volet of formatCode "${fmt}" (templateId ${tpl.filter((t) => templates.includes(t)).join(', ')}) but the metadata says "${e.formatCode}"`);
+        problems.push(
+          `the CDA declares the volet of formatCode "${fmt}" (templateId ${tpl.filter((t) => templates.includes(t)).join(', ')}) but the metadata says "${e.formatCode}"`,
+        );
         break;
       }
     }
-    const ids = nodes(first(first(doc, 'recordTarget'), 'patientRole')?.id).filter((i) => INS_OIDS.includes(attr(i, 'root') ?? '')).map((i) => attr(i, 'extension'));
-    if (e.patientId?.id && ids.length && !ids.includes(e.patientId.id)) problems.push(`patientId ${e.patientId.id} but the CDA's patient is ${ids.join(', ')}`);
+    const ids = nodes(first(first(doc, 'recordTarget'), 'patientRole')?.id)
+      .filter((i) => INS_OIDS.includes(attr(i, 'root') ?? ''))
+      .map((i) => attr(i, 'extension'));
+    if (e.patientId?.id && ids.length && !ids.includes(e.patientId.id))
+      problems.push(`patientId ${e.patientId.id} but the CDA's patient is ${ids.join(', ')}`);
   }
-  return verdict(problems.length === 0,
+  return verdict(
+    problems.length === 0,
     'XDS metadata in the DMP value sets (classCode J57, formatCode J60, typeCode J66, practice setting, facility type, confidentiality, author specialty), the patient as a CX of the qualified INS with its OID, agreeing with the CDA',
-    listed(problems, 10, `${e.classCode} / ${e.formatCode} / ${e.typeCode}, patient ${raw}`), [ref]);
+    listed(problems, 10, `${e.classCode} / ${e.formatCode} / ${e.typeCode}, patient ${raw}`),
+    [ref],
+  );
 }

@@ -11,7 +11,9 @@ export function parseXmlSafely(input: Buffer | string, maxBytes = 50 * 1024 * 10
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new Error('XML with a DOCTYPE or entity declaration is refused');
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new Error(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
-  return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: true, processEntities: false }).parse(text) as Record<string, unknown>;
+  return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: true, processEntities: false }).parse(
+    text,
+  ) as Record<string, unknown>;
 }
 
 /** How many elements of this local name the parsed tree holds (at any depth). */

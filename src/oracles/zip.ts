@@ -4,14 +4,21 @@ import { inflateRawSync } from 'node:zlib';
  * Reads the entries of a ZIP archive (IHE XDM packages), with bounds: a broken or hostile archive
  * is an error with a clear reason, never a crash or an unbounded inflation.
  */
-export interface ZipEntry { name: string; size: number; content: Buffer }
+export interface ZipEntry {
+  name: string;
+  size: number;
+  content: Buffer;
+}
 
 export function readZip(buf: Buffer, limits = { maxEntries: 1000, maxTotalBytes: 200 * 1024 * 1024 }): ZipEntry[] {
   if (buf.length < 22) throw new Error('not a ZIP archive (too short)');
   // End of central directory: signature 0x06054b50, searched backwards over the comment (≤ 64 KiB).
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65535); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error('not a ZIP archive (no end of central directory)');
   const count = buf.readUInt16LE(eocd + 10);

@@ -5,8 +5,7 @@ import { patientCx } from './documents/dmp-feeding';
 import type { Patient, TenantState } from './tenant';
 import type { CallContext } from './triggers';
 
-export const CONSULT_QUESTION =
-  "Le patient a-t-il été informé et ne s'oppose-t-il pas à la consultation de son DMP / Mon espace santé ?";
+export const CONSULT_QUESTION = "Le patient a-t-il été informé et ne s'oppose-t-il pas à la consultation de son DMP / Mon espace santé ?";
 export const CONSULT_REMINDER = 'Rappel : vous devez informer le patient au préalable de tout accès à son DMP / Mon espace santé.';
 export const INS_NOT_QUALIFIED = 'INS non qualifiée';
 
@@ -26,7 +25,8 @@ async function queryDmp(ctx: CallContext, t: TenantState, p: Patient): Promise<C
   const { signal, dispose } = anySignal(ctx.cancel, t.cancel.signal);
   try {
     const r = await queryIti18(t.doubles.dmp.registryUrl, cx, t.options.dmpTimeoutMs, signal);
-    if (r.outcome === 'error') return { asked: false, consulted: true, documents: [], error: `Consultation du DMP impossible : ${r.message} (${r.code})` };
+    if (r.outcome === 'error')
+      return { asked: false, consulted: true, documents: [], error: `Consultation du DMP impossible : ${r.message} (${r.code})` };
     return { asked: false, consulted: true, documents: r.documents };
   } finally {
     dispose();
@@ -66,4 +66,3 @@ export async function consult(ctx: CallContext, t: TenantState, p: Patient, nonO
   consultedLate(ctx, t, p);
   return { asked: false, consulted: false };
 }
-

@@ -10,9 +10,7 @@ export interface EPrescriptionRequest {
   lines: Array<{ product: string; dosage?: string }>;
 }
 
-export type EPrescriptionOutcome =
-  | { ok: true; ePrescriptionNumber: string | null }
-  | { ok: false; reason: string };
+export type EPrescriptionOutcome = { ok: true; ePrescriptionNumber: string | null } | { ok: false; reason: string };
 
 export async function registerPrescription(
   baseUrl: string,
@@ -21,7 +19,13 @@ export async function registerPrescription(
   cancel?: AbortSignal,
 ): Promise<EPrescriptionOutcome> {
   const url = `${baseUrl.replace(/\/+$/, '')}/prescriptions`;
-  const r = await httpPost(url, { 'Content-Type': 'application/json; charset=utf-8', Accept: 'application/json' }, Buffer.from(JSON.stringify(req), 'utf8'), timeoutMs, cancel);
+  const r = await httpPost(
+    url,
+    { 'Content-Type': 'application/json; charset=utf-8', Accept: 'application/json' },
+    Buffer.from(JSON.stringify(req), 'utf8'),
+    timeoutMs,
+    cancel,
+  );
   if (!r.ok) return { ok: false, reason: `${r.code}: ${r.message}` };
   let body: Record<string, unknown> = {};
   try {

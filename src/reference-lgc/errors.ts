@@ -11,26 +11,38 @@
  */
 
 export class BadRequest extends Error {
-  constructor(message: string, readonly code = 'invalid-request') {
+  constructor(
+    message: string,
+    readonly code = 'invalid-request',
+  ) {
     super(message);
   }
 }
 
 export class NotFound extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 export class Conflict extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** The editor (or another screen) refuses the action: answered 422. */
 export class Unprocessable extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -42,7 +54,12 @@ export class MssUnavailable extends Error {
 
 /** An error that already knows its HTTP status (routing, body size, tenant header…). */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly extra: Record<string, unknown> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }
@@ -60,7 +77,13 @@ export function errorReply(e: unknown): { status: number; body: Record<string, u
 
 /** The message a business error shows to the user, or undefined for an unexpected one. */
 export function userMessage(e: unknown): string | undefined {
-  if (e instanceof BadRequest || e instanceof Conflict || e instanceof Unprocessable || e instanceof MssUnavailable || e instanceof NotFound) {
+  if (
+    e instanceof BadRequest ||
+    e instanceof Conflict ||
+    e instanceof Unprocessable ||
+    e instanceof MssUnavailable ||
+    e instanceof NotFound
+  ) {
     return e.message;
   }
   return undefined;

@@ -4,9 +4,7 @@ import * as https from 'node:https';
 
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
-export type PostResult =
-  | { ok: true; status: number; contentType: string; body: Buffer }
-  | { ok: false; code: string; message: string };
+export type PostResult = { ok: true; status: number; contentType: string; body: Buffer } | { ok: false; code: string; message: string };
 
 export function httpPost(
   url: string,
@@ -75,7 +73,12 @@ export function httpPost(
           done({ ok: false, code: 'ECONNRESET', message: 'connection dropped' });
           return;
         }
-        done({ ok: true, status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
+        done({
+          ok: true,
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers['content-type'] ?? ''),
+          body: Buffer.concat(chunks),
+        });
       });
     });
     request.end(payload);

@@ -1,14 +1,7 @@
 /** Identity rules: trait comparison, concordance, the identity panel, qualification checks. */
 import type { DefectSet } from './defect-set';
 import type { Patient, Traits, Workstation } from './tenant';
-import {
-  ATTESTATION,
-  ATTESTATION_PARAPHRASED,
-  EXCEPTION_LABEL,
-  IDENTITY_DOCUMENTS,
-  REFUSAL_MESSAGES,
-  type RefusalReason,
-} from './texts';
+import { ATTESTATION, ATTESTATION_PARAPHRASED, EXCEPTION_LABEL, IDENTITY_DOCUMENTS, REFUSAL_MESSAGES, type RefusalReason } from './texts';
 
 export const COMPARED_TRAITS = ['birthName', 'firstName', 'birthDate', 'sex'] as const;
 export type ComparedTrait = (typeof COMPARED_TRAITS)[number];
@@ -47,7 +40,11 @@ export function concordant(file: Traits, insi: Traits): boolean {
 }
 
 function loose(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/[^A-Z0-9]/g, '');
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '');
 }
 
 /** The exception procedure's concordance check (QUAL-05), with its seeded defects. */

@@ -15,13 +15,7 @@ export { parseInsiAnswer } from './insi/answer';
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /** Send one request to INSi and interpret the answer. Never throws, never waits past timeoutMs. */
-export function callInsi(
-  url: string,
-  req: InsiRequest,
-  emetteur: string,
-  timeoutMs: number,
-  cancel?: AbortSignal,
-): Promise<InsiResult> {
+export function callInsi(url: string, req: InsiRequest, emetteur: string, timeoutMs: number, cancel?: AbortSignal): Promise<InsiResult> {
   return new Promise<InsiResult>((resolve) => {
     let settled = false;
     const done = (r: InsiResult): void => {

@@ -34,7 +34,12 @@ function parseArgs(argv: string[]): { host: string; port: number; defects: strin
         host = value();
         break;
       case '--defect':
-        defects.push(...value().split(',').map((s) => s.trim()).filter(Boolean));
+        defects.push(
+          ...value()
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
         break;
       case '--help':
       case '-h':

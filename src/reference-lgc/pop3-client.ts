@@ -55,7 +55,10 @@ export async function pop3FetchAndDelete(o: Pop3Options): Promise<Buffer[]> {
   socket.on('timeout', () => fail(new Pop3Error(`POP3 ${o.host}:${o.port}: no answer within ${timeoutMs} ms`)));
   socket.on('error', (e) => fail(new Pop3Error(`POP3 ${o.host}:${o.port}: ${e.message}`)));
   socket.on('close', () => fail(new Pop3Error(`POP3 ${o.host}:${o.port}: connection closed`)));
-  const deadline = setTimeout(() => fail(new Pop3Error(`POP3 session over ${o.sessionMs ?? POP3_SESSION_MS} ms`)), o.sessionMs ?? POP3_SESSION_MS);
+  const deadline = setTimeout(
+    () => fail(new Pop3Error(`POP3 session over ${o.sessionMs ?? POP3_SESSION_MS} ms`)),
+    o.sessionMs ?? POP3_SESSION_MS,
+  );
   const onAbort = (): void => fail(new Pop3Error('POP3: cancelled'));
   if (o.cancel?.aborted) onAbort();
   else o.cancel?.addEventListener('abort', onAbort, { once: true });

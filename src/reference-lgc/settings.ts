@@ -12,7 +12,8 @@ export function applySettings(t: TenantState, body: unknown): { applied: string[
     if (typeof v !== 'boolean') throw new BadRequest(`settings.${key}: a boolean is required`);
     if (key === 'insi' && !v && !t.defects.has('insi-can-be-disabled')) refused.push(key);
     else if (key === 'dmpFeeding' && !v && !t.defects.has('dmp-feeding-can-be-disabled')) refused.push(key);
-    else if (key === 'ePrescription' && v && !t.doubles.ePrescriptionUrl) refused.push(key); // module not installed
+    else if (key === 'ePrescription' && v && !t.doubles.ePrescriptionUrl)
+      refused.push(key); // module not installed
     else {
       t.settings[key] = v;
       applied.push(key);

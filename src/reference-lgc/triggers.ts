@@ -162,7 +162,9 @@ export async function startOfDay(ctx: CallContext, t: TenantState, ws: Workstati
     if (t.defects.has('start-of-day-late-for-others')) {
       const others = [...t.patients.values()].filter((p) => !ofTheDay.includes(p));
       void later(ctx, t, LATE_DEFECT_MS, async () => {
-        await Promise.all(others.filter((p) => shouldCall(t, p)).map((p) => startCall(ctx, t, p, 'start-of-day', traitsQuery(t, p.file), ws)));
+        await Promise.all(
+          others.filter((p) => shouldCall(t, p)).map((p) => startCall(ctx, t, p, 'start-of-day', traitsQuery(t, p.file), ws)),
+        );
       });
     }
     await maybeAwait(t, calls);

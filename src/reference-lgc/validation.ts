@@ -67,7 +67,8 @@ export function parseWorkstation(v: unknown, field = 'workstation'): Workstation
   if (user !== undefined && user.trim() !== '') ws.user = user;
   const idNat = optionalString(o, 'idNat', field);
   if (idNat !== undefined && idNat.trim() !== '') {
-    if (!/^[0-9A-Za-z/_.-]{1,64}$/.test(idNat.trim())) throw new BadRequest(`${field}.idNat: a national identifier is required (e.g. "8" followed by the RPPS)`);
+    if (!/^[0-9A-Za-z/_.-]{1,64}$/.test(idNat.trim()))
+      throw new BadRequest(`${field}.idNat: a national identifier is required (e.g. "8" followed by the RPPS)`);
     ws.idNat = idNat.trim();
   }
   return ws;

@@ -14,7 +14,10 @@ export interface CatalogueEntry {
   title: string;
   text: string;
 }
-export interface Catalogue { $comment?: string; requirements: Record<string, CatalogueEntry> }
+export interface Catalogue {
+  $comment?: string;
+  requirements: Record<string, CatalogueEntry>;
+}
 
 /** Requirement ids of the catalogue (not the harness's own H-xx). */
 export const CATALOGUE_TAG = /^@((?:INS|QUAL|OPP|SEND|CDA|MSS)-\d{2})$/;
@@ -32,7 +35,9 @@ export function loadCatalogue(file = CATALOGUE_FILE): Catalogue {
 
 /** The requirement ids a side binds, in catalogue order. */
 export function requirementsOfSide(side: Side, c = loadCatalogue()): string[] {
-  return Object.entries(c.requirements).filter(([, r]) => r.side === side || r.side === 'both').map(([id]) => id);
+  return Object.entries(c.requirements)
+    .filter(([, r]) => r.side === side || r.side === 'both')
+    .map(([id]) => id);
 }
 
 /** The side a scenario judges: the MSSanté operator's rules carry @service, everything else judges the LGC. */

@@ -1,7 +1,14 @@
 import { relative } from 'node:path';
 import type { EvidenceKind, ScenarioResult, Summary } from './summary';
 
-const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', 'not-judged': 'NOT JUDGED', 'not-covered': 'NOT COVERED', 'not-selected': 'NOT SELECTED' };
+const MARK: Record<string, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  error: 'ERROR',
+  'not-judged': 'NOT JUDGED',
+  'not-covered': 'NOT COVERED',
+  'not-selected': 'NOT SELECTED',
+};
 const evidenceLabel = (k: EvidenceKind[]) => (k.length ? k.join('+') : '—');
 
 type Out = (l: string) => void;
@@ -11,8 +18,13 @@ function section(s: Summary, out: Out, title: string): void {
   out(title);
   out(`  scope: ${s.scope.statement}`);
   for (const [id, r] of Object.entries(s.requirements)) {
-    const why = r.verdict !== 'pass' && r.verdict !== 'fail' && r.reasons?.length ? ` — ${r.reasons[0]}${r.reasons.length > 1 ? ` (+${r.reasons.length - 1} more)` : ''}` : '';
-    out(`  ${id.padEnd(8)} ${MARK[r.verdict].padEnd(12)} ${evidenceLabel(r.evidence).padEnd(17)} ${String(r.scenarios.length).padStart(2)} scenario(s)  ${r.title}${why}`);
+    const why =
+      r.verdict !== 'pass' && r.verdict !== 'fail' && r.reasons?.length
+        ? ` — ${r.reasons[0]}${r.reasons.length > 1 ? ` (+${r.reasons.length - 1} more)` : ''}`
+        : '';
+    out(
+      `  ${id.padEnd(8)} ${MARK[r.verdict].padEnd(12)} ${evidenceLabel(r.evidence).padEnd(17)} ${String(r.scenarios.length).padStart(2)} scenario(s)  ${r.title}${why}`,
+    );
   }
   // Each failure once: the verdict (expected, seen, evidence), without the harness's stack.
   for (const f of s.failures ?? []) {
@@ -32,15 +44,25 @@ function section(s: Summary, out: Out, title: string): void {
 /** The verdict per requirement, as a reviewer reads it in a terminal. */
 export function printSummary(s: Summary, reportsDir: string, out: Out = stdout): void {
   out('');
-  section(s, out, `Vigie — ${s.suite === 'lgc' ? 'LGC suite' : 'service suite'}, target "${s.target}" (${s.driver} driver)${s.defects?.length ? ', seeded defects: ' + s.defects.join(', ') : ''}`);
+  section(
+    s,
+    out,
+    `Vigie — ${s.suite === 'lgc' ? 'LGC suite' : 'service suite'}, target "${s.target}" (${s.driver} driver)${s.defects?.length ? ', seeded defects: ' + s.defects.join(', ') : ''}`,
+  );
   if (s.selfCheck) {
     out('');
-    section(s.selfCheck, out, `Self-check of Vigie's own MSSanté double (service suite) — not the target's verdicts: ${s.selfCheck.outcome.toUpperCase()}`);
+    section(
+      s.selfCheck,
+      out,
+      `Self-check of Vigie's own MSSanté double (service suite) — not the target's verdicts: ${s.selfCheck.outcome.toUpperCase()}`,
+    );
   }
   out('');
   for (const r of s.reasons ?? []) out(`  ${s.outcome === 'could-not-run' ? 'could not run' : 'not judged'}: ${r}`);
   const c = s.scenarios;
-  out(`Outcome: ${s.outcome.toUpperCase()} — ${c.passed} passed, ${c.failed} failed, ${c['not-judged']} not judged, ${c.errored} errored, ${c.skipped} skipped scenario(s) in ${(s.durationMs / 1000).toFixed(1)} s`);
+  out(
+    `Outcome: ${s.outcome.toUpperCase()} — ${c.passed} passed, ${c.failed} failed, ${c['not-judged']} not judged, ${c.errored} errored, ${c.skipped} skipped scenario(s) in ${(s.durationMs / 1000).toFixed(1)} s`,
+  );
   const rel = relative(process.cwd(), reportsDir) || '.';
   out(`Reports: ${rel}/summary.json, ${rel}/junit.xml, ${rel}/cucumber.html, ${rel}/allure-results (npm run report for the Allure HTML)`);
 }
@@ -52,7 +74,10 @@ export function progressLine(t0: number, isTty = !!process.stdout.isTTY): (r: Sc
     const now = performance.now();
     const line = `  ${String(done).padStart(3)}/${total} scenarios, ${((now - t0) / 1000).toFixed(0)} s — ${r.requirements.join(', ')} ${r.status}`;
     if (isTty) process.stdout.write(`\r${line.padEnd(78).slice(0, 120)}`);
-    else if (now - last > 5000 || done === total) { process.stdout.write(line + '\n'); last = now; }
+    else if (now - last > 5000 || done === total) {
+      process.stdout.write(line + '\n');
+      last = now;
+    }
     if (isTty && done === total) process.stdout.write('\n');
   };
 }

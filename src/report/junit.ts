@@ -7,9 +7,11 @@ import type { ScenarioResult, Summary } from './summary';
  * scope that no scenario judged is a skipped testcase of its own; a run that could not start is one
  * error testcase saying why.
  */
-const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
-  // XML 1.0 cannot carry most control characters
-  .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+const esc = (s: string) =>
+  s
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+    // XML 1.0 cannot carry most control characters
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 function testcase(s: ScenarioResult): string {
   const name = `${s.requirements.join(' ') || '(no requirement)'} — ${s.name}`;
@@ -17,10 +19,14 @@ function testcase(s: ScenarioResult): string {
   const head = `    <testcase name="${esc(name)}" classname="${esc(classname)}" file="${esc(s.location)}" time="${(s.wallMs / 1000).toFixed(3)}"`;
   const msg = esc(s.message ?? '');
   switch (s.status) {
-    case 'passed': return `${head}/>`;
-    case 'failed': return `${head}>\n      <failure message="${esc((s.message ?? '').split('\n')[0])}" type="NonConformance">${msg}</failure>\n    </testcase>`;
-    case 'errored': return `${head}>\n      <error message="${esc((s.cause ?? s.message ?? '').split('\n')[0])}" type="Error">${msg}</error>\n    </testcase>`;
-    default: return `${head}>\n      <skipped message="${esc(`not judged: ${s.cause ?? s.message ?? s.status}`)}"/>\n    </testcase>`;
+    case 'passed':
+      return `${head}/>`;
+    case 'failed':
+      return `${head}>\n      <failure message="${esc((s.message ?? '').split('\n')[0])}" type="NonConformance">${msg}</failure>\n    </testcase>`;
+    case 'errored':
+      return `${head}>\n      <error message="${esc((s.cause ?? s.message ?? '').split('\n')[0])}" type="Error">${msg}</error>\n    </testcase>`;
+    default:
+      return `${head}>\n      <skipped message="${esc(`not judged: ${s.cause ?? s.message ?? s.status}`)}"/>\n    </testcase>`;
   }
 }
 
@@ -29,17 +35,30 @@ export function toJunit(summary: Summary, results: ScenarioResult[]): string {
   const judged = new Set(results.flatMap((s) => s.requirements));
   for (const [id, r] of Object.entries(summary.requirements)) {
     if (judged.has(id) || r.verdict === 'pass' || r.verdict === 'fail') continue;
-    cases.push(`    <testcase name="${esc(`${id} — ${r.title}`)}" classname="vigie.${r.side}.${id}" time="0">\n      <skipped message="${esc(`${r.verdict}: ${(r.reasons ?? []).join('; ')}`)}"/>\n    </testcase>`);
+    cases.push(
+      `    <testcase name="${esc(`${id} — ${r.title}`)}" classname="vigie.${r.side}.${id}" time="0">\n      <skipped message="${esc(`${r.verdict}: ${(r.reasons ?? []).join('; ')}`)}"/>\n    </testcase>`,
+    );
   }
   if (summary.outcome === 'could-not-run' && !results.length) {
-    cases.push(`    <testcase name="the run" classname="vigie.${summary.suite}.run" time="${(summary.durationMs / 1000).toFixed(3)}">\n      <error message="${esc(`could not run: ${(summary.reasons ?? []).join('; ')}`)}" type="CouldNotRun"/>\n    </testcase>`);
+    cases.push(
+      `    <testcase name="the run" classname="vigie.${summary.suite}.run" time="${(summary.durationMs / 1000).toFixed(3)}">\n      <error message="${esc(`could not run: ${(summary.reasons ?? []).join('; ')}`)}" type="CouldNotRun"/>\n    </testcase>`,
+    );
   }
   const n = (f: (c: string) => boolean) => cases.filter(f).length;
   const props = [
-    ['target', summary.target], ['driver', summary.driver], ['suite', summary.suite], ['outcome', summary.outcome], ['harness', summary.provenance.harness],
-    ['rulePack', JSON.stringify(summary.provenance.rulePacks)], ['scope', summary.scope.statement],
-  ].map(([k, v]) => `      <property name="${esc(k)}" value="${esc(v)}"/>`).join('\n');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="vigie" tests="${cases.length}" time="${(summary.durationMs / 1000).toFixed(3)}">\n` +
+    ['target', summary.target],
+    ['driver', summary.driver],
+    ['suite', summary.suite],
+    ['outcome', summary.outcome],
+    ['harness', summary.provenance.harness],
+    ['rulePack', JSON.stringify(summary.provenance.rulePacks)],
+    ['scope', summary.scope.statement],
+  ]
+    .map(([k, v]) => `      <property name="${esc(k)}" value="${esc(v)}"/>`)
+    .join('\n');
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="vigie" tests="${cases.length}" time="${(summary.durationMs / 1000).toFixed(3)}">\n` +
     `  <testsuite name="vigie-${esc(summary.target)}-${summary.suite}" tests="${cases.length}" failures="${n((c) => c.includes('<failure'))}" errors="${n((c) => c.includes('<error'))}" skipped="${n((c) => c.includes('<skipped'))}" time="${(summary.durationMs / 1000).toFixed(3)}">\n` +
-    `    <properties>\n${props}\n    </properties>\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
+    `    <properties>\n${props}\n    </properties>\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`
+  );
 }

@@ -16,7 +16,11 @@ export type RequirementVerdict = 'pass' | 'fail' | 'error' | 'not-judged' | 'not
 export type Outcome = 'conformant' | 'not-conformant' | 'incomplete' | 'could-not-run';
 
 export interface ScenarioResult {
-  id: string; location: string; name: string; requirements: string[]; side: Side;
+  id: string;
+  location: string;
+  name: string;
+  requirements: string[];
+  side: Side;
   status: ScenarioStatus;
   /** The verdict or error text, as a reviewer reads it. */
   message?: string;
@@ -26,7 +30,9 @@ export interface ScenarioResult {
   evidence: EvidenceKind[];
   checks: number;
   /** Wall time of the scenario, time spent waiting for the target, and deliberate absence windows. */
-  wallMs: number; targetMs: number; windowMs: number;
+  wallMs: number;
+  targetMs: number;
+  windowMs: number;
 }
 
 export interface RequirementResult {
@@ -40,7 +46,11 @@ export interface RequirementResult {
   reasons?: string[];
 }
 
-export interface ErrorGroup { cause: string; requirements: string[]; scenarios: string[] }
+export interface ErrorGroup {
+  cause: string;
+  requirements: string[];
+  scenarios: string[];
+}
 
 export interface Summary {
   /** Which suite judged: the practice software (lgc) or an MSSanté operator's service (service). */
@@ -102,8 +112,15 @@ export class ResultCollector {
       try {
         const v = JSON.parse(e.attachment.body) as { checks?: { kind: EvidenceKind }[]; targetMs?: number; windowMs?: number };
         const kinds = [...new Set((v.checks ?? []).map((c) => c.kind))];
-        this.verdicts.set(e.attachment.testCaseStartedId, { evidence: sortKinds(kinds), checks: v.checks?.length ?? 0, targetMs: v.targetMs ?? 0, windowMs: v.windowMs ?? 0 });
-      } catch { /* not ours */ }
+        this.verdicts.set(e.attachment.testCaseStartedId, {
+          evidence: sortKinds(kinds),
+          checks: v.checks?.length ?? 0,
+          targetMs: v.targetMs ?? 0,
+          windowMs: v.windowMs ?? 0,
+        });
+      } catch {
+        /* not ours */
+      }
     } else if (e.testCaseFinished && !e.testCaseFinished.willBeRetried) {
       const startedId = e.testCaseFinished.testCaseStartedId;
       const pickle = this.pickles.get(this.testCasePickle.get(this.startedCase.get(startedId) ?? '') ?? '');
@@ -132,7 +149,9 @@ export class ResultCollector {
   };
 }
 
-function ms(t: { seconds: number; nanos: number }): number { return t.seconds * 1000 + t.nanos / 1e6; }
+function ms(t: { seconds: number; nanos: number }): number {
+  return t.seconds * 1000 + t.nanos / 1e6;
+}
 const sortKinds = (k: EvidenceKind[]) => EVIDENCE_ORDER.filter((x) => k.includes(x));
 
 function relative(root: string, uri: string): string {
@@ -142,40 +161,75 @@ function relative(root: string, uri: string): string {
 }
 
 function rank(r: TestStepResult): number {
-  return ({ PASSED: 0, SKIPPED: 1, UNKNOWN: 1, PENDING: 2, UNDEFINED: 2, AMBIGUOUS: 3, FAILED: 4 } as Record<string, number>)[r.status] ?? 0;
+  return (
+    ({ PASSED: 0, SKIPPED: 1, UNKNOWN: 1, PENDING: 2, UNDEFINED: 2, AMBIGUOUS: 3, FAILED: 4 } as Record<string, number>)[r.status] ?? 0
+  );
 }
 
 /** The verdict text without the harness's stack trace. */
 export function cleanMessage(m: string): string {
-  return m.split('\n').filter((l) => !/^\s+at /.test(l)).join('\n').replace(/^(NonConformance|CannotJudge|SetupError|HarnessError|TargetError|TargetRefusal|UiSelectorError|BrowserError|Error): /, '').trim()
-    .split('\n').slice(0, 14).join('\n');
+  return m
+    .split('\n')
+    .filter((l) => !/^\s+at /.test(l))
+    .join('\n')
+    .replace(/^(NonConformance|CannotJudge|SetupError|HarnessError|TargetError|TargetRefusal|UiSelectorError|BrowserError|Error): /, '')
+    .trim()
+    .split('\n')
+    .slice(0, 14)
+    .join('\n');
 }
 
 /** One line, the same for every scenario a cause stopped: numbers and quoted values are folded. */
 export function causeOf(message: string): string {
   const first = cleanMessage(message).split('\n')[0];
-  return first.replace(/https?:\/\/\S+/g, '<url>').replace(/\b[0-9a-f]{6,}-[0-9a-z-]+\b/gi, '<tenant>').replace(/\d+/g, 'N').slice(0, 240);
+  return first
+    .replace(/https?:\/\/\S+/g, '<url>')
+    .replace(/\b[0-9a-f]{6,}-[0-9a-z-]+\b/gi, '<tenant>')
+    .replace(/\d+/g, 'N')
+    .slice(0, 240);
 }
 
-function classify(r: TestStepResult | undefined, stepText: string | undefined, checks: number): Pick<ScenarioResult, 'status' | 'message' | 'cause'> {
+function classify(
+  r: TestStepResult | undefined,
+  stepText: string | undefined,
+  checks: number,
+): Pick<ScenarioResult, 'status' | 'message' | 'cause'> {
   if (!r) return { status: 'skipped', message: 'the scenario did not run', cause: 'the scenario did not run' };
   const message = cleanMessage(r.message ?? r.exception?.message ?? '');
   switch (r.status) {
     case 'PASSED':
-      if (checks === 0) return { status: 'errored', message: 'harness error: the scenario passed without judging anything (no check recorded)', cause: 'harness error: a scenario passed without any check' };
+      if (checks === 0)
+        return {
+          status: 'errored',
+          message: 'harness error: the scenario passed without judging anything (no check recorded)',
+          cause: 'harness error: a scenario passed without any check',
+        };
       return { status: 'passed' };
     case 'FAILED': {
       const type = r.exception?.type;
       if (type === 'NonConformance') return { status: 'failed', message };
       if (type === 'CannotJudge') return { status: 'not-judged', message, cause: causeOf(message.replace(/^\[[^\]]*\] /, '')) };
-      if (type === 'HarnessError') return { status: 'errored', message: `harness error: ${message}`, cause: `harness error: ${causeOf(message)}` };
+      if (type === 'HarnessError')
+        return { status: 'errored', message: `harness error: ${message}`, cause: `harness error: ${causeOf(message)}` };
       return { status: 'errored', message, cause: causeOf(message) };
     }
-    case 'UNDEFINED': case 'PENDING': case 'AMBIGUOUS': {
-      const what = r.status === 'UNDEFINED' ? 'no step definition matches' : r.status === 'PENDING' ? 'the step definition is pending' : 'several step definitions match';
-      return { status: 'errored', message: `harness error: ${what} « ${stepText ?? '?'} »${message ? ` (${message})` : ''}`, cause: `harness error: ${what} « ${stepText ?? '?'} »` };
+    case 'UNDEFINED':
+    case 'PENDING':
+    case 'AMBIGUOUS': {
+      const what =
+        r.status === 'UNDEFINED'
+          ? 'no step definition matches'
+          : r.status === 'PENDING'
+            ? 'the step definition is pending'
+            : 'several step definitions match';
+      return {
+        status: 'errored',
+        message: `harness error: ${what} « ${stepText ?? '?'} »${message ? ` (${message})` : ''}`,
+        cause: `harness error: ${what} « ${stepText ?? '?'} »`,
+      };
     }
-    default: return { status: 'skipped', message: 'skipped', cause: 'the scenario was skipped' };
+    default:
+      return { status: 'skipped', message: 'skipped', cause: 'the scenario was skipped' };
   }
 }
 
@@ -203,18 +257,31 @@ export function requirementVerdicts(results: ScenarioResult[], o: VerdictOptions
     const st = new Set(list.map((s) => s.status));
     const evidence = sortKinds([...new Set(list.flatMap((s) => s.evidence))]);
     const base = { side: o.side, title: cat.requirements[id]?.title ?? id, evidence, scenarios: list.map((s) => s.location) };
-    const reasonsOf = (status: ScenarioStatus) => [...new Set(list.filter((s) => s.status === status).map((s) => s.cause ?? s.message ?? status))];
+    const reasonsOf = (status: ScenarioStatus) => [
+      ...new Set(list.filter((s) => s.status === status).map((s) => s.cause ?? s.message ?? status)),
+    ];
     if (st.has('failed')) out[id] = { ...base, verdict: 'fail' };
     else if (st.has('errored')) out[id] = { ...base, verdict: 'error', reasons: reasonsOf('errored') };
-    else if (st.has('not-judged') || st.has('skipped')) out[id] = { ...base, verdict: 'not-judged', reasons: [...reasonsOf('not-judged'), ...reasonsOf('skipped')] };
+    else if (st.has('not-judged') || st.has('skipped'))
+      out[id] = { ...base, verdict: 'not-judged', reasons: [...reasonsOf('not-judged'), ...reasonsOf('skipped')] };
     else if (o.notSelected?.[id]) out[id] = { ...base, verdict: 'not-selected', reasons: [o.notSelected[id]] };
     else if (!list.length) out[id] = { ...base, verdict: 'not-covered', reasons: ['no scenario of the features judges it'] };
     else {
       const strict = o.requireObserved === 'all' || (o.requireObserved ?? []).includes(id);
       const weak = evidence.filter((k) => k !== 'observed');
-      out[id] = strict && weak.length
-        ? { ...base, verdict: 'not-judged', reasons: [`--require-observed: its pass rests partly on ${weak.join(' and ')} evidence (${list.filter((s) => s.evidence.some((k) => k !== 'observed')).map((s) => s.location).join(', ')})`] }
-        : { ...base, verdict: 'pass' };
+      out[id] =
+        strict && weak.length
+          ? {
+              ...base,
+              verdict: 'not-judged',
+              reasons: [
+                `--require-observed: its pass rests partly on ${weak.join(' and ')} evidence (${list
+                  .filter((s) => s.evidence.some((k) => k !== 'observed'))
+                  .map((s) => s.location)
+                  .join(', ')})`,
+              ],
+            }
+          : { ...base, verdict: 'pass' };
     }
   }
   return out;
@@ -235,7 +302,8 @@ export function exitCodeOf(outcome: Outcome): number {
 
 /** Why an outcome is incomplete: each requirement not judged, with its reason. */
 export function incompleteReasons(reqs: Record<string, RequirementResult>): string[] {
-  return Object.entries(reqs).filter(([, r]) => r.verdict !== 'pass' && r.verdict !== 'fail')
+  return Object.entries(reqs)
+    .filter(([, r]) => r.verdict !== 'pass' && r.verdict !== 'fail')
     .map(([id, r]) => `${id} ${r.verdict}: ${(r.reasons ?? []).join('; ')}`);
 }
 
@@ -266,7 +334,12 @@ export function idRanges(ids: string[]): string {
   while (i < sorted.length) {
     const [fam, n] = sorted[i].split('-');
     let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1].split('-')[0] === fam && Number(sorted[j + 1].split('-')[1]) === Number(sorted[j].split('-')[1]) + 1) j++;
+    while (
+      j + 1 < sorted.length &&
+      sorted[j + 1].split('-')[0] === fam &&
+      Number(sorted[j + 1].split('-')[1]) === Number(sorted[j].split('-')[1]) + 1
+    )
+      j++;
     out.push(j - i >= 2 ? `${sorted[i]}…${sorted[j]}` : sorted.slice(i, j + 1).join(', '));
     i = j + 1;
     void n;

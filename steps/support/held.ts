@@ -12,15 +12,24 @@ export async function judgeHeldAction(w: VigieWorld, a: PendingAction, service: 
   const watchedMs = Math.round(performance.now() - a.startedAt);
   let calibrationMs: number | undefined;
   if (a.settled && !a.error && (a.ms ?? 0) > boundMs && a.replay) calibrationMs = await calibrate(w, a.replay, service);
-  w.judge(answersWhileHeld({ label: a.label, service, boundMs, settled: a.settled && !a.error, ms: a.ms, watchedMs, calibrationMs }), 'observed');
+  w.judge(
+    answersWhileHeld({ label: a.label, service, boundMs, settled: a.settled && !a.error, ms: a.ms, watchedMs, calibrationMs }),
+    'observed',
+  );
 }
 
-async function calibrate(w: VigieWorld, replay: () => Promise<Observed<unknown>>, service: 'INSi' | 'the DMP'): Promise<number | undefined> {
+async function calibrate(
+  w: VigieWorld,
+  replay: () => Promise<Observed<unknown>>,
+  service: 'INSi' | 'the DMP',
+): Promise<number | undefined> {
   const double = service === 'INSi' ? w.insi : w.dmp;
   double.letNewThrough();
   try {
     let started = performance.now();
-    w.driver.onPress = () => { started = performance.now(); };
+    w.driver.onPress = () => {
+      started = performance.now();
+    };
     await replay();
     return Math.round(performance.now() - started);
   } catch {

@@ -1,4 +1,14 @@
-import { After, AfterAll, AfterStep, Before, BeforeStep, ITestCaseHookParameter, ITestStepHookParameter, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import {
+  After,
+  AfterAll,
+  AfterStep,
+  Before,
+  BeforeStep,
+  ITestCaseHookParameter,
+  ITestStepHookParameter,
+  Status,
+  setDefaultTimeout,
+} from '@cucumber/cucumber';
 import { CdaJvm } from '../../src/cda';
 import { DmpDouble } from '../../src/doubles/dmp';
 import { EPrescriptionDouble } from '../../src/doubles/eprescription';
@@ -17,7 +27,12 @@ import { VigieWorld, WORKSTATIONS } from './world';
 setDefaultTimeout(60_000);
 
 // One set of doubles per cucumber run (per worker when parallel), started on first use.
-interface Doubles { insi: InsiDouble; dmp: DmpDouble; eprescription: EPrescriptionDouble; mss: MssDouble }
+interface Doubles {
+  insi: InsiDouble;
+  dmp: DmpDouble;
+  eprescription: EPrescriptionDouble;
+  mss: MssDouble;
+}
 let doubles: Doubles | undefined;
 let tenantSeq = 0;
 let jvm: CdaJvm | undefined;
@@ -61,7 +76,15 @@ function makeDriver(w: VigieWorld, api: HttpDriver) {
   if (ui.pageObjects && pageObjects?.file !== ui.pageObjects) pageObjects = loadPageObjects(ui.pageObjects) as typeof pageObjects;
   const Driver = ui.pageObjects ? pageObjects!.driverClass : UiDriver;
   const t = w.parameters.timeouts;
-  return new Driver({ api, map: selectorMap.map, uiBaseUrl: ui.baseUrl, actionMs: t.actionMs, trace: ui.trace, traceSnapshots: ui.traceSnapshots, findMs: ui.findMs });
+  return new Driver({
+    api,
+    map: selectorMap.map,
+    uiBaseUrl: ui.baseUrl,
+    actionMs: t.actionMs,
+    trace: ui.trace,
+    traceSnapshots: ui.traceSnapshots,
+    findMs: ui.findMs,
+  });
 }
 
 Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
@@ -99,7 +122,9 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
       mss: { smtp: ds.mss.smtp, pop3: ds.mss.pop3, mailbox: practiceMailbox, password: 'vigie' },
     },
     workstations: Object.values(WORKSTATIONS),
-    insiTimeoutMs: t.insiTimeoutMs, ePrescriptionTimeoutMs: t.ePrescriptionTimeoutMs, dmpTimeoutMs: t.dmpTimeoutMs,
+    insiTimeoutMs: t.insiTimeoutMs,
+    ePrescriptionTimeoutMs: t.ePrescriptionTimeoutMs,
+    dmpTimeoutMs: t.dmpTimeoutMs,
   });
 });
 
@@ -127,35 +152,77 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
   this.eprescription.release({ drop: true });
   await within(Promise.allSettled(this.pending.map((p) => p.promise)), 2000);
   const targetMs = this.driver.exchanges().reduce((sum, x) => sum + (x.ms ?? 0), 0);
-  this.attach(JSON.stringify({ checks: this.checks, tenant: this.tenant, requirements: this.requirements, targetMs, windowMs: this.windowMs }), VERDICT_MEDIA_TYPE);
+  this.attach(
+    JSON.stringify({ checks: this.checks, tenant: this.tenant, requirements: this.requirements, targetMs, windowMs: this.windowMs }),
+    VERDICT_MEDIA_TYPE,
+  );
   // A run that writes no report (the defect matrix) keeps only the verdict: the evidence would cost CPU for nothing.
-  if (this.parameters.evidence === false) { await closeDriver(this, result); return; }
+  if (this.parameters.evidence === false) {
+    await closeDriver(this, result);
+    return;
+  }
   for (const ex of this.insi.exchanges()) {
-    const head = `INSi exchange #${ex.seq} (${ex.operation ?? 'unknown operation'}) received ${ex.receivedAt}, outcome ${ex.outcome}` +
+    const head =
+      `INSi exchange #${ex.seq} (${ex.operation ?? 'unknown operation'}) received ${ex.receivedAt}, outcome ${ex.outcome}` +
       (ex.durationMs != null ? `, answered after ${ex.durationMs} ms` : '');
-    named(this, `<!-- ${head} -->\n<!-- request (${ex.request.contentType}) -->\n${ex.request.raw}\n<!-- response ${ex.response ? 'HTTP ' + ex.response.status : '(none)'} -->\n${ex.response?.raw ?? ''}`,
-      'text/xml', `INSi exchange #${ex.seq}.xml`);
+    named(
+      this,
+      `<!-- ${head} -->\n<!-- request (${ex.request.contentType}) -->\n${ex.request.raw}\n<!-- response ${ex.response ? 'HTTP ' + ex.response.status : '(none)'} -->\n${ex.response?.raw ?? ''}`,
+      'text/xml',
+      `INSi exchange #${ex.seq}.xml`,
+    );
   }
   for (const sub of this.dmp.submissions()) {
-    named(this, sub.raw, sub.contentType.split(';')[0] === 'multipart/related' ? 'multipart/related' : 'application/soap+xml', `DMP submission #${sub.seq} (ITI-41 request)`);
-    named(this, `<!-- DMP submission #${sub.seq}: ${sub.outcome}${sub.refusal ? ' ' + sub.refusal.code : ''}${sub.fault ? ' fault: ' + sub.fault : ''} -->\n${sub.response?.raw ?? '(no answer)'}`,
-      'text/xml', `DMP submission #${sub.seq} (answer).xml`);
-    sub.documents.forEach((doc, i) => named(this, doc.content, doc.mimeType ?? 'application/octet-stream', `DMP submission #${sub.seq} document ${i + 1} (CDA).xml`));
+    named(
+      this,
+      sub.raw,
+      sub.contentType.split(';')[0] === 'multipart/related' ? 'multipart/related' : 'application/soap+xml',
+      `DMP submission #${sub.seq} (ITI-41 request)`,
+    );
+    named(
+      this,
+      `<!-- DMP submission #${sub.seq}: ${sub.outcome}${sub.refusal ? ' ' + sub.refusal.code : ''}${sub.fault ? ' fault: ' + sub.fault : ''} -->\n${sub.response?.raw ?? '(no answer)'}`,
+      'text/xml',
+      `DMP submission #${sub.seq} (answer).xml`,
+    );
+    sub.documents.forEach((doc, i) =>
+      named(this, doc.content, doc.mimeType ?? 'application/octet-stream', `DMP submission #${sub.seq} document ${i + 1} (CDA).xml`),
+    );
   }
   for (const q of this.dmp.queries()) {
-    named(this, `<!-- DMP query #${q.seq}: ${q.outcome}, ${q.returned} document(s) -->\n${q.raw}\n<!-- answer -->\n${q.response?.raw ?? ''}`, 'text/xml', `DMP query #${q.seq} (ITI-18).xml`);
+    named(
+      this,
+      `<!-- DMP query #${q.seq}: ${q.outcome}, ${q.returned} document(s) -->\n${q.raw}\n<!-- answer -->\n${q.response?.raw ?? ''}`,
+      'text/xml',
+      `DMP query #${q.seq} (ITI-18).xml`,
+    );
   }
   for (const m of this.mss.messages()) {
     named(this, m.raw, 'message/rfc822', `MSSanté message #${m.seq}.eml`);
-    named(this, JSON.stringify({ mss: { seq: m.seq, envelope: m.envelope, generated: m.generated, deliveries: m.deliveries, parseError: m.parseError } }, null, 2),
-      'application/json', `MSSanté message #${m.seq} (envelope and deliveries).json`);
+    named(
+      this,
+      JSON.stringify(
+        { mss: { seq: m.seq, envelope: m.envelope, generated: m.generated, deliveries: m.deliveries, parseError: m.parseError } },
+        null,
+        2,
+      ),
+      'application/json',
+      `MSSanté message #${m.seq} (envelope and deliveries).json`,
+    );
   }
   for (const ex of this.eprescription.exchanges()) {
-    named(this, JSON.stringify({ eprescription: ex }, null, 2), 'application/json', `e-prescription exchange #${(ex as { seq?: number }).seq ?? '?'}.json`);
+    named(
+      this,
+      JSON.stringify({ eprescription: ex }, null, 2),
+      'application/json',
+      `e-prescription exchange #${(ex as { seq?: number }).seq ?? '?'}.json`,
+    );
   }
   named(this, JSON.stringify(this.driver.exchanges(), null, 2), 'application/json', 'test-driver and UI calls.json');
   if (result?.status === Status.FAILED) {
-    this.log(`tenant ${this.tenant}: ${this.insi.exchanges().length} INSi exchange(s), ${this.dmp.submissions().length} DMP submission(s), ${this.driver.exchanges().length} driver call(s) attached`);
+    this.log(
+      `tenant ${this.tenant}: ${this.insi.exchanges().length} INSi exchange(s), ${this.dmp.submissions().length} DMP submission(s), ${this.driver.exchanges().length} driver call(s) attached`,
+    );
   }
   await closeDriver(this, result);
 });
@@ -163,7 +230,8 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
 async function closeDriver(w: VigieWorld, result: ITestCaseHookParameter['result']) {
   if (w.driver instanceof UiDriver) {
     const errors = w.driver.pageErrorsSeen();
-    if (errors.length && w.parameters.evidence !== false) named(w, JSON.stringify({ pageErrors: errors }, null, 2), 'application/json', 'page errors.json');
+    if (errors.length && w.parameters.evidence !== false)
+      named(w, JSON.stringify({ pageErrors: errors }, null, 2), 'application/json', 'page errors.json');
     // The Playwright trace (open with `npx playwright show-trace`) is kept for a scenario that did not pass.
     const trace = await w.driver.finish(w.parameters.evidence !== false && result?.status !== Status.PASSED);
     if (trace) named(w, trace, 'application/zip', 'playwright-trace.zip');

@@ -24,21 +24,40 @@ const requestSeen = (e: InsiExchange): InsiRequestSeen => ({ seq: e.seq, operati
 /** The INSi requests the scenario's last trigger caused. */
 export const insiSinceMark = (w: VigieWorld): InsiRequestSeen[] => w.insi.exchanges().slice(w.state.insiMark).map(requestSeen);
 export const insiExchangesSinceMark = (w: VigieWorld): InsiExchange[] => w.insi.exchanges().slice(w.state.insiMark);
-export function markInsi(w: VigieWorld): void { w.state.insiMark = w.insi.exchanges().length; }
+export function markInsi(w: VigieWorld): void {
+  w.state.insiMark = w.insi.exchanges().length;
+}
 
 /** The entries of a submission that concern this patient (by INS, as the DMP identifies them). */
 export const entriesFor = (s: DmpSubmission, p: Person): DmpDocumentEntry[] => s.documents.filter((d) => d.patientId?.id === ins15(p));
 /** Submissions since the scenario's last document action. */
 export const submissionsSinceMark = (w: VigieWorld): DmpSubmission[] => w.dmp.submissions().slice(w.state.dmpMark);
 /** Submissions since the last document action that concern `p`. */
-export const submissionsFor = (w: VigieWorld, p: Person): DmpSubmission[] => submissionsSinceMark(w).filter((s) => entriesFor(s, p).length > 0);
-export function markDmp(w: VigieWorld): void { w.state.dmpMark = w.dmp.submissions().length; }
+export const submissionsFor = (w: VigieWorld, p: Person): DmpSubmission[] =>
+  submissionsSinceMark(w).filter((s) => entriesFor(s, p).length > 0);
+export function markDmp(w: VigieWorld): void {
+  w.state.dmpMark = w.dmp.submissions().length;
+}
 
-export const queriesFor = (w: VigieWorld, p: Person) => w.dmp.queries().slice(w.state.dmpQueryMark).filter((q) => q.patientId?.id === ins15(p));
+export const queriesFor = (w: VigieWorld, p: Person) =>
+  w.dmp
+    .queries()
+    .slice(w.state.dmpQueryMark)
+    .filter((q) => q.patientId?.id === ins15(p));
 
 export const mailSeen = (m: MssMessage): MailSeen => ({
-  seq: m.seq, envelope: m.envelope, subject: m.parsed?.subject, headers: m.parsed?.headers ?? {}, attachments: m.parsed?.attachments ?? [],
+  seq: m.seq,
+  envelope: m.envelope,
+  subject: m.parsed?.subject,
+  headers: m.parsed?.headers ?? {},
+  attachments: m.parsed?.attachments ?? [],
 });
 /** Messages the practice sent since the scenario's last messaging action (not those the operator generated). */
-export const mailsSinceMark = (w: VigieWorld): MssMessage[] => w.mss.messages().slice(w.state.mssMark).filter((m) => !m.generated);
-export function markMss(w: VigieWorld): void { w.state.mssMark = w.mss.messages().length; }
+export const mailsSinceMark = (w: VigieWorld): MssMessage[] =>
+  w.mss
+    .messages()
+    .slice(w.state.mssMark)
+    .filter((m) => !m.generated);
+export function markMss(w: VigieWorld): void {
+  w.state.mssMark = w.mss.messages().length;
+}

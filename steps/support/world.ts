@@ -14,7 +14,9 @@ import type { EvidenceKind } from '../../src/report/summary';
 import { ScenarioState } from './state';
 
 export interface ExternalService {
-  smtp: { host: string; port: number }; pop3: { host: string; port: number }; password: string;
+  smtp: { host: string; port: number };
+  pop3: { host: string; port: number };
+  password: string;
   mailboxes: { professional: string; pharmacy: string };
   patients: Record<'activé' | 'créé non activé' | 'opposé' | 'clôturé', string>;
 }
@@ -26,7 +28,15 @@ export interface VigieParameters {
   driver: 'http' | 'ui' | 'smtp';
   /** The ui driver's settings (selector map file, where the UI answers), or null. */
   ui?: { selectors: string; baseUrl: string; trace: boolean; traceSnapshots?: boolean; findMs?: number; pageObjects?: string } | null;
-  doubles: { host: string; advertisedHost?: string; insiPort: number; dmpPort: number; ePrescriptionPort: number; mssSmtpPort: number; mssPop3Port: number };
+  doubles: {
+    host: string;
+    advertisedHost?: string;
+    insiPort: number;
+    dmpPort: number;
+    ePrescriptionPort: number;
+    mssSmtpPort: number;
+    mssPop3Port: number;
+  };
   timeouts: Timeouts;
   runId: string;
   /** The ANS rule pack (TestContenuCDA) to judge CDA documents with, or null: none (CDA-07 not selected). */
@@ -58,13 +68,24 @@ export type EventKind = 'insi' | 'dmp' | 'mss' | 'screen';
 
 /** An action on the LGC that may still be running (the LGC blocked on a held double). */
 export interface PendingAction<T = unknown> {
-  label: string; startedAt: number; promise: Promise<T>;
-  settled: boolean; ms?: number; value?: T; error?: unknown; declaredFields?: string[];
+  label: string;
+  startedAt: number;
+  promise: Promise<T>;
+  settled: boolean;
+  ms?: number;
+  value?: T;
+  error?: unknown;
+  declaredFields?: string[];
   /** The same action again, for calibration: how long it takes with the national service answering at once. */
   replay?: () => Promise<Observed<unknown>>;
 }
 
-export interface Check { step: string; requirements: string[]; kind: EvidenceKind; status: Verdict['status'] }
+export interface Check {
+  step: string;
+  requirements: string[];
+  kind: EvidenceKind;
+  status: Verdict['status'];
+}
 
 /**
  * The World of one scenario: its tenant, its driver, its view of the doubles, what it has seen so
@@ -91,13 +112,25 @@ export class VigieWorld extends World<VigieParameters> {
   /** Time spent in deliberate absence windows (what the harness overhead figure leaves out). */
   windowMs = 0;
 
-  constructor(options: IWorldOptions<VigieParameters>) { super(options); }
+  constructor(options: IWorldOptions<VigieParameters>) {
+    super(options);
+  }
 
-  get timeouts(): Timeouts { return this.parameters.timeouts; }
-  today(): string { return new Date().toISOString().slice(0, 10); }
+  get timeouts(): Timeouts {
+    return this.parameters.timeouts;
+  }
+  today(): string {
+    return new Date().toISOString().slice(0, 10);
+  }
 
   person(name: string): Person {
-    try { const p = personNamed(name); this.state.currentPerson = p; return p; } catch (e) { throw new HarnessError((e as Error).message); }
+    try {
+      const p = personNamed(name);
+      this.state.currentPerson = p;
+      return p;
+    } catch (e) {
+      throw new HarnessError((e as Error).message);
+    }
   }
   patientId(p: Person): string {
     const id = this.state.patientIds.get(p.id);
@@ -122,7 +155,9 @@ export class VigieWorld extends World<VigieParameters> {
   }
 
   /** The scenario cannot reach its verdict: `cause` is the same for every scenario it stops. */
-  setupFailed(cause: string, detail = ''): never { throw new SetupError(cause, detail); }
+  setupFailed(cause: string, detail = ''): never {
+    throw new SetupError(cause, detail);
+  }
 
   /**
    * The evidence kind of a value read from the LGC's screen: observed when the ui driver saw it,
@@ -145,14 +180,22 @@ export class VigieWorld extends World<VigieParameters> {
 
   private wakeOf(kind: EventKind): ((ms: number) => Promise<unknown>) | undefined {
     if (kind === 'insi') return (ms) => this.insi.waitForExchanges(this.insi.exchanges().length + 1, ms);
-    if (kind === 'dmp') return (ms) => Promise.race([
-      this.dmp.waitForSubmissions(this.dmp.submissions().length + 1, ms), this.dmp.waitForQueries(this.dmp.queries().length + 1, ms)]);
+    if (kind === 'dmp')
+      return (ms) =>
+        Promise.race([
+          this.dmp.waitForSubmissions(this.dmp.submissions().length + 1, ms),
+          this.dmp.waitForQueries(this.dmp.queries().length + 1, ms),
+        ]);
     if (kind === 'mss' && !this.parameters.service) return (ms) => this.mss.waitForMessages(this.mss.messages().length + 1, ms);
     return undefined;
   }
 
   /** The first value `probe` finds within the bound of `kind`. */
-  eventually<T>(kind: EventKind, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, pollMs?: number): Promise<Waited<T>> {
+  eventually<T>(
+    kind: EventKind,
+    probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+    pollMs?: number,
+  ): Promise<Waited<T>> {
     return eventually(probe, { ms: this.boundOf(kind), wake: this.wakeOf(kind), pollMs });
   }
 
@@ -160,8 +203,16 @@ export class VigieWorld extends World<VigieParameters> {
    * Watches `probe` for the whole bound of `kind` — or longer, `atLeastMs`, never shorter: what it
    * found, if anything (an absence holds when nothing).
    */
-  async never<T>(kind: EventKind, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, atLeastMs = 0): Promise<Waited<T>> {
-    const w = await never(probe, { ms: Math.max(this.boundOf(kind), atLeastMs), wake: this.wakeOf(kind), pollMs: kind === 'mss' && this.parameters.service ? 100 : undefined });
+  async never<T>(
+    kind: EventKind,
+    probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+    atLeastMs = 0,
+  ): Promise<Waited<T>> {
+    const w = await never(probe, {
+      ms: Math.max(this.boundOf(kind), atLeastMs),
+      wake: this.wakeOf(kind),
+      pollMs: kind === 'mss' && this.parameters.service ? 100 : undefined,
+    });
     this.windowMs += w.ms;
     return w;
   }
@@ -169,7 +220,9 @@ export class VigieWorld extends World<VigieParameters> {
   // --- acting ----------------------------------------------------------------------------------
 
   /** Is a double holding its answers (the LGC may wrongly wait for it)? */
-  holding(): boolean { return this.insi.heldCount() > 0 || this.dmp.heldCount() > 0 || this.state.insiHoldOn || this.state.dmpHoldOn; }
+  holding(): boolean {
+    return this.insi.heldCount() > 0 || this.dmp.heldCount() > 0 || this.state.insiHoldOn || this.state.dmpHoldOn;
+  }
 
   /**
    * Runs an action of the user on the LGC through the driver under test. While a double holds its
@@ -177,15 +230,37 @@ export class VigieWorld extends World<VigieParameters> {
    * and left running if it does not end, for a later step to judge. A refusal the user sees
    * (TargetRefusal) is a verdict on the scenario's requirements, unless the step expects refusals.
    */
-  async act<T>(label: string, fn: () => Promise<Observed<T>>,
-    o: { refusalIsResult?: boolean; replay?: () => Promise<Observed<unknown>>; arranging?: boolean } = {}): Promise<PendingAction<T>> {
-    const a: PendingAction<T> = { label, startedAt: performance.now(), promise: undefined as unknown as Promise<T>, settled: false, replay: o.replay };
+  async act<T>(
+    label: string,
+    fn: () => Promise<Observed<T>>,
+    o: { refusalIsResult?: boolean; replay?: () => Promise<Observed<unknown>>; arranging?: boolean } = {},
+  ): Promise<PendingAction<T>> {
+    const a: PendingAction<T> = {
+      label,
+      startedAt: performance.now(),
+      promise: undefined as unknown as Promise<T>,
+      settled: false,
+      replay: o.replay,
+    };
     const holding = this.holding();
-    this.driver.onPress = () => { a.startedAt = performance.now(); };
+    this.driver.onPress = () => {
+      a.startedAt = performance.now();
+    };
     this.driver.checkResponsiveness = holding;
     a.promise = fn().then(
-      (r) => { a.settled = true; a.ms = r.ms; a.value = r.value; a.declaredFields = r.declaredFields; return r.value; },
-      (e) => { a.settled = true; a.ms = Math.round(performance.now() - a.startedAt); a.error = e; throw e; },
+      (r) => {
+        a.settled = true;
+        a.ms = r.ms;
+        a.value = r.value;
+        a.declaredFields = r.declaredFields;
+        return r.value;
+      },
+      (e) => {
+        a.settled = true;
+        a.ms = Math.round(performance.now() - a.startedAt);
+        a.error = e;
+        throw e;
+      },
     );
     a.promise.catch(() => undefined);
     this.state.lastAction = a as PendingAction;
@@ -194,13 +269,24 @@ export class VigieWorld extends World<VigieParameters> {
     // bound, actionMs): still running then, it is left to a later step, which judges it as waiting
     // for the held service. Otherwise the driver bounds the action itself; this only catches a
     // driver that does not.
-    await within(a.promise.catch(() => undefined), holding ? this.timeouts.heldActionMs : this.timeouts.actionMs + 2000);
+    await within(
+      a.promise.catch(() => undefined),
+      holding ? this.timeouts.heldActionMs : this.timeouts.actionMs + 2000,
+    );
     this.driver.onPress = undefined;
     if (a.settled && a.error) {
       if (a.error instanceof TargetRefusal && o.arranging) this.setupFailed(`the LGC refused a set-up step: ${label}`, a.error.message);
       if (a.error instanceof TargetRefusal) {
         if (o.refusalIsResult) return a;
-        this.judge({ status: 'fail', expected: `the LGC does what its user asked: ${label}`, seen: a.error.message, evidence: [`test-driver call ${a.error.action}`] }, this.driver.kind === 'ui' ? 'observed' : 'declared');
+        this.judge(
+          {
+            status: 'fail',
+            expected: `the LGC does what its user asked: ${label}`,
+            seen: a.error.message,
+            evidence: [`test-driver call ${a.error.action}`],
+          },
+          this.driver.kind === 'ui' ? 'observed' : 'declared',
+        );
       }
       throw a.error;
     }
@@ -213,14 +299,24 @@ export class VigieWorld extends World<VigieParameters> {
    * the rest of the action bound (actionMs) to end; else a precondition failure naming it.
    */
   async resultOf<T>(a: PendingAction<T>): Promise<T> {
-    if (!a.settled) await within(a.promise.catch(() => undefined), Math.max(0, this.timeouts.actionMs - (performance.now() - a.startedAt)));
-    if (!a.settled || a.error) this.setupFailed(`the action « ${a.label} » did not end`, a.error ? String((a.error as Error).message) : `still running after ${this.timeouts.actionMs} ms`);
+    if (!a.settled)
+      await within(
+        a.promise.catch(() => undefined),
+        Math.max(0, this.timeouts.actionMs - (performance.now() - a.startedAt)),
+      );
+    if (!a.settled || a.error)
+      this.setupFailed(
+        `the action « ${a.label} » did not end`,
+        a.error ? String((a.error as Error).message) : `still running after ${this.timeouts.actionMs} ms`,
+      );
     return a.value as T;
   }
 
   /** An arranging call (Given): a refusal or an error there is a failed set-up, not a verdict. */
   async arranged<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try { return await fn(); } catch (e) {
+    try {
+      return await fn();
+    } catch (e) {
       if (e instanceof TargetRefusal) this.setupFailed(`the LGC refused a set-up step: ${what}`, e.message);
       throw e;
     }

@@ -32,7 +32,15 @@ import { Defect, LGC_FOLDERS, SCREEN_FOLDERS, SERVICE_FOLDERS, catalogue, runJob
 export type MatrixSize = 'quick' | 'full';
 
 /** The on-screen defects the quick matrix runs through the web UI (the full matrix runs them all). */
-export const QUICK_UI_DEFECTS = ['qualify-in-three-clicks', 'send-box-unchecked', 'attestation-paraphrased', 'masking-dialog-renamed', 'consult-reminder-in-question-only', 'bounce-dropped', 'dmp-in-request-path'];
+export const QUICK_UI_DEFECTS = [
+  'qualify-in-three-clicks',
+  'send-box-unchecked',
+  'attestation-paraphrased',
+  'masking-dialog-renamed',
+  'consult-reminder-in-question-only',
+  'bounce-dropped',
+  'dmp-in-request-path',
+];
 
 function featureFiles(dir = join(PROJECT_ROOT, 'features')): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -41,7 +49,15 @@ function featureFiles(dir = join(PROJECT_ROOT, 'features')): string[] {
   });
 }
 /** features/qualification/qual-02-one-click.feature judges QUAL-02: a requirement's own feature files. */
-const filesOf = (req: string) => featureFiles().filter((f) => f.split('/').pop()!.startsWith(req.toLowerCase() + '-')).sort();
+const filesOf = (req: string) =>
+  featureFiles()
+    .filter((f) =>
+      f
+        .split('/')
+        .pop()!
+        .startsWith(req.toLowerCase() + '-'),
+    )
+    .sort();
 
 /** Does any of these feature paths hold a scenario tagged @timing? */
 function hasTiming(paths: string[]): boolean {
@@ -58,16 +74,20 @@ export function jobsFor(size: MatrixSize, withUi: boolean, rulePack: boolean): M
     // Without a rule pack: CDA-07 not selected, everything else still judged.
     { id: '(conformant, no rule pack)', defects: [], paths: ['features/cda'], rulesDir: null },
   ];
-  const lgcFiles = featureFiles().filter((f) => !f.startsWith('features/mss/service/')).sort();
+  const lgcFiles = featureFiles()
+    .filter((f) => !f.startsWith('features/mss/service/'))
+    .sort();
   lgc.forEach((d, i) => {
     const own = [...new Set(d.requirements.flatMap(filesOf))];
     const families = new Set(d.requirements.map((r) => r.split('-')[0].toLowerCase()));
     const others = lgcFiles.filter((f) => !families.has(f.split('/').pop()!.split('-')[0]));
     const paths = size === 'full' ? LGC_FOLDERS : [...own, others[(i * 7) % others.length]];
     jobs.push({ id: d.id, defects: [d.id], paths });
-    if (d.requirements.includes('CDA-07')) jobs.push({ id: `${d.id} (no rule pack)`, defects: [d.id], paths: ['features/cda'], rulesDir: null });
+    if (d.requirements.includes('CDA-07'))
+      jobs.push({ id: `${d.id} (no rule pack)`, defects: [d.id], paths: ['features/cda'], rulesDir: null });
   });
-  for (const d of catalogue.filter((x) => x.side === 'service')) jobs.push({ id: d.id, defects: [], serviceDefects: [d.id], suite: 'service', paths: SERVICE_FOLDERS });
+  for (const d of catalogue.filter((x) => x.side === 'service'))
+    jobs.push({ id: d.id, defects: [], serviceDefects: [d.id], suite: 'service', paths: SERVICE_FOLDERS });
   if (withUi) {
     // Quick: a handful of on-screen defects, one per kind of screen judgement (clicks, a box, a
     // sentence, a dialog named otherwise, a hanging screen, a bounce); full: all of them everywhere.
@@ -76,17 +96,35 @@ export function jobsFor(size: MatrixSize, withUi: boolean, rulePack: boolean): M
     if (size === 'full') for (const f of SCREEN_FOLDERS) jobs.push({ id: `(conformant, ui) ${f}`, defects: [], paths: [f], driver: 'ui' });
     else {
       const half = Math.ceil(uiFiles.length / 2);
-      jobs.push({ id: '(conformant, ui) 1/2', defects: [], paths: uiFiles.slice(0, half), driver: 'ui' }, { id: '(conformant, ui) 2/2', defects: [], paths: uiFiles.slice(half), driver: 'ui' });
+      jobs.push(
+        { id: '(conformant, ui) 1/2', defects: [], paths: uiFiles.slice(0, half), driver: 'ui' },
+        { id: '(conformant, ui) 2/2', defects: [], paths: uiFiles.slice(half), driver: 'ui' },
+      );
     }
     for (const d of uiDefects) {
-      jobs.push({ id: `${d.id} (ui)`, defects: [d.id], driver: 'ui', paths: size === 'full' ? SCREEN_FOLDERS : [...new Set(d.requirements.flatMap(filesOf))] });
+      jobs.push({
+        id: `${d.id} (ui)`,
+        defects: [d.id],
+        driver: 'ui',
+        paths: size === 'full' ? SCREEN_FOLDERS : [...new Set(d.requirements.flatMap(filesOf))],
+      });
     }
   }
   if (!rulePack) for (const j of jobs) j.rulesDir ??= null;
   return jobs;
 }
 
-interface DefectRow { job: string; mode: string; features: string[]; expectedRequirements: string[]; failedRequirements: string[]; failedScenarios: string[]; erroredScenarios: string[]; notJudged: string[]; ms: number }
+interface DefectRow {
+  job: string;
+  mode: string;
+  features: string[];
+  expectedRequirements: string[];
+  failedRequirements: string[];
+  failedScenarios: string[];
+  erroredScenarios: string[];
+  notJudged: string[];
+  ms: number;
+}
 
 export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutMs: number; log?: (l: string) => void }): Promise<void> {
   const rulePack = !!findRulePack();
@@ -99,7 +137,9 @@ export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutM
   const t0 = performance.now();
   let byId: Map<string, MatrixJobResult>;
   const onResult = (r: MatrixJobResult, n: number) =>
-    o.log?.(`  ${n} ${r.id}: ${r.outcome} (${(r.ms / 1000).toFixed(1)} s)${r.outcome === 'could-not-run' ? ` — ${r.reasons?.join('; ')}` : ''}`);
+    o.log?.(
+      `  ${n} ${r.id}: ${r.outcome} (${(r.ms / 1000).toFixed(1)} s)${r.outcome === 'could-not-run' ? ` — ${r.reasons?.join('; ')}` : ''}`,
+    );
   try {
     const parallel = jobs.map((j) => ({ ...j, tags: 'not @timing' }));
     byId = await runJobs(lgc.url, parallel, o.workers, { timeoutMs: o.timeoutMs, onResult });
@@ -108,8 +148,16 @@ export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutM
     const second = await runJobs(lgc.url, timed, 1, { timeoutMs: o.timeoutMs, uiWorkers: 1, onResult });
     for (const [id, r] of second) {
       const first = byId.get(id);
-      if (!first) { byId.set(id, r); continue; }
-      const merged = { ...first, ms: first.ms + r.ms, results: [...first.results, ...r.results], notSelected: [...new Set([...first.notSelected, ...r.notSelected])] };
+      if (!first) {
+        byId.set(id, r);
+        continue;
+      }
+      const merged = {
+        ...first,
+        ms: first.ms + r.ms,
+        results: [...first.results, ...r.results],
+        notSelected: [...new Set([...first.notSelected, ...r.notSelected])],
+      };
       if (first.outcome === 'could-not-run') merged.outcome = r.outcome;
       byId.set(id, merged);
     }
@@ -126,7 +174,9 @@ export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutM
     // The requirements this job's features judge (without a rule pack, CDA-07 is not among them: subtracted, and named).
     const covered = new Set(r.results.flatMap((s) => s.requirements));
     rows[j.id] = {
-      job: j.id, mode: j.driver ?? (d.side === 'service' ? 'smtp' : 'http'), features: j.paths ?? [],
+      job: j.id,
+      mode: j.driver ?? (d.side === 'service' ? 'smtp' : 'http'),
+      features: j.paths ?? [],
       expectedRequirements: d.requirements.filter((x) => covered.has(x)).sort(compareIds),
       failedRequirements: [...new Set(failed.flatMap((s) => s.requirements))].sort(compareIds),
       failedScenarios: failed.map((s) => s.location),
@@ -136,39 +186,75 @@ export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutM
     };
   }
   const conformantIds = jobs.map((j) => j.id).filter((id) => id.startsWith('(conformant'));
-  const conformant = Object.fromEntries(conformantIds.map((id) => {
-    const r = byId.get(id)!;
-    return [id, { outcome: r.outcome, scenarios: r.results.length, notSelected: r.notSelected, notPassed: r.results.filter((s) => s.status !== 'passed').map((s) => `${s.location} (${s.status}: ${s.message})`), ms: r.ms }];
-  }));
+  const conformant = Object.fromEntries(
+    conformantIds.map((id) => {
+      const r = byId.get(id)!;
+      return [
+        id,
+        {
+          outcome: r.outcome,
+          scenarios: r.results.length,
+          notSelected: r.notSelected,
+          notPassed: r.results.filter((s) => s.status !== 'passed').map((s) => `${s.location} (${s.status}: ${s.message})`),
+          ms: r.ms,
+        },
+      ];
+    }),
+  );
   const failedByAny = new Set(Object.values(rows).flatMap((d) => d.failedRequirements));
   const judgeable = (side: 'lgc' | 'service') => requirementsOfSide(side).filter((x) => rulePack || x !== 'CDA-07');
-  const scenariosRun = [...new Set([...byId.values()].filter((r) => r.id.startsWith('(conformant')).flatMap((r) => r.results.map((s) => s.location)))];
+  const scenariosRun = [
+    ...new Set([...byId.values()].filter((r) => r.id.startsWith('(conformant')).flatMap((r) => r.results.map((s) => s.location))),
+  ];
   const failedScenarios = new Set(Object.values(rows).flatMap((d) => d.failedScenarios));
   const matrix = {
-    size, rulePack, ui: withUi, workers: o.workers, wallMs, jobs: jobs.length,
+    size,
+    rulePack,
+    ui: withUi,
+    workers: o.workers,
+    wallMs,
+    jobs: jobs.length,
     conformant,
     defects: rows,
-    requirementsNotFailedByAnyDefect: { lgc: judgeable('lgc').filter((x) => !failedByAny.has(x)), service: judgeable('service').filter((x) => !failedByAny.has(x)) },
+    requirementsNotFailedByAnyDefect: {
+      lgc: judgeable('lgc').filter((x) => !failedByAny.has(x)),
+      service: judgeable('service').filter((x) => !failedByAny.has(x)),
+    },
     notJudgeableWithoutRulePack: rulePack ? [] : catalogue.filter((d) => d.requirements.every((x) => x === 'CDA-07')).map((d) => d.id),
     /** A scenario no defect can fail probably asserts nothing. */
     scenariosNotFailedByAnyDefect: scenariosRun.filter((l) => !failedScenarios.has(l)),
   };
   mkdirSync(join(PROJECT_ROOT, 'reports'), { recursive: true });
-  writeFileSync(join(PROJECT_ROOT, 'reports', `defect-matrix${size === 'full' ? '-full' : ''}.json`), JSON.stringify(matrix, null, 2) + '\n');
+  writeFileSync(
+    join(PROJECT_ROOT, 'reports', `defect-matrix${size === 'full' ? '-full' : ''}.json`),
+    JSON.stringify(matrix, null, 2) + '\n',
+  );
 
   for (const [id, c] of Object.entries(conformant)) {
     assert.ok(c.scenarios > 0, `${id}: the conformant run ran scenarios (${byId.get(id)?.reasons?.join('; ') ?? ''})`);
     assert.deepEqual(c.notPassed, [], `${id}: the conformant reference LGC must pass every scenario`);
   }
-  assert.deepEqual(conformant['(conformant, no rule pack)'].notSelected, ['CDA-07'], 'without a rule pack, CDA-07 is reported not selected — never passed silently');
+  assert.deepEqual(
+    conformant['(conformant, no rule pack)'].notSelected,
+    ['CDA-07'],
+    'without a rule pack, CDA-07 is reported not selected — never passed silently',
+  );
   if (rulePack) assert.deepEqual(conformant['(conformant) features/cda'].notSelected, [], 'with the rule pack, CDA-07 is judged');
   for (const [id, d] of Object.entries(rows)) {
     const unexpected = d.erroredScenarios.filter((e) => !/could not set up the scenario/.test(e));
     assert.deepEqual(unexpected, [], `defect ${id}: scenarios errored instead of giving a verdict`);
     if (matrix.notJudgeableWithoutRulePack.some((x) => id.startsWith(x))) continue;
-    assert.deepEqual(d.failedRequirements, d.expectedRequirements, `defect ${id}: failed requirements differ from the expected ones (failed scenarios: ${d.failedScenarios.join(', ')}; not judged: ${d.notJudged.join(', ')})`);
+    assert.deepEqual(
+      d.failedRequirements,
+      d.expectedRequirements,
+      `defect ${id}: failed requirements differ from the expected ones (failed scenarios: ${d.failedScenarios.join(', ')}; not judged: ${d.notJudged.join(', ')})`,
+    );
   }
-  assert.deepEqual(matrix.requirementsNotFailedByAnyDefect, { lgc: [], service: [] }, 'every catalogue requirement is failed by some defect');
+  assert.deepEqual(
+    matrix.requirementsNotFailedByAnyDefect,
+    { lgc: [], service: [] },
+    'every catalogue requirement is failed by some defect',
+  );
   assert.deepEqual(matrix.scenariosNotFailedByAnyDefect, [], 'every scenario is failed by some defect');
 }
 

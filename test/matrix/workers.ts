@@ -11,7 +11,14 @@ import { PROJECT_ROOT } from '../../src/config/load';
 import type { MatrixJob, MatrixJobResult } from '../../src/harness/matrix-worker';
 
 /** side "lgc": a defect of the reference LGC; side "service": a defective mode of the MSSanté double under test. */
-export interface Defect { id: string; requirements: string[]; features: string[]; mode: 'http' | 'ui' | 'smtp'; side?: 'lgc' | 'service'; description: string }
+export interface Defect {
+  id: string;
+  requirements: string[];
+  features: string[];
+  mode: 'http' | 'ui' | 'smtp';
+  side?: 'lgc' | 'service';
+  description: string;
+}
 export const catalogue: Defect[] = JSON.parse(readFileSync(join(PROJECT_ROOT, 'src', 'reference-lgc', 'defects.json'), 'utf8')).defects;
 
 /**
@@ -19,41 +26,68 @@ export const catalogue: Defect[] = JSON.parse(readFileSync(join(PROJECT_ROOT, 's
  * waiting: more workers overlap more windows), ui jobs on at most one process per core (each
  * drives a Chromium: more would only slow every browser down).
  */
-export async function runJobs(baseUrl: string, jobs: MatrixJob[], workers: number, o: { timeoutMs: number; uiWorkers?: number; onResult?: (r: MatrixJobResult, done: number) => void }): Promise<Map<string, MatrixJobResult>> {
+export async function runJobs(
+  baseUrl: string,
+  jobs: MatrixJob[],
+  workers: number,
+  o: { timeoutMs: number; uiWorkers?: number; onResult?: (r: MatrixJobResult, done: number) => void },
+): Promise<Map<string, MatrixJobResult>> {
   const out = new Map<string, MatrixJobResult>();
   const ui = jobs.filter((j) => j.driver === 'ui');
   const http = jobs.filter((j) => j.driver !== 'ui');
-  await Promise.all([runPool(baseUrl, http, workers, out, o), runPool(baseUrl, ui, o.uiWorkers ?? Math.min(2, availableParallelism()), out, o)]);
+  await Promise.all([
+    runPool(baseUrl, http, workers, out, o),
+    runPool(baseUrl, ui, o.uiWorkers ?? Math.min(2, availableParallelism()), out, o),
+  ]);
   return out;
 }
 
-function runPool(baseUrl: string, jobs: MatrixJob[], workers: number, out: Map<string, MatrixJobResult>,
-  o: { timeoutMs: number; onResult?: (r: MatrixJobResult, done: number) => void }): Promise<unknown> {
+function runPool(
+  baseUrl: string,
+  jobs: MatrixJob[],
+  workers: number,
+  out: Map<string, MatrixJobResult>,
+  o: { timeoutMs: number; onResult?: (r: MatrixJobResult, done: number) => void },
+): Promise<unknown> {
   const queue = [...jobs];
-  const startWorker = (n: number) => new Promise<void>((resolve, reject) => {
-    const child: ChildProcess = fork(join(PROJECT_ROOT, 'src', 'harness', 'matrix-worker.ts'), [baseUrl], {
-      cwd: PROJECT_ROOT, execArgv: ['--require', 'ts-node/register'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+  const startWorker = (n: number) =>
+    new Promise<void>((resolve, reject) => {
+      const child: ChildProcess = fork(join(PROJECT_ROOT, 'src', 'harness', 'matrix-worker.ts'), [baseUrl], {
+        cwd: PROJECT_ROOT,
+        execArgv: ['--require', 'ts-node/register'],
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+      });
+      let err = '';
+      let current: MatrixJob | undefined;
+      child.stderr!.on('data', (b) => {
+        err = (err + b).slice(-4000);
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs);
+      const next = () => {
+        current = queue.shift();
+        if (current) child.send(current);
+        else child.send({ done: true });
+      };
+      child.on('message', (m: { ready?: true; result?: MatrixJobResult }) => {
+        if (m.result) {
+          out.set(m.result.id, m.result);
+          o.onResult?.(m.result, out.size);
+        }
+        next();
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        if (code === 0 && !current) resolve();
+        else if (code === 0) resolve();
+        else
+          reject(
+            new Error(
+              `matrix worker ${n} exited ${code}${current ? ` during job ${current.id}` : ''} (bound ${o.timeoutMs} ms): ${err.slice(-2000)}`,
+            ),
+          );
+      });
     });
-    let err = '';
-    let current: MatrixJob | undefined;
-    child.stderr!.on('data', (b) => { err = (err + b).slice(-4000); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs);
-    const next = () => {
-      current = queue.shift();
-      if (current) child.send(current);
-      else child.send({ done: true });
-    };
-    child.on('message', (m: { ready?: true; result?: MatrixJobResult }) => {
-      if (m.result) { out.set(m.result.id, m.result); o.onResult?.(m.result, out.size); }
-      next();
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0 && !current) resolve();
-      else if (code === 0) resolve();
-      else reject(new Error(`matrix worker ${n} exited ${code}${current ? ` during job ${current.id}` : ''} (bound ${o.timeoutMs} ms): ${err.slice(-2000)}`));
-    });
-  });
   return Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, (_, i) => startWorker(i)));
 }
 

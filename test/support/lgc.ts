@@ -39,15 +39,27 @@ export function stubServer(handler: http.RequestListener): Stub {
   };
 }
 
-export interface Answer { status: number; type: string; text: string; body: any } // eslint-disable-line @typescript-eslint/no-explicit-any
+export interface Answer {
+  status: number;
+  type: string;
+  text: string;
+  body: any;
+} // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** One call of the test-driver API (tenant null: no X-Vigie-Tenant header; raw: the body as is). */
-export async function callLgc(lgcUrl: string, method: string, path: string, tenant: string | null, body?: unknown,
-  o: { raw?: string; timeoutMs?: number } = {}): Promise<Answer> {
+export async function callLgc(
+  lgcUrl: string,
+  method: string,
+  path: string,
+  tenant: string | null,
+  body?: unknown,
+  o: { raw?: string; timeoutMs?: number } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (tenant !== null) headers['x-vigie-tenant'] = tenant;
   const r = await fetch(lgcUrl + path, {
-    method, headers,
+    method,
+    headers,
     body: o.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     signal: AbortSignal.timeout(o.timeoutMs ?? 5000),
   });
@@ -62,7 +74,13 @@ export async function callLgc(lgcUrl: string, method: string, path: string, tena
  */
 export async function waitFor<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
   let last: T | undefined;
-  const r = await eventually(async () => { last = await fn(); return ok(last) ? { v: last } : undefined; }, { ms: timeoutMs, pollMs: 15 });
+  const r = await eventually(
+    async () => {
+      last = await fn();
+      return ok(last) ? { v: last } : undefined;
+    },
+    { ms: timeoutMs, pollMs: 15 },
+  );
   if (!r.value) assert.fail(`waited ${r.ms} ms for ${what}; last seen: ${JSON.stringify(last)}`);
   return r.value.v;
 }
@@ -70,21 +88,44 @@ export async function waitFor<T>(what: string, fn: () => Promise<T> | T, ok: (v:
 /** Watches `fn` for the whole window; fails the test naming what appeared when `bad` holds at some point. */
 export async function holdsFor<T>(what: string, fn: () => Promise<T> | T, bad: (v: T) => boolean, windowMs: number): Promise<void> {
   let last: T | undefined;
-  const r = await never(async () => { last = await fn(); return bad(last); }, { ms: windowMs, pollMs: 15 });
+  const r = await never(
+    async () => {
+      last = await fn();
+      return bad(last);
+    },
+    { ms: windowMs, pollMs: 15 },
+  );
   if (r.value) assert.fail(`${what} did not hold for ${windowMs} ms: after ${r.ms} ms, saw ${JSON.stringify(last)}`);
 }
 
-export interface VigieRun { code: number | null; out: string; err: string; ms: number }
+export interface VigieRun {
+  code: number | null;
+  out: string;
+  err: string;
+  ms: number;
+}
 
 /** `bin/vigie <args>` in its own process, killed after `timeoutMs`. */
 export function runVigie(args: string[], o: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<VigieRun> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
-    let out = ''; let err = '';
-    p.stdout.on('data', (b) => { out += b; });
-    p.stderr.on('data', (b) => { err += b; });
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...o.env },
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (b) => {
+      out += b;
+    });
+    p.stderr.on('data', (b) => {
+      err += b;
+    });
     const timer = setTimeout(() => p.kill('SIGKILL'), o.timeoutMs ?? 60_000);
-    p.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err, ms: Date.now() - t0 }); });
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err, ms: Date.now() - t0 });
+    });
   });
 }

@@ -31,16 +31,21 @@ test('compiler: only the defaultPhase patterns, abstract patterns instantiated, 
   assert.equal(c.stats.activePatterns, 4);
   assert.equal(c.stats.patterns, 5, 'header, vs-code, entries, broken, inactive (the abstract one is gone)');
   assert.ok(!c.xslt.includes('[inactive]'), 'a pattern outside the phase is not compiled');
-  assert.ok(c.xslt.includes("match=\"cda:entry/cda:code\""), 'the abstract rule context takes the parameter value');
+  assert.ok(c.xslt.includes('match="cda:entry/cda:code"'), 'the abstract rule context takes the parameter value');
   assert.ok(c.xslt.includes("document('../jeuxDeValeurs/JDV_Mini.xml')"), 'parameters are replaced in tests');
-  assert.ok(c.warnings.some((w) => /missing-file\.sch/.test(w)), 'an include that is not there is a warning, not a failure');
+  assert.ok(
+    c.warnings.some((w) => /missing-file\.sch/.test(w)),
+    'an include that is not there is a warning, not a failure',
+  );
   assert.match(c.xslt, /xml:base="file:[^"]*CI-SIS_MINI_2024\.01\.sch"/, 'document() resolves from the schematron file');
 });
 
 test('layers and verdicts on the mini pack', { skip: noJava() }, async () => {
   const jvm = new CdaJvm();
   try {
-    const files = ['mini-valid.xml', 'mini-invalid.xml', 'mini-cannot-run.xml', 'mini-unknown-type.xml', 'mini-xsd-invalid.xml'].map((f) => join(DOCS, f));
+    const files = ['mini-valid.xml', 'mini-invalid.xml', 'mini-cannot-run.xml', 'mini-unknown-type.xml', 'mini-xsd-invalid.xml'].map((f) =>
+      join(DOCS, f),
+    );
     const res = await validateCda(files, { rulesDir: PACK, jvm });
     assert.equal(res.rulePack.path, PACK);
     assert.match(res.rulePack.hash, /^[0-9a-f]{64}$/);
@@ -49,7 +54,11 @@ test('layers and verdicts on the mini pack', { skip: noJava() }, async () => {
     assert.equal(ok.valid, true);
     assert.equal(ok.schematron, 'schematrons/CI-SIS_MINI_2024.01.sch');
     assert.deepEqual(ok.errors, []);
-    assert.deepEqual(ok.notices.map((n) => n.text), ["[header] short title 'ok'"], 'a report with role info is a notice, not an error');
+    assert.deepEqual(
+      ok.notices.map((n) => n.text),
+      ["[header] short title 'ok'"],
+      'a report with role info is a notice, not an error',
+    );
 
     assert.equal(bad.valid, false);
     assert.equal(bad.xsdValid, true);
@@ -57,7 +66,13 @@ test('layers and verdicts on the mini pack', { skip: noJava() }, async () => {
       bad.errors.map((e) => [e.layer, e.location, e.line, e.text, e.rule]),
       [
         ['schematron', '/ClinicalDocument', 2, '[header] ClinicalDocument needs a title', 'header'],
-        ['schematron', '/ClinicalDocument/entry[2]/code', 8, '[inValueSet] entry/code code Z not in ../jeuxDeValeurs/JDV_Mini.xml.', 'vs-code'],
+        [
+          'schematron',
+          '/ClinicalDocument/entry[2]/code',
+          8,
+          '[inValueSet] entry/code code Z not in ../jeuxDeValeurs/JDV_Mini.xml.',
+          'vs-code',
+        ],
         ['schematron', '/ClinicalDocument/entry[2]', 7, '[entries] entry without value', 'entries'],
         // two <value-of> separated by white space only: the reference drops that space too
         ['schematron', '/ClinicalDocument/entry[2]', 7, '[entries] status is koko, expected ok', 'entries'],
@@ -73,7 +88,10 @@ test('layers and verdicts on the mini pack', { skip: noJava() }, async () => {
 
     assert.equal(xsd.valid, false);
     assert.equal(xsd.xsdValid, false);
-    assert.deepEqual(xsd.errors.map((e) => [e.layer, e.line]), [['xsd', 3]]);
+    assert.deepEqual(
+      xsd.errors.map((e) => [e.layer, e.line]),
+      [['xsd', 3]],
+    );
   } finally {
     jvm.close();
   }
@@ -82,9 +100,20 @@ test('layers and verdicts on the mini pack', { skip: noJava() }, async () => {
 test('vigie validate: JSON shape, exit codes 0/1/2', { skip: noJava() }, async () => {
   let out = '';
   let err = '';
-  const io = { out: (s: string) => { out += s; }, err: (s: string) => { err += s; } };
+  const io = {
+    out: (s: string) => {
+      out += s;
+    },
+    err: (s: string) => {
+      err += s;
+    },
+  };
   // The mini documents have no CI-SIS header: the ANS layers only.
-  assert.equal(await validateCommand(['validate', join(DOCS, 'mini-valid.xml'), '--rules', PACK, '--format', 'json', '--no-header'], io), 0, err);
+  assert.equal(
+    await validateCommand(['validate', join(DOCS, 'mini-valid.xml'), '--rules', PACK, '--format', 'json', '--no-header'], io),
+    0,
+    err,
+  );
   const json = JSON.parse(out) as { rulePack: Record<string, unknown>; documents: Record<string, unknown>[] };
   assert.deepEqual(Object.keys(json), ['rulePack', 'documents']);
   assert.deepEqual(Object.keys(json.rulePack), ['path', 'hash', 'commit']);
@@ -95,7 +124,11 @@ test('vigie validate: JSON shape, exit codes 0/1/2', { skip: noJava() }, async (
   assert.match(out, /<testsuite name="vigie validate \(CDA\)" tests="1" failures="1" errors="0">/);
 
   out = '';
-  assert.equal(await validateCommand([join(DOCS, 'mini-unknown-type.xml'), '--rules', PACK, '--no-header'], io), 2, 'a document that cannot be judged');
+  assert.equal(
+    await validateCommand([join(DOCS, 'mini-unknown-type.xml'), '--rules', PACK, '--no-header'], io),
+    2,
+    'a document that cannot be judged',
+  );
   assert.match(out, /NOT JUDGED/);
 
   err = '';
@@ -104,7 +137,11 @@ test('vigie validate: JSON shape, exit codes 0/1/2', { skip: noJava() }, async (
   assert.equal(await validateCommand(['--format', 'yaml', DOCS], io), 2);
 
   out = '';
-  assert.equal(await validateCommand([join(DOCS, 'mini-valid.xml'), '--rules', PACK, '--format', 'json'], io), 1, 'with the header layer, a document without a CI-SIS header is invalid');
+  assert.equal(
+    await validateCommand([join(DOCS, 'mini-valid.xml'), '--rules', PACK, '--format', 'json'], io),
+    1,
+    'with the header layer, a document without a CI-SIS header is invalid',
+  );
   const h = JSON.parse(out) as { documents: { errors: { layer: string; rule: string }[] }[] };
   assert.ok(h.documents[0].errors.some((e) => e.layer === 'header' && e.rule === 'CDA-02'));
 });

@@ -14,10 +14,16 @@ test('a complete CI-SIS header passes, with the INS for a qualified identity', (
 });
 
 test('a missing mandatory header element is named (CDA-02)', () => {
-  assert.deepEqual(rules(HEADER.replace(/<custodian>[\s\S]*?<\/custodian>/, ''), { qualifiedIns: INS }), ['CDA-02 /ClinicalDocument/custodian']);
+  assert.deepEqual(rules(HEADER.replace(/<custodian>[\s\S]*?<\/custodian>/, ''), { qualifiedIns: INS }), [
+    'CDA-02 /ClinicalDocument/custodian',
+  ]);
   assert.deepEqual(rules(HEADER.replace('<realmCode code="FR"/>', ''), { qualifiedIns: INS }), ['CDA-02 /ClinicalDocument/realmCode']);
-  assert.deepEqual(rules(HEADER.replace('value="20261122101500+0100"', 'value="2026-11-22"'), { qualifiedIns: INS }), ['CDA-02 /ClinicalDocument/effectiveTime']);
-  assert.deepEqual(rules(HEADER.replace('<languageCode code="fr-FR"/>', '<languageCode code="en-US"/>'), { qualifiedIns: INS }), ['CDA-02 /ClinicalDocument/languageCode']);
+  assert.deepEqual(rules(HEADER.replace('value="20261122101500+0100"', 'value="2026-11-22"'), { qualifiedIns: INS }), [
+    'CDA-02 /ClinicalDocument/effectiveTime',
+  ]);
+  assert.deepEqual(rules(HEADER.replace('<languageCode code="fr-FR"/>', '<languageCode code="en-US"/>'), { qualifiedIns: INS }), [
+    'CDA-02 /ClinicalDocument/languageCode',
+  ]);
 });
 
 test('the INS with its OID only for a qualified identity (CDA-03)', () => {
@@ -27,7 +33,11 @@ test('the INS with its OID only for a qualified identity (CDA-03)', () => {
   const local = HEADER.replace(/<id extension="285047511208727" root="1.2.250.1.213.1.4.8"\/>/, '');
   assert.deepEqual(rules(local, NQ), [], 'local identifier alone');
   assert.deepEqual(rules(local, { qualifiedIns: INS }), ['CDA-03 /ClinicalDocument/recordTarget/patientRole/id'], 'qualified but no INS');
-  assert.deepEqual(rules(local.replace(/<id extension="p1" root="[^"]*"\/>/, ''), NQ), ['CDA-03 /ClinicalDocument/recordTarget/patientRole/id'], 'no identifier at all');
+  assert.deepEqual(
+    rules(local.replace(/<id extension="p1" root="[^"]*"\/>/, ''), NQ),
+    ['CDA-03 /ClinicalDocument/recordTarget/patientRole/id'],
+    'no identifier at all',
+  );
 });
 
 test('a type code the DMP accepts, agreeing with the XDS typeCode (CDA-04)', () => {

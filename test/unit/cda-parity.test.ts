@@ -47,7 +47,7 @@ function multiset(items: string[]): Map<string, number> {
 }
 function diff(a: Map<string, number>, b: Map<string, number>): string[] {
   const out: string[] = [];
-  for (const [k, n] of a) for (let i = (b.get(k) ?? 0); i < n; i++) out.push(k.replace('\u0000', ' :: '));
+  for (const [k, n] of a) for (let i = b.get(k) ?? 0; i < n; i++) out.push(k.replace('\u0000', ' :: '));
   return out;
 }
 
@@ -69,7 +69,14 @@ test('CDA verdict parity with the ANS pipeline (23 examples + 46 mutants)', { sk
       const d = res.documents[i];
       const why: string[] = [];
       if (d.schematron !== p.schematron) why.push(`schematron ${d.schematron} ≠ peer ${p.schematron}`);
-      if (d.xsdValid !== p.xsdValid) why.push(`xsdValid ${d.xsdValid} ≠ peer ${p.xsdValid} ${d.errors.filter((e) => e.layer === 'xsd').map((e) => e.text).slice(0, 2).join(' | ')}`);
+      if (d.xsdValid !== p.xsdValid)
+        why.push(
+          `xsdValid ${d.xsdValid} ≠ peer ${p.xsdValid} ${d.errors
+            .filter((e) => e.layer === 'xsd')
+            .map((e) => e.text)
+            .slice(0, 2)
+            .join(' | ')}`,
+        );
       if (p.pipelineError) {
         if (!d.couldNotJudge) why.push(`peer could not run (${p.pipelineError.slice(0, 120)}…), we judged it`);
       } else {
@@ -85,7 +92,9 @@ test('CDA verdict parity with the ANS pipeline (23 examples + 46 mutants)', { sk
     });
     const agreeing = peer.length - disagreements.length;
     const slowest = [...res.documents].sort((a, b) => b.ms - a.ms)[0];
-    console.log(`CDA parity: ${agreeing}/${peer.length} verdicts agree with the ANS pipeline; ${peer.length} documents in ${(ms / 1000).toFixed(1)} s (JVM start and compilation included; slowest ${slowest.file.split('/').pop()} ${slowest.ms} ms)`);
+    console.log(
+      `CDA parity: ${agreeing}/${peer.length} verdicts agree with the ANS pipeline; ${peer.length} documents in ${(ms / 1000).toFixed(1)} s (JVM start and compilation included; slowest ${slowest.file.split('/').pop()} ${slowest.ms} ms)`,
+    );
     assert.deepEqual(disagreements, [], `${disagreements.length} disagreement(s):\n${disagreements.join('\n')}`);
   } finally {
     jvm.close();

@@ -26,7 +26,8 @@ const hostile: { name: string; make: (dir: string) => string | Buffer; reason: R
   },
   {
     name: 'external entity (XXE)',
-    make: () => Buffer.from(`<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n${cda('<title>&xxe;</title>')}`),
+    make: () =>
+      Buffer.from(`<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n${cda('<title>&xxe;</title>')}`),
     reason: /DOCTYPE declaration/,
   },
   {
@@ -52,7 +53,10 @@ const hostile: { name: string; make: (dir: string) => string | Buffer; reason: R
   },
   {
     name: '10,000-deep nesting',
-    make: () => Buffer.from(`<ClinicalDocument xmlns="urn:hl7-org:v3"><id root="1"/>${'<a>'.repeat(10000)}${'</a>'.repeat(10000)}</ClinicalDocument>`),
+    make: () =>
+      Buffer.from(
+        `<ClinicalDocument xmlns="urn:hl7-org:v3"><id root="1"/>${'<a>'.repeat(10000)}${'</a>'.repeat(10000)}</ClinicalDocument>`,
+      ),
     reason: /nested deeper than 2000 levels/,
   },
   { name: 'not XML', make: () => Buffer.from('MSH|^~\\&|LGC|CAB|||20240101||ORU^R01|1|P|2.5\r'), reason: /not XML/ },
@@ -60,7 +64,13 @@ const hostile: { name: string; make: (dir: string) => string | Buffer; reason: R
     name: 'a PDF named .xml',
     make: (dir) => {
       const f = join(dir, 'compte-rendu.xml');
-      writeFileSync(f, Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n', 'latin1'), Buffer.alloc(2000, 0)]));
+      writeFileSync(
+        f,
+        Buffer.concat([
+          Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n', 'latin1'),
+          Buffer.alloc(2000, 0),
+        ]),
+      );
       return f;
     },
     reason: /a PDF document, not XML/,
@@ -95,36 +105,40 @@ const noJava = ((): string | false => {
   return false;
 })();
 
-test('validateCda: hostile inputs are parse errors (< 1 s each) and the next document is still judged', { skip: noJava, timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-cda-hostile-'));
-  const jvm = new CdaJvm();
-  try {
-    const inputs = hostile.map((h) => {
-      const made = h.make(dir);
-      return typeof made === 'string' ? made : { name: `${h.name}.xml`, content: made };
-    });
-    const res = await validateCda([...inputs, VALID], { rulesDir: PACK, jvm });
-    res.documents.slice(0, hostile.length).forEach((d, i) => {
-      const h = hostile[i];
-      assert.equal(d.valid, false, h.name);
-      assert.equal(d.errors.length, 1, h.name);
-      assert.equal(d.errors[0].layer, 'parse', h.name);
-      assert.match(d.errors[0].text, h.reason, h.name);
-      assert.equal(d.couldNotJudge, null, h.name);
-      assert.ok(d.ms < 1000, `${h.name}: ${d.ms} ms`);
-    });
-    const last = res.documents[hostile.length];
-    assert.equal(last.valid, true, JSON.stringify(last));
-    assert.equal(last.xsdValid, true);
+test(
+  'validateCda: hostile inputs are parse errors (< 1 s each) and the next document is still judged',
+  { skip: noJava, timeout: 120_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-cda-hostile-'));
+    const jvm = new CdaJvm();
+    try {
+      const inputs = hostile.map((h) => {
+        const made = h.make(dir);
+        return typeof made === 'string' ? made : { name: `${h.name}.xml`, content: made };
+      });
+      const res = await validateCda([...inputs, VALID], { rulesDir: PACK, jvm });
+      res.documents.slice(0, hostile.length).forEach((d, i) => {
+        const h = hostile[i];
+        assert.equal(d.valid, false, h.name);
+        assert.equal(d.errors.length, 1, h.name);
+        assert.equal(d.errors[0].layer, 'parse', h.name);
+        assert.match(d.errors[0].text, h.reason, h.name);
+        assert.equal(d.couldNotJudge, null, h.name);
+        assert.ok(d.ms < 1000, `${h.name}: ${d.ms} ms`);
+      });
+      const last = res.documents[hostile.length];
+      assert.equal(last.valid, true, JSON.stringify(last));
+      assert.equal(last.xsdValid, true);
 
-    // defence in depth: the JVM's own parser refuses a DOCTYPE even if the scan were bypassed
-    const xxe = join(dir, 'xxe-direct.xml');
-    writeFileSync(xxe, `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>${cda('<title>&e;</title>')}`);
-    const direct = await jvm.judge({ doc: xxe, xsd: null, xsl: null });
-    assert.match(direct.parseError?.message ?? '', /DOCTYPE/);
-    assert.equal(direct.failures.length, 0);
-  } finally {
-    jvm.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      // defence in depth: the JVM's own parser refuses a DOCTYPE even if the scan were bypassed
+      const xxe = join(dir, 'xxe-direct.xml');
+      writeFileSync(xxe, `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>${cda('<title>&e;</title>')}`);
+      const direct = await jvm.judge({ doc: xxe, xsd: null, xsl: null });
+      assert.match(direct.parseError?.message ?? '', /DOCTYPE/);
+      assert.equal(direct.failures.length, 0);
+    } finally {
+      jvm.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

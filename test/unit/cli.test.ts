@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, runVigie } from '../support/lgc';
 
-
 const vigie = (args: string[], timeoutMs = 60_000) => runVigie(args, { timeoutMs });
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-cli-'));
@@ -27,8 +26,13 @@ test('conformant reference on one feature: exit 0, summary and every report writ
   assert.match(s.provenance.config, /^sha256:/);
   for (const f of ['cucumber.json', 'cucumber.html', 'junit.xml']) assert.ok(existsSync(join(dir, f)), f);
   const allure = readdirSync(join(dir, 'allure-results'));
-  assert.ok(allure.some((f) => f.endsWith('-result.json')), 'allure results');
-  const soap = allure.filter((f) => f.includes('-attachment')).map((f) => readFileSync(join(dir, 'allure-results', f), 'utf8'))
+  assert.ok(
+    allure.some((f) => f.endsWith('-result.json')),
+    'allure results',
+  );
+  const soap = allure
+    .filter((f) => f.includes('-attachment'))
+    .map((f) => readFileSync(join(dir, 'allure-results', f), 'utf8'))
     .filter((t) => t.includes('rechercherInsAvecTraitsIdentite') && t.includes('RESULTAT'));
   assert.ok(soap.length > 0, 'the INSi exchange (request and answer) is attached');
   assert.match(r.out, /QUAL-04 +PASS/);
@@ -36,7 +40,14 @@ test('conformant reference on one feature: exit 0, summary and every report writ
 
 test('a seeded defect: exit 1, the failure names the requirement, expected and seen', async () => {
   const dir = tmp();
-  const r = await vigie(['run', '--defect', 'documents-list-incomplete', '--reports', dir, 'features/qualification/qual-04-documents.feature']);
+  const r = await vigie([
+    'run',
+    '--defect',
+    'documents-list-incomplete',
+    '--reports',
+    dir,
+    'features/qualification/qual-04-documents.feature',
+  ]);
   assert.equal(r.code, 1, r.out + r.err);
   const s = summary(dir);
   assert.equal(s.outcome, 'not-conformant');
@@ -60,13 +71,19 @@ test('an unreachable target: exit 2, said so quickly, outcome could-not-run', as
   const s = summary(dir);
   assert.equal(s.outcome, 'could-not-run');
   assert.match(s.reasons.join(' '), /did not answer at http:\/\/127\.0\.0\.1:\d+ .*connection refused/);
-  assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /<error message="could not run: the target &quot;gone&quot; did not answer/, 'a run that could not start still writes its JUnit, one error testcase saying why');
+  assert.match(
+    readFileSync(join(dir, 'junit.xml'), 'utf8'),
+    /<error message="could not run: the target &quot;gone&quot; did not answer/,
+    'a run that could not start still writes its JUnit, one error testcase saying why',
+  );
 });
 
 test('a target that accepts connections but never answers: exit 2 within its reach bound', async () => {
   const dir = tmp();
   const sockets: import('node:net').Socket[] = [];
-  const server = createServer((s) => { sockets.push(s); }); // never answers
+  const server = createServer((s) => {
+    sockets.push(s);
+  }); // never answers
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
   const cfg = join(dir, 'silent.json');
@@ -129,7 +146,10 @@ test('an unknown defect id: exit 2, named once', async () => {
 });
 
 test('vigie serve: the INSi double standalone, on the host asked for, answering a real client request', async () => {
-  const p = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), 'serve', '--host', '127.0.0.2', '--insi-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), 'serve', '--host', '127.0.0.2', '--insi-port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -137,7 +157,10 @@ test('vigie serve: the INSi double standalone, on the host asked for, answering 
       p.stdout.on('data', (b) => {
         out += b;
         const m = /listening: (http:\/\/127\.0\.0\.2:\d+\/insi)/.exec(out);
-        if (m) { clearTimeout(timer); resolve(m[1]); }
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
       });
     });
     const body = readFileSync(join(ROOT, 'fixtures', 'insi', 'requests', 'RECSANSVITALE-as-sent-by-padoa-client.xml'));

@@ -6,13 +6,29 @@ import { test } from 'node:test';
 import { ConfigError, checkConfig, loadTarget } from '../../src/config/load';
 
 const bad = (raw: unknown) => {
-  try { checkConfig(raw, 'x.json'); } catch (e) { assert.ok(e instanceof ConfigError); return (e as Error).message; }
+  try {
+    checkConfig(raw, 'x.json');
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    return (e as Error).message;
+  }
   assert.fail('expected a ConfigError');
 };
 
 test('an smtp target names what it lacks', () => {
   assert.match(bad({ name: 'v', driver: 'smtp', host: 'h', port: 25 }), /pop3: is required for an smtp target/);
-  assert.match(bad({ name: 'v', driver: 'smtp', host: 'h', port: 25, pop3: { host: 'h', port: 110 }, mailboxes: { professional: 'a@b', pharmacy: 'c@d' }, patients: { 'activé': 'x' } }), /patients: .*required|patients\.activé: must match pattern/);
+  assert.match(
+    bad({
+      name: 'v',
+      driver: 'smtp',
+      host: 'h',
+      port: 25,
+      pop3: { host: 'h', port: 110 },
+      mailboxes: { professional: 'a@b', pharmacy: 'c@d' },
+      patients: { activé: 'x' },
+    }),
+    /patients: .*required|patients\.activé: must match pattern/,
+  );
 });
 
 test('the shipped targets are valid', () => {
@@ -28,8 +44,14 @@ test('a misspelt key is named, with the keys allowed there', () => {
 
 test('a nested wrong value is named by its path', () => {
   assert.match(bad({ name: 'v', driver: 'http', baseUrl: 'http://x', doubles: { host: 42 } }), /doubles\.host: must be string/);
-  assert.match(bad({ name: 'v', driver: 'http', baseUrl: 'http://x', doubles: { insi: { port: 70000 } } }), /doubles\.insi\.port: must be <= 65535/);
-  assert.match(bad({ name: 'v', driver: 'http', baseUrl: 'http://x', timeouts: { insiWaitMs: "long" } }), /timeouts\.insiWaitMs: must be integer/);
+  assert.match(
+    bad({ name: 'v', driver: 'http', baseUrl: 'http://x', doubles: { insi: { port: 70000 } } }),
+    /doubles\.insi\.port: must be <= 65535/,
+  );
+  assert.match(
+    bad({ name: 'v', driver: 'http', baseUrl: 'http://x', timeouts: { insiWaitMs: 'long' } }),
+    /timeouts\.insiWaitMs: must be integer/,
+  );
 });
 
 test('missing keys and wrong enums are named', () => {
@@ -40,7 +62,10 @@ test('missing keys and wrong enums are named', () => {
 });
 
 test('defects only for the embedded reference', () => {
-  assert.match(bad({ name: 'v', driver: 'http', baseUrl: 'http://x', defects: ['insi-in-request-path'] }), /defects: seeded defects exist only in the embedded reference LGC/);
+  assert.match(
+    bad({ name: 'v', driver: 'http', baseUrl: 'http://x', defects: ['insi-in-request-path'] }),
+    /defects: seeded defects exist only in the embedded reference LGC/,
+  );
 });
 
 test('a target file: not JSON, wrong name, unknown target', () => {
@@ -49,5 +74,8 @@ test('a target file: not JSON, wrong name, unknown target', () => {
   assert.throws(() => loadTarget(join(dir, 'broken.json')), /broken\.json: not valid JSON/);
   writeFileSync(join(dir, 'other.json'), JSON.stringify({ name: 'not-other', driver: 'http', baseUrl: 'http://127.0.0.1:1' }));
   assert.throws(() => loadTarget(join(dir, 'other.json')), /name: "not-other" must equal the file name "other"/);
-  assert.throws(() => loadTarget('no-such-target'), /no configuration .*no-such-target\.json \(known targets: example-mss-service, example-vendor, reference\)/);
+  assert.throws(
+    () => loadTarget('no-such-target'),
+    /no configuration .*no-such-target\.json \(known targets: example-mss-service, example-vendor, reference\)/,
+  );
 });

@@ -22,9 +22,12 @@ test('the contract parses as OpenAPI 3 and every $ref resolves', () => {
 
 test('every path and method the http driver calls is in the contract', () => {
   const src = readFileSync(join(ROOT, 'src', 'drivers', 'http-driver.ts'), 'utf8');
-  const calls = [...src.matchAll(/'(GET|POST)', `?('|`)(\/testdriver\/[^'`]+)\2/g)].map((m) => [m[1], m[3]] as const)
+  const calls = [...src.matchAll(/'(GET|POST)', `?('|`)(\/testdriver\/[^'`]+)\2/g)]
+    .map((m) => [m[1], m[3]] as const)
     .filter(([, p]) => !p.includes('${action}'));
-  const actions = [...src.matchAll(/documentAction\([^)]*'([a-z-]+)'/g)].map((m) => ['POST', `/testdriver/documents/{documentId}/${m[1]}`] as const);
+  const actions = [...src.matchAll(/documentAction\([^)]*'([a-z-]+)'/g)].map(
+    (m) => ['POST', `/testdriver/documents/{documentId}/${m[1]}`] as const,
+  );
   assert.ok(calls.length >= 8, `found ${calls.length} calls`);
   for (const [method, raw] of [...calls, ...actions]) {
     const path = raw.replace(/\$\{encodeURIComponent\((\w+)\)\}/g, (_, v) => `{${v}}`);
@@ -34,17 +37,22 @@ test('every path and method the http driver calls is in the contract', () => {
   }
 });
 
-test('the vendor contract carries no seeded defects; workstations carry the card holder\'s idNat', () => {
+test("the vendor contract carries no seeded defects; workstations carry the card holder's idNat", () => {
   const text = readFileSync(join(ROOT, 'docs', 'test-driver.openapi.yaml'), 'utf8');
   assert.doesNotMatch(text, /defects/i, 'seeded defects are reference-only (docs/reference-lgc.md)');
   const s = doc.components.schemas;
   assert.equal(s.Workstation.properties.idNat.type, 'string');
-  assert.deepEqual(s.Reset.properties.workstations, { description: s.Reset.properties.workstations.description, type: 'array', items: { $ref: '#/components/schemas/Workstation' } });
+  assert.deepEqual(s.Reset.properties.workstations, {
+    description: s.Reset.properties.workstations.description,
+    type: 'array',
+    items: { $ref: '#/components/schemas/Workstation' },
+  });
 });
 
 test('every action documents its refusals (403/409/422, Error body) and contract misuse (400 with a body, 404 with a path id)', () => {
   const errorSchema = { $ref: '#/components/schemas/Error' };
-  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     for (const [method, op] of Object.entries(item)) {
       const where = `${method.toUpperCase()} ${path}`;
       const r = op.responses as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -52,7 +60,11 @@ test('every action documents its refusals (403/409/422, Error body) and contract
       if (/\{\w+\}/.test(path)) assert.deepEqual(r['404'], { $ref: '#/components/responses/UnknownObject' }, `${where}: 404`);
       for (const code of ['403', '409', '422']) {
         if (!r[code]) continue;
-        assert.match(r[code].description, /^Refusal shown to the user: .*`message` is what the user is shown\./s, `${where}: ${code} says what the user is shown`);
+        assert.match(
+          r[code].description,
+          /^Refusal shown to the user: .*`message` is what the user is shown\./s,
+          `${where}: ${code} says what the user is shown`,
+        );
         assert.deepEqual(r[code].content['application/json'].schema, errorSchema, `${where}: ${code} body`);
       }
     }

@@ -8,7 +8,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { DmpDouble, type DmpSubmission } from '../../src/doubles/dmp';
 
 const PUBLICATION = path.resolve(__dirname, '../../../shared/reference/DRIM-M_DRIMbox/JeuxDeDonnees/exemples/XDS/publication.xml');
-const PUBLICATION_CT = 'multipart/related; boundary=MIMEBoundary_Bound; type="application/xop+xml"; start="<0.1>"; start-info="application/soap+xml"';
+const PUBLICATION_CT =
+  'multipart/related; boundary=MIMEBoundary_Bound; type="application/xop+xml"; start="<0.1>"; start-info="application/soap+xml"';
 const SOAP12 = 'application/soap+xml; charset=utf-8';
 const PNR_ACTION = 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b';
 const SQ_ACTION = 'urn:ihe:iti:2007:RegistryStoredQuery';
@@ -32,7 +33,12 @@ const CX = `${INS.id}^^^&${INS.oid}&ISO^NH`;
 const OTHER = { id: '180012B00012345', oid: '1.2.250.1.213.1.4.8' };
 const OTHER_CX = `${OTHER.id}^^^&${OTHER.oid}&ISO^NH`;
 
-interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string; ms: number }
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  ms: number;
+}
 
 function post(url: string, body: string | Buffer, contentType = SOAP12, extra: Record<string, string> = {}): Promise<Reply> {
   const started = performance.now();
@@ -40,7 +46,14 @@ function post(url: string, body: string | Buffer, contentType = SOAP12, extra: R
     const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': contentType, ...extra } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          ms: performance.now() - started,
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -54,12 +67,14 @@ function post(url: string, body: string | Buffer, contentType = SOAP12, extra: R
 function cda(code: string, ids: Array<{ id: string; oid: string }> = [INS, { id: 'LOCAL-42', oid: '1.2.250.1.999.2' }]): Buffer {
   return Buffer.from(
     '<?xml version="1.0" encoding="UTF-8"?>\n<ClinicalDocument xmlns="urn:hl7-org:v3">' +
-    '<typeId root="2.16.840.1.113883.1.3" extension="POCD_HD000040"/>' +
-    '<id root="1.2.250.1.999.1" extension="doc-1"/>' +
-    `<code code="${code}" codeSystem="2.16.840.1.113883.6.1" displayName="Compte rendu"/>` +
-    '<title>Consultation du jour — é</title>' +
-    `<recordTarget><patientRole>${ids.map((i) => `<id extension="${i.id}" root="${i.oid}"/>`).join('')}</patientRole></recordTarget>` +
-    '</ClinicalDocument>\n', 'utf8');
+      '<typeId root="2.16.840.1.113883.1.3" extension="POCD_HD000040"/>' +
+      '<id root="1.2.250.1.999.1" extension="doc-1"/>' +
+      `<code code="${code}" codeSystem="2.16.840.1.113883.6.1" displayName="Compte rendu"/>` +
+      '<title>Consultation du jour — é</title>' +
+      `<recordTarget><patientRole>${ids.map((i) => `<id extension="${i.id}" root="${i.oid}"/>`).join('')}</patientRole></recordTarget>` +
+      '</ClinicalDocument>\n',
+    'utf8',
+  );
 }
 
 interface EntrySpec {
@@ -77,23 +92,37 @@ interface EntrySpec {
 
 let uid = 0;
 function entryXml(e: EntrySpec): string {
-  const cl = (scheme: string, code: string) => `<Classification classificationScheme="${scheme}" classifiedObject="${e.id}" id="cl${++uid}" nodeRepresentation="${code}"><Slot name="codingScheme"><ValueList><Value>x</Value></ValueList></Slot></Classification>`;
-  const slot = (name: string, v?: string) => (v === undefined ? '' : `<Slot name="${name}"><ValueList><Value>${v.replace(/&/g, '&amp;')}</Value></ValueList></Slot>`);
+  const cl = (scheme: string, code: string) =>
+    `<Classification classificationScheme="${scheme}" classifiedObject="${e.id}" id="cl${++uid}" nodeRepresentation="${code}"><Slot name="codingScheme"><ValueList><Value>x</Value></ValueList></Slot></Classification>`;
+  const slot = (name: string, v?: string) =>
+    v === undefined ? '' : `<Slot name="${name}"><ValueList><Value>${v.replace(/&/g, '&amp;')}</Value></ValueList></Slot>`;
   const patient = e.patient === undefined ? CX : e.patient;
   return (
     `<ExtrinsicObject id="${e.id}" mimeType="${e.mimeType ?? 'text/xml'}" objectType="urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1">` +
-    slot('creationTime', '20260101120000') + slot('hash', e.hash) + slot('size', e.size) + slot('sourcePatientId', patient?.replace('^NH', '^PI') ?? undefined) +
+    slot('creationTime', '20260101120000') +
+    slot('hash', e.hash) +
+    slot('size', e.size) +
+    slot('sourcePatientId', patient?.replace('^NH', '^PI') ?? undefined) +
     `<Name><LocalizedString value="${e.title ?? 'Compte rendu'}"/></Name>` +
-    cl(S.classCode, e.classCode ?? '11') + cl(S.typeCode, e.typeCode ?? '11488-4') +
+    cl(S.classCode, e.classCode ?? '11') +
+    cl(S.typeCode, e.typeCode ?? '11488-4') +
     (e.conf ?? ['N']).map((c) => cl(S.conf, c)).join('') +
-    cl(S.formatCode, 'urn:ihe:iti:xds-sd:pdf:2008') + cl(S.facility, 'SA05') + cl(S.practice, 'ETABLISSEMENT') +
-    (patient === null ? '' : `<ExternalIdentifier id="ei${++uid}" identificationScheme="${S.patientId}" registryObject="${e.id}" value="${patient.replace(/&/g, '&amp;')}"><Name><LocalizedString value="XDSDocumentEntry.patientId"/></Name></ExternalIdentifier>`) +
+    cl(S.formatCode, 'urn:ihe:iti:xds-sd:pdf:2008') +
+    cl(S.facility, 'SA05') +
+    cl(S.practice, 'ETABLISSEMENT') +
+    (patient === null
+      ? ''
+      : `<ExternalIdentifier id="ei${++uid}" identificationScheme="${S.patientId}" registryObject="${e.id}" value="${patient.replace(/&/g, '&amp;')}"><Name><LocalizedString value="XDSDocumentEntry.patientId"/></Name></ExternalIdentifier>`) +
     `<ExternalIdentifier id="ei${++uid}" identificationScheme="${S.uniqueId}" registryObject="${e.id}" value="${e.uniqueId ?? `1.2.250.1.999.3.${++uid}`}"/>` +
     '</ExtrinsicObject>'
   );
 }
 
-function pnrXml(entries: EntrySpec[], documents: string, opts: { action?: string | null; setPatient?: string; messageId?: string } = {}): string {
+function pnrXml(
+  entries: EntrySpec[],
+  documents: string,
+  opts: { action?: string | null; setPatient?: string; messageId?: string } = {},
+): string {
   const action = opts.action === undefined ? PNR_ACTION : opts.action;
   const setPatient = (opts.setPatient ?? entries[0]?.patient ?? CX) || CX;
   return (
@@ -115,23 +144,43 @@ function pnrXml(entries: EntrySpec[], documents: string, opts: { action?: string
   );
 }
 
-const xopDoc = (id: string, cid = `${id}@vigie.test`) => `<xds:Document id="${id}"><xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include" href="cid:${encodeURIComponent(cid)}"/></xds:Document>`;
+const xopDoc = (id: string, cid = `${id}@vigie.test`) =>
+  `<xds:Document id="${id}"><xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include" href="cid:${encodeURIComponent(cid)}"/></xds:Document>`;
 const inlineDoc = (id: string, bytes: Buffer) => `<xds:Document id="${id}">${bytes.toString('base64')}</xds:Document>`;
 
-interface Part { cid: string; bytes: Buffer; cte?: 'binary' | 'base64' }
-function mtom(xml: string, parts: Part[], opts: { boundary?: string; start?: string | null; boundaryParam?: boolean; close?: boolean } = {}): { body: Buffer; contentType: string } {
+interface Part {
+  cid: string;
+  bytes: Buffer;
+  cte?: 'binary' | 'base64';
+}
+function mtom(
+  xml: string,
+  parts: Part[],
+  opts: { boundary?: string; start?: string | null; boundaryParam?: boolean; close?: boolean } = {},
+): { body: Buffer; contentType: string } {
   const b = opts.boundary ?? 'MIMEBoundary_vigie_test';
   const start = opts.start === undefined ? '<root@vigie.test>' : opts.start;
   const chunks: Buffer[] = [
-    Buffer.from(`--${b}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <root@vigie.test>\r\n\r\n${xml}`),
+    Buffer.from(
+      `--${b}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <root@vigie.test>\r\n\r\n${xml}`,
+    ),
   ];
   for (const p of parts) {
     const cte = p.cte ?? 'binary';
-    chunks.push(Buffer.from(`\r\n--${b}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: ${cte}\r\nContent-ID: <${p.cid}>\r\n\r\n`));
+    chunks.push(
+      Buffer.from(
+        `\r\n--${b}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: ${cte}\r\nContent-ID: <${p.cid}>\r\n\r\n`,
+      ),
+    );
     chunks.push(cte === 'base64' ? Buffer.from(p.bytes.toString('base64').replace(/(.{76})/g, '$1\r\n')) : p.bytes);
   }
   if (opts.close !== false) chunks.push(Buffer.from(`\r\n--${b}--\r\n`));
-  const params = [opts.boundaryParam === false ? '' : `; boundary="${b}"`, '; type="application/xop+xml"', start === null ? '' : `; start="${start}"`, '; start-info="application/soap+xml"'];
+  const params = [
+    opts.boundaryParam === false ? '' : `; boundary="${b}"`,
+    '; type="application/xop+xml"',
+    start === null ? '' : `; start="${start}"`,
+    '; start-info="application/soap+xml"',
+  ];
   return { body: Buffer.concat(chunks), contentType: `multipart/related${params.join('')}` };
 }
 
@@ -144,14 +193,20 @@ function findDocumentsXml(patientCx: string, opts: { queryId?: string; returnTyp
     `<query:ResponseOption returnComposedObjects="true" returnType="${opts.returnType ?? 'LeafClass'}"/>` +
     `<rim:AdhocQuery id="${opts.queryId ?? FIND_DOCUMENTS}">` +
     `<rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>${v.replace(/&/g, '&amp;')}</rim:Value></rim:ValueList></rim:Slot>` +
-    "<rim:Slot name=\"$XDSDocumentEntryStatus\"><rim:ValueList><rim:Value>('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')</rim:Value></rim:ValueList></rim:Slot>" +
+    '<rim:Slot name="$XDSDocumentEntryStatus"><rim:ValueList><rim:Value>(\'urn:oasis:names:tc:ebxml-regrep:StatusType:Approved\')</rim:Value></rim:ValueList></rim:Slot>' +
     '</rim:AdhocQuery></query:AdhocQueryRequest></soap:Body></soap:Envelope>'
   );
 }
 
 // ---- response readers ---------------------------------------------------------------------------
 
-const reader = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, isArray: (n) => ['ExtrinsicObject', 'Classification', 'ExternalIdentifier', 'ObjectRef', 'RegistryError'].includes(n) });
+const reader = new XMLParser({
+  removeNSPrefix: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseTagValue: false,
+  isArray: (n) => ['ExtrinsicObject', 'Classification', 'ExternalIdentifier', 'ObjectRef', 'RegistryError'].includes(n),
+});
 /** The SOAP envelope of an answer, whether sent inline or as an MTOM root part. */
 function envelopeOf(r: Reply): string {
   const m = /<soap:Envelope[\s\S]*<\/soap:Envelope>/.exec(r.body);
@@ -202,7 +257,12 @@ describe('DMP double', () => {
       assert.equal(f.code, 'XDSNonIdenticalHash');
       const sig = publicationSignaturePart(file);
       const sha1 = createHash('sha1').update(sig).digest('hex');
-      assert.match(f.reason, new RegExp(`"Signature01": hash slot "bc9498379c2ef8da40b372fe38f2f14a3e058cf8" does not match the SHA-1 of the document bytes "${sha1}"`));
+      assert.match(
+        f.reason,
+        new RegExp(
+          `"Signature01": hash slot "bc9498379c2ef8da40b372fe38f2f14a3e058cf8" does not match the SHA-1 of the document bytes "${sha1}"`,
+        ),
+      );
       assert.match(f.reason, new RegExp(`size slot "6102" does not match the document's ${sig.length} bytes`));
       assert.doesNotMatch(f.reason, /DocumentKOS/);
       assert.match(r.body, /<wsa:RelatesTo>urn:uuid:a6ba8f7f-b214-4a2d-96f1-54293d537ce3<\/wsa:RelatesTo>/);
@@ -211,7 +271,10 @@ describe('DMP double', () => {
       assert.equal(sub.faultCode, 'XDSNonIdenticalHash');
       assert.equal(sub.documents.length, 2, 'the metadata is recorded even when refused');
       assert.ok(sub.raw.equals(file));
-      assert.ok(sub.anomalies.some((a) => /indented/.test(a)), sub.anomalies.join('\n'));
+      assert.ok(
+        sub.anomalies.some((a) => /indented/.test(a)),
+        sub.anomalies.join('\n'),
+      );
     });
 
     test('with the Signature01 hash/size slots fixed: accepted, metadata and bytes recorded, MTOM answer', async () => {
@@ -219,9 +282,15 @@ describe('DMP double', () => {
       const text = file.toString('utf8');
       assert.equal(text.split('<Value>bc9498379c2ef8da40b372fe38f2f14a3e058cf8</Value>').length, 2);
       assert.equal(text.split('<Value>6102</Value>').length, 2);
-      const fixed = Buffer.from(text
-        .replace('<Value>bc9498379c2ef8da40b372fe38f2f14a3e058cf8</Value>', `<Value>${createHash('sha1').update(sig).digest('hex')}</Value>`)
-        .replace('<Value>6102</Value>', `<Value>${sig.length}</Value>`), 'utf8');
+      const fixed = Buffer.from(
+        text
+          .replace(
+            '<Value>bc9498379c2ef8da40b372fe38f2f14a3e058cf8</Value>',
+            `<Value>${createHash('sha1').update(sig).digest('hex')}</Value>`,
+          )
+          .replace('<Value>6102</Value>', `<Value>${sig.length}</Value>`),
+        'utf8',
+      );
       const t = double.tenant('drim');
       const r = await post(double.repositoryUrlFor('drim'), fixed, PUBLICATION_CT);
       assert.equal(r.status, 200, r.body);
@@ -238,10 +307,14 @@ describe('DMP double', () => {
       assert.equal(sub.messageId, 'urn:uuid:a6ba8f7f-b214-4a2d-96f1-54293d537ce3');
       assert.match(sub.soapXml, /^\s*<\?xml version="1.0"/);
       assert.deepEqual(sub.submissionSet, {
-        uniqueId: '1.2.250.1.999.1.1.8121.5.7122', sourceId: '1.2.250.1.999.1.1.8121',
+        uniqueId: '1.2.250.1.999.1.1.8121.5.7122',
+        sourceId: '1.2.250.1.999.1.1.8121',
         patientId: '162018885045327^^^&1.2.250.1.213.1.4.10&ISO^NH',
       });
-      assert.deepEqual(sub.documents.map((d) => d.entryId), ['DocumentKOS', 'Signature01']);
+      assert.deepEqual(
+        sub.documents.map((d) => d.entryId),
+        ['DocumentKOS', 'Signature01'],
+      );
       const [kos, signature] = sub.documents;
       assert.equal(kos.typeCode, 'IMG-KOS');
       assert.equal(kos.classCode, '31');
@@ -253,7 +326,11 @@ describe('DMP double', () => {
       assert.equal(kos.practiceSettingCode, 'AMBULATOIRE');
       assert.equal(kos.uniqueId, '1.3.2.751468943.3.1234.56838.231114144457.1.1.1');
       assert.equal(kos.creationTime, '20231114144457');
-      assert.deepEqual(kos.patientId, { id: '162018885045327', oid: '1.2.250.1.213.1.4.10', raw: '162018885045327^^^&1.2.250.1.213.1.4.10&ISO^NH' });
+      assert.deepEqual(kos.patientId, {
+        id: '162018885045327',
+        oid: '1.2.250.1.213.1.4.10',
+        raw: '162018885045327^^^&1.2.250.1.213.1.4.10&ISO^NH',
+      });
       // DocumentKOS travels base64 (Content-Transfer-Encoding: BASE64): decoded bytes match its own hash/size.
       assert.equal(kos.content.length, 8450);
       assert.equal(createHash('sha1').update(kos.content).digest('hex'), '58408c116b51497c0f2084c90da3c85c7098455a');
@@ -267,7 +344,10 @@ describe('DMP double', () => {
       const q = await post(double.registryUrlFor('drim'), findDocumentsXml('162018885045327^^^&1.2.250.1.213.1.4.10&ISO^NH'));
       assert.equal(q.status, 200, q.body);
       const objs = read(q).Body.AdhocQueryResponse.RegistryObjectList.ExtrinsicObject ?? [];
-      assert.deepEqual(objs.map((o: { Name: { LocalizedString: { '@value': string } } }) => o.Name.LocalizedString['@value']), ["Reference d'Objets d'un Examen d'Imagerie"]);
+      assert.deepEqual(
+        objs.map((o: { Name: { LocalizedString: { '@value': string } } }) => o.Name.LocalizedString['@value']),
+        ["Reference d'Objets d'un Examen d'Imagerie"],
+      );
     });
   });
 
@@ -276,9 +356,17 @@ describe('DMP double', () => {
     const doc = cda('11488-4');
     const second = cda('11488-4');
     const xml = pnrXml(
-      [{ id: 'Doc01', title: 'CR consultation', hash: createHash('sha1').update(doc).digest('hex'), size: String(doc.length) }, { id: 'Doc02', title: 'Deuxième' }],
-      xopDoc('Doc01') + xopDoc('Doc02'), { messageId: 'urn:uuid:mtom-1' });
-    const m = mtom(xml, [{ cid: 'Doc01@vigie.test', bytes: doc }, { cid: 'Doc02@vigie.test', bytes: second, cte: 'base64' }]);
+      [
+        { id: 'Doc01', title: 'CR consultation', hash: createHash('sha1').update(doc).digest('hex'), size: String(doc.length) },
+        { id: 'Doc02', title: 'Deuxième' },
+      ],
+      xopDoc('Doc01') + xopDoc('Doc02'),
+      { messageId: 'urn:uuid:mtom-1' },
+    );
+    const m = mtom(xml, [
+      { cid: 'Doc01@vigie.test', bytes: doc },
+      { cid: 'Doc02@vigie.test', bytes: second, cte: 'base64' },
+    ]);
     const r = await post(double.repositoryUrlFor('mtom'), m.body, m.contentType);
     assert.equal(r.status, 200, r.body);
     assert.match(String(r.headers['content-type']), /^multipart\/related/);
@@ -318,9 +406,13 @@ describe('DMP double', () => {
     const resp = read(r).Body.RegistryResponse;
     assert.equal(resp['@status'], FAILURE);
     assert.equal(resp.RegistryErrorList['@highestSeverity'], 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error');
-    assert.deepEqual(resp.RegistryErrorList.RegistryError, [{
-      '@errorCode': 'DMPClosed', '@codeContext': 'DMP fermé', '@severity': 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error',
-    }]);
+    assert.deepEqual(resp.RegistryErrorList.RegistryError, [
+      {
+        '@errorCode': 'DMPClosed',
+        '@codeContext': 'DMP fermé',
+        '@severity': 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error',
+      },
+    ]);
     const [sub] = t.submissions();
     assert.equal(sub.outcome, 'refused');
     assert.deepEqual(sub.refusal, { code: 'DMPClosed', context: 'DMP fermé' });
@@ -345,14 +437,31 @@ describe('DMP double', () => {
     assert.equal(pat.status, 400);
     const pf = faultOf(pat);
     assert.equal(pf.code, 'XDSPatientIdDoesNotMatch');
-    assert.match(pf.reason, new RegExp(`patientId "${OTHER.id}" \\(oid ${OTHER.oid.replace(/\./g, '\\.')}\\) is not among the CDA recordTarget/patientRole/id: ${INS.id} \\(root ${INS.oid.replace(/\./g, '\\.')}\\)`));
+    assert.match(
+      pf.reason,
+      new RegExp(
+        `patientId "${OTHER.id}" \\(oid ${OTHER.oid.replace(/\./g, '\\.')}\\) is not among the CDA recordTarget/patientRole/id: ${INS.id} \\(root ${INS.oid.replace(/\./g, '\\.')}\\)`,
+      ),
+    );
     // Same extension, other root: still a contradiction.
     const root = await post(u, pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', cda('11488-4', [{ id: INS.id, oid: '1.2.250.1.213.1.4.9' }]))));
     assert.equal(faultOf(root).code, 'XDSPatientIdDoesNotMatch');
     // A text/xml document that is not a CDA is not compared.
-    const other = await post(u, pnrXml([{ id: 'Doc01', typeCode: 'E1762' }], inlineDoc('Doc01', Buffer.from('<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"/>'))));
+    const other = await post(
+      u,
+      pnrXml(
+        [{ id: 'Doc01', typeCode: 'E1762' }],
+        inlineDoc('Doc01', Buffer.from('<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"/>')),
+      ),
+    );
     assert.equal(statusOf(other), SUCCESS);
-    assert.deepEqual(double.tenant('contradict').submissions().map((s) => s.outcome), ['fault', 'fault', 'fault', 'accepted']);
+    assert.deepEqual(
+      double
+        .tenant('contradict')
+        .submissions()
+        .map((s) => s.outcome),
+      ['fault', 'fault', 'fault', 'accepted'],
+    );
   });
 
   describe('hostile and broken inputs get a Sender fault, are recorded, and the double keeps serving', () => {
@@ -361,33 +470,169 @@ describe('DMP double', () => {
     const BOMB =
       '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
       Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('') +
-      ']>' + pnrXml([{ id: 'Doc01', title: '&lol9;' }], inlineDoc('Doc01', doc)).replace(/^<\?xml[^>]*>/, '');
-    const XXE = '<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
+      ']>' +
+      pnrXml([{ id: 'Doc01', title: '&lol9;' }], inlineDoc('Doc01', doc)).replace(/^<\?xml[^>]*>/, '');
+    const XXE =
+      '<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
       pnrXml([{ id: 'Doc01', title: '&xxe;' }], inlineDoc('Doc01', doc)).replace(/^<\?xml[^>]*>/, '');
-    const cases: Array<{ name: string; make: () => { body: Buffer | string; contentType: string }; status?: number; value?: string; code: string; reason: RegExp }> = [
-      { name: 'MTOM without boundary parameter', make: () => mtom(pnrXml([{ id: 'Doc01' }], xopDoc('Doc01')), [{ cid: 'Doc01@vigie.test', bytes: doc }], { boundaryParam: false }), code: 'mtom_invalide', reason: /no boundary parameter/ },
-      { name: 'MTOM whose boundary never occurs', make: () => ({ ...good(), contentType: good().contentType.replace('MIMEBoundary_vigie_test', 'OtherBoundary') }), code: 'mtom_invalide', reason: /boundary "OtherBoundary" does not occur/ },
-      { name: 'MTOM truncated (no closing delimiter)', make: () => mtom(pnrXml([{ id: 'Doc01' }], xopDoc('Doc01')), [{ cid: 'Doc01@vigie.test', bytes: doc }], { close: false }), code: 'mtom_invalide', reason: /no closing delimiter/ },
-      { name: 'MTOM without root part (start matches nothing)', make: () => mtom(pnrXml([{ id: 'Doc01' }], xopDoc('Doc01')), [{ cid: 'Doc01@vigie.test', bytes: doc }], { start: '<nowhere@x>' }), code: 'mtom_invalide', reason: /no root part: the start parameter <nowhere@x> matches no part/ },
-      { name: 'xop:Include whose cid is absent', make: () => mtom(pnrXml([{ id: 'Doc01' }], xopDoc('Doc01', 'missing@vigie.test')), [{ cid: 'Doc01@vigie.test', bytes: doc }]), code: 'mtom_invalide', reason: /xop:Include href "cid:missing%40vigie.test" matches no MIME part/ },
-      { name: 'xop:Include in an inline message', make: () => ({ body: pnrXml([{ id: 'Doc01' }], xopDoc('Doc01')), contentType: SOAP12 }), code: 'mtom_invalide', reason: /not MTOM/ },
-      { name: 'billion laughs', make: () => ({ body: BOMB, contentType: SOAP12 }), code: 'dtd_interdite', reason: /^DTD and entity declarations are not accepted$/ },
-      { name: 'external entity', make: () => ({ body: XXE, contentType: SOAP12 }), code: 'dtd_interdite', reason: /^DTD and entity declarations are not accepted$/ },
-      { name: 'DOCTYPE in the MTOM root part', make: () => mtom('<!DOCTYPE x>' + pnrXml([{ id: 'Doc01' }], xopDoc('Doc01')).replace(/^<\?xml[^>]*>/, ''), [{ cid: 'Doc01@vigie.test', bytes: doc }]), code: 'dtd_interdite', reason: /DTD/ },
-      { name: 'malformed XML', make: () => ({ body: pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', doc)).replace('</soap:Body>', ''), contentType: SOAP12 }), code: 'xml_malforme', reason: /^Malformed XML/ },
+    const cases: Array<{
+      name: string;
+      make: () => { body: Buffer | string; contentType: string };
+      status?: number;
+      value?: string;
+      code: string;
+      reason: RegExp;
+    }> = [
+      {
+        name: 'MTOM without boundary parameter',
+        make: () => mtom(pnrXml([{ id: 'Doc01' }], xopDoc('Doc01')), [{ cid: 'Doc01@vigie.test', bytes: doc }], { boundaryParam: false }),
+        code: 'mtom_invalide',
+        reason: /no boundary parameter/,
+      },
+      {
+        name: 'MTOM whose boundary never occurs',
+        make: () => ({ ...good(), contentType: good().contentType.replace('MIMEBoundary_vigie_test', 'OtherBoundary') }),
+        code: 'mtom_invalide',
+        reason: /boundary "OtherBoundary" does not occur/,
+      },
+      {
+        name: 'MTOM truncated (no closing delimiter)',
+        make: () => mtom(pnrXml([{ id: 'Doc01' }], xopDoc('Doc01')), [{ cid: 'Doc01@vigie.test', bytes: doc }], { close: false }),
+        code: 'mtom_invalide',
+        reason: /no closing delimiter/,
+      },
+      {
+        name: 'MTOM without root part (start matches nothing)',
+        make: () => mtom(pnrXml([{ id: 'Doc01' }], xopDoc('Doc01')), [{ cid: 'Doc01@vigie.test', bytes: doc }], { start: '<nowhere@x>' }),
+        code: 'mtom_invalide',
+        reason: /no root part: the start parameter <nowhere@x> matches no part/,
+      },
+      {
+        name: 'xop:Include whose cid is absent',
+        make: () => mtom(pnrXml([{ id: 'Doc01' }], xopDoc('Doc01', 'missing@vigie.test')), [{ cid: 'Doc01@vigie.test', bytes: doc }]),
+        code: 'mtom_invalide',
+        reason: /xop:Include href "cid:missing%40vigie.test" matches no MIME part/,
+      },
+      {
+        name: 'xop:Include in an inline message',
+        make: () => ({ body: pnrXml([{ id: 'Doc01' }], xopDoc('Doc01')), contentType: SOAP12 }),
+        code: 'mtom_invalide',
+        reason: /not MTOM/,
+      },
+      {
+        name: 'billion laughs',
+        make: () => ({ body: BOMB, contentType: SOAP12 }),
+        code: 'dtd_interdite',
+        reason: /^DTD and entity declarations are not accepted$/,
+      },
+      {
+        name: 'external entity',
+        make: () => ({ body: XXE, contentType: SOAP12 }),
+        code: 'dtd_interdite',
+        reason: /^DTD and entity declarations are not accepted$/,
+      },
+      {
+        name: 'DOCTYPE in the MTOM root part',
+        make: () =>
+          mtom('<!DOCTYPE x>' + pnrXml([{ id: 'Doc01' }], xopDoc('Doc01')).replace(/^<\?xml[^>]*>/, ''), [
+            { cid: 'Doc01@vigie.test', bytes: doc },
+          ]),
+        code: 'dtd_interdite',
+        reason: /DTD/,
+      },
+      {
+        name: 'malformed XML',
+        make: () => ({ body: pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', doc)).replace('</soap:Body>', ''), contentType: SOAP12 }),
+        code: 'xml_malforme',
+        reason: /^Malformed XML/,
+      },
       { name: 'not XML at all', make: () => ({ body: 'hello DMP', contentType: SOAP12 }), code: 'xml_malforme', reason: /^Malformed XML/ },
-      { name: 'no DocumentEntry', make: () => ({ body: pnrXml([], inlineDoc('Doc01', doc)), contentType: SOAP12 }), code: 'XDSMissingDocumentMetadata', reason: /no DocumentEntry/ },
-      { name: 'DocumentEntry without its Document', make: () => ({ body: pnrXml([{ id: 'Doc01' }, { id: 'Doc02' }], inlineDoc('Doc01', doc)), contentType: SOAP12 }), code: 'XDSMissingDocument', reason: /DocumentEntry "Doc02" has no Document/ },
-      { name: 'Document without DocumentEntry', make: () => ({ body: pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', doc) + inlineDoc('Doc09', doc)), contentType: SOAP12 }), code: 'XDSMissingDocumentMetadata', reason: /Document "Doc09" has no DocumentEntry/ },
-      { name: 'hash slot not matching the bytes', make: () => ({ body: pnrXml([{ id: 'Doc01', hash: 'da39a3ee5e6b4b0d3255bfef95601890afd80709' }], inlineDoc('Doc01', doc)), contentType: SOAP12 }), code: 'XDSNonIdenticalHash', reason: new RegExp(`hash slot "da39a3ee5e6b4b0d3255bfef95601890afd80709" does not match the SHA-1 of the document bytes "${createHash('sha1').update(doc).digest('hex')}"`) },
-      { name: 'size slot not matching the bytes', make: () => ({ body: pnrXml([{ id: 'Doc01', size: '12' }], inlineDoc('Doc01', doc)), contentType: SOAP12 }), code: 'XDSNonIdenticalSize', reason: new RegExp(`size slot "12" does not match the document's ${doc.length} bytes`) },
-      { name: 'patientId missing', make: () => ({ body: pnrXml([{ id: 'Doc01', patient: null }], inlineDoc('Doc01', doc), { setPatient: CX }), contentType: SOAP12 }), code: 'XDSRegistryMetadataError', reason: /DocumentEntry "Doc01": patientId .* missing/ },
-      { name: 'patientId not a CX', make: () => ({ body: pnrXml([{ id: 'Doc01', patient: '279035121518989' }], inlineDoc('Doc01', doc), { setPatient: CX }), contentType: SOAP12 }), code: 'XDSRegistryMetadataError', reason: /patientId "279035121518989" is not a CX/ },
-      { name: 'invalid base64 document', make: () => ({ body: pnrXml([{ id: 'Doc01' }], '<xds:Document id="Doc01">@@not base64@@</xds:Document>'), contentType: SOAP12 }), code: 'XDSRepositoryMetadataError', reason: /not valid base64/ },
-      { name: 'wrong wsa:Action', make: () => ({ body: pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', doc), { action: SQ_ACTION }), contentType: SOAP12 }), code: 'action_invalide', reason: /expected "urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b", received "urn:ihe:iti:2007:RegistryStoredQuery"/ },
-      { name: 'no wsa:Action', make: () => ({ body: pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', doc), { action: null }), contentType: SOAP12 }), code: 'action_absente', reason: /wsa:Action header missing/ },
-      { name: 'SOAP 1.1 envelope', make: () => ({ body: '<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body/></e:Envelope>', contentType: 'text/xml' }), status: 500, value: 'soap:VersionMismatch', code: 'version_soap', reason: /SOAP 1\.2/ },
-      { name: 'unsupported Content-Type', make: () => ({ body: '{}', contentType: 'application/json' }), status: 415, code: 'content_type_non_supporte', reason: /Unsupported Content-Type "application\/json"/ },
+      {
+        name: 'no DocumentEntry',
+        make: () => ({ body: pnrXml([], inlineDoc('Doc01', doc)), contentType: SOAP12 }),
+        code: 'XDSMissingDocumentMetadata',
+        reason: /no DocumentEntry/,
+      },
+      {
+        name: 'DocumentEntry without its Document',
+        make: () => ({ body: pnrXml([{ id: 'Doc01' }, { id: 'Doc02' }], inlineDoc('Doc01', doc)), contentType: SOAP12 }),
+        code: 'XDSMissingDocument',
+        reason: /DocumentEntry "Doc02" has no Document/,
+      },
+      {
+        name: 'Document without DocumentEntry',
+        make: () => ({ body: pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', doc) + inlineDoc('Doc09', doc)), contentType: SOAP12 }),
+        code: 'XDSMissingDocumentMetadata',
+        reason: /Document "Doc09" has no DocumentEntry/,
+      },
+      {
+        name: 'hash slot not matching the bytes',
+        make: () => ({
+          body: pnrXml([{ id: 'Doc01', hash: 'da39a3ee5e6b4b0d3255bfef95601890afd80709' }], inlineDoc('Doc01', doc)),
+          contentType: SOAP12,
+        }),
+        code: 'XDSNonIdenticalHash',
+        reason: new RegExp(
+          `hash slot "da39a3ee5e6b4b0d3255bfef95601890afd80709" does not match the SHA-1 of the document bytes "${createHash('sha1').update(doc).digest('hex')}"`,
+        ),
+      },
+      {
+        name: 'size slot not matching the bytes',
+        make: () => ({ body: pnrXml([{ id: 'Doc01', size: '12' }], inlineDoc('Doc01', doc)), contentType: SOAP12 }),
+        code: 'XDSNonIdenticalSize',
+        reason: new RegExp(`size slot "12" does not match the document's ${doc.length} bytes`),
+      },
+      {
+        name: 'patientId missing',
+        make: () => ({ body: pnrXml([{ id: 'Doc01', patient: null }], inlineDoc('Doc01', doc), { setPatient: CX }), contentType: SOAP12 }),
+        code: 'XDSRegistryMetadataError',
+        reason: /DocumentEntry "Doc01": patientId .* missing/,
+      },
+      {
+        name: 'patientId not a CX',
+        make: () => ({
+          body: pnrXml([{ id: 'Doc01', patient: '279035121518989' }], inlineDoc('Doc01', doc), { setPatient: CX }),
+          contentType: SOAP12,
+        }),
+        code: 'XDSRegistryMetadataError',
+        reason: /patientId "279035121518989" is not a CX/,
+      },
+      {
+        name: 'invalid base64 document',
+        make: () => ({ body: pnrXml([{ id: 'Doc01' }], '<xds:Document id="Doc01">@@not base64@@</xds:Document>'), contentType: SOAP12 }),
+        code: 'XDSRepositoryMetadataError',
+        reason: /not valid base64/,
+      },
+      {
+        name: 'wrong wsa:Action',
+        make: () => ({ body: pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', doc), { action: SQ_ACTION }), contentType: SOAP12 }),
+        code: 'action_invalide',
+        reason: /expected "urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b", received "urn:ihe:iti:2007:RegistryStoredQuery"/,
+      },
+      {
+        name: 'no wsa:Action',
+        make: () => ({ body: pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', doc), { action: null }), contentType: SOAP12 }),
+        code: 'action_absente',
+        reason: /wsa:Action header missing/,
+      },
+      {
+        name: 'SOAP 1.1 envelope',
+        make: () => ({
+          body: '<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body/></e:Envelope>',
+          contentType: 'text/xml',
+        }),
+        status: 500,
+        value: 'soap:VersionMismatch',
+        code: 'version_soap',
+        reason: /SOAP 1\.2/,
+      },
+      {
+        name: 'unsupported Content-Type',
+        make: () => ({ body: '{}', contentType: 'application/json' }),
+        status: 415,
+        code: 'content_type_non_supporte',
+        reason: /Unsupported Content-Type "application\/json"/,
+      },
       { name: 'empty body', make: () => ({ body: '', contentType: SOAP12 }), code: 'corps_vide', reason: /Empty SOAP message/ },
     ];
     for (const [i, c] of cases.entries()) {
@@ -439,7 +684,13 @@ describe('DMP double', () => {
     const p2 = post(u, body());
     await t.waitForHeld(2, 2000);
     assert.equal(t.heldCount(), 2);
-    assert.deepEqual(t.submissions().map((s) => [s.outcome, s.response, s.durationMs]), [['held', null, null], ['held', null, null]]);
+    assert.deepEqual(
+      t.submissions().map((s) => [s.outcome, s.response, s.durationMs]),
+      [
+        ['held', null, null],
+        ['held', null, null],
+      ],
+    );
     assert.equal(t.storedDocuments().length, 0);
     // Faults are not held.
     assert.equal((await post(u, 'junk')).status, 400);
@@ -447,7 +698,10 @@ describe('DMP double', () => {
     assert.equal(t.release(), 2);
     const [r1, r2] = await Promise.all([p1, p2]);
     assert.deepEqual([statusOf(r1), statusOf(r2)], [FAILURE, FAILURE]);
-    assert.deepEqual(t.submissions().map((s) => s.outcome), ['refused', 'refused', 'fault']);
+    assert.deepEqual(
+      t.submissions().map((s) => s.outcome),
+      ['refused', 'refused', 'fault'],
+    );
 
     t.respondWith({ kind: 'accept' });
     t.hold();
@@ -466,9 +720,25 @@ describe('DMP double', () => {
     const t = double.tenant('registry');
     const repo = double.repositoryUrlFor('registry');
     const ok = (r: Reply) => assert.equal(statusOf(r), SUCCESS, r.body);
-    ok(await post(repo, pnrXml([{ id: 'A1', title: 'Visible', classCode: '11', uniqueId: '1.2.3.1' }, { id: 'A2', title: 'Masqué aux PS', conf: ['N', 'MASQUE_PS'] }], inlineDoc('A1', cda('11488-4')) + inlineDoc('A2', cda('11488-4')))));
+    ok(
+      await post(
+        repo,
+        pnrXml(
+          [
+            { id: 'A1', title: 'Visible', classCode: '11', uniqueId: '1.2.3.1' },
+            { id: 'A2', title: 'Masqué aux PS', conf: ['N', 'MASQUE_PS'] },
+          ],
+          inlineDoc('A1', cda('11488-4')) + inlineDoc('A2', cda('11488-4')),
+        ),
+      ),
+    );
     ok(await post(repo, pnrXml([{ id: 'B1', title: 'Autre patient', patient: OTHER_CX }], inlineDoc('B1', cda('11488-4', [OTHER])))));
-    ok(await post(repo, pnrXml([{ id: 'A3', title: 'Invisible patient', conf: ['N', 'INVISIBLE_PATIENT'] }], inlineDoc('A3', cda('11488-4')))));
+    ok(
+      await post(
+        repo,
+        pnrXml([{ id: 'A3', title: 'Invisible patient', conf: ['N', 'INVISIBLE_PATIENT'] }], inlineDoc('A3', cda('11488-4'))),
+      ),
+    );
     t.seedDocument(INS, { title: 'VSM ancien', typeCode: '60591-5', classCode: '11' });
     t.respondWith({ kind: 'refuse', code: 'DMPClosed', context: 'DMP fermé' });
     await post(repo, pnrXml([{ id: 'A4', title: 'Refusé' }], inlineDoc('A4', cda('11488-4'))));
@@ -482,13 +752,26 @@ describe('DMP double', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const objs: any[] = resp.RegistryObjectList.ExtrinsicObject;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const codeOf = (o: any, scheme: string) => o.Classification.filter((c: any) => c['@classificationScheme'] === scheme).map((c: any) => c['@nodeRepresentation']);
+    const codeOf = (o: any, scheme: string) =>
+      o.Classification.filter((c: any) => c['@classificationScheme'] === scheme).map((c: any) => c['@nodeRepresentation']);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const extOf = (o: any, scheme: string) => o.ExternalIdentifier.find((e: any) => e['@identificationScheme'] === scheme)?.['@value'];
-    assert.deepEqual(objs.map((o) => o.Name.LocalizedString['@value']), ['Visible', 'Invisible patient', 'VSM ancien']);
-    assert.deepEqual(objs.map((o) => codeOf(o, S.typeCode)), [['11488-4'], ['11488-4'], ['60591-5']]);
-    assert.deepEqual(objs.map((o) => codeOf(o, S.classCode)), [['11'], ['11'], ['11']]);
-    assert.deepEqual(objs.map((o) => codeOf(o, S.conf)), [['N'], ['N', 'INVISIBLE_PATIENT'], ['N']]);
+    assert.deepEqual(
+      objs.map((o) => o.Name.LocalizedString['@value']),
+      ['Visible', 'Invisible patient', 'VSM ancien'],
+    );
+    assert.deepEqual(
+      objs.map((o) => codeOf(o, S.typeCode)),
+      [['11488-4'], ['11488-4'], ['60591-5']],
+    );
+    assert.deepEqual(
+      objs.map((o) => codeOf(o, S.classCode)),
+      [['11'], ['11'], ['11']],
+    );
+    assert.deepEqual(
+      objs.map((o) => codeOf(o, S.conf)),
+      [['N'], ['N', 'INVISIBLE_PATIENT'], ['N']],
+    );
     assert.equal(extOf(objs[0], S.uniqueId), '1.2.3.1');
     assert.match(extOf(objs[2], S.uniqueId), /^2\.25\.\d+$/);
     assert.ok(objs.every((o) => extOf(o, S.patientId) === CX));
@@ -509,12 +792,18 @@ describe('DMP double', () => {
     assert.equal(read(none).Body.AdhocQueryResponse['@status'], SUCCESS);
     assert.equal(t.queries()[2].returned, 0);
 
-    const unknown = await post(double.registryUrlFor('registry'), findDocumentsXml(CX, { queryId: 'urn:uuid:5c4f972b-d56b-40ac-a5fc-c8ca9b40b9d4' }));
+    const unknown = await post(
+      double.registryUrlFor('registry'),
+      findDocumentsXml(CX, { queryId: 'urn:uuid:5c4f972b-d56b-40ac-a5fc-c8ca9b40b9d4' }),
+    );
     assert.equal(unknown.status, 400);
     assert.equal(faultOf(unknown).code, 'XDSUnknownStoredQuery');
     const unquoted = await post(double.registryUrlFor('registry'), findDocumentsXml(CX, { quoted: false }));
     assert.match(faultOf(unquoted).reason, /not a quoted CX/);
-    assert.deepEqual(t.queries().map((x) => x.outcome), ['answered', 'answered', 'answered', 'fault', 'fault']);
+    assert.deepEqual(
+      t.queries().map((x) => x.outcome),
+      ['answered', 'answered', 'answered', 'fault', 'fault'],
+    );
     t.release({ drop: true });
   });
 
@@ -529,7 +818,8 @@ describe('DMP double', () => {
     const qa = await post(double.registryUrlFor('iso-a'), findDocumentsXml(CX));
     const qb = await post(double.registryUrlFor('iso-b'), findDocumentsXml(CX));
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const titles = (r: Reply) => (read(r).Body.AdhocQueryResponse.RegistryObjectList.ExtrinsicObject ?? []).map((o: any) => o.Name.LocalizedString['@value']);
+    const titles = (r: Reply) =>
+      (read(r).Body.AdhocQueryResponse.RegistryObjectList.ExtrinsicObject ?? []).map((o: any) => o.Name.LocalizedString['@value']);
     assert.deepEqual(titles(qa), ['Seulement A']);
     assert.deepEqual(titles(qb), ['Compte rendu']);
     assert.deepEqual([a.submissions().length, b.submissions().length, a.queries().length, b.queries().length], [1, 1, 1, 1]);

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { EPrescriptionDouble } from '../../src/doubles/eprescription';
 
-interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string; ms: number }
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  ms: number;
+}
 
 function send(method: string, url: string, body?: string | Buffer, contentType = 'application/json'): Promise<Reply> {
   const started = performance.now();
@@ -11,7 +16,14 @@ function send(method: string, url: string, body?: string | Buffer, contentType =
     const req = http.request(url, { method, agent: false, headers: { 'content-type': contentType } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          ms: performance.now() - started,
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -67,7 +79,13 @@ describe('e-prescription double', () => {
     assert.deepEqual(JSON.parse(r.body), { status: 'KO', reason: 'Prescripteur inconnu du téléservice' });
     t.respondWith({ kind: 'ko' });
     assert.equal(JSON.parse((await post(u, body)).body).status, 'KO');
-    assert.deepEqual(t.exchanges().map((e) => [e.outcome, e.prescriptionNumber]), [['ko', undefined], ['ko', undefined]]);
+    assert.deepEqual(
+      t.exchanges().map((e) => [e.outcome, e.prescriptionNumber]),
+      [
+        ['ko', undefined],
+        ['ko', undefined],
+      ],
+    );
     t.reset();
     assert.equal(t.exchanges().length, 0);
     assert.equal((await post(u, body)).status, 201);
@@ -81,14 +99,23 @@ describe('e-prescription double', () => {
     const p2 = post(u, body);
     await t.waitForHeld(2, 2000);
     assert.equal(t.heldCount(), 2);
-    assert.deepEqual(t.exchanges().map((e) => [e.outcome, e.response]), [['held', null], ['held', null]]);
+    assert.deepEqual(
+      t.exchanges().map((e) => [e.outcome, e.response]),
+      [
+        ['held', null],
+        ['held', null],
+      ],
+    );
     // Malformed requests are answered at once, even while holding.
     assert.equal((await post(u, '{')).status, 400);
     t.respondWith({ kind: 'ko', reason: 'Service saturé' });
     assert.equal(t.release(), 2);
     const [r1, r2] = await Promise.all([p1, p2]);
     assert.deepEqual([r1.status, r2.status], [422, 422]);
-    assert.deepEqual(t.exchanges().map((e) => e.outcome), ['ko', 'ko', 'rejected']);
+    assert.deepEqual(
+      t.exchanges().map((e) => e.outcome),
+      ['ko', 'ko', 'rejected'],
+    );
 
     t.respondWith({ kind: 'ok' });
     t.hold();
@@ -116,7 +143,14 @@ describe('e-prescription double', () => {
     assert.equal(big.status, 413);
     assert.match(JSON.parse(big.body).reason, /exceeds 1048576 bytes/);
     const ex = t.exchanges();
-    assert.deepEqual(ex.map((e) => [e.outcome, e.response?.status]), [['rejected', 400], ['rejected', 400], ['rejected', 413]]);
+    assert.deepEqual(
+      ex.map((e) => [e.outcome, e.response?.status]),
+      [
+        ['rejected', 400],
+        ['rejected', 400],
+        ['rejected', 413],
+      ],
+    );
     assert.equal(ex[0].request.raw, '{"patient": ');
     assert.equal(ex[0].request.json, undefined);
     assert.ok(ex[2].request.raw.length <= 64 * 1024);

@@ -15,22 +15,56 @@ const ACTION = 'urn:ServiceIdentiteCertifiee:1.0.0:';
 const SOAP12 = 'application/soap+xml; charset=utf-8';
 
 const HERMANN: InsiPerson = {
-  matricule: '1810363220456', key: '60', oid: '1.2.250.1.213.1.4.8', birthName: 'HERMANN',
-  firstName: 'GATIEN', firstNames: 'GATIEN', sex: 'M', birthDate: '1981-03-24', birthPlace: '63220',
+  matricule: '1810363220456',
+  key: '60',
+  oid: '1.2.250.1.213.1.4.8',
+  birthName: 'HERMANN',
+  firstName: 'GATIEN',
+  firstNames: 'GATIEN',
+  sex: 'M',
+  birthDate: '1981-03-24',
+  birthPlace: '63220',
 };
 const ECETINSI: InsiPerson = {
-  matricule: '1090763220834', key: '9', oid: '1.2.250.1.213.1.4.8', birthName: 'ÉCETINSI',
-  firstName: 'PIERRE-ALAIN', firstNames: 'PIERRE-ALAIN MURIEL FLORIANT', sex: 'M', birthDate: '2009-07-14', birthPlace: '63220',
+  matricule: '1090763220834',
+  key: '9',
+  oid: '1.2.250.1.213.1.4.8',
+  birthName: 'ÉCETINSI',
+  firstName: 'PIERRE-ALAIN',
+  firstNames: 'PIERRE-ALAIN MURIEL FLORIANT',
+  sex: 'M',
+  birthDate: '2009-07-14',
+  birthPlace: '63220',
 };
 // Two homonyms born the same day: a traits search must say "several".
-const TWIN_A: InsiPerson = { ...HERMANN, matricule: '2000101000001', key: '11', birthName: 'MARTIN', firstName: 'LOUISE', firstNames: 'LOUISE', sex: 'F', birthDate: '2000-01-01' };
+const TWIN_A: InsiPerson = {
+  ...HERMANN,
+  matricule: '2000101000001',
+  key: '11',
+  birthName: 'MARTIN',
+  firstName: 'LOUISE',
+  firstNames: 'LOUISE',
+  sex: 'F',
+  birthDate: '2000-01-01',
+};
 const TWIN_B: InsiPerson = { ...TWIN_A, matricule: '2000101000002', key: '12' };
 const DUPONT: InsiPerson = {
-  matricule: '1700199123456', key: '42', oid: '1.2.250.1.213.1.4.8', birthName: 'DUPONT',
-  firstName: 'JEAN', firstNames: 'JEAN PAUL', sex: 'M', birthDate: '1970-01-01',
+  matricule: '1700199123456',
+  key: '42',
+  oid: '1.2.250.1.213.1.4.8',
+  birthName: 'DUPONT',
+  firstName: 'JEAN',
+  firstNames: 'JEAN PAUL',
+  sex: 'M',
+  birthDate: '1970-01-01',
 };
 
-interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string; ms: number }
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  ms: number;
+}
 
 function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Reply> {
   const started = performance.now();
@@ -38,7 +72,14 @@ function post(url: string, body: string | Buffer, headers: Record<string, string
     const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': SOAP12, ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          ms: performance.now() - started,
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -49,7 +90,12 @@ function post(url: string, body: string | Buffer, headers: Record<string, string
 
 function get(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get(url, { agent: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+    http
+      .get(url, { agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
 }
 
@@ -58,10 +104,15 @@ function envelope(body: string, header = ''): string {
 }
 function recSans(name: string, firstNames: string[], birthDate: string, sex = 'M'): string {
   const prenoms = firstNames.map((p) => `<s:Prenom>${p}</s:Prenom>`).join('');
-  return envelope(`<s:RECSANSVITALE xmlns:s="http://www.cnamts.fr/INSiRecSans"><s:NomNaissance>${name}</s:NomNaissance>${prenoms}<s:Sexe>${sex}</s:Sexe><s:DateNaissance>${birthDate}</s:DateNaissance></s:RECSANSVITALE>`);
+  return envelope(
+    `<s:RECSANSVITALE xmlns:s="http://www.cnamts.fr/INSiRecSans"><s:NomNaissance>${name}</s:NomNaissance>${prenoms}<s:Sexe>${sex}</s:Sexe><s:DateNaissance>${birthDate}</s:DateNaissance></s:RECSANSVITALE>`,
+  );
 }
 function recVit(nir: string, extra = '', header = ''): string {
-  return envelope(`<v:RECVITALE xmlns:v="http://www.cnamts.fr/INSiRecVit"><v:MatriculeIndividu><v:NumIdentifiant>${nir}</v:NumIdentifiant><v:Cle>60</v:Cle></v:MatriculeIndividu>${extra}</v:RECVITALE>`, header);
+  return envelope(
+    `<v:RECVITALE xmlns:v="http://www.cnamts.fr/INSiRecVit"><v:MatriculeIndividu><v:NumIdentifiant>${nir}</v:NumIdentifiant><v:Cle>60</v:Cle></v:MatriculeIndividu>${extra}</v:RECVITALE>`,
+    header,
+  );
 }
 const sansAction = { 'content-type': `${SOAP12}; action="${ACTION}rechercherInsAvecTraitsIdentite"` };
 
@@ -128,14 +179,23 @@ describe('INSi double', () => {
     assert.equal(codeCR(r1), '00');
     const tiq = read(r1.body).Body.RESULTAT.INDIVIDU.TIQ;
     assert.deepEqual(tiq, {
-      NomNaissance: 'ÉCETINSI', Prenom: 'PIERRE-ALAIN', ListePrenom: 'PIERRE-ALAIN MURIEL FLORIANT',
-      Sexe: 'M', DateNaissance: '2009-07-14', LieuNaissance: '63220',
+      NomNaissance: 'ÉCETINSI',
+      Prenom: 'PIERRE-ALAIN',
+      ListePrenom: 'PIERRE-ALAIN MURIEL FLORIANT',
+      Sexe: 'M',
+      DateNaissance: '2009-07-14',
+      LieuNaissance: '63220',
     });
     assert.equal(codeCR(await post(u, recSans('ECETINSI', ['MURIEL'], '2009-07-14'), sansAction)), '01');
     assert.equal(codeCR(await post(u, recSans('ECETINSI', ['PIERRE-ALAIN'], '2009-07-15'), sansAction)), '01');
 
-    const bam = '<b:ContexteBAM xmlns:b="urn:siram:bam:ctxbam" Version="01_02"><b:Id>1</b:Id><b:Emetteur>dr@cabinet.fr</b:Emetteur></b:ContexteBAM>';
-    const r2 = await post(u, recVit('1810363220456', '<v:NomNaissance>SOMEONE ELSE</v:NomNaissance><v:RangNaissance>1</v:RangNaissance>', bam), { 'content-type': SOAP12 });
+    const bam =
+      '<b:ContexteBAM xmlns:b="urn:siram:bam:ctxbam" Version="01_02"><b:Id>1</b:Id><b:Emetteur>dr@cabinet.fr</b:Emetteur></b:ContexteBAM>';
+    const r2 = await post(
+      u,
+      recVit('1810363220456', '<v:NomNaissance>SOMEONE ELSE</v:NomNaissance><v:RangNaissance>1</v:RangNaissance>', bam),
+      { 'content-type': SOAP12 },
+    );
     assert.equal(codeCR(r2), '00');
     const ind = read(r2.body).Body.RESULTAT.INDIVIDU;
     assert.deepEqual(ind.INSACTIF, { IdIndividu: { NumIdentifiant: '1810363220456', Cle: '60' }, OID: '1.2.250.1.213.1.4.8' });
@@ -179,7 +239,10 @@ describe('INSi double', () => {
     assert.ok((await validate(erreur, 'schema_faultSOAP_V01_01.xsd')).valid);
     t.respondWith({ kind: 'fault' });
     assert.equal(faultOf(await post(u, recSans('A', ['B'], '2000-01-01'))).value, 'soap:Receiver');
-    assert.deepEqual(t.exchanges().map((e) => e.outcome), ['answered', 'answered', 'answered', 'fault', 'fault']);
+    assert.deepEqual(
+      t.exchanges().map((e) => e.outcome),
+      ['answered', 'answered', 'answered', 'fault', 'fault'],
+    );
     t.reset();
     assert.equal(t.exchanges().length, 0);
     assert.equal(codeCR(await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '00');
@@ -208,13 +271,22 @@ describe('INSi double', () => {
     const p2 = post(u, recVit('1810363220456'));
     await t.waitForHeld(2, 2000);
     assert.equal(t.heldCount(), 2);
-    assert.deepEqual(t.exchanges().map((e) => [e.outcome, e.response, e.durationMs]), [['held', null, null], ['held', null, null]]);
+    assert.deepEqual(
+      t.exchanges().map((e) => [e.outcome, e.response, e.durationMs]),
+      [
+        ['held', null, null],
+        ['held', null, null],
+      ],
+    );
     t.respondWith({ kind: 'several' }); // applies to the parked requests too
     assert.equal(t.release(), 2);
     const [r1, r2] = await Promise.all([p1, p2]);
     assert.deepEqual([codeCR(r1), codeCR(r2)], ['02', '02']);
     assert.equal(t.heldCount(), 0);
-    assert.deepEqual(t.exchanges().map((e) => e.outcome), ['answered', 'answered']);
+    assert.deepEqual(
+      t.exchanges().map((e) => e.outcome),
+      ['answered', 'answered'],
+    );
 
     // Not holding any more: answered at once.
     assert.equal(codeCR(await post(u, recSans('X', ['Y'], '2000-01-01'))), '02');
@@ -246,7 +318,8 @@ describe('INSi double', () => {
     const BILLION_LAUGHS =
       '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
       Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('') +
-      ']>' + envelope('<s:RECSANSVITALE xmlns:s="http://www.cnamts.fr/INSiRecSans"><s:NomNaissance>&lol9;</s:NomNaissance></s:RECSANSVITALE>');
+      ']>' +
+      envelope('<s:RECSANSVITALE xmlns:s="http://www.cnamts.fr/INSiRecSans"><s:NomNaissance>&lol9;</s:NomNaissance></s:RECSANSVITALE>');
     const XXE =
       '<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>' +
       envelope('<s:RECSANSVITALE xmlns:s="http://www.cnamts.fr/INSiRecSans"><s:NomNaissance>&xxe;</s:NomNaissance></s:RECSANSVITALE>');
@@ -255,23 +328,91 @@ describe('INSi double', () => {
       '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>' +
       '<s:RECSANSVITALE xmlns:s="http://www.cnamts.fr/INSiRecSans"><s:NomNaissance>HERMANN</s:NomNaissance></s:RECSANSVITALE></soapenv:Body></soapenv:Envelope>';
     const padding = `<!--${'x'.repeat(2 * 1024 * 1024)}-->`;
-    const cases: Array<{ name: string; body: string; headers?: Record<string, string>; status: number; value: string; reason: RegExp; code: string }> = [
-      { name: 'billion laughs', body: BILLION_LAUGHS, status: 400, value: 'soap:Sender', reason: /^DTD and entity declarations are not accepted$/, code: 'dtd_interdite' },
-      { name: 'external entity', body: XXE, status: 400, value: 'soap:Sender', reason: /^DTD and entity declarations are not accepted$/, code: 'dtd_interdite' },
-      { name: 'DOCTYPE', body: DOCTYPE, status: 400, value: 'soap:Sender', reason: /^DTD and entity declarations are not accepted$/, code: 'dtd_interdite' },
-      { name: 'malformed XML', body: recSans('HERMANN', ['GATIEN'], '1981-03-24').replace('</soap:Body>', ''), status: 400, value: 'soap:Sender', reason: /^Malformed XML: .*line 1/, code: 'xml_malforme' },
+    const cases: Array<{
+      name: string;
+      body: string;
+      headers?: Record<string, string>;
+      status: number;
+      value: string;
+      reason: RegExp;
+      code: string;
+    }> = [
+      {
+        name: 'billion laughs',
+        body: BILLION_LAUGHS,
+        status: 400,
+        value: 'soap:Sender',
+        reason: /^DTD and entity declarations are not accepted$/,
+        code: 'dtd_interdite',
+      },
+      {
+        name: 'external entity',
+        body: XXE,
+        status: 400,
+        value: 'soap:Sender',
+        reason: /^DTD and entity declarations are not accepted$/,
+        code: 'dtd_interdite',
+      },
+      {
+        name: 'DOCTYPE',
+        body: DOCTYPE,
+        status: 400,
+        value: 'soap:Sender',
+        reason: /^DTD and entity declarations are not accepted$/,
+        code: 'dtd_interdite',
+      },
+      {
+        name: 'malformed XML',
+        body: recSans('HERMANN', ['GATIEN'], '1981-03-24').replace('</soap:Body>', ''),
+        status: 400,
+        value: 'soap:Sender',
+        reason: /^Malformed XML: .*line 1/,
+        code: 'xml_malforme',
+      },
       { name: 'not XML', body: 'hello, INSi', status: 400, value: 'soap:Sender', reason: /^Malformed XML/, code: 'xml_malforme' },
-      { name: 'SOAP 1.1 envelope', body: SOAP11, headers: { 'content-type': 'text/xml; charset=utf-8' }, status: 500, value: 'soap:VersionMismatch', reason: /SOAP 1\.2/, code: 'version_soap' },
       {
-        name: 'wrong SOAPAction', body: recSans('HERMANN', ['GATIEN'], '1981-03-24'), headers: { soapaction: `"${ACTION}rechercherInsAvecCarteVitale"` },
-        status: 400, value: 'soap:Sender', reason: /expected "urn:ServiceIdentiteCertifiee:1\.0\.0:rechercherInsAvecTraitsIdentite", received "urn:ServiceIdentiteCertifiee:1\.0\.0:rechercherInsAvecCarteVitale"/, code: 'action_invalide',
+        name: 'SOAP 1.1 envelope',
+        body: SOAP11,
+        headers: { 'content-type': 'text/xml; charset=utf-8' },
+        status: 500,
+        value: 'soap:VersionMismatch',
+        reason: /SOAP 1\.2/,
+        code: 'version_soap',
       },
       {
-        name: 'wrong wsa:Action', body: envelope('<v:RECVITALE xmlns:v="http://www.cnamts.fr/INSiRecVit"/>', '<wsa:Action>urn:other</wsa:Action>'),
-        status: 400, value: 'soap:Sender', reason: /expected ".*rechercherInsAvecCarteVitale", received "urn:other"/, code: 'action_invalide',
+        name: 'wrong SOAPAction',
+        body: recSans('HERMANN', ['GATIEN'], '1981-03-24'),
+        headers: { soapaction: `"${ACTION}rechercherInsAvecCarteVitale"` },
+        status: 400,
+        value: 'soap:Sender',
+        reason:
+          /expected "urn:ServiceIdentiteCertifiee:1\.0\.0:rechercherInsAvecTraitsIdentite", received "urn:ServiceIdentiteCertifiee:1\.0\.0:rechercherInsAvecCarteVitale"/,
+        code: 'action_invalide',
       },
-      { name: 'unknown body element', body: envelope('<x:Hello xmlns:x="urn:x"/>'), status: 400, value: 'soap:Sender', reason: /Unknown operation/, code: 'operation_inconnue' },
-      { name: '2 MiB body', body: recSans('HERMANN', ['GATIEN'], '1981-03-24').replace('<soap:Body>', `<soap:Body>${padding}`), status: 413, value: 'soap:Sender', reason: /exceeds 1048576 bytes/, code: 'corps_trop_volumineux' },
+      {
+        name: 'wrong wsa:Action',
+        body: envelope('<v:RECVITALE xmlns:v="http://www.cnamts.fr/INSiRecVit"/>', '<wsa:Action>urn:other</wsa:Action>'),
+        status: 400,
+        value: 'soap:Sender',
+        reason: /expected ".*rechercherInsAvecCarteVitale", received "urn:other"/,
+        code: 'action_invalide',
+      },
+      {
+        name: 'unknown body element',
+        body: envelope('<x:Hello xmlns:x="urn:x"/>'),
+        status: 400,
+        value: 'soap:Sender',
+        reason: /Unknown operation/,
+        code: 'operation_inconnue',
+      },
+      {
+        name: '2 MiB body',
+        body: recSans('HERMANN', ['GATIEN'], '1981-03-24').replace('<soap:Body>', `<soap:Body>${padding}`),
+        status: 413,
+        value: 'soap:Sender',
+        reason: /exceeds 1048576 bytes/,
+        code: 'corps_trop_volumineux',
+      },
       { name: 'empty body', body: '', status: 400, value: 'soap:Sender', reason: /Empty request body/, code: 'corps_vide' },
     ];
     for (const c of cases) {
@@ -301,11 +442,22 @@ describe('INSi double', () => {
     const u = double.endpointFor('chunked');
     const r = await new Promise<Reply>((resolve, reject) => {
       const started = performance.now();
-      const req = http.request(u, { method: 'POST', agent: false, headers: { 'content-type': SOAP12, 'transfer-encoding': 'chunked' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
-      });
+      const req = http.request(
+        u,
+        { method: 'POST', agent: false, headers: { 'content-type': SOAP12, 'transfer-encoding': 'chunked' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+              ms: performance.now() - started,
+            }),
+          );
+        },
+      );
       req.on('error', reject);
       req.write('<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><!--');
       for (let i = 0; i < 32; i++) req.write('x'.repeat(64 * 1024));

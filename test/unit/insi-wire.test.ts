@@ -16,8 +16,15 @@ const LOCAL_WSA = path.join(WSDL_DIR, 'xsd/WSA/ws-addr-minimal.xsd');
 const REMOTE_WSA = 'http://www.w3.org/2006/03/addressing/ws-addr.xsd';
 
 const CORSE: InsiPerson = {
-  matricule: '180032B020401', key: '23', oid: '1.2.250.1.213.1.4.8', birthName: 'CORSE',
-  firstName: 'ANTHONY', firstNames: 'ANTHONY', sex: 'M', birthDate: '1980-03-02', birthPlace: '2B020',
+  matricule: '180032B020401',
+  key: '23',
+  oid: '1.2.250.1.213.1.4.8',
+  birthName: 'CORSE',
+  firstName: 'ANTHONY',
+  firstNames: 'ANTHONY',
+  sex: 'M',
+  birthDate: '1980-03-02',
+  birthPlace: '2B020',
 };
 
 /** What node-soap rejects with on a SOAP fault: the parsed envelope is in `root`. */

@@ -16,9 +16,12 @@ import { MssDouble, checkIns, type MssMessage, type MssTenant } from '../../src/
 const CERT = fs.readFileSync(path.resolve(__dirname, '../../fixtures/mss/tls/cert.pem'));
 
 // Copied character for character from REQUIREMENTS.md §6 (MSS-02/03/04), the « … » filled in.
-const MSS02 = (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé n'existe pas.`;
-const MSS03 = (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car la messagerie Mon espace santé de votre destinataire est clôturée.`;
-const MSS04 = (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé est invalide.`;
+const MSS02 = (a: string) =>
+  `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé n'existe pas.`;
+const MSS03 = (a: string) =>
+  `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car la messagerie Mon espace santé de votre destinataire est clôturée.`;
+const MSS04 = (a: string) =>
+  `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé est invalide.`;
 const norm = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim();
 
 // REQUIREMENTS.md §6 test vectors.
@@ -47,8 +50,14 @@ const NO_SWAKS = HAVE_SWAKS ? false : 'swaks is not installed (apt-get install -
 
 function transport(d: MssDouble, extra: Record<string, unknown> = {}) {
   return nodemailer.createTransport({
-    host: d.smtp.host, port: d.smtp.port, secure: false, ignoreTLS: true,
-    connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10000, ...extra,
+    host: d.smtp.host,
+    port: d.smtp.port,
+    secure: false,
+    ignoreTLS: true,
+    connectionTimeout: 5000,
+    greetingTimeout: 5000,
+    socketTimeout: 10000,
+    ...extra,
   });
 }
 
@@ -108,7 +117,14 @@ class Raw {
     }
   }
   line(timeoutMs?: number): Promise<string> {
-    return this.take((b) => { const i = b.indexOf('\r\n'); return i < 0 ? -1 : i + 2; }, timeoutMs, 'a line').then((b) => b.toString('latin1').slice(0, -2));
+    return this.take(
+      (b) => {
+        const i = b.indexOf('\r\n');
+        return i < 0 ? -1 : i + 2;
+      },
+      timeoutMs,
+      'a line',
+    ).then((b) => b.toString('latin1').slice(0, -2));
   }
   /** One SMTP reply (possibly multi-line "250-…"). */
   async smtpReply(timeoutMs?: number): Promise<string[]> {
@@ -121,7 +137,14 @@ class Raw {
   }
   /** A POP3 multi-line body up to CRLF.CRLF, un-dot-stuffed. */
   async pop3Body(timeoutMs?: number): Promise<Buffer> {
-    const b = await this.take((x) => { const i = x.indexOf('\r\n.\r\n'); return i < 0 ? (x.subarray(0, 3).toString() === '.\r\n' ? 3 : -1) : i + 5; }, timeoutMs, 'a POP3 body');
+    const b = await this.take(
+      (x) => {
+        const i = x.indexOf('\r\n.\r\n');
+        return i < 0 ? (x.subarray(0, 3).toString() === '.\r\n' ? 3 : -1) : i + 5;
+      },
+      timeoutMs,
+      'a POP3 body',
+    );
     const body = b.subarray(0, Math.max(0, b.length - 3)); // keep the final CRLF
     const parts: Buffer[] = [];
     let start = 0;
@@ -157,7 +180,11 @@ async function pop3Fetch(d: MssDouble, mailbox: string, o: { dele?: boolean } = 
     const n = Number(stat[1]);
     c.write('UIDL\r\n');
     assert.match(await c.line(), /^\+OK/);
-    const uids = (await c.pop3Body()).toString('latin1').split('\r\n').filter(Boolean).map((l) => l.split(' ')[1]!);
+    const uids = (await c.pop3Body())
+      .toString('latin1')
+      .split('\r\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ')[1]!);
     assert.equal(uids.length, n);
     const out: { uid: string; raw: Buffer }[] = [];
     for (let i = 1; i <= n; i++) {
@@ -183,10 +210,13 @@ function mimeParts(raw: Buffer): { headers: string; body: string }[] {
   const text = raw.toString('utf8');
   const b = /boundary="?([^";\r\n]+)"?/i.exec(text)?.[1];
   assert.ok(b, 'a multipart boundary');
-  return text.split(`--${b}`).slice(1, -1).map((p) => {
-    const sep = p.indexOf('\r\n\r\n');
-    return { headers: p.slice(0, sep), body: p.slice(sep + 4) };
-  });
+  return text
+    .split(`--${b}`)
+    .slice(1, -1)
+    .map((p) => {
+      const sep = p.indexOf('\r\n\r\n');
+      return { headers: p.slice(0, sep), body: p.slice(sep + 4) };
+    });
 }
 
 async function expectDsn(d: MssDouble, sender: string, rcpt: string, sentence: string, status: string, originalMessageId: string) {
@@ -216,7 +246,8 @@ async function expectDsn(d: MssDouble, sender: string, rcpt: string, sentence: s
 
 describe('MSS-01 INS addresses', () => {
   test('key = 97 − (number mod 97), Corsica 2A/2B, length', () => {
-    for (const a of [P_ACTIVE, P_OTHER, P_ANS, P_CORSICA, '255081416802538', '184052B32102532']) assert.equal(checkIns(a.slice(0, 15)).valid, true, a);
+    for (const a of [P_ACTIVE, P_OTHER, P_ANS, P_CORSICA, '255081416802538', '184052B32102532'])
+      assert.equal(checkIns(a.slice(0, 15)).valid, true, a);
     assert.deepEqual(checkIns(P_WRONG_KEY.slice(0, 15)), { valid: false, ins: '289456789012345', reason: 'key' });
     assert.equal(checkIns('28945678901232' + '5').valid, true);
     assert.deepEqual(checkIns(P_SHORT.slice(0, 14)), { valid: false, ins: '27701011540032', reason: 'length' });
@@ -246,11 +277,16 @@ describe('MSSanté double', () => {
     assert.match(info.response, /^250 /);
     const [m] = t.messages();
     assert.ok(m);
-    assert.deepEqual(m.deliveries, [{ to: P_ACTIVE, outcome: 'delivered', reason: 'patient notified', notified: true, mustActivate: false }]);
+    assert.deepEqual(m.deliveries, [
+      { to: P_ACTIVE, outcome: 'delivered', reason: 'patient notified', notified: true, mustActivate: false },
+    ]);
     assert.equal(m.parsed?.subject, 'Vos résultats');
     assert.equal(t.mailbox(P_ACTIVE).length, 1);
     const popped = await pop3Fetch(d, P_ACTIVE);
-    assert.ok(popped.some((p) => p.raw.equals(m.raw)), 'POP3 gives back the very bytes received');
+    assert.ok(
+      popped.some((p) => p.raw.equals(m.raw)),
+      'POP3 gives back the very bytes received',
+    );
   });
 
   test('the same patient is opposé in one tenant and activé in another', async () => {
@@ -290,13 +326,25 @@ describe('MSSanté double', () => {
     await expectDsn(d, doc, P_WRONG_KEY, MSS04(P_WRONG_KEY), '5.1.3', a.messageId);
     const b = await transport(d).sendMail({ from: doc, to: P_SHORT, subject: 'l', text: 'l' });
     await expectDsn(d, doc, P_SHORT, MSS04(P_SHORT), '5.1.3', b.messageId);
-    assert.deepEqual(t.messages().filter((m) => !m.generated).map((m) => m.deliveries[0]!.outcome), ['bounced', 'bounced']);
+    assert.deepEqual(
+      t
+        .messages()
+        .filter((m) => !m.generated)
+        .map((m) => m.deliveries[0]!.outcome),
+      ['bounced', 'bounced'],
+    );
   });
 
   test('MSS-11 créé non activé: delivered; the patient must activate before reading', async () => {
     const { t, doc } = fresh();
     t.setPatientState(INS_ACTIVE, 'créé non activé');
-    const info = await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: 's', text: 'b', headers: { 'Disposition-Notification-To': doc } });
+    const info = await transport(d).sendMail({
+      from: doc,
+      to: P_ACTIVE,
+      subject: 's',
+      text: 'b',
+      headers: { 'Disposition-Notification-To': doc },
+    });
     const [m] = t.messages();
     assert.equal(m!.deliveries[0]!.outcome, 'delivered');
     assert.match(m!.deliveries[0]!.reason ?? '', /activate/);
@@ -349,13 +397,32 @@ describe('MSSanté double', () => {
     // The same over SMTP, a patient address as sender: accepted, then refused.
     const info = await transport(d).sendMail({ from: P_ACTIVE, to: doc, subject: 'SMTP', text: 'x' });
     assert.match(info.response, /^250 /);
-    assert.equal(t.messages().filter((x) => !x.generated).at(-1)!.deliveries[0]!.outcome, 'refused');
+    assert.equal(
+      t
+        .messages()
+        .filter((x) => !x.generated)
+        .at(-1)!.deliveries[0]!.outcome,
+      'refused',
+    );
     // A reply naming a message of another professional is still writing first.
     const other = t.mailboxFor('dr-autre');
     const sent = await transport(d).sendMail({ from: other, to: P_ACTIVE, subject: 'Autre', text: 'x' });
-    const cross = await transport(d).sendMail({ from: P_ACTIVE, to: doc, subject: 'Re', text: 'x', inReplyTo: sent.messageId, references: [sent.messageId] });
+    const cross = await transport(d).sendMail({
+      from: P_ACTIVE,
+      to: doc,
+      subject: 'Re',
+      text: 'x',
+      inReplyTo: sent.messageId,
+      references: [sent.messageId],
+    });
     assert.ok(cross.messageId);
-    assert.equal(t.messages().filter((x) => !x.generated).at(-1)!.deliveries[0]!.outcome, 'refused');
+    assert.equal(
+      t
+        .messages()
+        .filter((x) => !x.generated)
+        .at(-1)!.deliveries[0]!.outcome,
+      'refused',
+    );
     const pharma = t.mailboxFor('officine', 'pharmacie.mssante.fr');
     t.registerMailbox(pharma, { organisational: true, kind: 'pharmacy' });
     assert.equal((await t.patientWrites(P_ACTIVE, pharma, 'Ordonnance', 'ci-jointe')).deliveries[0]!.outcome, 'delivered');
@@ -381,7 +448,13 @@ describe('MSSanté double', () => {
 
   test('MSS-08 read receipt: an RFC 8098 MDN to Disposition-Notification-To', async () => {
     const { t, doc } = fresh();
-    const info = await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: 'Lisez-moi', text: 'x', headers: { 'Disposition-Notification-To': `Dr Martin <${doc}>` } });
+    const info = await transport(d).sendMail({
+      from: doc,
+      to: P_ACTIVE,
+      subject: 'Lisez-moi',
+      text: 'x',
+      headers: { 'Disposition-Notification-To': `Dr Martin <${doc}>` },
+    });
     assert.equal(t.mailbox(doc).length, 0, 'no receipt before the patient opens it');
     const mdn = await t.patientReads(info.messageId);
     assert.ok(mdn);
@@ -405,23 +478,54 @@ describe('MSSanté double', () => {
 
   test('STARTTLS with nodemailer (certificate checked against the shipped one) and AUTH', async () => {
     const { t, doc } = fresh();
-    await transport(d, { ignoreTLS: false, requireTLS: true, tls: { ca: [CERT] }, auth: { user: doc, pass: 'vigie' } })
-      .sendMail({ from: doc, to: P_ACTIVE, subject: 'tls', text: 'x' });
+    await transport(d, { ignoreTLS: false, requireTLS: true, tls: { ca: [CERT] }, auth: { user: doc, pass: 'vigie' } }).sendMail({
+      from: doc,
+      to: P_ACTIVE,
+      subject: 'tls',
+      text: 'x',
+    });
     const [m] = t.messages();
     assert.equal(m!.session.tls, true);
     assert.equal(m!.session.authUser, doc);
-    await assert.rejects(transport(d, { auth: { user: doc, pass: 'wrong' } }).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' }), /535/);
+    await assert.rejects(
+      transport(d, { auth: { user: doc, pass: 'wrong' } }).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' }),
+      /535/,
+    );
   });
 
   test('swaks: STARTTLS, AUTH PLAIN, delivery and an MSS-02 bounce', { skip: NO_SWAKS }, async () => {
     const { t, doc } = fresh();
     t.setPatientState(INS_OTHER, 'opposé');
     const base = ['--server', `${d.smtp.host}:${d.smtp.port}`, '--from', doc, '--helo', 'lgc.example'];
-    const r1 = await swaks([...base, '--to', P_ACTIVE, '--tls', '--auth', 'PLAIN', '--auth-user', doc, '--auth-password', 'vigie',
-      '--header', 'Subject: swaks TLS', '--body', 'Bonjour depuis swaks']);
+    const r1 = await swaks([
+      ...base,
+      '--to',
+      P_ACTIVE,
+      '--tls',
+      '--auth',
+      'PLAIN',
+      '--auth-user',
+      doc,
+      '--auth-password',
+      'vigie',
+      '--header',
+      'Subject: swaks TLS',
+      '--body',
+      'Bonjour depuis swaks',
+    ]);
     assert.equal(r1.code, 0, r1.out);
     assert.match(r1.out, /STARTTLS/);
-    const r2 = await swaks([...base, '--to', P_OTHER, '--header', 'Subject: swaks', '--header', 'Message-Id: <swaks-1@lgc.example>', '--body', 'x']);
+    const r2 = await swaks([
+      ...base,
+      '--to',
+      P_OTHER,
+      '--header',
+      'Subject: swaks',
+      '--header',
+      'Message-Id: <swaks-1@lgc.example>',
+      '--body',
+      'x',
+    ]);
     assert.equal(r2.code, 0, r2.out);
     const ms = t.messages().filter((m) => !m.generated);
     assert.equal(ms[0]!.session.tls, true);
@@ -438,7 +542,10 @@ describe('MSSanté double', () => {
     const { t, doc } = fresh();
     const pdf = randomBytes(50 * 1024 * 1024);
     const info = await transport(d, { socketTimeout: 30000 }).sendMail({
-      from: doc, to: P_ACTIVE, subject: 'Gros fichier', text: 'voir PJ',
+      from: doc,
+      to: P_ACTIVE,
+      subject: 'Gros fichier',
+      text: 'voir PJ',
       attachments: [{ filename: 'imagerie.pdf', content: pdf, contentType: 'application/pdf' }],
     });
     assert.match(info.response, /^250 /);
@@ -453,8 +560,11 @@ describe('MSSanté double', () => {
   test('broken MIME and 8-bit garbage: no crash, raw kept, parse outcome recorded', async () => {
     const { t, doc } = fresh();
     const broken = Buffer.concat([
-      Buffer.from(`From: <${doc}>\r\nTo: <${P_ACTIVE}>\r\nSubject: =?UTF-8?B?!!!?= cass\xe9\r\nMIME-Version: 1.0\r\n` +
-        'Content-Type: multipart/mixed; boundary="never-seen"\r\nContent-Transfer-Encoding: base64\r\n\r\n', 'latin1'),
+      Buffer.from(
+        `From: <${doc}>\r\nTo: <${P_ACTIVE}>\r\nSubject: =?UTF-8?B?!!!?= cass\xe9\r\nMIME-Version: 1.0\r\n` +
+          'Content-Type: multipart/mixed; boundary="never-seen"\r\nContent-Transfer-Encoding: base64\r\n\r\n',
+        'latin1',
+      ),
       Buffer.from('--wrong\r\nContent-Type: text/plain; charset=x-unknown-charset\r\n\r\n@@@ not base64 @@@\r\n', 'latin1'),
       Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0d, 0x41, 0x0d, 0x0a, 0xc3, 0x28, 0x1b, 0x5b, 0x32, 0x4a, 0x0d, 0x0a]),
     ]);
@@ -492,8 +602,10 @@ describe('MSSanté double', () => {
     const c = await Raw.connect(d.smtp.port);
     try {
       assert.match((await c.smtpReply())[0]!, /^220/);
-      c.write('MAIL FROM:<a@b.mssante.fr>\r\nEHLO lgc.example\r\nRCPT TO:<x@y.mssante.fr>\r\nMAIL FROM:<someone@example.org>\r\n' +
-        'MAIL FROM:<dr.tx@medecin.mssante.fr>\r\nRCPT TO:<someone@example.org>\r\nXYZZY plugh\r\nDATA\r\nQUIT\r\n');
+      c.write(
+        'MAIL FROM:<a@b.mssante.fr>\r\nEHLO lgc.example\r\nRCPT TO:<x@y.mssante.fr>\r\nMAIL FROM:<someone@example.org>\r\n' +
+          'MAIL FROM:<dr.tx@medecin.mssante.fr>\r\nRCPT TO:<someone@example.org>\r\nXYZZY plugh\r\nDATA\r\nQUIT\r\n',
+      );
       const replies: string[][] = [];
       for (let i = 0; i < 9; i++) replies.push(await c.smtpReply());
       const codes = replies.map((r) => r.at(-1)!.slice(0, 3));
@@ -575,7 +687,7 @@ describe('MSSanté double', () => {
   });
 
   describe('seeded defects', () => {
-    test('bounce-text-paraphrased: « est inconnue » instead of « n\'existe pas »', async () => {
+    test("bounce-text-paraphrased: « est inconnue » instead of « n'existe pas »", async () => {
       const { t, doc } = fresh();
       t.setDefects(['bounce-text-paraphrased']);
       t.setPatientState(INS_ACTIVE, 'opposé');
@@ -660,4 +772,3 @@ describe('MSSanté double', () => {
     assert.equal((await filtered)[0]!.generated, 'dsn');
   });
 });
-

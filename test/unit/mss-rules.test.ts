@@ -5,13 +5,23 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MSS_DEFECTS, classifyAddress, decideRecipient, type MssDefect, type PatientState, type RecipientCase } from '../../src/doubles/mss';
+import {
+  MSS_DEFECTS,
+  classifyAddress,
+  decideRecipient,
+  type MssDefect,
+  type PatientState,
+  type RecipientCase,
+} from '../../src/doubles/mss';
 import { recipientRefusal, senderRefusal, type SentToPatient } from '../../src/doubles/mss/rules';
 
 // Copied character for character from REQUIREMENTS.md §6 (MSS-02/03/04), the « … » filled in.
-const MSS02 = (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé n'existe pas.`;
-const MSS03 = (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car la messagerie Mon espace santé de votre destinataire est clôturée.`;
-const MSS04 = (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé est invalide.`;
+const MSS02 = (a: string) =>
+  `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé n'existe pas.`;
+const MSS03 = (a: string) =>
+  `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car la messagerie Mon espace santé de votre destinataire est clôturée.`;
+const MSS04 = (a: string) =>
+  `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé est invalide.`;
 
 const DOCTOR = 'dr-martin.t1@medecin.mssante.fr';
 const OTHER_DOCTOR = 'dr-durand.t1@medecin.mssante.fr';
@@ -29,10 +39,19 @@ function conversation(sent: Record<string, SentToPatient> = {}, fins: Record<str
   };
 }
 
-function decide(o: {
-  from?: string | null; to?: string; state?: PatientState; subject?: string; text?: string; refs?: string[];
-  conversation?: ReturnType<typeof conversation>; toPharmacy?: boolean; defects?: MssDefect[];
-} = {}) {
+function decide(
+  o: {
+    from?: string | null;
+    to?: string;
+    state?: PatientState;
+    subject?: string;
+    text?: string;
+    refs?: string[];
+    conversation?: ReturnType<typeof conversation>;
+    toPharmacy?: boolean;
+    defects?: MssDefect[];
+  } = {},
+) {
   const subject = o.subject ?? 'Vos résultats';
   const c: RecipientCase = {
     sender: o.from === null ? null : classifyAddress(o.from ?? DOCTOR),
@@ -47,10 +66,14 @@ function decide(o: {
 }
 
 /** The patient replies to message <m1@x> that DOCTOR sent them as #5. */
-const reply = (extra: Parameters<typeof decide>[0] = {}) => decide({
-  from: PATIENT, to: DOCTOR, refs: ['m1@x'],
-  conversation: conversation({ 'm1@x': { seq: 5, professional: DOCTOR, patient: PATIENT } }), ...extra,
-});
+const reply = (extra: Parameters<typeof decide>[0] = {}) =>
+  decide({
+    from: PATIENT,
+    to: DOCTOR,
+    refs: ['m1@x'],
+    conversation: conversation({ 'm1@x': { seq: 5, professional: DOCTOR, patient: PATIENT } }),
+    ...extra,
+  });
 
 describe('MSSanté rules, per rule', () => {
   test('MSS-11 activé: delivered, notified; the patient may answer it', () => {
@@ -71,7 +94,12 @@ describe('MSSanté rules, per rule', () => {
   test('MSS-02 opposé: bounced 5.1.1 with the exact sentence', () => {
     const d = decide({ state: 'opposé' });
     assert.equal(d.delivery.outcome, 'bounced');
-    assert.deepEqual(d.dsn, { address: PATIENT, status: '5.1.1', sentence: MSS02(PATIENT), diagnostic: 'Mon espace sante address does not exist' });
+    assert.deepEqual(d.dsn, {
+      address: PATIENT,
+      status: '5.1.1',
+      sentence: MSS02(PATIENT),
+      diagnostic: 'Mon espace sante address does not exist',
+    });
     assert.equal(d.remember, undefined);
   });
 
@@ -83,7 +111,10 @@ describe('MSSanté rules, per rule', () => {
   });
 
   test('MSS-04 wrong key, wrong length: bounced 5.1.3 with the exact sentence, whatever the state', () => {
-    for (const [to, why] of [[WRONG_KEY, 'key'], [SHORT, 'length']] as const) {
+    for (const [to, why] of [
+      [WRONG_KEY, 'key'],
+      [SHORT, 'length'],
+    ] as const) {
       const d = decide({ to, state: 'opposé' });
       assert.equal(d.delivery.outcome, 'bounced', to);
       assert.equal(d.delivery.reason, `MSS-04: INS ${why}`);
@@ -102,7 +133,7 @@ describe('MSSanté rules, per rule', () => {
     assert.equal(nullSender.dsn, undefined);
   });
 
-  test('MSS-06 a patient may not write first to a professional, but may to a pharmacy\'s organisational mailbox', () => {
+  test("MSS-06 a patient may not write first to a professional, but may to a pharmacy's organisational mailbox", () => {
     const first = decide({ from: PATIENT, to: DOCTOR });
     assert.equal(first.delivery.outcome, 'refused');
     assert.match(first.dsn!.sentence, /seul un professionnel de santé peut débuter un échange/);
@@ -111,7 +142,7 @@ describe('MSSanté rules, per rule', () => {
     assert.equal(pharmacy.dsn, undefined);
   });
 
-  test('MSS-06 a patient replies to what that professional sent them; not to another one\'s message', () => {
+  test("MSS-06 a patient replies to what that professional sent them; not to another one's message", () => {
     assert.deepEqual(reply().delivery, { to: DOCTOR, outcome: 'delivered', reason: 'reply to message #5' });
     assert.equal(reply({ to: OTHER_DOCTOR }).delivery.outcome, 'refused');
   });
@@ -131,11 +162,15 @@ describe('MSSanté rules, per rule', () => {
   });
 
   test('MSS-07 after [FIN]: a reply to an earlier message is refused; to a later one, delivered', () => {
-    const afterFin = reply({ conversation: conversation({ 'm1@x': { seq: 5, professional: DOCTOR, patient: PATIENT } }, { [`${DOCTOR} ${PATIENT}`]: 7 }) });
+    const afterFin = reply({
+      conversation: conversation({ 'm1@x': { seq: 5, professional: DOCTOR, patient: PATIENT } }, { [`${DOCTOR} ${PATIENT}`]: 7 }),
+    });
     assert.equal(afterFin.delivery.outcome, 'refused');
     assert.equal(afterFin.dsn?.status, '5.7.1');
     assert.match(afterFin.dsn!.sentence, /le professionnel a mis fin aux échanges/);
-    const later = reply({ conversation: conversation({ 'm1@x': { seq: 9, professional: DOCTOR, patient: PATIENT } }, { [`${DOCTOR} ${PATIENT}`]: 7 }) });
+    const later = reply({
+      conversation: conversation({ 'm1@x': { seq: 9, professional: DOCTOR, patient: PATIENT } }, { [`${DOCTOR} ${PATIENT}`]: 7 }),
+    });
     assert.equal(later.delivery.outcome, 'delivered');
   });
 
@@ -148,9 +183,14 @@ describe('MSSanté rules, per rule', () => {
 
   test('MSS-09 TEST in the subject and the body: acknowledged; otherwise, or from the null sender, not', () => {
     assert.deepEqual(decide({ to: AUTORESPONDER, subject: 'TEST', text: 'TEST' }), {
-      delivery: { to: AUTORESPONDER, outcome: 'autoreplied', reason: 'MSS-09: TEST in subject and body' }, autoreply: true,
+      delivery: { to: AUTORESPONDER, outcome: 'autoreplied', reason: 'MSS-09: TEST in subject and body' },
+      autoreply: true,
     });
-    for (const o of [{ subject: 'TEST', text: 'essai' }, { subject: 'essai', text: 'TEST' }, { from: null, subject: 'TEST', text: 'TEST' }]) {
+    for (const o of [
+      { subject: 'TEST', text: 'essai' },
+      { subject: 'essai', text: 'TEST' },
+      { from: null, subject: 'TEST', text: 'TEST' },
+    ]) {
       const d = decide({ to: AUTORESPONDER, ...o });
       assert.equal(d.delivery.outcome, 'delivered', JSON.stringify(o));
       assert.equal(d.autoreply, undefined);
@@ -195,7 +235,13 @@ describe('MSSanté rules, per seeded service defect', () => {
       assert.equal(fin.delivery.outcome, 'delivered');
       assert.equal(fin.remember, 'sent-to-patient');
       const fins = { [`${DOCTOR} ${PATIENT}`]: 7 };
-      assert.equal(reply({ defects: ['fin-delivered'], conversation: conversation({ 'm1@x': { seq: 5, professional: DOCTOR, patient: PATIENT } }, fins) }).delivery.outcome, 'delivered');
+      assert.equal(
+        reply({
+          defects: ['fin-delivered'],
+          conversation: conversation({ 'm1@x': { seq: 5, professional: DOCTOR, patient: PATIENT } }, fins),
+        }).delivery.outcome,
+        'delivered',
+      );
     },
     'patient-may-write-first': () => {
       assert.equal(decide({ from: PATIENT, to: DOCTOR, defects: ['patient-may-write-first'] }).delivery.outcome, 'delivered');
@@ -227,7 +273,10 @@ describe('MSSanté rules, per seeded service defect', () => {
       assert.match(d.dsn!.sentence, /seul un professionnel de santé peut débuter un échange/);
     },
     'pharmacy-not-organisational': () => {
-      assert.equal(decide({ from: PATIENT, to: PHARMACY, toPharmacy: true, defects: ['pharmacy-not-organisational'] }).delivery.outcome, 'refused');
+      assert.equal(
+        decide({ from: PATIENT, to: PHARMACY, toPharmacy: true, defects: ['pharmacy-not-organisational'] }).delivery.outcome,
+        'refused',
+      );
     },
     'activated-not-notified': () => {
       const d = decide({ defects: ['activated-not-notified'] });

@@ -6,8 +6,13 @@ import { differingTraits } from '../../src/oracles/traits';
 
 test('INS key: the catalogue vectors, Corsica included', () => {
   const vectors: [string, string][] = [
-    ['2770101154003', '29'], ['1790431355662', '96'], ['2790351215189', '89'],
-    ['2550814168025', '38'], ['284052A321025', '52'], ['184052B321025', '32'], ['2894567890123', '25'],
+    ['2770101154003', '29'],
+    ['1790431355662', '96'],
+    ['2790351215189', '89'],
+    ['2550814168025', '38'],
+    ['284052A321025', '52'],
+    ['184052B321025', '32'],
+    ['2894567890123', '25'],
   ];
   for (const [n, k] of vectors) assert.equal(insKey(n), k, n);
   assert.equal(isValidIns('289456789012345'), false, 'the screenshot address has key 45, the formula gives 25');

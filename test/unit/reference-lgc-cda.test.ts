@@ -10,7 +10,15 @@ import assert from 'node:assert/strict';
 import { XMLValidator } from 'fast-xml-parser';
 import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
 import { callLgc, stubServer } from '../support/lgc';
-import { cdaPatient, generateCda, prescriptionCda, vaccinationNoteCda, vaccineCoding, vsmCda, type DocumentContent } from '../../src/reference-lgc/cda';
+import {
+  cdaPatient,
+  generateCda,
+  prescriptionCda,
+  vaccinationNoteCda,
+  vaccineCoding,
+  vsmCda,
+  type DocumentContent,
+} from '../../src/reference-lgc/cda';
 import type { Patient } from '../../src/reference-lgc/tenant';
 
 // ---------------------------------------------------------------------------------------------
@@ -37,14 +45,20 @@ const references = (x: string): string[] => [...x.matchAll(/<reference value="#(
 describe('the documents follow the ANS rules of their type', () => {
   test('every patient: address and telecom present (nullFlavor NASK: the file holds none)', () => {
     const x = vsmCda(cdaPatient(PATIENT), EMPTY, CTX);
-    assert.match(x, /<id extension="p7" root="1\.2\.250\.1\.999\.1\.1\.1"\/><addr nullFlavor="NASK"\/><telecom nullFlavor="NASK"\/><patient classCode="PSN">/);
+    assert.match(
+      x,
+      /<id extension="p7" root="1\.2\.250\.1\.999\.1\.1\.1"\/><addr nullFlavor="NASK"\/><telecom nullFlavor="NASK"\/><patient classCode="PSN">/,
+    );
   });
 
   test('prescription (EP-MED-DM 2024.01): validity period, one ALD entry per line, references resolved', () => {
     const content = { ...EMPTY, lines: [{ product: 'PARACETAMOL 1 g', dosage: '1 cp x 3/j' }, { product: 'IBUPROFENE <200 mg>' }] };
     const x = prescriptionCda(cdaPatient(PATIENT), content, CTX, { ePrescriptionNumber: 'EP-1' });
     wellFormed(x);
-    assert.match(x, /<serviceEvent classCode="ACT"><id root="1\.2\.250\.1\.215\.500\.1\.1" extension="EP-1"\/><code code="57833-6"[^>]*\/><effectiveTime><low value="20260115100000\+0000"\/><high value="20260415100000\+0000"\/><\/effectiveTime>/);
+    assert.match(
+      x,
+      /<serviceEvent classCode="ACT"><id root="1\.2\.250\.1\.215\.500\.1\.1" extension="EP-1"\/><code code="57833-6"[^>]*\/><effectiveTime><low value="20260115100000\+0000"\/><high value="20260415100000\+0000"\/><\/effectiveTime>/,
+    );
     const ald = x.match(/<templateId root="1\.2\.250\.1\.213\.1\.1\.3\.48\.13"\/>.*?<\/observation>/g) ?? [];
     assert.equal(ald.length, 2);
     for (const [i, a] of ald.entries()) {
@@ -68,7 +82,10 @@ describe('the documents follow the ANS rules of their type', () => {
     assert.match(tetanos, /<content ID="vac-1">Vaccin tétanique<\/content>/);
     // a vaccine known by its class only: CIS unknown (nullFlavor in the CIS system), ATC class
     const flu = note('Vaccin grippal tétravalent');
-    assert.match(flu, /<code nullFlavor="UNK" codeSystem="1\.2\.250\.1\.213\.2\.3\.1" codeSystemName="CIS"><originalText><reference value="#vac-1"\/><\/originalText><translation code="J07BB" displayName="[^"]+" codeSystem="2\.16\.840\.1\.113883\.6\.73"/);
+    assert.match(
+      flu,
+      /<code nullFlavor="UNK" codeSystem="1\.2\.250\.1\.213\.2\.3\.1" codeSystemName="CIS"><originalText><reference value="#vac-1"\/><\/originalText><translation code="J07BB" displayName="[^"]+" codeSystem="2\.16\.840\.1\.113883\.6\.73"/,
+    );
     assert.deepEqual(vaccineCoding({ vaccine: 'Vaccin contre la COVID-19' }).atc?.code, 'J07BN');
     assert.deepEqual(vaccineCoding({ vaccine: 'Un vaccin' }).atc, { code: 'J07', display: 'vaccins' });
     // a CIS code typed by the user is kept
@@ -82,18 +99,31 @@ describe('the documents follow the ANS rules of their type', () => {
   test('VSM (1.4) without médecin traitant: produced, the PCP participant with nullFlavor (CDA-05)', () => {
     const x = vsmCda(cdaPatient(PATIENT), { ...EMPTY, problems: ['HTA'], medecinTraitant: null }, CTX);
     wellFormed(x);
-    assert.match(x, /<participant typeCode="INF"><functionCode code="PCP" displayName="Médecin Traitant" codeSystem="2\.16\.840\.1\.113883\.5\.88"\/><associatedEntity classCode="PROV" nullFlavor="NI"><id nullFlavor="NI"\/><\/associatedEntity><\/participant><documentationOf>/);
+    assert.match(
+      x,
+      /<participant typeCode="INF"><functionCode code="PCP" displayName="Médecin Traitant" codeSystem="2\.16\.840\.1\.113883\.5\.88"\/><associatedEntity classCode="PROV" nullFlavor="NI"><id nullFlavor="NI"\/><\/associatedEntity><\/participant><documentationOf>/,
+    );
     const withMt = vsmCda(cdaPatient(PATIENT), { ...EMPTY, medecinTraitant: 'Dr Anne PRATICIEN' }, CTX);
     assert.equal((withMt.match(/<participant typeCode="INF">/g) ?? []).length, 1);
-    assert.match(withMt, /<id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810001234567"\/><associatedPerson><name>Dr Anne PRATICIEN<\/name>/);
+    assert.match(
+      withMt,
+      /<id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810001234567"\/><associatedPerson><name>Dr Anne PRATICIEN<\/name>/,
+    );
   });
 
   test('VSM: uncoded typed texts kept, through nullFlavor codes and references to the narrative (CDA-06)', () => {
-    const x = vsmCda(cdaPatient(PATIENT), { ...EMPTY, problems: ['HTA'], allergies: ['Pénicilline'], treatments: ['AMLODIPINE 5 mg'] }, CTX);
+    const x = vsmCda(
+      cdaPatient(PATIENT),
+      { ...EMPTY, problems: ['HTA'], allergies: ['Pénicilline'], treatments: ['AMLODIPINE 5 mg'] },
+      CTX,
+    );
     for (const text of ['HTA', 'Pénicilline', 'AMLODIPINE 5 mg']) assert.match(x, new RegExp(`<content ID="[a-z]+-1">${text}</content>`));
     assert.match(x, /<value xsi:type="CD" nullFlavor="OTH"><originalText><reference value="#pb-1"\/>/);
     assert.match(x, /<value xsi:type="CD" nullFlavor="OTH"><originalText><reference value="#allergie-1"\/>/);
-    assert.match(x, /<code nullFlavor="OTH"><originalText><reference value="#med-1"\/><\/originalText><\/code><name>AMLODIPINE 5 mg<\/name>/);
+    assert.match(
+      x,
+      /<code nullFlavor="OTH"><originalText><reference value="#med-1"\/><\/originalText><\/code><name>AMLODIPINE 5 mg<\/name>/,
+    );
     const ids = narrativeIds(x);
     for (const r of references(x)) assert.ok(ids.has(r), `reference #${r} resolves`);
   });
@@ -108,7 +138,11 @@ describe('the documents follow the ANS rules of their type', () => {
     for (const [type, content] of Object.entries(contents)) {
       const x = generateCda(type as 'vsm', cdaPatient(PATIENT), content, CTX);
       wellFormed(x);
-      assert.match(x, /<\/title><effectiveTime value="20260115100000\+0000"\/><confidentialityCode [^>]+\/><languageCode code="fr-FR"\/><setId/, type);
+      assert.match(
+        x,
+        /<\/title><effectiveTime value="20260115100000\+0000"\/><confidentialityCode [^>]+\/><languageCode code="fr-FR"\/><setId/,
+        type,
+      );
       assert.doesNotMatch(x, /<commentaire>/);
     }
   });
@@ -117,7 +151,15 @@ describe('the documents follow the ANS rules of their type', () => {
 // ---------------------------------------------------------------------------------------------
 // Over HTTP: /content and the seeded defects
 
-const FILE = { birthName: 'DUPONT', usedName: 'MARTIN', firstName: 'JEAN', firstNames: 'JEAN PAUL', sex: 'M', birthDate: '1970-01-01', birthPlace: '63220' };
+const FILE = {
+  birthName: 'DUPONT',
+  usedName: 'MARTIN',
+  firstName: 'JEAN',
+  firstNames: 'JEAN PAUL',
+  sex: 'M',
+  birthDate: '1970-01-01',
+  birthPlace: '63220',
+};
 const FOUND =
   '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>' +
   '<RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU><INSACTIF><IdIndividu>' +
@@ -181,7 +223,12 @@ async function patient(t: string, recovered = false): Promise<string> {
 const CONTENT: Record<string, Record<string, unknown>> = {
   'consultation-report': { title: 'Consultation du jour', text: 'RAS' },
   prescription: { lines: [{ product: 'PARACETAMOL 1 g, comprimé', dosage: '1 comprimé 3 fois par jour' }] },
-  vsm: { problems: ['Hypertension artérielle essentielle'], treatments: ['AMLODIPINE 5 mg'], allergies: ['Pénicilline'], medecinTraitant: 'Dr Anne PRATICIEN' },
+  vsm: {
+    problems: ['Hypertension artérielle essentielle'],
+    treatments: ['AMLODIPINE 5 mg'],
+    allergies: ['Pénicilline'],
+    medecinTraitant: 'Dr Anne PRATICIEN',
+  },
   'vaccination-note': { vaccinations: [{ vaccine: 'Vaccin grippal tétravalent', lot: 'FLU2026A', date: '2026-01-15' }] },
 };
 
@@ -255,13 +302,20 @@ describe('seeded CDA defects change the document as described', () => {
   test('ins-in-unqualified-cda: the INS and its OID for an identity not qualified', async () => {
     assert.doesNotMatch(await cdaOf('consultation-report', [], undefined, true), /170016322088854/);
     const x = await cdaOf('consultation-report', ['ins-in-unqualified-cda'], undefined, true);
-    assert.match(x, /<patientRole><id extension="170016322088854" root="1\.2\.250\.1\.213\.1\.4\.8"\/><id extension="[^"]+" root="1\.2\.250\.1\.999\.1\.1\.1"\/>/);
+    assert.match(
+      x,
+      /<patientRole><id extension="170016322088854" root="1\.2\.250\.1\.213\.1\.4\.8"\/><id extension="[^"]+" root="1\.2\.250\.1\.999\.1\.1\.1"\/>/,
+    );
   });
 
   test('cda-code-disagrees-with-metadata: the prescription says 11488-4, its typeCode stays 57833-6', async () => {
     const t = await reset(['cda-code-disagrees-with-metadata']);
     const p = await patient(t);
-    const r = await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'prescription', content: CONTENT.prescription });
+    const r = await call('POST', `/testdriver/patients/${p}/documents`, t, {
+      workstation: PS,
+      type: 'prescription',
+      content: CONTENT.prescription,
+    });
     assert.equal(r.body.documents[0].typeCode, '57833-6');
     const x = await content(t, r.body.documents[0].documentId);
     assert.equal(docCode(x), '11488-4');
@@ -269,18 +323,26 @@ describe('seeded CDA defects change the document as described', () => {
     assert.equal(docCode(await cdaOf('prescription')), '57833-6');
     // the other types keep their own code
     const own: Record<string, string> = { vsm: 'SYNTH', 'vaccination-note': '87273-9', 'consultation-report': '11488-4' };
-    for (const [type, code] of Object.entries(own)) assert.equal(docCode(await cdaOf(type, ['cda-code-disagrees-with-metadata'])), code, type);
+    for (const [type, code] of Object.entries(own))
+      assert.equal(docCode(await cdaOf(type, ['cda-code-disagrees-with-metadata'])), code, type);
   });
 
   test('vsm-requires-medecin-traitant: 422 without one; with one, created', async () => {
     const t = await reset(['vsm-requires-medecin-traitant']);
     const p = await patient(t);
     for (const mt of [null, undefined, '']) {
-      const r = await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'vsm', content: { ...CONTENT.vsm, medecinTraitant: mt } });
+      const r = await call('POST', `/testdriver/patients/${p}/documents`, t, {
+        workstation: PS,
+        type: 'vsm',
+        content: { ...CONTENT.vsm, medecinTraitant: mt },
+      });
       assert.equal(r.status, 422);
       assert.deepEqual(r.body, { error: 'medecin-traitant-required', message: 'Un médecin traitant est requis pour produire le VSM' });
     }
-    assert.equal((await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'vsm', content: CONTENT.vsm })).status, 201);
+    assert.equal(
+      (await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'vsm', content: CONTENT.vsm })).status,
+      201,
+    );
   });
 
   test('free-text-dropped: the typed problems, allergies and treatments gone from entries and narrative', async () => {
@@ -291,7 +353,8 @@ describe('seeded CDA defects change the document as described', () => {
     wellFormed(x);
     for (const s of typed) assert.ok(!x.includes(s), s);
     assert.doesNotMatch(x, /<entry/);
-    for (const root of ['1.2.250.1.213.1.1.2.29', '1.3.6.1.4.1.19376.1.5.3.1.3.27', '1.2.250.1.213.1.1.2.32']) assert.ok(x.includes(`<templateId root="${root}"/>`), root);
+    for (const root of ['1.2.250.1.213.1.1.2.29', '1.3.6.1.4.1.19376.1.5.3.1.3.27', '1.2.250.1.213.1.1.2.32'])
+      assert.ok(x.includes(`<templateId root="${root}"/>`), root);
   });
 
   test('vac-note-without-atc: no ATC code, the CIS code slot kept', async () => {
@@ -307,27 +370,31 @@ describe('seeded CDA defects change the document as described', () => {
 // The author; the seeded defects with canned content (SEND-12)
 
 /** The entry of a section's narrative that an entry's text reference points to. */
-const narrativeOf = (x: string, id: string): string => new RegExp(`<(\\w+)[^>]* ID="${id}"[^>]*>(.*?)</\\1>`, 's').exec(x)?.[2].replace(/<[^>]+>/g, ' ') ?? '';
+const narrativeOf = (x: string, id: string): string =>
+  new RegExp(`<(\\w+)[^>]* ID="${id}"[^>]*>(.*?)</\\1>`, 's').exec(x)?.[2].replace(/<[^>]+>/g, ' ') ?? '';
 
 describe('the author of the CDA: the professional at the workstation', () => {
   const DR = { role: 'PS', card: 'CPS', user: 'Dr Jeanne MEDECIN-TRAITANT', idNat: '810100456789' };
   const author = (x: string) => /<author[^>]*>.*?<assignedAuthor>(.*?)<\/assignedAuthor>/.exec(x)?.[1] ?? '';
   const legal = (x: string) => /<legalAuthenticator>(.*?)<\/legalAuthenticator>/.exec(x)?.[1] ?? '';
 
-  test('the validating action\'s workstation: its idNat and its card holder\'s name, author and legal authenticator', async () => {
+  test("the validating action's workstation: its idNat and its card holder's name, author and legal authenticator", async () => {
     const t = await reset();
     const d = await write(t, await patient(t), 'prescription');
     assert.equal((await call('POST', `/testdriver/documents/${d}/validate`, t, { workstation: DR })).status, 200);
     const x = await content(t, d);
     for (const part of [author(x), legal(x)]) {
       assert.match(part, /(^|<assignedEntity>)<id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/);
-      assert.match(part, /<assignedPerson><name><given>Jeanne<\/given><family>MEDECIN-TRAITANT<\/family><suffix>DR<\/suffix><\/name><\/assignedPerson>/);
+      assert.match(
+        part,
+        /<assignedPerson><name><given>Jeanne<\/given><family>MEDECIN-TRAITANT<\/family><suffix>DR<\/suffix><\/name><\/assignedPerson>/,
+      );
     }
     assert.match(x, /Ordonnance - Dr Jeanne MEDECIN-TRAITANT|<renderMultiMedia/);
     assert.doesNotMatch(author(x), /810001234567/);
   });
 
-  test('an action without idNat: the reset\'s workstation of the same role and card; nothing known: the invented practitioner', async () => {
+  test("an action without idNat: the reset's workstation of the same role and card; nothing known: the invented practitioner", async () => {
     const t = `cda-ws${++counter}-${process.pid}`;
     await switchDefects(t, []);
     await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiUrl } }, workstations: [DR] });
@@ -336,15 +403,19 @@ describe('the author of the CDA: the professional at the workstation', () => {
     const x = await content(t, d);
     assert.match(author(x), /extension="810100456789"/);
     assert.match(x, /<td>Dr Jeanne MEDECIN-TRAITANT<\/td>/, 'the vaccinator in the narrative');
-    assert.match(x, /<performer typeCode="PRF"><assignedEntity classCode="ASSIGNED"><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/);
+    assert.match(
+      x,
+      /<performer typeCode="PRF"><assignedEntity classCode="ASSIGNED"><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/,
+    );
     const unknown = await reset(); // its workstations: PS without idNat
     const y = await content(unknown, await write(unknown, await patient(unknown), 'consultation-report'));
     assert.match(author(y), /extension="810001234567"/);
   });
 
-  test('a prescription line\'s entry refers to the line\'s row: product and dosage', async () => {
+  test("a prescription line's entry refers to the line's row: product and dosage", async () => {
     const x = await cdaOf('prescription');
-    const ref = /<substanceAdministration classCode="SBADM" moodCode="INT">.*?<text><reference value="#([^"]+)"\/><\/text>/.exec(x)?.[1] ?? '';
+    const ref =
+      /<substanceAdministration classCode="SBADM" moodCode="INT">.*?<text><reference value="#([^"]+)"\/><\/text>/.exec(x)?.[1] ?? '';
     const row = narrativeOf(x, ref);
     assert.ok(row.includes('PARACETAMOL 1 g, comprimé') && row.includes('1 comprimé 3 fois par jour'), row);
   });
@@ -353,13 +424,43 @@ describe('the author of the CDA: the professional at the workstation', () => {
 describe('seeded defects with canned content: the CDA carries a template, not what was typed', () => {
   const typedIn = (x: string, s: string) => x.includes(s);
   const cases: Array<[string, string, string[], string[]]> = [
-    ['canned-prescription-product', 'prescription', ['PARACETAMOL 1 g, comprimé'], ['AMOXICILLINE 1 g, comprimé dispersible', '1 comprimé 3 fois par jour']],
-    ['canned-prescription-dosage', 'prescription', ['1 comprimé 3 fois par jour'], ['PARACETAMOL 1 g, comprimé', '1 comprimé matin et soir pendant 6 jours']],
-    ['canned-vaccine-name', 'vaccination-note', ['Vaccin grippal tétravalent'], ['Vaccin pneumococcique polyosidique conjugué', 'FLU2026A', '20260115']],
-    ['canned-vaccine-lot', 'vaccination-note', ['FLU2026A'], ['Vaccin grippal tétravalent', '<lotNumberText>MODELE-LOT-01</lotNumberText>']],
+    [
+      'canned-prescription-product',
+      'prescription',
+      ['PARACETAMOL 1 g, comprimé'],
+      ['AMOXICILLINE 1 g, comprimé dispersible', '1 comprimé 3 fois par jour'],
+    ],
+    [
+      'canned-prescription-dosage',
+      'prescription',
+      ['1 comprimé 3 fois par jour'],
+      ['PARACETAMOL 1 g, comprimé', '1 comprimé matin et soir pendant 6 jours'],
+    ],
+    [
+      'canned-vaccine-name',
+      'vaccination-note',
+      ['Vaccin grippal tétravalent'],
+      ['Vaccin pneumococcique polyosidique conjugué', 'FLU2026A', '20260115'],
+    ],
+    [
+      'canned-vaccine-lot',
+      'vaccination-note',
+      ['FLU2026A'],
+      ['Vaccin grippal tétravalent', '<lotNumberText>MODELE-LOT-01</lotNumberText>'],
+    ],
     ['canned-vaccine-date', 'vaccination-note', ['20260115', '15/01/2026'], ['FLU2026A', '<effectiveTime value="20230115"/>']],
-    ['canned-vsm-items', 'vsm', ['Hypertension artérielle essentielle', 'AMLODIPINE 5 mg', 'Pénicilline'], ['Dyslipidémie', 'PERINDOPRIL 4 mg, 1 comprimé le matin', 'Aucune allergie connue']],
-    ['canned-patient', 'consultation-report', ['<family qualifier="BR">DUPONT</family>', '<birthTime value="19700101"/>'], ['<family qualifier="BR">MODELE</family>', '<given qualifier="BR">PATIENT</given>', '<birthTime value="19500615"/>']],
+    [
+      'canned-vsm-items',
+      'vsm',
+      ['Hypertension artérielle essentielle', 'AMLODIPINE 5 mg', 'Pénicilline'],
+      ['Dyslipidémie', 'PERINDOPRIL 4 mg, 1 comprimé le matin', 'Aucune allergie connue'],
+    ],
+    [
+      'canned-patient',
+      'consultation-report',
+      ['<family qualifier="BR">DUPONT</family>', '<birthTime value="19700101"/>'],
+      ['<family qualifier="BR">MODELE</family>', '<given qualifier="BR">PATIENT</given>', '<birthTime value="19500615"/>'],
+    ],
   ];
   for (const [defect, type, gone, kept] of cases) {
     test(`${defect}: ${gone.join(', ')} replaced`, async () => {
@@ -374,9 +475,16 @@ describe('seeded defects with canned content: the CDA carries a template, not wh
   test('canned-patient keeps the identifiers: the INS and the local id', async () => {
     const t = await reset(['canned-patient']);
     const p = await patient(t, true);
-    await call('POST', `/testdriver/patients/${p}/qualify`, t, { workstation: PS, method: 'document', document: 'Passeport (français ou étranger)' });
+    await call('POST', `/testdriver/patients/${p}/qualify`, t, {
+      workstation: PS,
+      method: 'document',
+      document: 'Passeport (français ou étranger)',
+    });
     const x = await content(t, await write(t, p, 'consultation-report'));
-    assert.match(x, /<patientRole><id extension="170016322088854" root="1\.2\.250\.1\.213\.1\.4\.8"\/><id extension="p1" root="1\.2\.250\.1\.999\.1\.1\.1"\/>/);
+    assert.match(
+      x,
+      /<patientRole><id extension="170016322088854" root="1\.2\.250\.1\.213\.1\.4\.8"\/><id extension="p1" root="1\.2\.250\.1\.999\.1\.1\.1"\/>/,
+    );
     assert.match(x, /<family qualifier="BR">MODELE<\/family>/);
     assert.doesNotMatch(x, /DUPONT|MARTIN/);
   });
@@ -405,7 +513,9 @@ describe('seeded defects with canned content: the CDA carries a template, not wh
     const entries = x.match(/<entry[ >].*?<\/entry>/g) ?? [];
     assert.equal(entries.length, 3);
     for (const e of entries) {
-      const referenced = references(e).map((id) => narrativeOf(x, id)).join(' ');
+      const referenced = references(e)
+        .map((id) => narrativeOf(x, id))
+        .join(' ');
       for (const s of typed) assert.ok(!e.includes(s) && !referenced.includes(s), `${s} in ${e.slice(0, 120)}`);
     }
     for (const s of typed) assert.ok(x.includes(`>${s}</content>`), `${s} in the narrative`);

@@ -41,7 +41,9 @@ const FAILURE = soapEnv(
     '<rs:RegistryError errorCode="DMPClosed" codeContext="DMP fermé" severity="urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error"/>' +
     '</rs:RegistryErrorList></rs:RegistryResponse>',
 );
-const FAULT = soapEnv('<soap:Fault><soap:Code><soap:Value>soap:Receiver</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang="fr">Service indisponible</soap:Text></soap:Reason></soap:Fault>');
+const FAULT = soapEnv(
+  '<soap:Fault><soap:Code><soap:Value>soap:Receiver</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang="fr">Service indisponible</soap:Text></soap:Reason></soap:Fault>',
+);
 const QUERY_ANSWER = soapEnv(
   '<query:AdhocQueryResponse xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0" status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"><rim:RegistryObjectList>' +
     ['Compte rendu &amp; suivi|11488-4', 'Note de vaccination|87273-9']
@@ -57,7 +59,15 @@ const QUERY_ANSWER = soapEnv(
 );
 
 // The INSi identity of the test patient (as in reference-lgc.test.ts)
-const FILE_DUPONT = { birthName: 'DUPONT', usedName: 'MARTIN', firstName: 'JEAN', firstNames: 'JEAN PAUL', sex: 'M', birthDate: '1970-01-01', birthPlace: '63220' };
+const FILE_DUPONT = {
+  birthName: 'DUPONT',
+  usedName: 'MARTIN',
+  firstName: 'JEAN',
+  firstNames: 'JEAN PAUL',
+  sex: 'M',
+  birthDate: '1970-01-01',
+  birthPlace: '63220',
+};
 const INS15 = '170016322088854';
 const CX = `${INS15}^^^&1.2.250.1.213.1.4.8&ISO^NH`;
 const FOUND_DUPONT =
@@ -130,7 +140,6 @@ const call = (method: string, path: string, tenant: string, body?: unknown) => c
 const PS = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' };
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 /** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
 async function switchDefects(t: string, defects: string[]): Promise<void> {
   const r = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: t, defects });
@@ -167,8 +176,16 @@ async function patient(t: string, qualified = true): Promise<string> {
   const id = r.body.patientId as string;
   if (!qualified) return id;
   await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
-  await waitFor('the INSi answer', async () => (await call('GET', `/testdriver/patients/${id}/identity`, t)).body, (v) => v.insi.lastCall?.outcome === 'found');
-  const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'document', document: 'Passeport (français ou étranger)' });
+  await waitFor(
+    'the INSi answer',
+    async () => (await call('GET', `/testdriver/patients/${id}/identity`, t)).body,
+    (v) => v.insi.lastCall?.outcome === 'found',
+  );
+  const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+    workstation: PS,
+    method: 'document',
+    document: 'Passeport (français ou étranger)',
+  });
   assert.equal(q.status, 200, JSON.stringify(q.body));
   return id;
 }
@@ -176,7 +193,12 @@ async function patient(t: string, qualified = true): Promise<string> {
 const CONTENT: Record<string, DocumentContent | Record<string, unknown>> = {
   'consultation-report': { title: 'Consultation du jour', text: 'Examen clinique sans particularité. Tension 12/8 <normale> & stable.' },
   prescription: { lines: [{ product: 'PARACETAMOL 1 g, comprimé', dosage: '1 comprimé 3 fois par jour pendant 5 jours' }] },
-  vsm: { problems: ['Hypertension artérielle essentielle'], treatments: ['AMLODIPINE 5 mg'], allergies: ['Pénicilline'], medecinTraitant: 'Dr Anne PRATICIEN' },
+  vsm: {
+    problems: ['Hypertension artérielle essentielle'],
+    treatments: ['AMLODIPINE 5 mg'],
+    allergies: ['Pénicilline'],
+    medecinTraitant: 'Dr Anne PRATICIEN',
+  },
   'vaccination-note': { vaccinations: [{ vaccine: 'Vaccin grippal tétravalent', lot: 'FLU2026A', date: '2026-01-15' }] },
 };
 
@@ -186,9 +208,15 @@ async function write(t: string, p: string, type: string, content: unknown = CONT
   return r.body.documents;
 }
 
-const validate = async (t: string, id: string): Promise<Answer> => call('POST', `/testdriver/documents/${id}/validate`, t, { workstation: PS });
+const validate = async (t: string, id: string): Promise<Answer> =>
+  call('POST', `/testdriver/documents/${id}/validate`, t, { workstation: PS });
 const doc = async (t: string, id: string): Promise<any> => (await call('GET', `/testdriver/documents/${id}`, t)).body;
-const settledDoc = (t: string, id: string) => waitFor(`document ${id} settled`, () => doc(t, id), (d) => d.dmp.status !== 'pending');
+const settledDoc = (t: string, id: string) =>
+  waitFor(
+    `document ${id} settled`,
+    () => doc(t, id),
+    (d) => d.dmp.status !== 'pending',
+  );
 const submissions = (t: string) => received.filter((r) => r.tenant === t && r.kind === 'repo');
 const queries = (t: string) => received.filter((r) => r.tenant === t && r.kind === 'reg');
 const epCalls = (t: string) => received.filter((r) => r.tenant === t && r.kind === 'ep');
@@ -220,9 +248,20 @@ function mtomParts(r: Received): { params: Record<string, string>; parts: Part[]
   return { params, parts };
 }
 
-const xml = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '', processEntities: false, parseTagValue: false });
+const xml = new XMLParser({
+  removeNSPrefix: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  processEntities: false,
+  parseTagValue: false,
+});
 const list = (v: unknown): any[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const dec = (s: string | undefined): string | undefined => s?.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const dec = (s: string | undefined): string | undefined =>
+  s
+    ?.replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 interface Entry {
   typeCode: string;
@@ -244,11 +283,17 @@ function entryOf(r: Received): Entry {
   assert.equal(parts.length, 2);
   const root = parts[0];
   assert.equal(params.start, root.headers['content-id']);
-  assert.match(root.headers['content-type'], /^application\/xop\+xml; charset=UTF-8; type="application\/soap\+xml"; action="urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b"$/);
+  assert.match(
+    root.headers['content-type'],
+    /^application\/xop\+xml; charset=UTF-8; type="application\/soap\+xml"; action="urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b"$/,
+  );
   assert.equal(parts[1].headers['content-type'], 'text/xml');
   assert.equal(parts[1].headers['content-id'], '<doc1@vigie-ref>');
   const envelope = root.body.toString('utf8');
-  assert.match(envelope, /<xdsb:Document id="Document01"><xop:Include href="cid:doc1@vigie-ref" xmlns:xop="http:\/\/www.w3.org\/2004\/08\/xop\/include"\/><\/xdsb:Document>/);
+  assert.match(
+    envelope,
+    /<xdsb:Document id="Document01"><xop:Include href="cid:doc1@vigie-ref" xmlns:xop="http:\/\/www.w3.org\/2004\/08\/xop\/include"\/><\/xdsb:Document>/,
+  );
   const env = xml.parse(envelope);
   assert.equal(env.Envelope.Header.Action['#text'], 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b');
   assert.match(env.Envelope.Header.MessageID, /^urn:uuid:/);
@@ -258,7 +303,13 @@ function entryOf(r: Received): Entry {
   const by = (scheme: string) => cls.filter((c) => c.classificationScheme === scheme).map((c) => c.nodeRepresentation);
   const slot = (name: string) => dec(list(eo.Slot).find((s) => s.name === name)?.ValueList.Value);
   const ext = (scheme: string) => dec(list(eo.ExternalIdentifier).find((e) => e.identificationScheme === scheme)?.value);
-  assert.equal(dec(list(rol.RegistryPackage.ExternalIdentifier).find((e) => e.identificationScheme === 'urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446')?.value), ext('urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427'));
+  assert.equal(
+    dec(
+      list(rol.RegistryPackage.ExternalIdentifier).find((e) => e.identificationScheme === 'urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446')
+        ?.value,
+    ),
+    ext('urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427'),
+  );
   assert.equal(rol.Association.associationType, 'urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember');
   return {
     typeCode: by('urn:uuid:f0306f51-975f-434e-a61c-c59651d33983')[0],
@@ -283,14 +334,22 @@ describe('documents in the editor', () => {
   test('type code set automatically, the send box pre-checked (OPP-01, SEND-03, SEND-05)', async () => {
     const t = await reset();
     const p = await patient(t, false);
-    const expected: Record<string, string> = { prescription: '57833-6', 'consultation-report': '11488-4', vsm: 'SYNTH', 'vaccination-note': '87273-9' };
+    const expected: Record<string, string> = {
+      prescription: '57833-6',
+      'consultation-report': '11488-4',
+      vsm: 'SYNTH',
+      'vaccination-note': '87273-9',
+    };
     for (const [type, code] of Object.entries(expected)) {
       const [d] = await write(t, p, type);
       assert.equal(d.type, type);
       assert.equal(d.typeCode, code);
       assert.equal(d.typeCodeSetBy, 'automatic');
       assert.equal(d.status, 'draft');
-      assert.deepEqual(d.sendToDmp, { checked: true, label: "Information et non opposition du patient à l'alimentation de Mon espace santé" });
+      assert.deepEqual(d.sendToDmp, {
+        checked: true,
+        label: "Information et non opposition du patient à l'alimentation de Mon espace santé",
+      });
       assert.equal(d.dmp.status, 'not-sent');
       assert.deepEqual(await doc(t, d.documentId), d);
     }
@@ -310,19 +369,35 @@ describe('documents in the editor', () => {
     for (const d of docs) assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
     const subs = submissions(t).map(entryOf);
     assert.equal(subs.length, 2);
-    assert.deepEqual(subs.map((e) => countVaccinations(e.cda)), [1, 1]);
-    assert.deepEqual(subs.map((e) => e.typeCode), ['87273-9', '87273-9']);
+    assert.deepEqual(
+      subs.map((e) => countVaccinations(e.cda)),
+      [1, 1],
+    );
+    assert.deepEqual(
+      subs.map((e) => e.typeCode),
+      ['87273-9', '87273-9'],
+    );
   });
 
   test('request errors: bad type, bad content, unknown document, validated twice', async () => {
     const t = await reset();
     const p = await patient(t, false);
-    assert.equal((await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'letter', content: {} })).status, 400);
-    assert.equal((await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'prescription', content: { lines: [] } })).status, 400);
+    assert.equal(
+      (await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'letter', content: {} })).status,
+      400,
+    );
+    assert.equal(
+      (await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'prescription', content: { lines: [] } }))
+        .status,
+      400,
+    );
     assert.equal((await call('POST', `/testdriver/patients/p99/documents`, t, { workstation: PS, type: 'vsm', content: {} })).status, 404);
     assert.equal((await call('GET', '/testdriver/documents/d99', t)).status, 404);
     const [d] = await write(t, p, 'vsm', { problems: [] });
-    assert.equal((await call('POST', `/testdriver/documents/${d.documentId}/masking`, t, { workstation: PS, maskedFrom: ['nobody'] })).status, 400);
+    assert.equal(
+      (await call('POST', `/testdriver/documents/${d.documentId}/masking`, t, { workstation: PS, maskedFrom: ['nobody'] })).status,
+      400,
+    );
     assert.equal((await validate(t, d.documentId)).status, 200);
     const again = await validate(t, d.documentId);
     assert.equal(again.status, 409);
@@ -376,7 +451,11 @@ describe('validate and print: the one click that sends (SEND-01, SEND-04)', () =
     const v = await validate(t, d.documentId);
     assert.ok(Date.now() - started < 1000, `validation took ${Date.now() - started} ms`);
     assert.equal(v.body.document.dmp.status, 'pending');
-    await waitFor('the submission', () => submissions(t).length, (n) => n === 1);
+    await waitFor(
+      'the submission',
+      () => submissions(t).length,
+      (n) => n === 1,
+    );
     assert.equal((await doc(t, d.documentId)).dmp.status, 'pending');
     for (const release of held.splice(0)) release();
     assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
@@ -425,7 +504,10 @@ describe('validate and print: the one click that sends (SEND-01, SEND-04)', () =
     const [d] = await write(t, p, 'consultation-report');
     const n = await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, t, { workstation: PS });
     assert.equal(n.status, 200);
-    assert.deepEqual(n.body.clicks.map((c: any) => c.purpose), ['do-not-send']);
+    assert.deepEqual(
+      n.body.clicks.map((c: any) => c.purpose),
+      ['do-not-send'],
+    );
     await validate(t, d.documentId);
     await delay(100);
     assert.equal((await doc(t, d.documentId)).dmp.status, 'not-sent');
@@ -443,12 +525,21 @@ describe('validate and print: the one click that sends (SEND-01, SEND-04)', () =
     const t = await reset();
     const p = await patient(t);
     const [d] = await write(t, p, 'consultation-report');
-    const m = await call('POST', `/testdriver/documents/${d.documentId}/masking`, t, { workstation: PS, maskedFrom: ['patient', 'legal-representatives', 'professionals'] });
+    const m = await call('POST', `/testdriver/documents/${d.documentId}/masking`, t, {
+      workstation: PS,
+      maskedFrom: ['patient', 'legal-representatives', 'professionals'],
+    });
     assert.equal(m.status, 200);
-    assert.deepEqual(m.body.clicks.map((c: any) => c.purpose), ['masking']);
+    assert.deepEqual(
+      m.body.clicks.map((c: any) => c.purpose),
+      ['masking'],
+    );
     assert.deepEqual(m.body.document.maskedFrom, ['patient', 'legal-representatives', 'professionals']);
     const v = await validate(t, d.documentId);
-    assert.deepEqual(v.body.clicks.map((c: any) => c.purpose), ['validate-and-print']);
+    assert.deepEqual(
+      v.body.clicks.map((c: any) => c.purpose),
+      ['validate-and-print'],
+    );
     await settledDoc(t, d.documentId);
     assert.deepEqual(entryOf(submissions(t)[0]).confidentiality, ['N', 'INVISIBLE_PATIENT', 'INVISIBLE_REPRESENTANTS_LEGAUX', 'MASQUE_PS']);
   });
@@ -513,7 +604,10 @@ describe('prescriptions and the ordonnance numérique (SEND-08)', () => {
 describe('settings (SEND-07)', () => {
   test('INSi and DMP feeding cannot be switched off', async () => {
     const t = await reset({ ep: 'none' });
-    const s = await call('POST', '/testdriver/settings', t, { workstation: PS, settings: { insi: false, dmpFeeding: false, ePrescription: true } });
+    const s = await call('POST', '/testdriver/settings', t, {
+      workstation: PS,
+      settings: { insi: false, dmpFeeding: false, ePrescription: true },
+    });
     assert.equal(s.status, 200);
     assert.deepEqual(s.body, { applied: [], refused: ['insi', 'dmpFeeding', 'ePrescription'] });
     const p = await patient(t); // INSi still called on open-file, then qualified
@@ -525,7 +619,10 @@ describe('settings (SEND-07)', () => {
 
 describe('consulting the DMP (OPP-03, OPP-04)', () => {
   const consult = (t: string, p: string, nonOpposition?: boolean) =>
-    call('POST', `/testdriver/patients/${p}/dmp/consult`, t, { workstation: PS, ...(nonOpposition === undefined ? {} : { nonOpposition }) });
+    call('POST', `/testdriver/patients/${p}/dmp/consult`, t, {
+      workstation: PS,
+      ...(nonOpposition === undefined ? {} : { nonOpposition }),
+    });
 
   test('asked first, with the reminder; the answer recorded; later consultations do not ask', async () => {
     const t = await reset();
@@ -547,7 +644,10 @@ describe('consulting the DMP (OPP-03, OPP-04)', () => {
     const q = queries(t)[0].body.toString();
     assert.match(queries(t)[0].contentType, /application\/soap\+xml.*action="urn:ihe:iti:2007:RegistryStoredQuery"/);
     assert.match(q, /<rim:AdhocQuery id="urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d">/);
-    assert.ok(q.includes(`<rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>'${CX.replace(/&/g, '&amp;')}'</rim:Value>`), q);
+    assert.ok(
+      q.includes(`<rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>'${CX.replace(/&/g, '&amp;')}'</rim:Value>`),
+      q,
+    );
     assert.ok(q.includes("<rim:Value>('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')</rim:Value>"));
     const later = await consult(t, p);
     assert.equal(later.body.asked, false);
@@ -593,7 +693,11 @@ describe('CDA generation (CDA-03, CDA-05, CDA-06)', () => {
     const unqualified = consultationReportCda(cdaPatient(base), { ...empty, text: 'x' }, ctx);
     assert.doesNotMatch(unqualified, /1\.2\.250\.1\.213\.1\.4\.8/);
     assert.match(unqualified, /<id extension="p7" root="1\.2\.250\.1\.999\.1\.1\.1"\/>/);
-    const qualified = consultationReportCda(cdaPatient({ ...base, ins: { ...base.ins, status: 'qualified' } }), { ...empty, text: 'x' }, ctx);
+    const qualified = consultationReportCda(
+      cdaPatient({ ...base, ins: { ...base.ins, status: 'qualified' } }),
+      { ...empty, text: 'x' },
+      ctx,
+    );
     assert.match(qualified, /<patientRole><id extension="170016322088854" root="1\.2\.250\.1\.213\.1\.4\.8"\/><id extension="p7"/);
   });
 
@@ -601,7 +705,10 @@ describe('CDA generation (CDA-03, CDA-05, CDA-06)', () => {
     const content = { ...empty, problems: ['Diabète <type 2> & "HTA"'], treatments: ['METFORMINE'], allergies: [] };
     const without = vsmCda(cdaPatient(base), content, ctx);
     // no médecin traitant: the participant the VSM asks for, its entity « no information » (CDA-05)
-    assert.match(without, /<participant typeCode="INF"><functionCode code="PCP" displayName="Médecin Traitant" codeSystem="2\.16\.840\.1\.113883\.5\.88"\/><associatedEntity classCode="PROV" nullFlavor="NI"><id nullFlavor="NI"\/><\/associatedEntity><\/participant>/);
+    assert.match(
+      without,
+      /<participant typeCode="INF"><functionCode code="PCP" displayName="Médecin Traitant" codeSystem="2\.16\.840\.1\.113883\.5\.88"\/><associatedEntity classCode="PROV" nullFlavor="NI"><id nullFlavor="NI"\/><\/associatedEntity><\/participant>/,
+    );
     assert.match(without, /<value xsi:type="CD" nullFlavor="OTH"><originalText><reference value="#pb-1"\/><\/originalText><\/value>/);
     assert.match(without, /Diabète &lt;type 2&gt; &amp; &quot;HTA&quot;/);
     assert.match(without, /<code code="SYNTH"/);
@@ -613,7 +720,10 @@ describe('CDA generation (CDA-03, CDA-05, CDA-06)', () => {
   test('answers are parsed safely', () => {
     const evil = Buffer.from('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>' + SUCCESS.slice(38));
     assert.equal(parseRegistryResponse(evil).outcome, 'error');
-    assert.deepEqual(parseRegistryResponse(Buffer.from(FAILURE)), { outcome: 'failure', errors: [{ code: 'DMPClosed', context: 'DMP fermé' }] });
+    assert.deepEqual(parseRegistryResponse(Buffer.from(FAILURE)), {
+      outcome: 'failure',
+      errors: [{ code: 'DMPClosed', context: 'DMP fermé' }],
+    });
     assert.equal(parseRegistryResponse(Buffer.from('not xml'), 502).outcome, 'error');
   });
 });
@@ -645,7 +755,10 @@ describe('seeded defects switch the behaviour', () => {
 
   test('consult-without-asking / consult-asks-every-time / consult-despite-opposition', async () => {
     const consult = (t: string, p: string, nonOpposition?: boolean) =>
-      call('POST', `/testdriver/patients/${p}/dmp/consult`, t, { workstation: PS, ...(nonOpposition === undefined ? {} : { nonOpposition }) });
+      call('POST', `/testdriver/patients/${p}/dmp/consult`, t, {
+        workstation: PS,
+        ...(nonOpposition === undefined ? {} : { nonOpposition }),
+      });
     let t = await reset({ defects: ['consult-without-asking'] });
     let p = await patient(t);
     let r = await consult(t, p);
@@ -687,7 +800,10 @@ describe('seeded defects switch the behaviour', () => {
     const p = await patient(t, false);
     const [d] = await write(t, p, 'consultation-report');
     const n = await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, t, { workstation: PS });
-    assert.deepEqual(n.body.clicks.map((c: any) => c.purpose), ['do-not-send', 'confirm']);
+    assert.deepEqual(
+      n.body.clicks.map((c: any) => c.purpose),
+      ['do-not-send', 'confirm'],
+    );
     assert.equal(n.body.clicks[1].label, 'Êtes-vous sûr ?');
   });
 
@@ -710,7 +826,11 @@ describe('seeded defects switch the behaviour', () => {
       answered = true;
       return r;
     });
-    await waitFor('the submission', () => submissions(t).length, (n) => n === 1);
+    await waitFor(
+      'the submission',
+      () => submissions(t).length,
+      (n) => n === 1,
+    );
     await delay(150);
     assert.equal(answered, false);
     for (const release of held.splice(0)) release();
@@ -724,7 +844,10 @@ describe('seeded defects switch the behaviour', () => {
     assert.equal(d.typeCode, null);
     assert.equal(d.typeCodeSetBy, null);
     const v = await validate(t, d.documentId);
-    assert.deepEqual(v.body.clicks.map((c: any) => c.purpose), ['choose-document-type', 'validate-and-print']);
+    assert.deepEqual(
+      v.body.clicks.map((c: any) => c.purpose),
+      ['choose-document-type', 'validate-and-print'],
+    );
     assert.equal(v.body.document.typeCodeSetBy, 'user');
     await settledDoc(t, d.documentId);
     assert.equal(entryOf(submissions(t)[0]).typeCode, '57833-6');
@@ -735,13 +858,19 @@ describe('seeded defects switch the behaviour', () => {
     const p = await patient(t, false);
     const [d] = await write(t, p, 'consultation-report');
     const v = await validate(t, d.documentId);
-    assert.deepEqual(v.body.clicks, [{ purpose: 'validate-and-print', label: 'Valider et imprimer' }, { purpose: 'masking', label: 'Préférences de masquage' }]);
+    assert.deepEqual(v.body.clicks, [
+      { purpose: 'validate-and-print', label: 'Valider et imprimer' },
+      { purpose: 'masking', label: 'Préférences de masquage' },
+    ]);
   });
 
   test('dmp-feeding-can-be-disabled and insi-can-be-disabled', async () => {
     let t = await reset({ defects: ['dmp-feeding-can-be-disabled'] });
     const p = await patient(t);
-    assert.deepEqual((await call('POST', '/testdriver/settings', t, { workstation: PS, settings: { dmpFeeding: false } })).body, { applied: ['dmpFeeding'], refused: [] });
+    assert.deepEqual((await call('POST', '/testdriver/settings', t, { workstation: PS, settings: { dmpFeeding: false } })).body, {
+      applied: ['dmpFeeding'],
+      refused: [],
+    });
     const [d] = await write(t, p, 'consultation-report');
     await validate(t, d.documentId);
     await delay(100);
@@ -749,7 +878,10 @@ describe('seeded defects switch the behaviour', () => {
     assert.equal(submissions(t).length, 0);
 
     t = await reset({ defects: ['insi-can-be-disabled'] });
-    assert.deepEqual((await call('POST', '/testdriver/settings', t, { workstation: PS, settings: { insi: false } })).body, { applied: ['insi'], refused: [] });
+    assert.deepEqual((await call('POST', '/testdriver/settings', t, { workstation: PS, settings: { insi: false } })).body, {
+      applied: ['insi'],
+      refused: [],
+    });
     const before = received.filter((r) => r.kind === 'insi').length;
     const q = await patient(t, false);
     const o = await call('POST', `/testdriver/patients/${q}/open`, t, { workstation: PS });
@@ -794,7 +926,11 @@ describe('seeded defects switch the behaviour', () => {
     const p = await patient(t);
     const [d] = await write(t, p, 'consultation-report');
     await validate(t, d.documentId);
-    await waitFor('resubmissions', () => submissions(t).length, (n) => n >= 4);
+    await waitFor(
+      'resubmissions',
+      () => submissions(t).length,
+      (n) => n >= 4,
+    );
     assert.equal((await doc(t, d.documentId)).dmp.status, 'pending');
     // a new reset of the tenant stops the loop
     await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: `${base}/insi` } } });
@@ -839,7 +975,7 @@ const consultDmp = (t: string, p: string, nonOpposition?: boolean) =>
   call('POST', `/testdriver/patients/${p}/dmp/consult`, t, { workstation: PS, ...(nonOpposition === undefined ? {} : { nonOpposition }) });
 
 describe('the author is the professional at the workstation', () => {
-  test('the XDS authorPerson and legalAuthenticator name the validating workstation\'s idNat', async () => {
+  test("the XDS authorPerson and legalAuthenticator name the validating workstation's idNat", async () => {
     const t = await reset();
     const p = await patient(t);
     const [d] = await write(t, p, 'consultation-report');
@@ -848,8 +984,14 @@ describe('the author is the professional at the workstation', () => {
     const envelope = submissions(t)[0].body.toString('utf8');
     const person = '810100456789^PRATICIEN^Anne^^^^^^&amp;1.2.250.1.71.4.2.1&amp;ISO^D^^^IDNPS';
     assert.ok(envelope.includes(`<rim:Slot name="authorPerson"><rim:ValueList><rim:Value>${person}</rim:Value>`), 'authorPerson');
-    assert.ok(envelope.includes(`<rim:Slot name="legalAuthenticator"><rim:ValueList><rim:Value>${person}</rim:Value>`), 'legalAuthenticator');
-    assert.match(entryOf(submissions(t)[0]).cda.toString(), /<assignedAuthor><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/);
+    assert.ok(
+      envelope.includes(`<rim:Slot name="legalAuthenticator"><rim:ValueList><rim:Value>${person}</rim:Value>`),
+      'legalAuthenticator',
+    );
+    assert.match(
+      entryOf(submissions(t)[0]).cda.toString(),
+      /<assignedAuthor><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/,
+    );
   });
 });
 
@@ -862,7 +1004,11 @@ describe('seeded defects that act late, under another name, or make the user wai
     const v = await validate(t, d.documentId);
     assert.equal(v.body.document.dmp.status, 'not-sent');
     assert.equal(submissions(t).length, 0, 'nothing yet when the user gets the screen back');
-    await waitFor('the late submission', () => submissions(t).length, (n) => n === 1);
+    await waitFor(
+      'the late submission',
+      () => submissions(t).length,
+      (n) => n === 1,
+    );
     assert.equal(entryOf(submissions(t)[0]).patientId, CX);
     assert.equal((await doc(t, d.documentId)).dmp.status, 'not-sent', 'still shown as not sent');
   });
@@ -874,10 +1020,18 @@ describe('seeded defects that act late, under another name, or make the user wai
     assert.equal(r.body.asked, true);
     assert.equal(r.body.consulted, false);
     assert.equal(queries(t).length, 0);
-    await waitFor('the late query', () => queries(t).length, (n) => n === 1);
+    await waitFor(
+      'the late query',
+      () => queries(t).length,
+      (n) => n === 1,
+    );
     const o = await consultDmp(t, p, false);
     assert.deepEqual(o.body, { asked: false, consulted: false });
-    await waitFor('the late query after the opposition', () => queries(t).length, (n) => n === 2);
+    await waitFor(
+      'the late query after the opposition',
+      () => queries(t).length,
+      (n) => n === 2,
+    );
   });
 
   test('consult-reminder-in-question-only: the question says « informé », no reminder of its own', async () => {
@@ -899,7 +1053,12 @@ describe('seeded defects that act late, under another name, or make the user wai
     const shown = await settledDoc(t, d.documentId);
     assert.equal(shown.dmp.status, 'refused');
     assert.match(shown.dmp.message, /DMP fermé/);
-    await waitFor('a resubmission', () => submissions(t).length, (n) => n === 2, 4000);
+    await waitFor(
+      'a resubmission',
+      () => submissions(t).length,
+      (n) => n === 2,
+      4000,
+    );
     const [first, second] = submissions(t).map(entryOf);
     assert.equal(second.hash, first.hash, 'the same document');
     assert.deepEqual(await doc(t, d.documentId), shown, 'nothing more shown');
@@ -931,12 +1090,15 @@ describe('seeded defects that act late, under another name, or make the user wai
     assert.equal(same.sendToDmp.checked, false);
   });
 
-  test('masking-dialog-renamed: « Préférences d\'affichage » clicked through at every validation', async () => {
+  test("masking-dialog-renamed: « Préférences d'affichage » clicked through at every validation", async () => {
     const t = await reset({ defects: ['masking-dialog-renamed'] });
     const p = await patient(t, false);
     const [d] = await write(t, p, 'consultation-report');
     const v = await validate(t, d.documentId);
-    assert.deepEqual(v.body.clicks, [{ purpose: 'validate-and-print', label: 'Valider et imprimer' }, { purpose: 'preferences', label: "Préférences d'affichage" }]);
+    assert.deepEqual(v.body.clicks, [
+      { purpose: 'validate-and-print', label: 'Valider et imprimer' },
+      { purpose: 'preferences', label: "Préférences d'affichage" },
+    ]);
   });
 
   test('validate-refused-on-eprescription-failure: 422 when the service answers KO or not at all; nothing sent', async () => {

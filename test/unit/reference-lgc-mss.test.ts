@@ -18,7 +18,15 @@ import { mimeParts } from '../../src/reference-lgc/messaging';
 // ---------------------------------------------------------------------------------------------
 // INSi stub: every search finds JEAN DUPONT, INS 1700163220888 key 54
 
-const FILE_DUPONT = { birthName: 'DUPONT', usedName: 'MARTIN', firstName: 'JEAN', firstNames: 'JEAN PAUL', sex: 'M', birthDate: '1970-01-01', birthPlace: '63220' };
+const FILE_DUPONT = {
+  birthName: 'DUPONT',
+  usedName: 'MARTIN',
+  firstName: 'JEAN',
+  firstNames: 'JEAN PAUL',
+  sex: 'M',
+  birthDate: '1970-01-01',
+  birthPlace: '63220',
+};
 const MATRICULE = '1700163220888';
 const INS15 = '170016322088854';
 const ADDRESS = `${INS15}@patient.mssante.fr`;
@@ -56,10 +64,10 @@ after(async () => {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const call = (method: string, path: string, tenant: string, body?: unknown) => callLgc(lgc.url, method, path, tenant, body, { timeoutMs: 8000 });
+const call = (method: string, path: string, tenant: string, body?: unknown) =>
+  callLgc(lgc.url, method, path, tenant, body, { timeoutMs: 8000 });
 
 const PS = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' };
-
 
 interface Ctx {
   t: string;
@@ -74,7 +82,9 @@ async function switchDefects(t: string, defects: string[]): Promise<void> {
 }
 
 let counter = 0;
-async function reset(o: { defects?: string[]; noMss?: boolean; smtpPort?: number; pop3Port?: number; workstations?: unknown[] } = {}): Promise<Ctx> {
+async function reset(
+  o: { defects?: string[]; noMss?: boolean; smtpPort?: number; pop3Port?: number; workstations?: unknown[] } = {},
+): Promise<Ctx> {
   const t = `mss${++counter}-${process.pid}`;
   const box = mss.tenant(t);
   box.reset();
@@ -102,9 +112,17 @@ async function patient(t: string, ins: 'qualified' | 'recovered' | 'none' = 'qua
   const id = r.body.patientId as string;
   if (ins === 'none') return id;
   await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
-  await waitFor('the INSi answer', async () => (await call('GET', `/testdriver/patients/${id}/identity`, t)).body, (v) => v.insi.lastCall?.outcome === 'found');
+  await waitFor(
+    'the INSi answer',
+    async () => (await call('GET', `/testdriver/patients/${id}/identity`, t)).body,
+    (v) => v.insi.lastCall?.outcome === 'found',
+  );
   if (ins === 'recovered') return id;
-  const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'document', document: 'Passeport (français ou étranger)' });
+  const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+    workstation: PS,
+    method: 'document',
+    document: 'Passeport (français ou étranger)',
+  });
   assert.equal(q.status, 200, JSON.stringify(q.body));
   return id;
 }
@@ -123,7 +141,13 @@ async function report(t: string, p: string): Promise<string> {
 }
 
 const send = (c: Ctx, to: Record<string, string>, extra: Record<string, unknown> = {}) =>
-  call('POST', '/testdriver/messages', c.t, { workstation: PS, to, subject: 'Suite à votre consultation', body: 'Bonjour,\nvoici les informations promises.\nDr Anne PRATICIEN', ...extra });
+  call('POST', '/testdriver/messages', c.t, {
+    workstation: PS,
+    to,
+    subject: 'Suite à votre consultation',
+    body: 'Bonjour,\nvoici les informations promises.\nDr Anne PRATICIEN',
+    ...extra,
+  });
 const thread = async (c: Ctx, p: string) => {
   const r = await call('GET', `/testdriver/patients/${p}/messages`, c.t);
   assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -156,7 +180,9 @@ describe('configuration and requests', () => {
     const r = await send(c, { patientId: p }, { attachments: [{ documentId: 'd999' }] });
     assert.equal(r.status, 422);
     assert.equal(r.body.error, 'unknown-document');
-    const bad = await call('POST', '/testdriver/reset', c.t, { doubles: { insi: { url: insiUrl }, mss: { smtp: { host: 'h' }, pop3: { host: 'h', port: 1 }, mailbox: 'a@b', password: 'x' } } });
+    const bad = await call('POST', '/testdriver/reset', c.t, {
+      doubles: { insi: { url: insiUrl }, mss: { smtp: { host: 'h' }, pop3: { host: 'h', port: 1 }, mailbox: 'a@b', password: 'x' } },
+    });
     assert.equal(bad.status, 400);
     assert.equal(fromPractice(c).length, 0);
   });
@@ -198,7 +224,10 @@ describe('MSS-01 the patient address', () => {
     assert.equal(m.deliveries[0]?.outcome, 'delivered');
     assert.equal(m.parsed?.headers['disposition-notification-to'], undefined);
     const v = await thread(c, p);
-    assert.deepEqual(v.messages.map((x: any) => [x.messageId, x.direction, x.status, x.subject]), [[r.body.messageId, 'out', 'sent', 'Suite à votre consultation']]);
+    assert.deepEqual(
+      v.messages.map((x: any) => [x.messageId, x.direction, x.status, x.subject]),
+      [[r.body.messageId, 'out', 'sent', 'Suite à votre consultation']],
+    );
     assert.equal(v.ended, false);
   });
 
@@ -271,7 +300,15 @@ describe('MSS-05 bounces', () => {
       `--${b}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nMessage d'origine inconnu non distribué.\r\n` +
       `--${b}\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; patient.mssante.fr\r\n\r\nFinal-Recipient: rfc822; 279035121518989@patient.mssante.fr\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n` +
       `--${b}\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <unknown@elsewhere>\r\nSubject: ?\r\n\r\n--${b}--\r\n`;
-    const tr = nodemailer.createTransport({ host: mss.smtp.host, port: mss.smtp.port, secure: false, ignoreTLS: true, connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 5000 });
+    const tr = nodemailer.createTransport({
+      host: mss.smtp.host,
+      port: mss.smtp.port,
+      secure: false,
+      ignoreTLS: true,
+      connectionTimeout: 5000,
+      greetingTimeout: 5000,
+      socketTimeout: 5000,
+    });
     try {
       await tr.sendMail({ envelope: { from: '', to: [c.mailbox] }, raw });
     } finally {
@@ -310,7 +347,10 @@ describe('MSS-07 ending the exchange', () => {
     assert.equal(fin.deliveries[0]?.outcome, 'not-delivered-fin');
     const v = await thread(c, p);
     assert.equal(v.ended, true);
-    assert.deepEqual(v.messages.map((x: any) => x.messageId), [first.body.messageId, r.body.messageId]);
+    assert.deepEqual(
+      v.messages.map((x: any) => x.messageId),
+      [first.body.messageId, r.body.messageId],
+    );
   });
 
   test('defect fin-lowercase: the subject is « [Fin] » (delivered as an ordinary message)', async () => {
@@ -391,8 +431,13 @@ describe('MSS-10 attachments', () => {
     assert.equal(atts.length, 1);
     assert.equal(atts[0]!.contentType, 'application/zip');
     const entries = readZip(atts[0]!.content);
-    assert.deepEqual(entries.map((e) => e.name), ['INDEX.HTM', 'README.TXT', 'IHE_XDM/SUBSET01/METADATA.XML', 'IHE_XDM/SUBSET01/DOC0001.XML']);
-    const cda = (await fetch(`${lgc.url}/testdriver/documents/${d}/content`, { headers: { 'x-vigie-tenant': c.t } }).then((x) => x.arrayBuffer()));
+    assert.deepEqual(
+      entries.map((e) => e.name),
+      ['INDEX.HTM', 'README.TXT', 'IHE_XDM/SUBSET01/METADATA.XML', 'IHE_XDM/SUBSET01/DOC0001.XML'],
+    );
+    const cda = await fetch(`${lgc.url}/testdriver/documents/${d}/content`, { headers: { 'x-vigie-tenant': c.t } }).then((x) =>
+      x.arrayBuffer(),
+    );
     assert.ok(entries[3]!.content.equals(Buffer.from(cda)));
     const meta = entries[2]!.content.toString('utf8');
     assert.match(meta, /<lcm:SubmitObjectsRequest /);
@@ -431,19 +476,37 @@ describe('building blocks', () => {
   test('ZIP writer: CRC-32 check value, stored and deflated entries read back', () => {
     assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
     const big = Buffer.from('<x>'.repeat(1000));
-    const entries = readZip(writeZip([{ name: 'A.TXT', content: Buffer.from('a') }, { name: 'B/C.XML', content: big }, { name: 'EMPTY', content: Buffer.alloc(0) }]));
-    assert.deepEqual(entries.map((e) => [e.name, e.size]), [['A.TXT', 1], ['B/C.XML', 3000], ['EMPTY', 0]]);
+    const entries = readZip(
+      writeZip([
+        { name: 'A.TXT', content: Buffer.from('a') },
+        { name: 'B/C.XML', content: big },
+        { name: 'EMPTY', content: Buffer.alloc(0) },
+      ]),
+    );
+    assert.deepEqual(
+      entries.map((e) => [e.name, e.size]),
+      [
+        ['A.TXT', 1],
+        ['B/C.XML', 3000],
+        ['EMPTY', 0],
+      ],
+    );
     assert.ok(entries[1]!.content.equals(big));
   });
 
   test('mimeParts splits a multipart body at its boundary lines only', () => {
-    const raw = Buffer.from('Content-Type: multipart/report; boundary="zz"\r\n\r\npreamble\r\n--zz\r\nA: 1\r\n\r\none --zz not a boundary\r\n--zz\r\n\r\ntwo\r\n--zz--\r\nepilogue\r\n');
-    assert.deepEqual(mimeParts(raw, 'zz').map((b) => b.toString()), ['A: 1\r\n\r\none --zz not a boundary', '\r\ntwo']);
+    const raw = Buffer.from(
+      'Content-Type: multipart/report; boundary="zz"\r\n\r\npreamble\r\n--zz\r\nA: 1\r\n\r\none --zz not a boundary\r\n--zz\r\n\r\ntwo\r\n--zz--\r\nepilogue\r\n',
+    );
+    assert.deepEqual(
+      mimeParts(raw, 'zz').map((b) => b.toString()),
+      ['A: 1\r\n\r\none --zz not a boundary', '\r\ntwo'],
+    );
   });
 });
 
 describe('the author of the CDA in the XDM package, and the seeded defects that write where they must not', () => {
-  test('the XDM package\'s CDA and metadata name the professional who validated (the reset\'s workstation when the action\'s has no idNat)', async () => {
+  test("the XDM package's CDA and metadata name the professional who validated (the reset's workstation when the action's has no idNat)", async () => {
     const c = await reset({ workstations: [{ ...PS, idNat: '810100456789' }] });
     const p = await patient(c.t);
     const d = await report(c.t, p); // validated at PS (no idNat in the action): the reset's card holder
@@ -476,9 +539,16 @@ describe('the author of the CDA in the XDM package, and the seeded defects that 
       assert.equal(r.status, 422);
       assert.equal(r.body.error, 'no-mss-address');
       assert.equal(fromPractice(c).length, 0, 'nothing when the refusal is shown');
-      const [m] = await waitFor('the late message', () => fromPractice(c), (ms) => ms.length === 1);
+      const [m] = await waitFor(
+        'the late message',
+        () => fromPractice(c),
+        (ms) => ms.length === 1,
+      );
       const to = ins === 'recovered' ? ADDRESS : 'jean.dupont@patient.mssante.fr';
-      assert.deepEqual(m!.envelope.to.map((a) => a.toLowerCase()), [to.toLowerCase()]);
+      assert.deepEqual(
+        m!.envelope.to.map((a) => a.toLowerCase()),
+        [to.toLowerCase()],
+      );
       assert.equal(m!.parsed?.subject, 'Suite à votre consultation');
     });
   }

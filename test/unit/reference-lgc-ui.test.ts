@@ -96,7 +96,11 @@ async function get(path: string, init: RequestInit = {}): Promise<Page> {
 async function post(path: string, form: Record<string, string | string[]>, json = false): Promise<Page> {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-  return get(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...(json ? { accept: 'application/json' } : {}) } });
+  return get(path, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(json ? { accept: 'application/json' } : {}) },
+  });
 }
 
 const has = (html: string, testid: string): boolean => html.includes(`data-testid="${testid}"`);
@@ -111,10 +115,17 @@ function textOf(html: string, testid: string): string {
   const open = tag(html, testid);
   const name = /^<([a-z0-9]+)/.exec(open)![1];
   const start = html.indexOf(open) + open.length;
-  let depth = 1, i = start;
+  let depth = 1,
+    i = start;
   const re = new RegExp(`<(/?)${name}\\b[^>]*>`, 'g');
   re.lastIndex = start;
-  for (let m; depth > 0 && (m = re.exec(html)); i = m.index) { depth += m[1] ? -1 : 1; if (depth === 0) return decode(html.slice(start, m.index).replace(/<[^>]+>/g, '')).replace(/\s+/g, ' ').trim(); }
+  for (let m; depth > 0 && (m = re.exec(html)); i = m.index) {
+    depth += m[1] ? -1 : 1;
+    if (depth === 0)
+      return decode(html.slice(start, m.index).replace(/<[^>]+>/g, ''))
+        .replace(/\s+/g, ' ')
+        .trim();
+  }
   return decode(html.slice(start, i));
 }
 /** Every interstitial prompt is drawn by one helper: the container, its sentence and its continue button carry data-role. */
@@ -123,8 +134,13 @@ function assertPrompt(html: string, container: string, button: string): void {
   assert.match(tag(html, button), /data-role="prompt-continue"/, `${button}: data-role="prompt-continue"`);
   assert.equal((html.match(/data-role="prompt-continue"/g) ?? []).length, 1, 'one way on per screen');
 }
-const decode = (s: string): string => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-
+const decode = (s: string): string =>
+  s
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 async function patientWithInsi(t: string, file: Record<string, string> = FILE_DUPONT): Promise<string> {
   const { patientId } = await api('POST', '/testdriver/patients', t, { file });
@@ -158,7 +174,20 @@ describe('reference LGC web UI', () => {
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
     assert.match(page.headers.get('set-cookie') ?? '', new RegExp(`vigie-tenant=${t}`));
-    for (const id of ['patient-list', 'carte-vitale-form', 'cv-matricule', 'cv-birth-name', 'cv-first-name', 'cv-birth-date', 'cv-submit', 'start-of-day', 'start-of-day-date', 'ws-ps', 'ws-cpe', 'ws-anon']) {
+    for (const id of [
+      'patient-list',
+      'carte-vitale-form',
+      'cv-matricule',
+      'cv-birth-name',
+      'cv-first-name',
+      'cv-birth-date',
+      'cv-submit',
+      'start-of-day',
+      'start-of-day-date',
+      'ws-ps',
+      'ws-cpe',
+      'ws-anon',
+    ]) {
       assert.ok(has(page.html, id), id);
     }
     assert.match(tag(page.html, 'ws-cpe'), /aria-current/);
@@ -175,7 +204,12 @@ describe('reference LGC web UI', () => {
   test('Carte Vitale form: creates/finds the patient, calls INSi, redirects to the file', async () => {
     const t = await reset();
     const before = insiCalls;
-    const r = await post(`/ui/carte-vitale?tenant=${t}&ws=ps`, { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' });
+    const r = await post(`/ui/carte-vitale?tenant=${t}&ws=ps`, {
+      matricule: '1700163220888',
+      birthName: 'DUPONT',
+      firstName: 'JEAN',
+      birthDate: '1970-01-01',
+    });
     assert.equal(r.status, 303);
     assert.match(r.location ?? '', /^\/ui\/patients\/p1\?tenant=.*&ws=ps&opened=1$/);
     await lgc.settled();
@@ -183,7 +217,12 @@ describe('reference LGC web UI', () => {
     const file = await get(r.location!);
     assert.equal(insiCalls, before + 1, 'the file shown after the card read is not a second trigger');
     assert.equal(tag(file.html, 'insi-trigger').includes('data-trigger="carte-vitale"'), true);
-    const bad = await post(`/ui/carte-vitale?tenant=${t}&ws=ps`, { matricule: '12', birthName: 'X', firstName: 'Y', birthDate: '1970-01-01' });
+    const bad = await post(`/ui/carte-vitale?tenant=${t}&ws=ps`, {
+      matricule: '12',
+      birthName: 'X',
+      firstName: 'Y',
+      birthDate: '1970-01-01',
+    });
     assert.equal(bad.status, 303);
     assert.match(bad.location ?? '', /flashKind=error/);
     const list = await get(`/ui/patients?tenant=${t}`);
@@ -210,7 +249,11 @@ describe('reference LGC web UI', () => {
     const page = await get(`/ui/patients/${patientId}?tenant=${t}&ws=ps`);
     assert.equal(page.status, 200);
     assert.ok(Date.now() - started < 1000, 'rendered at once');
-    await waitFor('INSi to be held', () => held.length, (n) => n > waiting);
+    await waitFor(
+      'INSi to be held',
+      () => held.length,
+      (n) => n > waiting,
+    );
     assert.match(tag(page.html, 'insi-outcome'), /data-outcome="pending"/);
     assert.match(tag(page.html, 'identity-panel'), /data-poll="\/ui\/api\/patients\/p1\/identity/);
     assert.ok(has(page.html, 'insi-refresh'));
@@ -234,12 +277,17 @@ describe('reference LGC web UI', () => {
     assert.match(tag(page.html, 'concordance'), /data-concordant="false"/);
     const select = page.html.slice(page.html.indexOf('data-testid="qualify-document-select"'), page.html.indexOf('</select>'));
     const options = [...select.matchAll(/<option value="([^"]*)"( selected)?>/g)];
-    assert.deepEqual(options.map((o) => decode(o[1])), [...IDENTITY_DOCUMENTS]);
+    assert.deepEqual(
+      options.map((o) => decode(o[1])),
+      [...IDENTITY_DOCUMENTS],
+    );
     assert.equal(options[0][2], ' selected', 'the select is pre-filled');
     assert.ok(decode(page.html).includes(`>${ATTESTATION}</button>`), 'the exception button carries the exact sentence');
     assert.match(decode(page.html), /Qualifier avec ce justificatif/);
     // discordant traits: refused, message shown on the same screen (JSON in place)
-    const refused = JSON.parse((await post(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps`, { method: 'document', document: IDENTITY_DOCUMENTS[1] }, true)).html);
+    const refused = JSON.parse(
+      (await post(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps`, { method: 'document', document: IDENTITY_DOCUMENTS[1] }, true)).html,
+    );
     assert.equal(refused.region, 'identity-panel');
     assert.ok(has(refused.html, 'flash-error'));
     assert.match(tag(refused.html, 'ins-status'), /data-status="recovered"/);
@@ -262,7 +310,9 @@ describe('reference LGC web UI', () => {
   test('anonymous CPE: the qualification is refused with the message', async () => {
     const t = await reset();
     const p = await patientWithInsi(t);
-    const r = JSON.parse((await post(`/ui/patients/${p}/qualify?tenant=${t}&ws=anon`, { method: 'document', document: IDENTITY_DOCUMENTS[0] }, true)).html);
+    const r = JSON.parse(
+      (await post(`/ui/patients/${p}/qualify?tenant=${t}&ws=anon`, { method: 'document', document: IDENTITY_DOCUMENTS[0] }, true)).html,
+    );
     assert.match(decode(r.html), /carte CPE anonyme/);
   });
 
@@ -277,9 +327,11 @@ describe('reference LGC web UI', () => {
     assertPrompt(step1.html, 'qualify-step1', 'qualify-next');
     const ex1 = await get(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps&method=exception`);
     assertPrompt(ex1.html, 'qualify-step1', 'qualify-next');
-    assert.equal(textOf(ex1.html, 'attestation'), ATTESTATION, 'the sentence is the prompt\'s text');
+    assert.equal(textOf(ex1.html, 'attestation'), ATTESTATION, "the sentence is the prompt's text");
     assert.match(tag(ex1.html, 'attestation'), /data-role="prompt-text"/);
-    const step2 = await get(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps&method=document&step=2&document=${encodeURIComponent(IDENTITY_DOCUMENTS[0])}`);
+    const step2 = await get(
+      `/ui/patients/${p}/qualify?tenant=${t}&ws=ps&method=document&step=2&document=${encodeURIComponent(IDENTITY_DOCUMENTS[0])}`,
+    );
     assert.ok(has(step2.html, 'qualify-confirm'));
     assertPrompt(step2.html, 'qualify-step2', 'qualify-confirm');
     const done = await post(`/ui/patients/${p}/qualify?tenant=${t}&ws=ps`, { method: 'document', document: IDENTITY_DOCUMENTS[0] });
@@ -299,7 +351,15 @@ describe('reference LGC web UI', () => {
     assert.match(box, /type="checkbox"/);
     assert.match(box, / checked/);
     assert.equal(decode(editor.html).includes(`>${SEND_LABEL}</span>`), true);
-    for (const id of ['do-not-send', 'validate', 'mask-patient', 'mask-legal-representatives', 'mask-professionals', 'dmp-status', 'dmp-refresh']) {
+    for (const id of [
+      'do-not-send',
+      'validate',
+      'mask-patient',
+      'mask-legal-representatives',
+      'mask-professionals',
+      'dmp-status',
+      'dmp-refresh',
+    ]) {
       assert.ok(has(editor.html, id), id);
     }
     // masking, in place
@@ -384,7 +444,7 @@ describe('reference LGC web UI', () => {
     assert.ok(!question.includes(reminder), 'the question does not hold the reminder');
   });
 
-  test('defect masking-dialog-renamed: « Préférences d\'affichage » to click through, its button preferences-dialog-ok', async () => {
+  test("defect masking-dialog-renamed: « Préférences d'affichage » to click through, its button preferences-dialog-ok", async () => {
     const t = await reset(['masking-dialog-renamed']);
     const p = await qualifiedPatient(t);
     const d = await newDocument(t, p);
@@ -392,7 +452,7 @@ describe('reference LGC web UI', () => {
     const s1 = JSON.parse((await post(`/ui/documents/${d}/validate${q}`, {}, true)).html);
     assert.equal(s1.region, 'editor-panel');
     assert.ok(has(s1.html, 'preferences-dialog') && has(s1.html, 'preferences-dialog-ok'));
-    assert.ok(!has(s1.html, 'masking-dialog-ok'), 'not the masking dialog\'s selector');
+    assert.ok(!has(s1.html, 'masking-dialog-ok'), "not the masking dialog's selector");
     assert.match(s1.html, /Préférences d&#39;affichage/);
     assert.match(s1.html, /<\/div><\/section>$/, 'inside the editor region');
     assert.equal((await api('GET', `/testdriver/documents/${d}`, t)).status, 'draft');
@@ -417,7 +477,7 @@ describe('reference LGC web UI', () => {
     assert.match(tag(s.html, 'document-status'), /draft/);
   });
 
-  test('the UI\'s workstation is the reset\'s: its card holder is the author of what is validated there', async () => {
+  test("the UI's workstation is the reset's: its card holder is the author of what is validated there", async () => {
     const t = await reset([], 'found', [{ role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN', idNat: '810100456789' }]);
     const p = await qualifiedPatient(t);
     const d = await newDocument(t, p);

@@ -13,11 +13,7 @@ import * as path from 'node:path';
 // ---------------------------------------------------------------------------------------------
 // Stub INSi: one behaviour per tenant path (/insi/<tenant>), records every request.
 
-type Behaviour =
-  | { kind: 'answer'; xml: string; status?: number }
-  | { kind: 'hold'; xml: string }
-  | { kind: 'drop' }
-  | { kind: 'silent' };
+type Behaviour = { kind: 'answer'; xml: string; status?: number } | { kind: 'hold'; xml: string } | { kind: 'drop' } | { kind: 'silent' };
 
 interface Received {
   path: string;
@@ -47,14 +43,16 @@ interface Tiq {
 
 function foundXml(matricule: string, key: string, oid: string, t: Tiq): string {
   return (
-    ENV_OPEN + RES_OPEN +
+    ENV_OPEN +
+    RES_OPEN +
     '<CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU><INSACTIF><IdIndividu>' +
     `<NumIdentifiant>${matricule}</NumIdentifiant><Cle>${key}</Cle></IdIndividu><OID>${oid}</OID></INSACTIF><TIQ>` +
     `<NomNaissance>${t.birthName}</NomNaissance><Prenom>${t.firstName}</Prenom>` +
     `<ListePrenom>${t.firstNames ?? t.firstName}</ListePrenom><Sexe>${t.sex}</Sexe>` +
     `<DateNaissance>${t.birthDate}</DateNaissance>` +
     (t.birthPlace ? `<LieuNaissance>${t.birthPlace}</LieuNaissance>` : '') +
-    '</TIQ></INDIVIDU></RESULTAT>' + ENV_CLOSE
+    '</TIQ></INDIVIDU></RESULTAT>' +
+    ENV_CLOSE
   );
 }
 const crXml = (code: string, label: string): string =>
@@ -66,8 +64,23 @@ const FAULT_XML =
   '</soap:Fault></soap:Body></soap:Envelope>';
 
 // The INSi identity of the concordant test patient (TEST_2.05-like).
-const TIQ_DUPONT: Tiq = { birthName: 'DUPONT', firstName: 'JEAN', firstNames: 'JEAN PAUL', sex: 'M', birthDate: '1970-01-01', birthPlace: '63220' };
-const FILE_DUPONT = { birthName: 'DUPONT', usedName: 'MARTIN', firstName: 'JEAN', firstNames: 'JEAN PAUL', sex: 'M', birthDate: '1970-01-01', birthPlace: '63220' };
+const TIQ_DUPONT: Tiq = {
+  birthName: 'DUPONT',
+  firstName: 'JEAN',
+  firstNames: 'JEAN PAUL',
+  sex: 'M',
+  birthDate: '1970-01-01',
+  birthPlace: '63220',
+};
+const FILE_DUPONT = {
+  birthName: 'DUPONT',
+  usedName: 'MARTIN',
+  firstName: 'JEAN',
+  firstNames: 'JEAN PAUL',
+  sex: 'M',
+  birthDate: '1970-01-01',
+  birthPlace: '63220',
+};
 const FOUND_DUPONT = foundXml('1700163220888', '54', '1.2.250.1.213.1.4.8', TIQ_DUPONT);
 
 const stub = stubServer((req, res) => {
@@ -110,7 +123,14 @@ after(async () => {
 // Helpers
 
 /** Status and parsed body only (some tests compare the whole answer). */
-async function call(method: string, path: string, tenant: string | null, body?: unknown, raw?: string): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function call(
+  method: string,
+  path: string,
+  tenant: string | null,
+  body?: unknown,
+  raw?: string,
+): Promise<{ status: number; body: any }> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const { status, body: parsed } = await callLgc(lgc.url, method, path, tenant, body, { raw });
   return { status, body: parsed };
 }
@@ -121,7 +141,8 @@ const ANON = { role: 'secretariat', card: 'CPE-anonymous' };
 
 let tenantCounter = 0;
 /** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
-async function switchDefects(tenantPrefix: string, defects: string[]): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function switchDefects(tenantPrefix: string, defects: string[]): Promise<{ status: number; body: any }> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return call('POST', '/reference/defects', null, { tenantPrefix, defects });
 }
 
@@ -205,7 +226,10 @@ describe('test-driver API basics', () => {
     assert.equal(def.body.error, 'unknown-defect');
     assert.match(def.body.message, /no-such-defect/);
     // `defects` in the reset body is not the switch: ignored
-    const ignored = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiBase } }, defects: ['first-difference-only'] });
+    const ignored = await call('POST', '/testdriver/reset', t, {
+      doubles: { insi: { url: insiBase } },
+      defects: ['first-difference-only'],
+    });
     assert.equal(ignored.status, 200);
     assert.deepEqual(ignored.body.defects, []);
     assert.equal((await call('GET', '/testdriver/patients/p99/identity', t)).status, 404);
@@ -235,7 +259,14 @@ describe('INSi client', () => {
     const a = parseInsiAnswer(fs.readFileSync(path.join(dir, 'TEST_2.05.xml'), 'utf8'));
     assert.equal(a.outcome, 'found');
     assert.deepEqual(a.ins, { matricule: '1090763220888', key: '35', oid: '1.2.250.1.213.1.4.9' });
-    assert.deepEqual(a.traits, { birthName: 'PROVISOIRE', firstName: 'MATRICULE', firstNames: 'MATRICULE', sex: 'M', birthDate: '2009-07-01', birthPlace: '63220' });
+    assert.deepEqual(a.traits, {
+      birthName: 'PROVISOIRE',
+      firstName: 'MATRICULE',
+      firstNames: 'MATRICULE',
+      sex: 'M',
+      birthDate: '2009-07-01',
+      birthPlace: '63220',
+    });
     const b = parseInsiAnswer(fs.readFileSync(path.join(dir, 'TEST_2.04_cas2.xml'), 'utf8'));
     assert.equal(b.traits?.firstName, 'PIERRE-ALAIN', 'no Prenom: first of ListePrenom');
     assert.equal(parseInsiAnswer(fs.readFileSync(path.join(dir, 'REP_CR01.xml'), 'utf8')).outcome, 'not-found');
@@ -253,7 +284,10 @@ describe('INSi triggers', () => {
     assert.equal(sent.action, 'urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecCarteVitale');
     assert.match(sent.contentType, /^application\/soap\+xml; charset=utf-8; action="/);
     assert.match(sent.body, /<insi_recvit_ins:RECVITALE xmlns:insi_recvit_ins="http:\/\/www.cnamts.fr\/INSiRecVit">/);
-    assert.match(sent.body, /<insi_recvit_ins:MatriculeIndividu><insi_recvit_ins:NumIdentifiant>1700163220888<\/insi_recvit_ins:NumIdentifiant><insi_recvit_ins:Cle>54<\/insi_recvit_ins:Cle><\/insi_recvit_ins:MatriculeIndividu>/);
+    assert.match(
+      sent.body,
+      /<insi_recvit_ins:MatriculeIndividu><insi_recvit_ins:NumIdentifiant>1700163220888<\/insi_recvit_ins:NumIdentifiant><insi_recvit_ins:Cle>54<\/insi_recvit_ins:Cle><\/insi_recvit_ins:MatriculeIndividu>/,
+    );
     assert.equal(tag(sent.body, 'NomNaissance'), 'DUPONT');
     assert.equal(tag(sent.body, 'DateNaissance'), '1970-01-01');
     assert.equal(tag(sent.body, 'RangNaissance'), '1');
@@ -320,7 +354,12 @@ describe('INSi triggers', () => {
     assert.deepEqual(r.body, { patientsOfTheDay: 2 });
     await lgc.settled();
     assert.equal(sentTo(t).length, 2);
-    assert.deepEqual(sentTo(t).map((s) => tag(s.body, 'Prenom')).sort(), ['JEAN', 'PIERRE']);
+    assert.deepEqual(
+      sentTo(t)
+        .map((s) => tag(s.body, 'Prenom'))
+        .sort(),
+      ['JEAN', 'PIERRE'],
+    );
     assert.ok(sentTo(t).every((s) => s.action.endsWith(':rechercherInsAvecTraitsIdentite')));
     assert.equal((await identity(t, today)).insi.lastCall.trigger, 'start-of-day');
     assert.equal((await identity(t, third)).qualification.offered, true);
@@ -374,7 +413,11 @@ describe('INSi triggers', () => {
       assert.equal(v.qualification.offered, false);
       assert.equal(v.qualification.concordant, null);
       assert.deepEqual(v.qualification.comparison, []);
-      const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'document', document: DOCUMENTS[0] });
+      const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+        workstation: PS,
+        method: 'document',
+        document: DOCUMENTS[0],
+      });
       assert.equal(q.status, 422);
       assert.equal(q.body.reason, 'no-insi-identity');
       assert.ok(q.body.message);
@@ -382,7 +425,10 @@ describe('INSi triggers', () => {
   }
 
   test('overlapping calls: an answer older than the recorded call is ignored', async () => {
-    const t = await reset([{ kind: 'hold', xml: FOUND_DUPONT }, { kind: 'answer', xml: crXml('01', 'Aucune') }]);
+    const t = await reset([
+      { kind: 'hold', xml: FOUND_DUPONT },
+      { kind: 'answer', xml: crXml('01', 'Aucune') },
+    ]);
     const id = await createPatient(t);
     await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
     while (held.length < 1) await new Promise((r) => setTimeout(r, 10));
@@ -415,13 +461,22 @@ describe('qualification', () => {
     assert.equal(v.qualification.concordant, true);
     assert.deepEqual(v.qualification.documents, DOCUMENTS);
     assert.deepEqual(v.qualification.exceptionProcedure, { offered: true, attestation: ATTESTATION });
-    assert.deepEqual(v.qualification.comparison.map((r: any) => [r.trait, r.differs]), [
-      ['birthName', false], ['firstName', false], ['birthDate', false], ['sex', false],
-    ]);
+    assert.deepEqual(
+      v.qualification.comparison.map((r: any) => [r.trait, r.differs]),
+      [
+        ['birthName', false],
+        ['firstName', false],
+        ['birthDate', false],
+        ['sex', false],
+      ],
+    );
     const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'exception' });
     assert.equal(q.status, 200);
     assert.deepEqual(q.body, {
-      qualified: true, clicks: 1, screenChanges: 0, shown: [ATTESTATION],
+      qualified: true,
+      clicks: 1,
+      screenChanges: 0,
+      shown: [ATTESTATION],
       ins: { status: 'qualified', matricule: '1700163220888', oid: '1.2.250.1.213.1.4.8' },
     });
     const after = await identity(t, id);
@@ -437,13 +492,25 @@ describe('qualification', () => {
     const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
     const id = await createPatient(t);
     await openAndSettle(t, id, SEC);
-    const anon = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: ANON, method: 'document', document: DOCUMENTS[1] });
+    const anon = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+      workstation: ANON,
+      method: 'document',
+      document: DOCUMENTS[1],
+    });
     assert.equal(anon.status, 422);
     assert.equal(anon.body.error, 'qualification-refused');
     assert.equal(anon.body.reason, 'anonymous-card');
-    const unknown = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: SEC, method: 'document', document: 'Permis de conduire' });
+    const unknown = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+      workstation: SEC,
+      method: 'document',
+      document: 'Permis de conduire',
+    });
     assert.equal(unknown.body.reason, 'unknown-document');
-    const ok = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: SEC, method: 'document', document: DOCUMENTS[5] });
+    const ok = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+      workstation: SEC,
+      method: 'document',
+      document: DOCUMENTS[5],
+    });
     assert.equal(ok.status, 200);
     assert.deepEqual(ok.body.shown, [DOCUMENTS[5]]);
     assert.equal((await identity(t, id)).ins.qualifiedBy, DOCUMENTS[5]);
@@ -460,7 +527,10 @@ describe('qualification', () => {
 
   test('discordant traits: every difference flagged, no qualification (QUAL-05, QUAL-07, QUAL-08)', async () => {
     const insi = foundXml('2800172123456', '77', '1.2.250.1.213.1.4.8', {
-      birthName: 'GUIVARCH', firstName: 'JEAN PHILIPPE', sex: 'M', birthDate: '1980-01-01',
+      birthName: 'GUIVARCH',
+      firstName: 'JEAN PHILIPPE',
+      sex: 'M',
+      birthDate: '1980-01-01',
     });
     const t = await reset({ kind: 'answer', xml: insi });
     const id = await createPatient(t, { birthName: "GUIVARC'H", firstName: 'Jean-Philippe', sex: 'M', birthDate: '1980-01-01' });
@@ -475,7 +545,11 @@ describe('qualification', () => {
     ]);
     const exc = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'exception' });
     assert.equal(exc.body.reason, 'exception-requires-perfect-concordance');
-    const doc = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'document', document: DOCUMENTS[0] });
+    const doc = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+      workstation: PS,
+      method: 'document',
+      document: DOCUMENTS[0],
+    });
     assert.equal(doc.status, 422);
     assert.equal(doc.body.reason, 'discordant-traits');
     assert.equal((await identity(t, id)).ins.status, 'recovered');
@@ -511,13 +585,25 @@ describe('seeded defects', () => {
 
   test('first-difference-only, attestation-paraphrased, documents-list-incomplete, qualify-in-three-clicks', async () => {
     const insi = foundXml('2800172123456', '77', '1.2.250.1.213.1.4.8', {
-      birthName: 'GUIVARCH', firstName: 'JEAN PHILIPPE', sex: 'M', birthDate: '1980-01-01',
+      birthName: 'GUIVARCH',
+      firstName: 'JEAN PHILIPPE',
+      sex: 'M',
+      birthDate: '1980-01-01',
     });
-    const defects = ['first-difference-only', 'attestation-paraphrased', 'documents-list-incomplete', 'qualify-in-three-clicks', 'exception-loose-comparison'];
+    const defects = [
+      'first-difference-only',
+      'attestation-paraphrased',
+      'documents-list-incomplete',
+      'qualify-in-three-clicks',
+      'exception-loose-comparison',
+    ];
     const t = await reset({ kind: 'answer', xml: insi }, { defects });
     const id = await createPatient(t, { birthName: "GUIVARC'H", firstName: 'Jean-Philippe', sex: 'M', birthDate: '1980-01-01' });
     const v = await openAndSettle(t, id);
-    assert.deepEqual(v.qualification.comparison.map((r: any) => r.differs), [true, false, false, false]);
+    assert.deepEqual(
+      v.qualification.comparison.map((r: any) => r.differs),
+      [true, false, false, false],
+    );
     assert.equal(v.qualification.documents.length, 5);
     assert.ok(!v.qualification.exceptionProcedure.attestation.includes('déjà'));
     const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'exception' });
@@ -539,8 +625,14 @@ describe('seeded defects', () => {
       });
       assert.deepEqual(((await r.json()) as any).defects, ['insi-failure-not-recorded']);
       const h = { 'x-vigie-tenant': tenant, 'content-type': 'application/json' };
-      const p = (await (await fetch(`${other.url}/testdriver/patients`, { method: 'POST', headers: h, body: JSON.stringify({ file: FILE_DUPONT }) })).json()) as any;
-      await fetch(`${other.url}/testdriver/patients/${p.patientId}/open`, { method: 'POST', headers: h, body: JSON.stringify({ workstation: PS }) });
+      const p = (await (
+        await fetch(`${other.url}/testdriver/patients`, { method: 'POST', headers: h, body: JSON.stringify({ file: FILE_DUPONT }) })
+      ).json()) as any;
+      await fetch(`${other.url}/testdriver/patients/${p.patientId}/open`, {
+        method: 'POST',
+        headers: h,
+        body: JSON.stringify({ workstation: PS }),
+      });
       await other.settled();
       assert.equal(sentTo(tenant).length, 1);
       const v = (await (await fetch(`${other.url}/testdriver/patients/${p.patientId}/identity`, { headers: h })).json()) as any;
@@ -553,13 +645,51 @@ describe('seeded defects', () => {
 
   const DISCORDANT_SEX = foundXml('1700163220888', '54', '1.2.250.1.213.1.4.8', { ...TIQ_DUPONT, sex: 'F' });
   const qualifyCases: Array<[string, string, Behaviour, Record<string, unknown>, number, string?]> = [
-    ['conformant', '', { kind: 'answer', xml: DISCORDANT_SEX }, { workstation: PS, method: 'exception' }, 422, 'exception-requires-perfect-concordance'],
-    ['exception-checks-names-only', 'exception-checks-names-only', { kind: 'answer', xml: DISCORDANT_SEX }, { workstation: PS, method: 'exception' }, 200],
+    [
+      'conformant',
+      '',
+      { kind: 'answer', xml: DISCORDANT_SEX },
+      { workstation: PS, method: 'exception' },
+      422,
+      'exception-requires-perfect-concordance',
+    ],
+    [
+      'exception-checks-names-only',
+      'exception-checks-names-only',
+      { kind: 'answer', xml: DISCORDANT_SEX },
+      { workstation: PS, method: 'exception' },
+      200,
+    ],
     ['exception-delegated', 'exception-delegated', { kind: 'answer', xml: FOUND_DUPONT }, { workstation: SEC, method: 'exception' }, 200],
-    ['qualify-despite-discordance (discordant)', 'qualify-despite-discordance', { kind: 'answer', xml: DISCORDANT_SEX }, { workstation: PS, method: 'document', document: DOCUMENTS[0] }, 200],
-    ['qualify-despite-discordance (no answer)', 'qualify-despite-discordance', { kind: 'drop' }, { workstation: PS, method: 'document', document: DOCUMENTS[0] }, 200],
-    ['anonymous-cpe-qualifies', 'anonymous-cpe-qualifies', { kind: 'answer', xml: FOUND_DUPONT }, { workstation: ANON, method: 'document', document: DOCUMENTS[0] }, 200],
-    ['nominative-cpe-refused', 'nominative-cpe-refused', { kind: 'answer', xml: FOUND_DUPONT }, { workstation: SEC, method: 'document', document: DOCUMENTS[0] }, 422, 'secretariat-not-allowed'],
+    [
+      'qualify-despite-discordance (discordant)',
+      'qualify-despite-discordance',
+      { kind: 'answer', xml: DISCORDANT_SEX },
+      { workstation: PS, method: 'document', document: DOCUMENTS[0] },
+      200,
+    ],
+    [
+      'qualify-despite-discordance (no answer)',
+      'qualify-despite-discordance',
+      { kind: 'drop' },
+      { workstation: PS, method: 'document', document: DOCUMENTS[0] },
+      200,
+    ],
+    [
+      'anonymous-cpe-qualifies',
+      'anonymous-cpe-qualifies',
+      { kind: 'answer', xml: FOUND_DUPONT },
+      { workstation: ANON, method: 'document', document: DOCUMENTS[0] },
+      200,
+    ],
+    [
+      'nominative-cpe-refused',
+      'nominative-cpe-refused',
+      { kind: 'answer', xml: FOUND_DUPONT },
+      { workstation: SEC, method: 'document', document: DOCUMENTS[0] },
+      422,
+      'secretariat-not-allowed',
+    ],
   ];
   for (const [name, defect, behaviour, body, status, reason] of qualifyCases) {
     test(`qualification defect: ${name}`, async () => {
@@ -604,15 +734,21 @@ describe('seeded defects', () => {
   });
 });
 
-describe('workstations: who sits where, and the card holder\'s idNat', () => {
-  test('reset takes workstations; an action\'s workstation takes idNat; both checked', async () => {
+describe("workstations: who sits where, and the card holder's idNat", () => {
+  test("reset takes workstations; an action's workstation takes idNat; both checked", async () => {
     const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
     const ws = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN', idNat: '810100456789' };
-    const ok = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: `${insiBase}/insi/${t}` } }, workstations: [ws, SEC, ANON] });
+    const ok = await call('POST', '/testdriver/reset', t, {
+      doubles: { insi: { url: `${insiBase}/insi/${t}` } },
+      workstations: [ws, SEC, ANON],
+    });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     const id = await createPatient(t);
     assert.equal((await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: ws })).status, 200);
-    const bad = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiBase } }, workstations: [{ role: 'PS', card: 'CPS', idNat: 'not an id!' }] });
+    const bad = await call('POST', '/testdriver/reset', t, {
+      doubles: { insi: { url: insiBase } },
+      workstations: [{ role: 'PS', card: 'CPS', idNat: 'not an id!' }],
+    });
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /workstations\[0\]\.idNat/);
     assert.equal((await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiBase } }, workstations: 'PS' })).status, 400);
@@ -629,26 +765,41 @@ describe('seeded defects that act late or make the user wait (INSi)', () => {
     const calls = sentTo(t).length;
     const triggers: Array<[string, unknown]> = [
       [`/testdriver/patients/${id}/open`, { workstation: PS }],
-      ['/testdriver/carte-vitale', { workstation: PS, card: { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' } }],
+      [
+        '/testdriver/carte-vitale',
+        { workstation: PS, card: { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' } },
+      ],
       ['/testdriver/start-of-day', { workstation: PS, date: '2026-03-02' }],
     ];
     for (const [i, [route, body]] of triggers.entries()) {
       assert.equal((await call('POST', route, t, body)).status, 200, route);
       assert.equal(sentTo(t).length, calls + i, `${route}: no call when the user gets the screen back`);
-      await waitFor(`the late call after ${route}`, () => sentTo(t).length, (n) => n === calls + i + 1);
+      await waitFor(
+        `the late call after ${route}`,
+        () => sentTo(t).length,
+        (n) => n === calls + i + 1,
+      );
     }
     assert.equal((await identity(t, id)).ins.status, 'qualified');
   });
 
-  test('start-of-day-late-for-others: the day\'s patients, then a moment later the others too', async () => {
+  test("start-of-day-late-for-others: the day's patients, then a moment later the others too", async () => {
     const t = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['start-of-day-late-for-others'] });
     await createPatient(t, FILE_DUPONT, ['2026-03-02']);
     const other = await createPatient(t, { ...FILE_DUPONT, birthName: 'DURAND' }, ['2026-03-03']);
     const r = await call('POST', '/testdriver/start-of-day', t, { workstation: PS, date: '2026-03-02' });
     assert.equal(r.body.patientsOfTheDay, 1);
-    await waitFor('the day\'s patient', () => sentTo(t).length, (n) => n >= 1);
+    await waitFor(
+      "the day's patient",
+      () => sentTo(t).length,
+      (n) => n >= 1,
+    );
     assert.equal(sentTo(t).filter((x) => tag(x.body, 'NomNaissance') === 'DURAND').length, 0, 'not at once');
-    await waitFor('the late call for the other patient', () => sentTo(t).filter((x) => tag(x.body, 'NomNaissance') === 'DURAND').length, (n) => n === 1);
+    await waitFor(
+      'the late call for the other patient',
+      () => sentTo(t).filter((x) => tag(x.body, 'NomNaissance') === 'DURAND').length,
+      (n) => n === 1,
+    );
     await lgc.settled();
     assert.equal((await identity(t, other)).insi.lastCall.trigger, 'start-of-day');
   });

@@ -22,39 +22,67 @@ before(async () => {
   t.setPatientState('278026912304518', 'opposé');
   t.setPatientState('160063306311233', 'clôturé');
 });
-after(async () => { await service.stop(); });
-
-test('an external MSSanté-like service: its bounces and answers judged, the patient side reported as not judgeable', { timeout: 90_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-svc-'));
-  const file = join(dir, 'operator.json');
-  writeFileSync(file, JSON.stringify({
-    name: 'operator', driver: 'smtp', host: service.smtp.host, port: service.smtp.port,
-    pop3: service.pop3, password: 'vigie',
-    mailboxes: { professional: 'professionnel.test@medecin.mssante.fr', pharmacy: 'pharmacie.test@pharmacie.mssante.fr' },
-    patients: { 'activé': '285047511208727', 'créé non activé': '184052A00401717', 'opposé': '278026912304518', 'clôturé': '160063306311233' },
-  }));
-  const r = await runSuite({ loaded: loadTarget(file), reportsDir: join(dir, 'reports'), quiet: true, log: () => undefined });
-  const v = Object.fromEntries(Object.entries(r.summary.requirements).map(([k, x]) => [k, x.verdict]));
-  assert.equal(r.summary.driver, 'smtp');
-  for (const id of ['MSS-02', 'MSS-03', 'MSS-04', 'MSS-09']) assert.equal(v[id], 'pass', `${id}: ${JSON.stringify(r.summary.failures)}`);
-  // What needs the patient's side (writing, replying, being notified, opening) is not judged, and says why.
-  for (const id of ['MSS-06', 'MSS-07', 'MSS-11']) {
-    assert.equal(v[id], 'not-judged', `${id} needs the patient's side`);
-    assert.ok(r.summary.requirements[id]!.reasons?.some((m) => /an external service cannot be judged on it/.test(m)), `${id}: ${JSON.stringify(r.summary.requirements[id]!.reasons)}`);
-  }
-  assert.equal(r.summary.outcome, 'incomplete');
-  assert.equal(r.exitCode, 2);
+after(async () => {
+  await service.stop();
 });
+
+test(
+  'an external MSSanté-like service: its bounces and answers judged, the patient side reported as not judgeable',
+  { timeout: 90_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-svc-'));
+    const file = join(dir, 'operator.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'operator',
+        driver: 'smtp',
+        host: service.smtp.host,
+        port: service.smtp.port,
+        pop3: service.pop3,
+        password: 'vigie',
+        mailboxes: { professional: 'professionnel.test@medecin.mssante.fr', pharmacy: 'pharmacie.test@pharmacie.mssante.fr' },
+        patients: {
+          activé: '285047511208727',
+          'créé non activé': '184052A00401717',
+          opposé: '278026912304518',
+          clôturé: '160063306311233',
+        },
+      }),
+    );
+    const r = await runSuite({ loaded: loadTarget(file), reportsDir: join(dir, 'reports'), quiet: true, log: () => undefined });
+    const v = Object.fromEntries(Object.entries(r.summary.requirements).map(([k, x]) => [k, x.verdict]));
+    assert.equal(r.summary.driver, 'smtp');
+    for (const id of ['MSS-02', 'MSS-03', 'MSS-04', 'MSS-09']) assert.equal(v[id], 'pass', `${id}: ${JSON.stringify(r.summary.failures)}`);
+    // What needs the patient's side (writing, replying, being notified, opening) is not judged, and says why.
+    for (const id of ['MSS-06', 'MSS-07', 'MSS-11']) {
+      assert.equal(v[id], 'not-judged', `${id} needs the patient's side`);
+      assert.ok(
+        r.summary.requirements[id]!.reasons?.some((m) => /an external service cannot be judged on it/.test(m)),
+        `${id}: ${JSON.stringify(r.summary.requirements[id]!.reasons)}`,
+      );
+    }
+    assert.equal(r.summary.outcome, 'incomplete');
+    assert.equal(r.exitCode, 2);
+  },
+);
 
 test('an external service that does not answer: could not run, quickly', { timeout: 30_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-svc-'));
   const file = join(dir, 'gone.json');
-  writeFileSync(file, JSON.stringify({
-    name: 'gone', driver: 'smtp', host: '127.0.0.1', port: 1, pop3: { host: '127.0.0.1', port: 1 },
-    mailboxes: { professional: 'a@medecin.mssante.fr', pharmacy: 'b@pharmacie.mssante.fr' },
-    patients: { 'activé': '285047511208727', 'créé non activé': '184052A00401717', 'opposé': '278026912304518', 'clôturé': '160063306311233' },
-    timeouts: { reachMs: 500 },
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'gone',
+      driver: 'smtp',
+      host: '127.0.0.1',
+      port: 1,
+      pop3: { host: '127.0.0.1', port: 1 },
+      mailboxes: { professional: 'a@medecin.mssante.fr', pharmacy: 'b@pharmacie.mssante.fr' },
+      patients: { activé: '285047511208727', 'créé non activé': '184052A00401717', opposé: '278026912304518', clôturé: '160063306311233' },
+      timeouts: { reachMs: 500 },
+    }),
+  );
   const r = await runSuite({ loaded: loadTarget(file), reportsDir: join(dir, 'reports'), quiet: true, log: () => undefined });
   assert.equal(r.exitCode, 2);
   assert.equal(r.summary.outcome, 'could-not-run');

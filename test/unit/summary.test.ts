@@ -7,16 +7,40 @@ import { loadTarget } from '../../src/config/load';
 import { runSuite } from '../../src/harness/run';
 import { ScenarioResult, causeOf, errorGroups, exitCodeOf, idRanges, outcomeOf, requirementVerdicts } from '../../src/report/summary';
 
-const sc = (location: string, requirements: string[], status: ScenarioResult['status'], evidence: ScenarioResult['evidence'] = ['observed'], cause?: string): ScenarioResult =>
-  ({ id: location, location, name: location, requirements, side: 'lgc', status, evidence, checks: 1, wallMs: 0, targetMs: 0, windowMs: 0, ...(cause ? { cause } : {}) });
+const sc = (
+  location: string,
+  requirements: string[],
+  status: ScenarioResult['status'],
+  evidence: ScenarioResult['evidence'] = ['observed'],
+  cause?: string,
+): ScenarioResult => ({
+  id: location,
+  location,
+  name: location,
+  requirements,
+  side: 'lgc',
+  status,
+  evidence,
+  checks: 1,
+  wallMs: 0,
+  targetMs: 0,
+  windowMs: 0,
+  ...(cause ? { cause } : {}),
+});
 
 test('requirement verdicts over the scope: fail beats error beats not judged; a requirement without scenario is not-covered', () => {
-  const v = requirementVerdicts([
-    sc('a:1', ['INS-01'], 'passed'), sc('a:2', ['INS-01'], 'failed'),
-    sc('b:1', ['INS-02'], 'passed'), sc('b:2', ['INS-02'], 'errored', ['observed'], 'could not set up the scenario: x'),
-    sc('c:1', ['QUAL-01'], 'not-judged', [], 'harness too slow'),
-    sc('d:1', ['QUAL-02'], 'passed', ['observed']), sc('d:2', ['QUAL-02'], 'passed', ['declared', 'observed']),
-  ], { side: 'lgc', inScope: ['INS-01', 'INS-02', 'QUAL-01', 'QUAL-02', 'QUAL-03', 'CDA-07'], notSelected: { 'CDA-07': 'no rule pack' } });
+  const v = requirementVerdicts(
+    [
+      sc('a:1', ['INS-01'], 'passed'),
+      sc('a:2', ['INS-01'], 'failed'),
+      sc('b:1', ['INS-02'], 'passed'),
+      sc('b:2', ['INS-02'], 'errored', ['observed'], 'could not set up the scenario: x'),
+      sc('c:1', ['QUAL-01'], 'not-judged', [], 'harness too slow'),
+      sc('d:1', ['QUAL-02'], 'passed', ['observed']),
+      sc('d:2', ['QUAL-02'], 'passed', ['declared', 'observed']),
+    ],
+    { side: 'lgc', inScope: ['INS-01', 'INS-02', 'QUAL-01', 'QUAL-02', 'QUAL-03', 'CDA-07'], notSelected: { 'CDA-07': 'no rule pack' } },
+  );
   assert.equal(v['INS-01'].verdict, 'fail');
   assert.equal(v['INS-02'].verdict, 'error');
   assert.deepEqual(v['INS-02'].reasons, ['could not set up the scenario: x']);
@@ -37,7 +61,10 @@ test('outcome: one rule — fail → not-conformant (1); anything in scope not j
   assert.equal(outcomeOf({ X: { ...pass, verdict: 'fail' }, Y: { ...pass, verdict: 'error' } }), 'not-conformant');
   assert.equal(outcomeOf({ X: pass }), 'conformant');
   assert.equal(outcomeOf({}), 'could-not-run');
-  assert.deepEqual(['conformant', 'not-conformant', 'incomplete', 'could-not-run'].map((o) => exitCodeOf(o as 'conformant')), [0, 1, 2, 2]);
+  assert.deepEqual(
+    ['conformant', 'not-conformant', 'incomplete', 'could-not-run'].map((o) => exitCodeOf(o as 'conformant')),
+    [0, 1, 2, 2],
+  );
 });
 
 test('--require-observed: a pass resting on declared evidence is not judged, for the requirements asked', () => {
@@ -57,32 +84,54 @@ test('a service scenario never counts for the LGC side, and an LGC scenario neve
 });
 
 test('errors grouped by cause: one cause, the requirements it stopped', () => {
-  const cause = causeOf('could not set up the scenario: the validated document never reached the DMP\n  camille-legrand: no submission within 1500 ms');
+  const cause = causeOf(
+    'could not set up the scenario: the validated document never reached the DMP\n  camille-legrand: no submission within 1500 ms',
+  );
   assert.equal(cause, 'could not set up the scenario: the validated document never reached the DMP');
-  const g = errorGroups([sc('a:1', ['CDA-01'], 'errored', [], cause), sc('b:1', ['CDA-02'], 'errored', [], cause), sc('c:1', ['SEND-05'], 'not-judged', [], 'x')]);
+  const g = errorGroups([
+    sc('a:1', ['CDA-01'], 'errored', [], cause),
+    sc('b:1', ['CDA-02'], 'errored', [], cause),
+    sc('c:1', ['SEND-05'], 'not-judged', [], 'x'),
+  ]);
   assert.equal(g.length, 2);
   assert.deepEqual(g[0].requirements, ['CDA-01', 'CDA-02']);
   assert.equal(idRanges(['INS-01', 'INS-02', 'INS-03', 'QUAL-02', 'QUAL-04']), 'INS-01…INS-03, QUAL-02, QUAL-04');
 });
 
-test('an undefined step is a harness error (exit 2, named), a person the fixtures lack too — never not-conformant', { timeout: 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-sum-'));
-  writeFileSync(join(dir, 'x.feature'), [
-    'Feature: harness self-check',
-    '  @INS-01',
-    '  Scenario: a step nobody wrote',
-    '    Given a step that Vigie does not define',
-    '  @INS-04',
-    '  Scenario: a person the fixtures do not have',
-    '    Given Nobody Here has a patient file',
-    '',
-  ].join('\n'));
-  const r = await runSuite({ loaded: loadTarget('reference'), paths: [join(dir, 'x.feature')], reportsDir: join(dir, 'reports'), quiet: true, log: () => undefined });
-  assert.equal(r.summary.requirements['INS-01'].verdict, 'error');
-  assert.match(r.summary.requirements['INS-01'].reasons![0], /harness error: no step definition matches « a step that Vigie does not define »/);
-  assert.equal(r.summary.requirements['INS-04'].verdict, 'error');
-  assert.match(r.summary.requirements['INS-04'].reasons![0], /harness error: no invented person "Nobody Here"/);
-  assert.equal(r.summary.outcome, 'incomplete');
-  assert.equal(r.exitCode, 2);
-  assert.deepEqual(r.summary.scope.inScope, ['INS-01', 'INS-04']);
-});
+test(
+  'an undefined step is a harness error (exit 2, named), a person the fixtures lack too — never not-conformant',
+  { timeout: 60_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-sum-'));
+    writeFileSync(
+      join(dir, 'x.feature'),
+      [
+        'Feature: harness self-check',
+        '  @INS-01',
+        '  Scenario: a step nobody wrote',
+        '    Given a step that Vigie does not define',
+        '  @INS-04',
+        '  Scenario: a person the fixtures do not have',
+        '    Given Nobody Here has a patient file',
+        '',
+      ].join('\n'),
+    );
+    const r = await runSuite({
+      loaded: loadTarget('reference'),
+      paths: [join(dir, 'x.feature')],
+      reportsDir: join(dir, 'reports'),
+      quiet: true,
+      log: () => undefined,
+    });
+    assert.equal(r.summary.requirements['INS-01'].verdict, 'error');
+    assert.match(
+      r.summary.requirements['INS-01'].reasons![0],
+      /harness error: no step definition matches « a step that Vigie does not define »/,
+    );
+    assert.equal(r.summary.requirements['INS-04'].verdict, 'error');
+    assert.match(r.summary.requirements['INS-04'].reasons![0], /harness error: no invented person "Nobody Here"/);
+    assert.equal(r.summary.outcome, 'incomplete');
+    assert.equal(r.exitCode, 2);
+    assert.deepEqual(r.summary.scope.inScope, ['INS-01', 'INS-04']);
+  },
+);

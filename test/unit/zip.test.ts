@@ -9,18 +9,24 @@ import { readZip } from '../../src/oracles/zip';
 // A real ZIP made by a third party (Python's zipfile), deflated and stored entries.
 function makeZip(): Buffer {
   const f = join(mkdtempSync(join(tmpdir(), 'vigie-zip-')), 'x.zip');
-  execFileSync('python3', ['-c', `import zipfile
+  execFileSync('python3', [
+    '-c',
+    `import zipfile
 z = zipfile.ZipFile(${JSON.stringify(f)}, 'w')
 z.writestr('INDEX.HTM', '<html/>', zipfile.ZIP_STORED)
 z.writestr('IHE_XDM/SUBSET01/METADATA.XML', '<SubmitObjectsRequest/>' * 50, zipfile.ZIP_DEFLATED)
 z.writestr('IHE_XDM/SUBSET01/DOC0001.XML', '<ClinicalDocument xmlns="urn:hl7-org:v3"/>', zipfile.ZIP_DEFLATED)
-z.close()`]);
+z.close()`,
+  ]);
   return readFileSync(f);
 }
 
 test('an XDM package made by another tool is read, stored and deflated entries', () => {
   const entries = readZip(makeZip());
-  assert.deepEqual(entries.map((e) => e.name), ['INDEX.HTM', 'IHE_XDM/SUBSET01/METADATA.XML', 'IHE_XDM/SUBSET01/DOC0001.XML']);
+  assert.deepEqual(
+    entries.map((e) => e.name),
+    ['INDEX.HTM', 'IHE_XDM/SUBSET01/METADATA.XML', 'IHE_XDM/SUBSET01/DOC0001.XML'],
+  );
   assert.equal(entries[1].content.toString(), '<SubmitObjectsRequest/>'.repeat(50));
   assert.match(entries[2].content.toString(), /ClinicalDocument/);
 });

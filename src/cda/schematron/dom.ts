@@ -17,7 +17,10 @@ export interface XEl {
   /** The file the element was read from (includes keep their own file, for relative hrefs). */
   file: string;
 }
-export interface XText { kind: 'text'; text: string }
+export interface XText {
+  kind: 'text';
+  text: string;
+}
 export type XNode = XEl | XText;
 
 export const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';
@@ -102,7 +105,9 @@ export function cloneEl(el: XEl, mapAttr?: (name: string, v: string) => string, 
   return {
     ...el,
     attrs,
-    children: el.children.map((c) => (c.kind === 'text' ? { kind: 'text', text: mapText ? mapText(c.text) : c.text } : cloneEl(c, mapAttr, mapText))),
+    children: el.children.map((c) =>
+      c.kind === 'text' ? { kind: 'text', text: mapText ? mapText(c.text) : c.text } : cloneEl(c, mapAttr, mapText),
+    ),
   };
 }
 

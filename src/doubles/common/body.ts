@@ -24,7 +24,7 @@ export function readBody(req: http.IncomingMessage, l: BodyLimits): Promise<Body
     let size = 0;
     let settled = false;
     const settle = (b: Body) => {
-      if (!settled) (settled = true), resolve(b);
+      if (!settled) ((settled = true), resolve(b));
     };
     const overflow = () => {
       const head = Buffer.concat(chunks).subarray(0, l.headBytes);

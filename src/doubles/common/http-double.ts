@@ -52,7 +52,10 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
   private boundPort = 0;
   private seq = 0;
 
-  protected constructor(private readonly spec: HttpDoubleSpec<T>, opts: HttpDoubleOptions) {
+  protected constructor(
+    private readonly spec: HttpDoubleSpec<T>,
+    opts: HttpDoubleOptions,
+  ) {
     this.host = opts.host ?? '127.0.0.1';
     this.port = opts.port ?? 0;
     this.advertisedHost = opts.advertisedHost ?? this.host;

@@ -43,17 +43,23 @@ export function upgradeHeader(f: SoapFault): string {
 /** The soap:Fault element; `detail(reason)` is the double's own detail entry (already escaped reason given). */
 export function faultElement(f: SoapFault, detail: (escapedReason: string) => string): string {
   const reason = escapeXml(f.reason);
-  return `<soap:Fault><soap:Code><soap:Value>soap:${f.code}</soap:Value></soap:Code>` +
+  return (
+    `<soap:Fault><soap:Code><soap:Value>soap:${f.code}</soap:Value></soap:Code>` +
     `<soap:Reason><soap:Text xml:lang="fr">${reason}</soap:Text></soap:Reason>` +
-    `<soap:Detail>${detail(reason)}</soap:Detail></soap:Fault>`;
+    `<soap:Detail>${detail(reason)}</soap:Detail></soap:Fault>`
+  );
 }
 
 /** The fault for a root element that is not a SOAP 1.2 Envelope; undefined when it is one. */
 export function envelopeFault(root: XmlElement): SoapFault | undefined {
   if (root.local !== 'Envelope') return senderFault('enveloppe_invalide', `Not a SOAP envelope: root element is "${root.local}"`);
   if (root.ns !== SOAP_NS.soap12) {
-    return fault(500, 'VersionMismatch', 'version_soap',
-      `Only SOAP 1.2 is supported (envelope namespace ${SOAP_NS.soap12}), received namespace "${root.ns ?? ''}"`);
+    return fault(
+      500,
+      'VersionMismatch',
+      'version_soap',
+      `Only SOAP 1.2 is supported (envelope namespace ${SOAP_NS.soap12}), received namespace "${root.ns ?? ''}"`,
+    );
   }
   return undefined;
 }

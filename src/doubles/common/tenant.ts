@@ -36,8 +36,11 @@ export class ExchangeLog<X> {
   /** Resolves with the matching exchanges once there are n of them; rejects after timeoutMs. */
   async waitFor(n: number, timeoutMs: number, filter?: (x: X) => boolean): Promise<X[]> {
     const matching = () => (filter ? this.items.filter(filter) : this.items);
-    await this.waiters.until(() => matching().length >= n, timeoutMs,
-      () => `${this.owner} ${this.describe(matching().length, filter !== undefined)}, expected ${n} within ${timeoutMs} ms`);
+    await this.waiters.until(
+      () => matching().length >= n,
+      timeoutMs,
+      () => `${this.owner} ${this.describe(matching().length, filter !== undefined)}, expected ${n} within ${timeoutMs} ms`,
+    );
     return [...matching()];
   }
 }
@@ -46,7 +49,10 @@ export class TenantBase {
   protected readonly waiters = new Waiters();
 
   /** label: how the double names itself ("INSi double"). */
-  constructor(readonly id: string, protected readonly label: string) {}
+  constructor(
+    readonly id: string,
+    protected readonly label: string,
+  ) {}
 
   /** How the tenant names itself in a wait's timeout: `INSi double: tenant "t1"`. */
   protected get owner(): string {
@@ -78,7 +84,11 @@ export class HoldingTenant<X extends HeldRecord> extends TenantBase {
   private readonly queue = new HoldQueue<Parked<X>>();
 
   /** parkedNoun: what is parked, for waitForHeld's message ("request(s)", "submission(s)"). */
-  constructor(id: string, label: string, private readonly parkedNoun: string) {
+  constructor(
+    id: string,
+    label: string,
+    private readonly parkedNoun: string,
+  ) {
     super(id, label);
   }
 
@@ -104,8 +114,11 @@ export class HoldingTenant<X extends HeldRecord> extends TenantBase {
   }
 
   waitForHeld(n: number, timeoutMs: number): Promise<void> {
-    return this.waiters.until(() => this.queue.size >= n, timeoutMs,
-      () => `${this.owner} has ${this.queue.size} parked ${this.parkedNoun}, expected ${n} within ${timeoutMs} ms`);
+    return this.waiters.until(
+      () => this.queue.size >= n,
+      timeoutMs,
+      () => `${this.owner} has ${this.queue.size} parked ${this.parkedNoun}, expected ${n} within ${timeoutMs} ms`,
+    );
   }
 
   /**
@@ -138,7 +151,11 @@ export class ExchangeTenant<X extends HeldRecord, B> extends HoldingTenant<X> im
   private readonly records = this.openLog<X>((n) => `received ${n} request(s)`);
 
   /** initial: the behaviour of a new or reset tenant. */
-  constructor(id: string, label: string, private readonly initial: () => B) {
+  constructor(
+    id: string,
+    label: string,
+    private readonly initial: () => B,
+  ) {
     super(id, label, 'request(s)');
     this.behaviour = initial();
   }

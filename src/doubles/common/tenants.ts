@@ -13,7 +13,10 @@ export class TenantRegistry<T> {
   private readonly byId = new Map<string, T>();
 
   /** label: how the double names itself in errors ("INSi double"); create: a new tenant's state. */
-  constructor(private readonly label: string, private readonly create: (id: string) => T) {}
+  constructor(
+    private readonly label: string,
+    private readonly create: (id: string) => T,
+  ) {}
 
   check(id: string): void {
     checkTenantId(this.label, id);

@@ -22,8 +22,13 @@ export class Waiters {
     if (satisfied()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
-        satisfied, resolve, reject,
-        timer: setTimeout(() => { this.set.delete(waiter); reject(new Error(message())); }, timeoutMs),
+        satisfied,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.set.delete(waiter);
+          reject(new Error(message()));
+        }, timeoutMs),
       };
       this.set.add(waiter);
     });

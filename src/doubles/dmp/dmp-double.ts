@@ -34,15 +34,18 @@ type Served = Incoming<TenantState>;
 
 export class DmpDouble extends HttpDouble<TenantState> {
   constructor(opts: DmpDoubleOptions = {}) {
-    super({
-      label: 'DMP double',
-      route: /^\/dmp\/([^/]+)\/(repository|registry)\/?$/,
-      maxBodyBytes: DEFAULT_MAX_BODY,
-      oversize: (max) => ({ drainBytes: max * DRAIN_FACTOR + OVERSIZE_RAW_KEPT, headBytes: OVERSIZE_RAW_KEPT }),
-      newTenant: (id) => new TenantState(id),
-      plainReply: (status, text) => ({ status, contentType: 'text/plain; charset=utf-8', body: `${text}\n` }),
-      internalErrorReply: (message) => soapReply(500, faultEnvelope(fault(500, 'Receiver', 'erreur_interne_double', message))),
-    }, opts);
+    super(
+      {
+        label: 'DMP double',
+        route: /^\/dmp\/([^/]+)\/(repository|registry)\/?$/,
+        maxBodyBytes: DEFAULT_MAX_BODY,
+        oversize: (max) => ({ drainBytes: max * DRAIN_FACTOR + OVERSIZE_RAW_KEPT, headBytes: OVERSIZE_RAW_KEPT }),
+        newTenant: (id) => new TenantState(id),
+        plainReply: (status, text) => ({ status, contentType: 'text/plain; charset=utf-8', body: `${text}\n` }),
+        internalErrorReply: (message) => soapReply(500, faultEnvelope(fault(500, 'Receiver', 'erreur_interne_double', message))),
+      },
+      opts,
+    );
   }
 
   repositoryUrlFor(tenant: string): string {
@@ -78,7 +81,9 @@ export class DmpDouble extends HttpDouble<TenantState> {
       anomalies: [],
     };
     tenant.recordSubmission(sub);
-    const { reply, replyFault } = answering(res, sub, () => { sub.durationMs = performance.now() - started; });
+    const { reply, replyFault } = answering(res, sub, () => {
+      sub.durationMs = performance.now() - started;
+    });
 
     if (body.kind === 'tooLarge') {
       if (/^multipart\/related/i.test(contentType)) sub.transport = 'mtom';
@@ -99,7 +104,10 @@ export class DmpDouble extends HttpDouble<TenantState> {
     tenant.answerOrPark(res, sub, () => {
       const b = tenant.behaviour;
       if (b.kind === 'fault') {
-        replyFault(fault(500, 'Receiver', 'service_indisponible', b.reason ?? 'Le service DMP est momentanément indisponible'), env.messageId);
+        replyFault(
+          fault(500, 'Receiver', 'service_indisponible', b.reason ?? 'Le service DMP est momentanément indisponible'),
+          env.messageId,
+        );
         return;
       }
       const refusal = b.kind === 'refuse' ? { code: b.code, context: b.context } : undefined;

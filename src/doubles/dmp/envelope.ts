@@ -43,8 +43,10 @@ export function openEnvelope(body: Buffer, contentTypeHeader: string, expectedAc
       const start = bareContentId(ct.params.start);
       root = out.parts.find((p) => p.contentId === start);
       if (!root) {
-        out.fault = senderFault('mtom_invalide',
-          `MTOM: no root part: the start parameter <${start}> matches no part's Content-ID (parts: ${out.parts.map((p) => `<${p.contentId ?? ''}>`).join(', ')})`);
+        out.fault = senderFault(
+          'mtom_invalide',
+          `MTOM: no root part: the start parameter <${start}> matches no part's Content-ID (parts: ${out.parts.map((p) => `<${p.contentId ?? ''}>`).join(', ')})`,
+        );
         return out;
       }
     } else {
@@ -63,8 +65,12 @@ export function openEnvelope(body: Buffer, contentTypeHeader: string, expectedAc
     if (ct.type === 'text/xml') out.anomalies.push('Content-Type text/xml is the SOAP 1.1 media type; SOAP 1.2 uses application/soap+xml');
     out.soapXml = stripBom(body.toString('utf8'));
   } else {
-    out.fault = fault(415, 'Sender', 'content_type_non_supporte',
-      `Unsupported Content-Type "${contentTypeHeader}": expected application/soap+xml or multipart/related (MTOM/XOP)`);
+    out.fault = fault(
+      415,
+      'Sender',
+      'content_type_non_supporte',
+      `Unsupported Content-Type "${contentTypeHeader}": expected application/soap+xml or multipart/related (MTOM/XOP)`,
+    );
     return out;
   }
 
@@ -118,8 +124,13 @@ export function openEnvelope(body: Buffer, contentTypeHeader: string, expectedAc
 export function payloadFault(envelope: OpenedEnvelope, ns: string, local: string): DmpFault | undefined {
   const payload = envelope.payload;
   if (payload && !(payload.local === local && payload.ns === ns)) {
-    return envelope.fault ?? senderFault('operation_inconnue',
-      `Unknown operation: the SOAP Body contains {${payload.ns ?? ''}}${payload.local}, expected {${ns}}${local}`);
+    return (
+      envelope.fault ??
+      senderFault(
+        'operation_inconnue',
+        `Unknown operation: the SOAP Body contains {${payload.ns ?? ''}}${payload.local}, expected {${ns}}${local}`,
+      )
+    );
   }
   if (envelope.fault || !payload) return envelope.fault ?? senderFault('operation_inconnue', `The SOAP Body is empty: expected ${local}`);
   return undefined;

@@ -30,7 +30,10 @@ export function decodeProvideAndRegister(body: Buffer, contentType: string): Dec
 
   const list = child(child(payload, 'SubmitObjectsRequest', NS.lcm), 'RegistryObjectList', NS.rim);
   if (!list) {
-    out.fault = senderFault('XDSRegistryMetadataError', 'No lcm:SubmitObjectsRequest/rim:RegistryObjectList in ProvideAndRegisterDocumentSetRequest');
+    out.fault = senderFault(
+      'XDSRegistryMetadataError',
+      'No lcm:SubmitObjectsRequest/rim:RegistryObjectList in ProvideAndRegisterDocumentSetRequest',
+    );
     return out;
   }
   const objs = registryObjects(list);
@@ -51,12 +54,17 @@ export function decodeProvideAndRegister(body: Buffer, contentType: string): Dec
   for (const r of read) {
     const where = `DocumentEntry "${r.entry.entryId}"`;
     const bytes = contents.get(r.entry.entryId);
-    if (bytes === undefined) problems.push({ code: 'XDSMissingDocument', reason: `${where} has no Document (no xds-b:Document id="${r.entry.entryId}")` });
+    if (bytes === undefined)
+      problems.push({ code: 'XDSMissingDocument', reason: `${where} has no Document (no xds-b:Document id="${r.entry.entryId}")` });
     else r.entry.content = bytes;
   }
   const entryIds = new Set(read.map((r) => r.entry.entryId));
   for (const id of contents.keys()) {
-    if (!entryIds.has(id)) problems.push({ code: 'XDSMissingDocumentMetadata', reason: `Document "${id}" has no DocumentEntry (no rim:ExtrinsicObject id="${id}")` });
+    if (!entryIds.has(id))
+      problems.push({
+        code: 'XDSMissingDocumentMetadata',
+        reason: `Document "${id}" has no DocumentEntry (no rim:ExtrinsicObject id="${id}")`,
+      });
   }
   if (problems.length) {
     out.fault = toFault(problems);
@@ -64,29 +72,49 @@ export function decodeProvideAndRegister(body: Buffer, contentType: string): Dec
   }
 
   const setPatient = parseCx(out.submissionSet?.patientId);
-  if (!out.submissionSet) problems.push({ code: 'XDSRegistryMetadataError', reason: 'No SubmissionSet (rim:RegistryPackage) in the submission' });
-  else if (out.submissionSet.patientId === undefined) problems.push({ code: 'XDSRegistryMetadataError', reason: 'SubmissionSet patientId (ExternalIdentifier urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446) missing' });
-  else if (!setPatient) problems.push({ code: 'XDSRegistryMetadataError', reason: `SubmissionSet patientId "${out.submissionSet.patientId}" is not a CX id^^^&oid&ISO` });
+  if (!out.submissionSet)
+    problems.push({ code: 'XDSRegistryMetadataError', reason: 'No SubmissionSet (rim:RegistryPackage) in the submission' });
+  else if (out.submissionSet.patientId === undefined)
+    problems.push({
+      code: 'XDSRegistryMetadataError',
+      reason: 'SubmissionSet patientId (ExternalIdentifier urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446) missing',
+    });
+  else if (!setPatient)
+    problems.push({
+      code: 'XDSRegistryMetadataError',
+      reason: `SubmissionSet patientId "${out.submissionSet.patientId}" is not a CX id^^^&oid&ISO`,
+    });
 
   for (const r of read) {
     const e = r.entry;
     const where = `DocumentEntry "${e.entryId}"`;
     if (r.patientIdRaw === undefined) {
-      problems.push({ code: 'XDSRegistryMetadataError', reason: `${where}: patientId (ExternalIdentifier urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427) missing` });
+      problems.push({
+        code: 'XDSRegistryMetadataError',
+        reason: `${where}: patientId (ExternalIdentifier urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427) missing`,
+      });
     } else if (!e.patientId) {
       problems.push({ code: 'XDSRegistryMetadataError', reason: `${where}: patientId "${r.patientIdRaw}" is not a CX id^^^&oid&ISO` });
     } else if (setPatient && !samePatient(setPatient, e.patientId)) {
-      problems.push({ code: 'XDSPatientIdDoesNotMatch',
-        reason: `${where}: patientId "${e.patientId.raw}" differs from the SubmissionSet patientId "${setPatient.raw}"` });
+      problems.push({
+        code: 'XDSPatientIdDoesNotMatch',
+        reason: `${where}: patientId "${e.patientId.raw}" differs from the SubmissionSet patientId "${setPatient.raw}"`,
+      });
     }
     if (e.hash !== undefined) {
       const actual = createHash('sha1').update(e.content).digest('hex');
       if (e.hash.trim().toLowerCase() !== actual) {
-        problems.push({ code: 'XDSNonIdenticalHash', reason: `${where}: hash slot "${e.hash}" does not match the SHA-1 of the document bytes "${actual}"` });
+        problems.push({
+          code: 'XDSNonIdenticalHash',
+          reason: `${where}: hash slot "${e.hash}" does not match the SHA-1 of the document bytes "${actual}"`,
+        });
       }
     }
     if (r.sizeRaw !== undefined && (e.size === undefined || e.size !== e.content.length)) {
-      problems.push({ code: 'XDSNonIdenticalSize', reason: `${where}: size slot "${r.sizeRaw}" does not match the document's ${e.content.length} bytes` });
+      problems.push({
+        code: 'XDSNonIdenticalSize',
+        reason: `${where}: size slot "${r.sizeRaw}" does not match the document's ${e.content.length} bytes`,
+      });
     }
     problems.push(...checkAgainstCda(e));
   }
@@ -111,13 +139,19 @@ function attachDocuments(payload: XmlElement, envelope: OpenedEnvelope, problems
     if (include) {
       const href = include.attrs.href ?? '';
       if (envelope.transport !== 'mtom') {
-        problems.push({ code: 'mtom_invalide', reason: `Document "${id}": xop:Include "${href}" in a message that is not MTOM/XOP (multipart/related)` });
+        problems.push({
+          code: 'mtom_invalide',
+          reason: `Document "${id}": xop:Include "${href}" in a message that is not MTOM/XOP (multipart/related)`,
+        });
         continue;
       }
       const part = findByCid(envelope.parts, href);
       if (!part) {
         const known = envelope.parts.map((p) => `<${p.contentId ?? ''}>`).join(', ');
-        problems.push({ code: 'mtom_invalide', reason: `Document "${id}": xop:Include href "${href}" matches no MIME part (Content-IDs: ${known})` });
+        problems.push({
+          code: 'mtom_invalide',
+          reason: `Document "${id}": xop:Include href "${href}" matches no MIME part (Content-IDs: ${known})`,
+        });
         continue;
       }
       contents.set(id, part.body);

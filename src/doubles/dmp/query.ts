@@ -29,22 +29,25 @@ export function decodeStoredQuery(body: Buffer, contentType: string): DecodedQue
     return out;
   }
   if (out.queryId !== FIND_DOCUMENTS) {
-    out.fault = senderFault('XDSUnknownStoredQuery',
-      `Unsupported stored query "${out.queryId ?? ''}": this double answers FindDocuments (${FIND_DOCUMENTS}) only`);
+    out.fault = senderFault(
+      'XDSUnknownStoredQuery',
+      `Unsupported stored query "${out.queryId ?? ''}": this double answers FindDocuments (${FIND_DOCUMENTS}) only`,
+    );
     return out;
   }
   const slot = adhoc.children.find((c) => c.local === 'Slot' && c.ns === NS.rim && c.attrs.name === '$XDSDocumentEntryPatientId');
-  const values = slot ? child(slot, 'ValueList', NS.rim)?.children.filter((v) => v.local === 'Value') ?? [] : [];
+  const values = slot ? (child(slot, 'ValueList', NS.rim)?.children.filter((v) => v.local === 'Value') ?? []) : [];
   if (values.length !== 1) {
-    out.fault = senderFault('XDSStoredQueryParamNumber',
-      `FindDocuments needs exactly one $XDSDocumentEntryPatientId value, received ${values.length}`);
+    out.fault = senderFault(
+      'XDSStoredQueryParamNumber',
+      `FindDocuments needs exactly one $XDSDocumentEntryPatientId value, received ${values.length}`,
+    );
     return out;
   }
   const raw = values[0].text;
   out.patientId = parseCx(raw);
   if (!out.patientId || !/^'.*'$/.test(raw.trim())) {
-    out.fault = senderFault('XDSRegistryError',
-      `$XDSDocumentEntryPatientId "${raw}" is not a quoted CX '...^^^&oid&ISO^NH'`);
+    out.fault = senderFault('XDSRegistryError', `$XDSDocumentEntryPatientId "${raw}" is not a quoted CX '...^^^&oid&ISO^NH'`);
   }
   return out;
 }

@@ -64,10 +64,7 @@ export interface DmpQuery {
   faultCode?: string;
 }
 
-export type DmpBehaviour =
-  | { kind: 'accept' }
-  | { kind: 'refuse'; code: string; context: string }
-  | { kind: 'fault'; reason?: string };
+export type DmpBehaviour = { kind: 'accept' } | { kind: 'refuse'; code: string; context: string } | { kind: 'fault'; reason?: string };
 
 /** maxBodyBytes: default 20 MiB. */
 export type DmpDoubleOptions = HttpDoubleOptions;

@@ -20,15 +20,19 @@ type TenantState = ExchangeTenant<EPrescriptionExchange, EPrescriptionBehaviour>
 
 export class EPrescriptionDouble extends HttpDouble<TenantState> {
   constructor(opts: EPrescriptionDoubleOptions = {}) {
-    super({
-      label: 'e-prescription double',
-      route: /^\/eprescription\/([^/]+)\/prescriptions\/?$/,
-      maxBodyBytes: DEFAULT_MAX_BODY,
-      oversize: (max) => ({ drainBytes: max * DRAIN_FACTOR, headBytes: OVERSIZE_RAW_KEPT }),
-      newTenant: (id) => new ExchangeTenant<EPrescriptionExchange, EPrescriptionBehaviour>(id, 'e-prescription double', () => ({ kind: 'ok' })),
-      plainReply: ko,
-      internalErrorReply: (message) => ko(500, message),
-    }, opts);
+    super(
+      {
+        label: 'e-prescription double',
+        route: /^\/eprescription\/([^/]+)\/prescriptions\/?$/,
+        maxBodyBytes: DEFAULT_MAX_BODY,
+        oversize: (max) => ({ drainBytes: max * DRAIN_FACTOR, headBytes: OVERSIZE_RAW_KEPT }),
+        newTenant: (id) =>
+          new ExchangeTenant<EPrescriptionExchange, EPrescriptionBehaviour>(id, 'e-prescription double', () => ({ kind: 'ok' })),
+        plainReply: ko,
+        internalErrorReply: (message) => ko(500, message),
+      },
+      opts,
+    );
   }
 
   /** `${baseUrl}/eprescription/${tenant}`; prescriptions are POSTed to `${urlFor(tenant)}/prescriptions`. */

@@ -1,7 +1,2 @@
 export { EPrescriptionDouble } from './eprescription-double';
-export type {
-  EPrescriptionBehaviour,
-  EPrescriptionDoubleOptions,
-  EPrescriptionExchange,
-  EPrescriptionTenant,
-} from './types';
+export type { EPrescriptionBehaviour, EPrescriptionDoubleOptions, EPrescriptionExchange, EPrescriptionTenant } from './types';

@@ -1,9 +1,2 @@
 export { InsiDouble } from './insi-double';
-export type {
-  InsiBehaviour,
-  InsiDoubleOptions,
-  InsiExchange,
-  InsiOperation,
-  InsiPerson,
-  InsiTenant,
-} from './types';
+export type { InsiBehaviour, InsiDoubleOptions, InsiExchange, InsiOperation, InsiPerson, InsiTenant } from './types';

@@ -25,17 +25,22 @@ export class InsiDouble extends HttpDouble<TenantState> {
   private readonly people: InsiPerson[];
 
   constructor(opts: InsiDoubleOptions = {}) {
-    super({
-      label: 'INSi double',
-      route: /^\/insi(?:\/([^/]+))?\/?$/,
-      maxBodyBytes: DEFAULT_MAX_BODY,
-      oversize: (max) => ({ drainBytes: max * DRAIN_FACTOR, headBytes: OVERSIZE_RAW_KEPT }),
-      newTenant: (id) => new ExchangeTenant<InsiExchange, InsiBehaviour>(id, 'INSi double', () => ({ kind: 'lookup' })),
-      plainReply: (status, text) => ({ status, contentType: TEXT, body: `${text}\n` }),
-      internalErrorReply: (message) => ({
-        status: 500, contentType: SOAP12_CONTENT_TYPE, body: faultEnvelope(fault(500, 'Receiver', 'erreur_interne_double', message)),
-      }),
-    }, opts);
+    super(
+      {
+        label: 'INSi double',
+        route: /^\/insi(?:\/([^/]+))?\/?$/,
+        maxBodyBytes: DEFAULT_MAX_BODY,
+        oversize: (max) => ({ drainBytes: max * DRAIN_FACTOR, headBytes: OVERSIZE_RAW_KEPT }),
+        newTenant: (id) => new ExchangeTenant<InsiExchange, InsiBehaviour>(id, 'INSi double', () => ({ kind: 'lookup' })),
+        plainReply: (status, text) => ({ status, contentType: TEXT, body: `${text}\n` }),
+        internalErrorReply: (message) => ({
+          status: 500,
+          contentType: SOAP12_CONTENT_TYPE,
+          body: faultEnvelope(fault(500, 'Receiver', 'erreur_interne_double', message)),
+        }),
+      },
+      opts,
+    );
     this.people = [...(opts.people ?? [])];
   }
 
@@ -71,8 +76,11 @@ export class InsiDouble extends HttpDouble<TenantState> {
       reply(f.status, faultEnvelope(f, relatesTo), { fault: f.reason }, headers);
 
     if (body.kind === 'tooLarge') {
-      replyFault(fault(413, 'Sender', 'corps_trop_volumineux',
-        `Request body exceeds ${this.maxBodyBytes} bytes (received at least ${body.size})`), undefined, { connection: 'close' });
+      replyFault(
+        fault(413, 'Sender', 'corps_trop_volumineux', `Request body exceeds ${this.maxBodyBytes} bytes (received at least ${body.size})`),
+        undefined,
+        { connection: 'close' },
+      );
       return;
     }
     if (raw.trim() === '') {
@@ -100,8 +108,10 @@ export class InsiDouble extends HttpDouble<TenantState> {
       const b = tenant.behaviour;
       const op = parsed.operation!;
       if (b.kind === 'fault') {
-        replyFault(fault(500, 'Receiver', b.code ?? 'service_indisponible',
-          b.reason ?? 'Le service INSi est momentanément indisponible'), parsed.messageId);
+        replyFault(
+          fault(500, 'Receiver', b.code ?? 'service_indisponible', b.reason ?? 'Le service INSi est momentanément indisponible'),
+          parsed.messageId,
+        );
         return;
       }
       let codeCR: '00' | '01' | '02';

@@ -4,7 +4,11 @@ import type { RequestFields } from './request';
 
 /** NFD, strip diacritics, uppercase, keep letters only: "Ébé-Lyne d'Arc" -> "EBELYNEDARC". */
 export function normaliseName(value: string | undefined): string {
-  return (value ?? '').normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/[^A-Z]/g, '');
+  return (value ?? '')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toUpperCase()
+    .replace(/[^A-Z]/g, '');
 }
 
 function nir13(value: string | undefined): string {

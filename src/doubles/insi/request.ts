@@ -55,8 +55,12 @@ export function interpret(root: XmlElement, httpActions: Array<string | undefine
   const known = payload && BODY_ELEMENTS[payload.local];
   if (!payload || !known || known.ns !== payload.ns) {
     const name = payload ? `{${payload.ns ?? ''}}${payload.local}` : 'nothing';
-    out.fault = fault(400, 'Sender', 'operation_inconnue',
-      `Unknown operation: the SOAP Body contains ${name}, expected {${NS.recVit}}RECVITALE or {${NS.recSans}}RECSANSVITALE`);
+    out.fault = fault(
+      400,
+      'Sender',
+      'operation_inconnue',
+      `Unknown operation: the SOAP Body contains ${name}, expected {${NS.recVit}}RECVITALE or {${NS.recSans}}RECSANSVITALE`,
+    );
     return out;
   }
   out.operation = known.operation;
@@ -65,8 +69,7 @@ export function interpret(root: XmlElement, httpActions: Array<string | undefine
   const expected = ACTION_PREFIX + known.operation;
   const wrong = given.find((a) => a !== undefined && a !== expected);
   if (wrong !== undefined) {
-    out.fault = fault(400, 'Sender', 'action_invalide',
-      `SOAP action mismatch: expected "${expected}", received "${wrong}"`);
+    out.fault = fault(400, 'Sender', 'action_invalide', `SOAP action mismatch: expected "${expected}", received "${wrong}"`);
   }
   return out;
 }

@@ -34,8 +34,13 @@ function addressing(action: string, relatesTo: string | undefined): string[] {
 /** A SOAP 1.2 fault whose detail is a siram:Erreur (its code attribute: the fault's detailCode). */
 export function faultEnvelope(f: SoapFault, relatesTo?: string): string {
   const headers = [...addressing(WSA_FAULT_ACTION, relatesTo), upgradeHeader(f)];
-  return envelope(headers, faultElement(f, (reason) =>
-    `<siram:Erreur xmlns:siram="${NS.siram}" severite="erreur" code="${escapeXml(f.detailCode)}">${reason}</siram:Erreur>`));
+  return envelope(
+    headers,
+    faultElement(
+      f,
+      (reason) => `<siram:Erreur xmlns:siram="${NS.siram}" severite="erreur" code="${escapeXml(f.detailCode)}">${reason}</siram:Erreur>`,
+    ),
+  );
 }
 
 export const LIBELLE_CR: Record<string, string> = {

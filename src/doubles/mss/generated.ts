@@ -11,7 +11,7 @@ import { buildDsn, buildMdn, newMessageId, type DsnRecipient } from './reports';
 
 export const AUTOREPLY_BODY =
   'Bonjour,\n\nVotre message de test a bien été reçu par la messagerie sécurisée de Mon espace santé.\n' +
-  'Votre logiciel est en mesure d\'envoyer des messages aux usagers de Mon espace santé.\n\n' +
+  "Votre logiciel est en mesure d'envoyer des messages aux usagers de Mon espace santé.\n\n" +
   'Ceci est une réponse automatique, merci de ne pas y répondre.\n';
 
 /** What a generated mail says of the message it answers. */
@@ -54,7 +54,9 @@ export function readReceipt(original: Answered & { messageId: string }, patient:
 /** The TEST autoresponder's acknowledgement (MSS-09). */
 export function autoreply(original: Omit<Answered, 'raw'>, sender: string): Promise<Buffer> {
   return textMessage({
-    from: AUTORESPONDER, to: sender, autoSubmitted: true,
+    from: AUTORESPONDER,
+    to: sender,
+    autoSubmitted: true,
     subject: `Re: ${original.subject ?? 'TEST'} — accusé de réception automatique`,
     body: AUTOREPLY_BODY,
     ...(original.messageId !== undefined ? { inReplyTo: angle(original.messageId), references: [angle(original.messageId)] } : {}),
@@ -80,7 +82,9 @@ export function textMessage(o: {
     ...(o.inReplyTo !== undefined ? { inReplyTo: o.inReplyTo } : {}),
     ...(o.references?.length ? { references: o.references } : {}),
     ...(o.autoSubmitted ? { headers: { 'Auto-Submitted': 'auto-replied' } } : {}),
-  }).compile().build();
+  })
+    .compile()
+    .build();
 }
 
 /** Mail lines end with CRLF (RFC 5322); MailComposer keeps the text's own line ends. */

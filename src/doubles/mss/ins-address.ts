@@ -36,7 +36,9 @@ export function normalizeAddress(addr: string): string {
   if (at < 0) return a;
   const domain = a.slice(at + 1).toLowerCase();
   const local = a.slice(0, at);
-  return domain === PATIENT_DOMAIN ? `${local.toLowerCase() === 'reponse.automatique-test' ? local.toLowerCase() : local.toUpperCase()}@${domain}` : `${local}@${domain}`;
+  return domain === PATIENT_DOMAIN
+    ? `${local.toLowerCase() === 'reponse.automatique-test' ? local.toLowerCase() : local.toUpperCase()}@${domain}`
+    : `${local}@${domain}`;
 }
 
 export function classifyAddress(raw: string): AddressClass {

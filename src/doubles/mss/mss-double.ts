@@ -67,7 +67,11 @@ export class MssDouble implements TenantHost, Operator {
     if (this.smtpServer) throw new Error('MSS double: already started');
     const { host, idleTimeoutMs } = this.o;
     const { server, port } = await startSmtp({
-      host, port: this.o.smtpPort, idleTimeoutMs, maxMessageBytes: this.o.maxMessageBytes, starttls: this.o.starttls,
+      host,
+      port: this.o.smtpPort,
+      idleTimeoutMs,
+      maxMessageBytes: this.o.maxMessageBytes,
+      starttls: this.o.starttls,
       ...(this.o.tlsKey !== undefined ? { tlsKey: this.o.tlsKey } : {}),
       ...(this.o.tlsCert !== undefined ? { tlsCert: this.o.tlsCert } : {}),
       accept: (from, to, raw, session) => this.accept(from, to, raw, session),
@@ -76,13 +80,19 @@ export class MssDouble implements TenantHost, Operator {
     this.smtpServer = server;
     this.smtpBound = port;
     const pop3 = new Pop3Server({
-      host, port: this.o.pop3Port, idleTimeoutMs,
+      host,
+      port: this.o.pop3Port,
+      idleTimeoutMs,
       store: {
         key: (user) => normalizeAddress(user),
         list: (mailbox): MaildropEntry[] => (this.maildrops.get(mailbox) ?? []).map((e) => ({ uid: e.uid, raw: e.msg.raw })),
         remove: (mailbox, uids) => {
           const drop = this.maildrops.get(mailbox);
-          if (drop) this.maildrops.set(mailbox, drop.filter((e) => !uids.includes(e.uid)));
+          if (drop)
+            this.maildrops.set(
+              mailbox,
+              drop.filter((e) => !uids.includes(e.uid)),
+            );
         },
       },
     });
@@ -113,7 +123,11 @@ export class MssDouble implements TenantHost, Operator {
 
   forgetTenant(tenant: string): void {
     for (const [addr, t] of this.registered) if (t === tenant) this.registered.delete(addr);
-    for (const [addr, drop] of this.maildrops) this.maildrops.set(addr, drop.filter((e) => e.msg.tenant !== tenant));
+    for (const [addr, drop] of this.maildrops)
+      this.maildrops.set(
+        addr,
+        drop.filter((e) => e.msg.tenant !== tenant),
+      );
   }
 
   patientReads(t: TenantState, messageId: string): Promise<MssMessage | undefined> {
@@ -161,11 +175,17 @@ export class MssDouble implements TenantHost, Operator {
       const decisions = rcpts.map((rc) => {
         const patient = rc.kind === 'patient' ? rc : sender?.kind === 'patient' ? sender : undefined;
         const d = decideRecipient({
-          sender, recipient: rc, patientState: patient ? t.stateOf(patient.ins.ins) : 'activé',
-          message: read, conversation: t, toPharmacy: t.isPharmacy(rc.address), defects: t.defectsInForce(),
+          sender,
+          recipient: rc,
+          patientState: patient ? t.stateOf(patient.ins.ins) : 'activé',
+          message: read,
+          conversation: t,
+          toPharmacy: t.isPharmacy(rc.address),
+          defects: t.defectsInForce(),
         });
         if (d.remember === 'fin') t.recordFin(senderAddress, rc.address, msg.seq);
-        if (d.remember === 'sent-to-patient') t.recordSent(read.messageId, { seq: msg.seq, professional: senderAddress, patient: rc.address });
+        if (d.remember === 'sent-to-patient')
+          t.recordSent(read.messageId, { seq: msg.seq, professional: senderAddress, patient: rc.address });
         return d;
       });
       msg.deliveries = decisions.map((d) => d.delivery);
@@ -176,7 +196,11 @@ export class MssDouble implements TenantHost, Operator {
       if (bounces.length && senderAddress) {
         const dsnSeq = ++this.seq;
         for (const d of bounces) d.delivery.generatedSeq = dsnSeq;
-        const dsn = bounce({ raw, subject: read.subject, messageId: read.messageId, receivedAt }, senderAddress, bounces.map((d) => d.dsn!));
+        const dsn = bounce(
+          { raw, subject: read.subject, messageId: read.messageId, receivedAt },
+          senderAddress,
+          bounces.map((d) => d.dsn!),
+        );
         followUps.push(() => this.recordGenerated(t, 'dsn', '', senderAddress, dsn, msg.seq, dsnSeq));
       } else if (bounces.length) {
         for (const d of bounces) d.delivery.reason = `${d.delivery.reason ?? ''} (null reverse-path: no DSN can be sent)`.trim();
@@ -185,8 +209,17 @@ export class MssDouble implements TenantHost, Operator {
       if (auto && senderAddress) {
         const autoSeq = ++this.seq;
         auto.delivery.generatedSeq = autoSeq;
-        followUps.push(async () => this.recordGenerated(t, 'autoreply', AUTORESPONDER, senderAddress,
-          await autoreply({ subject: read.subject, messageId: read.messageId }, senderAddress), msg.seq, autoSeq));
+        followUps.push(async () =>
+          this.recordGenerated(
+            t,
+            'autoreply',
+            AUTORESPONDER,
+            senderAddress,
+            await autoreply({ subject: read.subject, messageId: read.messageId }, senderAddress),
+            msg.seq,
+            autoSeq,
+          ),
+        );
       }
       t.record(msg);
       for (const f of followUps) await f();
@@ -197,7 +230,13 @@ export class MssDouble implements TenantHost, Operator {
 
   /** Records and delivers a message the double wrote itself (DSN, MDN, autoreply): no rules apply. */
   async recordGenerated(
-    t: TenantState, kind: MssGenerated, from: string, to: string, raw: Buffer, inResponseTo: number, seq = ++this.seq,
+    t: TenantState,
+    kind: MssGenerated,
+    from: string,
+    to: string,
+    raw: Buffer,
+    inResponseTo: number,
+    seq = ++this.seq,
   ): Promise<MssMessage> {
     const { parsed, parseError } = await parse(raw, this.o.parseTimeoutMs);
     const msg: MssMessage = {

@@ -24,11 +24,15 @@ export async function patientReads(op: Operator, t: TenantState, messageId: stri
   const msg = t.findByMessageId(messageId);
   if (!msg) throw new Error(`MSS double: tenant "${t.id}" has no message ${messageId}`);
   const delivery = msg.deliveries.find((d) => d.outcome === 'delivered' && classifyAddress(d.to).kind === 'patient');
-  if (!delivery) throw new Error(`MSS double: message ${messageId} was not delivered to a patient (${msg.deliveries.map((d) => `${d.to}: ${d.outcome}`).join('; ')})`);
+  if (!delivery)
+    throw new Error(
+      `MSS double: message ${messageId} was not delivered to a patient (${msg.deliveries.map((d) => `${d.to}: ${d.outcome}`).join('; ')})`,
+    );
   const patient = delivery.to;
   const state = t.patientState(patient);
   const readable = state === 'activé' || (state === 'créé non activé' && t.hasDefect('created-readable-without-activation'));
-  if (!readable) throw new Error(`MSS double: patient ${patient} is "${state}" in tenant "${t.id}": Mon espace santé must be activated to read`);
+  if (!readable)
+    throw new Error(`MSS double: patient ${patient} is "${state}" in tenant "${t.id}": Mon espace santé must be activated to read`);
   const already = t.readState(msg.seq);
   if (already !== false) return already; // RFC 8098 §2.1: at most one MDN per message
   const dnt = firstAddress(msg.parsed?.headers['disposition-notification-to']);
@@ -43,7 +47,13 @@ export async function patientReads(op: Operator, t: TenantState, messageId: stri
   return mdn;
 }
 
-export async function patientReplies(op: Operator, t: TenantState, patientAddress: string, toMessageId: string, body: string): Promise<MssMessage> {
+export async function patientReplies(
+  op: Operator,
+  t: TenantState,
+  patientAddress: string,
+  toMessageId: string,
+  body: string,
+): Promise<MssMessage> {
   const patient = patientOf(patientAddress);
   const original = t.findByMessageId(toMessageId);
   if (!original) throw new Error(`MSS double: tenant "${t.id}" has no message ${toMessageId} to reply to`);
@@ -53,13 +63,24 @@ export async function patientReplies(op: Operator, t: TenantState, patientAddres
   const subject = original.parsed?.subject ?? '';
   const originalId = `<${bareId(original.parsed?.messageId ?? toMessageId)}>`;
   const raw = await textMessage({
-    from: patient, to, subject: /^re\s*:/i.test(subject) ? subject : `Re: ${subject}`, body,
-    inReplyTo: originalId, references: [...(original.parsed?.references ?? []).map((r) => `<${bareId(r)}>`), originalId],
+    from: patient,
+    to,
+    subject: /^re\s*:/i.test(subject) ? subject : `Re: ${subject}`,
+    body,
+    inReplyTo: originalId,
+    references: [...(original.parsed?.references ?? []).map((r) => `<${bareId(r)}>`), originalId],
   });
   return first(await op.accept(patient, [to], raw, INTERNAL, 'patient-reply'), t);
 }
 
-export async function patientWrites(op: Operator, t: TenantState, patientAddress: string, to: string, subject: string, body: string): Promise<MssMessage> {
+export async function patientWrites(
+  op: Operator,
+  t: TenantState,
+  patientAddress: string,
+  to: string,
+  subject: string,
+  body: string,
+): Promise<MssMessage> {
   const patient = patientOf(patientAddress);
   const rcpt = normalizeAddress(to);
   const refused = recipientRefusal(classifyAddress(rcpt));

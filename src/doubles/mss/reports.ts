@@ -31,16 +31,24 @@ function boundary(): string {
 
 /** Header lines; undefined or empty values are left out; a subject is RFC 2047-encoded and folded. */
 function headers(list: [string, string | undefined][]): string {
-  return list
-    .filter(([, v]) => v !== undefined && v !== '')
-    .map(([k, v]) => (k === 'Subject' ? foldLines(`${k}: ${encodeWords(v!.replace(/[\r\n]+/g, ' '), 'Q', 52)}`, 76) : `${k}: ${v}`))
-    .join(CRLF) + CRLF;
+  return (
+    list
+      .filter(([, v]) => v !== undefined && v !== '')
+      .map(([k, v]) => (k === 'Subject' ? foldLines(`${k}: ${encodeWords(v!.replace(/[\r\n]+/g, ' '), 'Q', 52)}`, 76) : `${k}: ${v}`))
+      .join(CRLF) + CRLF
+  );
 }
 
 /** The header block of a report: an automatic answer (RFC 3834) to the original message. */
 function reportHead(o: {
-  from: string; to: string; subject: string; date: Date; messageId: string; inResponseTo: string | undefined;
-  reportType: 'delivery-status' | 'disposition-notification'; boundary: string;
+  from: string;
+  to: string;
+  subject: string;
+  date: Date;
+  messageId: string;
+  inResponseTo: string | undefined;
+  reportType: 'delivery-status' | 'disposition-notification';
+  boundary: string;
 }): string {
   return headers([
     ['From', o.from],
@@ -95,25 +103,38 @@ export function buildDsn(o: {
   const subject = `Message non distribué${o.originalSubject ? ` : ${o.originalSubject}` : ''}`;
   const human = `${o.recipients.map((r) => r.sentence).join(`${CRLF}${CRLF}`)}${CRLF}`;
   const perRecipient = o.recipients
-    .map((r) => headers([
-      ['Final-Recipient', `rfc822; ${r.address}`],
-      ['Action', 'failed'],
-      ['Status', r.status],
-      ['Diagnostic-Code', `smtp; 550 ${r.status} ${r.diagnostic}`],
-      ['Last-Attempt-Date', rfc5322Date()],
-    ]))
+    .map((r) =>
+      headers([
+        ['Final-Recipient', `rfc822; ${r.address}`],
+        ['Action', 'failed'],
+        ['Status', r.status],
+        ['Diagnostic-Code', `smtp; 550 ${r.status} ${r.diagnostic}`],
+        ['Last-Attempt-Date', rfc5322Date()],
+      ]),
+    )
     .join(CRLF);
   const whole = o.originalRaw.length <= MAX_RETURNED_ORIGINAL;
   const original = whole ? o.originalRaw : headerBlock(o.originalRaw);
   const head = reportHead({
-    from: `Mon espace sante <MAILER-DAEMON@${o.reportingMta}>`, to: o.to, subject, date: new Date(), messageId,
-    inResponseTo: o.originalMessageId, reportType: 'delivery-status', boundary: b,
+    from: `Mon espace sante <MAILER-DAEMON@${o.reportingMta}>`,
+    to: o.to,
+    subject,
+    date: new Date(),
+    messageId,
+    inResponseTo: o.originalMessageId,
+    reportType: 'delivery-status',
+    boundary: b,
   });
   const parts = [
     `${head}${CRLF}This is a MIME-encapsulated delivery status notification.${CRLF}`,
     `--${b}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: 8bit${CRLF}${CRLF}${human}`,
     `--${b}${CRLF}Content-Type: message/delivery-status${CRLF}${CRLF}` +
-      headers([['Reporting-MTA', `dns; ${o.reportingMta}`], ['Arrival-Date', rfc5322Date(o.arrivalDate)]]) + CRLF + perRecipient,
+      headers([
+        ['Reporting-MTA', `dns; ${o.reportingMta}`],
+        ['Arrival-Date', rfc5322Date(o.arrivalDate)],
+      ]) +
+      CRLF +
+      perRecipient,
     `--${b}${CRLF}Content-Type: ${whole ? 'message/rfc822' : 'text/rfc822-headers'}${CRLF}` +
       `Content-Description: ${whole ? 'Undelivered message' : 'Undelivered message headers'}${CRLF}${CRLF}`,
   ];
@@ -139,8 +160,14 @@ export function buildMdn(o: {
     `Votre message${o.originalSubject ? ` « ${o.originalSubject} »` : ''} adressé à ${o.originalRecipient} ` +
     `a été lu par son destinataire dans Mon espace santé le ${o.readAt.toISOString()}.${CRLF}`;
   const head = reportHead({
-    from: `<${o.from}>`, to: o.to, subject, date: o.readAt, messageId,
-    inResponseTo: o.originalMessageId, reportType: 'disposition-notification', boundary: b,
+    from: `<${o.from}>`,
+    to: o.to,
+    subject,
+    date: o.readAt,
+    messageId,
+    inResponseTo: o.originalMessageId,
+    reportType: 'disposition-notification',
+    boundary: b,
   });
   const notification = headers([
     ['Reporting-UA', `${o.reportingUa}; Mon espace sante (double Vigie)`],
@@ -157,4 +184,3 @@ export function buildMdn(o: {
   const raw = closeWith(text, original, b);
   return { raw, messageId };
 }
-

@@ -12,15 +12,22 @@ import type { MssDefect, MssDelivery, PatientState } from './types';
 
 /** MSS-02/03/04: the sentences of Mon espace santé's bounces, character for character. */
 export const BOUNCE_SENTENCES = {
-  opposed: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé n'existe pas.`,
-  closed: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car la messagerie Mon espace santé de votre destinataire est clôturée.`,
-  invalid: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé est invalide.`,
+  opposed: (a: string) =>
+    `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé n'existe pas.`,
+  closed: (a: string) =>
+    `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car la messagerie Mon espace santé de votre destinataire est clôturée.`,
+  invalid: (a: string) =>
+    `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé est invalide.`,
   /** Seeded defect 'bounce-text-paraphrased'. */
-  opposedParaphrased: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé est inconnue.`,
+  opposedParaphrased: (a: string) =>
+    `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué, car cette adresse Mon espace santé est inconnue.`,
   /** MSS-06 / MSS-07, as the patient's Mon espace santé explains them (not sentences of the requirements). */
-  patientFirst: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué : seul un professionnel de santé peut débuter un échange. Vous pourrez ensuite lui répondre.`,
-  finished: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué : vous ne pouvez pas répondre à ce message car le professionnel a mis fin aux échanges.`,
-  notToPatient: (a: string) => `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué : seul un acteur de santé peut écrire à un usager de Mon espace santé.`,
+  patientFirst: (a: string) =>
+    `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué : seul un professionnel de santé peut débuter un échange. Vous pourrez ensuite lui répondre.`,
+  finished: (a: string) =>
+    `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué : vous ne pouvez pas répondre à ce message car le professionnel a mis fin aux échanges.`,
+  notToPatient: (a: string) =>
+    `Le message que vous avez envoyé à l'adresse "${a}" n'a pas pu être distribué : seul un acteur de santé peut écrire à un usager de Mon espace santé.`,
 };
 
 /** A message a professional sent to a patient and that was delivered: the patient may reply to it. */
@@ -82,13 +89,15 @@ export function senderRefusal(s: AddressClass | null): { code: number; message: 
   if (s === null) return null; // null reverse-path (DSN, MDN)
   if (s.kind === 'external') return { code: 550, message: `5.7.1 <${s.address}>: sender outside the MSSante trust space (*.mssante.fr)` };
   if (s.kind === 'autoresponder') return { code: 550, message: `5.7.1 <${s.address}>: this mailbox does not send` };
-  if (s.kind === 'patient' && !s.ins.valid) return { code: 553, message: `5.1.7 <${s.address}>: invalid patient sender address (INS ${s.ins.reason})` };
+  if (s.kind === 'patient' && !s.ins.valid)
+    return { code: 553, message: `5.1.7 <${s.address}>: invalid patient sender address (INS ${s.ins.reason})` };
   return null;
 }
 
 /** SMTP-level refusal of a RCPT TO: only *.mssante.fr mailboxes are served. */
 export function recipientRefusal(r: AddressClass): { code: number; message: string } | null {
-  if (r.kind === 'external') return { code: 550, message: `5.7.1 <${r.address}>: relay denied, only *.mssante.fr mailboxes are served here` };
+  if (r.kind === 'external')
+    return { code: 550, message: `5.7.1 <${r.address}>: relay denied, only *.mssante.fr mailboxes are served here` };
   return null;
 }
 
@@ -122,11 +131,22 @@ function toPatient(c: RecipientCase, rc: Extract<AddressClass, { kind: 'patient'
   const to = rc.address;
   const sender = c.sender;
   if (sender?.kind !== 'professional') {
-    return refused(c, BOUNCE_SENTENCES.notToPatient(to), 'only a health actor may write to a Mon espace sante user',
-      `MSS-06: ${sender ? sender.kind : 'null sender'} may not write to a patient`, sender !== null);
+    return refused(
+      c,
+      BOUNCE_SENTENCES.notToPatient(to),
+      'only a health actor may write to a Mon espace sante user',
+      `MSS-06: ${sender ? sender.kind : 'null sender'} may not write to a patient`,
+      sender !== null,
+    );
   }
   if (!rc.ins.valid && !has(c, 'invalid-address-accepted')) {
-    return bounced(c, '5.1.3', BOUNCE_SENTENCES.invalid(to), 'invalid Mon espace sante address (INS length or key)', `MSS-04: INS ${rc.ins.reason}`);
+    return bounced(
+      c,
+      '5.1.3',
+      BOUNCE_SENTENCES.invalid(to),
+      'invalid Mon espace sante address (INS length or key)',
+      `MSS-04: INS ${rc.ins.reason}`,
+    );
   }
   const state = c.patientState;
   if (state === 'opposé' && !has(c, 'opposed-delivered')) {
@@ -138,18 +158,29 @@ function toPatient(c: RecipientCase, rc: Extract<AddressClass, { kind: 'patient'
     return bounced(c, '5.2.1', BOUNCE_SENTENCES.closed(to), 'recipient Mon espace sante mailbox is closed', 'MSS-03: patient clôturé');
   }
   if (state === 'créé non activé' && has(c, 'created-not-activated-bounced')) {
-    return bounced(c, '5.1.1', BOUNCE_SENTENCES.opposed(to), 'Mon espace sante address does not exist', 'defect created-not-activated-bounced');
+    return bounced(
+      c,
+      '5.1.1',
+      BOUNCE_SENTENCES.opposed(to),
+      'Mon espace sante address does not exist',
+      'defect created-not-activated-bounced',
+    );
   }
   const fin = c.message.exactSubject === '[FIN]';
   if (fin && !has(c, 'fin-delivered')) {
-    return { delivery: { to, outcome: 'not-delivered-fin', reason: 'MSS-07: [FIN] ends the exchange, not shown to the patient' }, remember: 'fin' };
+    return {
+      delivery: { to, outcome: 'not-delivered-fin', reason: 'MSS-07: [FIN] ends the exchange, not shown to the patient' },
+      remember: 'fin',
+    };
   }
   if (state === 'activé' && has(c, 'activated-not-delivered')) return dropped(c, 'defect activated-not-delivered');
   const notified = !(state === 'activé' && has(c, 'activated-not-notified'));
   const mustActivate = state === 'créé non activé' && !has(c, 'created-readable-without-activation');
   const notes = [
     notified ? 'patient notified' : 'defect activated-not-notified: no notification',
-    ...(state === 'créé non activé' ? [mustActivate ? 'must activate Mon espace santé to read' : 'defect created-readable-without-activation'] : []),
+    ...(state === 'créé non activé'
+      ? [mustActivate ? 'must activate Mon espace santé to read' : 'defect created-readable-without-activation']
+      : []),
     ...(!rc.ins.valid ? ['defect invalid-address-accepted'] : []),
     ...(fin ? ['defect fin-delivered'] : []),
   ];
@@ -171,7 +202,13 @@ function fromPatient(c: RecipientCase, sender: Extract<AddressClass, { kind: 'pa
   const to = c.recipient.address;
   const patient = sender.address;
   if (c.patientState !== 'activé') {
-    return refused(c, BOUNCE_SENTENCES.notToPatient(to), 'patient Mon espace sante not active', `patient is "${c.patientState}": cannot write`, false);
+    return refused(
+      c,
+      BOUNCE_SENTENCES.notToPatient(to),
+      'patient Mon espace sante not active',
+      `patient is "${c.patientState}": cannot write`,
+      false,
+    );
   }
   const repliedTo = c.message.refs
     .map((id) => c.conversation.sentToPatient(id))
@@ -182,11 +219,15 @@ function fromPatient(c: RecipientCase, sender: Extract<AddressClass, { kind: 'pa
     if (fin !== undefined && fin > repliedTo.seq && !has(c, 'fin-delivered')) {
       return refused(c, BOUNCE_SENTENCES.finished(to), 'the professional ended the exchange ([FIN])', 'MSS-07: reply after [FIN]');
     }
-    if (has(c, 'replies-refused')) return refused(c, BOUNCE_SENTENCES.patientFirst(to), 'only a health actor may start an exchange', 'defect replies-refused');
+    if (has(c, 'replies-refused'))
+      return refused(c, BOUNCE_SENTENCES.patientFirst(to), 'only a health actor may start an exchange', 'defect replies-refused');
     return delivered(c, `reply to message #${repliedTo.seq}`);
   }
   if (c.toPharmacy && !has(c, 'pharmacy-not-organisational')) {
-    return delivered(c, `MSS-06: a patient may write first to a pharmacy's organisational mailbox${fin !== undefined ? ' (new conversation after [FIN])' : ''}`);
+    return delivered(
+      c,
+      `MSS-06: a patient may write first to a pharmacy's organisational mailbox${fin !== undefined ? ' (new conversation after [FIN])' : ''}`,
+    );
   }
   if (has(c, 'patient-may-write-first')) return delivered(c, 'defect patient-may-write-first');
   return refused(c, BOUNCE_SENTENCES.patientFirst(to), 'only a health actor may start an exchange', 'MSS-06: patient may not write first');

@@ -76,7 +76,12 @@ export async function startSmtp(o: SmtpOptions): Promise<{ server: SMTPServer; p
         if (stream.sizeExceeded) return cb(smtpError(552, `5.3.4 Message exceeds the ${o.maxMessageBytes}-byte limit`));
         const envelope = session.envelope;
         const from = envelope.mailFrom ? envelope.mailFrom.address : '';
-        o.accept(from, envelope.rcptTo.map((r) => r.address), Buffer.concat(chunks), sessionInfo(session))
+        o.accept(
+          from,
+          envelope.rcptTo.map((r) => r.address),
+          Buffer.concat(chunks),
+          sessionInfo(session),
+        )
           .then((msgs) => cb(null, `2.0.0 Ok: queued as ${msgs.map((m) => `${m.tenant}#${m.seq}`).join(',')}`))
           .catch((err: unknown) => cb(smtpError(451, `4.3.0 MSS double internal error: ${String(err)}`)));
       });

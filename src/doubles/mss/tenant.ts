@@ -34,7 +34,10 @@ export class TenantState extends TenantBase implements MssTenant, ConversationVi
   private fins = new Map<string, number>();
   private read = new Map<number, MssMessage | undefined>();
 
-  constructor(id: string, private readonly host: TenantHost) {
+  constructor(
+    id: string,
+    private readonly host: TenantHost,
+  ) {
     super(id, 'MSS double');
   }
 
@@ -44,7 +47,9 @@ export class TenantState extends TenantBase implements MssTenant, ConversationVi
     }
     const d = domain.toLowerCase();
     if (!d.endsWith('.mssante.fr') || d === PATIENT_DOMAIN) {
-      throw new Error(`MSS double: a professional mailbox lives under <something>.mssante.fr other than ${PATIENT_DOMAIN}, not ${JSON.stringify(domain)}`);
+      throw new Error(
+        `MSS double: a professional mailbox lives under <something>.mssante.fr other than ${PATIENT_DOMAIN}, not ${JSON.stringify(domain)}`,
+      );
     }
     return `${name}.${this.id}@${d}`;
   }
@@ -57,7 +62,8 @@ export class TenantState extends TenantBase implements MssTenant, ConversationVi
   }
 
   setPatientState(ins15: string, state: PatientState): void {
-    if (!PATIENT_STATES.includes(state)) throw new Error(`MSS double: unknown patient state ${JSON.stringify(state)} (expected one of ${PATIENT_STATES.join(', ')})`);
+    if (!PATIENT_STATES.includes(state))
+      throw new Error(`MSS double: unknown patient state ${JSON.stringify(state)} (expected one of ${PATIENT_STATES.join(', ')})`);
     this.states.set(insKeyOf(ins15), state);
   }
 

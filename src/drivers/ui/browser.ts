@@ -9,18 +9,26 @@ import { TargetError } from '../driver';
 
 export const CHROMIUM_PATH = process.env.VIGIE_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
 ];
 
 /** The browser could not be started or died: the harness cannot run (exit 2), never a verdict. */
-export class BrowserError extends TargetError { override name = 'BrowserError'; }
+export class BrowserError extends TargetError {
+  override name = 'BrowserError';
+}
 
 let shared: Promise<Browser> | undefined;
 let crashed: string | undefined;
 
 export function browserProblem(): string | undefined {
-  if (!existsSync(CHROMIUM_PATH)) return `no Chromium at ${CHROMIUM_PATH}: install Debian's package (apt-get install chromium), or set VIGIE_CHROMIUM`;
+  if (!existsSync(CHROMIUM_PATH))
+    return `no Chromium at ${CHROMIUM_PATH}: install Debian's package (apt-get install chromium), or set VIGIE_CHROMIUM`;
   return undefined;
 }
 
@@ -44,12 +52,22 @@ export function launchBrowser(timeoutMs = 20_000): Promise<Browser> {
     });
     return b;
   })();
-  shared.catch(() => { shared = undefined; });
+  shared.catch(() => {
+    shared = undefined;
+  });
   return shared;
 }
 
-export interface Prepared { context: BrowserContext; page: Page }
-export interface ContextOptions { trace: boolean; traceSnapshots?: boolean; actionMs: number; /** a page of the UI's site, loaded beforehand so that its renderer process is up */ warmUrl?: string }
+export interface Prepared {
+  context: BrowserContext;
+  page: Page;
+}
+export interface ContextOptions {
+  trace: boolean;
+  traceSnapshots?: boolean;
+  actionMs: number;
+  /** a page of the UI's site, loaded beforehand so that its renderer process is up */ warmUrl?: string;
+}
 let spare: { key: string; ready: Promise<Prepared> } | undefined;
 
 /**
@@ -75,7 +93,9 @@ async function prepare(o: ContextOptions): Promise<Prepared> {
   await context.addInitScript(() => {
     const w = window as unknown as { __vigieChanges: number };
     w.__vigieChanges = 0;
-    new MutationObserver(() => { w.__vigieChanges++; }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    new MutationObserver(() => {
+      w.__vigieChanges++;
+    }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   });
   // DOM snapshots make a trace far richer, and the run a quarter slower: off unless asked (ui.traceSnapshots).
   if (o.trace) await context.tracing.start({ screenshots: false, snapshots: o.traceSnapshots === true });

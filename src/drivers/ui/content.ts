@@ -12,8 +12,14 @@ import type { DocumentContent, DocumentType } from '../driver';
 import type { ContentField, ContentTemplate } from './selector-map';
 
 const PLACEHOLDERS: Record<ContentField, string[]> = {
-  title: ['value'], text: ['value'], medecinTraitant: ['value'], problems: ['value'], treatments: ['value'], allergies: ['value'],
-  lines: ['product', 'dosage'], vaccinations: ['vaccine', 'code', 'lot', 'date'],
+  title: ['value'],
+  text: ['value'],
+  medecinTraitant: ['value'],
+  problems: ['value'],
+  treatments: ['value'],
+  allergies: ['value'],
+  lines: ['product', 'dosage'],
+  vaccinations: ['vaccine', 'code', 'lot', 'date'],
 };
 
 const placeholders = (line: string) => [...line.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]);
@@ -25,7 +31,10 @@ export function checkTemplates(templates: Record<string, ContentTemplate>): stri
     t.items.forEach((it, i) => {
       const known = PLACEHOLDERS[it.from];
       for (const p of placeholders(it.line)) {
-        if (!known.includes(p)) out.push(`${type}.items[${i}].line: {${p}} is not a placeholder of "${it.from}" (known: ${known.map((k) => `{${k}}`).join(', ')})`);
+        if (!known.includes(p))
+          out.push(
+            `${type}.items[${i}].line: {${p}} is not a placeholder of "${it.from}" (known: ${known.map((k) => `{${k}}`).join(', ')})`,
+          );
       }
       const depth = [...it.line].reduce((d, c) => (d < 0 ? d : c === '[' ? d + 1 : c === ']' ? d - 1 : d), 0);
       if (depth !== 0) out.push(`${type}.items[${i}].line: unbalanced [ ]`);
@@ -38,10 +47,18 @@ export function checkTemplates(templates: Record<string, ContentTemplate>): stri
 function itemsOf(c: DocumentContent, field: ContentField): Record<string, string>[] {
   const s = (v: unknown) => (v == null ? '' : String(v));
   switch (field) {
-    case 'lines': return (c.lines ?? []).map((l) => ({ product: s(l.product), dosage: s(l.dosage) }));
-    case 'vaccinations': return (c.vaccinations ?? []).map((v) => ({ vaccine: s(v.vaccine), code: s(v.code), lot: s(v.lot), date: s(v.date) }));
-    case 'problems': case 'treatments': case 'allergies': return (c[field] ?? []).map((v) => ({ value: s(v) }));
-    default: { const v = s(c[field]); return v ? [{ value: v }] : []; }
+    case 'lines':
+      return (c.lines ?? []).map((l) => ({ product: s(l.product), dosage: s(l.dosage) }));
+    case 'vaccinations':
+      return (c.vaccinations ?? []).map((v) => ({ vaccine: s(v.vaccine), code: s(v.code), lot: s(v.lot), date: s(v.date) }));
+    case 'problems':
+    case 'treatments':
+    case 'allergies':
+      return (c[field] ?? []).map((v) => ({ value: s(v) }));
+    default: {
+      const v = s(c[field]);
+      return v ? [{ value: v }] : [];
+    }
   }
 }
 
@@ -52,10 +69,17 @@ export function fillLine(line: string, values: Record<string, string>): string {
   let i = 0;
   while (i < line.length) {
     const open = line.indexOf('[', i);
-    if (open < 0) { out += fillPart(line.slice(i)); break; }
+    if (open < 0) {
+      out += fillPart(line.slice(i));
+      break;
+    }
     out += fillPart(line.slice(i, open));
-    let depth = 0, close = open;
-    for (; close < line.length; close++) { if (line[close] === '[') depth++; else if (line[close] === ']' && --depth === 0) break; }
+    let depth = 0,
+      close = open;
+    for (; close < line.length; close++) {
+      if (line[close] === '[') depth++;
+      else if (line[close] === ']' && --depth === 0) break;
+    }
     const inner = line.slice(open + 1, close);
     if (placeholders(inner).some((k) => (values[k] ?? '') !== '')) out += fillLine(inner, values);
     i = close + 1;
@@ -68,7 +92,12 @@ export function fillLine(line: string, values: Record<string, string>): string {
  * driver types into a field of their own (title, médecin traitant). Throws, naming what would be
  * lost, when the content holds something the template does not write.
  */
-export function contentText(type: DocumentType, template: ContentTemplate, content: DocumentContent, elsewhere: ContentField[] = []): string {
+export function contentText(
+  type: DocumentType,
+  template: ContentTemplate,
+  content: DocumentContent,
+  elsewhere: ContentField[] = [],
+): string {
   const lines: string[] = [];
   const lost: string[] = [];
   for (const it of template.items) {
@@ -83,7 +112,9 @@ export function contentText(type: DocumentType, template: ContentTemplate, conte
     if (!written.has(f) && itemsOf(content, f).length) lost.push(`${f} (${itemsOf(content, f).length} item(s))`);
   }
   if (lost.length) {
-    throw new Error(`selectors.newDocument.contentTemplates.${type} has no place for ${lost.join(', ')}: the editor would not get what the feature typed`);
+    throw new Error(
+      `selectors.newDocument.contentTemplates.${type} has no place for ${lost.join(', ')}: the editor would not get what the feature typed`,
+    );
   }
   return lines.join(template.join ?? '\n');
 }

@@ -12,25 +12,51 @@
 import type { CDPSession, Page } from 'playwright';
 
 export class LocateError extends Error {
-  constructor(message: string, readonly count: number) { super(message); }
+  constructor(
+    message: string,
+    readonly count: number,
+  ) {
+    super(message);
+  }
 }
 
-export interface Located { x: number; y: number; label: string }
-interface Probe { found: number; visible: number; x?: number; y?: number; label?: string; covered?: string | null; disabled?: boolean }
+export interface Located {
+  x: number;
+  y: number;
+  label: string;
+}
+interface Probe {
+  found: number;
+  visible: number;
+  x?: number;
+  y?: number;
+  label?: string;
+  covered?: string | null;
+  disabled?: boolean;
+}
 
 function probeInPage(css: string): Probe {
   let all: Element[];
-  try { all = Array.from(document.querySelectorAll(css)); } catch (e) { return { found: -1, visible: 0, label: (e as Error).message }; }
+  try {
+    all = Array.from(document.querySelectorAll(css));
+  } catch (e) {
+    return { found: -1, visible: 0, label: (e as Error).message };
+  }
   const vis = all.filter((e) => (e as HTMLElement).getClientRects().length > 0);
   if (vis.length !== 1) return { found: all.length, visible: vis.length };
   const el = vis[0] as HTMLElement;
   el.scrollIntoView({ block: 'center', inline: 'center' });
   const r = el.getBoundingClientRect();
-  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const x = r.left + r.width / 2,
+    y = r.top + r.height / 2;
   const hit = document.elementFromPoint(x, y);
   const label = (el.innerText || (el as HTMLInputElement).value || el.getAttribute('aria-label') || '').replace(/\s+/g, ' ').trim();
   const ok = !!hit && (hit === el || el.contains(hit) || (hit as HTMLElement).closest('label')?.contains(el) === true);
-  const covered = ok ? null : hit ? `${hit.tagName.toLowerCase()}${hit.id ? '#' + hit.id : ''}${hit.getAttribute('data-testid') ? `[data-testid=${hit.getAttribute('data-testid')}]` : ''}` : 'nothing (off screen)';
+  const covered = ok
+    ? null
+    : hit
+      ? `${hit.tagName.toLowerCase()}${hit.id ? '#' + hit.id : ''}${hit.getAttribute('data-testid') ? `[data-testid=${hit.getAttribute('data-testid')}]` : ''}`
+      : 'nothing (off screen)';
   return { found: all.length, visible: 1, x, y, label, covered, disabled: (el as HTMLButtonElement).disabled === true };
 }
 
@@ -43,8 +69,14 @@ export async function locate(page: Page, key: string, css: string, findMs: numbe
     if (p.visible > 1) throw new LocateError(`selector ${key} (${css}) matched ${p.visible} visible elements, one was expected`, p.visible);
     if (p.visible === 1 && !p.covered && !p.disabled) return { x: p.x!, y: p.y!, label: p.label ?? '' };
     if (performance.now() >= until) {
-      const why = p.visible === 0 ? (p.found ? `matched ${p.found} element(s), none visible` : 'matched nothing')
-        : p.disabled ? 'matched one element, disabled' : `matched one element, covered by ${p.covered}`;
+      const why =
+        p.visible === 0
+          ? p.found
+            ? `matched ${p.found} element(s), none visible`
+            : 'matched nothing'
+          : p.disabled
+            ? 'matched one element, disabled'
+            : `matched one element, covered by ${p.covered}`;
       throw new LocateError(`selector ${key} (${css}) ${why} within ${findMs} ms`, p.visible);
     }
     await new Promise((r) => setTimeout(r, 25));
@@ -61,7 +93,9 @@ function session(page: Page): Promise<{ cdp: CDPSession; requested: () => number
       await cdp.send('Page.enable');
       const main = (await cdp.send('Page.getFrameTree')).frameTree.frame.id;
       let n = 0;
-      cdp.on('Page.frameRequestedNavigation', (e) => { if (e.frameId === main) n++; });
+      cdp.on('Page.frameRequestedNavigation', (e) => {
+        if (e.frameId === main) n++;
+      });
       return { cdp, requested: () => n };
     })();
     sessions.set(page, s);
@@ -92,7 +126,12 @@ export function enterInPage(args: { css: string; value: string }): string | null
   if (all.length !== 1) return `matched ${all.length} visible elements, one was expected`;
   const el = all[0] as HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
   el.focus();
-  const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+  const proto =
+    el instanceof HTMLTextAreaElement
+      ? HTMLTextAreaElement.prototype
+      : el instanceof HTMLSelectElement
+        ? HTMLSelectElement.prototype
+        : HTMLInputElement.prototype;
   Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(el, args.value);
   if (el.value !== args.value) return `does not take the value « ${args.value} »`;
   el.dispatchEvent(new Event('input', { bubbles: true }));
@@ -102,6 +141,10 @@ export function enterInPage(args: { css: string; value: string }): string | null
 
 export function optionsInPage(css: string): { value: string; label: string }[] | string {
   const all = Array.from(document.querySelectorAll(css)).filter((e) => (e as HTMLElement).getClientRects().length > 0);
-  if (all.length !== 1 || !(all[0] instanceof HTMLSelectElement)) return `matched ${all.length} visible elements, one <select> was expected`;
-  return Array.from((all[0] as HTMLSelectElement).options).map((o) => ({ value: o.value, label: (o.label || o.text).replace(/\s+/g, ' ').trim() }));
+  if (all.length !== 1 || !(all[0] instanceof HTMLSelectElement))
+    return `matched ${all.length} visible elements, one <select> was expected`;
+  return Array.from((all[0] as HTMLSelectElement).options).map((o) => ({
+    value: o.value,
+    label: (o.label || o.text).replace(/\s+/g, ' ').trim(),
+  }));
 }

@@ -7,7 +7,13 @@
 import type { ValueSpec } from './selector-map';
 
 /** How one value is read; `name` (the map key) is what an error names. */
-export interface NormSpec { name?: string; css?: string; attr?: string; pattern?: string; map?: Record<string, string> }
+export interface NormSpec {
+  name?: string;
+  css?: string;
+  attr?: string;
+  pattern?: string;
+  map?: Record<string, string>;
+}
 export interface ReadPlan {
   values?: Record<string, NormSpec>;
   present?: Record<string, string>;
@@ -15,7 +21,11 @@ export interface ReadPlan {
   options?: Record<string, string>;
   groups?: Record<string, { css: string; fields: Record<string, NormSpec>; flag?: string }>;
 }
-export interface GroupRow { fields: Record<string, string | null>; flagged: boolean; style: string }
+export interface GroupRow {
+  fields: Record<string, string | null>;
+  flagged: boolean;
+  style: string;
+}
 export interface ReadResult {
   values: Record<string, string | null>;
   present: Record<string, number>;
@@ -26,12 +36,13 @@ export interface ReadResult {
   ambiguous: string[];
   /** Words shown that a value's `map` does not list. */
   unmapped: string[];
-  url: string; screen: string;
+  url: string;
+  screen: string;
 }
 
 /** The reading of a map value (`name` is its key, for errors). */
 export const norm = (s: ValueSpec | undefined, name?: string): NormSpec | undefined =>
-  (s === undefined ? undefined : { ...(typeof s === 'string' ? { css: s } : s), ...(name ? { name } : {}) });
+  s === undefined ? undefined : { ...(typeof s === 'string' ? { css: s } : s), ...(name ? { name } : {}) };
 
 export function readInPage(plan: ReadPlan): ReadResult {
   const ambiguous: string[] = [];
@@ -48,12 +59,22 @@ export function readInPage(plan: ReadPlan): ReadResult {
       el = found[0];
     }
     let v = clean(spec.attr ? el.getAttribute(spec.attr) : ((el as HTMLElement).innerText ?? el.textContent));
-    if (v != null && spec.pattern) { const m = new RegExp(spec.pattern).exec(v); v = m ? (m[1] ?? m[0]) : null; }
+    if (v != null && spec.pattern) {
+      const m = new RegExp(spec.pattern).exec(v);
+      v = m ? (m[1] ?? m[0]) : null;
+    }
     if (v != null && spec.map) {
       // The words shown, as the map's table reads them (exact text, spaces collapsed).
       const nfc = (x: string) => x.normalize('NFC');
       const hit = Object.entries(spec.map).find(([shown]) => nfc(clean(shown) ?? '') === nfc(v as string));
-      if (!hit) { unmapped.push(`${spec.name ?? key} shows « ${v} », which its map does not list (${Object.keys(spec.map).map((k) => `« ${k} »`).join(', ')})`); return null; }
+      if (!hit) {
+        unmapped.push(
+          `${spec.name ?? key} shows « ${v} », which its map does not list (${Object.keys(spec.map)
+            .map((k) => `« ${k} »`)
+            .join(', ')})`,
+        );
+        return null;
+      }
       v = hit[1];
     }
     return v;
@@ -61,9 +82,29 @@ export function readInPage(plan: ReadPlan): ReadResult {
   const styleOf = (el: Element | null) => {
     if (!el) return '';
     const c = getComputedStyle(el);
-    return [c.backgroundColor, c.color, c.fontWeight, c.fontStyle, c.outlineStyle, c.outlineColor, c.borderTopStyle, c.borderTopColor, c.textDecorationLine].join('|');
+    return [
+      c.backgroundColor,
+      c.color,
+      c.fontWeight,
+      c.fontStyle,
+      c.outlineStyle,
+      c.outlineColor,
+      c.borderTopStyle,
+      c.borderTopColor,
+      c.textDecorationLine,
+    ].join('|');
   };
-  const r: ReadResult = { values: {}, present: {}, checked: {}, options: {}, groups: {}, ambiguous, unmapped, url: location.href, screen: document.title };
+  const r: ReadResult = {
+    values: {},
+    present: {},
+    checked: {},
+    options: {},
+    groups: {},
+    ambiguous,
+    unmapped,
+    url: location.href,
+    screen: document.title,
+  };
   for (const [k, s] of Object.entries(plan.values ?? {})) r.values[k] = readOne(document, k, s);
   for (const [k, css] of Object.entries(plan.present ?? {})) r.present[k] = all(document, css).length;
   for (const [k, css] of Object.entries(plan.checked ?? {})) {
@@ -75,7 +116,11 @@ export function readInPage(plan: ReadPlan): ReadResult {
     const found = all(document, css);
     if (found.length > 1) ambiguous.push(`${k} (${css}) matched ${found.length} elements`);
     const sel = found[0] as HTMLSelectElement | undefined;
-    r.options[k] = sel ? Array.from(sel.options).filter((o) => o.value !== '').map((o) => clean(o.label || o.text) ?? '') : null;
+    r.options[k] = sel
+      ? Array.from(sel.options)
+          .filter((o) => o.value !== '')
+          .map((o) => clean(o.label || o.text) ?? '')
+      : null;
   }
   for (const [k, g] of Object.entries(plan.groups ?? {})) {
     r.groups[k] = all(document, g.css).map((row) => {

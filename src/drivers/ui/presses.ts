@@ -18,7 +18,9 @@ import type { Prompt } from './selector-map';
 import type { UiSession } from './session';
 
 /** What a reading took from the LGC's self-report rather than from the screen (field names, see LgcDriver). */
-export interface Seen { declared: Set<string> }
+export interface Seen {
+  declared: Set<string>;
+}
 
 /** One user action in progress: its presses (clicks), what the UI showed at its prompts, its self-reported fields. */
 /**
@@ -26,7 +28,14 @@ export interface Seen { declared: Set<string> }
  * press — the LGC's answer time is the span between them (what the driver then reads or probes is
  * its own cost, not the LGC's).
  */
-export interface Act extends Seen { name: string; clicks: Click[]; navAtClick?: number; startedAt?: number; answeredAt?: number; shown: string[] }
+export interface Act extends Seen {
+  name: string;
+  clicks: Click[];
+  navAtClick?: number;
+  startedAt?: number;
+  answeredAt?: number;
+  shown: string[];
+}
 
 /** How many prompts one action answers at most before the driver says the UI keeps asking. */
 export const MAX_PROMPTS = 6;
@@ -36,14 +45,23 @@ export class Presses {
   private inFlight = 0;
 
   /** `onPress`: called at an action's first press (the user's clock starts there). */
-  constructor(private readonly session: UiSession, private readonly findMs: number, private readonly onPress: () => (() => void) | undefined) {
+  constructor(
+    private readonly session: UiSession,
+    private readonly findMs: number,
+    private readonly onPress: () => (() => void) | undefined,
+  ) {
     session.onDialog = (d) => this.dialog(d);
   }
 
   /** Runs a user action on the user's tab: timed from its first press; its clicks and screen changes logged. */
   async act<T>(name: string, fn: (a: Act, page: Page) => Promise<T>): Promise<Observed<T>> {
     const a: Act = { name, clicks: [], shown: [], declared: new Set() };
-    const ex: DriverExchange = { at: new Date().toISOString(), method: 'UI', url: '', requestBody: { action: name, step: this.session.step } };
+    const ex: DriverExchange = {
+      at: new Date().toISOString(),
+      method: 'UI',
+      url: '',
+      requestBody: { action: name, step: this.session.step },
+    };
     this.session.log.push(ex);
     const t0 = performance.now();
     this.inFlight++;
@@ -52,11 +70,21 @@ export class Presses {
       const page = await this.session.mainPage();
       const value = await fn(a, page);
       const ms = Math.round((a.answeredAt ?? performance.now()) - (a.startedAt ?? t0));
-      Object.assign(ex, { url: page.url(), status: 200, ms, responseBody: { clicks: a.clicks, screenChanges: this.screenChanges(a), declared: [...a.declared] } });
+      Object.assign(ex, {
+        url: page.url(),
+        status: 200,
+        ms,
+        responseBody: { clicks: a.clicks, screenChanges: this.screenChanges(a), declared: [...a.declared] },
+      });
       return { value, ms, declaredFields: [...a.declared] };
     } catch (e) {
       const err = this.session.explain(e, name);
-      Object.assign(ex, { url: this.session.currentUrl(), error: err.message, ms: Math.round(performance.now() - t0), responseBody: { clicks: a.clicks } });
+      Object.assign(ex, {
+        url: this.session.currentUrl(),
+        error: err.message,
+        ms: Math.round(performance.now() - t0),
+        responseBody: { clicks: a.clicks },
+      });
       throw err;
     } finally {
       this.inFlight--;
@@ -75,8 +103,10 @@ export class Presses {
     const ex: DriverExchange = { at: new Date().toISOString(), method: 'UI-READ', url, requestBody: { step: this.session.step } };
     try {
       let page: Page;
-      if (this.inFlight === 0) { page = await this.session.mainPage(); await this.session.goto(page, url, reload); }
-      else page = await this.session.lookAt(url);
+      if (this.inFlight === 0) {
+        page = await this.session.mainPage();
+        await this.session.goto(page, url, reload);
+      } else page = await this.session.lookAt(url);
       // The screen answered once loaded; reading it is the driver's own cost.
       const answered = performance.now();
       const value = await reader(page, seen);
@@ -84,20 +114,26 @@ export class Presses {
       return { value, ms: ex.ms, declaredFields: [...seen.declared] };
     } catch (e) {
       const err = this.session.explain(e, `read ${url}`);
-      ex.error = err.message; ex.ms = Math.round(performance.now() - t0);
+      ex.error = err.message;
+      ex.ms = Math.round(performance.now() - t0);
       this.session.log.push(ex);
       throw err;
     }
   }
 
   /** Screen changes of `a` since its first press. */
-  screenChanges(a: Act): number { return this.session.navs - (a.navAtClick ?? this.session.navs); }
+  screenChanges(a: Act): number {
+    return this.session.navs - (a.navAtClick ?? this.session.navs);
+  }
 
   /** A press of the user (one click of `a`), then the wait for what it caused (a new screen, the UI no longer busy). */
   async press(a: Act, page: Page, key: string, css: string): Promise<void> {
     const at = await one(page, key, css, this.findMs);
     a.clicks.push({ purpose: key, label: at.label.slice(0, 200) });
-    if (a.startedAt === undefined) { a.startedAt = performance.now(); this.onPress()?.(); }
+    if (a.startedAt === undefined) {
+      a.startedAt = performance.now();
+      this.onPress()?.();
+    }
     a.navAtClick ??= this.session.navs;
     const navsBefore = this.session.navs;
     const { navigating } = await pressAt(page, at);
@@ -112,7 +148,13 @@ export class Presses {
    * a UI still asking after MAX_PROMPTS answers stops the action, naming the last prompt.
    * Answers the names of the prompts met, with the option chosen at each.
    */
-  async prompts(a: Act, page: Page, prompts: Record<string, Prompt> | undefined, pick: (o: Option[]) => Option | undefined, wanted: string): Promise<{ name: string; chose?: Option }[]> {
+  async prompts(
+    a: Act,
+    page: Page,
+    prompts: Record<string, Prompt> | undefined,
+    pick: (o: Option[]) => Option | undefined,
+    wanted: string,
+  ): Promise<{ name: string; chose?: Option }[]> {
     const all = Object.entries(prompts ?? {});
     const met: { name: string; chose?: Option }[] = [];
     if (!all.length) return met;
@@ -127,10 +169,13 @@ export class Presses {
       const [name, p] = hit;
       const text = seen.values[name] ?? '';
       if (i === MAX_PROMPTS) {
-        throw new UiSelectorError(`the UI was still asking after ${MAX_PROMPTS} prompts answered: prompts.${name} (${p.when ?? p.press}) is on the screen ${page.url()} « ${text || last} »`);
+        throw new UiSelectorError(
+          `the UI was still asking after ${MAX_PROMPTS} prompts answered: prompts.${name} (${p.when ?? p.press}) is on the screen ${page.url()} « ${text || last} »`,
+        );
       }
       const step: { name: string; chose?: Option } = { name };
-      if (p.choose && seen.present[`${name}:choose`] > 0) step.chose = await chooseIn(page, `prompts.${name}.choose`, p.choose, pick, wanted, this.findMs);
+      if (p.choose && seen.present[`${name}:choose`] > 0)
+        step.chose = await chooseIn(page, `prompts.${name}.choose`, p.choose, pick, wanted, this.findMs);
       if (text) a.shown.push(text);
       last = text || name;
       met.push(step);
@@ -144,7 +189,12 @@ export class Presses {
     const at = await one(page, key, css, this.findMs).catch(() => undefined);
     if (!at) return false;
     const before = page.url();
-    this.session.log.push({ at: new Date().toISOString(), method: 'UI-LOOK', url: before, requestBody: { followed: key, label: at.label, step: this.session.step } });
+    this.session.log.push({
+      at: new Date().toISOString(),
+      method: 'UI-LOOK',
+      url: before,
+      requestBody: { followed: key, label: at.label, step: this.session.step },
+    });
     const { navigating } = await pressAt(page, at);
     if (!navigating) return false; // an in-place action (and blocked in this tab): nothing more to see
     await page.waitForURL((u) => u.href !== before, { waitUntil: 'domcontentloaded', timeout: actionMs }).catch(() => undefined);
@@ -154,8 +204,16 @@ export class Presses {
   /** A browser confirm()/alert() on the user's tab is one more click: accepted, counted in the action under way. */
   private dialog(d: Dialog): void {
     const a = this.current;
-    if (a) { a.clicks.push({ purpose: `browser ${d.type()} dialog`, label: d.message().slice(0, 200) }); a.shown.push(d.message()); }
-    else this.session.log.push({ at: new Date().toISOString(), method: 'UI-DIALOG', url: this.session.currentUrl(), requestBody: { type: d.type(), message: d.message(), step: this.session.step } });
+    if (a) {
+      a.clicks.push({ purpose: `browser ${d.type()} dialog`, label: d.message().slice(0, 200) });
+      a.shown.push(d.message());
+    } else
+      this.session.log.push({
+        at: new Date().toISOString(),
+        method: 'UI-DIALOG',
+        url: this.session.currentUrl(),
+        requestBody: { type: d.type(), message: d.message(), step: this.session.step },
+      });
     void d.accept().catch(() => undefined);
   }
 }

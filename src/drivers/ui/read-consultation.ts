@@ -31,6 +31,8 @@ export async function readConsult(r: Reading, page: Page, _seen: Seen): Promise<
   return {
     asked,
     ...(asked ? { question: res.values.question ?? '', ...(res.values.reminder ? { reminder: res.values.reminder } : {}) } : {}),
-    consulted, ...(consulted ? { documents } : {}), ...(error ? { error } : {}),
+    consulted,
+    ...(consulted ? { documents } : {}),
+    ...(error ? { error } : {}),
   };
 }

@@ -14,18 +14,33 @@ import { fill, selfReported } from './selector-map';
 
 const TRAITS = ['birthName', 'firstName', 'birthDate', 'sex'] as const;
 
-export async function readIdentity(r: Reading, presses: Presses, page: Page, patientId: string, seen: Seen, o: { explore?: boolean } = {}): Promise<IdentityView> {
+export async function readIdentity(
+  r: Reading,
+  presses: Presses,
+  page: Page,
+  patientId: string,
+  seen: Seen,
+  o: { explore?: boolean } = {},
+): Promise<IdentityView> {
   const id = r.map.selectors.identity;
   const groups: ReadPlan['groups'] = {};
   for (const t of TRAITS) {
-    groups[t] = { css: fill(id.traitRow, { trait: t }, 'css'), fields: { file: { css: id.traitFile }, insi: { css: id.traitInsi } }, flag: id.traitHighlighted };
+    groups[t] = {
+      css: fill(id.traitRow, { trait: t }, 'css'),
+      fields: { file: { css: id.traitFile }, insi: { css: id.traitInsi } },
+      flag: id.traitHighlighted,
+    };
   }
   const opt = (k: 'qualifiedBy' | 'insiTrigger' | 'insiMessage') => (id[k] ? { [k]: norm(id[k], `identity.${k}`)! } : {});
   const plan: ReadPlan = {
     values: {
-      insStatus: norm(id.insStatus, 'identity.insStatus')!, insNumber: norm(id.insNumber, 'identity.insNumber')!,
-      insiOutcome: norm(id.insiOutcome, 'identity.insiOutcome')!, concordance: norm(id.concordance, 'identity.concordance')!,
-      ...opt('qualifiedBy'), ...opt('insiTrigger'), ...opt('insiMessage'),
+      insStatus: norm(id.insStatus, 'identity.insStatus')!,
+      insNumber: norm(id.insNumber, 'identity.insNumber')!,
+      insiOutcome: norm(id.insiOutcome, 'identity.insiOutcome')!,
+      concordance: norm(id.concordance, 'identity.concordance')!,
+      ...opt('qualifiedBy'),
+      ...opt('insiTrigger'),
+      ...opt('insiMessage'),
       attestation: { css: id.qualifyException, name: 'identity.qualifyException' },
     },
     present: { panel: id.panel, offer: id.offer, exception: id.qualifyException, byDocument: id.qualifyWithDocument },
@@ -33,16 +48,30 @@ export async function readIdentity(r: Reading, presses: Presses, page: Page, pat
     groups,
   };
   let res = await read(page, plan);
-  if (!res.present.panel) { await one(page, 'identity.panel', id.panel, r.findMs); res = await read(page, plan); } // still loading: wait (bounded)
+  if (!res.present.panel) {
+    await one(page, 'identity.panel', id.panel, r.findMs);
+    res = await read(page, plan);
+  } // still loading: wait (bounded)
   const v = res.values;
   for (const f of selfReported([
-    ['ins.status', id.insStatus], ['ins.matricule', id.insNumber], ['ins.qualifiedBy', id.qualifiedBy], ['insi.lastCall.outcome', id.insiOutcome],
-    ['insi.lastCall.trigger', id.insiTrigger], ['insi.lastCall.message', id.insiMessage], ['qualification.concordant', id.concordance],
-  ])) seen.declared.add(f);
+    ['ins.status', id.insStatus],
+    ['ins.matricule', id.insNumber],
+    ['ins.qualifiedBy', id.qualifiedBy],
+    ['insi.lastCall.outcome', id.insiOutcome],
+    ['insi.lastCall.trigger', id.insiTrigger],
+    ['insi.lastCall.message', id.insiMessage],
+    ['qualification.concordant', id.concordance],
+  ]))
+    seen.declared.add(f);
   const rows = TRAITS.flatMap((t) => res.groups[t].map((g) => ({ trait: t, ...g })));
   // Highlighted = flagged AND drawn differently from the rows that are not flagged.
   const plain = new Set(rows.filter((x) => !x.flagged).map((x) => x.style));
-  const comparison: ComparisonRow[] = rows.map((x) => ({ trait: x.trait, file: x.fields.file ?? '', insi: x.fields.insi ?? '', differs: x.flagged && !plain.has(x.style) }));
+  const comparison: ComparisonRow[] = rows.map((x) => ({
+    trait: x.trait,
+    file: x.fields.file ?? '',
+    insi: x.fields.insi ?? '',
+    differs: x.flagged && !plain.has(x.style),
+  }));
   const status = (['none', 'recovered', 'qualified'] as const).find((s) => s === v.insStatus) ?? 'none';
   const number = (v.insNumber ?? '').replace(/\s/g, '');
   const outcome = v.insiOutcome && v.insiOutcome !== 'none' ? (v.insiOutcome as InsiOutcome) : undefined;
@@ -58,8 +87,21 @@ export async function readIdentity(r: Reading, presses: Presses, page: Page, pat
   return {
     patientId,
     file: fileTraits(comparison),
-    ins: { status, ...(number ? { matricule: number.slice(0, 13), key: number.slice(13) || undefined } : {}), ...(v.qualifiedBy ? { qualifiedBy: v.qualifiedBy } : {}) },
-    insi: { lastCall: outcome ? { outcome, ...(v.insiTrigger ? { trigger: v.insiTrigger } : {}), ...(code ? { code } : {}), ...(msg.length ? { message: msg.join(' — ') } : {}) } : null },
+    ins: {
+      status,
+      ...(number ? { matricule: number.slice(0, 13), key: number.slice(13) || undefined } : {}),
+      ...(v.qualifiedBy ? { qualifiedBy: v.qualifiedBy } : {}),
+    },
+    insi: {
+      lastCall: outcome
+        ? {
+            outcome,
+            ...(v.insiTrigger ? { trigger: v.insiTrigger } : {}),
+            ...(code ? { code } : {}),
+            ...(msg.length ? { message: msg.join(' — ') } : {}),
+          }
+        : null,
+    },
     qualification: {
       offered: res.present.offer > 0,
       concordant: v.concordance == null ? null : v.concordance === 'true',
@@ -75,7 +117,13 @@ export async function readIdentity(r: Reading, presses: Presses, page: Page, pat
  * other than GET are blocked) and reads the prompt they lead to: the identity documents its
  * <select> offers, the exception procedure's sentence in its text.
  */
-async function exploreOffer(r: Reading, presses: Presses, patientId: string, byDocument: boolean, exception: boolean): Promise<{ documents?: string[]; attestation?: string }> {
+async function exploreOffer(
+  r: Reading,
+  presses: Presses,
+  patientId: string,
+  byDocument: boolean,
+  exception: boolean,
+): Promise<{ documents?: string[]; attestation?: string }> {
   const id = r.map.selectors.identity;
   const prompts = Object.entries(r.map.selectors.prompts ?? {});
   const out: { documents?: string[]; attestation?: string } = {};
@@ -97,5 +145,10 @@ async function exploreOffer(r: Reading, presses: Presses, patientId: string, byD
 
 function fileTraits(rows: ComparisonRow[]): Traits {
   const get = (t: ComparisonRow['trait']) => rows.find((x) => x.trait === t)?.file ?? '';
-  return { birthName: get('birthName'), firstName: get('firstName'), birthDate: get('birthDate'), sex: (get('sex') || 'I') as Traits['sex'] };
+  return {
+    birthName: get('birthName'),
+    firstName: get('firstName'),
+    birthDate: get('birthDate'),
+    sex: (get('sex') || 'I') as Traits['sex'],
+  };
 }

@@ -19,7 +19,11 @@ export async function readMessages(r: Reading, page: Page, seen: Seen): Promise<
   if (m.rowBounce) fields.bounce = { css: m.rowBounce, name: 'messages.rowBounce' };
   if (m.rowRead) fields.read = { css: m.rowRead, name: 'messages.rowRead' };
   const res = await read(page, { groups: { rows: { css: m.row, fields } }, ...(m.ended ? { present: { ended: m.ended } } : {}) });
-  for (const f of selfReported([['messages.status', m.rowStatus], ['messages.direction', m.rowDirection]])) seen.declared.add(f);
+  for (const f of selfReported([
+    ['messages.status', m.rowStatus],
+    ['messages.direction', m.rowDirection],
+  ]))
+    seen.declared.add(f);
   const messages = res.groups.rows.map((g): ThreadMessage => ({
     messageId: g.fields.id ?? '',
     direction: g.fields.direction === 'in' ? 'in' : 'out',

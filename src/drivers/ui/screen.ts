@@ -11,7 +11,9 @@ import { ReadPlan, ReadResult, readInPage } from './in-page';
 import type { SelectorMap } from './selector-map';
 
 /** A selector that matched nothing, or several elements, where the driver needed exactly one. */
-export class UiSelectorError extends TargetError { override name = 'UiSelectorError'; }
+export class UiSelectorError extends TargetError {
+  override name = 'UiSelectorError';
+}
 
 /** What a screen reader needs besides the page: the map, the bounds, where the screens are, the read-only tab. */
 export interface Reading {
@@ -27,8 +29,13 @@ export interface Reading {
 export async function read(page: Page, plan: ReadPlan): Promise<ReadResult> {
   let r: ReadResult | undefined;
   for (let i = 0; !r; i++) {
-    try { r = await page.evaluate(readInPage, plan); } catch (e) {
-      if (i < 3 && /context was destroyed|navigat/i.test((e as Error).message)) { await page.waitForLoadState('domcontentloaded'); continue; }
+    try {
+      r = await page.evaluate(readInPage, plan);
+    } catch (e) {
+      if (i < 3 && /context was destroyed|navigat/i.test((e as Error).message)) {
+        await page.waitForLoadState('domcontentloaded');
+        continue;
+      }
       throw e;
     }
   }
@@ -39,8 +46,11 @@ export async function read(page: Page, plan: ReadPlan): Promise<ReadResult> {
 
 /** Exactly one visible, enabled, uncovered element for `css` (waiting for it, up to `findMs`). */
 export async function one(page: Page, key: string, css: string, findMs: number): Promise<Located> {
-  try { return await locate(page, key, css, findMs); } catch (e) {
-    if (e instanceof LocateError) throw new UiSelectorError(`${e.message}, on the screen ${page.url()} « ${await page.title().catch(() => '?')} »`);
+  try {
+    return await locate(page, key, css, findMs);
+  } catch (e) {
+    if (e instanceof LocateError)
+      throw new UiSelectorError(`${e.message}, on the screen ${page.url()} « ${await page.title().catch(() => '?')} »`);
     throw e;
   }
 }
@@ -66,17 +76,30 @@ export async function refusalText(page: Page, css?: string): Promise<string> {
 /** Sets a field as typing would (data entry, not a click). */
 export async function typeInto(page: Page, key: string, css: string, value: string, findMs: number): Promise<void> {
   let problem = await page.evaluate(enterInPage, { css, value });
-  if (problem?.startsWith('matched 0 ')) { await one(page, key, css, findMs); problem = await page.evaluate(enterInPage, { css, value }); }
+  if (problem?.startsWith('matched 0 ')) {
+    await one(page, key, css, findMs);
+    problem = await page.evaluate(enterInPage, { css, value });
+  }
   if (problem) throw new UiSelectorError(`selector ${key} (${css}) ${problem}, on the screen ${page.url()}`);
 }
 
-export interface Option { value: string; label: string }
+export interface Option {
+  value: string;
+  label: string;
+}
 
 /**
  * Chooses an option of a <select> (data entry, not a click): the one `pick` designates among those
  * offered; `wanted` names it in the error when there is none.
  */
-export async function chooseIn(page: Page, key: string, css: string, pick: (options: Option[]) => Option | undefined, wanted: string, findMs: number): Promise<Option> {
+export async function chooseIn(
+  page: Page,
+  key: string,
+  css: string,
+  pick: (options: Option[]) => Option | undefined,
+  wanted: string,
+  findMs: number,
+): Promise<Option> {
   await one(page, key, css, findMs);
   const options = await page.evaluate(optionsInPage, css);
   if (typeof options === 'string') throw new UiSelectorError(`selector ${key} (${css}) ${options}, on the screen ${page.url()}`);
@@ -92,7 +115,7 @@ export const firstOffered = (os: Option[]) => os.find((o) => o.value !== '');
 export const byLabel = (label: string) => (os: Option[]) => os.find((o) => n(o.label) === n(label));
 export const byValue = (value: string) => (os: Option[]) => os.find((o) => o.value === value);
 export const byCode = (code: string | undefined) => (os: Option[]) =>
-  (code ? os.find((o) => o.value === code || o.label.includes(code)) : firstOffered(os));
+  code ? os.find((o) => o.value === code || o.label.includes(code)) : firstOffered(os);
 
 /**
  * While a national service holds its answer: does the screen still take typing? The first
@@ -101,10 +124,24 @@ export const byCode = (code: string | undefined) => (os: Option[]) =>
 export async function takesTyping(page: Page, probes: string[]): Promise<{ css: string; ok: boolean } | undefined> {
   for (const css of probes) {
     if (!(await present(page, css))) continue;
-    const before = await page.evaluate((c) => { const i = document.querySelector(c) as HTMLInputElement; i.focus(); i.setSelectionRange?.(i.value.length, i.value.length); return i.value; }, css);
+    const before = await page.evaluate((c) => {
+      const i = document.querySelector(c) as HTMLInputElement;
+      i.focus();
+      i.setSelectionRange?.(i.value.length, i.value.length);
+      return i.value;
+    }, css);
     await typeKeys(page, 'x');
     // Read back and put the field as it was, in one round trip.
-    const ok = await page.evaluate(({ c, v }) => { const i = document.querySelector(c) as HTMLInputElement; const took = i.value === v + 'x'; i.value = v; i.blur(); return took; }, { c: css, v: before });
+    const ok = await page.evaluate(
+      ({ c, v }) => {
+        const i = document.querySelector(c) as HTMLInputElement;
+        const took = i.value === v + 'x';
+        i.value = v;
+        i.blur();
+        return took;
+      },
+      { c: css, v: before },
+    );
     return { css, ok };
   }
   return undefined;

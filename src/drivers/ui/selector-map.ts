@@ -25,13 +25,21 @@ export type ValueSpec = string | { css?: string; attr?: string; pattern?: string
  * `choose` <select> is filled (what the action is about: the identity document, the document
  * type…), `text` is what the user reads, and `press` goes on. Each press is one more click.
  */
-export interface Prompt { when?: string; text?: string; choose?: string; press: string }
+export interface Prompt {
+  when?: string;
+  text?: string;
+  choose?: string;
+  press: string;
+}
 
 /** The fields of a document's content that a template can write. */
 export const CONTENT_FIELDS = ['title', 'text', 'lines', 'vaccinations', 'problems', 'treatments', 'allergies', 'medecinTraitant'] as const;
 export type ContentField = (typeof CONTENT_FIELDS)[number];
 /** How the editor's content field takes a document: one line per item of each list, joined. */
-export interface ContentTemplate { items: { from: ContentField; line: string }[]; join?: string }
+export interface ContentTemplate {
+  items: { from: ContentField; line: string }[];
+  join?: string;
+}
 
 export interface SelectorMap {
   name: string;
@@ -47,23 +55,72 @@ export interface SelectorMap {
     carteVitale: { matricule: string; key?: string; birthName: string; firstName: string; birthDate: string; submit: string };
     startOfDay: { date: string; submit: string; result: ValueSpec };
     identity: {
-      panel: string; insStatus: ValueSpec; insNumber: ValueSpec; qualifiedBy?: ValueSpec;
-      insiOutcome: ValueSpec; insiTrigger?: ValueSpec; insiMessage?: ValueSpec;
-      traitRow: string; traitFile: string; traitInsi: string; traitHighlighted: string; concordance: ValueSpec;
-      offer: string; documentSelect: string; qualifyWithDocument: string; qualifyException: string; refusal?: string;
+      panel: string;
+      insStatus: ValueSpec;
+      insNumber: ValueSpec;
+      qualifiedBy?: ValueSpec;
+      insiOutcome: ValueSpec;
+      insiTrigger?: ValueSpec;
+      insiMessage?: ValueSpec;
+      traitRow: string;
+      traitFile: string;
+      traitInsi: string;
+      traitHighlighted: string;
+      concordance: ValueSpec;
+      offer: string;
+      documentSelect: string;
+      qualifyWithDocument: string;
+      qualifyException: string;
+      refusal?: string;
     };
     newDocument: {
-      type: string; typeOptions: Record<DocumentType, string>; contentTemplates: Record<DocumentType, ContentTemplate>;
-      title?: string; content: string; medecinTraitant?: string; submit: string; documentLinks: string;
+      type: string;
+      typeOptions: Record<DocumentType, string>;
+      contentTemplates: Record<DocumentType, ContentTemplate>;
+      title?: string;
+      content: string;
+      medecinTraitant?: string;
+      submit: string;
+      documentLinks: string;
     };
     editor: {
-      panel: string; type: ValueSpec; typeCode: ValueSpec; status: ValueSpec; sendBox: string; sendBoxLabel?: ValueSpec;
-      doNotSend: string; mask: Record<'patient' | 'legal-representatives' | 'professionals', string>; validate: string;
-      printed?: string; datamatrix?: string; ePrescriptionNumber?: ValueSpec;
-      dmpStatus: ValueSpec; dmpMessage?: ValueSpec; dmpAttempts?: ValueSpec; refusal?: string;
+      panel: string;
+      type: ValueSpec;
+      typeCode: ValueSpec;
+      status: ValueSpec;
+      sendBox: string;
+      sendBoxLabel?: ValueSpec;
+      doNotSend: string;
+      mask: Record<'patient' | 'legal-representatives' | 'professionals', string>;
+      validate: string;
+      printed?: string;
+      datamatrix?: string;
+      ePrescriptionNumber?: ValueSpec;
+      dmpStatus: ValueSpec;
+      dmpMessage?: ValueSpec;
+      dmpAttempts?: ValueSpec;
+      refusal?: string;
     };
-    dmpConsultation: { consult: string; question: string; reminder?: string; yes: string; no: string; documents: string; error?: string; refused?: string };
-    messages: { list: string; row: string; rowId: ValueSpec; rowStatus: ValueSpec; rowDirection?: ValueSpec; rowBounce?: string; rowRead?: string; ended?: string };
+    dmpConsultation: {
+      consult: string;
+      question: string;
+      reminder?: string;
+      yes: string;
+      no: string;
+      documents: string;
+      error?: string;
+      refused?: string;
+    };
+    messages: {
+      list: string;
+      row: string;
+      rowId: ValueSpec;
+      rowStatus: ValueSpec;
+      rowDirection?: ValueSpec;
+      rowBounce?: string;
+      rowRead?: string;
+      ended?: string;
+    };
     /** What the UI may ask after any action's press, by name (a click's purpose is `prompts.<name>`). */
     prompts?: Record<string, Prompt>;
   };
@@ -73,24 +130,33 @@ let validator: ReturnType<Ajv['compile']> | undefined;
 
 /** Checks a parsed selector map; throws ConfigError naming every missing or wrong selector. */
 export function checkSelectorMap(raw: unknown, source: string): SelectorMap {
-  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true })
-    .compile(JSON.parse(readFileSync(join(PROJECT_ROOT, 'config', 'ui-selectors.schema.json'), 'utf8')));
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(
+    JSON.parse(readFileSync(join(PROJECT_ROOT, 'config', 'ui-selectors.schema.json'), 'utf8')),
+  );
   if (!validator(raw)) {
     const msgs = describeErrors(validator.errors ?? []).map((m) => m.replace(/: is required$/, ': is required (missing selector)'));
     throw new ConfigError(`${source}: invalid UI selector map:\n  - ${msgs.join('\n  - ')}`);
   }
   const map = raw as SelectorMap;
   const regex = (key: string, re: string) => {
-    try { new RegExp(re); } catch (e) { throw new ConfigError(`${source}: ${key}: not a regular expression (${(e as Error).message})`); }
+    try {
+      new RegExp(re);
+    } catch (e) {
+      throw new ConfigError(`${source}: ${key}: not a regular expression (${(e as Error).message})`);
+    }
   };
   for (const [k, re] of Object.entries(map.ids)) regex(`ids.${k}`, re);
   for (const [group, specs] of Object.entries(map.selectors)) {
     for (const [k, s] of Object.entries(specs as Record<string, unknown>)) {
-      if (s && typeof s === 'object' && typeof (s as { pattern?: unknown }).pattern === 'string') regex(`selectors.${group}.${k}.pattern`, (s as { pattern: string }).pattern);
+      if (s && typeof s === 'object' && typeof (s as { pattern?: unknown }).pattern === 'string')
+        regex(`selectors.${group}.${k}.pattern`, (s as { pattern: string }).pattern);
     }
   }
   const problems = checkTemplates(map.selectors.newDocument.contentTemplates);
-  if (problems.length) throw new ConfigError(`${source}: invalid UI selector map:\n  - ${problems.map((p) => `selectors.newDocument.contentTemplates.${p}`).join('\n  - ')}`);
+  if (problems.length)
+    throw new ConfigError(
+      `${source}: invalid UI selector map:\n  - ${problems.map((p) => `selectors.newDocument.contentTemplates.${p}`).join('\n  - ')}`,
+    );
   return map;
 }
 
@@ -100,7 +166,11 @@ export function loadSelectorMap(file: string, relativeTo?: string): { map: Selec
   const found = candidates.find((f) => existsSync(f));
   if (!found) throw new ConfigError(`ui.selectors: no selector map at ${candidates.join(' or ')}`);
   let raw: unknown;
-  try { raw = JSON.parse(readFileSync(found, 'utf8')); } catch (e) { throw new ConfigError(`${found}: not valid JSON: ${(e as Error).message}`); }
+  try {
+    raw = JSON.parse(readFileSync(found, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${found}: not valid JSON: ${(e as Error).message}`);
+  }
   return { map: checkSelectorMap(raw, found), file: found };
 }
 
@@ -114,7 +184,11 @@ export function loadPageObjects(file: string, relativeTo?: string): { file: stri
   if (!found) throw new ConfigError(`ui.pageObjects: no module at ${candidates.join(' or ')}`);
   let mod: { default?: unknown };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  try { mod = require(found); } catch (e) { throw new ConfigError(`ui.pageObjects: ${found} could not be loaded: ${(e as Error).message.split('\n')[0]}`); }
+  try {
+    mod = require(found);
+  } catch (e) {
+    throw new ConfigError(`ui.pageObjects: ${found} could not be loaded: ${(e as Error).message.split('\n')[0]}`);
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { UiDriver } = require('../ui-driver') as typeof import('../ui-driver');
   const C = mod.default;

@@ -43,15 +43,29 @@ export class UiSession {
     if (this.page && !this.page.isClosed()) return this.page;
     let page: Page;
     if (!this.context) {
-      const p = await takeContext({ trace: !!this.o.trace, traceSnapshots: this.o.traceSnapshots, actionMs: this.o.actionMs, warmUrl: new URL(this.o.uiBaseUrl).origin + '/' });
+      const p = await takeContext({
+        trace: !!this.o.trace,
+        traceSnapshots: this.o.traceSnapshots,
+        actionMs: this.o.actionMs,
+        warmUrl: new URL(this.o.uiBaseUrl).origin + '/',
+      });
       this.context = p.context;
       page = p.page;
     } else {
       page = await this.context.newPage();
     }
-    page.on('framenavigated', (f) => { if (f === page.mainFrame()) { this.navs++; for (const w of [...this.navWaiters]) w(); } });
-    page.on('crash', () => { this.crash = `the browser page crashed (step "${this.step ?? '?'}")`; });
-    page.on('pageerror', (e) => { if (this.pageErrors.length < 20) this.pageErrors.push(e.message); });
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) {
+        this.navs++;
+        for (const w of [...this.navWaiters]) w();
+      }
+    });
+    page.on('crash', () => {
+      this.crash = `the browser page crashed (step "${this.step ?? '?'}")`;
+    });
+    page.on('pageerror', (e) => {
+      if (this.pageErrors.length < 20) this.pageErrors.push(e.message);
+    });
     page.on('dialog', (d) => this.onDialog(d));
     this.page = page;
     return page;
@@ -75,7 +89,9 @@ export class UiSession {
     return obs;
   }
 
-  currentUrl(): string { return this.page?.url() ?? ''; }
+  currentUrl(): string {
+    return this.page?.url() ?? '';
+  }
 
   async goto(page: Page, url: string, force = false): Promise<void> {
     if (!force && samePlace(page.url(), url)) return;
@@ -99,8 +115,12 @@ export class UiSession {
         return;
       } catch (e) {
         // A navigation replaced the document while waiting: wait on the new one.
-        if (i < 3 && /context was destroyed|navigat/i.test((e as Error).message)) { await page.waitForLoadState('domcontentloaded'); continue; }
-        if (/timeout/i.test((e as Error).message)) throw new TargetError(`the screen ${page.url()} was still busy (${busy}) ${this.o.actionMs} ms after the user's last action`);
+        if (i < 3 && /context was destroyed|navigat/i.test((e as Error).message)) {
+          await page.waitForLoadState('domcontentloaded');
+          continue;
+        }
+        if (/timeout/i.test((e as Error).message))
+          throw new TargetError(`the screen ${page.url()} was still busy (${busy}) ${this.o.actionMs} ms after the user's last action`);
         throw e;
       }
     }
@@ -123,9 +143,17 @@ export class UiSession {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.navWaiters.delete(check);
-        reject(new TargetError(`the screen did not change within ${this.o.actionMs} ms of the press on ${after} (still ${this.currentUrl()})`));
+        reject(
+          new TargetError(`the screen did not change within ${this.o.actionMs} ms of the press on ${after} (still ${this.currentUrl()})`),
+        );
       }, this.o.actionMs);
-      const check = () => { if (this.navs > navsBefore) { clearTimeout(timer); this.navWaiters.delete(check); resolve(); } };
+      const check = () => {
+        if (this.navs > navsBefore) {
+          clearTimeout(timer);
+          this.navWaiters.delete(check);
+          resolve();
+        }
+      };
       this.navWaiters.add(check);
     });
   }
@@ -171,20 +199,28 @@ export class UiSession {
         await withTimeout(ctx.tracing.stop({ path: join(dir, 'trace.zip') }), 10_000, 'saving the trace');
         trace = readFileSync(join(dir, 'trace.zip'));
         rmSync(dir, { recursive: true, force: true });
-      } catch { /* a trace is a bonus; the screenshot and exchanges remain */ }
+      } catch {
+        /* a trace is a bonus; the screenshot and exchanges remain */
+      }
     }
-    this.context = undefined; this.page = undefined; this.observer = undefined;
+    this.context = undefined;
+    this.page = undefined;
+    this.observer = undefined;
     const closing = withTimeout(ctx.close(), 5_000, 'closing the browser context').catch(() => undefined);
     // Nothing more to keep: the context is closed while the next scenario starts (the browser closes at the end anyway).
     if (keepTrace) await closing;
     return trace;
   }
 
-  pageErrorsSeen(): string[] { return this.pageErrors.slice(); }
+  pageErrorsSeen(): string[] {
+    return this.pageErrors.slice();
+  }
 
   async close(): Promise<void> {
     const ctx = this.context;
-    this.context = undefined; this.page = undefined; this.observer = undefined;
+    this.context = undefined;
+    this.page = undefined;
+    this.observer = undefined;
     if (ctx) await withTimeout(ctx.close(), 5_000, 'closing the browser context').catch(() => undefined);
   }
 }
@@ -192,12 +228,20 @@ export class UiSession {
 /** Same screen: same path (and hash), and no query parameter the two URLs both carry differs. */
 export function samePlace(current: string, wanted: string): boolean {
   let a: URL, b: URL;
-  try { a = new URL(current); b = new URL(wanted); } catch { return false; }
+  try {
+    a = new URL(current);
+    b = new URL(wanted);
+  } catch {
+    return false;
+  }
   if (a.origin !== b.origin || a.pathname !== b.pathname || a.hash !== b.hash) return false;
   for (const [k, v] of b.searchParams) if (a.searchParams.has(k) && a.searchParams.get(k) !== v) return false;
   return true;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no end within ${ms} ms`)), ms).unref())]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no end within ${ms} ms`)), ms).unref()),
+  ]);
 }

@@ -125,7 +125,9 @@ export function header(spec: HeaderSpec, ctx: CdaContext, patient: CdaPatient, p
   const templates = [{ root: '2.16.840.1.113883.2.8.2.1' }, { root: '1.2.250.1.213.1.1.1.1' }, ...spec.templateIds]
     .map((x) => `<templateId root="${x.root}"${x.extension ? ` extension="${x.extension}"` : ''}/>`)
     .join('');
-  const invalidElement = hasDefect(ctx, 'cda-not-schema-valid') ? '<commentaire>Document produit par le LGC de référence</commentaire>' : '';
+  const invalidElement = hasDefect(ctx, 'cda-not-schema-valid')
+    ? '<commentaire>Document produit par le LGC de référence</commentaire>'
+    : '';
   const language = hasDefect(ctx, 'cda-header-without-language') ? '' : '<languageCode code="fr-FR"/>';
   // seeded defect cda-local-type-code: the LGC's own document codes instead of the shared ones (prescriptions excepted)
   const localCode = hasDefect(ctx, 'cda-local-type-code') && spec.code !== '57833-6';
@@ -133,8 +135,8 @@ export function header(spec: HeaderSpec, ctx: CdaContext, patient: CdaPatient, p
   const docCode = hasDefect(ctx, 'cda-code-null-flavor')
     ? '<code nullFlavor="UNK"/>'
     : localCode
-    ? `<code code="LGC-${esc(spec.code)}" displayName="${esc(spec.displayName)}" codeSystem="1.2.250.1.999.1.1.9"/>`
-    : `<code code="${esc(spec.code)}" displayName="${esc(spec.displayName)}" codeSystem="${esc(spec.codeSystem ?? LOINC)}"${(spec.codeSystem ?? LOINC) === LOINC ? ' codeSystemName="LOINC"' : ''}/>`;
+      ? `<code code="LGC-${esc(spec.code)}" displayName="${esc(spec.displayName)}" codeSystem="1.2.250.1.999.1.1.9"/>`
+      : `<code code="${esc(spec.code)}" displayName="${esc(spec.displayName)}" codeSystem="${esc(spec.codeSystem ?? LOINC)}"${(spec.codeSystem ?? LOINC) === LOINC ? ' codeSystemName="LOINC"' : ''}/>`;
   return (
     '<realmCode code="FR"/>' +
     '<typeId root="2.16.840.1.113883.1.3" extension="POCD_HD000040"/>' +

@@ -31,5 +31,8 @@ export function consultationReportCda(patient: CdaPatient, content: DocumentCont
     '',
     content.text ?? '',
   ]).toString('base64');
-  return document(head, `<component><nonXMLBody><text mediaType="application/pdf" representation="B64">${esc(pdf)}</text></nonXMLBody></component>`);
+  return document(
+    head,
+    `<component><nonXMLBody><text mediaType="application/pdf" representation="B64">${esc(pdf)}</text></nonXMLBody></component>`,
+  );
 }

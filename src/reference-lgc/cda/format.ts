@@ -3,13 +3,15 @@ import { randomUUID } from 'node:crypto';
 
 /** Escape for element text and double-quoted attribute values (apostrophes stay literal). */
 export function esc(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    // characters XML 1.0 forbids (C0 controls but tab/newline/return)
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
+  return (
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      // characters XML 1.0 forbids (C0 controls but tab/newline/return)
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+  );
 }
 
 /** A fresh OID under 2.25 (UUID-derived, ITU-T X.667), usable as a CDA id root or an XDS uniqueId. */

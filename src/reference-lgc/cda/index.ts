@@ -9,7 +9,18 @@ import { VSM_DOC_CODE, vsmCda } from './vsm';
 
 export type { CdaContext, CdaDefects, CdaPatient, DocumentContent, Vaccination } from './common';
 export { vaccineCoding } from './vac-note';
-export { newOid, PRACTITIONER, PRACTITIONER_DISPLAY, RPPS_OID, STRUCTURE_OID, INS_NIR_OID, LOCAL_PATIENT_ID_OID, practitionerOf, rppsOf, type Practitioner } from './common';
+export {
+  newOid,
+  PRACTITIONER,
+  PRACTITIONER_DISPLAY,
+  RPPS_OID,
+  STRUCTURE_OID,
+  INS_NIR_OID,
+  LOCAL_PATIENT_ID_OID,
+  practitionerOf,
+  rppsOf,
+  type Practitioner,
+} from './common';
 export { vaccinationNoteCda, vsmCda, prescriptionCda, consultationReportCda };
 
 export type DocumentType = 'prescription' | 'vaccination-note' | 'vsm' | 'consultation-report';
@@ -114,6 +125,10 @@ export function generateCda(
       return vsmCda(patient, content, ctx);
     case 'consultation-report':
       // seeded defect ins-missing-from-qualified-n1: the N1 (PDF) code path never writes the INS
-      return consultationReportCda(ctx.defects?.has('ins-missing-from-qualified-n1') ? { ...patient, ins: undefined } : patient, content, ctx);
+      return consultationReportCda(
+        ctx.defects?.has('ins-missing-from-qualified-n1') ? { ...patient, ins: undefined } : patient,
+        content,
+        ctx,
+      );
   }
 }

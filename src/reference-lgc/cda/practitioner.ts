@@ -42,7 +42,6 @@ export const PRACTITIONER_DISPLAY = PRACTITIONER.display;
 export const RPPS_OID = '1.2.250.1.71.4.2.1';
 export const STRUCTURE_OID = '1.2.250.1.71.4.2.2';
 
-
 /** The workstation's card holder, as the practice knows them (Workstation of the test-driver contract). */
 export interface CardHolder {
   user?: string;
@@ -98,7 +97,8 @@ function specialty(pr: Practitioner): string {
   return `<code code="${esc(pr.specialtyCode)}" displayName="${esc(pr.specialtyDisplay)}" codeSystem="1.2.250.1.213.1.1.4.5"/>`;
 }
 
-const PRACTICE_SETTING = '<standardIndustryClassCode code="AMBULATOIRE" displayName="Ambulatoire" codeSystem="1.2.250.1.213.1.1.4.9" codeSystemName="practiceSettingCode"/>';
+const PRACTICE_SETTING =
+  '<standardIndustryClassCode code="AMBULATOIRE" displayName="Ambulatoire" codeSystem="1.2.250.1.213.1.1.4.9" codeSystemName="practiceSettingCode"/>';
 
 function organisation(pr: Practitioner, tag: string, withSetting: boolean): string {
   return (
@@ -108,7 +108,12 @@ function organisation(pr: Practitioner, tag: string, withSetting: boolean): stri
 }
 
 /** assignedAuthor / assignedEntity content: id, code, addr, telecom, person, organisation. */
-export function assignedEntity(pr: Practitioner, personTag: 'assignedPerson', orgTag: 'representedOrganization', withSetting: boolean): string {
+export function assignedEntity(
+  pr: Practitioner,
+  personTag: 'assignedPerson',
+  orgTag: 'representedOrganization',
+  withSetting: boolean,
+): string {
   return (
     `<id root="${RPPS_OID}" extension="${esc(pr.idNat)}"/>${specialty(pr)}${addr(pr)}<telecom value="${esc(pr.telecom)}" use="WP"/>` +
     `<${personTag}>${personName(pr)}</${personTag}>${organisation(pr, orgTag, withSetting)}`
@@ -123,4 +128,3 @@ export function entryPerformer(pr: Practitioner = PRACTITIONER): string {
 export function entryAuthor(t: Date, pr: Practitioner = PRACTITIONER): string {
   return `<author contextControlCode="OP" typeCode="AUT"><time value="${hl7Time(t)}"/><assignedAuthor classCode="ASSIGNED">${assignedEntity(pr, 'assignedPerson', 'representedOrganization', false)}</assignedAuthor></author>`;
 }
-

@@ -13,11 +13,27 @@
  */
 import { buildPdf } from './pdf';
 import {
-  addMonths, code, document, esc, frDate, hasDefect, header, hl7Date, hl7Time, newUuid, PRACTITIONER_DISPLAY,
-  type CdaContext, type CdaPatient, type DocumentContent,
+  addMonths,
+  code,
+  document,
+  esc,
+  frDate,
+  hasDefect,
+  header,
+  hl7Date,
+  hl7Time,
+  newUuid,
+  PRACTITIONER_DISPLAY,
+  type CdaContext,
+  type CdaPatient,
+  type DocumentContent,
 } from './common';
 
-export const PRESCRIPTION = { code: '57833-6', displayName: 'Prescription de produits de santé', title: 'Prescription de médicaments' } as const;
+export const PRESCRIPTION = {
+  code: '57833-6',
+  displayName: 'Prescription de produits de santé',
+  title: 'Prescription de médicaments',
+} as const;
 
 /** Validity of a prescription of medicines (months from the prescription). */
 export const PRESCRIPTION_VALIDITY_MONTHS = 3;
@@ -30,7 +46,12 @@ export interface PrescriptionExtras {
   ePrescriptionNumber?: string | null;
 }
 
-export function prescriptionPdf(patientName: string, content: DocumentContent, number?: string | null, author = PRACTITIONER_DISPLAY): Buffer {
+export function prescriptionPdf(
+  patientName: string,
+  content: DocumentContent,
+  number?: string | null,
+  author = PRACTITIONER_DISPLAY,
+): Buffer {
   return buildPdf(`Ordonnance - ${author}`, [
     `Patient : ${patientName}`,
     ...content.lines.map((l) => `- ${l.product}${l.dosage ? ` : ${l.dosage}` : ''}`),

@@ -12,8 +12,20 @@
  * which the VAC-NOTE schematron provides for: a CIS code without @code needs no displayName). The typed name is always kept: originalText referring to the narrative.
  */
 import {
-  code, document, entryAuthor, entryPerformer, esc, frDate, hasDefect, header, hl7Date, newUuid, PRACTITIONER,
-  type CdaContext, type CdaPatient, type Vaccination,
+  code,
+  document,
+  entryAuthor,
+  entryPerformer,
+  esc,
+  frDate,
+  hasDefect,
+  header,
+  hl7Date,
+  newUuid,
+  PRACTITIONER,
+  type CdaContext,
+  type CdaPatient,
+  type Vaccination,
 } from './common';
 
 const CIS = '1.2.250.1.213.2.3.1';
@@ -36,7 +48,11 @@ const KNOWN_VACCINES: Array<{ match: RegExp } & Required<Pick<VaccineCoding, 'ci
     match: /t[ée]tani/i,
     cis: { code: '68747507', display: 'VACCIN TETANIQUE PASTEUR, suspension injectable en seringue préremplie. Vaccin tétanique adsorbé' },
     atc: { code: 'J07AM', display: 'vaccins tétaniques' },
-    cip: { code: '3400932857241', display: 'VACCIN TETANIQUE PASTEUR, suspension injectable en seringue préremplie. Vaccin tétanique adsorbé 1 seringue(s) préremplie(s) en verre de 0,5 ml' },
+    cip: {
+      code: '3400932857241',
+      display:
+        'VACCIN TETANIQUE PASTEUR, suspension injectable en seringue préremplie. Vaccin tétanique adsorbé 1 seringue(s) préremplie(s) en verre de 0,5 ml',
+    },
   },
   {
     match: /\bBCG\b|tubercul/i,
@@ -45,7 +61,10 @@ const KNOWN_VACCINES: Array<{ match: RegExp } & Required<Pick<VaccineCoding, 'ci
   },
   {
     match: /m[ée]ningoc/i,
-    cis: { code: '61920725', display: 'VACCIN MENINGOCOCCIQUE A+C POLYOSIDIQUE, poudre et solvant pour suspension injectable en seringue préremplie' },
+    cis: {
+      code: '61920725',
+      display: 'VACCIN MENINGOCOCCIQUE A+C POLYOSIDIQUE, poudre et solvant pour suspension injectable en seringue préremplie',
+    },
     atc: { code: 'J07AH', display: 'vaccins méningococciques' },
   },
 ];
@@ -80,8 +99,13 @@ function vaccineCode(v: Vaccination, ref: string, withAtc: boolean): string {
   const cis = c.cis
     ? `code="${esc(c.cis.code)}" displayName="${esc(c.cis.display)}" codeSystem="${CIS}" codeSystemName="CIS"`
     : `nullFlavor="UNK" codeSystem="${CIS}" codeSystemName="CIS"`;
-  const atc = withAtc && c.atc ? `<translation code="${esc(c.atc.code)}" displayName="${esc(c.atc.display)}" codeSystem="${ATC}" codeSystemName="ATC"/>` : '';
-  const cip = c.cip ? `<translation code="${esc(c.cip.code)}" displayName="${esc(c.cip.display)}" codeSystem="${CIP}" codeSystemName="CIP"/>` : '';
+  const atc =
+    withAtc && c.atc
+      ? `<translation code="${esc(c.atc.code)}" displayName="${esc(c.atc.display)}" codeSystem="${ATC}" codeSystemName="ATC"/>`
+      : '';
+  const cip = c.cip
+    ? `<translation code="${esc(c.cip.code)}" displayName="${esc(c.cip.display)}" codeSystem="${CIP}" codeSystemName="CIP"/>`
+    : '';
   return `<code ${cis}><originalText><reference value="#${ref}"/></originalText>${atc}${cip}</code>`;
 }
 
@@ -104,7 +128,10 @@ export function vaccinationNoteCda(patient: CdaPatient, vaccinations: Vaccinatio
   );
   const author = ctx.author ?? PRACTITIONER;
   const rows = vaccinations
-    .map((v, i) => `<tr><td>${esc(frDate(v.date))}</td><td><content ID="vac-${i + 1}">${esc(v.vaccine)}</content></td><td>${esc(v.lot ?? '')}</td><td>${esc(author.display)}</td></tr>`)
+    .map(
+      (v, i) =>
+        `<tr><td>${esc(frDate(v.date))}</td><td><content ID="vac-${i + 1}">${esc(v.vaccine)}</content></td><td>${esc(v.lot ?? '')}</td><td>${esc(author.display)}</td></tr>`,
+    )
     .join('');
   const entries = vaccinations
     .map((v, i) => {

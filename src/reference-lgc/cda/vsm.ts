@@ -20,11 +20,27 @@
  * schematron have it, and as the DMP's typeCode for a VSM.
  */
 import {
-  code, document, esc, hasDefect, header, hl7Time, newUuid, PRACTITIONER, RPPS_OID, type Practitioner,
-  type CdaContext, type CdaPatient, type DocumentContent,
+  code,
+  document,
+  esc,
+  hasDefect,
+  header,
+  hl7Time,
+  newUuid,
+  PRACTITIONER,
+  RPPS_OID,
+  type Practitioner,
+  type CdaContext,
+  type CdaPatient,
+  type DocumentContent,
 } from './common';
 
-export const VSM_DOC_CODE = { code: 'SYNTH', displayName: 'Synthèse', title: 'Synthèse médicale', codeSystem: '1.2.250.1.213.1.1.4.12' } as const;
+export const VSM_DOC_CODE = {
+  code: 'SYNTH',
+  displayName: 'Synthèse',
+  title: 'Synthèse médicale',
+  codeSystem: '1.2.250.1.213.1.1.4.12',
+} as const;
 
 const SNOMED = '2.16.840.1.113883.6.96';
 

@@ -8,8 +8,7 @@ export type SubmitOutcome =
   | { outcome: 'error'; code: string; message: string };
 
 export type QueryOutcome =
-  | { outcome: 'success'; documents: Array<{ title: string; typeCode: string }> }
-  | { outcome: 'error'; code: string; message: string };
+  { outcome: 'success'; documents: Array<{ title: string; typeCode: string }> } | { outcome: 'error'; code: string; message: string };
 
 const parser = new XMLParser({
   processEntities: false,
@@ -53,9 +52,15 @@ const text = (v: unknown): string | undefined => {
 /** The SOAP body of an answer (plain SOAP or MTOM), or an error. Rejects DOCTYPE / entities. */
 function soapBody(raw: Buffer, httpStatus: number): { body: Obj } | { outcome: 'error'; code: string; message: string } {
   const s = raw.toString('utf8');
-  if (/<!DOCTYPE/i.test(s) || /<!ENTITY/i.test(s)) return { outcome: 'error', code: 'invalid-answer', message: 'answer rejected: it carries a DOCTYPE' };
+  if (/<!DOCTYPE/i.test(s) || /<!ENTITY/i.test(s))
+    return { outcome: 'error', code: 'invalid-answer', message: 'answer rejected: it carries a DOCTYPE' };
   const m = /<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>][\s\S]*<\/(?:[A-Za-z_][\w.-]*:)?Envelope\s*>/.exec(s);
-  if (!m) return { outcome: 'error', code: httpStatus >= 400 ? `HTTP-${httpStatus}` : 'invalid-answer', message: `answer is not a SOAP envelope (HTTP ${httpStatus})` };
+  if (!m)
+    return {
+      outcome: 'error',
+      code: httpStatus >= 400 ? `HTTP-${httpStatus}` : 'invalid-answer',
+      message: `answer is not a SOAP envelope (HTTP ${httpStatus})`,
+    };
   let doc: Obj;
   try {
     doc = parser.parse(m[0]) as Obj;
@@ -104,9 +109,10 @@ export function parseQueryResponse(raw: Buffer, httpStatus = 200): QueryOutcome 
   const documents = arr(obj(r.RegistryObjectList)?.ExtrinsicObject).map((x) => {
     const eo = obj(x);
     const title = attr(obj(obj(eo?.Name)?.LocalizedString), 'value') ?? '';
-    const type = arr(eo?.Classification).map(obj).find((c) => attr(c, 'classificationScheme') === SCHEME.deType);
+    const type = arr(eo?.Classification)
+      .map(obj)
+      .find((c) => attr(c, 'classificationScheme') === SCHEME.deType);
     return { title, typeCode: attr(type, 'nodeRepresentation') ?? '' };
   });
   return { outcome: 'success', documents };
 }
-

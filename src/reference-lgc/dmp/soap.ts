@@ -1,7 +1,19 @@
 /** The SOAP 1.2 messages of the DMP client: ITI-41 (MTOM/XOP, with an unsigned VIHF-like header) and ITI-18. */
 import { randomUUID } from 'node:crypto';
 import { esc } from '../cda/common';
-import { ACTION_ITI18, ACTION_ITI41, DOC_CONTENT_ID, FIND_DOCUMENTS, NS, registryObjects, ROOT_CONTENT_ID, slot, STATUS_APPROVED, type Author, type SubmissionSpec } from './xds-metadata';
+import {
+  ACTION_ITI18,
+  ACTION_ITI41,
+  DOC_CONTENT_ID,
+  FIND_DOCUMENTS,
+  NS,
+  registryObjects,
+  ROOT_CONTENT_ID,
+  slot,
+  STATUS_APPROVED,
+  type Author,
+  type SubmissionSpec,
+} from './xds-metadata';
 
 /** Minimal unsigned VIHF-like assertion (no signature: the doubles do not check one). */
 function vihf(a: Author, patientCx: string, now: Date): string {
@@ -89,4 +101,3 @@ export function iti18Envelope(registryUrl: string, patientCx: string): string {
     '</soap:Body></soap:Envelope>'
   );
 }
-

@@ -132,7 +132,11 @@ export function registryObjects(s: MetadataSpec, extraEntrySlots: Record<string,
   const confidentiality = [
     classification('cl05', SCHEME.deConfidentiality, 'Document01', { code: 'N', display: 'Normal', scheme: '2.16.840.1.113883.5.25' }),
     ...s.masking.map((m, i) =>
-      classification(`cl05m${i + 1}`, SCHEME.deConfidentiality, 'Document01', { code: MASKING_CODES[m].code, display: MASKING_CODES[m].display, scheme: MASKING_SCHEME }),
+      classification(`cl05m${i + 1}`, SCHEME.deConfidentiality, 'Document01', {
+        code: MASKING_CODES[m].code,
+        display: MASKING_CODES[m].display,
+        scheme: MASKING_SCHEME,
+      }),
     ),
   ].join('');
   const p = s.patientInfo;
@@ -158,14 +162,26 @@ export function registryObjects(s: MetadataSpec, extraEntrySlots: Record<string,
     slot('size', [String(s.cda.length)]) +
     slot('sourcePatientId', [s.patientCx]) +
     slot('sourcePatientInfo', [`PID-5|${p.birthName}^${p.firstName}^^^^^L`, `PID-7|${hl7Date(p.birthDate)}`, `PID-8|${sex}`]) +
-    Object.entries(extraEntrySlots).map(([k, v]) => slot(k, v)).join('') +
+    Object.entries(extraEntrySlots)
+      .map(([k, v]) => slot(k, v))
+      .join('') +
     `<rim:Name>${localized(s.title)}</rim:Name>` +
     authorClassification('cl04', SCHEME.deAuthor, 'Document01', s.author) +
     classification('cl06', SCHEME.deClass, 'Document01', s.classCode) +
     confidentiality +
     classification('cl07', SCHEME.deFormat, 'Document01', s.formatCode) +
-    classification('cl08', SCHEME.deFacility, 'Document01', s.facility ?? { code: 'SA07', display: 'Cabinet individuel', scheme: '1.2.250.1.71.4.2.4' }) +
-    classification('cl09', SCHEME.dePractice, 'Document01', s.practiceSetting ?? { code: 'AMBULATOIRE', display: 'Ambulatoire', scheme: '1.2.250.1.213.1.1.4.9' }) +
+    classification(
+      'cl08',
+      SCHEME.deFacility,
+      'Document01',
+      s.facility ?? { code: 'SA07', display: 'Cabinet individuel', scheme: '1.2.250.1.71.4.2.4' },
+    ) +
+    classification(
+      'cl09',
+      SCHEME.dePractice,
+      'Document01',
+      s.practiceSetting ?? { code: 'AMBULATOIRE', display: 'Ambulatoire', scheme: '1.2.250.1.213.1.1.4.9' },
+    ) +
     classification('cl10', SCHEME.deType, 'Document01', s.typeCode) +
     externalId('ei04', SCHEME.dePatientId, 'Document01', s.patientCx, 'XDSDocumentEntry.patientId') +
     externalId('ei05', SCHEME.deUniqueId, 'Document01', s.documentUniqueId, 'XDSDocumentEntry.uniqueId') +
@@ -185,4 +201,3 @@ export function submitObjectsRequest(s: MetadataSpec, extraEntrySlots: Record<st
     `<rim:RegistryObjectList>${registryObjects(s, extraEntrySlots)}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>`
   );
 }
-

@@ -36,4 +36,3 @@ export function buildCda(t: TenantState, d: DocumentRecord): void {
 export function documentContent(t: TenantState, d: DocumentRecord): Buffer {
   return d.cda ?? generate(t, d);
 }
-

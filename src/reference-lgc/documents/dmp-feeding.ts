@@ -5,7 +5,14 @@ import { submitIti41, type Author, type MetadataSpec, type SubmissionSpec } from
 import type { Patient, TenantState } from '../tenant';
 import type { CallContext } from '../triggers';
 import { documentAuthor, documentContent } from './content';
-import { DMP_RETRY_DELAY_MS, DMP_RETRY_FOREVER_MS, DMP_RETRY_SLOW_MS, INS_NOT_QUALIFIED_SEND, patientOfDocument, type DocumentRecord } from './record';
+import {
+  DMP_RETRY_DELAY_MS,
+  DMP_RETRY_FOREVER_MS,
+  DMP_RETRY_SLOW_MS,
+  INS_NOT_QUALIFIED_SEND,
+  patientOfDocument,
+  type DocumentRecord,
+} from './record';
 
 /** The INS as an XDS CX: <15 chars>^^^&<INS OID>&ISO^NH (seeded defect xds-patient-id-local-oid: under the practice's own OID). */
 export function patientCx(p: Patient, t?: TenantState): string | undefined {
@@ -41,10 +48,16 @@ export function metadataSpec(t: TenantState, p: Patient, d: DocumentRecord, cx: 
     title: d.content.title ?? meta.title,
     typeCode: meta.typeCode,
     // Seeded defects of CDA-08: codes outside the DMP's value sets, a formatCode of another volet.
-    classCode: t.defects.has('xds-class-code-local') ? { code: 'CR-MG', display: 'Compte rendu (code local)', scheme: '1.2.250.1.999.42.2' } : meta.classCode,
-    formatCode: t.defects.has('xds-format-code-of-another-volet') && d.type !== 'consultation-report'
-      ? { code: 'urn:ihe:iti:xds-sd:pdf:2008', display: 'Document à corps non structuré en Pdf/A-1', scheme: '1.3.6.1.4.1.19376.1.2.3' } : meta.formatCode,
-    ...(t.defects.has('xds-practice-setting-local') ? { practiceSetting: { code: 'CABINET', display: 'Cabinet (code local)', scheme: '1.2.250.1.999.42.3' } } : {}),
+    classCode: t.defects.has('xds-class-code-local')
+      ? { code: 'CR-MG', display: 'Compte rendu (code local)', scheme: '1.2.250.1.999.42.2' }
+      : meta.classCode,
+    formatCode:
+      t.defects.has('xds-format-code-of-another-volet') && d.type !== 'consultation-report'
+        ? { code: 'urn:ihe:iti:xds-sd:pdf:2008', display: 'Document à corps non structuré en Pdf/A-1', scheme: '1.3.6.1.4.1.19376.1.2.3' }
+        : meta.formatCode,
+    ...(t.defects.has('xds-practice-setting-local')
+      ? { practiceSetting: { code: 'CABINET', display: 'Cabinet (code local)', scheme: '1.2.250.1.999.42.3' } }
+      : {}),
     masking: t.defects.has('masking-ignored') ? [] : d.maskedFrom,
     author: xdsAuthor(documentAuthor(t, d)),
     creationTime: d.validatedAt ?? d.createdAt,
@@ -141,4 +154,3 @@ export function startSending(ctx: CallContext, t: TenantState, d: DocumentRecord
   d.dmp = { status: 'pending', message: 'Envoi au DMP en cours', attempts: d.dmp.attempts };
   return track(ctx, runSubmission(ctx, t, p, d, cx));
 }
-

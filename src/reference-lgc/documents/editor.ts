@@ -3,9 +3,23 @@ import { TYPE_META, newOid, type DocumentContent, type DocumentType } from '../c
 import type { Masking } from '../dmp-client';
 import { Unprocessable } from '../errors';
 import type { Patient, TenantState, Workstation } from '../tenant';
-import { documentView, MEDECIN_TRAITANT_REQUIRED, requireDraft, SEND_LABEL, type ActionResult, type Click, type DocumentRecord } from './record';
+import {
+  documentView,
+  MEDECIN_TRAITANT_REQUIRED,
+  requireDraft,
+  SEND_LABEL,
+  type ActionResult,
+  type Click,
+  type DocumentRecord,
+} from './record';
 
-export function createDocuments(t: TenantState, p: Patient, ws: Workstation, type: DocumentType, content: DocumentContent): DocumentRecord[] {
+export function createDocuments(
+  t: TenantState,
+  p: Patient,
+  ws: Workstation,
+  type: DocumentType,
+  content: DocumentContent,
+): DocumentRecord[] {
   if (type === 'vsm' && !content.medecinTraitant && t.defects.has('vsm-requires-medecin-traitant')) {
     throw new Unprocessable('medecin-traitant-required', MEDECIN_TRAITANT_REQUIRED);
   }
@@ -51,4 +65,3 @@ export function setMasking(d: DocumentRecord, maskedFrom: Masking[]): ActionResu
   d.maskedFrom = maskedFrom;
   return { clicks: [{ purpose: 'masking', label: 'Masquer le document' }], screenChanges: 0, document: documentView(d) };
 }
-

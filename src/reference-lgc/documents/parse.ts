@@ -30,7 +30,8 @@ export function parseContent(v: unknown, type: DocumentType): DocumentContent {
   const vaccinations = (v.vaccinations === undefined || v.vaccinations === null ? [] : v.vaccinations) as unknown;
   if (!Array.isArray(vaccinations)) throw new BadRequest('content.vaccinations: an array is required');
   const mt = v.medecinTraitant;
-  if (mt !== undefined && mt !== null && typeof mt !== 'string') throw new BadRequest('content.medecinTraitant: a string or null is required');
+  if (mt !== undefined && mt !== null && typeof mt !== 'string')
+    throw new BadRequest('content.medecinTraitant: a string or null is required');
   const c: DocumentContent = {
     lines: lines.map((l, i) => {
       if (!isObject(l)) throw new BadRequest(`content.lines[${i}]: an object is required`);
@@ -73,4 +74,3 @@ export function parseMasking(v: unknown): Masking[] {
   }
   return [...new Set(v as Masking[])];
 }
-

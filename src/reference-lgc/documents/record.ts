@@ -86,7 +86,6 @@ export function documentView(d: DocumentRecord): DocumentView {
   };
 }
 
-
 export function requireDraft(d: DocumentRecord): void {
   if (d.status !== 'draft') throw new Conflict('already-validated', 'Ce document est déjà validé.');
 }

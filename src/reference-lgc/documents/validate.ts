@@ -13,8 +13,15 @@ import type { CallContext } from '../triggers';
 import { buildCda, documentAuthor } from './content';
 import { startSending, submitSilently } from './dmp-feeding';
 import {
-  documentView, EPRESCRIPTION_FAILED, patientOfDocument, PREFERENCES_DIALOG, requireDraft,
-  type ActionResult, type Click, type DocumentRecord, type Printed,
+  documentView,
+  EPRESCRIPTION_FAILED,
+  patientOfDocument,
+  PREFERENCES_DIALOG,
+  requireDraft,
+  type ActionResult,
+  type Click,
+  type DocumentRecord,
+  type Printed,
 } from './record';
 
 /** The printed prescription (with the ordonnance numérique 2D code when the teleservice gave one); `failed`: it answered KO or not at all. */
@@ -34,7 +41,9 @@ async function ePrescription(ctx: CallContext, t: TenantState, p: Patient, d: Do
     t.options.ePrescriptionTimeoutMs,
     signal,
   ).finally(dispose);
-  return r.ok ? { datamatrix: true, ePrescriptionNumber: r.ePrescriptionNumber, failed: false } : { datamatrix: false, ePrescriptionNumber: null, failed: true };
+  return r.ok
+    ? { datamatrix: true, ePrescriptionNumber: r.ePrescriptionNumber, failed: false }
+    : { datamatrix: false, ePrescriptionNumber: null, failed: true };
 }
 
 export async function validate(ctx: CallContext, t: TenantState, d: DocumentRecord, ws: Workstation): Promise<ActionResult> {
@@ -56,7 +65,8 @@ export async function validate(ctx: CallContext, t: TenantState, d: DocumentReco
     const { failed, ...ticket } = await ePrescription(ctx, t, p, d);
     // seeded defect validate-refused-on-eprescription-failure: no prescription without its 2D code (SEND-08),
     // whether the service failed or its module is inactive
-    if ((failed || !t.settings.ePrescription) && t.defects.has('validate-refused-on-eprescription-failure')) throw new Unprocessable('eprescription-failed', EPRESCRIPTION_FAILED);
+    if ((failed || !t.settings.ePrescription) && t.defects.has('validate-refused-on-eprescription-failure'))
+      throw new Unprocessable('eprescription-failed', EPRESCRIPTION_FAILED);
     printed = ticket;
   }
   d.status = 'validated';
@@ -71,9 +81,14 @@ export async function validate(ctx: CallContext, t: TenantState, d: DocumentReco
   if (!t.settings.dmpFeeding) send = false;
   let job: Promise<void> | undefined;
   if (!send) {
-    d.dmp = { status: 'not-sent', ...(d.sendToDmp.checked ? {} : { message: 'Non envoyé au DMP (opposition du patient)' }), attempts: d.dmp.attempts };
+    d.dmp = {
+      status: 'not-sent',
+      ...(d.sendToDmp.checked ? {} : { message: 'Non envoyé au DMP (opposition du patient)' }),
+      attempts: d.dmp.attempts,
+    };
     // seeded defect opp-out-sent-late: shown as not sent, submitted anyway a moment later
-    if (!d.sendToDmp.checked && t.defects.has('opp-out-sent-late')) void later(ctx, t, LATE_DEFECT_MS, (signal) => submitSilently(t, d, signal));
+    if (!d.sendToDmp.checked && t.defects.has('opp-out-sent-late'))
+      void later(ctx, t, LATE_DEFECT_MS, (signal) => submitSilently(t, d, signal));
   } else if (d.type === 'prescription' && !d.printed.datamatrix && t.defects.has('prescription-dropped-on-eprescription-failure')) {
     d.dmp = { status: 'not-sent', message: 'Ordonnance numérique indisponible : prescription non envoyée', attempts: d.dmp.attempts };
   } else {
@@ -101,4 +116,3 @@ async function waitForDmp(t: TenantState, job: Promise<void> | undefined): Promi
   if (t.defects.has('dmp-in-request-path')) await job;
   else if (t.defects.has('dmp-wait-1500')) await within(job, SLOW_WAIT_MS);
 }
-

@@ -19,11 +19,16 @@ const parser = new XMLParser({
 function decodeEntities(s: string): string {
   return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (m, e: string) => {
     switch (e) {
-      case 'amp': return '&';
-      case 'lt': return '<';
-      case 'gt': return '>';
-      case 'quot': return '"';
-      case 'apos': return "'";
+      case 'amp':
+        return '&';
+      case 'lt':
+        return '<';
+      case 'gt':
+        return '>';
+      case 'quot':
+        return '"';
+      case 'apos':
+        return "'";
     }
     const cp = e.startsWith('#x') ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
     try {
@@ -140,4 +145,3 @@ export function parseInsiAnswer(xml: string, httpStatus = 200): InsiResult {
       return { outcome: 'error', code: codeCR || 'invalid-answer', message: libelle ?? 'Unexpected INSi CodeCR' };
   }
 }
-

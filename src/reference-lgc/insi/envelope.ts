@@ -21,8 +21,7 @@ export interface TraitsQuery {
 }
 
 export type InsiRequest =
-  | { op: 'rechercherInsAvecCarteVitale'; card: VitaleQuery }
-  | { op: 'rechercherInsAvecTraitsIdentite'; traits: TraitsQuery };
+  { op: 'rechercherInsAvecCarteVitale'; card: VitaleQuery } | { op: 'rechercherInsAvecTraitsIdentite'; traits: TraitsQuery };
 
 export interface InsiResult {
   outcome: 'found' | 'not-found' | 'several' | 'error' | 'no-answer';
@@ -38,12 +37,7 @@ export const ACTION_PREFIX = 'urn:ServiceIdentiteCertifiee:1.0.0:';
 const LPS_INSTANCE = randomUUID();
 
 export function escapeXml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 function el(prefix: string, name: string, value: string | undefined): string {
@@ -105,4 +99,3 @@ export function buildEnvelope(req: InsiRequest, emetteur: string, now: Date = ne
     '</soap:Envelope>'
   );
 }
-

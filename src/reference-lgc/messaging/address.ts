@@ -46,9 +46,15 @@ export async function addressOrRefuse(ctx: CallContext, t: TenantState, p: Patie
  */
 export function guessedPatientAddress(p: Patient): string {
   const m = p.ins.matricule ?? p.cardMatricule;
-  const key = p.ins.matricule ? p.ins.key ?? nirKey(p.ins.matricule) : m ? nirKey(m) : undefined;
+  const key = p.ins.matricule ? (p.ins.key ?? nirKey(p.ins.matricule)) : m ? nirKey(m) : undefined;
   if (m) return `${m.toUpperCase()}${key ?? ''}@${PATIENT_DOMAIN}`;
-  const slug = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const slug = (s: string): string =>
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
   return `${slug(p.file.firstName)}.${slug(p.file.birthName)}@${PATIENT_DOMAIN}`;
 }
 
@@ -64,4 +70,3 @@ async function insiLookupAddress(ctx: CallContext, t: TenantState, p: Patient, w
   const v = t.defects.has('mss-address-without-key') ? m : `${m}${r.ins.key ?? nirKey(m) ?? ''}`;
   return `${v}@${PATIENT_DOMAIN}`;
 }
-

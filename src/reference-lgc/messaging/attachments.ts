@@ -15,7 +15,14 @@ export interface Attachment {
 }
 
 function slug(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'document';
+  return (
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'document'
+  );
 }
 
 /** The document as the patient reads it: its text, printed to a PDF. */
@@ -28,7 +35,8 @@ export function documentPdf(t: TenantState, d: DocumentRecord): Buffer {
   lines.push(`Auteur : ${documentAuthor(t, d).display}`, `Date : ${frDate((d.validatedAt ?? d.createdAt).toISOString().slice(0, 10))}`, '');
   if (c.text) lines.push(c.text, '');
   for (const l of c.lines) lines.push(`- ${l.product}${l.dosage ? ` : ${l.dosage}` : ''}`);
-  for (const v of c.vaccinations) lines.push(`- Vaccin : ${v.vaccine}${v.lot ? `, lot ${v.lot}` : ''}${v.date ? `, le ${frDate(v.date)}` : ''}`);
+  for (const v of c.vaccinations)
+    lines.push(`- Vaccin : ${v.vaccine}${v.lot ? `, lot ${v.lot}` : ''}${v.date ? `, le ${frDate(v.date)}` : ''}`);
   if (c.problems.length) lines.push('Problèmes :', ...c.problems.map((x) => `- ${x}`));
   if (c.treatments.length) lines.push('Traitements :', ...c.treatments.map((x) => `- ${x}`));
   if (c.allergies.length) lines.push('Allergies :', ...c.allergies.map((x) => `- ${x}`));
@@ -65,12 +73,15 @@ export function xdmPackage(t: TenantState, d: DocumentRecord): Buffer {
     '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>IHE XDM</title></head><body>' +
     `<h1>${title}</h1><ul><li><a href="IHE_XDM/SUBSET01/DOC0001.XML">DOC0001.XML</a> (CDA R2)</li>` +
     '<li><a href="IHE_XDM/SUBSET01/METADATA.XML">METADATA.XML</a></li><li><a href="README.TXT">README.TXT</a></li></ul></body></html>\r\n';
-  return writeZip([
-    { name: 'INDEX.HTM', content: Buffer.from(index, 'utf8') },
-    { name: 'README.TXT', content: Buffer.from(XDM_README(now), 'utf8') },
-    { name: 'IHE_XDM/SUBSET01/METADATA.XML', content: Buffer.from(metadata, 'utf8') },
-    { name: 'IHE_XDM/SUBSET01/DOC0001.XML', content: cda },
-  ], now);
+  return writeZip(
+    [
+      { name: 'INDEX.HTM', content: Buffer.from(index, 'utf8') },
+      { name: 'README.TXT', content: Buffer.from(XDM_README(now), 'utf8') },
+      { name: 'IHE_XDM/SUBSET01/METADATA.XML', content: Buffer.from(metadata, 'utf8') },
+      { name: 'IHE_XDM/SUBSET01/DOC0001.XML', content: cda },
+    ],
+    now,
+  );
 }
 
 export function attachmentFor(t: TenantState, d: DocumentRecord, toPatient: boolean): Attachment {
@@ -83,4 +94,3 @@ export function attachmentFor(t: TenantState, d: DocumentRecord, toPatient: bool
   if (t.defects.has('cda-without-xdm')) return bareCda();
   return { filename: `${base}-IHE_XDM.zip`, contentType: 'application/zip', content: xdmPackage(t, d) };
 }
-

@@ -85,7 +85,9 @@ function findOut(t: TenantState, ids: string[]): MssRecord | undefined {
 
 function latestOutTo(t: TenantState, addresses: string[]): MssRecord | undefined {
   const wanted = new Set(addresses.map(lower));
-  return [...t.messaging.messages.values()].reverse().find((m) => m.direction === 'out' && m.status === 'sent' && wanted.has(lower(m.address)));
+  return [...t.messaging.messages.values()]
+    .reverse()
+    .find((m) => m.direction === 'out' && m.status === 'sent' && wanted.has(lower(m.address)));
 }
 
 async function linkMail(t: TenantState, raw: Buffer): Promise<void> {
@@ -94,15 +96,21 @@ async function linkMail(t: TenantState, raw: Buffer): Promise<void> {
   try {
     mail = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
   } catch (e) {
-    m.unlinked.push({ kind: 'message', from: '', subject: '', text: `message illisible : ${String(e)}`, receivedAt: new Date().toISOString() });
+    m.unlinked.push({
+      kind: 'message',
+      from: '',
+      subject: '',
+      text: `message illisible : ${String(e)}`,
+      receivedAt: new Date().toISOString(),
+    });
     return;
   }
   const key = mail.messageId ? bareId(mail.messageId) : createHash('sha256').update(raw).digest('hex');
   if (m.seen.has(key)) return;
   m.seen.add(key);
   const ct = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | string | undefined;
-  const type = (typeof ct === 'string' ? ct : ct?.value ?? '').toLowerCase();
-  const params = typeof ct === 'object' && ct ? ct.params ?? {} : {};
+  const type = (typeof ct === 'string' ? ct : (ct?.value ?? '')).toLowerCase();
+  const params = typeof ct === 'object' && ct ? (ct.params ?? {}) : {};
   const reportType = (params['report-type'] ?? '').toLowerCase();
   const from = mail.from?.value[0]?.address ?? '';
   const subject = mail.subject ?? '';
@@ -189,4 +197,3 @@ export function readMailbox(ctx: CallContext, t: TenantState): Promise<string | 
   m.reading = run.catch(() => undefined);
   return run;
 }
-

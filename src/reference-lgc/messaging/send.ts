@@ -32,10 +32,12 @@ export function parseOutgoing(body: Record<string, unknown>): OutgoingRequest {
   if (hasPatient === hasAddress) throw new BadRequest('to: exactly one of patientId, address is required');
   let target: OutgoingRequest['to'];
   if (hasPatient) {
-    if (typeof to.patientId !== 'string' || to.patientId.trim() === '') throw new BadRequest('to.patientId: a non-empty string is required');
+    if (typeof to.patientId !== 'string' || to.patientId.trim() === '')
+      throw new BadRequest('to.patientId: a non-empty string is required');
     target = { patientId: to.patientId };
   } else {
-    if (typeof to.address !== 'string' || !ADDRESS.test(to.address.trim())) throw new BadRequest('to.address: an e-mail address is required');
+    if (typeof to.address !== 'string' || !ADDRESS.test(to.address.trim()))
+      throw new BadRequest('to.address: an e-mail address is required');
     target = { address: to.address.trim() };
   }
   if (typeof body.subject !== 'string') throw new BadRequest('subject: a string is required');
@@ -44,7 +46,8 @@ export function parseOutgoing(body: Record<string, unknown>): OutgoingRequest {
   const atts = body.attachments ?? [];
   if (!Array.isArray(atts)) throw new BadRequest('attachments: an array is required');
   const attachments = atts.map((a, i) => {
-    if (!isObject(a) || typeof a.documentId !== 'string' || a.documentId === '') throw new BadRequest(`attachments[${i}].documentId: a non-empty string is required`);
+    if (!isObject(a) || typeof a.documentId !== 'string' || a.documentId === '')
+      throw new BadRequest(`attachments[${i}].documentId: a non-empty string is required`);
     return a.documentId;
   });
   const rr = body.readReceipt;
@@ -83,7 +86,9 @@ async function submit(ctx: CallContext, t: TenantState, o: Outgoing): Promise<Ms
       subject: o.subject,
       text: o.text,
       messageId: internetMessageId,
-      ...(o.readReceipt && !t.defects.has('no-read-receipt-request') ? { headers: { 'Disposition-Notification-To': `<${c.mailbox}>` } } : {}),
+      ...(o.readReceipt && !t.defects.has('no-read-receipt-request')
+        ? { headers: { 'Disposition-Notification-To': `<${c.mailbox}>` } }
+        : {}),
       attachments: o.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
     });
   } catch (e) {
@@ -117,7 +122,13 @@ export interface SentView {
  * the message (`late`, with the patient's attachments) is sent anyway a moment later to an
  * address made from whatever the LGC has (guessedPatientAddress).
  */
-async function addressOrSendLate(ctx: CallContext, t: TenantState, p: Patient, ws: Workstation, late: () => Omit<Outgoing, 'address'>): Promise<string> {
+async function addressOrSendLate(
+  ctx: CallContext,
+  t: TenantState,
+  p: Patient,
+  ws: Workstation,
+  late: () => Omit<Outgoing, 'address'>,
+): Promise<string> {
   try {
     return await addressOrRefuse(ctx, t, p, ws);
   } catch (e) {
@@ -187,4 +198,3 @@ export async function endExchange(ctx: CallContext, t: TenantState, ws: Workstat
   t.messaging.ended.add(p.id);
   return { messageId: rec.id };
 }
-

@@ -4,7 +4,15 @@ import type { CallContext } from '../triggers';
 import { readMailbox } from './mailbox';
 
 export interface ThreadView {
-  messages: Array<{ messageId: string; direction: 'out' | 'in'; subject: string; status: MssRecord['status']; at: string; bounce?: { text: string }; readAt?: string }>;
+  messages: Array<{
+    messageId: string;
+    direction: 'out' | 'in';
+    subject: string;
+    status: MssRecord['status'];
+    at: string;
+    bounce?: { text: string };
+    readAt?: string;
+  }>;
   ended: boolean;
   /** bounces the LGC could not tie to a message (MSS-05: shown, never dropped) — an extension of the contract */
   unlinkedBounces?: Array<{ subject: string; text: string; receivedAt: string }>;
@@ -25,7 +33,9 @@ export async function patientThread(ctx: CallContext, t: TenantState, p: Patient
       ...(m.bounce ? { bounce: { ...m.bounce } } : {}),
       ...(m.readAt ? { readAt: m.readAt } : {}),
     }));
-  const unlinked = t.messaging.unlinked.filter((u) => u.kind === 'bounce').map((u) => ({ subject: u.subject, text: u.text, receivedAt: u.receivedAt }));
+  const unlinked = t.messaging.unlinked
+    .filter((u) => u.kind === 'bounce')
+    .map((u) => ({ subject: u.subject, text: u.text, receivedAt: u.receivedAt }));
   return {
     messages,
     ended: t.messaging.ended.has(p.id),

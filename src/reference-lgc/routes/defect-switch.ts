@@ -15,8 +15,10 @@ export class DefectSwitch {
   /** POST /reference/defects {tenantPrefix, defects}: [] switches the prefix's defects off. */
   set(body: Json): { tenantPrefix: string; defects: string[] } {
     const prefix = body.tenantPrefix;
-    if (typeof prefix !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) throw new BadRequest('tenantPrefix: a tenant id prefix is required');
-    if (!Array.isArray(body.defects) || body.defects.some((x) => typeof x !== 'string')) throw new BadRequest('defects: an array of defect ids is required');
+    if (typeof prefix !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(prefix))
+      throw new BadRequest('tenantPrefix: a tenant id prefix is required');
+    if (!Array.isArray(body.defects) || body.defects.some((x) => typeof x !== 'string'))
+      throw new BadRequest('defects: an array of defect ids is required');
     const ids = body.defects as string[];
     const bad = unknownDefects(ids);
     if (bad.length) throw new HttpError(400, 'unknown-defect', `unknown defect id(s): ${bad.join(', ')}`);

@@ -4,7 +4,10 @@ import type { DocumentType } from '../cda';
 /** The editor's free text, read as the content object the API takes (then checked by parseContent). */
 export function formContent(type: DocumentType, f: URLSearchParams): Record<string, unknown> {
   const text = (f.get('content') ?? '').replace(/\r\n/g, '\n');
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const cells = (l: string): string[] => l.split(';').map((s) => s.trim());
   const c: Record<string, unknown> = {};
   const title = f.get('title')?.trim();

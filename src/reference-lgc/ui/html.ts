@@ -175,9 +175,11 @@ export function prompt(p: PromptSpec): string {
   const role = (r: string, testid?: string) => `data-role="${r}"${testid ? ' ' + tid(testid) : ''}`;
   const heading = p.title ? `<h3${p.text ? '' : ' ' + role('prompt-text', p.textTestid)}>${esc(p.title)}</h3>` : '';
   const text = p.text ? `<p ${role('prompt-text', p.textTestid)}>${esc(p.text)}</p>` : '';
-  return `<div class="dialog" role="dialog" data-role="prompt" ${tid(p.id)}>${heading}${text}` +
+  return (
+    `<div class="dialog" role="dialog" data-role="prompt" ${tid(p.id)}>${heading}${text}` +
     `<form method="${p.form.method}" action="${esc(p.form.action)}"${p.form.inplace ? ' data-inplace' : ''}${p.form.testid ? ' ' + tid(p.form.testid) : ''}>${p.fields ?? ''}` +
-    `<button type="submit" ${role('prompt-continue', p.continueTestid ?? `${p.id}-ok`)}>${esc(p.continueLabel)}</button></form>${p.after ?? ''}</div>`;
+    `<button type="submit" ${role('prompt-continue', p.continueTestid ?? `${p.id}-ok`)}>${esc(p.continueLabel)}</button></form>${p.after ?? ''}</div>`
+  );
 }
 
 /** A 2D code as the printed prescription shows it: a visible 12×12 pattern drawn from `value` (a picture, not an encoding). */

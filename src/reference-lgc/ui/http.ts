@@ -3,7 +3,10 @@ import type * as http from 'node:http';
 import { esc } from './html';
 
 export class UiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -49,7 +52,11 @@ export function sendHtml(res: http.ServerResponse, status: number, html: string,
 export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -67,4 +74,3 @@ export function errorPage(res: http.ServerResponse, status: number, message: str
     `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Erreur</title></head><body><main data-testid="screen" data-screen="Erreur"><h1>Erreur ${status}</h1><p data-testid="error-message">${esc(message)}</p></main></body></html>`,
   );
 }
-

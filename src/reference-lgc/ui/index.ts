@@ -50,7 +50,8 @@ export interface UiDeps {
   bodyLimit: number;
 }
 
-const flashQuery = (f: Flash): string => (f.text ? `&flash=${encodeURIComponent(f.text)}${f.kind === 'error' ? '&flashKind=error' : ''}` : '');
+const flashQuery = (f: Flash): string =>
+  f.text ? `&flash=${encodeURIComponent(f.text)}${f.kind === 'error' ? '&flashKind=error' : ''}` : '';
 
 export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const { store, ctx } = deps;
@@ -128,7 +129,11 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
         return redirect(res, `/ui/patients${nav.q}${flashQuery({ text: 'Date invalide', kind: 'error' })}`, r.setCookie);
       }
       const n = await startOfDay(ctx, t, ws(r), date);
-      return redirect(res, `/ui/patients${nav.q}${flashQuery({ text: `Journée du ${date} démarrée : ${n} patient(s) du jour` })}`, r.setCookie);
+      return redirect(
+        res,
+        `/ui/patients${nav.q}${flashQuery({ text: `Journée du ${date} démarrée : ${n} patient(s) du jour` })}`,
+        r.setCookie,
+      );
     }
     if ((x = m(/^\/ui\/patients\/([^/]+)$/)) && isGet) {
       const p = patientOf(t, x[0]);
@@ -169,7 +174,11 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
       } catch (e) {
         const msg = userMessage(e);
         if (!msg) throw e;
-        return redirect(res, `/ui/patients/${encodeURIComponent(p.id)}${nav.q}&opened=1${flashQuery({ text: msg, kind: 'error' })}`, r.setCookie);
+        return redirect(
+          res,
+          `/ui/patients/${encodeURIComponent(p.id)}${nav.q}&opened=1${flashQuery({ text: msg, kind: 'error' })}`,
+          r.setCookie,
+        );
       }
     }
     if ((x = m(/^\/ui\/patients\/([^/]+)\/dmp-consult$/)) && isPost) {

@@ -114,13 +114,19 @@ export function identityPanel(nav: Nav, t: TenantState, p: Patient, f?: Flash): 
   parts.push(
     `<p>Statut INS : <strong ${tid('ins-status')} data-status="${ins.status}">${esc(INS_STATUS[ins.status])}</strong>` +
       (insNumber ? ` — <span ${tid('ins-number')}>${esc(insNumber)}</span>` : '') +
-      (ins.qualifiedBy ? ` — <span ${tid('ins-qualified-by')}>${esc(ins.qualifiedBy === 'exception' ? "procédure d'exception" : ins.qualifiedBy)}</span>` : '') +
+      (ins.qualifiedBy
+        ? ` — <span ${tid('ins-qualified-by')}>${esc(ins.qualifiedBy === 'exception' ? "procédure d'exception" : ins.qualifiedBy)}</span>`
+        : '') +
       `</p>`,
   );
   parts.push(
-    `<p>Dernier appel INSi : <span ${tid('insi-outcome')} data-outcome="${esc(call?.outcome ?? 'none')}">${esc(call ? OUTCOMES[call.outcome] ?? call.outcome : 'aucun')}</span>` +
-      (call ? ` <span class="muted">(<span ${tid('insi-trigger')} data-trigger="${esc(call.trigger)}">${esc(TRIGGERS[call.trigger] ?? call.trigger)}</span>, <span ${tid('insi-at')}>${esc(call.at)}</span>)</span>` : '') +
-      (call?.code || call?.message ? ` <span ${tid('insi-message')}>${esc([call.code, call.message].filter(Boolean).join(' — '))}</span>` : '') +
+    `<p>Dernier appel INSi : <span ${tid('insi-outcome')} data-outcome="${esc(call?.outcome ?? 'none')}">${esc(call ? (OUTCOMES[call.outcome] ?? call.outcome) : 'aucun')}</span>` +
+      (call
+        ? ` <span class="muted">(<span ${tid('insi-trigger')} data-trigger="${esc(call.trigger)}">${esc(TRIGGERS[call.trigger] ?? call.trigger)}</span>, <span ${tid('insi-at')}>${esc(call.at)}</span>)</span>`
+        : '') +
+      (call?.code || call?.message
+        ? ` <span ${tid('insi-message')}>${esc([call.code, call.message].filter(Boolean).join(' — '))}</span>`
+        : '') +
       ` <button type="button" data-refresh="${esc(apiUrl)}" ${tid('insi-refresh')}>Actualiser</button></p>`,
   );
   const q = v.qualification;
@@ -188,7 +194,8 @@ export function dmpPanel(nav: Nav, p: Patient, r?: ConsultResult): string {
     );
   }
   if (r?.error) parts.push(`<p class="flash error" ${tid('dmp-consult-error')}>${esc(r.error)}</p>`);
-  if (r && !r.asked && !r.consulted && !r.error) parts.push(`<p ${tid('dmp-consult-refused')}>Consultation non effectuée (opposition du patient).</p>`);
+  if (r && !r.asked && !r.consulted && !r.error)
+    parts.push(`<p ${tid('dmp-consult-refused')}>Consultation non effectuée (opposition du patient).</p>`);
   if (r?.consulted && r.documents) {
     parts.push(
       `<ul ${tid('dmp-consult-documents')}>${r.documents.map((d) => `<li>${esc(d.title)} <span class="muted">(${esc(d.typeCode)})</span></li>`).join('') || '<li class="muted">Aucun document</li>'}</ul>`,
@@ -225,7 +232,14 @@ ${dmpPanel(nav, p)}
 // ---------------------------------------------------------------------------------------------
 // Qualification in three clicks (seeded defect qualify-in-three-clicks): a separate screen
 
-export function qualifyScreen(nav: Nav, t: TenantState, p: Patient, method: 'document' | 'exception', step: number, document?: string): string {
+export function qualifyScreen(
+  nav: Nav,
+  t: TenantState,
+  p: Patient,
+  method: 'document' | 'exception',
+  step: number,
+  document?: string,
+): string {
   const v = identityView(p, t.defects);
   const base = `/ui/patients/${encodeURIComponent(p.id)}`;
   const back = `<p><a href="${esc(`${base}${nav.q}&opened=1`)}" ${tid('back-to-patient')}>Retour au dossier</a></p>`;
@@ -237,21 +251,29 @@ export function qualifyScreen(nav: Nav, t: TenantState, p: Patient, method: 'doc
             .map((d) => `<option value="${esc(d)}">${esc(d)}</option>`)
             .join('')}</select></label>`
         : '';
-    return prompt({
-      id: 'qualify-step1', title: "Qualification de l'identité — étape 1",
-      ...(method === 'exception' ? { text: attestation, textTestid: 'attestation' } : {}),
-      form: { method: 'get', action: `${base}/qualify`, testid: 'qualify-step1-form' },
-      fields: `${hidden(nav)}<input type="hidden" name="method" value="${method}"><input type="hidden" name="step" value="2">${choose}`,
-      continueLabel: 'Suivant', continueTestid: 'qualify-next',
-    }) + back;
+    return (
+      prompt({
+        id: 'qualify-step1',
+        title: "Qualification de l'identité — étape 1",
+        ...(method === 'exception' ? { text: attestation, textTestid: 'attestation' } : {}),
+        form: { method: 'get', action: `${base}/qualify`, testid: 'qualify-step1-form' },
+        fields: `${hidden(nav)}<input type="hidden" name="method" value="${method}"><input type="hidden" name="step" value="2">${choose}`,
+        continueLabel: 'Suivant',
+        continueTestid: 'qualify-next',
+      }) + back
+    );
   }
-  return prompt({
-    id: 'qualify-step2', title: "Qualification de l'identité — confirmation",
-    ...(document ? { text: `Justificatif : ${document}` } : { text: attestation, textTestid: 'attestation' }),
-    form: { method: 'post', action: `${base}/qualify${nav.q}`, testid: 'qualify-confirm-form' },
-    fields: `<input type="hidden" name="method" value="${method}">${document ? `<input type="hidden" name="document" value="${esc(document)}">` : ''}`,
-    continueLabel: 'Confirmer la qualification', continueTestid: 'qualify-confirm',
-  }) + back;
+  return (
+    prompt({
+      id: 'qualify-step2',
+      title: "Qualification de l'identité — confirmation",
+      ...(document ? { text: `Justificatif : ${document}` } : { text: attestation, textTestid: 'attestation' }),
+      form: { method: 'post', action: `${base}/qualify${nav.q}`, testid: 'qualify-confirm-form' },
+      fields: `<input type="hidden" name="method" value="${method}">${document ? `<input type="hidden" name="document" value="${esc(document)}">` : ''}`,
+      continueLabel: 'Confirmer la qualification',
+      continueTestid: 'qualify-confirm',
+    }) + back
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,13 +325,17 @@ export function editorPanel(nav: Nav, t: TenantState, d: DocumentRecord, f?: Fla
   );
   if (draft) {
     if (dialog.confirmDoNotSend) {
-      parts.push(prompt({
-        id: 'do-not-send-dialog', text: 'Êtes-vous sûr ?',
-        form: { method: 'post', action: `${base}/do-not-send${nav.q}`, inplace: true },
-        fields: '<input type="hidden" name="confirmed" value="1">',
-        continueLabel: 'Oui, ne pas envoyer', continueTestid: 'do-not-send-confirm',
-        after: `<button type="button" data-refresh="${esc(apiUrl)}" ${tid('do-not-send-cancel')}>Annuler</button>`,
-      }));
+      parts.push(
+        prompt({
+          id: 'do-not-send-dialog',
+          text: 'Êtes-vous sûr ?',
+          form: { method: 'post', action: `${base}/do-not-send${nav.q}`, inplace: true },
+          fields: '<input type="hidden" name="confirmed" value="1">',
+          continueLabel: 'Oui, ne pas envoyer',
+          continueTestid: 'do-not-send-confirm',
+          after: `<button type="button" data-refresh="${esc(apiUrl)}" ${tid('do-not-send-cancel')}>Annuler</button>`,
+        }),
+      );
     }
     parts.push(
       `<form method="post" action="${action(nav, `${base}/do-not-send`)}" data-inplace ${tid('do-not-send-form')}><button type="submit" ${tid('do-not-send')}>Ne pas envoyer</button></form>`,
@@ -319,22 +345,30 @@ export function editorPanel(nav: Nav, t: TenantState, d: DocumentRecord, f?: Fla
         `<button type="submit" ${tid('masking-apply')}>Appliquer le masquage</button></form>`,
     );
     if (dialog.chooseType) {
-      parts.push(prompt({
-        id: 'type-choice-dialog', text: 'Choisissez le type du document',
-        form: { method: 'post', action: `${base}/validate${nav.q}`, inplace: true },
-        fields: '<input type="hidden" name="typeChosen" value="1">' +
-          `<label>Type de document <select name="typeCode" required ${tid('type-choice-select')}><option value="">— choisir —</option>${DOCUMENT_TYPES.map(
-            (ty) => `<option value="${esc(TYPE_META[ty].typeCode.code)}">${esc(TYPE_META[ty].typeCode.display)}</option>`,
-          ).join('')}</select></label>`,
-        continueLabel: 'Valider le type', continueTestid: 'type-choice-confirm',
-      }));
+      parts.push(
+        prompt({
+          id: 'type-choice-dialog',
+          text: 'Choisissez le type du document',
+          form: { method: 'post', action: `${base}/validate${nav.q}`, inplace: true },
+          fields:
+            '<input type="hidden" name="typeChosen" value="1">' +
+            `<label>Type de document <select name="typeCode" required ${tid('type-choice-select')}><option value="">— choisir —</option>${DOCUMENT_TYPES.map(
+              (ty) => `<option value="${esc(TYPE_META[ty].typeCode.code)}">${esc(TYPE_META[ty].typeCode.display)}</option>`,
+            ).join('')}</select></label>`,
+          continueLabel: 'Valider le type',
+          continueTestid: 'type-choice-confirm',
+        }),
+      );
     } else if (dialog.masking) {
-      parts.push(prompt({
-        id: 'masking-dialog', title: 'Préférences de masquage',
-        form: { method: 'post', action: `${base}/validate${nav.q}`, inplace: true },
-        fields: `<input type="hidden" name="maskingDone" value="1">${dialog.masking.typeChosen ? '<input type="hidden" name="typeChosen" value="1">' : ''}${maskBoxes(nav, d, 'masking-dialog', false)}`,
-        continueLabel: 'OK',
-      }));
+      parts.push(
+        prompt({
+          id: 'masking-dialog',
+          title: 'Préférences de masquage',
+          form: { method: 'post', action: `${base}/validate${nav.q}`, inplace: true },
+          fields: `<input type="hidden" name="maskingDone" value="1">${dialog.masking.typeChosen ? '<input type="hidden" name="typeChosen" value="1">' : ''}${maskBoxes(nav, d, 'masking-dialog', false)}`,
+          continueLabel: 'OK',
+        }),
+      );
     } else {
       parts.push(
         `<form method="post" action="${action(nav, `${base}/validate`)}" data-inplace ${tid('validate-form')}><button type="submit" ${tid('validate')}>Valider et imprimer</button></form>`,
@@ -345,9 +379,15 @@ export function editorPanel(nav: Nav, t: TenantState, d: DocumentRecord, f?: Fla
     if (v.printed) {
       // The printed prescription as the user sees it: with the ordonnance numérique 2D code drawn, or without.
       const dm = v.printed.datamatrix
-        ? datamatrix(String(v.printed.ePrescriptionNumber ?? ''), 'datamatrix', `Ordonnance numérique n° <span ${tid('eprescription-number')}>${esc(v.printed.ePrescriptionNumber)}</span>`)
+        ? datamatrix(
+            String(v.printed.ePrescriptionNumber ?? ''),
+            'datamatrix',
+            `Ordonnance numérique n° <span ${tid('eprescription-number')}>${esc(v.printed.ePrescriptionNumber)}</span>`,
+          )
         : '';
-      parts.push(`<div ${tid('printed')} data-datamatrix="${v.printed.datamatrix}"><p>Imprimé${v.printed.datamatrix ? '' : ' (sans code 2D)'}</p>${dm}</div>`);
+      parts.push(
+        `<div ${tid('printed')} data-datamatrix="${v.printed.datamatrix}"><p>Imprimé${v.printed.datamatrix ? '' : ' (sans code 2D)'}</p>${dm}</div>`,
+      );
     }
     if (t.defects.has('separate-send-button') && v.dmp.status !== 'pending' && v.dmp.status !== 'sent') {
       parts.push(

@@ -6,8 +6,23 @@ import { answersWhileHeld } from '../../../src/oracles/responsiveness';
 
 const camille = { id: 'camille-legrand', matricules: ['2850475112087'], birthDate: '1985-04-12', names: ['LEGRAND'] };
 const byCard = { seq: 1, operation: 'rechercherInsAvecCarteVitale', matricule: '2850475112087', birthDate: '1985-04-12' };
-const byTraits = { seq: 2, operation: 'rechercherInsAvecTraitsIdentite', birthName: 'LEGRAND', firstNames: ['CAMILLE'], sex: 'F', birthDate: '1985-04-12', birthPlace: '75112' };
-const other = { seq: 3, operation: 'rechercherInsAvecTraitsIdentite', birthName: 'MARTIN', firstNames: ['LUCAS'], sex: 'M', birthDate: '1990-01-01' };
+const byTraits = {
+  seq: 2,
+  operation: 'rechercherInsAvecTraitsIdentite',
+  birthName: 'LEGRAND',
+  firstNames: ['CAMILLE'],
+  sex: 'F',
+  birthDate: '1985-04-12',
+  birthPlace: '75112',
+};
+const other = {
+  seq: 3,
+  operation: 'rechercherInsAvecTraitsIdentite',
+  birthName: 'MARTIN',
+  firstNames: ['LUCAS'],
+  sex: 'M',
+  birthDate: '1990-01-01',
+};
 
 test('concerns: by matricule, or birth name (letters only) and birth date', () => {
   assert.ok(concerns(byCard, camille));
@@ -40,9 +55,16 @@ test("INS-03: the card's operation and data; the file's traits instead fail", ()
 test("INS-04: the file's traits — never the used name; a birth place other than the file's fails", () => {
   const file = { birthName: 'LEGRAND', firstName: 'CAMILLE', sex: 'F', birthDate: '1985-04-12', birthPlace: '75112' };
   assert.equal(insiCalledWithFileTraits(camille, file, [byTraits], 1500).status, 'pass');
-  assert.equal(insiCalledWithFileTraits(camille, file, [{ ...byTraits, birthPlace: undefined }], 1500).status, 'pass', 'the birth place is optional');
+  assert.equal(
+    insiCalledWithFileTraits(camille, file, [{ ...byTraits, birthPlace: undefined }], 1500).status,
+    'pass',
+    'the birth place is optional',
+  );
   assert.equal(insiCalledWithFileTraits(camille, file, [{ ...byTraits, birthPlace: '20004' }], 1500).status, 'fail');
-  assert.equal(insiCalledWithFileTraits({ ...camille, names: ['LEGRAND', 'ROUSSEL'] }, file, [{ ...byTraits, birthName: 'ROUSSEL' }], 1500).status, 'fail');
+  assert.equal(
+    insiCalledWithFileTraits({ ...camille, names: ['LEGRAND', 'ROUSSEL'] }, file, [{ ...byTraits, birthName: 'ROUSSEL' }], 1500).status,
+    'fail',
+  );
 });
 
 test('responsiveness: within the bound passes; still running after the long window fails, whatever the load', () => {

@@ -3,13 +3,42 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { asksNonOppositionWithReminder, consulted, notAskedAgain, notConsulted } from '../../../src/oracles/dmp-consultation';
 import {
-  confidentialityCarried, documentReceived, keptInFile, noClickBesidesValidate, noResubmission, notSendingInOneClick, nothingReceived, oneVaccinationPerNote,
-  printedWithout2dCode, refusalShown, sendBoxChecked, settingRefused, shownNotSent, shownSent, typeCodeSetAutomatically, validatedInOneClick, visibleToAll, xdsTypeCodeIs,
+  confidentialityCarried,
+  documentReceived,
+  keptInFile,
+  noClickBesidesValidate,
+  noResubmission,
+  notSendingInOneClick,
+  nothingReceived,
+  oneVaccinationPerNote,
+  printedWithout2dCode,
+  refusalShown,
+  sendBoxChecked,
+  settingRefused,
+  shownNotSent,
+  shownSent,
+  typeCodeSetAutomatically,
+  validatedInOneClick,
+  visibleToAll,
+  xdsTypeCodeIs,
 } from '../../../src/oracles/dmp-feeding';
 
-const entry = (o: Partial<{ typeCode: string; confidentialityCodes: string[] }> = {}) => ({ entryId: 'Document01', typeCode: '11488-4', confidentialityCodes: ['N'], content: Buffer.alloc(0), ...o });
+const entry = (o: Partial<{ typeCode: string; confidentialityCodes: string[] }> = {}) => ({
+  entryId: 'Document01',
+  typeCode: '11488-4',
+  confidentialityCodes: ['N'],
+  content: Buffer.alloc(0),
+  ...o,
+});
 const sub = (seq: number, outcome = 'accepted') => ({ seq, outcome, receivedAt: '2026-12-02T10:00:00Z', documents: [entry()] });
-const editor = (o: object = {}) => ({ sendToDmp: { checked: true }, typeCode: '11488-4', typeCodeSetBy: 'automatic', status: 'validated', dmp: { status: 'sent' }, ...o });
+const editor = (o: object = {}) => ({
+  sendToDmp: { checked: true },
+  typeCode: '11488-4',
+  typeCodeSetBy: 'automatic',
+  status: 'validated',
+  dmp: { status: 'sent' },
+  ...o,
+});
 const click = (purpose: string, label?: string) => ({ purpose, label });
 
 test('OPP-01/SEND-03: the box checked', () => {
@@ -43,7 +72,11 @@ test('SEND-01/02/06: clicks counted, whatever they are called', () => {
   assert.equal(notSendingInOneClick([click('do-not-send')]).status, 'pass');
   assert.equal(notSendingInOneClick([click('do-not-send'), click('confirm')]).status, 'fail');
   assert.equal(noClickBesidesValidate([click('validate-and-print')]).status, 'pass');
-  assert.equal(noClickBesidesValidate([click('validate-and-print'), click('preferences', "Préférences d'affichage")]).status, 'fail', 'a dialog named otherwise is still a click');
+  assert.equal(
+    noClickBesidesValidate([click('validate-and-print'), click('preferences', "Préférences d'affichage")]).status,
+    'fail',
+    'a dialog named otherwise is still a click',
+  );
 });
 
 test('SEND-05/06/11: type and confidentiality codes', () => {
@@ -75,8 +108,16 @@ test('SEND-10: submissions stop after the refusal — any resubmission in the wi
 });
 
 test('OPP-03: a reminder of its own — the question saying « informé » is not one', () => {
-  const q = 'Le patient, informé au préalable, s\'oppose-t-il à la consultation de son DMP ?';
-  assert.equal(asksNonOppositionWithReminder({ asked: true, question: 'Le patient s\'oppose-t-il à la consultation ?', reminder: 'Le patient doit avoir été informé au préalable.', consulted: false }).status, 'pass');
+  const q = "Le patient, informé au préalable, s'oppose-t-il à la consultation de son DMP ?";
+  assert.equal(
+    asksNonOppositionWithReminder({
+      asked: true,
+      question: "Le patient s'oppose-t-il à la consultation ?",
+      reminder: 'Le patient doit avoir été informé au préalable.',
+      consulted: false,
+    }).status,
+    'pass',
+  );
   assert.equal(asksNonOppositionWithReminder({ asked: true, question: q, consulted: false }).status, 'fail');
   assert.equal(asksNonOppositionWithReminder({ asked: true, question: q, reminder: q, consulted: false }).status, 'fail');
   assert.equal(asksNonOppositionWithReminder({ asked: false, consulted: true }).status, 'fail');
