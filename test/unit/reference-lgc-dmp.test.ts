@@ -1101,8 +1101,8 @@ describe('seeded defects that act late, under another name, or make the user wai
     ]);
   });
 
-  test('validate-refused-on-eprescription-failure: 422 when the service answers KO or not at all; nothing sent', async () => {
-    for (const ep of ['ko', 'hold'] as const) {
+  test('validate-refused-on-eprescription-failure: 422 when the service answers KO, not at all, or its module is inactive; nothing sent', async () => {
+    for (const ep of ['ko', 'hold', 'none'] as const) {
       const t = await reset({ defects: ['validate-refused-on-eprescription-failure'], ep });
       const p = await patient(t);
       const [d] = await write(t, p, 'prescription');
@@ -1112,12 +1112,10 @@ describe('seeded defects that act late, under another name, or make the user wai
       assert.equal((await doc(t, d.documentId)).status, 'draft');
       assert.equal(submissions(t).length, 0);
     }
-    // the module not installed: the prescription is validated and sent, without its 2D code
-    const t = await reset({ defects: ['validate-refused-on-eprescription-failure'], ep: 'none' });
-    const [d] = await write(t, await patient(t), 'prescription');
-    const v = await validate(t, d.documentId);
-    assert.equal(v.status, 200);
-    assert.equal(v.body.printed.datamatrix, false);
+    // a consultation report is validated as usual
+    const t = await reset({ defects: ['validate-refused-on-eprescription-failure'], ep: 'ko' });
+    const [d] = await write(t, await patient(t), 'consultation-report');
+    assert.equal((await validate(t, d.documentId)).status, 200);
     assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
   });
 });
