@@ -170,7 +170,8 @@ function describe(p) {
   const lines = [`Vigie preflight (${p.purpose})`];
   for (const x of p.present) lines.push(`  ok       ${x.what}${x.where && x.where !== true ? `: ${x.where}` : ''}`);
   if (p.npmCi) lines.push(`  missing  ${WHAT.node_modules} → npm ci`);
-  for (const pkg of p.packages) lines.push(`  missing  Debian package ${pkg} → ${p.canInstall ? 'apt-get install' : 'cannot install (see below)'}`);
+  for (const pkg of p.packages)
+    lines.push(`  missing  Debian package ${pkg} → ${p.canInstall ? 'apt-get install' : 'cannot install (see below)'}`);
   for (const w of p.warnings) lines.push(`  warning  ${w}`);
   return lines.join('\n');
 }
@@ -224,7 +225,9 @@ function main(argv) {
   }
   const after = plan(purpose, probeMachine());
   if (after.npmCi || after.packages.length) {
-    process.stderr.write(`vigie preflight: still missing after installing: ${[...(after.npmCi ? ['node_modules'] : []), ...after.packages].join(', ')}\n`);
+    process.stderr.write(
+      `vigie preflight: still missing after installing: ${[...(after.npmCi ? ['node_modules'] : []), ...after.packages].join(', ')}\n`,
+    );
     return 2;
   }
   return 0;
