@@ -197,6 +197,10 @@ function main(argv) {
   const dryRun = argv.includes('--dry-run');
   const quiet = argv.includes('--quiet');
   const purpose = argv.find((a) => !a.startsWith('--')) || 'test';
+  if (!NEEDS[purpose]) {
+    process.stderr.write(`vigie preflight: unknown purpose "${purpose}" (one of ${Object.keys(NEEDS).join(', ')})\n`);
+    return 2;
+  }
   const p = plan(purpose, probeMachine());
   const nothingToDo = !p.npmCi && p.packages.length === 0;
   if (!quiet || !nothingToDo || dryRun) process.stdout.write(`${describe(p)}\n`);

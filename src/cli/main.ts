@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, PROJECT_ROOT, effectiveDriver, loadTarget } from '../config/load';
@@ -64,6 +65,8 @@ const USAGE = `Usage: vigie <command> [options]     (vigie <command> --help for 
   validate  <file|dir>...  Judges CDA documents (safe parse, CDA schema, CI-SIS header rules, ANS schematron).
   defects   Lists the reference LGC's seeded defects and the requirements each must fail.
   trace     <REQ>  Where a requirement is encoded (features), driven (step definitions) and judged (oracles).
+  doctor    [conformance|ui|test] [--dry-run]  What this machine has and lacks for Vigie; installs what
+            it can (npm ci; Debian packages as root), else prints the exact command. --dry-run only says.
   report    Turns reports/allure-results into the Allure HTML report (reports/allure-report).
   bench     Times the suite on the reference LGC, and the CDA oracle against the ANS-style pipeline.
 `;
@@ -94,6 +97,8 @@ export async function main(argv: string[]): Promise<number> {
         return defects(rest);
       case 'trace':
         return await lazy.trace().trace(rest);
+      case 'doctor':
+        return doctor(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -153,6 +158,15 @@ async function run(argv: string[]): Promise<number> {
   });
   lazy.console().printSummary(summary, reportsDir);
   return exitCode;
+}
+
+/** The preflight the README's commands run first (scripts/preflight.cjs: plain Node, it runs before npm ci). */
+function doctor(argv: string[]): number {
+  const bad = argv.filter((x) => x.startsWith('--') && x !== '--dry-run' && x !== '--help');
+  if (bad.length) throw new UsageError(`doctor: unknown option ${bad.join(', ')}`);
+  if (argv.includes('--help')) throw new HelpRequested();
+  const reply = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'preflight.cjs'), ...argv], { stdio: 'inherit' });
+  return reply.status ?? 2;
 }
 
 function defects(argv: string[]): number {
