@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLValidator } from 'fast-xml-parser';
 import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
-import { callLgc, stubServer } from '../support/lgc';
+import { callLgc, stubServer, waitFor } from '../support/lgc';
 import {
   cdaPatient,
   generateCda,
@@ -44,30 +44,30 @@ const references = (x: string): string[] => [...x.matchAll(/<reference value="#(
 
 describe('the documents follow the ANS rules of their type', () => {
   test('every patient: address and telecom present (nullFlavor NASK: the file holds none)', () => {
-    const x = vsmCda(cdaPatient(PATIENT), EMPTY, CTX);
+    const cda = vsmCda(cdaPatient(PATIENT), EMPTY, CTX);
     assert.match(
-      x,
+      cda,
       /<id extension="p7" root="1\.2\.250\.1\.999\.1\.1\.1"\/><addr nullFlavor="NASK"\/><telecom nullFlavor="NASK"\/><patient classCode="PSN">/,
     );
   });
 
   test('prescription (EP-MED-DM 2024.01): validity period, one ALD entry per line, references resolved', () => {
     const content = { ...EMPTY, lines: [{ product: 'PARACETAMOL 1 g', dosage: '1 cp x 3/j' }, { product: 'IBUPROFENE <200 mg>' }] };
-    const x = prescriptionCda(cdaPatient(PATIENT), content, CTX, { ePrescriptionNumber: 'EP-1' });
-    wellFormed(x);
+    const cda = prescriptionCda(cdaPatient(PATIENT), content, CTX, { ePrescriptionNumber: 'EP-1' });
+    wellFormed(cda);
     assert.match(
-      x,
+      cda,
       /<serviceEvent classCode="ACT"><id root="1\.2\.250\.1\.215\.500\.1\.1" extension="EP-1"\/><code code="57833-6"[^>]*\/><effectiveTime><low value="20260115100000\+0000"\/><high value="20260415100000\+0000"\/><\/effectiveTime>/,
     );
-    const ald = x.match(/<templateId root="1\.2\.250\.1\.213\.1\.1\.3\.48\.13"\/>.*?<\/observation>/g) ?? [];
+    const ald = cda.match(/<templateId root="1\.2\.250\.1\.213\.1\.1\.3\.48\.13"\/>.*?<\/observation>/g) ?? [];
     assert.equal(ald.length, 2);
     for (const [i, a] of ald.entries()) {
       assert.match(a, /<code code="MED-574" displayName="En rapport avec une ALD" codeSystem="1\.2\.250\.1\.213\.1\.1\.4\.322"/);
       assert.match(a, new RegExp(`<reference value="#med-${i + 1}-ALD"/>.*<value xsi:type="BL" value="false"/>`));
     }
-    const ids = narrativeIds(x);
-    for (const r of references(x)) assert.ok(ids.has(r), `reference #${r} resolves`);
-    assert.match(x, /IBUPROFENE &lt;200 mg&gt;/);
+    const ids = narrativeIds(cda);
+    for (const r of references(cda)) assert.ok(ids.has(r), `reference #${r} resolves`);
+    assert.match(cda, /IBUPROFENE &lt;200 mg&gt;/);
   });
 
   test('vaccination note (VAC-NOTE 2023.01): CIS and ATC codes, the typed name kept, a lot number', () => {
@@ -97,10 +97,10 @@ describe('the documents follow the ANS rules of their type', () => {
   });
 
   test('VSM (1.4) without médecin traitant: produced, the PCP participant with nullFlavor (CDA-05)', () => {
-    const x = vsmCda(cdaPatient(PATIENT), { ...EMPTY, problems: ['HTA'], medecinTraitant: null }, CTX);
-    wellFormed(x);
+    const cda = vsmCda(cdaPatient(PATIENT), { ...EMPTY, problems: ['HTA'], medecinTraitant: null }, CTX);
+    wellFormed(cda);
     assert.match(
-      x,
+      cda,
       /<participant typeCode="INF"><functionCode code="PCP" displayName="Médecin Traitant" codeSystem="2\.16\.840\.1\.113883\.5\.88"\/><associatedEntity classCode="PROV" nullFlavor="NI"><id nullFlavor="NI"\/><\/associatedEntity><\/participant><documentationOf>/,
     );
     const withMt = vsmCda(cdaPatient(PATIENT), { ...EMPTY, medecinTraitant: 'Dr Anne PRATICIEN' }, CTX);
@@ -112,20 +112,20 @@ describe('the documents follow the ANS rules of their type', () => {
   });
 
   test('VSM: uncoded typed texts kept, through nullFlavor codes and references to the narrative (CDA-06)', () => {
-    const x = vsmCda(
+    const cda = vsmCda(
       cdaPatient(PATIENT),
       { ...EMPTY, problems: ['HTA'], allergies: ['Pénicilline'], treatments: ['AMLODIPINE 5 mg'] },
       CTX,
     );
-    for (const text of ['HTA', 'Pénicilline', 'AMLODIPINE 5 mg']) assert.match(x, new RegExp(`<content ID="[a-z]+-1">${text}</content>`));
-    assert.match(x, /<value xsi:type="CD" nullFlavor="OTH"><originalText><reference value="#pb-1"\/>/);
-    assert.match(x, /<value xsi:type="CD" nullFlavor="OTH"><originalText><reference value="#allergie-1"\/>/);
+    for (const text of ['HTA', 'Pénicilline', 'AMLODIPINE 5 mg']) assert.match(cda, new RegExp(`<content ID="[a-z]+-1">${text}</content>`));
+    assert.match(cda, /<value xsi:type="CD" nullFlavor="OTH"><originalText><reference value="#pb-1"\/>/);
+    assert.match(cda, /<value xsi:type="CD" nullFlavor="OTH"><originalText><reference value="#allergie-1"\/>/);
     assert.match(
-      x,
+      cda,
       /<code nullFlavor="OTH"><originalText><reference value="#med-1"\/><\/originalText><\/code><name>AMLODIPINE 5 mg<\/name>/,
     );
-    const ids = narrativeIds(x);
-    for (const r of references(x)) assert.ok(ids.has(r), `reference #${r} resolves`);
+    const ids = narrativeIds(cda);
+    for (const r of references(cda)) assert.ok(ids.has(r), `reference #${r} resolves`);
   });
 
   test('every type: the CI-SIS header, languageCode fr-FR, no foreign element', () => {
@@ -136,14 +136,14 @@ describe('the documents follow the ANS rules of their type', () => {
       'consultation-report': { ...EMPTY, text: 'x' },
     };
     for (const [type, content] of Object.entries(contents)) {
-      const x = generateCda(type as 'vsm', cdaPatient(PATIENT), content, CTX);
-      wellFormed(x);
+      const cda = generateCda(type as 'vsm', cdaPatient(PATIENT), content, CTX);
+      wellFormed(cda);
       assert.match(
-        x,
+        cda,
         /<\/title><effectiveTime value="20260115100000\+0000"\/><confidentialityCode [^>]+\/><languageCode code="fr-FR"\/><setId/,
         type,
       );
-      assert.doesNotMatch(x, /<commentaire>/);
+      assert.doesNotMatch(cda, /<commentaire>/);
     }
   });
 });
@@ -192,30 +192,30 @@ const PS = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' };
 const call = (method: string, path: string, tenant: string, body?: unknown) => callLgc(lgc.url, method, path, tenant, body);
 
 /** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
-async function switchDefects(t: string, defects: string[]): Promise<void> {
-  const r = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: t, defects });
-  assert.equal(r.status, 200, r.text);
+async function switchDefects(tenant: string, defects: string[]): Promise<void> {
+  const response = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: tenant, defects });
+  assert.equal(response.status, 200, response.text);
 }
 
 let counter = 0;
 async function reset(defects: string[] = []): Promise<string> {
-  const t = `cda${++counter}-${process.pid}`;
-  await switchDefects(t, defects);
-  const r = await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiUrl } }, workstations: [PS] });
-  assert.equal(r.status, 200, r.text);
-  return t;
+  const tenant = `cda${++counter}-${process.pid}`;
+  await switchDefects(tenant, defects);
+  const response = await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: insiUrl } }, workstations: [PS] });
+  assert.equal(response.status, 200, response.text);
+  return tenant;
 }
 
 /** A patient file; `recovered`: opened, INSi answered, the INS known but not qualified. */
-async function patient(t: string, recovered = false): Promise<string> {
-  const id = (await call('POST', '/testdriver/patients', t, { file: FILE })).body.patientId as string;
+async function patient(tenant: string, recovered = false): Promise<string> {
+  const id = (await call('POST', '/testdriver/patients', tenant, { file: FILE })).body.patientId as string;
   if (recovered) {
-    await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
-    const until = Date.now() + 3000;
-    while ((await call('GET', `/testdriver/patients/${id}/identity`, t)).body.insi.lastCall?.outcome !== 'found') {
-      assert.ok(Date.now() < until, 'INSi answered');
-      await new Promise((r) => setTimeout(r, 15));
-    }
+    await call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: PS });
+    await waitFor(
+      'the INSi answer',
+      async () => (await call('GET', `/testdriver/patients/${id}/identity`, tenant)).body,
+      (identity) => identity.insi.lastCall?.outcome === 'found',
+    );
   }
   return id;
 }
@@ -232,65 +232,65 @@ const CONTENT: Record<string, Record<string, unknown>> = {
   'vaccination-note': { vaccinations: [{ vaccine: 'Vaccin grippal tétravalent', lot: 'FLU2026A', date: '2026-01-15' }] },
 };
 
-async function write(t: string, p: string, type: string, content: unknown = CONTENT[type]): Promise<string> {
-  const r = await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type, content });
-  assert.equal(r.status, 201, r.text);
-  return r.body.documents[0].documentId as string;
+async function write(tenant: string, patientId: string, type: string, content: unknown = CONTENT[type]): Promise<string> {
+  const response = await call('POST', `/testdriver/patients/${patientId}/documents`, tenant, { workstation: PS, type, content });
+  assert.equal(response.status, 201, response.text);
+  return response.body.documents[0].documentId as string;
 }
 
-async function content(t: string, d: string): Promise<string> {
-  const r = await call('GET', `/testdriver/documents/${d}/content`, t);
-  assert.equal(r.status, 200, r.text);
-  assert.match(r.type, /^application\/xml/);
-  return r.text;
+async function content(tenant: string, documentId: string): Promise<string> {
+  const response = await call('GET', `/testdriver/documents/${documentId}/content`, tenant);
+  assert.equal(response.status, 200, response.text);
+  assert.match(response.type, /^application\/xml/);
+  return response.text;
 }
 
 /** The CDA of a new document of `type` for a new patient of a tenant with `defects`. */
 async function cdaOf(type: string, defects: string[] = [], body: unknown = CONTENT[type], recovered = false): Promise<string> {
-  const t = await reset(defects);
-  return content(t, await write(t, await patient(t, recovered), type, body));
+  const tenant = await reset(defects);
+  return content(tenant, await write(tenant, await patient(tenant, recovered), type, body));
 }
 
 describe('GET /testdriver/documents/{id}/content', () => {
   test('a draft: generated on demand; validated: the CDA produced at validation, unchanged', async () => {
-    const t = await reset();
-    const p = await patient(t);
+    const tenant = await reset();
+    const patientId = await patient(tenant);
     for (const type of Object.keys(CONTENT)) {
-      const d = await write(t, p, type);
-      const draft = await content(t, d);
+      const documentId = await write(tenant, patientId, type);
+      const draft = await content(tenant, documentId);
       wellFormed(draft);
       assert.match(draft, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<ClinicalDocument xmlns="urn:hl7-org:v3"/);
-      assert.equal((await call('POST', `/testdriver/documents/${d}/validate`, t, { workstation: PS })).status, 200);
-      const validated = await content(t, d);
-      assert.equal(await content(t, d), validated, 'the same bytes every time');
+      assert.equal((await call('POST', `/testdriver/documents/${documentId}/validate`, tenant, { workstation: PS })).status, 200);
+      const validated = await content(tenant, documentId);
+      assert.equal(await content(tenant, documentId), validated, 'the same bytes every time');
       assert.equal(/<id root="([^"]+)"\/>/.exec(validated)?.[1], /<id root="([^"]+)"\/>/.exec(draft)?.[1], 'same document id');
     }
   });
 
   test('an unqualified patient: the local identifier alone (CDA-03); 404 for an unknown document', async () => {
-    const t = await reset();
-    const x = await content(t, await write(t, await patient(t, true), 'consultation-report'));
-    assert.doesNotMatch(x, /1\.2\.250\.1\.213\.1\.4\.8|170016322088854/);
-    assert.match(x, /<patientRole><id extension="[^"]+" root="1\.2\.250\.1\.999\.1\.1\.1"\/><addr/);
-    const r = await call('GET', '/testdriver/documents/d999/content', t);
-    assert.equal(r.status, 404);
-    assert.equal(r.body.error, 'unknown-document');
+    const tenant = await reset();
+    const cda = await content(tenant, await write(tenant, await patient(tenant, true), 'consultation-report'));
+    assert.doesNotMatch(cda, /1\.2\.250\.1\.213\.1\.4\.8|170016322088854/);
+    assert.match(cda, /<patientRole><id extension="[^"]+" root="1\.2\.250\.1\.999\.1\.1\.1"\/><addr/);
+    const response = await call('GET', '/testdriver/documents/d999/content', tenant);
+    assert.equal(response.status, 404);
+    assert.equal(response.body.error, 'unknown-document');
   });
 
   test('a VSM without médecin traitant is produced (CDA-05)', async () => {
-    const x = await cdaOf('vsm', [], { ...CONTENT.vsm, medecinTraitant: null });
-    assert.match(x, /<code code="SYNTH"/);
-    assert.match(x, /<functionCode code="PCP"[^>]*\/><associatedEntity classCode="PROV" nullFlavor="NI">/);
+    const cda = await cdaOf('vsm', [], { ...CONTENT.vsm, medecinTraitant: null });
+    assert.match(cda, /<code code="SYNTH"/);
+    assert.match(cda, /<functionCode code="PCP"[^>]*\/><associatedEntity classCode="PROV" nullFlavor="NI">/);
   });
 });
 
 describe('seeded CDA defects change the document as described', () => {
   test('cda-not-schema-valid: a <commentaire> right after <title>, nothing else changed', async () => {
     for (const type of Object.keys(CONTENT)) {
-      const x = await cdaOf(type, ['cda-not-schema-valid']);
-      wellFormed(x);
-      assert.match(x, /<\/title><commentaire>[^<]*<\/commentaire><effectiveTime /, type);
-      assert.equal(x.replace(/<commentaire>[^<]*<\/commentaire>/, '').includes('<commentaire>'), false);
+      const cda = await cdaOf(type, ['cda-not-schema-valid']);
+      wellFormed(cda);
+      assert.match(cda, /<\/title><commentaire>[^<]*<\/commentaire><effectiveTime /, type);
+      assert.equal(cda.replace(/<commentaire>[^<]*<\/commentaire>/, '').includes('<commentaire>'), false);
     }
   });
 
@@ -301,25 +301,28 @@ describe('seeded CDA defects change the document as described', () => {
 
   test('ins-in-unqualified-cda: the INS and its OID for an identity not qualified', async () => {
     assert.doesNotMatch(await cdaOf('consultation-report', [], undefined, true), /170016322088854/);
-    const x = await cdaOf('consultation-report', ['ins-in-unqualified-cda'], undefined, true);
+    const cda = await cdaOf('consultation-report', ['ins-in-unqualified-cda'], undefined, true);
     assert.match(
-      x,
+      cda,
       /<patientRole><id extension="170016322088854" root="1\.2\.250\.1\.213\.1\.4\.8"\/><id extension="[^"]+" root="1\.2\.250\.1\.999\.1\.1\.1"\/>/,
     );
   });
 
   test('cda-code-disagrees-with-metadata: the prescription says 11488-4, its typeCode stays 57833-6', async () => {
-    const t = await reset(['cda-code-disagrees-with-metadata']);
-    const p = await patient(t);
-    const r = await call('POST', `/testdriver/patients/${p}/documents`, t, {
+    const tenant = await reset(['cda-code-disagrees-with-metadata']);
+    const patientId = await patient(tenant);
+    const response = await call('POST', `/testdriver/patients/${patientId}/documents`, tenant, {
       workstation: PS,
       type: 'prescription',
       content: CONTENT.prescription,
     });
-    assert.equal(r.body.documents[0].typeCode, '57833-6');
-    const x = await content(t, r.body.documents[0].documentId);
-    assert.equal(docCode(x), '11488-4');
-    assert.match(x, /<code code="11488-4" displayName="CR ou fiche de consultation ou de visite" codeSystem="2\.16\.840\.1\.113883\.6\.1"/);
+    assert.equal(response.body.documents[0].typeCode, '57833-6');
+    const cda = await content(tenant, response.body.documents[0].documentId);
+    assert.equal(docCode(cda), '11488-4');
+    assert.match(
+      cda,
+      /<code code="11488-4" displayName="CR ou fiche de consultation ou de visite" codeSystem="2\.16\.840\.1\.113883\.6\.1"/,
+    );
     assert.equal(docCode(await cdaOf('prescription')), '57833-6');
     // the other types keep their own code
     const own: Record<string, string> = { vsm: 'SYNTH', 'vaccination-note': '87273-9', 'consultation-report': '11488-4' };
@@ -328,19 +331,23 @@ describe('seeded CDA defects change the document as described', () => {
   });
 
   test('vsm-requires-medecin-traitant: 422 without one; with one, created', async () => {
-    const t = await reset(['vsm-requires-medecin-traitant']);
-    const p = await patient(t);
+    const tenant = await reset(['vsm-requires-medecin-traitant']);
+    const patientId = await patient(tenant);
     for (const mt of [null, undefined, '']) {
-      const r = await call('POST', `/testdriver/patients/${p}/documents`, t, {
+      const response = await call('POST', `/testdriver/patients/${patientId}/documents`, tenant, {
         workstation: PS,
         type: 'vsm',
         content: { ...CONTENT.vsm, medecinTraitant: mt },
       });
-      assert.equal(r.status, 422);
-      assert.deepEqual(r.body, { error: 'medecin-traitant-required', message: 'Un médecin traitant est requis pour produire le VSM' });
+      assert.equal(response.status, 422);
+      assert.deepEqual(response.body, {
+        error: 'medecin-traitant-required',
+        message: 'Un médecin traitant est requis pour produire le VSM',
+      });
     }
     assert.equal(
-      (await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'vsm', content: CONTENT.vsm })).status,
+      (await call('POST', `/testdriver/patients/${patientId}/documents`, tenant, { workstation: PS, type: 'vsm', content: CONTENT.vsm }))
+        .status,
       201,
     );
   });
@@ -349,20 +356,20 @@ describe('seeded CDA defects change the document as described', () => {
     const typed = ['Hypertension artérielle essentielle', 'AMLODIPINE 5 mg', 'Pénicilline'];
     const ok = await cdaOf('vsm');
     for (const s of typed) assert.ok(ok.includes(s), s);
-    const x = await cdaOf('vsm', ['free-text-dropped']);
-    wellFormed(x);
-    for (const s of typed) assert.ok(!x.includes(s), s);
-    assert.doesNotMatch(x, /<entry/);
+    const cda = await cdaOf('vsm', ['free-text-dropped']);
+    wellFormed(cda);
+    for (const s of typed) assert.ok(!cda.includes(s), s);
+    assert.doesNotMatch(cda, /<entry/);
     for (const root of ['1.2.250.1.213.1.1.2.29', '1.3.6.1.4.1.19376.1.5.3.1.3.27', '1.2.250.1.213.1.1.2.32'])
-      assert.ok(x.includes(`<templateId root="${root}"/>`), root);
+      assert.ok(cda.includes(`<templateId root="${root}"/>`), root);
   });
 
   test('vac-note-without-atc: no ATC code, the CIS code slot kept', async () => {
     assert.match(await cdaOf('vaccination-note'), /codeSystem="2\.16\.840\.1\.113883\.6\.73"/);
-    const x = await cdaOf('vaccination-note', ['vac-note-without-atc']);
-    wellFormed(x);
-    assert.doesNotMatch(x, /2\.16\.840\.1\.113883\.6\.73|codeSystemName="ATC"/);
-    assert.match(x, /codeSystem="1\.2\.250\.1\.213\.2\.3\.1" codeSystemName="CIS"/);
+    const cda = await cdaOf('vaccination-note', ['vac-note-without-atc']);
+    wellFormed(cda);
+    assert.doesNotMatch(cda, /2\.16\.840\.1\.113883\.6\.73|codeSystemName="ATC"/);
+    assert.match(cda, /codeSystem="1\.2\.250\.1\.213\.2\.3\.1" codeSystemName="CIS"/);
   });
 });
 
@@ -379,44 +386,44 @@ describe('the author of the CDA: the professional at the workstation', () => {
   const legal = (x: string) => /<legalAuthenticator>(.*?)<\/legalAuthenticator>/.exec(x)?.[1] ?? '';
 
   test("the validating action's workstation: its idNat and its card holder's name, author and legal authenticator", async () => {
-    const t = await reset();
-    const d = await write(t, await patient(t), 'prescription');
-    assert.equal((await call('POST', `/testdriver/documents/${d}/validate`, t, { workstation: DR })).status, 200);
-    const x = await content(t, d);
-    for (const part of [author(x), legal(x)]) {
+    const tenant = await reset();
+    const documentId = await write(tenant, await patient(tenant), 'prescription');
+    assert.equal((await call('POST', `/testdriver/documents/${documentId}/validate`, tenant, { workstation: DR })).status, 200);
+    const cda = await content(tenant, documentId);
+    for (const part of [author(cda), legal(cda)]) {
       assert.match(part, /(^|<assignedEntity>)<id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/);
       assert.match(
         part,
         /<assignedPerson><name><given>Jeanne<\/given><family>MEDECIN-TRAITANT<\/family><suffix>DR<\/suffix><\/name><\/assignedPerson>/,
       );
     }
-    assert.match(x, /Ordonnance - Dr Jeanne MEDECIN-TRAITANT|<renderMultiMedia/);
-    assert.doesNotMatch(author(x), /810001234567/);
+    assert.match(cda, /Ordonnance - Dr Jeanne MEDECIN-TRAITANT|<renderMultiMedia/);
+    assert.doesNotMatch(author(cda), /810001234567/);
   });
 
   test("an action without idNat: the reset's workstation of the same role and card; nothing known: the invented practitioner", async () => {
-    const t = `cda-ws${++counter}-${process.pid}`;
-    await switchDefects(t, []);
-    await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiUrl } }, workstations: [DR] });
-    const d = await write(t, await patient(t), 'vaccination-note');
-    await call('POST', `/testdriver/documents/${d}/validate`, t, { workstation: { role: 'PS', card: 'CPS' } });
-    const x = await content(t, d);
-    assert.match(author(x), /extension="810100456789"/);
-    assert.match(x, /<td>Dr Jeanne MEDECIN-TRAITANT<\/td>/, 'the vaccinator in the narrative');
+    const tenant = `cda-ws${++counter}-${process.pid}`;
+    await switchDefects(tenant, []);
+    await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: insiUrl } }, workstations: [DR] });
+    const documentId = await write(tenant, await patient(tenant), 'vaccination-note');
+    await call('POST', `/testdriver/documents/${documentId}/validate`, tenant, { workstation: { role: 'PS', card: 'CPS' } });
+    const cda = await content(tenant, documentId);
+    assert.match(author(cda), /extension="810100456789"/);
+    assert.match(cda, /<td>Dr Jeanne MEDECIN-TRAITANT<\/td>/, 'the vaccinator in the narrative');
     assert.match(
-      x,
+      cda,
       /<performer typeCode="PRF"><assignedEntity classCode="ASSIGNED"><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/,
     );
     const unknown = await reset(); // its workstations: PS without idNat
-    const y = await content(unknown, await write(unknown, await patient(unknown), 'consultation-report'));
-    assert.match(author(y), /extension="810001234567"/);
+    const inventedCda = await content(unknown, await write(unknown, await patient(unknown), 'consultation-report'));
+    assert.match(author(inventedCda), /extension="810001234567"/);
   });
 
   test("a prescription line's entry refers to the line's row: product and dosage", async () => {
-    const x = await cdaOf('prescription');
+    const cda = await cdaOf('prescription');
     const ref =
-      /<substanceAdministration classCode="SBADM" moodCode="INT">.*?<text><reference value="#([^"]+)"\/><\/text>/.exec(x)?.[1] ?? '';
-    const row = narrativeOf(x, ref);
+      /<substanceAdministration classCode="SBADM" moodCode="INT">.*?<text><reference value="#([^"]+)"\/><\/text>/.exec(cda)?.[1] ?? '';
+    const row = narrativeOf(cda, ref);
     assert.ok(row.includes('PARACETAMOL 1 g, comprimé') && row.includes('1 comprimé 3 fois par jour'), row);
   });
 });
@@ -465,59 +472,59 @@ describe('seeded defects with canned content: the CDA carries a template, not wh
   for (const [defect, type, gone, kept] of cases) {
     test(`${defect}: ${gone.join(', ')} replaced`, async () => {
       for (const s of gone) assert.ok(typedIn(await cdaOf(type), s), `conformant: ${s}`);
-      const x = await cdaOf(type, [defect]);
-      wellFormed(x);
-      for (const s of gone) assert.ok(!typedIn(x, s), `${defect}: ${s} gone`);
-      for (const s of kept) assert.ok(typedIn(x, s), `${defect}: ${s}`);
+      const cda = await cdaOf(type, [defect]);
+      wellFormed(cda);
+      for (const s of gone) assert.ok(!typedIn(cda, s), `${defect}: ${s} gone`);
+      for (const s of kept) assert.ok(typedIn(cda, s), `${defect}: ${s}`);
     });
   }
 
   test('canned-patient keeps the identifiers: the INS and the local id', async () => {
-    const t = await reset(['canned-patient']);
-    const p = await patient(t, true);
-    await call('POST', `/testdriver/patients/${p}/qualify`, t, {
+    const tenant = await reset(['canned-patient']);
+    const patientId = await patient(tenant, true);
+    await call('POST', `/testdriver/patients/${patientId}/qualify`, tenant, {
       workstation: PS,
       method: 'document',
       document: 'Passeport (français ou étranger)',
     });
-    const x = await content(t, await write(t, p, 'consultation-report'));
+    const cda = await content(tenant, await write(tenant, patientId, 'consultation-report'));
     assert.match(
-      x,
+      cda,
       /<patientRole><id extension="170016322088854" root="1\.2\.250\.1\.213\.1\.4\.8"\/><id extension="p1" root="1\.2\.250\.1\.999\.1\.1\.1"\/>/,
     );
-    assert.match(x, /<family qualifier="BR">MODELE<\/family>/);
-    assert.doesNotMatch(x, /DUPONT|MARTIN/);
+    assert.match(cda, /<family qualifier="BR">MODELE<\/family>/);
+    assert.doesNotMatch(cda, /DUPONT|MARTIN/);
   });
 
   test('canned-author: the hard-coded practitioner whoever validates', async () => {
-    const t = await reset(['canned-author']);
-    const d = await write(t, await patient(t), 'prescription');
-    await call('POST', `/testdriver/documents/${d}/validate`, t, { workstation: { ...PS, idNat: '810100456789' } });
-    const x = await content(t, d);
-    assert.match(x, /<assignedAuthor><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810001234567"\/>/);
-    assert.doesNotMatch(x, /810100456789/);
+    const tenant = await reset(['canned-author']);
+    const documentId = await write(tenant, await patient(tenant), 'prescription');
+    await call('POST', `/testdriver/documents/${documentId}/validate`, tenant, { workstation: { ...PS, idNat: '810100456789' } });
+    const cda = await content(tenant, documentId);
+    assert.match(cda, /<assignedAuthor><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810001234567"\/>/);
+    assert.doesNotMatch(cda, /810100456789/);
   });
 
   test('cda-code-null-flavor: the document code is nullFlavor UNK, no @code; the rest unchanged', async () => {
     for (const type of Object.keys(CONTENT)) {
-      const x = await cdaOf(type, ['cda-code-null-flavor']);
-      wellFormed(x);
-      assert.match(x, /<id root="2\.25\.\d+"\/><code nullFlavor="UNK"\/><title>/, type);
+      const cda = await cdaOf(type, ['cda-code-null-flavor']);
+      wellFormed(cda);
+      assert.match(cda, /<id root="2\.25\.\d+"\/><code nullFlavor="UNK"\/><title>/, type);
     }
   });
 
   test('free-text-only-in-narrative: the typed texts in the narrative, no entry carrying or referencing them', async () => {
     const typed = ['Hypertension artérielle essentielle', 'AMLODIPINE 5 mg', 'Pénicilline'];
-    const x = await cdaOf('vsm', ['free-text-only-in-narrative']);
-    wellFormed(x);
-    const entries = x.match(/<entry[ >].*?<\/entry>/g) ?? [];
+    const cda = await cdaOf('vsm', ['free-text-only-in-narrative']);
+    wellFormed(cda);
+    const entries = cda.match(/<entry[ >].*?<\/entry>/g) ?? [];
     assert.equal(entries.length, 3);
     for (const e of entries) {
       const referenced = references(e)
-        .map((id) => narrativeOf(x, id))
+        .map((id) => narrativeOf(cda, id))
         .join(' ');
       for (const s of typed) assert.ok(!e.includes(s) && !referenced.includes(s), `${s} in ${e.slice(0, 120)}`);
     }
-    for (const s of typed) assert.ok(x.includes(`>${s}</content>`), `${s} in the narrative`);
+    for (const s of typed) assert.ok(cda.includes(`>${s}</content>`), `${s} in the narrative`);
   });
 });

@@ -11,6 +11,8 @@ import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference
 import { callLgc, stubServer, waitFor, type Answer } from '../support/lgc';
 import { cdaPatient, consultationReportCda, vsmCda, type DocumentContent } from '../../src/reference-lgc/cda';
 import { parseRegistryResponse } from '../../src/reference-lgc/dmp-client';
+import type { Click, DocumentView } from '../../src/reference-lgc/documents';
+import { pause } from '../../src/harness/wait';
 import type { Patient } from '../../src/reference-lgc/tenant';
 
 // ---------------------------------------------------------------------------------------------
@@ -93,23 +95,23 @@ const stub = stubServer((req, res) => {
     if (kind === 'insi') return soap(FOUND_DUPONT);
     if (kind === 'reg') return soap(QUERY_ANSWER);
     if (kind === 'ep') {
-      const b = epBehaviour.get(tenant) ?? 'ok';
+      const behaviour = epBehaviour.get(tenant) ?? 'ok';
       const ok = () => reply(201, 'application/json', JSON.stringify({ status: 'OK', ePrescriptionNumber: 'EP-0001' }));
-      if (b === 'ok') return ok();
-      if (b === 'ko') return reply(422, 'application/json', JSON.stringify({ status: 'KO', reason: 'Prescripteur inconnu' }));
+      if (behaviour === 'ok') return ok();
+      if (behaviour === 'ko') return reply(422, 'application/json', JSON.stringify({ status: 'KO', reason: 'Prescripteur inconnu' }));
       held.push(ok);
       return;
     }
     if (kind === 'repo') {
-      const b = dmpBehaviour.get(tenant) ?? 'success';
-      if (b === 'success') return soap(SUCCESS);
-      if (b === 'success-mtom') {
+      const behaviour = dmpBehaviour.get(tenant) ?? 'success';
+      if (behaviour === 'success') return soap(SUCCESS);
+      if (behaviour === 'success-mtom') {
         const mtom = `--uuid:b1\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-ID: <r@s>\r\n\r\n${SUCCESS}\r\n--uuid:b1--\r\n`;
         return reply(200, 'multipart/related; type="application/xop+xml"; boundary="uuid:b1"; start="<r@s>"', mtom);
       }
-      if (b === 'failure') return soap(FAILURE);
-      if (b === 'fault') return soap(FAULT, 500);
-      if (b === 'drop') return req.socket.destroy();
+      if (behaviour === 'failure') return soap(FAILURE);
+      if (behaviour === 'fault') return soap(FAULT, 500);
+      if (behaviour === 'drop') return req.socket.destroy();
       held.push(() => soap(SUCCESS));
       return;
     }
@@ -138,12 +140,11 @@ after(async () => {
 const call = (method: string, path: string, tenant: string, body?: unknown) => callLgc(lgc.url, method, path, tenant, body);
 
 const PS = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN' };
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
-async function switchDefects(t: string, defects: string[]): Promise<void> {
-  const r = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: t, defects });
-  assert.equal(r.status, 200, r.text);
+async function switchDefects(tenant: string, defects: string[]): Promise<void> {
+  const response = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: tenant, defects });
+  assert.equal(response.status, 200, response.text);
 }
 
 let counter = 0;
@@ -153,40 +154,40 @@ interface Setup {
   ep?: EpBehaviour | 'none';
   noDmp?: boolean;
 }
-async function reset(s: Setup = {}): Promise<string> {
-  const t = `dmp${++counter}-${process.pid}`;
-  dmpBehaviour.set(t, s.dmp ?? 'success');
-  await switchDefects(t, s.defects ?? []);
-  if (s.ep && s.ep !== 'none') epBehaviour.set(t, s.ep);
+async function reset(setup: Setup = {}): Promise<string> {
+  const tenant = `dmp${++counter}-${process.pid}`;
+  dmpBehaviour.set(tenant, setup.dmp ?? 'success');
+  await switchDefects(tenant, setup.defects ?? []);
+  if (setup.ep && setup.ep !== 'none') epBehaviour.set(tenant, setup.ep);
   const doubles: Record<string, unknown> = { insi: { url: `${base}/insi` } };
-  if (!s.noDmp) doubles.dmp = { repositoryUrl: `${base}/repo/${t}`, registryUrl: `${base}/reg/${t}` };
-  if (s.ep !== 'none') doubles.eprescription = { url: `${base}/ep/${t}` };
-  const r = await call('POST', '/testdriver/reset', t, {
+  if (!setup.noDmp) doubles.dmp = { repositoryUrl: `${base}/repo/${tenant}`, registryUrl: `${base}/reg/${tenant}` };
+  if (setup.ep !== 'none') doubles.eprescription = { url: `${base}/ep/${tenant}` };
+  const response = await call('POST', '/testdriver/reset', tenant, {
     doubles,
     options: { ePrescriptionTimeoutMs: 300, dmpTimeoutMs: 2000 },
     workstations: [PS],
   });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return t;
+  assert.equal(response.status, 200, JSON.stringify(response.body));
+  return tenant;
 }
 
-async function patient(t: string, qualified = true): Promise<string> {
-  const r = await call('POST', '/testdriver/patients', t, { file: FILE_DUPONT });
-  assert.equal(r.status, 201);
-  const id = r.body.patientId as string;
+async function patient(tenant: string, qualified = true): Promise<string> {
+  const response = await call('POST', '/testdriver/patients', tenant, { file: FILE_DUPONT });
+  assert.equal(response.status, 201);
+  const id = response.body.patientId as string;
   if (!qualified) return id;
-  await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
+  await call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: PS });
   await waitFor(
     'the INSi answer',
-    async () => (await call('GET', `/testdriver/patients/${id}/identity`, t)).body,
+    async () => (await call('GET', `/testdriver/patients/${id}/identity`, tenant)).body,
     (v) => v.insi.lastCall?.outcome === 'found',
   );
-  const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+  const qualification = await call('POST', `/testdriver/patients/${id}/qualify`, tenant, {
     workstation: PS,
     method: 'document',
     document: 'Passeport (français ou étranger)',
   });
-  assert.equal(q.status, 200, JSON.stringify(q.body));
+  assert.equal(qualification.status, 200, JSON.stringify(qualification.body));
   return id;
 }
 
@@ -202,15 +203,15 @@ const CONTENT: Record<string, DocumentContent | Record<string, unknown>> = {
   'vaccination-note': { vaccinations: [{ vaccine: 'Vaccin grippal tétravalent', lot: 'FLU2026A', date: '2026-01-15' }] },
 };
 
-async function write(t: string, p: string, type: string, content: unknown = CONTENT[type]): Promise<any[]> {
-  const r = await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type, content });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body.documents;
+async function write(tenant: string, patientId: string, type: string, content: unknown = CONTENT[type]): Promise<DocumentView[]> {
+  const response = await call('POST', `/testdriver/patients/${patientId}/documents`, tenant, { workstation: PS, type, content });
+  assert.equal(response.status, 201, JSON.stringify(response.body));
+  return response.body.documents;
 }
 
 const validate = async (t: string, id: string): Promise<Answer> =>
   call('POST', `/testdriver/documents/${id}/validate`, t, { workstation: PS });
-const doc = async (t: string, id: string): Promise<any> => (await call('GET', `/testdriver/documents/${id}`, t)).body;
+const doc = async (t: string, id: string): Promise<DocumentView> => (await call('GET', `/testdriver/documents/${id}`, t)).body;
 const settledDoc = (t: string, id: string) =>
   waitFor(
     `document ${id} settled`,
@@ -225,17 +226,16 @@ interface Part {
   headers: Record<string, string>;
   body: Buffer;
 }
-function mtomParts(r: Received): { params: Record<string, string>; parts: Part[] } {
+function mtomParts(request: Received): { params: Record<string, string>; parts: Part[] } {
   const params: Record<string, string> = {};
-  for (const m of r.contentType.matchAll(/;\s*([a-zA-Z-]+)="?([^";]*)"?/g)) params[m[1].toLowerCase()] = m[2];
+  for (const m of request.contentType.matchAll(/;\s*([a-zA-Z-]+)="?([^";]*)"?/g)) params[m[1].toLowerCase()] = m[2];
   const delim = Buffer.from(`--${params.boundary}`);
   const parts: Part[] = [];
-  let pos = r.body.indexOf(delim);
-  while (pos >= 0) {
+  for (let pos = request.body.indexOf(delim); pos >= 0;) {
     const start = pos + delim.length;
-    if (r.body.subarray(start, start + 2).toString() === '--') break;
-    const next = r.body.indexOf(delim, start);
-    const raw = r.body.subarray(start + 2, next - 2); // skip CRLF after delimiter and before the next
+    if (request.body.subarray(start, start + 2).toString() === '--') break;
+    const next = request.body.indexOf(delim, start);
+    const raw = request.body.subarray(start + 2, next - 2); // skip CRLF after delimiter and before the next
     const split = raw.indexOf('\r\n\r\n');
     const headers: Record<string, string> = {};
     for (const line of raw.subarray(0, split).toString().split('\r\n')) {
@@ -255,7 +255,8 @@ const xml = new XMLParser({
   processEntities: false,
   parseTagValue: false,
 });
-const list = (v: unknown): any[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+/** One element or several, as the parser gives them: always an array. */
+const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const dec = (s: string | undefined): string | undefined =>
   s
     ?.replace(/&quot;/g, '"')
@@ -275,11 +276,11 @@ interface Entry {
   cda: Buffer;
   envelope: string;
 }
-function entryOf(r: Received): Entry {
-  const { params, parts } = mtomParts(r);
+function entryOf(request: Received): Entry {
+  const { params, parts } = mtomParts(request);
   assert.equal(params.type, 'application/xop+xml');
   assert.equal(params['start-info'], 'application/soap+xml');
-  assert.ok(r.contentType.startsWith('multipart/related'));
+  assert.ok(request.contentType.startsWith('multipart/related'));
   assert.equal(parts.length, 2);
   const root = parts[0];
   assert.equal(params.start, root.headers['content-id']);
@@ -332,8 +333,8 @@ const countVaccinations = (cda: Buffer) => (cda.toString().match(/<entry><substa
 
 describe('documents in the editor', () => {
   test('type code set automatically, the send box pre-checked (OPP-01, SEND-03, SEND-05)', async () => {
-    const t = await reset();
-    const p = await patient(t, false);
+    const tenant = await reset();
+    const patientId = await patient(tenant, false);
     const expected: Record<string, string> = {
       prescription: '57833-6',
       'consultation-report': '11488-4',
@@ -341,7 +342,7 @@ describe('documents in the editor', () => {
       'vaccination-note': '87273-9',
     };
     for (const [type, code] of Object.entries(expected)) {
-      const [d] = await write(t, p, type);
+      const [d] = await write(tenant, patientId, type);
       assert.equal(d.type, type);
       assert.equal(d.typeCode, code);
       assert.equal(d.typeCodeSetBy, 'automatic');
@@ -351,23 +352,23 @@ describe('documents in the editor', () => {
         label: "Information et non opposition du patient à l'alimentation de Mon espace santé",
       });
       assert.equal(d.dmp.status, 'not-sent');
-      assert.deepEqual(await doc(t, d.documentId), d);
+      assert.deepEqual(await doc(tenant, d.documentId), d);
     }
   });
 
   test('two vaccinations at one visit give two notes of one vaccination each (SEND-09)', async () => {
-    const t = await reset();
-    const p = await patient(t);
-    const docs = await write(t, p, 'vaccination-note', {
+    const tenant = await reset();
+    const patientId = await patient(tenant);
+    const docs = await write(tenant, patientId, 'vaccination-note', {
       vaccinations: [
         { vaccine: 'Vaccin grippal tétravalent', lot: 'FLU2026A', date: '2026-01-15' },
         { vaccine: 'Vaccin contre la COVID-19', lot: 'COV2026B', date: '2026-01-15' },
       ],
     });
     assert.equal(docs.length, 2);
-    for (const d of docs) assert.equal((await validate(t, d.documentId)).status, 200);
-    for (const d of docs) assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
-    const subs = submissions(t).map(entryOf);
+    for (const d of docs) assert.equal((await validate(tenant, d.documentId)).status, 200);
+    for (const d of docs) assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
+    const subs = submissions(tenant).map(entryOf);
     assert.equal(subs.length, 2);
     assert.deepEqual(
       subs.map((e) => countVaccinations(e.cda)),
@@ -380,26 +381,34 @@ describe('documents in the editor', () => {
   });
 
   test('request errors: bad type, bad content, unknown document, validated twice', async () => {
-    const t = await reset();
-    const p = await patient(t, false);
+    const tenant = await reset();
+    const patientId = await patient(tenant, false);
     assert.equal(
-      (await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'letter', content: {} })).status,
+      (await call('POST', `/testdriver/patients/${patientId}/documents`, tenant, { workstation: PS, type: 'letter', content: {} })).status,
       400,
     );
     assert.equal(
-      (await call('POST', `/testdriver/patients/${p}/documents`, t, { workstation: PS, type: 'prescription', content: { lines: [] } }))
-        .status,
+      (
+        await call('POST', `/testdriver/patients/${patientId}/documents`, tenant, {
+          workstation: PS,
+          type: 'prescription',
+          content: { lines: [] },
+        })
+      ).status,
       400,
     );
-    assert.equal((await call('POST', `/testdriver/patients/p99/documents`, t, { workstation: PS, type: 'vsm', content: {} })).status, 404);
-    assert.equal((await call('GET', '/testdriver/documents/d99', t)).status, 404);
-    const [d] = await write(t, p, 'vsm', { problems: [] });
     assert.equal(
-      (await call('POST', `/testdriver/documents/${d.documentId}/masking`, t, { workstation: PS, maskedFrom: ['nobody'] })).status,
+      (await call('POST', `/testdriver/patients/p99/documents`, tenant, { workstation: PS, type: 'vsm', content: {} })).status,
+      404,
+    );
+    assert.equal((await call('GET', '/testdriver/documents/d99', tenant)).status, 404);
+    const [d] = await write(tenant, patientId, 'vsm', { problems: [] });
+    assert.equal(
+      (await call('POST', `/testdriver/documents/${d.documentId}/masking`, tenant, { workstation: PS, maskedFrom: ['nobody'] })).status,
       400,
     );
-    assert.equal((await validate(t, d.documentId)).status, 200);
-    const again = await validate(t, d.documentId);
+    assert.equal((await validate(tenant, d.documentId)).status, 200);
+    const again = await validate(tenant, d.documentId);
     assert.equal(again.status, 409);
     assert.equal(again.body.error, 'already-validated');
   });
@@ -407,34 +416,34 @@ describe('documents in the editor', () => {
 
 describe('validate and print: the one click that sends (SEND-01, SEND-04)', () => {
   test('an MTOM ITI-41 submission with the right parts, metadata and CDA', async () => {
-    const t = await reset();
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    const v = await validate(t, d.documentId);
-    assert.equal(v.status, 200);
-    assert.deepEqual(v.body.clicks, [{ purpose: 'validate-and-print', label: 'Valider et imprimer' }]);
-    assert.equal(v.body.screenChanges, 0);
-    assert.deepEqual(v.body.printed, { datamatrix: false, ePrescriptionNumber: null });
-    assert.equal(v.body.document.status, 'validated');
-    assert.ok(['pending', 'sent'].includes(v.body.document.dmp.status));
-    const shown = await settledDoc(t, d.documentId);
+    const tenant = await reset();
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    const validation = await validate(tenant, d.documentId);
+    assert.equal(validation.status, 200);
+    assert.deepEqual(validation.body.clicks, [{ purpose: 'validate-and-print', label: 'Valider et imprimer' }]);
+    assert.equal(validation.body.screenChanges, 0);
+    assert.deepEqual(validation.body.printed, { datamatrix: false, ePrescriptionNumber: null });
+    assert.equal(validation.body.document.status, 'validated');
+    assert.ok(['pending', 'sent'].includes(validation.body.document.dmp.status));
+    const shown = await settledDoc(tenant, d.documentId);
     assert.equal(shown.dmp.status, 'sent');
     assert.equal(shown.dmp.attempts, 1);
-    const subs = submissions(t);
+    const subs = submissions(tenant);
     assert.equal(subs.length, 1);
-    const e = entryOf(subs[0]);
-    assert.equal(e.mimeType, 'text/xml');
-    assert.equal(e.typeCode, '11488-4');
-    assert.equal(e.typeCode, cdaCode(e.cda));
-    assert.equal(e.classCode, '10');
-    assert.deepEqual(e.confidentiality, ['N']);
-    assert.equal(e.patientId, CX);
-    assert.equal(e.sourcePatientId, CX);
-    assert.equal(e.hash, createHash('sha1').update(e.cda).digest('hex'));
-    assert.equal(e.size, String(e.cda.length));
-    const cda = e.cda.toString('utf8');
+    const entry = entryOf(subs[0]);
+    assert.equal(entry.mimeType, 'text/xml');
+    assert.equal(entry.typeCode, '11488-4');
+    assert.equal(entry.typeCode, cdaCode(entry.cda));
+    assert.equal(entry.classCode, '10');
+    assert.deepEqual(entry.confidentiality, ['N']);
+    assert.equal(entry.patientId, CX);
+    assert.equal(entry.sourcePatientId, CX);
+    assert.equal(entry.hash, createHash('sha1').update(entry.cda).digest('hex'));
+    assert.equal(entry.size, String(entry.cda.length));
+    const cda = entry.cda.toString('utf8');
     assert.match(cda, /<id extension="170016322088854" root="1\.2\.250\.1\.213\.1\.4\.8"\/>/);
-    assert.match(cda, new RegExp(`<id extension="${p}" root="1\\.2\\.250\\.1\\.999\\.1\\.1\\.1"/>`));
+    assert.match(cda, new RegExp(`<id extension="${patientId}" root="1\\.2\\.250\\.1\\.999\\.1\\.1\\.1"/>`));
     assert.match(cda, /<nonXMLBody><text mediaType="application\/pdf" representation="B64">JVBERi0/);
     assert.match(cda, /<realmCode code="FR"\/><typeId root="2\.16\.840\.1\.113883\.1\.3" extension="POCD_HD000040"\/>/);
     const pdf = Buffer.from(/representation="B64">([^<]+)</.exec(cda)![1], 'base64').toString('latin1');
@@ -444,115 +453,120 @@ describe('validate and print: the one click that sends (SEND-01, SEND-04)', () =
   });
 
   test('the user gets the screen back while the DMP holds its answer', async () => {
-    const t = await reset({ dmp: 'hold' });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
+    const tenant = await reset({ dmp: 'hold' });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
     const started = Date.now();
-    const v = await validate(t, d.documentId);
+    const validation = await validate(tenant, d.documentId);
     assert.ok(Date.now() - started < 1000, `validation took ${Date.now() - started} ms`);
-    assert.equal(v.body.document.dmp.status, 'pending');
+    assert.equal(validation.body.document.dmp.status, 'pending');
     await waitFor(
       'the submission',
-      () => submissions(t).length,
+      () => submissions(tenant).length,
       (n) => n === 1,
     );
-    assert.equal((await doc(t, d.documentId)).dmp.status, 'pending');
+    assert.equal((await doc(tenant, d.documentId)).dmp.status, 'pending');
     for (const release of held.splice(0)) release();
-    assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
+    assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
   });
 
   test('a refusal (DMP fermé) is shown, the document kept, never resubmitted (SEND-10)', async () => {
-    const t = await reset({ dmp: 'failure' });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    await validate(t, d.documentId);
-    const shown = await settledDoc(t, d.documentId);
+    const tenant = await reset({ dmp: 'failure' });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    await validate(tenant, d.documentId);
+    const shown = await settledDoc(tenant, d.documentId);
     assert.equal(shown.dmp.status, 'refused');
     assert.equal(shown.dmp.message, 'Le DMP a refusé le document : DMP fermé (DMPClosed)');
     assert.equal(shown.status, 'validated');
-    await delay(350);
-    assert.equal(submissions(t).length, 1);
-    assert.equal((await doc(t, d.documentId)).dmp.attempts, 1);
+    await pause(350);
+    assert.equal(submissions(tenant).length, 1);
+    assert.equal((await doc(tenant, d.documentId)).dmp.attempts, 1);
   });
 
   test('faults and dropped connections: at most 2 retries, then an error shown', async () => {
     for (const behaviour of ['fault', 'drop'] as const) {
-      const t = await reset({ dmp: behaviour });
-      const p = await patient(t);
-      const [d] = await write(t, p, 'consultation-report');
-      await validate(t, d.documentId);
-      const shown = await settledDoc(t, d.documentId);
+      const tenant = await reset({ dmp: behaviour });
+      const patientId = await patient(tenant);
+      const [d] = await write(tenant, patientId, 'consultation-report');
+      await validate(tenant, d.documentId);
+      const shown = await settledDoc(tenant, d.documentId);
       assert.equal(shown.dmp.status, 'error', behaviour);
       assert.equal(shown.dmp.attempts, 3);
-      assert.match(shown.dmp.message, /^Envoi au DMP impossible/);
-      if (behaviour === 'fault') assert.match(shown.dmp.message, /Service indisponible/);
-      assert.equal(submissions(t).length, 3);
+      assert.match(shown.dmp.message!, /^Envoi au DMP impossible/);
+      if (behaviour === 'fault') assert.match(shown.dmp.message!, /Service indisponible/);
+      assert.equal(submissions(tenant).length, 3);
     }
   });
 
   test('an MTOM-wrapped answer is read too', async () => {
-    const t = await reset({ dmp: 'success-mtom' });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'vsm');
-    await validate(t, d.documentId);
-    assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
+    const tenant = await reset({ dmp: 'success-mtom' });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'vsm');
+    await validate(tenant, d.documentId);
+    assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
   });
 
   test('opposition: one click, nothing sent (OPP-02, SEND-02); the next document starts checked (SEND-03)', async () => {
-    const t = await reset();
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    const n = await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, t, { workstation: PS });
+    const tenant = await reset();
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    const n = await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, tenant, { workstation: PS });
     assert.equal(n.status, 200);
     assert.deepEqual(
-      n.body.clicks.map((c: any) => c.purpose),
+      n.body.clicks.map((click: Click) => click.purpose),
       ['do-not-send'],
     );
-    await validate(t, d.documentId);
-    await delay(100);
-    assert.equal((await doc(t, d.documentId)).dmp.status, 'not-sent');
-    assert.equal(submissions(t).length, 0);
-    const [next] = await write(t, p, 'prescription');
+    await validate(tenant, d.documentId);
+    await pause(100);
+    assert.equal((await doc(tenant, d.documentId)).dmp.status, 'not-sent');
+    assert.equal(submissions(tenant).length, 0);
+    const [next] = await write(tenant, patientId, 'prescription');
     assert.equal(next.sendToDmp.checked, true);
     // the explicit action still sends an unchecked document on demand
-    const s = await call('POST', `/testdriver/documents/${d.documentId}/send-to-dmp`, t, { workstation: PS });
-    assert.deepEqual(s.body.clicks, [{ purpose: 'send-to-dmp', label: 'Envoyer au DMP' }]);
-    assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
-    assert.equal(submissions(t).length, 1);
+    const sent = await call('POST', `/testdriver/documents/${d.documentId}/send-to-dmp`, tenant, { workstation: PS });
+    assert.deepEqual(sent.body.clicks, [{ purpose: 'send-to-dmp', label: 'Envoyer au DMP' }]);
+    assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
+    assert.equal(submissions(tenant).length, 1);
   });
 
   test('masking chosen at feeding time reaches the metadata (SEND-11)', async () => {
-    const t = await reset();
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    const m = await call('POST', `/testdriver/documents/${d.documentId}/masking`, t, {
+    const tenant = await reset();
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    const masking = await call('POST', `/testdriver/documents/${d.documentId}/masking`, tenant, {
       workstation: PS,
       maskedFrom: ['patient', 'legal-representatives', 'professionals'],
     });
-    assert.equal(m.status, 200);
+    assert.equal(masking.status, 200);
     assert.deepEqual(
-      m.body.clicks.map((c: any) => c.purpose),
+      masking.body.clicks.map((click: Click) => click.purpose),
       ['masking'],
     );
-    assert.deepEqual(m.body.document.maskedFrom, ['patient', 'legal-representatives', 'professionals']);
-    const v = await validate(t, d.documentId);
+    assert.deepEqual(masking.body.document.maskedFrom, ['patient', 'legal-representatives', 'professionals']);
+    const validation = await validate(tenant, d.documentId);
     assert.deepEqual(
-      v.body.clicks.map((c: any) => c.purpose),
+      validation.body.clicks.map((click: Click) => click.purpose),
       ['validate-and-print'],
     );
-    await settledDoc(t, d.documentId);
-    assert.deepEqual(entryOf(submissions(t)[0]).confidentiality, ['N', 'INVISIBLE_PATIENT', 'INVISIBLE_REPRESENTANTS_LEGAUX', 'MASQUE_PS']);
+    await settledDoc(tenant, d.documentId);
+    assert.deepEqual(entryOf(submissions(tenant)[0]).confidentiality, [
+      'N',
+      'INVISIBLE_PATIENT',
+      'INVISIBLE_REPRESENTANTS_LEGAUX',
+      'MASQUE_PS',
+    ]);
   });
 
   test('an unqualified INS: nothing sent, the reason shown', async () => {
-    const t = await reset();
-    const p = await patient(t, false);
-    const [d] = await write(t, p, 'consultation-report');
-    await validate(t, d.documentId);
-    const shown = await doc(t, d.documentId);
+    const tenant = await reset();
+    const patientId = await patient(tenant, false);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    await validate(tenant, d.documentId);
+    const shown = await doc(tenant, d.documentId);
     assert.equal(shown.dmp.status, 'not-sent');
     assert.equal(shown.dmp.message, 'INS non qualifiée : envoi au DMP impossible');
-    assert.equal(submissions(t).length, 0);
+    assert.equal(submissions(tenant).length, 0);
   });
 });
 
@@ -564,22 +578,22 @@ describe('prescriptions and the ordonnance numérique (SEND-08)', () => {
     ['is not installed', 'none', false],
   ] as const) {
     test(`the teleservice ${state}: the prescription is produced and sent`, async () => {
-      const t = await reset({ ep });
-      const p = await patient(t);
-      const [d] = await write(t, p, 'prescription');
-      const v = await validate(t, d.documentId);
-      assert.equal(v.status, 200);
-      assert.deepEqual(v.body.printed, { datamatrix, ePrescriptionNumber: datamatrix ? 'EP-0001' : null });
-      assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
-      const e = entryOf(submissions(t)[0]);
-      assert.equal(e.typeCode, '57833-6');
-      assert.equal(cdaCode(e.cda), '57833-6');
-      assert.equal(e.classCode, '42');
-      assert.equal(countVaccinations(e.cda), 1); // one prescribed line
-      if (datamatrix) assert.match(e.cda.toString(), /<id root="1\.2\.250\.1\.215\.500\.1\.1" extension="EP-0001"\/>/);
-      if (ep === 'none') assert.equal(epCalls(t).length, 0);
+      const tenant = await reset({ ep });
+      const patientId = await patient(tenant);
+      const [d] = await write(tenant, patientId, 'prescription');
+      const validation = await validate(tenant, d.documentId);
+      assert.equal(validation.status, 200);
+      assert.deepEqual(validation.body.printed, { datamatrix, ePrescriptionNumber: datamatrix ? 'EP-0001' : null });
+      assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
+      const entry = entryOf(submissions(tenant)[0]);
+      assert.equal(entry.typeCode, '57833-6');
+      assert.equal(cdaCode(entry.cda), '57833-6');
+      assert.equal(entry.classCode, '42');
+      assert.equal(countVaccinations(entry.cda), 1); // one prescribed line
+      if (datamatrix) assert.match(entry.cda.toString(), /<id root="1\.2\.250\.1\.215\.500\.1\.1" extension="EP-0001"\/>/);
+      if (ep === 'none') assert.equal(epCalls(tenant).length, 0);
       else {
-        const sent = JSON.parse(epCalls(t)[0].body.toString());
+        const sent = JSON.parse(epCalls(tenant)[0].body.toString());
         assert.deepEqual(sent.patient, { ins: INS15, birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' });
         assert.equal(sent.prescriber.name, 'Dr Anne PRATICIEN');
         assert.deepEqual(sent.lines, (CONTENT.prescription as DocumentContent).lines);
@@ -588,32 +602,32 @@ describe('prescriptions and the ordonnance numérique (SEND-08)', () => {
   }
 
   test('the module switched off in the settings: no call, no 2D code, still sent', async () => {
-    const t = await reset({ ep: 'ok' });
-    const s = await call('POST', '/testdriver/settings', t, { workstation: PS, settings: { ePrescription: false } });
-    assert.deepEqual(s.body, { applied: ['ePrescription'], refused: [] });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'prescription');
-    const v = await validate(t, d.documentId);
-    assert.equal(v.body.printed.datamatrix, false);
-    assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
-    assert.equal(epCalls(t).length, 0);
+    const tenant = await reset({ ep: 'ok' });
+    const settings = await call('POST', '/testdriver/settings', tenant, { workstation: PS, settings: { ePrescription: false } });
+    assert.deepEqual(settings.body, { applied: ['ePrescription'], refused: [] });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'prescription');
+    const validation = await validate(tenant, d.documentId);
+    assert.equal(validation.body.printed.datamatrix, false);
+    assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
+    assert.equal(epCalls(tenant).length, 0);
     for (const release of held.splice(0)) release();
   });
 });
 
 describe('settings (SEND-07)', () => {
   test('INSi and DMP feeding cannot be switched off', async () => {
-    const t = await reset({ ep: 'none' });
-    const s = await call('POST', '/testdriver/settings', t, {
+    const tenant = await reset({ ep: 'none' });
+    const settings = await call('POST', '/testdriver/settings', tenant, {
       workstation: PS,
       settings: { insi: false, dmpFeeding: false, ePrescription: true },
     });
-    assert.equal(s.status, 200);
-    assert.deepEqual(s.body, { applied: [], refused: ['insi', 'dmpFeeding', 'ePrescription'] });
-    const p = await patient(t); // INSi still called on open-file, then qualified
-    const [d] = await write(t, p, 'consultation-report');
-    await validate(t, d.documentId);
-    assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
+    assert.equal(settings.status, 200);
+    assert.deepEqual(settings.body, { applied: [], refused: ['insi', 'dmpFeeding', 'ePrescription'] });
+    const patientId = await patient(tenant); // INSi still called on open-file, then qualified
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    await validate(tenant, d.documentId);
+    assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
   });
 });
 
@@ -625,53 +639,53 @@ describe('consulting the DMP (OPP-03, OPP-04)', () => {
     });
 
   test('asked first, with the reminder; the answer recorded; later consultations do not ask', async () => {
-    const t = await reset();
-    const p = await patient(t);
-    const first = await consult(t, p);
+    const tenant = await reset();
+    const patientId = await patient(tenant);
+    const first = await consult(tenant, patientId);
     assert.equal(first.status, 200);
     assert.equal(first.body.asked, true);
     assert.equal(first.body.consulted, false);
     assert.match(first.body.question, /ne s'oppose-t-il pas à la consultation de son DMP/);
     assert.equal(first.body.reminder, 'Rappel : vous devez informer le patient au préalable de tout accès à son DMP / Mon espace santé.');
-    assert.equal(queries(t).length, 0);
-    const yes = await consult(t, p, true);
+    assert.equal(queries(tenant).length, 0);
+    const yes = await consult(tenant, patientId, true);
     assert.equal(yes.body.consulted, true);
     assert.deepEqual(yes.body.documents, [
       { title: 'Compte rendu & suivi', typeCode: '11488-4' },
       { title: 'Note de vaccination', typeCode: '87273-9' },
     ]);
-    assert.equal(queries(t).length, 1);
-    const q = queries(t)[0].body.toString();
-    assert.match(queries(t)[0].contentType, /application\/soap\+xml.*action="urn:ihe:iti:2007:RegistryStoredQuery"/);
-    assert.match(q, /<rim:AdhocQuery id="urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d">/);
+    assert.equal(queries(tenant).length, 1);
+    const query = queries(tenant)[0].body.toString();
+    assert.match(queries(tenant)[0].contentType, /application\/soap\+xml.*action="urn:ihe:iti:2007:RegistryStoredQuery"/);
+    assert.match(query, /<rim:AdhocQuery id="urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d">/);
     assert.ok(
-      q.includes(`<rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>'${CX.replace(/&/g, '&amp;')}'</rim:Value>`),
-      q,
+      query.includes(`<rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>'${CX.replace(/&/g, '&amp;')}'</rim:Value>`),
+      query,
     );
-    assert.ok(q.includes("<rim:Value>('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')</rim:Value>"));
-    const later = await consult(t, p);
+    assert.ok(query.includes("<rim:Value>('urn:oasis:names:tc:ebxml-regrep:StatusType:Approved')</rim:Value>"));
+    const later = await consult(tenant, patientId);
     assert.equal(later.body.asked, false);
     assert.equal(later.body.consulted, true);
-    assert.equal(queries(t).length, 2);
+    assert.equal(queries(tenant).length, 2);
   });
 
   test('an opposition is recorded: no consultation without a new answer', async () => {
-    const t = await reset();
-    const p = await patient(t);
-    const no = await consult(t, p, false);
+    const tenant = await reset();
+    const patientId = await patient(tenant);
+    const no = await consult(tenant, patientId, false);
     assert.deepEqual(no.body, { asked: false, consulted: false });
-    const again = await consult(t, p);
+    const again = await consult(tenant, patientId);
     assert.equal(again.body.asked, true);
     assert.equal(again.body.consulted, false);
-    assert.equal(queries(t).length, 0);
+    assert.equal(queries(tenant).length, 0);
   });
 
   test('an unqualified INS cannot be used to consult', async () => {
-    const t = await reset();
-    const p = await patient(t, false);
-    const r = await consult(t, p, true);
-    assert.deepEqual(r.body, { asked: false, consulted: false, error: 'INS non qualifiée' });
-    assert.equal(queries(t).length, 0);
+    const tenant = await reset();
+    const patientId = await patient(tenant, false);
+    const response = await consult(tenant, patientId, true);
+    assert.deepEqual(response.body, { asked: false, consulted: false, error: 'INS non qualifiée' });
+    assert.equal(queries(tenant).length, 0);
   });
 });
 
@@ -732,25 +746,25 @@ describe('CDA generation (CDA-03, CDA-05, CDA-06)', () => {
 
 describe('seeded defects switch the behaviour', () => {
   test('send-box-unchecked: unchecked, validation does not send', async () => {
-    const t = await reset({ defects: ['send-box-unchecked'] });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
+    const tenant = await reset({ defects: ['send-box-unchecked'] });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
     assert.equal(d.sendToDmp.checked, false);
-    await validate(t, d.documentId);
-    await delay(100);
-    assert.equal((await doc(t, d.documentId)).dmp.status, 'not-sent');
-    assert.equal(submissions(t).length, 0);
+    await validate(tenant, d.documentId);
+    await pause(100);
+    assert.equal((await doc(tenant, d.documentId)).dmp.status, 'not-sent');
+    assert.equal(submissions(tenant).length, 0);
   });
 
   test('opt-out-ignored: sent despite do-not-send', async () => {
-    const t = await reset({ defects: ['opt-out-ignored'] });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    const n = await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, t, { workstation: PS });
+    const tenant = await reset({ defects: ['opt-out-ignored'] });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    const n = await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, tenant, { workstation: PS });
     assert.equal(n.body.clicks.length, 1);
-    await validate(t, d.documentId);
-    assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
-    assert.equal(submissions(t).length, 1);
+    await validate(tenant, d.documentId);
+    assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
+    assert.equal(submissions(tenant).length, 1);
   });
 
   test('consult-without-asking / consult-asks-every-time / consult-despite-opposition', async () => {
@@ -759,195 +773,195 @@ describe('seeded defects switch the behaviour', () => {
         workstation: PS,
         ...(nonOpposition === undefined ? {} : { nonOpposition }),
       });
-    let t = await reset({ defects: ['consult-without-asking'] });
-    let p = await patient(t);
-    let r = await consult(t, p);
-    assert.equal(r.body.asked, false);
-    assert.equal(r.body.consulted, true);
-    assert.equal(queries(t).length, 1);
+    let tenant = await reset({ defects: ['consult-without-asking'] });
+    let patientId = await patient(tenant);
+    let response = await consult(tenant, patientId);
+    assert.equal(response.body.asked, false);
+    assert.equal(response.body.consulted, true);
+    assert.equal(queries(tenant).length, 1);
 
-    t = await reset({ defects: ['consult-asks-every-time'] });
-    p = await patient(t);
-    assert.equal((await consult(t, p, true)).body.consulted, true);
-    r = await consult(t, p);
-    assert.equal(r.body.asked, true);
-    assert.equal(queries(t).length, 1);
+    tenant = await reset({ defects: ['consult-asks-every-time'] });
+    patientId = await patient(tenant);
+    assert.equal((await consult(tenant, patientId, true)).body.consulted, true);
+    response = await consult(tenant, patientId);
+    assert.equal(response.body.asked, true);
+    assert.equal(queries(tenant).length, 1);
 
-    t = await reset({ defects: ['consult-despite-opposition'] });
-    p = await patient(t);
-    await consult(t, p, false);
-    r = await consult(t, p);
-    assert.equal(r.body.consulted, true);
-    assert.equal(queries(t).length, 1);
+    tenant = await reset({ defects: ['consult-despite-opposition'] });
+    patientId = await patient(tenant);
+    await consult(tenant, patientId, false);
+    response = await consult(tenant, patientId);
+    assert.equal(response.body.consulted, true);
+    assert.equal(queries(tenant).length, 1);
   });
 
   test('separate-send-button: only send-to-dmp sends', async () => {
-    const t = await reset({ defects: ['separate-send-button'] });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
+    const tenant = await reset({ defects: ['separate-send-button'] });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
     assert.equal(d.sendToDmp.checked, true);
-    await validate(t, d.documentId);
-    await delay(100);
-    assert.equal(submissions(t).length, 0);
-    const s = await call('POST', `/testdriver/documents/${d.documentId}/send-to-dmp`, t, { workstation: PS });
-    assert.equal(s.status, 200);
-    assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
-    assert.equal(submissions(t).length, 1);
+    await validate(tenant, d.documentId);
+    await pause(100);
+    assert.equal(submissions(tenant).length, 0);
+    const sent = await call('POST', `/testdriver/documents/${d.documentId}/send-to-dmp`, tenant, { workstation: PS });
+    assert.equal(sent.status, 200);
+    assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
+    assert.equal(submissions(tenant).length, 1);
   });
 
   test('do-not-send-two-clicks', async () => {
-    const t = await reset({ defects: ['do-not-send-two-clicks'] });
-    const p = await patient(t, false);
-    const [d] = await write(t, p, 'consultation-report');
-    const n = await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, t, { workstation: PS });
+    const tenant = await reset({ defects: ['do-not-send-two-clicks'] });
+    const patientId = await patient(tenant, false);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    const n = await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, tenant, { workstation: PS });
     assert.deepEqual(
-      n.body.clicks.map((c: any) => c.purpose),
+      n.body.clicks.map((click: Click) => click.purpose),
       ['do-not-send', 'confirm'],
     );
     assert.equal(n.body.clicks[1].label, 'Êtes-vous sûr ?');
   });
 
   test('send-choice-remembered: the next document inherits the unchecked box', async () => {
-    const t = await reset({ defects: ['send-choice-remembered'] });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, t, { workstation: PS });
-    await validate(t, d.documentId);
-    const [next] = await write(t, p, 'prescription');
+    const tenant = await reset({ defects: ['send-choice-remembered'] });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, tenant, { workstation: PS });
+    await validate(tenant, d.documentId);
+    const [next] = await write(tenant, patientId, 'prescription');
     assert.equal(next.sendToDmp.checked, false);
   });
 
   test('dmp-in-request-path: validation waits for the DMP', async () => {
-    const t = await reset({ defects: ['dmp-in-request-path'], dmp: 'hold' });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
+    const tenant = await reset({ defects: ['dmp-in-request-path'], dmp: 'hold' });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
     let answered = false;
-    const v = validate(t, d.documentId).then((r) => {
+    const validation = validate(tenant, d.documentId).then((r) => {
       answered = true;
       return r;
     });
     await waitFor(
       'the submission',
-      () => submissions(t).length,
+      () => submissions(tenant).length,
       (n) => n === 1,
     );
-    await delay(150);
+    await pause(150);
     assert.equal(answered, false);
     for (const release of held.splice(0)) release();
-    assert.equal((await v).body.document.dmp.status, 'sent');
+    assert.equal((await validation).body.document.dmp.status, 'sent');
   });
 
   test('type-code-chosen-by-user: no code in the editor, a click at validation, the right code sent', async () => {
-    const t = await reset({ defects: ['type-code-chosen-by-user'] });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'prescription');
+    const tenant = await reset({ defects: ['type-code-chosen-by-user'] });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'prescription');
     assert.equal(d.typeCode, null);
     assert.equal(d.typeCodeSetBy, null);
-    const v = await validate(t, d.documentId);
+    const validation = await validate(tenant, d.documentId);
     assert.deepEqual(
-      v.body.clicks.map((c: any) => c.purpose),
+      validation.body.clicks.map((click: Click) => click.purpose),
       ['choose-document-type', 'validate-and-print'],
     );
-    assert.equal(v.body.document.typeCodeSetBy, 'user');
-    await settledDoc(t, d.documentId);
-    assert.equal(entryOf(submissions(t)[0]).typeCode, '57833-6');
+    assert.equal(validation.body.document.typeCodeSetBy, 'user');
+    await settledDoc(tenant, d.documentId);
+    assert.equal(entryOf(submissions(tenant)[0]).typeCode, '57833-6');
   });
 
   test('masking-dialog: a masking click at every validation', async () => {
-    const t = await reset({ defects: ['masking-dialog'] });
-    const p = await patient(t, false);
-    const [d] = await write(t, p, 'consultation-report');
-    const v = await validate(t, d.documentId);
-    assert.deepEqual(v.body.clicks, [
+    const tenant = await reset({ defects: ['masking-dialog'] });
+    const patientId = await patient(tenant, false);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    const validation = await validate(tenant, d.documentId);
+    assert.deepEqual(validation.body.clicks, [
       { purpose: 'validate-and-print', label: 'Valider et imprimer' },
       { purpose: 'masking', label: 'Préférences de masquage' },
     ]);
   });
 
   test('dmp-feeding-can-be-disabled and insi-can-be-disabled', async () => {
-    let t = await reset({ defects: ['dmp-feeding-can-be-disabled'] });
-    const p = await patient(t);
-    assert.deepEqual((await call('POST', '/testdriver/settings', t, { workstation: PS, settings: { dmpFeeding: false } })).body, {
+    let tenant = await reset({ defects: ['dmp-feeding-can-be-disabled'] });
+    const patientId = await patient(tenant);
+    assert.deepEqual((await call('POST', '/testdriver/settings', tenant, { workstation: PS, settings: { dmpFeeding: false } })).body, {
       applied: ['dmpFeeding'],
       refused: [],
     });
-    const [d] = await write(t, p, 'consultation-report');
-    await validate(t, d.documentId);
-    await delay(100);
-    assert.equal((await doc(t, d.documentId)).dmp.status, 'not-sent');
-    assert.equal(submissions(t).length, 0);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    await validate(tenant, d.documentId);
+    await pause(100);
+    assert.equal((await doc(tenant, d.documentId)).dmp.status, 'not-sent');
+    assert.equal(submissions(tenant).length, 0);
 
-    t = await reset({ defects: ['insi-can-be-disabled'] });
-    assert.deepEqual((await call('POST', '/testdriver/settings', t, { workstation: PS, settings: { insi: false } })).body, {
+    tenant = await reset({ defects: ['insi-can-be-disabled'] });
+    assert.deepEqual((await call('POST', '/testdriver/settings', tenant, { workstation: PS, settings: { insi: false } })).body, {
       applied: ['insi'],
       refused: [],
     });
     const before = received.filter((r) => r.kind === 'insi').length;
-    const q = await patient(t, false);
-    const o = await call('POST', `/testdriver/patients/${q}/open`, t, { workstation: PS });
-    assert.equal(o.body.insi.lastCall, null);
-    await delay(100);
+    const otherPatientId = await patient(tenant, false);
+    const opened = await call('POST', `/testdriver/patients/${otherPatientId}/open`, tenant, { workstation: PS });
+    assert.equal(opened.body.insi.lastCall, null);
+    await pause(100);
     assert.equal(received.filter((r) => r.kind === 'insi').length, before);
   });
 
   test('prescription-dropped-on-eprescription-failure', async () => {
-    const t = await reset({ defects: ['prescription-dropped-on-eprescription-failure'], ep: 'ko' });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'prescription');
-    const v = await validate(t, d.documentId);
-    assert.equal(v.body.printed.datamatrix, false);
-    assert.equal(v.body.document.dmp.status, 'not-sent');
-    await delay(100);
-    assert.equal(submissions(t).length, 0);
+    const tenant = await reset({ defects: ['prescription-dropped-on-eprescription-failure'], ep: 'ko' });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'prescription');
+    const validation = await validate(tenant, d.documentId);
+    assert.equal(validation.body.printed.datamatrix, false);
+    assert.equal(validation.body.document.dmp.status, 'not-sent');
+    await pause(100);
+    assert.equal(submissions(tenant).length, 0);
   });
 
   test('two-vaccinations-one-note', async () => {
-    const t = await reset({ defects: ['two-vaccinations-one-note'] });
-    const p = await patient(t);
-    const docs = await write(t, p, 'vaccination-note', {
+    const tenant = await reset({ defects: ['two-vaccinations-one-note'] });
+    const patientId = await patient(tenant);
+    const docs = await write(tenant, patientId, 'vaccination-note', {
       vaccinations: [{ vaccine: 'Vaccin A' }, { vaccine: 'Vaccin B', code: '68747507' }],
     });
     assert.equal(docs.length, 1);
-    await validate(t, docs[0].documentId);
-    await settledDoc(t, docs[0].documentId);
-    assert.equal(countVaccinations(entryOf(submissions(t)[0]).cda), 2);
+    await validate(tenant, docs[0].documentId);
+    await settledDoc(tenant, docs[0].documentId);
+    assert.equal(countVaccinations(entryOf(submissions(tenant)[0]).cda), 2);
   });
 
   test('dmp-refusal-swallowed: a refusal shown as sent', async () => {
-    const t = await reset({ defects: ['dmp-refusal-swallowed'], dmp: 'failure' });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    await validate(t, d.documentId);
-    assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
+    const tenant = await reset({ defects: ['dmp-refusal-swallowed'], dmp: 'failure' });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    await validate(tenant, d.documentId);
+    assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
   });
 
   test('dmp-retry-forever: resubmitted every 100 ms until the tenant is reset', async () => {
-    const t = await reset({ defects: ['dmp-retry-forever'], dmp: 'failure' });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    await validate(t, d.documentId);
+    const tenant = await reset({ defects: ['dmp-retry-forever'], dmp: 'failure' });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    await validate(tenant, d.documentId);
     await waitFor(
       'resubmissions',
-      () => submissions(t).length,
+      () => submissions(tenant).length,
       (n) => n >= 4,
     );
-    assert.equal((await doc(t, d.documentId)).dmp.status, 'pending');
+    assert.equal((await doc(tenant, d.documentId)).dmp.status, 'pending');
     // a new reset of the tenant stops the loop
-    await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: `${base}/insi` } } });
-    await delay(150);
-    const n = submissions(t).length;
-    await delay(300);
-    assert.equal(submissions(t).length, n);
+    await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: `${base}/insi` } } });
+    await pause(150);
+    const n = submissions(tenant).length;
+    await pause(300);
+    assert.equal(submissions(tenant).length, n);
   });
 
   test('cda-code-disagrees-with-metadata: the CDA says 11488-4, the XDS typeCode 57833-6 (CDA-04)', async () => {
     for (const defects of [[], ['cda-code-disagrees-with-metadata']]) {
-      const t = await reset({ defects, ep: 'none' });
-      const p = await patient(t);
-      const [d] = await write(t, p, 'prescription');
-      await validate(t, d.documentId);
-      assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
-      const [e] = submissions(t).map(entryOf);
+      const tenant = await reset({ defects, ep: 'none' });
+      const patientId = await patient(tenant);
+      const [d] = await write(tenant, patientId, 'prescription');
+      await validate(tenant, d.documentId);
+      assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
+      const [e] = submissions(tenant).map(entryOf);
       assert.equal(e.typeCode, '57833-6');
       const header = e.cda.toString().split('<recordTarget>')[0];
       assert.equal(cdaCode(header), defects.length ? '11488-4' : '57833-6');
@@ -956,14 +970,17 @@ describe('seeded defects switch the behaviour', () => {
   });
 
   test('masking-ignored: only N in the metadata', async () => {
-    const t = await reset({ defects: ['masking-ignored'] });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    const m = await call('POST', `/testdriver/documents/${d.documentId}/masking`, t, { workstation: PS, maskedFrom: ['patient'] });
-    assert.deepEqual(m.body.document.maskedFrom, ['patient']);
-    await validate(t, d.documentId);
-    await settledDoc(t, d.documentId);
-    assert.deepEqual(entryOf(submissions(t)[0]).confidentiality, ['N']);
+    const tenant = await reset({ defects: ['masking-ignored'] });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    const masking = await call('POST', `/testdriver/documents/${d.documentId}/masking`, tenant, {
+      workstation: PS,
+      maskedFrom: ['patient'],
+    });
+    assert.deepEqual(masking.body.document.maskedFrom, ['patient']);
+    await validate(tenant, d.documentId);
+    await settledDoc(tenant, d.documentId);
+    assert.deepEqual(entryOf(submissions(tenant)[0]).confidentiality, ['N']);
   });
 });
 
@@ -976,12 +993,12 @@ const consultDmp = (t: string, p: string, nonOpposition?: boolean) =>
 
 describe('the author is the professional at the workstation', () => {
   test("the XDS authorPerson and legalAuthenticator name the validating workstation's idNat", async () => {
-    const t = await reset();
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    assert.equal((await call('POST', `/testdriver/documents/${d.documentId}/validate`, t, { workstation: DR })).status, 200);
-    await settledDoc(t, d.documentId);
-    const envelope = submissions(t)[0].body.toString('utf8');
+    const tenant = await reset();
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    assert.equal((await call('POST', `/testdriver/documents/${d.documentId}/validate`, tenant, { workstation: DR })).status, 200);
+    await settledDoc(tenant, d.documentId);
+    const envelope = submissions(tenant)[0].body.toString('utf8');
     const person = '810100456789^PRATICIEN^Anne^^^^^^&amp;1.2.250.1.71.4.2.1&amp;ISO^D^^^IDNPS';
     assert.ok(envelope.includes(`<rim:Slot name="authorPerson"><rim:ValueList><rim:Value>${person}</rim:Value>`), 'authorPerson');
     assert.ok(
@@ -989,7 +1006,7 @@ describe('the author is the professional at the workstation', () => {
       'legalAuthenticator',
     );
     assert.match(
-      entryOf(submissions(t)[0]).cda.toString(),
+      entryOf(submissions(tenant)[0]).cda.toString(),
       /<assignedAuthor><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/,
     );
   });
@@ -997,105 +1014,105 @@ describe('the author is the professional at the workstation', () => {
 
 describe('seeded defects that act late, under another name, or make the user wait', () => {
   test('opp-out-sent-late: shown as not sent, submitted anyway a moment later', async () => {
-    const t = await reset({ defects: ['opp-out-sent-late'] });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, t, { workstation: PS });
-    const v = await validate(t, d.documentId);
-    assert.equal(v.body.document.dmp.status, 'not-sent');
-    assert.equal(submissions(t).length, 0, 'nothing yet when the user gets the screen back');
+    const tenant = await reset({ defects: ['opp-out-sent-late'] });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, tenant, { workstation: PS });
+    const validation = await validate(tenant, d.documentId);
+    assert.equal(validation.body.document.dmp.status, 'not-sent');
+    assert.equal(submissions(tenant).length, 0, 'nothing yet when the user gets the screen back');
     await waitFor(
       'the late submission',
-      () => submissions(t).length,
+      () => submissions(tenant).length,
       (n) => n === 1,
     );
-    assert.equal(entryOf(submissions(t)[0]).patientId, CX);
-    assert.equal((await doc(t, d.documentId)).dmp.status, 'not-sent', 'still shown as not sent');
+    assert.equal(entryOf(submissions(tenant)[0]).patientId, CX);
+    assert.equal((await doc(tenant, d.documentId)).dmp.status, 'not-sent', 'still shown as not sent');
   });
 
   test('dmp-consulted-late: the question shown, or the patient opposed, and the DMP queried a moment later', async () => {
-    const t = await reset({ defects: ['dmp-consulted-late'] });
-    const p = await patient(t);
-    const r = await consultDmp(t, p);
-    assert.equal(r.body.asked, true);
-    assert.equal(r.body.consulted, false);
-    assert.equal(queries(t).length, 0);
+    const tenant = await reset({ defects: ['dmp-consulted-late'] });
+    const patientId = await patient(tenant);
+    const response = await consultDmp(tenant, patientId);
+    assert.equal(response.body.asked, true);
+    assert.equal(response.body.consulted, false);
+    assert.equal(queries(tenant).length, 0);
     await waitFor(
       'the late query',
-      () => queries(t).length,
+      () => queries(tenant).length,
       (n) => n === 1,
     );
-    const o = await consultDmp(t, p, false);
-    assert.deepEqual(o.body, { asked: false, consulted: false });
+    const opposed = await consultDmp(tenant, patientId, false);
+    assert.deepEqual(opposed.body, { asked: false, consulted: false });
     await waitFor(
       'the late query after the opposition',
-      () => queries(t).length,
+      () => queries(tenant).length,
       (n) => n === 2,
     );
   });
 
   test('consult-reminder-in-question-only: the question says « informé », no reminder of its own', async () => {
-    const t = await reset({ defects: ['consult-reminder-in-question-only'] });
-    const r = await consultDmp(t, await patient(t));
-    assert.equal(r.body.asked, true);
-    assert.match(r.body.question, /informé/);
-    assert.equal('reminder' in r.body, false);
-    const c = await reset();
-    const conformant = await consultDmp(c, await patient(c));
+    const tenant = await reset({ defects: ['consult-reminder-in-question-only'] });
+    const response = await consultDmp(tenant, await patient(tenant));
+    assert.equal(response.body.asked, true);
+    assert.match(response.body.question, /informé/);
+    assert.equal('reminder' in response.body, false);
+    const conformantTenant = await reset();
+    const conformant = await consultDmp(conformantTenant, await patient(conformantTenant));
     assert.match(conformant.body.reminder, /informer le patient au préalable/);
   });
 
   test('dmp-retry-every-2s: the refusal shown, the same document resubmitted every 2 s', async () => {
-    const t = await reset({ defects: ['dmp-retry-every-2s'], dmp: 'failure' });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    await validate(t, d.documentId);
-    const shown = await settledDoc(t, d.documentId);
+    const tenant = await reset({ defects: ['dmp-retry-every-2s'], dmp: 'failure' });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    await validate(tenant, d.documentId);
+    const shown = await settledDoc(tenant, d.documentId);
     assert.equal(shown.dmp.status, 'refused');
-    assert.match(shown.dmp.message, /DMP fermé/);
+    assert.match(shown.dmp.message!, /DMP fermé/);
     await waitFor(
       'a resubmission',
-      () => submissions(t).length,
+      () => submissions(tenant).length,
       (n) => n === 2,
       4000,
     );
-    const [first, second] = submissions(t).map(entryOf);
+    const [first, second] = submissions(tenant).map(entryOf);
     assert.equal(second.hash, first.hash, 'the same document');
-    assert.deepEqual(await doc(t, d.documentId), shown, 'nothing more shown');
-    await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: `${base}/insi` } } }); // stops the loop
+    assert.deepEqual(await doc(tenant, d.documentId), shown, 'nothing more shown');
+    await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: `${base}/insi` } } }); // stops the loop
   });
 
   test('dmp-wait-1500: validation waits up to 1.5 s for a DMP that holds its answer, then answers', async () => {
-    const t = await reset({ defects: ['dmp-wait-1500'], dmp: 'hold' });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
+    const tenant = await reset({ defects: ['dmp-wait-1500'], dmp: 'hold' });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
     const t0 = performance.now();
-    const v = await validate(t, d.documentId);
+    const validation = await validate(tenant, d.documentId);
     const ms = performance.now() - t0;
     assert.ok(ms >= 1400 && ms < 2500, `answered after ${Math.round(ms)} ms`);
-    assert.equal(v.body.document.dmp.status, 'pending');
+    assert.equal(validation.body.document.dmp.status, 'pending');
     for (const release of held.splice(0)) release();
-    assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
+    assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
   });
 
   test('send-choice-remembered-per-type: the next document of the same type inherits the box, another type does not', async () => {
-    const t = await reset({ defects: ['send-choice-remembered-per-type'] });
-    const p = await patient(t);
-    const [d] = await write(t, p, 'consultation-report');
-    await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, t, { workstation: PS });
-    await validate(t, d.documentId);
-    const [other] = await write(t, p, 'prescription');
+    const tenant = await reset({ defects: ['send-choice-remembered-per-type'] });
+    const patientId = await patient(tenant);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    await call('POST', `/testdriver/documents/${d.documentId}/do-not-send`, tenant, { workstation: PS });
+    await validate(tenant, d.documentId);
+    const [other] = await write(tenant, patientId, 'prescription');
     assert.equal(other.sendToDmp.checked, true);
-    const [same] = await write(t, p, 'consultation-report');
+    const [same] = await write(tenant, patientId, 'consultation-report');
     assert.equal(same.sendToDmp.checked, false);
   });
 
   test("masking-dialog-renamed: « Préférences d'affichage » clicked through at every validation", async () => {
-    const t = await reset({ defects: ['masking-dialog-renamed'] });
-    const p = await patient(t, false);
-    const [d] = await write(t, p, 'consultation-report');
-    const v = await validate(t, d.documentId);
-    assert.deepEqual(v.body.clicks, [
+    const tenant = await reset({ defects: ['masking-dialog-renamed'] });
+    const patientId = await patient(tenant, false);
+    const [d] = await write(tenant, patientId, 'consultation-report');
+    const validation = await validate(tenant, d.documentId);
+    assert.deepEqual(validation.body.clicks, [
       { purpose: 'validate-and-print', label: 'Valider et imprimer' },
       { purpose: 'preferences', label: "Préférences d'affichage" },
     ]);
@@ -1103,19 +1120,22 @@ describe('seeded defects that act late, under another name, or make the user wai
 
   test('validate-refused-on-eprescription-failure: 422 when the service answers KO, not at all, or its module is inactive; nothing sent', async () => {
     for (const ep of ['ko', 'hold', 'none'] as const) {
-      const t = await reset({ defects: ['validate-refused-on-eprescription-failure'], ep });
-      const p = await patient(t);
-      const [d] = await write(t, p, 'prescription');
-      const v = await validate(t, d.documentId);
-      assert.equal(v.status, 422, ep);
-      assert.deepEqual(v.body, { error: 'eprescription-failed', message: 'Ordonnance numérique indisponible : validation impossible' });
-      assert.equal((await doc(t, d.documentId)).status, 'draft');
-      assert.equal(submissions(t).length, 0);
+      const tenant = await reset({ defects: ['validate-refused-on-eprescription-failure'], ep });
+      const patientId = await patient(tenant);
+      const [d] = await write(tenant, patientId, 'prescription');
+      const validation = await validate(tenant, d.documentId);
+      assert.equal(validation.status, 422, ep);
+      assert.deepEqual(validation.body, {
+        error: 'eprescription-failed',
+        message: 'Ordonnance numérique indisponible : validation impossible',
+      });
+      assert.equal((await doc(tenant, d.documentId)).status, 'draft');
+      assert.equal(submissions(tenant).length, 0);
     }
     // a consultation report is validated as usual
-    const t = await reset({ defects: ['validate-refused-on-eprescription-failure'], ep: 'ko' });
-    const [d] = await write(t, await patient(t), 'consultation-report');
-    assert.equal((await validate(t, d.documentId)).status, 200);
-    assert.equal((await settledDoc(t, d.documentId)).dmp.status, 'sent');
+    const tenant = await reset({ defects: ['validate-refused-on-eprescription-failure'], ep: 'ko' });
+    const [d] = await write(tenant, await patient(tenant), 'consultation-report');
+    assert.equal((await validate(tenant, d.documentId)).status, 200);
+    assert.equal((await settledDoc(tenant, d.documentId)).dmp.status, 'sent');
   });
 });

@@ -14,6 +14,7 @@ import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference
 import { callLgc, stubServer, waitFor } from '../support/lgc';
 import { crc32, writeZip } from '../../src/reference-lgc/zip';
 import { mimeParts } from '../../src/reference-lgc/messaging';
+import type { ThreadView } from '../../src/reference-lgc/messaging/thread';
 
 // ---------------------------------------------------------------------------------------------
 // INSi stub: every search finds JEAN DUPONT, INS 1700163220888 key 54
@@ -76,67 +77,70 @@ interface Ctx {
 }
 
 /** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
-async function switchDefects(t: string, defects: string[]): Promise<void> {
-  const r = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: t, defects });
-  assert.equal(r.status, 200, r.text);
+async function switchDefects(tenant: string, defects: string[]): Promise<void> {
+  const response = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: tenant, defects });
+  assert.equal(response.status, 200, response.text);
 }
 
 let counter = 0;
 async function reset(
-  o: { defects?: string[]; noMss?: boolean; smtpPort?: number; pop3Port?: number; workstations?: unknown[] } = {},
+  options: { defects?: string[]; noMss?: boolean; smtpPort?: number; pop3Port?: number; workstations?: unknown[] } = {},
 ): Promise<Ctx> {
-  const t = `mss${++counter}-${process.pid}`;
-  const box = mss.tenant(t);
+  const tenant = `mss${++counter}-${process.pid}`;
+  const box = mss.tenant(tenant);
   box.reset();
   const mailbox = box.mailboxFor('cabinet');
   box.registerMailbox(mailbox, { kind: 'professional' });
   const doubles: Record<string, unknown> = { insi: { url: insiUrl } };
-  if (!o.noMss) {
+  if (!options.noMss) {
     doubles.mss = {
-      smtp: { ...mss.smtp, ...(o.smtpPort ? { port: o.smtpPort } : {}) },
-      pop3: { ...mss.pop3, ...(o.pop3Port ? { port: o.pop3Port } : {}) },
+      smtp: { ...mss.smtp, ...(options.smtpPort ? { port: options.smtpPort } : {}) },
+      pop3: { ...mss.pop3, ...(options.pop3Port ? { port: options.pop3Port } : {}) },
       mailbox,
       password: 'vigie',
     };
   }
-  await switchDefects(t, o.defects ?? []);
-  const r = await call('POST', '/testdriver/reset', t, { doubles, ...(o.workstations ? { workstations: o.workstations } : {}) });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return { t, box, mailbox };
+  await switchDefects(tenant, options.defects ?? []);
+  const response = await call('POST', '/testdriver/reset', tenant, {
+    doubles,
+    ...(options.workstations ? { workstations: options.workstations } : {}),
+  });
+  assert.equal(response.status, 200, JSON.stringify(response.body));
+  return { t: tenant, box, mailbox };
 }
 
 /** A patient file; 'qualified' (INSi found + qualified by document), 'recovered' (INSi found only) or 'none'. */
-async function patient(t: string, ins: 'qualified' | 'recovered' | 'none' = 'qualified'): Promise<string> {
-  const r = await call('POST', '/testdriver/patients', t, { file: FILE_DUPONT });
-  assert.equal(r.status, 201);
-  const id = r.body.patientId as string;
+async function patient(tenant: string, ins: 'qualified' | 'recovered' | 'none' = 'qualified'): Promise<string> {
+  const response = await call('POST', '/testdriver/patients', tenant, { file: FILE_DUPONT });
+  assert.equal(response.status, 201);
+  const id = response.body.patientId as string;
   if (ins === 'none') return id;
-  await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
+  await call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: PS });
   await waitFor(
     'the INSi answer',
-    async () => (await call('GET', `/testdriver/patients/${id}/identity`, t)).body,
+    async () => (await call('GET', `/testdriver/patients/${id}/identity`, tenant)).body,
     (v) => v.insi.lastCall?.outcome === 'found',
   );
   if (ins === 'recovered') return id;
-  const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+  const qualification = await call('POST', `/testdriver/patients/${id}/qualify`, tenant, {
     workstation: PS,
     method: 'document',
     document: 'Passeport (français ou étranger)',
   });
-  assert.equal(q.status, 200, JSON.stringify(q.body));
+  assert.equal(qualification.status, 200, JSON.stringify(qualification.body));
   return id;
 }
 
-async function report(t: string, p: string): Promise<string> {
-  const r = await call('POST', `/testdriver/patients/${p}/documents`, t, {
+async function report(tenant: string, patientId: string): Promise<string> {
+  const response = await call('POST', `/testdriver/patients/${patientId}/documents`, tenant, {
     workstation: PS,
     type: 'consultation-report',
     content: { title: 'Consultation du jour', text: 'Examen clinique sans particularité. Tension 12/8.' },
   });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  const id = r.body.documents[0].documentId as string;
-  const v = await call('POST', `/testdriver/documents/${id}/validate`, t, { workstation: PS });
-  assert.equal(v.status, 200, JSON.stringify(v.body));
+  assert.equal(response.status, 201, JSON.stringify(response.body));
+  const id = response.body.documents[0].documentId as string;
+  const validation = await call('POST', `/testdriver/documents/${id}/validate`, tenant, { workstation: PS });
+  assert.equal(validation.status, 200, JSON.stringify(validation.body));
   return id;
 }
 
@@ -148,10 +152,10 @@ const send = (c: Ctx, to: Record<string, string>, extra: Record<string, unknown>
     body: 'Bonjour,\nvoici les informations promises.\nDr Anne PRATICIEN',
     ...extra,
   });
-const thread = async (c: Ctx, p: string) => {
-  const r = await call('GET', `/testdriver/patients/${p}/messages`, c.t);
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body;
+const thread = async (c: Ctx, p: string): Promise<ThreadView> => {
+  const response = await call('GET', `/testdriver/patients/${p}/messages`, c.t);
+  assert.equal(response.status, 200, JSON.stringify(response.body));
+  return response.body;
 };
 /** What reached the operator from the practice (not what the double generated). */
 const fromPractice = (c: Ctx): MssMessage[] => c.box.messages().filter((m) => !m.generated);
@@ -161,107 +165,110 @@ const byId = (c: Ctx, internetMessageId: string) => fromPractice(c).find((m) => 
 
 describe('configuration and requests', () => {
   test('without doubles.mss, messaging answers 409 « messagerie non configurée »', async () => {
-    const c = await reset({ noMss: true });
-    const p = await patient(c.t);
-    const r = await send(c, { patientId: p });
-    assert.equal(r.status, 409);
-    assert.match(r.body.message, /messagerie non configurée/);
-    assert.equal((await call('GET', `/testdriver/patients/${p}/messages`, c.t)).status, 409);
-    assert.equal((await call('POST', `/testdriver/patients/${p}/messages/end`, c.t, { workstation: PS })).status, 409);
+    const ctx = await reset({ noMss: true });
+    const patientId = await patient(ctx.t);
+    const response = await send(ctx, { patientId });
+    assert.equal(response.status, 409);
+    assert.match(response.body.message, /messagerie non configurée/);
+    assert.equal((await call('GET', `/testdriver/patients/${patientId}/messages`, ctx.t)).status, 409);
+    assert.equal((await call('POST', `/testdriver/patients/${patientId}/messages/end`, ctx.t, { workstation: PS })).status, 409);
   });
 
   test('malformed requests: 400; unknown patient: 404; unknown document: 422', async () => {
-    const c = await reset();
-    const p = await patient(c.t);
-    assert.equal((await send(c, { patientId: p, address: 'x.y@medecin.mssante.fr' })).status, 400);
-    assert.equal((await send(c, {})).status, 400);
-    assert.equal((await call('POST', '/testdriver/messages', c.t, { workstation: PS, to: { patientId: p } })).status, 400);
-    assert.equal((await send(c, { patientId: 'nope' })).status, 404);
-    const r = await send(c, { patientId: p }, { attachments: [{ documentId: 'd999' }] });
-    assert.equal(r.status, 422);
-    assert.equal(r.body.error, 'unknown-document');
-    const bad = await call('POST', '/testdriver/reset', c.t, {
+    const ctx = await reset();
+    const patientId = await patient(ctx.t);
+    assert.equal((await send(ctx, { patientId, address: 'x.y@medecin.mssante.fr' })).status, 400);
+    assert.equal((await send(ctx, {})).status, 400);
+    assert.equal((await call('POST', '/testdriver/messages', ctx.t, { workstation: PS, to: { patientId } })).status, 400);
+    assert.equal((await send(ctx, { patientId: 'nope' })).status, 404);
+    const response = await send(ctx, { patientId }, { attachments: [{ documentId: 'd999' }] });
+    assert.equal(response.status, 422);
+    assert.equal(response.body.error, 'unknown-document');
+    const bad = await call('POST', '/testdriver/reset', ctx.t, {
       doubles: { insi: { url: insiUrl }, mss: { smtp: { host: 'h' }, pop3: { host: 'h', port: 1 }, mailbox: 'a@b', password: 'x' } },
     });
     assert.equal(bad.status, 400);
-    assert.equal(fromPractice(c).length, 0);
+    assert.equal(fromPractice(ctx).length, 0);
   });
 
   test('the operator unreachable over SMTP: 502 within the client timeouts; POP3 unreachable: the thread still answers', async () => {
     const closed = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const port = (s.address() as AddressInfo).port;
-        s.close(() => resolve(port));
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (server.address() as AddressInfo).port;
+        server.close(() => resolve(port));
       });
     });
-    const c = await reset({ smtpPort: closed, pop3Port: closed });
-    const p = await patient(c.t);
-    const r = await send(c, { patientId: p });
-    assert.equal(r.status, 502, JSON.stringify(r.body));
-    assert.equal(r.body.error, 'mss-unavailable');
-    const v = await thread(c, p);
-    assert.deepEqual(v.messages, []);
-    assert.match(v.mailboxError, /POP3/);
+    const ctx = await reset({ smtpPort: closed, pop3Port: closed });
+    const patientId = await patient(ctx.t);
+    const response = await send(ctx, { patientId });
+    assert.equal(response.status, 502, JSON.stringify(response.body));
+    assert.equal(response.body.error, 'mss-unavailable');
+    const view = await thread(ctx, patientId);
+    assert.deepEqual(view.messages, []);
+    assert.match(view.mailboxError!, /POP3/);
   });
 });
 
 describe('MSS-01 the patient address', () => {
   test('built from the qualified INS: 15 characters at patient.mssante.fr, sent over SMTP (STARTTLS, AUTH) from the practice mailbox', async () => {
-    const c = await reset();
-    const p = await patient(c.t);
-    const r = await send(c, { patientId: p });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    assert.equal(r.body.address, ADDRESS);
-    assert.match(r.body.messageId, /^m\d+$/);
-    assert.match(r.body.internetMessageId, /^<[^<>@]+@medecin\.mssante\.fr>$/);
-    const m = byId(c, r.body.internetMessageId);
-    assert.ok(m, 'the message reached the operator');
-    assert.deepEqual(m.envelope, { from: c.mailbox, to: [ADDRESS] });
-    assert.equal(m.parsed?.from, c.mailbox);
-    assert.equal(m.parsed?.subject, 'Suite à votre consultation');
-    assert.equal(m.session.tls, true);
-    assert.equal(m.session.authUser, c.mailbox);
-    assert.equal(m.deliveries[0]?.outcome, 'delivered');
-    assert.equal(m.parsed?.headers['disposition-notification-to'], undefined);
-    const v = await thread(c, p);
+    const ctx = await reset();
+    const patientId = await patient(ctx.t);
+    const response = await send(ctx, { patientId });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+    assert.equal(response.body.address, ADDRESS);
+    assert.match(response.body.messageId, /^m\d+$/);
+    assert.match(response.body.internetMessageId, /^<[^<>@]+@medecin\.mssante\.fr>$/);
+    const message = byId(ctx, response.body.internetMessageId);
+    assert.ok(message, 'the message reached the operator');
+    assert.deepEqual(message.envelope, { from: ctx.mailbox, to: [ADDRESS] });
+    assert.equal(message.parsed?.from, ctx.mailbox);
+    assert.equal(message.parsed?.subject, 'Suite à votre consultation');
+    assert.equal(message.session.tls, true);
+    assert.equal(message.session.authUser, ctx.mailbox);
+    assert.equal(message.deliveries[0]?.outcome, 'delivered');
+    assert.equal(message.parsed?.headers['disposition-notification-to'], undefined);
+    const view = await thread(ctx, patientId);
     assert.deepEqual(
-      v.messages.map((x: any) => [x.messageId, x.direction, x.status, x.subject]),
-      [[r.body.messageId, 'out', 'sent', 'Suite à votre consultation']],
+      view.messages.map((x) => [x.messageId, x.direction, x.status, x.subject]),
+      [[response.body.messageId, 'out', 'sent', 'Suite à votre consultation']],
     );
-    assert.equal(v.ended, false);
+    assert.equal(view.ended, false);
   });
 
   for (const ins of ['recovered', 'none'] as const) {
     test(`INS ${ins === 'none' ? 'unknown' : 'recovered, not qualified'}: 422 no-mss-address, nothing sent`, async () => {
-      const c = await reset();
-      const p = await patient(c.t, ins);
-      const r = await send(c, { patientId: p });
-      assert.equal(r.status, 422);
-      assert.deepEqual(r.body, { error: 'no-mss-address', message: "INS non qualifiée : pas d'adresse de messagerie Mon espace santé" });
-      const e = await call('POST', `/testdriver/patients/${p}/messages/end`, c.t, { workstation: PS });
-      assert.equal(e.status, 422);
-      assert.equal(fromPractice(c).length, 0);
+      const ctx = await reset();
+      const patientId = await patient(ctx.t, ins);
+      const response = await send(ctx, { patientId });
+      assert.equal(response.status, 422);
+      assert.deepEqual(response.body, {
+        error: 'no-mss-address',
+        message: "INS non qualifiée : pas d'adresse de messagerie Mon espace santé",
+      });
+      const ending = await call('POST', `/testdriver/patients/${patientId}/messages/end`, ctx.t, { workstation: PS });
+      assert.equal(ending.status, 422);
+      assert.equal(fromPractice(ctx).length, 0);
     });
   }
 
   test('defect mss-address-without-key: the 13-character matricule only (the operator bounces it as invalid)', async () => {
-    const c = await reset({ defects: ['mss-address-without-key'] });
-    const p = await patient(c.t);
-    const r = await send(c, { patientId: p });
-    assert.equal(r.status, 201);
-    assert.equal(r.body.address, `${MATRICULE}@patient.mssante.fr`);
-    assert.deepEqual(byId(c, r.body.internetMessageId)?.envelope.to, [`${MATRICULE}@patient.mssante.fr`]);
+    const ctx = await reset({ defects: ['mss-address-without-key'] });
+    const patientId = await patient(ctx.t);
+    const response = await send(ctx, { patientId });
+    assert.equal(response.status, 201);
+    assert.equal(response.body.address, `${MATRICULE}@patient.mssante.fr`);
+    assert.deepEqual(byId(ctx, response.body.internetMessageId)?.envelope.to, [`${MATRICULE}@patient.mssante.fr`]);
   });
 
   for (const ins of ['recovered', 'none'] as const) {
     test(`defect mss-address-for-unqualified (INS ${ins}): written to with the INS INSi returned, no 422`, async () => {
-      const c = await reset({ defects: ['mss-address-for-unqualified'] });
-      const p = await patient(c.t, ins);
-      const r = await send(c, { patientId: p });
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-      assert.equal(r.body.address, ADDRESS);
-      assert.deepEqual(byId(c, r.body.internetMessageId)?.envelope.to, [ADDRESS]);
-      const identity = (await call('GET', `/testdriver/patients/${p}/identity`, c.t)).body;
+      const ctx = await reset({ defects: ['mss-address-for-unqualified'] });
+      const patientId = await patient(ctx.t, ins);
+      const response = await send(ctx, { patientId });
+      assert.equal(response.status, 201, JSON.stringify(response.body));
+      assert.equal(response.body.address, ADDRESS);
+      assert.deepEqual(byId(ctx, response.body.internetMessageId)?.envelope.to, [ADDRESS]);
+      const identity = (await call('GET', `/testdriver/patients/${patientId}/identity`, ctx.t)).body;
       assert.equal(identity.ins.status, ins, 'the identity panel is not changed by the lookup');
     });
   }
@@ -270,36 +277,36 @@ describe('MSS-01 the patient address', () => {
 describe('MSS-05 bounces', () => {
   for (const state of ['opposé', 'clôturé'] as const) {
     test(`patient ${state}: the DSN is read over POP3 and shown on that message, with the operator's text`, async () => {
-      const c = await reset();
-      const p = await patient(c.t);
-      c.box.setPatientState(INS15, state);
-      const ok = await send(c, { patientId: p }, { subject: 'Premier' });
+      const ctx = await reset();
+      const patientId = await patient(ctx.t);
+      ctx.box.setPatientState(INS15, state);
+      const ok = await send(ctx, { patientId }, { subject: 'Premier' });
       assert.equal(ok.status, 201);
-      assert.equal(byId(c, ok.body.internetMessageId)?.deliveries[0]?.outcome, 'bounced');
-      const v = await thread(c, p);
-      const m = v.messages.find((x: any) => x.messageId === ok.body.messageId);
-      assert.equal(m.status, 'bounced');
-      assert.ok(m.bounce.text.includes(`"${ADDRESS}"`), m.bounce.text);
-      assert.match(m.bounce.text, state === 'opposé' ? /adresse Mon espace santé n'existe pas\./ : /est clôturée\./);
-      assert.doesNotMatch(m.bounce.text, /Final-Recipient|Reporting-MTA/, 'only the human-readable part');
+      assert.equal(byId(ctx, ok.body.internetMessageId)?.deliveries[0]?.outcome, 'bounced');
+      const view = await thread(ctx, patientId);
+      const message = view.messages.find((x) => x.messageId === ok.body.messageId)!;
+      assert.equal(message.status, 'bounced');
+      assert.ok(message.bounce!.text.includes(`"${ADDRESS}"`), message.bounce!.text);
+      assert.match(message.bounce!.text, state === 'opposé' ? /adresse Mon espace santé n'existe pas\./ : /est clôturée\./);
+      assert.doesNotMatch(message.bounce!.text, /Final-Recipient|Reporting-MTA/, 'only the human-readable part');
       // read once: the mailbox is emptied, the bounce stays shown
-      const again = await thread(c, p);
-      assert.equal(again.messages.find((x: any) => x.messageId === ok.body.messageId).status, 'bounced');
+      const again = await thread(ctx, patientId);
+      assert.equal(again.messages.find((x) => x.messageId === ok.body.messageId)!.status, 'bounced');
       assert.equal(again.unlinkedBounces, undefined);
     });
   }
 
   test('a bounce for a message the LGC cannot link is kept and shown at tenant level, not dropped', async () => {
-    const c = await reset();
-    const p = await patient(c.t);
-    const b = 'b1';
+    const ctx = await reset();
+    const patientId = await patient(ctx.t);
+    const boundary = 'b1';
     const raw =
-      `From: Mon espace sante <MAILER-DAEMON@patient.mssante.fr>\r\nTo: <${c.mailbox}>\r\nSubject: Message non distribue\r\n` +
+      `From: Mon espace sante <MAILER-DAEMON@patient.mssante.fr>\r\nTo: <${ctx.mailbox}>\r\nSubject: Message non distribue\r\n` +
       'Message-ID: <orphan-dsn@patient.mssante.fr>\r\nMIME-Version: 1.0\r\n' +
-      `Content-Type: multipart/report; report-type=delivery-status; boundary="${b}"\r\n\r\n` +
-      `--${b}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nMessage d'origine inconnu non distribué.\r\n` +
-      `--${b}\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; patient.mssante.fr\r\n\r\nFinal-Recipient: rfc822; 279035121518989@patient.mssante.fr\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n` +
-      `--${b}\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <unknown@elsewhere>\r\nSubject: ?\r\n\r\n--${b}--\r\n`;
+      `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"\r\n\r\n` +
+      `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nMessage d'origine inconnu non distribué.\r\n` +
+      `--${boundary}\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; patient.mssante.fr\r\n\r\nFinal-Recipient: rfc822; 279035121518989@patient.mssante.fr\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n` +
+      `--${boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <unknown@elsewhere>\r\nSubject: ?\r\n\r\n--${boundary}--\r\n`;
     const tr = nodemailer.createTransport({
       host: mss.smtp.host,
       port: mss.smtp.port,
@@ -310,56 +317,56 @@ describe('MSS-05 bounces', () => {
       socketTimeout: 5000,
     });
     try {
-      await tr.sendMail({ envelope: { from: '', to: [c.mailbox] }, raw });
+      await tr.sendMail({ envelope: { from: '', to: [ctx.mailbox] }, raw });
     } finally {
       tr.close();
     }
-    const v = await thread(c, p);
-    assert.deepEqual(v.messages, []);
-    assert.equal(v.unlinkedBounces?.length, 1);
-    assert.match(v.unlinkedBounces[0].text, /inconnu non distribué/);
+    const view = await thread(ctx, patientId);
+    assert.deepEqual(view.messages, []);
+    assert.equal(view.unlinkedBounces?.length, 1);
+    assert.match(view.unlinkedBounces[0].text, /inconnu non distribué/);
   });
 
   test('defect bounce-dropped: the DSN is read and deleted but never shown', async () => {
-    const c = await reset({ defects: ['bounce-dropped'] });
-    const p = await patient(c.t);
-    c.box.setPatientState(INS15, 'opposé');
-    const ok = await send(c, { patientId: p });
-    assert.equal(byId(c, ok.body.internetMessageId)?.deliveries[0]?.outcome, 'bounced');
-    const v = await thread(c, p);
-    assert.equal(v.messages.find((x: any) => x.messageId === ok.body.messageId).status, 'sent');
-    assert.equal(v.messages[0].bounce, undefined);
-    assert.equal(v.unlinkedBounces, undefined);
+    const ctx = await reset({ defects: ['bounce-dropped'] });
+    const patientId = await patient(ctx.t);
+    ctx.box.setPatientState(INS15, 'opposé');
+    const ok = await send(ctx, { patientId });
+    assert.equal(byId(ctx, ok.body.internetMessageId)?.deliveries[0]?.outcome, 'bounced');
+    const view = await thread(ctx, patientId);
+    assert.equal(view.messages.find((x) => x.messageId === ok.body.messageId)!.status, 'sent');
+    assert.equal(view.messages[0].bounce, undefined);
+    assert.equal(view.unlinkedBounces, undefined);
   });
 });
 
 describe('MSS-07 ending the exchange', () => {
   test('sends exactly [FIN] to the patient (not delivered by the operator) and shows the exchange as ended', async () => {
-    const c = await reset();
-    const p = await patient(c.t);
-    const first = await send(c, { patientId: p });
-    const r = await call('POST', `/testdriver/patients/${p}/messages/end`, c.t, { workstation: PS });
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.match(r.body.messageId, /^m\d+$/);
-    const fin = fromPractice(c).at(-1)!;
+    const ctx = await reset();
+    const patientId = await patient(ctx.t);
+    const first = await send(ctx, { patientId });
+    const response = await call('POST', `/testdriver/patients/${patientId}/messages/end`, ctx.t, { workstation: PS });
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    assert.match(response.body.messageId, /^m\d+$/);
+    const fin = fromPractice(ctx).at(-1)!;
     assert.deepEqual(fin.envelope.to, [ADDRESS]);
     assert.equal(fin.parsed?.subject, '[FIN]');
     assert.equal(fin.deliveries[0]?.outcome, 'not-delivered-fin');
-    const v = await thread(c, p);
-    assert.equal(v.ended, true);
+    const view = await thread(ctx, patientId);
+    assert.equal(view.ended, true);
     assert.deepEqual(
-      v.messages.map((x: any) => x.messageId),
-      [first.body.messageId, r.body.messageId],
+      view.messages.map((x) => x.messageId),
+      [first.body.messageId, response.body.messageId],
     );
   });
 
   test('defect fin-lowercase: the subject is « [Fin] » (delivered as an ordinary message)', async () => {
-    const c = await reset({ defects: ['fin-lowercase'] });
-    const p = await patient(c.t);
-    await send(c, { patientId: p });
-    const r = await call('POST', `/testdriver/patients/${p}/messages/end`, c.t, { workstation: PS });
-    assert.equal(r.status, 200);
-    const fin = fromPractice(c).at(-1)!;
+    const ctx = await reset({ defects: ['fin-lowercase'] });
+    const patientId = await patient(ctx.t);
+    await send(ctx, { patientId });
+    const response = await call('POST', `/testdriver/patients/${patientId}/messages/end`, ctx.t, { workstation: PS });
+    assert.equal(response.status, 200);
+    const fin = fromPractice(ctx).at(-1)!;
     assert.equal(fin.parsed?.subject, '[Fin]');
     assert.equal(fin.deliveries[0]?.outcome, 'delivered');
   });
@@ -367,38 +374,38 @@ describe('MSS-07 ending the exchange', () => {
 
 describe('MSS-08 read receipts, and replies', () => {
   test('readReceipt asks with Disposition-Notification-To; the MDN marks the message read', async () => {
-    const c = await reset();
-    const p = await patient(c.t);
-    const r = await send(c, { patientId: p }, { readReceipt: true });
-    const m = byId(c, r.body.internetMessageId)!;
-    assert.ok(m.parsed?.headers['disposition-notification-to']?.includes(c.mailbox));
-    assert.equal((await thread(c, p)).messages[0].status, 'sent');
-    const mdn = await c.box.patientReads(r.body.internetMessageId);
+    const ctx = await reset();
+    const patientId = await patient(ctx.t);
+    const response = await send(ctx, { patientId }, { readReceipt: true });
+    const message = byId(ctx, response.body.internetMessageId)!;
+    assert.ok(message.parsed?.headers['disposition-notification-to']?.includes(ctx.mailbox));
+    assert.equal((await thread(ctx, patientId)).messages[0].status, 'sent');
+    const mdn = await ctx.box.patientReads(response.body.internetMessageId);
     assert.ok(mdn, 'the double sent an MDN');
-    const v = await thread(c, p);
-    const shown = v.messages.find((x: any) => x.messageId === r.body.messageId);
+    const view = await thread(ctx, patientId);
+    const shown = view.messages.find((x) => x.messageId === response.body.messageId)!;
     assert.equal(shown.status, 'read');
-    assert.ok(!Number.isNaN(Date.parse(shown.readAt)));
+    assert.ok(!Number.isNaN(Date.parse(shown.readAt!)));
   });
 
   test('a reply from the patient is shown in the thread as received', async () => {
-    const c = await reset();
-    const p = await patient(c.t);
-    const r = await send(c, { patientId: p });
-    await c.box.patientReplies(ADDRESS, r.body.internetMessageId, 'Merci docteur');
-    const v = await thread(c, p);
-    assert.equal(v.messages.length, 2);
-    assert.deepEqual({ d: v.messages[1].direction, s: v.messages[1].status }, { d: 'in', s: 'received' });
-    assert.match(v.messages[1].subject, /^Re: Suite à votre consultation/);
+    const ctx = await reset();
+    const patientId = await patient(ctx.t);
+    const response = await send(ctx, { patientId });
+    await ctx.box.patientReplies(ADDRESS, response.body.internetMessageId, 'Merci docteur');
+    const view = await thread(ctx, patientId);
+    assert.equal(view.messages.length, 2);
+    assert.deepEqual({ d: view.messages[1].direction, s: view.messages[1].status }, { d: 'in', s: 'received' });
+    assert.match(view.messages[1].subject, /^Re: Suite à votre consultation/);
   });
 
   test('defect no-read-receipt-request: no Disposition-Notification-To, the message is never shown read', async () => {
-    const c = await reset({ defects: ['no-read-receipt-request'] });
-    const p = await patient(c.t);
-    const r = await send(c, { patientId: p }, { readReceipt: true });
-    assert.equal(byId(c, r.body.internetMessageId)?.parsed?.headers['disposition-notification-to'], undefined);
-    assert.equal(await c.box.patientReads(r.body.internetMessageId), undefined);
-    assert.equal((await thread(c, p)).messages[0].status, 'sent');
+    const ctx = await reset({ defects: ['no-read-receipt-request'] });
+    const patientId = await patient(ctx.t);
+    const response = await send(ctx, { patientId }, { readReceipt: true });
+    assert.equal(byId(ctx, response.body.internetMessageId)?.parsed?.headers['disposition-notification-to'], undefined);
+    assert.equal(await ctx.box.patientReads(response.body.internetMessageId), undefined);
+    assert.equal((await thread(ctx, patientId)).messages[0].status, 'sent');
   });
 });
 
@@ -406,12 +413,12 @@ describe('MSS-10 attachments', () => {
   const isPdf = (b: Buffer) => b.subarray(0, 5).toString('latin1') === '%PDF-';
 
   test('to the patient: the report as a PDF only', async () => {
-    const c = await reset();
-    const p = await patient(c.t);
-    const d = await report(c.t, p);
-    const r = await send(c, { patientId: p }, { attachments: [{ documentId: d }] });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    const atts = byId(c, r.body.internetMessageId)?.parsed?.attachments ?? [];
+    const ctx = await reset();
+    const patientId = await patient(ctx.t);
+    const documentId = await report(ctx.t, patientId);
+    const response = await send(ctx, { patientId }, { attachments: [{ documentId }] });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+    const atts = byId(ctx, response.body.internetMessageId)?.parsed?.attachments ?? [];
     assert.equal(atts.length, 1);
     assert.equal(atts[0]!.contentType, 'application/pdf');
     assert.ok(isPdf(atts[0]!.content));
@@ -419,15 +426,15 @@ describe('MSS-10 attachments', () => {
   });
 
   test('to a colleague: the CDA in an IHE XDM zip (INDEX.HTM, README.TXT, METADATA.XML, DOC0001.XML)', async () => {
-    const c = await reset();
-    const p = await patient(c.t);
-    const d = await report(c.t, p);
-    const colleague = c.box.mailboxFor('confrere');
-    c.box.registerMailbox(colleague, { kind: 'professional' });
-    const r = await send(c, { address: colleague }, { attachments: [{ documentId: d }] });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    assert.equal(r.body.address, colleague);
-    const atts = byId(c, r.body.internetMessageId)?.parsed?.attachments ?? [];
+    const ctx = await reset();
+    const patientId = await patient(ctx.t);
+    const documentId = await report(ctx.t, patientId);
+    const colleague = ctx.box.mailboxFor('confrere');
+    ctx.box.registerMailbox(colleague, { kind: 'professional' });
+    const response = await send(ctx, { address: colleague }, { attachments: [{ documentId }] });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+    assert.equal(response.body.address, colleague);
+    const atts = byId(ctx, response.body.internetMessageId)?.parsed?.attachments ?? [];
     assert.equal(atts.length, 1);
     assert.equal(atts[0]!.contentType, 'application/zip');
     const entries = readZip(atts[0]!.content);
@@ -435,7 +442,7 @@ describe('MSS-10 attachments', () => {
       entries.map((e) => e.name),
       ['INDEX.HTM', 'README.TXT', 'IHE_XDM/SUBSET01/METADATA.XML', 'IHE_XDM/SUBSET01/DOC0001.XML'],
     );
-    const cda = await fetch(`${lgc.url}/testdriver/documents/${d}/content`, { headers: { 'x-vigie-tenant': c.t } }).then((x) =>
+    const cda = await fetch(`${lgc.url}/testdriver/documents/${documentId}/content`, { headers: { 'x-vigie-tenant': ctx.t } }).then((x) =>
       x.arrayBuffer(),
     );
     assert.ok(entries[3]!.content.equals(Buffer.from(cda)));
@@ -445,27 +452,27 @@ describe('MSS-10 attachments', () => {
     assert.match(meta, /<rim:Slot name="URI"><rim:ValueList><rim:Value>DOC0001.XML<\/rim:Value>/);
     assert.ok(meta.includes(`${INS15}^^^&amp;1.2.250.1.213.1.4.8&amp;ISO^NH`));
     // a professional message is not in the patient's thread
-    assert.deepEqual((await thread(c, p)).messages, []);
+    assert.deepEqual((await thread(ctx, patientId)).messages, []);
   });
 
   test('defect cda-to-patient: the raw CDA (text/xml) goes to the patient', async () => {
-    const c = await reset({ defects: ['cda-to-patient'] });
-    const p = await patient(c.t);
-    const d = await report(c.t, p);
-    const r = await send(c, { patientId: p }, { attachments: [{ documentId: d }] });
-    const atts = byId(c, r.body.internetMessageId)?.parsed?.attachments ?? [];
+    const ctx = await reset({ defects: ['cda-to-patient'] });
+    const patientId = await patient(ctx.t);
+    const documentId = await report(ctx.t, patientId);
+    const response = await send(ctx, { patientId }, { attachments: [{ documentId }] });
+    const atts = byId(ctx, response.body.internetMessageId)?.parsed?.attachments ?? [];
     assert.equal(atts[0]?.contentType, 'text/xml');
     assert.ok(atts[0]!.content.toString('utf8').includes('ClinicalDocument'));
   });
 
   test('defect cda-without-xdm: a bare CDA goes to the colleague', async () => {
-    const c = await reset({ defects: ['cda-without-xdm'] });
-    const p = await patient(c.t);
-    const d = await report(c.t, p);
-    const colleague = c.box.mailboxFor('confrere');
-    c.box.registerMailbox(colleague, { kind: 'professional' });
-    const r = await send(c, { address: colleague }, { attachments: [{ documentId: d }] });
-    const atts = byId(c, r.body.internetMessageId)?.parsed?.attachments ?? [];
+    const ctx = await reset({ defects: ['cda-without-xdm'] });
+    const patientId = await patient(ctx.t);
+    const documentId = await report(ctx.t, patientId);
+    const colleague = ctx.box.mailboxFor('confrere');
+    ctx.box.registerMailbox(colleague, { kind: 'professional' });
+    const response = await send(ctx, { address: colleague }, { attachments: [{ documentId }] });
+    const atts = byId(ctx, response.body.internetMessageId)?.parsed?.attachments ?? [];
     assert.equal(atts.length, 1);
     assert.equal(atts[0]!.contentType, 'text/xml');
     assert.notEqual(atts[0]!.content.subarray(0, 2).toString('latin1'), 'PK');
@@ -507,13 +514,13 @@ describe('building blocks', () => {
 
 describe('the author of the CDA in the XDM package, and the seeded defects that write where they must not', () => {
   test("the XDM package's CDA and metadata name the professional who validated (the reset's workstation when the action's has no idNat)", async () => {
-    const c = await reset({ workstations: [{ ...PS, idNat: '810100456789' }] });
-    const p = await patient(c.t);
-    const d = await report(c.t, p); // validated at PS (no idNat in the action): the reset's card holder
-    const colleague = c.box.mailboxFor('confrere');
-    c.box.registerMailbox(colleague, { kind: 'professional' });
-    const r = await send(c, { address: colleague }, { attachments: [{ documentId: d }] });
-    const entries = readZip(byId(c, r.body.internetMessageId)!.parsed!.attachments[0]!.content);
+    const ctx = await reset({ workstations: [{ ...PS, idNat: '810100456789' }] });
+    const patientId = await patient(ctx.t);
+    const documentId = await report(ctx.t, patientId); // validated at PS (no idNat in the action): the reset's card holder
+    const colleague = ctx.box.mailboxFor('confrere');
+    ctx.box.registerMailbox(colleague, { kind: 'professional' });
+    const response = await send(ctx, { address: colleague }, { attachments: [{ documentId }] });
+    const entries = readZip(byId(ctx, response.body.internetMessageId)!.parsed!.attachments[0]!.content);
     const cda = entries[3]!.content.toString('utf8');
     assert.match(cda, /<assignedAuthor><id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/);
     assert.match(cda, /<legalAuthenticator>.*<id root="1\.2\.250\.1\.71\.4\.2\.1" extension="810100456789"\/>/);
@@ -522,26 +529,26 @@ describe('the author of the CDA in the XDM package, and the seeded defects that 
   });
 
   test('defect mss-address-from-recovered-ins: written to at the INS INSi returned, never qualified', async () => {
-    const c = await reset({ defects: ['mss-address-from-recovered-ins'] });
-    const p = await patient(c.t, 'recovered');
-    const r = await send(c, { patientId: p });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    assert.equal(r.body.address, ADDRESS);
-    const none = await patient(c.t, 'none');
-    assert.equal((await send(c, { patientId: none })).status, 422, 'nothing known: still refused');
+    const ctx = await reset({ defects: ['mss-address-from-recovered-ins'] });
+    const patientId = await patient(ctx.t, 'recovered');
+    const response = await send(ctx, { patientId });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+    assert.equal(response.body.address, ADDRESS);
+    const none = await patient(ctx.t, 'none');
+    assert.equal((await send(ctx, { patientId: none })).status, 422, 'nothing known: still refused');
   });
 
   for (const ins of ['recovered', 'none'] as const) {
     test(`defect mss-to-patient-late (INS ${ins}): 422 shown, then the message sent anyway a moment later`, async () => {
-      const c = await reset({ defects: ['mss-to-patient-late'] });
-      const p = await patient(c.t, ins);
-      const r = await send(c, { patientId: p });
-      assert.equal(r.status, 422);
-      assert.equal(r.body.error, 'no-mss-address');
-      assert.equal(fromPractice(c).length, 0, 'nothing when the refusal is shown');
+      const ctx = await reset({ defects: ['mss-to-patient-late'] });
+      const patientId = await patient(ctx.t, ins);
+      const response = await send(ctx, { patientId });
+      assert.equal(response.status, 422);
+      assert.equal(response.body.error, 'no-mss-address');
+      assert.equal(fromPractice(ctx).length, 0, 'nothing when the refusal is shown');
       const [m] = await waitFor(
         'the late message',
-        () => fromPractice(c),
+        () => fromPractice(ctx),
         (ms) => ms.length === 1,
       );
       const to = ins === 'recovered' ? ADDRESS : 'jean.dupont@patient.mssante.fr';
