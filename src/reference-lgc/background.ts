@@ -17,19 +17,20 @@ export const SLOW_WAIT_MS = 1500;
 
 /** One signal aborted when any of `signals` is. `dispose` detaches it. */
 export function anySignal(...signals: AbortSignal[]): { signal: AbortSignal; dispose: () => void } {
-  const c = new AbortController();
-  const onAbort = (): void => c.abort();
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
   for (const s of signals) {
-    if (s.aborted) c.abort();
+    if (s.aborted) controller.abort();
     else s.addEventListener('abort', onAbort, { once: true });
   }
-  return { signal: c.signal, dispose: () => signals.forEach((s) => s.removeEventListener('abort', onAbort)) };
+  return { signal: controller.signal, dispose: () => signals.forEach((s) => s.removeEventListener('abort', onAbort)) };
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
+    // eslint-disable-next-line no-restricted-syntax -- a cancellable pause: onAbort clears this timer
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
@@ -53,8 +54,13 @@ export function track(ctx: CallContext, job: Promise<void>): Promise<void> {
  * Runs `fn` `ms` from now in the background (tracked), unless the LGC shuts down or the tenant
  * is reset before. Never rejects. The seeded "late" defects act through it.
  */
-export function later(ctx: CallContext, t: TenantState, ms: number, fn: (signal: AbortSignal) => Promise<unknown> | void): Promise<void> {
-  const { signal, dispose } = anySignal(ctx.cancel, t.cancel.signal);
+export function later(
+  ctx: CallContext,
+  tenant: TenantState,
+  ms: number,
+  fn: (signal: AbortSignal) => Promise<unknown> | void,
+): Promise<void> {
+  const { signal, dispose } = anySignal(ctx.cancel, tenant.cancel.signal);
   const job = (async () => {
     try {
       await sleep(ms, signal);
@@ -68,15 +74,16 @@ export function later(ctx: CallContext, t: TenantState, ms: number, fn: (signal:
   return track(ctx, job);
 }
 
-/** `p`, or undefined once `ms` have passed (the timer never keeps the process alive). */
-export async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+/** `promise`, or undefined once `ms` have passed (the timer never keeps the process alive). */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
+    // eslint-disable-next-line no-restricted-syntax -- a timeout guard: unref'd below, cleared in finally
     timer = setTimeout(() => resolve(undefined), ms);
     timer.unref();
   });
   try {
-    return await Promise.race([p, timeout]);
+    return await Promise.race([promise, timeout]);
   } finally {
     if (timer) clearTimeout(timer);
   }

@@ -16,7 +16,7 @@ export function loadDefectCatalogue(): DefectEntry[] {
     const file = path.join(__dirname, 'defects.json');
     const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { defects?: unknown };
     if (!Array.isArray(parsed.defects)) throw new Error(`${file}: no "defects" array`);
-    catalogue = parsed.defects.map((d: any) => ({
+    catalogue = parsed.defects.map((d: { id?: unknown; requirements?: unknown; description?: unknown }) => ({
       id: String(d.id),
       requirements: Array.isArray(d.requirements) ? d.requirements.map(String) : [],
       description: String(d.description ?? ''),

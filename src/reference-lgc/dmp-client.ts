@@ -14,24 +14,30 @@ export * from './dmp/xds-metadata';
 export * from './dmp/soap';
 export * from './dmp/answers';
 
-export async function submitIti41(s: SubmissionSpec, timeoutMs: number, cancel?: AbortSignal): Promise<SubmitOutcome> {
-  const m = iti41Mtom(s);
-  const r = await httpPost(s.repositoryUrl, { 'Content-Type': m.contentType, 'MIME-Version': '1.0' }, m.body, timeoutMs, cancel);
-  if (!r.ok) return { outcome: 'error', code: r.code, message: r.message };
-  if (r.body.length === 0)
-    return { outcome: 'error', code: `HTTP-${r.status}`, message: `the DMP answered HTTP ${r.status} with an empty body` };
-  return parseRegistryResponse(r.body, r.status);
+export async function submitIti41(spec: SubmissionSpec, timeoutMs: number, cancel?: AbortSignal): Promise<SubmitOutcome> {
+  const mtom = iti41Mtom(spec);
+  const reply = await httpPost(
+    spec.repositoryUrl,
+    { 'Content-Type': mtom.contentType, 'MIME-Version': '1.0' },
+    mtom.body,
+    timeoutMs,
+    cancel,
+  );
+  if (!reply.ok) return { outcome: 'error', code: reply.code, message: reply.message };
+  if (reply.body.length === 0)
+    return { outcome: 'error', code: `HTTP-${reply.status}`, message: `the DMP answered HTTP ${reply.status} with an empty body` };
+  return parseRegistryResponse(reply.body, reply.status);
 }
 
 export async function queryIti18(registryUrl: string, patientCx: string, timeoutMs: number, cancel?: AbortSignal): Promise<QueryOutcome> {
   const payload = Buffer.from(iti18Envelope(registryUrl, patientCx), 'utf8');
-  const r = await httpPost(
+  const reply = await httpPost(
     registryUrl,
     { 'Content-Type': `application/soap+xml; charset=utf-8; action="${ACTION_ITI18}"` },
     payload,
     timeoutMs,
     cancel,
   );
-  if (!r.ok) return { outcome: 'error', code: r.code, message: r.message };
-  return parseQueryResponse(r.body, r.status);
+  if (!reply.ok) return { outcome: 'error', code: reply.code, message: reply.message };
+  return parseQueryResponse(reply.body, reply.status);
 }

@@ -18,51 +18,61 @@ export interface ConsultResult {
   error?: string;
 }
 
-async function queryDmp(ctx: CallContext, t: TenantState, p: Patient): Promise<ConsultResult> {
-  const cx = p.ins.status === 'qualified' ? patientCx(p) : undefined;
+async function queryDmp(ctx: CallContext, tenant: TenantState, patient: Patient): Promise<ConsultResult> {
+  const cx = patient.ins.status === 'qualified' ? patientCx(patient) : undefined;
   if (!cx) return { asked: false, consulted: false, error: INS_NOT_QUALIFIED };
-  if (!t.doubles.dmp) return { asked: false, consulted: false, error: 'Aucun DMP configuré' };
-  const { signal, dispose } = anySignal(ctx.cancel, t.cancel.signal);
+  if (!tenant.doubles.dmp) return { asked: false, consulted: false, error: 'Aucun DMP configuré' };
+  const { signal, dispose } = anySignal(ctx.cancel, tenant.cancel.signal);
   try {
-    const r = await queryIti18(t.doubles.dmp.registryUrl, cx, t.options.dmpTimeoutMs, signal);
-    if (r.outcome === 'error')
-      return { asked: false, consulted: true, documents: [], error: `Consultation du DMP impossible : ${r.message} (${r.code})` };
-    return { asked: false, consulted: true, documents: r.documents };
+    const outcome = await queryIti18(tenant.doubles.dmp.registryUrl, cx, tenant.options.dmpTimeoutMs, signal);
+    if (outcome.outcome === 'error')
+      return {
+        asked: false,
+        consulted: true,
+        documents: [],
+        error: `Consultation du DMP impossible : ${outcome.message} (${outcome.code})`,
+      };
+    return { asked: false, consulted: true, documents: outcome.documents };
   } finally {
     dispose();
   }
 }
 
 /** The question, with its own reminder that the patient must be informed first (OPP-03). */
-function question(t: TenantState): ConsultResult {
+function question(tenant: TenantState): ConsultResult {
   // seeded defect consult-reminder-in-question-only: the question says « informé », no reminder of its own
-  const reminder = t.defects.has('consult-reminder-in-question-only') ? {} : { reminder: CONSULT_REMINDER };
+  const reminder = tenant.defects.has('consult-reminder-in-question-only') ? {} : { reminder: CONSULT_REMINDER };
   return { asked: true, question: CONSULT_QUESTION, ...reminder, consulted: false };
 }
 
 /** Seeded defect dmp-consulted-late: where it must not consult, the LGC queries the DMP a moment later anyway. */
-function consultedLate(ctx: CallContext, t: TenantState, p: Patient): void {
-  if (t.defects.has('dmp-consulted-late')) void later(ctx, t, LATE_DEFECT_MS, () => queryDmp(ctx, t, p));
+function consultedLate(ctx: CallContext, tenant: TenantState, patient: Patient): void {
+  if (tenant.defects.has('dmp-consulted-late')) void later(ctx, tenant, LATE_DEFECT_MS, () => queryDmp(ctx, tenant, patient));
 }
 
-export async function consult(ctx: CallContext, t: TenantState, p: Patient, nonOpposition: boolean | undefined): Promise<ConsultResult> {
+export async function consult(
+  ctx: CallContext,
+  tenant: TenantState,
+  patient: Patient,
+  nonOpposition: boolean | undefined,
+): Promise<ConsultResult> {
   if (nonOpposition === undefined) {
-    const rec = p.dmpNonOpposition;
+    const rec = patient.dmpNonOpposition;
     const now =
       rec === true ||
-      (rec === undefined && t.defects.has('consult-without-asking')) ||
-      (rec === false && t.defects.has('consult-despite-opposition'));
+      (rec === undefined && tenant.defects.has('consult-without-asking')) ||
+      (rec === false && tenant.defects.has('consult-despite-opposition'));
     if (!now) {
-      consultedLate(ctx, t, p);
-      return question(t);
+      consultedLate(ctx, tenant, patient);
+      return question(tenant);
     }
-    return queryDmp(ctx, t, p);
+    return queryDmp(ctx, tenant, patient);
   }
   if (nonOpposition) {
-    if (!t.defects.has('consult-asks-every-time')) p.dmpNonOpposition = true;
-    return queryDmp(ctx, t, p);
+    if (!tenant.defects.has('consult-asks-every-time')) patient.dmpNonOpposition = true;
+    return queryDmp(ctx, tenant, patient);
   }
-  p.dmpNonOpposition = false;
-  consultedLate(ctx, t, p);
+  patient.dmpNonOpposition = false;
+  consultedLate(ctx, tenant, patient);
   return { asked: false, consulted: false };
 }

@@ -19,24 +19,24 @@ export async function registerPrescription(
   cancel?: AbortSignal,
 ): Promise<EPrescriptionOutcome> {
   const url = `${baseUrl.replace(/\/+$/, '')}/prescriptions`;
-  const r = await httpPost(
+  const reply = await httpPost(
     url,
     { 'Content-Type': 'application/json; charset=utf-8', Accept: 'application/json' },
     Buffer.from(JSON.stringify(req), 'utf8'),
     timeoutMs,
     cancel,
   );
-  if (!r.ok) return { ok: false, reason: `${r.code}: ${r.message}` };
+  if (!reply.ok) return { ok: false, reason: `${reply.code}: ${reply.message}` };
   let body: Record<string, unknown> = {};
   try {
-    const v = JSON.parse(r.body.toString('utf8') || '{}') as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) body = v as Record<string, unknown>;
+    const parsed = JSON.parse(reply.body.toString('utf8') || '{}') as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
   } catch {
     /* not JSON: judged on the HTTP status */
   }
   const status = String(body.status ?? body.result ?? '').toUpperCase();
-  if (r.status < 200 || r.status >= 300 || status === 'KO' || body.ok === false) {
-    return { ok: false, reason: String(body.reason ?? body.message ?? `HTTP ${r.status}`) };
+  if (reply.status < 200 || reply.status >= 300 || status === 'KO' || body.ok === false) {
+    return { ok: false, reason: String(body.reason ?? body.message ?? `HTTP ${reply.status}`) };
   }
   const n = body.prescriptionNumber ?? body.ePrescriptionNumber ?? body.number ?? body.numero ?? body.id;
   return { ok: true, ePrescriptionNumber: typeof n === 'string' || typeof n === 'number' ? String(n) : null };

@@ -65,26 +65,26 @@ export class HttpError extends Error {
 }
 
 /** The HTTP status and body of any error an action threw (500 for an unexpected one). */
-export function errorReply(e: unknown): { status: number; body: Record<string, unknown> } {
-  if (e instanceof HttpError) return { status: e.status, body: { error: e.code, message: e.message, ...e.extra } };
-  if (e instanceof BadRequest) return { status: 400, body: { error: e.code, message: e.message } };
-  if (e instanceof NotFound) return { status: 404, body: { error: e.code, message: e.message } };
-  if (e instanceof Conflict) return { status: 409, body: { error: e.code, message: e.message } };
-  if (e instanceof Unprocessable) return { status: 422, body: { error: e.code, message: e.message } };
-  if (e instanceof MssUnavailable) return { status: 502, body: { error: e.code, message: e.message } };
-  return { status: 500, body: { error: 'internal', message: e instanceof Error ? e.message : String(e) } };
+export function errorReply(err: unknown): { status: number; body: Record<string, unknown> } {
+  if (err instanceof HttpError) return { status: err.status, body: { error: err.code, message: err.message, ...err.extra } };
+  if (err instanceof BadRequest) return { status: 400, body: { error: err.code, message: err.message } };
+  if (err instanceof NotFound) return { status: 404, body: { error: err.code, message: err.message } };
+  if (err instanceof Conflict) return { status: 409, body: { error: err.code, message: err.message } };
+  if (err instanceof Unprocessable) return { status: 422, body: { error: err.code, message: err.message } };
+  if (err instanceof MssUnavailable) return { status: 502, body: { error: err.code, message: err.message } };
+  return { status: 500, body: { error: 'internal', message: err instanceof Error ? err.message : String(err) } };
 }
 
 /** The message a business error shows to the user, or undefined for an unexpected one. */
-export function userMessage(e: unknown): string | undefined {
+export function userMessage(err: unknown): string | undefined {
   if (
-    e instanceof BadRequest ||
-    e instanceof Conflict ||
-    e instanceof Unprocessable ||
-    e instanceof MssUnavailable ||
-    e instanceof NotFound
+    err instanceof BadRequest ||
+    err instanceof Conflict ||
+    err instanceof Unprocessable ||
+    err instanceof MssUnavailable ||
+    err instanceof NotFound
   ) {
-    return e.message;
+    return err.message;
   }
   return undefined;
 }

@@ -15,12 +15,11 @@ export function httpPost(
 ): Promise<PostResult> {
   return new Promise<PostResult>((resolve) => {
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
     const controller = new AbortController();
     const done = (r: PostResult): void => {
       if (settled) return;
       settled = true;
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
       cancel?.removeEventListener('abort', onCancel);
       controller.abort();
       resolve(r);
@@ -39,7 +38,8 @@ export function httpPost(
       return;
     }
     cancel?.addEventListener('abort', onCancel, { once: true });
-    timer = setTimeout(() => done({ ok: false, code: 'timeout', message: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    // eslint-disable-next-line no-restricted-syntax -- the call's timeout guard: done() clears it
+    const timer = setTimeout(() => done({ ok: false, code: 'timeout', message: `no answer within ${timeoutMs} ms` }), timeoutMs);
     const lib = target.protocol === 'https:' ? https : http;
     let request: http.ClientRequest;
     try {

@@ -13,16 +13,16 @@ export interface ComparisonRow {
   differs: boolean;
 }
 
-function value(t: Traits, k: ComparedTrait): string {
-  return String(t[k] ?? '').trim();
+function value(traits: Traits, k: ComparedTrait): string {
+  return String(traits[k] ?? '').trim();
 }
 
 /** File vs INSi, exact comparison (trim only): no case folding, no accent or punctuation normalisation. */
 export function compareTraits(file: Traits, insi: Traits, defects: DefectSet): ComparisonRow[] {
   const rows = COMPARED_TRAITS.map((trait) => {
-    const f = value(file, trait);
+    const fileValue = value(file, trait);
     const i = value(insi, trait);
-    return { trait, file: f, insi: i, differs: f !== i };
+    return { trait, file: fileValue, insi: i, differs: fileValue !== i };
   }).filter((r) => !(r.trait === 'sex' && defects.has('comparison-without-sex')));
   if (defects.has('first-difference-only')) {
     let seen = false;
@@ -39,8 +39,8 @@ export function concordant(file: Traits, insi: Traits): boolean {
   return COMPARED_TRAITS.every((k) => value(file, k) === value(insi, k));
 }
 
-function loose(s: string): string {
-  return s
+function loose(text: string): string {
+  return text
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .toUpperCase()
@@ -65,20 +65,20 @@ export function attestation(defects: DefectSet): string {
 }
 
 /** Whether INSi has returned an identity for this patient (at least one 'found' answer). */
-export function hasInsiIdentity(p: Patient): boolean {
-  return p.insiTraits !== null && p.ins.matricule !== undefined;
+export function hasInsiIdentity(patient: Patient): boolean {
+  return patient.insiTraits !== null && patient.ins.matricule !== undefined;
 }
 
-export function qualificationOffered(p: Patient, defects: DefectSet): boolean {
-  if (p.ins.status === 'qualified' || !hasInsiIdentity(p)) return false;
-  if (defects.has('offer-only-on-open-file')) return p.foundBy.has('open-file');
+export function qualificationOffered(patient: Patient, defects: DefectSet): boolean {
+  if (patient.ins.status === 'qualified' || !hasInsiIdentity(patient)) return false;
+  if (defects.has('offer-only-on-open-file')) return patient.foundBy.has('open-file');
   return true;
 }
 
 /** The proposal banner; with offer-decided-before-answer it is the one decided when the last trigger started. */
-function offerBanner(p: Patient, defects: DefectSet): boolean {
-  if (defects.has('offer-decided-before-answer')) return p.offerAtTrigger ?? false;
-  return qualificationOffered(p, defects);
+function offerBanner(patient: Patient, defects: DefectSet): boolean {
+  if (defects.has('offer-decided-before-answer')) return patient.offerAtTrigger ?? false;
+  return qualificationOffered(patient, defects);
 }
 
 export interface IdentityView {
@@ -95,18 +95,18 @@ export interface IdentityView {
   };
 }
 
-export function identityView(p: Patient, defects: DefectSet): IdentityView {
-  const offered = qualificationOffered(p, defects);
-  const insi = p.insiTraits;
+export function identityView(patient: Patient, defects: DefectSet): IdentityView {
+  const offered = qualificationOffered(patient, defects);
+  const insi = patient.insiTraits;
   return {
-    patientId: p.id,
-    file: { ...p.file },
-    ins: { ...p.ins },
-    insi: { lastCall: p.lastCall ? { ...p.lastCall } : null, traits: insi ? { ...insi } : null },
+    patientId: patient.id,
+    file: { ...patient.file },
+    ins: { ...patient.ins },
+    insi: { lastCall: patient.lastCall ? { ...patient.lastCall } : null, traits: insi ? { ...insi } : null },
     qualification: {
-      offered: offerBanner(p, defects),
-      concordant: insi ? concordant(p.file, insi) : null,
-      comparison: insi ? compareTraits(p.file, insi, defects) : [],
+      offered: offerBanner(patient, defects),
+      concordant: insi ? concordant(patient.file, insi) : null,
+      comparison: insi ? compareTraits(patient.file, insi, defects) : [],
       documents: documentsOffered(defects),
       exceptionProcedure: { offered, attestation: attestation(defects) },
     },
@@ -141,7 +141,7 @@ export interface QualifySuccess {
  * (QUAL-09), an INSi identity (QUAL-08), PS in person for the exception (QUAL-06), perfect
  * concordance for the exception (QUAL-05), concordance for a document (QUAL-08), known document.
  */
-export function qualify(p: Patient, req: QualifyRequest, defects: DefectSet): QualifySuccess | Refusal {
+export function qualify(patient: Patient, req: QualifyRequest, defects: DefectSet): QualifySuccess | Refusal {
   const ws = req.workstation;
   const secretariatNominative = ws.role === 'secretariat' && ws.card === 'CPE-nominative';
   const cardChecked = !defects.has('anonymous-cpe-qualifies') && !(req.method === 'exception' && defects.has('exception-delegated'));
@@ -150,25 +150,25 @@ export function qualify(p: Patient, req: QualifyRequest, defects: DefectSet): Qu
     return refuse('secretariat-not-allowed');
   }
   const lax = req.method === 'document' && defects.has('qualify-despite-discordance');
-  const insi = p.insiTraits;
-  if (!hasInsiIdentity(p) && !lax) return refuse('no-insi-identity');
+  const insi = patient.insiTraits;
+  if (!hasInsiIdentity(patient) && !lax) return refuse('no-insi-identity');
   if (req.method === 'exception') {
     const inPerson = ws.role === 'PS' && ws.card === 'CPS';
     // exception-delegated: the exception path checks neither role nor card (anonymous CPE included).
     if (!inPerson && !(ws.role === 'secretariat' && defects.has('exception-delegated'))) {
       return refuse('exception-requires-ps');
     }
-    if (!insi || !exceptionConcordant(p.file, insi, defects)) return refuse('exception-requires-perfect-concordance');
+    if (!insi || !exceptionConcordant(patient.file, insi, defects)) return refuse('exception-requires-perfect-concordance');
   } else {
-    if (!lax && (!insi || !concordant(p.file, insi))) return refuse('discordant-traits');
+    if (!lax && (!insi || !concordant(patient.file, insi))) return refuse('discordant-traits');
     if (!req.document || !IDENTITY_DOCUMENTS.includes(req.document)) return refuse('unknown-document');
   }
   const label = req.method === 'exception' ? EXCEPTION_LABEL : (req.document as string);
-  p.ins = { ...p.ins, status: 'qualified', qualifiedBy: label };
+  patient.ins = { ...patient.ins, status: 'qualified', qualifiedBy: label };
   const threeClicks = defects.has('qualify-in-three-clicks');
   const ins: QualifySuccess['ins'] = { status: 'qualified' };
-  if (p.ins.matricule !== undefined) ins.matricule = p.ins.matricule;
-  if (p.ins.oid !== undefined) ins.oid = p.ins.oid;
+  if (patient.ins.matricule !== undefined) ins.matricule = patient.ins.matricule;
+  if (patient.ins.oid !== undefined) ins.oid = patient.ins.oid;
   return {
     qualified: true,
     clicks: threeClicks ? 3 : 1,

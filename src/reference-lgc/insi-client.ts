@@ -34,6 +34,7 @@ export function callInsi(url: string, req: InsiRequest, emetteur: string, timeou
     }
     const payload = Buffer.from(buildEnvelope(req, emetteur), 'utf8');
     const controller = new AbortController();
+    // eslint-disable-next-line no-restricted-syntax -- the call's timeout guard: done() clears it
     const timer = setTimeout(() => {
       controller.abort();
       done({ outcome: 'no-answer', code: 'timeout', message: `INSi did not answer within ${timeoutMs} ms` });

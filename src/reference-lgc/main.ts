@@ -14,19 +14,19 @@ function parseArgs(argv: string[]): { host: string; port: number; defects: strin
   let port = 8700;
   const defects: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.indexOf('=');
-    const [flag, inline] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const [flag, inline] = arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
     const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) usage(`${flag} needs a value`);
-      return v;
+      const given = inline ?? argv[++i];
+      if (given === undefined) usage(`${flag} needs a value`);
+      return given;
     };
     switch (flag) {
       case '--port': {
-        const v = value();
-        const n = Number(v);
-        if (!/^\d+$/.test(v) || n > 65535) usage(`--port: not a port number: ${v}`);
+        const text = value();
+        const n = Number(text);
+        if (!/^\d+$/.test(text) || n > 65535) usage(`--port: not a port number: ${text}`);
         port = n;
         break;
       }
@@ -45,7 +45,7 @@ function parseArgs(argv: string[]): { host: string; port: number; defects: strin
       case '-h':
         usage('Vigie reference LGC');
       default:
-        usage(`unknown argument: ${a}`);
+        usage(`unknown argument: ${arg}`);
     }
   }
   return { host, port, defects };
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
+    // eslint-disable-next-line no-restricted-syntax -- the exit guard of a shutdown: unref'd below
     const force = setTimeout(() => process.exit(0), 2000);
     force.unref();
     lgc.close().then(

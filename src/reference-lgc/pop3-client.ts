@@ -33,10 +33,10 @@ const CRLF = Buffer.from('\r\n');
  * removed when QUIT succeeds (RFC 1939 UPDATE state): on any failure nothing is deleted server-side,
  * and the caller sees a rejection (what was fetched is lost to it, but still on the server).
  */
-export async function pop3FetchAndDelete(o: Pop3Options): Promise<Buffer[]> {
-  const timeoutMs = o.timeoutMs ?? POP3_TIMEOUT_MS;
-  const maxMessages = o.maxMessages ?? POP3_MAX_MESSAGES;
-  const socket = net.connect({ host: o.host, port: o.port });
+export async function pop3FetchAndDelete(options: Pop3Options): Promise<Buffer[]> {
+  const timeoutMs = options.timeoutMs ?? POP3_TIMEOUT_MS;
+  const maxMessages = options.maxMessages ?? POP3_MAX_MESSAGES;
+  const socket = net.connect({ host: options.host, port: options.port });
   socket.setTimeout(timeoutMs);
 
   let buffered: Buffer = Buffer.alloc(0);
@@ -52,25 +52,26 @@ export async function pop3FetchAndDelete(o: Pop3Options): Promise<Buffer[]> {
     if (buffered.length > POP3_MAX_BYTES) fail(new Pop3Error(`POP3: more than ${POP3_MAX_BYTES} bytes received`));
     wake?.();
   });
-  socket.on('timeout', () => fail(new Pop3Error(`POP3 ${o.host}:${o.port}: no answer within ${timeoutMs} ms`)));
-  socket.on('error', (e) => fail(new Pop3Error(`POP3 ${o.host}:${o.port}: ${e.message}`)));
-  socket.on('close', () => fail(new Pop3Error(`POP3 ${o.host}:${o.port}: connection closed`)));
+  socket.on('timeout', () => fail(new Pop3Error(`POP3 ${options.host}:${options.port}: no answer within ${timeoutMs} ms`)));
+  socket.on('error', (e) => fail(new Pop3Error(`POP3 ${options.host}:${options.port}: ${e.message}`)));
+  socket.on('close', () => fail(new Pop3Error(`POP3 ${options.host}:${options.port}: connection closed`)));
+  // eslint-disable-next-line no-restricted-syntax -- the session's deadline: cleared in finally
   const deadline = setTimeout(
-    () => fail(new Pop3Error(`POP3 session over ${o.sessionMs ?? POP3_SESSION_MS} ms`)),
-    o.sessionMs ?? POP3_SESSION_MS,
+    () => fail(new Pop3Error(`POP3 session over ${options.sessionMs ?? POP3_SESSION_MS} ms`)),
+    options.sessionMs ?? POP3_SESSION_MS,
   );
   const onAbort = (): void => fail(new Pop3Error('POP3: cancelled'));
-  if (o.cancel?.aborted) onAbort();
-  else o.cancel?.addEventListener('abort', onAbort, { once: true });
+  if (options.cancel?.aborted) onAbort();
+  else options.cancel?.addEventListener('abort', onAbort, { once: true });
 
   /** the next CRLF-terminated line (without CRLF) */
   const line = async (): Promise<Buffer> => {
     for (;;) {
       const i = buffered.indexOf('\n');
       if (i >= 0) {
-        const l = buffered.subarray(0, i > 0 && buffered[i - 1] === 0x0d ? i - 1 : i);
+        const lineBytes = buffered.subarray(0, i > 0 && buffered[i - 1] === 0x0d ? i - 1 : i);
         buffered = buffered.subarray(i + 1);
-        return l;
+        return lineBytes;
       }
       if (failure) throw failure;
       if (buffered.length > MAX_LINE * 64) throw new Pop3Error('POP3: line too long');
@@ -79,10 +80,10 @@ export async function pop3FetchAndDelete(o: Pop3Options): Promise<Buffer[]> {
     }
   };
   const status = async (what: string): Promise<string> => {
-    const l = (await line()).toString('latin1');
-    if (l.length > MAX_LINE) throw new Pop3Error(`POP3 ${what}: status line too long`);
-    if (!l.startsWith('+OK')) throw new Pop3Error(`POP3 ${what}: ${l || 'empty answer'}`);
-    return l;
+    const text = (await line()).toString('latin1');
+    if (text.length > MAX_LINE) throw new Pop3Error(`POP3 ${what}: status line too long`);
+    if (!text.startsWith('+OK')) throw new Pop3Error(`POP3 ${what}: ${text || 'empty answer'}`);
+    return text;
   };
   const command = (c: string): void => {
     if (failure) throw failure;
@@ -92,9 +93,9 @@ export async function pop3FetchAndDelete(o: Pop3Options): Promise<Buffer[]> {
   const multiline = async (): Promise<Buffer> => {
     const parts: Buffer[] = [];
     for (;;) {
-      const l = await line();
-      if (l.length === 1 && l[0] === 0x2e) break;
-      parts.push(l.length > 0 && l[0] === 0x2e ? l.subarray(1) : l, CRLF);
+      const lineBytes = await line();
+      if (lineBytes.length === 1 && lineBytes[0] === 0x2e) break;
+      parts.push(lineBytes.length > 0 && lineBytes[0] === 0x2e ? lineBytes.subarray(1) : lineBytes, CRLF);
     }
     return Buffer.concat(parts);
   };
@@ -105,12 +106,12 @@ export async function pop3FetchAndDelete(o: Pop3Options): Promise<Buffer[]> {
       socket.once('error', reject);
       socket.once('close', () => reject(failure ?? new Pop3Error('POP3: connection closed')));
     }).catch((e: Error) => {
-      throw failure ?? new Pop3Error(`POP3 ${o.host}:${o.port}: ${e.message}`);
+      throw failure ?? new Pop3Error(`POP3 ${options.host}:${options.port}: ${e.message}`);
     });
     await status('greeting');
-    command(`USER ${o.user}`);
+    command(`USER ${options.user}`);
     await status('USER');
-    command(`PASS ${o.password}`);
+    command(`PASS ${options.password}`);
     await status('PASS');
     command('STAT');
     const stat = /^\+OK\s+(\d+)\s+(\d+)/.exec(await status('STAT'));
@@ -131,7 +132,7 @@ export async function pop3FetchAndDelete(o: Pop3Options): Promise<Buffer[]> {
     return out;
   } finally {
     clearTimeout(deadline);
-    o.cancel?.removeEventListener('abort', onAbort);
+    options.cancel?.removeEventListener('abort', onAbort);
     socket.removeAllListeners('close');
     socket.on('error', () => undefined);
     socket.destroy();

@@ -2,20 +2,20 @@
 import type { TenantState } from './tenant';
 import { BadRequest, isObject } from './validation';
 
-export function applySettings(t: TenantState, body: unknown): { applied: string[]; refused: string[] } {
+export function applySettings(tenant: TenantState, body: unknown): { applied: string[]; refused: string[] } {
   if (!isObject(body)) throw new BadRequest('settings: an object is required');
   const applied: string[] = [];
   const refused: string[] = [];
   for (const key of ['insi', 'dmpFeeding', 'ePrescription'] as const) {
-    const v = body[key];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'boolean') throw new BadRequest(`settings.${key}: a boolean is required`);
-    if (key === 'insi' && !v && !t.defects.has('insi-can-be-disabled')) refused.push(key);
-    else if (key === 'dmpFeeding' && !v && !t.defects.has('dmp-feeding-can-be-disabled')) refused.push(key);
-    else if (key === 'ePrescription' && v && !t.doubles.ePrescriptionUrl)
+    const value = body[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'boolean') throw new BadRequest(`settings.${key}: a boolean is required`);
+    if (key === 'insi' && !value && !tenant.defects.has('insi-can-be-disabled')) refused.push(key);
+    else if (key === 'dmpFeeding' && !value && !tenant.defects.has('dmp-feeding-can-be-disabled')) refused.push(key);
+    else if (key === 'ePrescription' && value && !tenant.doubles.ePrescriptionUrl)
       refused.push(key); // module not installed
     else {
-      t.settings[key] = v;
+      tenant.settings[key] = value;
       applied.push(key);
     }
   }

@@ -53,21 +53,21 @@ export function hasDefect(ctx: CdaContext, id: string): boolean {
   return ctx.defects?.has(id) ?? false;
 }
 
-/** `d` plus `months` calendar months (UTC; the day clamped to the month's last). */
-export function addMonths(d: Date, months: number): Date {
-  const r = new Date(d.getTime());
-  const day = r.getUTCDate();
-  r.setUTCDate(1);
-  r.setUTCMonth(r.getUTCMonth() + months);
-  const last = new Date(Date.UTC(r.getUTCFullYear(), r.getUTCMonth() + 1, 0)).getUTCDate();
-  r.setUTCDate(Math.min(day, last));
-  return r;
+/** `date` plus `months` calendar months (UTC; the day clamped to the month's last). */
+export function addMonths(date: Date, months: number): Date {
+  const result = new Date(date.getTime());
+  const day = result.getUTCDate();
+  result.setUTCDate(1);
+  result.setUTCMonth(result.getUTCMonth() + months);
+  const last = new Date(Date.UTC(result.getUTCFullYear(), result.getUTCMonth() + 1, 0)).getUTCDate();
+  result.setUTCDate(Math.min(day, last));
+  return result;
 }
 
 export const LOINC = '2.16.840.1.113883.6.1';
 
-export function code(c: string, display: string, system = LOINC, systemName?: string): string {
-  return `<code code="${esc(c)}" displayName="${esc(display)}" codeSystem="${esc(system)}"${systemName ? ` codeSystemName="${esc(systemName)}"` : ''}/>`;
+export function code(value: string, display: string, system = LOINC, systemName?: string): string {
+  return `<code code="${esc(value)}" displayName="${esc(display)}" codeSystem="${esc(system)}"${systemName ? ` codeSystemName="${esc(systemName)}"` : ''}/>`;
 }
 
 const SEX_DISPLAY: Record<CdaPatient['sex'], [string, string]> = { M: ['M', 'Masculin'], F: ['F', 'Féminin'], I: ['U', 'Inconnu'] };
@@ -77,23 +77,25 @@ const SEX_DISPLAY: Record<CdaPatient['sex'], [string, string]> = { M: ['M', 'Mas
  * id. The patient file holds no address nor telecom: both are sent as nullFlavor NASK (not asked),
  * as the ANS examples do for unknown coordinates (EP-MED-DM requires both elements).
  */
-export function recordTarget(p: CdaPatient): string {
+export function recordTarget(patient: CdaPatient): string {
   const ids =
-    (p.ins ? `<id extension="${esc(p.ins.value)}" root="${esc(p.ins.oid)}"/>` : '') +
-    `<id extension="${esc(p.localId)}" root="${LOCAL_PATIENT_ID_OID}"/>`;
-  const first = p.firstName.trim();
+    (patient.ins ? `<id extension="${esc(patient.ins.value)}" root="${esc(patient.ins.oid)}"/>` : '') +
+    `<id extension="${esc(patient.localId)}" root="${LOCAL_PATIENT_ID_OID}"/>`;
+  const first = patient.firstName.trim();
   const names =
-    `<family qualifier="BR">${esc(p.birthName.trim())}</family>` +
-    `<given>${esc((p.firstNames ?? p.firstName).trim())}</given>` +
+    `<family qualifier="BR">${esc(patient.birthName.trim())}</family>` +
+    `<given>${esc((patient.firstNames ?? patient.firstName).trim())}</given>` +
     `<given qualifier="BR">${esc(first)}</given>` +
-    `<family qualifier="CL">${esc((p.usedName ?? p.birthName).trim())}</family>` +
+    `<family qualifier="CL">${esc((patient.usedName ?? patient.birthName).trim())}</family>` +
     `<given qualifier="CL">${esc(first)}</given>`;
-  const [sexCode, sexDisplay] = SEX_DISPLAY[p.sex];
-  const birthplace = p.birthPlace ? `<birthplace><place><addr><county>${esc(p.birthPlace)}</county></addr></place></birthplace>` : '';
+  const [sexCode, sexDisplay] = SEX_DISPLAY[patient.sex];
+  const birthplace = patient.birthPlace
+    ? `<birthplace><place><addr><county>${esc(patient.birthPlace)}</county></addr></place></birthplace>`
+    : '';
   return (
     `<recordTarget><patientRole>${ids}<addr nullFlavor="NASK"/><telecom nullFlavor="NASK"/><patient classCode="PSN"><name>${names}</name>` +
     `<administrativeGenderCode code="${sexCode}" displayName="${sexDisplay}" codeSystem="2.16.840.1.113883.5.1"/>` +
-    `<birthTime value="${hl7Date(p.birthDate)}"/>${birthplace}</patient></patientRole></recordTarget>`
+    `<birthTime value="${hl7Date(patient.birthDate)}"/>${birthplace}</patient></patientRole></recordTarget>`
   );
 }
 
@@ -121,7 +123,7 @@ export interface HeaderSpec {
 
 /** The CI-SIS header, elements in the order of the ANS examples. */
 export function header(spec: HeaderSpec, ctx: CdaContext, patient: CdaPatient, pr: Practitioner = ctx.author ?? PRACTITIONER): string {
-  const t = hl7Time(ctx.effectiveTime);
+  const time = hl7Time(ctx.effectiveTime);
   const templates = [{ root: '2.16.840.1.113883.2.8.2.1' }, { root: '1.2.250.1.213.1.1.1.1' }, ...spec.templateIds]
     .map((x) => `<templateId root="${x.root}"${x.extension ? ` extension="${x.extension}"` : ''}/>`)
     .join('');
@@ -145,24 +147,24 @@ export function header(spec: HeaderSpec, ctx: CdaContext, patient: CdaPatient, p
     docCode +
     `<title>${esc(ctx.title ?? spec.title)}</title>` +
     invalidElement +
-    `<effectiveTime value="${t}"/>` +
+    `<effectiveTime value="${time}"/>` +
     '<confidentialityCode code="N" displayName="Normal" codeSystem="2.16.840.1.113883.5.25" codeSystemName="Confidentiality"/>' +
     language +
     `<setId root="${ctx.setId}"/>` +
     '<versionNumber value="1"/>' +
     recordTarget(patient) +
-    `<author${spec.authorAttrs ?? ''}>${spec.authorFunctionCode ?? ''}<time value="${t}"/><assignedAuthor>${assignedEntity(pr, 'assignedPerson', 'representedOrganization', false)}</assignedAuthor></author>` +
+    `<author${spec.authorAttrs ?? ''}>${spec.authorFunctionCode ?? ''}<time value="${time}"/><assignedAuthor>${assignedEntity(pr, 'assignedPerson', 'representedOrganization', false)}</assignedAuthor></author>` +
     `<custodian><assignedCustodian><representedCustodianOrganization><id root="${STRUCTURE_OID}" extension="${esc(pr.organisationId)}"/>` +
     `<name>${esc(pr.organisationName)}</name><telecom value="${esc(pr.telecom)}" use="WP"/>${addr(pr)}</representedCustodianOrganization></assignedCustodian></custodian>` +
-    `<legalAuthenticator><time value="${t}"/><signatureCode code="S"/><assignedEntity>${assignedEntity(pr, 'assignedPerson', 'representedOrganization', true)}</assignedEntity></legalAuthenticator>` +
+    `<legalAuthenticator><time value="${time}"/><signatureCode code="S"/><assignedEntity>${assignedEntity(pr, 'assignedPerson', 'representedOrganization', true)}</assignedEntity></legalAuthenticator>` +
     (spec.participants ?? '') +
     `<documentationOf><serviceEvent${spec.serviceEventClassCode ? ` classCode="${spec.serviceEventClassCode}"` : ''}>${spec.serviceEventId ?? ''}${spec.serviceEventCode}` +
-    `<effectiveTime><low value="${t}"/>${spec.serviceEventEnd ? `<high value="${hl7Time(spec.serviceEventEnd)}"/>` : ''}</effectiveTime>` +
+    `<effectiveTime><low value="${time}"/>${spec.serviceEventEnd ? `<high value="${hl7Time(spec.serviceEventEnd)}"/>` : ''}</effectiveTime>` +
     `<performer typeCode="PRF"><assignedEntity>${assignedEntity(pr, 'assignedPerson', 'representedOrganization', true)}</assignedEntity></performer>` +
     '</serviceEvent></documentationOf>' +
     '<componentOf><encompassingEncounter>' +
     (spec.encounterCode ?? '<code code="AMB" displayName="Ambulatoire (hors établissement)" codeSystem="2.16.840.1.113883.5.4"/>') +
-    `<effectiveTime><low value="${t}"/></effectiveTime>` +
+    `<effectiveTime><low value="${time}"/></effectiveTime>` +
     `<location><healthCareFacility><id root="${STRUCTURE_OID}" extension="${esc(pr.organisationId)}"/>` +
     '<code code="SA07" displayName="Cabinet individuel" codeSystem="1.2.250.1.71.4.2.4"/></healthCareFacility></location>' +
     '</encompassingEncounter></componentOf>'

@@ -2,9 +2,9 @@
 import { randomUUID } from 'node:crypto';
 
 /** Escape for element text and double-quoted attribute values (apostrophes stay literal). */
-export function esc(s: string): string {
+export function esc(text: string): string {
   return (
-    s
+    text
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')
@@ -24,14 +24,14 @@ export function newUuid(): string {
 }
 
 /** HL7 TS with seconds and the UTC offset (+0000), e.g. 20260312111700+0000. */
-export function hl7Time(d: Date): string {
-  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}+0000`;
+export function hl7Time(date: Date): string {
+  const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}+0000`;
 }
 
 /** XDS DTM (UTC, no offset), e.g. 20260312111700. */
-export function xdsTime(d: Date): string {
-  return hl7Time(d).slice(0, 14);
+export function xdsTime(date: Date): string {
+  return hl7Time(date).slice(0, 14);
 }
 
 /** YYYY-MM-DD → YYYYMMDD (empty when not a date). */
@@ -40,6 +40,6 @@ export function hl7Date(iso: string | undefined): string {
 }
 
 export function frDate(iso: string | undefined): string {
-  const m = iso ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null;
-  return m ? `${m[3]}/${m[2]}/${m[1]}` : '';
+  const match = iso ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null;
+  return match ? `${match[3]}/${match[2]}/${match[1]}` : '';
 }

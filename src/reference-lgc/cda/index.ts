@@ -1,7 +1,7 @@
 /** The reference LGC's CDA documents by type, and their XDS metadata codes. */
 import { nirKey } from '../insi-client';
 import type { Patient } from '../tenant';
-import { INS_NIR_OID, type CdaContext, type CdaDefects, type CdaPatient, type DocumentContent, type Vaccination } from './common';
+import { INS_NIR_OID, type CdaContext, type CdaDefects, type CdaPatient, type DocumentContent } from './common';
 import { CONSULTATION_REPORT, consultationReportCda } from './consultation-report';
 import { PRESCRIPTION, prescriptionCda } from './prescription';
 import { VAC_NOTE, vaccinationNoteCda } from './vac-note';
@@ -75,16 +75,16 @@ export const TYPE_META: Record<DocumentType, TypeMeta> = {
 };
 
 /** The patient's INS as 15 characters (matricule + key), when known. */
-export function ins15(p: Patient): string | undefined {
-  const m = p.ins.matricule;
-  if (!m) return undefined;
-  const key = p.ins.key ?? nirKey(m);
-  return key ? `${m}${key}` : undefined;
+export function ins15(patient: Patient): string | undefined {
+  const matricule = patient.ins.matricule;
+  if (!matricule) return undefined;
+  const key = patient.ins.key ?? nirKey(matricule);
+  return key ? `${matricule}${key}` : undefined;
 }
 
 /** OID of the patient's INS (the one INSi named, if it is an INS OID; else INS-NIR). */
-export function insOid(p: Patient): string {
-  const oid = p.ins.oid;
+export function insOid(patient: Patient): string {
+  const oid = patient.ins.oid;
   return oid && /^1\.2\.250\.1\.213\.1\.4\.(8|9|10|11)$/.test(oid) ? oid : INS_NIR_OID;
 }
 
@@ -92,19 +92,19 @@ export function insOid(p: Patient): string {
  * The CDA view of a patient: the INS only when the identity is qualified (CDA-03). Seeded defect
  * ins-in-unqualified-cda: the INS is put in whenever it is known, qualified or not.
  */
-export function cdaPatient(p: Patient, defects?: CdaDefects): CdaPatient {
-  const value = p.ins.status === 'qualified' || defects?.has('ins-in-unqualified-cda') ? ins15(p) : undefined;
-  const f = p.file;
+export function cdaPatient(patient: Patient, defects?: CdaDefects): CdaPatient {
+  const value = patient.ins.status === 'qualified' || defects?.has('ins-in-unqualified-cda') ? ins15(patient) : undefined;
+  const file = patient.file;
   return {
-    localId: p.id,
-    ...(value ? { ins: { value, oid: insOid(p) } } : {}),
-    birthName: f.birthName,
-    ...(f.usedName ? { usedName: f.usedName } : {}),
-    firstName: f.firstName,
-    ...(f.firstNames ? { firstNames: f.firstNames } : {}),
-    sex: f.sex,
-    birthDate: f.birthDate,
-    ...(f.birthPlace ? { birthPlace: f.birthPlace } : {}),
+    localId: patient.id,
+    ...(value ? { ins: { value, oid: insOid(patient) } } : {}),
+    birthName: file.birthName,
+    ...(file.usedName ? { usedName: file.usedName } : {}),
+    firstName: file.firstName,
+    ...(file.firstNames ? { firstNames: file.firstNames } : {}),
+    sex: file.sex,
+    birthDate: file.birthDate,
+    ...(file.birthPlace ? { birthPlace: file.birthPlace } : {}),
   };
 }
 

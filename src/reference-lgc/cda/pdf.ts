@@ -4,9 +4,9 @@
  * embeds its PDF) and in the prescription's FR-Document-PDF-copie section.
  */
 
-function pdfString(s: string): string {
+function pdfString(text: string): string {
   // WinAnsi covers Latin-1 for French text; anything else becomes '?'
-  const latin1 = [...s.replace(/[\r\n\t]+/g, ' ')].map((c) => (c.charCodeAt(0) <= 0xff ? c : '?')).join('');
+  const latin1 = [...text.replace(/[\r\n\t]+/g, ' ')].map((c) => (c.charCodeAt(0) <= 0xff ? c : '?')).join('');
   return `(${latin1.replace(/\\/g, '\\\\').replace(/\(/g, '\\(').replace(/\)/g, '\\)')})`;
 }
 

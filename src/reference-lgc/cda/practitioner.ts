@@ -84,8 +84,8 @@ export function rppsOf(pr: Practitioner): string {
 }
 
 export function addr(pr: Practitioner): string {
-  const a = pr.addr;
-  return `<addr><houseNumber>${esc(a.houseNumber)}</houseNumber><streetName>${esc(a.streetName)}</streetName><postalCode>${esc(a.postalCode)}</postalCode><city>${esc(a.city)}</city></addr>`;
+  const address = pr.addr;
+  return `<addr><houseNumber>${esc(address.houseNumber)}</houseNumber><streetName>${esc(address.streetName)}</streetName><postalCode>${esc(address.postalCode)}</postalCode><city>${esc(address.city)}</city></addr>`;
 }
 
 function personName(pr: Practitioner): string {
@@ -125,6 +125,6 @@ export function entryPerformer(pr: Practitioner = PRACTITIONER): string {
   return `<performer typeCode="PRF"><assignedEntity classCode="ASSIGNED">${assignedEntity(pr, 'assignedPerson', 'representedOrganization', true)}</assignedEntity></performer>`;
 }
 
-export function entryAuthor(t: Date, pr: Practitioner = PRACTITIONER): string {
-  return `<author contextControlCode="OP" typeCode="AUT"><time value="${hl7Time(t)}"/><assignedAuthor classCode="ASSIGNED">${assignedEntity(pr, 'assignedPerson', 'representedOrganization', false)}</assignedAuthor></author>`;
+export function entryAuthor(time: Date, pr: Practitioner = PRACTITIONER): string {
+  return `<author contextControlCode="OP" typeCode="AUT"><time value="${hl7Time(time)}"/><assignedAuthor classCode="ASSIGNED">${assignedEntity(pr, 'assignedPerson', 'representedOrganization', false)}</assignedAuthor></author>`;
 }

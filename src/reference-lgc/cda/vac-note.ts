@@ -80,31 +80,33 @@ const VACCINE_CLASSES: Array<{ match: RegExp; atc: Coding }> = [
 ];
 
 /** The CIS / ATC / CIP codes of a typed vaccination (what is not known stays undefined). */
-export function vaccineCoding(v: Vaccination): VaccineCoding {
-  const typed = v.code?.trim();
+export function vaccineCoding(vaccination: Vaccination): VaccineCoding {
+  const typed = vaccination.code?.trim();
   const cisTyped = typed && /^\d{8}$/.test(typed) ? typed : undefined;
   const atcTyped = typed && /^J07[A-Z]{2}\d{0,2}$/.test(typed) ? typed : undefined;
-  const known = cisTyped ? KNOWN_VACCINES.find((k) => k.cis.code === cisTyped) : KNOWN_VACCINES.find((k) => k.match.test(v.vaccine));
+  const known = cisTyped
+    ? KNOWN_VACCINES.find((k) => k.cis.code === cisTyped)
+    : KNOWN_VACCINES.find((k) => k.match.test(vaccination.vaccine));
   if (known) return { cis: known.cis, atc: known.atc, ...(known.cip ? { cip: known.cip } : {}) };
-  const cls = VACCINE_CLASSES.find((c) => c.match.test(v.vaccine));
+  const cls = VACCINE_CLASSES.find((c) => c.match.test(vaccination.vaccine));
   return {
-    ...(cisTyped ? { cis: { code: cisTyped, display: v.vaccine } } : {}),
-    atc: atcTyped ? { code: atcTyped, display: v.vaccine } : cls ? cls.atc : ATC_VACCINS,
+    ...(cisTyped ? { cis: { code: cisTyped, display: vaccination.vaccine } } : {}),
+    atc: atcTyped ? { code: atcTyped, display: vaccination.vaccine } : cls ? cls.atc : ATC_VACCINS,
   };
 }
 
 /** manufacturedMaterial/code: CIS (or nullFlavor UNK in the CIS system), ATC and CIP translations. */
-function vaccineCode(v: Vaccination, ref: string, withAtc: boolean): string {
-  const c = vaccineCoding(v);
-  const cis = c.cis
-    ? `code="${esc(c.cis.code)}" displayName="${esc(c.cis.display)}" codeSystem="${CIS}" codeSystemName="CIS"`
+function vaccineCode(vaccination: Vaccination, ref: string, withAtc: boolean): string {
+  const coding = vaccineCoding(vaccination);
+  const cis = coding.cis
+    ? `code="${esc(coding.cis.code)}" displayName="${esc(coding.cis.display)}" codeSystem="${CIS}" codeSystemName="CIS"`
     : `nullFlavor="UNK" codeSystem="${CIS}" codeSystemName="CIS"`;
   const atc =
-    withAtc && c.atc
-      ? `<translation code="${esc(c.atc.code)}" displayName="${esc(c.atc.display)}" codeSystem="${ATC}" codeSystemName="ATC"/>`
+    withAtc && coding.atc
+      ? `<translation code="${esc(coding.atc.code)}" displayName="${esc(coding.atc.display)}" codeSystem="${ATC}" codeSystemName="ATC"/>`
       : '';
-  const cip = c.cip
-    ? `<translation code="${esc(c.cip.code)}" displayName="${esc(c.cip.display)}" codeSystem="${CIP}" codeSystemName="CIP"/>`
+  const cip = coding.cip
+    ? `<translation code="${esc(coding.cip.code)}" displayName="${esc(coding.cip.display)}" codeSystem="${CIP}" codeSystemName="CIP"/>`
     : '';
   return `<code ${cis}><originalText><reference value="#${ref}"/></originalText>${atc}${cip}</code>`;
 }

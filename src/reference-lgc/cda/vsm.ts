@@ -52,12 +52,12 @@ function noMedecinTraitant(): string {
 }
 
 /** The médecin traitant as typed; when it is the author, identified by the author's idNat. */
-function medecinTraitant(name: string, t: Date, author: Practitioner): string {
+function medecinTraitant(name: string, time: Date, author: Practitioner): string {
   const known = name.trim() === author.display;
   const id = known ? `<id root="${RPPS_OID}" extension="${esc(author.idNat)}"/>` : '<id nullFlavor="UNK"/>';
   return (
     `<participant typeCode="INF">${PCP}` +
-    `<time xsi:type="IVL_TS"><low value="${hl7Time(t)}"/></time>` +
+    `<time xsi:type="IVL_TS"><low value="${hl7Time(time)}"/></time>` +
     `<associatedEntity classCode="PROV">${id}<associatedPerson><name>${esc(name.trim())}</name></associatedPerson></associatedEntity></participant>`
   );
 }

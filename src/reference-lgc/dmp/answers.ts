@@ -25,8 +25,8 @@ const parser = new XMLParser({
 type Obj = Record<string, unknown>;
 const arr = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 const obj = (v: unknown): Obj | undefined => {
-  const f = Array.isArray(v) ? v[0] : v;
-  return f && typeof f === 'object' ? (f as Obj) : undefined;
+  const first = Array.isArray(v) ? v[0] : v;
+  return first && typeof first === 'object' ? (first as Obj) : undefined;
 };
 const decode = (s: string): string =>
   s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (m, e: string) => {
@@ -39,23 +39,23 @@ const decode = (s: string): string =>
     }
   });
 const attr = (o: Obj | undefined, name: string): string | undefined => {
-  const v = o?.[`@_${name}`];
-  return typeof v === 'string' ? decode(v) : undefined;
+  const value = o?.[`@_${name}`];
+  return typeof value === 'string' ? decode(value) : undefined;
 };
 const text = (v: unknown): string | undefined => {
-  const f = Array.isArray(v) ? v[0] : v;
-  if (typeof f === 'string' || typeof f === 'number') return decode(String(f));
-  if (f && typeof f === 'object' && '#text' in (f as Obj)) return text((f as Obj)['#text']);
+  const first = Array.isArray(v) ? v[0] : v;
+  if (typeof first === 'string' || typeof first === 'number') return decode(String(first));
+  if (first && typeof first === 'object' && '#text' in (first as Obj)) return text((first as Obj)['#text']);
   return undefined;
 };
 
 /** The SOAP body of an answer (plain SOAP or MTOM), or an error. Rejects DOCTYPE / entities. */
 function soapBody(raw: Buffer, httpStatus: number): { body: Obj } | { outcome: 'error'; code: string; message: string } {
-  const s = raw.toString('utf8');
-  if (/<!DOCTYPE/i.test(s) || /<!ENTITY/i.test(s))
+  const xml = raw.toString('utf8');
+  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml))
     return { outcome: 'error', code: 'invalid-answer', message: 'answer rejected: it carries a DOCTYPE' };
-  const m = /<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>][\s\S]*<\/(?:[A-Za-z_][\w.-]*:)?Envelope\s*>/.exec(s);
-  if (!m)
+  const match = /<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>][\s\S]*<\/(?:[A-Za-z_][\w.-]*:)?Envelope\s*>/.exec(xml);
+  if (!match)
     return {
       outcome: 'error',
       code: httpStatus >= 400 ? `HTTP-${httpStatus}` : 'invalid-answer',
@@ -63,7 +63,7 @@ function soapBody(raw: Buffer, httpStatus: number): { body: Obj } | { outcome: '
     };
   let doc: Obj;
   try {
-    doc = parser.parse(m[0]) as Obj;
+    doc = parser.parse(match[0]) as Obj;
   } catch (e) {
     return { outcome: 'error', code: 'invalid-answer', message: `answer is not XML: ${(e as Error).message}` };
   }
@@ -80,9 +80,9 @@ function soapBody(raw: Buffer, httpStatus: number): { body: Obj } | { outcome: '
 }
 
 export function parseRegistryResponse(raw: Buffer, httpStatus = 200): SubmitOutcome {
-  const b = soapBody(raw, httpStatus);
-  if (!('body' in b)) return b;
-  const rr = obj(b.body.RegistryResponse);
+  const parsed = soapBody(raw, httpStatus);
+  if (!('body' in parsed)) return parsed;
+  const rr = obj(parsed.body.RegistryResponse);
   if (!rr) return { outcome: 'error', code: 'invalid-answer', message: 'answer has no RegistryResponse' };
   const status = attr(rr, 'status') ?? '';
   if (/:(Success|PartialSuccess)$/.test(status)) return { outcome: 'success' };
@@ -97,16 +97,20 @@ export function parseRegistryResponse(raw: Buffer, httpStatus = 200): SubmitOutc
 }
 
 export function parseQueryResponse(raw: Buffer, httpStatus = 200): QueryOutcome {
-  const b = soapBody(raw, httpStatus);
-  if (!('body' in b)) return b;
-  const r = obj(b.body.AdhocQueryResponse);
-  if (!r) return { outcome: 'error', code: 'invalid-answer', message: 'answer has no AdhocQueryResponse' };
-  const status = attr(r, 'status') ?? '';
+  const parsed = soapBody(raw, httpStatus);
+  if (!('body' in parsed)) return parsed;
+  const response = obj(parsed.body.AdhocQueryResponse);
+  if (!response) return { outcome: 'error', code: 'invalid-answer', message: 'answer has no AdhocQueryResponse' };
+  const status = attr(response, 'status') ?? '';
   if (/:Failure$/.test(status)) {
-    const e = obj(arr(obj(r.RegistryErrorList)?.RegistryError)[0]);
-    return { outcome: 'error', code: attr(e, 'errorCode') ?? 'failure', message: attr(e, 'codeContext') ?? 'the DMP refused the query' };
+    const registryError = obj(arr(obj(response.RegistryErrorList)?.RegistryError)[0]);
+    return {
+      outcome: 'error',
+      code: attr(registryError, 'errorCode') ?? 'failure',
+      message: attr(registryError, 'codeContext') ?? 'the DMP refused the query',
+    };
   }
-  const documents = arr(obj(r.RegistryObjectList)?.ExtrinsicObject).map((x) => {
+  const documents = arr(obj(response.RegistryObjectList)?.ExtrinsicObject).map((x) => {
     const eo = obj(x);
     const title = attr(obj(obj(eo?.Name)?.LocalizedString), 'value') ?? '';
     const type = arr(eo?.Classification)

@@ -16,19 +16,19 @@ import {
 } from './xds-metadata';
 
 /** Minimal unsigned VIHF-like assertion (no signature: the doubles do not check one). */
-function vihf(a: Author, patientCx: string, now: Date): string {
+function vihf(author: Author, patientCx: string, now: Date): string {
   const attr = (name: string, value: string): string =>
     `<saml2:Attribute Name="${esc(name)}"><saml2:AttributeValue>${esc(value)}</saml2:AttributeValue></saml2:Attribute>`;
   return (
     '<wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">' +
     `<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_${randomUUID()}" IssueInstant="${now.toISOString()}" Version="2.0">` +
-    `<saml2:Issuer>${esc(a.name)}</saml2:Issuer><saml2:Subject><saml2:NameID>${esc(a.person.split('^')[0])}</saml2:NameID></saml2:Subject>` +
+    `<saml2:Issuer>${esc(author.name)}</saml2:Issuer><saml2:Subject><saml2:NameID>${esc(author.person.split('^')[0])}</saml2:NameID></saml2:Subject>` +
     '<saml2:AttributeStatement>' +
     attr('VIHF_Version', '3.0') +
     attr('Secteur_Activite', 'SA07^1.2.250.1.71.4.2.4') +
     attr('Ressource_URN', 'urn:dmp') +
-    attr('urn:oasis:names:tc:xspa:1.0:subject:subject-id', a.name) +
-    attr('Identifiant_Structure', a.structureId) +
+    attr('urn:oasis:names:tc:xspa:1.0:subject:subject-id', author.name) +
+    attr('Identifiant_Structure', author.structureId) +
     attr('LPS_Nom', 'VIGIE-REF-LGC') +
     attr('LPS_Version', '0.1.0') +
     attr('urn:oasis:names:tc:xacml:2.0:resource:resource-id', patientCx) +
@@ -49,14 +49,14 @@ function soapHeader(action: string, to: string, extra = ''): string {
 }
 
 /** The SOAP envelope of the ITI-41 request (the document is referenced by xop:Include). */
-export function iti41Envelope(s: SubmissionSpec): string {
+export function iti41Envelope(spec: SubmissionSpec): string {
   return (
     '<?xml version="1.0" encoding="UTF-8"?>' +
     `<soap:Envelope xmlns:soap="${NS.soap}" xmlns:wsa="${NS.wsa}">` +
-    soapHeader(ACTION_ITI41, s.repositoryUrl, vihf(s.author, s.patientCx, s.submissionTime)) +
+    soapHeader(ACTION_ITI41, spec.repositoryUrl, vihf(spec.author, spec.patientCx, spec.submissionTime)) +
     '<soap:Body>' +
     `<xdsb:ProvideAndRegisterDocumentSetRequest xmlns:xdsb="${NS.xdsb}" xmlns:lcm="${NS.lcm}" xmlns:rim="${NS.rim}">` +
-    `<lcm:SubmitObjectsRequest><rim:RegistryObjectList>${registryObjects(s)}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>` +
+    `<lcm:SubmitObjectsRequest><rim:RegistryObjectList>${registryObjects(spec)}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>` +
     `<xdsb:Document id="Document01"><xop:Include href="cid:${DOC_CONTENT_ID}" xmlns:xop="${NS.xop}"/></xdsb:Document>` +
     '</xdsb:ProvideAndRegisterDocumentSetRequest>' +
     '</soap:Body></soap:Envelope>'
@@ -64,9 +64,9 @@ export function iti41Envelope(s: SubmissionSpec): string {
 }
 
 /** The MTOM/XOP multipart/related message: the SOAP envelope, then the CDA as its own part. */
-export function iti41Mtom(s: SubmissionSpec): { contentType: string; body: Buffer } {
+export function iti41Mtom(spec: SubmissionSpec): { contentType: string; body: Buffer } {
   const boundary = `MIMEBoundary_${randomUUID().replace(/-/g, '')}`;
-  const envelope = iti41Envelope(s);
+  const envelope = iti41Envelope(spec);
   const head =
     `--${boundary}\r\n` +
     `Content-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"; action="${ACTION_ITI41}"\r\n` +
@@ -77,7 +77,7 @@ export function iti41Mtom(s: SubmissionSpec): { contentType: string; body: Buffe
     'Content-Type: text/xml\r\n' +
     'Content-Transfer-Encoding: binary\r\n' +
     `Content-ID: <${DOC_CONTENT_ID}>\r\n\r\n`;
-  const body = Buffer.concat([Buffer.from(head, 'utf8'), s.cda, Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8')]);
+  const body = Buffer.concat([Buffer.from(head, 'utf8'), spec.cda, Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8')]);
   return {
     contentType:
       `multipart/related; type="application/xop+xml"; boundary="${boundary}"; start="<${ROOT_CONTENT_ID}>"; ` +

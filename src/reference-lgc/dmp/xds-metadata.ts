@@ -97,19 +97,19 @@ function localized(value: string): string {
   return `<rim:LocalizedString charset="UTF8" value="${esc(value)}" xml:lang="FR"/>`;
 }
 
-function classification(id: string, scheme: string, object: string, c: Coded): string {
+function classification(id: string, scheme: string, object: string, coded: Coded): string {
   return (
-    `<rim:Classification classificationScheme="${scheme}" classifiedObject="${object}" id="${id}" nodeRepresentation="${esc(c.code)}">` +
-    `${slot('codingScheme', [c.scheme])}<rim:Name>${localized(c.display)}</rim:Name></rim:Classification>`
+    `<rim:Classification classificationScheme="${scheme}" classifiedObject="${object}" id="${id}" nodeRepresentation="${esc(coded.code)}">` +
+    `${slot('codingScheme', [coded.scheme])}<rim:Name>${localized(coded.display)}</rim:Name></rim:Classification>`
   );
 }
 
-function authorClassification(id: string, scheme: string, object: string, a: Author): string {
+function authorClassification(id: string, scheme: string, object: string, author: Author): string {
   return (
     `<rim:Classification classificationScheme="${scheme}" classifiedObject="${object}" id="${id}" nodeRepresentation="">` +
-    slot('authorPerson', [a.person]) +
-    slot('authorInstitution', [a.institution]) +
-    slot('authorSpecialty', [a.specialty]) +
+    slot('authorPerson', [author.person]) +
+    slot('authorInstitution', [author.institution]) +
+    slot('authorSpecialty', [author.specialty]) +
     '</rim:Classification>'
   );
 }
@@ -126,12 +126,12 @@ export type MetadataSpec = Omit<SubmissionSpec, 'repositoryUrl'>;
  * HasMember association (ITI-41, and the METADATA.XML of an IHE XDM package). `extraEntrySlots`
  * are added to the DocumentEntry (e.g. XDM's URI).
  */
-export function registryObjects(s: MetadataSpec, extraEntrySlots: Record<string, string[]> = {}): string {
-  const now = xdsTime(s.submissionTime);
-  const hash = createHash('sha1').update(s.cda).digest('hex');
+export function registryObjects(spec: MetadataSpec, extraEntrySlots: Record<string, string[]> = {}): string {
+  const now = xdsTime(spec.submissionTime);
+  const hash = createHash('sha1').update(spec.cda).digest('hex');
   const confidentiality = [
     classification('cl05', SCHEME.deConfidentiality, 'Document01', { code: 'N', display: 'Normal', scheme: '2.16.840.1.113883.5.25' }),
-    ...s.masking.map((m, i) =>
+    ...spec.masking.map((m, i) =>
       classification(`cl05m${i + 1}`, SCHEME.deConfidentiality, 'Document01', {
         code: MASKING_CODES[m].code,
         display: MASKING_CODES[m].display,
@@ -139,52 +139,56 @@ export function registryObjects(s: MetadataSpec, extraEntrySlots: Record<string,
       }),
     ),
   ].join('');
-  const p = s.patientInfo;
-  const sex = p.sex === 'M' || p.sex === 'F' ? p.sex : 'U';
+  const patient = spec.patientInfo;
+  const sex = patient.sex === 'M' || patient.sex === 'F' ? patient.sex : 'U';
   const submissionSet =
     `<rim:RegistryPackage id="SubmissionSet01" objectType="urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:RegistryPackage">` +
     slot('submissionTime', [now]) +
-    `<rim:Name>${localized(s.title)}</rim:Name>` +
-    authorClassification('cl01', SCHEME.ssAuthor, 'SubmissionSet01', s.author) +
+    `<rim:Name>${localized(spec.title)}</rim:Name>` +
+    authorClassification('cl01', SCHEME.ssAuthor, 'SubmissionSet01', spec.author) +
     classification('cl02', SCHEME.ssContentType, 'SubmissionSet01', { code: '03', display: 'Consultation', scheme: '1.2.250.1.213.2.2' }) +
     `<rim:Classification classificationNode="${SCHEME.ssNode}" classifiedObject="SubmissionSet01" id="cl03"/>` +
-    externalId('ei01', SCHEME.ssPatientId, 'SubmissionSet01', s.patientCx, 'XDSSubmissionSet.patientId') +
+    externalId('ei01', SCHEME.ssPatientId, 'SubmissionSet01', spec.patientCx, 'XDSSubmissionSet.patientId') +
     externalId('ei02', SCHEME.ssSourceId, 'SubmissionSet01', SOURCE_ID, 'XDSSubmissionSet.sourceId') +
-    externalId('ei03', SCHEME.ssUniqueId, 'SubmissionSet01', s.submissionUniqueId, 'XDSSubmissionSet.uniqueId') +
+    externalId('ei03', SCHEME.ssUniqueId, 'SubmissionSet01', spec.submissionUniqueId, 'XDSSubmissionSet.uniqueId') +
     '</rim:RegistryPackage>';
   const entry =
     `<rim:ExtrinsicObject id="Document01" mimeType="text/xml" objectType="${SCHEME.deObjectType}">` +
-    slot('creationTime', [xdsTime(s.creationTime)]) +
+    slot('creationTime', [xdsTime(spec.creationTime)]) +
     slot('hash', [hash]) +
     slot('languageCode', ['fr-FR']) +
-    slot('legalAuthenticator', [s.author.person]) +
-    slot('serviceStartTime', [xdsTime(s.creationTime)]) +
-    slot('size', [String(s.cda.length)]) +
-    slot('sourcePatientId', [s.patientCx]) +
-    slot('sourcePatientInfo', [`PID-5|${p.birthName}^${p.firstName}^^^^^L`, `PID-7|${hl7Date(p.birthDate)}`, `PID-8|${sex}`]) +
+    slot('legalAuthenticator', [spec.author.person]) +
+    slot('serviceStartTime', [xdsTime(spec.creationTime)]) +
+    slot('size', [String(spec.cda.length)]) +
+    slot('sourcePatientId', [spec.patientCx]) +
+    slot('sourcePatientInfo', [
+      `PID-5|${patient.birthName}^${patient.firstName}^^^^^L`,
+      `PID-7|${hl7Date(patient.birthDate)}`,
+      `PID-8|${sex}`,
+    ]) +
     Object.entries(extraEntrySlots)
       .map(([k, v]) => slot(k, v))
       .join('') +
-    `<rim:Name>${localized(s.title)}</rim:Name>` +
-    authorClassification('cl04', SCHEME.deAuthor, 'Document01', s.author) +
-    classification('cl06', SCHEME.deClass, 'Document01', s.classCode) +
+    `<rim:Name>${localized(spec.title)}</rim:Name>` +
+    authorClassification('cl04', SCHEME.deAuthor, 'Document01', spec.author) +
+    classification('cl06', SCHEME.deClass, 'Document01', spec.classCode) +
     confidentiality +
-    classification('cl07', SCHEME.deFormat, 'Document01', s.formatCode) +
+    classification('cl07', SCHEME.deFormat, 'Document01', spec.formatCode) +
     classification(
       'cl08',
       SCHEME.deFacility,
       'Document01',
-      s.facility ?? { code: 'SA07', display: 'Cabinet individuel', scheme: '1.2.250.1.71.4.2.4' },
+      spec.facility ?? { code: 'SA07', display: 'Cabinet individuel', scheme: '1.2.250.1.71.4.2.4' },
     ) +
     classification(
       'cl09',
       SCHEME.dePractice,
       'Document01',
-      s.practiceSetting ?? { code: 'AMBULATOIRE', display: 'Ambulatoire', scheme: '1.2.250.1.213.1.1.4.9' },
+      spec.practiceSetting ?? { code: 'AMBULATOIRE', display: 'Ambulatoire', scheme: '1.2.250.1.213.1.1.4.9' },
     ) +
-    classification('cl10', SCHEME.deType, 'Document01', s.typeCode) +
-    externalId('ei04', SCHEME.dePatientId, 'Document01', s.patientCx, 'XDSDocumentEntry.patientId') +
-    externalId('ei05', SCHEME.deUniqueId, 'Document01', s.documentUniqueId, 'XDSDocumentEntry.uniqueId') +
+    classification('cl10', SCHEME.deType, 'Document01', spec.typeCode) +
+    externalId('ei04', SCHEME.dePatientId, 'Document01', spec.patientCx, 'XDSDocumentEntry.patientId') +
+    externalId('ei05', SCHEME.deUniqueId, 'Document01', spec.documentUniqueId, 'XDSDocumentEntry.uniqueId') +
     '</rim:ExtrinsicObject>';
   const association =
     '<rim:Association associationType="urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember" id="Association01" sourceObject="SubmissionSet01" targetObject="Document01">' +
@@ -194,10 +198,10 @@ export function registryObjects(s: MetadataSpec, extraEntrySlots: Record<string,
 }
 
 /** A standalone lcm:SubmitObjectsRequest (IHE XDM METADATA.XML). */
-export function submitObjectsRequest(s: MetadataSpec, extraEntrySlots: Record<string, string[]> = {}): string {
+export function submitObjectsRequest(spec: MetadataSpec, extraEntrySlots: Record<string, string[]> = {}): string {
   return (
     '<?xml version="1.0" encoding="UTF-8"?>' +
     `<lcm:SubmitObjectsRequest xmlns:lcm="${NS.lcm}" xmlns:rim="${NS.rim}">` +
-    `<rim:RegistryObjectList>${registryObjects(s, extraEntrySlots)}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>`
+    `<rim:RegistryObjectList>${registryObjects(spec, extraEntrySlots)}</rim:RegistryObjectList></lcm:SubmitObjectsRequest>`
   );
 }

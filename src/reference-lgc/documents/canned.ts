@@ -19,15 +19,15 @@ export const CANNED = {
 } as const;
 
 /** The content as the template has it, for the fields whose defect is on. */
-export function cannedContent(defects: CdaDefects, c: DocumentContent): DocumentContent {
+export function cannedContent(defects: CdaDefects, content: DocumentContent): DocumentContent {
   const has = (id: string): boolean => defects.has(id);
   return {
-    ...c,
-    lines: c.lines.map((l) => ({
+    ...content,
+    lines: content.lines.map((l) => ({
       product: has('canned-prescription-product') ? CANNED.product : l.product,
       ...(l.dosage || has('canned-prescription-dosage') ? { dosage: has('canned-prescription-dosage') ? CANNED.dosage : l.dosage } : {}),
     })),
-    vaccinations: c.vaccinations.map((v) => ({
+    vaccinations: content.vaccinations.map((v) => ({
       ...v,
       ...(has('canned-vaccine-name') ? { vaccine: CANNED.vaccine, code: undefined } : {}),
       ...(has('canned-vaccine-lot') ? { lot: CANNED.lot } : {}),
@@ -40,8 +40,8 @@ export function cannedContent(defects: CdaDefects, c: DocumentContent): Document
 }
 
 /** canned-patient: the template patient's names and birth date; the identifiers (INS, local id) and sex stay the patient's. */
-export function cannedPatient(defects: CdaDefects, p: CdaPatient): CdaPatient {
-  if (!defects.has('canned-patient')) return p;
-  const { usedName: _u, firstNames: _f, birthPlace: _b, ...rest } = p;
+export function cannedPatient(defects: CdaDefects, patient: CdaPatient): CdaPatient {
+  if (!defects.has('canned-patient')) return patient;
+  const { usedName: _u, firstNames: _f, birthPlace: _b, ...rest } = patient;
   return { ...rest, ...CANNED.patient };
 }

@@ -9,30 +9,36 @@ import { patientOfDocument, type DocumentRecord } from './record';
  * validated it (or wrote it, for a draft), with the idNat and name the practice knows for that
  * workstation. Seeded defect canned-author: the LGC's invented practitioner, whoever validated.
  */
-export function documentAuthor(t: TenantState, d: DocumentRecord): Practitioner {
-  return t.defects.has('canned-author') ? PRACTITIONER : practitionerOf(t.workstation(d.author));
+export function documentAuthor(tenant: TenantState, doc: DocumentRecord): Practitioner {
+  return tenant.defects.has('canned-author') ? PRACTITIONER : practitionerOf(tenant.workstation(doc.author));
 }
 
-function generate(t: TenantState, d: DocumentRecord): Buffer {
-  const p = patientOfDocument(t, d);
+function generate(tenant: TenantState, doc: DocumentRecord): Buffer {
+  const patient = patientOfDocument(tenant, doc);
   const xml = generateCda(
-    d.type,
-    cannedPatient(t.defects, cdaPatient(p, t.defects)),
-    cannedContent(t.defects, d.content),
-    { id: d.uniqueId, setId: d.setId, effectiveTime: d.validatedAt ?? new Date(), defects: t.defects, author: documentAuthor(t, d) },
-    { ePrescriptionNumber: d.printed?.ePrescriptionNumber ?? null },
+    doc.type,
+    cannedPatient(tenant.defects, cdaPatient(patient, tenant.defects)),
+    cannedContent(tenant.defects, doc.content),
+    {
+      id: doc.uniqueId,
+      setId: doc.setId,
+      effectiveTime: doc.validatedAt ?? new Date(),
+      defects: tenant.defects,
+      author: documentAuthor(tenant, doc),
+    },
+    { ePrescriptionNumber: doc.printed?.ePrescriptionNumber ?? null },
   );
   return Buffer.from(xml, 'utf8');
 }
 
-export function buildCda(t: TenantState, d: DocumentRecord): void {
-  d.cda = generate(t, d);
+export function buildCda(tenant: TenantState, doc: DocumentRecord): void {
+  doc.cda = generate(tenant, doc);
 }
 
 /**
  * The CDA of the document as the LGC produced it (GET /testdriver/documents/{id}/content): the one
  * built at validation (sent or not); for a draft, generated now from what the editor holds.
  */
-export function documentContent(t: TenantState, d: DocumentRecord): Buffer {
-  return d.cda ?? generate(t, d);
+export function documentContent(tenant: TenantState, doc: DocumentRecord): Buffer {
+  return doc.cda ?? generate(tenant, doc);
 }

@@ -14,26 +14,26 @@ import {
 } from './record';
 
 export function createDocuments(
-  t: TenantState,
-  p: Patient,
+  tenant: TenantState,
+  patient: Patient,
   ws: Workstation,
   type: DocumentType,
   content: DocumentContent,
 ): DocumentRecord[] {
-  if (type === 'vsm' && !content.medecinTraitant && t.defects.has('vsm-requires-medecin-traitant')) {
+  if (type === 'vsm' && !content.medecinTraitant && tenant.defects.has('vsm-requires-medecin-traitant')) {
     throw new Unprocessable('medecin-traitant-required', MEDECIN_TRAITANT_REQUIRED);
   }
-  const split = type === 'vaccination-note' && !t.defects.has('two-vaccinations-one-note');
+  const split = type === 'vaccination-note' && !tenant.defects.has('two-vaccinations-one-note');
   const contents = split ? content.vaccinations.map((v) => ({ ...content, vaccinations: [v] })) : [content];
-  const byUser = t.defects.has('type-code-chosen-by-user');
+  const byUser = tenant.defects.has('type-code-chosen-by-user');
   return contents.map((c) => {
     let checked = true; // OPP-01 / SEND-03: opt-out, every new document starts as "send"
-    if (t.defects.has('send-box-unchecked')) checked = false;
-    else if (t.defects.has('send-choice-remembered') && t.lastSendChoice !== undefined) checked = t.lastSendChoice;
-    else if (t.defects.has('send-choice-remembered-per-type')) checked = t.lastSendChoiceByType.get(type) ?? true;
-    const d: DocumentRecord = {
-      id: t.newDocumentId(),
-      patientId: p.id,
+    if (tenant.defects.has('send-box-unchecked')) checked = false;
+    else if (tenant.defects.has('send-choice-remembered') && tenant.lastSendChoice !== undefined) checked = tenant.lastSendChoice;
+    else if (tenant.defects.has('send-choice-remembered-per-type')) checked = tenant.lastSendChoiceByType.get(type) ?? true;
+    const doc: DocumentRecord = {
+      id: tenant.newDocumentId(),
+      patientId: patient.id,
       type,
       content: c,
       typeCode: byUser ? null : TYPE_META[type].typeCode.code,
@@ -44,24 +44,24 @@ export function createDocuments(
       dmp: { status: 'not-sent', attempts: 0 },
       uniqueId: newOid(),
       setId: newOid(),
-      author: t.workstation(ws),
+      author: tenant.workstation(ws),
       createdAt: new Date(),
     };
-    t.documents.set(d.id, d);
-    return d;
+    tenant.documents.set(doc.id, doc);
+    return doc;
   });
 }
 
-export function doNotSend(t: TenantState, d: DocumentRecord): ActionResult {
-  requireDraft(d);
-  d.sendToDmp.checked = false;
+export function doNotSend(tenant: TenantState, doc: DocumentRecord): ActionResult {
+  requireDraft(doc);
+  doc.sendToDmp.checked = false;
   const clicks: Click[] = [{ purpose: 'do-not-send', label: 'Ne pas envoyer au DMP' }];
-  if (t.defects.has('do-not-send-two-clicks')) clicks.push({ purpose: 'confirm', label: 'Êtes-vous sûr ?' });
-  return { clicks, screenChanges: 0, document: documentView(d) };
+  if (tenant.defects.has('do-not-send-two-clicks')) clicks.push({ purpose: 'confirm', label: 'Êtes-vous sûr ?' });
+  return { clicks, screenChanges: 0, document: documentView(doc) };
 }
 
-export function setMasking(d: DocumentRecord, maskedFrom: Masking[]): ActionResult {
-  requireDraft(d);
-  d.maskedFrom = maskedFrom;
-  return { clicks: [{ purpose: 'masking', label: 'Masquer le document' }], screenChanges: 0, document: documentView(d) };
+export function setMasking(doc: DocumentRecord, maskedFrom: Masking[]): ActionResult {
+  requireDraft(doc);
+  doc.maskedFrom = maskedFrom;
+  return { clicks: [{ purpose: 'masking', label: 'Masquer le document' }], screenChanges: 0, document: documentView(doc) };
 }

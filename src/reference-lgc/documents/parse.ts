@@ -3,36 +3,36 @@ import { DOCUMENT_TYPES, type DocumentContent, type DocumentType, type Vaccinati
 import { MASKING_CODES, type Masking } from '../dmp-client';
 import { BadRequest, isObject } from '../validation';
 
-function strings(v: unknown, field: string): string[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new BadRequest(`${field}: an array of strings is required`);
-  return (v as string[]).map((s) => s.trim()).filter(Boolean);
+function strings(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((s) => typeof s !== 'string')) throw new BadRequest(`${field}: an array of strings is required`);
+  return (value as string[]).map((s) => s.trim()).filter(Boolean);
 }
 
-function optString(o: Record<string, unknown>, k: string, field: string): string | undefined {
-  const v = o[k];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new BadRequest(`${field}.${k}: must be a string`);
-  return v.trim() === '' ? undefined : v.trim();
+function optString(source: Record<string, unknown>, k: string, field: string): string | undefined {
+  const value = source[k];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new BadRequest(`${field}.${k}: must be a string`);
+  return value.trim() === '' ? undefined : value.trim();
 }
 
-export function parseDocumentType(v: unknown): DocumentType {
-  if (typeof v !== 'string' || !DOCUMENT_TYPES.includes(v as DocumentType)) {
+export function parseDocumentType(value: unknown): DocumentType {
+  if (typeof value !== 'string' || !DOCUMENT_TYPES.includes(value as DocumentType)) {
     throw new BadRequest(`type: one of ${DOCUMENT_TYPES.join(', ')} is required`);
   }
-  return v as DocumentType;
+  return value as DocumentType;
 }
 
-export function parseContent(v: unknown, type: DocumentType): DocumentContent {
-  if (!isObject(v)) throw new BadRequest('content: an object is required');
-  const lines = (v.lines === undefined || v.lines === null ? [] : v.lines) as unknown;
+export function parseContent(value: unknown, type: DocumentType): DocumentContent {
+  if (!isObject(value)) throw new BadRequest('content: an object is required');
+  const lines = (value.lines === undefined || value.lines === null ? [] : value.lines) as unknown;
   if (!Array.isArray(lines)) throw new BadRequest('content.lines: an array is required');
-  const vaccinations = (v.vaccinations === undefined || v.vaccinations === null ? [] : v.vaccinations) as unknown;
+  const vaccinations = (value.vaccinations === undefined || value.vaccinations === null ? [] : value.vaccinations) as unknown;
   if (!Array.isArray(vaccinations)) throw new BadRequest('content.vaccinations: an array is required');
-  const mt = v.medecinTraitant;
+  const mt = value.medecinTraitant;
   if (mt !== undefined && mt !== null && typeof mt !== 'string')
     throw new BadRequest('content.medecinTraitant: a string or null is required');
-  const c: DocumentContent = {
+  const content: DocumentContent = {
     lines: lines.map((l, i) => {
       if (!isObject(l)) throw new BadRequest(`content.lines[${i}]: an object is required`);
       const product = optString(l, 'product', `content.lines[${i}]`);
@@ -41,36 +41,36 @@ export function parseContent(v: unknown, type: DocumentType): DocumentContent {
       return { product, ...(dosage ? { dosage } : {}) };
     }),
     vaccinations: vaccinations.map((x, i): Vaccination => {
-      const f = `content.vaccinations[${i}]`;
-      if (!isObject(x)) throw new BadRequest(`${f}: an object is required`);
-      const vaccine = optString(x, 'vaccine', f);
-      if (!vaccine) throw new BadRequest(`${f}.vaccine: a non-empty string is required`);
-      const date = optString(x, 'date', f);
-      if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BadRequest(`${f}.date: a date YYYY-MM-DD is required`);
-      const code = optString(x, 'code', f);
-      const lot = optString(x, 'lot', f);
+      const field = `content.vaccinations[${i}]`;
+      if (!isObject(x)) throw new BadRequest(`${field}: an object is required`);
+      const vaccine = optString(x, 'vaccine', field);
+      if (!vaccine) throw new BadRequest(`${field}.vaccine: a non-empty string is required`);
+      const date = optString(x, 'date', field);
+      if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BadRequest(`${field}.date: a date YYYY-MM-DD is required`);
+      const code = optString(x, 'code', field);
+      const lot = optString(x, 'lot', field);
       return { vaccine, ...(code ? { code } : {}), ...(lot ? { lot } : {}), ...(date ? { date } : {}) };
     }),
-    problems: strings(v.problems, 'content.problems'),
-    treatments: strings(v.treatments, 'content.treatments'),
-    allergies: strings(v.allergies, 'content.allergies'),
+    problems: strings(value.problems, 'content.problems'),
+    treatments: strings(value.treatments, 'content.treatments'),
+    allergies: strings(value.allergies, 'content.allergies'),
   };
-  const title = optString(v, 'title', 'content');
-  const text = optString(v, 'text', 'content');
-  if (title) c.title = title;
-  if (text) c.text = text;
-  if (typeof mt === 'string' && mt.trim() !== '') c.medecinTraitant = mt.trim();
-  if (type === 'prescription' && c.lines.length === 0) throw new BadRequest('content.lines: a prescription needs at least one line');
-  if (type === 'vaccination-note' && c.vaccinations.length === 0) {
+  const title = optString(value, 'title', 'content');
+  const text = optString(value, 'text', 'content');
+  if (title) content.title = title;
+  if (text) content.text = text;
+  if (typeof mt === 'string' && mt.trim() !== '') content.medecinTraitant = mt.trim();
+  if (type === 'prescription' && content.lines.length === 0) throw new BadRequest('content.lines: a prescription needs at least one line');
+  if (type === 'vaccination-note' && content.vaccinations.length === 0) {
     throw new BadRequest('content.vaccinations: a note de vaccination needs at least one vaccination');
   }
-  return c;
+  return content;
 }
 
-export function parseMasking(v: unknown): Masking[] {
+export function parseMasking(value: unknown): Masking[] {
   const allowed = Object.keys(MASKING_CODES) as Masking[];
-  if (!Array.isArray(v) || v.some((m) => typeof m !== 'string' || !allowed.includes(m as Masking))) {
+  if (!Array.isArray(value) || value.some((m) => typeof m !== 'string' || !allowed.includes(m as Masking))) {
     throw new BadRequest(`maskedFrom: an array of ${allowed.join(', ')} is required`);
   }
-  return [...new Set(v as Masking[])];
+  return [...new Set(value as Masking[])];
 }

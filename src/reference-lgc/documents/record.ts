@@ -71,28 +71,28 @@ export interface ActionResult {
 
 export const MEDECIN_TRAITANT_REQUIRED = 'Un médecin traitant est requis pour produire le VSM';
 
-export function documentView(d: DocumentRecord): DocumentView {
+export function documentView(doc: DocumentRecord): DocumentView {
   return {
-    documentId: d.id,
-    patientId: d.patientId,
-    type: d.type,
-    typeCode: d.typeCode,
-    typeCodeSetBy: d.typeCodeSetBy,
-    status: d.status,
-    sendToDmp: { ...d.sendToDmp },
-    maskedFrom: [...d.maskedFrom],
-    dmp: { ...d.dmp },
-    ...(d.printed ? { printed: { ...d.printed } } : {}),
+    documentId: doc.id,
+    patientId: doc.patientId,
+    type: doc.type,
+    typeCode: doc.typeCode,
+    typeCodeSetBy: doc.typeCodeSetBy,
+    status: doc.status,
+    sendToDmp: { ...doc.sendToDmp },
+    maskedFrom: [...doc.maskedFrom],
+    dmp: { ...doc.dmp },
+    ...(doc.printed ? { printed: { ...doc.printed } } : {}),
   };
 }
 
-export function requireDraft(d: DocumentRecord): void {
-  if (d.status !== 'draft') throw new Conflict('already-validated', 'Ce document est déjà validé.');
+export function requireDraft(doc: DocumentRecord): void {
+  if (doc.status !== 'draft') throw new Conflict('already-validated', 'Ce document est déjà validé.');
 }
 
-/** The patient whose file holds `d`. */
-export function patientOfDocument(t: TenantState, d: DocumentRecord): Patient {
-  const p = t.patients.get(d.patientId);
-  if (!p) throw new Conflict('unknown-patient', `no patient ${d.patientId}`);
-  return p;
+/** The patient whose file holds `doc`. */
+export function patientOfDocument(tenant: TenantState, doc: DocumentRecord): Patient {
+  const patient = tenant.patients.get(doc.patientId);
+  if (!patient) throw new Conflict('unknown-patient', `no patient ${doc.patientId}`);
+  return patient;
 }

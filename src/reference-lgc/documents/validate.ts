@@ -25,94 +25,109 @@ import {
 } from './record';
 
 /** The printed prescription (with the ordonnance numérique 2D code when the teleservice gave one); `failed`: it answered KO or not at all. */
-async function ePrescription(ctx: CallContext, t: TenantState, p: Patient, d: DocumentRecord): Promise<Printed & { failed: boolean }> {
-  const url = t.doubles.ePrescriptionUrl;
-  if (!t.settings.ePrescription || !url) return { datamatrix: false, ePrescriptionNumber: null, failed: false };
-  const ins = p.ins.status === 'qualified' ? ins15(p) : undefined;
-  const author = documentAuthor(t, d);
-  const { signal, dispose } = anySignal(ctx.cancel, t.cancel.signal);
-  const r = await registerPrescription(
+async function ePrescription(
+  ctx: CallContext,
+  tenant: TenantState,
+  patient: Patient,
+  doc: DocumentRecord,
+): Promise<Printed & { failed: boolean }> {
+  const url = tenant.doubles.ePrescriptionUrl;
+  if (!tenant.settings.ePrescription || !url) return { datamatrix: false, ePrescriptionNumber: null, failed: false };
+  const ins = patient.ins.status === 'qualified' ? ins15(patient) : undefined;
+  const author = documentAuthor(tenant, doc);
+  const { signal, dispose } = anySignal(ctx.cancel, tenant.cancel.signal);
+  const registration = await registerPrescription(
     url,
     {
-      patient: { ...(ins ? { ins } : {}), birthName: p.file.birthName, firstName: p.file.firstName, birthDate: p.file.birthDate },
+      patient: {
+        ...(ins ? { ins } : {}),
+        birthName: patient.file.birthName,
+        firstName: patient.file.firstName,
+        birthDate: patient.file.birthDate,
+      },
       prescriber: { name: author.display, rpps: rppsOf(author) },
-      lines: d.content.lines,
+      lines: doc.content.lines,
     },
-    t.options.ePrescriptionTimeoutMs,
+    tenant.options.ePrescriptionTimeoutMs,
     signal,
   ).finally(dispose);
-  return r.ok
-    ? { datamatrix: true, ePrescriptionNumber: r.ePrescriptionNumber, failed: false }
+  return registration.ok
+    ? { datamatrix: true, ePrescriptionNumber: registration.ePrescriptionNumber, failed: false }
     : { datamatrix: false, ePrescriptionNumber: null, failed: true };
 }
 
-export async function validate(ctx: CallContext, t: TenantState, d: DocumentRecord, ws: Workstation): Promise<ActionResult> {
-  requireDraft(d);
-  d.author = t.workstation(ws); // the professional who validates is the author (SEND-12)
-  const p = patientOfDocument(t, d);
+export async function validate(ctx: CallContext, tenant: TenantState, doc: DocumentRecord, ws: Workstation): Promise<ActionResult> {
+  requireDraft(doc);
+  doc.author = tenant.workstation(ws); // the professional who validates is the author (SEND-12)
+  const patient = patientOfDocument(tenant, doc);
   const clicks: Click[] = [];
-  if (t.defects.has('type-code-chosen-by-user')) {
+  if (tenant.defects.has('type-code-chosen-by-user')) {
     clicks.push({ purpose: 'choose-document-type', label: 'Type de document' });
-    d.typeCode = TYPE_META[d.type].typeCode.code;
-    d.typeCodeSetBy = 'user';
+    doc.typeCode = TYPE_META[doc.type].typeCode.code;
+    doc.typeCodeSetBy = 'user';
   }
   clicks.push({ purpose: 'validate-and-print', label: 'Valider et imprimer' });
-  if (t.defects.has('masking-dialog')) clicks.push({ purpose: 'masking', label: 'Préférences de masquage' });
+  if (tenant.defects.has('masking-dialog')) clicks.push({ purpose: 'masking', label: 'Préférences de masquage' });
   // seeded defect masking-dialog-renamed: the same extra dialog, under another name
-  if (t.defects.has('masking-dialog-renamed')) clicks.push({ purpose: 'preferences', label: PREFERENCES_DIALOG });
+  if (tenant.defects.has('masking-dialog-renamed')) clicks.push({ purpose: 'preferences', label: PREFERENCES_DIALOG });
   let printed: Printed = { datamatrix: false, ePrescriptionNumber: null };
-  if (d.type === 'prescription') {
-    const { failed, ...ticket } = await ePrescription(ctx, t, p, d);
+  if (doc.type === 'prescription') {
+    const { failed, ...ticket } = await ePrescription(ctx, tenant, patient, doc);
     // seeded defect validate-refused-on-eprescription-failure: no prescription without its 2D code (SEND-08),
     // whether the service failed or its module is inactive
-    if ((failed || !t.settings.ePrescription) && t.defects.has('validate-refused-on-eprescription-failure'))
+    if ((failed || !tenant.settings.ePrescription) && tenant.defects.has('validate-refused-on-eprescription-failure'))
       throw new Unprocessable('eprescription-failed', EPRESCRIPTION_FAILED);
     printed = ticket;
   }
-  d.status = 'validated';
-  d.validatedAt = new Date();
-  d.printed = printed;
-  buildCda(t, d);
-  t.lastSendChoice = d.sendToDmp.checked;
-  t.lastSendChoiceByType.set(d.type, d.sendToDmp.checked);
+  doc.status = 'validated';
+  doc.validatedAt = new Date();
+  doc.printed = printed;
+  buildCda(tenant, doc);
+  tenant.lastSendChoice = doc.sendToDmp.checked;
+  tenant.lastSendChoiceByType.set(doc.type, doc.sendToDmp.checked);
 
-  let send = d.sendToDmp.checked || t.defects.has('opt-out-ignored');
-  if (t.defects.has('separate-send-button')) send = false; // only the explicit send-to-dmp action sends
-  if (!t.settings.dmpFeeding) send = false;
+  let send = doc.sendToDmp.checked || tenant.defects.has('opt-out-ignored');
+  if (tenant.defects.has('separate-send-button')) send = false; // only the explicit send-to-dmp action sends
+  if (!tenant.settings.dmpFeeding) send = false;
   let job: Promise<void> | undefined;
   if (!send) {
-    d.dmp = {
+    doc.dmp = {
       status: 'not-sent',
-      ...(d.sendToDmp.checked ? {} : { message: 'Non envoyé au DMP (opposition du patient)' }),
-      attempts: d.dmp.attempts,
+      ...(doc.sendToDmp.checked ? {} : { message: 'Non envoyé au DMP (opposition du patient)' }),
+      attempts: doc.dmp.attempts,
     };
     // seeded defect opp-out-sent-late: shown as not sent, submitted anyway a moment later
-    if (!d.sendToDmp.checked && t.defects.has('opp-out-sent-late'))
-      void later(ctx, t, LATE_DEFECT_MS, (signal) => submitSilently(t, d, signal));
-  } else if (d.type === 'prescription' && !d.printed.datamatrix && t.defects.has('prescription-dropped-on-eprescription-failure')) {
-    d.dmp = { status: 'not-sent', message: 'Ordonnance numérique indisponible : prescription non envoyée', attempts: d.dmp.attempts };
+    if (!doc.sendToDmp.checked && tenant.defects.has('opp-out-sent-late'))
+      void later(ctx, tenant, LATE_DEFECT_MS, (signal) => submitSilently(tenant, doc, signal));
+  } else if (
+    doc.type === 'prescription' &&
+    !doc.printed.datamatrix &&
+    tenant.defects.has('prescription-dropped-on-eprescription-failure')
+  ) {
+    doc.dmp = { status: 'not-sent', message: 'Ordonnance numérique indisponible : prescription non envoyée', attempts: doc.dmp.attempts };
   } else {
-    job = startSending(ctx, t, d);
+    job = startSending(ctx, tenant, doc);
   }
-  await waitForDmp(t, job);
-  return { clicks, screenChanges: 0, printed: { ...d.printed }, document: documentView(d) };
+  await waitForDmp(tenant, job);
+  return { clicks, screenChanges: 0, printed: { ...doc.printed }, document: documentView(doc) };
 }
 
 /** The explicit « Envoyer au DMP » action (a conformant LGC does not need it). */
-export async function sendToDmp(ctx: CallContext, t: TenantState, d: DocumentRecord): Promise<ActionResult> {
-  if (d.status !== 'validated') throw new Conflict('not-validated', "Validez le document avant de l'envoyer au DMP.");
+export async function sendToDmp(ctx: CallContext, tenant: TenantState, doc: DocumentRecord): Promise<ActionResult> {
+  if (doc.status !== 'validated') throw new Conflict('not-validated', "Validez le document avant de l'envoyer au DMP.");
   let job: Promise<void> | undefined;
-  if (d.dmp.status !== 'pending' && d.dmp.status !== 'sent') {
-    if (!t.settings.dmpFeeding) d.dmp = { status: 'not-sent', message: "L'alimentation du DMP est désactivée", attempts: d.dmp.attempts };
-    else job = startSending(ctx, t, d);
+  if (doc.dmp.status !== 'pending' && doc.dmp.status !== 'sent') {
+    if (!tenant.settings.dmpFeeding)
+      doc.dmp = { status: 'not-sent', message: "L'alimentation du DMP est désactivée", attempts: doc.dmp.attempts };
+    else job = startSending(ctx, tenant, doc);
   }
-  await waitForDmp(t, job);
-  return { clicks: [{ purpose: 'send-to-dmp', label: 'Envoyer au DMP' }], screenChanges: 0, document: documentView(d) };
+  await waitForDmp(tenant, job);
+  return { clicks: [{ purpose: 'send-to-dmp', label: 'Envoyer au DMP' }], screenChanges: 0, document: documentView(doc) };
 }
 
 /** SEND-04: the user does not wait for the DMP — unless dmp-in-request-path (for its answer) or dmp-wait-1500 (up to 1.5 s). */
-async function waitForDmp(t: TenantState, job: Promise<void> | undefined): Promise<void> {
+async function waitForDmp(tenant: TenantState, job: Promise<void> | undefined): Promise<void> {
   if (!job) return;
-  if (t.defects.has('dmp-in-request-path')) await job;
-  else if (t.defects.has('dmp-wait-1500')) await within(job, SLOW_WAIT_MS);
+  if (tenant.defects.has('dmp-in-request-path')) await job;
+  else if (tenant.defects.has('dmp-wait-1500')) await within(job, SLOW_WAIT_MS);
 }

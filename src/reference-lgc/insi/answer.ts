@@ -16,8 +16,8 @@ const parser = new XMLParser({
 });
 
 /** Decode the predefined XML entities and character references (no other entity exists: no DTD). */
-function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (m, e: string) => {
+function decodeEntities(xml: string): string {
+  return xml.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (m, e: string) => {
     switch (e) {
       case 'amp':
         return '&';
@@ -39,34 +39,34 @@ function decodeEntities(s: string): string {
   });
 }
 
-function first(v: unknown): unknown {
-  return Array.isArray(v) ? v[0] : v;
+function first(value: unknown): unknown {
+  return Array.isArray(value) ? value[0] : value;
 }
 
-function text(v: unknown): string | undefined {
-  v = first(v);
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return decodeEntities(String(v));
-  if (typeof v === 'object' && '#text' in (v as Record<string, unknown>)) {
-    return text((v as Record<string, unknown>)['#text']);
+function text(value: unknown): string | undefined {
+  value = first(value);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return decodeEntities(String(value));
+  if (typeof value === 'object' && '#text' in (value as Record<string, unknown>)) {
+    return text((value as Record<string, unknown>)['#text']);
   }
-  if (typeof v === 'object') return '';
+  if (typeof value === 'object') return '';
   return undefined;
 }
 
-function obj(v: unknown): Record<string, unknown> | undefined {
-  v = first(v);
-  return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+function obj(value: unknown): Record<string, unknown> | undefined {
+  value = first(value);
+  return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
 }
 
-function attr(v: unknown, name: string): string | undefined {
-  const o = obj(v);
-  const a = o?.[`@_${name}`];
-  return typeof a === 'string' ? decodeEntities(a) : undefined;
+function attr(node: unknown, name: string): string | undefined {
+  const element = obj(node);
+  const raw = element?.[`@_${name}`];
+  return typeof raw === 'string' ? decodeEntities(raw) : undefined;
 }
 
-function toSex(s: string | undefined): Sex {
-  return s === 'M' || s === 'F' ? s : 'I';
+function toSex(code: string | undefined): Sex {
+  return code === 'M' || code === 'F' ? code : 'I';
 }
 
 /** Interpret an INSi answer (HTTP status + body). Never throws. */

@@ -36,8 +36,8 @@ const WSA_NS = 'http://www.w3.org/2005/08/addressing';
 export const ACTION_PREFIX = 'urn:ServiceIdentiteCertifiee:1.0.0:';
 const LPS_INSTANCE = randomUUID();
 
-export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 function el(prefix: string, name: string, value: string | undefined): string {
@@ -47,37 +47,37 @@ function el(prefix: string, name: string, value: string | undefined): string {
 
 /** Key of a NIR: 97 − (number mod 97), Corsica's 2A/2B read as 19/18. */
 export function nirKey(matricule: string): string | undefined {
-  const m = matricule.trim().toUpperCase();
-  if (!/^[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{6}$/.test(m)) return undefined;
-  const digits = m.replace(/^(.{5})2A/, '$119').replace(/^(.{5})2B/, '$118');
+  const normalized = matricule.trim().toUpperCase();
+  if (!/^[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{6}$/.test(normalized)) return undefined;
+  const digits = normalized.replace(/^(.{5})2A/, '$119').replace(/^(.{5})2B/, '$118');
   const key = 97n - (BigInt(digits) % 97n);
   return key.toString().padStart(2, '0');
 }
 
 function bodyOf(req: InsiRequest): string {
   if (req.op === 'rechercherInsAvecCarteVitale') {
-    const p = 'insi_recvit_ins';
-    const c = req.card;
-    const key = c.key ?? nirKey(c.matricule);
+    const prefix = 'insi_recvit_ins';
+    const card = req.card;
+    const key = card.key ?? nirKey(card.matricule);
     return (
-      `<${p}:RECVITALE xmlns:${p}="http://www.cnamts.fr/INSiRecVit">` +
-      `<${p}:MatriculeIndividu>${el(p, 'NumIdentifiant', c.matricule)}${el(p, 'Cle', key)}</${p}:MatriculeIndividu>` +
-      el(p, 'NomNaissance', c.birthName) +
-      el(p, 'DateNaissance', c.birthDate) +
-      el(p, 'RangNaissance', c.birthRank) +
-      `</${p}:RECVITALE>`
+      `<${prefix}:RECVITALE xmlns:${prefix}="http://www.cnamts.fr/INSiRecVit">` +
+      `<${prefix}:MatriculeIndividu>${el(prefix, 'NumIdentifiant', card.matricule)}${el(prefix, 'Cle', key)}</${prefix}:MatriculeIndividu>` +
+      el(prefix, 'NomNaissance', card.birthName) +
+      el(prefix, 'DateNaissance', card.birthDate) +
+      el(prefix, 'RangNaissance', card.birthRank) +
+      `</${prefix}:RECVITALE>`
     );
   }
-  const p = 'insi_recsans_ins';
-  const t = req.traits;
+  const prefix = 'insi_recsans_ins';
+  const traits = req.traits;
   return (
-    `<${p}:RECSANSVITALE xmlns:${p}="http://www.cnamts.fr/INSiRecSans">` +
-    el(p, 'NomNaissance', t.birthName) +
-    el(p, 'Prenom', t.firstName) +
-    el(p, 'Sexe', t.sex) +
-    el(p, 'DateNaissance', t.birthDate) +
-    el(p, 'LieuNaissance', t.birthPlace) +
-    `</${p}:RECSANSVITALE>`
+    `<${prefix}:RECSANSVITALE xmlns:${prefix}="http://www.cnamts.fr/INSiRecSans">` +
+    el(prefix, 'NomNaissance', traits.birthName) +
+    el(prefix, 'Prenom', traits.firstName) +
+    el(prefix, 'Sexe', traits.sex) +
+    el(prefix, 'DateNaissance', traits.birthDate) +
+    el(prefix, 'LieuNaissance', traits.birthPlace) +
+    `</${prefix}:RECSANSVITALE>`
   );
 }
 

@@ -13,30 +13,30 @@ export const NO_MSS_ADDRESS = "INS non qualifiée : pas d'adresse de messagerie 
  * no address. Seeded defects: mss-address-without-key (13 characters), mss-address-for-unqualified
  * (the INS INSi returned, or the card's NIR, qualified or not).
  */
-export function patientMssAddress(t: TenantState, p: Patient): string | undefined {
-  const withoutKey = t.defects.has('mss-address-without-key');
+export function patientMssAddress(tenant: TenantState, patient: Patient): string | undefined {
+  const withoutKey = tenant.defects.has('mss-address-without-key');
   const fromIns = (): string | undefined => {
-    const m = p.ins.matricule;
-    if (!m) return undefined;
-    const v = withoutKey ? m : ins15(p);
-    return v ? `${v.toUpperCase()}@${PATIENT_DOMAIN}` : undefined;
+    const matricule = patient.ins.matricule;
+    if (!matricule) return undefined;
+    const localPart = withoutKey ? matricule : ins15(patient);
+    return localPart ? `${localPart.toUpperCase()}@${PATIENT_DOMAIN}` : undefined;
   };
-  if (p.ins.status === 'qualified') return fromIns();
+  if (patient.ins.status === 'qualified') return fromIns();
   // seeded defect mss-address-from-recovered-ins: the INS INSi returned, never qualified
-  if (p.ins.status === 'recovered' && t.defects.has('mss-address-from-recovered-ins')) return fromIns();
-  if (!t.defects.has('mss-address-for-unqualified')) return undefined;
+  if (patient.ins.status === 'recovered' && tenant.defects.has('mss-address-from-recovered-ins')) return fromIns();
+  if (!tenant.defects.has('mss-address-for-unqualified')) return undefined;
   const recovered = fromIns();
   if (recovered) return recovered;
-  const nir = p.cardMatricule;
+  const nir = patient.cardMatricule;
   if (!nir) return undefined;
   const key = nirKey(nir);
   return withoutKey ? `${nir.toUpperCase()}@${PATIENT_DOMAIN}` : key ? `${nir.toUpperCase()}${key}@${PATIENT_DOMAIN}` : undefined;
 }
 
-export async function addressOrRefuse(ctx: CallContext, t: TenantState, p: Patient, ws: Workstation): Promise<string> {
-  const a = patientMssAddress(t, p) ?? (await insiLookupAddress(ctx, t, p, ws));
-  if (!a) throw new Unprocessable('no-mss-address', NO_MSS_ADDRESS);
-  return a;
+export async function addressOrRefuse(ctx: CallContext, tenant: TenantState, patient: Patient, ws: Workstation): Promise<string> {
+  const address = patientMssAddress(tenant, patient) ?? (await insiLookupAddress(ctx, tenant, patient, ws));
+  if (!address) throw new Unprocessable('no-mss-address', NO_MSS_ADDRESS);
+  return address;
 }
 
 /**
@@ -44,10 +44,10 @@ export async function addressOrRefuse(ctx: CallContext, t: TenantState, p: Patie
  * from whatever it has — the INS (recovered or not, matricule + key), the Carte Vitale's NIR,
  * else the patient's names.
  */
-export function guessedPatientAddress(p: Patient): string {
-  const m = p.ins.matricule ?? p.cardMatricule;
-  const key = p.ins.matricule ? (p.ins.key ?? nirKey(p.ins.matricule)) : m ? nirKey(m) : undefined;
-  if (m) return `${m.toUpperCase()}${key ?? ''}@${PATIENT_DOMAIN}`;
+export function guessedPatientAddress(patient: Patient): string {
+  const matricule = patient.ins.matricule ?? patient.cardMatricule;
+  const key = patient.ins.matricule ? (patient.ins.key ?? nirKey(patient.ins.matricule)) : matricule ? nirKey(matricule) : undefined;
+  if (matricule) return `${matricule.toUpperCase()}${key ?? ''}@${PATIENT_DOMAIN}`;
   const slug = (s: string): string =>
     s
       .normalize('NFD')
@@ -55,18 +55,24 @@ export function guessedPatientAddress(p: Patient): string {
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-|-$/g, '');
-  return `${slug(p.file.firstName)}.${slug(p.file.birthName)}@${PATIENT_DOMAIN}`;
+  return `${slug(patient.file.firstName)}.${slug(patient.file.birthName)}@${PATIENT_DOMAIN}`;
 }
 
 /**
  * Seeded defect mss-address-for-unqualified, when nothing is known of the patient's INS: the
  * messaging module asks INSi itself (traits search) and writes to the INS returned, unqualified.
  */
-async function insiLookupAddress(ctx: CallContext, t: TenantState, p: Patient, ws: Workstation): Promise<string | undefined> {
-  if (!t.defects.has('mss-address-for-unqualified') || p.ins.status !== 'none' || p.cardMatricule) return undefined;
-  const r = await callInsi(t.insiUrl, traitsQuery(t, p.file), emetteur(ws), Math.min(t.options.insiTimeoutMs, 5000), ctx.cancel);
-  if (r.outcome !== 'found' || !r.ins) return undefined;
-  const m = r.ins.matricule.toUpperCase();
-  const v = t.defects.has('mss-address-without-key') ? m : `${m}${r.ins.key ?? nirKey(m) ?? ''}`;
-  return `${v}@${PATIENT_DOMAIN}`;
+async function insiLookupAddress(ctx: CallContext, tenant: TenantState, patient: Patient, ws: Workstation): Promise<string | undefined> {
+  if (!tenant.defects.has('mss-address-for-unqualified') || patient.ins.status !== 'none' || patient.cardMatricule) return undefined;
+  const result = await callInsi(
+    tenant.insiUrl,
+    traitsQuery(tenant, patient.file),
+    emetteur(ws),
+    Math.min(tenant.options.insiTimeoutMs, 5000),
+    ctx.cancel,
+  );
+  if (result.outcome !== 'found' || !result.ins) return undefined;
+  const matricule = result.ins.matricule.toUpperCase();
+  const localPart = tenant.defects.has('mss-address-without-key') ? matricule : `${matricule}${result.ins.key ?? nirKey(matricule) ?? ''}`;
+  return `${localPart}@${PATIENT_DOMAIN}`;
 }

@@ -14,9 +14,9 @@ export interface Attachment {
   content: Buffer;
 }
 
-function slug(s: string): string {
+function slug(text: string): string {
   return (
-    s
+    text
       .normalize('NFD')
       .replace(/[\u0300-\u036f]/g, '')
       .toLowerCase()
@@ -26,21 +26,28 @@ function slug(s: string): string {
 }
 
 /** The document as the patient reads it: its text, printed to a PDF. */
-export function documentPdf(t: TenantState, d: DocumentRecord): Buffer {
-  const p = t.patients.get(d.patientId);
-  const c = d.content;
-  const title = c.title ?? TYPE_META[d.type].title;
+export function documentPdf(tenant: TenantState, doc: DocumentRecord): Buffer {
+  const patient = tenant.patients.get(doc.patientId);
+  const content = doc.content;
+  const title = content.title ?? TYPE_META[doc.type].title;
   const lines: string[] = [];
-  if (p) lines.push(`Patient : ${p.file.firstName} ${p.file.usedName ?? p.file.birthName}, né(e) le ${frDate(p.file.birthDate)}`);
-  lines.push(`Auteur : ${documentAuthor(t, d).display}`, `Date : ${frDate((d.validatedAt ?? d.createdAt).toISOString().slice(0, 10))}`, '');
-  if (c.text) lines.push(c.text, '');
-  for (const l of c.lines) lines.push(`- ${l.product}${l.dosage ? ` : ${l.dosage}` : ''}`);
-  for (const v of c.vaccinations)
+  if (patient)
+    lines.push(
+      `Patient : ${patient.file.firstName} ${patient.file.usedName ?? patient.file.birthName}, né(e) le ${frDate(patient.file.birthDate)}`,
+    );
+  lines.push(
+    `Auteur : ${documentAuthor(tenant, doc).display}`,
+    `Date : ${frDate((doc.validatedAt ?? doc.createdAt).toISOString().slice(0, 10))}`,
+    '',
+  );
+  if (content.text) lines.push(content.text, '');
+  for (const l of content.lines) lines.push(`- ${l.product}${l.dosage ? ` : ${l.dosage}` : ''}`);
+  for (const v of content.vaccinations)
     lines.push(`- Vaccin : ${v.vaccine}${v.lot ? `, lot ${v.lot}` : ''}${v.date ? `, le ${frDate(v.date)}` : ''}`);
-  if (c.problems.length) lines.push('Problèmes :', ...c.problems.map((x) => `- ${x}`));
-  if (c.treatments.length) lines.push('Traitements :', ...c.treatments.map((x) => `- ${x}`));
-  if (c.allergies.length) lines.push('Allergies :', ...c.allergies.map((x) => `- ${x}`));
-  if (c.medecinTraitant) lines.push(`Médecin traitant : ${c.medecinTraitant}`);
+  if (content.problems.length) lines.push('Problèmes :', ...content.problems.map((x) => `- ${x}`));
+  if (content.treatments.length) lines.push('Traitements :', ...content.treatments.map((x) => `- ${x}`));
+  if (content.allergies.length) lines.push('Allergies :', ...content.allergies.map((x) => `- ${x}`));
+  if (content.medecinTraitant) lines.push(`Médecin traitant : ${content.medecinTraitant}`);
   return buildPdf(title, lines);
 }
 
@@ -60,13 +67,13 @@ const XDM_README = (now: Date): string =>
   ].join('\r\n');
 
 /** IHE XDM package of the document's CDA, with its XDS metadata (MSS-10, between professionals). */
-export function xdmPackage(t: TenantState, d: DocumentRecord): Buffer {
-  const p = t.patients.get(d.patientId);
-  if (!p) throw new Conflict('unknown-patient', `no patient ${d.patientId}`);
-  const cda = documentContent(t, d);
-  const cx = (p.ins.status === 'qualified' ? patientCx(p) : undefined) ?? `${p.id}^^^&${LOCAL_PATIENT_ID_OID}&ISO^PI`;
+export function xdmPackage(tenant: TenantState, doc: DocumentRecord): Buffer {
+  const patient = tenant.patients.get(doc.patientId);
+  if (!patient) throw new Conflict('unknown-patient', `no patient ${doc.patientId}`);
+  const cda = documentContent(tenant, doc);
+  const cx = (patient.ins.status === 'qualified' ? patientCx(patient) : undefined) ?? `${patient.id}^^^&${LOCAL_PATIENT_ID_OID}&ISO^PI`;
   const now = new Date();
-  const spec = { ...metadataSpec(t, p, d, cx), cda, submissionTime: now };
+  const spec = { ...metadataSpec(tenant, patient, doc, cx), cda, submissionTime: now };
   const metadata = submitObjectsRequest(spec, { URI: ['DOC0001.XML'] });
   const title = spec.title.replace(/[<>&"]/g, ' ');
   const index =
@@ -84,13 +91,13 @@ export function xdmPackage(t: TenantState, d: DocumentRecord): Buffer {
   );
 }
 
-export function attachmentFor(t: TenantState, d: DocumentRecord, toPatient: boolean): Attachment {
-  const base = `${slug(d.content.title ?? TYPE_META[d.type].title)}-${d.id}`;
-  const bareCda = (): Attachment => ({ filename: `${base}.xml`, contentType: 'text/xml', content: documentContent(t, d) });
+export function attachmentFor(tenant: TenantState, doc: DocumentRecord, toPatient: boolean): Attachment {
+  const base = `${slug(doc.content.title ?? TYPE_META[doc.type].title)}-${doc.id}`;
+  const bareCda = (): Attachment => ({ filename: `${base}.xml`, contentType: 'text/xml', content: documentContent(tenant, doc) });
   if (toPatient) {
-    if (t.defects.has('cda-to-patient')) return bareCda();
-    return { filename: `${base}.pdf`, contentType: 'application/pdf', content: documentPdf(t, d) };
+    if (tenant.defects.has('cda-to-patient')) return bareCda();
+    return { filename: `${base}.pdf`, contentType: 'application/pdf', content: documentPdf(tenant, doc) };
   }
-  if (t.defects.has('cda-without-xdm')) return bareCda();
-  return { filename: `${base}-IHE_XDM.zip`, contentType: 'application/zip', content: xdmPackage(t, d) };
+  if (tenant.defects.has('cda-without-xdm')) return bareCda();
+  return { filename: `${base}-IHE_XDM.zip`, contentType: 'application/zip', content: xdmPackage(tenant, doc) };
 }

@@ -5,10 +5,10 @@ import type { MssConfig, TenantState } from '../tenant';
 export const PATIENT_DOMAIN = 'patient.mssante.fr';
 export const NOT_CONFIGURED = 'MSSanté : messagerie non configurée';
 
-export function config(t: TenantState): MssConfig {
-  const c = t.doubles.mss;
-  if (!c) throw new Conflict('mss-not-configured', NOT_CONFIGURED);
-  return c;
+export function config(tenant: TenantState): MssConfig {
+  const mss = tenant.doubles.mss;
+  if (!mss) throw new Conflict('mss-not-configured', NOT_CONFIGURED);
+  return mss;
 }
 
 export const lower = (a: string): string => a.trim().replace(/^<|>$/g, '').toLowerCase();

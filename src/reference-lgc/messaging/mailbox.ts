@@ -37,8 +37,8 @@ export function mimeParts(raw: Buffer, boundary: string): Buffer[] {
 /** The body of a MIME part (after its header block). */
 function partBody(part: Buffer): string {
   const text = part.toString('utf8');
-  const m = /\r?\n\r?\n/.exec(text);
-  return m ? text.slice(m.index + m[0].length) : '';
+  const separator = /\r?\n\r?\n/.exec(text);
+  return separator ? text.slice(separator.index + separator[0].length) : '';
 }
 
 function fieldValues(text: string, name: string): string[] {
@@ -78,25 +78,25 @@ async function readReport(raw: Buffer, mail: ParsedMail, boundary: string | unde
   return { human, fields, originalIds };
 }
 
-function findOut(t: TenantState, ids: string[]): MssRecord | undefined {
+function findOut(tenant: TenantState, ids: string[]): MssRecord | undefined {
   const wanted = new Set(ids.map(bareId));
-  return [...t.messaging.messages.values()].find((m) => m.direction === 'out' && wanted.has(bareId(m.internetMessageId)));
+  return [...tenant.messaging.messages.values()].find((m) => m.direction === 'out' && wanted.has(bareId(m.internetMessageId)));
 }
 
-function latestOutTo(t: TenantState, addresses: string[]): MssRecord | undefined {
+function latestOutTo(tenant: TenantState, addresses: string[]): MssRecord | undefined {
   const wanted = new Set(addresses.map(lower));
-  return [...t.messaging.messages.values()]
+  return [...tenant.messaging.messages.values()]
     .reverse()
     .find((m) => m.direction === 'out' && m.status === 'sent' && wanted.has(lower(m.address)));
 }
 
-async function linkMail(t: TenantState, raw: Buffer): Promise<void> {
-  const m = t.messaging;
+async function linkMail(tenant: TenantState, raw: Buffer): Promise<void> {
+  const messaging = tenant.messaging;
   let mail: ParsedMail;
   try {
     mail = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
   } catch (e) {
-    m.unlinked.push({
+    messaging.unlinked.push({
       kind: 'message',
       from: '',
       subject: '',
@@ -106,8 +106,8 @@ async function linkMail(t: TenantState, raw: Buffer): Promise<void> {
     return;
   }
   const key = mail.messageId ? bareId(mail.messageId) : createHash('sha256').update(raw).digest('hex');
-  if (m.seen.has(key)) return;
-  m.seen.add(key);
+  if (messaging.seen.has(key)) return;
+  messaging.seen.add(key);
   const ct = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | string | undefined;
   const type = (typeof ct === 'string' ? ct : (ct?.value ?? '')).toLowerCase();
   const params = typeof ct === 'object' && ct ? (ct.params ?? {}) : {};
@@ -118,41 +118,45 @@ async function linkMail(t: TenantState, raw: Buffer): Promise<void> {
   const replyIds = [...idsIn(mail.inReplyTo), ...idsIn(mail.references)];
 
   if (type === 'multipart/report' && reportType === 'delivery-status') {
-    if (t.defects.has('bounce-dropped')) return; // seeded defect: read, deleted, never shown
-    const r = await readReport(raw, mail, params.boundary);
-    const recipients = fieldValues(r.fields, 'Final-Recipient').map((v) => v.replace(/^[^;]*;\s*/, ''));
-    const target = findOut(t, [...r.originalIds, ...replyIds]) ?? latestOutTo(t, recipients);
+    if (tenant.defects.has('bounce-dropped')) return; // seeded defect: read, deleted, never shown
+    const report = await readReport(raw, mail, params.boundary);
+    const recipients = fieldValues(report.fields, 'Final-Recipient').map((v) => v.replace(/^[^;]*;\s*/, ''));
+    const target = findOut(tenant, [...report.originalIds, ...replyIds]) ?? latestOutTo(tenant, recipients);
     if (target) {
       target.status = 'bounced';
-      target.bounce = { text: r.human || subject };
+      target.bounce = { text: report.human || subject };
       return;
     }
-    m.unlinked.push({ kind: 'bounce', from, subject, text: r.human || subject, receivedAt });
+    messaging.unlinked.push({ kind: 'bounce', from, subject, text: report.human || subject, receivedAt });
     return;
   }
   if (type === 'multipart/report' && reportType === 'disposition-notification') {
-    const r = await readReport(raw, mail, params.boundary);
-    const disposition = fieldValues(r.fields, 'Disposition')[0] ?? '';
-    const target = findOut(t, [...fieldValues(r.fields, 'Original-Message-ID').flatMap((v) => idsIn(v)), ...r.originalIds, ...replyIds]);
+    const report = await readReport(raw, mail, params.boundary);
+    const disposition = fieldValues(report.fields, 'Disposition')[0] ?? '';
+    const target = findOut(tenant, [
+      ...fieldValues(report.fields, 'Original-Message-ID').flatMap((v) => idsIn(v)),
+      ...report.originalIds,
+      ...replyIds,
+    ]);
     if (target && /displayed/i.test(disposition)) {
       if (target.status !== 'bounced') target.status = 'read';
       target.readAt = receivedAt;
       return;
     }
-    if (!target) m.unlinked.push({ kind: 'read-receipt', from, subject, text: r.human || subject, receivedAt });
+    if (!target) messaging.unlinked.push({ kind: 'read-receipt', from, subject, text: report.human || subject, receivedAt });
     return;
   }
   // a message: from a patient, it goes to that patient's thread
   let patientId: string | undefined;
   if (isPatientAddress(from)) {
-    patientId = findOut(t, replyIds)?.patientId ?? latestPatientOf(t, from);
+    patientId = findOut(tenant, replyIds)?.patientId ?? latestPatientOf(tenant, from);
   }
   if (!patientId) {
-    m.unlinked.push({ kind: 'message', from, subject, text: (mail.text ?? '').trim(), receivedAt });
+    messaging.unlinked.push({ kind: 'message', from, subject, text: (mail.text ?? '').trim(), receivedAt });
     return;
   }
   const rec: MssRecord = {
-    id: m.newId(),
+    id: messaging.newId(),
     direction: 'in',
     patientId,
     address: lower(from),
@@ -161,39 +165,45 @@ async function linkMail(t: TenantState, raw: Buffer): Promise<void> {
     internetMessageId: mail.messageId ?? `<${key}@unknown>`,
     at: receivedAt,
   };
-  m.messages.set(rec.id, rec);
+  messaging.messages.set(rec.id, rec);
 }
 
-function latestPatientOf(t: TenantState, address: string): string | undefined {
-  const sent = [...t.messaging.messages.values()].reverse().find((x) => x.patientId && lower(x.address) === lower(address));
+function latestPatientOf(tenant: TenantState, address: string): string | undefined {
+  const sent = [...tenant.messaging.messages.values()].reverse().find((x) => x.patientId && lower(x.address) === lower(address));
   if (sent?.patientId) return sent.patientId;
-  return [...t.patients.values()].find((p) => lower(patientMssAddress(t, p) ?? '') === lower(address))?.id;
+  return [...tenant.patients.values()].find((p) => lower(patientMssAddress(tenant, p) ?? '') === lower(address))?.id;
 }
 
 /** Reads the practice's mailbox (one POP3 session at a time per tenant). Resolves to an error text, or undefined. */
-export function readMailbox(ctx: CallContext, t: TenantState): Promise<string | undefined> {
-  const c = config(t);
-  const m = t.messaging;
-  const run = m.reading.then(async () => {
+export function readMailbox(ctx: CallContext, tenant: TenantState): Promise<string | undefined> {
+  const mss = config(tenant);
+  const messaging = tenant.messaging;
+  const run = messaging.reading.then(async () => {
     // shutdown or a new reset of the tenant stops the read (AbortSignal.any needs Node ≥ 20.3)
     const stop = new AbortController();
     const onAbort = (): void => stop.abort();
-    const sources = [ctx.cancel, t.cancel.signal];
+    const sources = [ctx.cancel, tenant.cancel.signal];
     for (const s of sources) {
       if (s.aborted) stop.abort();
       else s.addEventListener('abort', onAbort, { once: true });
     }
     let raws: Buffer[];
     try {
-      raws = await pop3FetchAndDelete({ host: c.pop3.host, port: c.pop3.port, user: c.mailbox, password: c.password, cancel: stop.signal });
+      raws = await pop3FetchAndDelete({
+        host: mss.pop3.host,
+        port: mss.pop3.port,
+        user: mss.mailbox,
+        password: mss.password,
+        cancel: stop.signal,
+      });
     } catch (e) {
       return `Lecture de la messagerie impossible : ${e instanceof Error ? e.message : String(e)}`;
     } finally {
       for (const s of sources) s.removeEventListener('abort', onAbort);
     }
-    for (const raw of raws) await linkMail(t, raw);
+    for (const raw of raws) await linkMail(tenant, raw);
     return undefined;
   });
-  m.reading = run.catch(() => undefined);
+  messaging.reading = run.catch(() => undefined);
   return run;
 }

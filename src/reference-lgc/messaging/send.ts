@@ -64,15 +64,15 @@ interface Outgoing {
   readReceipt: boolean;
 }
 
-async function submit(ctx: CallContext, t: TenantState, o: Outgoing): Promise<MssRecord> {
-  const c = config(t);
-  const domain = c.mailbox.slice(c.mailbox.lastIndexOf('@') + 1) || 'vigie-ref-lgc.invalid';
+async function submit(ctx: CallContext, tenant: TenantState, outgoing: Outgoing): Promise<MssRecord> {
+  const mss = config(tenant);
+  const domain = mss.mailbox.slice(mss.mailbox.lastIndexOf('@') + 1) || 'vigie-ref-lgc.invalid';
   const internetMessageId = `<${randomUUID()}@${domain}>`;
   const transport = createTransport({
-    host: c.smtp.host,
-    port: c.smtp.port,
+    host: mss.smtp.host,
+    port: mss.smtp.port,
     secure: false,
-    auth: { user: c.mailbox, pass: c.password },
+    auth: { user: mss.mailbox, pass: mss.password },
     tls: { rejectUnauthorized: false }, // the operator's certificate is not checked here (test double)
     ...SMTP_TIMEOUTS,
   });
@@ -80,16 +80,16 @@ async function submit(ctx: CallContext, t: TenantState, o: Outgoing): Promise<Ms
   ctx.cancel.addEventListener('abort', abort, { once: true });
   try {
     await transport.sendMail({
-      from: c.mailbox,
-      to: o.address,
-      envelope: { from: c.mailbox, to: [o.address] },
-      subject: o.subject,
-      text: o.text,
+      from: mss.mailbox,
+      to: outgoing.address,
+      envelope: { from: mss.mailbox, to: [outgoing.address] },
+      subject: outgoing.subject,
+      text: outgoing.text,
       messageId: internetMessageId,
-      ...(o.readReceipt && !t.defects.has('no-read-receipt-request')
-        ? { headers: { 'Disposition-Notification-To': `<${c.mailbox}>` } }
+      ...(outgoing.readReceipt && !tenant.defects.has('no-read-receipt-request')
+        ? { headers: { 'Disposition-Notification-To': `<${mss.mailbox}>` } }
         : {}),
-      attachments: o.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+      attachments: outgoing.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
     });
   } catch (e) {
     throw new MssUnavailable(`Envoi impossible par la messagerie sécurisée : ${e instanceof Error ? e.message : String(e)}`);
@@ -98,16 +98,16 @@ async function submit(ctx: CallContext, t: TenantState, o: Outgoing): Promise<Ms
     transport.close();
   }
   const rec: MssRecord = {
-    id: t.messaging.newId(),
+    id: tenant.messaging.newId(),
     direction: 'out',
-    ...(o.patientId ? { patientId: o.patientId } : {}),
-    address: o.address,
-    subject: o.subject,
+    ...(outgoing.patientId ? { patientId: outgoing.patientId } : {}),
+    address: outgoing.address,
+    subject: outgoing.subject,
     status: 'sent',
     internetMessageId,
     at: new Date().toISOString(),
   };
-  t.messaging.messages.set(rec.id, rec);
+  tenant.messaging.messages.set(rec.id, rec);
   return rec;
 }
 
@@ -124,77 +124,82 @@ export interface SentView {
  */
 async function addressOrSendLate(
   ctx: CallContext,
-  t: TenantState,
-  p: Patient,
+  tenant: TenantState,
+  patient: Patient,
   ws: Workstation,
   late: () => Omit<Outgoing, 'address'>,
 ): Promise<string> {
   try {
-    return await addressOrRefuse(ctx, t, p, ws);
+    return await addressOrRefuse(ctx, tenant, patient, ws);
   } catch (e) {
-    if (e instanceof Unprocessable && t.defects.has('mss-to-patient-late')) {
-      const message = { ...late(), address: guessedPatientAddress(p) };
-      void later(ctx, t, LATE_DEFECT_MS, () => submit(ctx, t, message));
+    if (e instanceof Unprocessable && tenant.defects.has('mss-to-patient-late')) {
+      const message = { ...late(), address: guessedPatientAddress(patient) };
+      void later(ctx, tenant, LATE_DEFECT_MS, () => submit(ctx, tenant, message));
     }
     throw e;
   }
 }
 
-export async function sendSecureMessage(ctx: CallContext, t: TenantState, ws: Workstation, req: OutgoingRequest): Promise<SentView> {
-  config(t);
+export async function sendSecureMessage(ctx: CallContext, tenant: TenantState, ws: Workstation, req: OutgoingRequest): Promise<SentView> {
+  config(tenant);
   let address: string;
   let patient: Patient | undefined;
   if ('patientId' in req.to) {
-    patient = t.patients.get(req.to.patientId);
-    if (!patient) throw new NotFound('unknown-patient', `no patient ${req.to.patientId} in tenant ${t.name}`);
-    const p = patient;
-    address = await addressOrSendLate(ctx, t, p, ws, () => ({
-      patientId: p.id,
+    patient = tenant.patients.get(req.to.patientId);
+    if (!patient) throw new NotFound('unknown-patient', `no patient ${req.to.patientId} in tenant ${tenant.name}`);
+    const recipient = patient;
+    address = await addressOrSendLate(ctx, tenant, recipient, ws, () => ({
+      patientId: recipient.id,
       subject: req.subject,
       text: req.body,
       attachments: req.attachments.flatMap((id) => {
-        const d = t.documents.get(id);
-        return d && d.patientId === p.id ? [attachmentFor(t, d, true)] : [];
+        const doc = tenant.documents.get(id);
+        return doc && doc.patientId === recipient.id ? [attachmentFor(tenant, doc, true)] : [];
       }),
       readReceipt: req.readReceipt,
     }));
   } else {
     address = req.to.address;
     // a patient address typed by hand is tied to the patient it belongs to, when known
-    patient = [...t.patients.values()].find((p) => lower(patientMssAddress(t, p) ?? '') === lower(address));
+    patient = [...tenant.patients.values()].find((p) => lower(patientMssAddress(tenant, p) ?? '') === lower(address));
   }
   const toPatient = isPatientAddress(address);
   const docs = req.attachments.map((id) => {
-    const d = t.documents.get(id);
-    if (!d || (patient && 'patientId' in req.to && d.patientId !== patient.id)) {
+    const doc = tenant.documents.get(id);
+    if (!doc || (patient && 'patientId' in req.to && doc.patientId !== patient.id)) {
       throw new Unprocessable('unknown-document', `Pièce jointe introuvable dans le dossier : ${id}`);
     }
-    return d;
+    return doc;
   });
-  const rec = await submit(ctx, t, {
+  const rec = await submit(ctx, tenant, {
     address,
     ...(patient ? { patientId: patient.id } : {}),
     subject: req.subject,
     text: req.body,
-    attachments: docs.map((d) => attachmentFor(t, d, toPatient)),
+    attachments: docs.map((d) => attachmentFor(tenant, d, toPatient)),
     readReceipt: req.readReceipt,
   });
-  if (patient) t.messaging.ended.delete(patient.id); // writing again opens a new exchange
+  if (patient) tenant.messaging.ended.delete(patient.id); // writing again opens a new exchange
   return { messageId: rec.id, address, internetMessageId: rec.internetMessageId };
 }
 
 /** MSS-07: « mettre fin aux échanges » sends a message whose subject is exactly [FIN]. */
-export async function endExchange(ctx: CallContext, t: TenantState, ws: Workstation, p: Patient): Promise<{ messageId: string }> {
-  config(t);
+export async function endExchange(
+  ctx: CallContext,
+  tenant: TenantState,
+  ws: Workstation,
+  patient: Patient,
+): Promise<{ messageId: string }> {
+  config(tenant);
   const fin = (): Omit<Outgoing, 'address'> => ({
-    patientId: p.id,
-    subject: t.defects.has('fin-lowercase') ? '[Fin]' : FIN_SUBJECT,
+    patientId: patient.id,
+    subject: tenant.defects.has('fin-lowercase') ? '[Fin]' : FIN_SUBJECT,
     text: FIN_BODY,
     attachments: [],
     readReceipt: false,
   });
-  const address = await addressOrSendLate(ctx, t, p, ws, fin);
-  const rec = await submit(ctx, t, { ...fin(), address });
-  t.messaging.ended.add(p.id);
+  const address = await addressOrSendLate(ctx, tenant, patient, ws, fin);
+  const rec = await submit(ctx, tenant, { ...fin(), address });
+  tenant.messaging.ended.add(patient.id);
   return { messageId: rec.id };
 }

@@ -20,10 +20,10 @@ export interface ThreadView {
   mailboxError?: string;
 }
 
-export async function patientThread(ctx: CallContext, t: TenantState, p: Patient): Promise<ThreadView> {
-  const error = await readMailbox(ctx, t);
-  const messages = [...t.messaging.messages.values()]
-    .filter((m) => m.patientId === p.id)
+export async function patientThread(ctx: CallContext, tenant: TenantState, patient: Patient): Promise<ThreadView> {
+  const error = await readMailbox(ctx, tenant);
+  const messages = [...tenant.messaging.messages.values()]
+    .filter((m) => m.patientId === patient.id)
     .map((m) => ({
       messageId: m.id,
       direction: m.direction,
@@ -33,12 +33,12 @@ export async function patientThread(ctx: CallContext, t: TenantState, p: Patient
       ...(m.bounce ? { bounce: { ...m.bounce } } : {}),
       ...(m.readAt ? { readAt: m.readAt } : {}),
     }));
-  const unlinked = t.messaging.unlinked
+  const unlinked = tenant.messaging.unlinked
     .filter((u) => u.kind === 'bounce')
     .map((u) => ({ subject: u.subject, text: u.text, receivedAt: u.receivedAt }));
   return {
     messages,
-    ended: t.messaging.ended.has(p.id),
+    ended: tenant.messaging.ended.has(patient.id),
     ...(unlinked.length ? { unlinkedBounces: unlinked } : {}),
     ...(error ? { mailboxError: error } : {}),
   };

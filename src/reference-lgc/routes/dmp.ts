@@ -8,14 +8,14 @@ export const dmpRoutes: Route[] = [
     method: 'POST',
     path: '/testdriver/patients/{patientId}/dmp/consult',
     handle: async (r) => {
-      const t = tenantOf(r);
-      const p = patientOf(t, r.params.patientId);
+      const tenant = tenantOf(r);
+      const patient = patientOf(tenant, r.params.patientId);
       parseWorkstation(r.body.workstation);
       const answer = r.body.nonOpposition;
       if (answer !== undefined && answer !== null && typeof answer !== 'boolean') {
         throw new BadRequest('nonOpposition: a boolean is required');
       }
-      return ok(await consult(r.app.ctx, t, p, typeof answer === 'boolean' ? answer : undefined));
+      return ok(await consult(r.app.ctx, tenant, patient, typeof answer === 'boolean' ? answer : undefined));
     },
   },
 ];

@@ -19,11 +19,11 @@ export const documentRoutes: Route[] = [
     method: 'POST',
     path: '/testdriver/patients/{patientId}/documents',
     handle: (r) => {
-      const t = tenantOf(r);
-      const p = patientOf(t, r.params.patientId);
+      const tenant = tenantOf(r);
+      const patient = patientOf(tenant, r.params.patientId);
       const ws = parseWorkstation(r.body.workstation);
       const type = parseDocumentType(r.body.type);
-      const docs = createDocuments(t, p, ws, type, parseContent(r.body.content, type));
+      const docs = createDocuments(tenant, patient, ws, type, parseContent(r.body.content, type));
       return ok({ documents: docs.map(documentView) }, 201);
     },
   },
@@ -36,48 +36,48 @@ export const documentRoutes: Route[] = [
     method: 'GET',
     path: '/testdriver/documents/{documentId}/content',
     handle: (r) => {
-      const t = tenantOf(r);
-      const d = documentOf(t, r.params.documentId);
-      return { status: 200, body: undefined, raw: { contentType: 'application/xml; charset=utf-8', data: documentContent(t, d) } };
+      const tenant = tenantOf(r);
+      const doc = documentOf(tenant, r.params.documentId);
+      return { status: 200, body: undefined, raw: { contentType: 'application/xml; charset=utf-8', data: documentContent(tenant, doc) } };
     },
   },
   {
     method: 'POST',
     path: '/testdriver/documents/{documentId}/do-not-send',
     handle: (r) => {
-      const t = tenantOf(r);
-      const d = documentOf(t, r.params.documentId);
+      const tenant = tenantOf(r);
+      const doc = documentOf(tenant, r.params.documentId);
       parseWorkstation(r.body.workstation);
-      return ok(doNotSend(t, d));
+      return ok(doNotSend(tenant, doc));
     },
   },
   {
     method: 'POST',
     path: '/testdriver/documents/{documentId}/masking',
     handle: (r) => {
-      const d = documentOf(tenantOf(r), r.params.documentId);
+      const doc = documentOf(tenantOf(r), r.params.documentId);
       parseWorkstation(r.body.workstation);
-      return ok(setMasking(d, parseMasking(r.body.maskedFrom)));
+      return ok(setMasking(doc, parseMasking(r.body.maskedFrom)));
     },
   },
   {
     method: 'POST',
     path: '/testdriver/documents/{documentId}/validate',
     handle: async (r) => {
-      const t = tenantOf(r);
-      const d = documentOf(t, r.params.documentId);
+      const tenant = tenantOf(r);
+      const doc = documentOf(tenant, r.params.documentId);
       const ws = parseWorkstation(r.body.workstation);
-      return ok(await validate(r.app.ctx, t, d, ws));
+      return ok(await validate(r.app.ctx, tenant, doc, ws));
     },
   },
   {
     method: 'POST',
     path: '/testdriver/documents/{documentId}/send-to-dmp',
     handle: async (r) => {
-      const t = tenantOf(r);
-      const d = documentOf(t, r.params.documentId);
+      const tenant = tenantOf(r);
+      const doc = documentOf(tenant, r.params.documentId);
       parseWorkstation(r.body.workstation);
-      return ok(await sendToDmp(r.app.ctx, t, d));
+      return ok(await sendToDmp(r.app.ctx, tenant, doc));
     },
   },
 ];

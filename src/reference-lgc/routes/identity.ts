@@ -9,16 +9,16 @@ export const identityRoutes: Route[] = [
     method: 'GET',
     path: '/testdriver/patients/{patientId}/identity',
     handle: (r) => {
-      const t = tenantOf(r);
-      return ok(identityView(patientOf(t, r.params.patientId), t.defects));
+      const tenant = tenantOf(r);
+      return ok(identityView(patientOf(tenant, r.params.patientId), tenant.defects));
     },
   },
   {
     method: 'POST',
     path: '/testdriver/patients/{patientId}/qualify',
     handle: (r) => {
-      const t = tenantOf(r);
-      const p = patientOf(t, r.params.patientId);
+      const tenant = tenantOf(r);
+      const patient = patientOf(tenant, r.params.patientId);
       const ws = parseWorkstation(r.body.workstation);
       const method = r.body.method;
       if (method !== 'document' && method !== 'exception') {
@@ -28,11 +28,11 @@ export const identityRoutes: Route[] = [
       if (method === 'document' && (document === undefined || document.trim() === '')) {
         throw new BadRequest('document: the identity document label is required for method document');
       }
-      if (p.ins.status === 'qualified') {
+      if (patient.ins.status === 'qualified') {
         throw new HttpError(409, 'already-qualified', "L'INS de ce patient est déjà qualifiée.");
       }
-      const q: QualifyRequest = { workstation: ws, method, ...(document !== undefined ? { document } : {}) };
-      const result = qualify(p, q, t.defects);
+      const qualifyRequest: QualifyRequest = { workstation: ws, method, ...(document !== undefined ? { document } : {}) };
+      const result = qualify(patient, qualifyRequest, tenant.defects);
       if ('reason' in result) {
         return { status: 422, body: { error: 'qualification-refused', reason: result.reason, message: result.message } };
       }

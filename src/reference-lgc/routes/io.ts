@@ -54,14 +54,14 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
 export function parseJson(buf: Buffer): Json {
   const text = buf.toString('utf8').trim();
   if (text === '') return {};
-  let v: unknown;
+  let parsed: unknown;
   try {
-    v = JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (e) {
     throw new HttpError(400, 'malformed-json', `malformed JSON body: ${(e as Error).message}`);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new HttpError(400, 'malformed-json', 'the JSON body must be an object');
   }
-  return v as Json;
+  return parsed as Json;
 }

@@ -8,27 +8,27 @@ export const messageRoutes: Route[] = [
     method: 'POST',
     path: '/testdriver/messages',
     handle: async (r) => {
-      const t = tenantOf(r);
+      const tenant = tenantOf(r);
       const ws = parseWorkstation(r.body.workstation);
-      return ok(await sendSecureMessage(r.app.ctx, t, ws, parseOutgoing(r.body)), 201);
+      return ok(await sendSecureMessage(r.app.ctx, tenant, ws, parseOutgoing(r.body)), 201);
     },
   },
   {
     method: 'GET',
     path: '/testdriver/patients/{patientId}/messages',
     handle: async (r) => {
-      const t = tenantOf(r);
-      return ok(await patientThread(r.app.ctx, t, patientOf(t, r.params.patientId)));
+      const tenant = tenantOf(r);
+      return ok(await patientThread(r.app.ctx, tenant, patientOf(tenant, r.params.patientId)));
     },
   },
   {
     method: 'POST',
     path: '/testdriver/patients/{patientId}/messages/end',
     handle: async (r) => {
-      const t = tenantOf(r);
-      const p = patientOf(t, r.params.patientId);
+      const tenant = tenantOf(r);
+      const patient = patientOf(tenant, r.params.patientId);
       const ws = parseWorkstation(r.body.workstation);
-      return ok(await endExchange(r.app.ctx, t, ws, p));
+      return ok(await endExchange(r.app.ctx, tenant, ws, patient));
     },
   },
 ];

@@ -9,39 +9,39 @@ export const patientRoutes: Route[] = [
     method: 'POST',
     path: '/testdriver/patients',
     handle: (r) => {
-      const t = tenantOf(r);
-      const p = t.addPatient(parseTraits(r.body.file, 'file'), parseDates(r.body.appointments, 'appointments'));
-      return ok({ patientId: p.id }, 201);
+      const tenant = tenantOf(r);
+      const patient = tenant.addPatient(parseTraits(r.body.file, 'file'), parseDates(r.body.appointments, 'appointments'));
+      return ok({ patientId: patient.id }, 201);
     },
   },
   {
     method: 'POST',
     path: '/testdriver/carte-vitale',
     handle: async (r) => {
-      const t = tenantOf(r);
+      const tenant = tenantOf(r);
       const ws = parseWorkstation(r.body.workstation);
-      const p = await carteVitale(r.app.ctx, t, ws, parseCard(r.body.card));
-      return ok({ patientId: p.id });
+      const patient = await carteVitale(r.app.ctx, tenant, ws, parseCard(r.body.card));
+      return ok({ patientId: patient.id });
     },
   },
   {
     method: 'POST',
     path: '/testdriver/start-of-day',
     handle: async (r) => {
-      const t = tenantOf(r);
+      const tenant = tenantOf(r);
       const ws = parseWorkstation(r.body.workstation);
       const date = requireDate(r.body, 'date', 'body');
-      return ok({ patientsOfTheDay: await startOfDay(r.app.ctx, t, ws, date) });
+      return ok({ patientsOfTheDay: await startOfDay(r.app.ctx, tenant, ws, date) });
     },
   },
   {
     method: 'POST',
     path: '/testdriver/patients/{patientId}/open',
     handle: async (r) => {
-      const t = tenantOf(r);
-      const p = patientOf(t, r.params.patientId);
-      await openFile(r.app.ctx, t, parseWorkstation(r.body.workstation), p);
-      return ok(identityView(p, t.defects));
+      const tenant = tenantOf(r);
+      const patient = patientOf(tenant, r.params.patientId);
+      await openFile(r.app.ctx, tenant, parseWorkstation(r.body.workstation), patient);
+      return ok(identityView(patient, tenant.defects));
     },
   },
 ];

@@ -14,8 +14,8 @@ import {
 import { BadRequest, parseWorkstations, requireObject, requireString } from '../validation';
 import { ok, type Json, type Route } from './route';
 
-function httpUrl(o: Record<string, unknown>, key: string, field: string): string {
-  const url = requireString(o, key, field);
+function httpUrl(source: Record<string, unknown>, key: string, field: string): string {
+  const url = requireString(source, key, field);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -31,17 +31,17 @@ function httpUrl(o: Record<string, unknown>, key: string, field: string): string
 function parseDoubles(body: Json): TenantDoubles {
   const doubles = requireObject(body.doubles, 'doubles');
   const insi = requireObject(doubles.insi, 'doubles.insi');
-  const d: TenantDoubles = { insiUrl: httpUrl(insi, 'url', 'doubles.insi') };
+  const result: TenantDoubles = { insiUrl: httpUrl(insi, 'url', 'doubles.insi') };
   if (doubles.dmp !== undefined && doubles.dmp !== null) {
     const dmp = requireObject(doubles.dmp, 'doubles.dmp');
-    d.dmp = { repositoryUrl: httpUrl(dmp, 'repositoryUrl', 'doubles.dmp'), registryUrl: httpUrl(dmp, 'registryUrl', 'doubles.dmp') };
+    result.dmp = { repositoryUrl: httpUrl(dmp, 'repositoryUrl', 'doubles.dmp'), registryUrl: httpUrl(dmp, 'registryUrl', 'doubles.dmp') };
   }
   if (doubles.mss !== undefined && doubles.mss !== null) {
     const mss = requireObject(doubles.mss, 'doubles.mss');
     const endpoint = (key: 'smtp' | 'pop3'): { host: string; port: number } => {
-      const e = requireObject(mss[key], `doubles.mss.${key}`);
-      const host = requireString(e, 'host', `doubles.mss.${key}`);
-      const port = e.port;
+      const spec = requireObject(mss[key], `doubles.mss.${key}`);
+      const host = requireString(spec, 'host', `doubles.mss.${key}`);
+      const port = spec.port;
       if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
         throw new BadRequest(`doubles.mss.${key}.port: a port number is required`);
       }
@@ -51,12 +51,12 @@ function parseDoubles(body: Json): TenantDoubles {
     if (!/^[^@\s<>]+@[^@\s<>]+$/.test(mailbox)) throw new BadRequest('doubles.mss.mailbox: an e-mail address is required');
     const password = mss.password;
     if (typeof password !== 'string') throw new BadRequest('doubles.mss.password: a string is required');
-    d.mss = { smtp: endpoint('smtp'), pop3: endpoint('pop3'), mailbox, password };
+    result.mss = { smtp: endpoint('smtp'), pop3: endpoint('pop3'), mailbox, password };
   }
   if (doubles.eprescription !== undefined && doubles.eprescription !== null) {
-    d.ePrescriptionUrl = httpUrl(requireObject(doubles.eprescription, 'doubles.eprescription'), 'url', 'doubles.eprescription');
+    result.ePrescriptionUrl = httpUrl(requireObject(doubles.eprescription, 'doubles.eprescription'), 'url', 'doubles.eprescription');
   }
-  return d;
+  return result;
 }
 
 function parseOptions(body: Json): TenantOptions {
@@ -66,14 +66,14 @@ function parseOptions(body: Json): TenantOptions {
     dmpTimeoutMs: DEFAULT_DMP_TIMEOUT_MS,
   };
   if (body.options !== undefined && body.options !== null) {
-    const o = requireObject(body.options, 'options');
+    const given = requireObject(body.options, 'options');
     for (const key of ['insiTimeoutMs', 'ePrescriptionTimeoutMs', 'dmpTimeoutMs'] as const) {
-      const v = o[key];
-      if (v === undefined || v === null) continue;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+      const value = given[key];
+      if (value === undefined || value === null) continue;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
         throw new BadRequest(`options.${key}: a positive integer is required`);
       }
-      options[key] = v;
+      options[key] = value;
     }
   }
   return options;

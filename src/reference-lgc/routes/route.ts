@@ -47,22 +47,22 @@ export interface Route {
 export const ok = (body: unknown, status = 200): Reply => ({ status, body });
 
 /** The tenant's state, or 409 when it was never reset. */
-export function tenantOf(r: RouteRequest): TenantState {
-  const t = r.app.store.get(r.tenant);
-  if (!t) throw new HttpError(409, 'tenant-not-reset', `tenant ${r.tenant} has not been reset: call POST /testdriver/reset first`);
-  return t;
+export function tenantOf(req: RouteRequest): TenantState {
+  const tenant = req.app.store.get(req.tenant);
+  if (!tenant) throw new HttpError(409, 'tenant-not-reset', `tenant ${req.tenant} has not been reset: call POST /testdriver/reset first`);
+  return tenant;
 }
 
-export function patientOf(t: TenantState, id: string): Patient {
-  const p = t.patients.get(id);
-  if (!p) throw new HttpError(404, 'unknown-patient', `no patient ${id} in tenant ${t.name}`);
-  return p;
+export function patientOf(tenant: TenantState, id: string): Patient {
+  const patient = tenant.patients.get(id);
+  if (!patient) throw new HttpError(404, 'unknown-patient', `no patient ${id} in tenant ${tenant.name}`);
+  return patient;
 }
 
-export function documentOf(t: TenantState, id: string): DocumentRecord {
-  const d = t.documents.get(id);
-  if (!d) throw new HttpError(404, 'unknown-document', `no document ${id} in tenant ${t.name}`);
-  return d;
+export function documentOf(tenant: TenantState, id: string): DocumentRecord {
+  const doc = tenant.documents.get(id);
+  if (!doc) throw new HttpError(404, 'unknown-document', `no document ${id} in tenant ${tenant.name}`);
+  return doc;
 }
 
 interface Compiled {

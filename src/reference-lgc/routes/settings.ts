@@ -8,9 +8,9 @@ export const settingsRoutes: Route[] = [
     method: 'POST',
     path: '/testdriver/settings',
     handle: (r) => {
-      const t = tenantOf(r);
+      const tenant = tenantOf(r);
       parseWorkstation(r.body.workstation);
-      return ok(applySettings(t, r.body.settings));
+      return ok(applySettings(tenant, r.body.settings));
     },
   },
 ];

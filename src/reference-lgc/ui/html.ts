@@ -1,7 +1,7 @@
 /** HTML helpers of the reference LGC's web UI: escaping, the page layout and the small inline script. */
 
-export function esc(v: unknown): string {
-  return String(v ?? '')
+export function esc(value: unknown): string {
+  return String(value ?? '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -171,26 +171,26 @@ export interface PromptSpec {
   after?: string;
 }
 
-export function prompt(p: PromptSpec): string {
+export function prompt(spec: PromptSpec): string {
   const role = (r: string, testid?: string) => `data-role="${r}"${testid ? ' ' + tid(testid) : ''}`;
-  const heading = p.title ? `<h3${p.text ? '' : ' ' + role('prompt-text', p.textTestid)}>${esc(p.title)}</h3>` : '';
-  const text = p.text ? `<p ${role('prompt-text', p.textTestid)}>${esc(p.text)}</p>` : '';
+  const heading = spec.title ? `<h3${spec.text ? '' : ' ' + role('prompt-text', spec.textTestid)}>${esc(spec.title)}</h3>` : '';
+  const text = spec.text ? `<p ${role('prompt-text', spec.textTestid)}>${esc(spec.text)}</p>` : '';
   return (
-    `<div class="dialog" role="dialog" data-role="prompt" ${tid(p.id)}>${heading}${text}` +
-    `<form method="${p.form.method}" action="${esc(p.form.action)}"${p.form.inplace ? ' data-inplace' : ''}${p.form.testid ? ' ' + tid(p.form.testid) : ''}>${p.fields ?? ''}` +
-    `<button type="submit" ${role('prompt-continue', p.continueTestid ?? `${p.id}-ok`)}>${esc(p.continueLabel)}</button></form>${p.after ?? ''}</div>`
+    `<div class="dialog" role="dialog" data-role="prompt" ${tid(spec.id)}>${heading}${text}` +
+    `<form method="${spec.form.method}" action="${esc(spec.form.action)}"${spec.form.inplace ? ' data-inplace' : ''}${spec.form.testid ? ' ' + tid(spec.form.testid) : ''}>${spec.fields ?? ''}` +
+    `<button type="submit" ${role('prompt-continue', spec.continueTestid ?? `${spec.id}-ok`)}>${esc(spec.continueLabel)}</button></form>${spec.after ?? ''}</div>`
   );
 }
 
 /** A 2D code as the printed prescription shows it: a visible 12×12 pattern drawn from `value` (a picture, not an encoding). */
 export function datamatrix(value: string, testid: string, caption: string): string {
-  let h = 2166136261;
+  let hash = 2166136261;
   const cells: string[] = [];
   for (let y = 0; y < 12; y++) {
     for (let x = 0; x < 12; x++) {
-      h = Math.imul(h ^ value.charCodeAt((x + 12 * y) % Math.max(1, value.length)) ^ (x * 31 + y), 16777619) >>> 0;
+      hash = Math.imul(hash ^ value.charCodeAt((x + 12 * y) % Math.max(1, value.length)) ^ (x * 31 + y), 16777619) >>> 0;
       // the finder pattern: solid left and bottom edges, alternating top and right edges
-      const on = x === 0 || y === 11 ? true : y === 0 ? x % 2 === 0 : x === 11 ? y % 2 === 1 : (h & 4) !== 0;
+      const on = x === 0 || y === 11 ? true : y === 0 ? x % 2 === 0 : x === 11 ? y % 2 === 1 : (hash & 4) !== 0;
       cells.push(`<i${on ? ' class="on"' : ''}></i>`);
     }
   }

@@ -56,25 +56,25 @@ const flashQuery = (f: Flash): string =>
 export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const { store, ctx } = deps;
 
-  function patientOf(t: TenantState, id: string): Patient {
-    const p = t.patients.get(id);
-    if (!p) throw new UiError(404, `Patient inconnu : ${id}`);
-    return p;
+  function patientOf(tenant: TenantState, id: string): Patient {
+    const patient = tenant.patients.get(id);
+    if (!patient) throw new UiError(404, `Patient inconnu : ${id}`);
+    return patient;
   }
-  function documentOf(t: TenantState, id: string): DocumentRecord {
-    const d = t.documents.get(id);
-    if (!d) throw new UiError(404, `Document inconnu : ${id}`);
-    return d;
+  function documentOf(tenant: TenantState, id: string): DocumentRecord {
+    const doc = tenant.documents.get(id);
+    if (!doc) throw new UiError(404, `Document inconnu : ${id}`);
+    return doc;
   }
 
-  function page(res: http.ServerResponse, r: Req, title: string, body: string, extra = ''): void {
-    sendHtml(res, 200, layout({ ...r.nav, extra }, title, body), r.setCookie);
+  function page(res: http.ServerResponse, request: Req, title: string, body: string, extra = ''): void {
+    sendHtml(res, 200, layout({ ...request.nav, extra }, title, body), request.setCookie);
   }
 
   /** Answer an in-place action: the region as JSON for fetch, else a redirect to the screen. */
-  function answer(res: http.ServerResponse, r: Req, region: string, html: string, location: string, f: Flash): void {
-    if (r.json) sendJson(res, 200, { region, html, ...(f.text ? { flash: f } : {}) });
-    else redirect(res, location + flashQuery(f), r.setCookie);
+  function answer(res: http.ServerResponse, request: Req, region: string, html: string, location: string, notice: Flash): void {
+    if (request.json) sendJson(res, 200, { region, html, ...(notice.text ? { flash: notice } : {}) });
+    else redirect(res, location + flashQuery(notice), request.setCookie);
   }
 
   /** The workstation of the UI's `ws` parameter, as the reset described it (card holder and idNat). */
@@ -91,186 +91,211 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
       redirect(res, `/ui/patients${url.search}`, undefined, 302);
       return;
     }
-    const r = await readRequest(req, url, store, deps.bodyLimit);
-    const { t, nav } = r;
-    const m = (re: RegExp): string[] | null => {
-      const x = re.exec(path);
-      return x ? x.slice(1).map((s) => decodeURIComponent(s)) : null;
+    const request = await readRequest(req, url, store, deps.bodyLimit);
+    const { t, nav } = request;
+    const matchPath = (re: RegExp): string[] | null => {
+      const found = re.exec(path);
+      return found ? found.slice(1).map((s) => decodeURIComponent(s)) : null;
     };
-    const isGet = r.method === 'GET' || r.method === 'HEAD';
-    const isPost = r.method === 'POST';
-    let x: string[] | null;
+    const isGet = request.method === 'GET' || request.method === 'HEAD';
+    const isPost = request.method === 'POST';
+    let groups: string[] | null;
 
     if (path === '/ui/patients' && isGet) {
-      return page(res, r, 'Patients', patientsBody(nav, t, flashOf(r)));
+      return page(res, request, 'Patients', patientsBody(nav, t, flashOf(request)));
     }
     if (path === '/ui/carte-vitale' && isPost) {
-      const f = r.form;
+      const form = request.form;
       try {
         const card = parseCard({
-          matricule: f.get('matricule') ?? '',
-          key: f.get('key') ?? undefined,
-          birthName: f.get('birthName') ?? '',
-          firstName: f.get('firstName') ?? '',
-          birthDate: f.get('birthDate') ?? '',
+          matricule: form.get('matricule') ?? '',
+          key: form.get('key') ?? undefined,
+          birthName: form.get('birthName') ?? '',
+          firstName: form.get('firstName') ?? '',
+          birthDate: form.get('birthDate') ?? '',
         });
-        const p = await carteVitale(ctx, t, ws(r), card);
+        const patient = await carteVitale(ctx, t, ws(request), card);
         // the card read was the INSi trigger: the file shown is not "opened" a second time
-        return redirect(res, `/ui/patients/${encodeURIComponent(p.id)}${nav.q}&opened=1`, r.setCookie);
+        return redirect(res, `/ui/patients/${encodeURIComponent(patient.id)}${nav.q}&opened=1`, request.setCookie);
       } catch (e) {
         const msg = userMessage(e);
         if (!msg) throw e;
-        return redirect(res, `/ui/patients${nav.q}${flashQuery({ text: msg, kind: 'error' })}`, r.setCookie);
+        return redirect(res, `/ui/patients${nav.q}${flashQuery({ text: msg, kind: 'error' })}`, request.setCookie);
       }
     }
     if (path === '/ui/start-of-day' && isPost) {
-      const date = (r.form.get('date') ?? '').trim();
+      const date = (request.form.get('date') ?? '').trim();
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
-        return redirect(res, `/ui/patients${nav.q}${flashQuery({ text: 'Date invalide', kind: 'error' })}`, r.setCookie);
+        return redirect(res, `/ui/patients${nav.q}${flashQuery({ text: 'Date invalide', kind: 'error' })}`, request.setCookie);
       }
-      const n = await startOfDay(ctx, t, ws(r), date);
+      const n = await startOfDay(ctx, t, ws(request), date);
       return redirect(
         res,
         `/ui/patients${nav.q}${flashQuery({ text: `Journée du ${date} démarrée : ${n} patient(s) du jour` })}`,
-        r.setCookie,
+        request.setCookie,
       );
     }
-    if ((x = m(/^\/ui\/patients\/([^/]+)$/)) && isGet) {
-      const p = patientOf(t, x[0]);
+    if ((groups = matchPath(/^\/ui\/patients\/([^/]+)$/)) && isGet) {
+      const patient = patientOf(t, groups[0]);
       // opening the file is the INSi trigger (in the background: the page renders at once)
-      if (r.url.searchParams.get('opened') !== '1') await openFile(ctx, t, ws(r), p);
-      return page(res, r, `Dossier de ${p.file.birthName} ${p.file.firstName}`, patientBody(nav, t, p, flashOf(r)), '&opened=1');
+      if (request.url.searchParams.get('opened') !== '1') await openFile(ctx, t, ws(request), patient);
+      return page(
+        res,
+        request,
+        `Dossier de ${patient.file.birthName} ${patient.file.firstName}`,
+        patientBody(nav, t, patient, flashOf(request)),
+        '&opened=1',
+      );
     }
-    if ((x = m(/^\/ui\/api\/patients\/([^/]+)\/identity$/)) && isGet) {
-      const p = patientOf(t, x[0]);
-      return sendJson(res, 200, { region: 'identity-panel', html: identityPanel(nav, t, p), identity: identityView(p, t.defects) });
+    if ((groups = matchPath(/^\/ui\/api\/patients\/([^/]+)\/identity$/)) && isGet) {
+      const patient = patientOf(t, groups[0]);
+      return sendJson(res, 200, {
+        region: 'identity-panel',
+        html: identityPanel(nav, t, patient),
+        identity: identityView(patient, t.defects),
+      });
     }
-    if ((x = m(/^\/ui\/patients\/([^/]+)\/qualify$/))) {
-      const p = patientOf(t, x[0]);
-      const method = (isGet ? r.url.searchParams.get('method') : r.form.get('method')) === 'exception' ? 'exception' : 'document';
+    if ((groups = matchPath(/^\/ui\/patients\/([^/]+)\/qualify$/))) {
+      const patient = patientOf(t, groups[0]);
+      const method =
+        (isGet ? request.url.searchParams.get('method') : request.form.get('method')) === 'exception' ? 'exception' : 'document';
       if (isGet) {
-        const step = Number(r.url.searchParams.get('step') ?? '1');
-        const document = r.url.searchParams.get('document') ?? undefined;
+        const step = Number(request.url.searchParams.get('step') ?? '1');
+        const document = request.url.searchParams.get('document') ?? undefined;
         const extra = `&method=${method}${step >= 2 ? '&step=2' : ''}${document ? `&document=${encodeURIComponent(document)}` : ''}`;
-        return page(res, r, "Qualification de l'identité", qualifyScreen(nav, t, p, method, step, document), extra);
+        return page(res, request, "Qualification de l'identité", qualifyScreen(nav, t, patient, method, step, document), extra);
       }
       if (!isPost) throw new UiError(405, 'Méthode non permise');
-      const document = r.form.get('document') ?? undefined;
-      let f: Flash;
-      if (p.ins.status === 'qualified') f = { text: "L'INS de ce patient est déjà qualifiée.", kind: 'error' };
-      else if (method === 'document' && !document?.trim()) f = { text: "Choisissez le justificatif d'identité.", kind: 'error' };
+      const document = request.form.get('document') ?? undefined;
+      let notice: Flash;
+      if (patient.ins.status === 'qualified') notice = { text: "L'INS de ce patient est déjà qualifiée.", kind: 'error' };
+      else if (method === 'document' && !document?.trim()) notice = { text: "Choisissez le justificatif d'identité.", kind: 'error' };
       else {
-        const result = qualify(p, { workstation: ws(r), method, ...(document ? { document } : {}) }, t.defects);
-        f = 'reason' in result ? { text: result.message, kind: 'error' } : { text: `INS qualifiée : ${result.shown.join(' ')}` };
+        const result = qualify(patient, { workstation: ws(request), method, ...(document ? { document } : {}) }, t.defects);
+        notice = 'reason' in result ? { text: result.message, kind: 'error' } : { text: `INS qualifiée : ${result.shown.join(' ')}` };
       }
-      return answer(res, r, 'identity-panel', identityPanel(nav, t, p, f), `/ui/patients/${encodeURIComponent(p.id)}${nav.q}&opened=1`, f);
+      return answer(
+        res,
+        request,
+        'identity-panel',
+        identityPanel(nav, t, patient, notice),
+        `/ui/patients/${encodeURIComponent(patient.id)}${nav.q}&opened=1`,
+        notice,
+      );
     }
-    if ((x = m(/^\/ui\/patients\/([^/]+)\/documents$/)) && isPost) {
-      const p = patientOf(t, x[0]);
+    if ((groups = matchPath(/^\/ui\/patients\/([^/]+)\/documents$/)) && isPost) {
+      const patient = patientOf(t, groups[0]);
       try {
-        const type = parseDocumentType(r.form.get('type'));
-        const docs = createDocuments(t, p, ws(r), type, parseContent(formContent(type, r.form), type));
-        return redirect(res, `/ui/documents/${encodeURIComponent(docs[0].id)}${nav.q}`, r.setCookie);
+        const type = parseDocumentType(request.form.get('type'));
+        const docs = createDocuments(t, patient, ws(request), type, parseContent(formContent(type, request.form), type));
+        return redirect(res, `/ui/documents/${encodeURIComponent(docs[0].id)}${nav.q}`, request.setCookie);
       } catch (e) {
         const msg = userMessage(e);
         if (!msg) throw e;
         return redirect(
           res,
-          `/ui/patients/${encodeURIComponent(p.id)}${nav.q}&opened=1${flashQuery({ text: msg, kind: 'error' })}`,
-          r.setCookie,
+          `/ui/patients/${encodeURIComponent(patient.id)}${nav.q}&opened=1${flashQuery({ text: msg, kind: 'error' })}`,
+          request.setCookie,
         );
       }
     }
-    if ((x = m(/^\/ui\/patients\/([^/]+)\/dmp-consult$/)) && isPost) {
-      const p = patientOf(t, x[0]);
-      const a = r.form.get('nonOpposition');
-      const result = await consult(ctx, t, p, a === 'yes' ? true : a === 'no' ? false : undefined);
-      if (r.json) return sendJson(res, 200, { region: 'dmp-panel', html: dmpPanel(nav, p, result), consult: result });
-      return page(res, r, `Dossier de ${p.file.birthName} ${p.file.firstName}`, `${identityPanel(nav, t, p)}${dmpPanel(nav, p, result)}`);
+    if ((groups = matchPath(/^\/ui\/patients\/([^/]+)\/dmp-consult$/)) && isPost) {
+      const patient = patientOf(t, groups[0]);
+      const nonOpposition = request.form.get('nonOpposition');
+      const result = await consult(ctx, t, patient, nonOpposition === 'yes' ? true : nonOpposition === 'no' ? false : undefined);
+      if (request.json) return sendJson(res, 200, { region: 'dmp-panel', html: dmpPanel(nav, patient, result), consult: result });
+      return page(
+        res,
+        request,
+        `Dossier de ${patient.file.birthName} ${patient.file.firstName}`,
+        `${identityPanel(nav, t, patient)}${dmpPanel(nav, patient, result)}`,
+      );
     }
-    if ((x = m(/^\/ui\/patients\/([^/]+)\/messages$/)) && isGet) {
-      const p = patientOf(t, x[0]);
+    if ((groups = matchPath(/^\/ui\/patients\/([^/]+)\/messages$/)) && isGet) {
+      const patient = patientOf(t, groups[0]);
       try {
-        const th = await patientThread(ctx, t, p);
-        return page(res, r, 'Messagerie sécurisée', messagesBody(nav, p, th));
+        const th = await patientThread(ctx, t, patient);
+        return page(res, request, 'Messagerie sécurisée', messagesBody(nav, patient, th));
       } catch (e) {
         const msg = userMessage(e);
         if (!msg) throw e;
-        return page(res, r, 'Messagerie sécurisée', messagesBody(nav, p, undefined, msg));
+        return page(res, request, 'Messagerie sécurisée', messagesBody(nav, patient, undefined, msg));
       }
     }
-    if ((x = m(/^\/ui\/documents\/([^/]+)$/)) && isGet) {
-      const d = documentOf(t, x[0]);
-      const dialog: EditorDialog = r.url.searchParams.get('confirm') === 'do-not-send' ? { confirmDoNotSend: true } : {};
-      return page(res, r, 'Document', documentBody(nav, t, d, flashOf(r), dialog));
+    if ((groups = matchPath(/^\/ui\/documents\/([^/]+)$/)) && isGet) {
+      const doc = documentOf(t, groups[0]);
+      const dialog: EditorDialog = request.url.searchParams.get('confirm') === 'do-not-send' ? { confirmDoNotSend: true } : {};
+      return page(res, request, 'Document', documentBody(nav, t, doc, flashOf(request), dialog));
     }
-    if ((x = m(/^\/ui\/api\/documents\/([^/]+)$/)) && isGet) {
-      const d = documentOf(t, x[0]);
-      return sendJson(res, 200, { region: 'editor-panel', html: editorPanel(nav, t, d) });
+    if ((groups = matchPath(/^\/ui\/api\/documents\/([^/]+)$/)) && isGet) {
+      const doc = documentOf(t, groups[0]);
+      return sendJson(res, 200, { region: 'editor-panel', html: editorPanel(nav, t, doc) });
     }
-    if ((x = m(/^\/ui\/documents\/([^/]+)\/([a-z-]+)$/)) && isPost) {
-      const d = documentOf(t, x[0]);
-      const loc = `/ui/documents/${encodeURIComponent(d.id)}${nav.q}`;
-      let f: Flash = {};
+    if ((groups = matchPath(/^\/ui\/documents\/([^/]+)\/([a-z-]+)$/)) && isPost) {
+      const doc = documentOf(t, groups[0]);
+      const loc = `/ui/documents/${encodeURIComponent(doc.id)}${nav.q}`;
+      let notice: Flash = {};
       let dialog: EditorDialog = {};
       let preferences = ''; // seeded defect masking-dialog-renamed (./preferences-dialog.ts)
       try {
-        switch (x[1]) {
+        switch (groups[1]) {
           case 'do-not-send':
             // seeded defect do-not-send-two-clicks: « Êtes-vous sûr ? » first
-            if (t.defects.has('do-not-send-two-clicks') && r.form.get('confirmed') !== '1') {
+            if (t.defects.has('do-not-send-two-clicks') && request.form.get('confirmed') !== '1') {
               dialog = { confirmDoNotSend: true };
-              if (!r.json) return redirect(res, `${loc}&confirm=do-not-send`, r.setCookie);
+              if (!request.json) return redirect(res, `${loc}&confirm=do-not-send`, request.setCookie);
               break;
             }
-            doNotSend(t, d);
-            f = { text: 'Le document ne sera pas envoyé au DMP.' };
+            doNotSend(t, doc);
+            notice = { text: 'Le document ne sera pas envoyé au DMP.' };
             break;
           case 'send-box':
-            if (d.status !== 'draft') throw new Conflict('already-validated', 'Ce document est déjà validé.');
-            d.sendToDmp.checked = true; // the user ticks the box again
+            if (doc.status !== 'draft') throw new Conflict('already-validated', 'Ce document est déjà validé.');
+            doc.sendToDmp.checked = true; // the user ticks the box again
             break;
           case 'masking':
-            setMasking(d, parseMasking(r.form.getAll('mask')));
+            setMasking(doc, parseMasking(request.form.getAll('mask')));
             break;
           case 'validate': {
-            const typeChosen = r.form.get('typeChosen') === '1';
-            if (d.status === 'draft' && t.defects.has('type-code-chosen-by-user') && !typeChosen) {
+            const typeChosen = request.form.get('typeChosen') === '1';
+            if (doc.status === 'draft' && t.defects.has('type-code-chosen-by-user') && !typeChosen) {
               dialog = { chooseType: true };
-            } else if (d.status === 'draft' && t.defects.has('masking-dialog') && r.form.get('maskingDone') !== '1') {
+            } else if (doc.status === 'draft' && t.defects.has('masking-dialog') && request.form.get('maskingDone') !== '1') {
               dialog = { masking: { typeChosen } };
-            } else if (d.status === 'draft' && t.defects.has('masking-dialog-renamed') && r.form.get('preferencesDone') !== '1') {
-              preferences = preferencesDialog(nav, d, typeChosen);
-              if (!r.json) return page(res, r, 'Document', withPreferencesDialog(documentBody(nav, t, d, f, dialog), preferences));
+            } else if (doc.status === 'draft' && t.defects.has('masking-dialog-renamed') && request.form.get('preferencesDone') !== '1') {
+              preferences = preferencesDialog(nav, doc, typeChosen);
+              if (!request.json)
+                return page(res, request, 'Document', withPreferencesDialog(documentBody(nav, t, doc, notice, dialog), preferences));
             } else {
-              if (r.form.get('maskingDone') === '1' && d.status === 'draft') setMasking(d, parseMasking(r.form.getAll('mask')));
-              await validate(ctx, t, d, ws(r));
-              f = { text: 'Document validé et imprimé.' };
+              if (request.form.get('maskingDone') === '1' && doc.status === 'draft')
+                setMasking(doc, parseMasking(request.form.getAll('mask')));
+              await validate(ctx, t, doc, ws(request));
+              notice = { text: 'Document validé et imprimé.' };
             }
-            if (!r.json && (dialog.chooseType || dialog.masking)) {
+            if (!request.json && (dialog.chooseType || dialog.masking)) {
               // without script: the dialog is shown on the editor screen
-              return page(res, r, 'Document', documentBody(nav, t, d, f, dialog));
+              return page(res, request, 'Document', documentBody(nav, t, doc, notice, dialog));
             }
             break;
           }
           case 'send-to-dmp':
-            await sendToDmp(ctx, t, d);
+            await sendToDmp(ctx, t, doc);
             break;
           default:
-            throw new UiError(404, `Action inconnue : ${x[1]}`);
+            throw new UiError(404, `Action inconnue : ${groups[1]}`);
         }
       } catch (e) {
         const msg = userMessage(e);
         if (!msg) throw e;
-        f = { text: msg, kind: 'error' };
+        notice = { text: msg, kind: 'error' };
       }
-      if (r.json) {
-        const html = withPreferencesDialog(editorPanel(nav, t, d, f, dialog), preferences);
-        return sendJson(res, 200, { region: 'editor-panel', html, ...(f.text ? { flash: f } : {}) });
+      if (request.json) {
+        const html = withPreferencesDialog(editorPanel(nav, t, doc, notice, dialog), preferences);
+        return sendJson(res, 200, { region: 'editor-panel', html, ...(notice.text ? { flash: notice } : {}) });
       }
-      return redirect(res, loc + flashQuery(f), r.setCookie);
+      return redirect(res, loc + flashQuery(notice), request.setCookie);
     }
-    throw new UiError(404, `Page inconnue : ${r.method} ${url.pathname}`);
+    throw new UiError(404, `Page inconnue : ${request.method} ${url.pathname}`);
   }
 
   return (req, res) => {

@@ -1,7 +1,7 @@
 /** Server-rendered screens of the reference LGC's web UI (the business state comes from the same functions as the API). */
 import { DOCUMENT_TYPES, TYPE_META, type DocumentType } from '../cda';
 import { MASKING_CODES, type Masking } from '../dmp-client';
-import { SEND_LABEL, documentView, type ConsultResult, type DocumentRecord } from '../documents';
+import { documentView, type ConsultResult, type DocumentRecord } from '../documents';
 import { identityView } from '../identity';
 import type { ThreadView } from '../messaging';
 import type { Patient, TenantState } from '../tenant';
@@ -69,8 +69,8 @@ const action = (nav: Nav, path: string): string => esc(path + nav.q);
 // ---------------------------------------------------------------------------------------------
 // Patient list
 
-export function patientsBody(nav: Nav, t: TenantState, f?: Flash): string {
-  const rows = [...t.patients.values()]
+export function patientsBody(nav: Nav, tenant: TenantState, notice?: Flash): string {
+  const rows = [...tenant.patients.values()]
     .map(
       (p) =>
         `<tr ${tid(`patient-row-${p.id}`)}><td><a href="${action(nav, `/ui/patients/${encodeURIComponent(p.id)}`)}" ${tid(`patient-link-${p.id}`)}>${esc(p.file.birthName)} ${esc(p.file.firstName)}</a></td>` +
@@ -78,7 +78,7 @@ export function patientsBody(nav: Nav, t: TenantState, f?: Flash): string {
     )
     .join('');
   const today = new Date().toISOString().slice(0, 10);
-  return `${flashOf(f)}
+  return `${flashOf(notice)}
 <section ${tid('patient-list')}><h2>Patients</h2>
 ${rows ? `<table><thead><tr><th>Patient</th><th>Naissance</th><th>Sexe</th><th>INS</th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted" data-testid="patient-list-empty">Aucun patient.</p>'}
 </section>
@@ -101,16 +101,16 @@ ${rows ? `<table><thead><tr><th>Patient</th><th>Naissance</th><th>Sexe</th><th>I
 // ---------------------------------------------------------------------------------------------
 // Patient file: the identity panel (a region refreshed in place)
 
-export function identityPanel(nav: Nav, t: TenantState, p: Patient, f?: Flash): string {
-  const v = identityView(p, t.defects);
-  const base = `/ui/patients/${encodeURIComponent(p.id)}`;
-  const apiUrl = `/ui/api/patients/${encodeURIComponent(p.id)}/identity${nav.q}`;
-  const call = v.insi.lastCall;
+export function identityPanel(nav: Nav, tenant: TenantState, patient: Patient, notice?: Flash): string {
+  const view = identityView(patient, tenant.defects);
+  const base = `/ui/patients/${encodeURIComponent(patient.id)}`;
+  const apiUrl = `/ui/api/patients/${encodeURIComponent(patient.id)}/identity${nav.q}`;
+  const call = view.insi.lastCall;
   const pending = call?.outcome === 'pending';
-  const ins = v.ins;
+  const ins = view.ins;
   const insNumber = ins.matricule ? `${ins.matricule}${ins.key ?? ''}` : '';
   const parts: string[] = [];
-  parts.push(flashOf(f));
+  parts.push(flashOf(notice));
   parts.push(
     `<p>Statut INS : <strong ${tid('ins-status')} data-status="${ins.status}">${esc(INS_STATUS[ins.status])}</strong>` +
       (insNumber ? ` — <span ${tid('ins-number')}>${esc(insNumber)}</span>` : '') +
@@ -129,9 +129,9 @@ export function identityPanel(nav: Nav, t: TenantState, p: Patient, f?: Flash): 
         : '') +
       ` <button type="button" data-refresh="${esc(apiUrl)}" ${tid('insi-refresh')}>Actualiser</button></p>`,
   );
-  const q = v.qualification;
-  if (q.comparison.length) {
-    const rows = q.comparison
+  const qualification = view.qualification;
+  if (qualification.comparison.length) {
+    const rows = qualification.comparison
       .map(
         (r) =>
           `<tr${r.differs ? ' class="diff"' : ''} ${tid(r.differs ? `trait-${r.trait}-diff` : `trait-${r.trait}`)} data-trait="${r.trait}"><th>${esc(TRAIT_LABELS[r.trait] ?? r.trait)}</th><td>${esc(r.file)}</td><td>${esc(r.insi)}</td></tr>`,
@@ -139,11 +139,11 @@ export function identityPanel(nav: Nav, t: TenantState, p: Patient, f?: Flash): 
       .join('');
     parts.push(
       `<table ${tid('trait-comparison')}><thead><tr><th>Trait</th><th>Dossier</th><th>INSi</th></tr></thead><tbody>${rows}</tbody></table>` +
-        `<p ${tid('concordance')} data-concordant="${String(q.concordant)}">${q.concordant ? 'Traits concordants' : 'Traits discordants : corrigez les différences signalées'}</p>`,
+        `<p ${tid('concordance')} data-concordant="${String(qualification.concordant)}">${qualification.concordant ? 'Traits concordants' : 'Traits discordants : corrigez les différences signalées'}</p>`,
     );
   }
-  if (q.offered) {
-    const threeClicks = t.defects.has('qualify-in-three-clicks');
+  if (qualification.offered) {
+    const threeClicks = tenant.defects.has('qualify-in-three-clicks');
     const qs: string[] = [`<div ${tid('qualification')}><h3>Qualifier l'identité INS</h3>`];
     if (threeClicks) {
       // seeded defect qualify-in-three-clicks: a separate screen, then a confirmation
@@ -152,38 +152,40 @@ export function identityPanel(nav: Nav, t: TenantState, p: Patient, f?: Flash): 
           `<button type="submit" ${tid('qualify-document')}>Qualifier</button></form>`,
       );
     } else {
-      const opts = q.documents.map((d, i) => `<option value="${esc(d)}"${i === 0 ? ' selected' : ''}>${esc(d)}</option>`).join('');
+      const opts = qualification.documents
+        .map((d, i) => `<option value="${esc(d)}"${i === 0 ? ' selected' : ''}>${esc(d)}</option>`)
+        .join('');
       qs.push(
         `<form method="post" action="${action(nav, `${base}/qualify`)}" data-inplace ${tid('qualify-document-form')}><input type="hidden" name="method" value="document">` +
           `<label>Justificatif d'identité <select name="document" ${tid('qualify-document-select')}>${opts}</select></label>` +
           `<button type="submit" ${tid('qualify-document')}>Qualifier avec ce justificatif</button></form>`,
       );
     }
-    if (q.exceptionProcedure.offered && q.exceptionProcedure.attestation) {
-      const a = q.exceptionProcedure.attestation;
+    if (qualification.exceptionProcedure.offered && qualification.exceptionProcedure.attestation) {
+      const attestation = qualification.exceptionProcedure.attestation;
       qs.push(
         threeClicks
           ? `<form method="get" action="${esc(`${base}/qualify`)}" ${tid('qualify-exception-form')}>${hidden(nav)}<input type="hidden" name="method" value="exception">` +
               `<p>Procédure d'exception</p><button type="submit" ${tid('qualify-exception')}>Procédure d'exception</button></form>`
           : `<form method="post" action="${action(nav, `${base}/qualify`)}" data-inplace ${tid('qualify-exception-form')}><input type="hidden" name="method" value="exception">` +
               `<p>Procédure d'exception (professionnel de santé, concordance parfaite) :</p>` +
-              `<button type="submit" ${tid('qualify-exception')} data-attestation="${esc(a)}">${esc(a)}</button></form>`,
+              `<button type="submit" ${tid('qualify-exception')} data-attestation="${esc(attestation)}">${esc(attestation)}</button></form>`,
       );
     }
     qs.push('</div>');
     parts.push(qs.join(''));
   }
   return `<section id="identity-panel" data-region ${tid('identity-panel')}${pending ? ` data-poll="${esc(apiUrl)}"` : ''}><h2>Identité</h2>
-<p>Dossier : <span ${tid('file-traits')}>${esc(v.file.birthName)}${v.file.usedName ? ` (usage ${esc(v.file.usedName)})` : ''} ${esc(v.file.firstName)}, ${esc(v.file.sex)}, né(e) le ${esc(v.file.birthDate)}${v.file.birthPlace ? ` à ${esc(v.file.birthPlace)}` : ''}</span></p>
+<p>Dossier : <span ${tid('file-traits')}>${esc(view.file.birthName)}${view.file.usedName ? ` (usage ${esc(view.file.usedName)})` : ''} ${esc(view.file.firstName)}, ${esc(view.file.sex)}, né(e) le ${esc(view.file.birthDate)}${view.file.birthPlace ? ` à ${esc(view.file.birthPlace)}` : ''}</span></p>
 ${parts.join('\n')}</section>`;
 }
 
-export function dmpPanel(nav: Nav, p: Patient, r?: ConsultResult): string {
-  const base = `/ui/patients/${encodeURIComponent(p.id)}/dmp-consult`;
+export function dmpPanel(nav: Nav, patient: Patient, consultation?: ConsultResult): string {
+  const base = `/ui/patients/${encodeURIComponent(patient.id)}/dmp-consult`;
   const parts: string[] = [];
-  if (r?.asked) {
+  if (consultation?.asked) {
     parts.push(
-      `<div class="dialog" ${tid('dmp-consult-ask')}><p ${tid('dmp-consult-question')}>${esc(r.question)}</p>${r.reminder ? `<p class="muted" ${tid('dmp-consult-reminder')}>${esc(r.reminder)}</p>` : ''}` +
+      `<div class="dialog" ${tid('dmp-consult-ask')}><p ${tid('dmp-consult-question')}>${esc(consultation.question)}</p>${consultation.reminder ? `<p class="muted" ${tid('dmp-consult-reminder')}>${esc(consultation.reminder)}</p>` : ''}` +
         `<form method="post" action="${action(nav, base)}" data-inplace>` +
         `<button type="submit" name="nonOpposition" value="yes" ${tid('dmp-consult-yes')}>Oui</button> ` +
         `<button type="submit" name="nonOpposition" value="no" ${tid('dmp-consult-no')}>Non</button></form></div>`,
@@ -193,19 +195,19 @@ export function dmpPanel(nav: Nav, p: Patient, r?: ConsultResult): string {
       `<form method="post" action="${action(nav, base)}" data-inplace><button type="submit" ${tid('dmp-consult')}>Consulter le DMP</button></form>`,
     );
   }
-  if (r?.error) parts.push(`<p class="flash error" ${tid('dmp-consult-error')}>${esc(r.error)}</p>`);
-  if (r && !r.asked && !r.consulted && !r.error)
+  if (consultation?.error) parts.push(`<p class="flash error" ${tid('dmp-consult-error')}>${esc(consultation.error)}</p>`);
+  if (consultation && !consultation.asked && !consultation.consulted && !consultation.error)
     parts.push(`<p ${tid('dmp-consult-refused')}>Consultation non effectuée (opposition du patient).</p>`);
-  if (r?.consulted && r.documents) {
+  if (consultation?.consulted && consultation.documents) {
     parts.push(
-      `<ul ${tid('dmp-consult-documents')}>${r.documents.map((d) => `<li>${esc(d.title)} <span class="muted">(${esc(d.typeCode)})</span></li>`).join('') || '<li class="muted">Aucun document</li>'}</ul>`,
+      `<ul ${tid('dmp-consult-documents')}>${consultation.documents.map((d) => `<li>${esc(d.title)} <span class="muted">(${esc(d.typeCode)})</span></li>`).join('') || '<li class="muted">Aucun document</li>'}</ul>`,
     );
   }
   return `<section id="dmp-panel" data-region ${tid('dmp-panel')}><h2>DMP / Mon espace santé</h2>${parts.join('')}</section>`;
 }
 
-export function patientBody(nav: Nav, t: TenantState, p: Patient, f?: Flash): string {
-  const docs = [...t.documents.values()].filter((d) => d.patientId === p.id);
+export function patientBody(nav: Nav, tenant: TenantState, patient: Patient, notice?: Flash): string {
+  const docs = [...tenant.documents.values()].filter((d) => d.patientId === patient.id);
   const docRows = docs
     .map(
       (d) =>
@@ -214,10 +216,10 @@ export function patientBody(nav: Nav, t: TenantState, p: Patient, f?: Flash): st
     )
     .join('');
   const typeOpts = DOCUMENT_TYPES.map((ty) => `<option value="${ty}">${esc(TYPE_LABELS[ty])}</option>`).join('');
-  return `${identityPanel(nav, t, p, f)}
+  return `${identityPanel(nav, tenant, patient, notice)}
 <section ${tid('documents')}><h2>Documents</h2>
 ${docRows ? `<ul ${tid('documents-list')}>${docRows}</ul>` : '<p class="muted">Aucun document.</p>'}
-<form method="post" action="${action(nav, `/ui/patients/${encodeURIComponent(p.id)}/documents`)}" ${tid('new-document-form')}>
+<form method="post" action="${action(nav, `/ui/patients/${encodeURIComponent(patient.id)}/documents`)}" ${tid('new-document-form')}>
 <label>Type <select name="type" ${tid('new-document-type')}>${typeOpts}</select></label>
 <label>Titre <input name="title" ${tid('new-document-title')}></label>
 <label>Contenu <span class="muted">(ordonnance : une ligne « produit ; posologie » par médicament ; vaccination : « vaccin ; date AAAA-MM-JJ ; lot » ; VSM : un problème par ligne)</span><br>
@@ -225,8 +227,8 @@ ${docRows ? `<ul ${tid('documents-list')}>${docRows}</ul>` : '<p class="muted">A
 <label>Médecin traitant (VSM) <input name="medecinTraitant" ${tid('new-document-medecin')}></label>
 <button type="submit" ${tid('new-document')}>Nouveau document</button>
 </form></section>
-${dmpPanel(nav, p)}
-<section><a href="${action(nav, `/ui/patients/${encodeURIComponent(p.id)}/messages`)}" ${tid('messages-link')}>Messagerie sécurisée du patient</a></section>`;
+${dmpPanel(nav, patient)}
+<section><a href="${action(nav, `/ui/patients/${encodeURIComponent(patient.id)}/messages`)}" ${tid('messages-link')}>Messagerie sécurisée du patient</a></section>`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,20 +236,20 @@ ${dmpPanel(nav, p)}
 
 export function qualifyScreen(
   nav: Nav,
-  t: TenantState,
-  p: Patient,
+  tenant: TenantState,
+  patient: Patient,
   method: 'document' | 'exception',
   step: number,
   document?: string,
 ): string {
-  const v = identityView(p, t.defects);
-  const base = `/ui/patients/${encodeURIComponent(p.id)}`;
+  const view = identityView(patient, tenant.defects);
+  const base = `/ui/patients/${encodeURIComponent(patient.id)}`;
   const back = `<p><a href="${esc(`${base}${nav.q}&opened=1`)}" ${tid('back-to-patient')}>Retour au dossier</a></p>`;
-  const attestation = v.qualification.exceptionProcedure.attestation ?? '';
+  const attestation = view.qualification.exceptionProcedure.attestation ?? '';
   if (step < 2) {
     const choose =
       method === 'document'
-        ? `<label>Justificatif d'identité <select name="document" required ${tid('qualify-document-select')}><option value="">— choisir —</option>${v.qualification.documents
+        ? `<label>Justificatif d'identité <select name="document" required ${tid('qualify-document-select')}><option value="">— choisir —</option>${view.qualification.documents
             .map((d) => `<option value="${esc(d)}">${esc(d)}</option>`)
             .join('')}</select></label>`
         : '';
@@ -285,43 +287,43 @@ export interface EditorDialog {
   masking?: { typeChosen: boolean };
 }
 
-function contentSummary(d: DocumentRecord): string {
-  const c = d.content;
+function contentSummary(doc: DocumentRecord): string {
+  const content = doc.content;
   const items: string[] = [];
-  for (const l of c.lines) items.push(`${l.product}${l.dosage ? ` — ${l.dosage}` : ''}`);
-  for (const v of c.vaccinations) items.push(`${v.vaccine}${v.date ? ` (${v.date})` : ''}${v.lot ? ` lot ${v.lot}` : ''}`);
-  for (const x of c.problems) items.push(x);
-  for (const x of c.treatments) items.push(`Traitement : ${x}`);
-  for (const x of c.allergies) items.push(`Allergie : ${x}`);
-  return `<div ${tid('document-content')}>${c.text ? `<p>${esc(c.text)}</p>` : ''}${items.length ? `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>` : ''}${c.medecinTraitant ? `<p>Médecin traitant : ${esc(c.medecinTraitant)}</p>` : ''}</div>`;
+  for (const l of content.lines) items.push(`${l.product}${l.dosage ? ` — ${l.dosage}` : ''}`);
+  for (const v of content.vaccinations) items.push(`${v.vaccine}${v.date ? ` (${v.date})` : ''}${v.lot ? ` lot ${v.lot}` : ''}`);
+  for (const x of content.problems) items.push(x);
+  for (const x of content.treatments) items.push(`Traitement : ${x}`);
+  for (const x of content.allergies) items.push(`Allergie : ${x}`);
+  return `<div ${tid('document-content')}>${content.text ? `<p>${esc(content.text)}</p>` : ''}${items.length ? `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>` : ''}${content.medecinTraitant ? `<p>Médecin traitant : ${esc(content.medecinTraitant)}</p>` : ''}</div>`;
 }
 
-function maskBoxes(nav: Nav, d: DocumentRecord, prefix: string, disabled: boolean): string {
+function maskBoxes(nav: Nav, doc: DocumentRecord, prefix: string, disabled: boolean): string {
   return (Object.keys(MASKING_CODES) as Masking[])
     .map(
       (m) =>
-        `<label><input type="checkbox" name="mask" value="${m}"${d.maskedFrom.includes(m) ? ' checked' : ''}${disabled ? ' disabled' : ''} ${tid(`${prefix}-${m}`)}> ${esc(MASKING_CODES[m].display)}</label>`,
+        `<label><input type="checkbox" name="mask" value="${m}"${doc.maskedFrom.includes(m) ? ' checked' : ''}${disabled ? ' disabled' : ''} ${tid(`${prefix}-${m}`)}> ${esc(MASKING_CODES[m].display)}</label>`,
     )
     .join('');
 }
 
-export function editorPanel(nav: Nav, t: TenantState, d: DocumentRecord, f?: Flash, dialog: EditorDialog = {}): string {
-  const v = documentView(d);
-  const base = `/ui/documents/${encodeURIComponent(d.id)}`;
-  const apiUrl = `/ui/api/documents/${encodeURIComponent(d.id)}${nav.q}`;
-  const draft = v.status === 'draft';
-  const pending = v.dmp.status === 'pending';
-  const parts: string[] = [flashOf(f)];
+export function editorPanel(nav: Nav, tenant: TenantState, doc: DocumentRecord, notice?: Flash, dialog: EditorDialog = {}): string {
+  const view = documentView(doc);
+  const base = `/ui/documents/${encodeURIComponent(doc.id)}`;
+  const apiUrl = `/ui/api/documents/${encodeURIComponent(doc.id)}${nav.q}`;
+  const draft = view.status === 'draft';
+  const pending = view.dmp.status === 'pending';
+  const parts: string[] = [flashOf(notice)];
   parts.push(
-    `<p>Type : <span ${tid('document-type')} data-type="${v.type}">${esc(TYPE_LABELS[v.type])}</span>` +
-      ` — code <span ${tid('document-type-code')}>${esc(v.typeCode ?? 'non renseigné')}</span>` +
-      ` — statut <strong ${tid('document-status')} data-status="${v.status}">${esc(DOCUMENT_STATUS[v.status])}</strong></p>`,
+    `<p>Type : <span ${tid('document-type')} data-type="${view.type}">${esc(TYPE_LABELS[view.type])}</span>` +
+      ` — code <span ${tid('document-type-code')}>${esc(view.typeCode ?? 'non renseigné')}</span>` +
+      ` — statut <strong ${tid('document-status')} data-status="${view.status}">${esc(DOCUMENT_STATUS[view.status])}</strong></p>`,
   );
-  parts.push(contentSummary(d));
+  parts.push(contentSummary(doc));
   parts.push(
-    `<p><label><input type="checkbox" ${tid('send-to-dmp')} name="sendToDmp"${v.sendToDmp.checked ? ' checked' : ''}${draft ? '' : ' disabled'}` +
+    `<p><label><input type="checkbox" ${tid('send-to-dmp')} name="sendToDmp"${view.sendToDmp.checked ? ' checked' : ''}${draft ? '' : ' disabled'}` +
       (draft ? ` data-toggle-on="${action(nav, `${base}/send-box`)}" data-toggle-off="${action(nav, `${base}/do-not-send`)}"` : '') +
-      `> <span ${tid('send-to-dmp-label')}>${esc(v.sendToDmp.label)}</span></label></p>`,
+      `> <span ${tid('send-to-dmp-label')}>${esc(view.sendToDmp.label)}</span></label></p>`,
   );
   if (draft) {
     if (dialog.confirmDoNotSend) {
@@ -341,7 +343,7 @@ export function editorPanel(nav: Nav, t: TenantState, d: DocumentRecord, f?: Fla
       `<form method="post" action="${action(nav, `${base}/do-not-send`)}" data-inplace ${tid('do-not-send-form')}><button type="submit" ${tid('do-not-send')}>Ne pas envoyer</button></form>`,
     );
     parts.push(
-      `<form method="post" action="${action(nav, `${base}/masking`)}" data-inplace data-autosubmit ${tid('masking-form')}><input type="hidden" name="masking" value="1"><p>Masquage :</p>${maskBoxes(nav, d, 'mask', false)}` +
+      `<form method="post" action="${action(nav, `${base}/masking`)}" data-inplace data-autosubmit ${tid('masking-form')}><input type="hidden" name="masking" value="1"><p>Masquage :</p>${maskBoxes(nav, doc, 'mask', false)}` +
         `<button type="submit" ${tid('masking-apply')}>Appliquer le masquage</button></form>`,
     );
     if (dialog.chooseType) {
@@ -365,7 +367,7 @@ export function editorPanel(nav: Nav, t: TenantState, d: DocumentRecord, f?: Fla
           id: 'masking-dialog',
           title: 'Préférences de masquage',
           form: { method: 'post', action: `${base}/validate${nav.q}`, inplace: true },
-          fields: `<input type="hidden" name="maskingDone" value="1">${dialog.masking.typeChosen ? '<input type="hidden" name="typeChosen" value="1">' : ''}${maskBoxes(nav, d, 'masking-dialog', false)}`,
+          fields: `<input type="hidden" name="maskingDone" value="1">${dialog.masking.typeChosen ? '<input type="hidden" name="typeChosen" value="1">' : ''}${maskBoxes(nav, doc, 'masking-dialog', false)}`,
           continueLabel: 'OK',
         }),
       );
@@ -375,46 +377,46 @@ export function editorPanel(nav: Nav, t: TenantState, d: DocumentRecord, f?: Fla
       );
     }
   } else {
-    parts.push(`<div>${maskBoxes(nav, d, 'mask', true)}</div>`);
-    if (v.printed) {
+    parts.push(`<div>${maskBoxes(nav, doc, 'mask', true)}</div>`);
+    if (view.printed) {
       // The printed prescription as the user sees it: with the ordonnance numérique 2D code drawn, or without.
-      const dm = v.printed.datamatrix
+      const dm = view.printed.datamatrix
         ? datamatrix(
-            String(v.printed.ePrescriptionNumber ?? ''),
+            String(view.printed.ePrescriptionNumber ?? ''),
             'datamatrix',
-            `Ordonnance numérique n° <span ${tid('eprescription-number')}>${esc(v.printed.ePrescriptionNumber)}</span>`,
+            `Ordonnance numérique n° <span ${tid('eprescription-number')}>${esc(view.printed.ePrescriptionNumber)}</span>`,
           )
         : '';
       parts.push(
-        `<div ${tid('printed')} data-datamatrix="${v.printed.datamatrix}"><p>Imprimé${v.printed.datamatrix ? '' : ' (sans code 2D)'}</p>${dm}</div>`,
+        `<div ${tid('printed')} data-datamatrix="${view.printed.datamatrix}"><p>Imprimé${view.printed.datamatrix ? '' : ' (sans code 2D)'}</p>${dm}</div>`,
       );
     }
-    if (t.defects.has('separate-send-button') && v.dmp.status !== 'pending' && v.dmp.status !== 'sent') {
+    if (tenant.defects.has('separate-send-button') && view.dmp.status !== 'pending' && view.dmp.status !== 'sent') {
       parts.push(
         `<form method="post" action="${action(nav, `${base}/send-to-dmp`)}" data-inplace><button type="submit" ${tid('send-to-dmp-button')}>Envoyer au DMP</button></form>`,
       );
     }
   }
   parts.push(
-    `<p>DMP : <strong ${tid('dmp-status')} data-status="${v.dmp.status}">${esc(DMP_STATUS[v.dmp.status])}</strong>` +
-      (v.dmp.message ? ` — <span ${tid('dmp-message')}>${esc(v.dmp.message)}</span>` : '') +
-      ` <span class="muted" ${tid('dmp-attempts')} data-attempts="${v.dmp.attempts}">(${v.dmp.attempts} tentative(s))</span>` +
+    `<p>DMP : <strong ${tid('dmp-status')} data-status="${view.dmp.status}">${esc(DMP_STATUS[view.dmp.status])}</strong>` +
+      (view.dmp.message ? ` — <span ${tid('dmp-message')}>${esc(view.dmp.message)}</span>` : '') +
+      ` <span class="muted" ${tid('dmp-attempts')} data-attempts="${view.dmp.attempts}">(${view.dmp.attempts} tentative(s))</span>` +
       ` <button type="button" data-refresh="${esc(apiUrl)}" ${tid('dmp-refresh')}>Actualiser</button></p>`,
   );
-  return `<section id="editor-panel" data-region ${tid('editor-panel')} data-document="${esc(d.id)}"${pending ? ` data-poll="${esc(apiUrl)}"` : ''}>${parts.join('\n')}</section>`;
+  return `<section id="editor-panel" data-region ${tid('editor-panel')} data-document="${esc(doc.id)}"${pending ? ` data-poll="${esc(apiUrl)}"` : ''}>${parts.join('\n')}</section>`;
 }
 
-export function documentBody(nav: Nav, t: TenantState, d: DocumentRecord, f?: Flash, dialog: EditorDialog = {}): string {
-  const p = t.patients.get(d.patientId);
-  return `<p>Patient : <a href="${esc(`/ui/patients/${encodeURIComponent(d.patientId)}${nav.q}&opened=1`)}" ${tid('back-to-patient')}>${esc(p ? `${p.file.birthName} ${p.file.firstName}` : d.patientId)}</a></p>
-${editorPanel(nav, t, d, f, dialog)}`;
+export function documentBody(nav: Nav, tenant: TenantState, doc: DocumentRecord, notice?: Flash, dialog: EditorDialog = {}): string {
+  const patient = tenant.patients.get(doc.patientId);
+  return `<p>Patient : <a href="${esc(`/ui/patients/${encodeURIComponent(doc.patientId)}${nav.q}&opened=1`)}" ${tid('back-to-patient')}>${esc(patient ? `${patient.file.birthName} ${patient.file.firstName}` : doc.patientId)}</a></p>
+${editorPanel(nav, tenant, doc, notice, dialog)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Secure messages of the patient
 
-export function messagesBody(nav: Nav, p: Patient, th: ThreadView | undefined, error?: string): string {
-  const back = `<p><a href="${esc(`/ui/patients/${encodeURIComponent(p.id)}${nav.q}&opened=1`)}" ${tid('back-to-patient')}>Retour au dossier</a></p>`;
+export function messagesBody(nav: Nav, patient: Patient, th: ThreadView | undefined, error?: string): string {
+  const back = `<p><a href="${esc(`/ui/patients/${encodeURIComponent(patient.id)}${nav.q}&opened=1`)}" ${tid('back-to-patient')}>Retour au dossier</a></p>`;
   if (!th) return `${back}${flash(error ?? 'Messagerie indisponible', 'error')}`;
   const rows = th.messages
     .map(

@@ -11,12 +11,12 @@ import type { DocumentRecord } from '../documents';
 import { PREFERENCES_DIALOG } from '../documents';
 import { prompt, type Nav } from './html';
 
-export function preferencesDialog(nav: Nav, d: DocumentRecord, typeChosen: boolean): string {
+export function preferencesDialog(nav: Nav, doc: DocumentRecord, typeChosen: boolean): string {
   return prompt({
     id: 'preferences-dialog',
     title: PREFERENCES_DIALOG,
     text: 'Affichage du document dans Mon espace santé : paramètres par défaut.',
-    form: { method: 'post', action: `/ui/documents/${encodeURIComponent(d.id)}/validate${nav.q}`, inplace: true },
+    form: { method: 'post', action: `/ui/documents/${encodeURIComponent(doc.id)}/validate${nav.q}`, inplace: true },
     fields: `<input type="hidden" name="preferencesDone" value="1">${typeChosen ? '<input type="hidden" name="typeChosen" value="1">' : ''}`,
     continueLabel: 'Continuer',
   });

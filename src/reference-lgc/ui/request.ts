@@ -28,8 +28,8 @@ export async function readRequest(req: http.IncomingMessage, url: URL, store: Te
   const tenant = fromQuery || cookie(req, TENANT_COOKIE);
   if (!tenant) throw new UiError(400, 'Aucun cabinet choisi : ajoutez ?tenant=<id> à l’adresse.');
   if (!TENANT_RE.test(tenant)) throw new UiError(400, 'Identifiant de cabinet invalide.');
-  const t = store.get(tenant);
-  if (!t) throw new UiError(409, `Le cabinet ${tenant} n'a pas été initialisé (POST /testdriver/reset).`);
+  const state = store.get(tenant);
+  if (!state) throw new UiError(409, `Le cabinet ${tenant} n'a pas été initialisé (POST /testdriver/reset).`);
   const wsParam = url.searchParams.get('ws') ?? 'ps';
   const ws = WORKSTATIONS[wsParam] ? wsParam : 'ps';
   const method = req.method ?? 'GET';
@@ -38,7 +38,7 @@ export async function readRequest(req: http.IncomingMessage, url: URL, store: Te
     method,
     url,
     nav: { q: `?tenant=${encodeURIComponent(tenant)}&ws=${ws}`, ws, tenant, path: url.pathname },
-    t,
+    t: state,
     form,
     json: String(req.headers.accept ?? '').includes('application/json'),
     ...(fromQuery ? { setCookie: `${TENANT_COOKIE}=${encodeURIComponent(tenant)}; Path=/ui; SameSite=Lax` } : {}),
