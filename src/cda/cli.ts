@@ -26,21 +26,21 @@ export async function validateCommand(argv: string[], io: ValidateCommandIo = {}
   let format: Format = 'text';
   let header = true;
   for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--help' || a === '-h') {
+    const arg = args[i];
+    if (arg === '--help' || arg === '-h') {
       out(`${VALIDATE_USAGE}\n`);
       return 0;
-    } else if (a === '--rules' || a.startsWith('--rules=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      if (!v) return usage(err, '--rules needs a directory');
-      rules = v;
-    } else if (a === '--format' || a.startsWith('--format=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      if (v !== 'text' && v !== 'json' && v !== 'junit') return usage(err, `unknown format '${v ?? ''}'`);
-      format = v;
-    } else if (a === '--no-header') header = false;
-    else if (a.startsWith('--')) return usage(err, `unknown option ${a}`);
-    else targets.push(a);
+    } else if (arg === '--rules' || arg.startsWith('--rules=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+      if (!value) return usage(err, '--rules needs a directory');
+      rules = value;
+    } else if (arg === '--format' || arg.startsWith('--format=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+      if (value !== 'text' && value !== 'json' && value !== 'junit') return usage(err, `unknown format '${value ?? ''}'`);
+      format = value;
+    } else if (arg === '--no-header') header = false;
+    else if (arg.startsWith('--')) return usage(err, `unknown option ${arg}`);
+    else targets.push(arg);
   }
   if (targets.length === 0) return usage(err, 'no file or directory to validate');
   for (const t of targets) if (!existsSync(t)) return usage(err, `not found: ${t}`);

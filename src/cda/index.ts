@@ -73,9 +73,9 @@ export const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim();
 function listXml(dir: string): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...listXml(p));
-    else if (e.isFile() && /\.xml$/i.test(e.name)) out.push(p);
+    const path = join(dir, e.name);
+    if (e.isDirectory()) out.push(...listXml(path));
+    else if (e.isFile() && /\.xml$/i.test(e.name)) out.push(path);
   }
   return out;
 }
@@ -114,10 +114,10 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
       try {
         st = statSync(input);
       } catch {
-        const r = blank(input);
-        r.valid = false;
-        r.errors.push({ layer: 'parse', location: null, line: null, text: 'file not found', rule: null });
-        docs.push({ file: input, path: null, content: null, result: r, xsl: null, compileError: null, started: Date.now() });
+        const result = blank(input);
+        result.valid = false;
+        result.errors.push({ layer: 'parse', location: null, line: null, text: 'file not found', rule: null });
+        docs.push({ file: input, path: null, content: null, result, xsl: null, compileError: null, started: Date.now() });
         continue;
       }
       if (st.isDirectory())
@@ -142,38 +142,38 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
   for (const d of docs) {
     if (d.result.errors.length) continue;
     d.started = Date.now();
-    const r = d.result;
+    const result = d.result;
     let buf: Buffer;
     if (d.path) {
       const size = statSync(d.path).size;
       if (size > maxBytes) {
-        refuse(r, `document larger than ${maxBytes} bytes (${size})`, null);
-        r.ms = Date.now() - d.started;
+        refuse(result, `document larger than ${maxBytes} bytes (${size})`, null);
+        result.ms = Date.now() - d.started;
         continue;
       }
       buf = readFileSync(d.path);
     } else buf = d.content!;
     const scan = scanDocument(buf, { maxBytes, maxDepth: options.maxDepth ?? MAX_DEPTH });
     if (!scan.ok) {
-      refuse(r, scan.reason, scan.line);
-      r.ms = Date.now() - d.started;
+      refuse(result, scan.reason, scan.line);
+      result.ms = Date.now() - d.started;
       continue;
     }
     const sel = pack.schemaOnly ? null : selectSchematron(pack, scan);
-    r.schematron = sel?.schematron ?? null;
-    if (sel && !sel.schematron) r.couldNotJudge = sel.reason;
+    result.schematron = sel?.schematron ?? null;
+    if (sel && !sel.schematron) result.couldNotJudge = sel.reason;
     else if (sel?.schematron) {
-      let c = compiled.get(sel.schematron);
-      if (!c) {
+      let compilation = compiled.get(sel.schematron);
+      if (!compilation) {
         try {
-          c = { xsl: compiledXslt(pack, sel.schematron).xsl, error: null };
+          compilation = { xsl: compiledXslt(pack, sel.schematron).xsl, error: null };
         } catch (e) {
-          c = { xsl: null, error: `schematron ${sel.schematron} could not be compiled: ${(e as Error).message}` };
+          compilation = { xsl: null, error: `schematron ${sel.schematron} could not be compiled: ${(e as Error).message}` };
         }
-        compiled.set(sel.schematron, c);
+        compiled.set(sel.schematron, compilation);
       }
-      d.xsl = c.xsl;
-      d.compileError = c.error;
+      d.xsl = compilation.xsl;
+      d.compileError = compilation.error;
     }
     if (!d.path) d.content = buf;
     toJudge.push(d);
@@ -195,14 +195,14 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
         .sort((a, b) => a.size - b.size || a.i - b.i)
         .map((x) => x.d);
       for (const d of order) {
-        const r = d.result;
+        const result = d.result;
         let docPath = d.path;
         if (!docPath) {
           docPath = join(tmp!, `doc-${n++}.xml`);
           writeFileSync(docPath, d.content!, { mode: 0o600 });
         }
         let xsl = d.xsl;
-        if (d.compileError) r.couldNotJudge = d.compileError;
+        if (d.compileError) result.couldNotJudge = d.compileError;
         if (xsl) {
           if (!prepared.has(xsl)) {
             try {
@@ -214,7 +214,7 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
           }
           const err = prepared.get(xsl);
           if (err) {
-            r.couldNotJudge = `schematron ${r.schematron} could not be compiled: ${err.slice(0, 1000)}`;
+            result.couldNotJudge = `schematron ${result.schematron} could not be compiled: ${err.slice(0, 1000)}`;
             xsl = null;
           }
         }
@@ -224,15 +224,15 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
           answer = await jvm.judge({ doc: docPath, xsl, xsd: pack.xsd }, options.timeoutMs ?? 30000);
         } catch (e) {
           if (e instanceof JvmUnavailableError) throw e;
-          r.couldNotJudge =
+          result.couldNotJudge =
             e instanceof JvmTimeoutError
               ? `could not judge: ${e.message} (limit per document)`
               : `could not judge: ${(e as Error).message}`;
         }
-        if (answer) applyAnswer(r, answer);
-        if (options.header && !r.errors.some((e) => e.layer === 'parse')) applyHeader(r, d, options.header);
-        r.valid = r.errors.length > 0 ? false : r.couldNotJudge ? null : r.xsdValid === true;
-        r.ms = Date.now() - started;
+        if (answer) applyAnswer(result, answer);
+        if (options.header && !result.errors.some((e) => e.layer === 'parse')) applyHeader(result, d, options.header);
+        result.valid = result.errors.length > 0 ? false : result.couldNotJudge ? null : result.xsdValid === true;
+        result.ms = Date.now() - started;
       }
     } finally {
       if (!options.jvm) jvm.close();
@@ -240,60 +240,60 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
     }
   }
   for (const d of docs) {
-    const r = d.result;
-    if (r.valid === null && !r.couldNotJudge) r.valid = r.errors.length === 0 && r.xsdValid === true;
+    const result = d.result;
+    if (result.valid === null && !result.couldNotJudge) result.valid = result.errors.length === 0 && result.xsdValid === true;
   }
   return { rulePack: { path: pack.path, hash: pack.hash, commit: pack.commit }, documents: docs.map((d) => d.result) };
 }
 
 /** Our own CI-SIS header checks (src/oracles/cda-header.ts), as the 'header' layer. */
-function applyHeader(r: CdaDocumentResult, d: Prepared, header: (file: string) => HeaderContext | undefined): void {
-  const ctx = header(d.file);
+function applyHeader(result: CdaDocumentResult, doc: Prepared, header: (file: string) => HeaderContext | undefined): void {
+  const ctx = header(doc.file);
   if (!ctx) return;
   try {
-    const bytes = d.content ?? (d.path ? readFileSync(d.path) : null);
+    const bytes = doc.content ?? (doc.path ? readFileSync(doc.path) : null);
     if (!bytes) return;
     for (const f of checkHeader(bytes, ctx))
-      r.errors.push({ layer: 'header', location: f.location, line: f.line, text: f.text, rule: f.rule });
+      result.errors.push({ layer: 'header', location: f.location, line: f.line, text: f.text, rule: f.rule });
   } catch (e) {
-    r.errors.push({ layer: 'parse', location: null, line: null, text: (e as Error).message, rule: null });
+    result.errors.push({ layer: 'parse', location: null, line: null, text: (e as Error).message, rule: null });
   }
 }
 
-function refuse(r: CdaDocumentResult, reason: string, line: number | null): void {
-  r.valid = false;
-  r.errors.push({ layer: 'parse', location: null, line, text: reason, rule: null });
+function refuse(result: CdaDocumentResult, reason: string, line: number | null): void {
+  result.valid = false;
+  result.errors.push({ layer: 'parse', location: null, line, text: reason, rule: null });
 }
 
-function applyAnswer(r: CdaDocumentResult, a: JudgeAnswer): void {
-  if (a.parseError) {
-    r.errors.push({
+function applyAnswer(result: CdaDocumentResult, answer: JudgeAnswer): void {
+  if (answer.parseError) {
+    result.errors.push({
       layer: 'parse',
       location: null,
-      line: a.parseError.line > 0 ? a.parseError.line : null,
-      text: `not well-formed XML: ${a.parseError.message}`,
+      line: answer.parseError.line > 0 ? answer.parseError.line : null,
+      text: `not well-formed XML: ${answer.parseError.message}`,
       rule: null,
     });
-    r.xsdValid = null;
+    result.xsdValid = null;
     return;
   }
-  if (a.error && a.xsdValid === undefined) {
-    r.couldNotJudge = `could not judge: ${a.error}`;
+  if (answer.error && answer.xsdValid === undefined) {
+    result.couldNotJudge = `could not judge: ${answer.error}`;
     return;
   }
-  r.xsdValid = a.xsdValid;
-  for (const e of a.xsdErrors ?? [])
-    r.errors.push({ layer: 'xsd', location: null, line: e.line > 0 ? e.line : null, text: e.message, rule: null });
-  for (const f of a.failures ?? []) {
+  result.xsdValid = answer.xsdValid;
+  for (const e of answer.xsdErrors ?? [])
+    result.errors.push({ layer: 'xsd', location: null, line: e.line > 0 ? e.line : null, text: e.message, rule: null });
+  for (const f of answer.failures ?? []) {
     const rule = f.id ? `${f.p}/${f.id}` : f.p;
     const entry: CdaError = { layer: 'schematron', location: f.loc, line: f.line > 0 ? f.line : null, text: collapse(f.text), rule };
     const role = (f.role ?? '').toLowerCase();
     if (f.k === 'assert') {
-      r.failedAsserts.push({ location: f.loc, text: entry.text, role: f.role, rule, line: entry.line });
-      if (NON_BLOCKING_ROLES.has(role)) r.notices.push(entry);
-      else r.errors.push(entry);
-    } else if (role === 'error' || role === 'fatal') r.errors.push(entry);
-    else r.notices.push(entry);
+      result.failedAsserts.push({ location: f.loc, text: entry.text, role: f.role, rule, line: entry.line });
+      if (NON_BLOCKING_ROLES.has(role)) result.notices.push(entry);
+      else result.errors.push(entry);
+    } else if (role === 'error' || role === 'fatal') result.errors.push(entry);
+    else result.notices.push(entry);
   }
-  if (a.error) r.couldNotJudge = `the schematron could not run to the end: ${collapse(a.error).slice(0, 600)}`;
+  if (answer.error) result.couldNotJudge = `the schematron could not run to the end: ${collapse(answer.error).slice(0, 600)}`;
 }

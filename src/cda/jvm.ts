@@ -54,8 +54,8 @@ export function findSaxonJar(): string {
   }
   for (const c of SAXON_CANDIDATES) if (existsSync(c)) return c;
   if (existsSync('/usr/share/java')) {
-    const f = readdirSync('/usr/share/java').find((n) => /^Saxon-HE-[\d.]+\.jar$/i.test(n));
-    if (f) return join('/usr/share/java', f);
+    const jar = readdirSync('/usr/share/java').find((n) => /^Saxon-HE-[\d.]+\.jar$/i.test(n));
+    if (jar) return join('/usr/share/java', jar);
   }
   throw new JvmUnavailableError('Saxon-HE jar not found (Debian: apt-get install libsaxonhe-java, or set VIGIE_SAXON_JAR)');
 }
@@ -74,14 +74,16 @@ export function ensureJavaCompiled(saxonJar: string): string {
   if (existsSync(join(dir, 'VigieCda.class'))) return dir;
   const tmp = `${dir}.tmp-${process.pid}`;
   mkdirSync(tmp, { recursive: true });
-  const r = spawnSync(javaBin('javac'), ['-nowarn', '-encoding', 'UTF-8', '-cp', saxonJar, '-d', tmp, JAVA_SOURCE], { encoding: 'utf8' });
-  if (r.error) {
+  const javac = spawnSync(javaBin('javac'), ['-nowarn', '-encoding', 'UTF-8', '-cp', saxonJar, '-d', tmp, JAVA_SOURCE], {
+    encoding: 'utf8',
+  });
+  if (javac.error) {
     rmSync(tmp, { recursive: true, force: true });
-    throw new JvmUnavailableError(`javac not runnable (${r.error.message}); Java 11+ JDK needed`);
+    throw new JvmUnavailableError(`javac not runnable (${javac.error.message}); Java 11+ JDK needed`);
   }
-  if (r.status !== 0) {
+  if (javac.status !== 0) {
     rmSync(tmp, { recursive: true, force: true });
-    throw new JvmUnavailableError(`javac failed: ${r.stderr.slice(0, 2000)}`);
+    throw new JvmUnavailableError(`javac failed: ${javac.stderr.slice(0, 2000)}`);
   }
   try {
     renameSync(tmp, dir);
@@ -141,7 +143,8 @@ export class CdaJvm {
     });
     const rl = createInterface({ input: proc.stdout });
     this.ready = new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => {
+      // eslint-disable-next-line no-restricted-syntax -- start guard: cleared on ready, on error and on exit
+      const startTimer = setTimeout(() => {
         reject(new JvmUnavailableError(`JVM did not start within ${this.opts.startTimeoutMs ?? 30000} ms: ${this.stderrTail.slice(-500)}`));
         this.kill();
       }, this.opts.startTimeoutMs ?? 30000);
@@ -153,23 +156,23 @@ export class CdaJvm {
           return;
         }
         if (msg.ready) {
-          clearTimeout(t);
+          clearTimeout(startTimer);
           resolve();
           return;
         }
-        const p = this.pending.get(String(msg.id));
-        if (p) {
+        const pending = this.pending.get(String(msg.id));
+        if (pending) {
           this.pending.delete(String(msg.id));
-          if (p.timer) clearTimeout(p.timer);
-          p.resolve(msg as unknown as JudgeAnswer);
+          if (pending.timer) clearTimeout(pending.timer);
+          pending.resolve(msg as unknown as JudgeAnswer);
         }
       });
       proc.on('error', (e) => {
-        clearTimeout(t);
+        clearTimeout(startTimer);
         reject(new JvmUnavailableError(`java not runnable: ${e.message}`));
       });
       proc.on('exit', (code, signal) => {
-        clearTimeout(t);
+        clearTimeout(startTimer);
         if (this.proc === proc) {
           this.proc = null;
           this.ready = null;
@@ -197,7 +200,8 @@ export class CdaJvm {
       const timer =
         timeoutMs === null
           ? null
-          : setTimeout(() => {
+          : // eslint-disable-next-line no-restricted-syntax -- answer guard: cleared when the answer (or the JVM's exit) comes
+            setTimeout(() => {
               this.pending.delete(id);
               reject(new JvmTimeoutError(`no answer within ${timeoutMs / 1000} s`));
               this.restarts++;
@@ -215,8 +219,8 @@ export class CdaJvm {
 
   /** Waits until the stylesheet (and the XSD) are compiled; returns the compilation error, if any. */
   async prepare(xsl: string | null, xsd: string | null, timeoutMs = 180000): Promise<string | null> {
-    const a = await this.send({ op: 'prepare', xsl, xsd }, timeoutMs);
-    return a.error ?? null;
+    const answer = await this.send({ op: 'prepare', xsl, xsd }, timeoutMs);
+    return answer.error ?? null;
   }
 
   judge(req: JudgeRequest, timeoutMs?: number): Promise<JudgeAnswer> {
@@ -224,21 +228,22 @@ export class CdaJvm {
   }
 
   kill(): void {
-    const p = this.proc;
+    const proc = this.proc;
     this.proc = null;
     this.ready = null;
-    if (p && p.exitCode === null) p.kill('SIGKILL');
+    if (proc && proc.exitCode === null) proc.kill('SIGKILL');
   }
 
   close(): void {
-    const p = this.proc;
+    const proc = this.proc;
     this.proc = null;
     this.ready = null;
-    if (p && p.exitCode === null) {
-      p.stdin.end();
-      const t = setTimeout(() => p.kill('SIGKILL'), 2000);
-      t.unref();
-      p.on('exit', () => clearTimeout(t));
+    if (proc && proc.exitCode === null) {
+      proc.stdin.end();
+      // eslint-disable-next-line no-restricted-syntax -- kill guard: unref'd, cleared on exit
+      const killTimer = setTimeout(() => proc.kill('SIGKILL'), 2000);
+      killTimer.unref();
+      proc.on('exit', () => clearTimeout(killTimer));
     }
   }
 }

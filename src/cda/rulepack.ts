@@ -67,20 +67,20 @@ export interface VoletEntry {
 }
 
 function sha256(...parts: (string | Buffer)[]): string {
-  const h = createHash('sha256');
+  const hash = createHash('sha256');
   for (const p of parts) {
-    h.update(p);
-    h.update('\0');
+    hash.update(p);
+    hash.update('\0');
   }
-  return h.digest('hex');
+  return hash.digest('hex');
 }
 
 function listFiles(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     if (e.name === '.git') continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) listFiles(p, out);
-    else if (e.isFile()) out.push(p);
+    const path = join(dir, e.name);
+    if (e.isDirectory()) listFiles(path, out);
+    else if (e.isFile()) out.push(path);
   }
   return out;
 }
@@ -96,8 +96,8 @@ function writeAtomic(file: string, content: string): void {
 export function packHash(dir: string): string {
   const files = listFiles(dir).sort();
   const listing = files.map((f) => {
-    const s = statSync(f);
-    return `${relative(dir, f).split(sep).join('/')}\t${s.size}\t${s.mtimeMs}`;
+    const stat = statSync(f);
+    return `${relative(dir, f).split(sep).join('/')}\t${stat.size}\t${stat.mtimeMs}`;
   });
   const key = sha256('listing', dir, ...listing);
   const cacheFile = join(CACHE_DIR, `pack-${key}.json`);
@@ -108,14 +108,14 @@ export function packHash(dir: string): string {
       /* recompute */
     }
   }
-  const h = createHash('sha256');
+  const hasher = createHash('sha256');
   for (const f of files) {
-    h.update(relative(dir, f).split(sep).join('/'));
-    h.update('\0');
-    h.update(createHash('sha256').update(readFileSync(f)).digest('hex'));
-    h.update('\n');
+    hasher.update(relative(dir, f).split(sep).join('/'));
+    hasher.update('\0');
+    hasher.update(createHash('sha256').update(readFileSync(f)).digest('hex'));
+    hasher.update('\n');
   }
-  const hash = h.digest('hex');
+  const hash = hasher.digest('hex');
   writeAtomic(cacheFile, JSON.stringify({ hash }));
   return hash;
 }
@@ -126,9 +126,9 @@ export function packCommit(dir: string): string | null {
   try {
     if (existsSync(join(git, 'HEAD'))) {
       const head = readFileSync(join(git, 'HEAD'), 'utf8').trim();
-      const m = /^ref:\s*(.+)$/.exec(head);
-      if (!m) return /^[0-9a-f]{40}$/.test(head) ? head : null;
-      const ref = m[1].trim();
+      const match = /^ref:\s*(.+)$/.exec(head);
+      if (!match) return /^[0-9a-f]{40}$/.test(head) ? head : null;
+      const ref = match[1].trim();
       if (existsSync(join(git, ref))) return readFileSync(join(git, ref), 'utf8').trim();
       if (existsSync(join(git, 'packed-refs'))) {
         for (const line of readFileSync(join(git, 'packed-refs'), 'utf8').split('\n')) {
@@ -139,8 +139,8 @@ export function packCommit(dir: string): string | null {
       return null;
     }
     if (existsSync(join(dir, 'COMMIT'))) {
-      const c = readFileSync(join(dir, 'COMMIT'), 'utf8').trim().split(/\s+/)[0];
-      return c || null;
+      const commit = readFileSync(join(dir, 'COMMIT'), 'utf8').trim().split(/\s+/)[0];
+      return commit || null;
     }
   } catch {
     return null;
@@ -195,8 +195,8 @@ export function voletSignature(schFile: string): TemplateId[] {
 }
 
 function versionOf(schRel: string): string | null {
-  const m = /_(\d{4}\.\d{2})\.sch$/.exec(schRel);
-  return m ? m[1] : null;
+  const match = /_(\d{4}\.\d{2})\.sch$/.exec(schRel);
+  return match ? match[1] : null;
 }
 
 export function buildCatalogue(dir: string): VoletEntry[] {
@@ -236,9 +236,9 @@ export function openRulePack(dir: string): RulePack {
 
 export type Selection = { schematron: string; reason: string } | { schematron: null; reason: string };
 
-function versionKey(v: string | null): number {
-  if (!v) return 0;
-  const digits = v.replace(/\D/g, '');
+function versionKey(version: string | null): number {
+  if (!version) return 0;
+  const digits = version.replace(/\D/g, '');
   if (digits.length < 4) return 0;
   return Number(digits.slice(0, 4)) * 100 + Number(digits.slice(4, 6) || '0');
 }
@@ -309,8 +309,8 @@ export function compiledXslt(pack: RulePack, schRel: string): { xsl: string; war
   if (existsSync(xsl) && existsSync(meta)) {
     return { xsl, warnings: (JSON.parse(readFileSync(meta, 'utf8')) as { warnings: string[] }).warnings, cached: true };
   }
-  const c = compileSchematron(join(pack.path, schRel));
-  writeAtomic(xsl, c.xslt);
-  writeAtomic(meta, JSON.stringify({ schematron: schRel, warnings: c.warnings, stats: c.stats }, null, 1));
-  return { xsl, warnings: c.warnings, cached: false };
+  const compiled = compileSchematron(join(pack.path, schRel));
+  writeAtomic(xsl, compiled.xslt);
+  writeAtomic(meta, JSON.stringify({ schematron: schRel, warnings: compiled.warnings, stats: compiled.stats }, null, 1));
+  return { xsl, warnings: compiled.warnings, cached: false };
 }

@@ -39,8 +39,8 @@ function decode(buf: Buffer): string {
   if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf);
   if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf);
   const head = buf.subarray(0, 200).toString('latin1');
-  const m = /^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head);
-  const enc = m ? m[1].toLowerCase() : 'utf-8';
+  const match = /^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head);
+  const enc = match ? match[1].toLowerCase() : 'utf-8';
   if (enc === 'utf-8' || enc === 'utf8') return buf.toString('utf8');
   try {
     return new TextDecoder(enc).decode(buf);
@@ -85,15 +85,15 @@ export function scanDocument(buf: Buffer, limits: ScanLimits = {}): ScanResult |
     const c1 = text[lt + 1];
     if (c1 === '!') {
       if (text.startsWith('<!--', lt)) {
-        const e = text.indexOf('-->', lt + 4);
-        if (e < 0) return { ok: false, reason: 'not well-formed XML: unterminated comment', line: lineAt(text, lt) };
-        i = e + 3;
+        const end = text.indexOf('-->', lt + 4);
+        if (end < 0) return { ok: false, reason: 'not well-formed XML: unterminated comment', line: lineAt(text, lt) };
+        i = end + 3;
         continue;
       }
       if (text.startsWith('<![CDATA[', lt)) {
-        const e = text.indexOf(']]>', lt + 9);
-        if (e < 0) return { ok: false, reason: 'not well-formed XML: unterminated CDATA section', line: lineAt(text, lt) };
-        i = e + 3;
+        const end = text.indexOf(']]>', lt + 9);
+        if (end < 0) return { ok: false, reason: 'not well-formed XML: unterminated CDATA section', line: lineAt(text, lt) };
+        i = end + 3;
         continue;
       }
       const word = /^<!([A-Za-z]+)/.exec(text.slice(lt, lt + 12));
@@ -105,9 +105,9 @@ export function scanDocument(buf: Buffer, limits: ScanLimits = {}): ScanResult |
       };
     }
     if (c1 === '?') {
-      const e = text.indexOf('?>', lt + 2);
-      if (e < 0) return { ok: false, reason: 'not well-formed XML: unterminated processing instruction', line: lineAt(text, lt) };
-      i = e + 2;
+      const end = text.indexOf('?>', lt + 2);
+      if (end < 0) return { ok: false, reason: 'not well-formed XML: unterminated processing instruction', line: lineAt(text, lt) };
+      i = end + 2;
       continue;
     }
     // a tag: find its end, skipping quoted attribute values
@@ -140,27 +140,27 @@ export function scanDocument(buf: Buffer, limits: ScanLimits = {}): ScanResult |
       ATTR.lastIndex = 0;
       const rest = tag.slice(nameEnd);
       for (let m = ATTR.exec(rest); m; m = ATTR.exec(rest)) {
-        const v = m[2] ?? m[3] ?? '';
-        attrs[m[1]] = v;
+        const value = m[2] ?? m[3] ?? '';
+        attrs[m[1]] = value;
         if (m[1] === 'xmlns' || m[1].startsWith('xmlns:')) {
           if (scope === scopes[scopes.length - 1]) scope = { ...scope };
-          scope[m[1] === 'xmlns' ? '' : m[1].slice(6)] = v;
+          scope[m[1] === 'xmlns' ? '' : m[1].slice(6)] = value;
         }
       }
     }
     const colon = qname.indexOf(':');
     const local = colon >= 0 ? qname.slice(colon + 1) : qname;
     const ns = scope[colon >= 0 ? qname.slice(0, colon) : ''] ?? '';
-    const d = depth + 1;
-    if (d > max) max = d;
-    if (d > maxDepth) return { ok: false, reason: `refused: elements nested deeper than ${maxDepth} levels`, line: lineAt(text, lt) };
-    if (d === 1 && !rootLocal) {
+    const level = depth + 1;
+    if (level > max) max = level;
+    if (level > maxDepth) return { ok: false, reason: `refused: elements nested deeper than ${maxDepth} levels`, line: lineAt(text, lt) };
+    if (level === 1 && !rootLocal) {
       rootLocal = local;
       rootNs = ns;
-    } else if (d === 2 && local === 'templateId' && ns === CDA_NS) {
+    } else if (level === 2 && local === 'templateId' && ns === CDA_NS) {
       templateIds.push({ root: attrs.root ?? '', extension: attrs.extension ?? null });
     } else if (
-      d === 3 &&
+      level === 3 &&
       body === null &&
       path[1] === 'component' &&
       ns === CDA_NS &&
@@ -169,7 +169,7 @@ export function scanDocument(buf: Buffer, limits: ScanLimits = {}): ScanResult |
       body = local;
     }
     if (!selfClosing) {
-      depth = d;
+      depth = level;
       path.push(local);
       scopes.push(scope);
     }

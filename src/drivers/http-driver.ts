@@ -55,19 +55,19 @@ export class HttpDriver implements LgcDriver {
       ePrescriptionTimeoutMs: opts.ePrescriptionTimeoutMs,
       dmpTimeoutMs: opts.dmpTimeoutMs,
     };
-    const d = opts.doubles;
+    const configured = opts.doubles;
     const doubles = {
-      insi: { url: d.insi },
-      ...(d.dmp ? { dmp: d.dmp } : {}),
-      ...(d.eprescription ? { eprescription: { url: d.eprescription } } : {}),
-      ...(d.mss ? { mss: d.mss } : {}),
+      insi: { url: configured.insi },
+      ...(configured.dmp ? { dmp: configured.dmp } : {}),
+      ...(configured.eprescription ? { eprescription: { url: configured.eprescription } } : {}),
+      ...(configured.mss ? { mss: configured.mss } : {}),
     };
     await this.call('POST', '/testdriver/reset', { doubles, options, ...(opts.workstations ? { workstations: opts.workstations } : {}) });
   }
 
   async createPatient(file: Traits, appointments?: string[]): Promise<string> {
-    const r = await this.call<{ patientId: string }>('POST', '/testdriver/patients', { file, appointments });
-    return r.patientId;
+    const created = await this.call<{ patientId: string }>('POST', '/testdriver/patients', { file, appointments });
+    return created.patientId;
   }
 
   insertCarteVitale(workstation: Workstation, card: CarteVitale) {
@@ -90,17 +90,22 @@ export class HttpDriver implements LgcDriver {
     return this.timed(async () => {
       const path = `/testdriver/patients/${encodeURIComponent(patientId)}/qualify`;
       const { status, body } = await this.request('POST', path, { workstation, method, document }, { accept: [200, 422, 403, 409] });
-      const b = (body ?? {}) as Record<string, unknown>;
-      if (status === 200 && b.qualified === true) {
+      const answer = (body ?? {}) as Record<string, unknown>;
+      if (status === 200 && answer.qualified === true) {
         return {
           qualified: true,
-          clicks: Number(b.clicks),
-          screenChanges: Number(b.screenChanges),
-          shown: Array.isArray(b.shown) ? (b.shown as string[]) : [],
-          ins: b.ins as { status?: string },
+          clicks: Number(answer.clicks),
+          screenChanges: Number(answer.screenChanges),
+          shown: Array.isArray(answer.shown) ? (answer.shown as string[]) : [],
+          ins: answer.ins as { status?: string },
         };
       }
-      return { qualified: false, status, reason: String(b.reason ?? b.error ?? 'refused'), message: String(b.message ?? '') };
+      return {
+        qualified: false,
+        status,
+        reason: String(answer.reason ?? answer.error ?? 'refused'),
+        message: String(answer.message ?? ''),
+      };
     });
   }
 
@@ -127,9 +132,9 @@ export class HttpDriver implements LgcDriver {
 
   documentContent(documentId: string) {
     return this.timed(async () => {
-      const v = await this.call<unknown>('GET', `/testdriver/documents/${encodeURIComponent(documentId)}/content`);
-      if (typeof v !== 'string') throw new TargetError(`GET /testdriver/documents/${documentId}/content did not answer a document`);
-      return v;
+      const content = await this.call<unknown>('GET', `/testdriver/documents/${encodeURIComponent(documentId)}/content`);
+      if (typeof content !== 'string') throw new TargetError(`GET /testdriver/documents/${documentId}/content did not answer a document`);
+      return content;
     });
   }
 
@@ -192,8 +197,13 @@ export class HttpDriver implements LgcDriver {
     return { value, ms: Math.round(performance.now() - t0), declaredFields: [ALL_FIELDS] };
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, o: { timeoutMs?: number; noTenant?: boolean } = {}): Promise<T> {
-    const { body: b } = await this.request(method, path, body, { ...o, accept: [200, 201] });
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { timeoutMs?: number; noTenant?: boolean } = {},
+  ): Promise<T> {
+    const { body: b } = await this.request(method, path, body, { ...options, accept: [200, 201] });
     return b as T;
   }
 
@@ -201,19 +211,20 @@ export class HttpDriver implements LgcDriver {
     method: string,
     path: string,
     body: unknown,
-    o: { timeoutMs?: number; noTenant?: boolean; accept: number[] },
+    options: { timeoutMs?: number; noTenant?: boolean; accept: number[] },
   ): Promise<{ status: number; body: unknown }> {
     const url = this.baseUrl.replace(/\/$/, '') + path;
     const ex: DriverExchange = { at: new Date().toISOString(), method, url, requestBody: body };
     this.log.push(ex);
     const ctl = new AbortController();
     this.controllers.add(ctl);
-    const timeoutMs = o.timeoutMs ?? this.actionTimeoutMs;
+    const timeoutMs = options.timeoutMs ?? this.actionTimeoutMs;
+    // eslint-disable-next-line no-restricted-syntax -- the request's bound: aborts the fetch, cleared in finally
     const timer = setTimeout(() => ctl.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     const t0 = performance.now();
     try {
       const headers: Record<string, string> = { accept: 'application/json' };
-      if (!o.noTenant) headers['x-vigie-tenant'] = this.tenant;
+      if (!options.noTenant) headers['x-vigie-tenant'] = this.tenant;
       if (body !== undefined) headers['content-type'] = 'application/json';
       const send = () => fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: ctl.signal });
       // A keep-alive socket the target closed while idle fails before any byte of answer: the request
@@ -229,17 +240,17 @@ export class HttpDriver implements LgcDriver {
       ex.status = res.status;
       ex.responseBody = parsed;
       ex.ms = Math.round(performance.now() - t0);
-      if (!o.accept.includes(res.status) && [403, 409, 422].includes(res.status)) {
+      if (!options.accept.includes(res.status) && [403, 409, 422].includes(res.status)) {
         // A refusal the user would see (the contract: 403, 409, 422 with the text shown): the step judges it.
-        const b = (parsed ?? {}) as { error?: string; reason?: string; message?: string };
+        const refusal = (parsed ?? {}) as { error?: string; reason?: string; message?: string };
         throw new TargetRefusal(
           `${method} ${path}`,
           res.status,
-          String(b.reason ?? b.error ?? ''),
-          String(b.message ?? (typeof parsed === 'string' ? parsed.slice(0, 300) : '')),
+          String(refusal.reason ?? refusal.error ?? ''),
+          String(refusal.message ?? (typeof parsed === 'string' ? parsed.slice(0, 300) : '')),
         );
       }
-      if (!o.accept.includes(res.status)) {
+      if (!options.accept.includes(res.status)) {
         throw new TargetError(
           `${method} ${path} answered HTTP ${res.status}: ${typeof parsed === 'string' ? parsed.slice(0, 300) : JSON.stringify(parsed).slice(0, 300)}`,
         );
@@ -258,17 +269,17 @@ export class HttpDriver implements LgcDriver {
   }
 }
 
-function closedBeforeAnswer(e: unknown): boolean {
-  const code = (e as { cause?: { code?: string } }).cause?.code;
+function closedBeforeAnswer(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } }).cause?.code;
   return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }
 
-function describeFetchError(e: unknown): string {
-  const err = e as { message?: string; cause?: { code?: string; message?: string } };
+function describeFetchError(error: unknown): string {
+  const err = error as { message?: string; cause?: { code?: string; message?: string } };
   const code = err.cause?.code;
   if (code === 'ECONNREFUSED') return `connection refused (${err.cause?.message ?? ''})`;
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
     return `the connection was closed by the target (${code}: ${err.cause?.message ?? ''})`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found (${err.cause?.message ?? ''})`;
-  return code ? `${code} (${err.cause?.message ?? ''})` : String(err.message ?? e);
+  return code ? `${code} (${err.cause?.message ?? ''})` : String(err.message ?? error);
 }

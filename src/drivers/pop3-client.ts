@@ -1,10 +1,11 @@
 import { Socket, connect } from 'node:net';
+import { pause } from '../harness/wait';
 
 /**
  * A minimal POP3 client (RFC 1939): reads a mailbox of an MSSanté-like service (bounces,
  * receipts, replies). Every exchange is bounded by `timeoutMs`.
  */
-export async function pop3Fetch(o: {
+export async function pop3Fetch(options: {
   host: string;
   port: number;
   user: string;
@@ -12,8 +13,8 @@ export async function pop3Fetch(o: {
   timeoutMs?: number;
   delete?: boolean;
 }): Promise<Buffer[]> {
-  const timeoutMs = o.timeoutMs ?? 5000;
-  const sock: Socket = connect({ host: o.host, port: o.port });
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const sock: Socket = connect({ host: options.host, port: options.port });
   let buf = Buffer.alloc(0);
   let waiter: (() => void) | null = null;
   sock.on('data', (d: Buffer) => {
@@ -43,13 +44,14 @@ export async function pop3Fetch(o: {
         buf = buf.subarray(len);
         return chunk;
       }
-      if (sock.destroyed || Date.now() > until) throw new Error(`POP3 ${o.host}:${o.port}: no complete answer within ${timeoutMs} ms`);
+      if (sock.destroyed || Date.now() > until)
+        throw new Error(`POP3 ${options.host}:${options.port}: no complete answer within ${timeoutMs} ms`);
       await Promise.race([
         new Promise<void>((r) => {
           waiter = r;
         }),
         closed,
-        new Promise((r) => setTimeout(r, Math.max(1, until - Date.now()))),
+        pause(Math.max(1, until - Date.now())),
       ]);
       waiter = null;
     }
@@ -64,20 +66,20 @@ export async function pop3Fetch(o: {
       sock.once('error', reject);
     });
     await read(false);
-    await cmd(`USER ${o.user}`);
-    await cmd(`PASS ${o.password}`);
+    await cmd(`USER ${options.user}`);
+    await cmd(`PASS ${options.password}`);
     const stat = (await cmd('STAT')).toString('latin1');
     const n = Number(/\+OK (\d+)/.exec(stat)?.[1] ?? 0);
     const out: Buffer[] = [];
     for (let i = 1; i <= n; i++) {
-      const r = await cmd(`RETR ${i}`, true);
+      const answer = await cmd(`RETR ${i}`, true);
       // Drop the +OK line and the final ".\r\n", undo dot-stuffing.
-      const body = r
-        .subarray(r.indexOf('\r\n') + 2, r.length - 3)
+      const body = answer
+        .subarray(answer.indexOf('\r\n') + 2, answer.length - 3)
         .toString('latin1')
         .replace(/\r\n\.\./g, '\r\n.');
       out.push(Buffer.from(body, 'latin1'));
-      if (o.delete) await cmd(`DELE ${i}`);
+      if (options.delete) await cmd(`DELE ${i}`);
     }
     await cmd('QUIT').catch(() => undefined);
     return out;

@@ -129,8 +129,8 @@ export class UiDriver implements LgcDriver {
   get step(): string | undefined {
     return this.session.step;
   }
-  set step(s: string | undefined) {
-    this.session.step = s;
+  set step(step: string | undefined) {
+    this.session.step = step;
   }
 
   protected get s() {
@@ -167,13 +167,13 @@ export class UiDriver implements LgcDriver {
   insertCarteVitale(ws: Workstation, card: CarteVitale) {
     return this.action('read the Carte Vitale', async (a, page) => {
       await this.goto(page, this.url('patientList', ws), true);
-      const c = this.s.carteVitale;
-      await this.type(page, 'carteVitale.matricule', c.matricule, card.matricule);
-      if (c.key && card.key) await this.type(page, 'carteVitale.key', c.key, card.key);
-      await this.type(page, 'carteVitale.birthName', c.birthName, card.birthName);
-      await this.type(page, 'carteVitale.firstName', c.firstName, card.firstName);
-      await this.type(page, 'carteVitale.birthDate', c.birthDate, card.birthDate);
-      await this.click(a, page, 'carteVitale.submit', c.submit);
+      const selectors = this.s.carteVitale;
+      await this.type(page, 'carteVitale.matricule', selectors.matricule, card.matricule);
+      if (selectors.key && card.key) await this.type(page, 'carteVitale.key', selectors.key, card.key);
+      await this.type(page, 'carteVitale.birthName', selectors.birthName, card.birthName);
+      await this.type(page, 'carteVitale.firstName', selectors.firstName, card.firstName);
+      await this.type(page, 'carteVitale.birthDate', selectors.birthDate, card.birthDate);
+      await this.click(a, page, 'carteVitale.submit', selectors.submit);
       await this.prompts(a, page);
       await this.probe(page);
       const id = new RegExp(this.o.map.ids.patientFromUrl).exec(page.url())?.[1];
@@ -202,10 +202,10 @@ export class UiDriver implements LgcDriver {
       await this.click(a, page, 'startOfDay.submit', this.s.startOfDay.submit);
       await this.prompts(a, page);
       await this.probe(page);
-      const r = await this.read(page, { values: { result: norm(this.s.startOfDay.result, 'startOfDay.result')! } });
-      const n = Number(r.values.result);
+      const read = await this.read(page, { values: { result: norm(this.s.startOfDay.result, 'startOfDay.result')! } });
+      const n = Number(read.values.result);
       if (!Number.isFinite(n))
-        throw new TargetError(`start of day: no number of patients shown (startOfDay.result read ${JSON.stringify(r.values.result)})`);
+        throw new TargetError(`start of day: no number of patients shown (startOfDay.result read ${JSON.stringify(read.values.result)})`);
       return { patientsOfTheDay: n };
     });
   }
@@ -239,18 +239,18 @@ export class UiDriver implements LgcDriver {
         method === 'document' ? byLabel(document ?? '') : firstOffered,
         method === 'document' ? `« ${document} »` : 'offered',
       );
-      const v = await this.readIdentity(page, patientId, a, { explore: false });
+      const view = await this.readIdentity(page, patientId, a, { explore: false });
       // Qualified or not is what the panel shows: as self-reported as the INS status it is read from.
       if (a.declared.has('ins.status')) a.declared.add('qualified');
-      if (v.ins.status === 'qualified') {
-        return { qualified: true, clicks: a.clicks.length, screenChanges: this.presses.screenChanges(a), shown: a.shown, ins: v.ins };
+      if (view.ins.status === 'qualified') {
+        return { qualified: true, clicks: a.clicks.length, screenChanges: this.presses.screenChanges(a), shown: a.shown, ins: view.ins };
       }
       const why = await refusalText(page, id.refusal);
       return {
         qualified: false,
         status: 0,
         reason: 'refused',
-        message: why.replace(/^: /, '') || `the INS is still « ${v.ins.status} » on the identity panel`,
+        message: why.replace(/^: /, '') || `the INS is still « ${view.ins.status} » on the identity panel`,
       };
     });
   }
@@ -287,9 +287,9 @@ export class UiDriver implements LgcDriver {
       }
       const views = [await this.readDocument(page, ids[0], a)];
       for (const id of ids.slice(1)) {
-        const o = await this.document(id);
-        for (const f of o.declaredFields ?? []) a.declared.add(f);
-        views.push(o.value);
+        const observed = await this.document(id);
+        for (const f of observed.declaredFields ?? []) a.declared.add(f);
+        views.push(observed.value);
       }
       return views;
     });
@@ -348,16 +348,21 @@ export class UiDriver implements LgcDriver {
   consultDmp(ws: Workstation, patientId: string, nonOpposition?: boolean) {
     return this.action('consult the DMP', async (a, page): Promise<ConsultResult> => {
       await this.goto(page, this.url('patientFile', ws, { patientId }), true);
-      const d = this.s.dmpConsultation;
+      const selectors = this.s.dmpConsultation;
       // No prompt answered here: what the UI asks now is the question under judgement.
-      await this.click(a, page, 'dmpConsultation.consult', d.consult);
-      let r = await readConsult(this.reading, page, a);
-      if (r.asked && nonOpposition !== undefined) {
-        await this.click(a, page, nonOpposition ? 'dmpConsultation.yes' : 'dmpConsultation.no', nonOpposition ? d.yes : d.no);
+      await this.click(a, page, 'dmpConsultation.consult', selectors.consult);
+      let consult = await readConsult(this.reading, page, a);
+      if (consult.asked && nonOpposition !== undefined) {
+        await this.click(
+          a,
+          page,
+          nonOpposition ? 'dmpConsultation.yes' : 'dmpConsultation.no',
+          nonOpposition ? selectors.yes : selectors.no,
+        );
         await this.prompts(a, page);
-        r = await readConsult(this.reading, page, a);
+        consult = await readConsult(this.reading, page, a);
       }
-      return r;
+      return consult;
     });
   }
 
@@ -395,8 +400,8 @@ export class UiDriver implements LgcDriver {
   // --- helpers for the actions and for page objects ----------------------------------------------
 
   /** The screen `key` of the map for the workstation `w` (default: the professional's). */
-  protected url(key: keyof SelectorMap['urls'], w?: Workstation, vars: Record<string, string> = {}): string {
-    return screenUrl(this.o.map, this.o.uiBaseUrl, key, { tenant: this.tenant, ws: workstationOf(this.o.map, w), ...vars });
+  protected url(key: keyof SelectorMap['urls'], workstation?: Workstation, vars: Record<string, string> = {}): string {
+    return screenUrl(this.o.map, this.o.uiBaseUrl, key, { tenant: this.tenant, ws: workstationOf(this.o.map, workstation), ...vars });
   }
 
   /** A user action on the user's tab (clicks and screen changes counted from its first press). */
@@ -411,12 +416,12 @@ export class UiDriver implements LgcDriver {
     return this.session.goto(page, url, force);
   }
   /** A press of the user: one click of `a`. */
-  protected click(a: Act, page: Page, key: string, css: string): Promise<void> {
-    return this.presses.press(a, page, key, css);
+  protected click(act: Act, page: Page, key: string, css: string): Promise<void> {
+    return this.presses.press(act, page, key, css);
   }
   /** Answers the map's prompts after a press (each one more click); `pick` chooses in a prompt's <select>. */
-  protected prompts(a: Act, page: Page, pick: (o: Option[]) => Option | undefined = firstOffered, wanted = 'offered') {
-    return this.presses.prompts(a, page, this.s.prompts, pick, wanted);
+  protected prompts(act: Act, page: Page, pick: (o: Option[]) => Option | undefined = firstOffered, wanted = 'offered') {
+    return this.presses.prompts(act, page, this.s.prompts, pick, wanted);
   }
   protected one(page: Page, key: string, css: string): Promise<Located> {
     return one(page, key, css, this.findMs);
@@ -434,8 +439,8 @@ export class UiDriver implements LgcDriver {
     await this.session.settle(page);
   }
 
-  protected readIdentity(page: Page, patientId: string, seen: Seen, o: { explore?: boolean } = {}): Promise<IdentityView> {
-    return readIdentity(this.reading, this.presses, page, patientId, seen, o);
+  protected readIdentity(page: Page, patientId: string, seen: Seen, options: { explore?: boolean } = {}): Promise<IdentityView> {
+    return readIdentity(this.reading, this.presses, page, patientId, seen, options);
   }
   protected readDocument(page: Page, documentId: string, seen: Seen): Promise<DocumentView> {
     return readDocument(this.reading, page, documentId, seen, this.typeChosenByUser.has(documentId));
@@ -448,11 +453,11 @@ export class UiDriver implements LgcDriver {
   }
 
   /** What a document action ends with: its clicks, screen changes, and the editor as shown then. */
-  protected async result(a: Act, page: Page, documentId: string): Promise<ActionResult> {
-    const document = await this.readDocument(page, documentId, a);
+  protected async result(act: Act, page: Page, documentId: string): Promise<ActionResult> {
+    const document = await this.readDocument(page, documentId, act);
     return {
-      clicks: a.clicks,
-      screenChanges: this.presses.screenChanges(a),
+      clicks: act.clicks,
+      screenChanges: this.presses.screenChanges(act),
       ...(document.printed ? { printed: document.printed } : {}),
       document,
     };

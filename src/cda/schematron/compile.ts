@@ -33,11 +33,11 @@ export interface CompiledSchema {
 
 const XSL = 'http://www.w3.org/1999/XSL/Transform';
 
-function escAttr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/>/g, '&gt;');
+function escAttr(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/>/g, '&gt;');
 }
-function escText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+function escText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export function compileSchematron(schFile: string): CompiledSchema {
@@ -58,9 +58,9 @@ export function compileSchematron(schFile: string): CompiledSchema {
   const collectRules = (el: XEl): void => {
     for (const c of elements(el)) {
       if (isSch(c, 'rule') && c.attrs.id) {
-        const l = rulesById.get(c.attrs.id) ?? [];
-        l.push(c);
-        rulesById.set(c.attrs.id, l);
+        const rules = rulesById.get(c.attrs.id) ?? [];
+        rules.push(c);
+        rulesById.set(c.attrs.id, rules);
       }
       collectRules(c);
     }
@@ -183,13 +183,13 @@ function emitRuleBody(
       else body.push(`<xsl:variable name="${escAttr(name)}">${serializeChildren(c)}</xsl:variable>`);
     } else if (c.local === 'assert' || c.local === 'report') {
       const test = c.attrs.test ?? 'true()';
-      const f = failureElement(c, pid);
+      const failure = failureElement(c, pid);
       if (c.local === 'assert') {
         stats.asserts++;
-        body.push(`<xsl:choose><xsl:when test="${escAttr(test)}"/><xsl:otherwise>${f}</xsl:otherwise></xsl:choose>`);
+        body.push(`<xsl:choose><xsl:when test="${escAttr(test)}"/><xsl:otherwise>${failure}</xsl:otherwise></xsl:choose>`);
       } else {
         stats.reports++;
-        body.push(`<xsl:if test="${escAttr(test)}">${f}</xsl:if>`);
+        body.push(`<xsl:if test="${escAttr(test)}">${failure}</xsl:if>`);
       }
     } else if (c.local === 'extends' && c.attrs.rule) {
       const local = elements(pattern).filter((r) => isSch(r, 'rule') && r.attrs.id === c.attrs.rule);
@@ -199,16 +199,16 @@ function emitRuleBody(
   }
 }
 
-function failureElement(a: XEl, pid: string): string {
-  const attrs = [`k="${a.local}"`, `p="${escAttr(pid)}"`];
-  if (a.attrs.id) attrs.push(`id="${escAttr(a.attrs.id)}"`);
-  if (a.attrs.role) attrs.push(`role="${escAttr(a.attrs.role)}"`);
-  if (a.attrs.flag) attrs.push(`flag="${escAttr(a.attrs.flag)}"`);
-  return `<f ${attrs.join(' ')}><xsl:call-template name="vigie-where"/>${messageContent(a)}</f>`;
+function failureElement(check: XEl, pid: string): string {
+  const attrs = [`k="${check.local}"`, `p="${escAttr(pid)}"`];
+  if (check.attrs.id) attrs.push(`id="${escAttr(check.attrs.id)}"`);
+  if (check.attrs.role) attrs.push(`role="${escAttr(check.attrs.role)}"`);
+  if (check.attrs.flag) attrs.push(`flag="${escAttr(check.attrs.flag)}"`);
+  return `<f ${attrs.join(' ')}><xsl:call-template name="vigie-where"/>${messageContent(check)}</f>`;
 }
 
 /** The message: text runs (merged across inline elements) and computed parts; white-space-only runs dropped. */
-function messageContent(a: XEl): string {
+function messageContent(check: XEl): string {
   const parts: string[] = [];
   let run = '';
   const flush = (): void => {
@@ -228,7 +228,7 @@ function messageContent(a: XEl): string {
       parts.push(`<xsl:value-of select="${escAttr(n.attrs.path !== undefined ? `name(${n.attrs.path})` : 'name(.)')}"/>`);
     } else n.children.forEach(visit);
   };
-  a.children.forEach(visit);
+  check.children.forEach(visit);
   flush();
   return parts.join('');
 }

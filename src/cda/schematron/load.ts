@@ -77,8 +77,8 @@ function findById(el: XEl, id: string): XEl | null {
   if (isSch(el) && el.attrs.id === id) return el;
   for (const c of el.children) {
     if (c.kind === 'el') {
-      const f = findById(c, id);
-      if (f) return f;
+      const found = findById(c, id);
+      if (found) return found;
     }
   }
   return null;

@@ -17,29 +17,31 @@ export interface BodyLimits {
   headBytes: number;
 }
 
-export function readBody(req: http.IncomingMessage, l: BodyLimits): Promise<Body> {
+export function readBody(req: http.IncomingMessage, limits: BodyLimits): Promise<Body> {
   const declared = Number(req.headers['content-length'] ?? 0);
   return new Promise<Body>((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
     const settle = (b: Body) => {
-      if (!settled) ((settled = true), resolve(b));
+      if (settled) return;
+      settled = true;
+      resolve(b);
     };
     const overflow = () => {
-      const head = Buffer.concat(chunks).subarray(0, l.headBytes);
+      const head = Buffer.concat(chunks).subarray(0, limits.headBytes);
       chunks.length = 0;
       settle({ kind: 'tooLarge', head, size: Math.max(size, declared) });
     };
-    if (declared > l.maxBytes) overflow(); // announced too big: answer before reading anything
+    if (declared > limits.maxBytes) overflow(); // announced too big: answer before reading anything
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (settled) {
         // Oversized: discard what the client is still sending so it can read the 413, but not forever.
-        if (size > l.drainBytes) req.socket.destroy();
+        if (size > limits.drainBytes) req.socket.destroy();
         return;
       }
-      if (size > l.maxBytes) overflow();
+      if (size > limits.maxBytes) overflow();
       else chunks.push(chunk);
     });
     req.on('end', () => settle({ kind: 'ok', data: Buffer.concat(chunks) }));

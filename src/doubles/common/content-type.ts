@@ -13,8 +13,8 @@ export interface ContentType {
 
 export function parseContentType(value: string | undefined): ContentType {
   try {
-    const m = new MIMEType(value ?? '');
-    return { type: m.essence, params: Object.fromEntries(m.params) };
+    const mime = new MIMEType(value ?? '');
+    return { type: mime.essence, params: Object.fromEntries(mime.params) };
   } catch {
     return { type: '', params: {} };
   }

@@ -32,8 +32,8 @@ export class HoldQueue<P extends Parkable> {
     this.held = false;
   }
 
-  park(p: P): void {
-    this.parked.push(p);
+  park(request: P): void {
+    this.parked.push(request);
   }
 
   /** Stops holding; answers (or drops) every parked request; returns how many there were. */
@@ -41,7 +41,10 @@ export class HoldQueue<P extends Parkable> {
     this.held = false;
     const parked = this.parked;
     this.parked = [];
-    for (const p of parked) drop ? p.drop() : p.answer();
+    for (const p of parked) {
+      if (drop) p.drop();
+      else p.answer();
+    }
     return parked.length;
   }
 

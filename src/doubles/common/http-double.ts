@@ -116,8 +116,8 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
     const tenantId = route ? (route[1] ?? DEFAULT_TENANT) : '';
     if (!route || !TENANT_ID.test(tenantId)) return send(res, this.spec.plainReply(404, 'Not found'));
     if (req.method !== 'POST') {
-      const r = this.spec.plainReply(405, 'Only POST is supported');
-      return send(res, { ...r, headers: { allow: 'POST', ...r.headers } });
+      const reply = this.spec.plainReply(405, 'Only POST is supported');
+      return send(res, { ...reply, headers: { allow: 'POST', ...reply.headers } });
     }
     const tenant = this.tenants.get(tenantId);
     const body = await readBody(req, this.limits);

@@ -34,8 +34,8 @@ export interface Reply {
 }
 
 /** Writes the reply, unless the response is already over (a client gone, a parked request dropped). */
-export function send(res: http.ServerResponse, r: Reply): void {
+export function send(res: http.ServerResponse, reply: Reply): void {
   if (res.writableEnded || res.destroyed) return;
-  res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body), ...r.headers });
-  res.end(r.body);
+  res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.body), ...reply.headers });
+  res.end(reply.body);
 }

@@ -36,15 +36,15 @@ export function senderFault(detailCode: string, reason: string): SoapFault {
 }
 
 /** SOAP 1.2 part 1 §5.4.7: a VersionMismatch fault says which envelope version is supported (a header). */
-export function upgradeHeader(f: SoapFault): string {
-  return f.code === 'VersionMismatch' ? '<soap:Upgrade><soap:SupportedEnvelope qname="soap:Envelope"/></soap:Upgrade>' : '';
+export function upgradeHeader(soapFault: SoapFault): string {
+  return soapFault.code === 'VersionMismatch' ? '<soap:Upgrade><soap:SupportedEnvelope qname="soap:Envelope"/></soap:Upgrade>' : '';
 }
 
 /** The soap:Fault element; `detail(reason)` is the double's own detail entry (already escaped reason given). */
-export function faultElement(f: SoapFault, detail: (escapedReason: string) => string): string {
-  const reason = escapeXml(f.reason);
+export function faultElement(soapFault: SoapFault, detail: (escapedReason: string) => string): string {
+  const reason = escapeXml(soapFault.reason);
   return (
-    `<soap:Fault><soap:Code><soap:Value>soap:${f.code}</soap:Value></soap:Code>` +
+    `<soap:Fault><soap:Code><soap:Value>soap:${soapFault.code}</soap:Value></soap:Code>` +
     `<soap:Reason><soap:Text xml:lang="fr">${reason}</soap:Text></soap:Reason>` +
     `<soap:Detail>${detail(reason)}</soap:Detail></soap:Fault>`
   );

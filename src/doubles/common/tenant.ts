@@ -20,8 +20,8 @@ export class ExchangeLog<X> {
   ) {}
 
   /** Records an exchange and wakes the waits it may satisfy. */
-  record(x: X): void {
-    this.items.push(x);
+  record(exchange: X): void {
+    this.items.push(exchange);
     this.waiters.notify();
   }
 
@@ -160,8 +160,8 @@ export class ExchangeTenant<X extends HeldRecord, B> extends HoldingTenant<X> im
     this.behaviour = initial();
   }
 
-  respondWith(b: B): void {
-    this.behaviour = b;
+  respondWith(behaviour: B): void {
+    this.behaviour = behaviour;
   }
 
   exchanges(): X[] {
@@ -179,7 +179,7 @@ export class ExchangeTenant<X extends HeldRecord, B> extends HoldingTenant<X> im
   }
 
   /** Records an exchange as it arrives (held or not); its outcome and answer are filled in later. */
-  record(x: X): void {
-    this.records.record(x);
+  record(exchange: X): void {
+    this.records.record(exchange);
   }
 }

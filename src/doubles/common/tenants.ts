@@ -24,9 +24,9 @@ export class TenantRegistry<T> {
 
   get(id: string): T {
     this.check(id);
-    let t = this.byId.get(id);
-    if (!t) this.byId.set(id, (t = this.create(id)));
-    return t;
+    let tenant = this.byId.get(id);
+    if (!tenant) this.byId.set(id, (tenant = this.create(id)));
+    return tenant;
   }
 
   all(): T[] {

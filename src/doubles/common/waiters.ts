@@ -25,6 +25,7 @@ export class Waiters {
         satisfied,
         resolve,
         reject,
+        // eslint-disable-next-line no-restricted-syntax -- the wait's bound: cleared by notify() once satisfied
         timer: setTimeout(() => {
           this.set.delete(waiter);
           reject(new Error(message()));

@@ -117,6 +117,6 @@ export function child(el: XmlElement | undefined, local: string, ns?: string): X
 }
 
 export function childText(el: XmlElement | undefined, local: string): string | undefined {
-  const c = child(el, local);
-  return c ? c.text : undefined;
+  const found = child(el, local);
+  return found ? found.text : undefined;
 }

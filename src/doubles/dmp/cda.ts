@@ -68,12 +68,12 @@ export function checkAgainstCda(entry: DmpDocumentEntry): CdaProblem[] {
       reason: `${where}: typeCode "${entry.typeCode ?? '(absent)'}" contradicts the CDA /ClinicalDocument/code/@code "${facts.code ?? '(absent)'}"`,
     });
   }
-  const p = entry.patientId;
-  if (p && !facts.patientIds.some((c) => c.id === p.id && c.oid === p.oid)) {
+  const patientId = entry.patientId;
+  if (patientId && !facts.patientIds.some((c) => c.id === patientId.id && c.oid === patientId.oid)) {
     const cda = facts.patientIds.map((c) => `${c.id} (root ${c.oid})`).join(', ') || '(none)';
     problems.push({
       code: 'XDSPatientIdDoesNotMatch',
-      reason: `${where}: patientId "${p.id}" (oid ${p.oid}) is not among the CDA recordTarget/patientRole/id: ${cda}`,
+      reason: `${where}: patientId "${patientId.id}" (oid ${patientId.oid}) is not among the CDA recordTarget/patientRole/id: ${cda}`,
     });
   }
   return problems;

@@ -60,9 +60,9 @@ export class DmpDouble extends HttpDouble<TenantState> {
     return this.tenants.get(id);
   }
 
-  protected serve(r: Served): void {
-    if (r.route[2] === 'repository') this.serveSubmission(r);
-    else this.serveQuery(r);
+  protected serve(served: Served): void {
+    if (served.route[2] === 'repository') this.serveSubmission(served);
+    else this.serveQuery(served);
   }
 
   private serveSubmission({ tenant, res, body, contentType, receivedAt, started }: Served): void {
@@ -102,15 +102,15 @@ export class DmpDouble extends HttpDouble<TenantState> {
     if (decoded.fault) return replyFault(decoded.fault, env.messageId);
 
     tenant.answerOrPark(res, sub, () => {
-      const b = tenant.behaviour;
-      if (b.kind === 'fault') {
+      const behaviour = tenant.behaviour;
+      if (behaviour.kind === 'fault') {
         replyFault(
-          fault(500, 'Receiver', 'service_indisponible', b.reason ?? 'Le service DMP est momentanément indisponible'),
+          fault(500, 'Receiver', 'service_indisponible', behaviour.reason ?? 'Le service DMP est momentanément indisponible'),
           env.messageId,
         );
         return;
       }
-      const refusal = b.kind === 'refuse' ? { code: b.code, context: b.context } : undefined;
+      const refusal = behaviour.kind === 'refuse' ? { code: behaviour.code, context: behaviour.context } : undefined;
       const xml = registryResponseEnvelope(env.messageId, refusal);
       if (refusal) {
         sub.outcome = 'refused';
@@ -124,7 +124,7 @@ export class DmpDouble extends HttpDouble<TenantState> {
   }
 
   private serveQuery({ tenant, res, body, contentType, receivedAt }: Served): void {
-    const q: DmpQuery = {
+    const query: DmpQuery = {
       seq: this.nextSeq(),
       tenant: tenant.id,
       receivedAt: receivedAt.toISOString(),
@@ -133,21 +133,21 @@ export class DmpDouble extends HttpDouble<TenantState> {
       response: null,
       outcome: 'held',
     };
-    tenant.recordQuery(q);
-    const { reply, replyFault } = answering(res, q);
+    tenant.recordQuery(query);
+    const { reply, replyFault } = answering(res, query);
     if (body.kind === 'tooLarge') return replyFault(this.tooLarge(body.size), undefined, { connection: 'close' });
     const decoded = decodeStoredQuery(body.data, contentType);
     const env = decoded.envelope;
-    if (env.messageId !== undefined) q.messageId = env.messageId;
-    if (decoded.queryId !== undefined) q.queryId = decoded.queryId;
-    if (decoded.returnType !== undefined) q.returnType = decoded.returnType;
-    if (decoded.patientId !== undefined) q.patientId = decoded.patientId;
+    if (env.messageId !== undefined) query.messageId = env.messageId;
+    if (decoded.queryId !== undefined) query.queryId = decoded.queryId;
+    if (decoded.returnType !== undefined) query.returnType = decoded.returnType;
+    if (decoded.patientId !== undefined) query.patientId = decoded.patientId;
     if (decoded.fault || !decoded.patientId) {
       return replyFault(decoded.fault ?? fault(400, 'Sender', 'XDSRegistryError', 'No patient id'), env.messageId);
     }
     const found = tenant.findDocuments(decoded.patientId);
-    q.returned = found.length;
-    q.outcome = 'answered';
+    query.returned = found.length;
+    query.outcome = 'answered';
     const xml = adhocQueryResponseEnvelope(env.messageId, found.map((d, i) => renderDocument(d, decoded.returnType, i + 1)).join(''));
     reply(env.transport === 'mtom' ? mtomReply(xml, ACTIONS.storedQueryResponse) : soapReply(200, xml));
   }
@@ -179,6 +179,6 @@ function soapReply(status: number, xml: string, headers?: Record<string, string>
 
 /** MTOM requests get an MTOM answer, as the DMP (Apache CXF) does: see DRIMbox XDS/response.xml. */
 function mtomReply(xml: string, action: string): Reply {
-  const m = mtomEnvelope(xml, `uuid:${randomUUID()}`, action);
-  return { status: 200, contentType: m.contentType, body: m.body };
+  const mtom = mtomEnvelope(xml, `uuid:${randomUUID()}`, action);
+  return { status: 200, contentType: mtom.contentType, body: mtom.body };
 }

@@ -35,8 +35,8 @@ export function parseCx(value: string | undefined): PatientId | undefined {
   return { id, oid, raw };
 }
 
-export function samePatient(a: { id: string; oid: string } | undefined, b: { id: string; oid: string } | undefined): boolean {
-  return !!a && !!b && a.id === b.id && a.oid === b.oid;
+export function samePatient(left: { id: string; oid: string } | undefined, right: { id: string; oid: string } | undefined): boolean {
+  return !!left && !!right && left.id === right.id && left.oid === right.oid;
 }
 
 function rim(el: XmlElement | undefined, local: string): XmlElement[] {

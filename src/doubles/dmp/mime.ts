@@ -29,14 +29,14 @@ export interface Multipart {
   anomalies: string[];
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Strips `<...>` around a Content-ID / start parameter. */
 export function bareContentId(value: string): string {
-  const v = value.trim();
-  return v.startsWith('<') && v.endsWith('>') ? v.slice(1, -1).trim() : v;
+  const trimmed = value.trim();
+  return trimmed.startsWith('<') && trimmed.endsWith('>') ? trimmed.slice(1, -1).trim() : trimmed;
 }
 
 /**

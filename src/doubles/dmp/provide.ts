@@ -86,37 +86,37 @@ export function decodeProvideAndRegister(body: Buffer, contentType: string): Dec
     });
 
   for (const r of read) {
-    const e = r.entry;
-    const where = `DocumentEntry "${e.entryId}"`;
+    const entry = r.entry;
+    const where = `DocumentEntry "${entry.entryId}"`;
     if (r.patientIdRaw === undefined) {
       problems.push({
         code: 'XDSRegistryMetadataError',
         reason: `${where}: patientId (ExternalIdentifier urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427) missing`,
       });
-    } else if (!e.patientId) {
+    } else if (!entry.patientId) {
       problems.push({ code: 'XDSRegistryMetadataError', reason: `${where}: patientId "${r.patientIdRaw}" is not a CX id^^^&oid&ISO` });
-    } else if (setPatient && !samePatient(setPatient, e.patientId)) {
+    } else if (setPatient && !samePatient(setPatient, entry.patientId)) {
       problems.push({
         code: 'XDSPatientIdDoesNotMatch',
-        reason: `${where}: patientId "${e.patientId.raw}" differs from the SubmissionSet patientId "${setPatient.raw}"`,
+        reason: `${where}: patientId "${entry.patientId.raw}" differs from the SubmissionSet patientId "${setPatient.raw}"`,
       });
     }
-    if (e.hash !== undefined) {
-      const actual = createHash('sha1').update(e.content).digest('hex');
-      if (e.hash.trim().toLowerCase() !== actual) {
+    if (entry.hash !== undefined) {
+      const actual = createHash('sha1').update(entry.content).digest('hex');
+      if (entry.hash.trim().toLowerCase() !== actual) {
         problems.push({
           code: 'XDSNonIdenticalHash',
-          reason: `${where}: hash slot "${e.hash}" does not match the SHA-1 of the document bytes "${actual}"`,
+          reason: `${where}: hash slot "${entry.hash}" does not match the SHA-1 of the document bytes "${actual}"`,
         });
       }
     }
-    if (r.sizeRaw !== undefined && (e.size === undefined || e.size !== e.content.length)) {
+    if (r.sizeRaw !== undefined && (entry.size === undefined || entry.size !== entry.content.length)) {
       problems.push({
         code: 'XDSNonIdenticalSize',
-        reason: `${where}: size slot "${r.sizeRaw}" does not match the document's ${e.content.length} bytes`,
+        reason: `${where}: size slot "${r.sizeRaw}" does not match the document's ${entry.content.length} bytes`,
       });
     }
-    problems.push(...checkAgainstCda(e));
+    problems.push(...checkAgainstCda(entry));
   }
   if (problems.length) out.fault = toFault(problems);
   return out;

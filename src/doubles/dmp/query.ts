@@ -71,7 +71,7 @@ function name(value: string | undefined): string {
 export function renderDocument(doc: StoredDocument, returnType: string | undefined, n: number): string {
   const id = doc.entryUuid;
   if (returnType === 'ObjectRef') return `<rim:ObjectRef id="${escapeXml(id)}"/>`;
-  const e = doc.entry;
+  const entry = doc.entry;
   let k = 0;
   const cls = (scheme: string, code: string | undefined) =>
     code === undefined
@@ -82,22 +82,22 @@ export function renderDocument(doc: StoredDocument, returnType: string | undefin
       ? ''
       : `<rim:ExternalIdentifier id="ei${n}-${++k}" identificationScheme="${scheme}" registryObject="${escapeXml(id)}" value="${escapeXml(value)}">${name(label)}</rim:ExternalIdentifier>`;
   return (
-    `<rim:ExtrinsicObject id="${escapeXml(id)}" mimeType="${escapeXml(e.mimeType ?? 'application/octet-stream')}" ` +
+    `<rim:ExtrinsicObject id="${escapeXml(id)}" mimeType="${escapeXml(entry.mimeType ?? 'application/octet-stream')}" ` +
     `objectType="${SCHEMES.stableDocumentEntry}" status="${STATUS.approved}">` +
-    slot('creationTime', [e.creationTime]) +
-    slot('hash', [e.hash]) +
-    slot('size', [e.size === undefined ? undefined : String(e.size)]) +
-    slot('sourcePatientId', [e.sourcePatientId]) +
-    slot('legalAuthenticator', [e.legalAuthenticator]) +
-    name(e.title) +
-    cls(SCHEMES.classCode, e.classCode) +
-    cls(SCHEMES.typeCode, e.typeCode) +
-    e.confidentialityCodes.map((c) => cls(SCHEMES.confidentialityCode, c)).join('') +
-    cls(SCHEMES.formatCode, e.formatCode) +
-    cls(SCHEMES.healthcareFacilityTypeCode, e.healthcareFacilityTypeCode) +
-    cls(SCHEMES.practiceSettingCode, e.practiceSettingCode) +
-    ext(SCHEMES.entryPatientId, e.patientId?.raw, 'XDSDocumentEntry.patientId') +
-    ext(SCHEMES.entryUniqueId, e.uniqueId, 'XDSDocumentEntry.uniqueId') +
+    slot('creationTime', [entry.creationTime]) +
+    slot('hash', [entry.hash]) +
+    slot('size', [entry.size === undefined ? undefined : String(entry.size)]) +
+    slot('sourcePatientId', [entry.sourcePatientId]) +
+    slot('legalAuthenticator', [entry.legalAuthenticator]) +
+    name(entry.title) +
+    cls(SCHEMES.classCode, entry.classCode) +
+    cls(SCHEMES.typeCode, entry.typeCode) +
+    entry.confidentialityCodes.map((c) => cls(SCHEMES.confidentialityCode, c)).join('') +
+    cls(SCHEMES.formatCode, entry.formatCode) +
+    cls(SCHEMES.healthcareFacilityTypeCode, entry.healthcareFacilityTypeCode) +
+    cls(SCHEMES.practiceSettingCode, entry.practiceSettingCode) +
+    ext(SCHEMES.entryPatientId, entry.patientId?.raw, 'XDSDocumentEntry.patientId') +
+    ext(SCHEMES.entryUniqueId, entry.uniqueId, 'XDSDocumentEntry.uniqueId') +
     '</rim:ExtrinsicObject>'
   );
 }

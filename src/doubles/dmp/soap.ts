@@ -49,12 +49,15 @@ function envelope(action: string, relatesTo: string | undefined, body: string, e
 }
 
 /** A SOAP 1.2 fault whose detail is a vigie:Erreur (its code attribute: the fault's detailCode). */
-export function faultEnvelope(f: DmpFault, relatesTo?: string): string {
+export function faultEnvelope(fault: DmpFault, relatesTo?: string): string {
   return envelope(
     ACTIONS.fault,
     relatesTo,
-    faultElement(f, (reason) => `<vigie:Erreur xmlns:vigie="${NS.vigie}" code="${escapeXml(f.detailCode)}">${reason}</vigie:Erreur>`),
-    upgradeHeader(f),
+    faultElement(
+      fault,
+      (reason) => `<vigie:Erreur xmlns:vigie="${NS.vigie}" code="${escapeXml(fault.detailCode)}">${reason}</vigie:Erreur>`,
+    ),
+    upgradeHeader(fault),
   );
 }
 

@@ -22,9 +22,10 @@ export class TenantState extends HoldingTenant<DmpSubmission> implements DmpTena
     super(id, 'DMP double', 'submission(s)');
   }
 
-  respondWith(b: DmpBehaviour): void {
-    if (b.kind === 'refuse' && (!b.code || b.context === undefined)) throw new Error('DMP double: a refusal needs a code and a context');
-    this.behaviour = b;
+  respondWith(behaviour: DmpBehaviour): void {
+    if (behaviour.kind === 'refuse' && (!behaviour.code || behaviour.context === undefined))
+      throw new Error('DMP double: a refusal needs a code and a context');
+    this.behaviour = behaviour;
   }
 
   submissions(): DmpSubmission[] {
@@ -76,12 +77,12 @@ export class TenantState extends HoldingTenant<DmpSubmission> implements DmpTena
   // ---- used by the double ----
 
   /** Records a submission as it arrives (held or not); its outcome and answer are filled in later. */
-  recordSubmission(s: DmpSubmission): void {
-    this.subs.record(s);
+  recordSubmission(submission: DmpSubmission): void {
+    this.subs.record(submission);
   }
 
-  recordQuery(q: DmpQuery): void {
-    this.qs.record(q);
+  recordQuery(query: DmpQuery): void {
+    this.qs.record(query);
   }
 
   /** Stores the documents of an accepted submission in the registry. */

@@ -88,9 +88,9 @@ export class EPrescriptionDouble extends HttpDouble<TenantState> {
     }
 
     tenant.answerOrPark(res, ex, () => {
-      const b = tenant.behaviour;
-      if (b.kind === 'ko') {
-        ex.reason = b.reason ?? 'Prescription refusée par le téléservice';
+      const behaviour = tenant.behaviour;
+      if (behaviour.kind === 'ko') {
+        ex.reason = behaviour.reason ?? 'Prescription refusée par le téléservice';
         reply(422, { status: 'KO', reason: ex.reason }, 'ko');
         return;
       }

@@ -105,20 +105,25 @@ export class InsiDouble extends HttpDouble<TenantState> {
     }
 
     tenant.answerOrPark(res, exchange, () => {
-      const b = tenant.behaviour;
+      const behaviour = tenant.behaviour;
       const op = parsed.operation!;
-      if (b.kind === 'fault') {
+      if (behaviour.kind === 'fault') {
         replyFault(
-          fault(500, 'Receiver', b.code ?? 'service_indisponible', b.reason ?? 'Le service INSi est momentanément indisponible'),
+          fault(
+            500,
+            'Receiver',
+            behaviour.code ?? 'service_indisponible',
+            behaviour.reason ?? 'Le service INSi est momentanément indisponible',
+          ),
           parsed.messageId,
         );
         return;
       }
       let codeCR: '00' | '01' | '02';
       let person: InsiPerson | undefined;
-      if (b.kind === 'identity') [codeCR, person] = ['00', b.person];
-      else if (b.kind === 'none') codeCR = '01';
-      else if (b.kind === 'several') codeCR = '02';
+      if (behaviour.kind === 'identity') [codeCR, person] = ['00', behaviour.person];
+      else if (behaviour.kind === 'none') codeCR = '01';
+      else if (behaviour.kind === 'several') codeCR = '02';
       else {
         const found = lookup(this.people, op, parsed.fields);
         codeCR = found.length === 1 ? '00' : found.length === 0 ? '01' : '02';

@@ -27,8 +27,8 @@ export function contentTypeAction(contentType: string): string | undefined {
 
 /** SOAPAction header value without its quotes; an empty header means "no action". */
 export function soapActionHeader(value: string | string[] | undefined): string | undefined {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim().replace(/^"(.*)"$/, '$1');
-  return v ? v : undefined;
+  const action = (Array.isArray(value) ? value[0] : value)?.trim().replace(/^"(.*)"$/, '$1');
+  return action ? action : undefined;
 }
 
 export function interpret(root: XmlElement, httpActions: Array<string | undefined>): InterpretedRequest {
@@ -75,9 +75,9 @@ export function interpret(root: XmlElement, httpActions: Array<string | undefine
 }
 
 function extractTraits(payload: XmlElement, operation: InsiOperation): RequestFields {
-  const f: RequestFields = {};
+  const fields: RequestFields = {};
   const set = (key: keyof RequestFields, value: string | undefined) => {
-    if (value !== undefined && value !== '') (f as Record<string, unknown>)[key] = value;
+    if (value !== undefined && value !== '') (fields as Record<string, unknown>)[key] = value;
   };
   set('birthName', childText(payload, 'NomNaissance'));
   set('birthDate', childText(payload, 'DateNaissance'));
@@ -88,9 +88,9 @@ function extractTraits(payload: XmlElement, operation: InsiOperation): RequestFi
     set('birthRank', childText(payload, 'RangNaissance'));
   } else {
     const firstNames = payload.children.filter((c) => c.local === 'Prenom').map((c) => c.text);
-    if (firstNames.length) f.firstNames = firstNames;
+    if (firstNames.length) fields.firstNames = firstNames;
     set('sex', childText(payload, 'Sexe'));
     set('birthPlace', childText(payload, 'LieuNaissance'));
   }
-  return f;
+  return fields;
 }

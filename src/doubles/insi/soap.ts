@@ -32,13 +32,14 @@ function addressing(action: string, relatesTo: string | undefined): string[] {
 }
 
 /** A SOAP 1.2 fault whose detail is a siram:Erreur (its code attribute: the fault's detailCode). */
-export function faultEnvelope(f: SoapFault, relatesTo?: string): string {
-  const headers = [...addressing(WSA_FAULT_ACTION, relatesTo), upgradeHeader(f)];
+export function faultEnvelope(fault: SoapFault, relatesTo?: string): string {
+  const headers = [...addressing(WSA_FAULT_ACTION, relatesTo), upgradeHeader(fault)];
   return envelope(
     headers,
     faultElement(
-      f,
-      (reason) => `<siram:Erreur xmlns:siram="${NS.siram}" severite="erreur" code="${escapeXml(f.detailCode)}">${reason}</siram:Erreur>`,
+      fault,
+      (reason) =>
+        `<siram:Erreur xmlns:siram="${NS.siram}" severite="erreur" code="${escapeXml(fault.detailCode)}">${reason}</siram:Erreur>`,
     ),
   );
 }
@@ -56,22 +57,22 @@ export function resultatXml(codeCR: '00' | '01' | '02', person?: InsiPerson): st
   return `<RESULTAT xmlns="${NS.resultat}">${cr}${individu}</RESULTAT>`;
 }
 
-function individuXml(p: InsiPerson): string {
-  const e = (name: string, value: string | undefined) =>
+function individuXml(person: InsiPerson): string {
+  const tag = (name: string, value: string | undefined) =>
     value === undefined || value === '' ? '' : `<${name}>${escapeXml(value)}</${name}>`;
   return (
     '<INDIVIDU><INSACTIF><IdIndividu>' +
-    e('NumIdentifiant', p.matricule) +
-    e('Cle', p.key.padStart(2, '0')) +
+    tag('NumIdentifiant', person.matricule) +
+    tag('Cle', person.key.padStart(2, '0')) +
     '</IdIndividu>' +
-    e('OID', p.oid) +
+    tag('OID', person.oid) +
     '</INSACTIF><TIQ>' +
-    e('NomNaissance', p.birthName) +
-    e('Prenom', p.firstName) +
-    e('ListePrenom', p.firstNames) +
-    e('Sexe', p.sex) +
-    e('DateNaissance', p.birthDate) +
-    e('LieuNaissance', p.birthPlace) +
+    tag('NomNaissance', person.birthName) +
+    tag('Prenom', person.firstName) +
+    tag('ListePrenom', person.firstNames) +
+    tag('Sexe', person.sex) +
+    tag('DateNaissance', person.birthDate) +
+    tag('LieuNaissance', person.birthPlace) +
     '</TIQ></INDIVIDU>'
   );
 }

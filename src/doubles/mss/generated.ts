@@ -64,7 +64,7 @@ export function autoreply(original: Omit<Answered, 'raw'>, sender: string): Prom
 }
 
 /** A plain UTF-8 text message from Mon espace santé's side (the patient's web mail, the autoresponder). */
-export function textMessage(o: {
+export function textMessage(message: {
   from: string;
   to: string;
   subject: string;
@@ -74,14 +74,14 @@ export function textMessage(o: {
   autoSubmitted?: boolean;
 }): Promise<Buffer> {
   return new MailComposer({
-    from: o.from,
-    to: o.to,
-    subject: o.subject,
-    text: withCrlf(o.body),
+    from: message.from,
+    to: message.to,
+    subject: message.subject,
+    text: withCrlf(message.body),
     messageId: newMessageId(PATIENT_DOMAIN),
-    ...(o.inReplyTo !== undefined ? { inReplyTo: o.inReplyTo } : {}),
-    ...(o.references?.length ? { references: o.references } : {}),
-    ...(o.autoSubmitted ? { headers: { 'Auto-Submitted': 'auto-replied' } } : {}),
+    ...(message.inReplyTo !== undefined ? { inReplyTo: message.inReplyTo } : {}),
+    ...(message.references?.length ? { references: message.references } : {}),
+    ...(message.autoSubmitted ? { headers: { 'Auto-Submitted': 'auto-replied' } } : {}),
   })
     .compile()
     .build();
@@ -89,6 +89,6 @@ export function textMessage(o: {
 
 /** Mail lines end with CRLF (RFC 5322); MailComposer keeps the text's own line ends. */
 function withCrlf(text: string): string {
-  const t = text.replace(/\r?\n/g, '\r\n');
-  return t.endsWith('\r\n') ? t : `${t}\r\n`;
+  const crlfText = text.replace(/\r?\n/g, '\r\n');
+  return crlfText.endsWith('\r\n') ? crlfText : `${crlfText}\r\n`;
 }

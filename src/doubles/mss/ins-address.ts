@@ -18,9 +18,9 @@ export type InsCheck = { valid: true; ins: string } | { valid: false; ins: strin
 export function checkIns(candidate: string): InsCheck {
   const ins = candidate.toUpperCase();
   if (ins.length !== 15) return { valid: false, ins, reason: 'length' };
-  const m = ins.slice(0, 13);
-  if (!isMatriculeShape(m) || !/^\d{2}$/.test(ins.slice(13))) return { valid: false, ins, reason: 'shape' };
-  return insKey(m) === ins.slice(13) ? { valid: true, ins } : { valid: false, ins, reason: 'key' };
+  const matricule = ins.slice(0, 13);
+  if (!isMatriculeShape(matricule) || !/^\d{2}$/.test(ins.slice(13))) return { valid: false, ins, reason: 'shape' };
+  return insKey(matricule) === ins.slice(13) ? { valid: true, ins } : { valid: false, ins, reason: 'key' };
 }
 
 export type AddressClass =
@@ -31,11 +31,11 @@ export type AddressClass =
 
 /** Lower-cases the domain; keeps a professional local part as is (it carries the tenant), upper-cases a patient's (2A/2B). */
 export function normalizeAddress(addr: string): string {
-  const a = addr.trim().replace(/^<|>$/g, '');
-  const at = a.lastIndexOf('@');
-  if (at < 0) return a;
-  const domain = a.slice(at + 1).toLowerCase();
-  const local = a.slice(0, at);
+  const address = addr.trim().replace(/^<|>$/g, '');
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address;
+  const domain = address.slice(at + 1).toLowerCase();
+  const local = address.slice(0, at);
   return domain === PATIENT_DOMAIN
     ? `${local.toLowerCase() === 'reponse.automatique-test' ? local.toLowerCase() : local.toUpperCase()}@${domain}`
     : `${local}@${domain}`;
@@ -43,9 +43,9 @@ export function normalizeAddress(addr: string): string {
 
 export function classifyAddress(raw: string): AddressClass {
   const address = normalizeAddress(raw);
-  const m = MSS_ADDRESS.exec(address);
-  if (!m) return { kind: 'external', address };
-  const [, local, domain] = m as unknown as [string, string, string];
+  const match = MSS_ADDRESS.exec(address);
+  if (!match) return { kind: 'external', address };
+  const [, local, domain] = match as unknown as [string, string, string];
   if (domain === PATIENT_DOMAIN) {
     if (address === AUTORESPONDER) return { kind: 'autoresponder', address };
     return { kind: 'patient', address, ins: checkIns(local) };

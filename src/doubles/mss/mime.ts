@@ -65,7 +65,7 @@ export function firstAddress(value: string | undefined): string | undefined {
 export function exactHeader(raw: Buffer, name: string): string | undefined {
   const text = headerBlock(raw).toString('utf8');
   const re = new RegExp(`^${name.replace(/[-]/g, '\\-')}[ \\t]*:([^\\r\\n]*(?:\\r?\\n[ \\t][^\\r\\n]*)*)`, 'im');
-  const m = re.exec(text);
-  if (!m) return undefined;
-  return m[1]!.replace(/\r?\n(?=[ \t])/g, '').replace(/^[ \t]+/, '');
+  const match = re.exec(text);
+  if (!match) return undefined;
+  return match[1]!.replace(/\r?\n(?=[ \t])/g, '').replace(/^[ \t]+/, '');
 }

@@ -33,19 +33,19 @@ export class MssDouble implements TenantHost, Operator {
   /** Connection-level errors reported by smtp-server (kept as evidence, never thrown). */
   readonly smtpErrors: string[] = [];
 
-  constructor(o: MssDoubleOptions = {}) {
-    const host = o.host ?? '127.0.0.1';
+  constructor(options: MssDoubleOptions = {}) {
+    const host = options.host ?? '127.0.0.1';
     this.o = {
       host,
-      advertisedHost: o.advertisedHost ?? host,
-      smtpPort: o.smtpPort ?? 0,
-      pop3Port: o.pop3Port ?? 0,
-      idleTimeoutMs: o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-      parseTimeoutMs: o.parseTimeoutMs ?? 20_000,
-      starttls: o.starttls ?? true,
-      ...(o.tlsKey !== undefined ? { tlsKey: o.tlsKey } : {}),
-      ...(o.tlsCert !== undefined ? { tlsCert: o.tlsCert } : {}),
+      advertisedHost: options.advertisedHost ?? host,
+      smtpPort: options.smtpPort ?? 0,
+      pop3Port: options.pop3Port ?? 0,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      parseTimeoutMs: options.parseTimeoutMs ?? 20_000,
+      starttls: options.starttls ?? true,
+      ...(options.tlsKey !== undefined ? { tlsKey: options.tlsKey } : {}),
+      ...(options.tlsCert !== undefined ? { tlsCert: options.tlsCert } : {}),
     };
   }
 
@@ -130,16 +130,16 @@ export class MssDouble implements TenantHost, Operator {
       );
   }
 
-  patientReads(t: TenantState, messageId: string): Promise<MssMessage | undefined> {
-    return patientReads(this, t, messageId);
+  patientReads(tenant: TenantState, messageId: string): Promise<MssMessage | undefined> {
+    return patientReads(this, tenant, messageId);
   }
 
-  patientReplies(t: TenantState, patientAddress: string, toMessageId: string, body: string): Promise<MssMessage> {
-    return patientReplies(this, t, patientAddress, toMessageId, body);
+  patientReplies(tenant: TenantState, patientAddress: string, toMessageId: string, body: string): Promise<MssMessage> {
+    return patientReplies(this, tenant, patientAddress, toMessageId, body);
   }
 
-  patientWrites(t: TenantState, patientAddress: string, to: string, subject: string, body: string): Promise<MssMessage> {
-    return patientWrites(this, t, patientAddress, to, subject, body);
+  patientWrites(tenant: TenantState, patientAddress: string, to: string, subject: string, body: string): Promise<MssMessage> {
+    return patientWrites(this, tenant, patientAddress, to, subject, body);
   }
 
   // ---- the operator ----
@@ -159,7 +159,7 @@ export class MssDouble implements TenantHost, Operator {
     }
     const out: MssMessage[] = [];
     for (const [tid, rcpts] of groups) {
-      const t = this.tenants.get(tid);
+      const tenant = this.tenants.get(tid);
       const msg: MssMessage = {
         seq: ++this.seq,
         tenant: tid,
@@ -174,19 +174,19 @@ export class MssDouble implements TenantHost, Operator {
       };
       const decisions = rcpts.map((rc) => {
         const patient = rc.kind === 'patient' ? rc : sender?.kind === 'patient' ? sender : undefined;
-        const d = decideRecipient({
+        const decision = decideRecipient({
           sender,
           recipient: rc,
-          patientState: patient ? t.stateOf(patient.ins.ins) : 'activé',
+          patientState: patient ? tenant.stateOf(patient.ins.ins) : 'activé',
           message: read,
-          conversation: t,
-          toPharmacy: t.isPharmacy(rc.address),
-          defects: t.defectsInForce(),
+          conversation: tenant,
+          toPharmacy: tenant.isPharmacy(rc.address),
+          defects: tenant.defectsInForce(),
         });
-        if (d.remember === 'fin') t.recordFin(senderAddress, rc.address, msg.seq);
-        if (d.remember === 'sent-to-patient')
-          t.recordSent(read.messageId, { seq: msg.seq, professional: senderAddress, patient: rc.address });
-        return d;
+        if (decision.remember === 'fin') tenant.recordFin(senderAddress, rc.address, msg.seq);
+        if (decision.remember === 'sent-to-patient')
+          tenant.recordSent(read.messageId, { seq: msg.seq, professional: senderAddress, patient: rc.address });
+        return decision;
       });
       msg.deliveries = decisions.map((d) => d.delivery);
       for (const d of msg.deliveries) if (d.outcome === 'delivered') this.deliver(d.to, msg);
@@ -201,7 +201,7 @@ export class MssDouble implements TenantHost, Operator {
           senderAddress,
           bounces.map((d) => d.dsn!),
         );
-        followUps.push(() => this.recordGenerated(t, 'dsn', '', senderAddress, dsn, msg.seq, dsnSeq));
+        followUps.push(() => this.recordGenerated(tenant, 'dsn', '', senderAddress, dsn, msg.seq, dsnSeq));
       } else if (bounces.length) {
         for (const d of bounces) d.delivery.reason = `${d.delivery.reason ?? ''} (null reverse-path: no DSN can be sent)`.trim();
       }
@@ -211,7 +211,7 @@ export class MssDouble implements TenantHost, Operator {
         auto.delivery.generatedSeq = autoSeq;
         followUps.push(async () =>
           this.recordGenerated(
-            t,
+            tenant,
             'autoreply',
             AUTORESPONDER,
             senderAddress,
@@ -221,7 +221,7 @@ export class MssDouble implements TenantHost, Operator {
           ),
         );
       }
-      t.record(msg);
+      tenant.record(msg);
       for (const f of followUps) await f();
       out.push(msg);
     }
@@ -230,7 +230,7 @@ export class MssDouble implements TenantHost, Operator {
 
   /** Records and delivers a message the double wrote itself (DSN, MDN, autoreply): no rules apply. */
   async recordGenerated(
-    t: TenantState,
+    tenant: TenantState,
     kind: MssGenerated,
     from: string,
     to: string,
@@ -241,7 +241,7 @@ export class MssDouble implements TenantHost, Operator {
     const { parsed, parseError } = await parse(raw, this.o.parseTimeoutMs);
     const msg: MssMessage = {
       seq,
-      tenant: t.id,
+      tenant: tenant.id,
       receivedAt: new Date().toISOString(),
       envelope: { from, to: [to] },
       raw,
@@ -253,14 +253,14 @@ export class MssDouble implements TenantHost, Operator {
       ...(parseError !== undefined ? { parseError } : {}),
     };
     this.deliver(to, msg);
-    t.record(msg);
+    tenant.record(msg);
     return msg;
   }
 
   /** The tenant of a professional mailbox: the tenant that registered it, else the suffix of its local part. */
-  private tenantOf(c: AddressClass): string {
-    if (c.kind !== 'professional') return DEFAULT_TENANT;
-    return this.registered.get(c.address) ?? c.tenant ?? DEFAULT_TENANT;
+  private tenantOf(classified: AddressClass): string {
+    if (classified.kind !== 'professional') return DEFAULT_TENANT;
+    return this.registered.get(classified.address) ?? classified.tenant ?? DEFAULT_TENANT;
   }
 
   /** Puts the message in the mailbox's POP3 maildrop. */

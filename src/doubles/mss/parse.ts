@@ -50,6 +50,7 @@ export async function parse(raw: Buffer, parseTimeoutMs: number): Promise<{ pars
     const mail = await Promise.race([
       parsing,
       new Promise<never>((_, reject) => {
+        // eslint-disable-next-line no-restricted-syntax -- the parse's bound: cleared in finally
         timer = setTimeout(() => reject(new Error(`mailparser gave no result within ${parseTimeoutMs} ms`)), parseTimeoutMs);
       }),
     ]);

@@ -20,43 +20,43 @@ export interface Operator {
 
 const INTERNAL: MssSessionInfo = { via: 'internal' };
 
-export async function patientReads(op: Operator, t: TenantState, messageId: string): Promise<MssMessage | undefined> {
-  const msg = t.findByMessageId(messageId);
-  if (!msg) throw new Error(`MSS double: tenant "${t.id}" has no message ${messageId}`);
+export async function patientReads(op: Operator, tenant: TenantState, messageId: string): Promise<MssMessage | undefined> {
+  const msg = tenant.findByMessageId(messageId);
+  if (!msg) throw new Error(`MSS double: tenant "${tenant.id}" has no message ${messageId}`);
   const delivery = msg.deliveries.find((d) => d.outcome === 'delivered' && classifyAddress(d.to).kind === 'patient');
   if (!delivery)
     throw new Error(
       `MSS double: message ${messageId} was not delivered to a patient (${msg.deliveries.map((d) => `${d.to}: ${d.outcome}`).join('; ')})`,
     );
   const patient = delivery.to;
-  const state = t.patientState(patient);
-  const readable = state === 'activé' || (state === 'créé non activé' && t.hasDefect('created-readable-without-activation'));
+  const state = tenant.patientState(patient);
+  const readable = state === 'activé' || (state === 'créé non activé' && tenant.hasDefect('created-readable-without-activation'));
   if (!readable)
-    throw new Error(`MSS double: patient ${patient} is "${state}" in tenant "${t.id}": Mon espace santé must be activated to read`);
-  const already = t.readState(msg.seq);
+    throw new Error(`MSS double: patient ${patient} is "${state}" in tenant "${tenant.id}": Mon espace santé must be activated to read`);
+  const already = tenant.readState(msg.seq);
   if (already !== false) return already; // RFC 8098 §2.1: at most one MDN per message
   const dnt = firstAddress(msg.parsed?.headers['disposition-notification-to']);
   if (!dnt) {
-    t.markRead(msg.seq, undefined);
+    tenant.markRead(msg.seq, undefined);
     return undefined;
   }
   const to = normalizeAddress(dnt);
   const raw = readReceipt({ raw: msg.raw, subject: msg.parsed?.subject, messageId: msg.parsed?.messageId ?? messageId }, patient, to);
-  const mdn = await op.recordGenerated(t, 'mdn', '', to, raw, msg.seq);
-  t.markRead(msg.seq, mdn);
+  const mdn = await op.recordGenerated(tenant, 'mdn', '', to, raw, msg.seq);
+  tenant.markRead(msg.seq, mdn);
   return mdn;
 }
 
 export async function patientReplies(
   op: Operator,
-  t: TenantState,
+  tenant: TenantState,
   patientAddress: string,
   toMessageId: string,
   body: string,
 ): Promise<MssMessage> {
   const patient = patientOf(patientAddress);
-  const original = t.findByMessageId(toMessageId);
-  if (!original) throw new Error(`MSS double: tenant "${t.id}" has no message ${toMessageId} to reply to`);
+  const original = tenant.findByMessageId(toMessageId);
+  if (!original) throw new Error(`MSS double: tenant "${tenant.id}" has no message ${toMessageId} to reply to`);
   const fromHeader = firstAddress(original.parsed?.headers['from']);
   const to = fromHeader && classifyAddress(fromHeader).kind === 'professional' ? normalizeAddress(fromHeader) : original.envelope.from;
   if (!to) throw new Error(`MSS double: message ${toMessageId} has no sender to reply to`);
@@ -70,12 +70,12 @@ export async function patientReplies(
     inReplyTo: originalId,
     references: [...(original.parsed?.references ?? []).map((r) => `<${bareId(r)}>`), originalId],
   });
-  return first(await op.accept(patient, [to], raw, INTERNAL, 'patient-reply'), t);
+  return first(await op.accept(patient, [to], raw, INTERNAL, 'patient-reply'), tenant);
 }
 
 export async function patientWrites(
   op: Operator,
-  t: TenantState,
+  tenant: TenantState,
   patientAddress: string,
   to: string,
   subject: string,
@@ -86,18 +86,19 @@ export async function patientWrites(
   const refused = recipientRefusal(classifyAddress(rcpt));
   if (refused) throw new Error(`MSS double: ${rcpt}: ${refused.message}`);
   const raw = await textMessage({ from: patient, to: rcpt, subject, body });
-  return first(await op.accept(patient, [rcpt], raw, INTERNAL, 'patient-message'), t);
+  return first(await op.accept(patient, [rcpt], raw, INTERNAL, 'patient-message'), tenant);
 }
 
 function patientOf(addr: string): string {
-  const c = classifyAddress(addr);
-  if (c.kind !== 'patient') throw new Error(`MSS double: ${JSON.stringify(addr)} is not a patient address (<INS>@${PATIENT_DOMAIN})`);
-  return c.address;
+  const classified = classifyAddress(addr);
+  if (classified.kind !== 'patient')
+    throw new Error(`MSS double: ${JSON.stringify(addr)} is not a patient address (<INS>@${PATIENT_DOMAIN})`);
+  return classified.address;
 }
 
 /** The record of the message in this tenant (a message is recorded once per tenant involved). */
-function first(msgs: MssMessage[], t: TenantState): MssMessage {
-  const m = msgs.find((x) => x.tenant === t.id) ?? msgs[0];
-  if (!m) throw new Error('MSS double: the message was not recorded');
-  return m;
+function first(msgs: MssMessage[], tenant: TenantState): MssMessage {
+  const record = msgs.find((x) => x.tenant === tenant.id) ?? msgs[0];
+  if (!record) throw new Error('MSS double: the message was not recorded');
+  return record;
 }

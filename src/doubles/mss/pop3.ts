@@ -123,6 +123,7 @@ export class Pop3Server {
       closing = true;
       if (line) send(line);
       socket.end();
+      // eslint-disable-next-line no-restricted-syntax -- unref'd: destroys a socket the client leaves half-open after end()
       setTimeout(() => socket.destroy(), 1000).unref();
     };
     const release = () => {
@@ -177,9 +178,9 @@ export class Pop3Server {
             return err('[AUTH] invalid password');
           }
           if (this.locked.has(user)) {
-            const u = user;
+            const taken = user;
             user = null;
-            return err(`[IN-USE] maildrop ${u} is already locked by another session`);
+            return err(`[IN-USE] maildrop ${taken} is already locked by another session`);
           }
           mailbox = user;
           this.locked.add(mailbox);

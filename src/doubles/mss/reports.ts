@@ -17,8 +17,8 @@ const CRLF = '\r\n';
 /** Above this the original is returned as text/rfc822-headers rather than whole (RFC 3464 §2, RFC 6522). */
 export const MAX_RETURNED_ORIGINAL = 1024 * 1024;
 
-export function rfc5322Date(d = new Date()): string {
-  return d.toUTCString().replace(/GMT$/, '+0000');
+export function rfc5322Date(date = new Date()): string {
+  return date.toUTCString().replace(/GMT$/, '+0000');
 }
 
 export function newMessageId(domain: string): string {
@@ -40,7 +40,7 @@ function headers(list: [string, string | undefined][]): string {
 }
 
 /** The header block of a report: an automatic answer (RFC 3834) to the original message. */
-function reportHead(o: {
+function reportHead(fields: {
   from: string;
   to: string;
   subject: string;
@@ -51,25 +51,25 @@ function reportHead(o: {
   boundary: string;
 }): string {
   return headers([
-    ['From', o.from],
-    ['To', `<${o.to}>`],
-    ['Subject', o.subject],
-    ['Date', rfc5322Date(o.date)],
-    ['Message-ID', o.messageId],
-    ['In-Reply-To', o.inResponseTo],
-    ['References', o.inResponseTo],
+    ['From', fields.from],
+    ['To', `<${fields.to}>`],
+    ['Subject', fields.subject],
+    ['Date', rfc5322Date(fields.date)],
+    ['Message-ID', fields.messageId],
+    ['In-Reply-To', fields.inResponseTo],
+    ['References', fields.inResponseTo],
     ['Auto-Submitted', 'auto-replied'],
     ['MIME-Version', '1.0'],
-    ['Content-Type', `multipart/report; report-type=${o.reportType};${CRLF} boundary="${o.boundary}"`],
+    ['Content-Type', `multipart/report; report-type=${fields.reportType};${CRLF} boundary="${fields.boundary}"`],
   ]);
 }
 
 /** The original (or its headers) as the last part, then the closing delimiter. */
-function closeWith(text: string, original: Buffer, b: string): Buffer {
+function closeWith(text: string, original: Buffer, mimeBoundary: string): Buffer {
   return Buffer.concat([
     Buffer.from(text, 'utf8'),
     original,
-    Buffer.from(`${original.subarray(-2).toString('latin1') === CRLF ? '' : CRLF}--${b}--${CRLF}`, 'latin1'),
+    Buffer.from(`${original.subarray(-2).toString('latin1') === CRLF ? '' : CRLF}--${mimeBoundary}--${CRLF}`, 'latin1'),
   ]);
 }
 
@@ -88,7 +88,7 @@ export interface BuiltMessage {
 }
 
 /** RFC 3464 / RFC 6522: multipart/report; report-type=delivery-status, human part first, original last. */
-export function buildDsn(o: {
+export function buildDsn(dsn: {
   reportingMta: string;
   from: string;
   to: string;
@@ -98,11 +98,11 @@ export function buildDsn(o: {
   arrivalDate: Date;
   recipients: DsnRecipient[];
 }): BuiltMessage {
-  const b = boundary();
-  const messageId = newMessageId(o.reportingMta);
-  const subject = `Message non distribué${o.originalSubject ? ` : ${o.originalSubject}` : ''}`;
-  const human = `${o.recipients.map((r) => r.sentence).join(`${CRLF}${CRLF}`)}${CRLF}`;
-  const perRecipient = o.recipients
+  const mimeBoundary = boundary();
+  const messageId = newMessageId(dsn.reportingMta);
+  const subject = `Message non distribué${dsn.originalSubject ? ` : ${dsn.originalSubject}` : ''}`;
+  const human = `${dsn.recipients.map((r) => r.sentence).join(`${CRLF}${CRLF}`)}${CRLF}`;
+  const perRecipient = dsn.recipients
     .map((r) =>
       headers([
         ['Final-Recipient', `rfc822; ${r.address}`],
@@ -113,37 +113,37 @@ export function buildDsn(o: {
       ]),
     )
     .join(CRLF);
-  const whole = o.originalRaw.length <= MAX_RETURNED_ORIGINAL;
-  const original = whole ? o.originalRaw : headerBlock(o.originalRaw);
+  const whole = dsn.originalRaw.length <= MAX_RETURNED_ORIGINAL;
+  const original = whole ? dsn.originalRaw : headerBlock(dsn.originalRaw);
   const head = reportHead({
-    from: `Mon espace sante <MAILER-DAEMON@${o.reportingMta}>`,
-    to: o.to,
+    from: `Mon espace sante <MAILER-DAEMON@${dsn.reportingMta}>`,
+    to: dsn.to,
     subject,
     date: new Date(),
     messageId,
-    inResponseTo: o.originalMessageId,
+    inResponseTo: dsn.originalMessageId,
     reportType: 'delivery-status',
-    boundary: b,
+    boundary: mimeBoundary,
   });
   const parts = [
     `${head}${CRLF}This is a MIME-encapsulated delivery status notification.${CRLF}`,
-    `--${b}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: 8bit${CRLF}${CRLF}${human}`,
-    `--${b}${CRLF}Content-Type: message/delivery-status${CRLF}${CRLF}` +
+    `--${mimeBoundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: 8bit${CRLF}${CRLF}${human}`,
+    `--${mimeBoundary}${CRLF}Content-Type: message/delivery-status${CRLF}${CRLF}` +
       headers([
-        ['Reporting-MTA', `dns; ${o.reportingMta}`],
-        ['Arrival-Date', rfc5322Date(o.arrivalDate)],
+        ['Reporting-MTA', `dns; ${dsn.reportingMta}`],
+        ['Arrival-Date', rfc5322Date(dsn.arrivalDate)],
       ]) +
       CRLF +
       perRecipient,
-    `--${b}${CRLF}Content-Type: ${whole ? 'message/rfc822' : 'text/rfc822-headers'}${CRLF}` +
+    `--${mimeBoundary}${CRLF}Content-Type: ${whole ? 'message/rfc822' : 'text/rfc822-headers'}${CRLF}` +
       `Content-Description: ${whole ? 'Undelivered message' : 'Undelivered message headers'}${CRLF}${CRLF}`,
   ];
-  const raw = closeWith(parts.join(''), original, b);
+  const raw = closeWith(parts.join(''), original, mimeBoundary);
   return { raw, messageId };
 }
 
 /** RFC 8098: multipart/report; report-type=disposition-notification (the patient opened the message). */
-export function buildMdn(o: {
+export function buildMdn(mdn: {
   reportingUa: string;
   from: string;
   to: string;
@@ -153,34 +153,34 @@ export function buildMdn(o: {
   originalRecipient: string;
   readAt: Date;
 }): BuiltMessage {
-  const b = boundary();
-  const messageId = newMessageId(o.reportingUa);
-  const subject = `Accusé de lecture : ${o.originalSubject ?? ''}`.trim();
+  const mimeBoundary = boundary();
+  const messageId = newMessageId(mdn.reportingUa);
+  const subject = `Accusé de lecture : ${mdn.originalSubject ?? ''}`.trim();
   const human =
-    `Votre message${o.originalSubject ? ` « ${o.originalSubject} »` : ''} adressé à ${o.originalRecipient} ` +
-    `a été lu par son destinataire dans Mon espace santé le ${o.readAt.toISOString()}.${CRLF}`;
+    `Votre message${mdn.originalSubject ? ` « ${mdn.originalSubject} »` : ''} adressé à ${mdn.originalRecipient} ` +
+    `a été lu par son destinataire dans Mon espace santé le ${mdn.readAt.toISOString()}.${CRLF}`;
   const head = reportHead({
-    from: `<${o.from}>`,
-    to: o.to,
+    from: `<${mdn.from}>`,
+    to: mdn.to,
     subject,
-    date: o.readAt,
+    date: mdn.readAt,
     messageId,
-    inResponseTo: o.originalMessageId,
+    inResponseTo: mdn.originalMessageId,
     reportType: 'disposition-notification',
-    boundary: b,
+    boundary: mimeBoundary,
   });
   const notification = headers([
-    ['Reporting-UA', `${o.reportingUa}; Mon espace sante (double Vigie)`],
-    ['Final-Recipient', `rfc822; ${o.originalRecipient}`],
-    ['Original-Message-ID', o.originalMessageId],
+    ['Reporting-UA', `${mdn.reportingUa}; Mon espace sante (double Vigie)`],
+    ['Final-Recipient', `rfc822; ${mdn.originalRecipient}`],
+    ['Original-Message-ID', mdn.originalMessageId],
     ['Disposition', 'manual-action/MDN-sent-manually; displayed'],
   ]);
   const text =
     `${head}${CRLF}This is a MIME-encapsulated message disposition notification.${CRLF}` +
-    `--${b}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: 8bit${CRLF}${CRLF}${human}` +
-    `--${b}${CRLF}Content-Type: message/disposition-notification${CRLF}${CRLF}${notification}` +
-    `--${b}${CRLF}Content-Type: text/rfc822-headers${CRLF}${CRLF}`;
-  const original = headerBlock(o.originalRaw);
-  const raw = closeWith(text, original, b);
+    `--${mimeBoundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: 8bit${CRLF}${CRLF}${human}` +
+    `--${mimeBoundary}${CRLF}Content-Type: message/disposition-notification${CRLF}${CRLF}${notification}` +
+    `--${mimeBoundary}${CRLF}Content-Type: text/rfc822-headers${CRLF}${CRLF}`;
+  const original = headerBlock(mdn.originalRaw);
+  const raw = closeWith(text, original, mimeBoundary);
   return { raw, messageId };
 }

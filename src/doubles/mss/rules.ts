@@ -77,27 +77,28 @@ export interface RecipientDecision {
   remember?: 'fin' | 'sent-to-patient';
 }
 
-export function decideRecipient(c: RecipientCase): RecipientDecision {
-  if (c.recipient.kind === 'patient') return toPatient(c, c.recipient);
-  if (c.recipient.kind === 'autoresponder') return toAutoresponder(c);
-  if (c.recipient.kind === 'professional' && c.sender?.kind === 'patient') return fromPatient(c, c.sender);
-  return delivered(c);
+export function decideRecipient(situation: RecipientCase): RecipientDecision {
+  if (situation.recipient.kind === 'patient') return toPatient(situation, situation.recipient);
+  if (situation.recipient.kind === 'autoresponder') return toAutoresponder(situation);
+  if (situation.recipient.kind === 'professional' && situation.sender?.kind === 'patient') return fromPatient(situation, situation.sender);
+  return delivered(situation);
 }
 
 /** SMTP-level refusal of a MAIL FROM: outside the trust space, a mailbox that never sends, an invalid INS. */
-export function senderRefusal(s: AddressClass | null): { code: number; message: string } | null {
-  if (s === null) return null; // null reverse-path (DSN, MDN)
-  if (s.kind === 'external') return { code: 550, message: `5.7.1 <${s.address}>: sender outside the MSSante trust space (*.mssante.fr)` };
-  if (s.kind === 'autoresponder') return { code: 550, message: `5.7.1 <${s.address}>: this mailbox does not send` };
-  if (s.kind === 'patient' && !s.ins.valid)
-    return { code: 553, message: `5.1.7 <${s.address}>: invalid patient sender address (INS ${s.ins.reason})` };
+export function senderRefusal(sender: AddressClass | null): { code: number; message: string } | null {
+  if (sender === null) return null; // null reverse-path (DSN, MDN)
+  if (sender.kind === 'external')
+    return { code: 550, message: `5.7.1 <${sender.address}>: sender outside the MSSante trust space (*.mssante.fr)` };
+  if (sender.kind === 'autoresponder') return { code: 550, message: `5.7.1 <${sender.address}>: this mailbox does not send` };
+  if (sender.kind === 'patient' && !sender.ins.valid)
+    return { code: 553, message: `5.1.7 <${sender.address}>: invalid patient sender address (INS ${sender.ins.reason})` };
   return null;
 }
 
 /** SMTP-level refusal of a RCPT TO: only *.mssante.fr mailboxes are served. */
-export function recipientRefusal(r: AddressClass): { code: number; message: string } | null {
-  if (r.kind === 'external')
-    return { code: 550, message: `5.7.1 <${r.address}>: relay denied, only *.mssante.fr mailboxes are served here` };
+export function recipientRefusal(recipient: AddressClass): { code: number; message: string } | null {
+  if (recipient.kind === 'external')
+    return { code: 550, message: `5.7.1 <${recipient.address}>: relay denied, only *.mssante.fr mailboxes are served here` };
   return null;
 }
 
@@ -105,77 +106,83 @@ export function recipientRefusal(r: AddressClass): { code: number; message: stri
 
 const has = (c: RecipientCase, d: MssDefect) => c.defects.has(d);
 
-function delivered(c: RecipientCase, reason?: string): RecipientDecision {
-  return { delivery: { to: c.recipient.address, outcome: 'delivered', ...(reason ? { reason } : {}) } };
+function delivered(situation: RecipientCase, reason?: string): RecipientDecision {
+  return { delivery: { to: situation.recipient.address, outcome: 'delivered', ...(reason ? { reason } : {}) } };
 }
 
-function bounced(c: RecipientCase, status: string, sentence: string, diagnostic: string, reason: string): RecipientDecision {
-  const to = c.recipient.address;
+function bounced(situation: RecipientCase, status: string, sentence: string, diagnostic: string, reason: string): RecipientDecision {
+  const to = situation.recipient.address;
   return { delivery: { to, outcome: 'bounced', reason }, dsn: { address: to, status, sentence, diagnostic } };
 }
 
-function refused(c: RecipientCase, sentence: string, diagnostic: string, reason: string, dsnToSender = true): RecipientDecision {
-  const to = c.recipient.address;
+function refused(situation: RecipientCase, sentence: string, diagnostic: string, reason: string, dsnToSender = true): RecipientDecision {
+  const to = situation.recipient.address;
   return {
     delivery: { to, outcome: 'refused', reason },
     ...(dsnToSender ? { dsn: { address: to, status: '5.7.1', sentence, diagnostic } } : {}),
   };
 }
 
-function dropped(c: RecipientCase, reason: string): RecipientDecision {
-  return { delivery: { to: c.recipient.address, outcome: 'dropped', reason } };
+function dropped(situation: RecipientCase, reason: string): RecipientDecision {
+  return { delivery: { to: situation.recipient.address, outcome: 'dropped', reason } };
 }
 
 /** MSS-02/03/04, MSS-06 (only a health actor writes to a patient), MSS-07 [FIN], MSS-11 the patient's state. */
-function toPatient(c: RecipientCase, rc: Extract<AddressClass, { kind: 'patient' }>): RecipientDecision {
+function toPatient(situation: RecipientCase, rc: Extract<AddressClass, { kind: 'patient' }>): RecipientDecision {
   const to = rc.address;
-  const sender = c.sender;
+  const sender = situation.sender;
   if (sender?.kind !== 'professional') {
     return refused(
-      c,
+      situation,
       BOUNCE_SENTENCES.notToPatient(to),
       'only a health actor may write to a Mon espace sante user',
       `MSS-06: ${sender ? sender.kind : 'null sender'} may not write to a patient`,
       sender !== null,
     );
   }
-  if (!rc.ins.valid && !has(c, 'invalid-address-accepted')) {
+  if (!rc.ins.valid && !has(situation, 'invalid-address-accepted')) {
     return bounced(
-      c,
+      situation,
       '5.1.3',
       BOUNCE_SENTENCES.invalid(to),
       'invalid Mon espace sante address (INS length or key)',
       `MSS-04: INS ${rc.ins.reason}`,
     );
   }
-  const state = c.patientState;
-  if (state === 'opposé' && !has(c, 'opposed-delivered')) {
-    const sentence = has(c, 'bounce-text-paraphrased') ? BOUNCE_SENTENCES.opposedParaphrased(to) : BOUNCE_SENTENCES.opposed(to);
-    return bounced(c, '5.1.1', sentence, 'Mon espace sante address does not exist', 'MSS-02: patient opposé');
+  const state = situation.patientState;
+  if (state === 'opposé' && !has(situation, 'opposed-delivered')) {
+    const sentence = has(situation, 'bounce-text-paraphrased') ? BOUNCE_SENTENCES.opposedParaphrased(to) : BOUNCE_SENTENCES.opposed(to);
+    return bounced(situation, '5.1.1', sentence, 'Mon espace sante address does not exist', 'MSS-02: patient opposé');
   }
   if (state === 'clôturé') {
-    if (has(c, 'closed-bounce-missing')) return dropped(c, 'defect closed-bounce-missing: clôturé, no DSN');
-    return bounced(c, '5.2.1', BOUNCE_SENTENCES.closed(to), 'recipient Mon espace sante mailbox is closed', 'MSS-03: patient clôturé');
-  }
-  if (state === 'créé non activé' && has(c, 'created-not-activated-bounced')) {
+    if (has(situation, 'closed-bounce-missing')) return dropped(situation, 'defect closed-bounce-missing: clôturé, no DSN');
     return bounced(
-      c,
+      situation,
+      '5.2.1',
+      BOUNCE_SENTENCES.closed(to),
+      'recipient Mon espace sante mailbox is closed',
+      'MSS-03: patient clôturé',
+    );
+  }
+  if (state === 'créé non activé' && has(situation, 'created-not-activated-bounced')) {
+    return bounced(
+      situation,
       '5.1.1',
       BOUNCE_SENTENCES.opposed(to),
       'Mon espace sante address does not exist',
       'defect created-not-activated-bounced',
     );
   }
-  const fin = c.message.exactSubject === '[FIN]';
-  if (fin && !has(c, 'fin-delivered')) {
+  const fin = situation.message.exactSubject === '[FIN]';
+  if (fin && !has(situation, 'fin-delivered')) {
     return {
       delivery: { to, outcome: 'not-delivered-fin', reason: 'MSS-07: [FIN] ends the exchange, not shown to the patient' },
       remember: 'fin',
     };
   }
-  if (state === 'activé' && has(c, 'activated-not-delivered')) return dropped(c, 'defect activated-not-delivered');
-  const notified = !(state === 'activé' && has(c, 'activated-not-notified'));
-  const mustActivate = state === 'créé non activé' && !has(c, 'created-readable-without-activation');
+  if (state === 'activé' && has(situation, 'activated-not-delivered')) return dropped(situation, 'defect activated-not-delivered');
+  const notified = !(state === 'activé' && has(situation, 'activated-not-notified'));
+  const mustActivate = state === 'créé non activé' && !has(situation, 'created-readable-without-activation');
   const notes = [
     notified ? 'patient notified' : 'defect activated-not-notified: no notification',
     ...(state === 'créé non activé'
@@ -188,47 +195,55 @@ function toPatient(c: RecipientCase, rc: Extract<AddressClass, { kind: 'patient'
 }
 
 /** MSS-09: reponse.automatique-test@ answers a message with TEST in its subject and its body. */
-function toAutoresponder(c: RecipientCase): RecipientDecision {
-  if (has(c, 'no-test-autoresponder')) return delivered(c, 'defect no-test-autoresponder: no acknowledgement');
-  if (c.sender === null) return delivered(c, 'null sender: no acknowledgement');
-  if ((c.message.subject ?? '').includes('TEST') && c.message.text.includes('TEST')) {
-    return { delivery: { to: c.recipient.address, outcome: 'autoreplied', reason: 'MSS-09: TEST in subject and body' }, autoreply: true };
+function toAutoresponder(situation: RecipientCase): RecipientDecision {
+  if (has(situation, 'no-test-autoresponder')) return delivered(situation, 'defect no-test-autoresponder: no acknowledgement');
+  if (situation.sender === null) return delivered(situation, 'null sender: no acknowledgement');
+  if ((situation.message.subject ?? '').includes('TEST') && situation.message.text.includes('TEST')) {
+    return {
+      delivery: { to: situation.recipient.address, outcome: 'autoreplied', reason: 'MSS-09: TEST in subject and body' },
+      autoreply: true,
+    };
   }
-  return delivered(c, 'MSS-09: no acknowledgement, TEST missing from the subject or the body');
+  return delivered(situation, 'MSS-09: no acknowledgement, TEST missing from the subject or the body');
 }
 
 /** MSS-06: a patient only replies (or writes first to a pharmacy's organisational mailbox); MSS-07: not after [FIN]. */
-function fromPatient(c: RecipientCase, sender: Extract<AddressClass, { kind: 'patient' }>): RecipientDecision {
-  const to = c.recipient.address;
+function fromPatient(situation: RecipientCase, sender: Extract<AddressClass, { kind: 'patient' }>): RecipientDecision {
+  const to = situation.recipient.address;
   const patient = sender.address;
-  if (c.patientState !== 'activé') {
+  if (situation.patientState !== 'activé') {
     return refused(
-      c,
+      situation,
       BOUNCE_SENTENCES.notToPatient(to),
       'patient Mon espace sante not active',
-      `patient is "${c.patientState}": cannot write`,
+      `patient is "${situation.patientState}": cannot write`,
       false,
     );
   }
-  const repliedTo = c.message.refs
-    .map((id) => c.conversation.sentToPatient(id))
+  const repliedTo = situation.message.refs
+    .map((id) => situation.conversation.sentToPatient(id))
     .filter((s): s is SentToPatient => s !== undefined && s.professional === to && s.patient === patient)
     .sort((a, b) => b.seq - a.seq)[0];
-  const fin = c.conversation.finSeq(to, patient);
+  const fin = situation.conversation.finSeq(to, patient);
   if (repliedTo) {
-    if (fin !== undefined && fin > repliedTo.seq && !has(c, 'fin-delivered')) {
-      return refused(c, BOUNCE_SENTENCES.finished(to), 'the professional ended the exchange ([FIN])', 'MSS-07: reply after [FIN]');
+    if (fin !== undefined && fin > repliedTo.seq && !has(situation, 'fin-delivered')) {
+      return refused(situation, BOUNCE_SENTENCES.finished(to), 'the professional ended the exchange ([FIN])', 'MSS-07: reply after [FIN]');
     }
-    if (has(c, 'replies-refused'))
-      return refused(c, BOUNCE_SENTENCES.patientFirst(to), 'only a health actor may start an exchange', 'defect replies-refused');
-    return delivered(c, `reply to message #${repliedTo.seq}`);
+    if (has(situation, 'replies-refused'))
+      return refused(situation, BOUNCE_SENTENCES.patientFirst(to), 'only a health actor may start an exchange', 'defect replies-refused');
+    return delivered(situation, `reply to message #${repliedTo.seq}`);
   }
-  if (c.toPharmacy && !has(c, 'pharmacy-not-organisational')) {
+  if (situation.toPharmacy && !has(situation, 'pharmacy-not-organisational')) {
     return delivered(
-      c,
+      situation,
       `MSS-06: a patient may write first to a pharmacy's organisational mailbox${fin !== undefined ? ' (new conversation after [FIN])' : ''}`,
     );
   }
-  if (has(c, 'patient-may-write-first')) return delivered(c, 'defect patient-may-write-first');
-  return refused(c, BOUNCE_SENTENCES.patientFirst(to), 'only a health actor may start an exchange', 'MSS-06: patient may not write first');
+  if (has(situation, 'patient-may-write-first')) return delivered(situation, 'defect patient-may-write-first');
+  return refused(
+    situation,
+    BOUNCE_SENTENCES.patientFirst(to),
+    'only a health actor may start an exchange',
+    'MSS-06: patient may not write first',
+  );
 }

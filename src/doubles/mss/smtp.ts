@@ -44,7 +44,7 @@ export function smtpError(code: number, message: string): SmtpError {
 const refusal = (r: { code: number; message: string } | null) => (r ? smtpError(r.code, r.message) : undefined);
 
 /** Starts listening; resolves with the server and the port it bound. */
-export async function startSmtp(o: SmtpOptions): Promise<{ server: SMTPServer; port: number }> {
+export async function startSmtp(opts: SmtpOptions): Promise<{ server: SMTPServer; port: number }> {
   const options: SMTPServerOptions = {
     name: 'mss-double.vigie.invalid',
     banner: 'Vigie MSSante double (test only)',
@@ -53,12 +53,12 @@ export async function startSmtp(o: SmtpOptions): Promise<{ server: SMTPServer; p
     authOptional: true,
     allowInsecureAuth: true,
     authMethods: ['PLAIN', 'LOGIN'],
-    size: o.maxMessageBytes,
-    socketTimeout: o.idleTimeoutMs,
+    size: opts.maxMessageBytes,
+    socketTimeout: opts.idleTimeoutMs,
     closeTimeout: 500,
     maxClients: MAX_CLIENTS,
     maxRecipients: MAX_RECIPIENTS,
-    hideSTARTTLS: !o.starttls,
+    hideSTARTTLS: !opts.starttls,
     onAuth: (auth, _session, cb) => {
       if (auth.password === SMTP_PASSWORD && auth.username) return cb(null, { user: auth.username });
       return cb(smtpError(535, `5.7.8 Authentication failed: any mailbox, password "${SMTP_PASSWORD}"`));
@@ -70,38 +70,39 @@ export async function startSmtp(o: SmtpOptions): Promise<{ server: SMTPServer; p
       let size = 0;
       stream.on('data', (c: Buffer) => {
         size += c.length;
-        if (size <= o.maxMessageBytes) chunks.push(c);
+        if (size <= opts.maxMessageBytes) chunks.push(c);
       });
       stream.on('end', () => {
-        if (stream.sizeExceeded) return cb(smtpError(552, `5.3.4 Message exceeds the ${o.maxMessageBytes}-byte limit`));
+        if (stream.sizeExceeded) return cb(smtpError(552, `5.3.4 Message exceeds the ${opts.maxMessageBytes}-byte limit`));
         const envelope = session.envelope;
         const from = envelope.mailFrom ? envelope.mailFrom.address : '';
-        o.accept(
-          from,
-          envelope.rcptTo.map((r) => r.address),
-          Buffer.concat(chunks),
-          sessionInfo(session),
-        )
+        opts
+          .accept(
+            from,
+            envelope.rcptTo.map((r) => r.address),
+            Buffer.concat(chunks),
+            sessionInfo(session),
+          )
           .then((msgs) => cb(null, `2.0.0 Ok: queued as ${msgs.map((m) => `${m.tenant}#${m.seq}`).join(',')}`))
           .catch((err: unknown) => cb(smtpError(451, `4.3.0 MSS double internal error: ${String(err)}`)));
       });
     },
   };
-  if (o.starttls) {
+  if (opts.starttls) {
     try {
-      options.key = o.tlsKey ?? fs.readFileSync(path.join(TLS_DIR, 'key.pem'));
-      options.cert = o.tlsCert ?? fs.readFileSync(path.join(TLS_DIR, 'cert.pem'));
+      options.key = opts.tlsKey ?? fs.readFileSync(path.join(TLS_DIR, 'key.pem'));
+      options.cert = opts.tlsCert ?? fs.readFileSync(path.join(TLS_DIR, 'cert.pem'));
     } catch (err) {
       throw new Error(`MSS double: STARTTLS needs fixtures/mss/tls/{key,cert}.pem (or tlsKey/tlsCert): ${String(err)}`);
     }
   }
   const server = new SMTPServer(options);
   server.on('error', (err: Error) => {
-    if (o.errors.length < 1000) o.errors.push(String(err));
+    if (opts.errors.length < 1000) opts.errors.push(String(err));
   });
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
-    server.listen(o.port, o.host, () => {
+    server.listen(opts.port, opts.host, () => {
       server.server.off('error', reject);
       resolve();
     });
@@ -113,13 +114,13 @@ export function closeSmtp(server: SMTPServer): Promise<void> {
   return new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-function sessionInfo(s: SMTPServerSession): MssSessionInfo {
-  const user = s.user as unknown;
+function sessionInfo(session: SMTPServerSession): MssSessionInfo {
+  const user = session.user as unknown;
   return {
     via: 'smtp',
-    remoteAddress: s.remoteAddress,
-    tls: s.secure,
+    remoteAddress: session.remoteAddress,
+    tls: session.secure,
     ...(typeof user === 'string' ? { authUser: user } : {}),
-    ...(s.hostNameAppearsAs ? { helo: s.hostNameAppearsAs } : {}),
+    ...(session.hostNameAppearsAs ? { helo: session.hostNameAppearsAs } : {}),
   };
 }

@@ -45,20 +45,20 @@ export class TenantState extends TenantBase implements MssTenant, ConversationVi
     if (!/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(name)) {
       throw new Error(`MSS double: invalid mailbox name ${JSON.stringify(name)}`);
     }
-    const d = domain.toLowerCase();
-    if (!d.endsWith('.mssante.fr') || d === PATIENT_DOMAIN) {
+    const lowerDomain = domain.toLowerCase();
+    if (!lowerDomain.endsWith('.mssante.fr') || lowerDomain === PATIENT_DOMAIN) {
       throw new Error(
         `MSS double: a professional mailbox lives under <something>.mssante.fr other than ${PATIENT_DOMAIN}, not ${JSON.stringify(domain)}`,
       );
     }
-    return `${name}.${this.id}@${d}`;
+    return `${name}.${this.id}@${lowerDomain}`;
   }
 
-  registerMailbox(addr: string, o: { organisational?: boolean; kind?: 'pharmacy' | 'professional' } = {}): void {
-    const c = classifyAddress(addr);
-    if (c.kind !== 'professional') throw new Error(`MSS double: ${JSON.stringify(addr)} is not a professional MSSanté mailbox`);
-    this.mailboxes.set(c.address, { organisational: o.organisational === true, kind: o.kind ?? 'professional' });
-    this.host.registerMailboxTenant(c.address, this.id);
+  registerMailbox(addr: string, options: { organisational?: boolean; kind?: 'pharmacy' | 'professional' } = {}): void {
+    const classified = classifyAddress(addr);
+    if (classified.kind !== 'professional') throw new Error(`MSS double: ${JSON.stringify(addr)} is not a professional MSSanté mailbox`);
+    this.mailboxes.set(classified.address, { organisational: options.organisational === true, kind: options.kind ?? 'professional' });
+    this.host.registerMailboxTenant(classified.address, this.id);
   }
 
   setPatientState(ins15: string, state: PatientState): void {
@@ -91,8 +91,8 @@ export class TenantState extends TenantBase implements MssTenant, ConversationVi
     return this.defectSet;
   }
 
-  hasDefect(d: MssDefect): boolean {
-    return this.defectSet.has(d);
+  hasDefect(defect: MssDefect): boolean {
+    return this.defectSet.has(defect);
   }
 
   messages(): MssMessage[] {
@@ -104,8 +104,8 @@ export class TenantState extends TenantBase implements MssTenant, ConversationVi
   }
 
   mailbox(addr: string): MssMessage[] {
-    const a = normalizeAddress(addr);
-    return this.log.all().filter((m) => m.deliveries.some((d) => d.to === a && d.outcome === 'delivered'));
+    const address = normalizeAddress(addr);
+    return this.log.all().filter((m) => m.deliveries.some((d) => d.to === address && d.outcome === 'delivered'));
   }
 
   patientReads(messageId: string): Promise<MssMessage | undefined> {
@@ -138,12 +138,12 @@ export class TenantState extends TenantBase implements MssTenant, ConversationVi
   }
 
   isPharmacy(addr: string): boolean {
-    const m = this.mailboxes.get(addr);
-    return m !== undefined && m.organisational && m.kind === 'pharmacy';
+    const mailbox = this.mailboxes.get(addr);
+    return mailbox !== undefined && mailbox.organisational && mailbox.kind === 'pharmacy';
   }
 
-  record(m: MssMessage): void {
-    this.log.record(m);
+  record(message: MssMessage): void {
+    this.log.record(message);
   }
 
   findByMessageId(id: string): MssMessage | undefined {
@@ -154,8 +154,8 @@ export class TenantState extends TenantBase implements MssTenant, ConversationVi
     });
   }
 
-  recordSent(messageId: string | undefined, s: SentToPatient): void {
-    if (messageId) this.sent.set(bareId(messageId), s);
+  recordSent(messageId: string | undefined, sent: SentToPatient): void {
+    if (messageId) this.sent.set(bareId(messageId), sent);
   }
 
   sentToPatient(messageId: string): SentToPatient | undefined {

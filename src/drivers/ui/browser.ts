@@ -40,17 +40,17 @@ export function launchBrowser(timeoutMs = 20_000): Promise<Browser> {
     // Required lazily: the http driver never loads Playwright.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { chromium } = require('playwright') as typeof import('playwright');
-    let b: Browser;
+    let browser: Browser;
     try {
-      b = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, headless: true, timeout: timeoutMs });
+      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, headless: true, timeout: timeoutMs });
     } catch (e) {
       throw new BrowserError(`Chromium (${CHROMIUM_PATH}) did not start within ${timeoutMs} ms: ${(e as Error).message.split('\n')[0]}`);
     }
-    b.on('disconnected', () => {
+    browser.on('disconnected', () => {
       if (shared) crashed = `the browser (${CHROMIUM_PATH}) closed or crashed during the run`;
       shared = undefined;
     });
-    return b;
+    return browser;
   })();
   shared.catch(() => {
     shared = undefined;
@@ -74,42 +74,42 @@ let spare: { key: string; ready: Promise<Prepared> } | undefined;
  * A fresh context (and its first page) for a scenario. Creating one costs a couple of hundred
  * milliseconds on a small machine, so the next one is prepared while the scenario runs.
  */
-export async function takeContext(o: ContextOptions): Promise<Prepared> {
-  const key = JSON.stringify(o);
-  const mine = spare?.key === key ? spare.ready : prepare(o);
+export async function takeContext(options: ContextOptions): Promise<Prepared> {
+  const key = JSON.stringify(options);
+  const mine = spare?.key === key ? spare.ready : prepare(options);
   if (spare && spare.key !== key) void spare.ready.then((p) => p.context.close()).catch(() => undefined);
-  const next = prepare(o);
+  const next = prepare(options);
   next.catch(() => undefined);
   spare = { key, ready: next };
   return mine;
 }
 
-async function prepare(o: ContextOptions): Promise<Prepared> {
+async function prepare(options: ContextOptions): Promise<Prepared> {
   const browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-  context.setDefaultTimeout(o.actionMs);
-  context.setDefaultNavigationTimeout(o.actionMs);
+  context.setDefaultTimeout(options.actionMs);
+  context.setDefaultNavigationTimeout(options.actionMs);
   // Counts changes of the document, so that an unchanged screen is not photographed twice.
   await context.addInitScript(() => {
-    const w = window as unknown as { __vigieChanges: number };
-    w.__vigieChanges = 0;
+    const win = window as unknown as { __vigieChanges: number };
+    win.__vigieChanges = 0;
     new MutationObserver(() => {
-      w.__vigieChanges++;
+      win.__vigieChanges++;
     }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   });
   // DOM snapshots make a trace far richer, and the run a quarter slower: off unless asked (ui.traceSnapshots).
-  if (o.trace) await context.tracing.start({ screenshots: false, snapshots: o.traceSnapshots === true });
+  if (options.trace) await context.tracing.start({ screenshots: false, snapshots: options.traceSnapshots === true });
   const page = await context.newPage();
-  if (o.warmUrl) await page.goto(o.warmUrl, { waitUntil: 'commit', timeout: o.actionMs }).catch(() => undefined);
+  if (options.warmUrl) await page.goto(options.warmUrl, { waitUntil: 'commit', timeout: options.actionMs }).catch(() => undefined);
   return { context, page };
 }
 
 export async function closeBrowser(): Promise<void> {
-  const s = spare;
+  const leftSpare = spare;
   spare = undefined;
-  if (s) await s.ready.then((p) => p.context.close()).catch(() => undefined);
-  const b = shared;
+  if (leftSpare) await leftSpare.ready.then((p) => p.context.close()).catch(() => undefined);
+  const launched = shared;
   shared = undefined;
   crashed = undefined;
-  if (b) await (await b.catch(() => undefined))?.close().catch(() => undefined);
+  if (launched) await (await launched.catch(() => undefined))?.close().catch(() => undefined);
 }

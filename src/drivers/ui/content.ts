@@ -44,20 +44,25 @@ export function checkTemplates(templates: Record<string, ContentTemplate>): stri
 }
 
 /** The values of one item of `field`, by placeholder; empty when the content has none. */
-function itemsOf(c: DocumentContent, field: ContentField): Record<string, string>[] {
-  const s = (v: unknown) => (v == null ? '' : String(v));
+function itemsOf(content: DocumentContent, field: ContentField): Record<string, string>[] {
+  const text = (v: unknown) => (v == null ? '' : String(v));
   switch (field) {
     case 'lines':
-      return (c.lines ?? []).map((l) => ({ product: s(l.product), dosage: s(l.dosage) }));
+      return (content.lines ?? []).map((l) => ({ product: text(l.product), dosage: text(l.dosage) }));
     case 'vaccinations':
-      return (c.vaccinations ?? []).map((v) => ({ vaccine: s(v.vaccine), code: s(v.code), lot: s(v.lot), date: s(v.date) }));
+      return (content.vaccinations ?? []).map((v) => ({
+        vaccine: text(v.vaccine),
+        code: text(v.code),
+        lot: text(v.lot),
+        date: text(v.date),
+      }));
     case 'problems':
     case 'treatments':
     case 'allergies':
-      return (c[field] ?? []).map((v) => ({ value: s(v) }));
+      return (content[field] ?? []).map((v) => ({ value: text(v) }));
     default: {
-      const v = s(c[field]);
-      return v ? [{ value: v }] : [];
+      const value = text(content[field]);
+      return value ? [{ value }] : [];
     }
   }
 }

@@ -10,6 +10,7 @@
  * the press.
  */
 import type { CDPSession, Page } from 'playwright';
+import { pause } from '../../harness/wait';
 
 export class LocateError extends Error {
   constructor(
@@ -46,10 +47,10 @@ function probeInPage(css: string): Probe {
   if (vis.length !== 1) return { found: all.length, visible: vis.length };
   const el = vis[0] as HTMLElement;
   el.scrollIntoView({ block: 'center', inline: 'center' });
-  const r = el.getBoundingClientRect();
-  const x = r.left + r.width / 2,
-    y = r.top + r.height / 2;
-  const hit = document.elementFromPoint(x, y);
+  const rect = el.getBoundingClientRect();
+  const centerX = rect.left + rect.width / 2,
+    centerY = rect.top + rect.height / 2;
+  const hit = document.elementFromPoint(centerX, centerY);
   const label = (el.innerText || (el as HTMLInputElement).value || el.getAttribute('aria-label') || '').replace(/\s+/g, ' ').trim();
   const ok = !!hit && (hit === el || el.contains(hit) || (hit as HTMLElement).closest('label')?.contains(el) === true);
   const covered = ok
@@ -57,38 +58,39 @@ function probeInPage(css: string): Probe {
     : hit
       ? `${hit.tagName.toLowerCase()}${hit.id ? '#' + hit.id : ''}${hit.getAttribute('data-testid') ? `[data-testid=${hit.getAttribute('data-testid')}]` : ''}`
       : 'nothing (off screen)';
-  return { found: all.length, visible: 1, x, y, label, covered, disabled: (el as HTMLButtonElement).disabled === true };
+  return { found: all.length, visible: 1, x: centerX, y: centerY, label, covered, disabled: (el as HTMLButtonElement).disabled === true };
 }
 
 /** Waits (bounded) until `css` designates exactly one visible, enabled, uncovered element. */
 export async function locate(page: Page, key: string, css: string, findMs: number): Promise<Located> {
   const until = performance.now() + findMs;
   for (;;) {
-    const p = await page.evaluate(probeInPage, css);
-    if (p.found < 0) throw new LocateError(`selector ${key} (${css}) is not a valid CSS selector: ${p.label}`, -1);
-    if (p.visible > 1) throw new LocateError(`selector ${key} (${css}) matched ${p.visible} visible elements, one was expected`, p.visible);
-    if (p.visible === 1 && !p.covered && !p.disabled) return { x: p.x!, y: p.y!, label: p.label ?? '' };
+    const probe = await page.evaluate(probeInPage, css);
+    if (probe.found < 0) throw new LocateError(`selector ${key} (${css}) is not a valid CSS selector: ${probe.label}`, -1);
+    if (probe.visible > 1)
+      throw new LocateError(`selector ${key} (${css}) matched ${probe.visible} visible elements, one was expected`, probe.visible);
+    if (probe.visible === 1 && !probe.covered && !probe.disabled) return { x: probe.x!, y: probe.y!, label: probe.label ?? '' };
     if (performance.now() >= until) {
       const why =
-        p.visible === 0
-          ? p.found
-            ? `matched ${p.found} element(s), none visible`
+        probe.visible === 0
+          ? probe.found
+            ? `matched ${probe.found} element(s), none visible`
             : 'matched nothing'
-          : p.disabled
+          : probe.disabled
             ? 'matched one element, disabled'
-            : `matched one element, covered by ${p.covered}`;
-      throw new LocateError(`selector ${key} (${css}) ${why} within ${findMs} ms`, p.visible);
+            : `matched one element, covered by ${probe.covered}`;
+      throw new LocateError(`selector ${key} (${css}) ${why} within ${findMs} ms`, probe.visible);
     }
-    await new Promise((r) => setTimeout(r, 25));
+    await pause(25);
   }
 }
 
 const sessions = new WeakMap<Page, Promise<{ cdp: CDPSession; requested: () => number }>>();
 
 function session(page: Page): Promise<{ cdp: CDPSession; requested: () => number }> {
-  let s = sessions.get(page);
-  if (!s) {
-    s = (async () => {
+  let ready = sessions.get(page);
+  if (!ready) {
+    ready = (async () => {
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Page.enable');
       const main = (await cdp.send('Page.getFrameTree')).frameTree.frame.id;
@@ -98,9 +100,9 @@ function session(page: Page): Promise<{ cdp: CDPSession; requested: () => number
       });
       return { cdp, requested: () => n };
     })();
-    sessions.set(page, s);
+    sessions.set(page, ready);
   }
-  return s;
+  return ready;
 }
 
 /** A left click at (x, y). Answers whether it started a navigation of the page. */

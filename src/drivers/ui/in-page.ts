@@ -58,43 +58,43 @@ export function readInPage(plan: ReadPlan): ReadResult {
       if (found.length > 1) ambiguous.push(`${spec.name ?? key} (${spec.css}) matched ${found.length} elements`);
       el = found[0];
     }
-    let v = clean(spec.attr ? el.getAttribute(spec.attr) : ((el as HTMLElement).innerText ?? el.textContent));
-    if (v != null && spec.pattern) {
-      const m = new RegExp(spec.pattern).exec(v);
-      v = m ? (m[1] ?? m[0]) : null;
+    let value = clean(spec.attr ? el.getAttribute(spec.attr) : ((el as HTMLElement).innerText ?? el.textContent));
+    if (value != null && spec.pattern) {
+      const match = new RegExp(spec.pattern).exec(value);
+      value = match ? (match[1] ?? match[0]) : null;
     }
-    if (v != null && spec.map) {
+    if (value != null && spec.map) {
       // The words shown, as the map's table reads them (exact text, spaces collapsed).
       const nfc = (x: string) => x.normalize('NFC');
-      const hit = Object.entries(spec.map).find(([shown]) => nfc(clean(shown) ?? '') === nfc(v as string));
+      const hit = Object.entries(spec.map).find(([shown]) => nfc(clean(shown) ?? '') === nfc(value as string));
       if (!hit) {
         unmapped.push(
-          `${spec.name ?? key} shows « ${v} », which its map does not list (${Object.keys(spec.map)
+          `${spec.name ?? key} shows « ${value} », which its map does not list (${Object.keys(spec.map)
             .map((k) => `« ${k} »`)
             .join(', ')})`,
         );
         return null;
       }
-      v = hit[1];
+      value = hit[1];
     }
-    return v;
+    return value;
   };
   const styleOf = (el: Element | null) => {
     if (!el) return '';
-    const c = getComputedStyle(el);
+    const style = getComputedStyle(el);
     return [
-      c.backgroundColor,
-      c.color,
-      c.fontWeight,
-      c.fontStyle,
-      c.outlineStyle,
-      c.outlineColor,
-      c.borderTopStyle,
-      c.borderTopColor,
-      c.textDecorationLine,
+      style.backgroundColor,
+      style.color,
+      style.fontWeight,
+      style.fontStyle,
+      style.outlineStyle,
+      style.outlineColor,
+      style.borderTopStyle,
+      style.borderTopColor,
+      style.textDecorationLine,
     ].join('|');
   };
-  const r: ReadResult = {
+  const result: ReadResult = {
     values: {},
     present: {},
     checked: {},
@@ -105,25 +105,25 @@ export function readInPage(plan: ReadPlan): ReadResult {
     url: location.href,
     screen: document.title,
   };
-  for (const [k, s] of Object.entries(plan.values ?? {})) r.values[k] = readOne(document, k, s);
-  for (const [k, css] of Object.entries(plan.present ?? {})) r.present[k] = all(document, css).length;
+  for (const [k, s] of Object.entries(plan.values ?? {})) result.values[k] = readOne(document, k, s);
+  for (const [k, css] of Object.entries(plan.present ?? {})) result.present[k] = all(document, css).length;
   for (const [k, css] of Object.entries(plan.checked ?? {})) {
     const found = all(document, css);
     if (found.length > 1) ambiguous.push(`${k} (${css}) matched ${found.length} elements`);
-    r.checked[k] = found.length ? !!(found[0] as HTMLInputElement).checked : null;
+    result.checked[k] = found.length ? !!(found[0] as HTMLInputElement).checked : null;
   }
   for (const [k, css] of Object.entries(plan.options ?? {})) {
     const found = all(document, css);
     if (found.length > 1) ambiguous.push(`${k} (${css}) matched ${found.length} elements`);
     const sel = found[0] as HTMLSelectElement | undefined;
-    r.options[k] = sel
+    result.options[k] = sel
       ? Array.from(sel.options)
           .filter((o) => o.value !== '')
           .map((o) => clean(o.label || o.text) ?? '')
       : null;
   }
   for (const [k, g] of Object.entries(plan.groups ?? {})) {
-    r.groups[k] = all(document, g.css).map((row) => {
+    result.groups[k] = all(document, g.css).map((row) => {
       const fields: Record<string, string | null> = {};
       for (const [f, s] of Object.entries(g.fields)) fields[f] = readOne(row, `${k}.${f}`, s);
       const flagged = !!g.flag && (row.matches(g.flag) || !!row.querySelector(g.flag));
@@ -131,5 +131,5 @@ export function readInPage(plan: ReadPlan): ReadResult {
       return { fields, flagged, style: `${styleOf(row)}#${styleOf(cell)}#${styleOf(cell?.nextElementSibling ?? null)}` };
     });
   }
-  return r;
+  return result;
 }

@@ -55,7 +55,7 @@ export class Presses {
 
   /** Runs a user action on the user's tab: timed from its first press; its clicks and screen changes logged. */
   async act<T>(name: string, fn: (a: Act, page: Page) => Promise<T>): Promise<Observed<T>> {
-    const a: Act = { name, clicks: [], shown: [], declared: new Set() };
+    const act: Act = { name, clicks: [], shown: [], declared: new Set() };
     const ex: DriverExchange = {
       at: new Date().toISOString(),
       method: 'UI',
@@ -65,30 +65,30 @@ export class Presses {
     this.session.log.push(ex);
     const t0 = performance.now();
     this.inFlight++;
-    this.current = a;
+    this.current = act;
     try {
       const page = await this.session.mainPage();
-      const value = await fn(a, page);
-      const ms = Math.round((a.answeredAt ?? performance.now()) - (a.startedAt ?? t0));
+      const value = await fn(act, page);
+      const ms = Math.round((act.answeredAt ?? performance.now()) - (act.startedAt ?? t0));
       Object.assign(ex, {
         url: page.url(),
         status: 200,
         ms,
-        responseBody: { clicks: a.clicks, screenChanges: this.screenChanges(a), declared: [...a.declared] },
+        responseBody: { clicks: act.clicks, screenChanges: this.screenChanges(act), declared: [...act.declared] },
       });
-      return { value, ms, declaredFields: [...a.declared] };
+      return { value, ms, declaredFields: [...act.declared] };
     } catch (e) {
       const err = this.session.explain(e, name);
       Object.assign(ex, {
         url: this.session.currentUrl(),
         error: err.message,
         ms: Math.round(performance.now() - t0),
-        responseBody: { clicks: a.clicks },
+        responseBody: { clicks: act.clicks },
       });
       throw err;
     } finally {
       this.inFlight--;
-      if (this.current === a) this.current = undefined;
+      if (this.current === act) this.current = undefined;
     }
   }
 
@@ -122,24 +122,24 @@ export class Presses {
   }
 
   /** Screen changes of `a` since its first press. */
-  screenChanges(a: Act): number {
-    return this.session.navs - (a.navAtClick ?? this.session.navs);
+  screenChanges(act: Act): number {
+    return this.session.navs - (act.navAtClick ?? this.session.navs);
   }
 
   /** A press of the user (one click of `a`), then the wait for what it caused (a new screen, the UI no longer busy). */
-  async press(a: Act, page: Page, key: string, css: string): Promise<void> {
+  async press(act: Act, page: Page, key: string, css: string): Promise<void> {
     const at = await one(page, key, css, this.findMs);
-    a.clicks.push({ purpose: key, label: at.label.slice(0, 200) });
-    if (a.startedAt === undefined) {
-      a.startedAt = performance.now();
+    act.clicks.push({ purpose: key, label: at.label.slice(0, 200) });
+    if (act.startedAt === undefined) {
+      act.startedAt = performance.now();
       this.onPress()?.();
     }
-    a.navAtClick ??= this.session.navs;
+    act.navAtClick ??= this.session.navs;
     const navsBefore = this.session.navs;
     const { navigating } = await pressAt(page, at);
     if (navigating) await this.session.navigated(navsBefore, `${key} (${css})`);
     await this.session.settle(page);
-    a.answeredAt = performance.now();
+    act.answeredAt = performance.now();
   }
 
   /**
@@ -149,7 +149,7 @@ export class Presses {
    * Answers the names of the prompts met, with the option chosen at each.
    */
   async prompts(
-    a: Act,
+    act: Act,
     page: Page,
     prompts: Record<string, Prompt> | undefined,
     pick: (o: Option[]) => Option | undefined,
@@ -176,10 +176,10 @@ export class Presses {
       const step: { name: string; chose?: Option } = { name };
       if (p.choose && seen.present[`${name}:choose`] > 0)
         step.chose = await chooseIn(page, `prompts.${name}.choose`, p.choose, pick, wanted, this.findMs);
-      if (text) a.shown.push(text);
+      if (text) act.shown.push(text);
       last = text || name;
       met.push(step);
-      await this.press(a, page, `prompts.${name}`, p.press);
+      await this.press(act, page, `prompts.${name}`, p.press);
     }
     return met;
   }
@@ -202,18 +202,18 @@ export class Presses {
   }
 
   /** A browser confirm()/alert() on the user's tab is one more click: accepted, counted in the action under way. */
-  private dialog(d: Dialog): void {
-    const a = this.current;
-    if (a) {
-      a.clicks.push({ purpose: `browser ${d.type()} dialog`, label: d.message().slice(0, 200) });
-      a.shown.push(d.message());
+  private dialog(dialog: Dialog): void {
+    const act = this.current;
+    if (act) {
+      act.clicks.push({ purpose: `browser ${dialog.type()} dialog`, label: dialog.message().slice(0, 200) });
+      act.shown.push(dialog.message());
     } else
       this.session.log.push({
         at: new Date().toISOString(),
         method: 'UI-DIALOG',
         url: this.session.currentUrl(),
-        requestBody: { type: d.type(), message: d.message(), step: this.session.step },
+        requestBody: { type: dialog.type(), message: dialog.message(), step: this.session.step },
       });
-    void d.accept().catch(() => undefined);
+    void dialog.accept().catch(() => undefined);
   }
 }

@@ -8,24 +8,28 @@ import type { ConsultResult } from '../driver';
 import type { Seen } from './presses';
 import { Reading, read } from './screen';
 
-export async function readConsult(r: Reading, page: Page, _seen: Seen): Promise<ConsultResult> {
-  const d = r.map.selectors.dmpConsultation;
+export async function readConsult(reading: Reading, page: Page, _seen: Seen): Promise<ConsultResult> {
+  const selectors = reading.map.selectors.dmpConsultation;
   const res = await read(page, {
     values: {
-      question: { css: d.question, name: 'dmpConsultation.question' },
-      ...(d.reminder ? { reminder: { css: d.reminder, name: 'dmpConsultation.reminder' } } : {}),
-      ...(d.error ? { error: { css: d.error, name: 'dmpConsultation.error' } } : {}),
+      question: { css: selectors.question, name: 'dmpConsultation.question' },
+      ...(selectors.reminder ? { reminder: { css: selectors.reminder, name: 'dmpConsultation.reminder' } } : {}),
+      ...(selectors.error ? { error: { css: selectors.error, name: 'dmpConsultation.error' } } : {}),
     },
-    present: { question: d.question, ...(d.refused ? { refused: d.refused } : {}), ...(d.error ? { error: d.error } : {}) },
-    groups: { documents: { css: d.documents, fields: { text: {} } } },
+    present: {
+      question: selectors.question,
+      ...(selectors.refused ? { refused: selectors.refused } : {}),
+      ...(selectors.error ? { error: selectors.error } : {}),
+    },
+    groups: { documents: { css: selectors.documents, fields: { text: {} } } },
   });
   // Everything here is text shown and elements present: nothing self-reported to declare.
   const asked = res.present.question > 0;
   const refused = (res.present.refused ?? 0) > 0;
   const error = res.values.error ?? undefined;
   const documents = res.groups.documents.map((g) => {
-    const m = /^(.*?)\s*\(([^()]*)\)\s*$/.exec(g.fields.text ?? '');
-    return m ? { title: m[1], typeCode: m[2] } : { title: g.fields.text ?? '' };
+    const match = /^(.*?)\s*\(([^()]*)\)\s*$/.exec(g.fields.text ?? '');
+    return match ? { title: match[1], typeCode: match[2] } : { title: g.fields.text ?? '' };
   });
   const consulted = !asked && !refused && !error;
   return {

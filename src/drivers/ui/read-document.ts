@@ -12,74 +12,80 @@ import { Reading, one, read } from './screen';
 import { selfReported } from './selector-map';
 
 export async function readDocument(
-  r: Reading,
+  reading: Reading,
   page: Page,
   documentId: string,
   seen: Seen,
   typeChosenByUser: boolean,
 ): Promise<DocumentView> {
-  const e = r.map.selectors.editor;
+  const editor = reading.map.selectors.editor;
   const opt = (k: 'sendBoxLabel' | 'dmpMessage' | 'dmpAttempts' | 'ePrescriptionNumber') =>
-    e[k] ? { [k]: norm(e[k], `editor.${k}`)! } : {};
+    editor[k] ? { [k]: norm(editor[k], `editor.${k}`)! } : {};
   const plan: ReadPlan = {
     values: {
-      type: norm(e.type, 'editor.type')!,
-      typeCode: norm(e.typeCode, 'editor.typeCode')!,
-      status: norm(e.status, 'editor.status')!,
-      dmpStatus: norm(e.dmpStatus, 'editor.dmpStatus')!,
+      type: norm(editor.type, 'editor.type')!,
+      typeCode: norm(editor.typeCode, 'editor.typeCode')!,
+      status: norm(editor.status, 'editor.status')!,
+      dmpStatus: norm(editor.dmpStatus, 'editor.dmpStatus')!,
       ...opt('sendBoxLabel'),
       ...opt('dmpMessage'),
       ...opt('dmpAttempts'),
       ...opt('ePrescriptionNumber'),
     },
-    checked: { sendBox: e.sendBox, ...Object.fromEntries(Object.entries(e.mask).map(([m, css]) => [`mask:${m}`, css])) },
-    present: { panel: e.panel, ...(e.printed ? { printed: e.printed } : {}), ...(e.datamatrix ? { datamatrix: e.datamatrix } : {}) },
+    checked: { sendBox: editor.sendBox, ...Object.fromEntries(Object.entries(editor.mask).map(([m, css]) => [`mask:${m}`, css])) },
+    present: {
+      panel: editor.panel,
+      ...(editor.printed ? { printed: editor.printed } : {}),
+      ...(editor.datamatrix ? { datamatrix: editor.datamatrix } : {}),
+    },
   };
   let res = await read(page, plan);
   if (!res.present.panel) {
-    await one(page, 'editor.panel', e.panel, r.findMs);
+    await one(page, 'editor.panel', editor.panel, reading.findMs);
     res = await read(page, plan);
   } // still loading: wait (bounded)
-  const v = res.values;
+  const values = res.values;
   const declared = selfReported([
-    ['type', e.type],
-    ['typeCode', e.typeCode],
-    ['status', e.status],
-    ['sendToDmp.label', e.sendBoxLabel],
-    ['dmp.status', e.dmpStatus],
-    ['dmp.message', e.dmpMessage],
-    ['dmp.attempts', e.dmpAttempts],
-    ['printed.ePrescriptionNumber', e.ePrescriptionNumber],
+    ['type', editor.type],
+    ['typeCode', editor.typeCode],
+    ['status', editor.status],
+    ['sendToDmp.label', editor.sendBoxLabel],
+    ['dmp.status', editor.dmpStatus],
+    ['dmp.message', editor.dmpMessage],
+    ['dmp.attempts', editor.dmpAttempts],
+    ['printed.ePrescriptionNumber', editor.ePrescriptionNumber],
   ]);
   // Who set the code follows from the code read.
   if (declared.includes('typeCode')) declared.push('typeCodeSetBy');
   for (const f of declared) seen.declared.add(f);
-  const masked = Object.keys(e.mask).filter((m) => res.checked[`mask:${m}`] === true);
-  const typeCode = v.typeCode || null;
+  const masked = Object.keys(editor.mask).filter((m) => res.checked[`mask:${m}`] === true);
+  const typeCode = values.typeCode || null;
   const printed = (res.present.printed ?? 0) > 0;
   return {
     documentId,
-    type: v.type ?? '',
+    type: values.type ?? '',
     typeCode,
     typeCodeSetBy: typeCode ? (typeChosenByUser ? 'user' : 'automatic') : null,
-    status: v.status === 'validated' ? 'validated' : 'draft',
-    sendToDmp: { checked: res.checked.sendBox === true, ...(v.sendBoxLabel ? { label: v.sendBoxLabel } : {}) },
+    status: values.status === 'validated' ? 'validated' : 'draft',
+    sendToDmp: { checked: res.checked.sendBox === true, ...(values.sendBoxLabel ? { label: values.sendBoxLabel } : {}) },
     maskedFrom: masked,
     dmp: {
-      status: (v.dmpStatus ?? 'not-sent') as DocumentView['dmp']['status'],
-      ...(v.dmpMessage ? { message: v.dmpMessage } : {}),
-      ...(v.dmpAttempts ? { attempts: Number(v.dmpAttempts) } : {}),
+      status: (values.dmpStatus ?? 'not-sent') as DocumentView['dmp']['status'],
+      ...(values.dmpMessage ? { message: values.dmpMessage } : {}),
+      ...(values.dmpAttempts ? { attempts: Number(values.dmpAttempts) } : {}),
     },
-    ...(printed ? { printed: { datamatrix: (res.present.datamatrix ?? 0) > 0, ePrescriptionNumber: v.ePrescriptionNumber ?? null } } : {}),
+    ...(printed
+      ? { printed: { datamatrix: (res.present.datamatrix ?? 0) > 0, ePrescriptionNumber: values.ePrescriptionNumber ?? null } }
+      : {}),
   };
 }
 
 /** The documents listed on a patient file (their ids, from `newDocument.documentLinks`). */
-export async function documentIds(r: Reading, page: Page): Promise<string[]> {
-  const re = r.map.ids.documentFromUrl;
+export async function documentIds(reading: Reading, page: Page): Promise<string[]> {
+  const re = reading.map.ids.documentFromUrl;
   const hrefs = await page.evaluate(
     (css) => Array.from(document.querySelectorAll(css)).map((e) => (e as HTMLAnchorElement).href),
-    r.map.selectors.newDocument.documentLinks,
+    reading.map.selectors.newDocument.documentLinks,
   );
   return hrefs
     .map((h) => new RegExp(re).exec(h)?.[1])

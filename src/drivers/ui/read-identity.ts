@@ -15,14 +15,14 @@ import { fill, selfReported } from './selector-map';
 const TRAITS = ['birthName', 'firstName', 'birthDate', 'sex'] as const;
 
 export async function readIdentity(
-  r: Reading,
+  reading: Reading,
   presses: Presses,
   page: Page,
   patientId: string,
   seen: Seen,
-  o: { explore?: boolean } = {},
+  options: { explore?: boolean } = {},
 ): Promise<IdentityView> {
-  const id = r.map.selectors.identity;
+  const id = reading.map.selectors.identity;
   const groups: ReadPlan['groups'] = {};
   for (const t of TRAITS) {
     groups[t] = {
@@ -49,10 +49,10 @@ export async function readIdentity(
   };
   let res = await read(page, plan);
   if (!res.present.panel) {
-    await one(page, 'identity.panel', id.panel, r.findMs);
+    await one(page, 'identity.panel', id.panel, reading.findMs);
     res = await read(page, plan);
   } // still loading: wait (bounded)
-  const v = res.values;
+  const values = res.values;
   for (const f of selfReported([
     ['ins.status', id.insStatus],
     ['ins.matricule', id.insNumber],
@@ -72,15 +72,15 @@ export async function readIdentity(
     insi: x.fields.insi ?? '',
     differs: x.flagged && !plain.has(x.style),
   }));
-  const status = (['none', 'recovered', 'qualified'] as const).find((s) => s === v.insStatus) ?? 'none';
-  const number = (v.insNumber ?? '').replace(/\s/g, '');
-  const outcome = v.insiOutcome && v.insiOutcome !== 'none' ? (v.insiOutcome as InsiOutcome) : undefined;
-  const [code, ...msg] = (v.insiMessage ?? '').split(' — ');
+  const status = (['none', 'recovered', 'qualified'] as const).find((s) => s === values.insStatus) ?? 'none';
+  const number = (values.insNumber ?? '').replace(/\s/g, '');
+  const outcome = values.insiOutcome && values.insiOutcome !== 'none' ? (values.insiOutcome as InsiOutcome) : undefined;
+  const [code, ...msg] = (values.insiMessage ?? '').split(' — ');
   let documents = res.options.documents ?? undefined;
-  let attestation = res.present.exception ? v.attestation : null;
-  if (res.present.offer && o.explore !== false && documents === undefined) {
+  let attestation = res.present.exception ? values.attestation : null;
+  if (res.present.offer && options.explore !== false && documents === undefined) {
     // The panel does not list the documents itself: see what its controls lead to (read-only tab).
-    const more = await exploreOffer(r, presses, patientId, !!res.present.byDocument, !!res.present.exception);
+    const more = await exploreOffer(reading, presses, patientId, !!res.present.byDocument, !!res.present.exception);
     documents = more.documents ?? documents;
     attestation = more.attestation ?? attestation;
   }
@@ -90,13 +90,13 @@ export async function readIdentity(
     ins: {
       status,
       ...(number ? { matricule: number.slice(0, 13), key: number.slice(13) || undefined } : {}),
-      ...(v.qualifiedBy ? { qualifiedBy: v.qualifiedBy } : {}),
+      ...(values.qualifiedBy ? { qualifiedBy: values.qualifiedBy } : {}),
     },
     insi: {
       lastCall: outcome
         ? {
             outcome,
-            ...(v.insiTrigger ? { trigger: v.insiTrigger } : {}),
+            ...(values.insiTrigger ? { trigger: values.insiTrigger } : {}),
             ...(code ? { code } : {}),
             ...(msg.length ? { message: msg.join(' — ') } : {}),
           }
@@ -104,7 +104,7 @@ export async function readIdentity(
     },
     qualification: {
       offered: res.present.offer > 0,
-      concordant: v.concordance == null ? null : v.concordance === 'true',
+      concordant: values.concordance == null ? null : values.concordance === 'true',
       comparison,
       ...(documents ? { documents } : {}),
       exceptionProcedure: { offered: res.present.exception > 0, attestation },
@@ -118,18 +118,18 @@ export async function readIdentity(
  * <select> offers, the exception procedure's sentence in its text.
  */
 async function exploreOffer(
-  r: Reading,
+  reading: Reading,
   presses: Presses,
   patientId: string,
   byDocument: boolean,
   exception: boolean,
 ): Promise<{ documents?: string[]; attestation?: string }> {
-  const id = r.map.selectors.identity;
-  const prompts = Object.entries(r.map.selectors.prompts ?? {});
+  const id = reading.map.selectors.identity;
+  const prompts = Object.entries(reading.map.selectors.prompts ?? {});
   const out: { documents?: string[]; attestation?: string } = {};
   const follow = async (key: string, control: string): Promise<{ documents: string[] | null; text: string | null } | undefined> => {
-    const page = await r.lookAt(r.url('patientFile', { patientId }));
-    if (!(await presses.follow(page, key, control, r.actionMs))) return undefined;
+    const page = await reading.lookAt(reading.url('patientFile', { patientId }));
+    if (!(await presses.follow(page, key, control, reading.actionMs))) return undefined;
     const seen = await read(page, {
       present: Object.fromEntries(prompts.map(([k, p]) => [k, p.when ?? p.press])),
       options: Object.fromEntries(prompts.filter(([, p]) => p.choose).map(([k, p]) => [k, p.choose!])),

@@ -11,17 +11,23 @@ import type { Seen } from './presses';
 import { Reading, one, read } from './screen';
 import { selfReported } from './selector-map';
 
-export async function readMessages(r: Reading, page: Page, seen: Seen): Promise<{ messages: ThreadMessage[]; ended?: boolean }> {
-  const m = r.map.selectors.messages;
-  await one(page, 'messages.list', m.list, r.findMs);
-  const fields: Record<string, NormSpec> = { id: norm(m.rowId, 'messages.rowId')!, status: norm(m.rowStatus, 'messages.rowStatus')! };
-  if (m.rowDirection) fields.direction = norm(m.rowDirection, 'messages.rowDirection')!;
-  if (m.rowBounce) fields.bounce = { css: m.rowBounce, name: 'messages.rowBounce' };
-  if (m.rowRead) fields.read = { css: m.rowRead, name: 'messages.rowRead' };
-  const res = await read(page, { groups: { rows: { css: m.row, fields } }, ...(m.ended ? { present: { ended: m.ended } } : {}) });
+export async function readMessages(reading: Reading, page: Page, seen: Seen): Promise<{ messages: ThreadMessage[]; ended?: boolean }> {
+  const selectors = reading.map.selectors.messages;
+  await one(page, 'messages.list', selectors.list, reading.findMs);
+  const fields: Record<string, NormSpec> = {
+    id: norm(selectors.rowId, 'messages.rowId')!,
+    status: norm(selectors.rowStatus, 'messages.rowStatus')!,
+  };
+  if (selectors.rowDirection) fields.direction = norm(selectors.rowDirection, 'messages.rowDirection')!;
+  if (selectors.rowBounce) fields.bounce = { css: selectors.rowBounce, name: 'messages.rowBounce' };
+  if (selectors.rowRead) fields.read = { css: selectors.rowRead, name: 'messages.rowRead' };
+  const res = await read(page, {
+    groups: { rows: { css: selectors.row, fields } },
+    ...(selectors.ended ? { present: { ended: selectors.ended } } : {}),
+  });
   for (const f of selfReported([
-    ['messages.status', m.rowStatus],
-    ['messages.direction', m.rowDirection],
+    ['messages.status', selectors.rowStatus],
+    ['messages.direction', selectors.rowDirection],
   ]))
     seen.declared.add(f);
   const messages = res.groups.rows.map((g): ThreadMessage => ({
@@ -31,5 +37,5 @@ export async function readMessages(r: Reading, page: Page, seen: Seen): Promise<
     ...(g.fields.bounce ? { bounce: { text: g.fields.bounce } } : {}),
     ...(g.fields.read ? { readAt: g.fields.read } : {}),
   }));
-  return { messages, ...(m.ended ? { ended: (res.present.ended ?? 0) > 0 } : {}) };
+  return { messages, ...(selectors.ended ? { ended: (res.present.ended ?? 0) > 0 } : {}) };
 }

@@ -27,10 +27,10 @@ export interface Reading {
 
 /** Reads `plan` on the page; a read that a navigation interrupts is made again on the new screen. */
 export async function read(page: Page, plan: ReadPlan): Promise<ReadResult> {
-  let r: ReadResult | undefined;
-  for (let i = 0; !r; i++) {
+  let result: ReadResult | undefined;
+  for (let i = 0; !result; i++) {
     try {
-      r = await page.evaluate(readInPage, plan);
+      result = await page.evaluate(readInPage, plan);
     } catch (e) {
       if (i < 3 && /context was destroyed|navigat/i.test((e as Error).message)) {
         await page.waitForLoadState('domcontentloaded');
@@ -39,9 +39,10 @@ export async function read(page: Page, plan: ReadPlan): Promise<ReadResult> {
       throw e;
     }
   }
-  if (r.ambiguous.length) throw new UiSelectorError(`on the screen ${r.url} « ${r.screen} »: ${r.ambiguous.join('; ')} — one was expected`);
-  if (r.unmapped.length) throw new UiSelectorError(`on the screen ${r.url} « ${r.screen} »: ${r.unmapped.join('; ')}`);
-  return r;
+  if (result.ambiguous.length)
+    throw new UiSelectorError(`on the screen ${result.url} « ${result.screen} »: ${result.ambiguous.join('; ')} — one was expected`);
+  if (result.unmapped.length) throw new UiSelectorError(`on the screen ${result.url} « ${result.screen} »: ${result.unmapped.join('; ')}`);
+  return result;
 }
 
 /** Exactly one visible, enabled, uncovered element for `css` (waiting for it, up to `findMs`). */

@@ -183,34 +183,36 @@ export function loadPageObjects(file: string, relativeTo?: string): { file: stri
   const found = candidates.find((f) => existsSync(f));
   if (!found) throw new ConfigError(`ui.pageObjects: no module at ${candidates.join(' or ')}`);
   let mod: { default?: unknown };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module named by the target's config, loaded at run time
     mod = require(found);
   } catch (e) {
     throw new ConfigError(`ui.pageObjects: ${found} could not be loaded: ${(e as Error).message.split('\n')[0]}`);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { UiDriver } = require('../ui-driver') as typeof import('../ui-driver');
-  const C = mod.default;
-  if (typeof C !== 'function' || !(C.prototype instanceof UiDriver)) {
+  const exported = mod.default;
+  if (typeof exported !== 'function' || !(exported.prototype instanceof UiDriver)) {
     throw new ConfigError(`ui.pageObjects: ${found} must export as default a class extending UiDriver (src/drivers/ui-driver.ts)`);
   }
-  return { file: found, driverClass: C as new (o: never) => unknown };
+  return { file: found, driverClass: exported as new (o: never) => unknown };
 }
 
 /** Fills {name} placeholders; values are URL-encoded in URLs and CSS-escaped in selectors. */
 export function fill(template: string, vars: Record<string, string>, kind: 'url' | 'css'): string {
   return template.replace(/\{([A-Za-z]+)\}/g, (m, k: string) => {
-    const v = vars[k];
-    if (v === undefined) throw new ConfigError(`"${template}": no value for {${k}} here`);
-    return kind === 'url' ? encodeURIComponent(v) : v.replace(/["\\]/g, '\\$&');
+    const value = vars[k];
+    if (value === undefined) throw new ConfigError(`"${template}": no value for {${k}} here`);
+    return kind === 'url' ? encodeURIComponent(value) : value.replace(/["\\]/g, '\\$&');
   });
 }
 
 /** The map's value of `{ws}` for a workstation (default: the professional's). */
-export function workstationOf(map: SelectorMap, w?: Workstation): string {
-  if (!w) return map.workstations.PS;
-  return map.workstations[w.role === 'PS' ? 'PS' : w.card === 'CPE-nominative' ? 'secretariat-nominative' : 'secretariat-anonymous'];
+export function workstationOf(map: SelectorMap, workstation?: Workstation): string {
+  if (!workstation) return map.workstations.PS;
+  return map.workstations[
+    workstation.role === 'PS' ? 'PS' : workstation.card === 'CPE-nominative' ? 'secretariat-nominative' : 'secretariat-anonymous'
+  ];
 }
 
 /** The URL of the screen `key`, placeholders filled (a path of the map is taken under `uiBaseUrl`). */

@@ -5,6 +5,7 @@
  * Playwright trace, and the log of what the driver did (for the scenario's exchanges).
  */
 import type { BrowserContext, Dialog, Page } from 'playwright';
+import { within } from '../../harness/wait';
 import { DriverExchange, TargetError } from '../driver';
 import { BrowserError, takeContext } from './browser';
 import { screenText, takesTyping } from './screen';
@@ -43,14 +44,14 @@ export class UiSession {
     if (this.page && !this.page.isClosed()) return this.page;
     let page: Page;
     if (!this.context) {
-      const p = await takeContext({
+      const prepared = await takeContext({
         trace: !!this.o.trace,
         traceSnapshots: this.o.traceSnapshots,
         actionMs: this.o.actionMs,
         warmUrl: new URL(this.o.uiBaseUrl).origin + '/',
       });
-      this.context = p.context;
-      page = p.page;
+      this.context = prepared.context;
+      page = prepared.page;
     } else {
       page = await this.context.newPage();
     }
@@ -141,6 +142,7 @@ export class UiSession {
   navigated(navsBefore: number, after: string): Promise<void> {
     if (this.navs > navsBefore) return Promise.resolve();
     return new Promise((resolve, reject) => {
+      // eslint-disable-next-line no-restricted-syntax -- the navigation's bound: cleared by check() once the tab navigated
       const timer = setTimeout(() => {
         this.navWaiters.delete(check);
         reject(
@@ -159,13 +161,13 @@ export class UiSession {
   }
 
   /** An error of the driver, said with the step and the action (a crashed browser says so). */
-  explain(e: unknown, action: string): Error {
+  explain(error: unknown, action: string): Error {
     if (this.crash) return new BrowserError(`${this.crash}, during « ${action} »`);
-    if (e instanceof TargetError) {
-      if (this.step && !e.message.startsWith('step ')) e.message = `step « ${this.step} », ${action}: ${e.message}`;
-      return e;
+    if (error instanceof TargetError) {
+      if (this.step && !error.message.startsWith('step ')) error.message = `step « ${this.step} », ${action}: ${error.message}`;
+      return error;
     }
-    const msg = ((e as Error)?.message ?? String(e)).split('\n')[0];
+    const msg = ((error as Error)?.message ?? String(error)).split('\n')[0];
     const closed = /Target page, context or browser has been closed|Browser has been closed/i.test(msg);
     const Err = closed ? BrowserError : TargetError;
     return new Err(`${this.step ? `step « ${this.step} », ` : ''}${action}: ${msg}`);
@@ -227,21 +229,21 @@ export class UiSession {
 
 /** Same screen: same path (and hash), and no query parameter the two URLs both carry differs. */
 export function samePlace(current: string, wanted: string): boolean {
-  let a: URL, b: URL;
+  let currentUrl: URL, wantedUrl: URL;
   try {
-    a = new URL(current);
-    b = new URL(wanted);
+    currentUrl = new URL(current);
+    wantedUrl = new URL(wanted);
   } catch {
     return false;
   }
-  if (a.origin !== b.origin || a.pathname !== b.pathname || a.hash !== b.hash) return false;
-  for (const [k, v] of b.searchParams) if (a.searchParams.has(k) && a.searchParams.get(k) !== v) return false;
+  if (currentUrl.origin !== wantedUrl.origin || currentUrl.pathname !== wantedUrl.pathname || currentUrl.hash !== wantedUrl.hash)
+    return false;
+  for (const [k, v] of wantedUrl.searchParams) if (currentUrl.searchParams.has(k) && currentUrl.searchParams.get(k) !== v) return false;
   return true;
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no end within ${ms} ms`)), ms).unref()),
-  ]);
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  const outcome = await within(promise, ms);
+  if (!outcome.settled) throw new Error(`${what}: no end within ${ms} ms`);
+  return outcome.value;
 }
