@@ -22,25 +22,27 @@ import { VigieWorld } from './support/world';
 // (observed), judged by the CDA engine (schema, ANS schematrons) and the oracles of src/oracles.
 
 /** The CDA inside the IHE XDM package of the last message sent: a precondition, not a verdict. */
-async function xdmCda(w: VigieWorld): Promise<{ name: string; content: Buffer; ref: string }> {
-  const seen = await w.eventually('mss', () => mailsSinceMark(w).find((m) => (m.parsed?.attachments ?? []).some((a) => isZip(a.content))));
-  const m = seen.value;
-  const zip = m?.parsed?.attachments.find((a) => isZip(a.content));
-  if (!m || !zip) w.setupFailed('no IHE XDM package reached the operator', describeMails(mailsSinceMark(w).map(mailSeen)));
-  const x = xdmDocument(zip.content);
-  if (!x.entry) w.setupFailed('the XDM package holds no CDA document', x.problem ?? '');
-  return { name: x.entry.name, content: x.entry.content, ref: `${mailRef(mailSeen(m))}, ${x.entry.name}` };
+async function xdmCda(world: VigieWorld): Promise<{ name: string; content: Buffer; ref: string }> {
+  const seen = await world.eventually('mss', () =>
+    mailsSinceMark(world).find((m) => (m.parsed?.attachments ?? []).some((a) => isZip(a.content))),
+  );
+  const mail = seen.value;
+  const zip = mail?.parsed?.attachments.find((a) => isZip(a.content));
+  if (!mail || !zip) world.setupFailed('no IHE XDM package reached the operator', describeMails(mailsSinceMark(world).map(mailSeen)));
+  const xdm = xdmDocument(zip.content);
+  if (!xdm.entry) world.setupFailed('the XDM package holds no CDA document', xdm.problem ?? '');
+  return { name: xdm.entry.name, content: xdm.entry.content, ref: `${mailRef(mailSeen(mail))}, ${xdm.entry.name}` };
 }
 
 /** Runs the CDA engine on one document; its full result is attached as evidence. */
-async function engine(w: VigieWorld, name: string, content: Buffer, rulesDir: string | null): Promise<CdaDocumentResult> {
+async function engine(world: VigieWorld, name: string, content: Buffer, rulesDir: string | null): Promise<CdaDocumentResult> {
   const res = await validateCda([{ name, content }], { rulesDir, jvm: cdaJvm() });
-  const r = res.documents[0];
-  w.attach(JSON.stringify({ cda: name, rulePack: res.rulePack, result: r }, null, 2), {
+  const result = res.documents[0];
+  world.attach(JSON.stringify({ cda: name, rulePack: res.rulePack, result }, null, 2), {
     mediaType: 'application/json',
     fileName: `CDA verdict — ${name}.json`,
   });
-  return r;
+  return result;
 }
 
 When(/^the professional writes a VSM for (\S+ \S+), who has no médecin traitant$/, async function (this: VigieWorld, name: string) {
@@ -65,9 +67,9 @@ Then('the document the DMP received satisfies the CI-SIS header rules', async fu
 Then(
   /^the document the DMP received identifies (\S+ \S+) by (?:her|his) INS, with its OID$/,
   async function (this: VigieWorld, name: string) {
-    const p = this.person(name);
+    const patient = this.person(name);
     const { entry, ref } = await receivedEntry(this);
-    this.judge(insOnlyIfQualified(entry.content, { qualifiedIns: ins15(p) }, ref), 'observed');
+    this.judge(insOnlyIfQualified(entry.content, { qualifiedIns: ins15(patient) }, ref), 'observed');
   },
 );
 
@@ -76,9 +78,9 @@ Then(
   async function (this: VigieWorld, name: string) {
     this.person(name);
     // A document that never reaches a double is only known through the LGC's own export: declared.
-    const o = await this.driver.documentContent(currentDoc(this).documentId);
-    this.attach(o.value, { mediaType: 'text/xml', fileName: 'CDA as exported by the LGC (test-driver).xml' });
-    this.judge(insOnlyIfQualified(o.value, { notQualified: true }, 'the CDA the LGC exported (test-driver API)'), 'declared');
+    const exported = await this.driver.documentContent(currentDoc(this).documentId);
+    this.attach(exported.value, { mediaType: 'text/xml', fileName: 'CDA as exported by the LGC (test-driver).xml' });
+    this.judge(insOnlyIfQualified(exported.value, { notQualified: true }, 'the CDA the LGC exported (test-driver API)'), 'declared');
   },
 );
 
@@ -121,14 +123,14 @@ Then('the document the DMP received passes the ANS schematron of its type', asyn
 Then(
   'the CDA in the XDM package the operator received is well-formed XML, valid against the CDA schema extended by the CI-SIS',
   async function (this: VigieWorld) {
-    const d = await xdmCda(this);
-    this.judge(schemaValid(await engine(this, d.name, d.content, null), d.ref), 'observed');
+    const cda = await xdmCda(this);
+    this.judge(schemaValid(await engine(this, cda.name, cda.content, null), cda.ref), 'observed');
   },
 );
 
 Then('the CDA in the XDM package the operator received satisfies the CI-SIS header rules', async function (this: VigieWorld) {
-  const d = await xdmCda(this);
-  this.judge(headerRulesSatisfied(d.content, d.ref), 'observed');
+  const cda = await xdmCda(this);
+  this.judge(headerRulesSatisfied(cda.content, cda.ref), 'observed');
 });
 
 export { xdmCda };
@@ -136,11 +138,11 @@ export { xdmCda };
 Then(
   /^the metadata the DMP received with the document of (\S+ \S+) uses the DMP's value sets and agrees with the document$/,
   async function (this: VigieWorld, name: string) {
-    const p = this.person(name);
-    const subs = await awaitReceived(this, p);
-    if (!subs.length) this.setupFailed('the validated document never reached the DMP', `${p.id}, within ${this.boundOf('dmp')} ms`);
-    const e = entriesFor(subs[0], p)[0];
-    const seen = { ...e, authorSpecialties: authorSpecialtiesOf(subs[0].soapXml, e.entryId) };
-    this.judge(metadataUsesDmpValueSets(seen, { qualifiedIns: ins15(p) }, submissionRef(subs[0])), 'observed');
+    const patient = this.person(name);
+    const subs = await awaitReceived(this, patient);
+    if (!subs.length) this.setupFailed('the validated document never reached the DMP', `${patient.id}, within ${this.boundOf('dmp')} ms`);
+    const entry = entriesFor(subs[0], patient)[0];
+    const seen = { ...entry, authorSpecialties: authorSpecialtiesOf(subs[0].soapXml, entry.entryId) };
+    this.judge(metadataUsesDmpValueSets(seen, { qualifiedIns: ins15(patient) }, submissionRef(subs[0])), 'observed');
   },
 );

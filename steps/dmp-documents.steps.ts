@@ -14,62 +14,68 @@ const PS = WORKSTATIONS.PS;
 const DOC = '(a consultation report|another consultation report|a prescription|a VSM|a vaccination)';
 
 export const currentDoc = (w: VigieWorld) => {
-  const d = w.state.currentDocuments[0];
-  if (!d) throw new Error('no document written yet in this scenario');
-  return d;
+  const doc = w.state.currentDocuments[0];
+  if (!doc) throw new Error('no document written yet in this scenario');
+  return doc;
 };
 
-export async function write(w: VigieWorld, p: Person, spec: DocumentSpec, driver: LgcDriver = w.driver): Promise<void> {
-  const a = await w.act(`write ${spec.name} for ${p.id}`, () => driver.createDocument(PS, w.patientId(p), spec.type, spec.content), {
-    arranging: driver !== w.driver,
-  });
-  const docs = await w.resultOf(a);
-  if (!docs.length) w.setupFailed('the LGC created no document', `${spec.name} for ${p.id}`);
-  w.state.currentDocuments = docs;
-  w.state.currentSpec = spec;
-  w.state.documents.set(spec.name, docs);
+export async function write(world: VigieWorld, patient: Person, spec: DocumentSpec, driver: LgcDriver = world.driver): Promise<void> {
+  const action = await world.act(
+    `write ${spec.name} for ${patient.id}`,
+    () => driver.createDocument(PS, world.patientId(patient), spec.type, spec.content),
+    {
+      arranging: driver !== world.driver,
+    },
+  );
+  const docs = await world.resultOf(action);
+  if (!docs.length) world.setupFailed('the LGC created no document', `${spec.name} for ${patient.id}`);
+  world.state.currentDocuments = docs;
+  world.state.currentSpec = spec;
+  world.state.documents.set(spec.name, docs);
 }
 
 /** Validates and prints every current document; SEND-04's calibration validates a fresh one of the same kind. */
-export async function validateAll(w: VigieWorld, driver: LgcDriver = w.driver): Promise<void> {
-  markDmp(w);
-  const p = w.current();
-  const spec = w.state.currentSpec;
+export async function validateAll(world: VigieWorld, driver: LgcDriver = world.driver): Promise<void> {
+  markDmp(world);
+  const patient = world.current();
+  const spec = world.state.currentSpec;
   // A UI that makes its user choose a type is given the code the feature expects (never the driver's own).
-  const hints = { typeCode: w.state.expectedTypeCode };
-  for (const d of w.state.currentDocuments) {
+  const hints = { typeCode: world.state.expectedTypeCode };
+  for (const d of world.state.currentDocuments) {
     const replay = spec
       ? async () => {
-          const fresh = (await w.arrange.createDocument(PS, w.patientId(p), spec.type, spec.content)).value[0];
+          const fresh = (await world.arrange.createDocument(PS, world.patientId(patient), spec.type, spec.content)).value[0];
           return driver.validate(PS, fresh.documentId, hints);
         }
       : undefined;
-    const a = await w.act(`validate and print ${d.documentId}`, () => driver.validate(PS, d.documentId, hints), {
+    const action = await world.act(`validate and print ${d.documentId}`, () => driver.validate(PS, d.documentId, hints), {
       replay,
-      arranging: driver !== w.driver,
+      arranging: driver !== world.driver,
     });
-    if (a.settled && !a.error) {
-      w.state.lastValidate = a.value;
-      w.state.lastValidateDeclared = a.declaredFields;
+    if (action.settled && !action.error) {
+      world.state.lastValidate = action.value;
+      world.state.lastValidateDeclared = action.declaredFields;
     }
   }
 }
 
 /** A precondition: at least `n` submissions about `p` reached the DMP since the last document action. */
-export async function awaitReceived(w: VigieWorld, p: Person, n = 1) {
-  const seen = await w.eventually('dmp', () => (submissionsFor(w, p).length >= n ? submissionsFor(w, p) : undefined));
-  return seen.value ?? submissionsFor(w, p);
+export async function awaitReceived(world: VigieWorld, patient: Person, n = 1) {
+  const seen = await world.eventually('dmp', () =>
+    submissionsFor(world, patient).length >= n ? submissionsFor(world, patient) : undefined,
+  );
+  return seen.value ?? submissionsFor(world, patient);
 }
 
 // --- set-up ---------------------------------------------------------------------------------
 
 Given(/^(\S+ \S+) has a patient file with a qualified INS$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
+  const patient = this.person(name);
   this.state.patientIds.set(
-    p.id,
-    await this.arranged(`create the patient file of ${p.id}`, () => this.arrange.createPatient({ ...p.file })),
+    patient.id,
+    await this.arranged(`create the patient file of ${patient.id}`, () => this.arrange.createPatient({ ...patient.file })),
   );
-  await qualifyIns(this, p);
+  await qualifyIns(this, patient);
 });
 
 Given('the DMP is slow: it answers only when released', function (this: VigieWorld) {
@@ -93,11 +99,11 @@ Given(
     if (state === 'answers KO') this.eprescription.respondWith({ kind: 'ko', reason: 'Prescripteur inconnu du téléservice' });
     else if (state === 'does not answer') this.eprescription.hold();
     else {
-      const r = (
+      const settings = (
         await this.arranged('switch the ordonnance numérique module off', () => this.arrange.settings(PS, { ePrescription: false }))
       ).value;
-      if (!r.applied.includes('ePrescription'))
-        this.setupFailed('the LGC did not switch its ordonnance numérique module off', JSON.stringify(r));
+      if (!settings.applied.includes('ePrescription'))
+        this.setupFailed('the LGC did not switch its ordonnance numérique module off', JSON.stringify(settings));
     }
   },
 );
@@ -105,8 +111,8 @@ Given(
 Given(
   new RegExp(`^the professional has validated ${DOC} for (\\S+ \\S+) that the patient opposed sending$`),
   async function (this: VigieWorld, what: string, name: string) {
-    const p = this.person(name);
-    await write(this, p, documentNamed(what), this.arrange);
+    const patient = this.person(name);
+    await write(this, patient, documentNamed(what), this.arrange);
     await this.arranged('record that the patient opposes sending', () => this.arrange.doNotSend(PS, currentDoc(this).documentId));
     await validateAll(this, this.arrange);
   },
@@ -116,10 +122,10 @@ Given(
   /^the LGC sends (a consultation report|a prescription) of (\S+ \S+) to the DMP when it is validated$/,
   async function (this: VigieWorld, what: string, name: string) {
     // A control: this scenario judges a variation of the usual path, so the usual path must work first.
-    const p = this.person(name);
-    await write(this, p, documentNamed(what), this.arrange);
+    const patient = this.person(name);
+    await write(this, patient, documentNamed(what), this.arrange);
     await validateAll(this, this.arrange);
-    if (!(await awaitReceived(this, p)).length) {
+    if (!(await awaitReceived(this, patient)).length) {
       this.setupFailed('a validated document never reaches the DMP on the usual path', describeSubmissions(submissionsSinceMark(this)));
     }
   },
@@ -160,9 +166,9 @@ When(/^the professional records two vaccinations for (\S+ \S+) at this visit$/, 
 });
 
 When('the professional records that the patient opposes sending it', async function (this: VigieWorld) {
-  const a = await this.act('record that the patient opposes sending', () => this.driver.doNotSend(PS, currentDoc(this).documentId));
-  this.state.lastDoNotSend = await this.resultOf(a);
-  this.state.lastDoNotSendDeclared = a.declaredFields;
+  const action = await this.act('record that the patient opposes sending', () => this.driver.doNotSend(PS, currentDoc(this).documentId));
+  this.state.lastDoNotSend = await this.resultOf(action);
+  this.state.lastDoNotSendDeclared = action.declaredFields;
 });
 
 When(/^the professional masks it from (the patient|legal representatives)$/, async function (this: VigieWorld, whom: string) {
@@ -178,11 +184,13 @@ When(/^the professional validates and prints (?:it|the notes)$/, async function 
 When(
   /^the professional tries to switch off the (feeding of the DMP|INSi call) in the settings$/,
   async function (this: VigieWorld, what: string) {
-    const a = await this.act(
+    const action = await this.act(
       `switch off the ${what}`,
       () => this.driver.settings(PS, what === 'INSi call' ? { insi: false } : { dmpFeeding: false }),
       { refusalIsResult: true },
     );
-    this.state.lastSettings = a.error ? { applied: [], refused: [what === 'INSi call' ? 'insi' : 'dmpFeeding'] } : await this.resultOf(a);
+    this.state.lastSettings = action.error
+      ? { applied: [], refused: [what === 'INSi call' ? 'insi' : 'dmpFeeding'] }
+      : await this.resultOf(action);
   },
 );

@@ -32,61 +32,61 @@ import { VigieWorld } from './support/world';
 // (counted by the ui driver: observed; reported by the LGC: declared), what the editor shows.
 
 /** The entry the DMP received for the current document: a precondition, not a verdict. */
-export async function receivedEntry(w: VigieWorld) {
-  const p = w.current();
-  const subs = await awaitReceived(w, p);
+export async function receivedEntry(world: VigieWorld) {
+  const patient = world.current();
+  const subs = await awaitReceived(world, patient);
   if (!subs.length)
-    w.setupFailed(
+    world.setupFailed(
       'the validated document never reached the DMP',
-      `${p.id}: ${describeSubmissions(submissionsSinceMark(w))} within ${w.boundOf('dmp')} ms`,
+      `${patient.id}: ${describeSubmissions(submissionsSinceMark(world))} within ${world.boundOf('dmp')} ms`,
     );
-  return { entry: entriesFor(subs[0], p)[0], ref: submissionRef(subs[0]) };
+  return { entry: entriesFor(subs[0], patient)[0], ref: submissionRef(subs[0]) };
 }
 
 const readDoc = (w: VigieWorld): Promise<Observed<DocumentView>> => w.driver.document(currentDoc(w).documentId);
 
 /** Reads the document until `done` holds (bounded by the screen bound); the last reading. */
-async function docUntil(w: VigieWorld, done: (d: DocumentView) => boolean): Promise<Observed<DocumentView>> {
-  const seen = await w.eventually(
+async function docUntil(world: VigieWorld, done: (d: DocumentView) => boolean): Promise<Observed<DocumentView>> {
+  const seen = await world.eventually(
     'screen',
     async () => {
-      const o = await readDoc(w);
-      return done(o.value) ? o : undefined;
+      const doc = await readDoc(world);
+      return done(doc.value) ? doc : undefined;
     },
     50,
   );
-  return seen.value ?? (await readDoc(w));
+  return seen.value ?? (await readDoc(world));
 }
 
 Then('the box « information et non opposition du patient » is already checked', async function (this: VigieWorld) {
-  const o = await readDoc(this);
-  this.judge(sendBoxChecked(o.value), this.screenKind(o, 'sendToDmp.checked'));
+  const doc = await readDoc(this);
+  this.judge(sendBoxChecked(doc.value), this.screenKind(doc, 'sendToDmp.checked'));
 });
 
 Then(/^the DMP receives the document of (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
-  const subs = await awaitReceived(this, p);
-  this.judge(documentReceived(p.id, ins15(p), subs, this.boundOf('dmp'), submissionsSinceMark(this)), 'observed');
+  const patient = this.person(name);
+  const subs = await awaitReceived(this, patient);
+  this.judge(documentReceived(patient.id, ins15(patient), subs, this.boundOf('dmp'), submissionsSinceMark(this)), 'observed');
 });
 
 Then(/^the DMP receives nothing for (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
+  const patient = this.person(name);
   // Watched as long as "the DMP receives the document" is waited for.
-  const w = await this.never('dmp', () => submissionsFor(this, p).length > 0);
-  this.judge(nothingReceived(p.id, submissionsFor(this, p), w.ms), 'observed');
+  const watched = await this.never('dmp', () => submissionsFor(this, patient).length > 0);
+  this.judge(nothingReceived(patient.id, submissionsFor(this, patient), watched.ms), 'observed');
 });
 
 Then('the LGC shows the document as not sent', async function (this: VigieWorld) {
-  const o = await readDoc(this);
-  this.judge(shownNotSent(o.value), this.screenKind(o, 'dmp.status'));
+  const doc = await readDoc(this);
+  this.judge(shownNotSent(doc.value), this.screenKind(doc, 'dmp.status'));
 });
 
 const validateKind = (w: VigieWorld) => w.screenKind({ declaredFields: w.state.lastValidateDeclared }, 'clicks');
 
 Then('validating and printing took exactly one click', function (this: VigieWorld) {
-  const v = this.state.lastValidate;
-  if (!v) this.setupFailed('the document was not validated', 'no validation to judge');
-  this.judge(validatedInOneClick(v.clicks), validateKind(this));
+  const validation = this.state.lastValidate;
+  if (!validation) this.setupFailed('the document was not validated', 'no validation to judge');
+  this.judge(validatedInOneClick(validation.clicks), validateKind(this));
 });
 
 Then('not sending took exactly one click besides validating and printing', function (this: VigieWorld) {
@@ -96,29 +96,29 @@ Then('not sending took exactly one click besides validating and printing', funct
 });
 
 Then('no click was spent on masking or visibility preferences', function (this: VigieWorld) {
-  const v = this.state.lastValidate;
-  if (!v) this.setupFailed('the document was not validated', 'no validation to judge');
-  this.judge(noClickBesidesValidate(v.clicks), validateKind(this));
+  const validation = this.state.lastValidate;
+  if (!validation) this.setupFailed('the document was not validated', 'no validation to judge');
+  this.judge(noClickBesidesValidate(validation.clicks), validateKind(this));
 });
 
 Then(/^the LGC answers the user within (\d+) ms while the DMP has not answered$/, async function (this: VigieWorld, bound: string) {
-  const a = this.state.lastAction;
-  if (!a) throw new Error('no action to judge');
+  const action = this.state.lastAction;
+  if (!action) throw new Error('no action to judge');
   const held = await this.eventually('dmp', () => this.dmp.heldCount() > 0);
   if (!held.value)
-    this.setupFailed('the validated document never reached the (holding) DMP', `within ${this.boundOf('dmp')} ms of « ${a.label} »`);
-  await judgeHeldAction(this, a, 'the DMP', Number(bound));
+    this.setupFailed('the validated document never reached the (holding) DMP', `within ${this.boundOf('dmp')} ms of « ${action.label} »`);
+  await judgeHeldAction(this, action, 'the DMP', Number(bound));
 });
 
 Then('the LGC shows the document as sent', async function (this: VigieWorld) {
-  const o = await docUntil(this, (d) => d.dmp.status === 'sent');
-  this.judge(shownSent(o.value, this.boundOf('screen')), this.screenKind(o, 'dmp.status'));
+  const doc = await docUntil(this, (d) => d.dmp.status === 'sent');
+  this.judge(shownSent(doc.value, this.boundOf('screen')), this.screenKind(doc, 'dmp.status'));
 });
 
 Then(/^the editor shows the type code (\S+), set automatically$/, async function (this: VigieWorld, code: string) {
   this.state.expectedTypeCode = code;
-  const o = await readDoc(this);
-  this.judge(typeCodeSetAutomatically(o.value, code), this.screenKind(o, 'typeCode', 'typeCodeSetBy'));
+  const doc = await readDoc(this);
+  this.judge(typeCodeSetAutomatically(doc.value, code), this.screenKind(doc, 'typeCode', 'typeCodeSetBy'));
 });
 
 Then(/^the document the DMP received carries the type code (\S+)$/, async function (this: VigieWorld, code: string) {
@@ -137,17 +137,17 @@ Then(/^the document the DMP received carries the confidentiality code (\S+)$/, a
 });
 
 Then(/^the LGC refuses to switch off the (feeding of the DMP|INSi call)$/, function (this: VigieWorld, what: string) {
-  const r = this.state.lastSettings;
-  if (!r) throw new Error('no settings change to judge');
+  const settings = this.state.lastSettings;
+  if (!settings) throw new Error('no settings change to judge');
   // Settings have no screen in the selector map: the test-driver API reports them (declared).
-  this.judge(settingRefused(what === 'INSi call' ? 'insi' : 'dmpFeeding', r), 'declared');
+  this.judge(settingRefused(what === 'INSi call' ? 'insi' : 'dmpFeeding', settings), 'declared');
 });
 
 Then('the prescription is printed without the ordonnance numérique 2D code', function (this: VigieWorld) {
-  const v = this.state.lastValidate;
-  if (!v) this.setupFailed('the prescription was not validated', 'no validation to judge');
+  const validation = this.state.lastValidate;
+  if (!validation) this.setupFailed('the prescription was not validated', 'no validation to judge');
   this.judge(
-    printedWithout2dCode(v.printed ?? v.document?.printed),
+    printedWithout2dCode(validation.printed ?? validation.document?.printed),
     this.screenKind({ declaredFields: this.state.lastValidateDeclared }, 'printed.datamatrix'),
   );
 });
@@ -155,10 +155,10 @@ Then('the prescription is printed without the ordonnance numérique 2D code', fu
 Then(
   /^the DMP receives two notes de vaccination for (\S+ \S+), each holding one vaccination$/,
   async function (this: VigieWorld, name: string) {
-    const p = this.person(name);
-    const subs = await awaitReceived(this, p, 2);
-    const entries = subs.flatMap((s) => entriesFor(s, p).map((e) => ({ e, ref: submissionRef(s) })));
-    if (!entries.length) this.setupFailed('no vaccination note reached the DMP', `${p.id}, within ${this.boundOf('dmp')} ms`);
+    const patient = this.person(name);
+    const subs = await awaitReceived(this, patient, 2);
+    const entries = subs.flatMap((s) => entriesFor(s, patient).map((e) => ({ e, ref: submissionRef(s) })));
+    if (!entries.length) this.setupFailed('no vaccination note reached the DMP', `${patient.id}, within ${this.boundOf('dmp')} ms`);
     this.judge(
       oneVaccinationPerNote(
         entries.map((x) => vaccinationCount(x.e.content)),
@@ -172,29 +172,29 @@ Then(
 Then(
   /^the LGC shows the professional that the DMP refused the document, with the DMP's reason "([^"]+)"$/,
   async function (this: VigieWorld, reason: string) {
-    const p = this.current();
-    const subs = await awaitReceived(this, p);
+    const patient = this.current();
+    const subs = await awaitReceived(this, patient);
     if (!subs.some((s) => s.outcome === 'refused')) this.setupFailed('no submission was refused by the DMP', describeSubmissions(subs));
-    const o = await docUntil(
+    const doc = await docUntil(
       this,
       (d) => d.dmp.status === 'refused' && (d.dmp.message ?? '').normalize('NFC').includes(reason.normalize('NFC')),
     );
-    this.judge(refusalShown(o.value, reason, this.boundOf('screen')), this.screenKind(o, 'dmp.status', 'dmp.message'));
+    this.judge(refusalShown(doc.value, reason, this.boundOf('screen')), this.screenKind(doc, 'dmp.status', 'dmp.message'));
   },
 );
 
 Then('the document is still in the patient file', async function (this: VigieWorld) {
-  const o = await readDoc(this);
-  this.judge(keptInFile(o.value), this.screenKind(o, 'status'));
+  const doc = await readDoc(this);
+  this.judge(keptInFile(doc.value), this.screenKind(doc, 'status'));
 });
 
 Then('the LGC does not keep resubmitting the refused document', async function (this: VigieWorld) {
-  const p = this.current();
-  const refused = submissionsFor(this, p).find((s) => s.outcome === 'refused');
-  if (!refused) this.setupFailed('no submission was refused by the DMP', describeSubmissions(submissionsFor(this, p)));
+  const patient = this.current();
+  const refused = submissionsFor(this, patient).find((s) => s.outcome === 'refused');
+  if (!refused) this.setupFailed('no submission was refused by the DMP', describeSubmissions(submissionsFor(this, patient)));
   // A stop, not a rate: nothing more for this patient during a window longer than the DMP wait
   // bound and than any retry period a real LGC uses (timeouts.retryWindowMs).
-  const after = () => submissionsFor(this, p).filter((s) => s.seq > refused.seq);
-  const w = await this.never('dmp', () => after().length > 0, this.timeouts.retryWindowMs);
-  this.judge(noResubmission(after(), w.ms), 'observed');
+  const after = () => submissionsFor(this, patient).filter((s) => s.seq > refused.seq);
+  const watched = await this.never('dmp', () => after().length > 0, this.timeouts.retryWindowMs);
+  this.judge(noResubmission(after(), watched.ms), 'observed');
 });

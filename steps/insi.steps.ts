@@ -22,13 +22,13 @@ Given('INSi answers with an error', function (this: VigieWorld) {
 });
 
 Given(/^INSi knows (\S+ \S+) as (?:(?:she|he) is )?registered nationally$/, function (this: VigieWorld, name: string) {
-  const p = this.person(name);
-  this.insi.respondWith({ kind: 'identity', person: { ...p.insi } });
+  const patient = this.person(name);
+  this.insi.respondWith({ kind: 'identity', person: { ...patient.insi } });
 });
 
 Given(/^INSi knows (\S+ \S+) as born on (\d{4}-\d{2}-\d{2})$/, function (this: VigieWorld, name: string, date: string) {
-  const p = this.person(name);
-  this.insi.respondWith({ kind: 'identity', person: { ...p.insi, birthDate: date } });
+  const patient = this.person(name);
+  this.insi.respondWith({ kind: 'identity', person: { ...patient.insi, birthDate: date } });
 });
 
 When('INSi answers', function (this: VigieWorld) {

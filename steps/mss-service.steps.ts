@@ -35,9 +35,9 @@ const mailbox = (w: VigieWorld, role: Role) =>
 const password = (w: VigieWorld) => external(w)?.password ?? 'vigie';
 
 /** Steps that need the double's own hooks (the patient's side) cannot judge an external service. */
-function onlyOnTheDouble(w: VigieWorld, what: string): void {
-  if (external(w))
-    w.judge(
+function onlyOnTheDouble(world: VigieWorld, what: string): void {
+  if (external(world))
+    world.judge(
       cannotJudge(
         what,
         `${what}: only the MSSanté double can be driven from the patient's side; an external service cannot be judged on it`,
@@ -47,33 +47,33 @@ function onlyOnTheDouble(w: VigieWorld, what: string): void {
 }
 
 /** The patient's own action (from the Mon espace santé web mail): a precondition, not a verdict. */
-async function patientAction<T>(w: VigieWorld, what: string, fn: () => Promise<T>): Promise<T> {
-  onlyOnTheDouble(w, what);
+async function patientAction<T>(world: VigieWorld, what: string, fn: () => Promise<T>): Promise<T> {
+  onlyOnTheDouble(world, what);
   try {
     return await fn();
   } catch (e) {
-    return w.setupFailed('the patient could not act', `${what}: ${(e as Error).message}`);
+    return world.setupFailed('the patient could not act', `${what}: ${(e as Error).message}`);
   }
 }
 
 /** The patient's address: on an external service, the test patient of the state the scenario set (default activé). */
-function svcPatient(w: VigieWorld, name: string): string {
-  const p = w.person(name);
-  const ext = external(w);
-  if (!ext) return patientAddress(p);
-  return w.state.servicePatientAddress ?? `${ext.patients['activé']}@patient.mssante.fr`;
+function svcPatient(world: VigieWorld, name: string): string {
+  const patient = world.person(name);
+  const ext = external(world);
+  if (!ext) return patientAddress(patient);
+  return world.state.servicePatientAddress ?? `${ext.patients['activé']}@patient.mssante.fr`;
 }
 
-function ensureMailboxes(w: VigieWorld) {
-  w.mss.registerMailbox(mailbox(w, 'professional'), { kind: 'professional' });
-  w.mss.registerMailbox(mailbox(w, 'pharmacy'), { kind: 'pharmacy', organisational: true });
+function ensureMailboxes(world: VigieWorld) {
+  world.mss.registerMailbox(mailbox(world, 'professional'), { kind: 'professional' });
+  world.mss.registerMailbox(mailbox(world, 'pharmacy'), { kind: 'pharmacy', organisational: true });
 }
 
-async function smtpSend(w: VigieWorld, from: string, to: string, subject: string, text: string): Promise<string> {
-  ensureMailboxes(w);
-  const t = createTransport({
-    host: w.mssService.smtp.host,
-    port: w.mssService.smtp.port,
+async function smtpSend(world: VigieWorld, from: string, to: string, subject: string, text: string): Promise<string> {
+  ensureMailboxes(world);
+  const transport = createTransport({
+    host: world.mssService.smtp.host,
+    port: world.mssService.smtp.port,
     secure: false,
     ignoreTLS: false,
     tls: { rejectUnauthorized: false },
@@ -82,7 +82,7 @@ async function smtpSend(w: VigieWorld, from: string, to: string, subject: string
     socketTimeout: 10000,
   });
   try {
-    const info = await t.sendMail({
+    const info = await transport.sendMail({
       from,
       to,
       subject,
@@ -91,13 +91,13 @@ async function smtpSend(w: VigieWorld, from: string, to: string, subject: string
     });
     return info.messageId;
   } finally {
-    t.close();
+    transport.close();
   }
 }
 
 /** A mailbox's content over POP3, as the oracles read it. */
-async function readMailbox(w: VigieWorld, addr: string): Promise<ReadMail[]> {
-  const raw = await pop3Fetch({ ...w.mssService.pop3, user: addr, password: password(w), timeoutMs: 5000 });
+async function readMailbox(world: VigieWorld, addr: string): Promise<ReadMail[]> {
+  const raw = await pop3Fetch({ ...world.mssService.pop3, user: addr, password: password(world), timeoutMs: 5000 });
   const mails = await Promise.all(raw.map((r) => simpleParser(r)));
   return mails.map((m) => ({
     from: (m.from?.value ?? []).map((a) => a.address ?? ''),
@@ -112,12 +112,12 @@ async function readMailbox(w: VigieWorld, addr: string): Promise<ReadMail[]> {
 }
 
 /** Reads the mailbox until `found` holds (POP3 has no push: polled), bounded by the mail bound. */
-async function mailboxUntil(w: VigieWorld, addr: string, found: (mails: ReadMail[]) => boolean): Promise<ReadMail[]> {
+async function mailboxUntil(world: VigieWorld, addr: string, found: (mails: ReadMail[]) => boolean): Promise<ReadMail[]> {
   let last: ReadMail[] = [];
-  await w.eventually(
+  await world.eventually(
     'mss',
     async () => {
-      last = await readMailbox(w, addr);
+      last = await readMailbox(world, addr);
       return found(last);
     },
     100,
@@ -126,35 +126,38 @@ async function mailboxUntil(w: VigieWorld, addr: string, found: (mails: ReadMail
 }
 /** Watches the mailbox for the whole mail bound: what it holds at the end (or when `found` first held). */
 async function mailboxNever(
-  w: VigieWorld,
+  world: VigieWorld,
   addr: string,
   found: (mails: ReadMail[]) => boolean,
 ): Promise<{ mails: ReadMail[]; ms: number }> {
   let last: ReadMail[] = [];
-  const r = await w.never('mss', async () => {
-    last = await readMailbox(w, addr);
+  const watched = await world.never('mss', async () => {
+    last = await readMailbox(world, addr);
     return found(last);
   });
-  return { mails: last, ms: r.ms };
+  return { mails: last, ms: watched.ms };
 }
 
-async function writesTo(w: VigieWorld, who: string, name: string, setup: boolean) {
+async function writesTo(world: VigieWorld, who: string, name: string, setup: boolean) {
   const role: Role = who === 'professional' ? 'professional' : 'pharmacy';
-  const to = svcPatient(w, name);
+  const to = svcPatient(world, name);
   const id = await smtpSend(
-    w,
-    mailbox(w, role),
+    world,
+    mailbox(world, role),
     to,
     'Suite à votre consultation',
     'Bonjour, voici un message de votre professionnel de santé.',
   );
-  w.state.serviceSent.set(`${role}→patient`, { messageId: id, to, from: mailbox(w, role) });
-  if (!setup || external(w)) return; // delivery is not observable on an external service
-  const got = (await w.eventually('mss', () => w.mss.messages().find((m) => m.parsed?.messageId === id))).value;
-  if (!got) w.setupFailed("the operator never received the professional's message", id);
-  const d = got.deliveries.find((x) => x.to === to);
-  if (d?.outcome !== 'delivered')
-    w.setupFailed("the professional's message was not delivered to the patient, who cannot answer it", `${d?.outcome ?? 'no delivery'}`);
+  world.state.serviceSent.set(`${role}→patient`, { messageId: id, to, from: mailbox(world, role) });
+  if (!setup || external(world)) return; // delivery is not observable on an external service
+  const got = (await world.eventually('mss', () => world.mss.messages().find((m) => m.parsed?.messageId === id))).value;
+  if (!got) world.setupFailed("the operator never received the professional's message", id);
+  const delivery = got.deliveries.find((x) => x.to === to);
+  if (delivery?.outcome !== 'delivered')
+    world.setupFailed(
+      "the professional's message was not delivered to the patient, who cannot answer it",
+      `${delivery?.outcome ?? 'no delivery'}`,
+    );
 }
 
 When(
@@ -238,9 +241,12 @@ Then(/^the message is (delivered|bounced)$/, async function (this: VigieWorld, o
   }
   if (!external(this)) {
     // On the double, the delivery itself is recorded: it must be "delivered".
-    const m = (await this.eventually('mss', () => this.mss.messages().find((x) => x.parsed?.messageId === sent.messageId))).value;
-    if (!m) this.setupFailed('the operator never received the message', sent.messageId);
-    this.judge(deliveredTo(m.deliveries.find((x) => x.to === sent.to)?.outcome, sent.to, `MSSanté message #${m.seq}`), 'observed');
+    const message = (await this.eventually('mss', () => this.mss.messages().find((x) => x.parsed?.messageId === sent.messageId))).value;
+    if (!message) this.setupFailed('the operator never received the message', sent.messageId);
+    this.judge(
+      deliveredTo(message.deliveries.find((x) => x.to === sent.to)?.outcome, sent.to, `MSSanté message #${message.seq}`),
+      'observed',
+    );
   }
   // Watched as long as a bounce would be waited for.
   const { mails, ms } = await mailboxNever(this, sent.from, bounced);
@@ -248,10 +254,10 @@ Then(/^the message is (delivered|bounced)$/, async function (this: VigieWorld, o
 });
 
 const deliveryOf = async (w: VigieWorld, sent: { messageId: string; to: string }) => {
-  const m = (await w.eventually('mss', () => w.mss.messages().find((x) => x.parsed?.messageId === sent.messageId))).value as
+  const message = (await w.eventually('mss', () => w.mss.messages().find((x) => x.parsed?.messageId === sent.messageId))).value as
     MssMessage | undefined;
-  if (!m) w.setupFailed('the operator never received the message', sent.messageId);
-  return { m, d: m.deliveries.find((x) => x.to === sent.to) };
+  if (!message) w.setupFailed('the operator never received the message', sent.messageId);
+  return { m: message, d: message.deliveries.find((x) => x.to === sent.to) };
 };
 
 Then(/^(\S+ \S+) is notified of the new message$/, async function (this: VigieWorld, name: string) {
@@ -277,25 +283,25 @@ Then(/^(\S+ \S+) must activate Mon espace santé to read it$/, async function (t
   this.judge(readingNeedsActivation({ opened, reason }, svcPatient(this, name)), 'observed');
 });
 
-async function fromPatientArrives(w: VigieWorld, role: Role, name: string, expect: boolean) {
-  const addr = mailbox(w, role);
-  const from = svcPatient(w, name);
+async function fromPatientArrives(world: VigieWorld, role: Role, name: string, expect: boolean) {
+  const addr = mailbox(world, role);
+  const from = svcPatient(world, name);
   const arrived = (ms: ReadMail[]) => ms.some((m) => m.from.includes(from) && !isDsn(m));
-  if (expect) w.judge(patientMessageArrived(await mailboxUntil(w, addr, arrived), from, addr, true), 'observed');
+  if (expect) world.judge(patientMessageArrived(await mailboxUntil(world, addr, arrived), from, addr, true), 'observed');
   else {
-    const { mails, ms } = await mailboxNever(w, addr, arrived);
-    w.judge(patientMessageArrived(mails, from, addr, false, ms), 'observed');
+    const { mails, ms } = await mailboxNever(world, addr, arrived);
+    world.judge(patientMessageArrived(mails, from, addr, false, ms), 'observed');
   }
 }
 
 Then(
   /^the (professional|pharmacy's) mailbox (receives|does not receive) the patient's (?:message|reply)$/,
   async function (this: VigieWorld, who: string, verb: string) {
-    const p = this.current();
+    const patient = this.current();
     await fromPatientArrives(
       this,
       who === 'professional' ? 'professional' : 'pharmacy',
-      `${p.insi.firstName} ${p.insi.birthName}`,
+      `${patient.insi.firstName} ${patient.insi.birthName}`,
       verb === 'receives',
     );
   },
@@ -305,14 +311,14 @@ Then(/^(\S+ \S+) does not receive the "\[FIN\]" message$/, async function (this:
   // The patient's inbox is only visible on the double (the Mon espace santé side of an external service is not).
   onlyOnTheDouble(this, "the patient's inbox");
   const to = svcPatient(this, name);
-  const w = await this.never('mss', () => this.mss.mailbox(to).some((m) => m.parsed?.subject === '[FIN]'));
+  const watched = await this.never('mss', () => this.mss.mailbox(to).some((m) => m.parsed?.subject === '[FIN]'));
   this.judge(
     {
       ...finNotDelivered(
         this.mss.mailbox(to).map((m) => ({ subject: m.parsed?.subject })),
         to,
       ),
-      seen: `watched for ${w.ms} ms: ${this.mss.mailbox(to).filter((m) => m.parsed?.subject === '[FIN]').length} [FIN] message(s) in the patient's mailbox`,
+      seen: `watched for ${watched.ms} ms: ${this.mss.mailbox(to).filter((m) => m.parsed?.subject === '[FIN]').length} [FIN] message(s) in the patient's mailbox`,
     },
     'observed',
   );

@@ -25,26 +25,26 @@ const PS = WORKSTATIONS.PS;
 export const patientAddress = (p: Person): string => `${ins15(p)}@patient.mssante.fr`;
 
 async function send(
-  w: VigieWorld,
-  p: Person,
-  o: { readReceipt?: boolean; attach?: boolean; toColleague?: boolean; refusalIsResult?: boolean } = {},
+  world: VigieWorld,
+  patient: Person,
+  opts: { readReceipt?: boolean; attach?: boolean; toColleague?: boolean; refusalIsResult?: boolean } = {},
 ) {
-  markMss(w);
-  w.state.lastSendRefusal = undefined;
-  const a = await w.act(
-    `write to ${o.toColleague ? 'a colleague' : p.id} through the secure messaging`,
+  markMss(world);
+  world.state.lastSendRefusal = undefined;
+  const action = await world.act(
+    `write to ${opts.toColleague ? 'a colleague' : patient.id} through the secure messaging`,
     () =>
-      w.driver.sendMessage(PS, {
-        to: o.toColleague ? { address: w.mss.mailboxFor('confrere') } : { patientId: w.patientId(p) },
-        subject: o.attach ? 'Compte rendu de consultation' : 'Suite à votre consultation',
+      world.driver.sendMessage(PS, {
+        to: opts.toColleague ? { address: world.mss.mailboxFor('confrere') } : { patientId: world.patientId(patient) },
+        subject: opts.attach ? 'Compte rendu de consultation' : 'Suite à votre consultation',
         body: 'Bonjour,\nvoici les informations promises lors de la consultation.\nBien cordialement,\nDr Anne PRATICIEN',
-        ...(o.attach ? { attachments: [{ documentId: currentDoc(w).documentId }] } : {}),
-        ...(o.readReceipt ? { readReceipt: true } : {}),
+        ...(opts.attach ? { attachments: [{ documentId: currentDoc(world).documentId }] } : {}),
+        ...(opts.readReceipt ? { readReceipt: true } : {}),
       }),
-    { refusalIsResult: o.refusalIsResult },
+    { refusalIsResult: opts.refusalIsResult },
   );
-  if (a.error) w.state.lastSendRefusal = (a.error as Error).message;
-  else w.state.lastSent = await w.resultOf(a);
+  if (action.error) world.state.lastSendRefusal = (action.error as Error).message;
+  else world.state.lastSent = await world.resultOf(action);
 }
 
 /** The message the LGC sent in the last action (by its Message-ID, else by its recipient). */
@@ -75,8 +75,8 @@ Given(/^the professional has written to (\S+ \S+) through the secure messaging$/
 });
 
 Given(/^the professional has validated a consultation report for (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
-  await write(this, p, documentNamed('a consultation report'), this.arrange);
+  const patient = this.person(name);
+  await write(this, patient, documentNamed('a consultation report'), this.arrange);
   await this.arranged('validate the consultation report', () => this.arrange.validate(PS, currentDoc(this).documentId));
 });
 
@@ -103,9 +103,9 @@ Given(
 );
 
 When(/^the professional ends the exchange with (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
+  const patient = this.person(name);
   markMss(this);
-  await this.act(`end the exchange with ${p.id}`, () => this.driver.endExchange(PS, this.patientId(p)));
+  await this.act(`end the exchange with ${patient.id}`, () => this.driver.endExchange(PS, this.patientId(patient)));
 });
 
 When(/^(\S+ \S+) opens the message in Mon espace santé$/, async function (this: VigieWorld, name: string) {
@@ -124,19 +124,19 @@ When(/^(\S+ \S+) opens the message in Mon espace santé$/, async function (this:
 Then(
   /^the message is addressed to the INS of (\S+ \S+) at patient.mssante.fr, 15 characters with a valid key$/,
   async function (this: VigieWorld, name: string) {
-    const p = this.person(name);
+    const patient = this.person(name);
     if (this.state.lastSendRefusal)
       this.judge(
         {
           status: 'fail',
-          expected: `a message sent to ${patientAddress(p)}`,
+          expected: `a message sent to ${patientAddress(patient)}`,
           seen: `the LGC refused: ${this.state.lastSendRefusal}`,
           evidence: [],
         },
         'declared',
       );
-    const m = (await this.eventually('mss', () => mailsSinceMark(this).find((x) => toPatientDomain(mailSeen(x)).length > 0))).value;
-    this.judge(addressedToIns(ins15(p), m && mailSeen(m), this.boundOf('mss'), mailsSinceMark(this).map(mailSeen)), 'observed');
+    const mail = (await this.eventually('mss', () => mailsSinceMark(this).find((x) => toPatientDomain(mailSeen(x)).length > 0))).value;
+    this.judge(addressedToIns(ins15(patient), mail && mailSeen(mail), this.boundOf('mss'), mailsSinceMark(this).map(mailSeen)), 'observed');
   },
 );
 
@@ -146,27 +146,30 @@ Then('nothing is sent to a patient.mssante.fr address', async function (this: Vi
     mailsSinceMark(this)
       .map(mailSeen)
       .filter((m) => toPatientDomain(m).length > 0);
-  const w = await this.never('mss', () => sent().length > 0);
-  this.judge(nothingToPatientAddress(sent(), w.ms), 'observed');
+  const watched = await this.never('mss', () => sent().length > 0);
+  this.judge(nothingToPatientAddress(sent(), watched.ms), 'observed');
 });
 
 Then('the messaging operator sends a bounce for that message', async function (this: VigieWorld) {
-  const m = await lastSentMessage(this);
-  if (!m) this.setupFailed('the message never reached the operator', describeMails(mailsSinceMark(this).map(mailSeen)));
-  if (!m.deliveries.some((d) => d.outcome === 'bounced'))
-    this.setupFailed('the operator did not bounce the message', JSON.stringify(m.deliveries));
+  const mail = await lastSentMessage(this);
+  if (!mail) this.setupFailed('the message never reached the operator', describeMails(mailsSinceMark(this).map(mailSeen)));
+  if (!mail.deliveries.some((d) => d.outcome === 'bounced'))
+    this.setupFailed('the operator did not bounce the message', JSON.stringify(mail.deliveries));
 });
 
 Then(/^the LGC shows the bounce in the messages of (\S+ \S+), on that message$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
+  const patient = this.person(name);
   const id = this.state.lastSent?.messageId ?? '';
   const address = this.state.lastSent?.address ?? '';
   const probe = async () => {
-    const o = await this.driver.patientMessages(this.patientId(p));
-    return bounceShownOnMessage(o.value, id, address, 0).status === 'pass' ? o : undefined;
+    const reading = await this.driver.patientMessages(this.patientId(patient));
+    return bounceShownOnMessage(reading.value, id, address, 0).status === 'pass' ? reading : undefined;
   };
-  const o = (await this.eventually('screen', probe, 50)).value ?? (await this.driver.patientMessages(this.patientId(p)));
-  this.judge(bounceShownOnMessage(o.value, id, address, this.boundOf('screen')), this.screenKind(o, 'messages.status', 'messages.bounce'));
+  const messages = (await this.eventually('screen', probe, 50)).value ?? (await this.driver.patientMessages(this.patientId(patient)));
+  this.judge(
+    bounceShownOnMessage(messages.value, id, address, this.boundOf('screen')),
+    this.screenKind(messages, 'messages.status', 'messages.bounce'),
+  );
 });
 
 Then(
@@ -174,36 +177,36 @@ Then(
   async function (this: VigieWorld, name: string, subject: string) {
     this.person(name);
     // The subject is judged here; the address is MSS-01's business.
-    const m = (await this.eventually('mss', () => mailsSinceMark(this).find((x) => toPatientDomain(mailSeen(x)).length > 0))).value;
-    this.judge(subjectIsExactly(subject, m && mailSeen(m), this.boundOf('mss'), mailsSinceMark(this).map(mailSeen)), 'observed');
+    const mail = (await this.eventually('mss', () => mailsSinceMark(this).find((x) => toPatientDomain(mailSeen(x)).length > 0))).value;
+    this.judge(subjectIsExactly(subject, mail && mailSeen(mail), this.boundOf('mss'), mailsSinceMark(this).map(mailSeen)), 'observed');
   },
 );
 
 Then('the message asks for a read receipt', async function (this: VigieWorld) {
-  const m = await lastSentMessage(this);
-  if (!m) this.setupFailed('the message never reached the operator', describeMails(mailsSinceMark(this).map(mailSeen)));
-  this.judge(readReceiptRequested(mailSeen(m), this.mss.mailboxFor('cabinet')), 'observed');
+  const mail = await lastSentMessage(this);
+  if (!mail) this.setupFailed('the message never reached the operator', describeMails(mailsSinceMark(this).map(mailSeen)));
+  this.judge(readReceiptRequested(mailSeen(mail), this.mss.mailboxFor('cabinet')), 'observed');
 });
 
 Then(/^the LGC shows the message to (\S+ \S+) as read$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
+  const patient = this.person(name);
   const id = this.state.lastSent?.messageId ?? '';
   const probe = async () => {
-    const o = await this.driver.patientMessages(this.patientId(p));
-    return shownAsRead(o.value, id, 0).status === 'pass' ? o : undefined;
+    const reading = await this.driver.patientMessages(this.patientId(patient));
+    return shownAsRead(reading.value, id, 0).status === 'pass' ? reading : undefined;
   };
-  const o = (await this.eventually('screen', probe, 50)).value ?? (await this.driver.patientMessages(this.patientId(p)));
-  this.judge(shownAsRead(o.value, id, this.boundOf('screen')), this.screenKind(o, 'messages.status'));
+  const messages = (await this.eventually('screen', probe, 50)).value ?? (await this.driver.patientMessages(this.patientId(patient)));
+  this.judge(shownAsRead(messages.value, id, this.boundOf('screen')), this.screenKind(messages, 'messages.status'));
 });
 
 Then('the operator receives it with the report attached as PDF or JPG only', async function (this: VigieWorld) {
-  const m = await lastSentMessage(this);
-  if (!m) this.setupFailed('the message never reached the operator', describeMails(mailsSinceMark(this).map(mailSeen)));
-  this.judge(attachedAsPdfOrJpg(mailSeen(m)), 'observed');
+  const mail = await lastSentMessage(this);
+  if (!mail) this.setupFailed('the message never reached the operator', describeMails(mailsSinceMark(this).map(mailSeen)));
+  this.judge(attachedAsPdfOrJpg(mailSeen(mail)), 'observed');
 });
 
 Then('the operator receives it with the report attached as a CDA document in an IHE XDM package', async function (this: VigieWorld) {
-  const m = await lastSentMessage(this);
-  if (!m) this.setupFailed('the message never reached the operator', describeMails(mailsSinceMark(this).map(mailSeen)));
-  this.judge(attachedAsCdaInXdm(mailSeen(m)), 'observed');
+  const mail = await lastSentMessage(this);
+  if (!mail) this.setupFailed('the message never reached the operator', describeMails(mailsSinceMark(this).map(mailSeen)));
+  this.judge(attachedAsCdaInXdm(mailSeen(mail)), 'observed');
 });

@@ -1,13 +1,13 @@
 import { Given } from '@cucumber/cucumber';
 import { VigieWorld } from './support/world';
 
-async function createFile(w: VigieWorld, name: string, opts: { today?: boolean; usedName?: string } = {}) {
-  const p = w.person(name);
-  const file = { ...p.file, ...(opts.usedName ? { usedName: opts.usedName } : {}) };
-  const id = await w.arranged(`create the patient file of ${p.id}`, () =>
-    w.arrange.createPatient(file, opts.today ? [w.today()] : undefined),
+async function createFile(world: VigieWorld, name: string, opts: { today?: boolean; usedName?: string } = {}) {
+  const patient = world.person(name);
+  const file = { ...patient.file, ...(opts.usedName ? { usedName: opts.usedName } : {}) };
+  const id = await world.arranged(`create the patient file of ${patient.id}`, () =>
+    world.arrange.createPatient(file, opts.today ? [world.today()] : undefined),
   );
-  w.state.patientIds.set(p.id, id);
+  world.state.patientIds.set(patient.id, id);
 }
 
 Given(/^(\S+ \S+) has a patient file$/, async function (this: VigieWorld, name: string) {

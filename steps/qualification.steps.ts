@@ -16,11 +16,13 @@ import { VigieWorld, WORKSTATIONS } from './support/world';
 
 // QUAL-01…09: the qualification of the INS, as the user does it and sees it.
 
-async function qualify(w: VigieWorld, ws: Workstation, method: QualifyMethod, document?: string) {
-  const p = w.current();
-  const a = await w.act(`qualify the INS of ${p.id}`, () => w.driver.qualify(ws, w.patientId(p), method, document));
-  w.state.lastQualify = await w.resultOf(a);
-  w.state.lastQualifyDeclared = a.declaredFields;
+async function qualify(world: VigieWorld, ws: Workstation, method: QualifyMethod, document?: string) {
+  const patient = world.current();
+  const action = await world.act(`qualify the INS of ${patient.id}`, () =>
+    world.driver.qualify(ws, world.patientId(patient), method, document),
+  );
+  world.state.lastQualify = await world.resultOf(action);
+  world.state.lastQualifyDeclared = action.declaredFields;
 }
 
 const byWho: Record<string, Workstation> = {
@@ -41,15 +43,18 @@ When(new RegExp(`^${WHO} qualifies the INS through the exception procedure$`), a
 const declaredQualify = (w: VigieWorld) => ({ declaredFields: w.state.lastQualifyDeclared });
 
 Then(/^the LGC proposes to qualify the INS of (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
-  const o = await this.driver.identity(this.patientId(p));
-  this.judge(qualificationOffered(p.id, o.value), this.screenKind(o, 'qualification.offered'));
+  const patient = this.person(name);
+  const identity = await this.driver.identity(this.patientId(patient));
+  this.judge(qualificationOffered(patient.id, identity.value), this.screenKind(identity, 'qualification.offered'));
 });
 
 Then(/^the INS of (\S+ \S+) is qualified$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
-  const o = await this.driver.identity(this.patientId(p));
-  this.judge(insQualified(p.id, p.insi.matricule, this.state.lastQualify, o.value.ins), this.screenKind(o, 'ins.status'));
+  const patient = this.person(name);
+  const identity = await this.driver.identity(this.patientId(patient));
+  this.judge(
+    insQualified(patient.id, patient.insi.matricule, this.state.lastQualify, identity.value.ins),
+    this.screenKind(identity, 'ins.status'),
+  );
 });
 
 Then('qualifying took one click, without changing screen', function (this: VigieWorld) {
@@ -58,16 +63,19 @@ Then('qualifying took one click, without changing screen', function (this: Vigie
 });
 
 Then('the qualification is refused', function (this: VigieWorld) {
-  const q = this.state.lastQualify;
-  if (!q) throw new Error('no qualification attempt to judge');
-  this.judge(qualificationRefused(q), this.screenKind(declaredQualify(this), 'qualified'));
+  const attempt = this.state.lastQualify;
+  if (!attempt) throw new Error('no qualification attempt to judge');
+  this.judge(qualificationRefused(attempt), this.screenKind(declaredQualify(this), 'qualified'));
 });
 
 Then('the exception procedure offered on the identity panel reads exactly:', async function (this: VigieWorld, sentence: string) {
-  const p = this.current();
-  const o = await this.driver.identity(this.patientId(p));
-  const e = o.value.qualification.exceptionProcedure;
-  this.judge(attestationOffered(sentence, e?.offered, e?.attestation), this.screenKind(o, 'qualification.exceptionProcedure'));
+  const patient = this.current();
+  const identity = await this.driver.identity(this.patientId(patient));
+  const exception = identity.value.qualification.exceptionProcedure;
+  this.judge(
+    attestationOffered(sentence, exception?.offered, exception?.attestation),
+    this.screenKind(identity, 'qualification.exceptionProcedure'),
+  );
 });
 
 Then('at the moment of confirmation the LGC showed exactly:', function (this: VigieWorld, sentence: string) {
@@ -75,14 +83,14 @@ Then('at the moment of confirmation the LGC showed exactly:', function (this: Vi
 });
 
 Then('the identity documents offered are exactly:', async function (this: VigieWorld, table: DataTable) {
-  const p = this.current();
-  const o = await this.driver.identity(this.patientId(p));
+  const patient = this.current();
+  const identity = await this.driver.identity(this.patientId(patient));
   this.judge(
     documentsOffered(
       table.raw().map((r) => r[0]),
-      o.value.qualification.documents,
+      identity.value.qualification.documents,
     ),
-    this.screenKind(o, 'qualification.documents'),
+    this.screenKind(identity, 'qualification.documents'),
   );
 });
 
@@ -94,14 +102,14 @@ const TRAITS: Record<string, keyof FourTraits> = {
 };
 
 Then('the identity panel shows side by side, highlighting every difference:', async function (this: VigieWorld, table: DataTable) {
-  const p = this.current();
+  const patient = this.current();
   const file = {} as FourTraits;
   const insi = {} as FourTraits;
   for (const r of table.hashes()) {
-    const t = TRAITS[r.trait];
-    if (!t) throw new Error(`unknown trait "${r.trait}" in the feature`);
-    file[t] = r.file;
-    insi[t] = r.INSi;
+    const trait = TRAITS[r.trait];
+    if (!trait) throw new Error(`unknown trait "${r.trait}" in the feature`);
+    file[trait] = r.file;
+    insi[trait] = r.INSi;
   }
   // The table's « highlighted » column says in words what the INS rules decide (src/oracles/traits.ts).
   const differ = differingTraits(file, insi);
@@ -111,6 +119,9 @@ Then('the identity panel shows side by side, highlighting every difference:', as
         `the feature's table says ${r.trait} is ${r.highlighted === 'yes' ? '' : 'not '}highlighted, which contradicts the INS rules`,
       );
   }
-  const o = await this.driver.identity(this.patientId(p));
-  this.judge(differencesHighlighted(file, insi, o.value.qualification.comparison ?? []), this.screenKind(o, 'qualification.comparison'));
+  const identity = await this.driver.identity(this.patientId(patient));
+  this.judge(
+    differencesHighlighted(file, insi, identity.value.qualification.comparison ?? []),
+    this.screenKind(identity, 'qualification.comparison'),
+  );
 });

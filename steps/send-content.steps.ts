@@ -10,21 +10,21 @@ import { VigieWorld, WORKSTATIONS } from './support/world';
 // or the operator (observed), against what the feature says the professional typed and who the
 // professional and the patient are (never against what an LGC is known to produce).
 
-function validated(w: VigieWorld, qualified: boolean): ValidatedDocument {
-  const p = w.current();
-  const c = w.state.currentSpec?.content ?? {};
+function validated(world: VigieWorld, qualified: boolean): ValidatedDocument {
+  const patient = world.current();
+  const content = world.state.currentSpec?.content ?? {};
   return {
-    lines: c.lines,
-    vaccinations: c.vaccinations,
-    problems: c.problems,
-    treatments: c.treatments,
-    allergies: c.allergies,
+    lines: content.lines,
+    vaccinations: content.vaccinations,
+    problems: content.problems,
+    treatments: content.treatments,
+    allergies: content.allergies,
     authorId: WORKSTATIONS.PS.idNat!,
     patient: {
-      ...(qualified ? { ins: ins15(p) } : {}),
-      birthName: p.file.birthName,
-      firstName: p.file.firstName,
-      birthDate: p.file.birthDate,
+      ...(qualified ? { ins: ins15(patient) } : {}),
+      birthName: patient.file.birthName,
+      firstName: patient.file.firstName,
+      birthDate: patient.file.birthDate,
     },
   };
 }
@@ -37,8 +37,8 @@ Then('the document the DMP received is the one the professional validated', asyn
 Then(
   /^the CDA in the XDM package the operator received is the one the professional validated, for a (qualified|not qualified) identity$/,
   async function (this: VigieWorld, q: string) {
-    const d = await xdmCda(this);
-    this.judge(documentIsTheValidatedOne(d.content, validated(this, q === 'qualified'), d.ref), 'observed');
+    const cda = await xdmCda(this);
+    this.judge(documentIsTheValidatedOne(cda.content, validated(this, q === 'qualified'), cda.ref), 'observed');
   },
 );
 
@@ -46,7 +46,7 @@ Then(
   /^the CDA in the XDM package the operator received identifies (\S+ \S+) by the local identifier alone$/,
   async function (this: VigieWorld, name: string) {
     this.person(name);
-    const d = await xdmCda(this);
-    this.judge(insOnlyIfQualified(d.content, { notQualified: true }, d.ref), 'observed');
+    const cda = await xdmCda(this);
+    this.judge(insOnlyIfQualified(cda.content, { notQualified: true }, cda.ref), 'observed');
   },
 );

@@ -8,18 +8,21 @@ import { VigieWorld, WORKSTATIONS } from './support/world';
 // The three INSi triggers of INS-03/04/05, as a user performs them, and the set-ups built on
 // them. Each trigger marks the INSi traffic, so that later steps judge only what it caused.
 
-async function openFile(w: VigieWorld, p: Person, driver: LgcDriver = w.driver) {
-  markInsi(w);
-  const open = () => driver.openPatientFile(WORKSTATIONS.PS, w.patientId(p));
-  await w.act(`open the patient file of ${p.id}`, open, { replay: open, arranging: driver !== w.driver });
+async function openFile(world: VigieWorld, patient: Person, driver: LgcDriver = world.driver) {
+  markInsi(world);
+  const open = () => driver.openPatientFile(WORKSTATIONS.PS, world.patientId(patient));
+  await world.act(`open the patient file of ${patient.id}`, open, { replay: open, arranging: driver !== world.driver });
 }
 
-async function insertCard(w: VigieWorld, p: Person, where: string, driver: LgcDriver = w.driver) {
+async function insertCard(world: VigieWorld, patient: Person, where: string, driver: LgcDriver = world.driver) {
   const ws = where.startsWith('secretariat') ? WORKSTATIONS['secretariat-nominative'] : WORKSTATIONS.PS;
-  markInsi(w);
-  const insert = () => driver.insertCarteVitale(ws, { ...p.vitale });
-  const a = await w.act(`insert the Carte Vitale of ${p.id}`, insert, { replay: insert, arranging: driver !== w.driver });
-  if (a.settled && a.value) w.state.patientIds.set(p.id, a.value.patientId);
+  markInsi(world);
+  const insert = () => driver.insertCarteVitale(ws, { ...patient.vitale });
+  const action = await world.act(`insert the Carte Vitale of ${patient.id}`, insert, {
+    replay: insert,
+    arranging: driver !== world.driver,
+  });
+  if (action.settled && action.value) world.state.patientIds.set(patient.id, action.value.patientId);
 }
 
 When(/^a professional opens the patient file of (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
@@ -44,53 +47,54 @@ When(
 );
 
 /** Set-up: INSi has answered a request about `p`, and the LGC shows an outcome for it. */
-export async function insiAnswered(w: VigieWorld, p: Person, driver: LgcDriver = w.driver): Promise<void> {
-  const answered = await w.eventually('insi', () =>
-    w.insi
+export async function insiAnswered(world: VigieWorld, patient: Person, driver: LgcDriver = world.driver): Promise<void> {
+  const answered = await world.eventually('insi', () =>
+    world.insi
       .exchanges()
-      .slice(w.state.insiMark)
-      .find((e) => concerns({ seq: e.seq, operation: e.operation, ...e.request }, keysOf(p)) && e.outcome !== 'held'),
+      .slice(world.state.insiMark)
+      .find((e) => concerns({ seq: e.seq, operation: e.operation, ...e.request }, keysOf(patient)) && e.outcome !== 'held'),
   );
   // Not a verdict: the scenario needs this before it can judge its own requirement (the requirements
   // about the INSi call itself are judged by their own scenarios).
   if (!answered.value)
-    w.setupFailed(
+    world.setupFailed(
       'the LGC did not call INSi about the patient',
-      `${p.id}: ${describeRequests(insiSinceMark(w))} within ${w.boundOf('insi')} ms`,
+      `${patient.id}: ${describeRequests(insiSinceMark(world))} within ${world.boundOf('insi')} ms`,
     );
-  const shown = await w.eventually(
+  const shown = await world.eventually(
     'screen',
     async () => {
-      const v = (await driver.identity(w.patientId(p))).value;
-      return v.insi.lastCall && v.insi.lastCall.outcome !== 'pending' ? v : undefined;
+      const identity = (await driver.identity(world.patientId(patient))).value;
+      return identity.insi.lastCall && identity.insi.lastCall.outcome !== 'pending' ? identity : undefined;
     },
     50,
   );
   if (!shown.value)
-    w.setupFailed(
+    world.setupFailed(
       'the identity panel does not show the outcome of the INSi call',
-      `${p.id}, within ${w.boundOf('screen')} ms of INSi's answer`,
+      `${patient.id}, within ${world.boundOf('screen')} ms of INSi's answer`,
     );
 }
 
 /** Set-up: the patient's INS recovered from INSi, through the Carte Vitale (the trigger most LGCs have). */
-export async function recoverIns(w: VigieWorld, p: Person): Promise<void> {
-  await insertCard(w, p, "professional's", w.arrange);
-  await insiAnswered(w, p, w.arrange);
-  const v = (await w.arrange.identity(w.patientId(p))).value;
-  if (v.ins.status !== 'recovered')
-    w.setupFailed('the INS returned by INSi is not shown as recovered', `${p.id}: ${JSON.stringify(v.ins)}`);
+export async function recoverIns(world: VigieWorld, patient: Person): Promise<void> {
+  await insertCard(world, patient, "professional's", world.arrange);
+  await insiAnswered(world, patient, world.arrange);
+  const identity = (await world.arrange.identity(world.patientId(patient))).value;
+  if (identity.ins.status !== 'recovered')
+    world.setupFailed('the INS returned by INSi is not shown as recovered', `${patient.id}: ${JSON.stringify(identity.ins)}`);
 }
 
 /** Set-up: the patient's INS recovered through the Carte Vitale, then qualified by the PS with a passport. */
-export async function qualifyIns(w: VigieWorld, p: Person): Promise<void> {
-  await recoverIns(w, p);
-  const q = (
-    await w.arranged(`qualify the INS of ${p.id}`, () =>
-      w.arrange.qualify(WORKSTATIONS.PS, w.patientId(p), 'document', 'Passeport (français ou étranger)'),
+export async function qualifyIns(world: VigieWorld, patient: Person): Promise<void> {
+  await recoverIns(world, patient);
+  const result = (
+    await world.arranged(`qualify the INS of ${patient.id}`, () =>
+      world.arrange.qualify(WORKSTATIONS.PS, world.patientId(patient), 'document', 'Passeport (français ou étranger)'),
     )
   ).value;
-  if (!q.qualified) w.setupFailed('the LGC refused to qualify an INS with a passport', `${p.id}: ${q.reason} ${q.message}`);
+  if (!result.qualified)
+    world.setupFailed('the LGC refused to qualify an INS with a passport', `${patient.id}: ${result.reason} ${result.message}`);
 }
 
 When(/^INSi has answered the LGC about (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
@@ -98,9 +102,9 @@ When(/^INSi has answered the LGC about (\S+ \S+)$/, async function (this: VigieW
 });
 
 Given(/^a professional has opened the patient file of (\S+ \S+) and INSi has answered$/, async function (this: VigieWorld, name: string) {
-  const p = this.person(name);
-  await openFile(this, p, this.arrange);
-  await insiAnswered(this, p, this.arrange);
+  const patient = this.person(name);
+  await openFile(this, patient, this.arrange);
+  await insiAnswered(this, patient, this.arrange);
 });
 
 Given(/^INSi has already returned the INS of (\S+ \S+), which nobody qualified$/, async function (this: VigieWorld, name: string) {

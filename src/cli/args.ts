@@ -57,10 +57,10 @@ export function parseArgs(argv: string[], spec: { values: string[]; flags: strin
   return out;
 }
 
-export function one(a: ParsedArgs, k: string): string | undefined {
-  const v = a.values[k];
-  if (v && v.length > 1) throw new UsageError(`--${k} given ${v.length} times`);
-  return v?.[0];
+export function one(parsed: ParsedArgs, k: string): string | undefined {
+  const given = parsed.values[k];
+  if (given && given.length > 1) throw new UsageError(`--${k} given ${given.length} times`);
+  return given?.[0];
 }
 
 /** The help of a command's options, aligned. */

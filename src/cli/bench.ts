@@ -10,8 +10,8 @@ import { one, parseArgs } from './args';
 
 const median = (xs: number[]) => {
   if (!xs.length) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 };
 
 /**
@@ -20,27 +20,27 @@ const median = (xs: number[]) => {
  * windows (asserting that INSi is NOT called): what Vigie itself costs.
  */
 export async function bench(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { values: ['target'], flags: [] });
-  const loaded = loadTarget(one(a, 'target') ?? 'reference');
+  const parsed = parseArgs(argv, { values: ['target'], flags: [] });
+  const loaded = loadTarget(one(parsed, 'target') ?? 'reference');
   const t0 = performance.now();
-  const r = await runSuite({ loaded, reportsDir: join(PROJECT_ROOT, 'reports', 'bench'), quiet: true, log: () => undefined });
+  const result = await runSuite({ loaded, reportsDir: join(PROJECT_ROOT, 'reports', 'bench'), quiet: true, log: () => undefined });
   const wall = performance.now() - t0;
   const t1 = performance.now();
   const ins = await runSuite({ loaded, paths: ['features/ins'], reportsDir: false, quiet: true, log: () => undefined });
   const insWall = performance.now() - t1;
-  const overheads = r.results.map((s) => Math.max(0, s.wallMs - s.targetMs - s.windowMs));
+  const overheads = result.results.map((s) => Math.max(0, s.wallMs - s.targetMs - s.windowMs));
   const lines = [
-    `Vigie bench — target "${loaded.config.name}", outcome ${r.summary.outcome}`,
+    `Vigie bench — target "${loaded.config.name}", outcome ${result.summary.outcome}`,
     `  suite wall time (start of the reference LGC, health check, every scenario, reports): ${(wall / 1000).toFixed(2)} s`,
     `  INS suite alone (features/ins, held-INSi scenarios included): ${(insWall / 1000).toFixed(2)} s, ${ins.results.length} scenarios, outcome ${ins.summary.outcome}   [goal: < 10 s]`,
-    `  scenarios: ${r.results.length} (${r.summary.scenarios.passed} passed, ${r.summary.scenarios.failed} failed, ${r.summary.scenarios.errored} errored)`,
-    `  median scenario wall time: ${median(r.results.map((s) => s.wallMs)).toFixed(1)} ms`,
+    `  scenarios: ${result.results.length} (${result.summary.scenarios.passed} passed, ${result.summary.scenarios.failed} failed, ${result.summary.scenarios.errored} errored)`,
+    `  median scenario wall time: ${median(result.results.map((s) => s.wallMs)).toFixed(1)} ms`,
     `  median harness overhead per scenario: ${median(overheads).toFixed(1)} ms (wall − target answer time − observation windows)`,
     ...(await uiBench(loaded)),
     ...(await cdaBench()),
   ];
   process.stdout.write(lines.join('\n') + '\n');
-  return r.exitCode === 2 ? 2 : 0;
+  return result.exitCode === 2 ? 2 : 0;
 }
 
 /**
@@ -52,7 +52,7 @@ async function uiBench(loaded: ReturnType<typeof loadTarget>): Promise<string[]>
   const problem = browserProblem();
   if (problem) return [`  UI run: not measured (${problem})`];
   const t0 = performance.now();
-  const r = await runSuite({
+  const result = await runSuite({
     loaded,
     driver: 'ui',
     reportsDir: join(PROJECT_ROOT, 'reports', 'bench-ui'),
@@ -60,10 +60,10 @@ async function uiBench(loaded: ReturnType<typeof loadTarget>): Promise<string[]>
     log: () => undefined,
   });
   const wall = performance.now() - t0;
-  const onScreen = r.results.filter((s) => s.location.split(':')[0].match(/features\/(ins|qualification|dmp|mss\/lgc)\//));
+  const onScreen = result.results.filter((s) => s.location.split(':')[0].match(/features\/(ins|qualification|dmp|mss\/lgc)\//));
   return [
-    `  UI run (--driver ui, every feature through the reference LGC's web UI in ${CHROMIUM_PATH}): ${(wall / 1000).toFixed(2)} s, ${r.results.length} scenarios, outcome ${r.summary.outcome}   [goal: < 60 s]`,
-    `    median scenario wall time: ${median(r.results.map((s) => s.wallMs)).toFixed(0)} ms; the ${onScreen.length} scenarios of the on-screen features (ins, qualification, dmp, mss/lgc): ${(onScreen.reduce((t, s) => t + s.wallMs, 0) / 1000).toFixed(1)} s`,
+    `  UI run (--driver ui, every feature through the reference LGC's web UI in ${CHROMIUM_PATH}): ${(wall / 1000).toFixed(2)} s, ${result.results.length} scenarios, outcome ${result.summary.outcome}   [goal: < 60 s]`,
+    `    median scenario wall time: ${median(result.results.map((s) => s.wallMs)).toFixed(0)} ms; the ${onScreen.length} scenarios of the on-screen features (ins, qualification, dmp, mss/lgc): ${(onScreen.reduce((t, s) => t + s.wallMs, 0) / 1000).toFixed(1)} s`,
   ];
 }
 
@@ -71,8 +71,8 @@ async function uiBench(loaded: ReturnType<typeof loadTarget>): Promise<string[]>
 function peakMb(pid: number | undefined): number | null {
   if (!pid) return null;
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : null;
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : null;
   } catch {
     return null;
   }

@@ -136,23 +136,23 @@ function requireObserved(raw: string | undefined): string[] | 'all' | undefined 
 async function run(argv: string[]): Promise<number> {
   // --require-observed may stand alone (all requirements): give util.parseArgs its value.
   const args = argv.map((x) => (x === '--require-observed' ? '--require-observed=all' : x));
-  const a = parseArgs(args, RUN_OPTIONS);
-  const loaded = loadTarget(one(a, 'target') ?? 'reference');
-  const driver = effectiveDriver(loaded, one(a, 'driver'));
-  const suite = one(a, 'suite');
+  const parsed = parseArgs(args, RUN_OPTIONS);
+  const loaded = loadTarget(one(parsed, 'target') ?? 'reference');
+  const driver = effectiveDriver(loaded, one(parsed, 'driver'));
+  const suite = one(parsed, 'suite');
   if (suite !== undefined && suite !== 'lgc' && suite !== 'service') throw new UsageError(`--suite ${suite}: must be "lgc" or "service"`);
-  const reportsDir = one(a, 'reports') ?? join(PROJECT_ROOT, 'reports');
+  const reportsDir = one(parsed, 'reports') ?? join(PROJECT_ROOT, 'reports');
   const t0 = performance.now();
   const { summary, exitCode } = await lazy.run().runSuite({
     loaded,
     driver,
     suite: suite as 'lgc' | 'service' | undefined,
-    selfCheck: a.flags.has('self-check'),
-    requireObserved: requireObserved(one(a, 'require-observed')),
-    defects: a.values.defect ?? [],
-    tags: one(a, 'tags'),
-    rulesDir: one(a, 'rules'),
-    paths: a.positionals.length ? a.positionals : undefined,
+    selfCheck: parsed.flags.has('self-check'),
+    requireObserved: requireObserved(one(parsed, 'require-observed')),
+    defects: parsed.values.defect ?? [],
+    tags: one(parsed, 'tags'),
+    rulesDir: one(parsed, 'rules'),
+    paths: parsed.positionals.length ? parsed.positionals : undefined,
     reportsDir,
     onScenario: lazy.console().progressLine(t0),
   });

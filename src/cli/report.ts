@@ -6,8 +6,8 @@ import { one, parseArgs } from './args';
 
 /** allure-results → Allure HTML, with allure-commandline (needs Java). */
 export async function report(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { values: ['reports'], flags: [] });
-  const dir = one(a, 'reports') ?? join(PROJECT_ROOT, 'reports');
+  const parsed = parseArgs(argv, { values: ['reports'], flags: [] });
+  const dir = one(parsed, 'reports') ?? join(PROJECT_ROOT, 'reports');
   const results = join(dir, 'allure-results');
   if (!existsSync(results)) {
     process.stderr.write(`vigie report: no ${results}; run "npm run conformance" first\n`);
@@ -15,9 +15,11 @@ export async function report(argv: string[]): Promise<number> {
   }
   const bin = join(PROJECT_ROOT, 'node_modules', 'allure-commandline', 'dist', 'bin', 'allure');
   const out = join(dir, 'allure-report');
-  const r = spawnSync(bin, ['generate', results, '-o', out, '--clean'], { stdio: 'inherit', timeout: 120_000 });
-  if (r.error || r.status !== 0) {
-    process.stderr.write(`vigie report: allure generate failed (${r.error?.message ?? 'exit ' + r.status}); it needs Java on the PATH\n`);
+  const generated = spawnSync(bin, ['generate', results, '-o', out, '--clean'], { stdio: 'inherit', timeout: 120_000 });
+  if (generated.error || generated.status !== 0) {
+    process.stderr.write(
+      `vigie report: allure generate failed (${generated.error?.message ?? 'exit ' + generated.status}); it needs Java on the PATH\n`,
+    );
     return 2;
   }
   process.stdout.write(`Allure report: ${join(out, 'index.html')}\n`);

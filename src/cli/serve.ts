@@ -5,10 +5,10 @@ import { MssDouble } from '../doubles/mss';
 import { people } from '../fixtures/people';
 import { UsageError, one, parseArgs } from './args';
 
-function port(a: ReturnType<typeof parseArgs>, key: string, dflt: number): number {
-  const v = one(a, key);
-  const n = Number(v ?? dflt);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${key}: "${v}" is not a port number`);
+function port(parsed: ReturnType<typeof parseArgs>, key: string, dflt: number): number {
+  const given = one(parsed, key);
+  const n = Number(given ?? dflt);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${key}: "${given}" is not a port number`);
   return n;
 }
 
@@ -17,15 +17,15 @@ function port(a: ReturnType<typeof parseArgs>, key: string, dflt: number): numbe
  * otherwise (--host 0.0.0.0 to reach it from another machine; --advertised-host for the URLs).
  */
 export async function serve(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, {
+  const parsed = parseArgs(argv, {
     values: ['host', 'advertised-host', 'insi-port', 'dmp-port', 'eprescription-port', 'smtp-port', 'pop3-port'],
     flags: [],
   });
-  const common = { host: one(a, 'host') ?? '127.0.0.1', advertisedHost: one(a, 'advertised-host') };
-  const insi = new InsiDouble({ ...common, port: port(a, 'insi-port', 8701), people: people().map((p) => ({ ...p.insi })) });
-  const dmp = new DmpDouble({ ...common, port: port(a, 'dmp-port', 8702) });
-  const ep = new EPrescriptionDouble({ ...common, port: port(a, 'eprescription-port', 8703) });
-  const mss = new MssDouble({ ...common, smtpPort: port(a, 'smtp-port', 2525), pop3Port: port(a, 'pop3-port', 1110) });
+  const common = { host: one(parsed, 'host') ?? '127.0.0.1', advertisedHost: one(parsed, 'advertised-host') };
+  const insi = new InsiDouble({ ...common, port: port(parsed, 'insi-port', 8701), people: people().map((p) => ({ ...p.insi })) });
+  const dmp = new DmpDouble({ ...common, port: port(parsed, 'dmp-port', 8702) });
+  const ep = new EPrescriptionDouble({ ...common, port: port(parsed, 'eprescription-port', 8703) });
+  const mss = new MssDouble({ ...common, smtpPort: port(parsed, 'smtp-port', 2525), pop3Port: port(parsed, 'pop3-port', 1110) });
   await Promise.all([insi.start(), dmp.start(), ep.start(), mss.start()]);
   const lines = [
     `INSi double (SOAP 1.2) listening: ${insi.baseUrl}/insi — per tenant: ${insi.baseUrl}/insi/<tenant>`,

@@ -27,8 +27,8 @@ function oracleIndex(): Map<string, FnRef> {
     readFileSync(join(dir, f), 'utf8')
       .split('\n')
       .forEach((l, i) => {
-        const m = /^export (?:async )?function (\w+)|^export const (\w+) =/.exec(l);
-        if (m) out.set(m[1] ?? m[2], { name: m[1] ?? m[2], file: `src/oracles/${f}`, line: i + 1 });
+        const match = /^export (?:async )?function (\w+)|^export const (\w+) =/.exec(l);
+        if (match) out.set(match[1] ?? match[2], { name: match[1] ?? match[2], file: `src/oracles/${f}`, line: i + 1 });
       });
   }
   return out;
@@ -61,18 +61,18 @@ function stepHelpers(): Map<string, FnRef> {
   const walk = (dir: string) => {
     const { readdirSync, statSync } = require('node:fs') as typeof import('node:fs'); // eslint-disable-line @typescript-eslint/no-require-imports
     for (const f of readdirSync(dir)) {
-      const p = join(dir, f);
-      if (statSync(p).isDirectory()) {
-        walk(p);
+      const path = join(dir, f);
+      if (statSync(path).isDirectory()) {
+        walk(path);
         continue;
       }
       if (!f.endsWith('.ts')) continue;
-      const rel = p.slice(PROJECT_ROOT.length + 1);
-      readFileSync(p, 'utf8')
+      const rel = path.slice(PROJECT_ROOT.length + 1);
+      readFileSync(path, 'utf8')
         .split('\n')
         .forEach((l, i) => {
-          const m = /^(?:export )?(?:async )?function (\w+)|^(?:export )?const (\w+) = (?:async )?\(/.exec(l);
-          if (m) out.set(m[1] ?? m[2], { name: m[1] ?? m[2], file: rel, line: i + 1 });
+          const match = /^(?:export )?(?:async )?function (\w+)|^(?:export )?const (\w+) = (?:async )?\(/.exec(l);
+          if (match) out.set(match[1] ?? match[2], { name: match[1] ?? match[2], file: rel, line: i + 1 });
         });
     }
   };
@@ -90,24 +90,24 @@ function oraclesCalled(
   const ids = new Set(body.match(/\b[A-Za-z_]\w*(?=\s*\()/g) ?? []);
   const out: { oracle: FnRef; via?: string }[] = [];
   for (const id of ids) {
-    const o = oracles.get(id);
-    if (o) {
-      out.push({ oracle: o });
+    const oracle = oracles.get(id);
+    if (oracle) {
+      out.push({ oracle });
       continue;
     }
-    const h = helpers.get(id);
-    if (h && depth < 2 && !seen.has(id)) {
+    const helper = helpers.get(id);
+    if (helper && depth < 2 && !seen.has(id)) {
       seen.add(id);
-      for (const x of oraclesCalled(bodyAt(h.file, h.line), oracles, helpers, depth + 1, seen))
-        out.push({ oracle: x.oracle, via: x.via ?? `${h.name} (${h.file}:${h.line})` });
+      for (const x of oraclesCalled(bodyAt(helper.file, helper.line), oracles, helpers, depth + 1, seen))
+        out.push({ oracle: x.oracle, via: x.via ?? `${helper.name} (${helper.file}:${helper.line})` });
     }
   }
   return out;
 }
 
 export async function trace(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, []);
-  const id = a.positionals[0]?.toUpperCase();
+  const parsed = parseArgs(argv, []);
+  const id = parsed.positionals[0]?.toUpperCase();
   if (!id) throw new UsageError('vigie trace <requirement id>, e.g. vigie trace QUAL-02');
   const req = loadCatalogue().requirements[id];
   if (!req) throw new UsageError(`${id} is not in the catalogue (docs/requirements.json)`);
@@ -150,8 +150,8 @@ export async function trace(argv: string[]): Promise<number> {
             def: { uri: def.uri, line: def.line, pattern: String(def.pattern) },
             oracles: oraclesCalled(bodyAt(def.uri, def.line), oracles, helpers),
           });
-        const u = used.get(key)!;
-        const judged = u.oracles.length ? `  ⇒ ${[...new Set(u.oracles.map((o) => o.oracle.name))].join(', ')}` : '';
+        const entry = used.get(key)!;
+        const judged = entry.oracles.length ? `  ⇒ ${[...new Set(entry.oracles.map((o) => o.oracle.name))].join(', ')}` : '';
         out(`    ${st.text}\n      → ${key}${judged}`);
       }
     }

@@ -125,8 +125,8 @@ export function describeErrors(errors: ErrorObject[]): string[] {
   return [...new Set(out)];
 }
 
-function allowedKeys(e: ErrorObject): string {
-  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+function allowedKeys(error: ErrorObject): string {
+  const props = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
   return props
     ? Object.keys(props)
         .filter((k) => k !== '$schema')
@@ -136,9 +136,9 @@ function allowedKeys(e: ErrorObject): string {
 
 /** Validates a parsed config; throws ConfigError naming every key at fault. */
 export function checkConfig(raw: unknown, source: string): TargetConfig {
-  const v = validate();
-  if (!v(raw)) {
-    const msgs = describeErrors(v.errors ?? []);
+  const check = validate();
+  if (!check(raw)) {
+    const msgs = describeErrors(check.errors ?? []);
     if (msgs.length === 0)
       msgs.push('an http target needs "baseUrl" (or "embedded": true for the reference LGC); "defects" need "embedded": true');
     throw new ConfigError(`${source}: invalid target configuration:\n  - ${msgs.join('\n  - ')}`);
@@ -149,19 +149,19 @@ export function checkConfig(raw: unknown, source: string): TargetConfig {
 /** The driver a run uses: `--driver` when given, else the target's. Says clearly what a ui run lacks. */
 export function effectiveDriver(loaded: LoadedConfig, override?: string): TargetConfig['driver'] {
   const cfg = loaded.config;
-  const d = (override ?? cfg.driver) as TargetConfig['driver'];
-  if (!['http', 'ui', 'smtp'].includes(d)) throw new ConfigError(`--driver ${d}: must be one of "http", "ui", "smtp"`);
-  if (d !== cfg.driver && (d === 'smtp' || cfg.driver === 'smtp')) {
+  const driver = (override ?? cfg.driver) as TargetConfig['driver'];
+  if (!['http', 'ui', 'smtp'].includes(driver)) throw new ConfigError(`--driver ${driver}: must be one of "http", "ui", "smtp"`);
+  if (driver !== cfg.driver && (driver === 'smtp' || cfg.driver === 'smtp')) {
     throw new ConfigError(
-      `--driver ${d}: the target "${cfg.name}" is ${cfg.driver === 'smtp' ? 'an MSSanté-like service (driver "smtp")' : 'a practice software'}; its driver cannot be switched to "${d}"`,
+      `--driver ${driver}: the target "${cfg.name}" is ${cfg.driver === 'smtp' ? 'an MSSanté-like service (driver "smtp")' : 'a practice software'}; its driver cannot be switched to "${driver}"`,
     );
   }
-  if (d === 'ui' && !cfg.ui?.selectors) {
+  if (driver === 'ui' && !cfg.ui?.selectors) {
     throw new ConfigError(
       `${loaded.file}: ui.selectors: is required for the ui driver (the target's UI selector map, see docs/ui-driver.md)`,
     );
   }
-  return d;
+  return driver;
 }
 
 export interface LoadedConfig {

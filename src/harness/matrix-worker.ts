@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       process.exit(0);
     }
     const t0 = performance.now();
-    const r = await runSuite({
+    const runResult = await runSuite({
       loaded,
       baseUrl,
       driver: job.driver,
@@ -64,14 +64,14 @@ async function main(): Promise<void> {
     });
     const result: MatrixJobResult = {
       id: job.id,
-      exitCode: r.exitCode,
-      outcome: r.summary.outcome,
-      reasons: r.summary.reasons,
+      exitCode: runResult.exitCode,
+      outcome: runResult.summary.outcome,
+      reasons: runResult.summary.reasons,
       ms: Math.round(performance.now() - t0),
-      notSelected: Object.entries(r.summary.requirements)
+      notSelected: Object.entries(runResult.summary.requirements)
         .filter(([, v]) => v.verdict === 'not-selected')
         .map(([k]) => k),
-      results: r.results.map((s) => ({
+      results: runResult.results.map((s) => ({
         location: s.location,
         status: s.status,
         requirements: s.requirements,

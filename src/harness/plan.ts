@@ -125,14 +125,14 @@ export interface PlanOptions {
   leftOut?: Record<string, string>;
 }
 
-export function makePlan(o: PlanOptions): Plan {
-  const paths = o.paths?.length ? o.paths : ['features'];
-  const userFilter = o.tags ? checkTags(o.tags, '--tags') : () => true;
-  const all = parseFeatures(o.root, paths);
-  const ofSide = all.filter((s) => s.side === o.side);
+export function makePlan(options: PlanOptions): Plan {
+  const paths = options.paths?.length ? options.paths : ['features'];
+  const userFilter = options.tags ? checkTags(options.tags, '--tags') : () => true;
+  const all = parseFeatures(options.root, paths);
+  const ofSide = all.filter((s) => s.side === options.side);
   const selected = ofSide.filter((s) => userFilter(s.tags));
-  const narrowed = !!o.tags || !!o.paths?.length;
-  const sideReqs = requirementsOfSide(o.side);
+  const narrowed = !!options.tags || !!options.paths?.length;
+  const sideReqs = requirementsOfSide(options.side);
   const catalogue = loadCatalogue();
   const unknown = [...new Set(selected.flatMap((s) => s.requirements))].filter((r) => !catalogue.requirements[r]);
   if (unknown.length)
@@ -141,20 +141,20 @@ export function makePlan(o: PlanOptions): Plan {
     ? [...new Set(selected.flatMap((s) => s.requirements))].filter((r) => sideReqs.includes(r)).sort(compareIds)
     : sideReqs;
   const notSelected: Record<string, string> = {};
-  for (const [tag, why] of Object.entries(o.leftOut ?? {})) {
+  for (const [tag, why] of Object.entries(options.leftOut ?? {})) {
     for (const r of inScope) {
       const mine = selected.filter((s) => s.requirements.includes(r));
       if (mine.length && mine.every((s) => s.tags.includes(tag))) notSelected[r] = why;
     }
   }
-  const sideTag = o.side === 'service' ? '@service' : 'not @service';
-  const leftOutExpr = Object.keys(o.leftOut ?? {}).map((t) => `not ${t}`);
-  const tagExpression = [o.tags ? `(${o.tags})` : '', sideTag, ...leftOutExpr].filter(Boolean).join(' and ');
+  const sideTag = options.side === 'service' ? '@service' : 'not @service';
+  const leftOutExpr = Object.keys(options.leftOut ?? {}).map((t) => `not ${t}`);
+  const tagExpression = [options.tags ? `(${options.tags})` : '', sideTag, ...leftOutExpr].filter(Boolean).join(' and ');
   const notInScope = sideReqs.filter((r) => !inScope.includes(r));
   const selection = narrowed
-    ? [o.paths?.length ? paths.join(' ') : '', o.tags ? `--tags '${o.tags}'` : ''].filter(Boolean).join(' ')
+    ? [options.paths?.length ? paths.join(' ') : '', options.tags ? `--tags '${options.tags}'` : ''].filter(Boolean).join(' ')
     : null;
-  const sideName = o.side === 'lgc' ? 'the LGC side' : "the MSSanté operator's side";
+  const sideName = options.side === 'lgc' ? 'the LGC side' : "the MSSanté operator's side";
   const statement = narrowed
     ? `${idRanges(inScope) || 'no requirement'} (selected by ${selection}); ${notInScope.length} catalogue requirement(s) of ${sideName} not in scope`
     : `every catalogue requirement of ${sideName} (${inScope.length})`;

@@ -32,6 +32,7 @@ export function startReferenceLgc(opts: { host?: string; defects?: string[]; tim
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
+    // eslint-disable-next-line no-restricted-syntax -- a start-up guard, cleared once the child listens or exits
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`the reference LGC did not start within ${timeoutMs} ms: ${err.slice(-500)}`));
@@ -41,10 +42,10 @@ export function startReferenceLgc(opts: { host?: string; defects?: string[]; tim
     });
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
-      const m = /VIGIE-REFERENCE-LGC LISTENING (\S+)/.exec(out);
-      if (m) {
+      const match = /VIGIE-REFERENCE-LGC LISTENING (\S+)/.exec(out);
+      if (match) {
         clearTimeout(timer);
-        resolve({ url: m[1], process: child, stop: () => stopChild(child) });
+        resolve({ url: match[1], process: child, stop: () => stopChild(child) });
       }
     });
     child.on('exit', (code) => {
@@ -57,6 +58,7 @@ export function startReferenceLgc(opts: { host?: string; defects?: string[]; tim
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    // eslint-disable-next-line no-restricted-syntax -- a kill guard, cleared when the child exits
     const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
     child.once('exit', () => {
       clearTimeout(kill);
@@ -85,8 +87,8 @@ export async function switchReferenceDefects(baseUrl: string, tenantPrefix: stri
     throw new Error(`the reference LGC at ${baseUrl} did not take the seeded defects: ${(e as Error).message}`);
   }
   if (res.status === 400) {
-    const b = (await res.json().catch(() => ({}))) as { message?: string };
-    throw new Error(`--defect: ${b.message ?? 'refused'} (vigie defects lists them)`);
+    const body = (await res.json().catch(() => ({}))) as { message?: string };
+    throw new Error(`--defect: ${body.message ?? 'refused'} (vigie defects lists them)`);
   }
   if (!res.ok) throw new Error(`the reference LGC at ${baseUrl} answered HTTP ${res.status} to ${url}: is the target the reference LGC?`);
 }

@@ -72,8 +72,8 @@ const STEP_FILES = () => listTs(join(PROJECT_ROOT, 'steps'));
 function listTs(dir: string): string[] {
   return readdirSync(dir)
     .flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? listTs(p) : f.endsWith('.ts') ? [p] : [];
+      const path = join(dir, f);
+      return statSync(path).isDirectory() ? listTs(path) : f.endsWith('.ts') ? [path] : [];
     })
     .sort();
 }
@@ -124,16 +124,16 @@ type Base = Omit<Summary, 'outcome' | 'durationMs' | 'scenarios' | 'requirements
  * run the selected features of one suite → requirement verdicts over the scope → reports. Never
  * throws for a target problem: that is the outcome "could-not-run".
  */
-export async function runSuite(o: RunOptions): Promise<RunResult> {
+export async function runSuite(opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
-  const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
-  const cfg = o.loaded.config;
-  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...o.loaded.timeouts };
-  const defects = [...(cfg.defects ?? []), ...(o.defects ?? [])];
+  const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const cfg = opts.loaded.config;
+  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...opts.loaded.timeouts };
+  const defects = [...(cfg.defects ?? []), ...(opts.defects ?? [])];
   const serviceMode = cfg.driver === 'smtp';
-  const driver = serviceMode ? 'smtp' : (o.driver ?? cfg.driver);
-  const suite: Side = o.suite ?? (serviceMode ? 'service' : 'lgc');
-  const rulesDir = findRulePack(o.rulesDir);
+  const driver = serviceMode ? 'smtp' : (opts.driver ?? cfg.driver);
+  const suite: Side = opts.suite ?? (serviceMode ? 'service' : 'lgc');
+  const rulesDir = findRulePack(opts.rulesDir);
   const rulePacks: Record<string, unknown> = {};
   const leftOut: Record<string, string> = {};
   if (rulesDir) {
@@ -142,17 +142,17 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   } else {
     rulePacks.TestContenuCDA = null;
     leftOut['@rule-pack'] =
-      `no ANS rule pack (TestContenuCDA) at ${o.rulesDir ?? DEFAULT_RULES_DIR} nor in ../shared/reference: the ANS schematrons cannot be run (see README, "The ANS rule pack")`;
+      `no ANS rule pack (TestContenuCDA) at ${opts.rulesDir ?? DEFAULT_RULES_DIR} nor in ../shared/reference: the ANS schematrons cannot be run (see README, "The ANS rule pack")`;
   }
   const base: Base = {
     suite,
     target: suite === 'service' && !serviceMode ? 'MSSanté double (Vigie)' : cfg.name,
     driver: suite === 'service' && !serviceMode ? 'smtp' : driver,
-    provenance: { harness: harnessVersion(), config: o.loaded.hash, node: process.version, rulePacks },
+    provenance: { harness: harnessVersion(), config: opts.loaded.hash, node: process.version, rulePacks },
     ...(defects.length ? { defects } : {}),
-    ...(o.requireObserved ? { requireObserved: o.requireObserved } : {}),
+    ...(opts.requireObserved ? { requireObserved: opts.requireObserved } : {}),
   };
-  if (o.reportsDir) clearReports(resolve(o.reportsDir));
+  if (opts.reportsDir) clearReports(resolve(opts.reportsDir));
   const couldNotRun = (reason: string, plan?: Plan): RunResult => {
     const summary: Summary = {
       ...base,
@@ -168,13 +168,13 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       scenarios: counts([]),
       requirements: {},
     };
-    if (o.reportsDir) writeReports(o.reportsDir, summary, []);
+    if (opts.reportsDir) writeReports(opts.reportsDir, summary, []);
     return { summary, exitCode: 2, results: [] };
   };
 
   let plan: Plan;
   try {
-    plan = makePlan({ root: PROJECT_ROOT, side: suite, paths: o.paths, tags: o.tags, leftOut });
+    plan = makePlan({ root: PROJECT_ROOT, side: suite, paths: opts.paths, tags: opts.tags, leftOut });
   } catch (e) {
     if (e instanceof SelectionError) return couldNotRun(e.message);
     throw e;
@@ -187,7 +187,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   if (defects.length && !cfg.embedded) return couldNotRun('--defect applies only to the embedded reference LGC', plan);
 
   let reference: ReferenceLgc | undefined;
-  let baseUrl = o.baseUrl ?? cfg.baseUrl;
+  let baseUrl = opts.baseUrl ?? cfg.baseUrl;
   const lgcRun = suite === 'lgc';
   const uiMode = lgcRun && driver === 'ui';
   let ui: { selectors: string; baseUrl?: string; trace: boolean; traceSnapshots: boolean; findMs?: number; pageObjects?: string } | null =
@@ -197,7 +197,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   if (uiMode) {
     // The selector map is checked before anything starts: a missing selector is named, exit 2.
     try {
-      const { map, file } = loadSelectorMap(cfg.ui?.selectors ?? '', dirname(o.loaded.file));
+      const { map, file } = loadSelectorMap(cfg.ui?.selectors ?? '', dirname(opts.loaded.file));
       uiMap = map;
       ui = {
         selectors: file,
@@ -206,7 +206,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
         traceSnapshots: cfg.ui?.traceSnapshots ?? false,
         findMs: cfg.ui?.findMs,
       };
-      if (cfg.ui?.pageObjects) ui.pageObjects = loadPageObjects(cfg.ui.pageObjects, dirname(o.loaded.file)).file;
+      if (cfg.ui?.pageObjects) ui.pageObjects = loadPageObjects(cfg.ui.pageObjects, dirname(opts.loaded.file)).file;
     } catch (e) {
       return couldNotRun((e as Error).message, plan);
     }
@@ -239,8 +239,11 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     if (lgcRun) {
       // H-02: an unreachable target is said so, quickly, and is not a verdict.
       try {
-        const h = await new HttpDriver(baseUrl).health(timeouts.reachMs);
-        if (!o.quiet) log(`Target "${cfg.name}" at ${baseUrl} answers (test-driver contract ${h.contract}${h.name ? ', ' + h.name : ''}).`);
+        const health = await new HttpDriver(baseUrl).health(timeouts.reachMs);
+        if (!opts.quiet)
+          log(
+            `Target "${cfg.name}" at ${baseUrl} answers (test-driver contract ${health.contract}${health.name ? ', ' + health.name : ''}).`,
+          );
       } catch (e) {
         return couldNotRun(
           `the target "${cfg.name}" did not answer at ${baseUrl} within ${timeouts.reachMs} ms: ${(e as Error).message}`,
@@ -270,15 +273,15 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       // The browser starts, and the UI's first screen shows what the map says it holds.
       ui.baseUrl ??= baseUrl;
       try {
-        const b = await launchBrowser();
-        const problem = await checkUiScreen(b, uiMap!, ui.selectors, ui.baseUrl, timeouts.reachMs);
+        const browser = await launchBrowser();
+        const problem = await checkUiScreen(browser, uiMap!, ui.selectors, ui.baseUrl, timeouts.reachMs);
         if (problem) return couldNotRun(problem, plan);
-        if (!o.quiet) log(`Web UI of "${cfg.name}" at ${ui.baseUrl} drives in ${CHROMIUM_PATH} (selector map ${ui.selectors}).`);
+        if (!opts.quiet) log(`Web UI of "${cfg.name}" at ${ui.baseUrl} drives in ${CHROMIUM_PATH} (selector map ${ui.selectors}).`);
       } catch (e) {
         return couldNotRun((e as Error).message, plan);
       }
     }
-    if (!o.quiet) {
+    if (!opts.quiet) {
       if (!rulesDir) log(`ANS rule pack: none — CDA-07 cannot be judged (${leftOut['@rule-pack']}); the outcome cannot be CONFORMANT.`);
       log(
         `Suite: ${suite === 'lgc' ? "the LGC suite (the practice software's duties)" : "the service suite (the MSSanté operator's rules)"}; scope: ${plan.statement}.`,
@@ -287,11 +290,11 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
 
     const collector = new ResultCollector(PROJECT_ROOT);
     const total = plan.scenarios.filter((s) => !Object.keys(leftOut).some((t) => s.tags.includes(t))).length;
-    collector.onResult = (r) => o.onScenario?.(r, collector.results.length, total);
+    collector.onResult = (r) => opts.onScenario?.(r, collector.results.length, total);
     const files: Record<string, string> = {};
     let options = {};
-    if (o.reportsDir) {
-      const dir = resolve(o.reportsDir);
+    if (opts.reportsDir) {
+      const dir = resolve(opts.reportsDir);
       Object.assign(files, {
         [join(dir, 'cucumber.json')]: 'json',
         [join(dir, 'cucumber.html')]: 'html',
@@ -314,7 +317,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
         mssSmtpPort: cfg.doubles?.mss?.smtpPort ?? 0,
         mssPop3Port: cfg.doubles?.mss?.pop3Port ?? 0,
       },
-      serviceDefects: o.serviceDefects ?? [],
+      serviceDefects: opts.serviceDefects ?? [],
       service: serviceMode
         ? {
             smtp: { host: cfg.host, port: cfg.port },
@@ -327,12 +330,12 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       timeouts,
       runId,
       rulesDir,
-      evidence: o.reportsDir !== false,
+      evidence: opts.reportsDir !== false,
     };
     const runOptions: IRunOptions = {
       sources: sourcesCoordinates(plan.paths, plan.tagExpression),
       // Step files can be loaded once per process (require cache): later runs reuse the library.
-      support: o.support ?? supportInProcess ?? supportCoordinates(),
+      support: opts.support ?? supportInProcess ?? supportCoordinates(),
       runtime: {
         dryRun: false,
         failFast: false,
@@ -354,9 +357,9 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     });
     let support: ISupportCodeLibrary | undefined;
     try {
-      const r = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: sink, stderr: process.stderr }, collector.onMessage);
-      support = r.support;
-      supportInProcess ??= r.support;
+      const result = await runCucumber(runOptions, { cwd: PROJECT_ROOT, stdout: sink, stderr: process.stderr }, collector.onMessage);
+      support = result.support;
+      supportInProcess ??= result.support;
     } catch (e) {
       return couldNotRun(`the harness could not run the features: ${(e as Error).message}`, plan);
     }
@@ -365,12 +368,12 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
       side: suite,
       inScope: plan.inScope,
       notSelected: plan.notSelected,
-      requireObserved: o.requireObserved,
+      requireObserved: opts.requireObserved,
     });
     const outcome = outcomeOf(requirements);
-    if (o.selfCheck && suite === 'lgc' && !o.paths?.length && !o.tags) {
+    if (opts.selfCheck && suite === 'lgc' && !opts.paths?.length && !opts.tags) {
       selfCheck = await runSuite({
-        ...o,
+        ...opts,
         suite: 'service',
         selfCheck: false,
         reportsDir: false,
@@ -395,13 +398,13 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
         .map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: s.message ?? '' })),
       ...(selfCheck ? { selfCheck: selfCheck.summary } : {}),
     };
-    if (o.reportsDir) writeReports(o.reportsDir, summary, collector.results);
+    if (opts.reportsDir) writeReports(opts.reportsDir, summary, collector.results);
     // A self-check of Vigie's own double that fails makes the run untrustworthy: could not run (2), unless the target already failed (1).
     const selfCheckBroken = selfCheck && selfCheck.summary.outcome !== 'conformant';
     const exitCode = selfCheckBroken && outcome !== 'not-conformant' ? 2 : exitCodeOf(outcome);
     return { summary, exitCode, support, results: collector.results };
   } finally {
-    if (uiMode && !o.keepBrowser) await closeBrowser();
+    if (uiMode && !opts.keepBrowser) await closeBrowser();
     await reference?.stop();
   }
 }
@@ -426,13 +429,13 @@ async function checkUiScreen(
       return `the web UI did not load ${url} within ${timeoutMs} ms: ${(e as Error).message.split('\n')[0]}`;
     }
     if (status >= 400) return `the web UI answered HTTP ${status} for ${url} (urls.patientList)`;
-    const c = map.selectors.carteVitale;
+    const card = map.selectors.carteVitale;
     const wanted: Record<string, string> = {
-      'carteVitale.matricule': c.matricule,
-      'carteVitale.birthName': c.birthName,
-      'carteVitale.firstName': c.firstName,
-      'carteVitale.birthDate': c.birthDate,
-      'carteVitale.submit': c.submit,
+      'carteVitale.matricule': card.matricule,
+      'carteVitale.birthName': card.birthName,
+      'carteVitale.firstName': card.firstName,
+      'carteVitale.birthDate': card.birthDate,
+      'carteVitale.submit': card.submit,
       'startOfDay.date': map.selectors.startOfDay.date,
       'startOfDay.submit': map.selectors.startOfDay.submit,
     };
@@ -462,6 +465,7 @@ async function checkUiScreen(
 function tcpReachable(host: string, port: number, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const sock = connect({ host, port });
+    // eslint-disable-next-line no-restricted-syntax -- a connect guard, cleared on connect or error
     const timer = setTimeout(() => {
       sock.destroy();
       reject(new Error(`${host}:${port}: no connection within ${timeoutMs} ms`));

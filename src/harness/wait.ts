@@ -35,45 +35,49 @@ type Probe<T> = () => T | undefined | null | false | Promise<T | undefined | nul
 
 /** A pause that never keeps the process alive on its own. */
 export function pause(ms: number): Promise<void> {
+  // eslint-disable-next-line no-restricted-syntax -- the one pause of the waiting policy; unref'd on the same line
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 }
 
-async function between(o: WaitOptions, remaining: number): Promise<void> {
-  const step = Math.min(remaining, o.pollMs ?? 20);
-  if (o.wake) await Promise.race([o.wake(Math.max(1, remaining)).catch(() => undefined), pause(Math.max(step, Math.min(remaining, 200)))]);
+async function between(options: WaitOptions, remaining: number): Promise<void> {
+  const step = Math.min(remaining, options.pollMs ?? 20);
+  if (options.wake)
+    await Promise.race([options.wake(Math.max(1, remaining)).catch(() => undefined), pause(Math.max(step, Math.min(remaining, 200)))]);
   else await pause(step);
 }
 
 /** The first value `probe` finds within `o.ms` (probed at once, then on every wake or poll). */
-export async function eventually<T>(probe: Probe<T>, o: WaitOptions): Promise<Waited<T>> {
+export async function eventually<T>(probe: Probe<T>, options: WaitOptions): Promise<Waited<T>> {
   const t0 = performance.now();
-  const until = t0 + o.ms;
+  const until = t0 + options.ms;
   let probes = 0;
   for (;;) {
     probes++;
-    const v = await probe();
-    if (v !== undefined && v !== null && v !== false) return { value: v as T, ms: Math.round(performance.now() - t0), probes };
+    const found = await probe();
+    if (found !== undefined && found !== null && found !== false)
+      return { value: found as T, ms: Math.round(performance.now() - t0), probes };
     const remaining = until - performance.now();
     if (remaining <= 0) return { value: undefined, ms: Math.round(performance.now() - t0), probes };
-    await between(o, remaining);
+    await between(options, remaining);
   }
 }
 
 /** Watches `probe` for the whole window `o.ms`; returns the first thing it found (then stops early). */
-export async function never<T>(probe: Probe<T>, o: WaitOptions): Promise<Waited<T>> {
+export async function never<T>(probe: Probe<T>, options: WaitOptions): Promise<Waited<T>> {
   // Same loop: an absence is an `eventually` that must come back empty after the whole window.
-  return eventually(probe, o);
+  return eventually(probe, options);
 }
 
 /** Races a promise against a bound; the loser's timer never keeps the process alive. */
-export async function within<T>(p: Promise<T>, ms: number): Promise<{ settled: true; value: T } | { settled: false }> {
+export async function within<T>(promise: Promise<T>, ms: number): Promise<{ settled: true; value: T } | { settled: false }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ settled: false }>((resolve) => {
+    // eslint-disable-next-line no-restricted-syntax -- the bound of `within`: unref'd below, cleared in the finally
     timer = setTimeout(() => resolve({ settled: false }), Math.max(0, ms));
     timer.unref();
   });
   try {
-    return await Promise.race([p.then((value) => ({ settled: true as const, value })), timeout]);
+    return await Promise.race([promise.then((value) => ({ settled: true as const, value })), timeout]);
   } finally {
     if (timer) clearTimeout(timer);
   }

@@ -31,18 +31,19 @@ const findings = (errors: CdaFinding[]) =>
   );
 
 /** CDA-01: well-formed and valid against CDA_extended.xsd. */
-export function schemaValid(r: CdaEngineResult, ref: string): Verdict {
+export function schemaValid(result: CdaEngineResult, ref: string): Verdict {
   const expected = 'well-formed XML, valid against the CDA schema extended by the CI-SIS (CDA_extended.xsd)';
-  if (r.couldNotJudge) return cannotJudge(expected, `the CDA engine could not judge the document: ${r.couldNotJudge}`, '', [ref]);
-  const bad = r.errors.filter((x) => x.layer === 'parse' || x.layer === 'xsd');
-  return verdict(bad.length === 0 && r.xsdValid === true, expected, findings(bad), [ref]);
+  if (result.couldNotJudge) return cannotJudge(expected, `the CDA engine could not judge the document: ${result.couldNotJudge}`, '', [ref]);
+  const bad = result.errors.filter((x) => x.layer === 'parse' || x.layer === 'xsd');
+  return verdict(bad.length === 0 && result.xsdValid === true, expected, findings(bad), [ref]);
 }
 
 /** CDA-07: no failed assertion of the ANS schematron chosen for the document's templateIds. */
-export function ansSchematronPassed(r: CdaEngineResult, ref: string): Verdict {
-  const expected = `no failed assertion of the ANS schematron of its type${r.schematron ? ` (${r.schematron})` : ''}`;
-  if (r.couldNotJudge) return cannotJudge(expected, `the ANS rule pack could not judge the document: ${r.couldNotJudge}`, '', [ref]);
-  const bad = r.errors.filter((x) => x.layer === 'schematron' || x.layer === 'parse');
+export function ansSchematronPassed(result: CdaEngineResult, ref: string): Verdict {
+  const expected = `no failed assertion of the ANS schematron of its type${result.schematron ? ` (${result.schematron})` : ''}`;
+  if (result.couldNotJudge)
+    return cannotJudge(expected, `the ANS rule pack could not judge the document: ${result.couldNotJudge}`, '', [ref]);
+  const bad = result.errors.filter((x) => x.layer === 'schematron' || x.layer === 'parse');
   return verdict(bad.length === 0, expected, findings(bad), [ref]);
 }
 

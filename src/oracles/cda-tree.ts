@@ -9,8 +9,8 @@ export const nodes = (v: unknown): XNode[] =>
   v === undefined || v === null ? [] : ((Array.isArray(v) ? v : [v]).filter((x) => x && typeof x === 'object') as XNode[]);
 export const first = (n: XNode | undefined, k: string): XNode | undefined => nodes(n?.[k])[0];
 export const attr = (n: XNode | undefined, a: string): string | undefined => {
-  const v = n?.['@' + a];
-  return v === undefined || v === null ? undefined : String(v);
+  const value = n?.['@' + a];
+  return value === undefined || value === null ? undefined : String(value);
 };
 
 /** Every text under a node, in document order as far as the tree keeps it, joined by spaces. */

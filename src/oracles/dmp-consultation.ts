@@ -20,17 +20,17 @@ const INFORMED = /inform/i; // « informé », « information », « informer »
  * OPP-03: an explicit question, and a reminder — its own text, not the question's wording — that
  * the patient must be informed beforehand.
  */
-export function asksNonOppositionWithReminder(c: ConsultSeen): Verdict {
-  const question = normText(c.question);
-  const reminder = normText(c.reminder);
+export function asksNonOppositionWithReminder(consult: ConsultSeen): Verdict {
+  const question = normText(consult.question);
+  const reminder = normText(consult.reminder);
   const separate = reminder !== '' && reminder !== question && !question.includes(reminder);
-  const ok = c.asked && separate && INFORMED.test(reminder);
+  const ok = consult.asked && separate && INFORMED.test(reminder);
   return verdict(
     ok,
     'an explicit question about non-opposition, and a reminder of its own that the patient must be informed beforehand',
-    c.asked
+    consult.asked
       ? `question « ${question} », reminder « ${reminder || 'none'} »${reminder && !separate ? ' (the question itself, not a reminder)' : ''}`
-      : `no question asked (consulted: ${c.consulted})`,
+      : `no question asked (consulted: ${consult.consulted})`,
   );
 }
 
@@ -55,6 +55,10 @@ export function consulted(patient: string, ins: string, queries: QuerySeen[], bo
 }
 
 /** OPP-03: the answer was recorded: no question again. */
-export function notAskedAgain(c: ConsultSeen | undefined): Verdict {
-  return verdict(c?.asked === false, 'no question asked again: the earlier answer was recorded', `asked again: « ${c?.question ?? ''} »`);
+export function notAskedAgain(consult: ConsultSeen | undefined): Verdict {
+  return verdict(
+    consult?.asked === false,
+    'no question asked again: the earlier answer was recorded',
+    `asked again: « ${consult?.question ?? ''} »`,
+  );
 }

@@ -47,11 +47,11 @@ const clicksText = (clicks: ClickSeen[]) =>
   `${clicks.length} click(s): ${clicks.map((c) => c.purpose + (c.label ? ` « ${c.label} »` : '')).join(', ') || 'none'}`;
 
 /** OPP-01, SEND-03: a new document's box « information et non opposition du patient » is checked. */
-export function sendBoxChecked(d: EditorSeen): Verdict {
+export function sendBoxChecked(editor: EditorSeen): Verdict {
   return verdict(
-    d.sendToDmp.checked === true,
+    editor.sendToDmp.checked === true,
     'the non-opposition / send box of a new document is checked',
-    `unchecked${d.sendToDmp.label ? ` (« ${d.sendToDmp.label} »)` : ''}`,
+    `unchecked${editor.sendToDmp.label ? ` (« ${editor.sendToDmp.label} »)` : ''}`,
   );
 }
 
@@ -76,20 +76,20 @@ export function nothingReceived(patient: string, subs: SubmissionSeen[], watched
 }
 
 /** OPP-02: the document shown as not sent. */
-export function shownNotSent(d: EditorSeen): Verdict {
+export function shownNotSent(editor: EditorSeen): Verdict {
   return verdict(
-    d.dmp.status === 'not-sent',
+    editor.dmp.status === 'not-sent',
     'the document shown as not sent to the DMP',
-    `DMP status ${d.dmp.status}${d.dmp.message ? ': ' + d.dmp.message : ''}`,
+    `DMP status ${editor.dmp.status}${editor.dmp.message ? ': ' + editor.dmp.message : ''}`,
   );
 }
 
 /** SEND-04: the document shown as sent once the DMP answered. */
-export function shownSent(d: EditorSeen | undefined, boundMs: number): Verdict {
+export function shownSent(editor: EditorSeen | undefined, boundMs: number): Verdict {
   return verdict(
-    d?.dmp.status === 'sent',
+    editor?.dmp.status === 'sent',
     `the document shown as sent within ${boundMs} ms of the DMP's answer`,
-    `DMP status ${d?.dmp.status}${d?.dmp.message ? ': ' + d.dmp.message : ''}`,
+    `DMP status ${editor?.dmp.status}${editor?.dmp.message ? ': ' + editor.dmp.message : ''}`,
   );
 }
 
@@ -120,40 +120,40 @@ export function noClickBesidesValidate(clicks: ClickSeen[]): Verdict {
 }
 
 /** SEND-06: the document reached the DMP unmasked (confidentiality N only). */
-export function visibleToAll(e: EntrySeen): Verdict {
-  const masked = e.confidentialityCodes.filter((c) => c !== 'N');
-  return verdict(masked.length === 0, 'confidentiality N only (no masking by default)', e.confidentialityCodes.join(', ') || 'none');
+export function visibleToAll(entry: EntrySeen): Verdict {
+  const masked = entry.confidentialityCodes.filter((c) => c !== 'N');
+  return verdict(masked.length === 0, 'confidentiality N only (no masking by default)', entry.confidentialityCodes.join(', ') || 'none');
 }
 
 /** SEND-11: the masking chosen at feeding time reached the DMP. */
-export function confidentialityCarried(e: EntrySeen, code: string): Verdict {
+export function confidentialityCarried(entry: EntrySeen, code: string): Verdict {
   return verdict(
-    e.confidentialityCodes.includes(code),
+    entry.confidentialityCodes.includes(code),
     `confidentiality code ${code} in the XDS metadata`,
-    e.confidentialityCodes.join(', ') || 'none',
+    entry.confidentialityCodes.join(', ') || 'none',
   );
 }
 
 /** SEND-05: the editor shows the type code, set automatically. */
-export function typeCodeSetAutomatically(d: EditorSeen, code: string): Verdict {
+export function typeCodeSetAutomatically(editor: EditorSeen, code: string): Verdict {
   return verdict(
-    d.typeCode === code && d.typeCodeSetBy === 'automatic',
+    editor.typeCode === code && editor.typeCodeSetBy === 'automatic',
     `type code ${code}, set automatically`,
-    `type code ${d.typeCode ?? 'none'}, set by ${d.typeCodeSetBy ?? 'nobody'}`,
+    `type code ${editor.typeCode ?? 'none'}, set by ${editor.typeCodeSetBy ?? 'nobody'}`,
   );
 }
 
 /** SEND-05: the XDS typeCode the DMP received. */
-export function xdsTypeCodeIs(e: EntrySeen, code: string, ref: string): Verdict {
-  return verdict(e.typeCode === code, `XDS typeCode ${code}`, `typeCode ${e.typeCode ?? 'none'}`, [ref]);
+export function xdsTypeCodeIs(entry: EntrySeen, code: string, ref: string): Verdict {
+  return verdict(entry.typeCode === code, `XDS typeCode ${code}`, `typeCode ${entry.typeCode ?? 'none'}`, [ref]);
 }
 
 /** SEND-07: the user cannot switch a Ségur feature off. */
-export function settingRefused(key: string, r: { applied: string[]; refused: string[] }): Verdict {
+export function settingRefused(key: string, answer: { applied: string[]; refused: string[] }): Verdict {
   return verdict(
-    !r.applied.includes(key),
+    !answer.applied.includes(key),
     `the setting "${key}" cannot be switched off by the user`,
-    `applied: ${r.applied.join(', ') || 'nothing'}; refused: ${r.refused.join(', ') || 'nothing'}`,
+    `applied: ${answer.applied.join(', ') || 'nothing'}; refused: ${answer.refused.join(', ') || 'nothing'}`,
   );
 }
 
@@ -177,18 +177,22 @@ export function oneVaccinationPerNote(counts: (number | string)[], refs: string[
 }
 
 /** SEND-10: the DMP's refusal shown, with its reason. */
-export function refusalShown(d: EditorSeen | undefined, reason: string, boundMs: number): Verdict {
-  const ok = d?.dmp.status === 'refused' && (d.dmp.message ?? '').normalize('NFC').includes(reason.normalize('NFC'));
+export function refusalShown(editor: EditorSeen | undefined, reason: string, boundMs: number): Verdict {
+  const ok = editor?.dmp.status === 'refused' && (editor.dmp.message ?? '').normalize('NFC').includes(reason.normalize('NFC'));
   return verdict(
     ok,
     `the document shown as refused by the DMP, with « ${reason} », within ${boundMs} ms`,
-    `DMP status ${d?.dmp.status}${d?.dmp.message ? ': « ' + d.dmp.message + ' »' : ''}`,
+    `DMP status ${editor?.dmp.status}${editor?.dmp.message ? ': « ' + editor.dmp.message + ' »' : ''}`,
   );
 }
 
 /** SEND-10: the refused document is kept, validated, in the file. */
-export function keptInFile(d: EditorSeen): Verdict {
-  return verdict(d.status === 'validated', 'the refused document kept, validated, in the patient file', `status ${d.status ?? 'none'}`);
+export function keptInFile(editor: EditorSeen): Verdict {
+  return verdict(
+    editor.status === 'validated',
+    'the refused document kept, validated, in the patient file',
+    `status ${editor.status ?? 'none'}`,
+  );
 }
 
 /**

@@ -9,8 +9,8 @@ export const INS_OIDS = [INS_NIR_OID, INS_NIA_OID, '1.2.250.1.213.1.4.10', '1.2.
 
 const MATRICULE = /^[12378]\d{4}(\d{2}|2A|2B)\d{6}$/;
 
-export function isMatriculeShape(m: string): boolean {
-  return MATRICULE.test(m);
+export function isMatriculeShape(matricule: string): boolean {
+  return MATRICULE.test(matricule);
 }
 
 export function insKey(matricule: string): string {
@@ -22,6 +22,6 @@ export function insKey(matricule: string): string {
 /** A full 15-character INS (matricule + key) is valid when its key matches the formula. */
 export function isValidIns(ins: string): boolean {
   if (ins.length !== 15) return false;
-  const m = ins.slice(0, 13);
-  return isMatriculeShape(m) && insKey(m) === ins.slice(13);
+  const matricule = ins.slice(0, 13);
+  return isMatriculeShape(matricule) && insKey(matricule) === ins.slice(13);
 }

@@ -33,10 +33,10 @@ const letters = (s?: string) =>
     .replace(/[^A-Z]/g, '');
 
 /** Does this INSi request look up this person (by matricule, or by birth name and birth date)? */
-export function concerns(r: InsiRequestSeen, p: PersonKeys): boolean {
-  if (r.matricule && p.matricules.includes(r.matricule)) return true;
-  if (!r.birthDate || r.birthDate !== p.birthDate) return false;
-  return p.names.map(letters).filter(Boolean).includes(letters(r.birthName));
+export function concerns(request: InsiRequestSeen, person: PersonKeys): boolean {
+  if (request.matricule && person.matricules.includes(request.matricule)) return true;
+  if (!request.birthDate || request.birthDate !== person.birthDate) return false;
+  return person.names.map(letters).filter(Boolean).includes(letters(request.birthName));
 }
 
 export function describeRequests(list: InsiRequestSeen[]): string {
@@ -52,22 +52,22 @@ export function describeRequests(list: InsiRequestSeen[]): string {
 const ref = (r: InsiRequestSeen) => `INSi exchange #${r.seq}`;
 
 /** INS-01, INS-05, SEND-07: the LGC called INSi about the person, within the bound, unprompted. */
-export function insiCalledFor(p: PersonKeys, requests: InsiRequestSeen[], boundMs: number): Verdict {
-  const hit = requests.find((r) => concerns(r, p));
+export function insiCalledFor(person: PersonKeys, requests: InsiRequestSeen[], boundMs: number): Verdict {
+  const hit = requests.find((r) => concerns(r, person));
   return verdict(
     !!hit,
-    `an INSi request about ${p.id} within ${boundMs} ms, with no other user action`,
+    `an INSi request about ${person.id} within ${boundMs} ms, with no other user action`,
     hit ? describeRequests([hit]) : describeRequests(requests),
     hit ? [ref(hit)] : [],
   );
 }
 
 /** INS-05, INS-06: no INSi request about the person during the whole window. */
-export function insiNotCalledFor(p: PersonKeys, requests: InsiRequestSeen[], watchedMs: number): Verdict {
-  const calls = requests.filter((r) => concerns(r, p));
+export function insiNotCalledFor(person: PersonKeys, requests: InsiRequestSeen[], watchedMs: number): Verdict {
+  const calls = requests.filter((r) => concerns(r, person));
   return verdict(
     calls.length === 0,
-    `no INSi request about ${p.id} (watched for ${watchedMs} ms)`,
+    `no INSi request about ${person.id} (watched for ${watchedMs} ms)`,
     describeRequests(calls),
     calls.map(ref),
   );
@@ -75,12 +75,12 @@ export function insiNotCalledFor(p: PersonKeys, requests: InsiRequestSeen[], wat
 
 /** INS-03: the card's data, with the card operation. */
 export function insiCalledWithCard(
-  p: PersonKeys,
+  person: PersonKeys,
   card: { matricule: string; birthDate: string },
   requests: InsiRequestSeen[],
   boundMs: number,
 ): Verdict {
-  const hit = requests.find((r) => concerns(r, p));
+  const hit = requests.find((r) => concerns(r, person));
   const expected = `rechercherInsAvecCarteVitale with the card's matricule ${card.matricule} and birth date ${card.birthDate}, within ${boundMs} ms of inserting it`;
   if (!hit) return verdict(false, expected, describeRequests(requests));
   const ok = hit.operation === 'rechercherInsAvecCarteVitale' && hit.matricule === card.matricule && hit.birthDate === card.birthDate;
@@ -94,12 +94,12 @@ export function insiCalledWithCard(
 
 /** INS-04: the file's traits — birth name (never the used name), first name, sex, birth date; the birth place when sent. */
 export function insiCalledWithFileTraits(
-  p: PersonKeys,
+  person: PersonKeys,
   file: { birthName: string; firstName: string; sex: string; birthDate: string; birthPlace?: string },
   requests: InsiRequestSeen[],
   boundMs: number,
 ): Verdict {
-  const hit = requests.find((r) => concerns(r, p));
+  const hit = requests.find((r) => concerns(r, person));
   const expected = `rechercherInsAvecTraitsIdentite with the file's birth name "${file.birthName}", first name "${file.firstName}", sex ${file.sex}, birth date ${file.birthDate}${file.birthPlace ? `, birth place ${file.birthPlace} if sent` : ''}, within ${boundMs} ms of opening it`;
   if (!hit) return verdict(false, expected, describeRequests(requests));
   const seen = {

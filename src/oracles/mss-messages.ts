@@ -32,12 +32,12 @@ export function describeMails(list: MailSeen[]): string {
 }
 
 /** MSS-01: RCPT TO <qualified INS>@patient.mssante.fr, 15 characters with a valid key. */
-export function addressedToIns(ins15: string, m: MailSeen | undefined, boundMs: number, others: MailSeen[]): Verdict {
+export function addressedToIns(ins15: string, mail: MailSeen | undefined, boundMs: number, others: MailSeen[]): Verdict {
   const want = `${ins15}@${PATIENT_DOMAIN}`;
-  if (!m) return verdict(false, `a message to ${want} within ${boundMs} ms`, describeMails(others));
-  const to = toPatientDomain(m);
+  if (!mail) return verdict(false, `a message to ${want} within ${boundMs} ms`, describeMails(others));
+  const to = toPatientDomain(mail);
   const ok = to.length === 1 && to[0] === want && isValidIns(to[0].split('@')[0]);
-  return verdict(ok, `RCPT TO ${want} (the qualified INS, 15 characters, valid key)`, to.join(', '), [mailRef(m)]);
+  return verdict(ok, `RCPT TO ${want} (the qualified INS, 15 characters, valid key)`, to.join(', '), [mailRef(mail)]);
 }
 
 /** MSS-01: nothing to a patient address for a patient without a qualified INS, during the whole window. */
@@ -51,20 +51,20 @@ export function nothingToPatientAddress(sent: MailSeen[], watchedMs: number): Ve
 }
 
 /** MSS-07 (LGC side): ending the exchange sends a message whose subject is exactly the feature's (« [FIN] »). */
-export function subjectIsExactly(subject: string, m: MailSeen | undefined, boundMs: number, others: MailSeen[]): Verdict {
+export function subjectIsExactly(subject: string, mail: MailSeen | undefined, boundMs: number, others: MailSeen[]): Verdict {
   const expected = `a message to the patient, within ${boundMs} ms, whose subject is exactly « ${subject} » (case-sensitive, nothing else)`;
-  if (!m) return verdict(false, expected, describeMails(others));
-  return verdict(m.subject === subject, expected, `« ${m.subject ?? ''} »`, [mailRef(m)]);
+  if (!mail) return verdict(false, expected, describeMails(others));
+  return verdict(mail.subject === subject, expected, `« ${mail.subject ?? ''} »`, [mailRef(mail)]);
 }
 
 /** MSS-08: Disposition-Notification-To naming the practice's mailbox (RFC 8098). */
-export function readReceiptRequested(m: MailSeen, practiceMailbox: string): Verdict {
-  const dnt = m.headers['disposition-notification-to'] ?? '';
+export function readReceiptRequested(mail: MailSeen, practiceMailbox: string): Verdict {
+  const dnt = mail.headers['disposition-notification-to'] ?? '';
   return verdict(
     dnt.includes(practiceMailbox),
     "a Disposition-Notification-To header naming the practice's mailbox (RFC 8098)",
     dnt || 'no Disposition-Notification-To header',
-    [mailRef(m)],
+    [mailRef(mail)],
   );
 }
 
@@ -73,17 +73,17 @@ export const isJpg = (b: Buffer): boolean => b.length > 3 && b[0] === 0xff && b[
 export const isZip = (b: Buffer): boolean => b.subarray(0, 2).toString('latin1') === 'PK';
 
 /** MSS-10: to a patient, the report attached as PDF or JPG only (content type and bytes agree). */
-export function attachedAsPdfOrJpg(m: MailSeen): Verdict {
-  const bad = m.attachments.filter(
+export function attachedAsPdfOrJpg(mail: MailSeen): Verdict {
+  const bad = mail.attachments.filter(
     (a) => !((a.contentType === 'application/pdf' && isPdf(a.content)) || (a.contentType === 'image/jpeg' && isJpg(a.content))),
   );
   return verdict(
-    m.attachments.length > 0 && bad.length === 0,
+    mail.attachments.length > 0 && bad.length === 0,
     'the report attached, as PDF or JPG only (content type and bytes)',
-    m.attachments.length
-      ? m.attachments.map((a) => `${a.filename ?? '?'} (${a.contentType}, ${a.size} bytes)`).join(', ')
+    mail.attachments.length
+      ? mail.attachments.map((a) => `${a.filename ?? '?'} (${a.contentType}, ${a.size} bytes)`).join(', ')
       : 'no attachment',
-    [mailRef(m)],
+    [mailRef(mail)],
   );
 }
 
@@ -112,15 +112,15 @@ export function xdmDocument(zip: Buffer): { entry?: ZipEntry; entries: string[];
 }
 
 /** MSS-10: to a professional, the report as a CDA document inside an IHE XDM package (a ZIP). */
-export function attachedAsCdaInXdm(m: MailSeen): Verdict {
+export function attachedAsCdaInXdm(mail: MailSeen): Verdict {
   const expected = 'an IHE XDM package attached: IHE_XDM/<subset>/METADATA.XML and the CDA document';
-  const zip = m.attachments.find((a) => isZip(a.content));
+  const zip = mail.attachments.find((a) => isZip(a.content));
   if (!zip)
-    return verdict(false, expected, m.attachments.map((a) => `${a.filename ?? '?'} (${a.contentType})`).join(', ') || 'no attachment', [
-      mailRef(m),
+    return verdict(false, expected, mail.attachments.map((a) => `${a.filename ?? '?'} (${a.contentType})`).join(', ') || 'no attachment', [
+      mailRef(mail),
     ]);
-  const x = xdmDocument(zip.content);
-  return verdict(!x.problem, expected, x.problem ?? x.entries.join(', '), [mailRef(m)]);
+  const xdm = xdmDocument(zip.content);
+  return verdict(!xdm.problem, expected, xdm.problem ?? xdm.entries.join(', '), [mailRef(mail)]);
 }
 
 /** MSS-05: the bounce shown on the message it concerns, with the operator's text naming the address. */

@@ -74,11 +74,11 @@ export function documentsOffered(expected: string[], seen: string[] | undefined)
   const got = (seen ?? []).map(normaliseSentence);
   const missing = want.filter((d) => !got.includes(d));
   const extra = got.filter((d) => !want.includes(d));
-  const q = (l: string[]) => l.map((d) => `« ${d} »`).join(', ') || 'none';
+  const quoted = (l: string[]) => l.map((d) => `« ${d} »`).join(', ') || 'none';
   return verdict(
     missing.length === 0 && extra.length === 0,
-    `exactly the ${want.length} documents: ${q(want)}`,
-    `missing: ${q(missing)}; not expected: ${q(extra)}`,
+    `exactly the ${want.length} documents: ${quoted(want)}`,
+    `missing: ${quoted(missing)}; not expected: ${quoted(extra)}`,
   );
 }
 

@@ -27,24 +27,31 @@ export interface HeldAction {
   calibrationMs?: number;
 }
 
-export function answersWhileHeld(a: HeldAction): Verdict {
-  const expected = `"${a.label}" answers the user within ${a.boundMs} ms while ${a.service} has not answered`;
-  if (!a.settled || a.ms === undefined) {
-    return verdict(false, expected, `no answer after ${a.watchedMs} ms while ${a.service} held its answer: the LGC waits for ${a.service}`);
+export function answersWhileHeld(action: HeldAction): Verdict {
+  const expected = `"${action.label}" answers the user within ${action.boundMs} ms while ${action.service} has not answered`;
+  if (!action.settled || action.ms === undefined) {
+    return verdict(
+      false,
+      expected,
+      `no answer after ${action.watchedMs} ms while ${action.service} held its answer: the LGC waits for ${action.service}`,
+    );
   }
-  if (a.ms <= a.boundMs) return verdict(true, expected, `answered after ${a.ms} ms`);
-  if (a.calibrationMs === undefined)
-    return cannotJudge(expected, `answered after ${a.ms} ms, and the same action could not be timed with ${a.service} answering at once`);
-  if (a.calibrationMs > a.boundMs) {
+  if (action.ms <= action.boundMs) return verdict(true, expected, `answered after ${action.ms} ms`);
+  if (action.calibrationMs === undefined)
     return cannotJudge(
       expected,
-      `harness too slow: answered after ${a.ms} ms, but the same action with ${a.service} answering at once took ${a.calibrationMs} ms, over the ${a.boundMs} ms bound on its own (the machine's load, not the LGC's waiting)`,
-      `answered after ${a.ms} ms`,
+      `answered after ${action.ms} ms, and the same action could not be timed with ${action.service} answering at once`,
+    );
+  if (action.calibrationMs > action.boundMs) {
+    return cannotJudge(
+      expected,
+      `harness too slow: answered after ${action.ms} ms, but the same action with ${action.service} answering at once took ${action.calibrationMs} ms, over the ${action.boundMs} ms bound on its own (the machine's load, not the LGC's waiting)`,
+      `answered after ${action.ms} ms`,
     );
   }
   return verdict(
     false,
     expected,
-    `answered after ${a.ms} ms, while the same action with ${a.service} answering at once took ${a.calibrationMs} ms: the LGC waited for ${a.service}`,
+    `answered after ${action.ms} ms, while the same action with ${action.service} answering at once took ${action.calibrationMs} ms: the LGC waited for ${action.service}`,
   );
 }

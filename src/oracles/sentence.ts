@@ -3,8 +3,8 @@
  * normalisation, trimming and collapsing of white space — never loosely: no case folding,
  * no accent stripping, no apostrophe substitution, no partial match of the sentence.
  */
-export function normaliseSentence(s: string): string {
-  return s.normalize('NFC').replace(/\s+/gu, ' ').trim();
+export function normaliseSentence(text: string): string {
+  return text.normalize('NFC').replace(/\s+/gu, ' ').trim();
 }
 
 export function sameSentence(expected: string, seen: string): boolean {
@@ -13,18 +13,18 @@ export function sameSentence(expected: string, seen: string): boolean {
 
 /** True when `expected` appears whole in `text` (both normalised). */
 export function containsSentence(text: string, expected: string): boolean {
-  const t = normaliseSentence(text);
-  const e = normaliseSentence(expected);
-  return e.length > 0 && t.includes(e);
+  const normText = normaliseSentence(text);
+  const normExpected = normaliseSentence(expected);
+  return normExpected.length > 0 && normText.includes(normExpected);
 }
 
 /** Where two strings first differ, for a readable failure message. */
 export function firstDifference(expected: string, seen: string): string {
-  const a = normaliseSentence(expected);
-  const b = normaliseSentence(seen);
+  const want = normaliseSentence(expected);
+  const got = normaliseSentence(seen);
   let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (i === a.length && i === b.length) return 'identical';
+  while (i < want.length && i < got.length && want[i] === got[i]) i++;
+  if (i === want.length && i === got.length) return 'identical';
   const ctx = (s: string) => JSON.stringify(s.slice(Math.max(0, i - 15), i + 15));
-  return `first difference at character ${i + 1}: expected …${ctx(a)}… seen …${ctx(b)}…`;
+  return `first difference at character ${i + 1}: expected …${ctx(want)}… seen …${ctx(got)}…`;
 }

@@ -55,7 +55,7 @@ export function authorSpecialtiesOf(soapXml: string, entryId: string): string[] 
 
 const CX = /^([^^&]+)\^\^\^&([0-9.]+)&ISO\^NH$/;
 
-export function metadataUsesDmpValueSets(e: XdsEntrySeen, ctx: { qualifiedIns?: string }, ref: string): Verdict {
+export function metadataUsesDmpValueSets(entry: XdsEntrySeen, ctx: { qualifiedIns?: string }, ref: string): Verdict {
   const vs = valueSets();
   const problems: string[] = [];
   const inSet = (slot: string, value: string | undefined, required = true) => {
@@ -66,44 +66,44 @@ export function metadataUsesDmpValueSets(e: XdsEntrySeen, ctx: { qualifiedIns?: 
     }
     if (!set.codes.includes(value)) problems.push(`${slot} "${value}" is not in ${set.name}`);
   };
-  inSet('classCode', e.classCode);
-  inSet('typeCode', e.typeCode);
-  inSet('formatCode', e.formatCode);
-  inSet('practiceSettingCode', e.practiceSettingCode);
-  inSet('healthcareFacilityTypeCode', e.healthcareFacilityTypeCode);
-  if (!e.confidentialityCodes.length) problems.push('confidentialityCode: missing');
-  for (const c of e.confidentialityCodes) inSet('confidentialityCode', c);
-  for (const s of e.authorSpecialties ?? []) inSet('authorSpecialty', s);
+  inSet('classCode', entry.classCode);
+  inSet('typeCode', entry.typeCode);
+  inSet('formatCode', entry.formatCode);
+  inSet('practiceSettingCode', entry.practiceSettingCode);
+  inSet('healthcareFacilityTypeCode', entry.healthcareFacilityTypeCode);
+  if (!entry.confidentialityCodes.length) problems.push('confidentialityCode: missing');
+  for (const c of entry.confidentialityCodes) inSet('confidentialityCode', c);
+  for (const s of entry.authorSpecialties ?? []) inSet('authorSpecialty', s);
   // The patient: a CX of the qualified INS with its OID.
-  const raw = e.patientId?.raw ?? '';
+  const raw = entry.patientId?.raw ?? '';
   if (ctx.qualifiedIns) {
-    const m = CX.exec(raw);
-    if (!m) problems.push(`patientId "${raw || 'none'}" is not a CX <INS>^^^&<INS OID>&ISO^NH`);
-    else if (m[1] !== ctx.qualifiedIns || !INS_OIDS.includes(m[2]))
+    const match = CX.exec(raw);
+    if (!match) problems.push(`patientId "${raw || 'none'}" is not a CX <INS>^^^&<INS OID>&ISO^NH`);
+    else if (match[1] !== ctx.qualifiedIns || !INS_OIDS.includes(match[2]))
       problems.push(`patientId "${raw}" instead of ${ctx.qualifiedIns}^^^&${INS_OIDS[0]}&ISO^NH`);
   }
   // Agreement with the CDA it describes.
   let doc: Record<string, unknown> | undefined;
   try {
-    doc = clinicalDocument(parseXmlSafely(e.content));
+    doc = clinicalDocument(parseXmlSafely(entry.content));
   } catch (err) {
     problems.push(`the document is not readable XML: ${(err as Error).message}`);
   }
   if (doc) {
     const code = attr(first(doc, 'code'), 'code');
-    if (e.typeCode && code !== e.typeCode) problems.push(`typeCode "${e.typeCode}" but the CDA's code is "${code ?? 'none'}"`);
+    if (entry.typeCode && code !== entry.typeCode) problems.push(`typeCode "${entry.typeCode}" but the CDA's code is "${code ?? 'none'}"`);
     const templates = nodes(doc.templateId).map((t) => attr(t, 'root') ?? '');
-    const wanted = e.formatCode ? vs.formatCodeTemplates[e.formatCode] : undefined;
+    const wanted = entry.formatCode ? vs.formatCodeTemplates[entry.formatCode] : undefined;
     if (Array.isArray(wanted) && !wanted.some((t) => templates.includes(t)))
       problems.push(
-        `formatCode "${e.formatCode}" but the CDA declares templateIds ${templates.join(', ')} (expected one of ${wanted.join(', ')})`,
+        `formatCode "${entry.formatCode}" but the CDA declares templateIds ${templates.join(', ')} (expected one of ${wanted.join(', ')})`,
       );
     for (const [fmt, tpl] of Object.entries(vs.formatCodeTemplates)) {
-      if (!Array.isArray(tpl) || fmt === e.formatCode || !e.formatCode) continue;
-      const own = vs.formatCodeTemplates[e.formatCode];
+      if (!Array.isArray(tpl) || fmt === entry.formatCode || !entry.formatCode) continue;
+      const own = vs.formatCodeTemplates[entry.formatCode];
       if (tpl.some((t) => templates.includes(t)) && !(Array.isArray(own) && own.some((t) => tpl.includes(t)))) {
         problems.push(
-          `the CDA declares the volet of formatCode "${fmt}" (templateId ${tpl.filter((t) => templates.includes(t)).join(', ')}) but the metadata says "${e.formatCode}"`,
+          `the CDA declares the volet of formatCode "${fmt}" (templateId ${tpl.filter((t) => templates.includes(t)).join(', ')}) but the metadata says "${entry.formatCode}"`,
         );
         break;
       }
@@ -111,13 +111,13 @@ export function metadataUsesDmpValueSets(e: XdsEntrySeen, ctx: { qualifiedIns?: 
     const ids = nodes(first(first(doc, 'recordTarget'), 'patientRole')?.id)
       .filter((i) => INS_OIDS.includes(attr(i, 'root') ?? ''))
       .map((i) => attr(i, 'extension'));
-    if (e.patientId?.id && ids.length && !ids.includes(e.patientId.id))
-      problems.push(`patientId ${e.patientId.id} but the CDA's patient is ${ids.join(', ')}`);
+    if (entry.patientId?.id && ids.length && !ids.includes(entry.patientId.id))
+      problems.push(`patientId ${entry.patientId.id} but the CDA's patient is ${ids.join(', ')}`);
   }
   return verdict(
     problems.length === 0,
     'XDS metadata in the DMP value sets (classCode J57, formatCode J60, typeCode J66, practice setting, facility type, confidentiality, author specialty), the patient as a CX of the qualified INS with its OID, agreeing with the CDA',
-    listed(problems, 10, `${e.classCode} / ${e.formatCode} / ${e.typeCode}, patient ${raw}`),
+    listed(problems, 10, `${entry.classCode} / ${entry.formatCode} / ${entry.typeCode}, patient ${raw}`),
     [ref],
   );
 }

@@ -36,8 +36,8 @@ export function countChildren(node: unknown, parent: string, child: string): num
   for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
     if (k === parent) {
       for (const p of Array.isArray(v) ? v : [v]) {
-        const c = p && typeof p === 'object' ? (p as Record<string, unknown>)[child] : undefined;
-        if (c !== undefined) n += Array.isArray(c) ? c.length : 1;
+        const children = p && typeof p === 'object' ? (p as Record<string, unknown>)[child] : undefined;
+        if (children !== undefined) n += Array.isArray(children) ? children.length : 1;
       }
     }
     n += countChildren(v, parent, child);

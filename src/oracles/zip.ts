@@ -22,21 +22,21 @@ export function readZip(buf: Buffer, limits = { maxEntries: 1000, maxTotalBytes:
   }
   if (eocd < 0) throw new Error('not a ZIP archive (no end of central directory)');
   const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
+  let offset = buf.readUInt32LE(eocd + 16);
   if (count > limits.maxEntries) throw new Error(`ZIP archive with ${count} entries (limit ${limits.maxEntries})`);
   const out: ZipEntry[] = [];
   let total = 0;
   for (let n = 0; n < count; n++) {
-    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) throw new Error('broken ZIP archive (central directory)');
-    const method = buf.readUInt16LE(p + 10);
-    const csize = buf.readUInt32LE(p + 20);
-    const usize = buf.readUInt32LE(p + 24);
-    const nlen = buf.readUInt16LE(p + 28);
-    const xlen = buf.readUInt16LE(p + 30);
-    const clen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.subarray(p + 46, p + 46 + nlen).toString('utf8');
-    p += 46 + nlen + xlen + clen;
+    if (offset + 46 > buf.length || buf.readUInt32LE(offset) !== 0x02014b50) throw new Error('broken ZIP archive (central directory)');
+    const method = buf.readUInt16LE(offset + 10);
+    const csize = buf.readUInt32LE(offset + 20);
+    const usize = buf.readUInt32LE(offset + 24);
+    const nlen = buf.readUInt16LE(offset + 28);
+    const xlen = buf.readUInt16LE(offset + 30);
+    const clen = buf.readUInt16LE(offset + 32);
+    const local = buf.readUInt32LE(offset + 42);
+    const name = buf.subarray(offset + 46, offset + 46 + nlen).toString('utf8');
+    offset += 46 + nlen + xlen + clen;
     if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50) throw new Error(`broken ZIP archive (local header of ${name})`);
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     if (start + csize > buf.length) throw new Error(`broken ZIP archive (${name} truncated)`);

@@ -28,14 +28,14 @@ let cached: Catalogue | undefined;
 export function loadCatalogue(file = CATALOGUE_FILE): Catalogue {
   if (file === CATALOGUE_FILE && cached) return cached;
   if (!existsSync(file)) throw new Error(`the requirement catalogue ${file} is missing`);
-  const c = JSON.parse(readFileSync(file, 'utf8')) as Catalogue;
-  if (file === CATALOGUE_FILE) cached = c;
-  return c;
+  const catalogue = JSON.parse(readFileSync(file, 'utf8')) as Catalogue;
+  if (file === CATALOGUE_FILE) cached = catalogue;
+  return catalogue;
 }
 
 /** The requirement ids a side binds, in catalogue order. */
-export function requirementsOfSide(side: Side, c = loadCatalogue()): string[] {
-  return Object.entries(c.requirements)
+export function requirementsOfSide(side: Side, catalogue = loadCatalogue()): string[] {
+  return Object.entries(catalogue.requirements)
     .filter(([, r]) => r.side === side || r.side === 'both')
     .map(([id]) => id);
 }
@@ -51,14 +51,14 @@ export const compareIds = (a: string, b: string): number => a.localeCompare(b, '
 export function parseCatalogueMarkdown(md: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of md.split('\n')) {
-    const m = /^\|\s*((?:INS|QUAL|OPP|SEND|CDA|MSS)-\d{2})\s*\|\s*(.*?)\s*\|\s*$/.exec(line);
-    if (m) out[m[1]] = m[2];
+    const match = /^\|\s*((?:INS|QUAL|OPP|SEND|CDA|MSS)-\d{2})\s*\|\s*(.*?)\s*\|\s*$/.exec(line);
+    if (match) out[match[1]] = match[2];
   }
   return out;
 }
 
 /** The shared catalogue, when the project sits beside ../shared. */
 export function sharedCatalogueFile(root = resolve(__dirname, '..', '..')): string | undefined {
-  const f = join(root, '..', 'shared', 'REQUIREMENTS.md');
-  return existsSync(f) ? f : undefined;
+  const file = join(root, '..', 'shared', 'REQUIREMENTS.md');
+  return existsSync(file) ? file : undefined;
 }

@@ -14,10 +14,10 @@ const evidenceLabel = (k: EvidenceKind[]) => (k.length ? k.join('+') : '—');
 type Out = (l: string) => void;
 const stdout: Out = (l) => process.stdout.write(l + '\n');
 
-function section(s: Summary, out: Out, title: string): void {
+function section(summary: Summary, out: Out, title: string): void {
   out(title);
-  out(`  scope: ${s.scope.statement}`);
-  for (const [id, r] of Object.entries(s.requirements)) {
+  out(`  scope: ${summary.scope.statement}`);
+  for (const [id, r] of Object.entries(summary.requirements)) {
     const why =
       r.verdict !== 'pass' && r.verdict !== 'fail' && r.reasons?.length
         ? ` — ${r.reasons[0]}${r.reasons.length > 1 ? ` (+${r.reasons.length - 1} more)` : ''}`
@@ -27,13 +27,13 @@ function section(s: Summary, out: Out, title: string): void {
     );
   }
   // Each failure once: the verdict (expected, seen, evidence), without the harness's stack.
-  for (const f of s.failures ?? []) {
+  for (const f of summary.failures ?? []) {
     out('');
     out(`  NOT CONFORMANT ${f.requirements.join(', ')} — ${f.scenario}`);
     for (const l of f.message.split('\n')) out(`    ${l}`);
   }
   // Errors and scenarios not judged, one line per cause, then what it stopped.
-  for (const g of s.errors ?? []) {
+  for (const g of summary.errors ?? []) {
     out('');
     out(`  NO VERDICT (${g.scenarios.length} scenario(s), ${g.requirements.join(', ') || 'no requirement'}): ${g.cause}`);
     for (const sc of g.scenarios.slice(0, 3)) out(`    ${sc}`);
@@ -42,26 +42,26 @@ function section(s: Summary, out: Out, title: string): void {
 }
 
 /** The verdict per requirement, as a reviewer reads it in a terminal. */
-export function printSummary(s: Summary, reportsDir: string, out: Out = stdout): void {
+export function printSummary(summary: Summary, reportsDir: string, out: Out = stdout): void {
   out('');
   section(
-    s,
+    summary,
     out,
-    `Vigie — ${s.suite === 'lgc' ? 'LGC suite' : 'service suite'}, target "${s.target}" (${s.driver} driver)${s.defects?.length ? ', seeded defects: ' + s.defects.join(', ') : ''}`,
+    `Vigie — ${summary.suite === 'lgc' ? 'LGC suite' : 'service suite'}, target "${summary.target}" (${summary.driver} driver)${summary.defects?.length ? ', seeded defects: ' + summary.defects.join(', ') : ''}`,
   );
-  if (s.selfCheck) {
+  if (summary.selfCheck) {
     out('');
     section(
-      s.selfCheck,
+      summary.selfCheck,
       out,
-      `Self-check of Vigie's own MSSanté double (service suite) — not the target's verdicts: ${s.selfCheck.outcome.toUpperCase()}`,
+      `Self-check of Vigie's own MSSanté double (service suite) — not the target's verdicts: ${summary.selfCheck.outcome.toUpperCase()}`,
     );
   }
   out('');
-  for (const r of s.reasons ?? []) out(`  ${s.outcome === 'could-not-run' ? 'could not run' : 'not judged'}: ${r}`);
-  const c = s.scenarios;
+  for (const r of summary.reasons ?? []) out(`  ${summary.outcome === 'could-not-run' ? 'could not run' : 'not judged'}: ${r}`);
+  const counts = summary.scenarios;
   out(
-    `Outcome: ${s.outcome.toUpperCase()} — ${c.passed} passed, ${c.failed} failed, ${c['not-judged']} not judged, ${c.errored} errored, ${c.skipped} skipped scenario(s) in ${(s.durationMs / 1000).toFixed(1)} s`,
+    `Outcome: ${summary.outcome.toUpperCase()} — ${counts.passed} passed, ${counts.failed} failed, ${counts['not-judged']} not judged, ${counts.errored} errored, ${counts.skipped} skipped scenario(s) in ${(summary.durationMs / 1000).toFixed(1)} s`,
   );
   const rel = relative(process.cwd(), reportsDir) || '.';
   out(`Reports: ${rel}/summary.json, ${rel}/junit.xml, ${rel}/cucumber.html, ${rel}/allure-results (npm run report for the Allure HTML)`);

@@ -13,20 +13,20 @@ const esc = (s: string) =>
     // XML 1.0 cannot carry most control characters
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
-function testcase(s: ScenarioResult): string {
-  const name = `${s.requirements.join(' ') || '(no requirement)'} — ${s.name}`;
-  const classname = `vigie.${s.side}.${s.requirements[0] ?? 'none'}`;
-  const head = `    <testcase name="${esc(name)}" classname="${esc(classname)}" file="${esc(s.location)}" time="${(s.wallMs / 1000).toFixed(3)}"`;
-  const msg = esc(s.message ?? '');
-  switch (s.status) {
+function testcase(scenario: ScenarioResult): string {
+  const name = `${scenario.requirements.join(' ') || '(no requirement)'} — ${scenario.name}`;
+  const classname = `vigie.${scenario.side}.${scenario.requirements[0] ?? 'none'}`;
+  const head = `    <testcase name="${esc(name)}" classname="${esc(classname)}" file="${esc(scenario.location)}" time="${(scenario.wallMs / 1000).toFixed(3)}"`;
+  const msg = esc(scenario.message ?? '');
+  switch (scenario.status) {
     case 'passed':
       return `${head}/>`;
     case 'failed':
-      return `${head}>\n      <failure message="${esc((s.message ?? '').split('\n')[0])}" type="NonConformance">${msg}</failure>\n    </testcase>`;
+      return `${head}>\n      <failure message="${esc((scenario.message ?? '').split('\n')[0])}" type="NonConformance">${msg}</failure>\n    </testcase>`;
     case 'errored':
-      return `${head}>\n      <error message="${esc((s.cause ?? s.message ?? '').split('\n')[0])}" type="Error">${msg}</error>\n    </testcase>`;
+      return `${head}>\n      <error message="${esc((scenario.cause ?? scenario.message ?? '').split('\n')[0])}" type="Error">${msg}</error>\n    </testcase>`;
     default:
-      return `${head}>\n      <skipped message="${esc(`not judged: ${s.cause ?? s.message ?? s.status}`)}"/>\n    </testcase>`;
+      return `${head}>\n      <skipped message="${esc(`not judged: ${scenario.cause ?? scenario.message ?? scenario.status}`)}"/>\n    </testcase>`;
   }
 }
 

@@ -105,18 +105,18 @@ export class ResultCollector {
       this.startedAt.set(e.testCaseStarted.id, ms(e.testCaseStarted.timestamp));
     } else if (e.testStepFinished) {
       const id = e.testStepFinished.testCaseStartedId;
-      const r = e.testStepFinished.testStepResult;
+      const stepResult = e.testStepFinished.testStepResult;
       const prev = this.worst.get(id);
-      if (!prev || rank(r) > rank(prev.r)) this.worst.set(id, { r, stepId: e.testStepFinished.testStepId });
+      if (!prev || rank(stepResult) > rank(prev.r)) this.worst.set(id, { r: stepResult, stepId: e.testStepFinished.testStepId });
     } else if (e.attachment && e.attachment.mediaType === VERDICT_MEDIA_TYPE && e.attachment.testCaseStartedId) {
       try {
-        const v = JSON.parse(e.attachment.body) as { checks?: { kind: EvidenceKind }[]; targetMs?: number; windowMs?: number };
-        const kinds = [...new Set((v.checks ?? []).map((c) => c.kind))];
+        const attached = JSON.parse(e.attachment.body) as { checks?: { kind: EvidenceKind }[]; targetMs?: number; windowMs?: number };
+        const kinds = [...new Set((attached.checks ?? []).map((c) => c.kind))];
         this.verdicts.set(e.attachment.testCaseStartedId, {
           evidence: sortKinds(kinds),
-          checks: v.checks?.length ?? 0,
-          targetMs: v.targetMs ?? 0,
-          windowMs: v.windowMs ?? 0,
+          checks: attached.checks?.length ?? 0,
+          targetMs: attached.targetMs ?? 0,
+          windowMs: attached.windowMs ?? 0,
         });
       } catch {
         /* not ours */
@@ -126,22 +126,22 @@ export class ResultCollector {
       const pickle = this.pickles.get(this.testCasePickle.get(this.startedCase.get(startedId) ?? '') ?? '');
       if (!pickle) return;
       const worst = this.worst.get(startedId);
-      const v = this.verdicts.get(startedId);
+      const judged = this.verdicts.get(startedId);
       const stepText = pickle.steps.find((s) => s.id === this.stepToPickleStep.get(worst?.stepId ?? ''))?.text;
       const tags = pickle.tags.map((t) => t.name);
-      const c = classify(worst?.r, stepText, v?.checks ?? 0);
+      const classified = classify(worst?.r, stepText, judged?.checks ?? 0);
       const result: ScenarioResult = {
         id: pickle.id,
         location: `${relative(this.root, pickle.uri)}:${pickle.location?.line ?? 0}`,
         name: pickle.name,
         requirements: tags.map((t) => CATALOGUE_TAG.exec(t)?.[1]).filter((x): x is string => !!x),
         side: scenarioSide(tags),
-        ...c,
-        evidence: v?.evidence ?? [],
-        checks: v?.checks ?? 0,
+        ...classified,
+        evidence: judged?.evidence ?? [],
+        checks: judged?.checks ?? 0,
         wallMs: ms(e.testCaseFinished.timestamp) - (this.startedAt.get(startedId) ?? 0),
-        targetMs: v?.targetMs ?? 0,
-        windowMs: v?.windowMs ?? 0,
+        targetMs: judged?.targetMs ?? 0,
+        windowMs: judged?.windowMs ?? 0,
       };
       this.results.push(result);
       this.onResult?.(result);
@@ -149,26 +149,26 @@ export class ResultCollector {
   };
 }
 
-function ms(t: { seconds: number; nanos: number }): number {
-  return t.seconds * 1000 + t.nanos / 1e6;
+function ms(timestamp: { seconds: number; nanos: number }): number {
+  return timestamp.seconds * 1000 + timestamp.nanos / 1e6;
 }
 const sortKinds = (k: EvidenceKind[]) => EVIDENCE_ORDER.filter((x) => k.includes(x));
 
 function relative(root: string, uri: string): string {
-  const u = uri.replace(/\\/g, '/');
-  const r = root.replace(/\\/g, '/').replace(/\/$/, '') + '/';
-  return u.startsWith(r) ? u.slice(r.length) : u;
+  const path = uri.replace(/\\/g, '/');
+  const prefix = root.replace(/\\/g, '/').replace(/\/$/, '') + '/';
+  return path.startsWith(prefix) ? path.slice(prefix.length) : path;
 }
 
-function rank(r: TestStepResult): number {
+function rank(result: TestStepResult): number {
   return (
-    ({ PASSED: 0, SKIPPED: 1, UNKNOWN: 1, PENDING: 2, UNDEFINED: 2, AMBIGUOUS: 3, FAILED: 4 } as Record<string, number>)[r.status] ?? 0
+    ({ PASSED: 0, SKIPPED: 1, UNKNOWN: 1, PENDING: 2, UNDEFINED: 2, AMBIGUOUS: 3, FAILED: 4 } as Record<string, number>)[result.status] ?? 0
   );
 }
 
 /** The verdict text without the harness's stack trace. */
-export function cleanMessage(m: string): string {
-  return m
+export function cleanMessage(message: string): string {
+  return message
     .split('\n')
     .filter((l) => !/^\s+at /.test(l))
     .join('\n')
@@ -190,13 +190,13 @@ export function causeOf(message: string): string {
 }
 
 function classify(
-  r: TestStepResult | undefined,
+  result: TestStepResult | undefined,
   stepText: string | undefined,
   checks: number,
 ): Pick<ScenarioResult, 'status' | 'message' | 'cause'> {
-  if (!r) return { status: 'skipped', message: 'the scenario did not run', cause: 'the scenario did not run' };
-  const message = cleanMessage(r.message ?? r.exception?.message ?? '');
-  switch (r.status) {
+  if (!result) return { status: 'skipped', message: 'the scenario did not run', cause: 'the scenario did not run' };
+  const message = cleanMessage(result.message ?? result.exception?.message ?? '');
+  switch (result.status) {
     case 'PASSED':
       if (checks === 0)
         return {
@@ -206,7 +206,7 @@ function classify(
         };
       return { status: 'passed' };
     case 'FAILED': {
-      const type = r.exception?.type;
+      const type = result.exception?.type;
       if (type === 'NonConformance') return { status: 'failed', message };
       if (type === 'CannotJudge') return { status: 'not-judged', message, cause: causeOf(message.replace(/^\[[^\]]*\] /, '')) };
       if (type === 'HarnessError')
@@ -217,9 +217,9 @@ function classify(
     case 'PENDING':
     case 'AMBIGUOUS': {
       const what =
-        r.status === 'UNDEFINED'
+        result.status === 'UNDEFINED'
           ? 'no step definition matches'
-          : r.status === 'PENDING'
+          : result.status === 'PENDING'
             ? 'the step definition is pending'
             : 'several step definitions match';
       return {
@@ -249,14 +249,14 @@ export interface VerdictOptions {
  * any not judged → not-judged; else left out on purpose → not-selected; else none ran → not-covered;
  * else pass — unless --require-observed asks for observed evidence and the pass rests on less.
  */
-export function requirementVerdicts(results: ScenarioResult[], o: VerdictOptions): Record<string, RequirementResult> {
-  const cat = o.catalogue ?? loadCatalogue();
+export function requirementVerdicts(results: ScenarioResult[], opts: VerdictOptions): Record<string, RequirementResult> {
+  const cat = opts.catalogue ?? loadCatalogue();
   const out: Record<string, RequirementResult> = {};
-  for (const id of [...o.inScope].sort(compareIds)) {
-    const list = results.filter((s) => s.side === o.side && s.requirements.includes(id));
+  for (const id of [...opts.inScope].sort(compareIds)) {
+    const list = results.filter((s) => s.side === opts.side && s.requirements.includes(id));
     const st = new Set(list.map((s) => s.status));
     const evidence = sortKinds([...new Set(list.flatMap((s) => s.evidence))]);
-    const base = { side: o.side, title: cat.requirements[id]?.title ?? id, evidence, scenarios: list.map((s) => s.location) };
+    const base = { side: opts.side, title: cat.requirements[id]?.title ?? id, evidence, scenarios: list.map((s) => s.location) };
     const reasonsOf = (status: ScenarioStatus) => [
       ...new Set(list.filter((s) => s.status === status).map((s) => s.cause ?? s.message ?? status)),
     ];
@@ -264,10 +264,10 @@ export function requirementVerdicts(results: ScenarioResult[], o: VerdictOptions
     else if (st.has('errored')) out[id] = { ...base, verdict: 'error', reasons: reasonsOf('errored') };
     else if (st.has('not-judged') || st.has('skipped'))
       out[id] = { ...base, verdict: 'not-judged', reasons: [...reasonsOf('not-judged'), ...reasonsOf('skipped')] };
-    else if (o.notSelected?.[id]) out[id] = { ...base, verdict: 'not-selected', reasons: [o.notSelected[id]] };
+    else if (opts.notSelected?.[id]) out[id] = { ...base, verdict: 'not-selected', reasons: [opts.notSelected[id]] };
     else if (!list.length) out[id] = { ...base, verdict: 'not-covered', reasons: ['no scenario of the features judges it'] };
     else {
-      const strict = o.requireObserved === 'all' || (o.requireObserved ?? []).includes(id);
+      const strict = opts.requireObserved === 'all' || (opts.requireObserved ?? []).includes(id);
       const weak = evidence.filter((k) => k !== 'observed');
       out[id] =
         strict && weak.length
@@ -289,10 +289,10 @@ export function requirementVerdicts(results: ScenarioResult[], o: VerdictOptions
 
 /** One rule for the outcome, everywhere: any fail → not-conformant; else anything in scope not judged → incomplete; else conformant. */
 export function outcomeOf(reqs: Record<string, RequirementResult>): Outcome {
-  const v = Object.values(reqs).map((r) => r.verdict);
-  if (v.length === 0) return 'could-not-run';
-  if (v.includes('fail')) return 'not-conformant';
-  if (v.some((x) => x !== 'pass')) return 'incomplete';
+  const verdicts = Object.values(reqs).map((r) => r.verdict);
+  if (verdicts.length === 0) return 'could-not-run';
+  if (verdicts.includes('fail')) return 'not-conformant';
+  if (verdicts.some((x) => x !== 'pass')) return 'incomplete';
   return 'conformant';
 }
 
@@ -308,9 +308,9 @@ export function incompleteReasons(reqs: Record<string, RequirementResult>): stri
 }
 
 export function counts(results: ScenarioResult[]): Summary['scenarios'] {
-  const c: Summary['scenarios'] = { passed: 0, failed: 0, 'not-judged': 0, errored: 0, skipped: 0 };
-  for (const s of results) c[s.status]++;
-  return c;
+  const tally: Summary['scenarios'] = { passed: 0, failed: 0, 'not-judged': 0, errored: 0, skipped: 0 };
+  for (const s of results) tally[s.status]++;
+  return tally;
 }
 
 /** Errors grouped by cause, each with the requirements and scenarios it stopped. */
@@ -318,10 +318,10 @@ export function errorGroups(results: ScenarioResult[]): ErrorGroup[] {
   const groups = new Map<string, ErrorGroup>();
   for (const s of results.filter((x) => x.status === 'errored' || x.status === 'not-judged' || x.status === 'skipped')) {
     const cause = s.cause ?? s.message ?? s.status;
-    const g = groups.get(cause) ?? { cause, requirements: [], scenarios: [] };
-    g.requirements = [...new Set([...g.requirements, ...s.requirements])].sort(compareIds);
-    g.scenarios.push(s.location);
-    groups.set(cause, g);
+    const group = groups.get(cause) ?? { cause, requirements: [], scenarios: [] };
+    group.requirements = [...new Set([...group.requirements, ...s.requirements])].sort(compareIds);
+    group.scenarios.push(s.location);
+    groups.set(cause, group);
   }
   return [...groups.values()];
 }

@@ -8,26 +8,40 @@ import type { PendingAction, VigieWorld } from './world';
  * with the service answering at once — the held request staying held — so that the harness's own
  * slowness is told apart from the LGC's waiting.
  */
-export async function judgeHeldAction(w: VigieWorld, a: PendingAction, service: 'INSi' | 'the DMP', boundMs: number): Promise<void> {
-  const watchedMs = Math.round(performance.now() - a.startedAt);
+export async function judgeHeldAction(
+  world: VigieWorld,
+  action: PendingAction,
+  service: 'INSi' | 'the DMP',
+  boundMs: number,
+): Promise<void> {
+  const watchedMs = Math.round(performance.now() - action.startedAt);
   let calibrationMs: number | undefined;
-  if (a.settled && !a.error && (a.ms ?? 0) > boundMs && a.replay) calibrationMs = await calibrate(w, a.replay, service);
-  w.judge(
-    answersWhileHeld({ label: a.label, service, boundMs, settled: a.settled && !a.error, ms: a.ms, watchedMs, calibrationMs }),
+  if (action.settled && !action.error && (action.ms ?? 0) > boundMs && action.replay)
+    calibrationMs = await calibrate(world, action.replay, service);
+  world.judge(
+    answersWhileHeld({
+      label: action.label,
+      service,
+      boundMs,
+      settled: action.settled && !action.error,
+      ms: action.ms,
+      watchedMs,
+      calibrationMs,
+    }),
     'observed',
   );
 }
 
 async function calibrate(
-  w: VigieWorld,
+  world: VigieWorld,
   replay: () => Promise<Observed<unknown>>,
   service: 'INSi' | 'the DMP',
 ): Promise<number | undefined> {
-  const double = service === 'INSi' ? w.insi : w.dmp;
+  const double = service === 'INSi' ? world.insi : world.dmp;
   double.letNewThrough();
   try {
     let started = performance.now();
-    w.driver.onPress = () => {
+    world.driver.onPress = () => {
       started = performance.now();
     };
     await replay();
@@ -35,7 +49,7 @@ async function calibrate(
   } catch {
     return undefined;
   } finally {
-    w.driver.onPress = undefined;
+    world.driver.onPress = undefined;
     double.hold();
   }
 }

@@ -51,15 +51,15 @@ export function closeCdaJvm(): void {
   jvm = undefined;
 }
 
-async function startDoubles(w: VigieWorld): Promise<Doubles> {
+async function startDoubles(world: VigieWorld): Promise<Doubles> {
   if (!doubles) {
-    const d = w.parameters.doubles;
-    const common = { host: d.host, advertisedHost: d.advertisedHost };
+    const cfg = world.parameters.doubles;
+    const common = { host: cfg.host, advertisedHost: cfg.advertisedHost };
     const set: Doubles = {
-      insi: new InsiDouble({ ...common, port: d.insiPort, people: people().map((p) => ({ ...p.insi })) }),
-      dmp: new DmpDouble({ ...common, port: d.dmpPort }),
-      eprescription: new EPrescriptionDouble({ ...common, port: d.ePrescriptionPort }),
-      mss: new MssDouble({ ...common, smtpPort: d.mssSmtpPort, pop3Port: d.mssPop3Port }),
+      insi: new InsiDouble({ ...common, port: cfg.insiPort, people: people().map((p) => ({ ...p.insi })) }),
+      dmp: new DmpDouble({ ...common, port: cfg.dmpPort }),
+      eprescription: new EPrescriptionDouble({ ...common, port: cfg.ePrescriptionPort }),
+      mss: new MssDouble({ ...common, smtpPort: cfg.mssSmtpPort, pop3Port: cfg.mssPop3Port }),
     };
     await Promise.all([set.insi.start(), set.dmp.start(), set.eprescription.start(), set.mss.start()]);
     doubles = set;
@@ -67,20 +67,20 @@ async function startDoubles(w: VigieWorld): Promise<Doubles> {
   return doubles;
 }
 
-function makeDriver(w: VigieWorld, api: HttpDriver) {
-  const ui = w.parameters.ui;
-  if (w.parameters.driver !== 'ui' || !ui) return api;
+function makeDriver(world: VigieWorld, api: HttpDriver) {
+  const ui = world.parameters.ui;
+  if (world.parameters.driver !== 'ui' || !ui) return api;
   if (selectorMap?.file !== ui.selectors) selectorMap = loadSelectorMap(ui.selectors);
   // A fresh browser context per scenario, from the worker's one browser (src/drivers/ui/browser.ts).
   // A target's page objects (ui.pageObjects) subclass UiDriver for a flow the map cannot describe.
   if (ui.pageObjects && pageObjects?.file !== ui.pageObjects) pageObjects = loadPageObjects(ui.pageObjects) as typeof pageObjects;
   const Driver = ui.pageObjects ? pageObjects!.driverClass : UiDriver;
-  const t = w.parameters.timeouts;
+  const timeouts = world.parameters.timeouts;
   return new Driver({
     api,
     map: selectorMap.map,
     uiBaseUrl: ui.baseUrl,
-    actionMs: t.actionMs,
+    actionMs: timeouts.actionMs,
     trace: ui.trace,
     traceSnapshots: ui.traceSnapshots,
     findMs: ui.findMs,
@@ -104,8 +104,8 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
   this.mssService = { smtp: ds.mss.smtp, pop3: ds.mss.pop3 };
   const practiceMailbox = this.mss.mailboxFor('cabinet');
   this.mss.registerMailbox(practiceMailbox, { kind: 'professional' });
-  const t = this.parameters.timeouts;
-  const api = new HttpDriver(this.parameters.baseUrl, t.actionMs);
+  const timeouts = this.parameters.timeouts;
+  const api = new HttpDriver(this.parameters.baseUrl, timeouts.actionMs);
   this.driver = makeDriver(this, api);
   this.arrange = api;
   if (scenarioSide(tags) === 'service') {
@@ -122,9 +122,9 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
       mss: { smtp: ds.mss.smtp, pop3: ds.mss.pop3, mailbox: practiceMailbox, password: 'vigie' },
     },
     workstations: Object.values(WORKSTATIONS),
-    insiTimeoutMs: t.insiTimeoutMs,
-    ePrescriptionTimeoutMs: t.ePrescriptionTimeoutMs,
-    dmpTimeoutMs: t.dmpTimeoutMs,
+    insiTimeoutMs: timeouts.insiTimeoutMs,
+    ePrescriptionTimeoutMs: timeouts.ePrescriptionTimeoutMs,
+    dmpTimeoutMs: timeouts.dmpTimeoutMs,
   });
 });
 
@@ -227,16 +227,16 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
   await closeDriver(this, result);
 });
 
-async function closeDriver(w: VigieWorld, result: ITestCaseHookParameter['result']) {
-  if (w.driver instanceof UiDriver) {
-    const errors = w.driver.pageErrorsSeen();
-    if (errors.length && w.parameters.evidence !== false)
-      named(w, JSON.stringify({ pageErrors: errors }, null, 2), 'application/json', 'page errors.json');
+async function closeDriver(world: VigieWorld, result: ITestCaseHookParameter['result']) {
+  if (world.driver instanceof UiDriver) {
+    const errors = world.driver.pageErrorsSeen();
+    if (errors.length && world.parameters.evidence !== false)
+      named(world, JSON.stringify({ pageErrors: errors }, null, 2), 'application/json', 'page errors.json');
     // The Playwright trace (open with `npx playwright show-trace`) is kept for a scenario that did not pass.
-    const trace = await w.driver.finish(w.parameters.evidence !== false && result?.status !== Status.PASSED);
-    if (trace) named(w, trace, 'application/zip', 'playwright-trace.zip');
+    const trace = await world.driver.finish(world.parameters.evidence !== false && result?.status !== Status.PASSED);
+    if (trace) named(world, trace, 'application/zip', 'playwright-trace.zip');
   } else {
-    await w.driver.close();
+    await world.driver.close();
   }
 }
 
@@ -246,7 +246,7 @@ AfterAll(async function () {
     jvm?.close();
     jvm = undefined;
   }
-  const d = doubles;
+  const running = doubles;
   doubles = undefined;
-  if (d) await Promise.all([d.insi.stop(), d.dmp.stop(), d.eprescription.stop(), d.mss.stop()]);
+  if (running) await Promise.all([running.insi.stop(), running.dmp.stop(), running.eprescription.stop(), running.mss.stop()]);
 });

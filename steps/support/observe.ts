@@ -24,8 +24,8 @@ const requestSeen = (e: InsiExchange): InsiRequestSeen => ({ seq: e.seq, operati
 /** The INSi requests the scenario's last trigger caused. */
 export const insiSinceMark = (w: VigieWorld): InsiRequestSeen[] => w.insi.exchanges().slice(w.state.insiMark).map(requestSeen);
 export const insiExchangesSinceMark = (w: VigieWorld): InsiExchange[] => w.insi.exchanges().slice(w.state.insiMark);
-export function markInsi(w: VigieWorld): void {
-  w.state.insiMark = w.insi.exchanges().length;
+export function markInsi(world: VigieWorld): void {
+  world.state.insiMark = world.insi.exchanges().length;
 }
 
 /** The entries of a submission that concern this patient (by INS, as the DMP identifies them). */
@@ -35,8 +35,8 @@ export const submissionsSinceMark = (w: VigieWorld): DmpSubmission[] => w.dmp.su
 /** Submissions since the last document action that concern `p`. */
 export const submissionsFor = (w: VigieWorld, p: Person): DmpSubmission[] =>
   submissionsSinceMark(w).filter((s) => entriesFor(s, p).length > 0);
-export function markDmp(w: VigieWorld): void {
-  w.state.dmpMark = w.dmp.submissions().length;
+export function markDmp(world: VigieWorld): void {
+  world.state.dmpMark = world.dmp.submissions().length;
 }
 
 export const queriesFor = (w: VigieWorld, p: Person) =>
@@ -58,6 +58,6 @@ export const mailsSinceMark = (w: VigieWorld): MssMessage[] =>
     .messages()
     .slice(w.state.mssMark)
     .filter((m) => !m.generated);
-export function markMss(w: VigieWorld): void {
-  w.state.mssMark = w.mss.messages().length;
+export function markMss(world: VigieWorld): void {
+  world.state.mssMark = world.mss.messages().length;
 }

@@ -125,16 +125,16 @@ export class VigieWorld extends World<VigieParameters> {
 
   person(name: string): Person {
     try {
-      const p = personNamed(name);
-      this.state.currentPerson = p;
-      return p;
+      const person = personNamed(name);
+      this.state.currentPerson = person;
+      return person;
     } catch (e) {
       throw new HarnessError((e as Error).message);
     }
   }
-  patientId(p: Person): string {
-    const id = this.state.patientIds.get(p.id);
-    if (!id) throw new HarnessError(`the scenario never created a patient file for ${p.id}`);
+  patientId(person: Person): string {
+    const id = this.state.patientIds.get(person.id);
+    if (!id) throw new HarnessError(`the scenario never created a patient file for ${person.id}`);
     return id;
   }
   current(): Person {
@@ -148,10 +148,10 @@ export class VigieWorld extends World<VigieParameters> {
    * Records an oracle's verdict as a check of the scenario's requirements, on evidence of `kind`,
    * and ends the scenario on a failure (NonConformance) or when it cannot be judged (CannotJudge).
    */
-  judge(v: Verdict, kind: EvidenceKind): void {
-    this.checks.push({ step: this.stepText, requirements: this.requirements, kind, status: v.status });
-    if (v.status === 'fail') throw new NonConformance(this.requirements, v.expected, v.seen, v.evidence);
-    if (v.status === 'cannot-judge') throw new CannotJudge(this.requirements, v.reason ?? 'no reason given', v.expected);
+  judge(verdict: Verdict, kind: EvidenceKind): void {
+    this.checks.push({ step: this.stepText, requirements: this.requirements, kind, status: verdict.status });
+    if (verdict.status === 'fail') throw new NonConformance(this.requirements, verdict.expected, verdict.seen, verdict.evidence);
+    if (verdict.status === 'cannot-judge') throw new CannotJudge(this.requirements, verdict.reason ?? 'no reason given', verdict.expected);
   }
 
   /** The scenario cannot reach its verdict: `cause` is the same for every scenario it stops. */
@@ -164,9 +164,9 @@ export class VigieWorld extends World<VigieParameters> {
    * declared when it came from the LGC's own report (the test-driver API, or an attribute the LGC
    * wrote about itself in its page).
    */
-  screenKind(o: { declaredFields?: string[] } | undefined, ...fields: string[]): EvidenceKind {
+  screenKind(observed: { declaredFields?: string[] } | undefined, ...fields: string[]): EvidenceKind {
     if (this.driver.kind !== 'ui') return 'declared';
-    const declared = o?.declaredFields ?? [];
+    const declared = observed?.declaredFields ?? [];
     return declared.includes(ALL_FIELDS) || fields.some((f) => declared.includes(f)) ? 'declared' : 'observed';
   }
 
@@ -174,8 +174,8 @@ export class VigieWorld extends World<VigieParameters> {
 
   /** The one bound of each kind of event (see EventKind). */
   boundOf(kind: EventKind): number {
-    const t = this.timeouts;
-    return { insi: t.insiWaitMs, dmp: t.dmpWaitMs, mss: t.mssWaitMs, screen: t.settleMs }[kind];
+    const timeouts = this.timeouts;
+    return { insi: timeouts.insiWaitMs, dmp: timeouts.dmpWaitMs, mss: timeouts.mssWaitMs, screen: timeouts.settleMs }[kind];
   }
 
   private wakeOf(kind: EventKind): ((ms: number) => Promise<unknown>) | undefined {
@@ -208,13 +208,13 @@ export class VigieWorld extends World<VigieParameters> {
     probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
     atLeastMs = 0,
   ): Promise<Waited<T>> {
-    const w = await never(probe, {
+    const watched = await never(probe, {
       ms: Math.max(this.boundOf(kind), atLeastMs),
       wake: this.wakeOf(kind),
       pollMs: kind === 'mss' && this.parameters.service ? 100 : undefined,
     });
-    this.windowMs += w.ms;
-    return w;
+    this.windowMs += watched.ms;
+    return watched;
   }
 
   // --- acting ----------------------------------------------------------------------------------
@@ -233,83 +233,84 @@ export class VigieWorld extends World<VigieParameters> {
   async act<T>(
     label: string,
     fn: () => Promise<Observed<T>>,
-    o: { refusalIsResult?: boolean; replay?: () => Promise<Observed<unknown>>; arranging?: boolean } = {},
+    opts: { refusalIsResult?: boolean; replay?: () => Promise<Observed<unknown>>; arranging?: boolean } = {},
   ): Promise<PendingAction<T>> {
-    const a: PendingAction<T> = {
+    const action: PendingAction<T> = {
       label,
       startedAt: performance.now(),
       promise: undefined as unknown as Promise<T>,
       settled: false,
-      replay: o.replay,
+      replay: opts.replay,
     };
     const holding = this.holding();
     this.driver.onPress = () => {
-      a.startedAt = performance.now();
+      action.startedAt = performance.now();
     };
     this.driver.checkResponsiveness = holding;
-    a.promise = fn().then(
+    action.promise = fn().then(
       (r) => {
-        a.settled = true;
-        a.ms = r.ms;
-        a.value = r.value;
-        a.declaredFields = r.declaredFields;
+        action.settled = true;
+        action.ms = r.ms;
+        action.value = r.value;
+        action.declaredFields = r.declaredFields;
         return r.value;
       },
       (e) => {
-        a.settled = true;
-        a.ms = Math.round(performance.now() - a.startedAt);
-        a.error = e;
+        action.settled = true;
+        action.ms = Math.round(performance.now() - action.startedAt);
+        action.error = e;
         throw e;
       },
     );
-    a.promise.catch(() => undefined);
-    this.state.lastAction = a as PendingAction;
-    this.pending.push(a as PendingAction);
+    action.promise.catch(() => undefined);
+    this.state.lastAction = action as PendingAction;
+    this.pending.push(action as PendingAction);
     // While a double holds, the action is watched for heldActionMs (shorter than the driver's own
     // bound, actionMs): still running then, it is left to a later step, which judges it as waiting
     // for the held service. Otherwise the driver bounds the action itself; this only catches a
     // driver that does not.
     await within(
-      a.promise.catch(() => undefined),
+      action.promise.catch(() => undefined),
       holding ? this.timeouts.heldActionMs : this.timeouts.actionMs + 2000,
     );
     this.driver.onPress = undefined;
-    if (a.settled && a.error) {
-      if (a.error instanceof TargetRefusal && o.arranging) this.setupFailed(`the LGC refused a set-up step: ${label}`, a.error.message);
-      if (a.error instanceof TargetRefusal) {
-        if (o.refusalIsResult) return a;
+    if (action.settled && action.error) {
+      if (action.error instanceof TargetRefusal && opts.arranging)
+        this.setupFailed(`the LGC refused a set-up step: ${label}`, action.error.message);
+      if (action.error instanceof TargetRefusal) {
+        if (opts.refusalIsResult) return action;
         this.judge(
           {
             status: 'fail',
             expected: `the LGC does what its user asked: ${label}`,
-            seen: a.error.message,
-            evidence: [`test-driver call ${a.error.action}`],
+            seen: action.error.message,
+            evidence: [`test-driver call ${action.error.action}`],
           },
           this.driver.kind === 'ui' ? 'observed' : 'declared',
         );
       }
-      throw a.error;
+      throw action.error;
     }
-    if (!a.settled && !holding) throw new Error(`${label}: no answer from the target within ${this.timeouts.actionMs + 2000} ms`);
-    return a;
+    if (!action.settled && !holding) throw new Error(`${label}: no answer from the target within ${this.timeouts.actionMs + 2000} ms`);
+    return action;
   }
 
   /**
    * The value of an action the scenario needs to go on: still running (a double holds), it is given
    * the rest of the action bound (actionMs) to end; else a precondition failure naming it.
    */
-  async resultOf<T>(a: PendingAction<T>): Promise<T> {
-    if (!a.settled)
+  async resultOf<T>(action: PendingAction<T>): Promise<T> {
+    if (!action.settled)
       await within(
-        a.promise.catch(() => undefined),
-        Math.max(0, this.timeouts.actionMs - (performance.now() - a.startedAt)),
+        action.promise.catch(() => undefined),
+        Math.max(0, this.timeouts.actionMs - (performance.now() - action.startedAt)),
       );
-    if (!a.settled || a.error)
+    if (!action.settled || action.error)
       this.setupFailed(
-        `the action « ${a.label} » did not end`,
-        a.error ? String((a.error as Error).message) : `still running after ${this.timeouts.actionMs} ms`,
+        `the action « ${action.label} » did not end`,
+        action.error ? String((action.error as Error).message) : `still running after ${this.timeouts.actionMs} ms`,
       );
-    return a.value as T;
+    return action.value as T;
   }
 
   /** An arranging call (Given): a refusal or an error there is a failed set-up, not a verdict. */
