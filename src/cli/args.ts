@@ -23,6 +23,10 @@ export class UsageError extends Error {
 /** `--help` was asked: print the command's help and exit 0. */
 export class HelpRequested extends Error {
   override name = 'HelpRequested';
+  /** The options of the command that was asked for help. */
+  constructor(readonly options: OptionSpec[] = []) {
+    super('help requested');
+  }
 }
 
 /**
@@ -46,7 +50,7 @@ export function parseArgs(argv: string[], spec: { values: string[]; flags: strin
     const msg = unknown ? `unknown option ${unknown[1]}` : raw.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
     throw new UsageError(`${msg} (known options: ${list.map((o) => '--' + o.name).join(' ')})`);
   }
-  if (parsed.values.help) throw new HelpRequested();
+  if (parsed.values.help) throw new HelpRequested(list);
   const out: ParsedArgs = { positionals: parsed.positionals, values: {}, flags: new Set() };
   for (const [k, v] of Object.entries(parsed.values)) {
     if (k === 'help') continue;

@@ -20,7 +20,7 @@ const median = (xs: number[]) => {
  * windows (asserting that INSi is NOT called): what Vigie itself costs.
  */
 export async function bench(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['target'], flags: [] });
+  const parsed = parseArgs(argv, [{ name: 'target', value: 'name|file.json', help: 'the target to time (default: reference)' }]);
   const loaded = loadTarget(one(parsed, 'target') ?? 'reference');
   const t0 = performance.now();
   const result = await runSuite({ loaded, reportsDir: join(PROJECT_ROOT, 'reports', 'bench'), quiet: true, log: () => undefined });

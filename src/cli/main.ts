@@ -79,6 +79,33 @@ in scope. Exit 0 conformant, 1 not conformant, 2 could not run or incomplete.
 ${optionsHelp(RUN_OPTIONS)}
 `;
 
+/** What each command's --help says above its options. */
+const COMMAND_HELP: Record<string, string> = {
+  serve: `Usage: vigie serve [options]
+
+Runs the national-service doubles standalone, on fixed ports, for a staging LGC to call: INSi,
+the DMP (ITI-41 / ITI-18), the ordonnance numérique, MSSanté (SMTP + POP3). One console line per
+exchange; every exchange kept as a file. Ctrl-C stops.`,
+  report:
+    'Usage: vigie report [options]\n\nTurns <reports>/allure-results into the Allure HTML report (<reports>/allure-report); needs Java.',
+  bench:
+    'Usage: vigie bench [options]\n\nTimes the suite on the reference LGC, and the CDA oracle against the ANS-style pipeline, in one run.',
+  defects: "Usage: vigie defects\n\nLists the reference LGC's seeded defects, their side and the requirements each must fail.",
+  trace: 'Usage: vigie trace <REQ>\n\nWhere a requirement is encoded (features), driven (step definitions) and judged (oracles).',
+  doctor: `Usage: vigie doctor [conformance|ui|test|bench|report] [--dry-run]
+
+What this machine has and lacks for a command (default: test, everything); installs what it can
+(npm ci; Debian packages when root with apt), else prints the exact command. --dry-run only says.`,
+};
+
+function helpOf(cmd: string | undefined, options: OptionSpec[]): string {
+  if (cmd === 'run') return RUN_HELP;
+  const head = cmd ? COMMAND_HELP[cmd] : undefined;
+  if (!head) return USAGE;
+  const shown = options.filter((option) => option.help);
+  return `${head}\n${shown.length ? `\n${optionsHelp(shown)}\n` : ''}`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -110,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof HelpRequested) {
-      process.stdout.write(cmd === 'run' ? RUN_HELP : USAGE);
+      process.stdout.write(helpOf(cmd, e.options));
       return 0;
     }
     if (e instanceof UsageError || e instanceof ConfigError) {
@@ -164,7 +191,7 @@ async function run(argv: string[]): Promise<number> {
 function doctor(argv: string[]): number {
   const bad = argv.filter((x) => x.startsWith('--') && x !== '--dry-run' && x !== '--help');
   if (bad.length) throw new UsageError(`doctor: unknown option ${bad.join(', ')}`);
-  if (argv.includes('--help')) throw new HelpRequested();
+  if (argv.includes('--help')) throw new HelpRequested([]);
   const reply = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'preflight.cjs'), ...argv], { stdio: 'inherit' });
   return reply.status ?? 2;
 }

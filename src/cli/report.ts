@@ -6,7 +6,7 @@ import { one, parseArgs } from './args';
 
 /** allure-results → Allure HTML, with allure-commandline (needs Java). */
 export async function report(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['reports'], flags: [] });
+  const parsed = parseArgs(argv, [{ name: 'reports', value: 'dir', help: 'the reports folder of the run (default reports/)' }]);
   const dir = one(parsed, 'reports') ?? join(PROJECT_ROOT, 'reports');
   const results = join(dir, 'allure-results');
   if (!existsSync(results)) {

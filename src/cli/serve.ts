@@ -1,9 +1,32 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../config/load';
 import { DmpDouble } from '../doubles/dmp';
+import { type JournalEntry, onExchange } from '../doubles/common/journal';
 import { EPrescriptionDouble } from '../doubles/eprescription';
 import { InsiDouble } from '../doubles/insi';
 import { MssDouble } from '../doubles/mss';
 import { people } from '../fixtures/people';
-import { UsageError, one, parseArgs } from './args';
+import { OptionSpec, UsageError, one, parseArgs } from './args';
+
+/** The fixed ports of `vigie serve` (README, docs/doubles.md): a staging LGC is configured once. */
+export const SERVE_OPTIONS: OptionSpec[] = [
+  { name: 'host', value: 'address', help: 'the interface to bind (default 127.0.0.1; 0.0.0.0 to be reached from another machine)' },
+  { name: 'advertised-host', value: 'name', help: 'the host name put in the URLs the doubles give out (default: --host)' },
+  { name: 'insi-port', value: 'port', help: 'INSi double, SOAP 1.2 over HTTP (default 8701)' },
+  { name: 'dmp-port', value: 'port', help: 'DMP double, ITI-41 / ITI-18 over SOAP 1.2 (default 8702)' },
+  { name: 'eprescription-port', value: 'port', help: 'ordonnance numérique double, HTTP JSON (default 8703)' },
+  { name: 'smtp-port', value: 'port', help: 'MSSanté double, SMTP with STARTTLS (default 2525)' },
+  { name: 'pop3-port', value: 'port', help: 'MSSanté double, POP3 (default 1110)' },
+  { name: 'record', value: 'dir', help: 'where every exchange is written, one JSON file each (default reports/serve)' },
+];
+
+const PORT_OPTION: Record<string, string> = {
+  'INSi double': 'insi-port',
+  'DMP double': 'dmp-port',
+  'ordonnance numérique double': 'eprescription-port',
+  'MSSanté double': 'smtp-port / --pop3-port',
+};
 
 function port(parsed: ReturnType<typeof parseArgs>, key: string, dflt: number): number {
   const given = one(parsed, key);
@@ -12,34 +35,119 @@ function port(parsed: ReturnType<typeof parseArgs>, key: string, dflt: number): 
   return n;
 }
 
+/** A double that could not listen: which one, on which port, and the option that moves it. */
+export class ServeError extends Error {}
+
+async function startNamed(label: string, host: string, start: () => Promise<void>): Promise<void> {
+  try {
+    await start();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const busyPort = (err as { port?: number }).port;
+    if (code === 'EADDRINUSE')
+      throw new ServeError(
+        `the ${label} cannot listen on ${host}:${busyPort ?? '?'}: the port is in use (move it with --${PORT_OPTION[label]})`,
+      );
+    if (code === 'EACCES')
+      throw new ServeError(
+        `the ${label} may not listen on ${host}:${busyPort ?? '?'} (a port below 1024 needs privileges: --${PORT_OPTION[label]})`,
+      );
+    if (code === 'EADDRNOTAVAIL') throw new ServeError(`the ${label} cannot bind ${host}: no such local address (--host)`);
+    throw new ServeError(`the ${label} did not start: ${(err as Error).message}`);
+  }
+}
+
+interface Recorded {
+  seq?: number;
+  operation?: string | null;
+  action?: string | null;
+  outcome?: string;
+  deliveries?: { to: string; outcome: string }[];
+  raw?: Buffer;
+  generated?: { kind?: string };
+}
+
+/** One console line per exchange: time, double, tenant, what, outcome. */
+export function exchangeLine(entry: JournalEntry, at: Date): string {
+  const ex = entry.exchange as Recorded;
+  const what = ex.operation ?? (ex.generated?.kind ? `${entry.kind} (${ex.generated.kind})` : entry.kind);
+  const outcome = ex.outcome ?? (ex.deliveries ? ex.deliveries.map((d) => `${d.to}: ${d.outcome}`).join(', ') : '');
+  return `${at.toISOString().slice(11, 23)}  ${entry.double.padEnd(28)} tenant ${entry.tenant.padEnd(12)} #${ex.seq ?? '?'} ${what}${outcome ? ` → ${outcome}` : ''}`;
+}
+
+/** The exchange as a JSON file (a mail's bytes beside it as .eml). */
+function writeExchange(dir: string, entry: JournalEntry): string {
+  const ex = entry.exchange as Recorded;
+  const base = `${String(ex.seq ?? Date.now()).padStart(5, '0')}-${entry.double.split(' ')[0].toLowerCase()}-${entry.tenant}-${entry.kind}`;
+  const json = JSON.stringify(
+    entry.exchange,
+    (key, value) => (key === 'raw' && value && value.type === 'Buffer' ? `(the bytes: ${base}.eml)` : value),
+    2,
+  );
+  writeFileSync(join(dir, `${base}.json`), json);
+  if (Buffer.isBuffer(ex.raw)) writeFileSync(join(dir, `${base}.eml`), ex.raw);
+  return join(dir, `${base}.json`);
+}
+
 /**
  * The doubles standalone, for a vendor to point a staging LGC at. Binds 127.0.0.1 unless told
  * otherwise (--host 0.0.0.0 to reach it from another machine; --advertised-host for the URLs).
  */
 export async function serve(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, {
-    values: ['host', 'advertised-host', 'insi-port', 'dmp-port', 'eprescription-port', 'smtp-port', 'pop3-port'],
-    flags: [],
-  });
-  const common = { host: one(parsed, 'host') ?? '127.0.0.1', advertisedHost: one(parsed, 'advertised-host') };
-  const insi = new InsiDouble({ ...common, port: port(parsed, 'insi-port', 8701), people: people().map((p) => ({ ...p.insi })) });
+  const parsed = parseArgs(argv, SERVE_OPTIONS);
+  const host = one(parsed, 'host') ?? '127.0.0.1';
+  const common = { host, advertisedHost: one(parsed, 'advertised-host') };
+  const recordDir = resolve(one(parsed, 'record') ?? join(PROJECT_ROOT, 'reports', 'serve'));
+  mkdirSync(recordDir, { recursive: true });
+  const insi = new InsiDouble({ ...common, port: port(parsed, 'insi-port', 8701), people: people().map((person) => ({ ...person.insi })) });
   const dmp = new DmpDouble({ ...common, port: port(parsed, 'dmp-port', 8702) });
   const ep = new EPrescriptionDouble({ ...common, port: port(parsed, 'eprescription-port', 8703) });
   const mss = new MssDouble({ ...common, smtpPort: port(parsed, 'smtp-port', 2525), pop3Port: port(parsed, 'pop3-port', 1110) });
-  await Promise.all([insi.start(), dmp.start(), ep.start(), mss.start()]);
+  const started: { stop(): Promise<void> }[] = [];
+  try {
+    for (const [label, double] of [
+      ['INSi double', insi],
+      ['DMP double', dmp],
+      ['ordonnance numérique double', ep],
+      ['MSSanté double', mss],
+    ] as const) {
+      await startNamed(label, host, () => double.start());
+      started.push(double);
+    }
+  } catch (err) {
+    await Promise.all(started.map((double) => double.stop()));
+    if (err instanceof ServeError) {
+      process.stderr.write(`vigie serve: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   const lines = [
     `INSi double (SOAP 1.2) listening: ${insi.baseUrl}/insi — per tenant: ${insi.baseUrl}/insi/<tenant>`,
     `DMP double (SOAP 1.2, ITI-41 / ITI-18) listening: ${dmp.repositoryUrlFor('default')} and ${dmp.registryUrlFor('default')}`,
     `Ordonnance numérique double (HTTP JSON) listening: ${ep.urlFor('default')}/prescriptions`,
     `MSSanté double listening: SMTP ${mss.smtp.host}:${mss.smtp.port} (STARTTLS), POP3 ${mss.pop3.host}:${mss.pop3.port} (any *.mssante.fr mailbox, password "vigie")`,
     'INSi answers by looking up the invented people of fixtures/identities/people.json; the DMP accepts; the',
-    'ordonnance numérique answers OK. Every exchange is kept in memory. Ctrl-C to stop.',
+    'ordonnance numérique answers OK.',
+    `Every exchange: one line below, and a JSON file (a mail also as .eml) in ${recordDir}. Ctrl-C to stop.`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+  // The line and the file are written once the double has answered (a held request: when it is parked).
+  const stopListening = onExchange((entry) =>
+    setImmediate(() => {
+      process.stdout.write(`${exchangeLine(entry, new Date())}\n`);
+      try {
+        writeExchange(recordDir, entry);
+      } catch (err) {
+        process.stderr.write(`vigie serve: could not write the exchange to ${recordDir}: ${(err as Error).message}\n`);
+      }
+    }),
+  );
+  await new Promise<void>((resolveStop) => {
+    process.once('SIGINT', () => resolveStop());
+    process.once('SIGTERM', () => resolveStop());
   });
+  stopListening();
   await Promise.all([insi.stop(), dmp.stop(), ep.stop(), mss.stop()]);
   return 0;
 }

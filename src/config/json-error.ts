@@ -19,7 +19,10 @@ export function jsonErrorPlace(text: string): JsonErrorPlace | null {
     while (pos < text.length && ' \t\n\r'.includes(text[pos])) pos++;
   };
   const literal = (word: string) => {
-    for (const ch of word) if (text[pos++] !== ch) (pos--, fail());
+    for (const ch of word) {
+      if (text[pos] !== ch) fail();
+      pos++;
+    }
   };
   const string = () => {
     pos++; // opening quote
@@ -31,7 +34,11 @@ export function jsonErrorPlace(text: string): JsonErrorPlace | null {
       if (ch === '\\') {
         pos++;
         if (text[pos] === 'u') {
-          for (let i = 1; i <= 4; i++) if (!/[0-9a-fA-F]/.test(text[pos + i] ?? '')) ((pos += i), fail());
+          for (let i = 1; i <= 4; i++) {
+            if (/[0-9a-fA-F]/.test(text[pos + i] ?? '')) continue;
+            pos += i;
+            fail();
+          }
           pos += 5;
         } else if ('"\\/bfnrt'.includes(text[pos] ?? '\0')) pos++;
         else fail();

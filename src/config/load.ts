@@ -1,3 +1,4 @@
+import { jsonErrorPlace } from './json-error';
 import Ajv, { ErrorObject } from 'ajv';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -184,7 +185,9 @@ export function loadTarget(name: string, root = PROJECT_ROOT): LoadedConfig {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`${file}: not valid JSON: ${(e as Error).message}`);
+    const place = jsonErrorPlace(text);
+    const where = place ? `line ${place.line}, column ${place.column}: unexpected ${place.found}` : (e as Error).message;
+    throw new ConfigError(`${file}: not valid JSON: ${where}`);
   }
   const config = checkConfig(raw, file);
   const base = basename(file, '.json');

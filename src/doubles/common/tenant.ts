@@ -5,6 +5,7 @@
  */
 import type http from 'node:http';
 import { HoldQueue } from './hold';
+import { announce } from './journal';
 import type { ExchangeTenantApi } from './types';
 import { Waiters } from './waiters';
 
@@ -12,17 +13,22 @@ import { Waiters } from './waiters';
 export class ExchangeLog<X> {
   private items: X[] = [];
 
-  /** describe(count, filtered): what the tenant has, for the timeout message ("received 2 request(s)"). */
+  /**
+   * describe(count, filtered): what the tenant has, for the timeout message ("received 2 request(s)");
+   * source: who records what, for the journal (vigie serve's console line and files).
+   */
   constructor(
     private readonly waiters: Waiters,
     private readonly owner: string,
     private readonly describe: (count: number, filtered: boolean) => string,
+    private readonly source: { double: string; tenant: string; kind: string } = { double: owner, tenant: '', kind: 'request' },
   ) {}
 
   /** Records an exchange and wakes the waits it may satisfy. */
   record(exchange: X): void {
     this.items.push(exchange);
     this.waiters.notify();
+    announce({ ...this.source, exchange });
   }
 
   all(): X[] {
@@ -59,8 +65,9 @@ export class TenantBase {
     return `${this.label}: tenant "${this.id}"`;
   }
 
-  protected openLog<X>(describe: (count: number, filtered: boolean) => string): ExchangeLog<X> {
-    return new ExchangeLog<X>(this.waiters, this.owner, describe);
+  /** kind: what the log holds, for the journal ("request", "ITI-41", "mail"). */
+  protected openLog<X>(describe: (count: number, filtered: boolean) => string, kind = 'request'): ExchangeLog<X> {
+    return new ExchangeLog<X>(this.waiters, this.owner, describe, { double: this.label, tenant: this.id, kind });
   }
 
   /** Rejects pending waits: the double is stopping. */

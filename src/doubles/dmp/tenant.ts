@@ -14,8 +14,8 @@ function uuidOid(): string {
 
 export class TenantState extends HoldingTenant<DmpSubmission> implements DmpTenant {
   behaviour: DmpBehaviour = { kind: 'accept' };
-  private readonly subs = this.openLog<DmpSubmission>((n) => `received ${n} submission(s) (ITI-41)`);
-  private readonly qs = this.openLog<DmpQuery>((n) => `received ${n} query(ies) (ITI-18)`);
+  private readonly subs = this.openLog<DmpSubmission>((n) => `received ${n} submission(s) (ITI-41)`, 'ITI-41');
+  private readonly qs = this.openLog<DmpQuery>((n) => `received ${n} query(ies) (ITI-18)`, 'ITI-18');
   private stored: StoredDocument[] = [];
 
   constructor(id: string) {

@@ -29,7 +29,7 @@ export class TenantState extends TenantBase implements MssTenant, ConversationVi
   private states = new Map<string, PatientState>();
   private defectSet = new Set<MssDefect>();
   private mailboxes = new Map<string, MailboxInfo>();
-  private readonly log = this.openLog<MssMessage>((n, filtered) => `has ${n} message(s)${filtered ? ' matching the filter' : ''}`);
+  private readonly log = this.openLog<MssMessage>((n, filtered) => `has ${n} message(s)${filtered ? ' matching the filter' : ''}`, 'mail');
   private sent = new Map<string, SentToPatient>();
   private fins = new Map<string, number>();
   private read = new Map<number, MssMessage | undefined>();

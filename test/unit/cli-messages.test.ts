@@ -1,0 +1,127 @@
+/**
+ * What the command line says when something is wrong or asked for (issue: a CLI that explains
+ * itself): each command's --help, a target file that is not JSON (line and column), and
+ * `vigie serve` — its ports, one line and one file per exchange, a busy port named without a stack.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { within } from '../../src/harness/wait';
+import { ROOT, runVigie, waitFor } from '../support/lgc';
+
+const vigie = (args: string[]) => runVigie(args, { timeoutMs: 30_000 });
+const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-cli-messages-'));
+
+test('every command answers --help with its own options, exit 0', async () => {
+  const expected: Record<string, RegExp[]> = {
+    run: [/--target/, /--require-observed/],
+    serve: [
+      /--insi-port <port> +INSi double.*default 8701/,
+      /--dmp-port/,
+      /--eprescription-port/,
+      /--smtp-port/,
+      /--pop3-port/,
+      /--record/,
+    ],
+    report: [/--reports <dir>/],
+    bench: [/--target/],
+    doctor: [/--dry-run/],
+    trace: [/vigie trace <REQ>/],
+    defects: [/seeded defects/],
+  };
+  for (const [command, patterns] of Object.entries(expected)) {
+    const reply = await vigie([command, '--help']);
+    assert.equal(reply.code, 0, `${command} --help: ${reply.err}`);
+    for (const pattern of patterns) assert.match(reply.out, pattern, `${command} --help`);
+  }
+});
+
+test('a target file that is not JSON: the line and column of the fault, exit 2, no stack', async () => {
+  const file = join(tmp(), 'broken.json');
+  writeFileSync(file, '{\n  "name": "broken",\n  "driver": "http"\n  "baseUrl": "http://127.0.0.1:1"\n}\n');
+  const reply = await vigie(['run', '--target', file]);
+  assert.equal(reply.code, 2);
+  assert.match(reply.err, /broken\.json: not valid JSON: line 4, column 3: unexpected "\\"baseUrl\\"/);
+  assert.doesNotMatch(reply.err, /\n\s+at /, 'no stack trace');
+});
+
+interface Served {
+  out: () => string;
+  err: () => string;
+  exited: Promise<number | null>;
+  stop: () => void;
+}
+function serve(args: string[]): Served {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (err += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { out: () => out, err: () => err, exited, stop: () => child.kill('SIGTERM') };
+}
+const FREE_PORTS = ['--insi-port', '0', '--dmp-port', '0', '--eprescription-port', '0', '--smtp-port', '0', '--pop3-port', '0'];
+
+test('vigie serve: one console line and one JSON file per exchange', async () => {
+  const record = tmp();
+  const served = serve([...FREE_PORTS, '--record', record]);
+  try {
+    const url = (await waitFor(
+      "serve's banner",
+      () => /INSi double \(SOAP 1\.2\) listening: (http:\/\/127\.0\.0\.1:\d+\/insi)/.exec(served.out())?.[1],
+      Boolean,
+      20_000,
+    ))!;
+    const body = readFileSync(join(ROOT, 'fixtures', 'insi', 'requests', 'RECSANSVITALE-as-sent-by-padoa-client.xml'));
+    const reply = await fetch(`${url}/cabinet-a`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/soap+xml; charset=utf-8' },
+      body,
+    });
+    assert.equal(reply.status, 200);
+    await reply.text();
+    const line = (await waitFor(
+      'a console line for the exchange',
+      () =>
+        served
+          .out()
+          .split('\n')
+          .find((l) => /INSi double +tenant cabinet-a +#\d+ .*→ answered/.test(l)),
+      Boolean,
+      5000,
+    ))!;
+    assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} /, 'the line starts with the time');
+    const files = readdirSync(record).filter((name) => name.endsWith('.json'));
+    assert.equal(files.length, 1, `one file in ${record}: ${files.join(', ')}`);
+    const kept = JSON.parse(readFileSync(join(record, files[0]), 'utf8'));
+    assert.equal(kept.tenant, 'cabinet-a');
+    assert.equal(kept.outcome, 'answered');
+    assert.match(kept.request.raw ?? JSON.stringify(kept.request), /RECSANSVITALE|rechercherInsAvecTraitsIdentite|Nom/);
+  } finally {
+    served.stop();
+    await served.exited;
+  }
+});
+
+test('vigie serve on a busy port: exit 2, the double and the port named, the option that moves it, no stack', async () => {
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+  const port = (busy.address() as { port: number }).port;
+  try {
+    const served = serve([...FREE_PORTS.slice(2), '--insi-port', String(port), '--record', tmp()]);
+    const code = await within(served.exited, 20_000);
+    assert.ok(code.settled, `serve exits at once on a busy port; stderr: ${served.err()}`);
+    assert.equal(code.value, 2);
+    assert.match(
+      served.err(),
+      new RegExp(`the INSi double cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use \\(move it with --insi-port\\)`),
+    );
+    assert.doesNotMatch(served.err(), /\n\s+at /, 'no stack trace');
+  } finally {
+    busy.close();
+  }
+});
