@@ -141,6 +141,7 @@ function nodeModules(root = ROOT) {
 }
 
 function rulePack(root = ROOT) {
+  if (process.env.VIGIE_RULES === 'none') return false;
   const places = [
     process.env.VIGIE_RULES,
     join(root, 'rules', 'TestContenuCDA-3-0'),

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { CdaValidation, DEFAULT_RULES_DIR, JvmUnavailableError, RulePackError, validateCda } from './index';
+import { CdaValidation, JvmUnavailableError, RulePackError, validateCda } from './index';
+import { RULE_PACK_PLACES, findRulePack } from './rulepack';
 
 /**
  * `vigie validate <file|dir>… [--rules <dir>] [--format text|json|junit]`
@@ -22,7 +23,7 @@ export async function validateCommand(argv: string[], io: ValidateCommandIo = {}
   const err = io.err ?? ((s: string) => process.stderr.write(s));
   const args = argv[0] === 'validate' ? argv.slice(1) : [...argv];
   const targets: string[] = [];
-  let rules = DEFAULT_RULES_DIR;
+  let rules: string | null | undefined;
   let format: Format = 'text';
   let header = true;
   for (let i = 0; i < args.length; i++) {
@@ -45,6 +46,15 @@ export async function validateCommand(argv: string[], io: ValidateCommandIo = {}
   if (targets.length === 0) return usage(err, 'no file or directory to validate');
   for (const t of targets) if (!existsSync(t)) return usage(err, `not found: ${t}`);
 
+  if (rules === undefined) {
+    rules = findRulePack();
+    // Without the ANS pack the other layers still judge; the text says the ANS schematrons were not run.
+    if (rules === null)
+      err(
+        `vigie validate: no ANS rule pack found (${RULE_PACK_PLACES.join(', ')}): the ANS schematrons are not run; ` +
+          'the parse, CDA schema and header layers judge alone (npm run rules installs the pack)\n',
+      );
+  }
   let res: CdaValidation;
   try {
     res = await validateCda(targets, { rulesDir: rules, header: header ? () => ({}) : undefined });
@@ -57,7 +67,7 @@ export async function validateCommand(argv: string[], io: ValidateCommandIo = {}
     return 2;
   }
   if (res.documents.length === 0) {
-    err('vigie validate: no .xml document found\n');
+    err(`vigie validate: no .xml document found in ${targets.join(', ')}\n`);
     return 2;
   }
   if (format === 'json') out(JSON.stringify(toJson(res), null, 2) + '\n');
@@ -89,9 +99,11 @@ export function toJson(res: CdaValidation): unknown {
 }
 
 export function toText(res: CdaValidation): string {
-  const lines: string[] = [
-    `rule pack ${res.rulePack.path} (sha256 ${res.rulePack.hash.slice(0, 12)}${res.rulePack.commit ? `, commit ${res.rulePack.commit.slice(0, 12)}` : ''})`,
-  ];
+  const lines: string[] = res.rulePack.schemaOnly
+    ? [`no ANS rule pack: the CDA schema shipped in ${res.rulePack.path}, the header rules; the ANS schematrons were not run`]
+    : [
+        `rule pack ${res.rulePack.path} (sha256 ${res.rulePack.hash.slice(0, 12)}${res.rulePack.commit ? `, commit ${res.rulePack.commit.slice(0, 12)}` : ''})`,
+      ];
   for (const d of res.documents) {
     const verdict = d.valid === true ? 'VALID' : d.valid === false ? 'INVALID' : 'NOT JUDGED';
     lines.push(

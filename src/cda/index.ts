@@ -243,7 +243,10 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
     const result = d.result;
     if (result.valid === null && !result.couldNotJudge) result.valid = result.errors.length === 0 && result.xsdValid === true;
   }
-  return { rulePack: { path: pack.path, hash: pack.hash, commit: pack.commit }, documents: docs.map((d) => d.result) };
+  return {
+    rulePack: { path: pack.path, hash: pack.hash, commit: pack.commit, schemaOnly: pack.schemaOnly === true },
+    documents: docs.map((d) => d.result),
+  };
 }
 
 /** Our own CI-SIS header checks (src/oracles/cda-header.ts), as the 'header' layer. */

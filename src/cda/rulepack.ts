@@ -20,6 +20,8 @@ export interface RulePackInfo {
   path: string;
   hash: string;
   commit: string | null;
+  /** No ANS pack: the shipped CDA schema only (the ANS schematrons are not run). */
+  schemaOnly?: boolean;
 }
 
 export interface RulePack extends RulePackInfo {
@@ -53,6 +55,10 @@ const isRulePack = (d: string) => existsSync(join(d, XSD_REL)) && existsSync(joi
 /** The rule pack named, or else the first of RULE_PACK_PLACES that holds one; null: none. */
 export function findRulePack(dir?: string): string | null {
   if (dir !== undefined) return isRulePack(resolve(dir)) ? resolve(dir) : null;
+  // VIGIE_RULES names the pack for every command, or `none`: run as a machine without one would.
+  const env = process.env.VIGIE_RULES;
+  if (env === 'none') return null;
+  if (env) return isRulePack(resolve(env)) ? resolve(env) : null;
   return RULE_PACK_PLACES.find(isRulePack) ?? null;
 }
 

@@ -125,3 +125,17 @@ test('vigie serve on a busy port: exit 2, the double and the port named, the opt
     busy.close();
   }
 });
+
+test('vigie validate without a rule pack: the other layers judge and the text says the ANS schematrons were not run', async () => {
+  const dir = tmp();
+  const doc = join(dir, 'doc.xml');
+  writeFileSync(doc, readFileSync(join(ROOT, 'fixtures', 'cda', 'header-ok.xml')));
+  const reply = await runVigie(['validate', doc], { timeoutMs: 60_000, env: { VIGIE_RULES: 'none' } });
+  assert.match(reply.err, /no ANS rule pack found .*: the ANS schematrons are not run/);
+  assert.match(reply.out, /no ANS rule pack: .* the ANS schematrons were not run/);
+  assert.match(reply.out, /1 document\(s\)/);
+  const empty = tmp();
+  const none = await runVigie(['validate', empty], { timeoutMs: 30_000 });
+  assert.equal(none.code, 2);
+  assert.match(none.err, new RegExp(`no \\.xml document found in ${empty}`));
+});
