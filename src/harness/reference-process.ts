@@ -28,14 +28,23 @@ export function startReferenceLgc(opts: { host?: string; defects?: string[]; tim
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: join(PROJECT_ROOT, 'tsconfig.json') },
   });
-  const timeoutMs = opts.timeoutMs ?? 20_000;
+  // Generous: on a busy 2-core machine ts-node's start of the reference takes seconds; the bound only
+  // stops a process that will never listen.
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const t0 = performance.now();
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
     // eslint-disable-next-line no-restricted-syntax -- a start-up guard, cleared once the child listens or exits
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the reference LGC did not start within ${timeoutMs} ms: ${err.slice(-500)}`));
+      const said = [out.trim() && `stdout: ${out.trim().slice(-300)}`, err.trim() && `stderr: ${err.trim().slice(-500)}`].filter(Boolean);
+      reject(
+        new Error(
+          `the reference LGC did not print its "VIGIE-REFERENCE-LGC LISTENING <url>" line within ${timeoutMs} ms ` +
+            `(pid ${child.pid}, still running, killed now); ${said.length ? said.join('; ') : 'it printed nothing'}`,
+        ),
+      );
     }, timeoutMs);
     child.stderr!.on('data', (b: Buffer) => {
       err += b.toString();
@@ -50,7 +59,12 @@ export function startReferenceLgc(opts: { host?: string; defects?: string[]; tim
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`the reference LGC exited (code ${code}) before listening: ${err.slice(-800)}`));
+      reject(
+        new Error(
+          `the reference LGC exited (code ${code}) ${Math.round(performance.now() - t0)} ms after its start, before listening: ` +
+            `${err.trim().slice(-800) || out.trim().slice(-300) || 'it printed nothing'}`,
+        ),
+      );
     });
   });
 }
