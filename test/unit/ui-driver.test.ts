@@ -172,16 +172,24 @@ describe('ui driver helpers', () => {
       'PARACETAMOL 1 g ; 3 par jour\nEAU',
     );
     assert.equal(
-      contentText('vaccination-note', templates['vaccination-note'], { vaccinations: [{ vaccine: 'Grippe', date: '2026-11-22', lot: 'L1' }] }),
+      contentText('vaccination-note', templates['vaccination-note'], {
+        vaccinations: [{ vaccine: 'Grippe', date: '2026-11-22', lot: 'L1' }],
+      }),
       'Grippe ; 2026-11-22 ; L1',
     );
     assert.equal(
-      contentText('vsm', templates.vsm, { problems: ['HTA'], treatments: ['AMLODIPINE'], allergies: ['Pénicilline'], medecinTraitant: 'Dr X' }, [
-        'medecinTraitant',
-      ]),
+      contentText(
+        'vsm',
+        templates.vsm,
+        { problems: ['HTA'], treatments: ['AMLODIPINE'], allergies: ['Pénicilline'], medecinTraitant: 'Dr X' },
+        ['medecinTraitant'],
+      ),
       'HTA\nTraitement : AMLODIPINE\nAllergie : Pénicilline',
     );
-    assert.equal(contentText('consultation-report', templates['consultation-report'], { title: 'Consultation', text: 'RAS' }, ['title']), 'RAS');
+    assert.equal(
+      contentText('consultation-report', templates['consultation-report'], { title: 'Consultation', text: 'RAS' }, ['title']),
+      'RAS',
+    );
     // Another editor: numbered prefixes, another separator, the title in the text.
     const other = {
       items: [
