@@ -44,8 +44,8 @@ export const QUICK_UI_DEFECTS = [
 
 function featureFiles(dir = join(PROJECT_ROOT, 'features')): string[] {
   return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? featureFiles(p) : f.endsWith('.feature') ? [relative(PROJECT_ROOT, p)] : [];
+    const path = join(dir, f);
+    return statSync(path).isDirectory() ? featureFiles(path) : f.endsWith('.feature') ? [relative(PROJECT_ROOT, path)] : [];
   });
 }
 /** features/qualification/qual-02-one-click.feature judges QUAL-02: a requirement's own feature files. */
@@ -126,7 +126,10 @@ interface DefectRow {
   ms: number;
 }
 
-export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutMs: number; log?: (l: string) => void }): Promise<void> {
+export async function runMatrix(
+  size: MatrixSize,
+  options: { workers: number; timeoutMs: number; log?: (l: string) => void },
+): Promise<void> {
   const rulePack = !!findRulePack();
   const withUi = existsSync(CHROMIUM_PATH);
   const jobs = jobsFor(size, withUi, rulePack);
@@ -137,15 +140,15 @@ export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutM
   const t0 = performance.now();
   let byId: Map<string, MatrixJobResult>;
   const onResult = (r: MatrixJobResult, n: number) =>
-    o.log?.(
+    options.log?.(
       `  ${n} ${r.id}: ${r.outcome} (${(r.ms / 1000).toFixed(1)} s)${r.outcome === 'could-not-run' ? ` — ${r.reasons?.join('; ')}` : ''}`,
     );
   try {
     const parallel = jobs.map((j) => ({ ...j, tags: 'not @timing' }));
-    byId = await runJobs(lgc.url, parallel, o.workers, { timeoutMs: o.timeoutMs, onResult });
+    byId = await runJobs(lgc.url, parallel, options.workers, { timeoutMs: options.timeoutMs, onResult });
     // The @timing scenarios of the jobs that hold some, one job at a time per driver.
     const timed = jobs.filter((j) => hasTiming(j.paths ?? [])).map((j) => ({ ...j, tags: '@timing' }));
-    const second = await runJobs(lgc.url, timed, 1, { timeoutMs: o.timeoutMs, uiWorkers: 1, onResult });
+    const second = await runJobs(lgc.url, timed, 1, { timeoutMs: options.timeoutMs, uiWorkers: 1, onResult });
     for (const [id, r] of second) {
       const first = byId.get(id);
       if (!first) {
@@ -168,35 +171,37 @@ export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutM
 
   const rows: Record<string, DefectRow> = {};
   for (const j of jobs.filter((x) => !x.id.startsWith('('))) {
-    const r = byId.get(j.id)!;
-    const d = catalogue.find((x) => j.id === x.id || j.id.startsWith(x.id + ' '))!;
-    const failed = r.results.filter((s) => s.status === 'failed');
+    const result = byId.get(j.id)!;
+    const defect = catalogue.find((x) => j.id === x.id || j.id.startsWith(x.id + ' '))!;
+    const failed = result.results.filter((s) => s.status === 'failed');
     // The requirements this job's features judge (without a rule pack, CDA-07 is not among them: subtracted, and named).
-    const covered = new Set(r.results.flatMap((s) => s.requirements));
+    const covered = new Set(result.results.flatMap((s) => s.requirements));
     rows[j.id] = {
       job: j.id,
-      mode: j.driver ?? (d.side === 'service' ? 'smtp' : 'http'),
+      mode: j.driver ?? (defect.side === 'service' ? 'smtp' : 'http'),
       features: j.paths ?? [],
-      expectedRequirements: d.requirements.filter((x) => covered.has(x)).sort(compareIds),
+      expectedRequirements: defect.requirements.filter((x) => covered.has(x)).sort(compareIds),
       failedRequirements: [...new Set(failed.flatMap((s) => s.requirements))].sort(compareIds),
       failedScenarios: failed.map((s) => s.location),
-      erroredScenarios: r.results.filter((s) => s.status === 'errored').map((s) => `${s.location}: ${s.message}`),
-      notJudged: r.results.filter((s) => s.status === 'not-judged' || s.status === 'skipped').map((s) => `${s.location}: ${s.message}`),
-      ms: r.ms,
+      erroredScenarios: result.results.filter((s) => s.status === 'errored').map((s) => `${s.location}: ${s.message}`),
+      notJudged: result.results
+        .filter((s) => s.status === 'not-judged' || s.status === 'skipped')
+        .map((s) => `${s.location}: ${s.message}`),
+      ms: result.ms,
     };
   }
   const conformantIds = jobs.map((j) => j.id).filter((id) => id.startsWith('(conformant'));
   const conformant = Object.fromEntries(
     conformantIds.map((id) => {
-      const r = byId.get(id)!;
+      const result = byId.get(id)!;
       return [
         id,
         {
-          outcome: r.outcome,
-          scenarios: r.results.length,
-          notSelected: r.notSelected,
-          notPassed: r.results.filter((s) => s.status !== 'passed').map((s) => `${s.location} (${s.status}: ${s.message})`),
-          ms: r.ms,
+          outcome: result.outcome,
+          scenarios: result.results.length,
+          notSelected: result.notSelected,
+          notPassed: result.results.filter((s) => s.status !== 'passed').map((s) => `${s.location} (${s.status}: ${s.message})`),
+          ms: result.ms,
         },
       ];
     }),
@@ -211,7 +216,7 @@ export async function runMatrix(size: MatrixSize, o: { workers: number; timeoutM
     size,
     rulePack,
     ui: withUi,
-    workers: o.workers,
+    workers: options.workers,
     wallMs,
     jobs: jobs.length,
     conformant,

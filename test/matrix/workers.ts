@@ -30,14 +30,14 @@ export async function runJobs(
   baseUrl: string,
   jobs: MatrixJob[],
   workers: number,
-  o: { timeoutMs: number; uiWorkers?: number; onResult?: (r: MatrixJobResult, done: number) => void },
+  options: { timeoutMs: number; uiWorkers?: number; onResult?: (r: MatrixJobResult, done: number) => void },
 ): Promise<Map<string, MatrixJobResult>> {
   const out = new Map<string, MatrixJobResult>();
   const ui = jobs.filter((j) => j.driver === 'ui');
   const http = jobs.filter((j) => j.driver !== 'ui');
   await Promise.all([
-    runPool(baseUrl, http, workers, out, o),
-    runPool(baseUrl, ui, o.uiWorkers ?? Math.min(2, availableParallelism()), out, o),
+    runPool(baseUrl, http, workers, out, options),
+    runPool(baseUrl, ui, options.uiWorkers ?? Math.min(2, availableParallelism()), out, options),
   ]);
   return out;
 }
@@ -47,7 +47,7 @@ function runPool(
   jobs: MatrixJob[],
   workers: number,
   out: Map<string, MatrixJobResult>,
-  o: { timeoutMs: number; onResult?: (r: MatrixJobResult, done: number) => void },
+  options: { timeoutMs: number; onResult?: (r: MatrixJobResult, done: number) => void },
 ): Promise<unknown> {
   const queue = [...jobs];
   const startWorker = (n: number) =>
@@ -57,13 +57,15 @@ function runPool(
         execArgv: ['--require', 'ts-node/register'],
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+        // Killed after the bound by node itself (its timer is cleared when the worker exits).
+        timeout: options.timeoutMs,
+        killSignal: 'SIGKILL',
       });
       let err = '';
       let current: MatrixJob | undefined;
       child.stderr!.on('data', (b) => {
         err = (err + b).slice(-4000);
       });
-      const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs);
       const next = () => {
         current = queue.shift();
         if (current) child.send(current);
@@ -72,18 +74,17 @@ function runPool(
       child.on('message', (m: { ready?: true; result?: MatrixJobResult }) => {
         if (m.result) {
           out.set(m.result.id, m.result);
-          o.onResult?.(m.result, out.size);
+          options.onResult?.(m.result, out.size);
         }
         next();
       });
       child.on('exit', (code) => {
-        clearTimeout(timer);
         if (code === 0 && !current) resolve();
         else if (code === 0) resolve();
         else
           reject(
             new Error(
-              `matrix worker ${n} exited ${code}${current ? ` during job ${current.id}` : ''} (bound ${o.timeoutMs} ms): ${err.slice(-2000)}`,
+              `matrix worker ${n} exited ${code}${current ? ` during job ${current.id}` : ''} (bound ${options.timeoutMs} ms): ${err.slice(-2000)}`,
             ),
           );
       });

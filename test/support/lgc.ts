@@ -43,8 +43,9 @@ export interface Answer {
   status: number;
   type: string;
   text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the parsed JSON answer, whose shape each test asserts as it reads it
   body: any;
-} // eslint-disable-line @typescript-eslint/no-explicit-any
+}
 
 /** One call of the test-driver API (tenant null: no X-Vigie-Tenant header; raw: the body as is). */
 export async function callLgc(
@@ -53,19 +54,19 @@ export async function callLgc(
   path: string,
   tenant: string | null,
   body?: unknown,
-  o: { raw?: string; timeoutMs?: number } = {},
+  options: { raw?: string; timeoutMs?: number } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (tenant !== null) headers['x-vigie-tenant'] = tenant;
-  const r = await fetch(lgcUrl + path, {
+  const response = await fetch(lgcUrl + path, {
     method,
     headers,
-    body: o.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-    signal: AbortSignal.timeout(o.timeoutMs ?? 5000),
+    body: options.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
   });
-  const text = await r.text();
-  const type = r.headers.get('content-type') ?? '';
-  return { status: r.status, type, text, body: type.startsWith('application/json') && text ? JSON.parse(text) : undefined };
+  const text = await response.text();
+  const type = response.headers.get('content-type') ?? '';
+  return { status: response.status, type, text, body: type.startsWith('application/json') && text ? JSON.parse(text) : undefined };
 }
 
 /**
@@ -74,28 +75,28 @@ export async function callLgc(
  */
 export async function waitFor<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
   let last: T | undefined;
-  const r = await eventually(
+  const waited = await eventually(
     async () => {
       last = await fn();
       return ok(last) ? { v: last } : undefined;
     },
     { ms: timeoutMs, pollMs: 15 },
   );
-  if (!r.value) assert.fail(`waited ${r.ms} ms for ${what}; last seen: ${JSON.stringify(last)}`);
-  return r.value.v;
+  if (!waited.value) assert.fail(`waited ${waited.ms} ms for ${what}; last seen: ${JSON.stringify(last)}`);
+  return waited.value.v;
 }
 
 /** Watches `fn` for the whole window; fails the test naming what appeared when `bad` holds at some point. */
 export async function holdsFor<T>(what: string, fn: () => Promise<T> | T, bad: (v: T) => boolean, windowMs: number): Promise<void> {
   let last: T | undefined;
-  const r = await never(
+  const watched = await never(
     async () => {
       last = await fn();
       return bad(last);
     },
     { ms: windowMs, pollMs: 15 },
   );
-  if (r.value) assert.fail(`${what} did not hold for ${windowMs} ms: after ${r.ms} ms, saw ${JSON.stringify(last)}`);
+  if (watched.value) assert.fail(`${what} did not hold for ${windowMs} ms: after ${watched.ms} ms, saw ${JSON.stringify(last)}`);
 }
 
 export interface VigieRun {
@@ -106,25 +107,26 @@ export interface VigieRun {
 }
 
 /** `bin/vigie <args>` in its own process, killed after `timeoutMs`. */
-export function runVigie(args: string[], o: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<VigieRun> {
+export function runVigie(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<VigieRun> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), ...args], {
+    // Killed after the bound by node itself (its timer is cleared when the process exits).
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...o.env },
+      env: { ...process.env, ...options.env },
+      timeout: options.timeoutMs ?? 60_000,
+      killSignal: 'SIGKILL',
     });
     let out = '';
     let err = '';
-    p.stdout.on('data', (b) => {
+    child.stdout.on('data', (b) => {
       out += b;
     });
-    p.stderr.on('data', (b) => {
+    child.stderr.on('data', (b) => {
       err += b;
     });
-    const timer = setTimeout(() => p.kill('SIGKILL'), o.timeoutMs ?? 60_000);
-    p.on('close', (code) => {
-      clearTimeout(timer);
+    child.on('close', (code) => {
       resolve({ code, out, err, ms: Date.now() - t0 });
     });
   });

@@ -27,17 +27,17 @@ function noJava(): string | false {
 }
 
 test('compiler: only the defaultPhase patterns, abstract patterns instantiated, missing include tolerated', () => {
-  const c = compileSchematron(join(PACK, 'schematrons', 'CI-SIS_MINI_2024.01.sch'));
-  assert.equal(c.stats.activePatterns, 4);
-  assert.equal(c.stats.patterns, 5, 'header, vs-code, entries, broken, inactive (the abstract one is gone)');
-  assert.ok(!c.xslt.includes('[inactive]'), 'a pattern outside the phase is not compiled');
-  assert.ok(c.xslt.includes('match="cda:entry/cda:code"'), 'the abstract rule context takes the parameter value');
-  assert.ok(c.xslt.includes("document('../jeuxDeValeurs/JDV_Mini.xml')"), 'parameters are replaced in tests');
+  const compiled = compileSchematron(join(PACK, 'schematrons', 'CI-SIS_MINI_2024.01.sch'));
+  assert.equal(compiled.stats.activePatterns, 4);
+  assert.equal(compiled.stats.patterns, 5, 'header, vs-code, entries, broken, inactive (the abstract one is gone)');
+  assert.ok(!compiled.xslt.includes('[inactive]'), 'a pattern outside the phase is not compiled');
+  assert.ok(compiled.xslt.includes('match="cda:entry/cda:code"'), 'the abstract rule context takes the parameter value');
+  assert.ok(compiled.xslt.includes("document('../jeuxDeValeurs/JDV_Mini.xml')"), 'parameters are replaced in tests');
   assert.ok(
-    c.warnings.some((w) => /missing-file\.sch/.test(w)),
+    compiled.warnings.some((w) => /missing-file\.sch/.test(w)),
     'an include that is not there is a warning, not a failure',
   );
-  assert.match(c.xslt, /xml:base="file:[^"]*CI-SIS_MINI_2024\.01\.sch"/, 'document() resolves from the schematron file');
+  assert.match(compiled.xslt, /xml:base="file:[^"]*CI-SIS_MINI_2024\.01\.sch"/, 'document() resolves from the schematron file');
 });
 
 test('layers and verdicts on the mini pack', { skip: noJava() }, async () => {
@@ -142,8 +142,8 @@ test('vigie validate: JSON shape, exit codes 0/1/2', { skip: noJava() }, async (
     1,
     'with the header layer, a document without a CI-SIS header is invalid',
   );
-  const h = JSON.parse(out) as { documents: { errors: { layer: string; rule: string }[] }[] };
-  assert.ok(h.documents[0].errors.some((e) => e.layer === 'header' && e.rule === 'CDA-02'));
+  const withHeader = JSON.parse(out) as { documents: { errors: { layer: string; rule: string }[] }[] };
+  assert.ok(withHeader.documents[0].errors.some((e) => e.layer === 'header' && e.rule === 'CDA-02'));
 });
 
 test('a document over the time limit is not judged, and the JVM is restarted for the next one', { skip: noJava() }, async () => {

@@ -41,13 +41,13 @@ function skipReason(): string | null {
 
 const key = (l: string, t: string): string => `${l}\u0000${t}`;
 function multiset(items: string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const i of items) m.set(i, (m.get(i) ?? 0) + 1);
-  return m;
+  const counts = new Map<string, number>();
+  for (const i of items) counts.set(i, (counts.get(i) ?? 0) + 1);
+  return counts;
 }
-function diff(a: Map<string, number>, b: Map<string, number>): string[] {
+function diff(these: Map<string, number>, those: Map<string, number>): string[] {
   const out: string[] = [];
-  for (const [k, n] of a) for (let i = b.get(k) ?? 0; i < n; i++) out.push(k.replace('\u0000', ' :: '));
+  for (const [k, n] of these) for (let i = those.get(k) ?? 0; i < n; i++) out.push(k.replace('\u0000', ' :: '));
   return out;
 }
 
@@ -66,22 +66,22 @@ test('CDA verdict parity with the ANS pipeline (23 examples + 46 mutants)', { sk
     assert.equal(res.documents.length, peer.length);
     const disagreements: string[] = [];
     peer.forEach((p, i) => {
-      const d = res.documents[i];
+      const verdict = res.documents[i];
       const why: string[] = [];
-      if (d.schematron !== p.schematron) why.push(`schematron ${d.schematron} ≠ peer ${p.schematron}`);
-      if (d.xsdValid !== p.xsdValid)
+      if (verdict.schematron !== p.schematron) why.push(`schematron ${verdict.schematron} ≠ peer ${p.schematron}`);
+      if (verdict.xsdValid !== p.xsdValid)
         why.push(
-          `xsdValid ${d.xsdValid} ≠ peer ${p.xsdValid} ${d.errors
+          `xsdValid ${verdict.xsdValid} ≠ peer ${p.xsdValid} ${verdict.errors
             .filter((e) => e.layer === 'xsd')
             .map((e) => e.text)
             .slice(0, 2)
             .join(' | ')}`,
         );
       if (p.pipelineError) {
-        if (!d.couldNotJudge) why.push(`peer could not run (${p.pipelineError.slice(0, 120)}…), we judged it`);
+        if (!verdict.couldNotJudge) why.push(`peer could not run (${p.pipelineError.slice(0, 120)}…), we judged it`);
       } else {
-        if (d.couldNotJudge) why.push(`we could not judge: ${d.couldNotJudge}`);
-        const ours = multiset(d.failedAsserts.map((f) => key(f.location, f.text)));
+        if (verdict.couldNotJudge) why.push(`we could not judge: ${verdict.couldNotJudge}`);
+        const ours = multiset(verdict.failedAsserts.map((f) => key(f.location, f.text)));
         const theirs = multiset((p.failedAsserts ?? []).map((f) => key(f.location, f.text)));
         const extra = diff(ours, theirs);
         const missing = diff(theirs, ours);

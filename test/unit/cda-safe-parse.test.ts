@@ -42,12 +42,12 @@ const hostile: { name: string; make: (dir: string) => string | Buffer; reason: R
   {
     name: 'document over 50 MB',
     make: (dir) => {
-      const f = join(dir, 'huge.xml');
+      const file = join(dir, 'huge.xml');
       const head = Buffer.from(`<?xml version="1.0"?><ClinicalDocument xmlns="urn:hl7-org:v3"><id root="1"/><!--`);
       const tail = Buffer.from('--></ClinicalDocument>');
       const fill = Buffer.alloc(50 * 1024 * 1024 + 1 - head.length - tail.length + 10, 0x61);
-      writeFileSync(f, Buffer.concat([head, fill, tail]));
-      return f;
+      writeFileSync(file, Buffer.concat([head, fill, tail]));
+      return file;
     },
     reason: /larger than 52428800 bytes/,
   },
@@ -63,15 +63,15 @@ const hostile: { name: string; make: (dir: string) => string | Buffer; reason: R
   {
     name: 'a PDF named .xml',
     make: (dir) => {
-      const f = join(dir, 'compte-rendu.xml');
+      const file = join(dir, 'compte-rendu.xml');
       writeFileSync(
-        f,
+        file,
         Buffer.concat([
           Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n', 'latin1'),
           Buffer.alloc(2000, 0),
         ]),
       );
-      return f;
+      return file;
     },
     reason: /a PDF document, not XML/,
   },
@@ -84,10 +84,10 @@ test('scan: each hostile input refused in under a second, with its reason', () =
       const made = h.make(dir);
       const buf = typeof made === 'string' ? readFileSync(made) : made;
       const t0 = Date.now();
-      const r = scanDocument(buf);
+      const scan = scanDocument(buf);
       const ms = Date.now() - t0;
-      assert.equal(r.ok, false, h.name);
-      assert.match((r as { reason: string }).reason, h.reason, h.name);
+      assert.equal(scan.ok, false, h.name);
+      assert.match((scan as { reason: string }).reason, h.reason, h.name);
       assert.ok(ms < 1000, `${h.name}: ${ms} ms`);
     }
   } finally {
@@ -118,13 +118,13 @@ test(
       });
       const res = await validateCda([...inputs, VALID], { rulesDir: PACK, jvm });
       res.documents.slice(0, hostile.length).forEach((d, i) => {
-        const h = hostile[i];
-        assert.equal(d.valid, false, h.name);
-        assert.equal(d.errors.length, 1, h.name);
-        assert.equal(d.errors[0].layer, 'parse', h.name);
-        assert.match(d.errors[0].text, h.reason, h.name);
-        assert.equal(d.couldNotJudge, null, h.name);
-        assert.ok(d.ms < 1000, `${h.name}: ${d.ms} ms`);
+        const attack = hostile[i];
+        assert.equal(d.valid, false, attack.name);
+        assert.equal(d.errors.length, 1, attack.name);
+        assert.equal(d.errors[0].layer, 'parse', attack.name);
+        assert.match(d.errors[0].text, attack.reason, attack.name);
+        assert.equal(d.couldNotJudge, null, attack.name);
+        assert.ok(d.ms < 1000, `${attack.name}: ${d.ms} ms`);
       });
       const last = res.documents[hostile.length];
       assert.equal(last.valid, true, JSON.stringify(last));

@@ -38,8 +38,8 @@ test('the shipped targets are valid', () => {
 });
 
 test('a misspelt key is named, with the keys allowed there', () => {
-  const m = bad({ name: 'v', driver: 'http', baseURL: 'http://x' });
-  assert.match(m, /baseURL: unknown key \(allowed here: name, description, driver, embedded, baseUrl/);
+  const message = bad({ name: 'v', driver: 'http', baseURL: 'http://x' });
+  assert.match(message, /baseURL: unknown key \(allowed here: name, description, driver, embedded, baseUrl/);
 });
 
 test('a nested wrong value is named by its path', () => {

@@ -40,32 +40,37 @@ test('every path and method the http driver calls is in the contract', () => {
 test("the vendor contract carries no seeded defects; workstations carry the card holder's idNat", () => {
   const text = readFileSync(join(ROOT, 'docs', 'test-driver.openapi.yaml'), 'utf8');
   assert.doesNotMatch(text, /defects/i, 'seeded defects are reference-only (docs/reference-lgc.md)');
-  const s = doc.components.schemas;
-  assert.equal(s.Workstation.properties.idNat.type, 'string');
-  assert.deepEqual(s.Reset.properties.workstations, {
-    description: s.Reset.properties.workstations.description,
+  const schemas = doc.components.schemas;
+  assert.equal(schemas.Workstation.properties.idNat.type, 'string');
+  assert.deepEqual(schemas.Reset.properties.workstations, {
+    description: schemas.Reset.properties.workstations.description,
     type: 'array',
     items: { $ref: '#/components/schemas/Workstation' },
   });
 });
 
+/** What these tests read of an OpenAPI operation: a refusal has a description and a JSON body. */
+interface Operation {
+  requestBody?: unknown;
+  responses: Record<string, { description: string; content: Record<string, { schema: unknown }> }>;
+}
+
 test('every action documents its refusals (403/409/422, Error body) and contract misuse (400 with a body, 404 with a path id)', () => {
   const errorSchema = { $ref: '#/components/schemas/Error' };
-  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
     for (const [method, op] of Object.entries(item)) {
       const where = `${method.toUpperCase()} ${path}`;
-      const r = op.responses as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-      if (op.requestBody) assert.deepEqual(r['400'], { $ref: '#/components/responses/ContractMisuse' }, `${where}: 400`);
-      if (/\{\w+\}/.test(path)) assert.deepEqual(r['404'], { $ref: '#/components/responses/UnknownObject' }, `${where}: 404`);
+      const responses = op.responses;
+      if (op.requestBody) assert.deepEqual(responses['400'], { $ref: '#/components/responses/ContractMisuse' }, `${where}: 400`);
+      if (/\{\w+\}/.test(path)) assert.deepEqual(responses['404'], { $ref: '#/components/responses/UnknownObject' }, `${where}: 404`);
       for (const code of ['403', '409', '422']) {
-        if (!r[code]) continue;
+        if (!responses[code]) continue;
         assert.match(
-          r[code].description,
+          responses[code].description,
           /^Refusal shown to the user: .*`message` is what the user is shown\./s,
           `${where}: ${code} says what the user is shown`,
         );
-        assert.deepEqual(r[code].content['application/json'].schema, errorSchema, `${where}: ${code} body`);
+        assert.deepEqual(responses[code].content['application/json'].schema, errorSchema, `${where}: ${code} body`);
       }
     }
   }

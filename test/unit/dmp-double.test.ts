@@ -14,7 +14,7 @@ const SOAP12 = 'application/soap+xml; charset=utf-8';
 const PNR_ACTION = 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b';
 const SQ_ACTION = 'urn:ihe:iti:2007:RegistryStoredQuery';
 const FIND_DOCUMENTS = 'urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d';
-const S = {
+const SCHEMES = {
   classCode: 'urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a',
   typeCode: 'urn:uuid:f0306f51-975f-434e-a61c-c59651d33983',
   conf: 'urn:uuid:f4f85eac-e6cb-4883-b524-f2705394840f',
@@ -91,29 +91,29 @@ interface EntrySpec {
 }
 
 let uid = 0;
-function entryXml(e: EntrySpec): string {
+function entryXml(entry: EntrySpec): string {
   const cl = (scheme: string, code: string) =>
-    `<Classification classificationScheme="${scheme}" classifiedObject="${e.id}" id="cl${++uid}" nodeRepresentation="${code}"><Slot name="codingScheme"><ValueList><Value>x</Value></ValueList></Slot></Classification>`;
+    `<Classification classificationScheme="${scheme}" classifiedObject="${entry.id}" id="cl${++uid}" nodeRepresentation="${code}"><Slot name="codingScheme"><ValueList><Value>x</Value></ValueList></Slot></Classification>`;
   const slot = (name: string, v?: string) =>
     v === undefined ? '' : `<Slot name="${name}"><ValueList><Value>${v.replace(/&/g, '&amp;')}</Value></ValueList></Slot>`;
-  const patient = e.patient === undefined ? CX : e.patient;
+  const patient = entry.patient === undefined ? CX : entry.patient;
   return (
-    `<ExtrinsicObject id="${e.id}" mimeType="${e.mimeType ?? 'text/xml'}" objectType="urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1">` +
+    `<ExtrinsicObject id="${entry.id}" mimeType="${entry.mimeType ?? 'text/xml'}" objectType="urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1">` +
     slot('creationTime', '20260101120000') +
-    slot('hash', e.hash) +
-    slot('size', e.size) +
+    slot('hash', entry.hash) +
+    slot('size', entry.size) +
     slot('sourcePatientId', patient?.replace('^NH', '^PI') ?? undefined) +
-    `<Name><LocalizedString value="${e.title ?? 'Compte rendu'}"/></Name>` +
-    cl(S.classCode, e.classCode ?? '11') +
-    cl(S.typeCode, e.typeCode ?? '11488-4') +
-    (e.conf ?? ['N']).map((c) => cl(S.conf, c)).join('') +
-    cl(S.formatCode, 'urn:ihe:iti:xds-sd:pdf:2008') +
-    cl(S.facility, 'SA05') +
-    cl(S.practice, 'ETABLISSEMENT') +
+    `<Name><LocalizedString value="${entry.title ?? 'Compte rendu'}"/></Name>` +
+    cl(SCHEMES.classCode, entry.classCode ?? '11') +
+    cl(SCHEMES.typeCode, entry.typeCode ?? '11488-4') +
+    (entry.conf ?? ['N']).map((c) => cl(SCHEMES.conf, c)).join('') +
+    cl(SCHEMES.formatCode, 'urn:ihe:iti:xds-sd:pdf:2008') +
+    cl(SCHEMES.facility, 'SA05') +
+    cl(SCHEMES.practice, 'ETABLISSEMENT') +
     (patient === null
       ? ''
-      : `<ExternalIdentifier id="ei${++uid}" identificationScheme="${S.patientId}" registryObject="${e.id}" value="${patient.replace(/&/g, '&amp;')}"><Name><LocalizedString value="XDSDocumentEntry.patientId"/></Name></ExternalIdentifier>`) +
-    `<ExternalIdentifier id="ei${++uid}" identificationScheme="${S.uniqueId}" registryObject="${e.id}" value="${e.uniqueId ?? `1.2.250.1.999.3.${++uid}`}"/>` +
+      : `<ExternalIdentifier id="ei${++uid}" identificationScheme="${SCHEMES.patientId}" registryObject="${entry.id}" value="${patient.replace(/&/g, '&amp;')}"><Name><LocalizedString value="XDSDocumentEntry.patientId"/></Name></ExternalIdentifier>`) +
+    `<ExternalIdentifier id="ei${++uid}" identificationScheme="${SCHEMES.uniqueId}" registryObject="${entry.id}" value="${entry.uniqueId ?? `1.2.250.1.999.3.${++uid}`}"/>` +
     '</ExtrinsicObject>'
   );
 }
@@ -133,9 +133,9 @@ function pnrXml(
     '<lcm:SubmitObjectsRequest><RegistryObjectList>' +
     '<RegistryPackage id="SubmissionSet01">' +
     '<Classification classificationNode="urn:uuid:a54d6aa5-d40d-43f9-88c5-b4633d873bdd" classifiedObject="SubmissionSet01" id="clss"/>' +
-    `<ExternalIdentifier id="eis1" identificationScheme="${S.setPatientId}" registryObject="SubmissionSet01" value="${setPatient.replace(/&/g, '&amp;')}"/>` +
-    `<ExternalIdentifier id="eis2" identificationScheme="${S.setSourceId}" registryObject="SubmissionSet01" value="1.2.250.1.999.9"/>` +
-    `<ExternalIdentifier id="eis3" identificationScheme="${S.setUniqueId}" registryObject="SubmissionSet01" value="1.2.250.1.999.9.${++uid}"/>` +
+    `<ExternalIdentifier id="eis1" identificationScheme="${SCHEMES.setPatientId}" registryObject="SubmissionSet01" value="${setPatient.replace(/&/g, '&amp;')}"/>` +
+    `<ExternalIdentifier id="eis2" identificationScheme="${SCHEMES.setSourceId}" registryObject="SubmissionSet01" value="1.2.250.1.999.9"/>` +
+    `<ExternalIdentifier id="eis3" identificationScheme="${SCHEMES.setUniqueId}" registryObject="SubmissionSet01" value="1.2.250.1.999.9.${++uid}"/>` +
     '</RegistryPackage>' +
     entries.map(entryXml).join('') +
     '</RegistryObjectList></lcm:SubmitObjectsRequest>' +
@@ -158,25 +158,25 @@ function mtom(
   parts: Part[],
   opts: { boundary?: string; start?: string | null; boundaryParam?: boolean; close?: boolean } = {},
 ): { body: Buffer; contentType: string } {
-  const b = opts.boundary ?? 'MIMEBoundary_vigie_test';
+  const boundary = opts.boundary ?? 'MIMEBoundary_vigie_test';
   const start = opts.start === undefined ? '<root@vigie.test>' : opts.start;
   const chunks: Buffer[] = [
     Buffer.from(
-      `--${b}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <root@vigie.test>\r\n\r\n${xml}`,
+      `--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <root@vigie.test>\r\n\r\n${xml}`,
     ),
   ];
   for (const p of parts) {
     const cte = p.cte ?? 'binary';
     chunks.push(
       Buffer.from(
-        `\r\n--${b}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: ${cte}\r\nContent-ID: <${p.cid}>\r\n\r\n`,
+        `\r\n--${boundary}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: ${cte}\r\nContent-ID: <${p.cid}>\r\n\r\n`,
       ),
     );
     chunks.push(cte === 'base64' ? Buffer.from(p.bytes.toString('base64').replace(/(.{76})/g, '$1\r\n')) : p.bytes);
   }
-  if (opts.close !== false) chunks.push(Buffer.from(`\r\n--${b}--\r\n`));
+  if (opts.close !== false) chunks.push(Buffer.from(`\r\n--${boundary}--\r\n`));
   const params = [
-    opts.boundaryParam === false ? '' : `; boundary="${b}"`,
+    opts.boundaryParam === false ? '' : `; boundary="${boundary}"`,
     '; type="application/xop+xml"',
     start === null ? '' : `; start="${start}"`,
     '; start-info="application/soap+xml"',
@@ -185,14 +185,14 @@ function mtom(
 }
 
 function findDocumentsXml(patientCx: string, opts: { queryId?: string; returnType?: string; quoted?: boolean } = {}): string {
-  const v = opts.quoted === false ? patientCx : `'${patientCx}'`;
+  const patientValue = opts.quoted === false ? patientCx : `'${patientCx}'`;
   return (
     '<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:wsa="http://www.w3.org/2005/08/addressing"><soap:Header>' +
     `<wsa:Action>${SQ_ACTION}</wsa:Action><wsa:MessageID>urn:uuid:q-1</wsa:MessageID></soap:Header><soap:Body>` +
     '<query:AdhocQueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0">' +
     `<query:ResponseOption returnComposedObjects="true" returnType="${opts.returnType ?? 'LeafClass'}"/>` +
     `<rim:AdhocQuery id="${opts.queryId ?? FIND_DOCUMENTS}">` +
-    `<rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>${v.replace(/&/g, '&amp;')}</rim:Value></rim:ValueList></rim:Slot>` +
+    `<rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>${patientValue.replace(/&/g, '&amp;')}</rim:Value></rim:ValueList></rim:Slot>` +
     '<rim:Slot name="$XDSDocumentEntryStatus"><rim:ValueList><rim:Value>(\'urn:oasis:names:tc:ebxml-regrep:StatusType:Approved\')</rim:Value></rim:ValueList></rim:Slot>' +
     '</rim:AdhocQuery></query:AdhocQueryRequest></soap:Body></soap:Envelope>'
   );
@@ -208,32 +208,39 @@ const reader = new XMLParser({
   isArray: (n) => ['ExtrinsicObject', 'Classification', 'ExternalIdentifier', 'ObjectRef', 'RegistryError'].includes(n),
 });
 /** The SOAP envelope of an answer, whether sent inline or as an MTOM root part. */
-function envelopeOf(r: Reply): string {
-  const m = /<soap:Envelope[\s\S]*<\/soap:Envelope>/.exec(r.body);
-  assert.ok(m, `no SOAP envelope in ${r.body}`);
-  return m[0];
+function envelopeOf(reply: Reply): string {
+  const match = /<soap:Envelope[\s\S]*<\/soap:Envelope>/.exec(reply.body);
+  assert.ok(match, `no SOAP envelope in ${reply.body}`);
+  return match[0];
 }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function read(r: Reply): any {
-  return reader.parse(envelopeOf(r)).Envelope;
+function read(reply: Reply): any {
+  return reader.parse(envelopeOf(reply)).Envelope;
 }
-function statusOf(r: Reply): string {
-  return read(r).Body.RegistryResponse['@status'];
+function statusOf(reply: Reply): string {
+  return read(reply).Body.RegistryResponse['@status'];
 }
-function faultOf(r: Reply): { value: string; reason: string; code: string } {
-  const f = read(r).Body.Fault;
-  assert.ok(f, `not a fault: ${r.body}`);
-  return { value: f.Code.Value, reason: f.Reason.Text['#text'], code: f.Detail.Erreur['@code'] };
+function faultOf(reply: Reply): { value: string; reason: string; code: string } {
+  const fault = read(reply).Body.Fault;
+  assert.ok(fault, `not a fault: ${reply.body}`);
+  return { value: fault.Code.Value, reason: fault.Reason.Text['#text'], code: fault.Detail.Erreur['@code'] };
+}
+/** What these tests read of an ebRIM ExtrinsicObject, as the reader above gives it (repeated elements as arrays). */
+interface RegistryObject {
+  '@id': string;
+  Name: { LocalizedString: { '@value': string } };
+  Classification: { '@classificationScheme': string; '@nodeRepresentation': string }[];
+  ExternalIdentifier: { '@identificationScheme': string; '@value': string }[];
 }
 const SUCCESS = 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success';
 const FAILURE = 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure';
 
 /** Independent of the double: the bytes of the MIME part <0.3> of publication.xml, as laid out in that file. */
 function publicationSignaturePart(file: Buffer): Buffer {
-  const s = file.toString('latin1');
-  const header = s.indexOf('Content-ID: <0.3>');
-  const start = s.indexOf('\n\n', header) + 2;
-  const end = s.indexOf('\n    --MIMEBoundary_Bound', start);
+  const text = file.toString('latin1');
+  const header = text.indexOf('Content-ID: <0.3>');
+  const start = text.indexOf('\n\n', header) + 2;
+  const end = text.indexOf('\n    --MIMEBoundary_Bound', start);
   return file.subarray(start, end);
 }
 
@@ -250,22 +257,22 @@ describe('DMP double', () => {
     test('posted as is: parsed, and refused because the Signature01 hash/size slots do not match its bytes', async () => {
       // publication.xml is a pretty-printed sample: the bytes of part <0.3> (Signature01) are indented,
       // so its hash slot bc94... and size slot 6102 no longer match them (DocumentKOS, base64, does match).
-      const r = await post(double.repositoryUrlFor('drim-raw'), file, PUBLICATION_CT);
-      assert.equal(r.status, 400, r.body);
-      const f = faultOf(r);
-      assert.equal(f.value, 'soap:Sender');
-      assert.equal(f.code, 'XDSNonIdenticalHash');
+      const reply = await post(double.repositoryUrlFor('drim-raw'), file, PUBLICATION_CT);
+      assert.equal(reply.status, 400, reply.body);
+      const fault = faultOf(reply);
+      assert.equal(fault.value, 'soap:Sender');
+      assert.equal(fault.code, 'XDSNonIdenticalHash');
       const sig = publicationSignaturePart(file);
       const sha1 = createHash('sha1').update(sig).digest('hex');
       assert.match(
-        f.reason,
+        fault.reason,
         new RegExp(
           `"Signature01": hash slot "bc9498379c2ef8da40b372fe38f2f14a3e058cf8" does not match the SHA-1 of the document bytes "${sha1}"`,
         ),
       );
-      assert.match(f.reason, new RegExp(`size slot "6102" does not match the document's ${sig.length} bytes`));
-      assert.doesNotMatch(f.reason, /DocumentKOS/);
-      assert.match(r.body, /<wsa:RelatesTo>urn:uuid:a6ba8f7f-b214-4a2d-96f1-54293d537ce3<\/wsa:RelatesTo>/);
+      assert.match(fault.reason, new RegExp(`size slot "6102" does not match the document's ${sig.length} bytes`));
+      assert.doesNotMatch(fault.reason, /DocumentKOS/);
+      assert.match(reply.body, /<wsa:RelatesTo>urn:uuid:a6ba8f7f-b214-4a2d-96f1-54293d537ce3<\/wsa:RelatesTo>/);
       const [sub] = double.tenant('drim-raw').submissions();
       assert.equal(sub.outcome, 'fault');
       assert.equal(sub.faultCode, 'XDSNonIdenticalHash');
@@ -291,16 +298,16 @@ describe('DMP double', () => {
           .replace('<Value>6102</Value>', `<Value>${sig.length}</Value>`),
         'utf8',
       );
-      const t = double.tenant('drim');
-      const r = await post(double.repositoryUrlFor('drim'), fixed, PUBLICATION_CT);
-      assert.equal(r.status, 200, r.body);
-      assert.match(String(r.headers['content-type']), /^multipart\/related;.*type="application\/xop\+xml"/);
-      assert.equal(statusOf(r), SUCCESS);
-      const env = read(r);
+      const tenant = double.tenant('drim');
+      const reply = await post(double.repositoryUrlFor('drim'), fixed, PUBLICATION_CT);
+      assert.equal(reply.status, 200, reply.body);
+      assert.match(String(reply.headers['content-type']), /^multipart\/related;.*type="application\/xop\+xml"/);
+      assert.equal(statusOf(reply), SUCCESS);
+      const env = read(reply);
       assert.equal(env.Header.Action['#text'] ?? env.Header.Action, 'urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-bResponse');
       assert.equal(env.Header.RelatesTo, 'urn:uuid:a6ba8f7f-b214-4a2d-96f1-54293d537ce3');
 
-      const [sub] = await t.waitForSubmissions(1, 1000);
+      const [sub] = await tenant.waitForSubmissions(1, 1000);
       assert.equal(sub.outcome, 'accepted');
       assert.equal(sub.transport, 'mtom');
       assert.equal(sub.contentType, PUBLICATION_CT);
@@ -341,9 +348,9 @@ describe('DMP double', () => {
       assert.deepEqual(signature.patientId, kos.patientId);
 
       // The registry now returns the KOS to a professional, not the MASQUE_PS signature.
-      const q = await post(double.registryUrlFor('drim'), findDocumentsXml('162018885045327^^^&1.2.250.1.213.1.4.10&ISO^NH'));
-      assert.equal(q.status, 200, q.body);
-      const objs = read(q).Body.AdhocQueryResponse.RegistryObjectList.ExtrinsicObject ?? [];
+      const queried = await post(double.registryUrlFor('drim'), findDocumentsXml('162018885045327^^^&1.2.250.1.213.1.4.10&ISO^NH'));
+      assert.equal(queried.status, 200, queried.body);
+      const objs = read(queried).Body.AdhocQueryResponse.RegistryObjectList.ExtrinsicObject ?? [];
       assert.deepEqual(
         objs.map((o: { Name: { LocalizedString: { '@value': string } } }) => o.Name.LocalizedString['@value']),
         ["Reference d'Objets d'un Examen d'Imagerie"],
@@ -352,7 +359,7 @@ describe('DMP double', () => {
   });
 
   test('MTOM submission with a CDA (binary and base64 parts): accepted and recorded', async () => {
-    const t = double.tenant('mtom');
+    const tenant = double.tenant('mtom');
     const doc = cda('11488-4');
     const second = cda('11488-4');
     const xml = pnrXml(
@@ -363,16 +370,16 @@ describe('DMP double', () => {
       xopDoc('Doc01') + xopDoc('Doc02'),
       { messageId: 'urn:uuid:mtom-1' },
     );
-    const m = mtom(xml, [
+    const multipart = mtom(xml, [
       { cid: 'Doc01@vigie.test', bytes: doc },
       { cid: 'Doc02@vigie.test', bytes: second, cte: 'base64' },
     ]);
-    const r = await post(double.repositoryUrlFor('mtom'), m.body, m.contentType);
-    assert.equal(r.status, 200, r.body);
-    assert.match(String(r.headers['content-type']), /^multipart\/related/);
-    assert.equal(statusOf(r), SUCCESS);
-    assert.match(r.body, /<wsa:RelatesTo>urn:uuid:mtom-1<\/wsa:RelatesTo>/);
-    const [sub] = t.submissions();
+    const reply = await post(double.repositoryUrlFor('mtom'), multipart.body, multipart.contentType);
+    assert.equal(reply.status, 200, reply.body);
+    assert.match(String(reply.headers['content-type']), /^multipart\/related/);
+    assert.equal(statusOf(reply), SUCCESS);
+    assert.match(reply.body, /<wsa:RelatesTo>urn:uuid:mtom-1<\/wsa:RelatesTo>/);
+    const [sub] = tenant.submissions();
     assert.equal(sub.outcome, 'accepted');
     assert.equal(sub.transport, 'mtom');
     assert.deepEqual(sub.anomalies, []);
@@ -382,16 +389,16 @@ describe('DMP double', () => {
     assert.equal(sub.documents[0].title, 'CR consultation');
     assert.deepEqual(sub.documents[0].patientId, { ...INS, raw: CX });
     assert.equal(sub.response?.status, 200);
-    assert.equal(sub.response?.raw, r.body);
+    assert.equal(sub.response?.raw, reply.body);
     assert.ok(typeof sub.durationMs === 'number' && sub.durationMs >= 0);
   });
 
   test('inline submission (base64 inside Document): accepted, plain SOAP answer', async () => {
     const doc = cda('11488-4');
-    const r = await post(double.repositoryUrlFor('inline'), pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', doc)));
-    assert.equal(r.status, 200, r.body);
-    assert.match(String(r.headers['content-type']), /^application\/soap\+xml/);
-    assert.equal(statusOf(r), SUCCESS);
+    const reply = await post(double.repositoryUrlFor('inline'), pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', doc)));
+    assert.equal(reply.status, 200, reply.body);
+    assert.match(String(reply.headers['content-type']), /^application\/soap\+xml/);
+    assert.equal(statusOf(reply), SUCCESS);
     const [sub] = double.tenant('inline').submissions();
     assert.equal(sub.transport, 'inline');
     assert.equal(sub.outcome, 'accepted');
@@ -399,11 +406,11 @@ describe('DMP double', () => {
   });
 
   test('refusal DMPClosed: RegistryResponse Failure with the ANS code; fault behaviour: Receiver fault', async () => {
-    const t = double.tenant('closed');
-    t.respondWith({ kind: 'refuse', code: 'DMPClosed', context: 'DMP fermé' });
-    const r = await post(double.repositoryUrlFor('closed'), pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', cda('11488-4'))));
-    assert.equal(r.status, 200, r.body);
-    const resp = read(r).Body.RegistryResponse;
+    const tenant = double.tenant('closed');
+    tenant.respondWith({ kind: 'refuse', code: 'DMPClosed', context: 'DMP fermé' });
+    const reply = await post(double.repositoryUrlFor('closed'), pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', cda('11488-4'))));
+    assert.equal(reply.status, 200, reply.body);
+    const resp = read(reply).Body.RegistryResponse;
     assert.equal(resp['@status'], FAILURE);
     assert.equal(resp.RegistryErrorList['@highestSeverity'], 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error');
     assert.deepEqual(resp.RegistryErrorList.RegistryError, [
@@ -413,27 +420,31 @@ describe('DMP double', () => {
         '@severity': 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error',
       },
     ]);
-    const [sub] = t.submissions();
+    const [sub] = tenant.submissions();
     assert.equal(sub.outcome, 'refused');
     assert.deepEqual(sub.refusal, { code: 'DMPClosed', context: 'DMP fermé' });
-    assert.equal(t.storedDocuments().length, 0, 'a refused document is not registered');
+    assert.equal(tenant.storedDocuments().length, 0, 'a refused document is not registered');
 
-    t.respondWith({ kind: 'fault', reason: 'Service indisponible <maintenance>' });
-    const f = await post(double.repositoryUrlFor('closed'), pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', cda('11488-4'))));
-    assert.equal(f.status, 500);
-    assert.deepEqual(faultOf(f), { value: 'soap:Receiver', reason: 'Service indisponible <maintenance>', code: 'service_indisponible' });
-    assert.equal(t.submissions()[1].outcome, 'fault');
+    tenant.respondWith({ kind: 'fault', reason: 'Service indisponible <maintenance>' });
+    const faultReply = await post(double.repositoryUrlFor('closed'), pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', cda('11488-4'))));
+    assert.equal(faultReply.status, 500);
+    assert.deepEqual(faultOf(faultReply), {
+      value: 'soap:Receiver',
+      reason: 'Service indisponible <maintenance>',
+      code: 'service_indisponible',
+    });
+    assert.equal(tenant.submissions()[1].outcome, 'fault');
   });
 
   test('metadata contradicting the CDA: typeCode and patient faults name both values', async () => {
-    const u = double.repositoryUrlFor('contradict');
-    const type = await post(u, pnrXml([{ id: 'Doc01', typeCode: '34133-9' }], inlineDoc('Doc01', cda('11488-4'))));
+    const repo = double.repositoryUrlFor('contradict');
+    const type = await post(repo, pnrXml([{ id: 'Doc01', typeCode: '34133-9' }], inlineDoc('Doc01', cda('11488-4'))));
     assert.equal(type.status, 400);
     const tf = faultOf(type);
     assert.equal(tf.value, 'soap:Sender');
     assert.match(tf.reason, /DocumentEntry "Doc01": typeCode "34133-9" contradicts the CDA \/ClinicalDocument\/code\/@code "11488-4"/);
 
-    const pat = await post(u, pnrXml([{ id: 'Doc01', patient: OTHER_CX }], inlineDoc('Doc01', cda('11488-4'))));
+    const pat = await post(repo, pnrXml([{ id: 'Doc01', patient: OTHER_CX }], inlineDoc('Doc01', cda('11488-4'))));
     assert.equal(pat.status, 400);
     const pf = faultOf(pat);
     assert.equal(pf.code, 'XDSPatientIdDoesNotMatch');
@@ -444,11 +455,14 @@ describe('DMP double', () => {
       ),
     );
     // Same extension, other root: still a contradiction.
-    const root = await post(u, pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', cda('11488-4', [{ id: INS.id, oid: '1.2.250.1.213.1.4.9' }]))));
+    const root = await post(
+      repo,
+      pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', cda('11488-4', [{ id: INS.id, oid: '1.2.250.1.213.1.4.9' }]))),
+    );
     assert.equal(faultOf(root).code, 'XDSPatientIdDoesNotMatch');
     // A text/xml document that is not a CDA is not compared.
     const other = await post(
-      u,
+      repo,
       pnrXml(
         [{ id: 'Doc01', typeCode: 'E1762' }],
         inlineDoc('Doc01', Buffer.from('<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"/>')),
@@ -638,86 +652,86 @@ describe('DMP double', () => {
     for (const [i, c] of cases.entries()) {
       test(c.name, async () => {
         const tenant = `hostile-${i}`;
-        const u = double.repositoryUrlFor(tenant);
+        const repo = double.repositoryUrlFor(tenant);
         const { body, contentType } = c.make();
-        const r = await post(u, body, contentType);
-        assert.ok(r.ms < 1000, `answered in ${r.ms} ms`);
-        assert.equal(r.status, c.status ?? 400, r.body);
-        assert.match(String(r.headers['content-type']), /^application\/soap\+xml/);
-        const f = faultOf(r);
-        assert.equal(f.value, c.value ?? 'soap:Sender');
-        assert.equal(f.code, c.code, f.reason);
-        assert.match(f.reason, c.reason);
-        assert.doesNotMatch(r.body, /root:|lollol/);
+        const reply = await post(repo, body, contentType);
+        assert.ok(reply.ms < 1000, `answered in ${reply.ms} ms`);
+        assert.equal(reply.status, c.status ?? 400, reply.body);
+        assert.match(String(reply.headers['content-type']), /^application\/soap\+xml/);
+        const fault = faultOf(reply);
+        assert.equal(fault.value, c.value ?? 'soap:Sender');
+        assert.equal(fault.code, c.code, fault.reason);
+        assert.match(fault.reason, c.reason);
+        assert.doesNotMatch(reply.body, /root:|lollol/);
         const subs = double.tenant(tenant).submissions();
         assert.equal(subs.length, 1);
         assert.equal(subs[0].outcome, 'fault');
-        assert.equal(subs[0].fault, f.reason);
-        assert.equal(subs[0].response?.status, r.status);
+        assert.equal(subs[0].fault, fault.reason);
+        assert.equal(subs[0].response?.status, reply.status);
         const again = good();
-        assert.equal(statusOf(await post(u, again.body, again.contentType)), SUCCESS);
+        assert.equal(statusOf(await post(repo, again.body, again.contentType)), SUCCESS);
       });
     }
 
     test('a body over maxBodyBytes (default 20 MiB) gets 413', async () => {
-      const u = double.repositoryUrlFor('oversized');
+      const repo = double.repositoryUrlFor('oversized');
       const padding = `<!--${'x'.repeat(21 * 1024 * 1024)}-->`;
-      const r = await post(u, pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', doc)).replace('<soap:Body>', `<soap:Body>${padding}`));
-      assert.equal(r.status, 413);
-      const f = faultOf(r);
-      assert.equal(f.code, 'corps_trop_volumineux');
-      assert.match(f.reason, /exceeds 20971520 bytes/);
+      const reply = await post(repo, pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', doc)).replace('<soap:Body>', `<soap:Body>${padding}`));
+      assert.equal(reply.status, 413);
+      const fault = faultOf(reply);
+      assert.equal(fault.code, 'corps_trop_volumineux');
+      assert.match(fault.reason, /exceeds 20971520 bytes/);
       const [sub] = double.tenant('oversized').submissions();
       assert.equal(sub.outcome, 'fault');
       assert.ok(sub.raw.length <= 64 * 1024);
       const again = good();
-      assert.equal(statusOf(await post(u, again.body, again.contentType)), SUCCESS);
+      assert.equal(statusOf(await post(repo, again.body, again.contentType)), SUCCESS);
     });
   });
 
   test('hold, release with the current behaviour, release({drop:true})', async () => {
-    const t = double.tenant('hold');
-    const u = double.repositoryUrlFor('hold');
+    const tenant = double.tenant('hold');
+    const repo = double.repositoryUrlFor('hold');
     const body = () => pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', cda('11488-4')));
-    t.hold();
-    const p1 = post(u, body());
-    const p2 = post(u, body());
-    await t.waitForHeld(2, 2000);
-    assert.equal(t.heldCount(), 2);
+    tenant.hold();
+    const p1 = post(repo, body());
+    const p2 = post(repo, body());
+    await tenant.waitForHeld(2, 2000);
+    assert.equal(tenant.heldCount(), 2);
     assert.deepEqual(
-      t.submissions().map((s) => [s.outcome, s.response, s.durationMs]),
+      tenant.submissions().map((s) => [s.outcome, s.response, s.durationMs]),
       [
         ['held', null, null],
         ['held', null, null],
       ],
     );
-    assert.equal(t.storedDocuments().length, 0);
+    assert.equal(tenant.storedDocuments().length, 0);
     // Faults are not held.
-    assert.equal((await post(u, 'junk')).status, 400);
-    t.respondWith({ kind: 'refuse', code: 'DMPClosed', context: 'DMP fermé' }); // applies to parked submissions too
-    assert.equal(t.release(), 2);
+    assert.equal((await post(repo, 'junk')).status, 400);
+    tenant.respondWith({ kind: 'refuse', code: 'DMPClosed', context: 'DMP fermé' }); // applies to parked submissions too
+    assert.equal(tenant.release(), 2);
     const [r1, r2] = await Promise.all([p1, p2]);
     assert.deepEqual([statusOf(r1), statusOf(r2)], [FAILURE, FAILURE]);
     assert.deepEqual(
-      t.submissions().map((s) => s.outcome),
+      tenant.submissions().map((s) => s.outcome),
       ['refused', 'refused', 'fault'],
     );
 
-    t.respondWith({ kind: 'accept' });
-    t.hold();
-    const p3 = post(u, body());
-    await t.waitForHeld(1, 2000);
-    assert.equal(t.release({ drop: true }), 1);
+    tenant.respondWith({ kind: 'accept' });
+    tenant.hold();
+    const p3 = post(repo, body());
+    await tenant.waitForHeld(1, 2000);
+    assert.equal(tenant.release({ drop: true }), 1);
     await assert.rejects(p3, (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET' || /socket hang up/.test(err.message));
-    const last = t.submissions().at(-1)!;
+    const last = tenant.submissions().at(-1)!;
     assert.equal(last.outcome, 'dropped');
     assert.equal(last.response, null);
-    assert.equal(t.storedDocuments().length, 0, 'a dropped submission is not registered');
-    assert.equal(statusOf(await post(u, body())), SUCCESS, 'not holding any more');
+    assert.equal(tenant.storedDocuments().length, 0, 'a dropped submission is not registered');
+    assert.equal(statusOf(await post(repo, body())), SUCCESS, 'not holding any more');
   });
 
   test('FindDocuments: accepted documents of that patient only, not MASQUE_PS ones, plus seeded ones', async () => {
-    const t = double.tenant('registry');
+    const tenant = double.tenant('registry');
     const repo = double.repositoryUrlFor('registry');
     const ok = (r: Reply) => assert.equal(statusOf(r), SUCCESS, r.body);
     ok(
@@ -739,58 +753,56 @@ describe('DMP double', () => {
         pnrXml([{ id: 'A3', title: 'Invisible patient', conf: ['N', 'INVISIBLE_PATIENT'] }], inlineDoc('A3', cda('11488-4'))),
       ),
     );
-    t.seedDocument(INS, { title: 'VSM ancien', typeCode: '60591-5', classCode: '11' });
-    t.respondWith({ kind: 'refuse', code: 'DMPClosed', context: 'DMP fermé' });
+    tenant.seedDocument(INS, { title: 'VSM ancien', typeCode: '60591-5', classCode: '11' });
+    tenant.respondWith({ kind: 'refuse', code: 'DMPClosed', context: 'DMP fermé' });
     await post(repo, pnrXml([{ id: 'A4', title: 'Refusé' }], inlineDoc('A4', cda('11488-4'))));
-    t.hold(); // holds do not apply to queries
+    tenant.hold(); // holds do not apply to queries
 
-    const r = await post(double.registryUrlFor('registry'), findDocumentsXml(CX));
-    assert.equal(r.status, 200, r.body);
-    const resp = read(r).Body.AdhocQueryResponse;
+    const reply = await post(double.registryUrlFor('registry'), findDocumentsXml(CX));
+    assert.equal(reply.status, 200, reply.body);
+    const resp = read(reply).Body.AdhocQueryResponse;
     assert.equal(resp['@status'], SUCCESS);
-    assert.match(r.body, /<wsa:Action soap:mustUnderstand="true">urn:ihe:iti:2007:RegistryStoredQueryResponse<\/wsa:Action>/);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const objs: any[] = resp.RegistryObjectList.ExtrinsicObject;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const codeOf = (o: any, scheme: string) =>
-      o.Classification.filter((c: any) => c['@classificationScheme'] === scheme).map((c: any) => c['@nodeRepresentation']);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const extOf = (o: any, scheme: string) => o.ExternalIdentifier.find((e: any) => e['@identificationScheme'] === scheme)?.['@value'];
+    assert.match(reply.body, /<wsa:Action soap:mustUnderstand="true">urn:ihe:iti:2007:RegistryStoredQueryResponse<\/wsa:Action>/);
+    const objs: RegistryObject[] = resp.RegistryObjectList.ExtrinsicObject;
+    const codeOf = (o: RegistryObject, scheme: string) =>
+      o.Classification.filter((c) => c['@classificationScheme'] === scheme).map((c) => c['@nodeRepresentation']);
+    const extOf = (o: RegistryObject, scheme: string) =>
+      o.ExternalIdentifier.find((e) => e['@identificationScheme'] === scheme)?.['@value'];
     assert.deepEqual(
       objs.map((o) => o.Name.LocalizedString['@value']),
       ['Visible', 'Invisible patient', 'VSM ancien'],
     );
     assert.deepEqual(
-      objs.map((o) => codeOf(o, S.typeCode)),
+      objs.map((o) => codeOf(o, SCHEMES.typeCode)),
       [['11488-4'], ['11488-4'], ['60591-5']],
     );
     assert.deepEqual(
-      objs.map((o) => codeOf(o, S.classCode)),
+      objs.map((o) => codeOf(o, SCHEMES.classCode)),
       [['11'], ['11'], ['11']],
     );
     assert.deepEqual(
-      objs.map((o) => codeOf(o, S.conf)),
+      objs.map((o) => codeOf(o, SCHEMES.conf)),
       [['N'], ['N', 'INVISIBLE_PATIENT'], ['N']],
     );
-    assert.equal(extOf(objs[0], S.uniqueId), '1.2.3.1');
-    assert.match(extOf(objs[2], S.uniqueId), /^2\.25\.\d+$/);
-    assert.ok(objs.every((o) => extOf(o, S.patientId) === CX));
+    assert.equal(extOf(objs[0], SCHEMES.uniqueId), '1.2.3.1');
+    assert.match(extOf(objs[2], SCHEMES.uniqueId) ?? '', /^2\.25\.\d+$/);
+    assert.ok(objs.every((o) => extOf(o, SCHEMES.patientId) === CX));
     assert.ok(objs.every((o) => /^urn:uuid:[0-9a-f-]{36}$/.test(o['@id'])));
     assert.equal(new Set(objs.map((o) => o['@id'])).size, 3);
 
-    const [q] = await t.waitForQueries(1, 1000);
+    const [q] = await tenant.waitForQueries(1, 1000);
     assert.equal(q.outcome, 'answered');
     assert.equal(q.returned, 3);
     assert.equal(q.queryId, FIND_DOCUMENTS);
     assert.deepEqual(q.patientId, { ...INS, raw: CX });
     assert.equal(q.messageId, 'urn:uuid:q-1');
-    assert.equal(q.response?.raw, r.body);
+    assert.equal(q.response?.raw, reply.body);
 
     const refs = await post(double.registryUrlFor('registry'), findDocumentsXml(OTHER_CX, { returnType: 'ObjectRef' }));
     assert.equal(read(refs).Body.AdhocQueryResponse.RegistryObjectList.ObjectRef.length, 1);
     const none = await post(double.registryUrlFor('registry'), findDocumentsXml('999^^^&1.2.250.1.213.1.4.8&ISO^NH'));
     assert.equal(read(none).Body.AdhocQueryResponse['@status'], SUCCESS);
-    assert.equal(t.queries()[2].returned, 0);
+    assert.equal(tenant.queries()[2].returned, 0);
 
     const unknown = await post(
       double.registryUrlFor('registry'),
@@ -801,32 +813,33 @@ describe('DMP double', () => {
     const unquoted = await post(double.registryUrlFor('registry'), findDocumentsXml(CX, { quoted: false }));
     assert.match(faultOf(unquoted).reason, /not a quoted CX/);
     assert.deepEqual(
-      t.queries().map((x) => x.outcome),
+      tenant.queries().map((x) => x.outcome),
       ['answered', 'answered', 'answered', 'fault', 'fault'],
     );
-    t.release({ drop: true });
+    tenant.release({ drop: true });
   });
 
   test('tenants are isolated', async () => {
-    const a = double.tenant('iso-a');
-    const b = double.tenant('iso-b');
-    a.respondWith({ kind: 'refuse', code: 'DMPClosed', context: 'DMP fermé' });
+    const isoA = double.tenant('iso-a');
+    const isoB = double.tenant('iso-b');
+    isoA.respondWith({ kind: 'refuse', code: 'DMPClosed', context: 'DMP fermé' });
     const body = pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', cda('11488-4')));
     assert.equal(statusOf(await post(double.repositoryUrlFor('iso-a'), body)), FAILURE);
     assert.equal(statusOf(await post(double.repositoryUrlFor('iso-b'), body)), SUCCESS);
-    a.seedDocument(INS, { title: 'Seulement A', typeCode: '11488-4' });
+    isoA.seedDocument(INS, { title: 'Seulement A', typeCode: '11488-4' });
     const qa = await post(double.registryUrlFor('iso-a'), findDocumentsXml(CX));
     const qb = await post(double.registryUrlFor('iso-b'), findDocumentsXml(CX));
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const titles = (r: Reply) =>
-      (read(r).Body.AdhocQueryResponse.RegistryObjectList.ExtrinsicObject ?? []).map((o: any) => o.Name.LocalizedString['@value']);
+      (read(r).Body.AdhocQueryResponse.RegistryObjectList.ExtrinsicObject ?? []).map(
+        (o: RegistryObject) => o.Name.LocalizedString['@value'],
+      );
     assert.deepEqual(titles(qa), ['Seulement A']);
     assert.deepEqual(titles(qb), ['Compte rendu']);
-    assert.deepEqual([a.submissions().length, b.submissions().length, a.queries().length, b.queries().length], [1, 1, 1, 1]);
-    assert.deepEqual([a.submissions()[0].tenant, b.submissions()[0].tenant], ['iso-a', 'iso-b']);
-    assert.ok(b.submissions()[0].seq > a.submissions()[0].seq);
-    a.reset();
-    assert.deepEqual([a.submissions().length, a.queries().length, a.storedDocuments().length], [0, 0, 0]);
+    assert.deepEqual([isoA.submissions().length, isoB.submissions().length, isoA.queries().length, isoB.queries().length], [1, 1, 1, 1]);
+    assert.deepEqual([isoA.submissions()[0].tenant, isoB.submissions()[0].tenant], ['iso-a', 'iso-b']);
+    assert.ok(isoB.submissions()[0].seq > isoA.submissions()[0].seq);
+    isoA.reset();
+    assert.deepEqual([isoA.submissions().length, isoA.queries().length, isoA.storedDocuments().length], [0, 0, 0]);
     assert.equal(statusOf(await post(double.repositoryUrlFor('iso-a'), body)), SUCCESS, 'reset restores "accept"');
     assert.equal((await post(`${double.baseUrl}/dmp/bad.tenant/repository`, body)).status, 404);
     assert.equal((await post(`${double.baseUrl}/dmp/iso-a/other`, body)).status, 404);
@@ -835,12 +848,12 @@ describe('DMP double', () => {
   });
 
   test('waits are bounded and their timeout messages say what happened', async () => {
-    const t = double.tenant('waits');
+    const tenant = double.tenant('waits');
     await post(double.repositoryUrlFor('waits'), 'x');
-    await assert.rejects(t.waitForSubmissions(3, 50), /tenant "waits" received 1 submission\(s\) \(ITI-41\), expected 3 within 50 ms/);
-    await assert.rejects(t.waitForQueries(1, 30), /tenant "waits" received 0 query\(ies\) \(ITI-18\), expected 1 within 30 ms/);
-    await assert.rejects(t.waitForHeld(1, 30), /tenant "waits" has 0 parked submission\(s\), expected 1 within 30 ms/);
-    assert.equal((await t.waitForSubmissions(1, 50)).length, 1);
+    await assert.rejects(tenant.waitForSubmissions(3, 50), /tenant "waits" received 1 submission\(s\) \(ITI-41\), expected 3 within 50 ms/);
+    await assert.rejects(tenant.waitForQueries(1, 30), /tenant "waits" received 0 query\(ies\) \(ITI-18\), expected 1 within 30 ms/);
+    await assert.rejects(tenant.waitForHeld(1, 30), /tenant "waits" has 0 parked submission\(s\), expected 1 within 30 ms/);
+    assert.equal((await tenant.waitForSubmissions(1, 50)).length, 1);
   });
 });
 
@@ -848,18 +861,18 @@ test('stop() while a submission is parked resolves quickly; the client sees the 
   const double = new DmpDouble();
   await double.start();
   try {
-    const t = double.tenant('parked');
-    t.hold();
+    const tenant = double.tenant('parked');
+    tenant.hold();
     const pending = post(double.repositoryUrlFor('parked'), pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', cda('11488-4'))));
     const clientFails = assert.rejects(pending);
-    await t.waitForHeld(1, 2000);
-    const waiting = assert.rejects(t.waitForSubmissions(5, 60_000), /stopped/);
+    await tenant.waitForHeld(1, 2000);
+    const waiting = assert.rejects(tenant.waitForSubmissions(5, 60_000), /stopped/);
     const started = performance.now();
     await double.stop();
     assert.ok(performance.now() - started < 1000);
     await clientFails;
     await waiting;
-    const sub: DmpSubmission = t.submissions()[0];
+    const sub: DmpSubmission = tenant.submissions()[0];
     assert.equal(sub.outcome, 'dropped');
   } finally {
     await double.stop(); // idempotent; and a failed assertion must not leave the server running

@@ -71,78 +71,78 @@ describe('e-prescription double', () => {
   });
 
   test('ko: 422 with the programmed reason; reset restores ok', async () => {
-    const t = double.tenant('ko');
-    const u = `${double.urlFor('ko')}/prescriptions`;
-    t.respondWith({ kind: 'ko', reason: 'Prescripteur inconnu du téléservice' });
-    const r = await post(u, body);
-    assert.equal(r.status, 422);
-    assert.deepEqual(JSON.parse(r.body), { status: 'KO', reason: 'Prescripteur inconnu du téléservice' });
-    t.respondWith({ kind: 'ko' });
-    assert.equal(JSON.parse((await post(u, body)).body).status, 'KO');
+    const tenant = double.tenant('ko');
+    const endpoint = `${double.urlFor('ko')}/prescriptions`;
+    tenant.respondWith({ kind: 'ko', reason: 'Prescripteur inconnu du téléservice' });
+    const reply = await post(endpoint, body);
+    assert.equal(reply.status, 422);
+    assert.deepEqual(JSON.parse(reply.body), { status: 'KO', reason: 'Prescripteur inconnu du téléservice' });
+    tenant.respondWith({ kind: 'ko' });
+    assert.equal(JSON.parse((await post(endpoint, body)).body).status, 'KO');
     assert.deepEqual(
-      t.exchanges().map((e) => [e.outcome, e.prescriptionNumber]),
+      tenant.exchanges().map((e) => [e.outcome, e.prescriptionNumber]),
       [
         ['ko', undefined],
         ['ko', undefined],
       ],
     );
-    t.reset();
-    assert.equal(t.exchanges().length, 0);
-    assert.equal((await post(u, body)).status, 201);
+    tenant.reset();
+    assert.equal(tenant.exchanges().length, 0);
+    assert.equal((await post(endpoint, body)).status, 201);
   });
 
   test('hold, release with the current behaviour, release({drop:true})', async () => {
-    const t = double.tenant('hold');
-    const u = `${double.urlFor('hold')}/prescriptions`;
-    t.hold();
-    const p1 = post(u, body);
-    const p2 = post(u, body);
-    await t.waitForHeld(2, 2000);
-    assert.equal(t.heldCount(), 2);
+    const tenant = double.tenant('hold');
+    const endpoint = `${double.urlFor('hold')}/prescriptions`;
+    tenant.hold();
+    const p1 = post(endpoint, body);
+    const p2 = post(endpoint, body);
+    await tenant.waitForHeld(2, 2000);
+    assert.equal(tenant.heldCount(), 2);
     assert.deepEqual(
-      t.exchanges().map((e) => [e.outcome, e.response]),
+      tenant.exchanges().map((e) => [e.outcome, e.response]),
       [
         ['held', null],
         ['held', null],
       ],
     );
     // Malformed requests are answered at once, even while holding.
-    assert.equal((await post(u, '{')).status, 400);
-    t.respondWith({ kind: 'ko', reason: 'Service saturé' });
-    assert.equal(t.release(), 2);
+    assert.equal((await post(endpoint, '{')).status, 400);
+    tenant.respondWith({ kind: 'ko', reason: 'Service saturé' });
+    assert.equal(tenant.release(), 2);
     const [r1, r2] = await Promise.all([p1, p2]);
     assert.deepEqual([r1.status, r2.status], [422, 422]);
     assert.deepEqual(
-      t.exchanges().map((e) => e.outcome),
+      tenant.exchanges().map((e) => e.outcome),
       ['ko', 'ko', 'rejected'],
     );
 
-    t.respondWith({ kind: 'ok' });
-    t.hold();
-    const p3 = post(u, body);
-    await t.waitForHeld(1, 2000);
-    assert.equal(t.release({ drop: true }), 1);
+    tenant.respondWith({ kind: 'ok' });
+    tenant.hold();
+    const p3 = post(endpoint, body);
+    await tenant.waitForHeld(1, 2000);
+    assert.equal(tenant.release({ drop: true }), 1);
     await assert.rejects(p3, (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET' || /socket hang up/.test(err.message));
-    const last = t.exchanges().at(-1)!;
+    const last = tenant.exchanges().at(-1)!;
     assert.equal(last.outcome, 'dropped');
     assert.equal(last.response, null);
-    assert.equal((await post(u, body)).status, 201, 'not holding any more');
+    assert.equal((await post(endpoint, body)).status, 201, 'not holding any more');
   });
 
   test('malformed JSON, wrong shape and oversized bodies are rejected and recorded; the double keeps serving', async () => {
-    const t = double.tenant('bad');
-    const u = `${double.urlFor('bad')}/prescriptions`;
-    const malformed = await post(u, '{"patient": ');
+    const tenant = double.tenant('bad');
+    const endpoint = `${double.urlFor('bad')}/prescriptions`;
+    const malformed = await post(endpoint, '{"patient": ');
     assert.equal(malformed.status, 400);
     assert.equal(JSON.parse(malformed.body).status, 'KO');
     assert.match(JSON.parse(malformed.body).reason, /^Malformed JSON/);
-    const shape = await post(u, JSON.stringify({ patient: {}, lines: [] }));
+    const shape = await post(endpoint, JSON.stringify({ patient: {}, lines: [] }));
     assert.equal(shape.status, 400);
     assert.match(JSON.parse(shape.body).reason, /prescriber \(object\), lines \(non-empty array\)/);
-    const big = await post(u, JSON.stringify({ ...PRESCRIPTION, padding: 'x'.repeat(2 * 1024 * 1024) }));
+    const big = await post(endpoint, JSON.stringify({ ...PRESCRIPTION, padding: 'x'.repeat(2 * 1024 * 1024) }));
     assert.equal(big.status, 413);
     assert.match(JSON.parse(big.body).reason, /exceeds 1048576 bytes/);
-    const ex = t.exchanges();
+    const ex = tenant.exchanges();
     assert.deepEqual(
       ex.map((e) => [e.outcome, e.response?.status]),
       [
@@ -154,7 +154,7 @@ describe('e-prescription double', () => {
     assert.equal(ex[0].request.raw, '{"patient": ');
     assert.equal(ex[0].request.json, undefined);
     assert.ok(ex[2].request.raw.length <= 64 * 1024);
-    assert.equal((await post(u, body)).status, 201);
+    assert.equal((await post(endpoint, body)).status, 201);
   });
 
   test('routing, tenant isolation, bounded waits', async () => {
@@ -176,17 +176,17 @@ test('stop() while a request is parked resolves quickly and rejects pending wait
   const double = new EPrescriptionDouble();
   await double.start();
   try {
-    const t = double.tenant('parked');
-    t.hold();
+    const tenant = double.tenant('parked');
+    tenant.hold();
     const clientFails = assert.rejects(post(`${double.urlFor('parked')}/prescriptions`, body));
-    await t.waitForHeld(1, 2000);
-    const waiting = assert.rejects(t.waitForExchanges(5, 60_000), /stopped/);
+    await tenant.waitForHeld(1, 2000);
+    const waiting = assert.rejects(tenant.waitForExchanges(5, 60_000), /stopped/);
     const started = performance.now();
     await double.stop();
     assert.ok(performance.now() - started < 1000);
     await clientFails;
     await waiting;
-    assert.equal(t.exchanges()[0].outcome, 'dropped');
+    assert.equal(tenant.exchanges()[0].outcome, 'dropped');
   } finally {
     await double.stop();
   }

@@ -121,23 +121,23 @@ const reader = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, at
 function read(xml: string): any {
   return reader.parse(xml).Envelope;
 }
-function codeCR(r: Reply): string {
-  return read(r.body).Body.RESULTAT.CR.CodeCR;
+function codeCR(reply: Reply): string {
+  return read(reply.body).Body.RESULTAT.CR.CodeCR;
 }
-function faultOf(r: Reply): { value: string; reason: string; code: string } {
-  const f = read(r.body).Body.Fault;
-  return { value: f.Code.Value, reason: f.Reason.Text['#text'], code: f.Detail.Erreur['@code'] };
+function faultOf(reply: Reply): { value: string; reason: string; code: string } {
+  const fault = read(reply.body).Body.Fault;
+  return { value: fault.Code.Value, reason: fault.Reason.Text['#text'], code: fault.Detail.Erreur['@code'] };
 }
 
 async function validate(xml: string, xsdFile: string): Promise<{ valid: boolean; errors: string[] }> {
   const schema = { fileName: path.basename(xsdFile), contents: fs.readFileSync(path.join(XSD_DIR, xsdFile), 'utf8') };
-  const r = await validateXML({ xml: { fileName: 'doc.xml', contents: xml }, schema });
-  return { valid: r.valid, errors: r.errors.map((e) => e.message) };
+  const result = await validateXML({ xml: { fileName: 'doc.xml', contents: xml }, schema });
+  return { valid: result.valid, errors: result.errors.map((e) => e.message) };
 }
 function resultatOf(body: string): string {
-  const m = /<RESULTAT[\s\S]*<\/RESULTAT>/.exec(body);
-  assert.ok(m, `no RESULTAT in ${body}`);
-  return m[0];
+  const match = /<RESULTAT[\s\S]*<\/RESULTAT>/.exec(body);
+  assert.ok(match, `no RESULTAT in ${body}`);
+  return match[0];
 }
 
 describe('INSi double', () => {
@@ -159,8 +159,8 @@ describe('INSi double', () => {
     assert.equal(read(several.body).Body.RESULTAT.CR.LibelleCR, 'Plusieurs identites trouvees');
     for (const r of [found, none, several]) {
       assert.match(String(r.headers['content-type']), /^application\/soap\+xml; charset=utf-8$/);
-      const v = await validate(resultatOf(r.body), 'ServiceIdentiteCertifiee/INSi_RESULTAT_INS.xsd');
-      assert.ok(v.valid, v.errors.join('\n'));
+      const validation = await validate(resultatOf(r.body), 'ServiceIdentiteCertifiee/INSi_RESULTAT_INS.xsd');
+      assert.ok(validation.valid, validation.errors.join('\n'));
     }
     // The Cle of ECETINSI is given as "9": it must be sent as "09" (the XSD wants two digits).
     const padded = await post(url, recVit('1090763220834'), { 'content-type': SOAP12 });
@@ -172,10 +172,10 @@ describe('INSi double', () => {
   });
 
   test('lookup: tolerant traits search, NIR search, TIQ from the INSi record', async () => {
-    const t = double.tenant('lookup');
-    const u = double.endpointFor('lookup');
+    const tenant = double.tenant('lookup');
+    const endpoint = double.endpointFor('lookup');
     // Accents, case, hyphens and spaces are ignored; sex is ignored; only the first Prenom counts.
-    const r1 = await post(u, recSans('écetinsi', ['Pierre Alain', 'Muriel'], '2009-07-14', 'F'), sansAction);
+    const r1 = await post(endpoint, recSans('écetinsi', ['Pierre Alain', 'Muriel'], '2009-07-14', 'F'), sansAction);
     assert.equal(codeCR(r1), '00');
     const tiq = read(r1.body).Body.RESULTAT.INDIVIDU.TIQ;
     assert.deepEqual(tiq, {
@@ -186,13 +186,13 @@ describe('INSi double', () => {
       DateNaissance: '2009-07-14',
       LieuNaissance: '63220',
     });
-    assert.equal(codeCR(await post(u, recSans('ECETINSI', ['MURIEL'], '2009-07-14'), sansAction)), '01');
-    assert.equal(codeCR(await post(u, recSans('ECETINSI', ['PIERRE-ALAIN'], '2009-07-15'), sansAction)), '01');
+    assert.equal(codeCR(await post(endpoint, recSans('ECETINSI', ['MURIEL'], '2009-07-14'), sansAction)), '01');
+    assert.equal(codeCR(await post(endpoint, recSans('ECETINSI', ['PIERRE-ALAIN'], '2009-07-15'), sansAction)), '01');
 
     const bam =
       '<b:ContexteBAM xmlns:b="urn:siram:bam:ctxbam" Version="01_02"><b:Id>1</b:Id><b:Emetteur>dr@cabinet.fr</b:Emetteur></b:ContexteBAM>';
     const r2 = await post(
-      u,
+      endpoint,
       recVit('1810363220456', '<v:NomNaissance>SOMEONE ELSE</v:NomNaissance><v:RangNaissance>1</v:RangNaissance>', bam),
       { 'content-type': SOAP12 },
     );
@@ -201,9 +201,9 @@ describe('INSi double', () => {
     assert.deepEqual(ind.INSACTIF, { IdIndividu: { NumIdentifiant: '1810363220456', Cle: '60' }, OID: '1.2.250.1.213.1.4.8' });
     assert.equal(ind.TIQ.NomNaissance, 'HERMANN');
     assert.match(r2.body, /<wsa:Action>urn:ServiceIdentiteCertifiee:1\.0\.0:rechercherInsAvecCarteVitaleResponse<\/wsa:Action>/);
-    assert.equal(codeCR(await post(u, recVit('1999999999999'), { 'content-type': SOAP12 })), '01');
+    assert.equal(codeCR(await post(endpoint, recVit('1999999999999'), { 'content-type': SOAP12 })), '01');
 
-    const ex = t.exchanges();
+    const ex = tenant.exchanges();
     assert.equal(ex.length, 5);
     assert.equal(ex[0].operation, 'rechercherInsAvecTraitsIdentite');
     assert.equal(ex[0].action, `${ACTION}rechercherInsAvecTraitsIdentite`);
@@ -222,38 +222,38 @@ describe('INSi double', () => {
   });
 
   test('programmed behaviours: identity, none, several, fault', async () => {
-    const t = double.tenant('behaviours');
-    const u = double.endpointFor('behaviours');
-    t.respondWith({ kind: 'identity', person: DUPONT });
-    const id = await post(u, recVit('1810363220456'), { 'content-type': SOAP12 });
+    const tenant = double.tenant('behaviours');
+    const endpoint = double.endpointFor('behaviours');
+    tenant.respondWith({ kind: 'identity', person: DUPONT });
+    const id = await post(endpoint, recVit('1810363220456'), { 'content-type': SOAP12 });
     assert.equal(read(id.body).Body.RESULTAT.INDIVIDU.TIQ.NomNaissance, 'DUPONT');
-    t.respondWith({ kind: 'none' });
-    assert.equal(codeCR(await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '01');
-    t.respondWith({ kind: 'several' });
-    assert.equal(codeCR(await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '02');
-    t.respondWith({ kind: 'fault', code: 'insi_102', reason: 'Accès refusé <test> & co' });
-    const f = await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
-    assert.equal(f.status, 500);
-    assert.deepEqual(faultOf(f), { value: 'soap:Receiver', reason: 'Accès refusé <test> & co', code: 'insi_102' });
-    const erreur = /<siram:Erreur[\s\S]*<\/siram:Erreur>/.exec(f.body)![0];
+    tenant.respondWith({ kind: 'none' });
+    assert.equal(codeCR(await post(endpoint, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '01');
+    tenant.respondWith({ kind: 'several' });
+    assert.equal(codeCR(await post(endpoint, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '02');
+    tenant.respondWith({ kind: 'fault', code: 'insi_102', reason: 'Accès refusé <test> & co' });
+    const faultReply = await post(endpoint, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    assert.equal(faultReply.status, 500);
+    assert.deepEqual(faultOf(faultReply), { value: 'soap:Receiver', reason: 'Accès refusé <test> & co', code: 'insi_102' });
+    const erreur = /<siram:Erreur[\s\S]*<\/siram:Erreur>/.exec(faultReply.body)![0];
     assert.ok((await validate(erreur, 'schema_faultSOAP_V01_01.xsd')).valid);
-    t.respondWith({ kind: 'fault' });
-    assert.equal(faultOf(await post(u, recSans('A', ['B'], '2000-01-01'))).value, 'soap:Receiver');
+    tenant.respondWith({ kind: 'fault' });
+    assert.equal(faultOf(await post(endpoint, recSans('A', ['B'], '2000-01-01'))).value, 'soap:Receiver');
     assert.deepEqual(
-      t.exchanges().map((e) => e.outcome),
+      tenant.exchanges().map((e) => e.outcome),
       ['answered', 'answered', 'answered', 'fault', 'fault'],
     );
-    t.reset();
-    assert.equal(t.exchanges().length, 0);
-    assert.equal(codeCR(await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '00');
+    tenant.reset();
+    assert.equal(tenant.exchanges().length, 0);
+    assert.equal(codeCR(await post(endpoint, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '00');
   });
 
   test('tenants are isolated; POST /insi is tenant "default"', async () => {
     double.tenant('iso-a').respondWith({ kind: 'none' });
-    const a = await post(double.endpointFor('iso-a'), recSans('HERMANN', ['GATIEN'], '1981-03-24'));
-    const b = await post(double.endpointFor('iso-b'), recSans('HERMANN', ['GATIEN'], '1981-03-24'));
-    const d = await post(`${double.baseUrl}/insi`, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
-    assert.deepEqual([codeCR(a), codeCR(b), codeCR(d)], ['01', '00', '00']);
+    const isoA = await post(double.endpointFor('iso-a'), recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    const isoB = await post(double.endpointFor('iso-b'), recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    const byDefault = await post(`${double.baseUrl}/insi`, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    assert.deepEqual([codeCR(isoA), codeCR(isoB), codeCR(byDefault)], ['01', '00', '00']);
     assert.equal(double.tenant('iso-a').exchanges().length, 1);
     assert.equal(double.tenant('iso-b').exchanges().length, 1);
     assert.equal(double.tenant('default').exchanges()[0].tenant, 'default');
@@ -264,54 +264,54 @@ describe('INSi double', () => {
   });
 
   test('hold, release with the current behaviour, release({drop:true})', async () => {
-    const t = double.tenant('hold');
-    const u = double.endpointFor('hold');
-    t.hold();
-    const p1 = post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
-    const p2 = post(u, recVit('1810363220456'));
-    await t.waitForHeld(2, 2000);
-    assert.equal(t.heldCount(), 2);
+    const tenant = double.tenant('hold');
+    const endpoint = double.endpointFor('hold');
+    tenant.hold();
+    const p1 = post(endpoint, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    const p2 = post(endpoint, recVit('1810363220456'));
+    await tenant.waitForHeld(2, 2000);
+    assert.equal(tenant.heldCount(), 2);
     assert.deepEqual(
-      t.exchanges().map((e) => [e.outcome, e.response, e.durationMs]),
+      tenant.exchanges().map((e) => [e.outcome, e.response, e.durationMs]),
       [
         ['held', null, null],
         ['held', null, null],
       ],
     );
-    t.respondWith({ kind: 'several' }); // applies to the parked requests too
-    assert.equal(t.release(), 2);
+    tenant.respondWith({ kind: 'several' }); // applies to the parked requests too
+    assert.equal(tenant.release(), 2);
     const [r1, r2] = await Promise.all([p1, p2]);
     assert.deepEqual([codeCR(r1), codeCR(r2)], ['02', '02']);
-    assert.equal(t.heldCount(), 0);
+    assert.equal(tenant.heldCount(), 0);
     assert.deepEqual(
-      t.exchanges().map((e) => e.outcome),
+      tenant.exchanges().map((e) => e.outcome),
       ['answered', 'answered'],
     );
 
     // Not holding any more: answered at once.
-    assert.equal(codeCR(await post(u, recSans('X', ['Y'], '2000-01-01'))), '02');
+    assert.equal(codeCR(await post(endpoint, recSans('X', ['Y'], '2000-01-01'))), '02');
 
-    t.hold();
-    const p3 = post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
-    await t.waitForHeld(1, 2000);
-    assert.equal(t.release({ drop: true }), 1);
+    tenant.hold();
+    const p3 = post(endpoint, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    await tenant.waitForHeld(1, 2000);
+    assert.equal(tenant.release({ drop: true }), 1);
     await assert.rejects(p3, (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET' || /socket hang up/.test(err.message));
-    const last = t.exchanges().at(-1)!;
+    const last = tenant.exchanges().at(-1)!;
     assert.equal(last.outcome, 'dropped');
     assert.equal(last.response, null);
   });
 
   test('waits are bounded and their timeout messages say what happened', async () => {
-    const t = double.tenant('waits');
+    const tenant = double.tenant('waits');
     await post(double.endpointFor('waits'), recSans('A', ['B'], '2000-01-01'));
-    await assert.rejects(t.waitForExchanges(3, 50), (err: Error) => {
+    await assert.rejects(tenant.waitForExchanges(3, 50), (err: Error) => {
       assert.match(err.message, /tenant "waits"/);
       assert.match(err.message, /received 1 request/);
       assert.match(err.message, /expected 3/);
       return true;
     });
-    await assert.rejects(t.waitForHeld(1, 30), /tenant "waits" has 0 parked request\(s\), expected 1/);
-    assert.equal((await t.waitForExchanges(1, 50)).length, 1);
+    await assert.rejects(tenant.waitForHeld(1, 30), /tenant "waits" has 0 parked request\(s\), expected 1/);
+    assert.equal((await tenant.waitForExchanges(1, 50)).length, 1);
   });
 
   describe('hostile and broken inputs', () => {
@@ -418,32 +418,32 @@ describe('INSi double', () => {
     for (const c of cases) {
       test(`${c.name} gets a ${c.value} fault quickly and the double keeps serving`, async () => {
         const tenant = `hostile-${cases.indexOf(c)}`;
-        const u = double.endpointFor(tenant);
-        const r = await post(u, c.body, c.headers);
-        assert.ok(r.ms < 1000, `answered in ${r.ms} ms`);
-        assert.equal(r.status, c.status, r.body);
-        assert.match(String(r.headers['content-type']), /^application\/soap\+xml/);
-        const f = faultOf(r);
-        assert.equal(f.value, c.value);
-        assert.match(f.reason, c.reason);
-        assert.equal(f.code, c.code);
-        assert.doesNotMatch(r.body, /root:/);
+        const endpoint = double.endpointFor(tenant);
+        const reply = await post(endpoint, c.body, c.headers);
+        assert.ok(reply.ms < 1000, `answered in ${reply.ms} ms`);
+        assert.equal(reply.status, c.status, reply.body);
+        assert.match(String(reply.headers['content-type']), /^application\/soap\+xml/);
+        const fault = faultOf(reply);
+        assert.equal(fault.value, c.value);
+        assert.match(fault.reason, c.reason);
+        assert.equal(fault.code, c.code);
+        assert.doesNotMatch(reply.body, /root:/);
         const ex = double.tenant(tenant).exchanges();
         assert.equal(ex.length, 1);
         assert.equal(ex[0].outcome, 'fault');
         assert.equal(ex[0].response?.status, c.status);
-        assert.equal(ex[0].response?.fault, f.reason);
-        assert.equal(codeCR(await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '00');
+        assert.equal(ex[0].response?.fault, fault.reason);
+        assert.equal(codeCR(await post(endpoint, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '00');
       });
     }
   });
 
   test('an oversized chunked body (no Content-Length) is cut at maxBodyBytes too', async () => {
-    const u = double.endpointFor('chunked');
-    const r = await new Promise<Reply>((resolve, reject) => {
+    const endpoint = double.endpointFor('chunked');
+    const reply = await new Promise<Reply>((resolve, reject) => {
       const started = performance.now();
       const req = http.request(
-        u,
+        endpoint,
         { method: 'POST', agent: false, headers: { 'content-type': SOAP12, 'transfer-encoding': 'chunked' } },
         (res) => {
           const chunks: Buffer[] = [];
@@ -463,20 +463,20 @@ describe('INSi double', () => {
       for (let i = 0; i < 32; i++) req.write('x'.repeat(64 * 1024));
       req.end('--></soap:Envelope>');
     });
-    assert.equal(r.status, 413);
-    assert.equal(faultOf(r).code, 'corps_trop_volumineux');
+    assert.equal(reply.status, 413);
+    assert.equal(faultOf(reply).code, 'corps_trop_volumineux');
     const [ex] = double.tenant('chunked').exchanges();
     assert.ok(ex.request.raw.length <= 64 * 1024, 'only the head of an oversized body is kept');
-    assert.equal(codeCR(await post(u, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '00');
+    assert.equal(codeCR(await post(endpoint, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '00');
   });
 
   test('the captured real client request is answered', async () => {
     const raw = fs.readFileSync(path.join(FIXTURES, 'requests/RECSANSVITALE-as-sent-by-padoa-client.xml'));
-    const r = await post(double.endpointFor('real'), raw, { 'content-type': 'application/soap+xml' });
-    assert.equal(r.status, 200, r.body);
-    assert.equal(codeCR(r), '00');
-    assert.equal(read(r.body).Body.RESULTAT.INDIVIDU.INSACTIF.IdIndividu.NumIdentifiant, DUPONT.matricule);
-    assert.match(r.body, /<wsa:RelatesTo>uuid:49362943-aae1-4284-ab25-864dfc9f3f63<\/wsa:RelatesTo>/);
+    const reply = await post(double.endpointFor('real'), raw, { 'content-type': 'application/soap+xml' });
+    assert.equal(reply.status, 200, reply.body);
+    assert.equal(codeCR(reply), '00');
+    assert.equal(read(reply.body).Body.RESULTAT.INDIVIDU.INSACTIF.IdIndividu.NumIdentifiant, DUPONT.matricule);
+    assert.match(reply.body, /<wsa:RelatesTo>uuid:49362943-aae1-4284-ab25-864dfc9f3f63<\/wsa:RelatesTo>/);
     const [ex] = double.tenant('real').exchanges();
     assert.equal(ex.action, `${ACTION}rechercherInsAvecTraitsIdentite`);
     assert.equal(ex.request.emitter, 'medecin@test.fr');
@@ -488,18 +488,18 @@ describe('INSi double', () => {
 test('stop() while a request is parked resolves and the client sees the connection end', async () => {
   const double = new InsiDouble();
   await double.start();
-  const t = double.tenant('parked');
-  t.hold();
+  const tenant = double.tenant('parked');
+  tenant.hold();
   const pending = post(double.endpointFor('parked'), recSans('A', ['B'], '2000-01-01'));
-  await t.waitForHeld(1, 2000);
+  await tenant.waitForHeld(1, 2000);
   // A pending wait must not keep the process alive after stop(): it is rejected.
-  const waiting = assert.rejects(t.waitForExchanges(5, 60_000), /stopped/);
+  const waiting = assert.rejects(tenant.waitForExchanges(5, 60_000), /stopped/);
   const clientFails = assert.rejects(pending);
   const started = performance.now();
   await double.stop();
   assert.ok(performance.now() - started < 1000);
   await clientFails;
   await waiting;
-  assert.equal(t.exchanges()[0].outcome, 'dropped');
+  assert.equal(tenant.exchanges()[0].outcome, 'dropped');
   await double.stop(); // idempotent
 });

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { MssDouble, checkIns, type MssMessage, type MssTenant } from '../../src/doubles/mss';
+import { eventually } from '../../src/harness/wait';
 
 const CERT = fs.readFileSync(path.resolve(__dirname, '../../fixtures/mss/tls/cert.pem'));
 
@@ -48,10 +49,10 @@ const NO_SWAKS = HAVE_SWAKS ? false : 'swaks is not installed (apt-get install -
 
 // ---------- clients ----------
 
-function transport(d: MssDouble, extra: Record<string, unknown> = {}) {
+function transport(double: MssDouble, extra: Record<string, unknown> = {}) {
   return nodemailer.createTransport({
-    host: d.smtp.host,
-    port: d.smtp.port,
+    host: double.smtp.host,
+    port: double.smtp.port,
     secure: false,
     ignoreTLS: true,
     connectionTimeout: 5000,
@@ -88,33 +89,31 @@ class Raw {
   }
   static connect(port: number): Promise<Raw> {
     return new Promise((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () => resolve(new Raw(s)));
-      s.once('error', reject);
+      const socket = net.connect(port, '127.0.0.1', () => resolve(new Raw(socket)));
+      socket.once('error', reject);
     });
   }
   private wake() {
-    const w = this.waiters;
+    const waiters = this.waiters;
     this.waiters = [];
-    w.forEach((f) => f());
+    waiters.forEach((f) => f());
   }
   /** Waits until pred(buffer) gives an index (end of what is wanted), returns and consumes that prefix. */
   async take(pred: (b: Buffer) => number, timeoutMs = 5000, what = 'reply'): Promise<Buffer> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const end = pred(this.buf);
-      if (end >= 0) {
-        const out = this.buf.subarray(0, end);
-        this.buf = this.buf.subarray(end);
-        return out;
-      }
-      if (this.closed) throw new Error(`connection closed while waiting for ${what}; got ${JSON.stringify(this.buf.toString('latin1'))}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timeout waiting for ${what}; got ${JSON.stringify(this.buf.toString('latin1'))}`);
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, left);
-        this.waiters.push(() => (clearTimeout(t), r()));
-      });
-    }
+    // Probed at once, then on every chunk or close (wake), within the one waiting policy.
+    const found = await eventually(
+      () => {
+        const end = pred(this.buf);
+        if (end >= 0) return { end };
+        if (this.closed) throw new Error(`connection closed while waiting for ${what}; got ${JSON.stringify(this.buf.toString('latin1'))}`);
+        return undefined;
+      },
+      { ms: timeoutMs, wake: () => new Promise<void>((resolve) => this.waiters.push(resolve)) },
+    );
+    if (!found.value) throw new Error(`timeout waiting for ${what}; got ${JSON.stringify(this.buf.toString('latin1'))}`);
+    const out = this.buf.subarray(0, found.value.end);
+    this.buf = this.buf.subarray(found.value.end);
+    return out;
   }
   line(timeoutMs?: number): Promise<string> {
     return this.take(
@@ -130,14 +129,14 @@ class Raw {
   async smtpReply(timeoutMs?: number): Promise<string[]> {
     const lines: string[] = [];
     for (;;) {
-      const l = await this.line(timeoutMs);
-      lines.push(l);
-      if (!/^\d{3}-/.test(l)) return lines;
+      const line = await this.line(timeoutMs);
+      lines.push(line);
+      if (!/^\d{3}-/.test(line)) return lines;
     }
   }
   /** A POP3 multi-line body up to CRLF.CRLF, un-dot-stuffed. */
   async pop3Body(timeoutMs?: number): Promise<Buffer> {
-    const b = await this.take(
+    const raw = await this.take(
       (x) => {
         const i = x.indexOf('\r\n.\r\n');
         return i < 0 ? (x.subarray(0, 3).toString() === '.\r\n' ? 3 : -1) : i + 5;
@@ -145,7 +144,7 @@ class Raw {
       timeoutMs,
       'a POP3 body',
     );
-    const body = b.subarray(0, Math.max(0, b.length - 3)); // keep the final CRLF
+    const body = raw.subarray(0, Math.max(0, raw.length - 3)); // keep the final CRLF
     const parts: Buffer[] = [];
     let start = 0;
     for (let i = 0; i < body.length; i++) {
@@ -157,8 +156,8 @@ class Raw {
     parts.push(body.subarray(start));
     return Buffer.concat(parts);
   }
-  write(s: string | Buffer) {
-    this.sock.write(s);
+  write(data: string | Buffer) {
+    this.sock.write(data);
   }
   close() {
     this.sock.destroy();
@@ -166,21 +165,21 @@ class Raw {
 }
 
 /** Fetches every message of a mailbox over POP3 (USER/PASS/STAT/UIDL/RETR/QUIT). */
-async function pop3Fetch(d: MssDouble, mailbox: string, o: { dele?: boolean } = {}): Promise<{ uid: string; raw: Buffer }[]> {
-  const c = await Raw.connect(d.pop3.port);
+async function pop3Fetch(double: MssDouble, mailbox: string, options: { dele?: boolean } = {}): Promise<{ uid: string; raw: Buffer }[]> {
+  const client = await Raw.connect(double.pop3.port);
   try {
-    assert.match(await c.line(), /^\+OK/);
-    c.write(`USER ${mailbox}\r\n`);
-    assert.match(await c.line(), /^\+OK/);
-    c.write('PASS vigie\r\n');
-    assert.match(await c.line(), /^\+OK/);
-    c.write('STAT\r\n');
-    const stat = /^\+OK (\d+) (\d+)/.exec(await c.line());
+    assert.match(await client.line(), /^\+OK/);
+    client.write(`USER ${mailbox}\r\n`);
+    assert.match(await client.line(), /^\+OK/);
+    client.write('PASS vigie\r\n');
+    assert.match(await client.line(), /^\+OK/);
+    client.write('STAT\r\n');
+    const stat = /^\+OK (\d+) (\d+)/.exec(await client.line());
     assert.ok(stat, 'STAT answer');
     const n = Number(stat[1]);
-    c.write('UIDL\r\n');
-    assert.match(await c.line(), /^\+OK/);
-    const uids = (await c.pop3Body())
+    client.write('UIDL\r\n');
+    assert.match(await client.line(), /^\+OK/);
+    const uids = (await client.pop3Body())
       .toString('latin1')
       .split('\r\n')
       .filter(Boolean)
@@ -188,30 +187,30 @@ async function pop3Fetch(d: MssDouble, mailbox: string, o: { dele?: boolean } = 
     assert.equal(uids.length, n);
     const out: { uid: string; raw: Buffer }[] = [];
     for (let i = 1; i <= n; i++) {
-      c.write(`RETR ${i}\r\n`);
-      const head = await c.line();
+      client.write(`RETR ${i}\r\n`);
+      const head = await client.line();
       assert.match(head, /^\+OK/);
-      out.push({ uid: uids[i - 1]!, raw: await c.pop3Body(10000) });
-      if (o.dele) {
-        c.write(`DELE ${i}\r\n`);
-        assert.match(await c.line(), /^\+OK/);
+      out.push({ uid: uids[i - 1]!, raw: await client.pop3Body(10000) });
+      if (options.dele) {
+        client.write(`DELE ${i}\r\n`);
+        assert.match(await client.line(), /^\+OK/);
       }
     }
-    c.write('QUIT\r\n');
-    assert.match(await c.line(), /^\+OK/);
+    client.write('QUIT\r\n');
+    assert.match(await client.line(), /^\+OK/);
     return out;
   } finally {
-    c.close();
+    client.close();
   }
 }
 
 /** Splits a multipart body on its boundary (enough for the reports the double writes). */
 function mimeParts(raw: Buffer): { headers: string; body: string }[] {
   const text = raw.toString('utf8');
-  const b = /boundary="?([^";\r\n]+)"?/i.exec(text)?.[1];
-  assert.ok(b, 'a multipart boundary');
+  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(text)?.[1];
+  assert.ok(boundary, 'a multipart boundary');
   return text
-    .split(`--${b}`)
+    .split(`--${boundary}`)
     .slice(1, -1)
     .map((p) => {
       const sep = p.indexOf('\r\n\r\n');
@@ -219,8 +218,8 @@ function mimeParts(raw: Buffer): { headers: string; body: string }[] {
     });
 }
 
-async function expectDsn(d: MssDouble, sender: string, rcpt: string, sentence: string, status: string, originalMessageId: string) {
-  const fetched = await pop3Fetch(d, sender);
+async function expectDsn(double: MssDouble, sender: string, rcpt: string, sentence: string, status: string, originalMessageId: string) {
+  const fetched = await pop3Fetch(double, sender);
   const dsn = fetched.find((f) => f.raw.toString('utf8').includes(`Final-Recipient: rfc822; ${rcpt}`));
   assert.ok(dsn, `a DSN for ${rcpt} in ${sender}'s POP3 maildrop (${fetched.length} message(s))`);
   const mail = await simpleParser(dsn.raw);
@@ -255,25 +254,30 @@ describe('MSS-01 INS addresses', () => {
 });
 
 describe('MSSanté double', () => {
-  const d = new MssDouble();
+  const double = new MssDouble();
   let seqTenant = 0;
   const fresh = (): { t: MssTenant; doc: string } => {
-    const t = d.tenant(`t${++seqTenant}`);
-    return { t, doc: t.mailboxFor('dr-martin') };
+    const tenant = double.tenant(`t${++seqTenant}`);
+    return { t: tenant, doc: tenant.mailboxFor('dr-martin') };
   };
-  before(() => d.start());
-  after(() => d.stop());
+  before(() => double.start());
+  after(() => double.stop());
 
   test('listens on loopback; mailboxFor carries the tenant', () => {
-    assert.equal(d.smtp.host, '127.0.0.1');
-    assert.equal(d.pop3.host, '127.0.0.1');
-    assert.equal(d.tenant('cab1').mailboxFor('cabinet'), 'cabinet.cab1@medecin.mssante.fr');
-    assert.throws(() => d.tenant('bad tenant'));
+    assert.equal(double.smtp.host, '127.0.0.1');
+    assert.equal(double.pop3.host, '127.0.0.1');
+    assert.equal(double.tenant('cab1').mailboxFor('cabinet'), 'cabinet.cab1@medecin.mssante.fr');
+    assert.throws(() => double.tenant('bad tenant'));
   });
 
   test('activé patient: delivered, patient notified, bytes kept (nodemailer)', async () => {
     const { t, doc } = fresh();
-    const info = await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: 'Vos résultats', text: 'Bonjour, voici vos résultats.' });
+    const info = await transport(double).sendMail({
+      from: doc,
+      to: P_ACTIVE,
+      subject: 'Vos résultats',
+      text: 'Bonjour, voici vos résultats.',
+    });
     assert.match(info.response, /^250 /);
     const [m] = t.messages();
     assert.ok(m);
@@ -282,7 +286,7 @@ describe('MSSanté double', () => {
     ]);
     assert.equal(m.parsed?.subject, 'Vos résultats');
     assert.equal(t.mailbox(P_ACTIVE).length, 1);
-    const popped = await pop3Fetch(d, P_ACTIVE);
+    const popped = await pop3Fetch(double, P_ACTIVE);
     assert.ok(
       popped.some((p) => p.raw.equals(m.raw)),
       'POP3 gives back the very bytes received',
@@ -290,42 +294,42 @@ describe('MSSanté double', () => {
   });
 
   test('the same patient is opposé in one tenant and activé in another', async () => {
-    const a = fresh();
-    const b = fresh();
-    a.t.setPatientState(INS_OTHER, 'opposé');
-    await transport(d).sendMail({ from: a.doc, to: P_OTHER, subject: 'x', text: 'x' });
-    await transport(d).sendMail({ from: b.doc, to: P_OTHER, subject: 'y', text: 'y' });
-    assert.equal(a.t.messages()[0]!.deliveries[0]!.outcome, 'bounced');
-    assert.equal(b.t.messages()[0]!.deliveries[0]!.outcome, 'delivered');
-    assert.equal(b.t.patientState(INS_OTHER), 'activé');
+    const one = fresh();
+    const another = fresh();
+    one.t.setPatientState(INS_OTHER, 'opposé');
+    await transport(double).sendMail({ from: one.doc, to: P_OTHER, subject: 'x', text: 'x' });
+    await transport(double).sendMail({ from: another.doc, to: P_OTHER, subject: 'y', text: 'y' });
+    assert.equal(one.t.messages()[0]!.deliveries[0]!.outcome, 'bounced');
+    assert.equal(another.t.messages()[0]!.deliveries[0]!.outcome, 'delivered');
+    assert.equal(another.t.patientState(INS_OTHER), 'activé');
   });
 
   test('MSS-02 opposé: accepted, then an RFC 3464 DSN with the exact sentence, fetched over POP3', async () => {
     const { t, doc } = fresh();
     t.setPatientState(INS_ACTIVE, 'opposé');
-    const info = await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: 'Compte rendu', text: 'CR' });
+    const info = await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: 'Compte rendu', text: 'CR' });
     assert.match(info.response, /^250 /, 'accepted at SMTP time, like Mon espace santé');
     const [m, dsn] = await t.waitForMessages(2, 2000);
     assert.equal(m!.deliveries[0]!.outcome, 'bounced');
     assert.equal(dsn!.generated, 'dsn');
     assert.equal(m!.deliveries[0]!.generatedSeq, dsn!.seq);
     assert.equal(t.mailbox(P_ACTIVE).length, 0);
-    await expectDsn(d, doc, P_ACTIVE, MSS02(P_ACTIVE), '5.1.1', info.messageId);
+    await expectDsn(double, doc, P_ACTIVE, MSS02(P_ACTIVE), '5.1.1', info.messageId);
   });
 
   test('MSS-03 clôturé: DSN with the exact sentence', async () => {
     const { t, doc } = fresh();
     t.setPatientState(INS_ANS, 'clôturé');
-    const info = await transport(d).sendMail({ from: doc, to: P_ANS, subject: 'Ordonnance', text: 'Rx' });
-    await expectDsn(d, doc, P_ANS, MSS03(P_ANS), '5.2.1', info.messageId);
+    const info = await transport(double).sendMail({ from: doc, to: P_ANS, subject: 'Ordonnance', text: 'Rx' });
+    await expectDsn(double, doc, P_ANS, MSS03(P_ANS), '5.2.1', info.messageId);
   });
 
   test('MSS-04 wrong key and wrong length: DSN with the exact sentence', async () => {
     const { t, doc } = fresh();
-    const a = await transport(d).sendMail({ from: doc, to: P_WRONG_KEY, subject: 'k', text: 'k' });
-    await expectDsn(d, doc, P_WRONG_KEY, MSS04(P_WRONG_KEY), '5.1.3', a.messageId);
-    const b = await transport(d).sendMail({ from: doc, to: P_SHORT, subject: 'l', text: 'l' });
-    await expectDsn(d, doc, P_SHORT, MSS04(P_SHORT), '5.1.3', b.messageId);
+    const wrongKey = await transport(double).sendMail({ from: doc, to: P_WRONG_KEY, subject: 'k', text: 'k' });
+    await expectDsn(double, doc, P_WRONG_KEY, MSS04(P_WRONG_KEY), '5.1.3', wrongKey.messageId);
+    const short = await transport(double).sendMail({ from: doc, to: P_SHORT, subject: 'l', text: 'l' });
+    await expectDsn(double, doc, P_SHORT, MSS04(P_SHORT), '5.1.3', short.messageId);
     assert.deepEqual(
       t
         .messages()
@@ -338,7 +342,7 @@ describe('MSSanté double', () => {
   test('MSS-11 créé non activé: delivered; the patient must activate before reading', async () => {
     const { t, doc } = fresh();
     t.setPatientState(INS_ACTIVE, 'créé non activé');
-    const info = await transport(d).sendMail({
+    const info = await transport(double).sendMail({
       from: doc,
       to: P_ACTIVE,
       subject: 's',
@@ -355,14 +359,14 @@ describe('MSSanté double', () => {
 
   test('MSS-07 [FIN]: not delivered; earlier messages can no longer be answered', async () => {
     const { t, doc } = fresh();
-    const first = await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: 'Suivi', text: 'Comment allez-vous ?' });
+    const first = await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: 'Suivi', text: 'Comment allez-vous ?' });
     const ok = await t.patientReplies(P_ACTIVE, first.messageId, 'Bien, merci.');
     assert.equal(ok.deliveries[0]!.outcome, 'delivered');
     assert.equal(t.mailbox(doc).length, 1);
-    await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: '[FIN] ', text: 'not exactly [FIN]' });
-    await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: '[fin]', text: 'case matters' });
+    await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: '[FIN] ', text: 'not exactly [FIN]' });
+    await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: '[fin]', text: 'case matters' });
     assert.equal(t.mailbox(P_ACTIVE).length, 3, 'subjects other than exactly [FIN] are ordinary messages');
-    await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: '[FIN]', text: 'Fin des échanges' });
+    await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: '[FIN]', text: 'Fin des échanges' });
     const fin = t.messages().at(-1)!;
     assert.equal(fin.deliveries[0]!.outcome, 'not-delivered-fin');
     assert.equal(t.mailbox(P_ACTIVE).length, 3, '[FIN] is not delivered to the patient');
@@ -379,8 +383,8 @@ describe('MSSanté double', () => {
     const { t } = fresh();
     const pharma = t.mailboxFor('pharmacie-du-port', 'pharmacie.mssante.fr');
     t.registerMailbox(pharma, { organisational: true, kind: 'pharmacy' });
-    const before = await transport(d).sendMail({ from: pharma, to: P_ACTIVE, subject: 'Votre commande', text: 'Prête' });
-    await transport(d).sendMail({ from: pharma, to: P_ACTIVE, subject: '[FIN]', text: '' });
+    const before = await transport(double).sendMail({ from: pharma, to: P_ACTIVE, subject: 'Votre commande', text: 'Prête' });
+    await transport(double).sendMail({ from: pharma, to: P_ACTIVE, subject: '[FIN]', text: '' });
     assert.equal((await t.patientReplies(P_ACTIVE, before.messageId, 'merci')).deliveries[0]!.outcome, 'refused');
     const fresh1 = await t.patientWrites(P_ACTIVE, pharma, 'Nouvelle ordonnance', 'Voici mon ordonnance');
     assert.equal(fresh1.deliveries[0]!.outcome, 'delivered');
@@ -389,13 +393,13 @@ describe('MSSanté double', () => {
 
   test('MSS-06 a patient may not write first, except to an organisational pharmacy mailbox', async () => {
     const { t, doc } = fresh();
-    const m = await t.patientWrites(P_ACTIVE, doc, 'Question', 'Bonjour docteur');
-    assert.equal(m.deliveries[0]!.outcome, 'refused');
-    assert.match(m.deliveries[0]!.reason ?? '', /MSS-06/);
+    const refused = await t.patientWrites(P_ACTIVE, doc, 'Question', 'Bonjour docteur');
+    assert.equal(refused.deliveries[0]!.outcome, 'refused');
+    assert.match(refused.deliveries[0]!.reason ?? '', /MSS-06/);
     assert.equal(t.mailbox(doc).length, 0);
-    assert.ok(t.mailbox(P_ACTIVE).some((x) => x.generated === 'dsn' && x.inResponseTo === m.seq));
+    assert.ok(t.mailbox(P_ACTIVE).some((x) => x.generated === 'dsn' && x.inResponseTo === refused.seq));
     // The same over SMTP, a patient address as sender: accepted, then refused.
-    const info = await transport(d).sendMail({ from: P_ACTIVE, to: doc, subject: 'SMTP', text: 'x' });
+    const info = await transport(double).sendMail({ from: P_ACTIVE, to: doc, subject: 'SMTP', text: 'x' });
     assert.match(info.response, /^250 /);
     assert.equal(
       t
@@ -406,8 +410,8 @@ describe('MSSanté double', () => {
     );
     // A reply naming a message of another professional is still writing first.
     const other = t.mailboxFor('dr-autre');
-    const sent = await transport(d).sendMail({ from: other, to: P_ACTIVE, subject: 'Autre', text: 'x' });
-    const cross = await transport(d).sendMail({
+    const sent = await transport(double).sendMail({ from: other, to: P_ACTIVE, subject: 'Autre', text: 'x' });
+    const cross = await transport(double).sendMail({
       from: P_ACTIVE,
       to: doc,
       subject: 'Re',
@@ -430,25 +434,25 @@ describe('MSSanté double', () => {
 
   test('MSS-09 TEST autoresponder: acknowledgement to the sending mailbox, fetched over POP3', async () => {
     const { t, doc } = fresh();
-    await transport(d).sendMail({ from: doc, to: AUTORESPONDER, subject: 'TEST LGC', text: 'Ceci est un TEST' });
+    await transport(double).sendMail({ from: doc, to: AUTORESPONDER, subject: 'TEST LGC', text: 'Ceci est un TEST' });
     const [m, reply] = await t.waitForMessages(2, 2000);
     assert.equal(m!.deliveries[0]!.outcome, 'autoreplied');
     assert.equal(reply!.generated, 'autoreply');
-    const popped = await pop3Fetch(d, doc);
+    const popped = await pop3Fetch(double, doc);
     assert.equal(popped.length, 1);
     const mail = await simpleParser(popped[0]!.raw);
     assert.match(mail.subject ?? '', /accusé de réception automatique/);
     assert.match(mail.text ?? '', /message de test a bien été reçu/);
     assert.equal(mail.inReplyTo, m!.parsed?.messageId);
     // Subject without TEST: no acknowledgement.
-    await transport(d).sendMail({ from: doc, to: AUTORESPONDER, subject: 'essai', text: 'TEST' });
+    await transport(double).sendMail({ from: doc, to: AUTORESPONDER, subject: 'essai', text: 'TEST' });
     assert.equal(t.messages().at(-1)!.deliveries[0]!.outcome, 'delivered');
     assert.equal(t.mailbox(doc).length, 1);
   });
 
   test('MSS-08 read receipt: an RFC 8098 MDN to Disposition-Notification-To', async () => {
     const { t, doc } = fresh();
-    const info = await transport(d).sendMail({
+    const info = await transport(double).sendMail({
       from: doc,
       to: P_ACTIVE,
       subject: 'Lisez-moi',
@@ -460,7 +464,7 @@ describe('MSSanté double', () => {
     assert.ok(mdn);
     assert.equal(mdn.generated, 'mdn');
     assert.equal(await t.patientReads(info.messageId), mdn, 'one MDN only');
-    const [popped] = await pop3Fetch(d, doc);
+    const [popped] = await pop3Fetch(double, doc);
     const mail = await simpleParser(popped!.raw);
     const ct = mail.headers.get('content-type') as { value: string; params: Record<string, string> };
     assert.equal(ct.value, 'multipart/report');
@@ -472,13 +476,13 @@ describe('MSSanté double', () => {
     assert.match(dn.body, new RegExp(`^Final-Recipient: rfc822; ${P_ACTIVE}\\r?$`, 'm'));
     assert.match(dn.body, /^Disposition: manual-action\/MDN-sent-manually; displayed\r?$/m);
     // No Disposition-Notification-To: reading sends nothing.
-    const quiet = await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: 'sans AR', text: 'x' });
+    const quiet = await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: 'sans AR', text: 'x' });
     assert.equal(await t.patientReads(quiet.messageId), undefined);
   });
 
   test('STARTTLS with nodemailer (certificate checked against the shipped one) and AUTH', async () => {
     const { t, doc } = fresh();
-    await transport(d, { ignoreTLS: false, requireTLS: true, tls: { ca: [CERT] }, auth: { user: doc, pass: 'vigie' } }).sendMail({
+    await transport(double, { ignoreTLS: false, requireTLS: true, tls: { ca: [CERT] }, auth: { user: doc, pass: 'vigie' } }).sendMail({
       from: doc,
       to: P_ACTIVE,
       subject: 'tls',
@@ -488,7 +492,7 @@ describe('MSSanté double', () => {
     assert.equal(m!.session.tls, true);
     assert.equal(m!.session.authUser, doc);
     await assert.rejects(
-      transport(d, { auth: { user: doc, pass: 'wrong' } }).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' }),
+      transport(double, { auth: { user: doc, pass: 'wrong' } }).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' }),
       /535/,
     );
   });
@@ -496,7 +500,7 @@ describe('MSSanté double', () => {
   test('swaks: STARTTLS, AUTH PLAIN, delivery and an MSS-02 bounce', { skip: NO_SWAKS }, async () => {
     const { t, doc } = fresh();
     t.setPatientState(INS_OTHER, 'opposé');
-    const base = ['--server', `${d.smtp.host}:${d.smtp.port}`, '--from', doc, '--helo', 'lgc.example'];
+    const base = ['--server', `${double.smtp.host}:${double.smtp.port}`, '--from', doc, '--helo', 'lgc.example'];
     const r1 = await swaks([
       ...base,
       '--to',
@@ -531,9 +535,18 @@ describe('MSSanté double', () => {
     assert.equal(ms[0]!.session.tls, true);
     assert.equal(ms[0]!.deliveries[0]!.outcome, 'delivered');
     assert.equal(ms[1]!.deliveries[0]!.outcome, 'bounced');
-    await expectDsn(d, doc, P_OTHER, MSS02(P_OTHER), '5.1.1', '<swaks-1@lgc.example>');
+    await expectDsn(double, doc, P_OTHER, MSS02(P_OTHER), '5.1.1', '<swaks-1@lgc.example>');
     // Outside the trust space: refused at MAIL FROM, clearly.
-    const r3 = await swaks(['--server', `${d.smtp.host}:${d.smtp.port}`, '--from', 'someone@example.org', '--to', P_ACTIVE, '--body', 'x']);
+    const r3 = await swaks([
+      '--server',
+      `${double.smtp.host}:${double.smtp.port}`,
+      '--from',
+      'someone@example.org',
+      '--to',
+      P_ACTIVE,
+      '--body',
+      'x',
+    ]);
     assert.notEqual(r3.code, 0);
     assert.match(r3.out, /550 5\.7\.1/);
   });
@@ -541,7 +554,7 @@ describe('MSSanté double', () => {
   test('a 50 MiB attachment is accepted and kept byte for byte', async () => {
     const { t, doc } = fresh();
     const pdf = randomBytes(50 * 1024 * 1024);
-    const info = await transport(d, { socketTimeout: 30000 }).sendMail({
+    const info = await transport(double, { socketTimeout: 30000 }).sendMail({
       from: doc,
       to: P_ACTIVE,
       subject: 'Gros fichier',
@@ -570,23 +583,23 @@ describe('MSSanté double', () => {
     ]);
     const garbage = Buffer.concat([randomBytes(4096), Buffer.from('\r\n')]).map((b) => (b === 0x0a || b === 0x0d ? 0x20 : b));
     for (const data of [broken, Buffer.concat([garbage, Buffer.from('\r\n')])]) {
-      const c = await Raw.connect(d.smtp.port);
+      const client = await Raw.connect(double.smtp.port);
       try {
-        assert.match((await c.smtpReply())[0]!, /^220/);
-        c.write('EHLO lgc.example\r\n');
-        await c.smtpReply();
-        c.write(`MAIL FROM:<${doc}> BODY=8BITMIME\r\n`);
-        assert.match((await c.smtpReply())[0]!, /^250/);
-        c.write(`RCPT TO:<${P_ACTIVE}>\r\n`);
-        assert.match((await c.smtpReply())[0]!, /^250/);
-        c.write('DATA\r\n');
-        assert.match((await c.smtpReply())[0]!, /^354/);
-        c.write(Buffer.concat([data, Buffer.from('.\r\n')]));
-        assert.match((await c.smtpReply(10000))[0]!, /^250/);
-        c.write('QUIT\r\n');
-        assert.match((await c.smtpReply())[0]!, /^221/);
+        assert.match((await client.smtpReply())[0]!, /^220/);
+        client.write('EHLO lgc.example\r\n');
+        await client.smtpReply();
+        client.write(`MAIL FROM:<${doc}> BODY=8BITMIME\r\n`);
+        assert.match((await client.smtpReply())[0]!, /^250/);
+        client.write(`RCPT TO:<${P_ACTIVE}>\r\n`);
+        assert.match((await client.smtpReply())[0]!, /^250/);
+        client.write('DATA\r\n');
+        assert.match((await client.smtpReply())[0]!, /^354/);
+        client.write(Buffer.concat([data, Buffer.from('.\r\n')]));
+        assert.match((await client.smtpReply(10000))[0]!, /^250/);
+        client.write('QUIT\r\n');
+        assert.match((await client.smtpReply())[0]!, /^221/);
       } finally {
-        c.close();
+        client.close();
       }
     }
     const [a, b] = t.messages();
@@ -594,26 +607,26 @@ describe('MSSanté double', () => {
     assert.ok(b!.raw.equals(Buffer.concat([garbage, Buffer.from('\r\n')])), 'garbage kept byte for byte');
     for (const m of [a!, b!]) assert.ok(m.parsed !== undefined || typeof m.parseError === 'string');
     // The double still works afterwards.
-    await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: 'après', text: 'ok' });
+    await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: 'après', text: 'ok' });
     assert.equal(t.messages().length, 3);
   });
 
   test('pipelined junk gets clear SMTP error replies, in order', async () => {
-    const c = await Raw.connect(d.smtp.port);
+    const client = await Raw.connect(double.smtp.port);
     try {
-      assert.match((await c.smtpReply())[0]!, /^220/);
-      c.write(
+      assert.match((await client.smtpReply())[0]!, /^220/);
+      client.write(
         'MAIL FROM:<a@b.mssante.fr>\r\nEHLO lgc.example\r\nRCPT TO:<x@y.mssante.fr>\r\nMAIL FROM:<someone@example.org>\r\n' +
           'MAIL FROM:<dr.tx@medecin.mssante.fr>\r\nRCPT TO:<someone@example.org>\r\nXYZZY plugh\r\nDATA\r\nQUIT\r\n',
       );
       const replies: string[][] = [];
-      for (let i = 0; i < 9; i++) replies.push(await c.smtpReply());
+      for (let i = 0; i < 9; i++) replies.push(await client.smtpReply());
       const codes = replies.map((r) => r.at(-1)!.slice(0, 3));
       assert.deepEqual(codes, ['503', '250', '503', '550', '250', '550', '500', '503', '221']);
       assert.match(replies[3]!.at(-1)!, /trust space/);
       assert.match(replies[5]!.at(-1)!, /relay denied/);
     } finally {
-      c.close();
+      client.close();
     }
   });
 
@@ -621,43 +634,43 @@ describe('MSSanté double', () => {
     const small = new MssDouble({ maxMessageBytes: 2000 });
     await small.start();
     try {
-      const t = small.tenant('s');
-      const doc = t.mailboxFor('a');
+      const tenant = small.tenant('s');
+      const doc = tenant.mailboxFor('a');
       await assert.rejects(transport(small).sendMail({ from: doc, to: P_ACTIVE, subject: 'big', text: 'x'.repeat(5000) }), /552/);
       await transport(small).sendMail({ from: doc, to: P_ACTIVE, subject: 'one', text: 'x' });
       await transport(small).sendMail({ from: doc, to: P_ACTIVE, subject: 'two', text: '.leading dot\n..two dots' });
-      const c = await Raw.connect(small.pop3.port);
+      const client = await Raw.connect(small.pop3.port);
       try {
-        await c.line();
-        c.write('STAT\r\n');
-        assert.match(await c.line(), /^-ERR/);
-        c.write(`USER ${P_ACTIVE}\r\nPASS nope\r\n`);
-        await c.line();
-        assert.match(await c.line(), /^-ERR \[AUTH\]/);
-        c.write(`USER ${P_ACTIVE.toLowerCase()}\r\nPASS vigie\r\n`);
-        await c.line();
-        assert.match(await c.line(), /^\+OK .* 2 message/);
-        c.write('RETR 2\r\n');
-        await c.line();
-        const two = await c.pop3Body();
-        assert.ok(two.equals(t.mailbox(P_ACTIVE)[1]!.raw), 'dot-stuffing undone by the client gives the exact bytes');
-        c.write('DELE 1\r\nLIST\r\n');
-        assert.match(await c.line(), /^\+OK/);
-        await c.line();
-        assert.equal((await c.pop3Body()).toString().trim().split('\r\n').length, 1);
-        c.write('RETR 1\r\nRSET\r\nDELE 1\r\nGARBAGE\r\nQUIT\r\n');
-        assert.match(await c.line(), /^-ERR no such message/);
-        assert.match(await c.line(), /^\+OK/);
-        assert.match(await c.line(), /^\+OK/);
-        assert.match(await c.line(), /^-ERR unknown command/);
-        assert.match(await c.line(), /^\+OK/);
+        await client.line();
+        client.write('STAT\r\n');
+        assert.match(await client.line(), /^-ERR/);
+        client.write(`USER ${P_ACTIVE}\r\nPASS nope\r\n`);
+        await client.line();
+        assert.match(await client.line(), /^-ERR \[AUTH\]/);
+        client.write(`USER ${P_ACTIVE.toLowerCase()}\r\nPASS vigie\r\n`);
+        await client.line();
+        assert.match(await client.line(), /^\+OK .* 2 message/);
+        client.write('RETR 2\r\n');
+        await client.line();
+        const two = await client.pop3Body();
+        assert.ok(two.equals(tenant.mailbox(P_ACTIVE)[1]!.raw), 'dot-stuffing undone by the client gives the exact bytes');
+        client.write('DELE 1\r\nLIST\r\n');
+        assert.match(await client.line(), /^\+OK/);
+        await client.line();
+        assert.equal((await client.pop3Body()).toString().trim().split('\r\n').length, 1);
+        client.write('RETR 1\r\nRSET\r\nDELE 1\r\nGARBAGE\r\nQUIT\r\n');
+        assert.match(await client.line(), /^-ERR no such message/);
+        assert.match(await client.line(), /^\+OK/);
+        assert.match(await client.line(), /^\+OK/);
+        assert.match(await client.line(), /^-ERR unknown command/);
+        assert.match(await client.line(), /^\+OK/);
       } finally {
-        c.close();
+        client.close();
       }
       const left = await pop3Fetch(small, P_ACTIVE);
       assert.equal(left.length, 1);
-      assert.equal(left[0]!.uid, `mss-${t.mailbox(P_ACTIVE)[1]!.seq}`);
-      assert.equal(t.mailbox(P_ACTIVE).length, 2, 'the evidence is kept after POP3 deletion');
+      assert.equal(left[0]!.uid, `mss-${tenant.mailbox(P_ACTIVE)[1]!.seq}`);
+      assert.equal(tenant.mailbox(P_ACTIVE).length, 2, 'the evidence is kept after POP3 deletion');
     } finally {
       await small.stop();
     }
@@ -667,20 +680,20 @@ describe('MSSanté double', () => {
     const quick = new MssDouble({ idleTimeoutMs: 300 });
     await quick.start();
     try {
-      const s = await Raw.connect(quick.smtp.port);
-      await s.smtpReply();
-      s.write('EHLO stall.example\r\n');
-      await s.smtpReply();
+      const smtp = await Raw.connect(quick.smtp.port);
+      await smtp.smtpReply();
+      smtp.write('EHLO stall.example\r\n');
+      await smtp.smtpReply();
       const started = Date.now();
-      assert.match((await s.smtpReply(3000))[0]!, /^421/);
-      await s.take((b) => (s.closed ? b.length : -1), 3000, 'the close');
-      assert.ok(s.closed, 'the server closed the stalled connection');
+      assert.match((await smtp.smtpReply(3000))[0]!, /^421/);
+      await smtp.take((b) => (smtp.closed ? b.length : -1), 3000, 'the close');
+      assert.ok(smtp.closed, 'the server closed the stalled connection');
       assert.ok(Date.now() - started < 3000);
-      const p = await Raw.connect(quick.pop3.port);
-      await p.line();
-      assert.match(await p.line(3000), /^-ERR idle timeout/);
-      s.close();
-      p.close();
+      const pop3 = await Raw.connect(quick.pop3.port);
+      await pop3.line();
+      assert.match(await pop3.line(3000), /^-ERR idle timeout/);
+      smtp.close();
+      pop3.close();
     } finally {
       await quick.stop();
     }
@@ -691,7 +704,7 @@ describe('MSSanté double', () => {
       const { t, doc } = fresh();
       t.setDefects(['bounce-text-paraphrased']);
       t.setPatientState(INS_ACTIVE, 'opposé');
-      await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' });
+      await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' });
       const dsn = t.mailbox(doc)[0]!;
       const human = mimeParts(dsn.raw)[0]!.body;
       assert.notEqual(norm(human), norm(MSS02(P_ACTIVE)));
@@ -702,16 +715,16 @@ describe('MSSanté double', () => {
       const { t, doc } = fresh();
       t.setDefects(['closed-bounce-missing']);
       t.setPatientState(INS_ACTIVE, 'clôturé');
-      await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' });
+      await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' });
       assert.equal(t.messages().length, 1);
       assert.equal(t.messages()[0]!.deliveries[0]!.outcome, 'dropped');
-      assert.equal((await pop3Fetch(d, doc)).length, 0);
+      assert.equal((await pop3Fetch(double, doc)).length, 0);
     });
 
     test('invalid-address-accepted: wrong key delivered', async () => {
       const { t, doc } = fresh();
       t.setDefects(['invalid-address-accepted']);
-      await transport(d).sendMail({ from: doc, to: P_WRONG_KEY, subject: 'x', text: 'x' });
+      await transport(double).sendMail({ from: doc, to: P_WRONG_KEY, subject: 'x', text: 'x' });
       assert.equal(t.messages()[0]!.deliveries[0]!.outcome, 'delivered');
       assert.equal(t.mailbox(doc).length, 0);
     });
@@ -719,8 +732,8 @@ describe('MSSanté double', () => {
     test('fin-delivered: [FIN] delivered, replies still accepted', async () => {
       const { t, doc } = fresh();
       t.setDefects(['fin-delivered']);
-      const first = await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: 'Suivi', text: 'x' });
-      await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: '[FIN]', text: '' });
+      const first = await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: 'Suivi', text: 'x' });
+      await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: '[FIN]', text: '' });
       assert.equal(t.messages().at(-1)!.deliveries[0]!.outcome, 'delivered');
       assert.equal((await t.patientReplies(P_ACTIVE, first.messageId, 'encore')).deliveries[0]!.outcome, 'delivered');
     });
@@ -734,7 +747,7 @@ describe('MSSanté double', () => {
     test('no-test-autoresponder', async () => {
       const { t, doc } = fresh();
       t.setDefects(['no-test-autoresponder']);
-      await transport(d).sendMail({ from: doc, to: AUTORESPONDER, subject: 'TEST', text: 'TEST' });
+      await transport(double).sendMail({ from: doc, to: AUTORESPONDER, subject: 'TEST', text: 'TEST' });
       assert.equal(t.messages().length, 1);
       assert.equal(t.mailbox(doc).length, 0);
     });
@@ -743,8 +756,8 @@ describe('MSSanté double', () => {
       const { t, doc } = fresh();
       t.setDefects(['created-not-activated-bounced']);
       t.setPatientState(INS_ACTIVE, 'créé non activé');
-      const info = await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' });
-      await expectDsn(d, doc, P_ACTIVE, MSS02(P_ACTIVE), '5.1.1', info.messageId);
+      const info = await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' });
+      await expectDsn(double, doc, P_ACTIVE, MSS02(P_ACTIVE), '5.1.1', info.messageId);
     });
 
     test('unknown defect ids are refused; reset() clears state, evidence and maildrops', async () => {
@@ -752,12 +765,12 @@ describe('MSSanté double', () => {
       assert.throws(() => t.setDefects(['nope' as never]), /unknown defect/);
       t.setDefects(['fin-delivered']);
       t.setPatientState(INS_ACTIVE, 'opposé');
-      await transport(d).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' });
+      await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' });
       t.reset();
       assert.deepEqual(t.defects(), []);
       assert.equal(t.patientState(INS_ACTIVE), 'activé');
       assert.deepEqual(t.messages(), []);
-      assert.equal((await pop3Fetch(d, doc)).length, 0);
+      assert.equal((await pop3Fetch(double, doc)).length, 0);
     });
   });
 
@@ -768,7 +781,7 @@ describe('MSSanté double', () => {
     assert.ok(Date.now() - started < 1000);
     const filtered: Promise<MssMessage[]> = t.waitForMessages(1, 2000, (m) => m.generated === 'dsn');
     t.setPatientState(INS_ACTIVE, 'clôturé');
-    await transport(d).sendMail({ from: t.mailboxFor('w'), to: P_ACTIVE, subject: 'x', text: 'x' });
+    await transport(double).sendMail({ from: t.mailboxFor('w'), to: P_ACTIVE, subject: 'x', text: 'x' });
     assert.equal((await filtered)[0]!.generated, 'dsn');
   });
 });

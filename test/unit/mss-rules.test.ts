@@ -40,7 +40,7 @@ function conversation(sent: Record<string, SentToPatient> = {}, fins: Record<str
 }
 
 function decide(
-  o: {
+  options: {
     from?: string | null;
     to?: string;
     state?: PatientState;
@@ -52,17 +52,17 @@ function decide(
     defects?: MssDefect[];
   } = {},
 ) {
-  const subject = o.subject ?? 'Vos résultats';
-  const c: RecipientCase = {
-    sender: o.from === null ? null : classifyAddress(o.from ?? DOCTOR),
-    recipient: classifyAddress(o.to ?? PATIENT),
-    patientState: o.state ?? 'activé',
-    message: { subject, exactSubject: subject, text: o.text ?? 'Bonjour.', refs: o.refs ?? [] },
-    conversation: o.conversation ?? conversation(),
-    toPharmacy: o.toPharmacy ?? false,
-    defects: new Set(o.defects ?? []),
+  const subject = options.subject ?? 'Vos résultats';
+  const recipientCase: RecipientCase = {
+    sender: options.from === null ? null : classifyAddress(options.from ?? DOCTOR),
+    recipient: classifyAddress(options.to ?? PATIENT),
+    patientState: options.state ?? 'activé',
+    message: { subject, exactSubject: subject, text: options.text ?? 'Bonjour.', refs: options.refs ?? [] },
+    conversation: options.conversation ?? conversation(),
+    toPharmacy: options.toPharmacy ?? false,
+    defects: new Set(options.defects ?? []),
   };
-  return decideRecipient(c);
+  return decideRecipient(recipientCase);
 }
 
 /** The patient replies to message <m1@x> that DOCTOR sent them as #5. */
@@ -84,30 +84,30 @@ describe('MSSanté rules, per rule', () => {
   });
 
   test('MSS-11 créé non activé: delivered and notified, to be read once Mon espace santé is activated', () => {
-    const d = decide({ state: 'créé non activé' });
-    assert.equal(d.delivery.outcome, 'delivered');
-    assert.equal(d.delivery.notified, true);
-    assert.equal(d.delivery.mustActivate, true);
-    assert.equal(d.dsn, undefined);
+    const decision = decide({ state: 'créé non activé' });
+    assert.equal(decision.delivery.outcome, 'delivered');
+    assert.equal(decision.delivery.notified, true);
+    assert.equal(decision.delivery.mustActivate, true);
+    assert.equal(decision.dsn, undefined);
   });
 
   test('MSS-02 opposé: bounced 5.1.1 with the exact sentence', () => {
-    const d = decide({ state: 'opposé' });
-    assert.equal(d.delivery.outcome, 'bounced');
-    assert.deepEqual(d.dsn, {
+    const decision = decide({ state: 'opposé' });
+    assert.equal(decision.delivery.outcome, 'bounced');
+    assert.deepEqual(decision.dsn, {
       address: PATIENT,
       status: '5.1.1',
       sentence: MSS02(PATIENT),
       diagnostic: 'Mon espace sante address does not exist',
     });
-    assert.equal(d.remember, undefined);
+    assert.equal(decision.remember, undefined);
   });
 
   test('MSS-03 clôturé: bounced 5.2.1 with the exact sentence', () => {
-    const d = decide({ state: 'clôturé' });
-    assert.equal(d.delivery.outcome, 'bounced');
-    assert.equal(d.dsn?.status, '5.2.1');
-    assert.equal(d.dsn?.sentence, MSS03(PATIENT));
+    const decision = decide({ state: 'clôturé' });
+    assert.equal(decision.delivery.outcome, 'bounced');
+    assert.equal(decision.dsn?.status, '5.2.1');
+    assert.equal(decision.dsn?.sentence, MSS03(PATIENT));
   });
 
   test('MSS-04 wrong key, wrong length: bounced 5.1.3 with the exact sentence, whatever the state', () => {
@@ -115,11 +115,11 @@ describe('MSSanté rules, per rule', () => {
       [WRONG_KEY, 'key'],
       [SHORT, 'length'],
     ] as const) {
-      const d = decide({ to, state: 'opposé' });
-      assert.equal(d.delivery.outcome, 'bounced', to);
-      assert.equal(d.delivery.reason, `MSS-04: INS ${why}`);
-      assert.equal(d.dsn?.status, '5.1.3');
-      assert.equal(d.dsn?.sentence, MSS04(to));
+      const decision = decide({ to, state: 'opposé' });
+      assert.equal(decision.delivery.outcome, 'bounced', to);
+      assert.equal(decision.delivery.reason, `MSS-04: INS ${why}`);
+      assert.equal(decision.dsn?.status, '5.1.3');
+      assert.equal(decision.dsn?.sentence, MSS04(to));
     }
   });
 
@@ -148,9 +148,9 @@ describe('MSSanté rules, per rule', () => {
   });
 
   test('MSS-06 a patient whose Mon espace santé is not activé cannot write (no DSN to them)', () => {
-    const d = reply({ state: 'créé non activé' });
-    assert.equal(d.delivery.outcome, 'refused');
-    assert.equal(d.dsn, undefined);
+    const decision = reply({ state: 'créé non activé' });
+    assert.equal(decision.delivery.outcome, 'refused');
+    assert.equal(decision.dsn, undefined);
   });
 
   test('MSS-07 [FIN] exactly: not delivered, the exchange ends; "[FIN] " and "[Fin]" are ordinary messages', () => {
@@ -176,9 +176,9 @@ describe('MSSanté rules, per rule', () => {
 
   test('MSS-07 after [FIN] with a pharmacy: a new conversation may start', () => {
     const fins = { [`${PHARMACY} ${PATIENT}`]: 7 };
-    const d = decide({ from: PATIENT, to: PHARMACY, toPharmacy: true, conversation: conversation({}, fins) });
-    assert.equal(d.delivery.outcome, 'delivered');
-    assert.match(d.delivery.reason!, /new conversation after \[FIN\]/);
+    const decision = decide({ from: PATIENT, to: PHARMACY, toPharmacy: true, conversation: conversation({}, fins) });
+    assert.equal(decision.delivery.outcome, 'delivered');
+    assert.match(decision.delivery.reason!, /new conversation after \[FIN\]/);
   });
 
   test('MSS-09 TEST in the subject and the body: acknowledged; otherwise, or from the null sender, not', () => {
@@ -191,9 +191,9 @@ describe('MSSanté rules, per rule', () => {
       { subject: 'essai', text: 'TEST' },
       { from: null, subject: 'TEST', text: 'TEST' },
     ]) {
-      const d = decide({ to: AUTORESPONDER, ...o });
-      assert.equal(d.delivery.outcome, 'delivered', JSON.stringify(o));
-      assert.equal(d.autoreply, undefined);
+      const decision = decide({ to: AUTORESPONDER, ...o });
+      assert.equal(decision.delivery.outcome, 'delivered', JSON.stringify(o));
+      assert.equal(decision.autoreply, undefined);
     }
   });
 
@@ -215,20 +215,20 @@ describe('MSSanté rules, per rule', () => {
 describe('MSSanté rules, per seeded service defect', () => {
   const cases: Record<MssDefect, () => void> = {
     'bounce-text-paraphrased': () => {
-      const d = decide({ state: 'opposé', defects: ['bounce-text-paraphrased'] });
-      assert.equal(d.delivery.outcome, 'bounced');
-      assert.notEqual(d.dsn?.sentence, MSS02(PATIENT));
-      assert.match(d.dsn!.sentence, /est inconnue\.$/);
+      const decision = decide({ state: 'opposé', defects: ['bounce-text-paraphrased'] });
+      assert.equal(decision.delivery.outcome, 'bounced');
+      assert.notEqual(decision.dsn?.sentence, MSS02(PATIENT));
+      assert.match(decision.dsn!.sentence, /est inconnue\.$/);
     },
     'closed-bounce-missing': () => {
-      const d = decide({ state: 'clôturé', defects: ['closed-bounce-missing'] });
-      assert.equal(d.delivery.outcome, 'dropped');
-      assert.equal(d.dsn, undefined);
+      const decision = decide({ state: 'clôturé', defects: ['closed-bounce-missing'] });
+      assert.equal(decision.delivery.outcome, 'dropped');
+      assert.equal(decision.dsn, undefined);
     },
     'invalid-address-accepted': () => {
-      const d = decide({ to: WRONG_KEY, defects: ['invalid-address-accepted'] });
-      assert.equal(d.delivery.outcome, 'delivered');
-      assert.match(d.delivery.reason!, /defect invalid-address-accepted/);
+      const decision = decide({ to: WRONG_KEY, defects: ['invalid-address-accepted'] });
+      assert.equal(decision.delivery.outcome, 'delivered');
+      assert.match(decision.delivery.reason!, /defect invalid-address-accepted/);
     },
     'fin-delivered': () => {
       const fin = decide({ subject: '[FIN]', defects: ['fin-delivered'] });
@@ -247,30 +247,30 @@ describe('MSSanté rules, per seeded service defect', () => {
       assert.equal(decide({ from: PATIENT, to: DOCTOR, defects: ['patient-may-write-first'] }).delivery.outcome, 'delivered');
     },
     'no-test-autoresponder': () => {
-      const d = decide({ to: AUTORESPONDER, subject: 'TEST', text: 'TEST', defects: ['no-test-autoresponder'] });
-      assert.equal(d.delivery.outcome, 'delivered');
-      assert.equal(d.autoreply, undefined);
+      const decision = decide({ to: AUTORESPONDER, subject: 'TEST', text: 'TEST', defects: ['no-test-autoresponder'] });
+      assert.equal(decision.delivery.outcome, 'delivered');
+      assert.equal(decision.autoreply, undefined);
     },
     'created-not-activated-bounced': () => {
-      const d = decide({ state: 'créé non activé', defects: ['created-not-activated-bounced'] });
-      assert.equal(d.delivery.outcome, 'bounced');
-      assert.equal(d.dsn?.sentence, MSS02(PATIENT));
+      const decision = decide({ state: 'créé non activé', defects: ['created-not-activated-bounced'] });
+      assert.equal(decision.delivery.outcome, 'bounced');
+      assert.equal(decision.dsn?.sentence, MSS02(PATIENT));
     },
     'opposed-delivered': () => {
-      const d = decide({ state: 'opposé', defects: ['opposed-delivered'] });
-      assert.equal(d.delivery.outcome, 'delivered');
-      assert.equal(d.dsn, undefined);
+      const decision = decide({ state: 'opposé', defects: ['opposed-delivered'] });
+      assert.equal(decision.delivery.outcome, 'delivered');
+      assert.equal(decision.dsn, undefined);
     },
     'activated-not-delivered': () => {
-      const d = decide({ defects: ['activated-not-delivered'] });
-      assert.equal(d.delivery.outcome, 'dropped');
-      assert.equal(d.dsn, undefined);
-      assert.equal(d.remember, undefined);
+      const decision = decide({ defects: ['activated-not-delivered'] });
+      assert.equal(decision.delivery.outcome, 'dropped');
+      assert.equal(decision.dsn, undefined);
+      assert.equal(decision.remember, undefined);
     },
     'replies-refused': () => {
-      const d = reply({ defects: ['replies-refused'] });
-      assert.equal(d.delivery.outcome, 'refused');
-      assert.match(d.dsn!.sentence, /seul un professionnel de santé peut débuter un échange/);
+      const decision = reply({ defects: ['replies-refused'] });
+      assert.equal(decision.delivery.outcome, 'refused');
+      assert.match(decision.dsn!.sentence, /seul un professionnel de santé peut débuter un échange/);
     },
     'pharmacy-not-organisational': () => {
       assert.equal(
@@ -279,14 +279,14 @@ describe('MSSanté rules, per seeded service defect', () => {
       );
     },
     'activated-not-notified': () => {
-      const d = decide({ defects: ['activated-not-notified'] });
-      assert.equal(d.delivery.outcome, 'delivered');
-      assert.equal(d.delivery.notified, false);
+      const decision = decide({ defects: ['activated-not-notified'] });
+      assert.equal(decision.delivery.outcome, 'delivered');
+      assert.equal(decision.delivery.notified, false);
     },
     'created-readable-without-activation': () => {
-      const d = decide({ state: 'créé non activé', defects: ['created-readable-without-activation'] });
-      assert.equal(d.delivery.outcome, 'delivered');
-      assert.equal(d.delivery.mustActivate, false);
+      const decision = decide({ state: 'créé non activé', defects: ['created-readable-without-activation'] });
+      assert.equal(decision.delivery.outcome, 'delivered');
+      assert.equal(decision.delivery.mustActivate, false);
     },
   };
 

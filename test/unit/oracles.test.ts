@@ -22,20 +22,20 @@ test('INS key: the catalogue vectors, Corsica included', () => {
 });
 
 test('oracle sentences: NFC and white space only, nothing looser', () => {
-  const s = "J'atteste déjà connaître l'identité de cette personne";
-  assert.ok(sameSentence(s, `  J'atteste  déjà\nconnaître l'identité de cette personne `));
-  assert.ok(sameSentence(s, s.normalize('NFD')), 'decomposed accents are the same text');
-  assert.ok(!sameSentence(s, s.toUpperCase()), 'no case folding');
-  assert.ok(!sameSentence(s, "J'atteste deja connaitre l'identite de cette personne"), 'no accent stripping');
-  assert.ok(!sameSentence(s, s.replace(/'/g, '\u2019')), 'a typographic apostrophe is another character');
-  assert.ok(containsSentence(`Confirmer : ${s}.`, s), 'appears whole');
-  assert.ok(!containsSentence("J'atteste connaître l'identité de cette personne", s), 'no partial match');
-  assert.match(firstDifference(s, "J'atteste connaître"), /first difference at character 11/);
+  const sentence = "J'atteste déjà connaître l'identité de cette personne";
+  assert.ok(sameSentence(sentence, `  J'atteste  déjà\nconnaître l'identité de cette personne `));
+  assert.ok(sameSentence(sentence, sentence.normalize('NFD')), 'decomposed accents are the same text');
+  assert.ok(!sameSentence(sentence, sentence.toUpperCase()), 'no case folding');
+  assert.ok(!sameSentence(sentence, "J'atteste deja connaitre l'identite de cette personne"), 'no accent stripping');
+  assert.ok(!sameSentence(sentence, sentence.replace(/'/g, '\u2019')), 'a typographic apostrophe is another character');
+  assert.ok(containsSentence(`Confirmer : ${sentence}.`, sentence), 'appears whole');
+  assert.ok(!containsSentence("J'atteste connaître l'identité de cette personne", sentence), 'no partial match');
+  assert.match(firstDifference(sentence, "J'atteste connaître"), /first difference at character 11/);
 });
 
 test('trait concordance is exact on the four traits', () => {
-  const f = { birthName: "GUIVARC'H", firstName: 'Jean-Philippe', birthDate: '1969-10-10', sex: 'M' };
-  const i = { birthName: 'GUIVARCH', firstName: 'JEAN PHILIPPE', birthDate: '1969-10-10', sex: 'M' };
-  assert.deepEqual(differingTraits(f, i), ['birthName', 'firstName']);
-  assert.deepEqual(differingTraits(i, { ...i, birthName: ' GUIVARCH ' }), []);
+  const file = { birthName: "GUIVARC'H", firstName: 'Jean-Philippe', birthDate: '1969-10-10', sex: 'M' };
+  const insi = { birthName: 'GUIVARCH', firstName: 'JEAN PHILIPPE', birthDate: '1969-10-10', sex: 'M' };
+  assert.deepEqual(differingTraits(file, insi), ['birthName', 'firstName']);
+  assert.deepEqual(differingTraits(insi, { ...insi, birthName: ' GUIVARCH ' }), []);
 });

@@ -5,7 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
-import { callLgc, stubServer, waitFor } from '../support/lgc';
+import { callLgc, holdsFor, stubServer, waitFor, type Answer } from '../support/lgc';
+import { pause } from '../../src/harness/wait';
 import { nirKey, parseInsiAnswer } from '../../src/reference-lgc/insi-client';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -41,16 +42,16 @@ interface Tiq {
   birthPlace?: string;
 }
 
-function foundXml(matricule: string, key: string, oid: string, t: Tiq): string {
+function foundXml(matricule: string, key: string, oid: string, tiq: Tiq): string {
   return (
     ENV_OPEN +
     RES_OPEN +
     '<CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU><INSACTIF><IdIndividu>' +
     `<NumIdentifiant>${matricule}</NumIdentifiant><Cle>${key}</Cle></IdIndividu><OID>${oid}</OID></INSACTIF><TIQ>` +
-    `<NomNaissance>${t.birthName}</NomNaissance><Prenom>${t.firstName}</Prenom>` +
-    `<ListePrenom>${t.firstNames ?? t.firstName}</ListePrenom><Sexe>${t.sex}</Sexe>` +
-    `<DateNaissance>${t.birthDate}</DateNaissance>` +
-    (t.birthPlace ? `<LieuNaissance>${t.birthPlace}</LieuNaissance>` : '') +
+    `<NomNaissance>${tiq.birthName}</NomNaissance><Prenom>${tiq.firstName}</Prenom>` +
+    `<ListePrenom>${tiq.firstNames ?? tiq.firstName}</ListePrenom><Sexe>${tiq.sex}</Sexe>` +
+    `<DateNaissance>${tiq.birthDate}</DateNaissance>` +
+    (tiq.birthPlace ? `<LieuNaissance>${tiq.birthPlace}</LieuNaissance>` : '') +
     '</TIQ></INDIVIDU></RESULTAT>' +
     ENV_CLOSE
   );
@@ -91,15 +92,15 @@ const stub = stubServer((req, res) => {
     const ct = String(req.headers['content-type'] ?? '');
     received.push({ path: req.url ?? '', contentType: ct, body, action: /action="([^"]+)"/.exec(ct)?.[1] ?? '' });
     const entry = behaviours.get(req.url ?? '') ?? { kind: 'answer', xml: crXml('01', 'Aucune identite trouvee') };
-    const b = Array.isArray(entry) ? (entry.length > 1 ? entry.shift()! : entry[0]) : entry;
+    const behaviour = Array.isArray(entry) ? (entry.length > 1 ? entry.shift()! : entry[0]) : entry;
     const reply = (xml: string, status = 200): void => {
       if (res.destroyed) return;
       res.writeHead(status, { 'Content-Type': 'application/soap+xml; charset=utf-8' });
       res.end(xml);
     };
-    if (b.kind === 'answer') reply(b.xml, b.status);
-    else if (b.kind === 'hold') held.push(() => reply(b.xml));
-    else if (b.kind === 'drop') req.socket.destroy();
+    if (behaviour.kind === 'answer') reply(behaviour.xml, behaviour.status);
+    else if (behaviour.kind === 'hold') held.push(() => reply(behaviour.xml));
+    else if (behaviour.kind === 'drop') req.socket.destroy();
     // silent: never answers (the LGC's timeout fires)
   });
 });
@@ -129,8 +130,7 @@ async function call(
   tenant: string | null,
   body?: unknown,
   raw?: string,
-): Promise<{ status: number; body: any }> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; body: Answer['body'] }> {
   const { status, body: parsed } = await callLgc(lgc.url, method, path, tenant, body, { raw });
   return { status, body: parsed };
 }
@@ -141,8 +141,7 @@ const ANON = { role: 'secretariat', card: 'CPE-anonymous' };
 
 let tenantCounter = 0;
 /** Seeded defects go through the reference-only switch (POST /reference/defects), never through reset. */
-async function switchDefects(tenantPrefix: string, defects: string[]): Promise<{ status: number; body: any }> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+async function switchDefects(tenantPrefix: string, defects: string[]): Promise<{ status: number; body: Answer['body'] }> {
   return call('POST', '/reference/defects', null, { tenantPrefix, defects });
 }
 
@@ -152,9 +151,9 @@ async function reset(behaviour: Behaviour | Behaviour[], extra: { defects?: stri
   const { defects, ...rest } = extra;
   const sw = await switchDefects(tenant, defects ?? []);
   assert.equal(sw.status, 200, JSON.stringify(sw.body));
-  const r = await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: `${insiBase}/insi/${tenant}` } }, ...rest });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  assert.equal(r.body.tenant, tenant);
+  const answer = await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: `${insiBase}/insi/${tenant}` } }, ...rest });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  assert.equal(answer.body.tenant, tenant);
   return tenant;
 }
 
@@ -163,21 +162,21 @@ function sentTo(tenant: string): Received[] {
 }
 
 async function createPatient(tenant: string, file: Record<string, unknown> = FILE_DUPONT, appointments?: string[]): Promise<string> {
-  const r = await call('POST', '/testdriver/patients', tenant, { file, ...(appointments ? { appointments } : {}) });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body.patientId as string;
+  const created = await call('POST', '/testdriver/patients', tenant, { file, ...(appointments ? { appointments } : {}) });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body.patientId as string;
 }
 
-async function identity(tenant: string, id: string): Promise<any> {
-  const r = await call('GET', `/testdriver/patients/${id}/identity`, tenant);
-  assert.equal(r.status, 200);
-  return r.body;
+async function identity(tenant: string, id: string): Promise<Answer['body']> {
+  const answer = await call('GET', `/testdriver/patients/${id}/identity`, tenant);
+  assert.equal(answer.status, 200);
+  return answer.body;
 }
 
 /** open the file and wait for the INSi outcome */
-async function openAndSettle(tenant: string, id: string, ws: unknown = PS): Promise<any> {
-  const r = await call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: ws });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
+async function openAndSettle(tenant: string, id: string, ws: unknown = PS): Promise<Answer['body']> {
+  const opened = await call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: ws });
+  assert.equal(opened.status, 200, JSON.stringify(opened.body));
   await lgc.settled();
   return identity(tenant, id);
 }
@@ -201,8 +200,8 @@ const ATTESTATION =
 
 describe('test-driver API basics', () => {
   test('health needs no tenant', async () => {
-    const r = await call('GET', '/testdriver/health', null);
-    assert.deepEqual(r, { status: 200, body: { name: 'vigie-reference-lgc', version: '0.1.0', contract: '1' } });
+    const health = await call('GET', '/testdriver/health', null);
+    assert.deepEqual(health, { status: 200, body: { name: 'vigie-reference-lgc', version: '0.1.0', contract: '1' } });
   });
 
   test('errors: tenant header, unknown tenant, unknown route, malformed JSON, body limit, unknown defect', async () => {
@@ -212,40 +211,40 @@ describe('test-driver API basics', () => {
     assert.equal(nr.status, 409);
     assert.equal(nr.body.error, 'tenant-not-reset');
     assert.equal((await call('GET', '/testdriver/nope', 'x')).status, 404);
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
-    const bad = await call('POST', '/testdriver/patients', t, undefined, '{"file":');
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const bad = await call('POST', '/testdriver/patients', tenant, undefined, '{"file":');
     assert.equal(bad.status, 400);
     assert.ok(bad.body.error && bad.body.message);
-    const big = await call('POST', '/testdriver/patients', t, undefined, JSON.stringify({ pad: 'x'.repeat(300 * 1024) }));
+    const big = await call('POST', '/testdriver/patients', tenant, undefined, JSON.stringify({ pad: 'x'.repeat(300 * 1024) }));
     assert.equal(big.status, 413);
-    const missing = await call('POST', '/testdriver/patients', t, { file: { ...FILE_DUPONT, birthName: undefined } });
+    const missing = await call('POST', '/testdriver/patients', tenant, { file: { ...FILE_DUPONT, birthName: undefined } });
     assert.equal(missing.status, 400);
     assert.match(missing.body.message, /birthName/);
-    const def = await switchDefects(t, ['no-such-defect']);
+    const def = await switchDefects(tenant, ['no-such-defect']);
     assert.equal(def.status, 400);
     assert.equal(def.body.error, 'unknown-defect');
     assert.match(def.body.message, /no-such-defect/);
     // `defects` in the reset body is not the switch: ignored
-    const ignored = await call('POST', '/testdriver/reset', t, {
+    const ignored = await call('POST', '/testdriver/reset', tenant, {
       doubles: { insi: { url: insiBase } },
       defects: ['first-difference-only'],
     });
     assert.equal(ignored.status, 200);
     assert.deepEqual(ignored.body.defects, []);
-    assert.equal((await call('GET', '/testdriver/patients/p99/identity', t)).status, 404);
+    assert.equal((await call('GET', '/testdriver/patients/p99/identity', tenant)).status, 404);
   });
 
   test('tenants are isolated and reset forgets everything', async () => {
-    const a = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['first-difference-only'] });
-    const b = await reset({ kind: 'answer', xml: FOUND_DUPONT });
-    const pa = await createPatient(a);
-    assert.equal((await call('GET', `/testdriver/patients/${pa}/identity`, b)).status, 404);
-    const again = await call('POST', '/testdriver/reset', a, { doubles: { insi: { url: `${insiBase}/insi/${a}` } } });
+    const tenantA = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['first-difference-only'] });
+    const tenantB = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const pa = await createPatient(tenantA);
+    assert.equal((await call('GET', `/testdriver/patients/${pa}/identity`, tenantB)).status, 404);
+    const again = await call('POST', '/testdriver/reset', tenantA, { doubles: { insi: { url: `${insiBase}/insi/${tenantA}` } } });
     assert.deepEqual(again.body.defects, ['first-difference-only'], 'the switch holds for the tenant until switched off');
-    await switchDefects(a, []);
-    const r = await call('POST', '/testdriver/reset', a, { doubles: { insi: { url: `${insiBase}/insi/${a}` } } });
-    assert.deepEqual(r.body.defects, []);
-    assert.equal((await call('GET', `/testdriver/patients/${pa}/identity`, a)).status, 404);
+    await switchDefects(tenantA, []);
+    const switchedOff = await call('POST', '/testdriver/reset', tenantA, { doubles: { insi: { url: `${insiBase}/insi/${tenantA}` } } });
+    assert.deepEqual(switchedOff.body.defects, []);
+    assert.equal((await call('GET', `/testdriver/patients/${pa}/identity`, tenantA)).status, 404);
   });
 });
 
@@ -256,10 +255,10 @@ describe('INSi client', () => {
 
   test('parses the CNAM test-service answers', () => {
     const dir = path.join(__dirname, '../../fixtures/insi/answers');
-    const a = parseInsiAnswer(fs.readFileSync(path.join(dir, 'TEST_2.05.xml'), 'utf8'));
-    assert.equal(a.outcome, 'found');
-    assert.deepEqual(a.ins, { matricule: '1090763220888', key: '35', oid: '1.2.250.1.213.1.4.9' });
-    assert.deepEqual(a.traits, {
+    const found = parseInsiAnswer(fs.readFileSync(path.join(dir, 'TEST_2.05.xml'), 'utf8'));
+    assert.equal(found.outcome, 'found');
+    assert.deepEqual(found.ins, { matricule: '1090763220888', key: '35', oid: '1.2.250.1.213.1.4.9' });
+    assert.deepEqual(found.traits, {
       birthName: 'PROVISOIRE',
       firstName: 'MATRICULE',
       firstNames: 'MATRICULE',
@@ -267,20 +266,20 @@ describe('INSi client', () => {
       birthDate: '2009-07-01',
       birthPlace: '63220',
     });
-    const b = parseInsiAnswer(fs.readFileSync(path.join(dir, 'TEST_2.04_cas2.xml'), 'utf8'));
-    assert.equal(b.traits?.firstName, 'PIERRE-ALAIN', 'no Prenom: first of ListePrenom');
+    const noPrenom = parseInsiAnswer(fs.readFileSync(path.join(dir, 'TEST_2.04_cas2.xml'), 'utf8'));
+    assert.equal(noPrenom.traits?.firstName, 'PIERRE-ALAIN', 'no Prenom: first of ListePrenom');
     assert.equal(parseInsiAnswer(fs.readFileSync(path.join(dir, 'REP_CR01.xml'), 'utf8')).outcome, 'not-found');
   });
 });
 
 describe('INSi triggers', () => {
   test('Carte Vitale: rechercherInsAvecCarteVitale with the card data, file created from the card, INS recovered', async () => {
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT });
     const card = { matricule: '1700163220888', key: '54', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01', birthRank: '1' };
-    const r = await call('POST', '/testdriver/carte-vitale', t, { workstation: SEC, card });
-    assert.equal(r.status, 200);
+    const cardRead = await call('POST', '/testdriver/carte-vitale', tenant, { workstation: SEC, card });
+    assert.equal(cardRead.status, 200);
     await lgc.settled();
-    const [sent] = sentTo(t);
+    const [sent] = sentTo(tenant);
     assert.equal(sent.action, 'urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecCarteVitale');
     assert.match(sent.contentType, /^application\/soap\+xml; charset=utf-8; action="/);
     assert.match(sent.body, /<insi_recvit_ins:RECVITALE xmlns:insi_recvit_ins="http:\/\/www.cnamts.fr\/INSiRecVit">/);
@@ -294,37 +293,37 @@ describe('INSi triggers', () => {
     assert.equal(tag(sent.body, 'Emetteur'), 'Alice SECRETAIRE');
     assert.match(sent.body, /<wsa:Action[^>]*>urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecCarteVitale<\/wsa:Action>/);
     assert.match(sent.body, /<wsa:MessageID[^>]*>uuid:[0-9a-f-]{36}<\/wsa:MessageID>/);
-    const v = await identity(t, r.body.patientId);
-    assert.deepEqual(v.file, { birthName: 'DUPONT', firstName: 'JEAN', sex: 'M', birthDate: '1970-01-01' });
-    assert.deepEqual(v.ins, { status: 'recovered', matricule: '1700163220888', key: '54', oid: '1.2.250.1.213.1.4.8' });
-    assert.equal(v.insi.lastCall.outcome, 'found');
-    assert.equal(v.insi.lastCall.trigger, 'carte-vitale');
-    assert.equal(v.insi.traits.birthPlace, '63220');
-    assert.equal(v.qualification.offered, true, 'QUAL-01: offered after a Carte Vitale call');
+    const view = await identity(tenant, cardRead.body.patientId);
+    assert.deepEqual(view.file, { birthName: 'DUPONT', firstName: 'JEAN', sex: 'M', birthDate: '1970-01-01' });
+    assert.deepEqual(view.ins, { status: 'recovered', matricule: '1700163220888', key: '54', oid: '1.2.250.1.213.1.4.8' });
+    assert.equal(view.insi.lastCall.outcome, 'found');
+    assert.equal(view.insi.lastCall.trigger, 'carte-vitale');
+    assert.equal(view.insi.traits.birthPlace, '63220');
+    assert.equal(view.qualification.offered, true, 'QUAL-01: offered after a Carte Vitale call');
     // the same card again: same patient, looked up again (INS-01: recovered is not qualified)
-    const again = await call('POST', '/testdriver/carte-vitale', t, { workstation: PS, card });
-    assert.equal(again.body.patientId, r.body.patientId);
+    const again = await call('POST', '/testdriver/carte-vitale', tenant, { workstation: PS, card });
+    assert.equal(again.body.patientId, cardRead.body.patientId);
     await lgc.settled();
-    assert.equal(sentTo(t).length, 2);
-    assert.equal(tag(sentTo(t)[1].body, 'Emetteur'), 'Dr Marie CURIE');
+    assert.equal(sentTo(tenant).length, 2);
+    assert.equal(tag(sentTo(tenant)[1].body, 'Emetteur'), 'Dr Marie CURIE');
   });
 
   test('Carte Vitale matches an existing file by birth name, first name and birth date', async () => {
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
-    const id = await createPatient(t);
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const id = await createPatient(tenant);
     const card = { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' };
-    const r = await call('POST', '/testdriver/carte-vitale', t, { workstation: ANON, card });
-    assert.equal(r.body.patientId, id);
+    const cardRead = await call('POST', '/testdriver/carte-vitale', tenant, { workstation: ANON, card });
+    assert.equal(cardRead.body.patientId, id);
     await lgc.settled();
-    assert.equal(tag(sentTo(t)[0].body, 'Cle'), '54', 'key computed from the NIR when the card gives none');
-    assert.equal(tag(sentTo(t)[0].body, 'Emetteur'), 'secretariat-CPE-anonymous');
+    assert.equal(tag(sentTo(tenant)[0].body, 'Cle'), '54', 'key computed from the NIR when the card gives none');
+    assert.equal(tag(sentTo(tenant)[0].body, 'Emetteur'), 'secretariat-CPE-anonymous');
   });
 
   test('open file: rechercherInsAvecTraitsIdentite with the file traits (birth name, never the used name)', async () => {
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
-    const id = await createPatient(t);
-    const v = await openAndSettle(t, id);
-    const [sent] = sentTo(t);
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const id = await createPatient(tenant);
+    const view = await openAndSettle(tenant, id);
+    const [sent] = sentTo(tenant);
     assert.equal(sent.action, 'urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite');
     assert.match(sent.body, /<insi_recsans_ins:RECSANSVITALE xmlns:insi_recsans_ins="http:\/\/www.cnamts.fr\/INSiRecSans">/);
     assert.equal(tag(sent.body, 'NomNaissance'), 'DUPONT');
@@ -334,62 +333,66 @@ describe('INSi triggers', () => {
     assert.equal(tag(sent.body, 'DateNaissance'), '1970-01-01');
     assert.equal(tag(sent.body, 'LieuNaissance'), '63220');
     assert.ok(!sent.body.includes('MARTIN'));
-    assert.equal(v.ins.status, 'recovered');
-    assert.equal(v.insi.lastCall.trigger, 'open-file');
+    assert.equal(view.ins.status, 'recovered');
+    assert.equal(view.insi.lastCall.trigger, 'open-file');
   });
 
   test('XML text is escaped', async () => {
-    const t = await reset({ kind: 'answer', xml: crXml('01', 'Aucune') });
-    const id = await createPatient(t, { ...FILE_DUPONT, birthName: "D'<&>" });
-    await openAndSettle(t, id);
-    assert.equal(tag(sentTo(t)[0].body, 'NomNaissance'), 'D&apos;&lt;&amp;&gt;');
+    const tenant = await reset({ kind: 'answer', xml: crXml('01', 'Aucune') });
+    const id = await createPatient(tenant, { ...FILE_DUPONT, birthName: "D'<&>" });
+    await openAndSettle(tenant, id);
+    assert.equal(tag(sentTo(tenant)[0].body, 'NomNaissance'), 'D&apos;&lt;&amp;&gt;');
   });
 
   test('start of day: one call per patient of the day, none for a qualified INS (INS-05, INS-06)', async () => {
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
-    const today = await createPatient(t, FILE_DUPONT, ['2026-03-02']);
-    await createPatient(t, { ...FILE_DUPONT, birthName: 'AUTRE' }, ['2026-03-03']);
-    const third = await createPatient(t, { ...FILE_DUPONT, firstName: 'PIERRE' }, ['2026-03-02']);
-    let r = await call('POST', '/testdriver/start-of-day', t, { workstation: PS, date: '2026-03-02' });
-    assert.deepEqual(r.body, { patientsOfTheDay: 2 });
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const today = await createPatient(tenant, FILE_DUPONT, ['2026-03-02']);
+    await createPatient(tenant, { ...FILE_DUPONT, birthName: 'AUTRE' }, ['2026-03-03']);
+    const third = await createPatient(tenant, { ...FILE_DUPONT, firstName: 'PIERRE' }, ['2026-03-02']);
+    let batch = await call('POST', '/testdriver/start-of-day', tenant, { workstation: PS, date: '2026-03-02' });
+    assert.deepEqual(batch.body, { patientsOfTheDay: 2 });
     await lgc.settled();
-    assert.equal(sentTo(t).length, 2);
+    assert.equal(sentTo(tenant).length, 2);
     assert.deepEqual(
-      sentTo(t)
+      sentTo(tenant)
         .map((s) => tag(s.body, 'Prenom'))
         .sort(),
       ['JEAN', 'PIERRE'],
     );
-    assert.ok(sentTo(t).every((s) => s.action.endsWith(':rechercherInsAvecTraitsIdentite')));
-    assert.equal((await identity(t, today)).insi.lastCall.trigger, 'start-of-day');
-    assert.equal((await identity(t, third)).qualification.offered, true);
-    const q = await call('POST', `/testdriver/patients/${today}/qualify`, t, { workstation: PS, method: 'exception' });
-    assert.equal(q.status, 200);
-    r = await call('POST', '/testdriver/start-of-day', t, { workstation: PS, date: '2026-03-02' });
-    assert.equal(r.body.patientsOfTheDay, 2);
-    await openAndSettle(t, today);
+    assert.ok(sentTo(tenant).every((s) => s.action.endsWith(':rechercherInsAvecTraitsIdentite')));
+    assert.equal((await identity(tenant, today)).insi.lastCall.trigger, 'start-of-day');
+    assert.equal((await identity(tenant, third)).qualification.offered, true);
+    const qualified = await call('POST', `/testdriver/patients/${today}/qualify`, tenant, { workstation: PS, method: 'exception' });
+    assert.equal(qualified.status, 200);
+    batch = await call('POST', '/testdriver/start-of-day', tenant, { workstation: PS, date: '2026-03-02' });
+    assert.equal(batch.body.patientsOfTheDay, 2);
+    await openAndSettle(tenant, today);
     await lgc.settled();
-    assert.equal(sentTo(t).length, 3, 'only the unqualified patient is looked up again');
-    assert.equal(tag(sentTo(t)[2].body, 'Prenom'), 'PIERRE');
+    assert.equal(sentTo(tenant).length, 3, 'only the unqualified patient is looked up again');
+    assert.equal(tag(sentTo(tenant)[2].body, 'Prenom'), 'PIERRE');
   });
 
   test('background: triggers answer while INSi holds its answer (INS-02)', async () => {
-    const t = await reset({ kind: 'hold', xml: FOUND_DUPONT });
-    const id = await createPatient(t, FILE_DUPONT, ['2026-03-02']);
-    const open = await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
+    const tenant = await reset({ kind: 'hold', xml: FOUND_DUPONT });
+    const id = await createPatient(tenant, FILE_DUPONT, ['2026-03-02']);
+    const open = await call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: PS });
     assert.equal(open.status, 200);
     assert.equal(open.body.insi.lastCall.outcome, 'pending');
     assert.equal(open.body.ins.status, 'none');
     const card = { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' };
-    assert.equal((await call('POST', '/testdriver/carte-vitale', t, { workstation: PS, card })).status, 200);
-    assert.equal((await call('POST', '/testdriver/start-of-day', t, { workstation: PS, date: '2026-03-02' })).status, 200);
-    while (held.length < 3) await new Promise((r) => setTimeout(r, 10));
-    assert.equal((await identity(t, id)).insi.lastCall.outcome, 'pending');
+    assert.equal((await call('POST', '/testdriver/carte-vitale', tenant, { workstation: PS, card })).status, 200);
+    assert.equal((await call('POST', '/testdriver/start-of-day', tenant, { workstation: PS, date: '2026-03-02' })).status, 200);
+    await waitFor(
+      'INSi to hold the three calls',
+      () => held.length,
+      (n) => n >= 3,
+    );
+    assert.equal((await identity(tenant, id)).insi.lastCall.outcome, 'pending');
     for (const release of held.splice(0)) release();
     await lgc.settled();
-    const v = await identity(t, id);
-    assert.equal(v.insi.lastCall.outcome, 'found');
-    assert.equal(v.insi.lastCall.trigger, 'start-of-day', 'the latest call is the one shown');
+    const view = await identity(tenant, id);
+    assert.equal(view.insi.lastCall.outcome, 'found');
+    assert.equal(view.insi.lastCall.trigger, 'start-of-day', 'the latest call is the one shown');
   });
 
   const outcomes: Array<[string, Behaviour, string, string | undefined, number?]> = [
@@ -401,68 +404,76 @@ describe('INSi triggers', () => {
   ];
   for (const [name, behaviour, outcome, code, timeout] of outcomes) {
     test(`outcome recorded (INS-07): ${name}`, async () => {
-      const t = await reset(behaviour, timeout ? { options: { insiTimeoutMs: timeout } } : {});
-      const id = await createPatient(t);
-      const v = await openAndSettle(t, id);
-      assert.equal(v.insi.lastCall.outcome, outcome);
-      if (code) assert.equal(v.insi.lastCall.code, code);
-      assert.ok(v.insi.lastCall.message);
-      if (name.startsWith('SOAP')) assert.equal(v.insi.lastCall.message, 'Requête invalide & rejetée');
-      assert.equal(v.ins.status, 'none');
-      assert.equal(v.insi.traits, null);
-      assert.equal(v.qualification.offered, false);
-      assert.equal(v.qualification.concordant, null);
-      assert.deepEqual(v.qualification.comparison, []);
-      const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+      const tenant = await reset(behaviour, timeout ? { options: { insiTimeoutMs: timeout } } : {});
+      const id = await createPatient(tenant);
+      const view = await openAndSettle(tenant, id);
+      assert.equal(view.insi.lastCall.outcome, outcome);
+      if (code) assert.equal(view.insi.lastCall.code, code);
+      assert.ok(view.insi.lastCall.message);
+      if (name.startsWith('SOAP')) assert.equal(view.insi.lastCall.message, 'Requête invalide & rejetée');
+      assert.equal(view.ins.status, 'none');
+      assert.equal(view.insi.traits, null);
+      assert.equal(view.qualification.offered, false);
+      assert.equal(view.qualification.concordant, null);
+      assert.deepEqual(view.qualification.comparison, []);
+      const refused = await call('POST', `/testdriver/patients/${id}/qualify`, tenant, {
         workstation: PS,
         method: 'document',
         document: DOCUMENTS[0],
       });
-      assert.equal(q.status, 422);
-      assert.equal(q.body.reason, 'no-insi-identity');
-      assert.ok(q.body.message);
+      assert.equal(refused.status, 422);
+      assert.equal(refused.body.reason, 'no-insi-identity');
+      assert.ok(refused.body.message);
     });
   }
 
   test('overlapping calls: an answer older than the recorded call is ignored', async () => {
-    const t = await reset([
+    const tenant = await reset([
       { kind: 'hold', xml: FOUND_DUPONT },
       { kind: 'answer', xml: crXml('01', 'Aucune') },
     ]);
-    const id = await createPatient(t);
-    await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
-    while (held.length < 1) await new Promise((r) => setTimeout(r, 10));
-    await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
-    while (sentTo(t).length < 2) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal((await identity(t, id)).insi.lastCall.outcome, 'not-found');
+    const id = await createPatient(tenant);
+    await call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: PS });
+    await waitFor(
+      'INSi to hold the first call',
+      () => held.length,
+      (n) => n >= 1,
+    );
+    await call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: PS });
+    await waitFor(
+      'the second call',
+      () => sentTo(tenant).length,
+      (n) => n >= 2,
+    );
+    await pause(50);
+    assert.equal((await identity(tenant, id)).insi.lastCall.outcome, 'not-found');
     for (const release of held.splice(0)) release();
     await lgc.settled();
-    const v = await identity(t, id);
-    assert.equal(v.insi.lastCall.outcome, 'not-found');
-    assert.equal(v.ins.status, 'none');
+    const view = await identity(tenant, id);
+    assert.equal(view.insi.lastCall.outcome, 'not-found');
+    assert.equal(view.ins.status, 'none');
   });
 
   test('a DOCTYPE in the answer is rejected', async () => {
-    const t = await reset({ kind: 'answer', xml: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>' + FOUND_DUPONT.slice(38) });
-    const id = await createPatient(t);
-    const v = await openAndSettle(t, id);
-    assert.equal(v.insi.lastCall.outcome, 'error');
-    assert.equal(v.ins.status, 'none');
+    const tenant = await reset({ kind: 'answer', xml: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>' + FOUND_DUPONT.slice(38) });
+    const id = await createPatient(tenant);
+    const view = await openAndSettle(tenant, id);
+    assert.equal(view.insi.lastCall.outcome, 'error');
+    assert.equal(view.ins.status, 'none');
   });
 });
 
 describe('qualification', () => {
   test('concordant: panel shows the six documents and the attestation; one click by exception (QUAL-02..05)', async () => {
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
-    const id = await createPatient(t);
-    const v = await openAndSettle(t, id);
-    assert.equal(v.qualification.offered, true);
-    assert.equal(v.qualification.concordant, true);
-    assert.deepEqual(v.qualification.documents, DOCUMENTS);
-    assert.deepEqual(v.qualification.exceptionProcedure, { offered: true, attestation: ATTESTATION });
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const id = await createPatient(tenant);
+    const view = await openAndSettle(tenant, id);
+    assert.equal(view.qualification.offered, true);
+    assert.equal(view.qualification.concordant, true);
+    assert.deepEqual(view.qualification.documents, DOCUMENTS);
+    assert.deepEqual(view.qualification.exceptionProcedure, { offered: true, attestation: ATTESTATION });
     assert.deepEqual(
-      v.qualification.comparison.map((r: any) => [r.trait, r.differs]),
+      view.qualification.comparison.map((r: { trait: string; differs: boolean }) => [r.trait, r.differs]),
       [
         ['birthName', false],
         ['firstName', false],
@@ -470,29 +481,29 @@ describe('qualification', () => {
         ['sex', false],
       ],
     );
-    const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'exception' });
-    assert.equal(q.status, 200);
-    assert.deepEqual(q.body, {
+    const qualified = await call('POST', `/testdriver/patients/${id}/qualify`, tenant, { workstation: PS, method: 'exception' });
+    assert.equal(qualified.status, 200);
+    assert.deepEqual(qualified.body, {
       qualified: true,
       clicks: 1,
       screenChanges: 0,
       shown: [ATTESTATION],
       ins: { status: 'qualified', matricule: '1700163220888', oid: '1.2.250.1.213.1.4.8' },
     });
-    const after = await identity(t, id);
+    const after = await identity(tenant, id);
     assert.equal(after.ins.status, 'qualified');
     assert.equal(after.ins.qualifiedBy, 'exception');
     assert.equal(after.qualification.offered, false);
-    const n = sentTo(t).length;
-    await openAndSettle(t, id);
-    assert.equal(sentTo(t).length, n, 'INS-06: no call once qualified');
+    const n = sentTo(tenant).length;
+    await openAndSettle(tenant, id);
+    assert.equal(sentTo(tenant).length, n, 'INS-06: no call once qualified');
   });
 
   test('a nominative CPE secretariat qualifies by document; an anonymous CPE never (QUAL-09)', async () => {
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
-    const id = await createPatient(t);
-    await openAndSettle(t, id, SEC);
-    const anon = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const id = await createPatient(tenant);
+    await openAndSettle(tenant, id, SEC);
+    const anon = await call('POST', `/testdriver/patients/${id}/qualify`, tenant, {
       workstation: ANON,
       method: 'document',
       document: DOCUMENTS[1],
@@ -500,29 +511,29 @@ describe('qualification', () => {
     assert.equal(anon.status, 422);
     assert.equal(anon.body.error, 'qualification-refused');
     assert.equal(anon.body.reason, 'anonymous-card');
-    const unknown = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+    const unknown = await call('POST', `/testdriver/patients/${id}/qualify`, tenant, {
       workstation: SEC,
       method: 'document',
       document: 'Permis de conduire',
     });
     assert.equal(unknown.body.reason, 'unknown-document');
-    const ok = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+    const ok = await call('POST', `/testdriver/patients/${id}/qualify`, tenant, {
       workstation: SEC,
       method: 'document',
       document: DOCUMENTS[5],
     });
     assert.equal(ok.status, 200);
     assert.deepEqual(ok.body.shown, [DOCUMENTS[5]]);
-    assert.equal((await identity(t, id)).ins.qualifiedBy, DOCUMENTS[5]);
+    assert.equal((await identity(tenant, id)).ins.qualifiedBy, DOCUMENTS[5]);
   });
 
   test('exception by the secretariat refused (QUAL-06)', async () => {
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
-    const id = await createPatient(t);
-    await openAndSettle(t, id);
-    const r = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: SEC, method: 'exception' });
-    assert.equal(r.status, 422);
-    assert.equal(r.body.reason, 'exception-requires-ps');
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const id = await createPatient(tenant);
+    await openAndSettle(tenant, id);
+    const refused = await call('POST', `/testdriver/patients/${id}/qualify`, tenant, { workstation: SEC, method: 'exception' });
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.reason, 'exception-requires-ps');
   });
 
   test('discordant traits: every difference flagged, no qualification (QUAL-05, QUAL-07, QUAL-08)', async () => {
@@ -532,55 +543,63 @@ describe('qualification', () => {
       sex: 'M',
       birthDate: '1980-01-01',
     });
-    const t = await reset({ kind: 'answer', xml: insi });
-    const id = await createPatient(t, { birthName: "GUIVARC'H", firstName: 'Jean-Philippe', sex: 'M', birthDate: '1980-01-01' });
-    const v = await openAndSettle(t, id);
-    assert.equal(v.qualification.offered, true);
-    assert.equal(v.qualification.concordant, false);
-    assert.deepEqual(v.qualification.comparison, [
+    const tenant = await reset({ kind: 'answer', xml: insi });
+    const id = await createPatient(tenant, { birthName: "GUIVARC'H", firstName: 'Jean-Philippe', sex: 'M', birthDate: '1980-01-01' });
+    const view = await openAndSettle(tenant, id);
+    assert.equal(view.qualification.offered, true);
+    assert.equal(view.qualification.concordant, false);
+    assert.deepEqual(view.qualification.comparison, [
       { trait: 'birthName', file: "GUIVARC'H", insi: 'GUIVARCH', differs: true },
       { trait: 'firstName', file: 'Jean-Philippe', insi: 'JEAN PHILIPPE', differs: true },
       { trait: 'birthDate', file: '1980-01-01', insi: '1980-01-01', differs: false },
       { trait: 'sex', file: 'M', insi: 'M', differs: false },
     ]);
-    const exc = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'exception' });
+    const exc = await call('POST', `/testdriver/patients/${id}/qualify`, tenant, { workstation: PS, method: 'exception' });
     assert.equal(exc.body.reason, 'exception-requires-perfect-concordance');
-    const doc = await call('POST', `/testdriver/patients/${id}/qualify`, t, {
+    const doc = await call('POST', `/testdriver/patients/${id}/qualify`, tenant, {
       workstation: PS,
       method: 'document',
       document: DOCUMENTS[0],
     });
     assert.equal(doc.status, 422);
     assert.equal(doc.body.reason, 'discordant-traits');
-    assert.equal((await identity(t, id)).ins.status, 'recovered');
+    assert.equal((await identity(tenant, id)).ins.status, 'recovered');
   });
 });
 
 describe('seeded defects', () => {
   test('insi-in-request-path: open waits for INSi', async () => {
-    const t = await reset({ kind: 'hold', xml: FOUND_DUPONT }, { defects: ['insi-in-request-path'] });
-    const id = await createPatient(t);
+    const tenant = await reset({ kind: 'hold', xml: FOUND_DUPONT }, { defects: ['insi-in-request-path'] });
+    const id = await createPatient(tenant);
     let answered = false;
-    const pending = call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS }).then((r) => {
+    const pending = call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: PS }).then((r) => {
       answered = true;
       return r;
     });
-    while (held.length < 1) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(answered, false);
+    await waitFor(
+      'INSi to hold the call',
+      () => held.length,
+      (n) => n >= 1,
+    );
+    await holdsFor(
+      'open waiting for INSi',
+      () => answered,
+      (done) => done,
+      100,
+    );
     for (const release of held.splice(0)) release();
-    const r = await pending;
-    assert.equal(r.body.insi.lastCall.outcome, 'found');
+    const opened = await pending;
+    assert.equal(opened.body.insi.lastCall.outcome, 'found');
   });
 
   test('vitale-uses-file-traits: the card triggers rechercherInsAvecTraitsIdentite', async () => {
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['vitale-uses-file-traits'] });
-    await createPatient(t);
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['vitale-uses-file-traits'] });
+    await createPatient(tenant);
     const card = { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' };
-    await call('POST', '/testdriver/carte-vitale', t, { workstation: PS, card });
+    await call('POST', '/testdriver/carte-vitale', tenant, { workstation: PS, card });
     await lgc.settled();
-    assert.ok(sentTo(t)[0].action.endsWith(':rechercherInsAvecTraitsIdentite'));
-    assert.match(sentTo(t)[0].body, /RECSANSVITALE/);
+    assert.ok(sentTo(tenant)[0].action.endsWith(':rechercherInsAvecTraitsIdentite'));
+    assert.match(sentTo(tenant)[0].body, /RECSANSVITALE/);
   });
 
   test('first-difference-only, attestation-paraphrased, documents-list-incomplete, qualify-in-three-clicks', async () => {
@@ -597,20 +616,20 @@ describe('seeded defects', () => {
       'qualify-in-three-clicks',
       'exception-loose-comparison',
     ];
-    const t = await reset({ kind: 'answer', xml: insi }, { defects });
-    const id = await createPatient(t, { birthName: "GUIVARC'H", firstName: 'Jean-Philippe', sex: 'M', birthDate: '1980-01-01' });
-    const v = await openAndSettle(t, id);
+    const tenant = await reset({ kind: 'answer', xml: insi }, { defects });
+    const id = await createPatient(tenant, { birthName: "GUIVARC'H", firstName: 'Jean-Philippe', sex: 'M', birthDate: '1980-01-01' });
+    const view = await openAndSettle(tenant, id);
     assert.deepEqual(
-      v.qualification.comparison.map((r: any) => r.differs),
+      view.qualification.comparison.map((r: { differs: boolean }) => r.differs),
       [true, false, false, false],
     );
-    assert.equal(v.qualification.documents.length, 5);
-    assert.ok(!v.qualification.exceptionProcedure.attestation.includes('déjà'));
-    const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'exception' });
-    assert.equal(q.status, 200, 'loose comparison lets a discordant identity through');
-    assert.equal(q.body.clicks, 3);
-    assert.equal(q.body.screenChanges, 1);
-    assert.notEqual(q.body.shown[0], ATTESTATION);
+    assert.equal(view.qualification.documents.length, 5);
+    assert.ok(!view.qualification.exceptionProcedure.attestation.includes('déjà'));
+    const qualified = await call('POST', `/testdriver/patients/${id}/qualify`, tenant, { workstation: PS, method: 'exception' });
+    assert.equal(qualified.status, 200, 'loose comparison lets a discordant identity through');
+    assert.equal(qualified.body.clicks, 3);
+    assert.equal(qualified.body.screenChanges, 1);
+    assert.notEqual(qualified.body.shown[0], ATTESTATION);
   });
 
   test('insi-failure-not-recorded and process-wide defects', async () => {
@@ -618,26 +637,28 @@ describe('seeded defects', () => {
     try {
       const tenant = `pw-${process.pid}`;
       behaviours.set(`/insi/${tenant}`, { kind: 'answer', xml: crXml('01', 'Aucune') });
-      const r = await fetch(`${other.url}/testdriver/reset`, {
+      const response = await fetch(`${other.url}/testdriver/reset`, {
         method: 'POST',
         headers: { 'x-vigie-tenant': tenant, 'content-type': 'application/json' },
         body: JSON.stringify({ doubles: { insi: { url: `${insiBase}/insi/${tenant}` } } }),
       });
-      assert.deepEqual(((await r.json()) as any).defects, ['insi-failure-not-recorded']);
-      const h = { 'x-vigie-tenant': tenant, 'content-type': 'application/json' };
-      const p = (await (
-        await fetch(`${other.url}/testdriver/patients`, { method: 'POST', headers: h, body: JSON.stringify({ file: FILE_DUPONT }) })
-      ).json()) as any;
-      await fetch(`${other.url}/testdriver/patients/${p.patientId}/open`, {
+      assert.deepEqual(((await response.json()) as { defects: string[] }).defects, ['insi-failure-not-recorded']);
+      const headers = { 'x-vigie-tenant': tenant, 'content-type': 'application/json' };
+      const patient = (await (
+        await fetch(`${other.url}/testdriver/patients`, { method: 'POST', headers, body: JSON.stringify({ file: FILE_DUPONT }) })
+      ).json()) as { patientId: string };
+      await fetch(`${other.url}/testdriver/patients/${patient.patientId}/open`, {
         method: 'POST',
-        headers: h,
+        headers,
         body: JSON.stringify({ workstation: PS }),
       });
       await other.settled();
       assert.equal(sentTo(tenant).length, 1);
-      const v = (await (await fetch(`${other.url}/testdriver/patients/${p.patientId}/identity`, { headers: h })).json()) as any;
-      assert.deepEqual(Object.keys(v.insi.lastCall).sort(), ['at', 'outcome', 'trigger']);
-      assert.equal(v.insi.lastCall.outcome, 'pending');
+      const view = (await (await fetch(`${other.url}/testdriver/patients/${patient.patientId}/identity`, { headers })).json()) as {
+        insi: { lastCall: { outcome: string } };
+      };
+      assert.deepEqual(Object.keys(view.insi.lastCall).sort(), ['at', 'outcome', 'trigger']);
+      assert.equal(view.insi.lastCall.outcome, 'pending');
     } finally {
       await other.close();
     }
@@ -693,76 +714,79 @@ describe('seeded defects', () => {
   ];
   for (const [name, defect, behaviour, body, status, reason] of qualifyCases) {
     test(`qualification defect: ${name}`, async () => {
-      const t = await reset(behaviour, defect ? { defects: [defect] } : {});
-      const id = await createPatient(t);
-      await openAndSettle(t, id);
-      const q = await call('POST', `/testdriver/patients/${id}/qualify`, t, body);
-      assert.equal(q.status, status, JSON.stringify(q.body));
-      if (reason) assert.equal(q.body.reason, reason);
-      if (status === 200) assert.equal((await identity(t, id)).ins.status, 'qualified');
+      const tenant = await reset(behaviour, defect ? { defects: [defect] } : {});
+      const id = await createPatient(tenant);
+      await openAndSettle(tenant, id);
+      const answer = await call('POST', `/testdriver/patients/${id}/qualify`, tenant, body);
+      assert.equal(answer.status, status, JSON.stringify(answer.body));
+      if (reason) assert.equal(answer.body.reason, reason);
+      if (status === 200) assert.equal((await identity(tenant, id)).ins.status, 'qualified');
     });
   }
 
   test('offer-only-on-open-file: no offer after a Carte Vitale call', async () => {
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['offer-only-on-open-file'] });
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['offer-only-on-open-file'] });
     const card = { matricule: '1700163220888', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1970-01-01' };
-    const r = await call('POST', '/testdriver/carte-vitale', t, { workstation: PS, card });
+    const cardRead = await call('POST', '/testdriver/carte-vitale', tenant, { workstation: PS, card });
     await lgc.settled();
-    assert.equal((await identity(t, r.body.patientId)).qualification.offered, false);
-    assert.equal((await openAndSettle(t, r.body.patientId)).qualification.offered, true);
+    assert.equal((await identity(tenant, cardRead.body.patientId)).qualification.offered, false);
+    assert.equal((await openAndSettle(tenant, cardRead.body.patientId)).qualification.offered, true);
   });
 
   test('open-file-sends-used-name, insi-once-per-patient, no-start-of-day-batch, recall-when-qualified', async () => {
     const defects = ['open-file-sends-used-name', 'insi-once-per-patient', 'no-start-of-day-batch'];
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects });
-    const id = await createPatient(t, FILE_DUPONT, ['2026-03-02']);
-    await openAndSettle(t, id);
-    assert.equal(tag(sentTo(t)[0].body, 'NomNaissance'), 'MARTIN');
-    await openAndSettle(t, id);
-    assert.equal(sentTo(t).length, 1, 'recovered patient not looked up again');
-    await call('POST', '/testdriver/start-of-day', t, { workstation: PS, date: '2026-03-02' });
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects });
+    const id = await createPatient(tenant, FILE_DUPONT, ['2026-03-02']);
+    await openAndSettle(tenant, id);
+    assert.equal(tag(sentTo(tenant)[0].body, 'NomNaissance'), 'MARTIN');
+    await openAndSettle(tenant, id);
+    assert.equal(sentTo(tenant).length, 1, 'recovered patient not looked up again');
+    await call('POST', '/testdriver/start-of-day', tenant, { workstation: PS, date: '2026-03-02' });
     await lgc.settled();
-    assert.equal(sentTo(t).length, 1);
+    assert.equal(sentTo(tenant).length, 1);
 
     const t2 = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['recall-when-qualified'] });
     const id2 = await createPatient(t2);
     await openAndSettle(t2, id2);
     await call('POST', `/testdriver/patients/${id2}/qualify`, t2, { workstation: PS, method: 'exception' });
-    const v = await openAndSettle(t2, id2);
+    const view = await openAndSettle(t2, id2);
     assert.equal(sentTo(t2).length, 2);
-    assert.equal(v.ins.status, 'qualified');
+    assert.equal(view.ins.status, 'qualified');
   });
 });
 
 describe("workstations: who sits where, and the card holder's idNat", () => {
   test("reset takes workstations; an action's workstation takes idNat; both checked", async () => {
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT });
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT });
     const ws = { role: 'PS', card: 'CPS', user: 'Dr Anne PRATICIEN', idNat: '810100456789' };
-    const ok = await call('POST', '/testdriver/reset', t, {
-      doubles: { insi: { url: `${insiBase}/insi/${t}` } },
+    const ok = await call('POST', '/testdriver/reset', tenant, {
+      doubles: { insi: { url: `${insiBase}/insi/${tenant}` } },
       workstations: [ws, SEC, ANON],
     });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
-    const id = await createPatient(t);
-    assert.equal((await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: ws })).status, 200);
-    const bad = await call('POST', '/testdriver/reset', t, {
+    const id = await createPatient(tenant);
+    assert.equal((await call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: ws })).status, 200);
+    const bad = await call('POST', '/testdriver/reset', tenant, {
       doubles: { insi: { url: insiBase } },
       workstations: [{ role: 'PS', card: 'CPS', idNat: 'not an id!' }],
     });
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /workstations\[0\]\.idNat/);
-    assert.equal((await call('POST', '/testdriver/reset', t, { doubles: { insi: { url: insiBase } }, workstations: 'PS' })).status, 400);
-    assert.equal((await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: { ...ws, idNat: 42 } })).status, 400);
+    assert.equal(
+      (await call('POST', '/testdriver/reset', tenant, { doubles: { insi: { url: insiBase } }, workstations: 'PS' })).status,
+      400,
+    );
+    assert.equal((await call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: { ...ws, idNat: 42 } })).status, 400);
   });
 });
 
 describe('seeded defects that act late or make the user wait (INSi)', () => {
   test('insi-late-for-qualified: a qualified patient looked up a moment after each trigger', async () => {
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['insi-late-for-qualified'] });
-    const id = await createPatient(t, FILE_DUPONT, ['2026-03-02']);
-    await openAndSettle(t, id);
-    assert.equal((await call('POST', `/testdriver/patients/${id}/qualify`, t, { workstation: PS, method: 'exception' })).status, 200);
-    const calls = sentTo(t).length;
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['insi-late-for-qualified'] });
+    const id = await createPatient(tenant, FILE_DUPONT, ['2026-03-02']);
+    await openAndSettle(tenant, id);
+    assert.equal((await call('POST', `/testdriver/patients/${id}/qualify`, tenant, { workstation: PS, method: 'exception' })).status, 200);
+    const calls = sentTo(tenant).length;
     const triggers: Array<[string, unknown]> = [
       [`/testdriver/patients/${id}/open`, { workstation: PS }],
       [
@@ -772,49 +796,49 @@ describe('seeded defects that act late or make the user wait (INSi)', () => {
       ['/testdriver/start-of-day', { workstation: PS, date: '2026-03-02' }],
     ];
     for (const [i, [route, body]] of triggers.entries()) {
-      assert.equal((await call('POST', route, t, body)).status, 200, route);
-      assert.equal(sentTo(t).length, calls + i, `${route}: no call when the user gets the screen back`);
+      assert.equal((await call('POST', route, tenant, body)).status, 200, route);
+      assert.equal(sentTo(tenant).length, calls + i, `${route}: no call when the user gets the screen back`);
       await waitFor(
         `the late call after ${route}`,
-        () => sentTo(t).length,
+        () => sentTo(tenant).length,
         (n) => n === calls + i + 1,
       );
     }
-    assert.equal((await identity(t, id)).ins.status, 'qualified');
+    assert.equal((await identity(tenant, id)).ins.status, 'qualified');
   });
 
   test("start-of-day-late-for-others: the day's patients, then a moment later the others too", async () => {
-    const t = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['start-of-day-late-for-others'] });
-    await createPatient(t, FILE_DUPONT, ['2026-03-02']);
-    const other = await createPatient(t, { ...FILE_DUPONT, birthName: 'DURAND' }, ['2026-03-03']);
-    const r = await call('POST', '/testdriver/start-of-day', t, { workstation: PS, date: '2026-03-02' });
-    assert.equal(r.body.patientsOfTheDay, 1);
+    const tenant = await reset({ kind: 'answer', xml: FOUND_DUPONT }, { defects: ['start-of-day-late-for-others'] });
+    await createPatient(tenant, FILE_DUPONT, ['2026-03-02']);
+    const other = await createPatient(tenant, { ...FILE_DUPONT, birthName: 'DURAND' }, ['2026-03-03']);
+    const batch = await call('POST', '/testdriver/start-of-day', tenant, { workstation: PS, date: '2026-03-02' });
+    assert.equal(batch.body.patientsOfTheDay, 1);
     await waitFor(
       "the day's patient",
-      () => sentTo(t).length,
+      () => sentTo(tenant).length,
       (n) => n >= 1,
     );
-    assert.equal(sentTo(t).filter((x) => tag(x.body, 'NomNaissance') === 'DURAND').length, 0, 'not at once');
+    assert.equal(sentTo(tenant).filter((x) => tag(x.body, 'NomNaissance') === 'DURAND').length, 0, 'not at once');
     await waitFor(
       'the late call for the other patient',
-      () => sentTo(t).filter((x) => tag(x.body, 'NomNaissance') === 'DURAND').length,
+      () => sentTo(tenant).filter((x) => tag(x.body, 'NomNaissance') === 'DURAND').length,
       (n) => n === 1,
     );
     await lgc.settled();
-    assert.equal((await identity(t, other)).insi.lastCall.trigger, 'start-of-day');
+    assert.equal((await identity(tenant, other)).insi.lastCall.trigger, 'start-of-day');
   });
 
   test('insi-wait-1500: opening the file waits up to 1.5 s for an INSi that holds its answer, then answers', async () => {
-    const t = await reset({ kind: 'hold', xml: FOUND_DUPONT }, { defects: ['insi-wait-1500'] });
-    const id = await createPatient(t);
+    const tenant = await reset({ kind: 'hold', xml: FOUND_DUPONT }, { defects: ['insi-wait-1500'] });
+    const id = await createPatient(tenant);
     const t0 = performance.now();
-    const r = await call('POST', `/testdriver/patients/${id}/open`, t, { workstation: PS });
+    const opened = await call('POST', `/testdriver/patients/${id}/open`, tenant, { workstation: PS });
     const ms = performance.now() - t0;
-    assert.equal(r.status, 200);
+    assert.equal(opened.status, 200);
     assert.ok(ms >= 1400 && ms < 2500, `answered after ${Math.round(ms)} ms`);
-    assert.equal(r.body.insi.lastCall.outcome, 'pending');
+    assert.equal(opened.body.insi.lastCall.outcome, 'pending');
     for (const release of held.splice(0)) release();
     await lgc.settled();
-    assert.equal((await identity(t, id)).insi.lastCall.outcome, 'found');
+    assert.equal((await identity(tenant, id)).insi.lastCall.outcome, 'found');
   });
 });

@@ -15,12 +15,12 @@ import { runSuite } from '../../src/harness/run';
 const service = new MssDouble();
 before(async () => {
   await service.start();
-  const t = service.tenant('test');
-  t.registerMailbox('professionnel.test@medecin.mssante.fr', { kind: 'professional' });
-  t.registerMailbox('pharmacie.test@pharmacie.mssante.fr', { kind: 'pharmacy', organisational: true });
-  t.setPatientState('184052A00401717', 'créé non activé');
-  t.setPatientState('278026912304518', 'opposé');
-  t.setPatientState('160063306311233', 'clôturé');
+  const tenant = service.tenant('test');
+  tenant.registerMailbox('professionnel.test@medecin.mssante.fr', { kind: 'professional' });
+  tenant.registerMailbox('pharmacie.test@pharmacie.mssante.fr', { kind: 'pharmacy', organisational: true });
+  tenant.setPatientState('184052A00401717', 'créé non activé');
+  tenant.setPatientState('278026912304518', 'opposé');
+  tenant.setPatientState('160063306311233', 'clôturé');
 });
 after(async () => {
   await service.stop();
@@ -50,20 +50,21 @@ test(
         },
       }),
     );
-    const r = await runSuite({ loaded: loadTarget(file), reportsDir: join(dir, 'reports'), quiet: true, log: () => undefined });
-    const v = Object.fromEntries(Object.entries(r.summary.requirements).map(([k, x]) => [k, x.verdict]));
-    assert.equal(r.summary.driver, 'smtp');
-    for (const id of ['MSS-02', 'MSS-03', 'MSS-04', 'MSS-09']) assert.equal(v[id], 'pass', `${id}: ${JSON.stringify(r.summary.failures)}`);
+    const run = await runSuite({ loaded: loadTarget(file), reportsDir: join(dir, 'reports'), quiet: true, log: () => undefined });
+    const verdicts = Object.fromEntries(Object.entries(run.summary.requirements).map(([k, x]) => [k, x.verdict]));
+    assert.equal(run.summary.driver, 'smtp');
+    for (const id of ['MSS-02', 'MSS-03', 'MSS-04', 'MSS-09'])
+      assert.equal(verdicts[id], 'pass', `${id}: ${JSON.stringify(run.summary.failures)}`);
     // What needs the patient's side (writing, replying, being notified, opening) is not judged, and says why.
     for (const id of ['MSS-06', 'MSS-07', 'MSS-11']) {
-      assert.equal(v[id], 'not-judged', `${id} needs the patient's side`);
+      assert.equal(verdicts[id], 'not-judged', `${id} needs the patient's side`);
       assert.ok(
-        r.summary.requirements[id]!.reasons?.some((m) => /an external service cannot be judged on it/.test(m)),
-        `${id}: ${JSON.stringify(r.summary.requirements[id]!.reasons)}`,
+        run.summary.requirements[id]!.reasons?.some((m) => /an external service cannot be judged on it/.test(m)),
+        `${id}: ${JSON.stringify(run.summary.requirements[id]!.reasons)}`,
       );
     }
-    assert.equal(r.summary.outcome, 'incomplete');
-    assert.equal(r.exitCode, 2);
+    assert.equal(run.summary.outcome, 'incomplete');
+    assert.equal(run.exitCode, 2);
   },
 );
 
@@ -83,8 +84,8 @@ test('an external service that does not answer: could not run, quickly', { timeo
       timeouts: { reachMs: 500 },
     }),
   );
-  const r = await runSuite({ loaded: loadTarget(file), reportsDir: join(dir, 'reports'), quiet: true, log: () => undefined });
-  assert.equal(r.exitCode, 2);
-  assert.equal(r.summary.outcome, 'could-not-run');
-  assert.match((r.summary.reasons ?? []).join('; '), /did not answer: 127\.0\.0\.1:1: connection refused/);
+  const run = await runSuite({ loaded: loadTarget(file), reportsDir: join(dir, 'reports'), quiet: true, log: () => undefined });
+  assert.equal(run.exitCode, 2);
+  assert.equal(run.summary.outcome, 'could-not-run');
+  assert.match((run.summary.reasons ?? []).join('; '), /did not answer: 127\.0\.0\.1:1: connection refused/);
 });

@@ -29,7 +29,7 @@ const sc = (
 });
 
 test('requirement verdicts over the scope: fail beats error beats not judged; a requirement without scenario is not-covered', () => {
-  const v = requirementVerdicts(
+  const verdicts = requirementVerdicts(
     [
       sc('a:1', ['INS-01'], 'passed'),
       sc('a:2', ['INS-01'], 'failed'),
@@ -41,16 +41,16 @@ test('requirement verdicts over the scope: fail beats error beats not judged; a 
     ],
     { side: 'lgc', inScope: ['INS-01', 'INS-02', 'QUAL-01', 'QUAL-02', 'QUAL-03', 'CDA-07'], notSelected: { 'CDA-07': 'no rule pack' } },
   );
-  assert.equal(v['INS-01'].verdict, 'fail');
-  assert.equal(v['INS-02'].verdict, 'error');
-  assert.deepEqual(v['INS-02'].reasons, ['could not set up the scenario: x']);
-  assert.equal(v['QUAL-01'].verdict, 'not-judged');
-  assert.equal(v['QUAL-02'].verdict, 'pass');
-  assert.deepEqual(v['QUAL-02'].evidence, ['observed', 'declared']);
-  assert.equal(v['QUAL-03'].verdict, 'not-covered');
-  assert.equal(v['CDA-07'].verdict, 'not-selected');
-  assert.deepEqual(v['INS-01'].scenarios, ['a:1', 'a:2']);
-  assert.equal(outcomeOf(v), 'not-conformant');
+  assert.equal(verdicts['INS-01'].verdict, 'fail');
+  assert.equal(verdicts['INS-02'].verdict, 'error');
+  assert.deepEqual(verdicts['INS-02'].reasons, ['could not set up the scenario: x']);
+  assert.equal(verdicts['QUAL-01'].verdict, 'not-judged');
+  assert.equal(verdicts['QUAL-02'].verdict, 'pass');
+  assert.deepEqual(verdicts['QUAL-02'].evidence, ['observed', 'declared']);
+  assert.equal(verdicts['QUAL-03'].verdict, 'not-covered');
+  assert.equal(verdicts['CDA-07'].verdict, 'not-selected');
+  assert.deepEqual(verdicts['INS-01'].scenarios, ['a:1', 'a:2']);
+  assert.equal(outcomeOf(verdicts), 'not-conformant');
 });
 
 test('outcome: one rule — fail → not-conformant (1); anything in scope not judged → incomplete (2); all pass → conformant (0)', () => {
@@ -88,13 +88,13 @@ test('errors grouped by cause: one cause, the requirements it stopped', () => {
     'could not set up the scenario: the validated document never reached the DMP\n  camille-legrand: no submission within 1500 ms',
   );
   assert.equal(cause, 'could not set up the scenario: the validated document never reached the DMP');
-  const g = errorGroups([
+  const groups = errorGroups([
     sc('a:1', ['CDA-01'], 'errored', [], cause),
     sc('b:1', ['CDA-02'], 'errored', [], cause),
     sc('c:1', ['SEND-05'], 'not-judged', [], 'x'),
   ]);
-  assert.equal(g.length, 2);
-  assert.deepEqual(g[0].requirements, ['CDA-01', 'CDA-02']);
+  assert.equal(groups.length, 2);
+  assert.deepEqual(groups[0].requirements, ['CDA-01', 'CDA-02']);
   assert.equal(idRanges(['INS-01', 'INS-02', 'INS-03', 'QUAL-02', 'QUAL-04']), 'INS-01…INS-03, QUAL-02, QUAL-04');
 });
 
@@ -116,22 +116,22 @@ test(
         '',
       ].join('\n'),
     );
-    const r = await runSuite({
+    const run = await runSuite({
       loaded: loadTarget('reference'),
       paths: [join(dir, 'x.feature')],
       reportsDir: join(dir, 'reports'),
       quiet: true,
       log: () => undefined,
     });
-    assert.equal(r.summary.requirements['INS-01'].verdict, 'error');
+    assert.equal(run.summary.requirements['INS-01'].verdict, 'error');
     assert.match(
-      r.summary.requirements['INS-01'].reasons![0],
+      run.summary.requirements['INS-01'].reasons![0],
       /harness error: no step definition matches « a step that Vigie does not define »/,
     );
-    assert.equal(r.summary.requirements['INS-04'].verdict, 'error');
-    assert.match(r.summary.requirements['INS-04'].reasons![0], /harness error: no invented person "Nobody Here"/);
-    assert.equal(r.summary.outcome, 'incomplete');
-    assert.equal(r.exitCode, 2);
-    assert.deepEqual(r.summary.scope.inScope, ['INS-01', 'INS-04']);
+    assert.equal(run.summary.requirements['INS-04'].verdict, 'error');
+    assert.match(run.summary.requirements['INS-04'].reasons![0], /harness error: no invented person "Nobody Here"/);
+    assert.equal(run.summary.outcome, 'incomplete');
+    assert.equal(run.exitCode, 2);
+    assert.deepEqual(run.summary.scope.inScope, ['INS-01', 'INS-04']);
   },
 );

@@ -51,16 +51,16 @@ async function inSlot<T>(fn: () => Promise<T>): Promise<T> {
 async function vigie(
   args: string[],
   env: Record<string, string> = {},
-  o: { timeoutMs?: number; browser?: boolean } = {},
+  options: { timeoutMs?: number; browser?: boolean } = {},
 ): Promise<VigieRun> {
-  const timeoutMs = o.timeoutMs ?? 150_000;
+  const timeoutMs = options.timeoutMs ?? 150_000;
   const run = () => runVigie(args, { env, timeoutMs });
-  const r = o.browser === false ? await run() : await inSlot(run);
-  if (r.code === null) {
-    const last = (r.out + r.err).trim().split('\n').slice(-5).join('\n');
+  const finished = options.browser === false ? await run() : await inSlot(run);
+  if (finished.code === null) {
+    const last = (finished.out + finished.err).trim().split('\n').slice(-5).join('\n');
     assert.fail(`vigie ${args.join(' ')}: no end within ${timeoutMs} ms (killed); its last output:\n${last || '(nothing)'}`);
   }
-  return r;
+  return finished;
 }
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-ui-'));
@@ -96,10 +96,10 @@ function attachments(dir: string): Attachment[] {
 
 describe('selector map', () => {
   test('a map without selectors.editor.validate is refused, naming the key; the reference map is accepted', () => {
-    const m = referenceMap();
-    delete m.selectors.editor.validate;
+    const map = referenceMap();
+    delete map.selectors.editor.validate;
     assert.throws(
-      () => checkSelectorMap(m, 'mine.json'),
+      () => checkSelectorMap(map, 'mine.json'),
       (e: unknown) => {
         assert.ok(e instanceof ConfigError, `a ConfigError, not ${(e as Error)?.name}`);
         assert.match(e.message, /selectors\.editor\.validate/);
@@ -113,18 +113,18 @@ describe('selector map', () => {
   });
 
   test("keys shaped after one UI's extra dialogs are gone: prompts describe them generically", () => {
-    const m = referenceMap();
-    m.selectors.editor.typeChoiceConfirm = '[data-testid=type-choice-confirm]';
-    assert.throws(() => checkSelectorMap(m, 'old.json'), /selectors\.editor.*typeChoiceConfirm|additional/);
-    const p = referenceMap();
-    p.selectors.prompts.dialog = { text: '.x' };
-    assert.throws(() => checkSelectorMap(p, 'prompt.json'), /selectors\.prompts\.dialog.*press/);
+    const map = referenceMap();
+    map.selectors.editor.typeChoiceConfirm = '[data-testid=type-choice-confirm]';
+    assert.throws(() => checkSelectorMap(map, 'old.json'), /selectors\.editor.*typeChoiceConfirm|additional/);
+    const withPrompt = referenceMap();
+    withPrompt.selectors.prompts.dialog = { text: '.x' };
+    assert.throws(() => checkSelectorMap(withPrompt, 'prompt.json'), /selectors\.prompts\.dialog.*press/);
   });
 
   test('the reference map reads what the user sees: no value from an attribute the LGC wrote about itself', () => {
-    const m = checkSelectorMap(referenceMap(), REFERENCE_MAP);
+    const checked = checkSelectorMap(referenceMap(), REFERENCE_MAP);
     const values: [string, unknown][] = [];
-    for (const [group, specs] of Object.entries(m.selectors)) {
+    for (const [group, specs] of Object.entries(checked.selectors)) {
       for (const [k, v] of Object.entries(specs as Record<string, unknown>))
         if (v && typeof v === 'object') values.push([`${group}.${k}`, v]);
     }
@@ -142,10 +142,10 @@ describe('selector map', () => {
   });
 
   test('content templates: a placeholder that does not exist is refused at load, naming the key', () => {
-    const m = referenceMap();
-    m.selectors.newDocument.contentTemplates.prescription.items[0].line = '{product} ; {posologie}';
+    const map = referenceMap();
+    map.selectors.newDocument.contentTemplates.prescription.items[0].line = '{product} ; {posologie}';
     assert.throws(
-      () => checkSelectorMap(m, 'mine.json'),
+      () => checkSelectorMap(map, 'mine.json'),
       /contentTemplates\.prescription\.items\[0\]\.line: \{posologie\} is not a placeholder of "lines"/,
     );
   });
@@ -164,24 +164,32 @@ describe('ui driver helpers', () => {
   });
 
   test("contentText: the editor's text from the map's templates (the reference map's, then another vendor's)", () => {
-    const t = referenceMap().selectors.newDocument.contentTemplates;
+    const templates = referenceMap().selectors.newDocument.contentTemplates;
     assert.equal(
-      contentText('prescription', t.prescription, {
+      contentText('prescription', templates.prescription, {
         lines: [{ product: 'PARACETAMOL 1 g', dosage: '3 par jour' }, { product: 'EAU' } as never],
       }),
       'PARACETAMOL 1 g ; 3 par jour\nEAU',
     );
     assert.equal(
-      contentText('vaccination-note', t['vaccination-note'], { vaccinations: [{ vaccine: 'Grippe', date: '2026-11-22', lot: 'L1' }] }),
+      contentText('vaccination-note', templates['vaccination-note'], {
+        vaccinations: [{ vaccine: 'Grippe', date: '2026-11-22', lot: 'L1' }],
+      }),
       'Grippe ; 2026-11-22 ; L1',
     );
     assert.equal(
-      contentText('vsm', t.vsm, { problems: ['HTA'], treatments: ['AMLODIPINE'], allergies: ['Pénicilline'], medecinTraitant: 'Dr X' }, [
-        'medecinTraitant',
-      ]),
+      contentText(
+        'vsm',
+        templates.vsm,
+        { problems: ['HTA'], treatments: ['AMLODIPINE'], allergies: ['Pénicilline'], medecinTraitant: 'Dr X' },
+        ['medecinTraitant'],
+      ),
       'HTA\nTraitement : AMLODIPINE\nAllergie : Pénicilline',
     );
-    assert.equal(contentText('consultation-report', t['consultation-report'], { title: 'Consultation', text: 'RAS' }, ['title']), 'RAS');
+    assert.equal(
+      contentText('consultation-report', templates['consultation-report'], { title: 'Consultation', text: 'RAS' }, ['title']),
+      'RAS',
+    );
     // Another editor: numbered prefixes, another separator, the title in the text.
     const other = {
       items: [
@@ -204,13 +212,13 @@ describe('ui driver helpers', () => {
   });
 
   test('contentText: what the feature typed and the template has no place for stops the action, naming it', () => {
-    const t = referenceMap().selectors.newDocument.contentTemplates;
+    const templates = referenceMap().selectors.newDocument.contentTemplates;
     assert.throws(
-      () => contentText('vaccination-note', t['vaccination-note'], { vaccinations: [{ vaccine: 'V', code: 'J07BB02' }] }),
+      () => contentText('vaccination-note', templates['vaccination-note'], { vaccinations: [{ vaccine: 'V', code: 'J07BB02' }] }),
       /contentTemplates\.vaccination-note has no place for vaccinations\[0\]\.code « J07BB02 »/,
     );
     assert.throws(
-      () => contentText('consultation-report', t['consultation-report'], { title: 'T', text: 'RAS' }),
+      () => contentText('consultation-report', templates['consultation-report'], { title: 'T', text: 'RAS' }),
       /no place for title \(1 item\(s\)\)/,
     );
   });
@@ -243,27 +251,27 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     const dir = tmp();
     const cfg = join(dir, 'no-ui.json');
     writeFileSync(cfg, JSON.stringify({ name: 'no-ui', driver: 'http', embedded: true }));
-    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', out(dir), FEATURE], {}, { browser: false });
-    assert.equal(r.code, 2, r.out + r.err);
-    assert.match(r.err, /ui\.selectors/);
-    assert.match(r.err, /docs\/ui-driver\.md/);
+    const run = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', out(dir), FEATURE], {}, { browser: false });
+    assert.equal(run.code, 2, run.out + run.err);
+    assert.match(run.err, /ui\.selectors/);
+    assert.match(run.err, /docs\/ui-driver\.md/);
     assert.ok(!existsSync(join(out(dir), 'summary.json')), 'refused before any run');
   });
 
   test('no browser (VIGIE_CHROMIUM=/nonexistent): exit 2, the reason says how to install it', async () => {
     const dir = tmp();
-    const r = await vigie(
+    const run = await vigie(
       ['run', '--driver', 'ui', '--reports', out(dir), FEATURE],
       { VIGIE_CHROMIUM: '/nonexistent' },
       { browser: false },
     );
-    assert.equal(r.code, 2, r.out + r.err);
-    const s = summaryOf(dir);
-    assert.equal(s.outcome, 'could-not-run');
-    assert.equal(s.driver, 'ui');
+    assert.equal(run.code, 2, run.out + run.err);
+    const report = summaryOf(dir);
+    assert.equal(report.outcome, 'could-not-run');
+    assert.equal(report.driver, 'ui');
     assert.match(reasonOf(dir), /\/nonexistent/);
     assert.match(reasonOf(dir), /apt-get install chromium/);
-    assert.deepEqual(s.scenarios, { passed: 0, failed: 0, 'not-judged': 0, errored: 0, skipped: 0 });
+    assert.deepEqual(report.scenarios, { passed: 0, failed: 0, 'not-judged': 0, errored: 0, skipped: 0 });
   });
 
   test(
@@ -287,10 +295,10 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
             ui: { selectors: 'silent.map.json', baseUrl: `http://127.0.0.1:${port}` },
           }),
         );
-        const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', out(dir), FEATURE]);
-        assert.equal(r.code, 2, r.out + r.err);
-        const s = summaryOf(dir);
-        assert.equal(s.outcome, 'could-not-run');
+        const run = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', out(dir), FEATURE]);
+        assert.equal(run.code, 2, run.out + run.err);
+        const report = summaryOf(dir);
+        assert.equal(report.outcome, 'could-not-run');
         assert.match(reasonOf(dir), new RegExp(`did not load http://127\\.0\\.0\\.1:${port}/ui/patients.* within 2000 ms`));
       } finally {
         silent.close();
@@ -343,10 +351,10 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     const dir = tmp();
     const fake = join(dir, 'chromium');
     writeFileSync(fake, '#!/bin/sh\necho "simulated crash" >&2\nexit 134\n', { mode: 0o755 });
-    const r = await vigie(['run', '--driver', 'ui', '--reports', out(dir), FEATURE], { VIGIE_CHROMIUM: fake }, { browser: false });
-    assert.equal(r.code, 2, r.out + r.err);
-    const s = summaryOf(dir);
-    assert.equal(s.outcome, 'could-not-run');
+    const run = await vigie(['run', '--driver', 'ui', '--reports', out(dir), FEATURE], { VIGIE_CHROMIUM: fake }, { browser: false });
+    assert.equal(run.code, 2, run.out + run.err);
+    const report = summaryOf(dir);
+    assert.equal(report.outcome, 'could-not-run');
     assert.match(reasonOf(dir), new RegExp(`Chromium \\(${fake.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\) did not start`));
   });
 
@@ -355,13 +363,13 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     const map = referenceMap();
     map.selectors.carteVitale.submit = '[data-testid=no-such-button]';
     const cfg = targetWithMap(dir, 'cv-nothing', map);
-    const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', out(dir), FEATURE]);
-    assert.equal(r.code, 2, r.out + r.err);
-    const s = summaryOf(dir);
-    assert.equal(s.outcome, 'could-not-run');
+    const run = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', out(dir), FEATURE]);
+    assert.equal(run.code, 2, run.out + run.err);
+    const report = summaryOf(dir);
+    assert.equal(report.outcome, 'could-not-run');
     assert.match(reasonOf(dir), /carteVitale\.submit \(\[data-testid=no-such-button\]\) matched no visible element/);
     assert.match(reasonOf(dir), /cv-nothing\.map\.json/, 'the map file is named');
-    assert.deepEqual(s.scenarios, { passed: 0, failed: 0, 'not-judged': 0, errored: 0, skipped: 0 });
+    assert.deepEqual(report.scenarios, { passed: 0, failed: 0, 'not-judged': 0, errored: 0, skipped: 0 });
   });
 
   test(
@@ -372,30 +380,30 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
       const map = referenceMap();
       map.selectors.identity.qualifyWithDocument = 'button';
       const cfg = targetWithMap(dir, 'qualify-many', map);
-      const r = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', out(dir), FEATURE]);
-      assert.equal(r.code, 2, r.out + r.err);
-      const s = summaryOf(dir);
+      const run = await vigie(['run', '--driver', 'ui', '--target', cfg, '--reports', out(dir), FEATURE]);
+      assert.equal(run.code, 2, run.out + run.err);
+      const report = summaryOf(dir);
       // An errored scenario is no verdict: the requirement is "error", the outcome "incomplete" (src/report/summary.ts).
-      assert.equal(s.outcome, 'incomplete');
-      assert.equal(s.driver, 'ui');
-      assert.equal(s.requirements['QUAL-02'].verdict, 'error');
+      assert.equal(report.outcome, 'incomplete');
+      assert.equal(report.driver, 'ui');
+      assert.equal(report.requirements['QUAL-02'].verdict, 'error');
       assert.deepEqual(
-        s.scenarios,
+        report.scenarios,
         { passed: 1, failed: 0, 'not-judged': 0, errored: 1, skipped: 0 },
         'the exception procedure does not use that selector',
       );
       // Errors are grouped by cause (src/report/summary.ts): one cause, its requirement, its scenario.
-      assert.equal(s.failures.length, 0, 'no verdict failed');
-      assert.equal(s.errors.length, 1);
-      const e = s.errors[0];
-      assert.deepEqual(e.scenarios, [`${FEATURE}:11`]);
-      assert.deepEqual(e.requirements, ['QUAL-02']);
-      assert.match(e.cause, /selector identity\.qualifyWithDocument \(button\) matched (\d+|N) visible elements, one was expected/); // a cause has its numbers as N
+      assert.equal(report.failures.length, 0, 'no verdict failed');
+      assert.equal(report.errors.length, 1);
+      const group = report.errors[0];
+      assert.deepEqual(group.scenarios, [`${FEATURE}:11`]);
+      assert.deepEqual(group.requirements, ['QUAL-02']);
+      assert.match(group.cause, /selector identity\.qualifyWithDocument \(button\) matched (\d+|N) visible elements, one was expected/); // a cause has its numbers as N
       assert.ok(
-        e.cause.includes(
+        group.cause.includes(
           'step « the professional qualifies the INS naming the document "Carte Nationale d\'Identité (française ou étrangère)" »',
         ),
-        e.cause,
+        group.cause,
       );
       // Evidence of the scenario that did not pass: its Playwright trace.
       const zips = attachments(dir).filter((a) => a.mediaType === 'application/zip');
@@ -413,7 +421,7 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
       const map = referenceMap();
       map.selectors.identity.insStatus = { css: '[data-testid=ins-status]', attr: 'data-status' };
       const cfg = targetWithMap(dir, 'asks-more', map);
-      const r = await vigie([
+      const run = await vigie([
         'run',
         '--driver',
         'ui',
@@ -425,12 +433,12 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
         out(dir),
         FEATURE,
       ]);
-      assert.equal(r.code, 1, r.out + r.err);
-      const s = summaryOf(dir);
-      assert.equal(s.requirements['QUAL-02'].verdict, 'fail');
+      assert.equal(run.code, 1, run.out + run.err);
+      const report = summaryOf(dir);
+      assert.equal(report.requirements['QUAL-02'].verdict, 'fail');
       assert.ok(
-        s.requirements['QUAL-02'].evidence.includes('declared'),
-        `the INS status came from data-status: ${JSON.stringify(s.requirements['QUAL-02'].evidence)}`,
+        report.requirements['QUAL-02'].evidence.includes('declared'),
+        `the INS status came from data-status: ${JSON.stringify(report.requirements['QUAL-02'].evidence)}`,
       );
       // The driver's log of the scenario by document: the control, then the two steps the UI asked for, each one click.
       const calls = attachments(dir)
@@ -460,15 +468,15 @@ describe('vigie run --driver ui', { concurrency: true }, () => {
     { skip: NO_CHROMIUM },
     async () => {
       const dir = tmp();
-      const r = await vigie(['run', '--driver', 'ui', '--target', 'reference', '--reports', out(dir), FEATURE]);
-      assert.equal(r.code, 0, r.out + r.err);
-      const s = summaryOf(dir);
-      assert.equal(s.outcome, 'conformant');
-      assert.equal(s.driver, 'ui');
-      assert.deepEqual(Object.keys(s.requirements), ['QUAL-02']);
-      assert.equal(s.requirements['QUAL-02'].verdict, 'pass');
-      assert.deepEqual(s.requirements['QUAL-02'].evidence, ['observed']);
-      assert.deepEqual(s.scenarios, { passed: 2, failed: 0, 'not-judged': 0, errored: 0, skipped: 0 });
+      const run = await vigie(['run', '--driver', 'ui', '--target', 'reference', '--reports', out(dir), FEATURE]);
+      assert.equal(run.code, 0, run.out + run.err);
+      const report = summaryOf(dir);
+      assert.equal(report.outcome, 'conformant');
+      assert.equal(report.driver, 'ui');
+      assert.deepEqual(Object.keys(report.requirements), ['QUAL-02']);
+      assert.equal(report.requirements['QUAL-02'].verdict, 'pass');
+      assert.deepEqual(report.requirements['QUAL-02'].evidence, ['observed']);
+      assert.deepEqual(report.scenarios, { passed: 2, failed: 0, 'not-judged': 0, errored: 0, skipped: 0 });
       const all = attachments(dir);
       // Screenshots of the screen at the Then steps. PNG at first, JPEG since 64785b8 (steps/support/hooks.ts):
       // either is accepted, and the bytes must be what the media type says.

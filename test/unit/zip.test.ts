@@ -8,17 +8,17 @@ import { readZip } from '../../src/oracles/zip';
 
 // A real ZIP made by a third party (Python's zipfile), deflated and stored entries.
 function makeZip(): Buffer {
-  const f = join(mkdtempSync(join(tmpdir(), 'vigie-zip-')), 'x.zip');
+  const zipPath = join(mkdtempSync(join(tmpdir(), 'vigie-zip-')), 'x.zip');
   execFileSync('python3', [
     '-c',
     `import zipfile
-z = zipfile.ZipFile(${JSON.stringify(f)}, 'w')
+z = zipfile.ZipFile(${JSON.stringify(zipPath)}, 'w')
 z.writestr('INDEX.HTM', '<html/>', zipfile.ZIP_STORED)
 z.writestr('IHE_XDM/SUBSET01/METADATA.XML', '<SubmitObjectsRequest/>' * 50, zipfile.ZIP_DEFLATED)
 z.writestr('IHE_XDM/SUBSET01/DOC0001.XML', '<ClinicalDocument xmlns="urn:hl7-org:v3"/>', zipfile.ZIP_DEFLATED)
 z.close()`,
   ]);
-  return readFileSync(f);
+  return readFileSync(zipPath);
 }
 
 test('an XDM package made by another tool is read, stored and deflated entries', () => {
@@ -32,10 +32,10 @@ test('an XDM package made by another tool is read, stored and deflated entries',
 });
 
 test('a broken or hostile archive is a clear error', () => {
-  const z = makeZip();
+  const zip = makeZip();
   assert.throws(() => readZip(Buffer.from('%PDF-1.4 not a zip')), /not a ZIP archive/);
-  assert.throws(() => readZip(z.subarray(0, z.length - 30)), /not a ZIP archive|broken ZIP/);
-  const truncated = Buffer.concat([z.subarray(0, 40), z.subarray(z.length - 200)]);
+  assert.throws(() => readZip(zip.subarray(0, zip.length - 30)), /not a ZIP archive|broken ZIP/);
+  const truncated = Buffer.concat([zip.subarray(0, 40), zip.subarray(zip.length - 200)]);
   assert.throws(() => readZip(truncated), /broken ZIP|not a ZIP/);
-  assert.throws(() => readZip(z, { maxEntries: 10, maxTotalBytes: 100 }), /inflating past 100 bytes/);
+  assert.throws(() => readZip(zip, { maxEntries: 10, maxTotalBytes: 100 }), /inflating past 100 bytes/);
 });

@@ -33,17 +33,17 @@ test('concerns: by matricule, or birth name (letters only) and birth date', () =
 
 test('INS-01/05: a call about the person passes; none fails, naming what came', () => {
   assert.equal(insiCalledFor(camille, [byTraits], 1500).status, 'pass');
-  const v = insiCalledFor(camille, [other], 1500);
-  assert.equal(v.status, 'fail');
-  assert.match(v.seen, /MARTIN/);
+  const verdict = insiCalledFor(camille, [other], 1500);
+  assert.equal(verdict.status, 'fail');
+  assert.match(verdict.seen, /MARTIN/);
 });
 
 test('INS-05/06: no call about the person passes; a call fails with its exchange as evidence', () => {
   assert.equal(insiNotCalledFor(camille, [other], 1500).status, 'pass');
-  const v = insiNotCalledFor(camille, [byCard], 1500);
-  assert.equal(v.status, 'fail');
-  assert.deepEqual(v.evidence, ['INSi exchange #1']);
-  assert.match(v.expected, /watched for 1500 ms/);
+  const verdict = insiNotCalledFor(camille, [byCard], 1500);
+  assert.equal(verdict.status, 'fail');
+  assert.deepEqual(verdict.evidence, ['INSi exchange #1']);
+  assert.match(verdict.expected, /watched for 1500 ms/);
 });
 
 test("INS-03: the card's operation and data; the file's traits instead fail", () => {
@@ -70,9 +70,9 @@ test("INS-04: the file's traits — never the used name; a birth place other tha
 test('responsiveness: within the bound passes; still running after the long window fails, whatever the load', () => {
   const base = { label: 'open the file', service: 'INSi', boundMs: 1000, watchedMs: 4000 };
   assert.equal(answersWhileHeld({ ...base, settled: true, ms: 80 }).status, 'pass');
-  const v = answersWhileHeld({ ...base, settled: false });
-  assert.equal(v.status, 'fail');
-  assert.match(v.seen, /waits for INSi/);
+  const verdict = answersWhileHeld({ ...base, settled: false });
+  assert.equal(verdict.status, 'fail');
+  assert.match(verdict.seen, /waits for INSi/);
 });
 
 test('responsiveness: over the bound, the calibration decides — harness too slow is no verdict, a held service that made the difference fails', () => {

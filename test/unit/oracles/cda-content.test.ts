@@ -10,7 +10,7 @@ import { authorSpecialtiesOf, metadataUsesDmpValueSets } from '../../../src/orac
 const HEADER_OK = readFileSync(join(__dirname, '..', '..', '..', 'fixtures', 'cda', 'header-ok.xml'), 'utf8');
 
 function cda(
-  o: {
+  parts: {
     code?: string;
     templates?: string[];
     ins?: string;
@@ -21,13 +21,13 @@ function cda(
     body?: string;
   } = {},
 ): string {
-  const templates = (o.templates ?? ['1.2.250.1.213.1.1.1.1']).map((t) => `<templateId root="${t}"/>`).join('');
-  const ins = o.ins ? `<id root="1.2.250.1.213.1.4.8" extension="${o.ins}"/>` : '<id root="1.2.3.4" extension="IPP42"/>';
+  const templates = (parts.templates ?? ['1.2.250.1.213.1.1.1.1']).map((t) => `<templateId root="${t}"/>`).join('');
+  const ins = parts.ins ? `<id root="1.2.250.1.213.1.4.8" extension="${parts.ins}"/>` : '<id root="1.2.3.4" extension="IPP42"/>';
   return (
-    `<ClinicalDocument xmlns="urn:hl7-org:v3">${templates}${o.code === undefined ? '<code code="11488-4" codeSystem="2.16.840.1.113883.6.1"/>' : o.code}` +
-    `<recordTarget><patientRole>${ins}<patient><name><given>${o.given ?? 'CAMILLE'}</given><family qualifier="BR">${o.family ?? 'LEGRAND'}</family></name><birthTime value="${o.birth ?? '19850412'}"/></patient></patientRole></recordTarget>` +
-    `<author><time value="20261202"/><assignedAuthor><id root="1.2.250.1.71.4.2.1" extension="${o.author ?? '810100456789'}"/></assignedAuthor></author>` +
-    `<component><structuredBody>${o.body ?? ''}</structuredBody></component></ClinicalDocument>`
+    `<ClinicalDocument xmlns="urn:hl7-org:v3">${templates}${parts.code === undefined ? '<code code="11488-4" codeSystem="2.16.840.1.113883.6.1"/>' : parts.code}` +
+    `<recordTarget><patientRole>${ins}<patient><name><given>${parts.given ?? 'CAMILLE'}</given><family qualifier="BR">${parts.family ?? 'LEGRAND'}</family></name><birthTime value="${parts.birth ?? '19850412'}"/></patient></patientRole></recordTarget>` +
+    `<author><time value="20261202"/><assignedAuthor><id root="1.2.250.1.71.4.2.1" extension="${parts.author ?? '810100456789'}"/></assignedAuthor></author>` +
+    `<component><structuredBody>${parts.body ?? ''}</structuredBody></component></ClinicalDocument>`
   );
 }
 const section = (code: string, narrative: string, entries: string) =>

@@ -102,13 +102,13 @@ test('SEND-07/08/09', () => {
 
 test('SEND-10: submissions stop after the refusal — any resubmission in the window fails', () => {
   assert.equal(noResubmission([], 5000).status, 'pass');
-  const v = noResubmission([sub(4), sub(5)], 5000);
-  assert.equal(v.status, 'fail');
-  assert.match(v.seen, /2 resubmission/);
+  const verdict = noResubmission([sub(4), sub(5)], 5000);
+  assert.equal(verdict.status, 'fail');
+  assert.match(verdict.seen, /2 resubmission/);
 });
 
 test('OPP-03: a reminder of its own — the question saying « informé » is not one', () => {
-  const q = "Le patient, informé au préalable, s'oppose-t-il à la consultation de son DMP ?";
+  const question = "Le patient, informé au préalable, s'oppose-t-il à la consultation de son DMP ?";
   assert.equal(
     asksNonOppositionWithReminder({
       asked: true,
@@ -118,8 +118,8 @@ test('OPP-03: a reminder of its own — the question saying « informé » is no
     }).status,
     'pass',
   );
-  assert.equal(asksNonOppositionWithReminder({ asked: true, question: q, consulted: false }).status, 'fail');
-  assert.equal(asksNonOppositionWithReminder({ asked: true, question: q, reminder: q, consulted: false }).status, 'fail');
+  assert.equal(asksNonOppositionWithReminder({ asked: true, question, consulted: false }).status, 'fail');
+  assert.equal(asksNonOppositionWithReminder({ asked: true, question, reminder: question, consulted: false }).status, 'fail');
   assert.equal(asksNonOppositionWithReminder({ asked: false, consulted: true }).status, 'fail');
 });
 
