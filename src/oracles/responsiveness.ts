@@ -4,10 +4,13 @@
  * 1. Does the LGC wait for the held service? An action still running after the long window
  *    (heldActionMs, several times the bound) while the service holds: it waits — a failure,
  *    whatever the load.
- * 2. Is the answer within the user-experience bound? Above it, the same action is timed again with
- *    the service answering at once (the calibration): if that alone breaks the bound, the harness
- *    (or the machine) is too slow to judge — never a failure of the target; otherwise the held
- *    service made the difference — a failure.
+ * 2. Is the answer within the user-experience bound? A machine under load makes single timings
+ *    noisy (the same UI action took 422 ms, then 1261 ms), so above the bound the action is tried
+ *    again while the service still holds (a few samples: one within the bound is enough), then timed
+ *    with the service answering at once (the calibration, a few samples too). If the plain action
+ *    alone breaks the bound in any sample, the harness (or the machine) is too slow to judge — never
+ *    a failure of the target. Only when every held try broke the bound and every plain one kept it
+ *    did the held service make the difference: a failure.
  */
 import { Verdict, cannotJudge, verdict } from './verdict';
 
@@ -23,9 +26,13 @@ export interface HeldAction {
   ms?: number;
   /** How long it was watched when it had not ended. */
   watchedMs: number;
-  /** The same action timed with the service answering at once, when the answer broke the bound. */
-  calibrationMs?: number;
+  /** When the answer broke the bound: the same action tried again while the service still held (answer times; a try that did not end within the window is left out). */
+  retriesMs?: number[];
+  /** When every held try broke the bound: the same action timed with the service answering at once. */
+  calibrationsMs?: number[];
 }
+
+const list = (values: number[]) => values.map((v) => `${v} ms`).join(', ');
 
 export function answersWhileHeld(action: HeldAction): Verdict {
   const expected = `"${action.label}" answers the user within ${action.boundMs} ms while ${action.service} has not answered`;
@@ -36,22 +43,27 @@ export function answersWhileHeld(action: HeldAction): Verdict {
       `no answer after ${action.watchedMs} ms while ${action.service} held its answer: the LGC waits for ${action.service}`,
     );
   }
-  if (action.ms <= action.boundMs) return verdict(true, expected, `answered after ${action.ms} ms`);
-  if (action.calibrationMs === undefined)
+  const held = [action.ms, ...(action.retriesMs ?? [])];
+  const best = Math.min(...held);
+  const tries = held.length > 1 ? ` (best of ${held.length} tries while ${action.service} held: ${list(held)})` : '';
+  if (best <= action.boundMs) return verdict(true, expected, `answered after ${best} ms${tries}`);
+  const plain = action.calibrationsMs ?? [];
+  if (plain.length === 0)
     return cannotJudge(
       expected,
-      `answered after ${action.ms} ms, and the same action could not be timed with ${action.service} answering at once`,
+      `answered after ${list(held)}, and the same action could not be timed with ${action.service} answering at once`,
     );
-  if (action.calibrationMs > action.boundMs) {
+  const worstPlain = Math.max(...plain);
+  if (worstPlain > action.boundMs) {
     return cannotJudge(
       expected,
-      `harness too slow: answered after ${action.ms} ms, but the same action with ${action.service} answering at once took ${action.calibrationMs} ms, over the ${action.boundMs} ms bound on its own (the machine's load, not the LGC's waiting)`,
-      `answered after ${action.ms} ms`,
+      `harness too slow: answered after ${list(held)} while ${action.service} held, but the same action with ${action.service} answering at once took ${list(plain)}, over the ${action.boundMs} ms bound on its own (the machine's load, not the LGC's waiting)`,
+      `answered after ${list(held)}`,
     );
   }
   return verdict(
     false,
     expected,
-    `answered after ${action.ms} ms, while the same action with ${action.service} answering at once took ${action.calibrationMs} ms: the LGC waited for ${action.service}`,
+    `answered after ${list(held)} in ${held.length} tries while ${action.service} held, while the same action with ${action.service} answering at once took ${list(plain)}: the LGC waited for ${action.service}`,
   );
 }

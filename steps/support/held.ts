@@ -1,12 +1,18 @@
 import type { Observed } from '../../src/drivers/driver';
+import { within } from '../../src/harness/wait';
 import { answersWhileHeld } from '../../src/oracles/responsiveness';
 import type { PendingAction, VigieWorld } from './world';
 
+/** How many times an action over the bound is tried again while the service holds, and timed with it answering at once. */
+const HELD_RETRIES = 2;
+const CALIBRATIONS = 3;
+
 /**
  * INS-02, INS-07, SEND-04: judges an action made while a national service holds its answer (see
- * src/oracles/responsiveness.ts). When the answer broke the bound, the same action is timed again
- * with the service answering at once — the held request staying held — so that the harness's own
- * slowness is told apart from the LGC's waiting.
+ * src/oracles/responsiveness.ts). When the answer broke the bound, the same action is tried again
+ * while the service still holds (a loaded machine makes one timing noisy), and, if every try broke
+ * it, timed with the service answering at once — the held requests staying held — so that the
+ * harness's own slowness is told apart from the LGC's waiting.
  */
 export async function judgeHeldAction(
   world: VigieWorld,
@@ -15,41 +21,56 @@ export async function judgeHeldAction(
   boundMs: number,
 ): Promise<void> {
   const watchedMs = Math.round(performance.now() - action.startedAt);
-  let calibrationMs: number | undefined;
-  if (action.settled && !action.error && (action.ms ?? 0) > boundMs && action.replay)
-    calibrationMs = await calibrate(world, action.replay, service);
+  const retriesMs: number[] = [];
+  const calibrationsMs: number[] = [];
+  const settled = action.settled && !action.error;
+  if (settled && (action.ms ?? 0) > boundMs && action.replay) {
+    for (let i = 0; i < HELD_RETRIES && Math.min(action.ms!, ...retriesMs) > boundMs; i++) {
+      const ms = await timeReplay(world, action.replay, service, 'held');
+      if (ms === undefined) break;
+      retriesMs.push(ms);
+    }
+    if (Math.min(action.ms!, ...retriesMs) > boundMs) {
+      for (let i = 0; i < CALIBRATIONS; i++) {
+        const ms = await timeReplay(world, action.replay, service, 'answering');
+        if (ms === undefined) break;
+        calibrationsMs.push(ms);
+      }
+    }
+  }
   world.judge(
-    answersWhileHeld({
-      label: action.label,
-      service,
-      boundMs,
-      settled: action.settled && !action.error,
-      ms: action.ms,
-      watchedMs,
-      calibrationMs,
-    }),
+    answersWhileHeld({ label: action.label, service, boundMs, settled, ms: action.ms, watchedMs, retriesMs, calibrationsMs }),
     'observed',
   );
 }
 
-async function calibrate(
+/**
+ * The action again, timed from the user's first press: while the service still holds (new requests
+ * parked too), or with it answering at once (the held ones staying held). A held try that does not
+ * end within the held-action window gives no sample (its requests are released with the scenario).
+ */
+async function timeReplay(
   world: VigieWorld,
   replay: () => Promise<Observed<unknown>>,
   service: 'INSi' | 'the DMP',
+  mode: 'held' | 'answering',
 ): Promise<number | undefined> {
   const double = service === 'INSi' ? world.insi : world.dmp;
-  double.letNewThrough();
+  if (mode === 'answering') double.letNewThrough();
+  let started = performance.now();
+  world.driver.onPress = () => {
+    started = performance.now();
+  };
   try {
-    let started = performance.now();
-    world.driver.onPress = () => {
-      started = performance.now();
-    };
-    await replay();
-    return Math.round(performance.now() - started);
+    const ended = await within(
+      replay().then(() => performance.now()),
+      world.timeouts.heldActionMs,
+    );
+    return ended.settled ? Math.round(ended.value - started) : undefined;
   } catch {
     return undefined;
   } finally {
     world.driver.onPress = undefined;
-    double.hold();
+    if (mode === 'answering') double.hold();
   }
 }

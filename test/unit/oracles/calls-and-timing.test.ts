@@ -75,13 +75,17 @@ test('responsiveness: within the bound passes; still running after the long wind
   assert.match(verdict.seen, /waits for INSi/);
 });
 
-test('responsiveness: over the bound, the calibration decides — harness too slow is no verdict, a held service that made the difference fails', () => {
+test('responsiveness: over the bound, the tries and the calibration decide — harness too slow is no verdict, a held service that made the difference fails', () => {
   const base = { label: 'open the file', service: 'INSi', boundMs: 1000, watchedMs: 1300, settled: true, ms: 1228 };
-  const slow = answersWhileHeld({ ...base, calibrationMs: 1180 });
+  const slow = answersWhileHeld({ ...base, retriesMs: [1190, 1400], calibrationsMs: [600, 1180, 700] });
   assert.equal(slow.status, 'cannot-judge');
   assert.match(slow.reason ?? '', /harness too slow/);
-  const waited = answersWhileHeld({ ...base, ms: 1520, calibrationMs: 60 });
+  const noisy = answersWhileHeld({ ...base, ms: 1261, retriesMs: [640] });
+  assert.equal(noisy.status, 'pass', 'one held try within the bound: the LGC does not wait');
+  assert.match(noisy.seen, /best of 2 tries/);
+  const waited = answersWhileHeld({ ...base, ms: 1520, retriesMs: [1530, 1510], calibrationsMs: [60, 75, 58] });
   assert.equal(waited.status, 'fail');
-  assert.match(waited.seen, /took 60 ms/);
+  assert.match(waited.seen, /took 60 ms, 75 ms, 58 ms/);
+  assert.match(waited.seen, /1520 ms, 1530 ms, 1510 ms in 3 tries/);
   assert.equal(answersWhileHeld({ ...base }).status, 'cannot-judge', 'no calibration: no verdict');
 });
