@@ -1,3 +1,5 @@
+// The MSSanté operator's rules (the service suite: MSS-02/03/04/06/07/09/11). Over 300 lines because the
+// service suite shares one mailbox vocabulary; each requirement's steps are a block under its id.
 import { Given, Then, When } from '@cucumber/cucumber';
 import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';

@@ -1,3 +1,5 @@
+// The CDA validation pipeline, layer by layer (parse, schema, header, schematron). Just over 300
+// lines: the layers are read in order and share one result record.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -1,3 +1,5 @@
+// The ANS rule pack: where it is, its hash, its volet catalogue, the compiled schematrons. Over 300
+// lines because the catalogue and the compile cache share the pack's listing and hash.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';

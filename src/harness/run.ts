@@ -1,3 +1,5 @@
+// One run from start to end — plan, target and doubles, cucumber, verdicts, reports, and the clean-up on
+// every exit path. Over 300 lines because that order, and what each exit writes, is what a reader needs in one place.
 import { IRunOptions, ISupportCodeLibrary, loadSupport, runCucumber } from '@cucumber/cucumber/api';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

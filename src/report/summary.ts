@@ -1,3 +1,5 @@
+// The verdict rules in one file (scenario → requirement → outcome). Over 300 lines because the rules
+// interlock (scope, evidence kinds, not judged, errors grouped by cause); docs/architecture.md states them.
 import type { Envelope, Pickle, TestStepResult } from '@cucumber/messages';
 import { CATALOGUE_TAG, Catalogue, Side, compareIds, loadCatalogue, scenarioSide } from './catalogue';
 

@@ -1,3 +1,5 @@
+// The World every step uses: tenant, driver, doubles, judge, the one waiting policy. Over 300 lines
+// because these are the words of every step; the machinery is in ./state, ./observe, ./held, ./documents.
 import { IWorldOptions, World, setWorldConstructor } from '@cucumber/cucumber';
 import type { DmpTenant } from '../../src/doubles/dmp';
 import type { EPrescriptionTenant } from '../../src/doubles/eprescription';

@@ -1,3 +1,5 @@
+// The reference web UI's routes. Just over 300 lines: one handler per screen action, in the order
+// of the screens, each a few lines over the shared business functions.
 /**
  * The reference LGC's web UI under /ui/: plain server-rendered HTML screens over the same
  * per-tenant state as the test-driver API, calling the same functions (triggers, identity,

@@ -1,3 +1,5 @@
+// Every screen of the reference web UI, side by side. Over 300 lines so that the selector map
+// (./README.md) is checked against one file: a data-role renamed here is renamed for every screen.
 /** Server-rendered screens of the reference LGC's web UI (the business state comes from the same functions as the API). */
 import { DOCUMENT_TYPES, TYPE_META, type DocumentType } from '../cda';
 import { MASKING_CODES, type Masking } from '../dmp-client';
