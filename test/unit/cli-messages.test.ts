@@ -44,7 +44,7 @@ test('a target file that is not JSON: the line and column of the fault, exit 2, 
   const file = join(tmp(), 'broken.json');
   writeFileSync(file, '{\n  "name": "broken",\n  "driver": "http"\n  "baseUrl": "http://127.0.0.1:1"\n}\n');
   const reply = await vigie(['run', '--target', file]);
-  assert.equal(reply.code, 2);
+  assert.equal(reply.code, 2, reply.out + reply.err);
   assert.match(reply.err, /broken\.json: not valid JSON: line 4, column 3: unexpected "\\"baseUrl\\"/);
   assert.doesNotMatch(reply.err, /\n\s+at /, 'no stack trace');
 });
@@ -136,6 +136,6 @@ test('vigie validate without a rule pack: the other layers judge and the text sa
   assert.match(reply.out, /1 document\(s\)/);
   const empty = tmp();
   const none = await runVigie(['validate', empty], { timeoutMs: 30_000 });
-  assert.equal(none.code, 2);
+  assert.equal(none.code, 2, none.out + none.err);
   assert.match(none.err, new RegExp(`no \\.xml document found in ${empty}`));
 });

@@ -104,13 +104,13 @@ test('a malformed target configuration: exit 2, naming the key', async () => {
   const cfg = join(dir, 'typo.json');
   writeFileSync(cfg, JSON.stringify({ name: 'typo', driver: 'http', baseUrl: 'http://127.0.0.1:1', dubles: { host: '0.0.0.0' } }));
   const run = await vigie(['run', '--target', cfg]);
-  assert.equal(run.code, 2);
+  assert.equal(run.code, 2, run.out + run.err);
   assert.match(run.err, /typo\.json: invalid target configuration:\n {2}- dubles: unknown key/);
 });
 
 test('bad usage: exit 2 with the reason; --help prints the options, exit 0', async () => {
   const run = await vigie(['run', '--tagz', '@INS-01']);
-  assert.equal(run.code, 2);
+  assert.equal(run.code, 2, run.out + run.err);
   assert.match(run.err, /unknown option --tagz/);
   const help = await vigie(['run', '--help']);
   assert.equal(help.code, 0, help.err);
@@ -124,7 +124,7 @@ test('a bad selection is said plainly, before anything starts: a malformed tag e
   assert.equal(badTags.code, 2, badTags.out + badTags.err);
   assert.match(summary(dir).reasons.join(' '), /--tags "@INS-01 and \(" is not a valid tag expression: syntax error: Unmatched \(/);
   const badPath = await vigie(['run', '--reports', dir, 'features/nope']);
-  assert.equal(badPath.code, 2);
+  assert.equal(badPath.code, 2, badPath.out + badPath.err);
   assert.match(summary(dir).reasons.join(' '), /no feature file or folder at .*features\/nope/);
 });
 
@@ -147,10 +147,31 @@ test('an unknown defect id: exit 2, named once', async () => {
 });
 
 test('vigie serve: the INSi double standalone, on the host asked for, answering a real client request', async () => {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), 'serve', '--host', '127.0.0.2', '--insi-port', '0'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin', 'vigie'),
+      'serve',
+      '--host',
+      '127.0.0.2',
+      '--insi-port',
+      '0',
+      '--dmp-port',
+      '0',
+      '--eprescription-port',
+      '0',
+      '--smtp-port',
+      '0',
+      '--pop3-port',
+      '0',
+      '--record',
+      tmp(),
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   try {
     let out = '';
     child.stdout.on('data', (b) => {
