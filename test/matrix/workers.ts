@@ -14,6 +14,8 @@ import type { MatrixJob, MatrixJobResult } from '../../src/harness/matrix-worker
 export interface Defect {
   id: string;
   requirements: string[];
+  /** Through the web UI, when it breaks more than `requirements` (every flow that needs what it hides). */
+  uiRequirements?: string[];
   features: string[];
   mode: 'http' | 'ui' | 'smtp';
   side?: 'lgc' | 'service';
