@@ -1,5 +1,6 @@
 // The CDA validation pipeline, layer by layer (parse, schema, header, schematron). Just over 300
 // lines: the layers are read in order and share one result record.
+import { explainPipelineError } from './pipeline-error';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -300,5 +301,5 @@ function applyAnswer(result: CdaDocumentResult, answer: JudgeAnswer): void {
     } else if (role === 'error' || role === 'fatal') result.errors.push(entry);
     else result.notices.push(entry);
   }
-  if (answer.error) result.couldNotJudge = `the schematron could not run to the end: ${collapse(answer.error).slice(0, 600)}`;
+  if (answer.error) result.couldNotJudge = `the schematron could not run to the end: ${explainPipelineError(answer.error)}`;
 }
