@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,4 +138,32 @@ test('vigie validate without a rule pack: the other layers judge and the text sa
   const none = await runVigie(['validate', empty], { timeoutMs: 30_000 });
   assert.equal(none.code, 2, none.out + none.err);
   assert.match(none.err, new RegExp(`no \\.xml document found in ${empty}`));
+});
+
+test('vigie report turns results holding XML evidence into the HTML report without a Java stack trace', { timeout: 120_000 }, async () => {
+  const dir = tmp();
+  const results = join(dir, 'allure-results');
+  mkdirSync(results);
+  // One result with a CDA attachment (*.xml): Allure's JUnit reader used to parse it as a test report.
+  writeFileSync(join(results, 'a1-attachment.xml'), '<ClinicalDocument xmlns="urn:hl7-org:v3"><title>VSM</title></ClinicalDocument>');
+  writeFileSync(
+    join(results, 'r1-result.json'),
+    JSON.stringify({
+      uuid: 'r1',
+      historyId: 'h1',
+      name: 'A scenario with a CDA',
+      status: 'passed',
+      stage: 'finished',
+      start: 1,
+      stop: 2,
+      attachments: [{ name: 'CDA', source: 'a1-attachment.xml', type: 'application/xml' }],
+      labels: [],
+      steps: [],
+    }),
+  );
+  const reply = await runVigie(['report', '--reports', dir], { timeoutMs: 110_000 });
+  assert.equal(reply.code, 0, reply.err);
+  assert.doesNotMatch(reply.out + reply.err, /Exception|\tat /);
+  assert.match(reply.out, /Allure report: .*index\.html/);
+  assert.equal(readdirSync(join(dir, 'allure-report', 'data', 'test-cases')).length, 1);
 });
