@@ -36,6 +36,19 @@ When(
   },
 );
 
+// SEND-07 proves that the INSi call still runs after a refused switch-off by two triggers at once:
+// an LGC that lacks one of them is judged on it by INS-03 or INS-04, not here.
+When(
+  /^(\S+ \S+) comes to the practice: the Carte Vitale is inserted, then the patient file opened$/,
+  async function (this: VigieWorld, name: string) {
+    const patient = this.person(name);
+    await insertCard(this, patient, "professional's");
+    const mark = this.state.insiMark;
+    await openFile(this, patient);
+    this.state.insiMark = mark; // what either trigger caused
+  },
+);
+
 When(
   /^the (professional|secretariat) starts the day on a workstation with a (CPS|nominative CPE)$/,
   async function (this: VigieWorld, who: string, card: string) {

@@ -15,5 +15,5 @@ Feature: SEND-07 — The Ségur features cannot be deactivated by the user
     Given Lucas Martin has a patient file
     When the professional tries to switch off the INSi call in the settings
     Then the LGC refuses to switch off the INSi call
-    When a professional opens the patient file of Lucas Martin
+    When Lucas Martin comes to the practice: the Carte Vitale is inserted, then the patient file opened
     Then the LGC looks up the INS of Lucas Martin with INSi, without any other action from the user
