@@ -121,6 +121,7 @@ interface DefectRow {
   expectedRequirements: string[];
   failedRequirements: string[];
   failedScenarios: string[];
+  unexpectedFailures: string[];
   erroredScenarios: string[];
   notJudged: string[];
   ms: number;
@@ -191,6 +192,14 @@ export async function runMatrix(
         .sort(compareIds),
       failedRequirements: [...new Set(failed.flatMap((s) => s.requirements))].sort(compareIds),
       failedScenarios: failed.map((s) => s.location),
+      // What a failure of a requirement the defect does not declare said (to tell a finding from noise).
+      unexpectedFailures: failed
+        .filter((s) =>
+          s.requirements.some(
+            (x) => !(j.driver === 'ui' ? (defect.uiRequirements ?? defect.requirements) : defect.requirements).includes(x),
+          ),
+        )
+        .map((s) => `${s.location}: ${s.message}`),
       erroredScenarios: result.results.filter((s) => s.status === 'errored').map((s) => `${s.location}: ${s.message}`),
       notJudged: result.results
         .filter((s) => s.status === 'not-judged' || s.status === 'skipped')
@@ -265,7 +274,7 @@ export async function runMatrix(
     assert.deepEqual(
       d.failedRequirements,
       d.expectedRequirements,
-      `defect ${id}: failed requirements differ from the expected ones (failed scenarios: ${d.failedScenarios.join(', ')}; not judged: ${d.notJudged.join(', ')})`,
+      `defect ${id}: failed requirements differ from the expected ones (failed scenarios: ${d.failedScenarios.join(', ')}; unexpected failures: ${d.unexpectedFailures.join(' | ')}; not judged: ${d.notJudged.join(', ')})`,
     );
   }
   if (shard) return;

@@ -26,32 +26,45 @@ export const catalogue: Defect[] = JSON.parse(readFileSync(join(PROJECT_ROOT, 's
 /**
  * Two pools share the reference LGC: http jobs on `workers` processes (their time is mostly
  * waiting: more workers overlap more windows), ui jobs on at most one process per core (each
- * drives a Chromium: more would only slow every browser down).
+ * drives a Chromium: more would only slow every browser down). While browsers run, only
+ * `apiWorkersBesideUi` http workers run beside them: a browser starved of CPU by ten busy cucumber
+ * processes on two cores made a conformant screen miss the action bound (CI, stop 18: "open the
+ * patient file: no answer within 12000 ms"), a failure the harness made. The other http workers
+ * join the same queue once the ui pool is done.
  */
 export async function runJobs(
   baseUrl: string,
   jobs: MatrixJob[],
   workers: number,
-  options: { timeoutMs: number; uiWorkers?: number; onResult?: (r: MatrixJobResult, done: number) => void },
+  options: {
+    timeoutMs: number;
+    uiWorkers?: number;
+    apiWorkersBesideUi?: number;
+    onResult?: (r: MatrixJobResult, done: number) => void;
+  },
 ): Promise<Map<string, MatrixJobResult>> {
   const out = new Map<string, MatrixJobResult>();
   const ui = jobs.filter((j) => j.driver === 'ui');
-  const http = jobs.filter((j) => j.driver !== 'ui');
+  const httpQueue = jobs.filter((j) => j.driver !== 'ui');
+  const beside = ui.length ? Math.min(workers, options.apiWorkersBesideUi ?? 4) : workers;
   await Promise.all([
-    runPool(baseUrl, http, workers, out, options),
-    runPool(baseUrl, ui, options.uiWorkers ?? Math.min(2, availableParallelism()), out, options),
+    runPool(baseUrl, httpQueue, beside, out, options),
+    runPool(baseUrl, ui, options.uiWorkers ?? Math.min(2, availableParallelism()), out, options).then(() =>
+      runPool(baseUrl, httpQueue, workers - beside, out, options, beside),
+    ),
   ]);
   return out;
 }
 
+/** `workers` processes taking jobs from `queue` (shared with the other http pool) until it is empty. */
 function runPool(
   baseUrl: string,
-  jobs: MatrixJob[],
+  queue: MatrixJob[],
   workers: number,
   out: Map<string, MatrixJobResult>,
   options: { timeoutMs: number; onResult?: (r: MatrixJobResult, done: number) => void },
+  firstNumber = 0,
 ): Promise<unknown> {
-  const queue = [...jobs];
   const startWorker = (n: number) =>
     new Promise<void>((resolve, reject) => {
       const child: ChildProcess = fork(join(PROJECT_ROOT, 'src', 'harness', 'matrix-worker.ts'), [baseUrl], {
@@ -91,7 +104,7 @@ function runPool(
           );
       });
     });
-  return Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, (_, i) => startWorker(i)));
+  return Promise.all(Array.from({ length: Math.max(0, Math.min(workers, queue.length)) }, (_, i) => startWorker(firstNumber + i)));
 }
 
 /** The feature folders of the LGC side, and of the service side. */
