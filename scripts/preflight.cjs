@@ -94,12 +94,8 @@ function plan(purpose, probes) {
 // ---------------------------------------------------------------------------------------------
 // Probes of this machine
 
-const SAXON_CANDIDATES = [
-  '/usr/share/java/Saxon-HE.jar',
-  '/usr/share/java/saxon-he.jar',
-  '/usr/share/java/saxon.jar',
-  '/usr/share/maven-repo/net/sf/saxon/Saxon-HE/debian/Saxon-HE-debian.jar',
-];
+// One list with the run's (src/cda/jvm.ts, src/cda/rulepack.ts).
+const PLACES = JSON.parse(readFileSync(join(ROOT, 'config', 'places.json'), 'utf8'));
 
 function onPath(cmd) {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
@@ -115,10 +111,10 @@ function javaTool(name) {
 function saxonJar() {
   const env = process.env.VIGIE_SAXON_JAR;
   if (env) return existsSync(env) ? env : false;
-  for (const c of SAXON_CANDIDATES) if (existsSync(c)) return c;
-  if (existsSync('/usr/share/java')) {
-    const f = readdirSync('/usr/share/java').find((n) => /^Saxon-HE-[\d.]+\.jar$/i.test(n));
-    if (f) return join('/usr/share/java', f);
+  for (const c of PLACES.saxonJars) if (existsSync(c)) return c;
+  if (existsSync(PLACES.saxonJarDir)) {
+    const f = readdirSync(PLACES.saxonJarDir).find((n) => new RegExp(PLACES.saxonJarPattern, 'i').test(n));
+    if (f) return join(PLACES.saxonJarDir, f);
   }
   return false;
 }
@@ -142,12 +138,9 @@ function nodeModules(root = ROOT) {
 
 function rulePack(root = ROOT) {
   if (process.env.VIGIE_RULES === 'none') return false;
-  const places = [
-    process.env.VIGIE_RULES,
-    join(root, 'rules', 'TestContenuCDA-3-0'),
-    resolve(root, '..', 'shared', 'reference', 'TestContenuCDA-3-0'),
-  ].filter(Boolean);
-  return places.find((d) => existsSync(join(d, 'schematrons'))) || false;
+  const isPack = (d) => PLACES.rulePackMarkers.every((m) => existsSync(join(d, m)));
+  if (process.env.VIGIE_RULES) return isPack(resolve(process.env.VIGIE_RULES)) ? resolve(process.env.VIGIE_RULES) : false;
+  return PLACES.rulePacks.map((d) => resolve(root, d)).find(isPack) || false;
 }
 
 function probeMachine() {

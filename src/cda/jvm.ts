@@ -38,13 +38,9 @@ export interface JudgeAnswer {
   ms?: { parse: number; xsd: number; sch: number };
 }
 
+import PLACES from '../../config/places.json'; // the preflight's list too
+
 const JAVA_SOURCE = join(PROJECT_ROOT, 'java', 'VigieCda.java');
-const SAXON_CANDIDATES = [
-  '/usr/share/java/Saxon-HE.jar',
-  '/usr/share/java/saxon-he.jar',
-  '/usr/share/java/saxon.jar',
-  '/usr/share/maven-repo/net/sf/saxon/Saxon-HE/debian/Saxon-HE-debian.jar',
-];
 
 export function findSaxonJar(): string {
   const env = process.env.VIGIE_SAXON_JAR;
@@ -52,10 +48,10 @@ export function findSaxonJar(): string {
     if (existsSync(env)) return env;
     throw new JvmUnavailableError(`VIGIE_SAXON_JAR=${env} does not exist`);
   }
-  for (const c of SAXON_CANDIDATES) if (existsSync(c)) return c;
-  if (existsSync('/usr/share/java')) {
-    const jar = readdirSync('/usr/share/java').find((n) => /^Saxon-HE-[\d.]+\.jar$/i.test(n));
-    if (jar) return join('/usr/share/java', jar);
+  for (const c of PLACES.saxonJars) if (existsSync(c)) return c;
+  if (existsSync(PLACES.saxonJarDir)) {
+    const jar = readdirSync(PLACES.saxonJarDir).find((n) => new RegExp(PLACES.saxonJarPattern, 'i').test(n));
+    if (jar) return join(PLACES.saxonJarDir, jar);
   }
   throw new JvmUnavailableError('Saxon-HE jar not found (Debian: apt-get install libsaxonhe-java, or set VIGIE_SAXON_JAR)');
 }

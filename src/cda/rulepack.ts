@@ -7,6 +7,7 @@ import { compileSchematron, COMPILER_VERSION } from './schematron/compile';
 import { elements, isSch, XEl } from './schematron/dom';
 import { loadSchema } from './schematron/load';
 import type { ScanResult, TemplateId } from './scan';
+import PLACES from '../../config/places.json'; // the preflight's list too
 
 /** Where the project keeps its caches (gitignored `build/`). */
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
@@ -45,14 +46,13 @@ export function schemaOnlyPack(): RulePack {
   return shipped;
 }
 
-/** The rule pack to use: the given or default directory when it exists, else null (no rule pack). */
-/** Where the ANS rule pack is looked for when none is named: the project's rules/, then the shared copy beside the project (as CI has it). */
-export const RULE_PACK_PLACES = [
-  DEFAULT_RULES_DIR,
-  resolve(DEFAULT_RULES_DIR, '..', '..', '..', 'shared', 'reference', 'TestContenuCDA-3-0'),
-];
+/**
+ * Where the ANS rule pack is looked for when none is named: the project's rules/, then the shared
+ * copy beside the project (as CI has it). One list with the preflight's (config/places.json).
+ */
+export const RULE_PACK_PLACES = PLACES.rulePacks.map((d) => resolve(PROJECT_ROOT, d));
 
-const isRulePack = (d: string) => existsSync(join(d, XSD_REL)) && existsSync(join(d, 'schematrons'));
+const isRulePack = (d: string) => PLACES.rulePackMarkers.every((m) => existsSync(join(d, m)));
 
 /** The rule pack named, or else the first of RULE_PACK_PLACES that holds one; null: none. */
 export function findRulePack(dir?: string): string | null {
