@@ -2,9 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { exchange, type Reply } from '../support/http';
 import { DmpDouble, type DmpSubmission } from '../../src/doubles/dmp';
 
 const PUBLICATION = path.resolve(__dirname, '../../../shared/reference/DRIM-M_DRIMbox/JeuxDeDonnees/exemples/XDS/publication.xml');
@@ -33,33 +33,8 @@ const CX = `${INS.id}^^^&${INS.oid}&ISO^NH`;
 const OTHER = { id: '180012B00012345', oid: '1.2.250.1.213.1.4.8' };
 const OTHER_CX = `${OTHER.id}^^^&${OTHER.oid}&ISO^NH`;
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  ms: number;
-}
-
 function post(url: string, body: string | Buffer, contentType = SOAP12, extra: Record<string, string> = {}): Promise<Reply> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': contentType, ...extra } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-          ms: performance.now() - started,
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.setTimeout(5000, () => req.destroy(new Error('client timeout')));
-    req.end(body);
-  });
+  return exchange('POST', url, body, { 'content-type': contentType, ...extra });
 }
 
 // ---- message builders -------------------------------------------------------------------------

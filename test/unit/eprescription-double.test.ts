@@ -1,35 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
+import { exchange, type Reply } from '../support/http';
 import { EPrescriptionDouble } from '../../src/doubles/eprescription';
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  ms: number;
-}
-
 function send(method: string, url: string, body?: string | Buffer, contentType = 'application/json'): Promise<Reply> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent: false, headers: { 'content-type': contentType } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-          ms: performance.now() - started,
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.setTimeout(5000, () => req.destroy(new Error('client timeout')));
-    req.end(body);
-  });
+  return exchange(method, url, body, { 'content-type': contentType });
 }
 const post = (url: string, body: string | Buffer) => send('POST', url, body);
 

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import { exchange, type Reply } from '../support/http';
 import { InsiDouble, type InsiPerson } from '../../src/doubles/insi';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -59,33 +60,8 @@ const DUPONT: InsiPerson = {
   birthDate: '1970-01-01',
 };
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  ms: number;
-}
-
 function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Reply> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': SOAP12, ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-          ms: performance.now() - started,
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.setTimeout(5000, () => req.destroy(new Error('client timeout')));
-    req.end(body);
-  });
+  return exchange('POST', url, body, { 'content-type': SOAP12, ...headers });
 }
 
 function get(url: string): Promise<number> {
