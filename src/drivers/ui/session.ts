@@ -97,9 +97,11 @@ export class UiSession {
   async goto(page: Page, url: string, force = false): Promise<void> {
     if (!force && samePlace(page.url(), url)) return;
     const res = await page.goto(url, { waitUntil: 'domcontentloaded', timeout: this.o.actionMs }).catch(async (e: Error) => {
-      // The screen was still on its way somewhere (a redirect or a script after the last press):
-      // let that navigation land, then go where the user goes. Once: a screen that keeps moving is an error.
-      if (!/interrupted by another navigation/i.test(e.message)) throw e;
+      // The screen was still on its way somewhere (a redirect, a script after the last press, or an
+      // earlier action left running while a double held its answer, whose page lands just then and
+      // aborts this one): let that navigation land, then go where the user goes. Once: a screen
+      // that keeps moving is an error.
+      if (!/interrupted by another navigation|net::ERR_ABORTED/i.test(e.message)) throw e;
       await page.waitForLoadState('domcontentloaded', { timeout: this.o.actionMs });
       return page.goto(url, { waitUntil: 'domcontentloaded', timeout: this.o.actionMs });
     });
