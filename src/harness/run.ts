@@ -22,6 +22,7 @@ import {
   outcomeOf,
   requirementVerdicts,
 } from '../report/summary';
+import { prepareCdaEngine } from '../cda';
 import { DEFAULT_RULES_DIR, findRulePack, openRulePack } from '../cda/rulepack';
 import { ReferenceLgc, startReferenceLgc, switchReferenceDefects } from './reference-process';
 import { CHROMIUM_PATH, browserProblem, closeBrowser, launchBrowser } from '../drivers/ui/browser';
@@ -318,6 +319,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
         ePrescriptionPort: cfg.doubles?.eprescription?.port ?? 0,
         mssSmtpPort: cfg.doubles?.mss?.smtpPort ?? 0,
         mssPop3Port: cfg.doubles?.mss?.pop3Port ?? 0,
+        tls: cfg.doubles?.tls ?? true,
+        clientCas: cfg.doubles?.clientCas ?? [],
       },
       serviceDefects: opts.serviceDefects ?? [],
       service: serviceMode
@@ -351,6 +354,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
       formats: { stdout: 'summary', files, publish: false, options },
     };
     process.env.TS_NODE_TRANSPILE_ONLY ??= 'true';
+    // The CDA engine's one-off builds (javac, the pack's schematrons) happen here, not inside a step.
+    if (suite === 'lgc') prepareCdaEngine(rulesDir);
     // Cucumber's own console output is not shown: Vigie prints each verdict once (src/report/console.ts).
     const sink = new Writable({
       write(_c, _e, cb) {

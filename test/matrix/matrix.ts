@@ -22,6 +22,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { findRulePack } from '../../src/cda/rulepack';
+import { prepareCdaEngine } from '../../src/cda';
 import { PROJECT_ROOT } from '../../src/config/load';
 import { CHROMIUM_PATH } from '../../src/drivers/ui/browser';
 import type { MatrixJob, MatrixJobResult } from '../../src/harness/matrix-worker';
@@ -141,6 +142,8 @@ export async function runMatrix(
   // The longest jobs first, so each pool ends together.
   const weight = (j: MatrixJob) => j.paths?.length ?? 5;
   jobs.sort((a, b) => weight(b) - weight(a));
+  // Built once here, before the workers: ten of them compiling at once on a cold build/ took a CDA step past its bound.
+  prepareCdaEngine(findRulePack());
   const lgc = await startReferenceLgc();
   const t0 = performance.now();
   let byId: Map<string, MatrixJobResult>;
