@@ -2,7 +2,7 @@ import { jsonErrorPlace } from './json-error';
 import Ajv, { ErrorObject } from 'ajv';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export interface TargetConfig {
   name: string;
@@ -18,6 +18,8 @@ export interface TargetConfig {
     dmp?: { port?: number };
     eprescription?: { port?: number };
     mss?: { smtpPort?: number; pop3Port?: number };
+    tls?: boolean;
+    clientCas?: string[];
   };
   timeouts?: Partial<Timeouts>;
   /** smtp driver (an MSSanté-like service under test) */
@@ -192,6 +194,16 @@ export function loadTarget(name: string, root = PROJECT_ROOT): LoadedConfig {
   const config = checkConfig(raw, file);
   const base = basename(file, '.json');
   if (config.name !== base) throw new ConfigError(`${file}: name: "${config.name}" must equal the file name "${base}"`);
+  // Files named by the configuration are relative to it.
+  if (config.doubles?.clientCas) {
+    config.doubles.clientCas = config.doubles.clientCas.map((f, i) => {
+      const path = resolve(dirname(file), f);
+      if (!existsSync(path)) throw new ConfigError(`${file}: doubles.clientCas[${i}]: no file ${path}`);
+      if (!/-----BEGIN CERTIFICATE-----/.test(readFileSync(path, 'utf8')))
+        throw new ConfigError(`${file}: doubles.clientCas[${i}]: ${path} holds no PEM certificate`);
+      return path;
+    });
+  }
   return {
     config,
     file,

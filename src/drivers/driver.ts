@@ -73,6 +73,8 @@ export interface DoubleUrls {
   dmp?: { repositoryUrl: string; registryUrl: string };
   eprescription?: string;
   mss?: MssAccess;
+  /** Mutual TLS: the CA the LGC trusts for the services, its client certificate and key (PEM). */
+  tls?: { ca: string; certificate: string; key: string };
 }
 export interface ResetOptions {
   tenant: string;

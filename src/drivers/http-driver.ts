@@ -61,6 +61,7 @@ export class HttpDriver implements LgcDriver {
       ...(configured.dmp ? { dmp: configured.dmp } : {}),
       ...(configured.eprescription ? { eprescription: { url: configured.eprescription } } : {}),
       ...(configured.mss ? { mss: configured.mss } : {}),
+      ...(configured.tls ? { tls: configured.tls } : {}),
     };
     await this.call('POST', '/testdriver/reset', { doubles, options, ...(opts.workstations ? { workstations: opts.workstations } : {}) });
   }

@@ -5,7 +5,7 @@
  * DRIM-M_DRIMbox/JeuxDeDonnees/exemples/XDS/publication.xml, without the signed SAML token: the
  * header carries a minimal, unsigned VIHF-like assertion; the XDS metadata is dmp/xds-metadata.ts.
  */
-import { httpPost } from './http-post';
+import { type ClientTls, httpPost } from './http-post';
 import { parseQueryResponse, parseRegistryResponse, type QueryOutcome, type SubmitOutcome } from './dmp/answers';
 import { iti18Envelope, iti41Mtom } from './dmp/soap';
 import { ACTION_ITI18, type SubmissionSpec } from './dmp/xds-metadata';
@@ -14,7 +14,7 @@ export * from './dmp/xds-metadata';
 export * from './dmp/soap';
 export * from './dmp/answers';
 
-export async function submitIti41(spec: SubmissionSpec, timeoutMs: number, cancel?: AbortSignal): Promise<SubmitOutcome> {
+export async function submitIti41(spec: SubmissionSpec, timeoutMs: number, cancel?: AbortSignal, tls?: ClientTls): Promise<SubmitOutcome> {
   const mtom = iti41Mtom(spec);
   const reply = await httpPost(
     spec.repositoryUrl,
@@ -22,6 +22,7 @@ export async function submitIti41(spec: SubmissionSpec, timeoutMs: number, cance
     mtom.body,
     timeoutMs,
     cancel,
+    tls,
   );
   if (!reply.ok) return { outcome: 'error', code: reply.code, message: reply.message };
   if (reply.body.length === 0)
@@ -29,7 +30,13 @@ export async function submitIti41(spec: SubmissionSpec, timeoutMs: number, cance
   return parseRegistryResponse(reply.body, reply.status);
 }
 
-export async function queryIti18(registryUrl: string, patientCx: string, timeoutMs: number, cancel?: AbortSignal): Promise<QueryOutcome> {
+export async function queryIti18(
+  registryUrl: string,
+  patientCx: string,
+  timeoutMs: number,
+  cancel?: AbortSignal,
+  tls?: ClientTls,
+): Promise<QueryOutcome> {
   const payload = Buffer.from(iti18Envelope(registryUrl, patientCx), 'utf8');
   const reply = await httpPost(
     registryUrl,
@@ -37,6 +44,7 @@ export async function queryIti18(registryUrl: string, patientCx: string, timeout
     payload,
     timeoutMs,
     cancel,
+    tls,
   );
   if (!reply.ok) return { outcome: 'error', code: reply.code, message: reply.message };
   return parseQueryResponse(reply.body, reply.status);

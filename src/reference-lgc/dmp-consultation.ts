@@ -24,7 +24,7 @@ async function queryDmp(ctx: CallContext, tenant: TenantState, patient: Patient)
   if (!tenant.doubles.dmp) return { asked: false, consulted: false, error: 'Aucun DMP configuré' };
   const { signal, dispose } = anySignal(ctx.cancel, tenant.cancel.signal);
   try {
-    const outcome = await queryIti18(tenant.doubles.dmp.registryUrl, cx, tenant.options.dmpTimeoutMs, signal);
+    const outcome = await queryIti18(tenant.doubles.dmp.registryUrl, cx, tenant.options.dmpTimeoutMs, signal, tenant.doubles.tls);
     if (outcome.outcome === 'error')
       return {
         asked: false,

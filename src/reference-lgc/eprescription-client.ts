@@ -2,7 +2,7 @@
  * The ordonnance numérique teleservice client: POST JSON to <url>/prescriptions, wait at most
  * ePrescriptionTimeoutMs. Any answer other than a 2xx that is not marked KO is OK. Never throws.
  */
-import { httpPost } from './http-post';
+import { type ClientTls, httpPost } from './http-post';
 
 export interface EPrescriptionRequest {
   patient: { ins?: string; birthName: string; firstName: string; birthDate: string };
@@ -17,6 +17,7 @@ export async function registerPrescription(
   req: EPrescriptionRequest,
   timeoutMs: number,
   cancel?: AbortSignal,
+  tls?: ClientTls,
 ): Promise<EPrescriptionOutcome> {
   const url = `${baseUrl.replace(/\/+$/, '')}/prescriptions`;
   const reply = await httpPost(
@@ -25,6 +26,7 @@ export async function registerPrescription(
     Buffer.from(JSON.stringify(req), 'utf8'),
     timeoutMs,
     cancel,
+    tls,
   );
   if (!reply.ok) return { ok: false, reason: `${reply.code}: ${reply.message}` };
   let body: Record<string, unknown> = {};

@@ -4,6 +4,18 @@ import * as https from 'node:https';
 
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
+/** The LGC's TLS credentials for the national services (mutual TLS): the CA it trusts, its client certificate and key (PEM). */
+export interface ClientTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** The TLS options of a request to `target` (https only). */
+export function tlsOptions(target: URL, tls: ClientTls | undefined): { ca?: string; cert?: string; key?: string } {
+  return tls && target.protocol === 'https:' ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {};
+}
+
 export type PostResult = { ok: true; status: number; contentType: string; body: Buffer } | { ok: false; code: string; message: string };
 
 export function httpPost(
@@ -12,6 +24,7 @@ export function httpPost(
   payload: Buffer,
   timeoutMs: number,
   cancel?: AbortSignal,
+  tls?: ClientTls,
 ): Promise<PostResult> {
   return new Promise<PostResult>((resolve) => {
     let settled = false;
@@ -47,6 +60,7 @@ export function httpPost(
         method: 'POST',
         agent: false,
         signal: controller.signal,
+        ...tlsOptions(target, tls),
         headers: { ...headers, 'Content-Length': String(payload.length), Connection: 'close' },
       });
     } catch (e) {

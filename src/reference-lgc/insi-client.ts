@@ -4,6 +4,7 @@
  * real client's capture (fixtures/insi/requests/RECSANSVITALE-as-sent-by-padoa-client.xml), the
  * answer is read by insi/answer.ts.
  */
+import { type ClientTls, tlsOptions } from './http-post';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { parseInsiAnswer } from './insi/answer';
@@ -15,7 +16,14 @@ export { parseInsiAnswer } from './insi/answer';
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /** Send one request to INSi and interpret the answer. Never throws, never waits past timeoutMs. */
-export function callInsi(url: string, req: InsiRequest, emetteur: string, timeoutMs: number, cancel?: AbortSignal): Promise<InsiResult> {
+export function callInsi(
+  url: string,
+  req: InsiRequest,
+  emetteur: string,
+  timeoutMs: number,
+  cancel?: AbortSignal,
+  tls?: ClientTls,
+): Promise<InsiResult> {
   return new Promise<InsiResult>((resolve) => {
     let settled = false;
     const done = (r: InsiResult): void => {
@@ -57,6 +65,7 @@ export function callInsi(url: string, req: InsiRequest, emetteur: string, timeou
         method: 'POST',
         agent: false,
         signal: controller.signal,
+        ...tlsOptions(target, tls),
         headers: {
           'Content-Type': `application/soap+xml; charset=utf-8; action="${ACTION_PREFIX}${req.op}"`,
           'Content-Length': String(payload.length),

@@ -17,8 +17,7 @@ export function applySettings(tenant: TenantState, body: unknown): { applied: st
     } else if (key === 'dmpFeeding' && !value && !tenant.defects.has('dmp-feeding-can-be-disabled')) {
       refused.push(key);
       if (tenant.defects.has('dmp-feeding-off-despite-refusal')) tenant.settings.dmpFeeding = false;
-    }
-    else if (key === 'ePrescription' && value && !tenant.doubles.ePrescriptionUrl)
+    } else if (key === 'ePrescription' && value && !tenant.doubles.ePrescriptionUrl)
       refused.push(key); // module not installed
     else {
       tenant.settings[key] = value;

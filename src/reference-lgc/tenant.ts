@@ -1,5 +1,6 @@
 /** Per-tenant in-memory state: patients, documents, double endpoints, options, settings, defects. */
 import { DefectSet } from './defect-set';
+import type { ClientTls } from './http-post';
 import type { DocumentRecord } from './documents';
 
 export type Sex = 'M' | 'F' | 'I';
@@ -90,6 +91,8 @@ export interface TenantDoubles {
   ePrescriptionUrl?: string;
   /** the MSSanté operator and the practice's mailbox on it; absent: messaging is not configured */
   mss?: MssConfig;
+  /** the CA and client certificate for the services' HTTPS endpoints (mutual TLS); absent: the system's trust, no certificate */
+  tls?: ClientTls;
 }
 
 export interface MssConfig {

@@ -83,7 +83,7 @@ function startCall(
   patient.lastCall = { at, trigger, outcome: 'pending' };
   patient.lastCallSeq = seq;
   patient.offerAtTrigger = qualificationOffered(patient, tenant.defects);
-  const run = callInsi(tenant.insiUrl, req, emetteur(ws), tenant.options.insiTimeoutMs, ctx.cancel)
+  const run = callInsi(tenant.insiUrl, req, emetteur(ws), tenant.options.insiTimeoutMs, ctx.cancel, tenant.doubles.tls)
     .then((r) => record(tenant, patient, seq, at, trigger, r))
     .catch((e: unknown) => {
       record(tenant, patient, seq, at, trigger, { outcome: 'error', code: 'internal', message: String(e) });
@@ -105,7 +105,9 @@ async function maybeAwait(tenant: TenantState, calls: Promise<void>[]): Promise<
 /** Seeded defect insi-late-for-qualified: a qualified patient is looked up anyway, a moment later (the answer ignored). */
 function lateCallForQualified(ctx: CallContext, tenant: TenantState, patient: Patient, req: () => InsiRequest, ws: Workstation): void {
   if (patient.ins.status !== 'qualified' || !tenant.settings.insi || !tenant.defects.has('insi-late-for-qualified')) return;
-  void later(ctx, tenant, LATE_DEFECT_MS, (signal) => callInsi(tenant.insiUrl, req(), emetteur(ws), tenant.options.insiTimeoutMs, signal));
+  void later(ctx, tenant, LATE_DEFECT_MS, (signal) =>
+    callInsi(tenant.insiUrl, req(), emetteur(ws), tenant.options.insiTimeoutMs, signal, tenant.doubles.tls),
+  );
 }
 
 function sexFromNir(matricule: string): Traits['sex'] {

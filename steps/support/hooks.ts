@@ -9,7 +9,12 @@ import {
   Status,
   setDefaultTimeout,
 } from '@cucumber/cucumber';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CdaJvm } from '../../src/cda';
+import { PROJECT_ROOT } from '../../src/config/load';
+import { TestPki, pkiHosts, testPki } from '../../src/doubles/common/pki';
+import type { ClientCertificate } from '../../src/doubles/common/types';
 import { DmpDouble } from '../../src/doubles/dmp';
 import { EPrescriptionDouble } from '../../src/doubles/eprescription';
 import { InsiDouble } from '../../src/doubles/insi';
@@ -34,6 +39,9 @@ interface Doubles {
   mss: MssDouble;
 }
 let doubles: Doubles | undefined;
+let pki: TestPki | undefined;
+/** The run's test PKI, kept between runs (build/pki): every worker process speaks with the same CA. */
+const PKI_DIR = join(PROJECT_ROOT, 'build', 'pki');
 let tenantSeq = 0;
 let jvm: CdaJvm | undefined;
 let selectorMap: { file: string; map: SelectorMap } | undefined;
@@ -55,10 +63,16 @@ async function startDoubles(world: VigieWorld): Promise<Doubles> {
   if (!doubles) {
     const cfg = world.parameters.doubles;
     const common = { host: cfg.host, advertisedHost: cfg.advertisedHost };
+    // The real INSi and DMP want a client certificate; the e-prescription service is HTTPS.
+    pki = cfg.tls ? testPki(PKI_DIR, pkiHosts(cfg.host, cfg.advertisedHost)) : undefined;
+    const server = pki ? { key: pki.server.key, cert: pki.server.cert } : undefined;
+    const mutual = pki
+      ? { tls: { ...server!, clientCas: [pki.ca.cert, ...(cfg.clientCas ?? []).map((f) => readFileSync(f, 'utf8'))] } }
+      : {};
     const set: Doubles = {
-      insi: new InsiDouble({ ...common, port: cfg.insiPort, people: people().map((p) => ({ ...p.insi })) }),
-      dmp: new DmpDouble({ ...common, port: cfg.dmpPort }),
-      eprescription: new EPrescriptionDouble({ ...common, port: cfg.ePrescriptionPort }),
+      insi: new InsiDouble({ ...common, ...mutual, port: cfg.insiPort, people: people().map((p) => ({ ...p.insi })) }),
+      dmp: new DmpDouble({ ...common, ...mutual, port: cfg.dmpPort }),
+      eprescription: new EPrescriptionDouble({ ...common, ...(server ? { tls: server } : {}), port: cfg.ePrescriptionPort }),
       mss: new MssDouble({ ...common, smtpPort: cfg.mssSmtpPort, pop3Port: cfg.mssPop3Port }),
     };
     await Promise.all([set.insi.start(), set.dmp.start(), set.eprescription.start(), set.mss.start()]);
@@ -92,6 +106,12 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
   this.requirements = tags.map((t) => CATALOGUE_TAG.exec(t)?.[1]).filter((x): x is string => !!x);
   this.tenant = `${this.parameters.runId}-${process.pid.toString(36)}-${++tenantSeq}`;
   const ds = await startDoubles(this);
+  const since = new Date().toISOString();
+  this.tlsRefusals = () => [
+    ...ds.insi.tlsRefusals(since).map((r) => ({ ...r, double: 'INSi' })),
+    ...ds.dmp.tlsRefusals(since).map((r) => ({ ...r, double: 'DMP' })),
+    ...ds.eprescription.tlsRefusals(since).map((r) => ({ ...r, double: 'e-prescription' })),
+  ];
   this.insi = ds.insi.tenant(this.tenant);
   this.insi.reset();
   this.dmp = ds.dmp.tenant(this.tenant);
@@ -120,6 +140,7 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
       dmp: { repositoryUrl: ds.dmp.repositoryUrlFor(this.tenant), registryUrl: ds.dmp.registryUrlFor(this.tenant) },
       eprescription: ds.eprescription.urlFor(this.tenant),
       mss: { smtp: ds.mss.smtp, pop3: ds.mss.pop3, mailbox: practiceMailbox, password: 'vigie' },
+      ...(pki ? { tls: { ca: pki.ca.cert, certificate: pki.client.cert, key: pki.client.key } } : {}),
     },
     workstations: Object.values(WORKSTATIONS),
     insiTimeoutMs: timeouts.insiTimeoutMs,
@@ -140,6 +161,10 @@ AfterStep(async function (this: VigieWorld, { pickleStep, result }: ITestStepHoo
   const shot = await this.driver.screenshot();
   if (shot) this.attach(shot, { mediaType: 'image/jpeg', fileName: `screenshot — ${pickleStep.text.slice(0, 80)}.jpg` });
 });
+
+/** Who the exchange came from, when it came over mutual TLS (the client certificate is evidence too). */
+const tlsClient = (c?: ClientCertificate) =>
+  c ? `, over mutual TLS, client certificate « ${c.subject} » (serial ${c.serial}, issuer « ${c.issuer} »)` : '';
 
 const named = (w: VigieWorld, body: string | Buffer, mediaType: string, fileName: string) =>
   typeof body === 'string' ? w.attach(body, { mediaType, fileName }) : w.attach(body, { mediaType, fileName });
@@ -164,7 +189,8 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
   for (const ex of this.insi.exchanges()) {
     const head =
       `INSi exchange #${ex.seq} (${ex.operation ?? 'unknown operation'}) received ${ex.receivedAt}, outcome ${ex.outcome}` +
-      (ex.durationMs != null ? `, answered after ${ex.durationMs} ms` : '');
+      (ex.durationMs != null ? `, answered after ${Math.round(ex.durationMs)} ms` : '') +
+      tlsClient(ex.clientCertificate);
     named(
       this,
       `<!-- ${head} -->\n<!-- request (${ex.request.contentType}) -->\n${ex.request.raw}\n<!-- response ${ex.response ? 'HTTP ' + ex.response.status : '(none)'} -->\n${ex.response?.raw ?? ''}`,
@@ -181,7 +207,7 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
     );
     named(
       this,
-      `<!-- DMP submission #${sub.seq}: ${sub.outcome}${sub.refusal ? ' ' + sub.refusal.code : ''}${sub.fault ? ' fault: ' + sub.fault : ''} -->\n${sub.response?.raw ?? '(no answer)'}`,
+      `<!-- DMP submission #${sub.seq}: ${sub.outcome}${sub.refusal ? ' ' + sub.refusal.code : ''}${sub.fault ? ' fault: ' + sub.fault : ''}${tlsClient(sub.clientCertificate)} -->\n${sub.response?.raw ?? '(no answer)'}`,
       'text/xml',
       `DMP submission #${sub.seq} (answer).xml`,
     );

@@ -12,6 +12,7 @@ import { Timeouts } from '../../src/config/load';
 import { CannotJudge, HarnessError, NonConformance, SetupError } from '../../src/harness/verdict';
 import { Waited, eventually, never, within } from '../../src/harness/wait';
 import type { Verdict } from '../../src/oracles/verdict';
+import type { TlsRefusal } from '../../src/doubles/common/types';
 import type { EvidenceKind } from '../../src/report/summary';
 import { ScenarioState } from './state';
 
@@ -38,6 +39,10 @@ export interface VigieParameters {
     ePrescriptionPort: number;
     mssSmtpPort: number;
     mssPop3Port: number;
+    /** HTTPS with mutual TLS for INSi and DMP, HTTPS for the e-prescription service (default); false: plain HTTP. */
+    tls: boolean;
+    /** PEM files of further CAs whose client certificates the doubles accept (a vendor's own test certificates). */
+    clientCas?: string[];
   };
   timeouts: Timeouts;
   runId: string;
@@ -150,9 +155,13 @@ export class VigieWorld extends World<VigieParameters> {
    * Records an oracle's verdict as a check of the scenario's requirements, on evidence of `kind`,
    * and ends the scenario on a failure (NonConformance) or when it cannot be judged (CannotJudge).
    */
+  /** The TLS handshakes the doubles refused during this scenario (set by the Before hook). */
+  tlsRefusals: () => (TlsRefusal & { double: string })[] = () => [];
+
   judge(verdict: Verdict, kind: EvidenceKind): void {
     this.checks.push({ step: this.stepText, requirements: this.requirements, kind, status: verdict.status });
-    if (verdict.status === 'fail') throw new NonConformance(this.requirements, verdict.expected, verdict.seen, verdict.evidence);
+    if (verdict.status === 'fail')
+      throw new NonConformance(this.requirements, verdict.expected, verdict.seen + refusedHandshakes(this.tlsRefusals()), verdict.evidence);
     if (verdict.status === 'cannot-judge') throw new CannotJudge(this.requirements, verdict.reason ?? 'no reason given', verdict.expected);
   }
 
@@ -327,3 +336,10 @@ export class VigieWorld extends World<VigieParameters> {
 }
 
 setWorldConstructor(VigieWorld);
+
+/** A missing call may be a refused certificate: said beside what was seen. */
+function refusedHandshakes(refusals: (TlsRefusal & { double: string })[]): string {
+  if (!refusals.length) return '';
+  const first = refusals[0];
+  return ` — meanwhile ${refusals.length} TLS handshake(s) were refused (${first.double} double: ${first.reason})`;
+}

@@ -5,11 +5,13 @@
  * into an answer rather than a hung client. A double adds what its service answers (serve()).
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { readBody, type Body, type BodyLimits } from './body';
 import { closeServer, httpBaseUrl, listen, send, type Reply } from './http-server';
 import { DEFAULT_TENANT, TenantRegistry, TENANT_ID } from './tenants';
 import type { HoldingTenant, HeldRecord } from './tenant';
-import type { HttpDoubleOptions } from './types';
+import type { ClientCertificate, HttpDoubleOptions, ServerTls, TlsRefusal } from './types';
 
 export type { HttpDoubleOptions } from './types';
 
@@ -39,6 +41,8 @@ export interface Incoming<T> {
   receivedAt: Date;
   /** performance.now() at arrival, for the recorded duration. */
   started: number;
+  /** The client certificate of the TLS connection (mutual TLS), recorded as evidence. */
+  clientCertificate?: ClientCertificate;
 }
 
 export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
@@ -48,7 +52,9 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
   private readonly port: number;
   private readonly advertisedHost: string;
   private readonly limits: BodyLimits;
-  private server: http.Server | null = null;
+  private readonly tls: ServerTls | undefined;
+  private server: http.Server | https.Server | null = null;
+  private readonly refusals: TlsRefusal[] = [];
   private boundPort = 0;
   private seq = 0;
 
@@ -62,22 +68,69 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
     this.maxBodyBytes = opts.maxBodyBytes ?? spec.maxBodyBytes;
     this.limits = { maxBytes: this.maxBodyBytes, ...spec.oversize(this.maxBodyBytes) };
     this.tenants = new TenantRegistry(spec.label, spec.newTenant);
+    this.tls = opts.tls;
+  }
+
+  /** Whether the double speaks HTTPS, and asks for a client certificate. */
+  get transport(): { tls: boolean; clientCertificate: boolean } {
+    return { tls: !!this.tls, clientCertificate: !!this.tls?.clientCas?.length };
+  }
+
+  /**
+   * The TLS handshakes refused since `since` (an ISO time): no HTTP request, so no tenant; a step
+   * that saw no call names them (the LGC did call, without an accepted certificate).
+   */
+  tlsRefusals(since?: string): TlsRefusal[] {
+    return since ? this.refusals.filter((r) => r.at >= since) : [...this.refusals];
   }
 
   get baseUrl(): string {
     if (!this.server) throw new Error(`${this.spec.label}: baseUrl is only known after start()`);
-    return httpBaseUrl(this.advertisedHost, this.boundPort);
+    return httpBaseUrl(this.advertisedHost, this.boundPort, this.tls ? 'https' : 'http');
   }
 
   async start(): Promise<void> {
     if (this.server) throw new Error(`${this.spec.label}: already started`);
-    const server = http.createServer((req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.dispatch(req, res).catch((err: unknown) => {
         // A bug in the double must show up as an answer, not as a hung client.
         if (res.headersSent) return void res.destroy();
         send(res, this.spec.internalErrorReply(`${this.spec.label} internal error: ${String(err)}`));
       });
-    });
+    };
+    const tls = this.tls;
+    const mutual = !!tls?.clientCas?.length;
+    const server = tls
+      ? https.createServer(
+          {
+            key: tls.key,
+            cert: tls.cert,
+            // Mutual TLS as the real INSi and DMP: the certificate is asked for in the handshake and
+            // checked just after it (below), so that the refusal says why (expired, another CA, none).
+            ...(mutual ? { ca: tls.clientCas, requestCert: true, rejectUnauthorized: false } : {}),
+          },
+          handler,
+        )
+      : http.createServer(handler);
+    const refuse = (socket: TLSSocket, code: string, reason: string) => {
+      if (this.refusals.length >= 1000) this.refusals.shift();
+      this.refusals.push({
+        at: new Date().toISOString(),
+        remote: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? ''}`,
+        code,
+        reason,
+      });
+    };
+    if (tls) server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => refuse(socket, err.code ?? 'TLS', err.message));
+    if (mutual)
+      // First in line, before the HTTP parser is attached to the connection.
+      server.prependListener('secureConnection', (socket: TLSSocket) => {
+        if (socket.authorized) return;
+        const presented = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
+        const code = presented ? String(socket.authorizationError ?? 'UNKNOWN') : 'NO_CLIENT_CERTIFICATE';
+        refuse(socket, code, CERTIFICATE_REFUSALS[code] ?? `client certificate refused: ${code}`);
+        socket.destroy(); // before any HTTP: no request of this connection reaches a tenant
+      });
     // Longer than any client's idle keep-alive, so a client never reuses a socket the double is closing.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
@@ -110,6 +163,8 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
   protected abstract serve(r: Incoming<T>): void | Promise<void>;
 
   private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // A connection refused after its handshake (see start) never reaches a tenant.
+    if (this.tls?.clientCas?.length && !(req.socket as TLSSocket).authorized) return void req.socket.destroy();
     const receivedAt = new Date();
     const started = performance.now();
     const route = this.spec.route.exec(new URL(req.url ?? '/', 'http://double').pathname);
@@ -123,6 +178,40 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
     const body = await readBody(req, this.limits);
     if (body.kind === 'aborted') return; // client gave up while sending: nothing to record or answer
     const contentType = String(req.headers['content-type'] ?? '');
-    await this.serve({ tenant, route, req, res, body, contentType, receivedAt, started });
+    const clientCertificate = this.tls?.clientCas?.length ? peerCertificate(req.socket as TLSSocket) : undefined;
+    await this.serve({
+      tenant,
+      route,
+      req,
+      res,
+      body,
+      contentType,
+      receivedAt,
+      started,
+      ...(clientCertificate ? { clientCertificate } : {}),
+    });
   }
+}
+
+/** Node's authorizationError codes, in a reviewer's words. */
+const CERTIFICATE_REFUSALS: Record<string, string> = {
+  NO_CLIENT_CERTIFICATE: 'no client certificate was presented',
+  ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE: 'no client certificate was presented',
+  CERT_HAS_EXPIRED: 'the client certificate has expired',
+  CERT_NOT_YET_VALID: 'the client certificate is not valid yet',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the client certificate is not issued by a CA the double accepts',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the client certificate is not issued by a CA the double accepts',
+  UNABLE_TO_GET_ISSUER_CERT: 'the client certificate is not issued by a CA the double accepts',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the client certificate chains to a CA the double does not accept',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the client certificate is self-signed',
+};
+
+function peerCertificate(socket: TLSSocket): ClientCertificate | undefined {
+  const cert = socket.getPeerCertificate?.();
+  if (!cert || !cert.subject) return undefined;
+  const name = (o: Record<string, string | string[] | undefined>) =>
+    Object.entries(o)
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+      .join(', ');
+  return { subject: name(cert.subject as never), issuer: name(cert.issuer as never), serial: cert.serialNumber, validTo: cert.valid_to };
 }

@@ -9,6 +9,31 @@ export interface HttpDoubleOptions {
   advertisedHost?: string;
   /** Larger bodies are answered 413 (the default depends on the double). */
   maxBodyBytes?: number;
+  /** HTTPS with this key and certificate; with clientCas, mutual TLS (absent: plain HTTP). */
+  tls?: ServerTls;
+}
+
+export interface ServerTls {
+  key: string;
+  cert: string;
+  /** PEM CAs whose client certificates are accepted; absent: no client certificate asked (server-side TLS only). */
+  clientCas?: string[];
+}
+
+/** A TLS handshake the double refused (no client certificate, an expired one, another CA's): no HTTP request followed. */
+export interface TlsRefusal {
+  at: string;
+  remote: string;
+  code: string;
+  reason: string;
+}
+
+/** The client certificate an exchange came with (mutual TLS). */
+export interface ClientCertificate {
+  subject: string;
+  issuer: string;
+  serial: string;
+  validTo: string;
 }
 
 /** Slowness as a hold the scenario releases, never a sleep. */

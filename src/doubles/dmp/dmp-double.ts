@@ -65,7 +65,7 @@ export class DmpDouble extends HttpDouble<TenantState> {
     else this.serveQuery(served);
   }
 
-  private serveSubmission({ tenant, res, body, contentType, receivedAt, started }: Served): void {
+  private serveSubmission({ tenant, res, body, contentType, receivedAt, started, clientCertificate }: Served): void {
     const sub: DmpSubmission = {
       seq: this.nextSeq(),
       tenant: tenant.id,
@@ -78,6 +78,7 @@ export class DmpDouble extends HttpDouble<TenantState> {
       documents: [],
       response: null,
       outcome: 'held',
+      ...(clientCertificate ? { clientCertificate } : {}),
       anomalies: [],
     };
     tenant.recordSubmission(sub);
@@ -123,7 +124,7 @@ export class DmpDouble extends HttpDouble<TenantState> {
     });
   }
 
-  private serveQuery({ tenant, res, body, contentType, receivedAt }: Served): void {
+  private serveQuery({ tenant, res, body, contentType, receivedAt, clientCertificate }: Served): void {
     const query: DmpQuery = {
       seq: this.nextSeq(),
       tenant: tenant.id,
@@ -132,6 +133,7 @@ export class DmpDouble extends HttpDouble<TenantState> {
       returned: 0,
       response: null,
       outcome: 'held',
+      ...(clientCertificate ? { clientCertificate } : {}),
     };
     tenant.recordQuery(query);
     const { reply, replyFault } = answering(res, query);

@@ -1,5 +1,5 @@
 /** Public types of the DMP double (the harness codes against these names). */
-import type { HoldControls, HttpDoubleOptions } from '../common/types';
+import type { ClientCertificate, HoldControls, HttpDoubleOptions } from '../common/types';
 
 export interface PatientId {
   id: string;
@@ -42,6 +42,8 @@ export interface DmpSubmission {
   documents: DmpDocumentEntry[];
   response: { status: number; raw: string } | null;
   outcome: 'held' | 'accepted' | 'refused' | 'fault' | 'dropped';
+  /** The client certificate it came with (mutual TLS). */
+  clientCertificate?: ClientCertificate;
   refusal?: { code: string; context: string };
   fault?: string; // the fault reason
   faultCode?: string; // which check failed (XDS error code when there is one, else a double-specific code)
@@ -60,6 +62,8 @@ export interface DmpQuery {
   returned: number;
   response: { status: number; raw: string } | null;
   outcome: 'answered' | 'fault' | 'held' | 'dropped';
+  /** The client certificate it came with (mutual TLS). */
+  clientCertificate?: ClientCertificate;
   fault?: string;
   faultCode?: string;
 }

@@ -44,7 +44,7 @@ export class EPrescriptionDouble extends HttpDouble<TenantState> {
     return this.tenants.get(id);
   }
 
-  protected serve({ tenant, res, body, contentType, receivedAt, started }: Incoming<TenantState>): void {
+  protected serve({ tenant, res, body, contentType, receivedAt, started, clientCertificate }: Incoming<TenantState>): void {
     const raw = stripBom((body.kind === 'ok' ? body.data : body.head).toString('utf8'));
     const seq = this.nextSeq();
     const ex: EPrescriptionExchange = {
@@ -55,6 +55,7 @@ export class EPrescriptionDouble extends HttpDouble<TenantState> {
       request: { raw, contentType },
       response: null,
       outcome: 'held',
+      ...(clientCertificate ? { clientCertificate } : {}),
     };
     tenant.record(ex);
     const reply = (status: number, json: Record<string, unknown>, outcome: EPrescriptionExchange['outcome'], headers = {}) => {

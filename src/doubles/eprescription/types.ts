@@ -1,5 +1,5 @@
 /** Public types of the e-prescription (ordonnance numérique) double. */
-import type { ExchangeTenantApi, HttpDoubleOptions } from '../common/types';
+import type { ClientCertificate, ExchangeTenantApi, HttpDoubleOptions } from '../common/types';
 
 export interface EPrescriptionExchange {
   seq: number;
@@ -9,6 +9,8 @@ export interface EPrescriptionExchange {
   request: { raw: string; contentType: string; json?: unknown };
   response: { status: number; body: string } | null;
   outcome: 'held' | 'ok' | 'ko' | 'rejected' | 'dropped';
+  /** The client certificate it came with (mutual TLS). */
+  clientCertificate?: ClientCertificate;
   prescriptionNumber?: string;
   reason?: string; // why it was answered KO or rejected
 }

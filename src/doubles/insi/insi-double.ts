@@ -52,7 +52,7 @@ export class InsiDouble extends HttpDouble<TenantState> {
     return this.tenants.get(id);
   }
 
-  protected serve({ tenant, req, res, body, contentType, receivedAt, started }: Incoming<TenantState>): void {
+  protected serve({ tenant, req, res, body, contentType, receivedAt, started, clientCertificate }: Incoming<TenantState>): void {
     const raw = stripBom((body.kind === 'ok' ? body.data : body.head).toString('utf8'));
     const exchange: InsiExchange = {
       seq: this.nextSeq(),
@@ -64,6 +64,7 @@ export class InsiDouble extends HttpDouble<TenantState> {
       request: { raw, contentType },
       response: null,
       outcome: 'held',
+      ...(clientCertificate ? { clientCertificate } : {}),
     };
     tenant.record(exchange);
     const reply = (status: number, xml: string, info: { codeCR?: string; fault?: string }, headers = {}) => {

@@ -1,5 +1,5 @@
 /** Public types of the INSi double (the harness codes against these names). */
-import type { ExchangeTenantApi, HttpDoubleOptions } from '../common/types';
+import type { ClientCertificate, ExchangeTenantApi, HttpDoubleOptions } from '../common/types';
 
 export type InsiOperation = 'rechercherInsAvecCarteVitale' | 'rechercherInsAvecTraitsIdentite';
 
@@ -53,6 +53,8 @@ export interface InsiExchange {
   request: InsiRequestInfo;
   response: InsiResponseInfo | null;
   outcome: 'held' | 'answered' | 'fault' | 'dropped';
+  /** The client certificate it came with (mutual TLS). */
+  clientCertificate?: ClientCertificate;
 }
 
 export interface InsiDoubleOptions extends HttpDoubleOptions {

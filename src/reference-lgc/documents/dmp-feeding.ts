@@ -83,7 +83,7 @@ async function runSubmission(ctx: CallContext, tenant: TenantState, patient: Pat
     for (;;) {
       if (signal.aborted) return;
       doc.dmp.attempts++;
-      const outcome = await submitIti41(submissionSpec(tenant, patient, doc, cx), tenant.options.dmpTimeoutMs, signal);
+      const outcome = await submitIti41(submissionSpec(tenant, patient, doc, cx), tenant.options.dmpTimeoutMs, signal, tenant.doubles.tls);
       if (signal.aborted) return;
       if (outcome.outcome === 'success') {
         doc.dmp = { status: 'sent', message: 'Document envoyé au DMP', attempts: doc.dmp.attempts };
@@ -128,7 +128,7 @@ async function resubmitForever(ctx: CallContext, tenant: TenantState, patient: P
     for (;;) {
       await sleep(DMP_RETRY_SLOW_MS, signal);
       if (signal.aborted) return;
-      await submitIti41(submissionSpec(tenant, patient, doc, cx), tenant.options.dmpTimeoutMs, signal);
+      await submitIti41(submissionSpec(tenant, patient, doc, cx), tenant.options.dmpTimeoutMs, signal, tenant.doubles.tls);
     }
   } catch {
     // the loop of a seeded defect: its failure is nobody's answer
@@ -145,7 +145,7 @@ export async function submitSilently(tenant: TenantState, doc: DocumentRecord, s
   const patient = patientOfDocument(tenant, doc);
   const cx = patient.ins.status === 'qualified' ? patientCx(patient, tenant) : undefined;
   if (!cx || !tenant.doubles.dmp) return;
-  await submitIti41(submissionSpec(tenant, patient, doc, cx), tenant.options.dmpTimeoutMs, signal);
+  await submitIti41(submissionSpec(tenant, patient, doc, cx), tenant.options.dmpTimeoutMs, signal, tenant.doubles.tls);
 }
 
 /** Start sending `doc` to the DMP (background unless dmp-in-request-path). Returns the job, if any. */

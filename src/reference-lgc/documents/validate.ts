@@ -50,6 +50,7 @@ async function ePrescription(
     },
     tenant.options.ePrescriptionTimeoutMs,
     signal,
+    tenant.doubles.tls,
   ).finally(dispose);
   return registration.ok
     ? { datamatrix: true, ePrescriptionNumber: registration.ePrescriptionNumber, failed: false }

@@ -70,6 +70,7 @@ async function insiLookupAddress(ctx: CallContext, tenant: TenantState, patient:
     emetteur(ws),
     Math.min(tenant.options.insiTimeoutMs, 5000),
     ctx.cancel,
+    tenant.doubles.tls,
   );
   if (result.outcome !== 'found' || !result.ins) return undefined;
   const matricule = result.ins.matricule.toUpperCase();

@@ -53,6 +53,19 @@ function parseDoubles(body: Json): TenantDoubles {
     if (typeof password !== 'string') throw new BadRequest('doubles.mss.password: a string is required');
     result.mss = { smtp: endpoint('smtp'), pop3: endpoint('pop3'), mailbox, password };
   }
+  if (doubles.tls !== undefined && doubles.tls !== null) {
+    const tls = requireObject(doubles.tls, 'doubles.tls');
+    const pem = (key: 'ca' | 'certificate' | 'key', kind: RegExp): string => {
+      const value = requireString(tls, key, 'doubles.tls');
+      if (!kind.test(value)) throw new BadRequest(`doubles.tls.${key}: a PEM ${key === 'key' ? 'private key' : 'certificate'} is required`);
+      return value;
+    };
+    result.tls = {
+      ca: pem('ca', /-----BEGIN CERTIFICATE-----/),
+      cert: pem('certificate', /-----BEGIN CERTIFICATE-----/),
+      key: pem('key', /-----BEGIN (RSA |EC )?PRIVATE KEY-----/),
+    };
+  }
   if (doubles.eprescription !== undefined && doubles.eprescription !== null) {
     result.ePrescriptionUrl = httpUrl(requireObject(doubles.eprescription, 'doubles.eprescription'), 'url', 'doubles.eprescription');
   }
