@@ -15,7 +15,10 @@ export async function report(argv: string[]): Promise<number> {
   }
   const bin = join(PROJECT_ROOT, 'node_modules', 'allure-commandline', 'dist', 'bin', 'allure');
   const out = join(dir, 'allure-report');
-  const generated = spawnSync(bin, ['generate', results, '-o', out, '--clean', '--config', join(PROJECT_ROOT, 'config', 'allure.yml')], { stdio: 'inherit', timeout: 120_000 });
+  const generated = spawnSync(bin, ['generate', results, '-o', out, '--clean', '--config', join(PROJECT_ROOT, 'config', 'allure.yml')], {
+    stdio: 'inherit',
+    timeout: 120_000,
+  });
   if (generated.error || generated.status !== 0) {
     process.stderr.write(
       `vigie report: allure generate failed (${generated.error?.message ?? 'exit ' + generated.status}); it needs Java on the PATH\n`,
