@@ -24,5 +24,12 @@ function shardOf(raw: string | undefined): { index: number; count: number } | un
 const shard = shardOf(process.env.VIGIE_MATRIX_SHARD);
 
 test(`defect matrix (full cross product${shard ? `, shard ${shard.index}/${shard.count}` : ''})`, { timeout: 80 * 60_000 }, async () => {
-  await runMatrix('full', { workers: WORKERS, timeoutMs: 75 * 60_000, log: (line) => process.stderr.write(line + '\n'), shard });
+  // Its ui jobs run every screen feature (minutes each): fewer http workers beside them than the quick matrix.
+  await runMatrix('full', {
+    workers: WORKERS,
+    apiWorkersBesideUi: 3,
+    timeoutMs: 75 * 60_000,
+    log: (line) => process.stderr.write(line + '\n'),
+    shard,
+  });
 });

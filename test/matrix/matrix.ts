@@ -130,7 +130,14 @@ interface DefectRow {
 
 export async function runMatrix(
   size: MatrixSize,
-  options: { workers: number; timeoutMs: number; log?: (l: string) => void; shard?: { index: number; count: number } },
+  options: {
+    workers: number;
+    timeoutMs: number;
+    /** http workers while the browsers run (default 4; see runJobs). */
+    apiWorkersBesideUi?: number;
+    log?: (l: string) => void;
+    shard?: { index: number; count: number };
+  },
 ): Promise<void> {
   const rulePack = !!findRulePack();
   const withUi = existsSync(CHROMIUM_PATH);
@@ -153,7 +160,11 @@ export async function runMatrix(
     );
   try {
     const parallel = jobs.map((j) => ({ ...j, tags: 'not @timing' }));
-    byId = await runJobs(lgc.url, parallel, options.workers, { timeoutMs: options.timeoutMs, onResult });
+    byId = await runJobs(lgc.url, parallel, options.workers, {
+      timeoutMs: options.timeoutMs,
+      apiWorkersBesideUi: options.apiWorkersBesideUi,
+      onResult,
+    });
     // The @timing scenarios of the jobs that hold some, one job at a time per driver.
     const timed = jobs.filter((j) => hasTiming(j.paths ?? [])).map((j) => ({ ...j, tags: '@timing' }));
     const second = await runJobs(lgc.url, timed, 1, { timeoutMs: options.timeoutMs, uiWorkers: 1, onResult });
