@@ -36,6 +36,13 @@ const list = (values: number[]) => values.map((v) => `${v} ms`).join(', ');
 
 export function answersWhileHeld(action: HeldAction): Verdict {
   const expected = `"${action.label}" answers the user within ${action.boundMs} ms while ${action.service} has not answered`;
+  if ((!action.settled || action.ms === undefined) && action.watchedMs <= action.boundMs)
+    // Watched for less than the bound after the press (the harness was slow to get there): nothing
+    // can be said of the LGC — an absence is watched at least as long as the presence it mirrors.
+    return cannotJudge(
+      expected,
+      `the action was watched only ${action.watchedMs} ms after the user's press, not longer than the ${action.boundMs} ms bound: the harness was too slow to judge`,
+    );
   if (!action.settled || action.ms === undefined) {
     return verdict(
       false,

@@ -20,6 +20,13 @@ export async function judgeHeldAction(
   service: 'INSi' | 'the DMP',
   boundMs: number,
 ): Promise<void> {
+  // Still running: watched until the held-action window has passed since the user's press (the
+  // press may have come late in the When step, on a slow machine), never less.
+  if (!action.settled)
+    await within(
+      action.promise.catch(() => undefined),
+      action.startedAt + world.timeouts.heldActionMs - performance.now(),
+    );
   const watchedMs = Math.round(performance.now() - action.startedAt);
   const retriesMs: number[] = [];
   const calibrationsMs: number[] = [];

@@ -75,6 +75,12 @@ test('responsiveness: within the bound passes; still running after the long wind
   assert.match(verdict.seen, /waits for INSi/);
 });
 
+test('responsiveness: an action watched no longer than the bound after its press is not judged (the harness was late), never failed', () => {
+  const verdict = answersWhileHeld({ label: 'insert the card', service: 'INSi', boundMs: 1000, watchedMs: 386, settled: false });
+  assert.equal(verdict.status, 'cannot-judge');
+  assert.match(verdict.reason ?? '', /watched only 386 ms .* harness was too slow/);
+});
+
 test('responsiveness: over the bound, the tries and the calibration decide — harness too slow is no verdict, a held service that made the difference fails', () => {
   const base = { label: 'open the file', service: 'INSi', boundMs: 1000, watchedMs: 1300, settled: true, ms: 1228 };
   const slow = answersWhileHeld({ ...base, retriesMs: [1190, 1400], calibrationsMs: [600, 1180, 700] });

@@ -129,6 +129,8 @@ test('SEND-12: the document validated — each field canned fails on its own', (
   };
   for (const [field, doc] of Object.entries(canned))
     assert.equal(documentIsTheValidatedOne(doc, want, 'x').status, 'fail', `canned ${field}`);
+  // No INS at all for a qualified identity is CDA-03's finding, not a second one here.
+  assert.equal(documentIsTheValidatedOne(cda({ body: body() }), want, 'x').status, 'pass');
 });
 
 test('CDA-08: the DMP value sets, the patient CX, agreement with the CDA', () => {
