@@ -1,8 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../config/load';
 import { DmpDouble } from '../doubles/dmp';
 import { type JournalEntry, onExchange } from '../doubles/common/journal';
+import { exportPki, pkiHosts, testPki } from '../doubles/common/pki';
+import type { TlsRefusal } from '../doubles/common/types';
 import { EPrescriptionDouble } from '../doubles/eprescription';
 import { InsiDouble } from '../doubles/insi';
 import { MssDouble } from '../doubles/mss';
@@ -13,12 +15,19 @@ import { OptionSpec, UsageError, one, parseArgs } from './args';
 export const SERVE_OPTIONS: OptionSpec[] = [
   { name: 'host', value: 'address', help: 'the interface to bind (default 127.0.0.1; 0.0.0.0 to be reached from another machine)' },
   { name: 'advertised-host', value: 'name', help: 'the host name put in the URLs the doubles give out (default: --host)' },
-  { name: 'insi-port', value: 'port', help: 'INSi double, SOAP 1.2 over HTTP (default 8701)' },
-  { name: 'dmp-port', value: 'port', help: 'DMP double, ITI-41 / ITI-18 over SOAP 1.2 (default 8702)' },
-  { name: 'eprescription-port', value: 'port', help: 'ordonnance numérique double, HTTP JSON (default 8703)' },
+  { name: 'insi-port', value: 'port', help: 'INSi double, SOAP 1.2 over HTTPS with a client certificate (default 8701)' },
+  { name: 'dmp-port', value: 'port', help: 'DMP double, ITI-41 / ITI-18 over SOAP 1.2, HTTPS with a client certificate (default 8702)' },
+  { name: 'eprescription-port', value: 'port', help: 'ordonnance numérique double, JSON over HTTPS (default 8703)' },
   { name: 'smtp-port', value: 'port', help: 'MSSanté double, SMTP with STARTTLS (default 2525)' },
   { name: 'pop3-port', value: 'port', help: 'MSSanté double, POP3 (default 1110)' },
   { name: 'record', value: 'dir', help: 'where every exchange is written, one JSON file each (default reports/serve)' },
+  {
+    name: 'pki',
+    value: 'dir',
+    help: "where the test CA and the LGC's client certificate are exported, PEM and PKCS#12 (default reports/serve/pki)",
+  },
+  { name: 'client-ca', value: 'file.pem', help: "a further CA whose client certificates INSi and DMP accept (a vendor's own)" },
+  { name: 'plain-http', help: 'INSi, DMP and ordonnance numérique over plain HTTP (for an LGC that cannot be given a certificate)' },
 ];
 
 const PORT_OPTION: Record<string, string> = {
@@ -96,12 +105,30 @@ function writeExchange(dir: string, entry: JournalEntry): string {
 export async function serve(argv: string[]): Promise<number> {
   const parsed = parseArgs(argv, SERVE_OPTIONS);
   const host = one(parsed, 'host') ?? '127.0.0.1';
-  const common = { host, advertisedHost: one(parsed, 'advertised-host') };
+  const common = {
+    host,
+    advertisedHost: one(parsed, 'advertised-host'),
+    onTlsRefusal: (refusal: TlsRefusal) =>
+      process.stdout.write(`${refusal.at.slice(11, 23)} TLS handshake refused from ${refusal.remote}: ${refusal.reason}\n`),
+  };
   const recordDir = resolve(one(parsed, 'record') ?? join(PROJECT_ROOT, 'reports', 'serve'));
   mkdirSync(recordDir, { recursive: true });
-  const insi = new InsiDouble({ ...common, port: port(parsed, 'insi-port', 8701), people: people().map((person) => ({ ...person.insi })) });
-  const dmp = new DmpDouble({ ...common, port: port(parsed, 'dmp-port', 8702) });
-  const ep = new EPrescriptionDouble({ ...common, port: port(parsed, 'eprescription-port', 8703) });
+  // TLS as the real services: a test PKI (kept in build/pki), exported for the vendor to install in the LGC.
+  const tls = !parsed.flags.has('plain-http');
+  const pki = tls ? testPki(join(PROJECT_ROOT, 'build', 'pki'), pkiHosts(host, common.advertisedHost)) : undefined;
+  const exported = pki ? exportPki(pki, resolve(one(parsed, 'pki') ?? join(recordDir, 'pki'))) : undefined;
+  const clientCa = one(parsed, 'client-ca');
+  if (clientCa && !existsSync(clientCa)) throw new UsageError(`--client-ca: no file ${clientCa}`);
+  const server = pki ? { key: pki.server.key, cert: pki.server.cert } : undefined;
+  const mutual = pki ? { tls: { ...server!, clientCas: [pki.ca.cert, ...(clientCa ? [readFileSync(clientCa, 'utf8')] : [])] } } : {};
+  const insi = new InsiDouble({
+    ...common,
+    ...mutual,
+    port: port(parsed, 'insi-port', 8701),
+    people: people().map((person) => ({ ...person.insi })),
+  });
+  const dmp = new DmpDouble({ ...common, ...mutual, port: port(parsed, 'dmp-port', 8702) });
+  const ep = new EPrescriptionDouble({ ...common, ...(server ? { tls: server } : {}), port: port(parsed, 'eprescription-port', 8703) });
   const mss = new MssDouble({ ...common, smtpPort: port(parsed, 'smtp-port', 2525), pop3Port: port(parsed, 'pop3-port', 1110) });
   const started: { stop(): Promise<void> }[] = [];
   try {
@@ -123,9 +150,16 @@ export async function serve(argv: string[]): Promise<number> {
     throw err;
   }
   const lines = [
+    ...(exported
+      ? [
+          `TLS: INSi and DMP want a client certificate issued by Vigie's test CA${clientCa ? ` or ${clientCa}` : ''}; install in the LGC:`,
+          `  trust store: ${exported.files.ca}`,
+          `  client certificate: ${exported.files.clientP12} (PKCS#12, password "${exported.password}"), or ${exported.files.clientCert} + ${exported.files.clientKey}`,
+        ]
+      : ['Plain HTTP (--plain-http): no certificate asked.']),
     `INSi double (SOAP 1.2) listening: ${insi.baseUrl}/insi — per tenant: ${insi.baseUrl}/insi/<tenant>`,
     `DMP double (SOAP 1.2, ITI-41 / ITI-18) listening: ${dmp.repositoryUrlFor('default')} and ${dmp.registryUrlFor('default')}`,
-    `Ordonnance numérique double (HTTP JSON) listening: ${ep.urlFor('default')}/prescriptions`,
+    `Ordonnance numérique double (JSON) listening: ${ep.urlFor('default')}/prescriptions`,
     `MSSanté double listening: SMTP ${mss.smtp.host}:${mss.smtp.port} (STARTTLS), POP3 ${mss.pop3.host}:${mss.pop3.port} (any *.mssante.fr mailbox, password "vigie")`,
     'INSi answers by looking up the invented people of fixtures/identities/people.json; the DMP accepts; the',
     'ordonnance numérique answers OK.',

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import * as https from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,24 +67,23 @@ function serve(args: string[]): Served {
 }
 const FREE_PORTS = ['--insi-port', '0', '--dmp-port', '0', '--eprescription-port', '0', '--smtp-port', '0', '--pop3-port', '0'];
 
-test('vigie serve: one console line and one JSON file per exchange', async () => {
+test('vigie serve: TLS as the real services (PKI exported), one console line and one JSON file per exchange, a refused handshake said', async () => {
   const record = tmp();
   const served = serve([...FREE_PORTS, '--record', record]);
   try {
     const url = (await waitFor(
       "serve's banner",
-      () => /INSi double \(SOAP 1\.2\) listening: (http:\/\/127\.0\.0\.1:\d+\/insi)/.exec(served.out())?.[1],
+      () => /INSi double \(SOAP 1\.2\) listening: (https:\/\/127\.0\.0\.1:\d+\/insi)/.exec(served.out())?.[1],
       Boolean,
-      20_000,
+      45_000, // ts-node compiles the CLI first: slow on a busy machine
     ))!;
+    const p12 = /client certificate: (\S+\.p12) \(PKCS#12, password "([^"]+)"\)/.exec(served.out());
+    const ca = /trust store: (\S+\.pem)/.exec(served.out());
+    assert.ok(p12 && ca, `the banner names the files to install: ${served.out()}`);
     const body = readFileSync(join(ROOT, 'fixtures', 'insi', 'requests', 'RECSANSVITALE-as-sent-by-padoa-client.xml'));
-    const reply = await fetch(`${url}/cabinet-a`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/soap+xml; charset=utf-8' },
-      body,
-    });
-    assert.equal(reply.status, 200);
-    await reply.text();
+    // As a vendor's LGC would: the exported PKCS#12 and CA.
+    const reply = await httpsPost(`${url}/cabinet-a`, body, { pfx: readFileSync(p12[1]), passphrase: p12[2], ca: readFileSync(ca[1]) });
+    assert.equal(reply.status, 200, reply.error);
     const line = (await waitFor(
       'a console line for the exchange',
       () =>
@@ -100,20 +100,46 @@ test('vigie serve: one console line and one JSON file per exchange', async () =>
     const kept = JSON.parse(readFileSync(join(record, files[0]), 'utf8'));
     assert.equal(kept.tenant, 'cabinet-a');
     assert.equal(kept.outcome, 'answered');
+    assert.match(kept.clientCertificate?.subject ?? '', /LGC under test/);
     assert.match(kept.request.raw ?? JSON.stringify(kept.request), /RECSANSVITALE|rechercherInsAvecTraitsIdentite|Nom/);
+    // Without a client certificate: refused, and said on the console.
+    const refused = await httpsPost(`${url}/cabinet-a`, body, { ca: readFileSync(ca[1]) });
+    assert.equal(refused.status, undefined);
+    await waitFor(
+      'the refusal line',
+      () => /TLS handshake refused from 127\.0\.0\.1:\d+: no client certificate/.test(served.out()),
+      Boolean,
+      5000,
+    );
   } finally {
     served.stop();
     await served.exited;
   }
 });
 
+function httpsPost(url: string, body: Buffer, tls: https.RequestOptions): Promise<{ status?: number; error?: string }> {
+  return new Promise((resolve) => {
+    const req = https.request(
+      url,
+      { method: 'POST', agent: false, ...tls, headers: { 'content-type': 'application/soap+xml; charset=utf-8' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode }));
+      },
+    );
+    req.on('error', (e) => resolve({ error: e.message }));
+    req.setTimeout(5000, () => req.destroy(new Error('client timeout')));
+    req.end(body);
+  });
+}
+
 test('vigie serve on a busy port: exit 2, the double and the port named, the option that moves it, no stack', async () => {
   const busy = createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
   const port = (busy.address() as { port: number }).port;
+  const served = serve([...FREE_PORTS.slice(2), '--insi-port', String(port), '--record', tmp()]);
   try {
-    const served = serve([...FREE_PORTS.slice(2), '--insi-port', String(port), '--record', tmp()]);
-    const code = await within(served.exited, 20_000);
+    const code = await within(served.exited, 60_000);
     assert.ok(code.settled, `serve exits at once on a busy port; stderr: ${served.err()}`);
     assert.equal(code.value, 2);
     assert.match(
@@ -122,6 +148,7 @@ test('vigie serve on a busy port: exit 2, the double and the port named, the opt
     );
     assert.doesNotMatch(served.err(), /\n\s+at /, 'no stack trace');
   } finally {
+    served.stop(); // when it did not exit by itself, the test must not hang on it
     busy.close();
   }
 });

@@ -55,6 +55,7 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
   private readonly tls: ServerTls | undefined;
   private server: http.Server | https.Server | null = null;
   private readonly refusals: TlsRefusal[] = [];
+  private readonly onTlsRefusal: ((refusal: TlsRefusal) => void) | undefined;
   private boundPort = 0;
   private seq = 0;
 
@@ -69,6 +70,7 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
     this.limits = { maxBytes: this.maxBodyBytes, ...spec.oversize(this.maxBodyBytes) };
     this.tenants = new TenantRegistry(spec.label, spec.newTenant);
     this.tls = opts.tls;
+    this.onTlsRefusal = opts.onTlsRefusal;
   }
 
   /** Whether the double speaks HTTPS, and asks for a client certificate. */
@@ -114,12 +116,14 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
       : http.createServer(handler);
     const refuse = (socket: TLSSocket, code: string, reason: string) => {
       if (this.refusals.length >= 1000) this.refusals.shift();
-      this.refusals.push({
+      const refusal = {
         at: new Date().toISOString(),
         remote: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? ''}`,
         code,
         reason,
-      });
+      };
+      this.refusals.push(refusal);
+      this.onTlsRefusal?.(refusal);
     };
     if (tls) server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => refuse(socket, err.code ?? 'TLS', err.message));
     if (mutual)

@@ -11,6 +11,8 @@ export interface HttpDoubleOptions {
   maxBodyBytes?: number;
   /** HTTPS with this key and certificate; with clientCas, mutual TLS (absent: plain HTTP). */
   tls?: ServerTls;
+  /** Told of each TLS handshake refused (vigie serve prints it). */
+  onTlsRefusal?: (refusal: TlsRefusal) => void;
 }
 
 export interface ServerTls {
