@@ -2,7 +2,7 @@
  * INS-02, INS-07, SEND-04: the LGC keeps answering its user while a national service holds its
  * answer. Two questions, judged apart so that a verdict never depends on the harness's load:
  * 1. Does the LGC wait for the held service? An action still running after the long window
- *    (heldActionMs, several times the bound) while the service holds: it waits — a failure,
+ *    (the action bound actionMs after the press, many times the bound) while the service holds: it waits — a failure,
  *    whatever the load.
  * 2. Is the answer within the user-experience bound? A machine under load makes single timings
  *    noisy (the same UI action took 422 ms, then 1261 ms), so above the bound the action is tried
