@@ -10,6 +10,7 @@
  * Presses in the read-only tab (following a control to see what it offers) are looks, not the
  * user's clicks: they are listed in the exchanges, never counted.
  */
+import { within } from '../../harness/wait';
 import type { Dialog, Page } from 'playwright';
 import type { Click, DriverExchange, Observed } from '../driver';
 import { pressAt } from './dom';
@@ -43,6 +44,8 @@ export const MAX_PROMPTS = 6;
 export class Presses {
   private current?: Act;
   private inFlight = 0;
+  /** The user's last action, while it runs (left running by a scenario while a double holds). */
+  private running?: Promise<unknown>;
 
   /** `onPress`: called at an action's first press (the user's clock starts there). */
   constructor(
@@ -55,6 +58,20 @@ export class Presses {
 
   /** Runs a user action on the user's tab: timed from its first press; its clicks and screen changes logged. */
   async act<T>(name: string, fn: (a: Act, page: Page) => Promise<T>): Promise<Observed<T>> {
+    // A user does not act on a screen still on its way from the last action: give that screen a
+    // bounded moment to land (a navigation in flight aborted the next goto, matrix shards 2 and 8),
+    // then act anyway, as a user facing a frozen screen would.
+    const previous = this.running;
+    if (previous) await within(previous, this.findMs);
+    const run = this.actNow(name, fn);
+    this.running = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async actNow<T>(name: string, fn: (a: Act, page: Page) => Promise<T>): Promise<Observed<T>> {
     const act: Act = { name, clicks: [], shown: [], declared: new Set() };
     const ex: DriverExchange = {
       at: new Date().toISOString(),
