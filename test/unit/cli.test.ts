@@ -146,7 +146,7 @@ test('an unknown defect id: exit 2, named once', async () => {
   assert.match(summary(dir).reasons.join(' '), /--defect: unknown defect id\(s\): no-such-defect/);
 });
 
-test('vigie serve: the INSi double standalone, on the host asked for, answering a real client request', async () => {
+test('vigie serve --plain-http: the INSi double standalone, on the host asked for, answering a real client request', async () => {
   const child = spawn(
     process.execPath,
     [
@@ -166,6 +166,7 @@ test('vigie serve: the INSi double standalone, on the host asked for, answering 
       '0',
       '--record',
       tmp(),
+      '--plain-http', // TLS is tested in cli-messages.test.ts
     ],
     {
       cwd: ROOT,
