@@ -133,7 +133,7 @@ export async function runMatrix(
   options: {
     workers: number;
     timeoutMs: number;
-    /** http workers while the browsers run (default 4; see runJobs). */
+    /** http workers while the browsers run (default: all of them; see runJobs). */
     apiWorkersBesideUi?: number;
     log?: (l: string) => void;
     shard?: { index: number; count: number };

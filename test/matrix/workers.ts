@@ -30,7 +30,8 @@ export const catalogue: Defect[] = JSON.parse(readFileSync(join(PROJECT_ROOT, 's
  * `apiWorkersBesideUi` http workers run beside them: a browser starved of CPU by ten busy cucumber
  * processes on two cores made a conformant screen miss the action bound (CI, stop 18: "open the
  * patient file: no answer within 12000 ms"), a failure the harness made. The other http workers
- * join the same queue once the ui pool is done.
+ * join the same queue once the ui pool is done. The full matrix (long ui jobs) sets 3; the quick
+ * one (short ui jobs, inside npm test's time budget) keeps all its workers.
  */
 export async function runJobs(
   baseUrl: string,
@@ -46,7 +47,7 @@ export async function runJobs(
   const out = new Map<string, MatrixJobResult>();
   const ui = jobs.filter((j) => j.driver === 'ui');
   const httpQueue = jobs.filter((j) => j.driver !== 'ui');
-  const beside = ui.length ? Math.min(workers, options.apiWorkersBesideUi ?? 4) : workers;
+  const beside = ui.length ? Math.min(workers, options.apiWorkersBesideUi ?? workers) : workers;
   await Promise.all([
     runPool(baseUrl, httpQueue, beside, out, options),
     runPool(baseUrl, ui, options.uiWorkers ?? Math.min(2, availableParallelism()), out, options).then(() =>
