@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../config/load';
 import { DmpDouble } from '../doubles/dmp';
 import { type JournalEntry, onExchange } from '../doubles/common/journal';
-import { exportPki, pkiHosts, testPki } from '../doubles/common/pki';
+import { doubleTls, exportPki, pkiHosts, testPki } from '../doubles/common/pki';
 import type { TlsRefusal } from '../doubles/common/types';
 import { EPrescriptionDouble } from '../doubles/eprescription';
 import { InsiDouble } from '../doubles/insi';
@@ -114,21 +114,21 @@ export async function serve(argv: string[]): Promise<number> {
   const recordDir = resolve(one(parsed, 'record') ?? join(PROJECT_ROOT, 'reports', 'serve'));
   mkdirSync(recordDir, { recursive: true });
   // TLS as the real services: a test PKI (kept in build/pki), exported for the vendor to install in the LGC.
-  const tls = !parsed.flags.has('plain-http');
-  const pki = tls ? testPki(join(PROJECT_ROOT, 'build', 'pki'), pkiHosts(host, common.advertisedHost)) : undefined;
+  const pki = !parsed.flags.has('plain-http')
+    ? testPki(join(PROJECT_ROOT, 'build', 'pki'), pkiHosts(host, common.advertisedHost))
+    : undefined;
   const exported = pki ? exportPki(pki, resolve(one(parsed, 'pki') ?? join(recordDir, 'pki'))) : undefined;
   const clientCa = one(parsed, 'client-ca');
   if (clientCa && !existsSync(clientCa)) throw new UsageError(`--client-ca: no file ${clientCa}`);
-  const server = pki ? { key: pki.server.key, cert: pki.server.cert } : undefined;
-  const mutual = pki ? { tls: { ...server!, clientCas: [pki.ca.cert, ...(clientCa ? [readFileSync(clientCa, 'utf8')] : [])] } } : {};
+  const tls = pki ? doubleTls(pki, clientCa ? [readFileSync(clientCa, 'utf8')] : []) : undefined;
   const insi = new InsiDouble({
     ...common,
-    ...mutual,
+    tls: tls?.mutual,
     port: port(parsed, 'insi-port', 8701),
     people: people().map((person) => ({ ...person.insi })),
   });
-  const dmp = new DmpDouble({ ...common, ...mutual, port: port(parsed, 'dmp-port', 8702) });
-  const ep = new EPrescriptionDouble({ ...common, ...(server ? { tls: server } : {}), port: port(parsed, 'eprescription-port', 8703) });
+  const dmp = new DmpDouble({ ...common, tls: tls?.mutual, port: port(parsed, 'dmp-port', 8702) });
+  const ep = new EPrescriptionDouble({ ...common, tls: tls?.https, port: port(parsed, 'eprescription-port', 8703) });
   const mss = new MssDouble({ ...common, smtpPort: port(parsed, 'smtp-port', 2525), pop3Port: port(parsed, 'pop3-port', 1110) });
   const started: { stop(): Promise<void> }[] = [];
   try {

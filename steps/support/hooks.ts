@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CdaJvm } from '../../src/cda';
 import { PROJECT_ROOT } from '../../src/config/load';
-import { TestPki, pkiHosts, testPki } from '../../src/doubles/common/pki';
+import { TestPki, doubleTls, pkiHosts, testPki } from '../../src/doubles/common/pki';
 import type { ClientCertificate } from '../../src/doubles/common/types';
 import { DmpDouble } from '../../src/doubles/dmp';
 import { EPrescriptionDouble } from '../../src/doubles/eprescription';
@@ -65,14 +65,16 @@ async function startDoubles(world: VigieWorld): Promise<Doubles> {
     const common = { host: cfg.host, advertisedHost: cfg.advertisedHost };
     // The real INSi and DMP want a client certificate; the e-prescription service is HTTPS.
     pki = cfg.tls ? testPki(PKI_DIR, pkiHosts(cfg.host, cfg.advertisedHost)) : undefined;
-    const server = pki ? { key: pki.server.key, cert: pki.server.cert } : undefined;
-    const mutual = pki
-      ? { tls: { ...server!, clientCas: [pki.ca.cert, ...(cfg.clientCas ?? []).map((f) => readFileSync(f, 'utf8'))] } }
-      : {};
+    const tls = pki
+      ? doubleTls(
+          pki,
+          (cfg.clientCas ?? []).map((f) => readFileSync(f, 'utf8')),
+        )
+      : undefined;
     const set: Doubles = {
-      insi: new InsiDouble({ ...common, ...mutual, port: cfg.insiPort, people: people().map((p) => ({ ...p.insi })) }),
-      dmp: new DmpDouble({ ...common, ...mutual, port: cfg.dmpPort }),
-      eprescription: new EPrescriptionDouble({ ...common, ...(server ? { tls: server } : {}), port: cfg.ePrescriptionPort }),
+      insi: new InsiDouble({ ...common, tls: tls?.mutual, port: cfg.insiPort, people: people().map((p) => ({ ...p.insi })) }),
+      dmp: new DmpDouble({ ...common, tls: tls?.mutual, port: cfg.dmpPort }),
+      eprescription: new EPrescriptionDouble({ ...common, tls: tls?.https, port: cfg.ePrescriptionPort }),
       mss: new MssDouble({ ...common, smtpPort: cfg.mssSmtpPort, pop3Port: cfg.mssPop3Port }),
     };
     await Promise.all([set.insi.start(), set.dmp.start(), set.eprescription.start(), set.mss.start()]);

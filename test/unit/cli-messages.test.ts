@@ -6,13 +6,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import * as https from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { within } from '../../src/harness/wait';
+import { tlsPost } from '../support/http';
 import { ROOT, runVigie, waitFor } from '../support/lgc';
+
+const SOAP = 'application/soap+xml; charset=utf-8';
 
 const vigie = (args: string[]) => runVigie(args, { timeoutMs: 30_000 });
 const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-cli-messages-'));
@@ -82,7 +84,7 @@ test('vigie serve: TLS as the real services (PKI exported), one console line and
     assert.ok(p12 && ca, `the banner names the files to install: ${served.out()}`);
     const body = readFileSync(join(ROOT, 'fixtures', 'insi', 'requests', 'RECSANSVITALE-as-sent-by-padoa-client.xml'));
     // As a vendor's LGC would: the exported PKCS#12 and CA.
-    const reply = await httpsPost(`${url}/cabinet-a`, body, { pfx: readFileSync(p12[1]), passphrase: p12[2], ca: readFileSync(ca[1]) });
+    const reply = await tlsPost(`${url}/cabinet-a`, body, SOAP, { pfx: readFileSync(p12[1]), passphrase: p12[2], ca: readFileSync(ca[1]) });
     assert.equal(reply.status, 200, reply.error);
     const line = (await waitFor(
       'a console line for the exchange',
@@ -103,7 +105,7 @@ test('vigie serve: TLS as the real services (PKI exported), one console line and
     assert.match(kept.clientCertificate?.subject ?? '', /LGC under test/);
     assert.match(kept.request.raw ?? JSON.stringify(kept.request), /RECSANSVITALE|rechercherInsAvecTraitsIdentite|Nom/);
     // Without a client certificate: refused, and said on the console.
-    const refused = await httpsPost(`${url}/cabinet-a`, body, { ca: readFileSync(ca[1]) });
+    const refused = await tlsPost(`${url}/cabinet-a`, body, SOAP, { ca: readFileSync(ca[1]) });
     assert.equal(refused.status, undefined);
     await waitFor(
       'the refusal line',
@@ -116,22 +118,6 @@ test('vigie serve: TLS as the real services (PKI exported), one console line and
     await served.exited;
   }
 });
-
-function httpsPost(url: string, body: Buffer, tls: https.RequestOptions): Promise<{ status?: number; error?: string }> {
-  return new Promise((resolve) => {
-    const req = https.request(
-      url,
-      { method: 'POST', agent: false, ...tls, headers: { 'content-type': 'application/soap+xml; charset=utf-8' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode }));
-      },
-    );
-    req.on('error', (e) => resolve({ error: e.message }));
-    req.setTimeout(5000, () => req.destroy(new Error('client timeout')));
-    req.end(body);
-  });
-}
 
 test('vigie serve on a busy port: exit 2, the double and the port named, the option that moves it, no stack', async () => {
   const busy = createServer();

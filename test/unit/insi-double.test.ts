@@ -416,29 +416,16 @@ describe('INSi double', () => {
 
   test('an oversized chunked body (no Content-Length) is cut at maxBodyBytes too', async () => {
     const endpoint = double.endpointFor('chunked');
-    const reply = await new Promise<Reply>((resolve, reject) => {
-      const started = performance.now();
-      const req = http.request(
-        endpoint,
-        { method: 'POST', agent: false, headers: { 'content-type': SOAP12, 'transfer-encoding': 'chunked' } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              body: Buffer.concat(chunks).toString('utf8'),
-              ms: performance.now() - started,
-            }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.write('<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><!--');
-      for (let i = 0; i < 32; i++) req.write('x'.repeat(64 * 1024));
-      req.end('--></soap:Envelope>');
-    });
+    const reply = await exchange(
+      'POST',
+      endpoint,
+      [
+        '<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><!--',
+        ...Array.from({ length: 32 }, () => 'x'.repeat(64 * 1024)),
+        '--></soap:Envelope>',
+      ],
+      { 'content-type': SOAP12, 'transfer-encoding': 'chunked' },
+    );
     assert.equal(reply.status, 413);
     assert.equal(faultOf(reply).code, 'corps_trop_volumineux');
     const [ex] = double.tenant('chunked').exchanges();

@@ -1,59 +1,23 @@
 /**
- * Wire-level interoperability: a third-party SOAP client (node-soap) generated from the CNAM WSDL talks
- * to the running double. The WSDL imports WS-Addressing from w3.org; offline, that import is redirected
- * to fixtures/insi/wsdl/xsd/WSA/ws-addr-minimal.xsd through node-soap's wsdl_options.overrideImportLocation,
- * so the vendored WSDL stays untouched.
+ * Wire-level interoperability: a third-party SOAP client (node-soap) generated from the CNAM WSDL
+ * (test/support/cnam-wsdl.ts) talks to the running double.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import * as soap from 'soap';
-import { InsiDouble, type InsiPerson } from '../../src/doubles/insi';
-
-const WSDL_DIR = path.resolve(__dirname, '../../fixtures/insi/wsdl');
-const WSDL = path.join(WSDL_DIR, 'DESIR_ICIR_EXP_1.5.0.wsdl');
-const LOCAL_WSA = path.join(WSDL_DIR, 'xsd/WSA/ws-addr-minimal.xsd');
-const REMOTE_WSA = 'http://www.w3.org/2006/03/addressing/ws-addr.xsd';
-
-const CORSE: InsiPerson = {
-  matricule: '180032B020401',
-  key: '23',
-  oid: '1.2.250.1.213.1.4.8',
-  birthName: 'CORSE',
-  firstName: 'ANTHONY',
-  firstNames: 'ANTHONY',
-  sex: 'M',
-  birthDate: '1980-03-02',
-  birthPlace: '2B020',
-};
+import { InsiDouble } from '../../src/doubles/insi';
+import { CORSE, cnamInsiClient } from '../support/cnam-wsdl';
 
 /** What node-soap rejects with on a SOAP fault: the parsed envelope is in `root`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type SoapError = Error & { root?: any; response?: { status: number } };
-
-async function insiClient(endpoint: string): Promise<soap.Client> {
-  const imports: string[] = [];
-  const client = await soap.createClientAsync(WSDL, {
-    endpoint,
-    forceSoap12Headers: true,
-    disableCache: true,
-    wsdl_options: {
-      overrideImportLocation: (location: string) => {
-        imports.push(location);
-        return location === REMOTE_WSA ? LOCAL_WSA : location;
-      },
-    },
-  });
-  assert.ok(imports.includes(REMOTE_WSA), 'the WS-Addressing import went through the override');
-  return client;
-}
 
 describe('node-soap client generated from the CNAM WSDL', () => {
   const double = new InsiDouble({ people: [CORSE] });
   let client: soap.Client;
   before(async () => {
     await double.start();
-    client = await insiClient(double.endpointFor('wire'));
+    client = await cnamInsiClient(double.endpointFor('wire'));
     client.addSoapHeader({ 'wsa:MessageID': 'uuid:wire-test-1' }, '', 'wsa', 'http://www.w3.org/2005/08/addressing');
   });
   after(() => double.stop());

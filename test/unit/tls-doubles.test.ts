@@ -14,44 +14,19 @@ import { createSecureContext } from 'node:tls';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as soap from 'soap';
-import { CLIENT_SUBJECT, clientPkcs12, exportPki, issue, makeTestPki, pkiHosts, testPki } from '../../src/doubles/common/pki';
+import { CORSE, cnamInsiClient } from '../support/cnam-wsdl';
+import { tlsPost } from '../support/http';
+import { CLIENT_SUBJECT, clientPkcs12, doubleTls, exportPki, issue, makeTestPki, pkiHosts, testPki } from '../../src/doubles/common/pki';
 import { DmpDouble } from '../../src/doubles/dmp';
 import { EPrescriptionDouble } from '../../src/doubles/eprescription';
-import { InsiDouble, type InsiPerson } from '../../src/doubles/insi';
+import { InsiDouble } from '../../src/doubles/insi';
 import { httpPost } from '../../src/reference-lgc/http-post';
 
-const WSDL_DIR = path.resolve(__dirname, '../../fixtures/insi/wsdl');
-const WSDL = path.join(WSDL_DIR, 'DESIR_ICIR_EXP_1.5.0.wsdl');
-const LOCAL_WSA = path.join(WSDL_DIR, 'xsd/WSA/ws-addr-minimal.xsd');
-const REMOTE_WSA = 'http://www.w3.org/2006/03/addressing/ws-addr.xsd';
-
-const PERSON: InsiPerson = {
-  matricule: '180032B020401',
-  key: '23',
-  oid: '1.2.250.1.213.1.4.8',
-  birthName: 'CORSE',
-  firstName: 'ANTHONY',
-  firstNames: 'ANTHONY',
-  sex: 'M',
-  birthDate: '1980-03-02',
-  birthPlace: '2B020',
-};
-
 const pki = makeTestPki(pkiHosts());
-const mutual = { key: pki.server.key, cert: pki.server.cert, clientCas: [pki.ca.cert] };
+const { https: serverOnly, mutual } = doubleTls(pki);
 
-/** One POST with node's https client: the status, or the error the handshake ended with. */
-function post(url: string, tls: https.RequestOptions): Promise<{ status?: number; error?: string }> {
-  return new Promise((resolve) => {
-    const req = https.request(url, { method: 'POST', agent: false, ...tls, headers: { 'content-type': 'application/soap+xml' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode }));
-    });
-    req.on('error', (e) => resolve({ error: e.message }));
-    req.setTimeout(5000, () => req.destroy(new Error('client timeout')));
-    req.end('<x/>');
-  });
-}
+/** One SOAP-typed POST over TLS: the status, or the error the handshake ended with. */
+const post = (url: string, tls: https.RequestOptions) => tlsPost(url, '<x/>', 'application/soap+xml', tls);
 
 describe('the test PKI', () => {
   test('a CA, a server certificate for the loopback names, a client certificate, all signed by the CA', () => {
@@ -86,7 +61,7 @@ describe('the test PKI', () => {
 });
 
 describe('INSi double over mutual TLS', () => {
-  const double = new InsiDouble({ people: [PERSON], tls: mutual });
+  const double = new InsiDouble({ people: [CORSE], tls: mutual });
   before(() => double.start());
   after(() => double.stop());
 
@@ -96,12 +71,7 @@ describe('INSi double over mutual TLS', () => {
   });
 
   test('node-soap, built from the CNAM WSDL, with the exported PKCS#12 and CA, gets its answer; the certificate is recorded', async () => {
-    const client = await soap.createClientAsync(WSDL, {
-      endpoint: double.endpointFor('wire-tls'),
-      forceSoap12Headers: true,
-      disableCache: true,
-      wsdl_options: { overrideImportLocation: (location: string) => (location === REMOTE_WSA ? LOCAL_WSA : location) },
-    });
+    const client = await cnamInsiClient(double.endpointFor('wire-tls'));
     client.setSecurity(new soap.ClientSSLSecurityPFX(clientPkcs12(pki, 'p12-pass'), 'p12-pass', { ca: pki.ca.cert }));
     const [result] = await client.rechercherInsAvecCarteVitaleAsync({
       MatriculeIndividu: { NumIdentifiant: '180032B020401', Cle: '23' },
@@ -163,7 +133,7 @@ describe('INSi double over mutual TLS', () => {
 
 describe('DMP and e-prescription doubles over TLS', () => {
   const dmp = new DmpDouble({ tls: mutual });
-  const eprescription = new EPrescriptionDouble({ tls: { key: pki.server.key, cert: pki.server.cert } });
+  const eprescription = new EPrescriptionDouble({ tls: serverOnly });
   before(() => Promise.all([dmp.start(), eprescription.start()]));
   after(() => Promise.all([dmp.stop(), eprescription.stop()]));
 

@@ -75,7 +75,12 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
 
   /** Whether the double speaks HTTPS, and asks for a client certificate. */
   get transport(): { tls: boolean; clientCertificate: boolean } {
-    return { tls: !!this.tls, clientCertificate: !!this.tls?.clientCas?.length };
+    return { tls: !!this.tls, clientCertificate: this.mutual };
+  }
+
+  /** Mutual TLS: a client certificate of one of `tls.clientCas` is required. */
+  private get mutual(): boolean {
+    return !!this.tls?.clientCas?.length;
   }
 
   /**
@@ -101,7 +106,7 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
       });
     };
     const tls = this.tls;
-    const mutual = !!tls?.clientCas?.length;
+    const mutual = this.mutual;
     const server = tls
       ? https.createServer(
           {
@@ -168,7 +173,7 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
 
   private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // A connection refused after its handshake (see start) never reaches a tenant.
-    if (this.tls?.clientCas?.length && !(req.socket as TLSSocket).authorized) return void req.socket.destroy();
+    if (this.mutual && !(req.socket as TLSSocket).authorized) return void req.socket.destroy();
     const receivedAt = new Date();
     const started = performance.now();
     const route = this.spec.route.exec(new URL(req.url ?? '/', 'http://double').pathname);
@@ -182,7 +187,7 @@ export abstract class HttpDouble<T extends HoldingTenant<HeldRecord>> {
     const body = await readBody(req, this.limits);
     if (body.kind === 'aborted') return; // client gave up while sending: nothing to record or answer
     const contentType = String(req.headers['content-type'] ?? '');
-    const clientCertificate = this.tls?.clientCas?.length ? peerCertificate(req.socket as TLSSocket) : undefined;
+    const clientCertificate = this.mutual ? peerCertificate(req.socket as TLSSocket) : undefined;
     await this.serve({
       tenant,
       route,

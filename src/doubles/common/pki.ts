@@ -8,11 +8,12 @@
  * trust it. The PKI is kept in build/pki (made again when the hosts change or it nears its end),
  * so that every worker process of a run, and the next run, speak with the same CA.
  */
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import forge from 'node-forge';
+import type { ServerTls } from './types';
 
 export interface KeyPair {
   /** PEM certificate */
@@ -179,20 +180,11 @@ export function exportPki(pki: TestPki, dir: string, password = 'vigie'): Export
   return { dir, files, password };
 }
 
-/** What a client certificate says, as recorded with an exchange. */
-export interface PeerCertificate {
-  subject: string;
-  issuer: string;
-  serial: string;
-  validTo: string;
-}
-
-export function describeCertificate(pem: string | Buffer): PeerCertificate {
-  const cert = new X509Certificate(pem);
-  return {
-    subject: cert.subject.replace(/\n/g, ', '),
-    issuer: cert.issuer.replace(/\n/g, ', '),
-    serial: cert.serialNumber,
-    validTo: cert.validTo,
-  };
+/**
+ * The doubles' TLS options from the PKI: `https` for the e-prescription double (server side only),
+ * `mutual` for INSi and the DMP (a client certificate of the test CA, or of `extraCas`, required).
+ */
+export function doubleTls(pki: TestPki, extraCas: string[] = []): { https: ServerTls; mutual: ServerTls } {
+  const https = { key: pki.server.key, cert: pki.server.cert };
+  return { https, mutual: { ...https, clientCas: [pki.ca.cert, ...extraCas] } };
 }
