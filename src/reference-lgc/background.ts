@@ -8,9 +8,11 @@ import type { CallContext } from './triggers';
 /**
  * Seeded "late" defects act this long after the user's action: after the 300 ms a harness would
  * once watch for an absence, well within the bound it waits for the presence (the reference
- * target's INSi / DMP / MSSanté wait bounds are 1500 ms).
+ * target's INSi / DMP / MSSanté wait bounds are 1500 ms). 600 ms left too thin a margin once the
+ * doubles spoke TLS to a reference process shared by the quick matrix's eight workers: the late
+ * DMP query once arrived after the 1500 ms window (fresh clone, 2026-12-02).
  */
-export const LATE_DEFECT_MS = 600;
+export const LATE_DEFECT_MS = 400;
 
 /** Seeded defects insi-wait-1500 / dmp-wait-1500: how long the user's action waits for the service. */
 export const SLOW_WAIT_MS = 1500;
