@@ -57,12 +57,29 @@ function checkTags(expr: string, what: string): (tags: string[]) => boolean {
   }
 }
 
-/** Every scenario (pickle) of the feature files, with its tags. */
+/** `features/x.feature:18:25` → the file and the scenario lines it keeps (as cucumber reads it). */
+export function splitLines(path: string): { path: string; lines: number[] } {
+  const parts = /^(.*?\.feature)((?::\d+)+)$/.exec(path);
+  return parts ? { path: parts[1], lines: parts[2].slice(1).split(':').map(Number) } : { path, lines: [] };
+}
+
+/** Every scenario (pickle) of the feature files, with its tags; `file:line` keeps the scenarios at those lines. */
 export function parseFeatures(root: string, paths: string[]): PlannedScenario[] {
-  const files = [...new Set(paths.flatMap((p) => featureFiles(resolve(root, p))))];
+  const wanted = new Map<string, Set<number> | null>();
+  for (const p of paths) {
+    const { path, lines } = splitLines(p);
+    for (const file of featureFiles(resolve(root, path))) {
+      const had = wanted.get(file);
+      // A whole file once asked for stays whole.
+      wanted.set(file, !lines.length || had === null ? null : new Set([...(had ?? []), ...lines]));
+    }
+  }
+  const files = [...wanted.keys()];
   if (!files.length) throw new SelectionError(`no .feature file under ${paths.join(', ')}`);
   const out: PlannedScenario[] = [];
   for (const file of files) {
+    const keep = wanted.get(file);
+    const matched = new Set<number>();
     const newId = IdGenerator.incrementing();
     const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher());
     let doc;
@@ -74,7 +91,9 @@ export function parseFeatures(root: string, paths: string[]): PlannedScenario[] 
     const uri = relative(root, file).replace(/\\/g, '/');
     for (const p of compile(doc, uri, newId)) {
       const tags = p.tags.map((t) => t.name);
-      const line = doc.feature ? lineOf(doc, p.astNodeIds) : 0;
+      const { line, selectedBy } = doc.feature ? linesOf(doc, p.astNodeIds) : { line: 0, selectedBy: [] };
+      if (keep && !selectedBy.some((l) => keep.has(l))) continue;
+      selectedBy.forEach((l) => matched.add(l));
       out.push({
         location: `${uri}:${line}`,
         name: p.name,
@@ -83,12 +102,17 @@ export function parseFeatures(root: string, paths: string[]): PlannedScenario[] 
         side: scenarioSide(tags),
       });
     }
+    const unmatched = [...(keep ?? [])].filter((l) => !matched.has(l));
+    if (unmatched.length) throw new SelectionError(`${uri}: no scenario or example row at line ${unmatched.join(', ')}`);
   }
   return out;
 }
 
-/** The line of the scenario (or its example row) a pickle comes from, as cucumber reports it. */
-function lineOf(doc: ReturnType<Parser<unknown>['parse']>, astNodeIds: readonly string[]): number {
+/**
+ * The line of the scenario (or its example row) a pickle comes from, as cucumber reports it, and
+ * every line that selects it (`file:line`: the scenario's own line selects all its example rows).
+ */
+function linesOf(doc: ReturnType<Parser<unknown>['parse']>, astNodeIds: readonly string[]): { line: number; selectedBy: number[] } {
   const lines = new Map<string, number>();
   const visit = (
     children: readonly {
@@ -111,7 +135,8 @@ function lineOf(doc: ReturnType<Parser<unknown>['parse']>, astNodeIds: readonly 
   const feature = (doc as unknown as { feature?: { children: never } }).feature;
   if (feature) visit(feature.children);
   // Like cucumber: an example row's line, else the scenario's.
-  return lines.get(astNodeIds[astNodeIds.length - 1]) ?? lines.get(astNodeIds[0]) ?? 0;
+  const line = lines.get(astNodeIds[astNodeIds.length - 1]) ?? lines.get(astNodeIds[0]) ?? 0;
+  return { line, selectedBy: astNodeIds.map((id) => lines.get(id)).filter((l): l is number => l !== undefined) };
 }
 
 export interface PlanOptions {
