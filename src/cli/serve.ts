@@ -18,8 +18,9 @@ export const SERVE_OPTIONS: OptionSpec[] = [
   { name: 'insi-port', value: 'port', help: 'INSi double, SOAP 1.2 over HTTPS with a client certificate (default 8701)' },
   { name: 'dmp-port', value: 'port', help: 'DMP double, ITI-41 / ITI-18 over SOAP 1.2, HTTPS with a client certificate (default 8702)' },
   { name: 'eprescription-port', value: 'port', help: 'ordonnance numérique double, JSON over HTTPS (default 8703)' },
-  { name: 'smtp-port', value: 'port', help: 'MSSanté double, SMTP with STARTTLS (default 2525)' },
-  { name: 'pop3-port', value: 'port', help: 'MSSanté double, POP3 (default 1110)' },
+  { name: 'smtp-port', value: 'port', help: 'MSSanté double, SMTP with STARTTLS, AUTH once under TLS (default 2525)' },
+  { name: 'pop3-port', value: 'port', help: 'MSSanté double, POP3 with STLS (default 1110)' },
+  { name: 'pop3s-port', value: 'port', help: 'MSSanté double, POP3 over TLS from the first byte (default 1995)' },
   { name: 'record', value: 'dir', help: 'where every exchange is written, one JSON file each (default reports/serve)' },
   {
     name: 'pki',
@@ -34,7 +35,7 @@ const PORT_OPTION: Record<string, string> = {
   'INSi double': 'insi-port',
   'DMP double': 'dmp-port',
   'ordonnance numérique double': 'eprescription-port',
-  'MSSanté double': 'smtp-port / --pop3-port',
+  'MSSanté double': 'smtp-port / --pop3-port / --pop3s-port',
 };
 
 function port(parsed: ReturnType<typeof parseArgs>, key: string, dflt: number): number {
@@ -129,7 +130,15 @@ export async function serve(argv: string[]): Promise<number> {
   });
   const dmp = new DmpDouble({ ...common, tls: tls?.mutual, port: port(parsed, 'dmp-port', 8702) });
   const ep = new EPrescriptionDouble({ ...common, tls: tls?.https, port: port(parsed, 'eprescription-port', 8703) });
-  const mss = new MssDouble({ ...common, smtpPort: port(parsed, 'smtp-port', 2525), pop3Port: port(parsed, 'pop3-port', 1110) });
+  // SMTP STARTTLS and POP3 STLS are how every MSSanté operator speaks: with the PKI's server certificate (its
+  // CA is the one exported), or with --plain-http the shipped self-signed one.
+  const mss = new MssDouble({
+    ...common,
+    smtpPort: port(parsed, 'smtp-port', 2525),
+    pop3Port: port(parsed, 'pop3-port', 1110),
+    pop3sPort: port(parsed, 'pop3s-port', 1995),
+    ...(tls ? { tlsKey: tls.https.key, tlsCert: tls.https.cert } : {}),
+  });
   const started: { stop(): Promise<void> }[] = [];
   try {
     for (const [label, double] of [
@@ -160,7 +169,7 @@ export async function serve(argv: string[]): Promise<number> {
     `INSi double (SOAP 1.2) listening: ${insi.baseUrl}/insi — per tenant: ${insi.baseUrl}/insi/<tenant>`,
     `DMP double (SOAP 1.2, ITI-41 / ITI-18) listening: ${dmp.repositoryUrlFor('default')} and ${dmp.registryUrlFor('default')}`,
     `Ordonnance numérique double (JSON) listening: ${ep.urlFor('default')}/prescriptions`,
-    `MSSanté double listening: SMTP ${mss.smtp.host}:${mss.smtp.port} (STARTTLS), POP3 ${mss.pop3.host}:${mss.pop3.port} (any *.mssante.fr mailbox, password "vigie")`,
+    `MSSanté double listening: SMTP ${mss.smtp.host}:${mss.smtp.port} (STARTTLS, then AUTH), POP3 ${mss.pop3.host}:${mss.pop3.port} (STLS)${mss.pop3s ? `, POP3S ${mss.pop3s.host}:${mss.pop3s.port}` : ''} (any *.mssante.fr mailbox, password "vigie")`,
     'INSi answers by looking up the invented people of fixtures/identities/people.json; the DMP accepts; the',
     'ordonnance numérique answers OK.',
     `Every exchange: one line below, and a JSON file (a mail also as .eml) in ${recordDir}. Ctrl-C to stop.`,

@@ -75,7 +75,12 @@ async function startDoubles(world: VigieWorld): Promise<Doubles> {
       insi: new InsiDouble({ ...common, tls: tls?.mutual, port: cfg.insiPort, people: people().map((p) => ({ ...p.insi })) }),
       dmp: new DmpDouble({ ...common, tls: tls?.mutual, port: cfg.dmpPort }),
       eprescription: new EPrescriptionDouble({ ...common, tls: tls?.https, port: cfg.ePrescriptionPort }),
-      mss: new MssDouble({ ...common, smtpPort: cfg.mssSmtpPort, pop3Port: cfg.mssPop3Port }),
+      mss: new MssDouble({
+        ...common,
+        smtpPort: cfg.mssSmtpPort,
+        pop3Port: cfg.mssPop3Port,
+        ...(tls ? { tlsKey: tls.https.key, tlsCert: tls.https.cert } : {}),
+      }),
     };
     await Promise.all([set.insi.start(), set.dmp.start(), set.eprescription.start(), set.mss.start()]);
     doubles = set;

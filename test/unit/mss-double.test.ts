@@ -8,6 +8,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import * as path from 'node:path';
 import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
@@ -164,6 +165,24 @@ class Raw {
   }
 }
 
+/** Sends POP3 commands ending with QUIT over a (TLS) socket and returns the transcript up to QUIT's answer. */
+async function pop3Dialogue(socket: tls.TLSSocket, commands: string[]): Promise<string> {
+  let transcript = '';
+  let wake: (() => void) | undefined;
+  const onData = (c: Buffer | Error) => {
+    transcript += c instanceof Error ? `\n[error ${c.message}]` : c.toString('latin1');
+    wake?.();
+  };
+  socket.on('data', onData).on('error', onData);
+  socket.write(commands.map((c) => `${c}\r\n`).join(''));
+  const done = await eventually(() => (/signing off/.test(transcript) ? true : undefined), {
+    ms: 5000,
+    wake: () => new Promise<void>((resolve) => (wake = resolve)),
+  });
+  assert.ok(done.value, `POP3 over TLS: no answer to QUIT; got ${JSON.stringify(transcript)}`);
+  return transcript;
+}
+
 /** Fetches every message of a mailbox over POP3 (USER/PASS/STAT/UIDL/RETR/QUIT). */
 async function pop3Fetch(double: MssDouble, mailbox: string, options: { dele?: boolean } = {}): Promise<{ uid: string; raw: Buffer }[]> {
   const client = await Raw.connect(double.pop3.port);
@@ -315,6 +334,32 @@ describe('MSSanté double', () => {
     assert.equal(m!.deliveries[0]!.generatedSeq, dsn!.seq);
     assert.equal(t.mailbox(P_ACTIVE).length, 0);
     await expectDsn(double, doc, P_ACTIVE, MSS02(P_ACTIVE), '5.1.1', info.messageId);
+  });
+
+  test('a bounced 8-bit original is attached as message/rfc822 declared 8bit (RFC 2046 §5.2.1); a 7-bit one is left undeclared', async () => {
+    const { t, doc } = fresh();
+    t.setPatientState(INS_ACTIVE, 'opposé');
+    const eightId = `<eight.${Date.now()}@lgc.example>`;
+    const eight = await transport(double).sendMail({
+      envelope: { from: doc, to: [P_ACTIVE] },
+      raw: Buffer.from(
+        `From: ${doc}\r\nTo: ${P_ACTIVE}\r\nSubject: Compte rendu\r\nMessage-ID: ${eightId}\r\nMIME-Version: 1.0\r\n` +
+          `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nÉchographie : résultat normal\r\n`,
+        'utf8',
+      ),
+    });
+    eight.messageId = eightId;
+    const seven = await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: 'CR', text: 'plain ascii' });
+    const fetched = await pop3Fetch(double, doc);
+    const attachedPart = (messageId: string) => {
+      const dsn = fetched.find((f) => f.raw.toString('latin1').includes(messageId) && /multipart\/report/.test(f.raw.toString('latin1')));
+      assert.ok(dsn, `the DSN of ${messageId}`);
+      return mimeParts(dsn.raw)[2]!;
+    };
+    const original8 = t.messages().find((m) => m.raw.toString('latin1').includes(eight.messageId))!;
+    assert.ok(original8.raw.some((b) => b >= 0x80), 'the original went over the wire in 8 bits');
+    assert.match(attachedPart(eight.messageId).headers, /^Content-Transfer-Encoding: 8bit$/im);
+    assert.doesNotMatch(attachedPart(seven.messageId).headers, /Content-Transfer-Encoding/i);
   });
 
   test('MSS-03 clôturé: DSN with the exact sentence', async () => {
@@ -492,9 +537,87 @@ describe('MSSanté double', () => {
     assert.equal(m!.session.tls, true);
     assert.equal(m!.session.authUser, doc);
     await assert.rejects(
-      transport(double, { auth: { user: doc, pass: 'wrong' } }).sendMail({ from: doc, to: P_ACTIVE, subject: 'x', text: 'x' }),
+      transport(double, { ignoreTLS: false, requireTLS: true, tls: { ca: [CERT] }, auth: { user: doc, pass: 'wrong' } }).sendMail({
+        from: doc,
+        to: P_ACTIVE,
+        subject: 'x',
+        text: 'x',
+      }),
       /535/,
     );
+  });
+
+  test('AUTH is offered and taken only once the session is under TLS (STARTTLS), as a real operator does', async () => {
+    const { doc } = fresh();
+    const client = await Raw.connect(double.smtp.port);
+    try {
+      await client.smtpReply();
+      client.write('EHLO lgc.example\r\n');
+      const plain = await client.smtpReply();
+      assert.ok(plain.some((l) => /STARTTLS/.test(l)));
+      assert.ok(!plain.some((l) => /AUTH/.test(l)), `no AUTH before TLS: ${plain.join(' | ')}`);
+      client.write(`AUTH PLAIN ${Buffer.from(`\0${doc}\0vigie`).toString('base64')}\r\n`);
+      assert.match((await client.smtpReply())[0]!, /^5\d\d/, 'AUTH in clear is refused');
+    } finally {
+      client.close();
+    }
+    // Under TLS, AUTH is advertised (nodemailer authenticates only when it is).
+    const info = await transport(double, { ignoreTLS: false, requireTLS: true, tls: { ca: [CERT] }, auth: { user: doc, pass: 'vigie' } }).sendMail(
+      { from: doc, to: P_ACTIVE, subject: 'auth under tls', text: 'x' },
+    );
+    assert.match(info.response, /^250/);
+  });
+
+  test('a UTF-8 address without SMTPUTF8 is refused 553 5.6.7 (RFC 6531); with it, it reaches the trust-space rules', async () => {
+    const { doc } = fresh();
+    const client = await Raw.connect(double.smtp.port);
+    try {
+      await client.smtpReply();
+      client.write('EHLO lgc.example\r\n');
+      assert.ok((await client.smtpReply()).some((l) => /SMTPUTF8/.test(l)));
+      client.write(Buffer.from(`MAIL FROM:<${doc}>\r\nRCPT TO:<josé.médecin@medecin.mssante.fr>\r\nRSET\r\n`, 'utf8'));
+      assert.match((await client.smtpReply())[0]!, /^250/);
+      assert.match((await client.smtpReply())[0]!, /^553 5\.6\.7 /);
+      await client.smtpReply();
+      client.write(Buffer.from(`MAIL FROM:<rené@medecin.mssante.fr>\r\n`, 'utf8'));
+      assert.match((await client.smtpReply())[0]!, /^553 5\.6\.7 /);
+      client.write(Buffer.from(`MAIL FROM:<${doc}> SMTPUTF8\r\nRCPT TO:<josé.médecin@medecin.mssante.fr>\r\nQUIT\r\n`, 'utf8'));
+      assert.match((await client.smtpReply())[0]!, /^250/);
+      assert.doesNotMatch((await client.smtpReply())[0]!, /5\.6\.7/, 'with SMTPUTF8 the address is judged by the operator rules, not refused as UTF-8');
+    } finally {
+      client.close();
+    }
+  });
+
+  test('POP3 offers STLS (RFC 2595) and POP3S: the maildrop is read under TLS either way', async () => {
+    const { doc } = fresh();
+    await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: 'via tls', text: 'x' });
+    const client = await Raw.connect(double.pop3.port);
+    let secured: tls.TLSSocket | undefined;
+    try {
+      await client.line();
+      client.write('CAPA\r\n');
+      await client.line();
+      assert.match((await client.pop3Body()).toString(), /^STLS\r$/m);
+      client.write('STLS\r\n');
+      assert.match(await client.line(), /^\+OK/);
+      secured = tls.connect({ socket: client.sock, ca: [CERT], servername: 'localhost' });
+      const viaStls = await pop3Dialogue(secured, [`USER ${P_ACTIVE}`, 'PASS vigie', 'CAPA', 'QUIT']);
+      assert.match(viaStls, /\+OK maildrop .* message/);
+      assert.doesNotMatch(viaStls, /STLS/, 'STLS is not offered again under TLS');
+    } finally {
+      secured?.destroy();
+      client.close();
+    }
+    const pop3s = double.pop3s!;
+    const direct = tls.connect({ host: '127.0.0.1', port: pop3s.port, ca: [CERT], servername: 'localhost' });
+    try {
+      const viaPop3s = await pop3Dialogue(direct, [`USER ${P_ACTIVE}`, 'PASS vigie', 'STAT', 'QUIT']);
+      assert.match(viaPop3s, /^\+OK Vigie/);
+      assert.match(viaPop3s, /\+OK \d+ \d+/);
+    } finally {
+      direct.destroy();
+    }
   });
 
   test('swaks: STARTTLS, AUTH PLAIN, delivery and an MSS-02 bounce', { skip: NO_SWAKS }, async () => {

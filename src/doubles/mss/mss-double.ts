@@ -13,7 +13,7 @@ import { parse, readMessage } from './parse';
 import { patientReads, patientReplies, patientWrites, type Operator } from './patient';
 import { Pop3Server, type MaildropEntry } from './pop3';
 import { decideRecipient } from './rules';
-import { closeSmtp, startSmtp } from './smtp';
+import { closeSmtp, startSmtp , serverCertificate } from './smtp';
 import { TenantState, type TenantHost } from './tenant';
 import type { MssDoubleOptions, MssGenerated, MssMessage, MssSessionInfo, MssTenant } from './types';
 
@@ -40,6 +40,7 @@ export class MssDouble implements TenantHost, Operator {
       advertisedHost: options.advertisedHost ?? host,
       smtpPort: options.smtpPort ?? 0,
       pop3Port: options.pop3Port ?? 0,
+      pop3sPort: options.pop3sPort ?? 0,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       parseTimeoutMs: options.parseTimeoutMs ?? 20_000,
@@ -57,6 +58,12 @@ export class MssDouble implements TenantHost, Operator {
   get pop3(): { host: string; port: number } {
     if (!this.pop3Server) throw new Error('MSS double: the POP3 endpoint is only known after start()');
     return { host: this.o.advertisedHost, port: this.pop3Server.port };
+  }
+
+  /** POP3 over TLS from the first byte (RFC 8314), when STARTTLS is on; else null. */
+  get pop3s(): { host: string; port: number } | null {
+    if (!this.pop3Server) throw new Error('MSS double: the POP3S endpoint is only known after start()');
+    return this.pop3Server.tlsPort ? { host: this.o.advertisedHost, port: this.pop3Server.tlsPort } : null;
   }
 
   tenant(id: string): MssTenant {
@@ -82,6 +89,7 @@ export class MssDouble implements TenantHost, Operator {
     const pop3 = new Pop3Server({
       host,
       port: this.o.pop3Port,
+      ...(this.o.starttls ? { tls: serverCertificate(this.o), tlsPort: this.o.pop3sPort } : {}),
       idleTimeoutMs,
       store: {
         key: (user) => normalizeAddress(user),

@@ -1,7 +1,8 @@
 /**
  * A small POP3 server (RFC 1939: USER/PASS, STAT, LIST, UIDL, RETR, TOP, DELE, NOOP, RSET, QUIT; plus CAPA,
- * RFC 2449) on node:net, so that a practice software fetches what was delivered to its own mailbox.
- * Any mailbox, password "vigie". Bounded: idle timeout, line length, connection count.
+ * RFC 2449; STLS, RFC 2595, and POP3S on a port of its own when given a certificate) on node:net, so
+ * that a practice software fetches what was delivered to its own mailbox. Any mailbox, password
+ * "vigie". Bounded: idle timeout, line length, connection count.
  *
  * Hand-written on purpose: npm has POP3 clients, but no maintained POP3 server library (the few
  * packages are unmaintained, and none reads its maildrop from the caller's store or gives back the
@@ -10,6 +11,7 @@
  */
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import * as tls from 'node:tls';
 
 export const POP3_PASSWORD = 'vigie';
 const MAX_LINE = 1024; // RFC 1939 allows 255 octets per command; be a little lenient
@@ -36,6 +38,9 @@ export interface Pop3Options {
   idleTimeoutMs: number;
   store: MaildropStore;
   banner?: string;
+  /** The server certificate: STLS is offered, and POP3S listens on `tlsPort` (0: any free port). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  tlsPort?: number;
 }
 
 /** Dot-stuffs a message for RETR/TOP without touching its bytes otherwise; ends it with CRLF "." CRLF. */
@@ -71,10 +76,12 @@ function top(raw: Buffer, n: number): Buffer {
 }
 
 export class Pop3Server {
-  private server: net.Server | null = null;
+  private servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
   private readonly locked = new Set<string>();
   private boundPort = 0;
+  private boundTlsPort = 0;
+  private secureContext: tls.SecureContext | undefined;
 
   constructor(private readonly o: Pop3Options) {}
 
@@ -82,30 +89,50 @@ export class Pop3Server {
     return this.boundPort;
   }
 
+  /** The POP3S port (0 without a certificate). */
+  get tlsPort(): number {
+    return this.boundTlsPort;
+  }
+
   async start(): Promise<void> {
-    const server = net.createServer((socket) => this.session(socket));
-    server.maxConnections = MAX_CONNECTIONS;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.o.port, this.o.host, () => {
-        server.off('error', reject);
-        resolve();
+    const listen = async (server: net.Server, port: number): Promise<number> => {
+      server.maxConnections = MAX_CONNECTIONS;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, this.o.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
-    this.boundPort = (server.address() as AddressInfo).port;
-    this.server = server;
+      this.servers.push(server);
+      return (server.address() as AddressInfo).port;
+    };
+    if (this.o.tls) this.secureContext = tls.createSecureContext({ key: this.o.tls.key, cert: this.o.tls.cert });
+    this.boundPort = await listen(
+      net.createServer((socket) => this.session(socket, false)),
+      this.o.port,
+    );
+    try {
+      if (this.o.tls)
+        this.boundTlsPort = await listen(
+          tls.createServer({ key: this.o.tls.key, cert: this.o.tls.cert }, (socket) => this.session(socket, true)),
+          this.o.tlsPort ?? 0,
+        );
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const servers = this.servers;
+    this.servers = [];
+    const closed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     for (const s of this.sockets) s.destroy();
-    await closed;
+    await Promise.all(closed);
   }
 
-  private session(socket: net.Socket): void {
+  private session(socket: net.Socket, secure: boolean, greet = true): void {
     this.sockets.add(socket);
     let user: string | null = null;
     let mailbox: string | null = null; // set once in the TRANSACTION state
@@ -161,7 +188,23 @@ export class Pop3Server {
       }
       if (verb === 'CAPA') {
         send('+OK capability list follows');
-        for (const c of ['USER', 'UIDL', 'TOP', 'RESP-CODES', 'IMPLEMENTATION vigie-mss-double', '.']) send(c);
+        const stls = this.secureContext && !secure && !mailbox ? ['STLS'] : [];
+        for (const c of ['USER', 'UIDL', 'TOP', 'RESP-CODES', ...stls, 'IMPLEMENTATION vigie-mss-double', '.']) send(c);
+        return;
+      }
+      if (verb === 'STLS') {
+        // RFC 2595 §4: only in the AUTHORIZATION state, once; what was said before is forgotten.
+        if (!this.secureContext) return err('STLS is not offered here (no certificate)');
+        if (secure) return err('already under TLS');
+        if (mailbox) return err('STLS only before USER/PASS');
+        send('+OK begin TLS negotiation');
+        closing = true; // this plain-text session ends here; the TLS one takes the socket
+        socket.removeAllListeners('data');
+        socket.setTimeout(0);
+        const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: this.secureContext });
+        secured.once('secure', () => this.session(secured, true, false));
+        secured.on('error', () => socket.destroy());
+        secured.setTimeout(this.o.idleTimeoutMs, () => secured.destroy()); // a handshake that never comes
         return;
       }
       if (verb === 'NOOP' && mailbox) return void send('+OK');
@@ -253,6 +296,6 @@ export class Pop3Server {
       if (buffer.length > MAX_LINE) close('-ERR command line too long, closing connection');
     });
 
-    send(`+OK ${this.o.banner ?? 'Vigie MSSante double POP3 ready'}`);
+    if (greet) send(`+OK ${this.o.banner ?? 'Vigie MSSante double POP3 ready'}`);
   }
 }

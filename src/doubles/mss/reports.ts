@@ -136,10 +136,18 @@ export function buildDsn(dsn: {
       CRLF +
       perRecipient,
     `--${mimeBoundary}${CRLF}Content-Type: ${whole ? 'message/rfc822' : 'text/rfc822-headers'}${CRLF}` +
-      `Content-Description: ${whole ? 'Undelivered message' : 'Undelivered message headers'}${CRLF}${CRLF}`,
+      `Content-Description: ${whole ? 'Undelivered message' : 'Undelivered message headers'}${CRLF}${encodingOf(original)}${CRLF}`,
   ];
   const raw = closeWith(parts.join(''), original, mimeBoundary);
   return { raw, messageId };
+}
+
+/**
+ * RFC 2046 §5.2.1: a message/rfc822 part is 7bit unless said otherwise; an original with 8-bit bytes
+ * (an 8BITMIME body, RFC 6532 UTF-8 headers) is declared 8bit, so that it crosses a relay as it is.
+ */
+export function encodingOf(part: Buffer): string {
+  return part.some((byte) => byte >= 0x80) ? `Content-Transfer-Encoding: 8bit${CRLF}` : '';
 }
 
 /** RFC 8098: multipart/report; report-type=disposition-notification (the patient opened the message). */
@@ -179,7 +187,7 @@ export function buildMdn(mdn: {
     `${head}${CRLF}This is a MIME-encapsulated message disposition notification.${CRLF}` +
     `--${mimeBoundary}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: 8bit${CRLF}${CRLF}${human}` +
     `--${mimeBoundary}${CRLF}Content-Type: message/disposition-notification${CRLF}${CRLF}${notification}` +
-    `--${mimeBoundary}${CRLF}Content-Type: text/rfc822-headers${CRLF}${CRLF}`;
+    `--${mimeBoundary}${CRLF}Content-Type: text/rfc822-headers${CRLF}${encodingOf(headerBlock(mdn.originalRaw))}${CRLF}`;
   const original = headerBlock(mdn.originalRaw);
   const raw = closeWith(text, original, mimeBoundary);
   return { raw, messageId };

@@ -1,9 +1,12 @@
 /**
  * The SMTP side of the MSSanté double, on smtp-server: loopback by default, STARTTLS with a test-only
- * self-signed certificate (or the PEMs given), AUTH PLAIN/LOGIN optional (any mailbox, password
- * "vigie"), SIZE, idle clients dropped, bounded clients and recipients. MAIL FROM and RCPT TO are
- * refused at once outside the MSSanté trust space (rules.ts); an accepted message's bytes, exactly as
- * received, go to the operator, which answers 250 with the numbers it recorded them under.
+ * self-signed certificate (or the PEMs given: `vigie serve` and the runs give the test PKI's), AUTH
+ * PLAIN/LOGIN optional (any mailbox, password "vigie") and, as a real operator does, offered only once
+ * the session is under TLS when STARTTLS is; SIZE, idle clients dropped, bounded clients and
+ * recipients. A non-ASCII address without the SMTPUTF8 parameter is refused (553 5.6.7, RFC 6531).
+ * MAIL FROM and RCPT TO are refused at once outside the MSSanté trust space (rules.ts); an accepted
+ * message's bytes, exactly as received, go to the operator, which answers 250 with the numbers it
+ * recorded them under.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -33,6 +36,21 @@ export interface SmtpOptions {
   errors: string[];
 }
 
+/** The operator's certificate (SMTP STARTTLS, POP3 STLS and POP3S): the PEMs given, else the shipped self-signed one. */
+export function serverCertificate(opts: { tlsKey?: string | Buffer; tlsCert?: string | Buffer }): {
+  key: string | Buffer;
+  cert: string | Buffer;
+} {
+  try {
+    return {
+      key: opts.tlsKey ?? fs.readFileSync(path.join(TLS_DIR, 'key.pem')),
+      cert: opts.tlsCert ?? fs.readFileSync(path.join(TLS_DIR, 'cert.pem')),
+    };
+  } catch (err) {
+    throw new Error(`MSS double: TLS needs fixtures/mss/tls/{key,cert}.pem (or tlsKey/tlsCert): ${String(err)}`);
+  }
+}
+
 export interface SmtpError extends Error {
   responseCode?: number;
 }
@@ -43,6 +61,13 @@ export function smtpError(code: number, message: string): SmtpError {
 
 const refusal = (r: { code: number; message: string } | null) => (r ? smtpError(r.code, r.message) : undefined);
 
+/** RFC 6531 §3.7.4.1: a UTF-8 address in a transaction that did not ask for SMTPUTF8. */
+function utf8Refusal(address: string, smtpUtf8: boolean): SmtpError | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (smtpUtf8 || /^[\x00-\x7f]*$/.test(address)) return undefined;
+  return smtpError(553, `5.6.7 Non-ASCII address ${address} needs the SMTPUTF8 parameter of MAIL FROM (RFC 6531)`);
+}
+
 /** Starts listening; resolves with the server and the port it bound. */
 export async function startSmtp(opts: SmtpOptions): Promise<{ server: SMTPServer; port: number }> {
   const options: SMTPServerOptions = {
@@ -51,7 +76,8 @@ export async function startSmtp(opts: SmtpOptions): Promise<{ server: SMTPServer
     logger: false,
     disableReverseLookup: true,
     authOptional: true,
-    allowInsecureAuth: true,
+    // With STARTTLS, AUTH before it is refused (538) and not advertised (onConnect / onSecure below).
+    allowInsecureAuth: !opts.starttls,
     authMethods: ['PLAIN', 'LOGIN'],
     size: opts.maxMessageBytes,
     socketTimeout: opts.idleTimeoutMs,
@@ -63,8 +89,21 @@ export async function startSmtp(opts: SmtpOptions): Promise<{ server: SMTPServer
       if (auth.password === SMTP_PASSWORD && auth.username) return cb(null, { user: auth.username });
       return cb(smtpError(535, `5.7.8 Authentication failed: any mailbox, password "${SMTP_PASSWORD}"`));
     },
-    onMailFrom: (address, _session, cb) => cb(refusal(senderRefusal(address.address === '' ? null : classifyAddress(address.address)))),
-    onRcptTo: (address, _session, cb) => cb(refusal(recipientRefusal(classifyAddress(address.address)))),
+    onConnect: (session, cb) => {
+      if (opts.starttls) session.disabledCommands = ['AUTH'];
+      cb();
+    },
+    onSecure: (_socket, session, cb) => {
+      session.disabledCommands = [];
+      cb();
+    },
+    onMailFrom: (address, _session, cb) =>
+      cb(
+        utf8Refusal(address.address, address.args !== false && address.args.SMTPUTF8 === true) ??
+          refusal(senderRefusal(address.address === '' ? null : classifyAddress(address.address))),
+      ),
+    onRcptTo: (address, session, cb) =>
+      cb(utf8Refusal(address.address, session.envelope.smtpUtf8 === true) ?? refusal(recipientRefusal(classifyAddress(address.address)))),
     onData: (stream, session, cb) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -88,14 +127,7 @@ export async function startSmtp(opts: SmtpOptions): Promise<{ server: SMTPServer
       });
     },
   };
-  if (opts.starttls) {
-    try {
-      options.key = opts.tlsKey ?? fs.readFileSync(path.join(TLS_DIR, 'key.pem'));
-      options.cert = opts.tlsCert ?? fs.readFileSync(path.join(TLS_DIR, 'cert.pem'));
-    } catch (err) {
-      throw new Error(`MSS double: STARTTLS needs fixtures/mss/tls/{key,cert}.pem (or tlsKey/tlsCert): ${String(err)}`);
-    }
-  }
+  if (opts.starttls) Object.assign(options, serverCertificate(opts));
   const server = new SMTPServer(options);
   server.on('error', (err: Error) => {
     if (opts.errors.length < 1000) opts.errors.push(String(err));

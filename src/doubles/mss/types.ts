@@ -108,12 +108,17 @@ export interface MssDoubleOptions {
   host?: string;
   smtpPort?: number;
   pop3Port?: number;
+  /** POP3S (TLS from the first byte), when STARTTLS is on; 0 or absent: any free port. */
+  pop3sPort?: number;
   advertisedHost?: string;
   /** A client that sends nothing for this long is dropped (SMTP and POP3). Default 30 000 ms. */
   idleTimeoutMs?: number;
   /** SMTP SIZE limit in wire bytes. Default 72 MiB (a 50 MiB attachment, base64-encoded). */
   maxMessageBytes?: number;
-  /** Offer STARTTLS (default true) with the shipped self-signed certificate, or the given PEMs. */
+  /**
+   * Offer STARTTLS (SMTP), STLS and POP3S (default true) with the given PEMs (`vigie serve` and the
+   * runs give the test PKI's server certificate), else the shipped self-signed one.
+   */
   starttls?: boolean;
   tlsKey?: string | Buffer;
   tlsCert?: string | Buffer;
