@@ -73,7 +73,9 @@ async function submit(ctx: CallContext, tenant: TenantState, outgoing: Outgoing)
     port: mss.smtp.port,
     secure: false,
     auth: { user: mss.mailbox, pass: mss.password },
-    tls: { rejectUnauthorized: false }, // the operator's certificate is not checked here (test double)
+    // The operator's certificate is checked against the CA reset gave (doubles.tls); without one, not checked.
+    tls: tenant.doubles.tls ? { ca: tenant.doubles.tls.ca } : { rejectUnauthorized: false },
+    requireTLS: !!tenant.doubles.tls,
     ...SMTP_TIMEOUTS,
   });
   const abort = (): void => transport.close();
