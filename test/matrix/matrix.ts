@@ -14,7 +14,7 @@
  * one at a time, once the parallel phase is over: a time verdict needs a machine the matrix
  * itself does not load (under load the harness says "could not judge", rightly, and the slow
  * defects would escape).
- * A scenario that errored (no verdict) is run again alone once the pools are done, and the report
+ * A scenario that errored, or that the harness was too slow to judge (no verdict), is run again alone once the pools are done, and the report
  * keeps it under `rerunAfterError`: on a busy machine the harness, not the target, may miss a bound.
  * Both: the service defects on the service features, the conformant reference on everything, and
  * the rule-pack rule — without an ANS rule pack, CDA-07 is not selected (never passed silently)
@@ -194,7 +194,11 @@ export async function runMatrix(
     // machine: "no answer from the target within 12000 ms" from a conformant screen). It is run again,
     // alone, once the pools are done; a second error stands and fails the matrix below. What was
     // re-run, and why, is kept in the report (`rerunAfterError`), so a flaky scenario stays visible.
-    const errored = [...byId.values()].flatMap((r) => r.results.filter((s) => s.status === 'errored').map((s) => ({ job: r.id, s })));
+    // Not re-run: a defect job's set-up failure (expected, allowed below).
+    const unjudged = (jobId: string, s: MatrixJobResult['results'][number]) =>
+      (s.status === 'errored' && (jobId.startsWith('(') || !/could not set up the scenario/.test(s.message))) ||
+      (s.status === 'not-judged' && /too slow/.test(s.message));
+    const errored = [...byId.values()].flatMap((r) => r.results.filter((s) => unjudged(r.id, s)).map((s) => ({ job: r.id, s })));
     if (errored.length && errored.length <= MAX_RERUNS) {
       const again = jobs
         .filter((j) => errored.some((e) => e.job === j.id))
