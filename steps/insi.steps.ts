@@ -18,7 +18,7 @@ Given('INSi answers that it finds several identities', function (this: VigieWorl
 });
 
 Given('INSi answers with an error', function (this: VigieWorld) {
-  this.insi.respondWith({ kind: 'fault', code: 'insi_102_01', reason: 'Service momentanément indisponible' });
+  this.insi.respondWith({ kind: 'fault', code: 'insi_102' });
 });
 
 Given(/^INSi knows (\S+ \S+) as (?:(?:she|he) is )?registered nationally$/, function (this: VigieWorld, name: string) {

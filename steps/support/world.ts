@@ -214,6 +214,24 @@ export class VigieWorld extends World<VigieParameters> {
   }
 
   /**
+   * A set-up wait (what the scenario needs before it can judge, never a verdict): as `eventually`,
+   * and once more, whole, when the target then lags (see `never`), so that a loaded machine gives a
+   * late set-up rather than a scenario that could not be set up.
+   */
+  async eventuallyForSetUp<T>(
+    kind: EventKind,
+    probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+    pollMs?: number,
+  ): Promise<Waited<T>> {
+    const first = await this.eventually(kind, probe, pollMs);
+    if (first.value !== undefined || this.parameters.service) return first;
+    const lagMs = await this.targetLagMs(this.boundOf(kind));
+    if (lagMs <= LOADED_LAG_MS) return first;
+    const again = await this.eventually(kind, probe, pollMs);
+    return { value: again.value, ms: first.ms + lagMs + again.ms, probes: first.probes + again.probes };
+  }
+
+  /**
    * Watches `probe` for the whole bound of `kind` — or longer, `atLeastMs`, never shorter: what it
    * found, if anything (an absence holds when nothing).
    */

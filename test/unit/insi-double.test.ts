@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { exchange, type Reply } from '../support/http';
 import { InsiDouble, type InsiPerson } from '../../src/doubles/insi';
+import { CNAM_FAULTS, loadCnamPopulation, servedRows } from '../../src/doubles/insi/cnam';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { validateXML } = require('xmllint-wasm') as typeof import('xmllint-wasm');
@@ -78,10 +79,11 @@ function get(url: string): Promise<number> {
 function envelope(body: string, header = ''): string {
   return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:wsa="http://www.w3.org/2005/08/addressing"><soap:Header>${header}</soap:Header><soap:Body>${body}</soap:Body></soap:Envelope>`;
 }
-function recSans(name: string, firstNames: string[], birthDate: string, sex = 'M'): string {
+function recSans(name: string, firstNames: string[], birthDate: string, sex = 'M', header = ''): string {
   const prenoms = firstNames.map((p) => `<s:Prenom>${p}</s:Prenom>`).join('');
   return envelope(
     `<s:RECSANSVITALE xmlns:s="http://www.cnamts.fr/INSiRecSans"><s:NomNaissance>${name}</s:NomNaissance>${prenoms}<s:Sexe>${sex}</s:Sexe><s:DateNaissance>${birthDate}</s:DateNaissance></s:RECSANSVITALE>`,
+    header,
   );
 }
 function recVit(nir: string, extra = '', header = ''): string {
@@ -207,18 +209,36 @@ describe('INSi double', () => {
     assert.equal(codeCR(await post(endpoint, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '01');
     tenant.respondWith({ kind: 'several' });
     assert.equal(codeCR(await post(endpoint, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '02');
-    tenant.respondWith({ kind: 'fault', code: 'insi_102', reason: 'Accès refusé <test> & co' });
+    // CNAM's recorded shapes: HTTP 500, soap:Subcode siram_…, siram:Erreur with CNAM's code and French text.
+    tenant.respondWith({ kind: 'fault', code: 'insi_102' });
     const faultReply = await post(endpoint, recSans('HERMANN', ['GATIEN'], '1981-03-24'));
     assert.equal(faultReply.status, 500);
-    assert.deepEqual(faultOf(faultReply), { value: 'soap:Receiver', reason: 'Accès refusé <test> & co', code: 'insi_102' });
-    const erreur = /<siram:Erreur[\s\S]*<\/siram:Erreur>/.exec(faultReply.body)![0];
-    assert.ok((await validate(erreur, 'schema_faultSOAP_V01_01.xsd')).valid);
+    assert.deepEqual(faultOf(faultReply), {
+      value: 'soap:Receiver',
+      reason: CNAM_FAULTS.insi_102!.reason,
+      code: 'insi_102',
+    });
+    assert.match(faultReply.body, /<soap:Subcode><soap:Value>soap:siram_40<\/soap:Value><\/soap:Subcode>/);
+    assert.match(faultReply.body, /<soap:Text xml:lang="fr">/);
+    assert.match(
+      faultReply.body,
+      /severite="fatal"[^>]*>L&apos;appel au service de recherche avec les traits d&apos;identité renvoie une erreur technique\.</,
+    );
     tenant.respondWith({ kind: 'fault' });
-    assert.equal(faultOf(await post(endpoint, recSans('A', ['B'], '2000-01-01'))).value, 'soap:Receiver');
+    const unavailable = await post(endpoint, recSans('A', ['B'], '2000-01-01', 'M', '<wsa:MessageID>uuid:4b7c</wsa:MessageID>'));
+    assert.equal(unavailable.status, 500);
+    assert.deepEqual(faultOf(unavailable), { value: 'soap:Sender', reason: CNAM_FAULTS.desir_1020!.reason, code: 'desir_1020' });
+    const erreur = /<siram:Erreur[\s\S]*<\/siram:Erreur>/.exec(unavailable.body)![0];
+    assert.ok((await validate(erreur, 'schema_faultSOAP_V01_01.xsd')).valid, "desir_1020 as recorded is valid against CNAM's fault XSD");
+    assert.match(erreur, /messageID="uuid:4b7c"/, "the request's wsa:MessageID is named, as CNAM does");
     assert.deepEqual(
       tenant.exchanges().map((e) => e.outcome),
       ['answered', 'answered', 'answered', 'fault', 'fault'],
     );
+    tenant.respondWith({ kind: 'fault', code: 'insi_503', reason: 'Maintenance <test> & co' });
+    const own = await post(endpoint, recSans('A', ['B'], '2000-01-01'));
+    assert.deepEqual(faultOf(own), { value: 'soap:Receiver', reason: 'Maintenance <test> & co', code: 'insi_503' });
+    assert.match(own.body, /soap:siram_40/);
     tenant.reset();
     assert.equal(tenant.exchanges().length, 0);
     assert.equal(codeCR(await post(endpoint, recSans('HERMANN', ['GATIEN'], '1981-03-24'))), '00');
@@ -316,7 +336,7 @@ describe('INSi double', () => {
       {
         name: 'billion laughs',
         body: BILLION_LAUGHS,
-        status: 400,
+        status: 500,
         value: 'soap:Sender',
         reason: /^DTD and entity declarations are not accepted$/,
         code: 'dtd_interdite',
@@ -324,7 +344,7 @@ describe('INSi double', () => {
       {
         name: 'external entity',
         body: XXE,
-        status: 400,
+        status: 500,
         value: 'soap:Sender',
         reason: /^DTD and entity declarations are not accepted$/,
         code: 'dtd_interdite',
@@ -332,7 +352,7 @@ describe('INSi double', () => {
       {
         name: 'DOCTYPE',
         body: DOCTYPE,
-        status: 400,
+        status: 500,
         value: 'soap:Sender',
         reason: /^DTD and entity declarations are not accepted$/,
         code: 'dtd_interdite',
@@ -340,12 +360,12 @@ describe('INSi double', () => {
       {
         name: 'malformed XML',
         body: recSans('HERMANN', ['GATIEN'], '1981-03-24').replace('</soap:Body>', ''),
-        status: 400,
+        status: 500,
         value: 'soap:Sender',
         reason: /^Malformed XML: .*line 1/,
         code: 'xml_malforme',
       },
-      { name: 'not XML', body: 'hello, INSi', status: 400, value: 'soap:Sender', reason: /^Malformed XML/, code: 'xml_malforme' },
+      { name: 'not XML', body: 'hello, INSi', status: 500, value: 'soap:Sender', reason: /^Malformed XML/, code: 'xml_malforme' },
       {
         name: 'SOAP 1.1 envelope',
         body: SOAP11,
@@ -359,7 +379,7 @@ describe('INSi double', () => {
         name: 'wrong SOAPAction',
         body: recSans('HERMANN', ['GATIEN'], '1981-03-24'),
         headers: { soapaction: `"${ACTION}rechercherInsAvecCarteVitale"` },
-        status: 400,
+        status: 500,
         value: 'soap:Sender',
         reason:
           /expected "urn:ServiceIdentiteCertifiee:1\.0\.0:rechercherInsAvecTraitsIdentite", received "urn:ServiceIdentiteCertifiee:1\.0\.0:rechercherInsAvecCarteVitale"/,
@@ -368,7 +388,7 @@ describe('INSi double', () => {
       {
         name: 'wrong wsa:Action',
         body: envelope('<v:RECVITALE xmlns:v="http://www.cnamts.fr/INSiRecVit"/>', '<wsa:Action>urn:other</wsa:Action>'),
-        status: 400,
+        status: 500,
         value: 'soap:Sender',
         reason: /expected ".*rechercherInsAvecCarteVitale", received "urn:other"/,
         code: 'action_invalide',
@@ -376,7 +396,7 @@ describe('INSi double', () => {
       {
         name: 'unknown body element',
         body: envelope('<x:Hello xmlns:x="urn:x"/>'),
-        status: 400,
+        status: 500,
         value: 'soap:Sender',
         reason: /Unknown operation/,
         code: 'operation_inconnue',
@@ -389,7 +409,7 @@ describe('INSi double', () => {
         reason: /exceeds 1048576 bytes/,
         code: 'corps_trop_volumineux',
       },
-      { name: 'empty body', body: '', status: 400, value: 'soap:Sender', reason: /Empty request body/, code: 'corps_vide' },
+      { name: 'empty body', body: '', status: 500, value: 'soap:Sender', reason: /Empty request body/, code: 'corps_vide' },
     ];
     for (const c of cases) {
       test(`${c.name} gets a ${c.value} fault quickly and the double keeps serving`, async () => {
@@ -465,4 +485,86 @@ test('stop() while a request is parked resolves and the client sees the connecti
   await waiting;
   assert.equal(tenant.exchanges()[0].outcome, 'dropped');
   await double.stop(); // idempotent
+});
+
+describe("CNAM's test population, as its platform answered", () => {
+  // Only CNAM's persons: no invented people in the way.
+  const double = new InsiDouble();
+  before(() => double.start());
+  after(() => double.stop());
+  const population = loadCnamPopulation();
+  const ctxlps = (idam: string) =>
+    '<ctxlps:ContexteLPS xmlns:ctxlps="urn:siram:lps:ctxlps" Nature="CTXLPS" Version="01_00"><ctxlps:Id>1</ctxlps:Id>' +
+    `<ctxlps:LPS><ctxlps:IDAM R="4">${idam}</ctxlps:IDAM><ctxlps:Version>1</ctxlps:Version></ctxlps:LPS></ctxlps:ContexteLPS>` +
+    '<wsa:MessageID>uuid:1d2e</wsa:MessageID>';
+
+  test('every served row (live or CNDA file) gets its recorded answer: CR code, INS, OID, INSHISTO, traits', async () => {
+    const served = servedRows(population);
+    const recordedRows = population.persons.flatMap((p) => p.answers.filter((a) => a.codeCR !== null).map((a) => ({ p, a })));
+    // What is not served, and why: the client's own mocks; for one request answered twice, the CNDA variant behind the live one.
+    const left = recordedRows.filter(({ a }) => /^virtual-mode-mock/.test(a.provenance)).map(({ p }) => p.label);
+    assert.deepEqual(left.sort(), ['ADRUN ZOE', 'NESSI MICHELANGELO']);
+    assert.equal(served.length, recordedRows.length - left.length - 1, 'ECETINSI: the live answer, not the CNDA file');
+    for (const { p, a } of recordedRows) {
+      if (/^virtual-mode-mock/.test(a.provenance)) continue;
+      const row = served.find((r) => r.label === p.label && r.match.firstName === a.firstNameTried)!;
+      if (row.provenance === 'live' && /^cnda/.test(a.provenance)) continue; // shadowed by the live row
+      const q = p.query;
+      // The CNDA NIA case is substituted on the first name alone: any traits do.
+      const reply = await post(
+        double.endpointFor('cnam'),
+        recSans(q.birthName ?? 'PROVISOIRE', [a.firstNameTried], q.birthDate ?? '2009-07-01', q.sex ?? 'M'),
+      );
+      assert.equal(reply.status, 200, `${p.label} / ${a.firstNameTried}: ${reply.body}`);
+      const result = read(reply.body).Body.RESULTAT;
+      assert.equal(result.CR.CodeCR, a.codeCR, `${p.label} / ${a.firstNameTried}`);
+      assert.equal(result.CR.LibelleCR, a.libelleCR);
+      if (a.codeCR !== '00') {
+        assert.equal(result.INDIVIDU, undefined);
+        continue;
+      }
+      const ins = result.INDIVIDU.INSACTIF;
+      assert.deepEqual([ins.IdIndividu.NumIdentifiant, ins.IdIndividu.Cle, ins.OID], [a.ins!.matricule, a.ins!.key, a.ins!.oid], p.label);
+      const histo = [result.INDIVIDU.INSHISTO ?? []].flat();
+      assert.deepEqual(
+        histo.map((h: { IdIndividu: { NumIdentifiant: string; Cle: string }; OID: string }) => [
+          h.IdIndividu.NumIdentifiant,
+          h.IdIndividu.Cle,
+          h.OID,
+        ]),
+        (a.insHisto ?? []).map((h) => [h.matricule, h.key, h.oid]),
+        `${p.label}: INSHISTO`,
+      );
+      const tiq = result.INDIVIDU.TIQ;
+      assert.deepEqual(
+        [tiq.NomNaissance, tiq.ListePrenom, tiq.Sexe, tiq.DateNaissance, tiq.LieuNaissance],
+        [a.traits!.birthName, a.traits!.firstNames, a.traits!.sex, a.traits!.birthDate, a.traits!.birthPlace],
+        `${p.label}: traits`,
+      );
+      // Valid against CNAM's own schema, INSHISTO and all.
+      const resultat = /<RESULTAT[\s\S]*<\/RESULTAT>/.exec(reply.body)![0];
+      assert.ok((await validate(resultat, 'ServiceIdentiteCertifiee/INSi_RESULTAT_INS.xsd')).valid, `${p.label}: ${resultat}`);
+    }
+  });
+
+  test('an NIR key that does not check is answered as recorded, never refused (HERMANN GATIEN, CNDA 2.08 case 2)', async () => {
+    const reply = await post(double.endpointFor('keys'), recSans('HERMANN', ['GATIEN'], '1981-03-24'));
+    assert.equal(codeCR(reply), '00');
+    assert.equal(read(reply.body).Body.RESULTAT.INDIVIDU.INSACTIF.IdIndividu.Cle, '60');
+  });
+
+  test("an unknown software authorisation number (IDAM) gets CNAM's siram_100 / desir_550, HTTP 500, whatever the traits", async () => {
+    const refused = await post(double.endpointFor('lps'), recSans('ADRTROIS', ['DOMINIQUE'], '1997-02-26', 'F', ctxlps('FAKE-IDAM')));
+    assert.equal(refused.status, 500);
+    assert.deepEqual(faultOf(refused), { value: 'soap:Sender', reason: CNAM_FAULTS.desir_550!.reason, code: 'desir_550' });
+    assert.match(refused.body, /soap:siram_100/);
+    assert.match(refused.body, />Numéro d&apos;autorisation du logiciel inconnu\.</);
+    assert.equal(
+      faultOf(await post(double.endpointFor('lps'), recSans('ADRTROIS', ['DOMINIQUE'], '1997-02-26', 'F', ctxlps('')))).code,
+      'desir_550',
+    );
+    const known = await post(double.endpointFor('lps'), recSans('ADRTROIS', ['DOMINIQUE'], '1997-02-26', 'F', ctxlps('GE-123')));
+    assert.equal(codeCR(known), '00');
+    assert.equal(double.tenant('lps').exchanges()[2].request.idam, 'GE-123');
+  });
 });

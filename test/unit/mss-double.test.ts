@@ -677,7 +677,9 @@ describe('MSSanté double', () => {
   test('a 50 MiB attachment is accepted and kept byte for byte', async () => {
     const { t, doc } = fresh();
     const pdf = randomBytes(50 * 1024 * 1024);
-    const info = await transport(double, { socketTimeout: 30000 }).sendMail({
+    // 5 s on an idle machine; minutes on a busy 2-core one (68 MiB base64-encoded, then parsed by the
+    // double before its 250): the client waits as long as the double's own parse bound allows.
+    const info = await transport(double, { socketTimeout: 120_000 }).sendMail({
       from: doc,
       to: P_ACTIVE,
       subject: 'Gros fichier',
@@ -800,7 +802,8 @@ describe('MSSanté double', () => {
   });
 
   test('a stalled client is dropped by the idle timeout (SMTP and POP3)', async () => {
-    const quick = new MssDouble({ idleTimeoutMs: 300 });
+    // 1.5 s: long enough for a busy machine to send EHLO after the greeting, short enough to wait for.
+    const quick = new MssDouble({ idleTimeoutMs: 1500 });
     await quick.start();
     try {
       const smtp = await Raw.connect(quick.smtp.port);
@@ -808,13 +811,13 @@ describe('MSSanté double', () => {
       smtp.write('EHLO stall.example\r\n');
       await smtp.smtpReply();
       const started = Date.now();
-      assert.match((await smtp.smtpReply(3000))[0]!, /^421/);
-      await smtp.take((b) => (smtp.closed ? b.length : -1), 3000, 'the close');
+      assert.match((await smtp.smtpReply(6000))[0]!, /^421/);
+      await smtp.take((b) => (smtp.closed ? b.length : -1), 6000, 'the close');
       assert.ok(smtp.closed, 'the server closed the stalled connection');
-      assert.ok(Date.now() - started < 3000);
+      assert.ok(Date.now() - started < 6000);
       const pop3 = await Raw.connect(quick.pop3.port);
       await pop3.line();
-      assert.match(await pop3.line(3000), /^-ERR idle timeout/);
+      assert.match(await pop3.line(6000), /^-ERR idle timeout/);
       smtp.close();
       pop3.close();
     } finally {

@@ -84,6 +84,35 @@ describe('INSi double over mutual TLS', () => {
     assert.match(ex.clientCertificate?.serial ?? '', /^[0-9A-F]+$/);
   });
 
+  test("node-soap over mutual TLS, a CNAM test person by traits: CNAM's recorded answer; a CNAM fault is an HTTP 500 error", async () => {
+    const client = await cnamInsiClient(double.endpointFor('cnam-tls'));
+    client.setSecurity(new soap.ClientSSLSecurityPFX(clientPkcs12(pki, 'p12-pass'), 'p12-pass', { ca: pki.ca.cert }));
+    const [found] = await client.rechercherInsAvecTraitsIdentiteAsync({
+      NomNaissance: 'TCHITCHI',
+      Prenom: 'CATARINA',
+      Sexe: 'F',
+      DateNaissance: '1936-06-21',
+    });
+    assert.equal(found.CR.CodeCR, '00');
+    assert.equal(found.INDIVIDU.INSACTIF.IdIndividu.NumIdentifiant, '2360663220836');
+    assert.equal(found.INDIVIDU.TIQ.ListePrenom, 'CATARINA BELLA');
+    const [several] = await client.rechercherInsAvecTraitsIdentiteAsync({
+      NomNaissance: 'DE VINCI',
+      Prenom: 'LEONARDO',
+      Sexe: 'M',
+      DateNaissance: '2014-02-01',
+    });
+    assert.equal(several.CR.CodeCR, '02');
+    double.tenant('cnam-tls').respondWith({ kind: 'fault', code: 'insi_102' });
+    await assert.rejects(
+      client.rechercherInsAvecTraitsIdentiteAsync({ NomNaissance: 'TCHITCHI', Prenom: 'CATARINA', Sexe: 'F', DateNaissance: '1936-06-21' }),
+      (err: {
+        response?: { status?: number };
+        root?: { Envelope?: { Body?: { Fault?: { Detail?: { Erreur?: { attributes?: { code?: string } } } } } } };
+      }) => err.response?.status === 500 && err.root?.Envelope?.Body?.Fault?.Detail?.Erreur?.attributes?.code === 'insi_102',
+    );
+  });
+
   test('the reference LGC client (PEM credentials from reset) is accepted', async () => {
     const reply = await httpPost(
       double.endpointFor('lgc'),

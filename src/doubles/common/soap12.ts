@@ -25,10 +25,14 @@ export interface SoapFault {
   code: FaultCode;
   detailCode: string;
   reason: string;
+  /** The language of `reason` (xml:lang of soap:Text): English for the doubles' own checks. */
+  lang?: 'en' | 'fr';
+  /** A soap:Subcode value (CNAM's siram_…), written with the envelope's prefix as CNAM does. */
+  subcode?: string;
 }
 
-export function fault(status: number, code: FaultCode, detailCode: string, reason: string): SoapFault {
-  return { status, code, detailCode, reason };
+export function fault(status: number, code: FaultCode, detailCode: string, reason: string, lang: 'en' | 'fr' = 'en'): SoapFault {
+  return { status, code, detailCode, reason, lang };
 }
 
 export function senderFault(detailCode: string, reason: string): SoapFault {
@@ -44,8 +48,9 @@ export function upgradeHeader(soapFault: SoapFault): string {
 export function faultElement(soapFault: SoapFault, detail: (escapedReason: string) => string): string {
   const reason = escapeXml(soapFault.reason);
   return (
-    `<soap:Fault><soap:Code><soap:Value>soap:${soapFault.code}</soap:Value></soap:Code>` +
-    `<soap:Reason><soap:Text xml:lang="fr">${reason}</soap:Text></soap:Reason>` +
+    `<soap:Fault><soap:Code><soap:Value>soap:${soapFault.code}</soap:Value>` +
+    (soapFault.subcode ? `<soap:Subcode><soap:Value>soap:${escapeXml(soapFault.subcode)}</soap:Value></soap:Subcode>` : '') +
+    `</soap:Code><soap:Reason><soap:Text xml:lang="${soapFault.lang ?? 'en'}">${reason}</soap:Text></soap:Reason>` +
     `<soap:Detail>${detail(reason)}</soap:Detail></soap:Fault>`
   );
 }

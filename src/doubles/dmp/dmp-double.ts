@@ -106,7 +106,7 @@ export class DmpDouble extends HttpDouble<TenantState> {
       const behaviour = tenant.behaviour;
       if (behaviour.kind === 'fault') {
         replyFault(
-          fault(500, 'Receiver', 'service_indisponible', behaviour.reason ?? 'Le service DMP est momentanément indisponible'),
+          fault(500, 'Receiver', 'service_indisponible', behaviour.reason ?? 'Le service DMP est momentanément indisponible', 'fr'),
           env.messageId,
         );
         return;

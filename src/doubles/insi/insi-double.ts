@@ -1,11 +1,14 @@
 /**
  * The INSi double: a real SOAP 1.2 server on loopback playing the CNAM INSi teleservice
  * (rechercherInsAvecCarteVitale / rechercherInsAvecTraitsIdentite), one programmable tenant per URL.
+ * It answers from the people it was given (Vigie's invented ones), then from CNAM's published test
+ * population as recorded (cnam.ts); every SOAP fault goes with HTTP 500, as CNAM's service sends it.
  */
 import { stripBom } from '../common/body';
 import { HttpDouble, type Incoming } from '../common/http-double';
 import { ExchangeTenant } from '../common/tenant';
 import { send } from '../common/http-server';
+import { CNAM_FAULTS, type CnamRow, cnamAnswer, cnamFault, loadCnamPopulation, servedRows } from './cnam';
 import { lookup } from './lookup';
 import { contentTypeAction, interpret, soapActionHeader, type InterpretedRequest } from './request';
 import { SOAP12_CONTENT_TYPE, fault, faultEnvelope, resultEnvelope, resultatXml, type SoapFault } from './soap';
@@ -23,6 +26,9 @@ type TenantState = ExchangeTenant<InsiExchange, InsiBehaviour>;
 
 export class InsiDouble extends HttpDouble<TenantState> {
   private readonly people: InsiPerson[];
+  private readonly cnamRows: CnamRow[];
+  /** CNAM's persons with an INS, for the Carte Vitale look-up. */
+  private readonly cnamPeople: InsiPerson[] = [];
 
   constructor(opts: InsiDoubleOptions = {}) {
     super(
@@ -42,6 +48,10 @@ export class InsiDouble extends HttpDouble<TenantState> {
       opts,
     );
     this.people = [...(opts.people ?? [])];
+    this.cnamRows = opts.cnamPopulation === false ? [] : servedRows(loadCnamPopulation());
+    // The CNAM persons' INS are found by Carte Vitale too (the matricule is the NIR).
+    for (const row of this.cnamRows)
+      if (row.person && !this.people.some((p) => p.matricule === row.person!.matricule)) this.cnamPeople.push(row.person);
   }
 
   endpointFor(tenant: string): string {
@@ -73,8 +83,11 @@ export class InsiDouble extends HttpDouble<TenantState> {
       exchange.durationMs = performance.now() - started;
       send(res, { status, contentType: SOAP12_CONTENT_TYPE, body: xml, headers });
     };
+    // CNAM's service answers every SOAP fault with HTTP 500 (a well-known client treats only 500 as a
+    // service error), whatever the check: the double does the same. Only an oversized body keeps its
+    // HTTP 413 (refused at the HTTP layer, before any SOAP is read).
     const replyFault = (f: SoapFault, relatesTo?: string, headers = {}) =>
-      reply(f.status, faultEnvelope(f, relatesTo), { fault: f.reason }, headers);
+      reply(f.status === 413 ? 413 : 500, faultEnvelope(f, relatesTo), { fault: f.reason }, headers);
 
     if (body.kind === 'tooLarge') {
       replyFault(
@@ -109,13 +122,14 @@ export class InsiDouble extends HttpDouble<TenantState> {
       const behaviour = tenant.behaviour;
       const op = parsed.operation!;
       if (behaviour.kind === 'fault') {
+        const code = behaviour.code ?? 'desir_1020';
         replyFault(
-          fault(
-            500,
-            'Receiver',
-            behaviour.code ?? 'service_indisponible',
-            behaviour.reason ?? 'Le service INSi est momentanément indisponible',
-          ),
+          code in CNAM_FAULTS
+            ? cnamFault(code)
+            : {
+                ...fault(500, 'Receiver', code, behaviour.reason ?? 'Le service INSi est momentanément indisponible', 'fr'),
+                subcode: 'siram_40',
+              },
           parsed.messageId,
         );
         return;
@@ -126,9 +140,14 @@ export class InsiDouble extends HttpDouble<TenantState> {
       else if (behaviour.kind === 'none') codeCR = '01';
       else if (behaviour.kind === 'several') codeCR = '02';
       else {
+        // Vigie's people first; a traits request none of them matches gets CNAM's recorded answer, if any.
         const found = lookup(this.people, op, parsed.fields);
-        codeCR = found.length === 1 ? '00' : found.length === 0 ? '01' : '02';
-        person = found.length === 1 ? found[0] : undefined;
+        const recorded =
+          found.length === 0 && op === 'rechercherInsAvecTraitsIdentite' ? cnamAnswer(this.cnamRows, parsed.fields) : undefined;
+        const byCard = found.length === 0 && op === 'rechercherInsAvecCarteVitale' ? lookup(this.cnamPeople, op, parsed.fields) : [];
+        const all = recorded ? [] : [...found, ...byCard];
+        codeCR = recorded?.codeCR ?? (all.length === 1 ? '00' : all.length === 0 ? '01' : '02');
+        person = recorded ? recorded.person : all.length === 1 ? all[0] : undefined;
       }
       reply(200, resultEnvelope(op, resultatXml(codeCR, person), parsed.messageId), { codeCR });
     });

@@ -1,6 +1,7 @@
 /** Turns a parsed SOAP request into what the double needs: operation, action, message id, INSi traits. */
 import { parseContentType } from '../common/content-type';
 import { envelopeFault } from '../common/soap12';
+import { UNKNOWN_IDAMS, cnamFault } from './cnam';
 import { ACTION_PREFIX, NS, fault, type SoapFault } from './soap';
 import { child, childText, type XmlElement } from '../common/xml';
 import type { InsiOperation, InsiRequestInfo } from './types';
@@ -45,6 +46,15 @@ export function interpret(root: XmlElement, httpActions: Array<string | undefine
   out.messageId = child(header, 'MessageID', NS.wsa)?.text || undefined;
   const emitter = childText(child(header, 'ContexteBAM', NS.ctxbam), 'Emetteur');
   if (emitter) out.fields.emitter = emitter;
+  // CNAM refuses an LPS context whose software authorisation number it does not know (recorded:
+  // siram_100 / desir_550); an empty or missing IDAM is unknown too. No LPS context at all is let
+  // through (a leniency, listed in docs/insi-double.md).
+  const lps = child(header, 'ContexteLPS', NS.ctxlps);
+  if (lps) {
+    const idam = childText(child(lps, 'LPS', NS.ctxlps), 'IDAM')?.trim() ?? '';
+    out.fields.idam = idam;
+    if (!idam || UNKNOWN_IDAMS.includes(idam)) out.fault = cnamFault('desir_550');
+  }
 
   const body = child(root, 'Body', NS.soap12);
   if (!body) {

@@ -1,6 +1,7 @@
 /** SOAP 1.2 envelopes, faults and INSi RESULTAT bodies produced by the double. */
 import { SOAP_NS, WSA_FAULT_ACTION, faultElement, upgradeHeader, type SoapFault } from '../common/soap12';
 import { escapeXml } from '../common/xml';
+import { isCnamFault } from './cnam';
 import type { InsiOperation, InsiPerson } from './types';
 
 export { SOAP12_CONTENT_TYPE, fault, type SoapFault } from '../common/soap12';
@@ -11,6 +12,7 @@ export const NS = {
   recSans: 'http://www.cnamts.fr/INSiRecSans',
   resultat: 'http://www.cnamts.fr/INSiResultat',
   ctxbam: 'urn:siram:bam:ctxbam',
+  ctxlps: 'urn:siram:lps:ctxlps',
   siram: 'urn:siram',
 } as const;
 
@@ -31,15 +33,21 @@ function addressing(action: string, relatesTo: string | undefined): string[] {
   return headers;
 }
 
-/** A SOAP 1.2 fault whose detail is a siram:Erreur (its code attribute: the fault's detailCode). */
+/**
+ * A SOAP 1.2 fault whose detail is a siram:Erreur: CNAM's code, severity and French text for its
+ * recorded faults (cnam.ts), else the double's own check name and reason; messageID the request's.
+ */
 export function faultEnvelope(fault: SoapFault, relatesTo?: string): string {
   const headers = [...addressing(WSA_FAULT_ACTION, relatesTo), upgradeHeader(fault)];
+  const cnam = isCnamFault(fault) ? fault : undefined;
+  const messageId = relatesTo ? ` messageID="${escapeXml(relatesTo)}"` : '';
   return envelope(
     headers,
     faultElement(
       fault,
       (reason) =>
-        `<siram:Erreur xmlns:siram="${NS.siram}" severite="erreur" code="${escapeXml(fault.detailCode)}">${reason}</siram:Erreur>`,
+        `<siram:Erreur xmlns:siram="${NS.siram}" severite="${cnam?.severite ?? 'erreur'}" code="${escapeXml(fault.detailCode)}"${messageId}>` +
+        `${cnam ? escapeXml(cnam.detailText) : reason}</siram:Erreur>`,
     ),
   );
 }
@@ -66,7 +74,15 @@ function individuXml(person: InsiPerson): string {
     tag('Cle', person.key.padStart(2, '0')) +
     '</IdIndividu>' +
     tag('OID', person.oid) +
-    '</INSACTIF><TIQ>' +
+    '</INSACTIF>' +
+    (person.history ?? [])
+      .map(
+        (h) =>
+          `<INSHISTO><IdIndividu>${tag('NumIdentifiant', h.matricule)}${tag('Cle', h.key.padStart(2, '0'))}</IdIndividu>` +
+          `${tag('OID', h.oid)}${tag('DateDeb', h.dateDeb)}${tag('DateFin', h.dateFin)}</INSHISTO>`,
+      )
+      .join('') +
+    '<TIQ>' +
     tag('NomNaissance', person.birthName) +
     tag('Prenom', person.firstName) +
     tag('ListePrenom', person.firstNames) +

@@ -13,6 +13,8 @@ export interface InsiPerson {
   sex: string;
   birthDate: string; // YYYY-MM-DD
   birthPlace?: string; // COG
+  /** INSHISTO: earlier INS of the same person (CNAM's test persons carry some). */
+  history?: { matricule: string; key: string; oid: string; dateDeb?: string; dateFin?: string }[];
 }
 
 export type InsiBehaviour =
@@ -20,6 +22,11 @@ export type InsiBehaviour =
   | { kind: 'identity'; person: InsiPerson }
   | { kind: 'none' }
   | { kind: 'several' }
+  /**
+   * A SOAP fault, HTTP 500 as CNAM sends every one. `code` one of CNAM's recorded detail codes
+   * (desir_1020 by default, insi_102, desir_550: src/doubles/insi/cnam.ts) gives CNAM's shape and
+   * texts; another code is sent under siram_40 with `reason`.
+   */
   | { kind: 'fault'; code?: string; reason?: string };
 
 export interface InsiRequestInfo {
@@ -34,6 +41,8 @@ export interface InsiRequestInfo {
   birthPlace?: string;
   birthRank?: string;
   emitter?: string;
+  /** ctxlps:IDAM, the software's authorisation number (absent: no LPS context). */
+  idam?: string;
 }
 
 export interface InsiResponseInfo {
@@ -60,6 +69,8 @@ export interface InsiExchange {
 export interface InsiDoubleOptions extends HttpDoubleOptions {
   /** The invented people the default behaviour ('lookup') searches. */
   people?: InsiPerson[];
+  /** false: leave out CNAM's test population (fixtures/insi/cnam-test-population.json), served by default. */
+  cnamPopulation?: boolean;
 }
 
 /** respondWith, hold / letNewThrough / release / heldCount / waitForHeld, exchanges / waitForExchanges, reset. */

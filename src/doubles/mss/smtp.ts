@@ -63,7 +63,6 @@ const refusal = (r: { code: number; message: string } | null) => (r ? smtpError(
 
 /** RFC 6531 §3.7.4.1: a UTF-8 address in a transaction that did not ask for SMTPUTF8. */
 function utf8Refusal(address: string, smtpUtf8: boolean): SmtpError | undefined {
-  // eslint-disable-next-line no-control-regex
   if (smtpUtf8 || /^[\x00-\x7f]*$/.test(address)) return undefined;
   return smtpError(553, `5.6.7 Non-ASCII address ${address} needs the SMTPUTF8 parameter of MAIL FROM (RFC 6531)`);
 }
