@@ -43,6 +43,8 @@ function cda(code: string, ids: Array<{ id: string; oid: string }> = [INS, { id:
   return Buffer.from(
     '<?xml version="1.0" encoding="UTF-8"?>\n<ClinicalDocument xmlns="urn:hl7-org:v3">' +
       '<typeId root="2.16.840.1.113883.1.3" extension="POCD_HD000040"/>' +
+      // The volet of the metadata's formatCode (urn:ihe:iti:xds-sd:pdf:2008: XDS-SD).
+      '<templateId root="1.3.6.1.4.1.19376.1.2.20"/>' +
       '<id root="1.2.250.1.999.1" extension="doc-1"/>' +
       `<code code="${code}" codeSystem="2.16.840.1.113883.6.1" displayName="Compte rendu"/>` +
       '<title>Consultation du jour — é</title>' +
@@ -195,6 +197,17 @@ function read(reply: Reply): any {
 function statusOf(reply: Reply): string {
   return read(reply).Body.RegistryResponse['@status'];
 }
+/** The RegistryErrors of a RegistryResponse Failure (HTTP 200, as ITI-41 answers a refused submission). */
+function registryErrorsOf(reply: Reply): { code: string; context: string; location?: string }[] {
+  const response = read(reply).Body.RegistryResponse;
+  assert.ok(response, `not a RegistryResponse: ${reply.body}`);
+  assert.equal(response['@status'], 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure');
+  return (response.RegistryErrorList?.RegistryError ?? []).map((e: Record<string, string>) => ({
+    code: e['@errorCode'],
+    context: e['@codeContext'],
+    ...(e['@location'] ? { location: e['@location'] } : {}),
+  }));
+}
 function faultOf(reply: Reply): { value: string; reason: string; code: string } {
   const fault = read(reply).Body.Fault;
   assert.ok(fault, `not a fault: ${reply.body}`);
@@ -233,24 +246,31 @@ describe('DMP double', () => {
       // publication.xml is a pretty-printed sample: the bytes of part <0.3> (Signature01) are indented,
       // so its hash slot bc94... and size slot 6102 no longer match them (DocumentKOS, base64, does match).
       const reply = await post(double.repositoryUrlFor('drim-raw'), file, PUBLICATION_CT);
-      assert.equal(reply.status, 400, reply.body);
-      const fault = faultOf(reply);
-      assert.equal(fault.value, 'soap:Sender');
-      assert.equal(fault.code, 'XDSNonIdenticalHash');
+      assert.equal(reply.status, 200, reply.body);
+      // ITI TF-3 4.2.4.1: a hash or size that does not match the bytes is XDSRepositoryMetadataError.
+      const errors = registryErrorsOf(reply);
+      assert.deepEqual(
+        errors.map((e) => [e.code, e.location]),
+        [
+          ['XDSRepositoryMetadataError', 'Signature01'],
+          ['XDSRepositoryMetadataError', 'Signature01'],
+        ],
+      );
       const sig = publicationSignaturePart(file);
       const sha1 = createHash('sha1').update(sig).digest('hex');
+      const contexts = errors.map((e) => e.context).join(' | ');
       assert.match(
-        fault.reason,
+        contexts,
         new RegExp(
           `"Signature01": hash slot "bc9498379c2ef8da40b372fe38f2f14a3e058cf8" does not match the SHA-1 of the document bytes "${sha1}"`,
         ),
       );
-      assert.match(fault.reason, new RegExp(`size slot "6102" does not match the document's ${sig.length} bytes`));
-      assert.doesNotMatch(fault.reason, /DocumentKOS/);
+      assert.match(contexts, new RegExp(`size slot "6102" does not match the document's ${sig.length} bytes`));
+      assert.doesNotMatch(contexts, /DocumentKOS/);
       assert.match(reply.body, /<wsa:RelatesTo>urn:uuid:a6ba8f7f-b214-4a2d-96f1-54293d537ce3<\/wsa:RelatesTo>/);
       const [sub] = double.tenant('drim-raw').submissions();
-      assert.equal(sub.outcome, 'fault');
-      assert.equal(sub.faultCode, 'XDSNonIdenticalHash');
+      assert.equal(sub.outcome, 'refused');
+      assert.equal(sub.refusal?.code, 'XDSRepositoryMetadataError');
       assert.equal(sub.documents.length, 2, 'the metadata is recorded even when refused');
       assert.ok(sub.raw.equals(file));
       assert.ok(
@@ -411,20 +431,20 @@ describe('DMP double', () => {
     assert.equal(tenant.submissions()[1].outcome, 'fault');
   });
 
-  test('metadata contradicting the CDA: typeCode and patient faults name both values', async () => {
+  test('metadata contradicting the CDA: a RegistryResponse Failure naming both values (typeCode, patient)', async () => {
     const repo = double.repositoryUrlFor('contradict');
     const type = await post(repo, pnrXml([{ id: 'Doc01', typeCode: '34133-9' }], inlineDoc('Doc01', cda('11488-4'))));
-    assert.equal(type.status, 400);
-    const tf = faultOf(type);
-    assert.equal(tf.value, 'soap:Sender');
-    assert.match(tf.reason, /DocumentEntry "Doc01": typeCode "34133-9" contradicts the CDA \/ClinicalDocument\/code\/@code "11488-4"/);
+    assert.equal(type.status, 200);
+    const [tf] = registryErrorsOf(type);
+    assert.equal(tf!.code, 'XDSRegistryMetadataError');
+    assert.equal(tf!.location, 'Doc01');
+    assert.match(tf!.context, /DocumentEntry "Doc01": typeCode "34133-9" contradicts the CDA \/ClinicalDocument\/code\/@code "11488-4"/);
 
     const pat = await post(repo, pnrXml([{ id: 'Doc01', patient: OTHER_CX }], inlineDoc('Doc01', cda('11488-4'))));
-    assert.equal(pat.status, 400);
-    const pf = faultOf(pat);
-    assert.equal(pf.code, 'XDSPatientIdDoesNotMatch');
+    const [pf] = registryErrorsOf(pat);
+    assert.equal(pf!.code, 'XDSPatientIdDoesNotMatch');
     assert.match(
-      pf.reason,
+      pf!.context,
       new RegExp(
         `patientId "${OTHER.id}" \\(oid ${OTHER.oid.replace(/\./g, '\\.')}\\) is not among the CDA recordTarget/patientRole/id: ${INS.id} \\(root ${INS.oid.replace(/\./g, '\\.')}\\)`,
       ),
@@ -434,7 +454,7 @@ describe('DMP double', () => {
       repo,
       pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', cda('11488-4', [{ id: INS.id, oid: '1.2.250.1.213.1.4.9' }]))),
     );
-    assert.equal(faultOf(root).code, 'XDSPatientIdDoesNotMatch');
+    assert.equal(registryErrorsOf(root)[0]!.code, 'XDSPatientIdDoesNotMatch');
     // A text/xml document that is not a CDA is not compared.
     const other = await post(
       repo,
@@ -449,11 +469,40 @@ describe('DMP double', () => {
         .tenant('contradict')
         .submissions()
         .map((s) => s.outcome),
-      ['fault', 'fault', 'fault', 'accepted'],
+      ['refused', 'refused', 'refused', 'accepted'],
     );
   });
 
-  describe('hostile and broken inputs get a Sender fault, are recorded, and the double keeps serving', () => {
+  test('codes outside the DMP value sets: one RegistryError per slot, naming the value and the value set; a formatCode of another volet', async () => {
+    const repo = double.repositoryUrlFor('value-sets');
+    const reply = await post(repo, pnrXml([{ id: 'Doc01', classCode: 'CR-MG', conf: ['SECRET'] }], inlineDoc('Doc01', cda('11488-4'))));
+    assert.equal(reply.status, 200);
+    const errors = registryErrorsOf(reply);
+    assert.deepEqual(
+      errors.map((e) => [e.code, e.location]),
+      [
+        ['XDSRegistryMetadataError', 'Doc01'],
+        ['XDSRegistryMetadataError', 'Doc01'],
+      ],
+    );
+    assert.match(errors[0]!.context, /classCode "CR-MG" is not in the value set JDV_J57_ClassCode_DMP/);
+    assert.match(errors[1]!.context, /confidentialityCode "SECRET" is not in the value set JDV_J08_XdsConfidentialityCode_CISIS/);
+    // The CDA of a VSM (its templateId) declared with the formatCode of an unstructured PDF.
+    const vsm = Buffer.from(cda('11488-4').toString().replace('1.3.6.1.4.1.19376.1.2.20', '1.2.250.1.213.1.1.1.13'));
+    const [format] = registryErrorsOf(await post(repo, pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', vsm))));
+    assert.match(format!.context, /formatCode "urn:ihe:iti:xds-sd:pdf:2008" but the CDA declares the templateIds 1\.2\.250\.1\.213\.1\.1\.1\.13/);
+  });
+
+  test('a uniqueId resubmitted with other bytes: XDSNonIdenticalHash; with the same bytes, accepted', async () => {
+    const repo = double.repositoryUrlFor('resubmit');
+    assert.equal(statusOf(await post(repo, pnrXml([{ id: 'Doc01', uniqueId: '1.2.250.1.999.7.1' }], inlineDoc('Doc01', cda('11488-4'))))), SUCCESS);
+    const changed = Buffer.from(cda('11488-4').toString().replace('Consultation du jour', 'Consultation modifiée'));
+    const [error] = registryErrorsOf(await post(repo, pnrXml([{ id: 'Doc01', uniqueId: '1.2.250.1.999.7.1' }], inlineDoc('Doc01', changed))));
+    assert.equal(error!.code, 'XDSNonIdenticalHash');
+    assert.match(error!.context, /uniqueId 1\.2\.250\.1\.999\.7\.1 was stored earlier with other bytes/);
+  });
+
+  describe('hostile and broken inputs get a Sender fault (not ITI-41) or a RegistryResponse Failure (ITI-41 with wrong metadata), are recorded, and the double keeps serving', () => {
     const doc = cda('11488-4');
     const good = () => mtom(pnrXml([{ id: 'Doc01' }], xopDoc('Doc01')), [{ cid: 'Doc01@vigie.test', bytes: doc }]);
     const BOMB =
@@ -560,7 +609,7 @@ describe('DMP double', () => {
           body: pnrXml([{ id: 'Doc01', hash: 'da39a3ee5e6b4b0d3255bfef95601890afd80709' }], inlineDoc('Doc01', doc)),
           contentType: SOAP12,
         }),
-        code: 'XDSNonIdenticalHash',
+        code: 'XDSRepositoryMetadataError',
         reason: new RegExp(
           `hash slot "da39a3ee5e6b4b0d3255bfef95601890afd80709" does not match the SHA-1 of the document bytes "${createHash('sha1').update(doc).digest('hex')}"`,
         ),
@@ -568,7 +617,7 @@ describe('DMP double', () => {
       {
         name: 'size slot not matching the bytes',
         make: () => ({ body: pnrXml([{ id: 'Doc01', size: '12' }], inlineDoc('Doc01', doc)), contentType: SOAP12 }),
-        code: 'XDSNonIdenticalSize',
+        code: 'XDSRepositoryMetadataError',
         reason: new RegExp(`size slot "12" does not match the document's ${doc.length} bytes`),
       },
       {
@@ -631,18 +680,29 @@ describe('DMP double', () => {
         const { body, contentType } = c.make();
         const reply = await post(repo, body, contentType);
         assert.ok(reply.ms < 1000, `answered in ${reply.ms} ms`);
-        assert.equal(reply.status, c.status ?? 400, reply.body);
-        assert.match(String(reply.headers['content-type']), /^application\/soap\+xml/);
-        const fault = faultOf(reply);
-        assert.equal(fault.value, c.value ?? 'soap:Sender');
-        assert.equal(fault.code, c.code, fault.reason);
-        assert.match(fault.reason, c.reason);
-        assert.doesNotMatch(reply.body, /root:|lollol/);
         const subs = double.tenant(tenant).submissions();
         assert.equal(subs.length, 1);
-        assert.equal(subs[0].outcome, 'fault');
-        assert.equal(subs[0].fault, fault.reason);
         assert.equal(subs[0].response?.status, reply.status);
+        assert.doesNotMatch(reply.body, /root:|lollol/);
+        if (c.code.startsWith('XDS')) {
+          // An ITI-41 request wrong in its metadata or documents: HTTP 200, RegistryResponse Failure, the entry named.
+          assert.equal(reply.status, 200, reply.body);
+          const [error] = registryErrorsOf(reply);
+          assert.equal(error!.code, c.code, error!.context);
+          assert.match(error!.context, c.reason);
+          assert.equal(subs[0].outcome, 'refused');
+          assert.deepEqual(subs[0].registryErrors?.[0], error);
+        } else {
+          // Not an ITI-41 request at all: a SOAP fault.
+          assert.equal(reply.status, c.status ?? 400, reply.body);
+          assert.match(String(reply.headers['content-type']), /^application\/soap\+xml/);
+          const fault = faultOf(reply);
+          assert.equal(fault.value, c.value ?? 'soap:Sender');
+          assert.equal(fault.code, c.code, fault.reason);
+          assert.match(fault.reason, c.reason);
+          assert.equal(subs[0].outcome, 'fault');
+          assert.equal(subs[0].fault, fault.reason);
+        }
         const again = good();
         assert.equal(statusOf(await post(repo, again.body, again.contentType)), SUCCESS);
       });

@@ -5,6 +5,7 @@
 import { XmlInputError, child, declaresDtd, parseXml, type XmlElement } from '../common/xml';
 import { NS } from './soap';
 import type { DmpDocumentEntry } from './types';
+import { templatesOfFormat } from './value-sets';
 
 export interface CdaProblem {
   code: string;
@@ -14,6 +15,8 @@ export interface CdaProblem {
 export interface CdaFacts {
   code?: string;
   patientIds: Array<{ id: string; oid: string }>;
+  /** The document-level templateIds (ClinicalDocument/templateId/@root). */
+  templateIds: string[];
 }
 
 const LOOKS_LIKE_CDA = /<([A-Za-z_][\w.-]*:)?ClinicalDocument[\s>/]/;
@@ -51,7 +54,8 @@ export function readCda(bytes: Buffer): { facts?: CdaFacts; problem?: CdaProblem
       }
     }
   }
-  return { facts: { code: child(root, 'code', NS.hl7)?.attrs.code, patientIds } };
+  const templateIds = root.children.filter((c) => c.local === 'templateId' && c.ns === NS.hl7).map((t) => t.attrs.root ?? '');
+  return { facts: { code: child(root, 'code', NS.hl7)?.attrs.code, patientIds, templateIds } };
 }
 
 /** Problems of one entry against its CDA; [] when consistent or when the document is not a CDA. */
@@ -66,6 +70,14 @@ export function checkAgainstCda(entry: DmpDocumentEntry): CdaProblem[] {
     problems.push({
       code: 'XDSRegistryMetadataError',
       reason: `${where}: typeCode "${entry.typeCode ?? '(absent)'}" contradicts the CDA /ClinicalDocument/code/@code "${facts.code ?? '(absent)'}"`,
+    });
+  }
+  // The formatCode names the volet; the CDA declares it by its templateIds.
+  const volet = entry.formatCode ? templatesOfFormat(entry.formatCode) : undefined;
+  if (volet && !volet.some((t) => facts.templateIds.includes(t))) {
+    problems.push({
+      code: 'XDSRegistryMetadataError',
+      reason: `${where}: formatCode "${entry.formatCode}" but the CDA declares the templateIds ${facts.templateIds.join(', ') || '(none)'} (its volet declares one of ${volet.join(', ')})`,
     });
   }
   const patientId = entry.patientId;

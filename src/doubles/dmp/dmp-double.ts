@@ -101,6 +101,26 @@ export class DmpDouble extends HttpDouble<TenantState> {
     if (decoded.submissionSet) sub.submissionSet = decoded.submissionSet;
     sub.documents = decoded.documents;
     if (decoded.fault) return replyFault(decoded.fault, env.messageId);
+    // An ITI-41 request the registry refuses for its metadata: HTTP 200, RegistryResponse Failure, at once.
+    const errors =
+      decoded.registryErrors?.map((e) => ({ code: e.code, context: e.reason, ...(e.location ? { location: e.location } : {}) })) ?? [];
+    // A uniqueId already stored with other bytes (ITI TF-3 4.2.4.1: XDSNonIdenticalHash).
+    for (const doc of sub.documents) {
+      const earlier = doc.uniqueId ? tenant.storedDocuments().find((d) => d.uniqueId === doc.uniqueId) : undefined;
+      if (earlier && !earlier.content.equals(doc.content))
+        errors.push({
+          code: 'XDSNonIdenticalHash',
+          context: `DocumentEntry "${doc.entryId}": uniqueId ${doc.uniqueId} was stored earlier with other bytes (another hash)`,
+          location: doc.entryId,
+        });
+    }
+    if (errors.length) {
+      sub.outcome = 'refused';
+      sub.refusal = { code: errors[0]!.code, context: errors[0]!.context };
+      sub.registryErrors = errors;
+      const xml = registryResponseEnvelope(env.messageId, errors);
+      return reply(env.transport === 'mtom' ? mtomReply(xml, ACTIONS.provideAndRegisterResponse) : soapReply(200, xml));
+    }
 
     tenant.answerOrPark(res, sub, () => {
       const behaviour = tenant.behaviour;

@@ -17,6 +17,7 @@ export const SCHEMES = {
   setPatientId: 'urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446',
   submissionSetNode: 'urn:uuid:a54d6aa5-d40d-43f9-88c5-b4633d873bdd',
   stableDocumentEntry: 'urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1',
+  author: 'urn:uuid:93606bcf-9494-43ec-9b4e-a7748d1a838d',
 } as const;
 
 /**
@@ -92,6 +93,8 @@ export interface ReadEntry {
   entry: DmpDocumentEntry;
   patientIdRaw?: string; // the patientId ExternalIdentifier value, even when it does not parse as a CX
   sizeRaw?: string;
+  /** The authorSpecialty codes of the entry's authors (the code before its first ^). */
+  authorSpecialties: string[];
 }
 
 export function readDocumentEntry(el: XmlElement, objs: RegistryObjects): ReadEntry {
@@ -121,7 +124,12 @@ export function readDocumentEntry(el: XmlElement, objs: RegistryObjects): ReadEn
     content: Buffer.alloc(0),
   };
   for (const key of Object.keys(entry) as Array<keyof DmpDocumentEntry>) if (entry[key] === undefined) delete entry[key];
-  return { entry, patientIdRaw, sizeRaw };
+  const authorSpecialties = cls
+    .filter((c) => c.attrs.classificationScheme === SCHEMES.author)
+    .flatMap((author) => slotValues(author, 'authorSpecialty'))
+    .map((v) => v.split('^')[0].trim())
+    .filter(Boolean);
+  return { entry, patientIdRaw, sizeRaw, authorSpecialties };
 }
 
 /** The SubmissionSet: the RegistryPackage classified as such, else the one carrying a submission-set uniqueId. */

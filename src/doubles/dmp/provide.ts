@@ -1,7 +1,14 @@
-/** ITI-41 Provide and Register Document Set-b: metadata, documents, and the consistency checks. */
+/**
+ * ITI-41 Provide and Register Document Set-b: metadata, documents, and the consistency checks.
+ * What is not an ITI-41 request at all (envelope, MTOM, action, payload) is a SOAP fault; what is
+ * wrong in an ITI-41 request's metadata or documents is answered as ITI-41 says (IHE ITI TF-3
+ * 4.2.4): HTTP 200, a RegistryResponse with status Failure and one RegistryError per problem
+ * (errorCode, codeContext naming the slot, the value and the value set, location: the entry).
+ */
 import { createHash } from 'node:crypto';
 import { child, type XmlElement } from '../common/xml';
 import { checkAgainstCda } from './cda';
+import { valueSetProblems } from './value-sets';
 import { openEnvelope, payloadFault, type OpenedEnvelope } from './envelope';
 import { MimeError, decodeBase64, findByCid } from './mime';
 import { parseCx, readDocumentEntry, readSubmissionSet, registryObjects, samePatient, type ReadEntry } from './metadata';
@@ -13,12 +20,17 @@ export interface DecodedSubmission {
   submissionSet?: DmpSubmission['submissionSet'];
   documents: DmpDocumentEntry[];
   fault?: DmpFault;
+  /** The RegistryErrors of an ITI-41 request refused for its metadata or documents. */
+  registryErrors?: RegistryError[];
 }
 
-interface Problem {
+export interface RegistryError {
   code: string;
   reason: string;
+  /** The DocumentEntry (or document) it is about. */
+  location?: string;
 }
+type Problem = RegistryError;
 
 /** Decodes and checks an ITI-41 request. `fault` is set when it must be refused with a SOAP fault. */
 export function decodeProvideAndRegister(body: Buffer, contentType: string): DecodedSubmission {
@@ -30,10 +42,12 @@ export function decodeProvideAndRegister(body: Buffer, contentType: string): Dec
 
   const list = child(child(payload, 'SubmitObjectsRequest', NS.lcm), 'RegistryObjectList', NS.rim);
   if (!list) {
-    out.fault = senderFault(
-      'XDSRegistryMetadataError',
-      'No lcm:SubmitObjectsRequest/rim:RegistryObjectList in ProvideAndRegisterDocumentSetRequest',
-    );
+    out.registryErrors = [
+      {
+        code: 'XDSRegistryMetadataError',
+        reason: 'No lcm:SubmitObjectsRequest/rim:RegistryObjectList in ProvideAndRegisterDocumentSetRequest',
+      },
+    ];
     return out;
   }
   const objs = registryObjects(list);
@@ -41,21 +55,22 @@ export function decodeProvideAndRegister(body: Buffer, contentType: string): Dec
   const read: ReadEntry[] = objs.entries.map((e) => readDocumentEntry(e, objs));
   out.documents = read.map((r) => r.entry);
   if (read.length === 0) {
-    out.fault = senderFault('XDSMissingDocumentMetadata', 'The submission contains no DocumentEntry (rim:ExtrinsicObject)');
+    out.registryErrors = [{ code: 'XDSMissingDocumentMetadata', reason: 'The submission contains no DocumentEntry (rim:ExtrinsicObject)' }];
     return out;
   }
 
   const problems: Problem[] = [];
   const contents = attachDocuments(payload, envelope, problems);
-  if (problems.length) {
-    out.fault = toFault(problems);
-    return out;
-  }
+  if (problems.length) return settle(out, problems);
   for (const r of read) {
     const where = `DocumentEntry "${r.entry.entryId}"`;
     const bytes = contents.get(r.entry.entryId);
     if (bytes === undefined)
-      problems.push({ code: 'XDSMissingDocument', reason: `${where} has no Document (no xds-b:Document id="${r.entry.entryId}")` });
+      problems.push({
+        code: 'XDSMissingDocument',
+        reason: `${where} has no Document (no xds-b:Document id="${r.entry.entryId}")`,
+        location: r.entry.entryId,
+      });
     else r.entry.content = bytes;
   }
   const entryIds = new Set(read.map((r) => r.entry.entryId));
@@ -64,12 +79,10 @@ export function decodeProvideAndRegister(body: Buffer, contentType: string): Dec
       problems.push({
         code: 'XDSMissingDocumentMetadata',
         reason: `Document "${id}" has no DocumentEntry (no rim:ExtrinsicObject id="${id}")`,
+        location: id,
       });
   }
-  if (problems.length) {
-    out.fault = toFault(problems);
-    return out;
-  }
+  if (problems.length) return settle(out, problems);
 
   const setPatient = parseCx(out.submissionSet?.patientId);
   if (!out.submissionSet)
@@ -101,24 +114,37 @@ export function decodeProvideAndRegister(body: Buffer, contentType: string): Dec
         reason: `${where}: patientId "${entry.patientId.raw}" differs from the SubmissionSet patientId "${setPatient.raw}"`,
       });
     }
+    // A hash or size slot that does not match the bytes sent is XDSRepositoryMetadataError (ITI TF-3
+    // 4.2.4.1); XDSNonIdenticalHash is for a uniqueId resubmitted with another hash (dmp-double.ts).
     if (entry.hash !== undefined) {
       const actual = createHash('sha1').update(entry.content).digest('hex');
       if (entry.hash.trim().toLowerCase() !== actual) {
         problems.push({
-          code: 'XDSNonIdenticalHash',
+          code: 'XDSRepositoryMetadataError',
           reason: `${where}: hash slot "${entry.hash}" does not match the SHA-1 of the document bytes "${actual}"`,
+          location: entry.entryId,
         });
       }
     }
     if (r.sizeRaw !== undefined && (entry.size === undefined || entry.size !== entry.content.length)) {
       problems.push({
-        code: 'XDSNonIdenticalSize',
+        code: 'XDSRepositoryMetadataError',
         reason: `${where}: size slot "${r.sizeRaw}" does not match the document's ${entry.content.length} bytes`,
+        location: entry.entryId,
       });
     }
-    problems.push(...checkAgainstCda(entry));
+    problems.push(...valueSetProblems(entry, r.authorSpecialties).map((p) => ({ ...p, location: entry.entryId })));
+    problems.push(...checkAgainstCda(entry).map((p) => ({ ...p, location: entry.entryId })));
   }
-  if (problems.length) out.fault = toFault(problems);
+  return settle(out, problems);
+}
+
+/** Problems of a transport kind (MTOM) make a SOAP fault; the others, XDS errors, a RegistryResponse Failure. */
+function settle(out: DecodedSubmission, problems: Problem[]): DecodedSubmission {
+  if (!problems.length) return out;
+  const transport = problems.filter((p) => !p.code.startsWith('XDS'));
+  if (transport.length) out.fault = toFault(transport);
+  else out.registryErrors = problems;
   return out;
 }
 

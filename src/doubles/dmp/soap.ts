@@ -61,11 +61,21 @@ export function faultEnvelope(fault: DmpFault, relatesTo?: string): string {
   );
 }
 
-export function registryResponseEnvelope(relatesTo: string | undefined, refusal?: { code: string; context: string }): string {
+export function registryResponseEnvelope(
+  relatesTo: string | undefined,
+  refusal?: { code: string; context: string; location?: string } | { code: string; context: string; location?: string }[],
+): string {
   const rs = `xmlns:rs="${NS.rs}"`;
-  const body = refusal
+  const errors = refusal === undefined ? [] : Array.isArray(refusal) ? refusal : [refusal];
+  const body = errors.length
     ? `<rs:RegistryResponse ${rs} status="${STATUS.failure}"><rs:RegistryErrorList highestSeverity="${STATUS.severityError}">` +
-      `<rs:RegistryError errorCode="${escapeXml(refusal.code)}" codeContext="${escapeXml(refusal.context)}" severity="${STATUS.severityError}"/>` +
+      errors
+        .map(
+          (e) =>
+            `<rs:RegistryError errorCode="${escapeXml(e.code)}" codeContext="${escapeXml(e.context)}" severity="${STATUS.severityError}"` +
+            `${e.location ? ` location="${escapeXml(e.location)}"` : ''}/>`,
+        )
+        .join('') +
       '</rs:RegistryErrorList></rs:RegistryResponse>'
     : `<rs:RegistryResponse ${rs} status="${STATUS.success}"/>`;
   return envelope(ACTIONS.provideAndRegisterResponse, relatesTo, body);

@@ -45,6 +45,8 @@ export interface DmpSubmission {
   /** The client certificate it came with (mutual TLS). */
   clientCertificate?: ClientCertificate;
   refusal?: { code: string; context: string };
+  /** Every RegistryError of a refusal (the double's own metadata checks give one per problem). */
+  registryErrors?: { code: string; context: string; location?: string }[];
   fault?: string; // the fault reason
   faultCode?: string; // which check failed (XDS error code when there is one, else a double-specific code)
   anomalies: string[]; // deviations from the standards that were tolerated (indented MIME boundaries, ...)
