@@ -175,6 +175,16 @@ Then(
     const patient = this.current();
     const subs = await awaitReceived(this, patient);
     if (!subs.some((s) => s.outcome === 'refused')) this.setupFailed('no submission was refused by the DMP', describeSubmissions(subs));
+    // Refused by the DMP's own metadata checks before the refusal the scenario set up: the LGC shows
+    // another reason, rightly; what the scenario judges (this reason shown) could not be set up.
+    if (!subs.some((s) => s.outcome === 'refused' && !s.registryErrors?.length))
+      this.setupFailed(
+        'the DMP refused the document for its metadata, not for the reason the scenario set up',
+        subs
+          .flatMap((s) => s.registryErrors ?? [])
+          .map((e) => `${e.code}: ${e.context}`)
+          .join('; '),
+      );
     const doc = await docUntil(
       this,
       (d) => d.dmp.status === 'refused' && (d.dmp.message ?? '').normalize('NFC').includes(reason.normalize('NFC')),

@@ -490,14 +490,22 @@ describe('DMP double', () => {
     // The CDA of a VSM (its templateId) declared with the formatCode of an unstructured PDF.
     const vsm = Buffer.from(cda('11488-4').toString().replace('1.3.6.1.4.1.19376.1.2.20', '1.2.250.1.213.1.1.1.13'));
     const [format] = registryErrorsOf(await post(repo, pnrXml([{ id: 'Doc01' }], inlineDoc('Doc01', vsm))));
-    assert.match(format!.context, /formatCode "urn:ihe:iti:xds-sd:pdf:2008" but the CDA declares the templateIds 1\.2\.250\.1\.213\.1\.1\.1\.13/);
+    assert.match(
+      format!.context,
+      /formatCode "urn:ihe:iti:xds-sd:pdf:2008" but the CDA declares the templateIds 1\.2\.250\.1\.213\.1\.1\.1\.13/,
+    );
   });
 
   test('a uniqueId resubmitted with other bytes: XDSNonIdenticalHash; with the same bytes, accepted', async () => {
     const repo = double.repositoryUrlFor('resubmit');
-    assert.equal(statusOf(await post(repo, pnrXml([{ id: 'Doc01', uniqueId: '1.2.250.1.999.7.1' }], inlineDoc('Doc01', cda('11488-4'))))), SUCCESS);
+    assert.equal(
+      statusOf(await post(repo, pnrXml([{ id: 'Doc01', uniqueId: '1.2.250.1.999.7.1' }], inlineDoc('Doc01', cda('11488-4'))))),
+      SUCCESS,
+    );
     const changed = Buffer.from(cda('11488-4').toString().replace('Consultation du jour', 'Consultation modifiée'));
-    const [error] = registryErrorsOf(await post(repo, pnrXml([{ id: 'Doc01', uniqueId: '1.2.250.1.999.7.1' }], inlineDoc('Doc01', changed))));
+    const [error] = registryErrorsOf(
+      await post(repo, pnrXml([{ id: 'Doc01', uniqueId: '1.2.250.1.999.7.1' }], inlineDoc('Doc01', changed))),
+    );
     assert.equal(error!.code, 'XDSNonIdenticalHash');
     assert.match(error!.context, /uniqueId 1\.2\.250\.1\.999\.7\.1 was stored earlier with other bytes/);
   });

@@ -1,7 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exchange, type Reply } from '../support/http';
+import Ajv from 'ajv';
+import { readFileSync } from 'node:fs';
 import { EPrescriptionDouble } from '../../src/doubles/eprescription';
+import { EPRESCRIPTION_OPENAPI } from '../../src/doubles/eprescription/prescription';
 
 function send(method: string, url: string, body?: string | Buffer, contentType = 'application/json'): Promise<Reply> {
   return exchange(method, url, body, { 'content-type': contentType });
@@ -9,7 +12,7 @@ function send(method: string, url: string, body?: string | Buffer, contentType =
 const post = (url: string, body: string | Buffer) => send('POST', url, body);
 
 const PRESCRIPTION = {
-  patient: { ins: '279035121518989', oid: '1.2.250.1.213.1.4.8', birthName: 'DUPONT', firstName: 'JEAN' },
+  patient: { ins: '279035121518989', birthName: 'DUPONT', firstName: 'JEAN', birthDate: '1979-03-12' },
   prescriber: { rpps: '10000000000', name: 'Dr Anne PRATICIEN' },
   lines: [{ product: 'PARACETAMOL 1 g, comprimé', dosage: '1 comprimé 3 fois par jour pendant 5 jours' }],
 };
@@ -23,6 +26,23 @@ describe('e-prescription double', () => {
     url = `${double.urlFor('main')}/prescriptions`;
   });
   after(() => double.stop());
+
+  test('its answers are those docs/eprescription.openapi.json describes (OK with a number, KO with its reason)', async () => {
+    const api = JSON.parse(readFileSync(EPRESCRIPTION_OPENAPI, 'utf8'));
+    const ajv = new Ajv({ strict: false });
+    const shapeOf = (name: string) => ajv.compile(api.components.schemas[name]);
+    const responses = api.paths['/prescriptions'].post.responses;
+    const endpoint = `${double.urlFor('contract')}/prescriptions`;
+    const ok = await post(endpoint, body);
+    assert.ok(responses[String(ok.status)], `status ${ok.status} documented`);
+    assert.ok(shapeOf('Registered')(JSON.parse(ok.body)), ok.body);
+    double.tenant('contract').respondWith({ kind: 'ko', reason: 'Refusée' });
+    for (const reply of [await post(endpoint, body), await post(endpoint, '{}')]) {
+      assert.ok(responses[String(reply.status)], `status ${reply.status} documented`);
+      assert.ok(shapeOf('Refused')(JSON.parse(reply.body)), reply.body);
+    }
+    assert.ok(shapeOf('Prescription')(JSON.parse(body)), 'the example request fits the contract');
+  });
 
   test('ok: 201 with a unique prescription number, exchange recorded', async () => {
     assert.equal(double.urlFor('main'), `${double.baseUrl}/eprescription/main`);
@@ -113,7 +133,15 @@ describe('e-prescription double', () => {
     assert.match(JSON.parse(malformed.body).reason, /^Malformed JSON/);
     const shape = await post(endpoint, JSON.stringify({ patient: {}, lines: [] }));
     assert.equal(shape.status, 400);
-    assert.match(JSON.parse(shape.body).reason, /prescriber \(object\), lines \(non-empty array\)/);
+    // Checked against docs/eprescription.openapi.json, each field named.
+    const reason = JSON.parse(shape.body).reason as string;
+    assert.match(reason, /patient\.birthName is missing/);
+    assert.match(reason, /prescriber is missing/);
+    assert.match(reason, /lines must NOT have fewer than 1 items/);
+    assert.match(reason, /docs\/eprescription\.openapi\.json/);
+    const badIns = await post(endpoint, JSON.stringify({ ...PRESCRIPTION, patient: { ...PRESCRIPTION.patient, ins: '27903512151898' } }));
+    assert.equal(badIns.status, 400);
+    assert.match(JSON.parse(badIns.body).reason, /patient\.ins must match pattern/);
     const big = await post(endpoint, JSON.stringify({ ...PRESCRIPTION, padding: 'x'.repeat(2 * 1024 * 1024) }));
     assert.equal(big.status, 413);
     assert.match(JSON.parse(big.body).reason, /exceeds 1048576 bytes/);
@@ -121,6 +149,7 @@ describe('e-prescription double', () => {
     assert.deepEqual(
       ex.map((e) => [e.outcome, e.response?.status]),
       [
+        ['rejected', 400],
         ['rejected', 400],
         ['rejected', 400],
         ['rejected', 413],

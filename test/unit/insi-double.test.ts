@@ -509,11 +509,11 @@ describe("CNAM's test population, as its platform answered", () => {
       if (/^virtual-mode-mock/.test(a.provenance)) continue;
       const row = served.find((r) => r.label === p.label && r.match.firstName === a.firstNameTried)!;
       if (row.provenance === 'live' && /^cnda/.test(a.provenance)) continue; // shadowed by the live row
-      const q = p.query;
+      const query = p.query;
       // The CNDA NIA case is substituted on the first name alone: any traits do.
       const reply = await post(
         double.endpointFor('cnam'),
-        recSans(q.birthName ?? 'PROVISOIRE', [a.firstNameTried], q.birthDate ?? '2009-07-01', q.sex ?? 'M'),
+        recSans(query.birthName ?? 'PROVISOIRE', [a.firstNameTried], query.birthDate ?? '2009-07-01', query.sex ?? 'M'),
       );
       assert.equal(reply.status, 200, `${p.label} / ${a.firstNameTried}: ${reply.body}`);
       const result = read(reply.body).Body.RESULTAT;

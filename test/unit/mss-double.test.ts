@@ -357,7 +357,10 @@ describe('MSSanté double', () => {
       return mimeParts(dsn.raw)[2]!;
     };
     const original8 = t.messages().find((m) => m.raw.toString('latin1').includes(eight.messageId))!;
-    assert.ok(original8.raw.some((b) => b >= 0x80), 'the original went over the wire in 8 bits');
+    assert.ok(
+      original8.raw.some((b) => b >= 0x80),
+      'the original went over the wire in 8 bits',
+    );
     assert.match(attachedPart(eight.messageId).headers, /^Content-Transfer-Encoding: 8bit$/im);
     assert.doesNotMatch(attachedPart(seven.messageId).headers, /Content-Transfer-Encoding/i);
   });
@@ -562,9 +565,12 @@ describe('MSSanté double', () => {
       client.close();
     }
     // Under TLS, AUTH is advertised (nodemailer authenticates only when it is).
-    const info = await transport(double, { ignoreTLS: false, requireTLS: true, tls: { ca: [CERT] }, auth: { user: doc, pass: 'vigie' } }).sendMail(
-      { from: doc, to: P_ACTIVE, subject: 'auth under tls', text: 'x' },
-    );
+    const info = await transport(double, {
+      ignoreTLS: false,
+      requireTLS: true,
+      tls: { ca: [CERT] },
+      auth: { user: doc, pass: 'vigie' },
+    }).sendMail({ from: doc, to: P_ACTIVE, subject: 'auth under tls', text: 'x' });
     assert.match(info.response, /^250/);
   });
 
@@ -583,7 +589,11 @@ describe('MSSanté double', () => {
       assert.match((await client.smtpReply())[0]!, /^553 5\.6\.7 /);
       client.write(Buffer.from(`MAIL FROM:<${doc}> SMTPUTF8\r\nRCPT TO:<josé.médecin@medecin.mssante.fr>\r\nQUIT\r\n`, 'utf8'));
       assert.match((await client.smtpReply())[0]!, /^250/);
-      assert.doesNotMatch((await client.smtpReply())[0]!, /5\.6\.7/, 'with SMTPUTF8 the address is judged by the operator rules, not refused as UTF-8');
+      assert.doesNotMatch(
+        (await client.smtpReply())[0]!,
+        /5\.6\.7/,
+        'with SMTPUTF8 the address is judged by the operator rules, not refused as UTF-8',
+      );
     } finally {
       client.close();
     }

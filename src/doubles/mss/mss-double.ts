@@ -13,7 +13,7 @@ import { parse, readMessage } from './parse';
 import { patientReads, patientReplies, patientWrites, type Operator } from './patient';
 import { Pop3Server, type MaildropEntry } from './pop3';
 import { decideRecipient } from './rules';
-import { closeSmtp, startSmtp , serverCertificate } from './smtp';
+import { closeSmtp, startSmtp, serverCertificate } from './smtp';
 import { TenantState, type TenantHost } from './tenant';
 import type { MssDoubleOptions, MssGenerated, MssMessage, MssSessionInfo, MssTenant } from './types';
 
