@@ -1,10 +1,12 @@
 /**
- * A small, bounded POP3 client (RFC 1939: USER/PASS, STAT, RETR, DELE, QUIT) on node:net: the
- * reference LGC reads its MSSanté mailbox (bounces, read receipts, patients' replies) with it.
+ * A small, bounded POP3 client (RFC 1939: USER/PASS, STAT, RETR, DELE, QUIT; STLS, RFC 2595, when
+ * given a CA) on node:net: the reference LGC reads its MSSanté mailbox (bounces, read receipts,
+ * patients' replies) with it.
  * Bounded everywhere: inactivity timeout, overall deadline, message count and byte limits; a
  * cancelled or failing session destroys its socket and rejects, it never hangs.
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 
 export const POP3_TIMEOUT_MS = 5000;
 /** the whole session (all RETRs included) gets at most this long */
@@ -22,6 +24,8 @@ export interface Pop3Options {
   sessionMs?: number;
   maxMessages?: number;
   cancel?: AbortSignal;
+  /** Upgrade with STLS before USER/PASS, checking the operator's certificate against this CA (PEM). */
+  tls?: { ca: string };
 }
 
 export class Pop3Error extends Error {}
@@ -36,8 +40,10 @@ const CRLF = Buffer.from('\r\n');
 export async function pop3FetchAndDelete(options: Pop3Options): Promise<Buffer[]> {
   const timeoutMs = options.timeoutMs ?? POP3_TIMEOUT_MS;
   const maxMessages = options.maxMessages ?? POP3_MAX_MESSAGES;
-  const socket = net.connect({ host: options.host, port: options.port });
-  socket.setTimeout(timeoutMs);
+  const raw = net.connect({ host: options.host, port: options.port });
+  raw.setTimeout(timeoutMs);
+  /** The stream the session speaks over: the TCP socket, then its TLS wrapping after STLS. */
+  let socket: net.Socket = raw;
 
   let buffered: Buffer = Buffer.alloc(0);
   let failure: Error | undefined;
@@ -47,14 +53,18 @@ export async function pop3FetchAndDelete(options: Pop3Options): Promise<Buffer[]
     socket.destroy();
     wake?.();
   };
-  socket.on('data', (c: Buffer) => {
+  const onData = (c: Buffer) => {
     buffered = buffered.length ? Buffer.concat([buffered, c]) : c;
     if (buffered.length > POP3_MAX_BYTES) fail(new Pop3Error(`POP3: more than ${POP3_MAX_BYTES} bytes received`));
     wake?.();
-  });
-  socket.on('timeout', () => fail(new Pop3Error(`POP3 ${options.host}:${options.port}: no answer within ${timeoutMs} ms`)));
-  socket.on('error', (e) => fail(new Pop3Error(`POP3 ${options.host}:${options.port}: ${e.message}`)));
-  socket.on('close', () => fail(new Pop3Error(`POP3 ${options.host}:${options.port}: connection closed`)));
+  };
+  const listen = (stream: net.Socket): void => {
+    stream.on('data', onData);
+    stream.on('error', (e) => fail(new Pop3Error(`POP3 ${options.host}:${options.port}: ${e.message}`)));
+    stream.on('close', () => fail(new Pop3Error(`POP3 ${options.host}:${options.port}: connection closed`)));
+  };
+  listen(raw);
+  raw.on('timeout', () => fail(new Pop3Error(`POP3 ${options.host}:${options.port}: no answer within ${timeoutMs} ms`)));
   // eslint-disable-next-line no-restricted-syntax -- the session's deadline: cleared in finally
   const deadline = setTimeout(
     () => fail(new Pop3Error(`POP3 session over ${options.sessionMs ?? POP3_SESSION_MS} ms`)),
@@ -102,13 +112,33 @@ export async function pop3FetchAndDelete(options: Pop3Options): Promise<Buffer[]
 
   try {
     await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-      socket.once('close', () => reject(failure ?? new Pop3Error('POP3: connection closed')));
+      raw.once('connect', resolve);
+      raw.once('error', reject);
+      raw.once('close', () => reject(failure ?? new Pop3Error('POP3: connection closed')));
     }).catch((e: Error) => {
       throw failure ?? new Pop3Error(`POP3 ${options.host}:${options.port}: ${e.message}`);
     });
     await status('greeting');
+    if (options.tls) {
+      // RFC 2595: STLS, then the session starts again under TLS (the operator's certificate checked).
+      command('STLS');
+      await status('STLS');
+      raw.removeListener('data', onData);
+      const secured = tls.connect({
+        socket: raw,
+        host: options.host, // the name (or address) the certificate is checked against
+        ca: options.tls.ca,
+        ...(net.isIP(options.host) ? {} : { servername: options.host }),
+      });
+      listen(secured);
+      await new Promise<void>((resolve, reject) => {
+        secured.once('secureConnect', resolve);
+        secured.once('error', reject);
+      }).catch((e: Error) => {
+        throw failure ?? new Pop3Error(`POP3 STLS ${options.host}:${options.port}: ${e.message}`);
+      });
+      socket = secured;
+    }
     command(`USER ${options.user}`);
     await status('USER');
     command(`PASS ${options.password}`);
@@ -133,8 +163,10 @@ export async function pop3FetchAndDelete(options: Pop3Options): Promise<Buffer[]
   } finally {
     clearTimeout(deadline);
     options.cancel?.removeEventListener('abort', onAbort);
-    socket.removeAllListeners('close');
-    socket.on('error', () => undefined);
-    socket.destroy();
+    for (const stream of new Set([socket, raw])) {
+      stream.removeAllListeners('close');
+      stream.on('error', () => undefined);
+      stream.destroy();
+    }
   }
 }

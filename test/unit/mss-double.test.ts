@@ -14,6 +14,8 @@ import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { MssDouble, checkIns, type MssMessage, type MssTenant } from '../../src/doubles/mss';
 import { eventually } from '../../src/harness/wait';
+import { issue } from '../../src/doubles/common/pki';
+import { pop3FetchAndDelete } from '../../src/reference-lgc/pop3-client';
 
 const CERT = fs.readFileSync(path.resolve(__dirname, '../../fixtures/mss/tls/cert.pem'));
 
@@ -597,6 +599,15 @@ describe('MSSanté double', () => {
     } finally {
       client.close();
     }
+  });
+
+  test("the reference LGC's POP3 client reads over STLS, checking the operator's certificate (another CA is refused)", async () => {
+    const { doc } = fresh();
+    await transport(double).sendMail({ from: doc, to: P_ACTIVE, subject: 'stls', text: 'x' });
+    const got = await pop3FetchAndDelete({ ...double.pop3, user: P_ACTIVE, password: 'vigie', tls: { ca: CERT.toString() } });
+    assert.ok(got.some((raw) => raw.toString('latin1').includes('Subject: stls')));
+    const otherCa = issue({ commonName: 'Another CA', ca: true }).cert;
+    await assert.rejects(pop3FetchAndDelete({ ...double.pop3, user: P_ACTIVE, password: 'vigie', tls: { ca: otherCa } }), /certificate/i);
   });
 
   test('POP3 offers STLS (RFC 2595) and POP3S: the maildrop is read under TLS either way', async () => {

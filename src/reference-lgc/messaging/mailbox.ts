@@ -195,6 +195,8 @@ export function readMailbox(ctx: CallContext, tenant: TenantState): Promise<stri
         user: mss.mailbox,
         password: mss.password,
         cancel: stop.signal,
+        // Under TLS as the operator wants it, when reset gave the CA (doubles.tls).
+        ...(tenant.doubles.tls ? { tls: { ca: tenant.doubles.tls.ca } } : {}),
       });
     } catch (e) {
       return `Lecture de la messagerie impossible : ${e instanceof Error ? e.message : String(e)}`;
