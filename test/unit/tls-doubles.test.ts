@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as soap from 'soap';
 import { CORSE, cnamInsiClient } from '../support/cnam-wsdl';
-import { tlsPost } from '../support/http';
+import { exchange, tlsPost } from '../support/http';
+import { SOAP12, cda, inlineDoc, pnrXml, type EntrySpec } from '../support/iti41';
 import { CLIENT_SUBJECT, clientPkcs12, doubleTls, exportPki, issue, makeTestPki, pkiHosts, testPki } from '../../src/doubles/common/pki';
 import { DmpDouble } from '../../src/doubles/dmp';
 import { EPrescriptionDouble } from '../../src/doubles/eprescription';
@@ -174,5 +175,40 @@ describe('DMP and e-prescription doubles over TLS', () => {
     assert.deepEqual(eprescription.transport, { tls: true, clientCertificate: false });
     const plain = await post(`${eprescription.urlFor('t')}/prescriptions`, { ca: pki.ca.cert });
     assert.ok(plain.status, JSON.stringify(plain));
+  });
+
+  test('an ITI-41 over mutual TLS: accepted with valid metadata; refused, with a RegistryError naming the slot, for each code outside its value set', async () => {
+    const client = { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key };
+    const submit = (entry: EntrySpec) =>
+      exchange(
+        'POST',
+        dmp.repositoryUrlFor('iti41'),
+        pnrXml([entry], inlineDoc(entry.id, cda('11488-4'))),
+        { 'content-type': SOAP12 },
+        client,
+      );
+    const accepted = await submit({ id: 'Doc01' });
+    assert.equal(accepted.status, 200);
+    assert.match(accepted.body, /status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"/);
+    const refused = await submit({ id: 'Doc02', classCode: 'CR-MG', typeCode: 'CR-LOCAL' });
+    assert.equal(refused.status, 200);
+    assert.match(refused.body, /ResponseStatusType:Failure/);
+    const errors = [...refused.body.matchAll(/<rs:RegistryError errorCode="([^"]+)" codeContext="([^"]+)"[^>]*location="Doc02"/g)].map(
+      (m) => [m[1], m[2]],
+    );
+    assert.ok(
+      errors.some(
+        ([code, context]) =>
+          code === 'XDSRegistryMetadataError' && /classCode &quot;CR-MG&quot; is not in the value set JDV_J57/.test(context!),
+      ),
+      refused.body,
+    );
+    assert.ok(
+      errors.some(([, context]) => /typeCode &quot;CR-LOCAL&quot; is not in the value set JDV_J66/.test(context!)),
+      refused.body,
+    );
+    const [, second] = dmp.tenant('iti41').submissions();
+    assert.equal(second!.outcome, 'refused');
+    assert.match(second!.clientCertificate?.subject ?? '', /CN=LGC under test/);
   });
 });
