@@ -6,20 +6,7 @@ import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { exchange, type Reply } from '../support/http';
 import { DmpDouble, type DmpSubmission } from '../../src/doubles/dmp';
-import {
-  SOAP12,
-  SQ_ACTION,
-  FIND_DOCUMENTS,
-  SCHEMES,
-  INS,
-  CX,
-  OTHER,
-  OTHER_CX,
-  cda,
-  pnrXml,
-  xopDoc,
-  inlineDoc,
-} from '../support/iti41';
+import { SOAP12, SQ_ACTION, FIND_DOCUMENTS, SCHEMES, INS, CX, OTHER, OTHER_CX, cda, pnrXml, xopDoc, inlineDoc } from '../support/iti41';
 
 const PUBLICATION = path.resolve(__dirname, '../../../shared/reference/DRIM-M_DRIMbox/JeuxDeDonnees/exemples/XDS/publication.xml');
 const PUBLICATION_CT =
