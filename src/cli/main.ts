@@ -14,6 +14,7 @@ const lazy = {
   report: () => require('./report') as typeof import('./report'),
   serve: () => require('./serve') as typeof import('./serve'),
   trace: () => require('./trace') as typeof import('./trace'),
+  diff: () => require('./diff') as typeof import('./diff'),
 };
 
 export const RUN_OPTIONS: OptionSpec[] = [
@@ -65,6 +66,8 @@ const USAGE = `Usage: vigie <command> [options]     (vigie <command> --help for 
   validate  <file|dir>...  Judges CDA documents (safe parse, CDA schema, CI-SIS header rules, ANS schematron).
   defects   Lists the reference LGC's seeded defects and the requirements each must fail.
   trace     <REQ>  Where a requirement is encoded (features), driven (step definitions) and judged (oracles).
+  diff      <old> <new>  What changed between two runs (summary.json): verdicts (regressions first),
+            scenarios, harness / rule pack / config. Exit 1 when a requirement regressed.
   doctor    [conformance|ui|test] [--dry-run]  What this machine has and lacks for Vigie; installs what
             it can (npm ci; Debian packages as root), else prints the exact command. --dry-run only says.
   report    Turns reports/allure-results into the Allure HTML report (reports/allure-report).
@@ -92,6 +95,12 @@ exchange; every exchange kept as a file. Ctrl-C stops.`,
     'Usage: vigie bench [options]\n\nTimes the suite on the reference LGC, and the CDA oracle against the ANS-style pipeline, in one run.',
   defects: "Usage: vigie defects\n\nLists the reference LGC's seeded defects, their side and the requirements each must fail.",
   trace: 'Usage: vigie trace <REQ>\n\nWhere a requirement is encoded (features), driven (step definitions) and judged (oracles).',
+  diff: `Usage: vigie diff <old summary.json|reports dir> <new …> [--format text|json|markdown|junit]
+
+What changed between two runs: requirements whose verdict changed (pass → fail first), new and
+vanished scenarios, and a change of harness, rule pack, configuration, target or driver. Exit 1
+when a requirement regressed (got worse), 0 otherwise: a nightly job fails on a regression, not
+on a failure already known.`,
   doctor: `Usage: vigie doctor [conformance|ui|test|bench|report] [--dry-run]
 
 What this machine has and lacks for a command (default: test, everything); installs what it can
@@ -124,6 +133,8 @@ export async function main(argv: string[]): Promise<number> {
         return defects(rest);
       case 'trace':
         return await lazy.trace().trace(rest);
+      case 'diff':
+        return lazy.diff().diff(rest);
       case 'doctor':
         return doctor(rest);
       case undefined:
@@ -141,7 +152,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (e instanceof UsageError || e instanceof ConfigError) {
-      process.stderr.write(`vigie: ${e.message}\n${e instanceof UsageError ? `\n${cmd === 'run' ? RUN_HELP : USAGE}` : ''}`);
+      const help = cmd === 'run' ? RUN_HELP : ((cmd && COMMAND_HELP[cmd]) ?? USAGE);
+      process.stderr.write(`vigie: ${e.message}\n${e instanceof UsageError ? `\n${help}\n` : ''}`);
       return 2;
     }
     throw e;

@@ -28,6 +28,7 @@ test('every command answers --help with its own options, exit 0', async () => {
       /--eprescription-port/,
       /--smtp-port/,
       /--pop3-port/,
+      /--pop3s-port/,
       /--record/,
     ],
     report: [/--reports <dir>/],
@@ -35,6 +36,7 @@ test('every command answers --help with its own options, exit 0', async () => {
     doctor: [/--dry-run/],
     trace: [/vigie trace <REQ>/],
     defects: [/seeded defects/],
+    diff: [/--format <text\|json\|markdown\|junit>/, /Exit 1\s+when a requirement regressed/],
   };
   for (const [command, patterns] of Object.entries(expected)) {
     const reply = await vigie([command, '--help']);
