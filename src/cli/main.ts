@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, PROJECT_ROOT, effectiveDriver, loadTarget } from '../config/load';
 import { HelpRequested, OptionSpec, UsageError, one, optionsHelp, parseArgs } from './args';
@@ -54,6 +54,11 @@ export const RUN_OPTIONS: OptionSpec[] = [
     value: 'id',
     multiple: true,
     help: 'switch on a seeded defect of the embedded reference LGC (vigie defects lists them)',
+  },
+  {
+    name: 'baseline',
+    value: 'summary.json|dir',
+    help: 'an earlier run: print what changed (vigie diff) and exit 1 only when a requirement regressed since (2 still when the run could not run)',
   },
 ];
 
@@ -181,6 +186,9 @@ async function run(argv: string[]): Promise<number> {
   const suite = one(parsed, 'suite');
   if (suite !== undefined && suite !== 'lgc' && suite !== 'service') throw new UsageError(`--suite ${suite}: must be "lgc" or "service"`);
   const reportsDir = one(parsed, 'reports') ?? join(PROJECT_ROOT, 'reports');
+  // Read before the run: the baseline may be the reports folder the run empties.
+  const baselinePath = one(parsed, 'baseline');
+  const baseline = baselinePath ? lazy.diff().readSummary(baselinePath) : undefined;
   const t0 = performance.now();
   const { summary, exitCode } = await lazy.run().runSuite({
     loaded,
@@ -196,7 +204,13 @@ async function run(argv: string[]): Promise<number> {
     onScenario: lazy.console().progressLine(t0),
   });
   lazy.console().printSummary(summary, reportsDir);
-  return exitCode;
+  if (!baseline) return exitCode;
+  const { diffExitCode, diffSummaries, diffText } = require('../report/diff') as typeof import('../report/diff');
+  const changes = diffSummaries(baseline, summary);
+  writeFileSync(join(reportsDir, 'diff.json'), JSON.stringify(changes, null, 2) + '\n');
+  process.stdout.write(`\nSince the baseline (${baselinePath}):\n${diffText(changes)}`);
+  // A run that could not run, or is incomplete, says so whatever the baseline; else only a regression fails.
+  return exitCode === 2 ? 2 : diffExitCode(changes);
 }
 
 /** The preflight the README's commands run first (scripts/preflight.cjs: plain Node, it runs before npm ci). */

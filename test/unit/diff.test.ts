@@ -1,7 +1,7 @@
 /** `vigie diff`: what changed between two runs (src/report/diff.ts, src/cli/diff.ts). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -129,4 +129,27 @@ test('vigie diff: two reports folders or files; exit 1 on a regression, 0 otherw
   assert.equal(other.status, 2);
   assert.match(other.stderr, /not a Vigie summary\.json/);
   assert.equal(cli([old]).status, 2);
+});
+
+test('vigie run --baseline: a failure already known exits 0, a regression exits 1; the changes printed and kept in diff.json', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-baseline-'));
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'vigie'), 'run', 'features/ins/ins-07-outcomes.feature', ...args], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+  const baseline = (verdict: RequirementVerdict) => {
+    const file = join(dir, `${verdict}.json`);
+    writeFileSync(file, JSON.stringify(summary({ 'INS-07': verdict })));
+    return file;
+  };
+  // Last night INS-07 failed already: tonight's same failure is known, not a regression.
+  const known = run(['--defect', 'insi-failure-not-recorded', '--reports', join(dir, 'known'), '--baseline', baseline('fail')]);
+  assert.equal(known.status, 0, known.stdout + known.stderr);
+  assert.match(known.stdout, /Since the baseline/);
+  // Last night it passed: the same failure is a regression.
+  const regressed = run(['--defect', 'insi-failure-not-recorded', '--reports', join(dir, 'regressed'), '--baseline', baseline('pass')]);
+  assert.equal(regressed.status, 1);
+  assert.match(regressed.stdout, /INS-07 {2}pass → fail/);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'regressed', 'diff.json'), 'utf8')).regressions[0].id, 'INS-07');
 });
