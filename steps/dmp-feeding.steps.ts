@@ -104,7 +104,7 @@ Then('no click was spent on masking or visibility preferences', function (this: 
 Then(/^the LGC answers the user within (\d+) ms while the DMP has not answered$/, async function (this: VigieWorld, bound: string) {
   const action = this.state.lastAction;
   if (!action) throw new Error('no action to judge');
-  const held = await this.eventuallyForSetUp('dmp', () => this.dmp.heldCount() > 0);
+  const held = await this.eventually('dmp', () => this.dmp.heldCount() > 0);
   if (!held.value)
     this.setupFailed('the validated document never reached the (holding) DMP', `within ${this.boundOf('dmp')} ms of « ${action.label} »`);
   await judgeHeldAction(this, action, 'the DMP', Number(bound));

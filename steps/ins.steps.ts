@@ -49,7 +49,7 @@ Then(/^the LGC does not call INSi for (\S+ \S+)$/, async function (this: VigieWo
 Then(/^the LGC answers the user within (\d+) ms while INSi has not answered$/, async function (this: VigieWorld, bound: string) {
   const action = this.state.lastAction;
   if (!action) throw new Error('no action to judge');
-  const held = await this.eventuallyForSetUp('insi', () => this.insi.heldCount() > 0);
+  const held = await this.eventually('insi', () => this.insi.heldCount() > 0);
   if (!held.value)
     this.setupFailed('the LGC did not call INSi, so no answer was held', `after « ${action.label} », within ${this.boundOf('insi')} ms`);
   await judgeHeldAction(this, action, 'INSi', Number(bound));

@@ -61,7 +61,7 @@ When(
 
 /** Set-up: INSi has answered a request about `p`, and the LGC shows an outcome for it. */
 export async function insiAnswered(world: VigieWorld, patient: Person, driver: LgcDriver = world.driver): Promise<void> {
-  const answered = await world.eventuallyForSetUp('insi', () =>
+  const answered = await world.eventually('insi', () =>
     world.insi
       .exchanges()
       .slice(world.state.insiMark)

@@ -204,30 +204,23 @@ export class VigieWorld extends World<VigieParameters> {
     return undefined;
   }
 
-  /** The first value `probe` finds within the bound of `kind`. */
-  eventually<T>(
-    kind: EventKind,
-    probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-    pollMs?: number,
-  ): Promise<Waited<T>> {
-    return eventually(probe, { ms: this.boundOf(kind), wake: this.wakeOf(kind), pollMs });
-  }
-
   /**
-   * A set-up wait (what the scenario needs before it can judge, never a verdict): as `eventually`,
-   * and once more, whole, when the target then lags (see `never`), so that a loaded machine gives a
-   * late set-up rather than a scenario that could not be set up.
+   * The first value `probe` finds within the bound of `kind` — and, when nothing came and the
+   * target then lags (its health call over LOADED_LAG_MS), within the bound once more: a loaded
+   * machine makes a late event, not a missing one (never a failure the harness made). `never`
+   * extends its window by the same rule, so an absence is still watched as long as a presence.
    */
-  async eventuallyForSetUp<T>(
+  async eventually<T>(
     kind: EventKind,
     probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
     pollMs?: number,
   ): Promise<Waited<T>> {
-    const first = await this.eventually(kind, probe, pollMs);
+    const options = { ms: this.boundOf(kind), wake: this.wakeOf(kind), pollMs };
+    const first = await eventually(probe, options);
     if (first.value !== undefined || this.parameters.service) return first;
-    const lagMs = await this.targetLagMs(this.boundOf(kind));
+    const lagMs = await this.targetLagMs(options.ms);
     if (lagMs <= LOADED_LAG_MS) return first;
-    const again = await this.eventually(kind, probe, pollMs);
+    const again = await eventually(probe, options);
     return { value: again.value, ms: first.ms + lagMs + again.ms, probes: first.probes + again.probes };
   }
 
