@@ -56,6 +56,17 @@ test('a seeded defect: exit 1, the failure names the requirement, expected and s
   assert.deepEqual(report.defects, ['documents-list-incomplete']);
   assert.match(report.failures[0].message, /\[QUAL-04\] expected: exactly the 6 documents/);
   assert.match(report.failures[0].message, /missing: « Dispositif numérique d'identification\/authentification forte »/);
+  // Allure: the categories a reviewer tells apart, and what the verdicts rest on.
+  const categories = JSON.parse(readFileSync(join(dir, 'allure-results', 'categories.json'), 'utf8')) as {
+    name: string;
+    traceRegex?: string;
+  }[];
+  assert.equal(categories[0]!.name, 'Not conformant: a requirement seen broken');
+  assert.match(report.failures[0].message, /^\[QUAL-04\]/);
+  const environment = readFileSync(join(dir, 'allure-results', 'environment.properties'), 'utf8');
+  assert.match(environment, /^Target=reference$/m);
+  assert.match(environment, /^Harness=vigie /m);
+  assert.match(environment, /^Driver=http$/m);
 });
 
 test('an unreachable target: exit 2, said so quickly, outcome could-not-run', async () => {
