@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { DEFAULT_TIMEOUTS, LoadedConfig, PROJECT_ROOT, Timeouts } from '../config/load';
 import { HttpDriver } from '../drivers/http-driver';
+import { writeAllureContext } from '../report/allure';
 import type { Side } from '../report/catalogue';
 import { toJunit } from '../report/junit';
 import {
@@ -495,49 +496,5 @@ function writeReports(dir: string, summary: Summary, results: ScenarioResult[]) 
   writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   writeFileSync(join(dir, 'junit.xml'), toJunit(summary, results));
   if (!existsSync(join(dir, 'allure-results'))) mkdirSync(join(dir, 'allure-results'), { recursive: true });
-  // Allure reads these from the results folder: the kinds of outcome a reviewer tells apart, and what the verdicts rest on.
-  writeFileSync(join(dir, 'allure-results', 'categories.json'), JSON.stringify(ALLURE_CATEGORIES, null, 2) + '\n');
-  const packs = Object.entries(summary.provenance.rulePacks ?? {}).map(
-    ([name, pack]) => `${name} ${(pack as { hash?: string } | null)?.hash?.slice(0, 16) ?? 'none'}`,
-  );
-  writeFileSync(
-    join(dir, 'allure-results', 'environment.properties'),
-    [
-      `Harness=${summary.provenance.harness}`,
-      `Target=${summary.target}`,
-      `Driver=${summary.driver}`,
-      `Suite=${summary.suite}`,
-      `Outcome=${summary.outcome}`,
-      `Rule.pack=${packs.join(', ') || 'none'}`,
-      `Config=${summary.provenance.config}`,
-      `Node=${summary.provenance.node}`,
-    ]
-      .map((line) => line.replace(/[\r\n]+/g, ' '))
-      .join('\n') + '\n',
-  );
+  writeAllureContext(join(dir, 'allure-results'), summary);
 }
-
-/**
- * Allure categories (categories.json): matched on the error's name, which starts its trace
- * (src/harness/verdict.ts). Allure applies the first that matches; Java regexes, whole-string.
- */
-const ALLURE_CATEGORIES = [
-  { name: 'Not conformant: a requirement seen broken', matchedStatuses: ['failed', 'broken'], traceRegex: '(?s)NonConformance.*' },
-  {
-    name: 'Could not judge: the harness was too slow (never the target)',
-    matchedStatuses: ['failed', 'broken', 'skipped'],
-    traceRegex: '(?s)CannotJudge.*',
-  },
-  {
-    name: 'Could not set up the scenario (something it needs did not happen)',
-    matchedStatuses: ['failed', 'broken'],
-    traceRegex: '(?s)SetupError.*',
-  },
-  {
-    name: 'Target error: unreachable, or outside its contract',
-    matchedStatuses: ['failed', 'broken'],
-    traceRegex: '(?s)Target(?:Error|Refusal).*',
-  },
-  { name: 'Harness error (an undefined step, a bug of Vigie)', matchedStatuses: ['broken'] },
-  { name: 'Not judged / skipped', matchedStatuses: ['skipped'] },
-];

@@ -6,6 +6,7 @@
  * whose verdict got worse (pass → anything else, or anything → fail); it makes the exit code 1,
  * an already known failure does not.
  */
+import { rulePacksOf } from './allure';
 import type { RequirementVerdict, Summary } from './summary';
 
 /** How bad a verdict is: a change to a higher rank is a regression. */
@@ -39,12 +40,6 @@ export interface SummaryDiff {
 
 const scenariosOf = (run: Summary) => new Set(Object.values(run.requirements).flatMap((r) => r.scenarios));
 
-function rulePacks(run: Summary): string {
-  return Object.entries(run.provenance.rulePacks ?? {})
-    .map(([name, pack]) => `${name} ${(pack as { hash?: string } | null)?.hash?.slice(0, 12) ?? 'none'}`)
-    .join(', ');
-}
-
 export function diffSummaries(before: Summary, after: Summary): SummaryDiff {
   const ids = [...new Set([...Object.keys(before.requirements), ...Object.keys(after.requirements)])].sort();
   const regressions: VerdictChange[] = [];
@@ -71,7 +66,7 @@ export function diffSummaries(before: Summary, after: Summary): SummaryDiff {
   const now = scenariosOf(after);
   const context = [
     { what: 'harness', from: before.provenance.harness, to: after.provenance.harness },
-    { what: 'rule pack', from: rulePacks(before), to: rulePacks(after) },
+    { what: 'rule pack', from: rulePacksOf(before, 12), to: rulePacksOf(after, 12) },
     { what: 'configuration', from: before.provenance.config, to: after.provenance.config },
     { what: 'target', from: before.target, to: after.target },
     { what: 'driver', from: before.driver, to: after.driver },

@@ -1,8 +1,7 @@
 /**
  * A small POP3 server (RFC 1939: USER/PASS, STAT, LIST, UIDL, RETR, TOP, DELE, NOOP, RSET, QUIT; plus CAPA,
- * RFC 2449; STLS, RFC 2595, and POP3S on a port of its own when given a certificate) on node:net, so
- * that a practice software fetches what was delivered to its own mailbox. Any mailbox, password
- * "vigie". Bounded: idle timeout, line length, connection count.
+ * RFC 2449; STLS, RFC 2595, and POP3S when given a certificate) on node:net, so that a practice software
+ * fetches what was delivered to its mailbox. Any mailbox, password "vigie". Bounded: idle, line length, connections.
  *
  * Hand-written on purpose: npm has POP3 clients, but no maintained POP3 server library (the few
  * packages are unmaintained, and none reads its maildrop from the caller's store or gives back the
