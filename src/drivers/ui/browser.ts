@@ -3,7 +3,9 @@
  * browser). Scenarios each get a fresh context from it. A crash is said once, clearly, and every
  * later scenario of the worker errors with the same message instead of hanging.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright';
 import { TargetError } from '../driver';
 
@@ -25,6 +27,18 @@ export class BrowserError extends TargetError {
 
 let shared: Promise<Browser> | undefined;
 let crashed: string | undefined;
+/**
+ * Playwright keeps each traced context's call stacks in a temporary folder of its own, and leaves
+ * it behind when a context is closed without saving its trace (every passing scenario): a run left
+ * hundreds of empty playwright-tracing-* folders in /tmp. Given one folder, it works there, and
+ * that folder goes with the browser.
+ */
+let tracesDir: string | undefined;
+let tracesDirWatched = false;
+function dropTracesDir(): void {
+  if (tracesDir) rmSync(tracesDir, { recursive: true, force: true });
+  tracesDir = undefined;
+}
 
 export function browserProblem(): string | undefined {
   if (!existsSync(CHROMIUM_PATH))
@@ -41,8 +55,13 @@ export function launchBrowser(timeoutMs = 20_000): Promise<Browser> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { chromium } = require('playwright') as typeof import('playwright');
     let browser: Browser;
+    if (!tracesDir) {
+      if (!tracesDirWatched) process.once('exit', dropTracesDir);
+      tracesDirWatched = true;
+      tracesDir = mkdtempSync(join(tmpdir(), 'vigie-traces-'));
+    }
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, headless: true, timeout: timeoutMs });
+      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, headless: true, timeout: timeoutMs, tracesDir });
     } catch (e) {
       throw new BrowserError(`Chromium (${CHROMIUM_PATH}) did not start within ${timeoutMs} ms: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -112,4 +131,5 @@ export async function closeBrowser(): Promise<void> {
   shared = undefined;
   crashed = undefined;
   if (launched) await (await launched.catch(() => undefined))?.close().catch(() => undefined);
+  dropTracesDir();
 }
