@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { DEFAULT_TIMEOUTS, LoadedConfig, PROJECT_ROOT, Timeouts } from '../config/load';
 import { HttpDriver } from '../drivers/http-driver';
-import { writeAllureContext } from '../report/allure';
+import { finishAllureResults, writeAllureContext } from '../report/allure';
 import type { Side } from '../report/catalogue';
 import { toJunit } from '../report/junit';
 import {
@@ -497,4 +497,5 @@ function writeReports(dir: string, summary: Summary, results: ScenarioResult[]) 
   writeFileSync(join(dir, 'junit.xml'), toJunit(summary, results));
   if (!existsSync(join(dir, 'allure-results'))) mkdirSync(join(dir, 'allure-results'), { recursive: true });
   writeAllureContext(join(dir, 'allure-results'), summary);
+  finishAllureResults(join(dir, 'allure-results'), summary, results);
 }

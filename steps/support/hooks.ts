@@ -176,7 +176,7 @@ const tlsClient = (c?: ClientCertificate) =>
 const named = (w: VigieWorld, body: string | Buffer, mediaType: string, fileName: string) =>
   typeof body === 'string' ? w.attach(body, { mediaType, fileName }) : w.attach(body, { mediaType, fileName });
 
-After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
+After(async function (this: VigieWorld, { pickle, result }: ITestCaseHookParameter) {
   if (!this.insi || !this.driver) return;
   // Unblock anything still waiting on a held answer, then give the LGC a bounded moment to finish.
   this.insi.release({ drop: true });
@@ -185,7 +185,14 @@ After(async function (this: VigieWorld, { result }: ITestCaseHookParameter) {
   await within(Promise.allSettled(this.pending.map((p) => p.promise)), 2000);
   const targetMs = this.driver.exchanges().reduce((sum, x) => sum + (x.ms ?? 0), 0);
   this.attach(
-    JSON.stringify({ checks: this.checks, tenant: this.tenant, requirements: this.requirements, targetMs, windowMs: this.windowMs }),
+    JSON.stringify({
+      pickle: pickle.id,
+      checks: this.checks,
+      tenant: this.tenant,
+      requirements: this.requirements,
+      targetMs,
+      windowMs: this.windowMs,
+    }),
     VERDICT_MEDIA_TYPE,
   );
   // A run that writes no report (the defect matrix) keeps only the verdict: the evidence would cost CPU for nothing.

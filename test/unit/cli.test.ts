@@ -67,6 +67,27 @@ test('a seeded defect: exit 1, the failure names the requirement, expected and s
   assert.match(environment, /^Target=reference$/m);
   assert.match(environment, /^Harness=vigie /m);
   assert.match(environment, /^Driver=http$/m);
+  // The scenario's Allure result: failed (not broken), the requirement and expected/seen first, evidence in the body.
+  const results = readdirSync(join(dir, 'allure-results'))
+    .filter((f) => f.endsWith('-result.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, 'allure-results', f), 'utf8')) as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const failed = results.find((r) => r.status === 'failed');
+  assert.ok(failed, `a failed result among ${results.map((r) => r.status).join(', ')}`);
+  assert.match(failed.statusDetails.message, /^QUAL-04 — .+\n[\s\S]*\n\nNOT CONFORMANT\n\[QUAL-04\] expected: exactly the 6 documents/);
+  assert.doesNotMatch(failed.statusDetails.message, /\/steps\/|\/src\/|\bat \w+ \(/, 'no harness path or stack in the message');
+  assert.match(failed.statusDetails.trace, /NonConformance/, 'the stack stays, as the trace');
+  const label = (name: string) => failed.labels.filter((l: { name: string }) => l.name === name).map((l: { value: string }) => l.value);
+  assert.deepEqual(label('epic'), ['QUAL']);
+  assert.match(label('feature')[0], /^QUAL-04 — /);
+  assert.deepEqual(label('story'), [failed.name]);
+  assert.deepEqual(
+    failed.parameters.filter((p: { name: string }) => ['target', 'driver'].includes(p.name)).map((p: { value: string }) => p.value),
+    ['reference', 'http'],
+  );
+  assert.ok(
+    failed.attachments.some((a: { name: string }) => /^INSi exchange #\d+\.xml$/.test(a.name)),
+    'the evidence is in the test body, not the tear-down',
+  );
 });
 
 test('an unreachable target: exit 2, said so quickly, outcome could-not-run', async () => {
