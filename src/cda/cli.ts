@@ -125,6 +125,7 @@ const xmlEsc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&l
 export function toJunit(res: CdaValidation): string {
   const failures = res.documents.filter((d) => d.valid === false).length;
   const errors = res.documents.filter((d) => d.valid !== false && d.couldNotJudge).length;
+  const seconds = (res.documents.reduce((sum, d) => sum + d.ms, 0) / 1000).toFixed(3);
   const cases = res.documents.map((d) => {
     const name = xmlEsc(d.file);
     const cls = xmlEsc(d.schematron ?? 'cda');
@@ -135,9 +136,10 @@ export function toJunit(res: CdaValidation): string {
         .join('\n');
       body += `<failure message="${xmlEsc(`${d.errors.length} error(s)`)}" type="cda">${xmlEsc(detail)}</failure>`;
     }
-    if (d.couldNotJudge)
+    // JUnit allows one of failure / error: a document found invalid is a failure even when a layer could not judge.
+    else if (d.couldNotJudge)
       body += `<error message="${xmlEsc(d.couldNotJudge.slice(0, 300))}" type="could-not-judge">${xmlEsc(d.couldNotJudge)}</error>`;
     return `  <testcase classname="${cls}" name="${name}" time="${(d.ms / 1000).toFixed(3)}">${body}</testcase>`;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="vigie validate (CDA)" tests="${res.documents.length}" failures="${failures}" errors="${errors}">\n${cases.join('\n')}\n</testsuite>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="vigie validate (CDA)" tests="${res.documents.length}" failures="${failures}" errors="${errors}" time="${seconds}">\n${cases.join('\n')}\n</testsuite>\n`;
 }

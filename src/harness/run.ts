@@ -1,7 +1,6 @@
 // One run from start to end — plan, target and doubles, cucumber, verdicts, reports, and the clean-up on
 // every exit path. Over 300 lines because that order, and what each exit writes, is what a reader needs in one place.
 import { IRunOptions, ISupportCodeLibrary, loadSupport, runCucumber } from '@cucumber/cucumber/api';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -10,6 +9,7 @@ import { Writable } from 'node:stream';
 import { DEFAULT_TIMEOUTS, LoadedConfig, PROJECT_ROOT, Timeouts } from '../config/load';
 import { HttpDriver } from '../drivers/http-driver';
 import { finishAllureResults, writeAllureContext } from '../report/allure';
+import { harnessVersion, javaVersion } from './provenance';
 import type { Side } from '../report/catalogue';
 import { toJunit } from '../report/junit';
 import {
@@ -102,19 +102,6 @@ export async function loadSteps(): Promise<ISupportCodeLibrary> {
   return loadSupport({ sources: sourcesCoordinates(['features']), support: supportCoordinates() }, { cwd: PROJECT_ROOT });
 }
 
-export function harnessVersion(): string {
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    /* not a git checkout */
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return `vigie ${require(join(PROJECT_ROOT, 'package.json')).version} (${commit})`;
-}
-
 /** Empties a reports folder (its .gitkeep kept): a report never describes another run than the last. */
 export function clearReports(dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -152,7 +139,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     suite,
     target: suite === 'service' && !serviceMode ? 'MSSanté double (Vigie)' : cfg.name,
     driver: suite === 'service' && !serviceMode ? 'smtp' : driver,
-    provenance: { harness: harnessVersion(), config: opts.loaded.hash, node: process.version, rulePacks },
+    startedAt: new Date().toISOString(),
+    provenance: { harness: harnessVersion(), config: opts.loaded.hash, node: process.version, java: javaVersion(), rulePacks },
     ...(defects.length ? { defects } : {}),
     ...(opts.requireObserved ? { requireObserved: opts.requireObserved } : {}),
   };

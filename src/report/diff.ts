@@ -133,12 +133,12 @@ export function diffJunit(diff: SummaryDiff): string {
     const body = diff.regressions.includes(c)
       ? `<failure message="${xml(`${c.id} regressed: ${c.from} → ${c.to}`)}" type="regression">${xml(c.title)}</failure>`
       : '';
-    return `    <testcase classname="vigie.diff.${xml(c.id)}" name="${name}">${body}</testcase>`;
+    return `    <testcase classname="vigie.diff.${xml(c.id)}" name="${name}" time="0">${body}</testcase>`;
   });
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<testsuites name="vigie diff" tests="${changes.length}" failures="${diff.regressions.length}">\n` +
-    `  <testsuite name="verdict changes" tests="${changes.length}" failures="${diff.regressions.length}" errors="0" skipped="0">\n` +
+    `<testsuites name="vigie diff" tests="${changes.length}" failures="${diff.regressions.length}" time="0">\n` +
+    `  <testsuite name="verdict changes" tests="${changes.length}" failures="${diff.regressions.length}" errors="0" skipped="0" time="0">\n` +
     (cases.length ? cases.join('\n') + '\n' : '') +
     '  </testsuite>\n</testsuites>\n'
   );

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+import { rulePacksOf } from './allure';
 import type { ScenarioResult, Summary } from './summary';
 
 /**
@@ -13,6 +15,17 @@ const esc = (s: string) =>
     // XML 1.0 cannot carry most control characters
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
+/** JUnit's error type: why there is no verdict (set-up, the target, the harness). */
+function errorType(scenario: ScenarioResult): string {
+  const text = `${scenario.cause ?? ''} ${scenario.message ?? ''}`;
+  if (/could not set up/.test(text)) return 'CouldNotSetUp';
+  if (/undefined step|harness/i.test(text)) return 'HarnessError';
+  return 'TargetOrHarnessError';
+}
+
+/** Ant's timestamp: local date-time without a zone; Vigie writes UTC. */
+const antTimestamp = (iso: string | undefined) => (iso ?? new Date().toISOString()).slice(0, 19);
+
 function testcase(scenario: ScenarioResult): string {
   const name = `${scenario.requirements.join(' ') || '(no requirement)'} — ${scenario.name}`;
   const classname = `vigie.${scenario.side}.${scenario.requirements[0] ?? 'none'}`;
@@ -24,7 +37,7 @@ function testcase(scenario: ScenarioResult): string {
     case 'failed':
       return `${head}>\n      <failure message="${esc((scenario.message ?? '').split('\n')[0])}" type="NonConformance">${msg}</failure>\n    </testcase>`;
     case 'errored':
-      return `${head}>\n      <error message="${esc((scenario.cause ?? scenario.message ?? '').split('\n')[0])}" type="Error">${msg}</error>\n    </testcase>`;
+      return `${head}>\n      <error message="${esc((scenario.cause ?? scenario.message ?? '').split('\n')[0])}" type="${errorType(scenario)}">${msg}</error>\n    </testcase>`;
     default:
       return `${head}>\n      <skipped message="${esc(`not judged: ${scenario.cause ?? scenario.message ?? scenario.status}`)}"/>\n    </testcase>`;
   }
@@ -45,20 +58,24 @@ export function toJunit(summary: Summary, results: ScenarioResult[]): string {
     );
   }
   const n = (f: (c: string) => boolean) => cases.filter(f).length;
+  const counts = `tests="${cases.length}" failures="${n((c) => c.includes('<failure'))}" errors="${n((c) => c.includes('<error'))}" skipped="${n((c) => c.includes('<skipped'))}"`;
+  const time = (summary.durationMs / 1000).toFixed(3);
   const props = [
     ['target', summary.target],
     ['driver', summary.driver],
     ['suite', summary.suite],
     ['outcome', summary.outcome],
     ['harness', summary.provenance.harness],
-    ['rulePack', JSON.stringify(summary.provenance.rulePacks)],
+    ['harnessCommit', /\(([^)]+)\)/.exec(summary.provenance.harness)?.[1] ?? 'unknown'],
+    ['rulePack', rulePacksOf(summary, 64) || 'none'],
+    ['config', summary.provenance.config],
     ['scope', summary.scope.statement],
   ]
     .map(([k, v]) => `      <property name="${esc(k)}" value="${esc(v)}"/>`)
     .join('\n');
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="vigie" tests="${cases.length}" time="${(summary.durationMs / 1000).toFixed(3)}">\n` +
-    `  <testsuite name="vigie-${esc(summary.target)}-${summary.suite}" tests="${cases.length}" failures="${n((c) => c.includes('<failure'))}" errors="${n((c) => c.includes('<error'))}" skipped="${n((c) => c.includes('<skipped'))}" time="${(summary.durationMs / 1000).toFixed(3)}">\n` +
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="vigie" ${counts} time="${time}">\n` +
+    `  <testsuite name="vigie-${esc(summary.target)}-${summary.suite}" ${counts} time="${time}" timestamp="${antTimestamp(summary.startedAt)}" hostname="${esc(hostname() || 'localhost')}">\n` +
     `    <properties>\n${props}\n    </properties>\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`
   );
 }

@@ -70,7 +70,9 @@ export interface Summary {
   /** Errors grouped by cause: one cause, then the requirements it stopped. */
   errors?: ErrorGroup[];
   failures?: { scenario: string; requirements: string[]; status: ScenarioStatus; message: string }[];
-  provenance: { harness: string; config: string; node: string; rulePacks: Record<string, unknown> };
+  /** When the run started (ISO 8601, UTC). */
+  startedAt?: string;
+  provenance: { harness: string; config: string; node: string; java?: string | null; rulePacks: Record<string, unknown> };
   defects?: string[];
   /** With --require-observed: the requirements (or "all") whose pass must rest on observed evidence only. */
   requireObserved?: string[] | 'all';
