@@ -169,32 +169,32 @@ export function finishAllureResults(
   const byPickle = new Map(scenarios.map((s) => [s.id, s]));
   const results = new Map<string, { file: string; r: AllureResult }>();
   for (const f of files.filter((x) => x.endsWith('-result.json'))) {
-    const r = readJson<AllureResult>(join(resultsDir, f));
-    if (r?.uuid) results.set(r.uuid, { file: f, r });
+    const result = readJson<AllureResult>(join(resultsDir, f));
+    if (result?.uuid) results.set(result.uuid, { file: f, r: result });
   }
   // The After hook's verdict attachment names the scenario (its pickle): that ties a result to a verdict.
   const scenarioOf = new Map<string, ScenarioResult>();
   const evidenceOf = new Map<string, AllureAttachment[]>();
   for (const f of files.filter((x) => x.endsWith('-container.json'))) {
-    const c = readJson<AllureContainer>(join(resultsDir, f));
-    if (!c?.children?.length) continue;
+    const container = readJson<AllureContainer>(join(resultsDir, f));
+    if (!container?.children?.length) continue;
     let changed = false;
-    for (const fixture of c.afters ?? []) {
+    for (const fixture of container.afters ?? []) {
       const attachments = allSteps(fixture).flatMap((s) => s.attachments ?? []);
       for (const a of attachments) {
         if (a.type !== VERDICT_MEDIA_TYPE) continue;
         const pickle = readJson<{ pickle?: string }>(join(resultsDir, a.source))?.pickle;
         const scenario = pickle ? byPickle.get(pickle) : undefined;
-        if (scenario) for (const child of c.children) scenarioOf.set(child, scenario);
+        if (scenario) for (const child of container.children) scenarioOf.set(child, scenario);
       }
       const evidence = attachments.filter((a) => a.type !== VERDICT_MEDIA_TYPE && a.type !== 'text/x.cucumber.log+plain');
       if (evidence.length) {
-        for (const child of c.children) evidenceOf.set(child, [...(evidenceOf.get(child) ?? []), ...evidence]);
+        for (const child of container.children) evidenceOf.set(child, [...(evidenceOf.get(child) ?? []), ...evidence]);
         fixture.steps = (fixture.steps ?? []).filter((s) => !(s.attachments ?? []).some((a) => evidence.includes(a)));
         changed = true;
       }
     }
-    if (changed) writeFileSync(join(resultsDir, f), JSON.stringify(c));
+    if (changed) writeFileSync(join(resultsDir, f), JSON.stringify(container));
   }
   const packs = rulePacksOf(summary, 12) || 'none';
   let rewritten = 0;

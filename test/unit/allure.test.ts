@@ -88,22 +88,22 @@ test('a non-conformance is failed, with the requirement and expected/seen first,
   const dir = resultsDir('pickle-1');
   const done = finishAllureResults(dir, summary, [scenario({})]);
   assert.deepEqual(done, { rewritten: 1, added: 1 });
-  const r = read(dir, 'r1-result.json');
-  assert.equal(r.status, 'failed');
-  assert.equal(r.steps[0].status, 'failed', 'the step that judged is failed too');
-  assert.match(r.statusDetails.message, /^OPP-02 — .+\n[\s\S]+\n\nNOT CONFORMANT\n\[OPP-02\] expected: nothing reaches the DMP/);
-  assert.doesNotMatch(r.statusDetails.message, /world\.ts|\bat \w/);
-  assert.match(r.statusDetails.trace, /world\.ts/, 'the stack is kept, as the trace');
-  const labels = Object.fromEntries(r.labels.map((l: { name: string; value: string }) => [l.name, l.value]));
+  const result = read(dir, 'r1-result.json');
+  assert.equal(result.status, 'failed');
+  assert.equal(result.steps[0].status, 'failed', 'the step that judged is failed too');
+  assert.match(result.statusDetails.message, /^OPP-02 — .+\n[\s\S]+\n\nNOT CONFORMANT\n\[OPP-02\] expected: nothing reaches the DMP/);
+  assert.doesNotMatch(result.statusDetails.message, /world\.ts|\bat \w/);
+  assert.match(result.statusDetails.trace, /world\.ts/, 'the stack is kept, as the trace');
+  const labels = Object.fromEntries(result.labels.map((l: { name: string; value: string }) => [l.name, l.value]));
   assert.equal(labels.epic, 'OPP');
   assert.match(labels.feature, /^OPP-02 — /);
   assert.equal(labels.story, 'An opposed patient');
   assert.deepEqual(
-    r.parameters.map((p: { name: string; value: string }) => `${p.name}=${p.value}`),
+    result.parameters.map((p: { name: string; value: string }) => `${p.name}=${p.value}`),
     ['target=vendor-staging', 'driver=http', 'rule pack=TestContenuCDA abcdef012345'],
   );
   assert.deepEqual(
-    r.attachments.map((a: { name: string }) => a.name),
+    result.attachments.map((a: { name: string }) => a.name),
     ['DMP submission #1'],
   );
   const container = read(dir, 'c1-container.json');
@@ -125,8 +125,8 @@ test('errors are broken, not judged is skipped, a declared-only pass says so', (
   const statusOf = (over: Partial<ScenarioResult>) => {
     const dir = resultsDir('pickle-1');
     finishAllureResults(dir, summary, [scenario(over)]);
-    const r = read(dir, 'r1-result.json');
-    return `${r.status}: ${r.statusDetails.message?.split('\n\n')[1] ?? ''}`;
+    const result = read(dir, 'r1-result.json');
+    return `${result.status}: ${result.statusDetails.message?.split('\n\n')[1] ?? ''}`;
   };
   assert.equal(
     statusOf({ status: 'errored', message: 'could not set up the scenario: x' }),
@@ -148,6 +148,6 @@ test('errors are broken, not judged is skipped, a declared-only pass says so', (
 });
 
 test('the message never carries a harness path', () => {
-  const m = allureMessage(scenario({ status: 'errored', message: 'boom at /work/main/src/doubles/dmp/provide.ts:12:3' }))!;
-  assert.doesNotMatch(m, /provide\.ts/);
+  const message = allureMessage(scenario({ status: 'errored', message: 'boom at /work/main/src/doubles/dmp/provide.ts:12:3' }))!;
+  assert.doesNotMatch(message, /provide\.ts/);
 });

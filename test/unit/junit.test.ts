@@ -119,8 +119,8 @@ test('the schema bites: a failure without its type, a count that is not a number
 });
 
 test('a run that could not start: one error testcase, valid', async () => {
-  const s = { ...summary('could-not-run', {}), reasons: ['the target did not answer'] };
-  await assertValid(toJunit(s, []));
+  const couldNotRun = { ...summary('could-not-run', {}), reasons: ['the target did not answer'] };
+  await assertValid(toJunit(couldNotRun, []));
 });
 
 test('vigie diff --format junit and vigie validate --format junit are valid too', async () => {
