@@ -75,7 +75,8 @@ const USAGE = `Usage: vigie <command> [options]     (vigie <command> --help for 
             scenarios, harness / rule pack / config. Exit 1 when a requirement regressed.
   doctor    [conformance|ui|test] [--dry-run]  What this machine has and lacks for Vigie; installs what
             it can (npm ci; Debian packages as root), else prints the exact command. --dry-run only says.
-  report    Turns reports/allure-results into the Allure HTML report (reports/allure-report).
+  report    [--pdf]  The conformance page a reviewer signs (reports/conformance.html, and its PDF), and
+            the Allure HTML report (reports/allure-report).
   bench     Times the suite on the reference LGC, and the CDA oracle against the ANS-style pipeline.
 `;
 
@@ -95,7 +96,7 @@ Runs the national-service doubles standalone, on fixed ports, for a staging LGC 
 the DMP (ITI-41 / ITI-18), the ordonnance numérique, MSSanté (SMTP + POP3). One console line per
 exchange; every exchange kept as a file. Ctrl-C stops.`,
   report:
-    'Usage: vigie report [options]\n\nTurns <reports>/allure-results into the Allure HTML report (<reports>/allure-report); needs Java.',
+    'Usage: vigie report [options]\n\nWrites <reports>/conformance.html (the page a reviewer signs; --pdf prints it with Chromium) from summary.json,\nand turns <reports>/allure-results into the Allure HTML report (<reports>/allure-report; needs Java).',
   bench:
     'Usage: vigie bench [options]\n\nTimes the suite on the reference LGC, and the CDA oracle against the ANS-style pipeline, in one run.',
   defects: "Usage: vigie defects\n\nLists the reference LGC's seeded defects, their side and the requirements each must fail.",

@@ -10,6 +10,8 @@ import { DEFAULT_TIMEOUTS, LoadedConfig, PROJECT_ROOT, Timeouts } from '../confi
 import { HttpDriver } from '../drivers/http-driver';
 import { finishAllureResults, writeAllureContext } from '../report/allure';
 import { harnessVersion, javaVersion } from './provenance';
+import { writeConformancePage } from '../report/conformance';
+import { writeEvidence } from '../report/evidence';
 import type { Side } from '../report/catalogue';
 import { toJunit } from '../report/junit';
 import {
@@ -394,7 +396,12 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
         .map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: s.message ?? '' })),
       ...(selfCheck ? { selfCheck: selfCheck.summary } : {}),
     };
-    if (opts.reportsDir) writeReports(opts.reportsDir, summary, collector.results);
+    if (opts.reportsDir) {
+      writeReports(opts.reportsDir, summary, collector.results);
+      // Each exchange and document as a file of its own, then the conformance page linking to them.
+      await writeEvidence(resolve(opts.reportsDir), PROJECT_ROOT).catch((e: Error) => log(`evidence folders not written: ${e.message}`));
+      writeConformancePage(resolve(opts.reportsDir), summary);
+    }
     // A self-check of Vigie's own double that fails makes the run untrustworthy: could not run (2), unless the target already failed (1).
     const selfCheckBroken = selfCheck && selfCheck.summary.outcome !== 'conformant';
     const exitCode = selfCheckBroken && outcome !== 'not-conformant' ? 2 : exitCodeOf(outcome);
@@ -486,4 +493,5 @@ function writeReports(dir: string, summary: Summary, results: ScenarioResult[]) 
   if (!existsSync(join(dir, 'allure-results'))) mkdirSync(join(dir, 'allure-results'), { recursive: true });
   writeAllureContext(join(dir, 'allure-results'), summary);
   finishAllureResults(join(dir, 'allure-results'), summary, results);
+  writeConformancePage(dir, summary);
 }

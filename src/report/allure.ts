@@ -65,6 +65,8 @@ export function writeAllureContext(resultsDir: string, summary: Summary): void {
       `Rule.pack=${rulePacksOf(summary, 16) || 'none'}`,
       `Config=${summary.provenance.config}`,
       `Node=${summary.provenance.node}`,
+      `Java=${summary.provenance.java ?? 'none'}`,
+      `Started=${summary.startedAt ?? 'unknown'}`,
     ]
       .map((line) => line.replace(/[\r\n]+/g, ' '))
       .join('\n') + '\n',

@@ -61,7 +61,13 @@ export function launchBrowser(timeoutMs = 20_000): Promise<Browser> {
       tracesDir = mkdtempSync(join(tmpdir(), 'vigie-traces-'));
     }
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, headless: true, timeout: timeoutMs, tracesDir });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM_PATH,
+        args: CHROMIUM_FLAGS,
+        headless: true,
+        timeout: timeoutMs,
+        tracesDir,
+      });
     } catch (e) {
       throw new BrowserError(`Chromium (${CHROMIUM_PATH}) did not start within ${timeoutMs} ms: ${(e as Error).message.split('\n')[0]}`);
     }
