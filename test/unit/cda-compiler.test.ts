@@ -121,7 +121,7 @@ test('vigie validate: JSON shape, exit codes 0/1/2', { skip: noJava() }, async (
 
   out = '';
   assert.equal(await validateCommand([join(DOCS, 'mini-invalid.xml'), `--rules=${PACK}`, '--format=junit', '--no-header'], io), 1);
-  assert.match(out, /<testsuite name="vigie validate \(CDA\)" tests="1" failures="1" errors="0">/);
+  assert.match(out, /<testsuite name="vigie validate \(CDA\)" tests="1" failures="1" errors="0" time="\d+\.\d{3}">/);
 
   out = '';
   assert.equal(
