@@ -15,6 +15,7 @@ const lazy = {
   serve: () => require('./serve') as typeof import('./serve'),
   trace: () => require('./trace') as typeof import('./trace'),
   diff: () => require('./diff') as typeof import('./diff'),
+  bundle: () => require('./bundle') as typeof import('./bundle'),
 };
 
 export const RUN_OPTIONS: OptionSpec[] = [
@@ -60,6 +61,7 @@ export const RUN_OPTIONS: OptionSpec[] = [
     value: 'summary.json|dir',
     help: 'an earlier run: print what changed (vigie diff) and exit 1 only when a requirement regressed since (2 still when the run could not run)',
   },
+  { name: 'bundle', help: 'also seal the reports into one evidence bundle (vigie bundle): <reports>/vigie-<target>-<date>.zip' },
 ];
 
 const USAGE = `Usage: vigie <command> [options]     (vigie <command> --help for its options)
@@ -77,6 +79,9 @@ const USAGE = `Usage: vigie <command> [options]     (vigie <command> --help for 
             it can (npm ci; Debian packages as root), else prints the exact command. --dry-run only says.
   report    [--pdf]  The conformance page a reviewer signs (reports/conformance.html, and its PDF), and
             the Allure HTML report (reports/allure-report).
+  bundle    Seals the reports (conformance page, summary, JUnit, every exchange and document) into one
+            ZIP with a MANIFEST.json of SHA-256 hashes.
+  verify    <bundle.zip>  Recomputes a bundle's hashes: exit 0 intact, 1 altered, 2 not a bundle.
   bench     Times the suite on the reference LGC, and the CDA oracle against the ANS-style pipeline.
 `;
 
@@ -107,6 +112,16 @@ What changed between two runs: requirements whose verdict changed (pass → fail
 vanished scenarios, and a change of harness, rule pack, configuration, target or driver. Exit 1
 when a requirement regressed (got worse), 0 otherwise: a nightly job fails on a regression, not
 on a failure already known.`,
+  bundle: `Usage: vigie bundle [--reports <dir>] [--out <file.zip>]
+
+Seals a run's reports into one archive: conformance.html (and .pdf), summary.json, junit.xml,
+cucumber's JSON and messages, and reports/evidence/ (each exchange, document, screenshot and trace
+as a file), with MANIFEST.json listing each file's SHA-256, the harness version and commit, the
+rule pack hashes, the config hash and the command line.`,
+  verify: `Usage: vigie verify <bundle.zip>
+
+Recomputes the SHA-256 of every file of an evidence bundle against its MANIFEST.json and names
+what changed, is missing or was added. Exit 0 intact, 1 altered, 2 not a readable bundle.`,
   doctor: `Usage: vigie doctor [conformance|ui|test|bench|report] [--dry-run]
 
 What this machine has and lacks for a command (default: test, everything); installs what it can
@@ -141,6 +156,10 @@ export async function main(argv: string[]): Promise<number> {
         return await lazy.trace().trace(rest);
       case 'diff':
         return lazy.diff().diff(rest);
+      case 'bundle':
+        return lazy.bundle().bundle(rest);
+      case 'verify':
+        return lazy.bundle().verify(rest);
       case 'doctor':
         return doctor(rest);
       case undefined:
@@ -205,6 +224,9 @@ async function run(argv: string[]): Promise<number> {
     onScenario: lazy.console().progressLine(t0),
   });
   lazy.console().printSummary(summary, reportsDir);
+  // A bundle seals what the run wrote, whatever its outcome (a failure's evidence matters most).
+  const bundled = parsed.flags.has('bundle') ? lazy.bundle().bundle(['--reports', reportsDir]) : 0;
+  if (bundled !== 0) return 2;
   if (!baseline) return exitCode;
   const { diffExitCode, diffSummaries, diffText } = require('../report/diff') as typeof import('../report/diff');
   const changes = diffSummaries(baseline, summary);

@@ -27,3 +27,10 @@ export function javaVersion(): string | null {
   java = out.status === 0 ? ((out.stderr || out.stdout).split('\n')[0]?.trim() ?? null) : null;
   return java;
 }
+
+/** The command line that started this process, as a person would type it again (`vigie run …`). */
+export function commandLine(argv = process.argv): string {
+  const script = argv[1]?.split(/[\\/]/).pop() ?? 'node';
+  const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+  return [script === 'vigie' ? 'vigie' : `node ${script}`, ...argv.slice(2)].map((arg, i) => (i ? quote(arg) : arg)).join(' ');
+}

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { DEFAULT_TIMEOUTS, LoadedConfig, PROJECT_ROOT, Timeouts } from '../config/load';
 import { HttpDriver } from '../drivers/http-driver';
 import { finishAllureResults, writeAllureContext } from '../report/allure';
-import { harnessVersion, javaVersion } from './provenance';
+import { commandLine, harnessVersion, javaVersion } from './provenance';
 import { writeConformancePage } from '../report/conformance';
 import { writeEvidence } from '../report/evidence';
 import type { Side } from '../report/catalogue';
@@ -142,7 +142,14 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     target: suite === 'service' && !serviceMode ? 'MSSanté double (Vigie)' : cfg.name,
     driver: suite === 'service' && !serviceMode ? 'smtp' : driver,
     startedAt: new Date().toISOString(),
-    provenance: { harness: harnessVersion(), config: opts.loaded.hash, node: process.version, java: javaVersion(), rulePacks },
+    provenance: {
+      harness: harnessVersion(),
+      config: opts.loaded.hash,
+      node: process.version,
+      java: javaVersion(),
+      rulePacks,
+      command: commandLine(),
+    },
     ...(defects.length ? { defects } : {}),
     ...(opts.requireObserved ? { requireObserved: opts.requireObserved } : {}),
   };

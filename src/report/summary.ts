@@ -72,7 +72,15 @@ export interface Summary {
   failures?: { scenario: string; requirements: string[]; status: ScenarioStatus; message: string }[];
   /** When the run started (ISO 8601, UTC). */
   startedAt?: string;
-  provenance: { harness: string; config: string; node: string; java?: string | null; rulePacks: Record<string, unknown> };
+  provenance: {
+    harness: string;
+    config: string;
+    node: string;
+    java?: string | null;
+    rulePacks: Record<string, unknown>;
+    /** The command line that ran it. */
+    command?: string;
+  };
   defects?: string[];
   /** With --require-observed: the requirements (or "all") whose pass must rest on observed evidence only. */
   requireObserved?: string[] | 'all';
