@@ -140,6 +140,17 @@ export function verifyBundle(archive: Buffer): Verification {
   };
 }
 
+/** The summary.json of a bundle, refused when it no longer matches the hash its manifest sealed. */
+export function summaryOfBundle(archive: Buffer): string {
+  const checked = verifyBundle(archive);
+  const entry = checked.manifest.files.find((f) => f.path === 'summary.json');
+  if (!entry) throw new Error(`the bundle's ${MANIFEST} lists no summary.json`);
+  if (checked.changed.includes('summary.json') || checked.missing.includes('summary.json'))
+    throw new Error(`the bundle's summary.json does not match its ${MANIFEST} (vigie verify says more)`);
+  const content = readZip(archive, { maxEntries: 100_000, maxTotalBytes: 4 * 1024 ** 3 }).find((e) => e.name === 'summary.json')!.content;
+  return content.toString('utf8');
+}
+
 /**
  * A ZIP archive (deflate, CRC-32, UTF-8 names, no ZIP64: a bundle stays under 4 GiB). The reference
  * LGC has its own writer for XDM packages: it is a separate program, and shares no code with the harness.

@@ -88,6 +88,18 @@ test('a run sealed with --bundle verifies intact; one byte changed, a file remov
   assert.equal(added.status, 1);
   assert.match(added.stdout, /ADDED {4}evidence\/extra\.txt \(not in MANIFEST\.json\)/);
 
+  // vigie diff reads a bundle as it reads a summary.json, and refuses one whose summary was changed.
+  const same = vigie(['diff', bundle, reports]);
+  assert.equal(same.status, 0, same.stdout + same.stderr);
+  const forged = tamper(bundle, join(dir, 'forged.zip'), (all) =>
+    all.map((e) =>
+      e.path === 'summary.json' ? { path: e.path, content: Buffer.from(e.content.toString().replace('"pass"', '"fail"')) } : e,
+    ),
+  );
+  const refused = vigie(['diff', forged, reports]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /forged\.zip: the bundle's summary\.json does not match its MANIFEST\.json/);
+
   // Not a bundle at all, a ZIP without a manifest, no file: exit 2 and a reason.
   writeFileSync(join(dir, 'garbage.zip'), 'not a zip');
   const garbage = vigie(['verify', join(dir, 'garbage.zip')]);
