@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, PROJECT_ROOT, effectiveDriver, loadTarget } from '../config/load';
+import type { Shard } from '../harness/plan';
 import { HelpRequested, OptionSpec, UsageError, one, optionsHelp, parseArgs } from './args';
 
 // Each command loads only what it needs: `vigie validate` must start fast (no cucumber, no doubles).
@@ -16,6 +17,7 @@ const lazy = {
   trace: () => require('./trace') as typeof import('./trace'),
   diff: () => require('./diff') as typeof import('./diff'),
   bundle: () => require('./bundle') as typeof import('./bundle'),
+  merge: () => require('./merge') as typeof import('./merge'),
 };
 
 export const RUN_OPTIONS: OptionSpec[] = [
@@ -58,8 +60,18 @@ export const RUN_OPTIONS: OptionSpec[] = [
   },
   {
     name: 'baseline',
-    value: 'summary.json|dir',
+    value: 'summary.json|dir|bundle',
     help: 'an earlier run: print what changed (vigie diff) and exit 1 only when a requirement regressed since (2 still when the run could not run)',
+  },
+  {
+    name: 'shard',
+    value: 'i/n',
+    help: 'run a deterministic i-th of n parts of the selection (scope "shard i/n", exit on its own verdicts); vigie merge joins them',
+  },
+  {
+    name: 'shard-timings',
+    value: 'summary.json|dir|bundle',
+    help: "balance the shards by an earlier run's scenario times (every shard must be given the same one)",
   },
   { name: 'bundle', help: 'also seal the reports into one evidence bundle (vigie bundle): <reports>/vigie-<target>-<date>.zip' },
 ];
@@ -79,6 +91,7 @@ const USAGE = `Usage: vigie <command> [options]     (vigie <command> --help for 
             it can (npm ci; Debian packages as root), else prints the exact command. --dry-run only says.
   report    [--pdf]  The conformance page a reviewer signs (reports/conformance.html, and its PDF), and
             the Allure HTML report (reports/allure-report).
+  merge     <shard reports…>  Joins the summaries of a run's shards (run --shard i/n) into one verdict.
   bundle    Seals the reports (conformance page, summary, JUnit, every exchange and document) into one
             ZIP with a MANIFEST.json of SHA-256 hashes.
   verify    <bundle.zip>  Recomputes a bundle's hashes: exit 0 intact, 1 altered, 2 not a bundle.
@@ -118,6 +131,13 @@ Seals a run's reports into one archive: conformance.html (and .pdf), summary.jso
 cucumber's JSON and messages, and reports/evidence/ (each exchange, document, screenshot and trace
 as a file), with MANIFEST.json listing each file's SHA-256, the harness version and commit, the
 rule pack hashes, the config hash and the command line.`,
+  merge: `Usage: vigie merge <shard 1> … <shard n> [--reports <dir>]
+
+Joins the shards of one run (vigie run --shard i/n; each a summary.json, reports folder or bundle)
+into one summary, conformance page and outcome: a requirement fails when it failed in any shard,
+and is judged against the whole selection's scope. Refused (exit 2) when a shard is missing or
+twice, or when the shards ran different targets, harness, configuration or rule pack.
+Exit 0 conformant, 1 not conformant, 2 incomplete.`,
   verify: `Usage: vigie verify <bundle.zip>
 
 Recomputes the SHA-256 of every file of an evidence bundle against its MANIFEST.json and names
@@ -160,6 +180,8 @@ export async function main(argv: string[]): Promise<number> {
         return lazy.bundle().bundle(rest);
       case 'verify':
         return lazy.bundle().verify(rest);
+      case 'merge':
+        return lazy.merge().merge(rest);
       case 'doctor':
         return doctor(rest);
       case undefined:
@@ -209,8 +231,22 @@ async function run(argv: string[]): Promise<number> {
   // Read before the run: the baseline may be the reports folder the run empties.
   const baselinePath = one(parsed, 'baseline');
   const baseline = baselinePath ? lazy.diff().readSummary(baselinePath) : undefined;
+  const shardRaw = one(parsed, 'shard');
+  let shard: Shard | undefined;
+  try {
+    shard = shardRaw === undefined ? undefined : (require('../harness/plan') as typeof import('../harness/plan')).parseShard(shardRaw);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const timingsPath = one(parsed, 'shard-timings');
+  if (timingsPath && !shard) throw new UsageError('--shard-timings balances shards: give --shard i/n too');
+  const shardTimings = timingsPath ? lazy.diff().readSummary(timingsPath).timings : undefined;
+  if (timingsPath && !shardTimings)
+    throw new UsageError(`--shard-timings ${timingsPath}: that summary has no scenario timings (an older run)`);
   const t0 = performance.now();
   const { summary, exitCode } = await lazy.run().runSuite({
+    shard,
+    shardTimings,
     loaded,
     driver,
     suite: suite as 'lgc' | 'service' | undefined,

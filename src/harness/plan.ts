@@ -185,3 +185,64 @@ export function makePlan(options: PlanOptions): Plan {
     : `every catalogue requirement of ${sideName} (${inScope.length})`;
   return { tagExpression, paths, scenarios: selected, inScope, notInScope, notSelected, selection, statement };
 }
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** `--shard 2/3` → { index: 2, count: 3 }; a clear error otherwise. */
+export function parseShard(raw: string): Shard {
+  const parts = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  const index = parts ? Number(parts[1]) : NaN;
+  const count = parts ? Number(parts[2]) : NaN;
+  if (!parts || count < 1 || index < 1 || index > count)
+    throw new SelectionError(`--shard ${raw}: must be i/n with 1 ≤ i ≤ n, e.g. --shard 1/2`);
+  return { index, count };
+}
+
+/**
+ * The scenarios of one shard, deterministically. With recorded durations (a previous run's
+ * summary), longest first, each to the shard with the least time so far (ties to the lowest);
+ * a scenario without a record counts as the median. Without, round robin in file order.
+ * Every shard of the same plan and durations gets a disjoint part, and together they are the whole.
+ */
+export function shardScenarios(scenarios: PlannedScenario[], shard: Shard, durations?: Record<string, number>): PlannedScenario[] {
+  if (!durations || !Object.keys(durations).length) return scenarios.filter((_, i) => i % shard.count === shard.index - 1);
+  const known = scenarios.map((s) => durations[s.location]).filter((d): d is number => typeof d === 'number');
+  const median = known.length ? [...known].sort((a, b) => a - b)[Math.floor(known.length / 2)] : 1;
+  const weight = (s: PlannedScenario) => durations[s.location] ?? median;
+  const order = scenarios.map((s, i) => ({ s, i, w: weight(s) })).sort((a, b) => b.w - a.w || a.i - b.i);
+  const load = new Array<number>(shard.count).fill(0);
+  const mine = new Set<number>();
+  for (const { i, w } of order) {
+    const to = load.indexOf(Math.min(...load));
+    load[to] += w;
+    if (to === shard.index - 1) mine.add(i);
+  }
+  return scenarios.filter((_, i) => mine.has(i));
+}
+
+/**
+ * The plan of one shard: the whole plan's scenarios cut by shardScenarios, then planned again from
+ * their file:line so that cucumber runs those only. Its scope is its own requirements ("shard i/n");
+ * the whole plan's scope is kept for vigie merge, which judges the union against it.
+ */
+export function shardPlan(
+  whole: Plan,
+  shard: Shard,
+  options: PlanOptions,
+  durations?: Record<string, number>,
+): Plan & { shard: Shard & { scenarios: number; of: number; wholeScope: string[]; wholeSelection: string | null } } {
+  const part = shardScenarios(whole.scenarios, shard, durations);
+  const label = `shard ${shard.index}/${shard.count}`;
+  if (!part.length) throw new SelectionError(`${label} holds no scenario: the selection has ${whole.scenarios.length}, use fewer shards`);
+  const plan = makePlan({ ...options, paths: part.map((s) => s.location) });
+  const of = whole.selection ?? 'features';
+  return {
+    ...plan,
+    selection: `${label} of ${of}`,
+    statement: `${label}: ${idRanges(plan.inScope)} (${part.length} of ${whole.scenarios.length} scenarios of ${of}); vigie merge joins the shards into the verdict on ${whole.statement.replace(/ \(selected by .*?\)/, '')}`,
+    shard: { ...shard, scenarios: part.length, of: whole.scenarios.length, wholeScope: whole.inScope, wholeSelection: whole.selection },
+  };
+}

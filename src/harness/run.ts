@@ -30,7 +30,7 @@ import { DEFAULT_RULES_DIR, findRulePack, openRulePack } from '../cda/rulepack';
 import { ReferenceLgc, startReferenceLgc, switchReferenceDefects } from './reference-process';
 import { CHROMIUM_PATH, browserProblem, closeBrowser, launchBrowser } from '../drivers/ui/browser';
 import { SelectorMap, fill, loadPageObjects, loadSelectorMap } from '../drivers/ui/selector-map';
-import { Plan, SelectionError, makePlan } from './plan';
+import { Plan, SelectionError, Shard, makePlan, shardPlan } from './plan';
 
 export interface RunOptions {
   loaded: LoadedConfig;
@@ -62,6 +62,9 @@ export interface RunOptions {
   rulesDir?: string;
   /** --require-observed: these requirements (or all) pass only on observed evidence. */
   requireObserved?: string[] | 'all';
+  /** --shard i/n: this run's part of the selection (src/harness/plan.ts, shardPlan), balanced by a previous run's timings when given. */
+  shard?: Shard;
+  shardTimings?: Record<string, number>;
 }
 
 export interface RunResult {
@@ -175,7 +178,9 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
 
   let plan: Plan;
   try {
-    plan = makePlan({ root: PROJECT_ROOT, side: suite, paths: opts.paths, tags: opts.tags, leftOut });
+    const planOptions = { root: PROJECT_ROOT, side: suite, paths: opts.paths, tags: opts.tags, leftOut };
+    plan = makePlan(planOptions);
+    if (opts.shard) plan = shardPlan(plan, opts.shard, planOptions, opts.shardTimings);
   } catch (e) {
     if (e instanceof SelectionError) return couldNotRun(e.message);
     throw e;
@@ -376,7 +381,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
       requireObserved: opts.requireObserved,
     });
     const outcome = outcomeOf(requirements);
-    if (opts.selfCheck && suite === 'lgc' && !opts.paths?.length && !opts.tags) {
+    // The self-check of the double goes with the whole suite, or with the first of its shards.
+    if (opts.selfCheck && suite === 'lgc' && !opts.paths?.length && !opts.tags && (opts.shard?.index ?? 1) === 1) {
       selfCheck = await runSuite({
         ...opts,
         suite: 'service',
@@ -402,6 +408,9 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
         .filter((s) => s.status === 'failed')
         .map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: s.message ?? '' })),
       ...(selfCheck ? { selfCheck: selfCheck.summary } : {}),
+      ...('shard' in plan ? { shard: (plan as ReturnType<typeof shardPlan>).shard } : {}),
+      // Each scenario's wall time: what --shard-timings balances the next sharded run with.
+      timings: Object.fromEntries(collector.results.map((r) => [r.location, r.wallMs])),
     };
     if (opts.reportsDir) {
       writeReports(opts.reportsDir, summary, collector.results);

@@ -84,6 +84,12 @@ export interface Summary {
   defects?: string[];
   /** With --require-observed: the requirements (or "all") whose pass must rest on observed evidence only. */
   requireObserved?: string[] | 'all';
+  /** A --shard run: which part of which whole (vigie merge judges the shards together against wholeScope). */
+  shard?: { index: number; count: number; scenarios: number; of: number; wholeScope: string[]; wholeSelection: string | null };
+  /** Wall time per scenario (file:line), in ms: balances the next --shard run (--shard-timings). */
+  timings?: Record<string, number>;
+  /** vigie merge: the shards this summary joins. */
+  merged?: { shards: string[] };
   /** The service suite run against Vigie's own MSSanté double: a self-check of the harness, never the target's verdicts. */
   selfCheck?: Summary;
 }
