@@ -1,11 +1,13 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { CdaJvm, validateCda } from '../cda';
 import { findRulePack } from '../cda/rulepack';
 import { PROJECT_ROOT, loadTarget } from '../config/load';
 import { CHROMIUM_PATH, browserProblem } from '../drivers/ui/browser';
 import { runSuite } from '../harness/run';
+import { within } from '../harness/wait';
 import { one, parseArgs } from './args';
 
 const median = (xs: number[]) => {
@@ -36,11 +38,51 @@ export async function bench(argv: string[]): Promise<number> {
     `  scenarios: ${result.results.length} (${result.summary.scenarios.passed} passed, ${result.summary.scenarios.failed} failed, ${result.summary.scenarios.errored} errored)`,
     `  median scenario wall time: ${median(result.results.map((s) => s.wallMs)).toFixed(1)} ms`,
     `  median harness overhead per scenario: ${median(overheads).toFixed(1)} ms (wall − target answer time − observation windows)`,
+    ...(await shardBench(one(parsed, 'target') ?? 'reference')),
     ...(await uiBench(loaded)),
     ...(await cdaBench()),
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return result.exitCode === 2 ? 2 : 0;
+}
+
+/** A vigie run in a process of its own: its wall time and exit code (each with its own reports folder). */
+async function timedRun(args: string[]): Promise<{ ms: number; code: number | null }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'vigie'), 'run', ...args], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const waited = await within(exited, 15 * 60_000);
+  if (!waited.settled) child.kill('SIGKILL');
+  return { ms: performance.now() - t0, code: waited.settled ? waited.value : null };
+}
+
+/**
+ * The whole suite in one process, then cut in two shards run side by side (vigie run --shard 1/2 and
+ * 2/2, then vigie merge): on a 2-core machine, what sharding buys. Both sides are new processes.
+ */
+async function shardBench(target: string): Promise<string[]> {
+  const dir = join(PROJECT_ROOT, 'reports');
+  const one = await timedRun(['--target', target, '--reports', join(dir, 'bench-one')]);
+  const t0 = performance.now();
+  const shards = await Promise.all(
+    [1, 2].map((i) => timedRun(['--target', target, '--shard', `${i}/2`, '--reports', join(dir, `bench-shard${i}`)])),
+  );
+  const merged = spawnSync(
+    process.execPath,
+    [
+      join(PROJECT_ROOT, 'bin', 'vigie'),
+      'merge',
+      join(dir, 'bench-shard1'),
+      join(dir, 'bench-shard2'),
+      '--reports',
+      join(dir, 'bench-merged'),
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  const twoMs = performance.now() - t0;
+  return [
+    `  sharding: the whole suite in one process ${(one.ms / 1000).toFixed(1)} s (exit ${one.code}); two shards side by side then vigie merge ${(twoMs / 1000).toFixed(1)} s (exits ${shards.map((s) => s.code).join(', ')}, merge ${merged.status}) → ${(one.ms / twoMs).toFixed(2)}× on ${cpus().length} cores`,
+  ];
 }
 
 /**
