@@ -94,6 +94,8 @@ export function toJson(res: CdaValidation): unknown {
       xsdValid: d.xsdValid,
       errors: d.errors.map((e) => ({ layer: e.layer, location: e.location, line: e.line, text: e.text, rule: e.rule })),
       couldNotJudge: d.couldNotJudge,
+      ans: d.ans,
+      header: d.header,
     })),
   };
 }
@@ -108,14 +110,18 @@ export function toText(res: CdaValidation): string {
     const verdict = d.valid === true ? 'VALID' : d.valid === false ? 'INVALID' : 'NOT JUDGED';
     lines.push(
       `${verdict.padEnd(10)} ${d.file}${d.schematron ? `  [${d.schematron}]` : ''}${d.xsdValid === null ? '' : d.xsdValid ? '  xsd ok' : '  xsd KO'}`,
+      // Which layer spoke: the ANS rules (what the ANS tool would say) or Vigie's stricter header rules.
+      `    ANS rules: ${d.ans}; Vigie's header rules: ${d.header}`,
     );
     for (const e of d.errors)
       lines.push(`    ${e.layer}${e.line ? ` line ${e.line}` : ''}${e.location ? ` ${e.location}` : ''}: ${e.text}`);
     if (d.couldNotJudge) lines.push(`    could not judge: ${d.couldNotJudge}`);
   }
   const n = (p: (v: boolean | null) => boolean): number => res.documents.filter((d) => p(d.valid)).length;
+  const byAns = res.documents.filter((d) => d.ans === 'invalid').length;
+  const byHeaderOnly = res.documents.filter((d) => d.ans !== 'invalid' && d.header === 'invalid').length;
   lines.push(
-    `${res.documents.length} document(s): ${n((v) => v === true)} valid, ${n((v) => v === false)} invalid, ${n((v) => v === null)} not judged`,
+    `${res.documents.length} document(s): ${n((v) => v === true)} valid, ${n((v) => v === false)} invalid (${byAns} by the ANS rules, ${byHeaderOnly} by Vigie's header rules only), ${n((v) => v === null)} not judged`,
   );
   return lines.join('\n') + '\n';
 }

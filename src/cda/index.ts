@@ -12,6 +12,24 @@ import { MAX_BYTES, MAX_DEPTH, scanDocument } from './scan';
 export { CdaJvm, JvmUnavailableError, RulePackError, DEFAULT_RULES_DIR };
 
 export type CdaLayer = 'parse' | 'xsd' | 'header' | 'schematron';
+export type AnsVerdict = 'valid' | 'invalid' | 'could-not-judge';
+export type HeaderVerdict = 'valid' | 'invalid' | 'not-run';
+
+/**
+ * The ANS layers' verdict: any parse, schema or schematron error → invalid; else anything that
+ * stopped a layer, or no schematron run (no rule pack) → could-not-judge; else valid.
+ */
+export function ansVerdict(result: Pick<CdaDocumentResult, 'errors' | 'couldNotJudge' | 'xsdValid' | 'schematron'>): AnsVerdict {
+  if (result.errors.some((e) => e.layer !== 'header')) return 'invalid';
+  if (result.couldNotJudge || result.xsdValid !== true || !result.schematron) return 'could-not-judge';
+  return 'valid';
+}
+
+/** Vigie's header rules' verdict: not-run when they were not asked for (validate --no-header) or had no context. */
+export function headerVerdict(result: Pick<CdaDocumentResult, 'errors'>, ran: boolean): HeaderVerdict {
+  if (result.errors.some((e) => e.layer === 'header')) return 'invalid';
+  return ran ? 'valid' : 'not-run';
+}
 
 export interface CdaError {
   layer: CdaLayer;
@@ -40,6 +58,13 @@ export interface CdaDocumentResult {
   xsdValid: boolean | null;
   errors: CdaError[];
   couldNotJudge: string | null;
+  /**
+   * The verdict of the ANS layers alone (parse, CDA schema, the pack's schematron): what the ANS
+   * pipeline would say, the parity field. `valid` is the conjunction of this and `header`.
+   */
+  ans: AnsVerdict;
+  /** Vigie's own CI-SIS header rules (stricter than ANS's on some points), as their own verdict. */
+  header: HeaderVerdict;
   /** Not in the CLI's JSON: every failed assert (whatever its role), non-blocking findings, timings. */
   failedAsserts: CdaFailedAssert[];
   notices: CdaError[];
@@ -91,6 +116,8 @@ interface Prepared {
   xsl: string | null;
   compileError: string | null;
   started: number;
+  /** Vigie's header rules were run on it. */
+  headerRan?: boolean;
 }
 
 export async function validateCda(inputs: CdaInput | CdaInput[], options: ValidateCdaOptions = {}): Promise<CdaValidation> {
@@ -106,6 +133,8 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
     xsdValid: null,
     errors: [],
     couldNotJudge: null,
+    ans: 'could-not-judge',
+    header: 'not-run',
     failedAsserts: [],
     notices: [],
     ms: 0,
@@ -245,6 +274,8 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
   for (const d of docs) {
     const result = d.result;
     if (result.valid === null && !result.couldNotJudge) result.valid = result.errors.length === 0 && result.xsdValid === true;
+    result.ans = ansVerdict(result);
+    result.header = headerVerdict(result, d.headerRan === true);
   }
   return {
     rulePack: { path: pack.path, hash: pack.hash, commit: pack.commit, schemaOnly: pack.schemaOnly === true },
@@ -259,6 +290,7 @@ function applyHeader(result: CdaDocumentResult, doc: Prepared, header: (file: st
   try {
     const bytes = doc.content ?? (doc.path ? readFileSync(doc.path) : null);
     if (!bytes) return;
+    doc.headerRan = true;
     for (const f of checkHeader(bytes, ctx))
       result.errors.push({ layer: 'header', location: f.location, line: f.line, text: f.text, rule: f.rule });
   } catch (e) {

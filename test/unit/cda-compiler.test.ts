@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CdaJvm, validateCda } from '../../src/cda';
+import { CdaJvm, CdaLayer, ansVerdict, headerVerdict, validateCda } from '../../src/cda';
 import { validateCommand } from '../../src/cda/cli';
 import { findSaxonJar } from '../../src/cda/jvm';
 import { compileSchematron } from '../../src/cda/schematron/compile';
@@ -97,6 +97,21 @@ test('layers and verdicts on the mini pack', { skip: noJava() }, async () => {
   }
 });
 
+test('the ANS verdict and the header verdict, each on its own layers', () => {
+  const base = { couldNotJudge: null, xsdValid: true, schematron: 'schematrons/CI-SIS_X.sch' };
+  const error = (layer: CdaLayer) => ({ layer, location: null, line: null, text: 't', rule: null });
+  assert.equal(ansVerdict({ ...base, errors: [] }), 'valid');
+  assert.equal(ansVerdict({ ...base, errors: [error('header')] }), 'valid', 'a header finding is not the ANS rules speaking');
+  for (const layer of ['parse', 'xsd', 'schematron'] as const)
+    assert.equal(ansVerdict({ ...base, errors: [error(layer)] }), 'invalid', layer);
+  assert.equal(ansVerdict({ ...base, errors: [], couldNotJudge: 'no schematron for …' }), 'could-not-judge');
+  assert.equal(ansVerdict({ ...base, errors: [], schematron: null }), 'could-not-judge', 'no rule pack: the ANS schematron did not run');
+  assert.equal(ansVerdict({ ...base, errors: [], xsdValid: null }), 'could-not-judge');
+  assert.equal(headerVerdict({ errors: [error('header')] }, true), 'invalid');
+  assert.equal(headerVerdict({ errors: [error('schematron')] }, true), 'valid');
+  assert.equal(headerVerdict({ errors: [] }, false), 'not-run');
+});
+
 test('vigie validate: JSON shape, exit codes 0/1/2', { skip: noJava() }, async () => {
   let out = '';
   let err = '';
@@ -117,7 +132,20 @@ test('vigie validate: JSON shape, exit codes 0/1/2', { skip: noJava() }, async (
   const json = JSON.parse(out) as { rulePack: Record<string, unknown>; documents: Record<string, unknown>[] };
   assert.deepEqual(Object.keys(json), ['rulePack', 'documents']);
   assert.deepEqual(Object.keys(json.rulePack), ['path', 'hash', 'commit']);
-  assert.deepEqual(Object.keys(json.documents[0]), ['file', 'valid', 'schematron', 'xsdValid', 'errors', 'couldNotJudge']);
+  assert.deepEqual(Object.keys(json.documents[0]), ['file', 'valid', 'schematron', 'xsdValid', 'errors', 'couldNotJudge', 'ans', 'header']);
+  assert.deepEqual([json.documents[0]!.ans, json.documents[0]!.header], ['valid', 'not-run']);
+
+  // With Vigie's header rules: the ANS layers still say valid, the header layer speaks on its own.
+  out = '';
+  assert.equal(await validateCommand(['validate', join(DOCS, 'mini-valid.xml'), '--rules', PACK, '--format', 'json'], io), 1);
+  const strict = (JSON.parse(out) as { documents: { valid: boolean; ans: string; header: string; errors: { layer: string }[] }[] })
+    .documents[0]!;
+  assert.deepEqual([strict.valid, strict.ans, strict.header], [false, 'valid', 'invalid']);
+  assert.ok(strict.errors.length > 0 && strict.errors.every((e) => e.layer === 'header'));
+  out = '';
+  assert.equal(await validateCommand(['validate', join(DOCS, 'mini-valid.xml'), '--rules', PACK], io), 1);
+  assert.match(out, /ANS rules: valid; Vigie's header rules: invalid/);
+  assert.match(out, /1 document\(s\): 0 valid, 1 invalid \(0 by the ANS rules, 1 by Vigie's header rules only\), 0 not judged/);
 
   out = '';
   assert.equal(await validateCommand([join(DOCS, 'mini-invalid.xml'), `--rules=${PACK}`, '--format=junit', '--no-header'], io), 1);
