@@ -9,7 +9,7 @@ import { RULE_PACK_PLACES, findRulePack } from './rulepack';
  * invalid).
  */
 export const VALIDATE_USAGE =
-  "usage: vigie validate <file.xml|dir>… [--rules <rule pack dir>] [--format text|json|junit] [--no-header]\n  --no-header: the ANS layers only (schema and schematron), without Vigie's own CI-SIS header checks";
+  "usage: vigie validate <file.xml|dir>… [--rules <rule pack dir>] [--format text|json|junit] [--no-header] [--schematron <volet>]\n  --no-header: the ANS layers only (schema and schematron), without Vigie's own CI-SIS header checks\n  --schematron: the volet schematron to run (e.g. CSE-MDE_2023.01), as ANS tool users choose it, instead of the one the templateIds select";
 
 type Format = 'text' | 'json' | 'junit';
 
@@ -26,6 +26,7 @@ export async function validateCommand(argv: string[], io: ValidateCommandIo = {}
   let rules: string | null | undefined;
   let format: Format = 'text';
   let header = true;
+  let schematron: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--help' || arg === '-h') {
@@ -39,6 +40,10 @@ export async function validateCommand(argv: string[], io: ValidateCommandIo = {}
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
       if (value !== 'text' && value !== 'json' && value !== 'junit') return usage(err, `unknown format '${value ?? ''}'`);
       format = value;
+    } else if (arg === '--schematron' || arg.startsWith('--schematron=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+      if (!value) return usage(err, '--schematron needs a volet, e.g. CSE-MDE_2023.01');
+      schematron = value;
     } else if (arg === '--no-header') header = false;
     else if (arg.startsWith('--')) return usage(err, `unknown option ${arg}`);
     else targets.push(arg);
@@ -57,7 +62,7 @@ export async function validateCommand(argv: string[], io: ValidateCommandIo = {}
   }
   let res: CdaValidation;
   try {
-    res = await validateCda(targets, { rulesDir: rules, header: header ? () => ({}) : undefined });
+    res = await validateCda(targets, { rulesDir: rules, header: header ? () => ({}) : undefined, schematron });
   } catch (e) {
     if (e instanceof RulePackError || e instanceof JvmUnavailableError) {
       err(`vigie validate: ${e.message}\n`);

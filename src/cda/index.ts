@@ -6,7 +6,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CdaJvm, ensureJavaCompiled, findSaxonJar, JudgeAnswer, JvmTimeoutError, JvmUnavailableError } from './jvm';
 import { checkHeader, HeaderContext } from '../oracles/cda-header';
-import { compiledXslt, DEFAULT_RULES_DIR, openRulePack, RulePackError, RulePackInfo, schemaOnlyPack, selectSchematron } from './rulepack';
+import {
+  chooseSchematron,
+  compiledXslt,
+  DEFAULT_RULES_DIR,
+  openRulePack,
+  RulePackError,
+  RulePackInfo,
+  schemaOnlyPack,
+  selectSchematron,
+} from './rulepack';
 import { MAX_BYTES, MAX_DEPTH, scanDocument } from './scan';
 
 export { CdaJvm, JvmUnavailableError, RulePackError, DEFAULT_RULES_DIR };
@@ -79,6 +88,11 @@ export interface CdaValidation {
 export type CdaInput = string | { name: string; content: Buffer };
 
 export interface ValidateCdaOptions {
+  /**
+   * The volet schematron to run, as the ANS tool's users choose it (`CSE-MDE_2023.01`, a file name
+   * of schematrons/, or a path in the pack), instead of the one the templateIds select.
+   */
+  schematron?: string;
   /** The rule pack (a copy of ANS TestContenuCDA); default rules/TestContenuCDA-3-0 under the project root; null: none. */
   rulesDir?: string | null;
   /** A JVM to reuse (not closed here); otherwise one is started and closed. */
@@ -124,6 +138,7 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
   // rulesDir null: no rule pack — the schema (shipped in fixtures/cda/xsd) and the header rules only.
   const pack = options.rulesDir === null ? schemaOnlyPack() : openRulePack(options.rulesDir ?? DEFAULT_RULES_DIR);
   const maxBytes = options.maxBytes ?? MAX_BYTES;
+  const chosen = options.schematron && !pack.schemaOnly ? chooseSchematron(pack, options.schematron) : null;
   const list = Array.isArray(inputs) ? inputs : [inputs];
   const docs: Prepared[] = [];
   const blank = (file: string): CdaDocumentResult => ({
@@ -191,7 +206,7 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
       result.ms = Date.now() - d.started;
       continue;
     }
-    const sel = pack.schemaOnly ? null : selectSchematron(pack, scan);
+    const sel = pack.schemaOnly ? null : chosen ? { schematron: chosen, reason: 'chosen with --schematron' } : selectSchematron(pack, scan);
     result.schematron = sel?.schematron ?? null;
     if (sel && !sel.schematron) result.couldNotJudge = sel.reason;
     else if (sel?.schematron) {

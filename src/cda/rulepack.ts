@@ -72,6 +72,11 @@ export interface VoletEntry {
   version: string | null;
   /** templateIds the schematron expects on ClinicalDocument (extension null = any). */
   signature: TemplateId[];
+  /**
+   * When the schematron itself names no document templateId (its header include is missing from the
+   * pack, or asserts none): the version of the same volet whose signature it takes, by the pack's naming.
+   */
+  signatureFrom?: string;
 }
 
 function sha256(...parts: (string | Buffer)[]): string {
@@ -221,7 +226,48 @@ export function buildCatalogue(dir: string): VoletEntry[] {
     }
     out.push({ schematron: rel, version: versionOf(rel), signature });
   }
-  return out;
+  return inheritSignatures(out);
+}
+
+/** `--schematron CSE-MDE_2023.01` (or `CI-SIS_CSE-MDE_2023.01.sch`, or its path in the pack) → the pack's schematron; a clear error otherwise. */
+export function chooseSchematron(pack: RulePack, name: string): string {
+  const wanted = name.replace(/\\/g, '/');
+  const found = pack.catalogue.find(
+    (v) => v.schematron === wanted || basename(v.schematron) === wanted || basename(v.schematron) === `CI-SIS_${wanted}.sch`,
+  );
+  if (!found)
+    throw new RulePackError(
+      `--schematron ${name}: no such volet schematron in ${pack.path} (e.g. ${pack.catalogue
+        .slice(0, 3)
+        .map((v) => basename(v.schematron).replace(/^CI-SIS_|\.sch$/g, ''))
+        .join(', ')}…)`,
+    );
+  return found.schematron;
+}
+
+/** `schematrons/CI-SIS_BIO-CR-BIO_2023.01.sch` → `BIO-CR-BIO`: the volet, whatever its version. */
+const voletName = (schRel: string): string =>
+  basename(schRel)
+    .replace(/^CI-SIS_/, '')
+    .replace(/_\d{4}\.\d{2}\.sch$|\.sch$/, '');
+
+/**
+ * A schematron that names no document templateId (e.g. CI-SIS_BIO-CR-BIO_2023.01.sch, whose header
+ * include the pack lacks) is reached as the other versions of its volet are: it takes the signature
+ * of the nearest version that has one (the pack's naming says it is the same volet), and the version
+ * choice of selectSchematron then picks it for a document that declares its version.
+ */
+export function inheritSignatures(entries: VoletEntry[]): VoletEntry[] {
+  return entries.map((entry) => {
+    if (entry.signature.length) return entry;
+    const siblings = entries.filter(
+      (other) => other !== entry && other.signature.length && voletName(other.schematron) === voletName(entry.schematron),
+    );
+    if (!siblings.length) return entry;
+    const distance = (other: VoletEntry) => Math.abs(versionKey(other.version) - versionKey(entry.version));
+    const nearest = [...siblings].sort((a, b) => distance(a) - distance(b) || versionKey(b.version) - versionKey(a.version))[0]!;
+    return { ...entry, signature: nearest.signature.map((t) => ({ ...t })), signatureFrom: nearest.schematron };
+  });
 }
 
 export function openRulePack(dir: string): RulePack {
@@ -232,7 +278,7 @@ export function openRulePack(dir: string): RulePack {
   if (!existsSync(xsd)) throw new RulePackError(`rule pack ${path} has no ${XSD_REL}`);
   if (!existsSync(join(path, 'schematrons'))) throw new RulePackError(`rule pack ${path} has no schematrons/ directory`);
   const hash = packHash(path);
-  const catFile = join(CACHE_DIR, `catalogue-${sha256(COMPILER_VERSION, 'catalogue-2', hash, path)}.json`);
+  const catFile = join(CACHE_DIR, `catalogue-${sha256(COMPILER_VERSION, 'catalogue-3', hash, path)}.json`);
   let catalogue: VoletEntry[];
   if (existsSync(catFile)) catalogue = JSON.parse(readFileSync(catFile, 'utf8')) as VoletEntry[];
   else {
@@ -285,7 +331,16 @@ export function selectSchematron(pack: RulePack, doc: ScanResult): Selection {
           v.signature.every((s) => w.signature.some((x) => x.root === s.root && x.extension === s.extension)),
       ),
   );
-  if (candidates.length === 0) return { schematron: null, reason: `no schematron in the rule pack for templateIds ${tids}` };
+  if (candidates.length === 0) {
+    // Schematrons that name no document templateId can only be chosen by hand, as the ANS tool's users do.
+    const unnamed = pack.catalogue.filter((v) => !v.signature.length).map((v) => basename(v.schematron).replace(/^CI-SIS_|\.sch$/g, ''));
+    return {
+      schematron: null,
+      reason: `no schematron in the rule pack for templateIds ${tids}${
+        unnamed.length ? ` (the pack's ${unnamed.join(', ')} name no templateId: choose one with --schematron)` : ''
+      }`,
+    };
+  }
   const groups = new Set(candidates.map(key));
   if (groups.size > 1) {
     return { schematron: null, reason: `ambiguous: templateIds ${tids} match ${candidates.map((c) => basename(c.schematron)).join(', ')}` };
