@@ -310,7 +310,8 @@ function versionKey(version: string | null): number {
  */
 export function selectSchematron(pack: RulePack, doc: ScanResult): Selection {
   const tids = doc.templateIds.map((t) => `${t.root}${t.extension ? ' ext ' + t.extension : ''}`).join(', ') || 'none';
-  if (doc.rootLocal !== 'ClinicalDocument' || doc.rootNs !== 'urn:hl7-org:v3') {
+  // A self-presenting document (an xsl:stylesheet holding the ClinicalDocument) is judged as ANS does: the whole file.
+  if (!doc.clinicalDocument) {
     return { schematron: null, reason: `not a CDA document (root element {${doc.rootNs}}${doc.rootLocal})` };
   }
   if (doc.body === 'nonXMLBody') {

@@ -6,6 +6,7 @@
  * well-formedness: the real parser (in the JVM, DOCTYPE refused there too) reports that with a line.
  */
 export const CDA_NS = 'urn:hl7-org:v3';
+export const XSLT_NS = 'http://www.w3.org/1999/XSL/Transform';
 export const MAX_BYTES = 50 * 1024 * 1024;
 export const MAX_DEPTH = 2000;
 
@@ -20,8 +21,13 @@ export interface ScanResult {
   rootNs: string;
   /** templateId children of the root element (CDA namespace). */
   templateIds: TemplateId[];
-  /** component/structuredBody or component/nonXMLBody under the root, if any. */
+  /** component/structuredBody or component/nonXMLBody under the ClinicalDocument, if any. */
   body: 'structuredBody' | 'nonXMLBody' | null;
+  /**
+   * Where the CDA ClinicalDocument is: the root, or a top-level element of an xsl:stylesheet (an ANS
+   * "self-presenting" document, which the CDA schema admits through its import of the XSLT schema).
+   */
+  clinicalDocument: 'root' | 'in-stylesheet' | null;
   maxDepth: number;
 }
 export interface ScanRefusal {
@@ -78,6 +84,8 @@ export function scanDocument(buf: Buffer, limits: ScanLimits = {}): ScanResult |
   let rootNs = '';
   const templateIds: TemplateId[] = [];
   let body: ScanResult['body'] = null;
+  /** The level of the ClinicalDocument element (1 at the root, 2 in a self-presenting stylesheet), once seen. */
+  let cdaLevel = 0;
   const n = text.length;
   while (i < n) {
     const lt = text.indexOf('<', i);
@@ -154,15 +162,27 @@ export function scanDocument(buf: Buffer, limits: ScanLimits = {}): ScanResult |
     const level = depth + 1;
     if (level > max) max = level;
     if (level > maxDepth) return { ok: false, reason: `refused: elements nested deeper than ${maxDepth} levels`, line: lineAt(text, lt) };
+    const insideCda = cdaLevel > 0 && path.length >= cdaLevel && path[cdaLevel - 1] === 'ClinicalDocument';
     if (level === 1 && !rootLocal) {
       rootLocal = local;
       rootNs = ns;
-    } else if (level === 2 && local === 'templateId' && ns === CDA_NS) {
+      if (local === 'ClinicalDocument' && ns === CDA_NS) cdaLevel = 1;
+    } else if (
+      level === 2 &&
+      !cdaLevel &&
+      local === 'ClinicalDocument' &&
+      ns === CDA_NS &&
+      rootNs === XSLT_NS &&
+      (rootLocal === 'stylesheet' || rootLocal === 'transform')
+    ) {
+      cdaLevel = 2;
+    } else if (insideCda && level === cdaLevel + 1 && local === 'templateId' && ns === CDA_NS) {
       templateIds.push({ root: attrs.root ?? '', extension: attrs.extension ?? null });
     } else if (
-      level === 3 &&
+      insideCda &&
+      level === cdaLevel + 2 &&
       body === null &&
-      path[1] === 'component' &&
+      path[cdaLevel] === 'component' &&
       ns === CDA_NS &&
       (local === 'structuredBody' || local === 'nonXMLBody')
     ) {
@@ -175,5 +195,6 @@ export function scanDocument(buf: Buffer, limits: ScanLimits = {}): ScanResult |
     }
   }
   if (!rootLocal) return { ok: false, reason: 'not XML: no root element', line: null };
-  return { ok: true, rootLocal, rootNs, templateIds, body, maxDepth: max };
+  const clinicalDocument = cdaLevel === 1 ? 'root' : cdaLevel === 2 ? 'in-stylesheet' : null;
+  return { ok: true, rootLocal, rootNs, templateIds, body, clinicalDocument, maxDepth: max };
 }

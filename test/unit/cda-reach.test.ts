@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { RulePackError } from '../../src/cda';
+import { RulePackError, validateCda } from '../../src/cda';
 import { VoletEntry, chooseSchematron, inheritSignatures, openRulePack, selectSchematron } from '../../src/cda/rulepack';
 import { scanDocument } from '../../src/cda/scan';
 
@@ -45,6 +45,7 @@ test('every volet schematron of the ANS pack is reachable', { skip }, () => {
       ok: true as const,
       rootLocal: 'ClinicalDocument',
       rootNs: 'urn:hl7-org:v3',
+      clinicalDocument: 'root',
       body: 'structuredBody' as const,
       templateIds: volet.signature.map((t) => ({ root: t.root, extension: t.extension ?? volet.version })),
     };
@@ -57,6 +58,7 @@ test('every volet schematron of the ANS pack is reachable', { skip }, () => {
     ok: true,
     rootLocal: 'ClinicalDocument',
     rootNs: 'urn:hl7-org:v3',
+    clinicalDocument: 'root',
     body: 'structuredBody',
     templateIds: [{ root: '1.2.250.1.213.1.1.1.999', extension: null }],
   } as never);
@@ -83,3 +85,69 @@ test('a BIO report declaring version 2023.01 is judged by the 2023.01 schematron
     'schematrons/CI-SIS_BIO-CR-BIO_2024.01.sch',
   );
 });
+
+/** An ANS self-presenting document: an xsl:stylesheet presenting the ClinicalDocument it holds as a top-level element. */
+function selfPresenting(cda: string): string {
+  const inner = cda.replace(/^\uFEFF?\s*<\?xml[^>]*\?>\s*/, '').replace(/<\?xml-stylesheet[^>]*\?>\s*/g, '');
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet type="text/xsl" href="#style"?>\n' +
+    '<xsl:stylesheet version="1.0" id="style" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:n1="urn:hl7-org:v3">\n' +
+    '  <xsl:template match="/"><html><body><xsl:value-of select="//n1:ClinicalDocument/n1:title"/></body></html></xsl:template>\n' +
+    `${inner.trim()}\n</xsl:stylesheet>\n`
+  );
+}
+
+test('scan: the ClinicalDocument of a self-presenting stylesheet, its templateIds and body; a literal one deeper is not a document', () => {
+  const cda =
+    '<ClinicalDocument xmlns="urn:hl7-org:v3"><templateId root="1.2.250.1.213.1.1.1.37"/><component><structuredBody/></component></ClinicalDocument>';
+  const plain = scanDocument(Buffer.from(cda));
+  const wrapped = scanDocument(Buffer.from(selfPresenting(cda)));
+  assert.ok(plain.ok && wrapped.ok);
+  assert.equal(plain.clinicalDocument, 'root');
+  assert.equal(wrapped.clinicalDocument, 'in-stylesheet');
+  assert.deepEqual(wrapped.templateIds, plain.templateIds);
+  assert.equal(wrapped.body, 'structuredBody');
+  const literal = scanDocument(
+    Buffer.from(
+      `<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:template match="/">${cda}</xsl:template></xsl:stylesheet>`,
+    ),
+  );
+  assert.ok(literal.ok);
+  assert.equal(literal.clinicalDocument, null);
+  assert.deepEqual(literal.templateIds, []);
+  const other = scanDocument(Buffer.from('<html xmlns="urn:hl7-org:v3"><templateId root="x"/></html>'));
+  assert.ok(other.ok && other.clinicalDocument === null && other.templateIds.length === 0);
+});
+
+test(
+  'a self-presenting document is judged as ANS does: the same schema and schematron verdicts as the document it holds',
+  { skip },
+  async () => {
+    const examples = ['VAC_2023.01.xml', 'IPS-FR_2024.01.xml', 'eP-MED-DM_2024.01_PosoStruct.xml'];
+    const inputs = examples.flatMap((name) => {
+      const cda = readFileSync(join(PACK, 'ExemplesCDA', name), 'utf8');
+      // And one the ANS rules reject: the vaccination document with another document code (its header rule asserts 11369-6).
+      const broken = name.startsWith('VAC')
+        ? [{ name: `broken-${name}`, content: Buffer.from(cda.replace('code="11369-6"', 'code="11369-7"')) }]
+        : [];
+      return [{ name, content: Buffer.from(cda) }, { name: `self-${name}`, content: Buffer.from(selfPresenting(cda)) }, ...broken].concat(
+        broken.map((b) => ({ name: `self-${b.name}`, content: Buffer.from(selfPresenting(b.content.toString('utf8'))) })),
+      );
+    });
+    const { documents } = await validateCda(inputs, { rulesDir: PACK });
+    const byName = new Map(documents.map((d) => [d.file, d]));
+    for (const name of [...examples, `broken-${examples[0]}`]) {
+      const plain = byName.get(name)!;
+      const self = byName.get(`self-${name}`)!;
+      assert.equal(self.schematron, plain.schematron, name);
+      assert.equal(self.xsdValid, true, `${name}: the CDA schema admits the stylesheet (it imports the XSLT schema)`);
+      assert.equal(self.ans, plain.ans, `${name}: ${JSON.stringify(self.errors.slice(0, 2))}`);
+      assert.deepEqual(
+        self.errors.filter((e) => e.layer === 'schematron').map((e) => e.text),
+        plain.errors.filter((e) => e.layer === 'schematron').map((e) => e.text),
+        name,
+      );
+    }
+    assert.equal(byName.get(`self-broken-${examples[0]}`)!.ans, 'invalid', 'the rules still bite inside the stylesheet');
+  },
+);
