@@ -96,6 +96,7 @@ export function toJson(res: CdaValidation): unknown {
       file: d.file,
       valid: d.valid,
       schematron: d.schematron,
+      schematronNote: d.schematronNote,
       xsdValid: d.xsdValid,
       errors: d.errors.map((e) => ({ layer: e.layer, location: e.location, line: e.line, text: e.text, rule: e.rule })),
       couldNotJudge: d.couldNotJudge,
@@ -118,6 +119,7 @@ export function toText(res: CdaValidation): string {
       // Which layer spoke: the ANS rules (what the ANS tool would say) or Vigie's stricter header rules.
       `    ANS rules: ${d.ans}; Vigie's header rules: ${d.header}`,
     );
+    if (d.schematronNote) lines.push(`    note: ${d.schematronNote}`);
     for (const e of d.errors)
       lines.push(`    ${e.layer}${e.line ? ` line ${e.line}` : ''}${e.location ? ` ${e.location}` : ''}: ${e.text}`);
     if (d.couldNotJudge) lines.push(`    could not judge: ${d.couldNotJudge}`);

@@ -64,6 +64,8 @@ export interface CdaDocumentResult {
   valid: boolean | null;
   /** Schematron used, relative to the rule pack, or null. */
   schematron: string | null;
+  /** When the pack has no schematron for the version the document declares: which one judged instead, said in the verdict. */
+  schematronNote: string | null;
   xsdValid: boolean | null;
   errors: CdaError[];
   couldNotJudge: string | null;
@@ -145,6 +147,7 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
     file,
     valid: null,
     schematron: null,
+    schematronNote: null,
     xsdValid: null,
     errors: [],
     couldNotJudge: null,
@@ -208,6 +211,7 @@ export async function validateCda(inputs: CdaInput | CdaInput[], options: Valida
     }
     const sel = pack.schemaOnly ? null : chosen ? { schematron: chosen, reason: 'chosen with --schematron' } : selectSchematron(pack, scan);
     result.schematron = sel?.schematron ?? null;
+    if (sel && 'substitute' in sel && sel.substitute) result.schematronNote = sel.substitute;
     if (sel && !sel.schematron) result.couldNotJudge = sel.reason;
     else if (sel?.schematron) {
       let compilation = compiled.get(sel.schematron);

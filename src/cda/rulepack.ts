@@ -288,7 +288,14 @@ export function openRulePack(dir: string): RulePack {
   return { path, hash, commit: packCommit(path), xsd, catalogue };
 }
 
-export type Selection = { schematron: string; reason: string } | { schematron: null; reason: string };
+export type Selection =
+  | {
+      schematron: string;
+      reason: string;
+      /** The document declares a version of its volet the pack has no schematron for: which one judged instead. */
+      substitute?: string;
+    }
+  | { schematron: null; reason: string };
 
 function versionKey(version: string | null): number {
   if (!version) return 0;
@@ -346,12 +353,24 @@ export function selectSchematron(pack: RulePack, doc: ScanResult): Selection {
   if (groups.size > 1) {
     return { schematron: null, reason: `ambiguous: templateIds ${tids} match ${candidates.map((c) => basename(c.schematron)).join(', ')}` };
   }
-  if (candidates.length === 1)
-    return { schematron: candidates[0].schematron, reason: `templateIds ${candidates[0].signature.map((s) => s.root).join(', ')}` };
   const sigRoots = new Set(candidates[0].signature.map((s) => s.root));
   let exts = doc.templateIds.filter((t) => sigRoots.has(t.root) && t.extension).map((t) => t.extension!);
   if (exts.length === 0)
     exts = doc.templateIds.filter((t) => /^1\.2\.250\.1\.213\.1\.1\.1\.(?!1$)/.test(t.root) && t.extension).map((t) => t.extension!);
+  if (candidates.length === 1) {
+    const only = candidates[0];
+    // A CI-SIS version (YYYY.MM) declared and not the pack's: judged with the pack's, and said so.
+    const other = [...new Set(exts.filter((e) => /^\d{4}\.\d{2}$/.test(e) && e !== only.version))];
+    return {
+      schematron: only.schematron,
+      reason: `templateIds ${only.signature.map((s) => s.root).join(', ')}`,
+      ...(other.length && only.version
+        ? {
+            substitute: `the document declares version ${other.join('/')} of its volet; the rule pack has only ${only.version}: judged with ${basename(only.schematron)}`,
+          }
+        : {}),
+    };
+  }
   const byVersion = [...candidates].sort((a, b) => versionKey(a.version) - versionKey(b.version));
   const exact = byVersion.find((c) => c.version && exts.includes(c.version));
   if (exact) return { schematron: exact.schematron, reason: `version ${exact.version} given by the templateId extension` };
@@ -362,7 +381,14 @@ export function selectSchematron(pack: RulePack, doc: ScanResult): Selection {
   const ext = Math.max(...exts.map(versionKey));
   const notAfter = byVersion.filter((c) => versionKey(c.version) <= ext);
   const chosen = notAfter.length ? notAfter[notAfter.length - 1] : byVersion[0];
-  return { schematron: chosen.schematron, reason: `document version ${exts.join('/')}: ${chosen.version ?? 'unversioned'} schematron` };
+  const declared = [...new Set(exts)].join('/');
+  return {
+    schematron: chosen.schematron,
+    reason: `document version ${declared}: ${chosen.version ?? 'unversioned'} schematron`,
+    substitute: `the document declares version ${declared} of its volet; the rule pack has no schematron for it (it has ${byVersion
+      .map((c) => c.version ?? 'unversioned')
+      .join(', ')}): judged with ${basename(chosen.schematron)}`,
+  };
 }
 
 /** The compiled XSLT for a schematron of the pack, from the disk cache or compiled now. */

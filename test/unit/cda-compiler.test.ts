@@ -132,7 +132,17 @@ test('vigie validate: JSON shape, exit codes 0/1/2', { skip: noJava() }, async (
   const json = JSON.parse(out) as { rulePack: Record<string, unknown>; documents: Record<string, unknown>[] };
   assert.deepEqual(Object.keys(json), ['rulePack', 'documents']);
   assert.deepEqual(Object.keys(json.rulePack), ['path', 'hash', 'commit']);
-  assert.deepEqual(Object.keys(json.documents[0]), ['file', 'valid', 'schematron', 'xsdValid', 'errors', 'couldNotJudge', 'ans', 'header']);
+  assert.deepEqual(Object.keys(json.documents[0]), [
+    'file',
+    'valid',
+    'schematron',
+    'schematronNote',
+    'xsdValid',
+    'errors',
+    'couldNotJudge',
+    'ans',
+    'header',
+  ]);
   assert.deepEqual([json.documents[0]!.ans, json.documents[0]!.header], ['valid', 'not-run']);
 
   // With Vigie's header rules: the ANS layers still say valid, the header layer speaks on its own.

@@ -151,3 +151,35 @@ test(
     assert.equal(byName.get(`self-broken-${examples[0]}`)!.ans, 'invalid', 'the rules still bite inside the stylesheet');
   },
 );
+
+test('a document declaring a version the pack lacks is judged with the nearest earlier one, and the verdict says so', { skip }, () => {
+  const pack = openRulePack(PACK);
+  const example = (name: string) => readFileSync(join(PACK, 'ExemplesCDA', name), 'utf8');
+  const select = (xml: string) => selectSchematron(pack, scanDocument(Buffer.from(xml)) as never);
+  const vac = select(
+    example('VAC_2023.01.xml').replace(
+      '<templateId root="1.2.250.1.213.1.1.1.37" extension="2023.01"/>',
+      '<templateId root="1.2.250.1.213.1.1.1.37" extension="2021.01"/>',
+    ),
+  );
+  assert.equal(vac.schematron, 'schematrons/CI-SIS_VAC_2023.01.sch');
+  assert.match(
+    (vac as { substitute?: string }).substitute ?? '',
+    /declares version 2021\.01 .* has only 2023\.01: judged with CI-SIS_VAC_2023\.01\.sch/,
+  );
+  const bio = (version: string) =>
+    select(
+      example('BIO-CR-BIO_2024.01_TSH_1.xml').replace(
+        '<templateId root="1.3.6.1.4.1.19376.1.3.3"/>',
+        `<templateId root="1.3.6.1.4.1.19376.1.3.3" extension="${version}"/>`,
+      ),
+    ) as { schematron: string; substitute?: string };
+  assert.equal(bio('2022.01').schematron, 'schematrons/CI-SIS_BIO-CR-BIO_2021.01.sch');
+  assert.match(
+    bio('2022.01').substitute ?? '',
+    /declares version 2022\.01 .* \(it has 2021\.01, 2023\.01, 2024\.01\): judged with CI-SIS_BIO-CR-BIO_2021\.01\.sch/,
+  );
+  assert.equal(bio('2021.01').substitute, undefined, 'the declared version is in the pack');
+  assert.equal(select(example('VAC_2023.01.xml')).schematron, 'schematrons/CI-SIS_VAC_2023.01.sch');
+  assert.equal((select(example('VAC_2023.01.xml')) as { substitute?: string }).substitute, undefined);
+});
