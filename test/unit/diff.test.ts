@@ -156,3 +156,32 @@ test('vigie run --baseline: a failure already known exits 0, a regression exits 
     ['INS-07'],
   );
 });
+
+test('vigie diff of a conformant run and a defect run names exactly the defect’s requirements', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-diff-defect-'));
+  const features = [
+    'features/dmp/opp-02-opposition.feature',
+    'features/dmp/send-02-one-click-not-to.feature',
+    'features/ins/ins-07-outcomes.feature',
+  ];
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'vigie'), 'run', ...features, ...args], { encoding: 'utf8', timeout: 180_000 });
+  assert.equal(run(['--reports', join(dir, 'ok')]).status, 0);
+  assert.equal(run(['--defect', 'opp-out-sent-late', '--reports', join(dir, 'defect')]).status, 1);
+  const diff = spawnSync(
+    process.execPath,
+    [join(PROJECT_ROOT, 'bin', 'vigie'), 'diff', join(dir, 'ok'), join(dir, 'defect'), '--format', 'json'],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
+  assert.equal(diff.status, 1, diff.stderr);
+  const changes = JSON.parse(diff.stdout) as { regressions: { id: string }[]; improvements: unknown[]; otherChanges: unknown[] };
+  // The defect's declared requirements (vigie defects): OPP-02 and SEND-02; INS-07, in the same runs, unchanged.
+  assert.deepEqual(
+    changes.regressions.map((c) => c.id),
+    ['OPP-02', 'SEND-02'],
+  );
+  assert.deepEqual([changes.improvements, changes.otherChanges], [[], []]);
+});
