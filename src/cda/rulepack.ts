@@ -12,7 +12,7 @@ import PLACES from '../../config/places.json'; // the preflight's list too
 /** Where the project keeps its caches (gitignored `build/`). */
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 export const DEFAULT_RULES_DIR = join(PROJECT_ROOT, 'rules', 'TestContenuCDA-3-0');
-export const CACHE_DIR = join(PROJECT_ROOT, 'build', 'cda-cache');
+export const CACHE_DIR = process.env.VIGIE_CDA_CACHE ?? join(PROJECT_ROOT, 'build', 'cda-cache');
 
 export class RulePackError extends Error {}
 
