@@ -69,7 +69,10 @@ function serve(args: string[]): Served {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { out: () => out, err: () => err, exited, stop: () => child.kill('SIGTERM') };
 }
-const FREE_PORTS = ['--insi-port', '0', '--dmp-port', '0', '--eprescription-port', '0', '--smtp-port', '0', '--pop3-port', '0'];
+const FREE_PORTS = [
+  ...['--insi-port', '0', '--dmp-port', '0', '--eprescription-port', '0'],
+  ...['--smtp-port', '0', '--pop3-port', '0', '--pop3s-port', '0'],
+];
 
 test('vigie serve: TLS as the real services (PKI exported), one console line and one JSON file per exchange, a refused handshake said', async () => {
   const record = tmp();

@@ -196,6 +196,8 @@ test('vigie serve --plain-http: the INSi double standalone, on the host asked fo
       '0',
       '--pop3-port',
       '0',
+      '--pop3s-port',
+      '0',
       '--record',
       tmp(),
       '--plain-http', // TLS is tested in cli-messages.test.ts
