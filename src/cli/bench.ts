@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CdaJvm, validateCda } from '../cda';
+import { ansPipeline } from '../cda/ans-pipeline';
 import { findSaxonJar } from '../cda/jvm';
 import { findRulePack, openRulePack, selectSchematron } from '../cda/rulepack';
 import { scanDocument } from '../cda/scan';
@@ -184,17 +184,6 @@ function descendantsOf(pid: number): number[] {
   }
 }
 
-/** Compiles java/AnsPipeline.java (the ANS-style baseline) once per source; returns its class folder. */
-function ansPipelineClasses(saxonJar: string): string {
-  const source = join(PROJECT_ROOT, 'java', 'AnsPipeline.java');
-  const dir = join(PROJECT_ROOT, 'build', 'java-ans', createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16));
-  if (existsSync(join(dir, 'AnsPipeline.class'))) return dir;
-  mkdirSync(dir, { recursive: true });
-  const javac = spawnSync('javac', ['-nowarn', '-encoding', 'UTF-8', '-cp', saxonJar, '-d', dir, source], { encoding: 'utf8' });
-  if (javac.status !== 0) throw new Error(`javac AnsPipeline.java: ${javac.error?.message ?? javac.stderr.slice(0, 500)}`);
-  return dir;
-}
-
 /**
  * CDA oracle speed on the ANS examples (XSD + schematron), side by side with the ANS-style pipeline
  * measured in the same run on the same machine: one JVM per document, the volet schematron compiled
@@ -237,7 +226,7 @@ async function cdaBench(): Promise<string[]> {
   else {
     const pack = openRulePack(rules);
     const saxon = findSaxonJar();
-    const classes = ansPipelineClasses(saxon);
+
     const t0 = performance.now();
     let run = 0;
     const agree: boolean[] = [];
@@ -251,14 +240,10 @@ async function cdaBench(): Promise<string[]> {
       const scan = scanDocument(readFileSync(file));
       const chosen = scan.ok ? selectSchematron(pack, scan).schematron : null;
       if (!chosen) continue;
-      const one = spawnSync('java', ['-cp', `${classes}:${saxon}`, 'AnsPipeline', moteur, join(rules, chosen), pack.xsd, file], {
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
+      const answer = ansPipeline({ moteur, schematron: join(rules, chosen), xsd: pack.xsd, document: file, saxon });
       run++;
-      const answer = /\{"xsdValid":(true|false),"failedAsserts":(\d+)\}/.exec(one.stdout);
       const ours = vigie.get(file);
-      if (answer && ours) agree.push((answer[1] === 'true' && answer[2] === '0') === (ours.ans === 'valid'));
+      if (answer && ours) agree.push((answer.xsdValid && answer.failedAsserts === 0) === (ours.ans === 'valid'));
     }
     const ansMs = performance.now() - t0;
     lines.push(

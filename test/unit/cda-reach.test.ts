@@ -5,10 +5,14 @@
  * tool's users do. Skipped when the shared reference copy of the pack is absent.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { RulePackError, validateCda } from '../../src/cda';
+import { ansPipeline } from '../../src/cda/ans-pipeline';
+import { findSaxonJar } from '../../src/cda/jvm';
 import { VoletEntry, chooseSchematron, inheritSignatures, openRulePack, selectSchematron } from '../../src/cda/rulepack';
 import { scanDocument } from '../../src/cda/scan';
 
@@ -183,3 +187,61 @@ test('a document declaring a version the pack lacks is judged with the nearest e
   assert.equal(select(example('VAC_2023.01.xml')).schematron, 'schematrons/CI-SIS_VAC_2023.01.sch');
   assert.equal((select(example('VAC_2023.01.xml')) as { substitute?: string }).substitute, undefined);
 });
+
+test(
+  'the three families agree with the ANS-style pipeline (the pack’s ISO skeleton, Saxon-HE, one JVM per document)',
+  { skip: skip || ansSkip() },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-families-'));
+    try {
+      const example = (name: string) => readFileSync(join(PACK, 'ExemplesCDA', name), 'utf8');
+      const vac = example('VAC_2023.01.xml');
+      const bio = example('BIO-CR-BIO_2024.01_TSH_1.xml');
+      const bioAt = (version: string) =>
+        bio.replace('<templateId root="1.3.6.1.4.1.19376.1.3.3"/>', `<templateId root="1.3.6.1.4.1.19376.1.3.3" extension="${version}"/>`);
+      const documents: Record<string, string> = {
+        // Family 1: a version the pack lacks, judged with the nearest earlier one.
+        'vac-declares-2021.01.xml': vac.replace('extension="2023.01"/>', 'extension="2021.01"/>'),
+        'bio-declares-2022.01.xml': bioAt('2022.01'),
+        // Family 3: the version whose schematron names no templateId.
+        'bio-declares-2023.01.xml': bioAt('2023.01'),
+        // Family 2: self-presenting, valid and broken.
+        'vac-self-presenting.xml': selfPresenting(vac),
+        'vac-self-presenting-broken.xml': selfPresenting(vac.replace('code="11369-6"', 'code="11369-7"')),
+      };
+      for (const [name, content] of Object.entries(documents)) writeFileSync(join(dir, name), content);
+      const { documents: ours } = await validateCda(
+        Object.keys(documents).map((name) => join(dir, name)),
+        { rulesDir: PACK },
+      );
+      const saxon = findSaxonJar();
+      for (const result of ours) {
+        assert.ok(result.schematron, `${result.file}: ${result.couldNotJudge}`);
+        const theirs = ansPipeline({
+          moteur: join(PACK, 'schematrons', 'moteur'),
+          schematron: join(PACK, result.schematron),
+          xsd: join(PACK, 'infrastructure', 'cda', 'CDA_extended.xsd'),
+          document: result.file,
+          saxon,
+        });
+        assert.ok(theirs, `${result.file}: the ANS-style pipeline ran`);
+        assert.equal(result.xsdValid, theirs.xsdValid, `${result.file}: schema`);
+        assert.equal(result.failedAsserts.length, theirs.failedAsserts, `${result.file}: failed asserts, ours (${result.ans}) and theirs`);
+      }
+      // And the rules bite: the broken one is invalid for both.
+      assert.equal(ours.find((d) => d.file.endsWith('vac-self-presenting-broken.xml'))!.ans, 'invalid');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+function ansSkip(): string | false {
+  if (!existsSync(join(PACK, 'schematrons', 'moteur', 'iso_svrl_for_xslt2.xsl'))) return 'no ISO skeleton in the pack (schematrons/moteur)';
+  try {
+    findSaxonJar();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return spawnSync('javac', ['-version']).status === 0 ? false : 'no javac';
+}
