@@ -38,6 +38,16 @@ async function xdmCda(world: VigieWorld): Promise<{ name: string; content: Buffe
 async function engine(world: VigieWorld, name: string, content: Buffer, rulesDir: string | null): Promise<CdaDocumentResult> {
   const res = await validateCda([{ name, content }], { rulesDir, jvm: cdaJvm() });
   const result = res.documents[0];
+  // Only the documents the ANS rule pack judged (CDA-07): CDA-01 runs the schema alone, by design.
+  if (rulesDir !== null)
+    world.cdaDocuments.push({
+      document: name,
+      valid: result.valid,
+      ans: result.ans,
+      header: result.header,
+      schematron: result.schematron,
+      ...(result.schematronNote ? { note: result.schematronNote } : {}),
+    });
   world.attach(JSON.stringify({ cda: name, rulePack: res.rulePack, result }, null, 2), {
     mediaType: 'application/json',
     fileName: `CDA verdict — ${name}.json`,

@@ -382,12 +382,18 @@ export function selectSchematron(pack: RulePack, doc: ScanResult): Selection {
   const notAfter = byVersion.filter((c) => versionKey(c.version) <= ext);
   const chosen = notAfter.length ? notAfter[notAfter.length - 1] : byVersion[0];
   const declared = [...new Set(exts)].join('/');
+  // Only a CI-SIS version (YYYY.MM) is a version of the volet: VSM's "201310" names its model, not a pack version.
+  const ciSisVersion = exts.some((e) => /^\d{4}\.\d{2}$/.test(e));
   return {
     schematron: chosen.schematron,
     reason: `document version ${declared}: ${chosen.version ?? 'unversioned'} schematron`,
-    substitute: `the document declares version ${declared} of its volet; the rule pack has no schematron for it (it has ${byVersion
-      .map((c) => c.version ?? 'unversioned')
-      .join(', ')}): judged with ${basename(chosen.schematron)}`,
+    ...(ciSisVersion
+      ? {
+          substitute: `the document declares version ${declared} of its volet; the rule pack has no schematron for it (it has ${byVersion
+            .map((c) => c.version ?? 'unversioned')
+            .join(', ')}): judged with ${basename(chosen.schematron)}`,
+        }
+      : {}),
   };
 }
 

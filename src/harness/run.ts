@@ -409,6 +409,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
         .map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: s.message ?? '' })),
       ...(selfCheck ? { selfCheck: selfCheck.summary } : {}),
       ...('shard' in plan ? { shard: (plan as ReturnType<typeof shardPlan>).shard } : {}),
+      cdaDocuments: collector.results.flatMap((r) => (r.cdaDocuments ?? []).map((d) => ({ scenario: r.location, ...d }))),
       // Each scenario's wall time: what --shard-timings balances the next sharded run with.
       timings: Object.fromEntries(collector.results.map((r) => [r.location, r.wallMs])),
     };

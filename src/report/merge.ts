@@ -136,6 +136,7 @@ export function mergeSummaries(shards: { name: string; summary: Summary }[]): { 
     ...(first.defects ? { defects: first.defects } : {}),
     ...(first.requireObserved ? { requireObserved: first.requireObserved } : {}),
     ...(ordered[0]!.summary.selfCheck ? { selfCheck: ordered[0]!.summary.selfCheck } : {}),
+    cdaDocuments: ordered.flatMap((s) => s.summary.cdaDocuments ?? []),
     timings: Object.assign({}, ...shards.map((s) => s.summary.timings ?? {})) as Record<string, number>,
     merged: { shards: ordered.map((s) => s.name) },
   };

@@ -35,6 +35,18 @@ export interface ScenarioResult {
   wallMs: number;
   targetMs: number;
   windowMs: number;
+  /** The CDA documents the scenario judged, if any. */
+  cdaDocuments?: CdaDocumentVerdict[];
+}
+
+/** One CDA document the engine judged in a scenario: the ANS layers' verdict apart from Vigie's header rules. */
+export interface CdaDocumentVerdict {
+  document: string;
+  valid: boolean | null;
+  ans: 'valid' | 'invalid' | 'could-not-judge';
+  header: 'valid' | 'invalid' | 'not-run';
+  schematron: string | null;
+  note?: string;
 }
 
 export interface RequirementResult {
@@ -86,6 +98,8 @@ export interface Summary {
   requireObserved?: string[] | 'all';
   /** A --shard run: which part of which whole (vigie merge judges the shards together against wholeScope). */
   shard?: { index: number; count: number; scenarios: number; of: number; wholeScope: string[]; wholeSelection: string | null };
+  /** Each CDA document judged, per scenario: `ans` (the ANS layers alone, what the ANS tool would say) apart from `header` (Vigie's stricter header rules). */
+  cdaDocuments?: (CdaDocumentVerdict & { scenario: string })[];
   /** Wall time per scenario (file:line), in ms: balances the next --shard run (--shard-timings). */
   timings?: Record<string, number>;
   /** vigie merge: the shards this summary joins. */
@@ -105,7 +119,10 @@ export class ResultCollector {
   private readonly stepToPickleStep = new Map<string, string>();
   private readonly startedCase = new Map<string, string>();
   private readonly worst = new Map<string, { r: TestStepResult; stepId: string }>();
-  private readonly verdicts = new Map<string, { evidence: EvidenceKind[]; checks: number; targetMs: number; windowMs: number }>();
+  private readonly verdicts = new Map<
+    string,
+    { evidence: EvidenceKind[]; checks: number; targetMs: number; windowMs: number; cdaDocuments?: CdaDocumentVerdict[] }
+  >();
   private readonly startedAt = new Map<string, number>();
   readonly results: ScenarioResult[] = [];
   /** Called with each result as soon as its scenario ends (progress line). */
@@ -128,13 +145,19 @@ export class ResultCollector {
       if (!prev || rank(stepResult) > rank(prev.r)) this.worst.set(id, { r: stepResult, stepId: e.testStepFinished.testStepId });
     } else if (e.attachment && e.attachment.mediaType === VERDICT_MEDIA_TYPE && e.attachment.testCaseStartedId) {
       try {
-        const attached = JSON.parse(e.attachment.body) as { checks?: { kind: EvidenceKind }[]; targetMs?: number; windowMs?: number };
+        const attached = JSON.parse(e.attachment.body) as {
+          checks?: { kind: EvidenceKind }[];
+          targetMs?: number;
+          windowMs?: number;
+          cdaDocuments?: CdaDocumentVerdict[];
+        };
         const kinds = [...new Set((attached.checks ?? []).map((c) => c.kind))];
         this.verdicts.set(e.attachment.testCaseStartedId, {
           evidence: sortKinds(kinds),
           checks: attached.checks?.length ?? 0,
           targetMs: attached.targetMs ?? 0,
           windowMs: attached.windowMs ?? 0,
+          ...(attached.cdaDocuments?.length ? { cdaDocuments: attached.cdaDocuments } : {}),
         });
       } catch {
         /* not ours */
@@ -160,6 +183,7 @@ export class ResultCollector {
         wallMs: ms(e.testCaseFinished.timestamp) - (this.startedAt.get(startedId) ?? 0),
         targetMs: judged?.targetMs ?? 0,
         windowMs: judged?.windowMs ?? 0,
+        ...(judged?.cdaDocuments ? { cdaDocuments: judged.cdaDocuments } : {}),
       };
       this.results.push(result);
       this.onResult?.(result);

@@ -192,6 +192,7 @@ After(async function (this: VigieWorld, { pickle, result }: ITestCaseHookParamet
       requirements: this.requirements,
       targetMs,
       windowMs: this.windowMs,
+      cdaDocuments: this.cdaDocuments,
     }),
     VERDICT_MEDIA_TYPE,
   );

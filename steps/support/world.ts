@@ -1,5 +1,6 @@
 // The World every step uses: tenant, driver, doubles, judge, the one waiting policy. Over 300 lines
 // because these are the words of every step; the machinery is in ./state, ./observe, ./held, ./documents.
+import type { CdaDocumentVerdict } from '../../src/report/summary';
 import { IWorldOptions, World, setWorldConstructor } from '@cucumber/cucumber';
 import type { DmpTenant } from '../../src/doubles/dmp';
 import type { EPrescriptionTenant } from '../../src/doubles/eprescription';
@@ -118,6 +119,8 @@ export class VigieWorld extends World<VigieParameters> {
   mssService!: { smtp: { host: string; port: number }; pop3: { host: string; port: number } };
   readonly state = new ScenarioState();
   readonly checks: Check[] = [];
+  /** Each CDA document the engine judged in this scenario, with its ANS and header verdicts (summary.json's cdaDocuments). */
+  readonly cdaDocuments: CdaDocumentVerdict[] = [];
   readonly pending: PendingAction[] = [];
   /** Time spent in deliberate absence windows (what the harness overhead figure leaves out). */
   windowMs = 0;

@@ -13,6 +13,8 @@ import { test } from 'node:test';
 import { RulePackError, validateCda } from '../../src/cda';
 import { ansPipeline } from '../../src/cda/ans-pipeline';
 import { findSaxonJar } from '../../src/cda/jvm';
+import { PROJECT_ROOT } from '../../src/config/load';
+import type { Summary } from '../../src/report/summary';
 import { VoletEntry, chooseSchematron, inheritSignatures, openRulePack, selectSchematron } from '../../src/cda/rulepack';
 import { scanDocument } from '../../src/cda/scan';
 
@@ -245,3 +247,38 @@ function ansSkip(): string | false {
   }
   return spawnSync('javac', ['-version']).status === 0 ? false : 'no javac';
 }
+
+test('summary.json lists each document the ANS rules judged in a run, with ans apart from header', { skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-cda-summary-'));
+  try {
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, 'bin', 'vigie'),
+        'run',
+        'features/cda/cda-07-ans-schematron.feature',
+        '--rules',
+        PACK,
+        '--defect',
+        'cda-local-type-code',
+        '--reports',
+        dir,
+      ],
+      { encoding: 'utf8', timeout: 180_000 },
+    );
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+    const documents = summary.cdaDocuments ?? [];
+    assert.ok(documents.length > 0, 'the documents CDA-07 judged');
+    for (const d of documents) {
+      assert.match(d.scenario, /^features\/cda\/cda-07-ans-schematron\.feature:\d+$/);
+      assert.ok(['valid', 'invalid', 'could-not-judge'].includes(d.ans) && d.schematron, JSON.stringify(d));
+    }
+    assert.ok(
+      documents.some((d) => d.ans === 'invalid'),
+      `a local type code is what the ANS rules reject: ${JSON.stringify(documents)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
