@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Catalogue, loadCatalogue, requirementsOfSide } from './catalogue';
 import { evidenceLinks } from './evidence';
-import type { RequirementResult, Summary } from './summary';
+import { RequirementResult, Summary, idRanges } from './summary';
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -119,7 +119,7 @@ export function conformanceHtml(summary: Summary, options: ConformanceOptions = 
 <tr><td>Harnais</td><td>${esc(summary.provenance.harness)} ; Node ${esc(summary.provenance.node)}${summary.provenance.java ? ` ; ${esc(summary.provenance.java)}` : ''}</td></tr>
 <tr><td>Jeu de règles ANS</td><td>${packLine(summary)}</td></tr>
 <tr><td>Configuration</td><td>${esc(summary.provenance.config)}</td></tr>
-<tr><td>Périmètre</td><td>${esc(summary.scope.statement)}</td></tr>
+<tr><td>Périmètre</td><td>${esc(scopeWords(summary))}</td></tr>
 ${summary.selfCheck ? `<tr><td>Auto-contrôle</td><td>double MSSanté de Vigie (suite service) : ${OUTCOME_WORDS[summary.selfCheck.outcome]} — contrôle du harnais, pas un verdict de la cible</td></tr>` : ''}
 ${summary.defects?.length ? `<tr><td>Défauts injectés</td><td>${esc(summary.defects.join(', '))} (LGC de référence)</td></tr>` : ''}
 </table>
@@ -141,6 +141,19 @@ Le détail de chaque échange est dans le dossier de preuves du scénario (lien)
 }
 
 /** Writes reports/conformance.html from a summary, linking the evidence folders the reports folder holds. */
+/** The scope in French, from its parts (the statement itself is the console's English). */
+export function scopeWords(summary: Summary): string {
+  const side = summary.suite === 'lgc' ? 'côté LGC' : 'côté opérateur MSSanté';
+  const judged = summary.scope.inScope.length;
+  const others = summary.scope.notInScope.length;
+  const shard = summary.shard
+    ? ` ; part ${summary.shard.index}/${summary.shard.count} (${summary.shard.scenarios} scénarios sur ${summary.shard.of})`
+    : '';
+  const merged = summary.merged ? ` ; jugé en ${summary.merged.shards.length} parts réunies` : '';
+  if (!summary.scope.selection) return `toutes les exigences du catalogue ${side} (${judged})${merged}`;
+  return `${idRanges(summary.scope.inScope) || 'aucune exigence'} (sélection : ${summary.scope.selection})${shard}${merged} ; ${others} exigence(s) du catalogue ${side} hors périmètre`;
+}
+
 export function writeConformancePage(reportsDir: string, summary: Summary): string {
   const file = join(reportsDir, 'conformance.html');
   const locations = Object.values(summary.requirements).flatMap((r) => r.scenarios);

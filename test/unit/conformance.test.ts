@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { requirementsOfSide } from '../../src/report/catalogue';
-import { conformanceHtml, writeConformancePage } from '../../src/report/conformance';
+import { conformanceHtml, scopeWords, writeConformancePage } from '../../src/report/conformance';
 import { scenarioFolder, writeEvidence } from '../../src/report/evidence';
 import type { Summary } from '../../src/report/summary';
 import { runVigie } from '../support/lgc';
@@ -122,4 +122,19 @@ test("each scenario's attachments become files of their own under evidence/<scen
   assert.deepEqual(readdirSync(folder).sort(), ['01 INSi exchange #1.xml', '02 attachment.jpg', '03 .._.._etc_passwd.eml']);
   assert.equal(readFileSync(join(folder, '01 INSi exchange #1.xml'), 'utf8'), '<soap/>');
   assert.deepEqual([...readFileSync(join(folder, '02 attachment.jpg'))], [0xff, 0xd8]);
+});
+
+test('the scope in French, whole, narrowed or sharded', () => {
+  const base = {
+    suite: 'lgc',
+    scope: { selection: null, inScope: ['INS-01', 'INS-02'], notInScope: [], statement: 'x' },
+  } as unknown as Summary;
+  assert.equal(scopeWords(base), 'toutes les exigences du catalogue côté LGC (2)');
+  const narrowed = {
+    ...base,
+    scope: { selection: 'features/ins', inScope: ['INS-01', 'INS-02'], notInScope: ['QUAL-01'], statement: 'x' },
+  } as Summary;
+  assert.equal(scopeWords(narrowed), 'INS-01, INS-02 (sélection : features/ins) ; 1 exigence(s) du catalogue côté LGC hors périmètre');
+  const shard = { ...narrowed, shard: { index: 1, count: 2, scenarios: 9, of: 18, wholeScope: [], wholeSelection: null } } as Summary;
+  assert.match(scopeWords(shard), /part 1\/2 \(9 scénarios sur 18\)/);
 });
