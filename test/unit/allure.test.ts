@@ -1,11 +1,11 @@
 /** Allure results rewritten from Vigie's verdicts (src/report/allure.ts, finishAllureResults). */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { allureMessage, finishAllureResults } from '../../src/report/allure';
 import { ScenarioResult, Summary, VERDICT_MEDIA_TYPE } from '../../src/report/summary';
+import { tempDir } from '../support/tmp';
 
 const scenario = (over: Partial<ScenarioResult>): ScenarioResult => ({
   id: 'pickle-1',
@@ -45,7 +45,7 @@ const summary = {
 
 /** What allure-cucumberjs writes for one scenario: the result, its container, the After hook's attachments. */
 function resultsDir(pickle: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-allure-'));
+  const dir = tempDir('vigie-allure-');
   const stack = 'NonConformance: [OPP-02] expected…\n    at VigieWorld.judge (/work/main/steps/support/world.ts:167:13)';
   writeFileSync(
     join(dir, 'r1-result.json'),

@@ -1,15 +1,15 @@
 /** The sealed evidence bundle: `vigie run --bundle`, `vigie bundle`, `vigie verify` (src/report/bundle.ts, src/cli/bundle.ts). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { PROJECT_ROOT } from '../../src/config/load';
 import { readZip } from '../../src/oracles/zip';
 import { MANIFEST, Manifest, sha256, zip } from '../../src/report/bundle';
+import { tempDir } from '../support/tmp';
 
-const dir = mkdtempSync(join(tmpdir(), 'vigie-bundle-'));
+const dir = tempDir('vigie-bundle-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const vigie = (args: string[], timeout = 30_000) =>

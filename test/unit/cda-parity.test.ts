@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CdaJvm, validateCda } from '../../src/cda';
 import { findSaxonJar } from '../../src/cda/jvm';
+import { tempDir } from '../support/tmp';
 
 const REF = process.env.VIGIE_CDA_REFERENCE ?? '/work/shared/reference';
 const PACK = join(REF, 'TestContenuCDA-3-0');
@@ -54,7 +54,7 @@ function diff(these: Map<string, number>, those: Map<string, number>): string[] 
 const reason = skipReason();
 test('CDA verdict parity with the ANS pipeline (23 examples + 46 mutants)', { skip: reason ?? false, timeout: 300_000 }, async () => {
   const peer = JSON.parse(readFileSync(VERDICTS, 'utf8')) as PeerRecord[];
-  const mutDir = mkdtempSync(join(tmpdir(), 'vigie-cda-mutants-'));
+  const mutDir = tempDir('vigie-cda-mutants-');
   const jvm = new CdaJvm();
   try {
     const gen = spawnSync('python3', [MUTANTS_TOOL, join(PACK, 'ExemplesCDA'), mutDir], { encoding: 'utf8' });

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { RulePackError, validateCda } from '../../src/cda';
@@ -17,6 +16,7 @@ import { PROJECT_ROOT } from '../../src/config/load';
 import type { Summary } from '../../src/report/summary';
 import { VoletEntry, chooseSchematron, inheritSignatures, openRulePack, selectSchematron } from '../../src/cda/rulepack';
 import { scanDocument } from '../../src/cda/scan';
+import { tempDir } from '../support/tmp';
 
 const PACK = join(process.env.VIGIE_CDA_REFERENCE ?? '/work/shared/reference', 'TestContenuCDA-3-0');
 const skip = existsSync(PACK) ? false : `no reference copy of the ANS pack at ${PACK}`;
@@ -194,7 +194,7 @@ test(
   'the three families agree with the ANS-style pipeline (the pack’s ISO skeleton, Saxon-HE, one JVM per document)',
   { skip: skip || ansSkip() },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigie-families-'));
+    const dir = tempDir('vigie-families-');
     try {
       const example = (name: string) => readFileSync(join(PACK, 'ExemplesCDA', name), 'utf8');
       const vac = example('VAC_2023.01.xml');
@@ -249,7 +249,7 @@ function ansSkip(): string | false {
 }
 
 test('summary.json lists each document the ANS rules judged in a run, with ans apart from header', { skip }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-cda-summary-'));
+  const dir = tempDir('vigie-cda-summary-');
   try {
     const run = spawnSync(
       process.execPath,

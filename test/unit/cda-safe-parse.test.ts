@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CdaJvm, validateCda } from '../../src/cda';
 import { findSaxonJar } from '../../src/cda/jvm';
 import { scanDocument } from '../../src/cda/scan';
+import { tempDir } from '../support/tmp';
 
 const ROOT = join(__dirname, '..', '..');
 const PACK = join(ROOT, 'fixtures', 'cda', 'minipack');
@@ -78,7 +78,7 @@ const hostile: { name: string; make: (dir: string) => string | Buffer; reason: R
 ];
 
 test('scan: each hostile input refused in under a second, with its reason', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-cda-scan-'));
+  const dir = tempDir('vigie-cda-scan-');
   try {
     for (const h of hostile) {
       const made = h.make(dir);
@@ -109,7 +109,7 @@ test(
   'validateCda: hostile inputs are parse errors (< 1 s each) and the next document is still judged',
   { skip: noJava, timeout: 120_000 },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigie-cda-hostile-'));
+    const dir = tempDir('vigie-cda-hostile-');
     const jvm = new CdaJvm();
     try {
       const inputs = hostile.map((h) => {

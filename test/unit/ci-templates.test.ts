@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { PROJECT_ROOT, loadTarget } from '../../src/config/load';
+import { tempDir } from '../support/tmp';
 
 const TEMPLATES = join(PROJECT_ROOT, 'docs', 'ci');
 const vigie = (args: string[]) =>
@@ -117,7 +117,7 @@ test('GitLab CI: parallel shards, a verdict job after them; stages, extends and 
 });
 
 test("the target both templates write passes Vigie's config validation", () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-ci-'));
+  const dir = tempDir('vigie-ci-');
   try {
     for (const template of ['github-actions.yml', 'gitlab-ci.yml']) {
       const text = readFileSync(join(TEMPLATES, template), 'utf8');

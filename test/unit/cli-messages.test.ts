@@ -5,19 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { within } from '../../src/harness/wait';
 import { tlsPost } from '../support/http';
 import { ROOT, runVigie, waitFor } from '../support/lgc';
+import { tempDir } from '../support/tmp';
 
 const SOAP = 'application/soap+xml; charset=utf-8';
 
 const vigie = (args: string[]) => runVigie(args, { timeoutMs: 30_000 });
-const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-cli-messages-'));
+const tmp = () => tempDir('vigie-cli-messages-');
 
 test('every command answers --help with its own options, exit 0', async () => {
   const expected: Record<string, RegExp[]> = {

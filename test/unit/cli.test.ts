@@ -1,17 +1,17 @@
 /** The command line as a user meets it: exit codes 0/1/2, summary.json, reports, clear errors. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { eventually } from '../../src/harness/wait';
 import { ROOT, runVigie } from '../support/lgc';
+import { tempDir } from '../support/tmp';
 
 const vigie = (args: string[], timeoutMs = 60_000) => runVigie(args, { timeoutMs });
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-cli-'));
+const tmp = () => tempDir('vigie-cli-');
 const summary = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
 
 test('conformant reference on one feature: exit 0, summary and every report written', async () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, checkConfig, loadTarget } from '../../src/config/load';
+import { tempDir } from '../support/tmp';
 
 const bad = (raw: unknown) => {
   try {
@@ -69,7 +69,7 @@ test('defects only for the embedded reference', () => {
 });
 
 test('a target file: not JSON, wrong name, unknown target', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-cfg-'));
+  const dir = tempDir('vigie-cfg-');
   writeFileSync(join(dir, 'broken.json'), '{ "name": "broken", ');
   assert.throws(() => loadTarget(join(dir, 'broken.json')), /broken\.json: not valid JSON/);
   writeFileSync(join(dir, 'other.json'), JSON.stringify({ name: 'not-other', driver: 'http', baseUrl: 'http://127.0.0.1:1' }));

@@ -1,7 +1,6 @@
 /** The conformance page a reviewer signs (src/report/conformance.ts) and its PDF (vigie report --pdf). */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { requirementsOfSide } from '../../src/report/catalogue';
@@ -9,6 +8,7 @@ import { conformanceHtml, scopeWords, writeConformancePage } from '../../src/rep
 import { scenarioFolder, writeEvidence } from '../../src/report/evidence';
 import type { Summary } from '../../src/report/summary';
 import { runVigie } from '../support/lgc';
+import { tempDir } from '../support/tmp';
 
 const lgcIds = requirementsOfSide('lgc');
 
@@ -57,7 +57,7 @@ test('every catalogue requirement of the side is a row, with its verdict in word
 });
 
 test('a narrowed run shows the other requirements as out of scope; scenarios link to their evidence folder', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-conformance-'));
+  const dir = tempDir('vigie-conformance-');
   const narrowed = summary({
     requirements: {
       'INS-02': { side: 'lgc', title: 'x', verdict: 'pass', evidence: ['observed'], scenarios: ['features/ins/ins-02.feature:20'] },
@@ -71,7 +71,7 @@ test('a narrowed run shows the other requirements as out of scope; scenarios lin
 });
 
 test('vigie report --pdf prints the page on at most two A4 pages', { timeout: 90_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-conformance-'));
+  const dir = tempDir('vigie-conformance-');
   writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary()));
   const reply = await runVigie(['report', '--reports', dir, '--pdf', '--no-allure'], { timeoutMs: 80_000 });
   assert.equal(reply.code, 0, reply.out + reply.err);
@@ -82,7 +82,7 @@ test('vigie report --pdf prints the page on at most two A4 pages', { timeout: 90
 });
 
 test("each scenario's attachments become files of their own under evidence/<scenario>/", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-evidence-'));
+  const dir = tempDir('vigie-evidence-');
   const root = '/project';
   const envelopes = [
     { pickle: { id: 'p1', uri: `${root}/features/ins/ins-02.feature`, location: { line: 20 } } },

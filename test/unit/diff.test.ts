@@ -1,14 +1,14 @@
 /** `vigie diff`: what changed between two runs (src/report/diff.ts, src/cli/diff.ts). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { PROJECT_ROOT } from '../../src/config/load';
 import { diffExitCode, diffJunit, diffMarkdown, diffSummaries, diffText } from '../../src/report/diff';
 import type { RequirementVerdict, Summary } from '../../src/report/summary';
+import { tempDir } from '../support/tmp';
 
 function summary(
   verdicts: Record<string, RequirementVerdict>,
@@ -107,7 +107,7 @@ test('JUnit: one testcase per changed requirement, a regression is a failure; th
 });
 
 test('vigie diff: two reports folders or files; exit 1 on a regression, 0 otherwise, 2 on what is not a summary', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-diff-'));
+  const dir = tempDir('vigie-diff-');
   const write = (name: string, body: unknown) => {
     const file = join(dir, name);
     writeFileSync(file, typeof body === 'string' ? body : JSON.stringify(body));
@@ -132,7 +132,7 @@ test('vigie diff: two reports folders or files; exit 1 on a regression, 0 otherw
 });
 
 test('vigie run --baseline: a failure already known exits 0, a regression exits 1; the changes printed and kept in diff.json', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-baseline-'));
+  const dir = tempDir('vigie-baseline-');
   const run = (args: string[]) =>
     spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin', 'vigie'), 'run', 'features/ins/ins-07-outcomes.feature', ...args], {
       encoding: 'utf8',
@@ -158,7 +158,7 @@ test('vigie run --baseline: a failure already known exits 0, a regression exits 
 });
 
 test('vigie diff of a conformant run and a defect run names exactly the defect’s requirements', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-diff-defect-'));
+  const dir = tempDir('vigie-diff-defect-');
   const features = [
     'features/dmp/opp-02-opposition.feature',
     'features/dmp/send-02-one-click-not-to.feature',

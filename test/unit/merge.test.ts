@@ -1,16 +1,16 @@
 /** Sharding and merging: `vigie run --shard i/n`, `vigie merge` (src/harness/plan.ts shardScenarios, src/report/merge.ts). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { PROJECT_ROOT } from '../../src/config/load';
 import { PlannedScenario, makePlan, shardScenarios } from '../../src/harness/plan';
 import { MergeError, mergeSummaries } from '../../src/report/merge';
 import type { RequirementVerdict, Summary } from '../../src/report/summary';
+import { tempDir } from '../support/tmp';
 
-const dir = mkdtempSync(join(tmpdir(), 'vigie-merge-'));
+const dir = tempDir('vigie-merge-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('shards are disjoint, whole and deterministic; with timings, balanced by them', () => {

@@ -4,13 +4,13 @@
  * observable over SMTP/POP3 is judged; what needs the patient's side cannot be, and says so.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadTarget } from '../../src/config/load';
 import { MssDouble } from '../../src/doubles/mss';
 import { runSuite } from '../../src/harness/run';
+import { tempDir } from '../support/tmp';
 
 const service = new MssDouble();
 before(async () => {
@@ -30,7 +30,7 @@ test(
   'an external MSSanté-like service: its bounces and answers judged, the patient side reported as not judgeable',
   { timeout: 90_000 },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigie-svc-'));
+    const dir = tempDir('vigie-svc-');
     const file = join(dir, 'operator.json');
     writeFileSync(
       file,
@@ -69,7 +69,7 @@ test(
 );
 
 test('an external service that does not answer: could not run, quickly', { timeout: 30_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-svc-'));
+  const dir = tempDir('vigie-svc-');
   const file = join(dir, 'gone.json');
   writeFileSync(
     file,

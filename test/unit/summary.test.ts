@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadTarget } from '../../src/config/load';
 import { runSuite } from '../../src/harness/run';
 import { ScenarioResult, causeOf, errorGroups, exitCodeOf, idRanges, outcomeOf, requirementVerdicts } from '../../src/report/summary';
+import { tempDir } from '../support/tmp';
 
 const sc = (
   location: string,
@@ -102,7 +102,7 @@ test(
   'an undefined step is a harness error (exit 2, named), a person the fixtures lack too — never not-conformant',
   { timeout: 60_000 },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigie-sum-'));
+    const dir = tempDir('vigie-sum-');
     writeFileSync(
       join(dir, 'x.feature'),
       [

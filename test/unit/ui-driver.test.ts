@@ -10,8 +10,8 @@
  * free ports), but never more Chromiums at once than the machine has cores (`browserSlots`).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { contentText, fillLine } from '../../src/drivers/ui/content';
 import { byCode, byLabel } from '../../src/drivers/ui/screen';
 import { checkSelectorMap, fill, selfReported } from '../../src/drivers/ui/selector-map';
 import { ROOT, VigieRun, runVigie } from '../support/lgc';
+import { tempDir } from '../support/tmp';
 
 const FEATURE = 'features/qualification/qual-02-one-click.feature';
 const REFERENCE_MAP = join(ROOT, 'config', 'ui', 'reference.json');
@@ -63,7 +64,7 @@ async function vigie(
   return finished;
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'vigie-ui-'));
+const tmp = () => tempDir('vigie-ui-');
 /** Where a test's run writes its reports: a folder of its own (vigie empties it), apart from the target files. */
 const out = (dir: string) => join(dir, 'reports');
 const summaryOf = (dir: string) => JSON.parse(readFileSync(join(out(dir), 'summary.json'), 'utf8'));

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readZip } from '../../src/oracles/zip';
+import { tempDir } from '../support/tmp';
 
 // A real ZIP made by a third party (Python's zipfile), deflated and stored entries.
 function makeZip(): Buffer {
-  const zipPath = join(mkdtempSync(join(tmpdir(), 'vigie-zip-')), 'x.zip');
+  const zipPath = join(tempDir('vigie-zip-'), 'x.zip');
   execFileSync('python3', [
     '-c',
     `import zipfile
