@@ -4,6 +4,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CdaJvm, validateCda } from '../cda';
 import { ansPipeline } from '../cda/ans-pipeline';
+import { buildCorpus } from '../cda/corpus';
 import { findSaxonJar } from '../cda/jvm';
 import { findRulePack, openRulePack, selectSchematron } from '../cda/rulepack';
 import { scanDocument } from '../cda/scan';
@@ -27,11 +28,16 @@ const median = (xs: number[]) => {
 export async function bench(argv: string[]): Promise<number> {
   const parsed = parseArgs(argv, [
     { name: 'target', value: 'name|file.json', help: 'the target to time (default: reference)' },
-    { name: 'only', value: 'suite|shards|ui|cda', multiple: true, help: 'time only these parts (default: all)' },
+    {
+      name: 'only',
+      value: 'suite|shards|ui|cda|corpus',
+      multiple: true,
+      help: 'time only these parts (default: suite, shards, ui, cda; corpus — about 250 documents through the ANS-style pipeline, a quarter of an hour — only when asked)',
+    },
   ]);
   const parts = parsed.values.only ?? ['suite', 'shards', 'ui', 'cda'];
-  const unknown = parts.filter((p) => !['suite', 'shards', 'ui', 'cda'].includes(p));
-  if (unknown.length) throw new UsageError(`--only ${unknown.join(', ')}: the parts are suite, shards, ui, cda`);
+  const unknown = parts.filter((p) => !['suite', 'shards', 'ui', 'cda', 'corpus'].includes(p));
+  if (unknown.length) throw new UsageError(`--only ${unknown.join(', ')}: the parts are suite, shards, ui, cda, corpus`);
   const loaded = loadTarget(one(parsed, 'target') ?? 'reference');
   const lines = [`Vigie bench — target "${loaded.config.name}"`];
   let exitCode = 0;
@@ -55,6 +61,7 @@ export async function bench(argv: string[]): Promise<number> {
   if (parts.includes('shards')) lines.push(...(await shardBench(one(parsed, 'target') ?? 'reference')));
   if (parts.includes('ui')) lines.push(...(await uiBench(loaded)));
   if (parts.includes('cda')) lines.push(...(await cdaBench()));
+  if (parts.includes('corpus')) lines.push(...(await corpusBench()));
   process.stdout.write(lines.join('\n') + '\n');
   return exitCode;
 }
@@ -182,6 +189,53 @@ function descendantsOf(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The same comparison on the corpus src/cda/corpus.ts builds from the ANS examples (about 250
+ * documents: the examples and their variants), in build/cda-corpus.
+ */
+async function corpusBench(): Promise<string[]> {
+  const rules = findRulePack();
+  if (!rules || !existsSync(join(rules, 'ExemplesCDA'))) return ['  CDA corpus: no ANS rule pack with its ExemplesCDA: not measured'];
+  const moteur = join(rules, 'schematrons', 'moteur');
+  if (!existsSync(join(moteur, 'iso_svrl_for_xslt2.xsl'))) return [`  CDA corpus: no ISO skeleton in ${moteur}: not measured`];
+  const dir = join(PROJECT_ROOT, 'build', 'cda-corpus');
+  const files = buildCorpus(join(rules, 'ExemplesCDA'), dir);
+  const emptyCache = mkdtempSync(join(tmpdir(), 'vigie-bench-corpus-'));
+  const cold = await measured(process.execPath, [join(PROJECT_ROOT, 'bin', 'vigie'), 'validate', dir, '--format', 'json', '--no-header'], {
+    ...process.env,
+    VIGIE_CDA_CACHE: emptyCache,
+  });
+  rmSync(emptyCache, { recursive: true, force: true });
+  const ours = new Map(
+    (JSON.parse(cold.stdout) as { documents: { file: string; ans: string; schematron: string | null }[] }).documents.map((d) => [
+      d.file,
+      d,
+    ]),
+  );
+  const pack = openRulePack(rules);
+  const saxon = findSaxonJar();
+  const t0 = performance.now();
+  let run = 0;
+  const agree: boolean[] = [];
+  for (const file of files) {
+    const mine = ours.get(file);
+    if (!mine?.schematron) continue;
+    const answer = ansPipeline({ moteur, schematron: join(rules, mine.schematron), xsd: pack.xsd, document: file, saxon });
+    run++;
+    if (answer && mine.ans !== 'could-not-judge') agree.push((answer.xsdValid && answer.failedAsserts === 0) === (mine.ans === 'valid'));
+  }
+  const ansMs = performance.now() - t0;
+  // The ANS-style pipeline ran only where Vigie chose a schematron: compare per document.
+  const perDocAns = ansMs / Math.max(run, 1);
+  const perDocOurs = cold.ms / files.length;
+  return [
+    `  CDA corpus (src/cda/corpus.ts: ${files.length} documents from the ANS examples and their variants):`,
+    `    Vigie cold, empty compile cache: ${(cold.ms / 1000).toFixed(1)} s (${perDocOurs.toFixed(0)} ms per document), peak ${cold.peakMb} MB for the process tree`,
+    `    ANS-style pipeline on the ${run} documents with a schematron: ${(ansMs / 1000).toFixed(1)} s (${perDocAns.toFixed(0)} ms per document) → Vigie ${(perDocAns / perDocOurs).toFixed(1)}× faster per document   [goal ≥ 10×]`,
+    `    verdicts (valid or not): the same on ${agree.filter(Boolean).length} of ${agree.length} documents both judged`,
+  ];
 }
 
 /**
