@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { javaBin } from './jvm';
 import { PROJECT_ROOT } from './rulepack';
 
 const SOURCE = join(PROJECT_ROOT, 'java', 'AnsPipeline.java');
@@ -16,7 +17,7 @@ function classes(saxonJar: string): string {
   const dir = join(PROJECT_ROOT, 'build', 'java-ans', createHash('sha256').update(readFileSync(SOURCE)).digest('hex').slice(0, 16));
   if (existsSync(join(dir, 'AnsPipeline.class'))) return dir;
   mkdirSync(dir, { recursive: true });
-  const javac = spawnSync('javac', ['-nowarn', '-encoding', 'UTF-8', '-cp', saxonJar, '-d', dir, SOURCE], { encoding: 'utf8' });
+  const javac = spawnSync(javaBin('javac'), ['-nowarn', '-encoding', 'UTF-8', '-cp', saxonJar, '-d', dir, SOURCE], { encoding: 'utf8' });
   if (javac.status !== 0) throw new Error(`javac AnsPipeline.java: ${javac.error?.message ?? javac.stderr.slice(0, 500)}`);
   return dir;
 }
@@ -27,7 +28,7 @@ export function ansPipeline(args: { moteur: string; schematron: string; xsd: str
   failedAsserts: number;
 } | null {
   const run = spawnSync(
-    'java',
+    javaBin('java'),
     ['-cp', `${classes(args.saxon)}:${args.saxon}`, 'AnsPipeline', args.moteur, args.schematron, args.xsd, args.document],
     { encoding: 'utf8', timeout: 120_000 },
   );

@@ -56,7 +56,8 @@ export function findSaxonJar(): string {
   throw new JvmUnavailableError('Saxon-HE jar not found (Debian: apt-get install libsaxonhe-java, or set VIGIE_SAXON_JAR)');
 }
 
-function javaBin(name: 'java' | 'javac'): string {
+/** java or javac, from JAVA_HOME when it is set. */
+export function javaBin(name: 'java' | 'javac'): string {
   const home = process.env.JAVA_HOME;
   if (home && existsSync(join(home, 'bin', name))) return join(home, 'bin', name);
   return name;

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import { scanDocument } from '../cda/scan';
 import { PROJECT_ROOT, loadTarget } from '../config/load';
 import { CHROMIUM_PATH, browserProblem } from '../drivers/ui/browser';
 import { runSuite } from '../harness/run';
-import { within } from '../harness/wait';
 import { UsageError, one, parseArgs } from './args';
+import { measured, peakMb } from './measure';
 
 const median = (xs: number[]) => {
   if (!xs.length) return 0;
@@ -67,14 +67,8 @@ export async function bench(argv: string[]): Promise<number> {
 }
 
 /** A vigie run in a process of its own: its wall time and exit code (each with its own reports folder). */
-async function timedRun(args: string[]): Promise<{ ms: number; code: number | null }> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'vigie'), 'run', ...args], { stdio: 'ignore' });
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  const waited = await within(exited, 15 * 60_000);
-  if (!waited.settled) child.kill('SIGKILL');
-  return { ms: performance.now() - t0, code: waited.settled ? waited.value : null };
-}
+const timedRun = (args: string[]) =>
+  measured(process.execPath, [join(PROJECT_ROOT, 'bin', 'vigie'), 'run', ...args], { boundMs: 15 * 60_000 });
 
 /**
  * The whole suite in one process, then cut in two shards run side by side (vigie run --shard 1/2 and
@@ -129,68 +123,6 @@ async function uiBench(loaded: ReturnType<typeof loadTarget>): Promise<string[]>
   ];
 }
 
-/** Peak resident memory of a process (Linux), in MB. */
-function peakMb(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round(Number(match[1]) / 1024) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** A command in a process of its own, its wall time, exit code and peak memory: the sum of the peak RSS (VmHWM) of every process of its tree (an upper bound of the tree's simultaneous peak). */
-async function measured(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ ms: number; code: number | null; peakMb: number; stdout: string }> {
-  const t0 = performance.now();
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  const peaks = new Map<number, number>();
-  const sample = () => {
-    const tree = [child.pid!, ...descendantsOf(child.pid!)];
-    for (const pid of tree) {
-      const kb = peakKb(pid);
-      if (kb !== null) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, kb));
-    }
-  };
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  for (;;) {
-    sample();
-    const waited = await within(exited, 100);
-    if (waited.settled) {
-      const peakMb = Math.round([...peaks.values()].reduce((a, b) => a + b, 0) / 1024);
-      return { ms: performance.now() - t0, code: waited.value, peakMb, stdout };
-    }
-    if (performance.now() - t0 > 10 * 60_000) {
-      child.kill('SIGKILL');
-      return { ms: performance.now() - t0, code: null, peakMb: 0, stdout };
-    }
-  }
-}
-
-function peakKb(pid: number): number | null {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-function descendantsOf(pid: number): number[] {
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return children.flatMap((c) => [c, ...descendantsOf(c)]);
-  } catch {
-    return [];
-  }
-}
-
 /**
  * The same comparison on the corpus src/cda/corpus.ts builds from the ANS examples (about 250
  * documents: the examples and their variants), in build/cda-corpus.
@@ -204,8 +136,7 @@ async function corpusBench(): Promise<string[]> {
   const files = buildCorpus(join(rules, 'ExemplesCDA'), dir);
   const emptyCache = mkdtempSync(join(tmpdir(), 'vigie-bench-corpus-'));
   const cold = await measured(process.execPath, [join(PROJECT_ROOT, 'bin', 'vigie'), 'validate', dir, '--format', 'json', '--no-header'], {
-    ...process.env,
-    VIGIE_CDA_CACHE: emptyCache,
+    env: { ...process.env, VIGIE_CDA_CACHE: emptyCache },
   });
   rmSync(emptyCache, { recursive: true, force: true });
   const ours = new Map(
@@ -256,10 +187,7 @@ async function cdaBench(): Promise<string[]> {
   const cold = await measured(
     process.execPath,
     [join(PROJECT_ROOT, 'bin', 'vigie'), 'validate', examples, '--format', 'json', '--no-header'],
-    {
-      ...process.env,
-      VIGIE_CDA_CACHE: emptyCache,
-    },
+    { env: { ...process.env, VIGIE_CDA_CACHE: emptyCache } },
   );
   rmSync(emptyCache, { recursive: true, force: true });
   const cached = await measured(process.execPath, [

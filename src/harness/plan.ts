@@ -35,6 +35,8 @@ export interface Plan {
   notSelected: Record<string, string>;
   selection: string | null;
   statement: string;
+  /** A --shard run: which part of which whole (shardPlan). */
+  shard?: Shard & { scenarios: number; of: number; wholeScope: string[]; wholeSelection: string | null };
 }
 
 function featureFiles(path: string): string[] {
@@ -228,12 +230,7 @@ export function shardScenarios(scenarios: PlannedScenario[], shard: Shard, durat
  * their file:line so that cucumber runs those only. Its scope is its own requirements ("shard i/n");
  * the whole plan's scope is kept for vigie merge, which judges the union against it.
  */
-export function shardPlan(
-  whole: Plan,
-  shard: Shard,
-  options: PlanOptions,
-  durations?: Record<string, number>,
-): Plan & { shard: Shard & { scenarios: number; of: number; wholeScope: string[]; wholeSelection: string | null } } {
+export function shardPlan(whole: Plan, shard: Shard, options: PlanOptions, durations?: Record<string, number>): Plan {
   const part = shardScenarios(whole.scenarios, shard, durations);
   const label = `shard ${shard.index}/${shard.count}`;
   if (!part.length) throw new SelectionError(`${label} holds no scenario: the selection has ${whole.scenarios.length}, use fewer shards`);

@@ -387,6 +387,9 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
         ...opts,
         suite: 'service',
         selfCheck: false,
+        // The whole service suite: a shard of the LGC suite is not a shard of the double's self-check.
+        shard: undefined,
+        shardTimings: undefined,
         reportsDir: false,
         quiet: true,
         defects: [],
@@ -408,7 +411,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
         .filter((s) => s.status === 'failed')
         .map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: s.message ?? '' })),
       ...(selfCheck ? { selfCheck: selfCheck.summary } : {}),
-      ...('shard' in plan ? { shard: (plan as ReturnType<typeof shardPlan>).shard } : {}),
+      ...(plan.shard ? { shard: plan.shard } : {}),
       cdaDocuments: collector.results.flatMap((r) => (r.cdaDocuments ?? []).map((d) => ({ scenario: r.location, ...d }))),
       // Each scenario's wall time: what --shard-timings balances the next sharded run with.
       timings: Object.fromEntries(collector.results.map((r) => [r.location, r.wallMs])),

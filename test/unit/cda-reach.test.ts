@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { RulePackError, validateCda } from '../../src/cda';
 import { ansPipeline } from '../../src/cda/ans-pipeline';
+import { selfPresenting } from '../../src/cda/corpus';
 import { findSaxonJar } from '../../src/cda/jvm';
 import { PROJECT_ROOT } from '../../src/config/load';
 import type { Summary } from '../../src/report/summary';
@@ -91,17 +92,6 @@ test('a BIO report declaring version 2023.01 is judged by the 2023.01 schematron
     'schematrons/CI-SIS_BIO-CR-BIO_2024.01.sch',
   );
 });
-
-/** An ANS self-presenting document: an xsl:stylesheet presenting the ClinicalDocument it holds as a top-level element. */
-function selfPresenting(cda: string): string {
-  const inner = cda.replace(/^\uFEFF?\s*<\?xml[^>]*\?>\s*/, '').replace(/<\?xml-stylesheet[^>]*\?>\s*/g, '');
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet type="text/xsl" href="#style"?>\n' +
-    '<xsl:stylesheet version="1.0" id="style" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:n1="urn:hl7-org:v3">\n' +
-    '  <xsl:template match="/"><html><body><xsl:value-of select="//n1:ClinicalDocument/n1:title"/></body></html></xsl:template>\n' +
-    `${inner.trim()}\n</xsl:stylesheet>\n`
-  );
-}
 
 test('scan: the ClinicalDocument of a self-presenting stylesheet, its templateIds and body; a literal one deeper is not a document', () => {
   const cda =
