@@ -18,9 +18,18 @@ import net.sf.saxon.s9api.XsltTransformer;
  *
  * usage: java -cp <dir>:<Saxon-HE.jar> AnsPipeline <moteur dir> <schematron.sch> <CDA xsd> <document.xml>
  * prints one line: {"xsdValid":true|false,"failedAsserts":N}
+ *
+ * usage: ... AnsPipeline --warm <moteur dir> <CDA xsd> < lines "schematron.sch<TAB>document.xml"
+ * the same, in one JVM, each schematron put through the skeleton and compiled once (what Vigie's
+ * architecture would be with the skeleton in place of its own compiler: the weighing in
+ * src/cda/README.md); one answer line per document, then {"skeletonMs":…,"compileMs":…,"runMs":…}.
  */
 public final class AnsPipeline {
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("--warm")) {
+      warm(new File(args[1]), new File(args[2]));
+      return;
+    }
     File moteur = new File(args[0]);
     File sch = new File(args[1]);
     File xsd = new File(args[2]);
@@ -54,6 +63,65 @@ public final class AnsPipeline {
     XdmValue failed = saxon.newXPathCompiler().evaluate(
         "count(//*[local-name()='failed-assert'])", svrl.getXdmNode());
     System.out.println("{\"xsdValid\":" + xsdValid + ",\"failedAsserts\":" + failed.itemAt(0).getStringValue() + "}");
+  }
+
+  private static void warm(File moteur, File xsd) throws Exception {
+    javax.xml.validation.Schema schema = SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI).newSchema(xsd);
+    Processor saxon = new Processor(false);
+    XsltExecutable[] steps = new XsltExecutable[3];
+    String[] names = {"iso_dsdl_include.xsl", "iso_abstract_expand.xsl", "iso_svrl_for_xslt2.xsl"};
+    for (int i = 0; i < 3; i++) steps[i] = saxon.newXsltCompiler().compile(new StreamSource(new File(moteur, names[i])));
+    java.util.Map<String, XsltExecutable> compiled = new java.util.HashMap<>();
+    long skeletonNs = 0, compileNs = 0, runNs = 0;
+    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, "UTF-8"));
+    for (String line; (line = in.readLine()) != null; ) {
+      String[] pair = line.split("\t");
+      if (pair.length != 2) continue;
+      File sch = new File(pair[0]);
+      File doc = new File(pair[1]);
+      try {
+        long tx = System.nanoTime();
+        boolean xsdValid = true;
+        try {
+          schema.newValidator().validate(new StreamSource(doc));
+        } catch (org.xml.sax.SAXException e) {
+          xsdValid = false;
+        }
+        long t0 = System.nanoTime();
+        runNs += t0 - tx;
+        XsltExecutable validation = compiled.get(pair[0]);
+        if (validation == null) {
+          XdmNode current = saxon.newDocumentBuilder().build(new StreamSource(sch));
+          for (XsltExecutable step : steps) {
+            XsltTransformer transformer = step.load();
+            transformer.setInitialContextNode(current);
+            XdmDestination out = new XdmDestination();
+            out.setBaseURI(sch.toURI());
+            transformer.setDestination(out);
+            transformer.transform();
+            current = out.getXdmNode();
+          }
+          long t1 = System.nanoTime();
+          skeletonNs += t1 - t0;
+          validation = saxon.newXsltCompiler().compile(current.asSource());
+          compiled.put(pair[0], validation);
+          long t2 = System.nanoTime();
+          compileNs += t2 - t1;
+          t0 = t2;
+        }
+        XsltTransformer run = validation.load();
+        run.setInitialContextNode(saxon.newDocumentBuilder().build(new StreamSource(doc)));
+        XdmDestination svrl = new XdmDestination();
+        run.setDestination(svrl);
+        run.transform();
+        XdmValue failed = saxon.newXPathCompiler().evaluate("count(//*[local-name()='failed-assert'])", svrl.getXdmNode());
+        runNs += System.nanoTime() - t0;
+        System.out.println("{\"xsdValid\":" + xsdValid + ",\"failedAsserts\":" + failed.itemAt(0).getStringValue() + "}");
+      } catch (Exception e) {
+        System.out.println("{\"error\":true}");
+      }
+    }
+    System.out.println("{\"skeletonMs\":" + skeletonNs / 1000000 + ",\"compileMs\":" + compileNs / 1000000 + ",\"runMs\":" + runNs / 1000000 + "}");
   }
 
   private AnsPipeline() {}
