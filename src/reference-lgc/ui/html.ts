@@ -131,6 +131,7 @@ export function layout(nav: Nav, title: string, body: string): string {
 <style>${STYLE}</style></head>
 <body>
 <header><a href="${esc(`/ui/patients${nav.q}`)}" ${tid('nav-patients')}>Patients</a>
+<a href="${esc(`/ui/settings${nav.q}`)}" ${tid('nav-settings')}>Paramètres</a>
 <span class="ws" ${tid('workstation')} data-ws="${esc(nav.ws)}">Poste : ${wsLinks}</span>
 <span class="muted" ${tid('tenant')}>${esc(nav.tenant)}</span></header>
 <main ${tid('screen')} data-screen="${esc(title)}">

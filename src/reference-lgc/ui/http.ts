@@ -60,6 +60,10 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
   res.end(text);
 }
 
+/** The query parameters that carry a message to the screen a redirect leads to (`flash`, `flashKind=error`). */
+export const flashQuery = (f: { text?: string; kind?: 'ok' | 'error' }): string =>
+  f.text ? `&flash=${encodeURIComponent(f.text)}${f.kind === 'error' ? '&flashKind=error' : ''}` : '';
+
 export function redirect(res: http.ServerResponse, location: string, setCookie?: string, status = 303): void {
   const headers: http.OutgoingHttpHeaders = { Location: location, 'Content-Length': 0, 'Cache-Control': 'no-store' };
   if (setCookie) headers['Set-Cookie'] = setCookie;

@@ -28,7 +28,8 @@ import { carteVitale, openFile, startOfDay, type CallContext } from '../triggers
 import { parseCard } from '../validation';
 import { formContent } from './form-content';
 import { layout } from './html';
-import { errorPage, redirect, sendHtml, sendJson, UiError } from './http';
+import { createPatientFromForm, saveSettingsFromForm, settingsBody } from './forms';
+import { errorPage, flashQuery, redirect, sendHtml, sendJson, UiError } from './http';
 import { preferencesDialog, withPreferencesDialog } from './preferences-dialog';
 import { readRequest, TENANT_COOKIE, WORKSTATIONS, type Req } from './request';
 import {
@@ -51,9 +52,6 @@ export interface UiDeps {
   ctx: CallContext;
   bodyLimit: number;
 }
-
-const flashQuery = (f: Flash): string =>
-  f.text ? `&flash=${encodeURIComponent(f.text)}${f.kind === 'error' ? '&flashKind=error' : ''}` : '';
 
 export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const { store, ctx } = deps;
@@ -106,6 +104,10 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
     if (path === '/ui/patients' && isGet) {
       return page(res, request, 'Patients', patientsBody(nav, t, flashOf(request)));
     }
+    // a new file: the same creation as POST /testdriver/patients, then the file (not an opening: opened=1)
+    if (path === '/ui/patients' && isPost) return redirect(res, createPatientFromForm(request), request.setCookie);
+    if (path === '/ui/settings' && isGet) return page(res, request, 'Paramètres', settingsBody(request));
+    if (path === '/ui/settings' && isPost) return redirect(res, saveSettingsFromForm(request), request.setCookie);
     if (path === '/ui/carte-vitale' && isPost) {
       const form = request.form;
       try {

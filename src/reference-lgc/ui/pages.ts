@@ -7,6 +7,7 @@ import { documentView, type ConsultResult, type DocumentRecord } from '../docume
 import { identityView } from '../identity';
 import type { ThreadView } from '../messaging';
 import type { Patient, TenantState } from '../tenant';
+import { newPatientSection } from './forms';
 import { datamatrix, esc, flash, prompt, tid, type Nav } from './html';
 
 export const TYPE_LABELS: Record<DocumentType, string> = {
@@ -75,7 +76,7 @@ export function patientsBody(nav: Nav, tenant: TenantState, notice?: Flash): str
   const rows = [...tenant.patients.values()]
     .map(
       (p) =>
-        `<tr ${tid(`patient-row-${p.id}`)}><td><a href="${action(nav, `/ui/patients/${encodeURIComponent(p.id)}`)}" ${tid(`patient-link-${p.id}`)}>${esc(p.file.birthName)} ${esc(p.file.firstName)}</a></td>` +
+        `<tr ${tid(`patient-row-${p.id}`)}><td><a href="${action(nav, `/ui/patients/${encodeURIComponent(p.id)}`)}" ${tid(`patient-link-${p.id}`)} data-patient-id="${esc(p.id)}">${esc(p.file.birthName)} ${esc(p.file.firstName)}</a></td>` +
         `<td>${esc(p.file.birthDate)}</td><td>${esc(p.file.sex)}</td><td ${tid(`patient-ins-${p.id}`)} data-status="${p.ins.status}">${esc(INS_STATUS[p.ins.status])}</td></tr>`,
     )
     .join('');
@@ -84,6 +85,7 @@ export function patientsBody(nav: Nav, tenant: TenantState, notice?: Flash): str
 <section ${tid('patient-list')}><h2>Patients</h2>
 ${rows ? `<table><thead><tr><th>Patient</th><th>Naissance</th><th>Sexe</th><th>INS</th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted" data-testid="patient-list-empty">Aucun patient.</p>'}
 </section>
+${newPatientSection(nav)}
 <section><h2>Lire la Carte Vitale</h2>
 <form method="post" action="${action(nav, '/ui/carte-vitale')}" ${tid('carte-vitale-form')}>
 <label>Matricule (NIR, 13 caractères) <input name="matricule" required pattern="[0-9ABab]{13}" ${tid('cv-matricule')}></label>

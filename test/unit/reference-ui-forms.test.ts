@@ -1,0 +1,228 @@
+/**
+ * The reference LGC's web UI screens « Nouveau dossier patient » (POST /ui/patients) and
+ * « Paramètres » (GET/POST /ui/settings): posted as a browser posts a form (no script), checked
+ * through the test-driver API. Run: node --require ts-node/register --test test/unit/reference-ui-forms.test.ts
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
+import { callLgc, stubServer, type Answer } from '../support/lgc';
+
+const INSI_FOUND =
+  '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>' +
+  '<RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR><INDIVIDU><INSACTIF><IdIndividu>' +
+  '<NumIdentifiant>2800575056123</NumIdentifiant><Cle>54</Cle></IdIndividu><OID>1.2.250.1.213.1.4.8</OID></INSACTIF><TIQ>' +
+  '<NomNaissance>DURAND</NomNaissance><Prenom>MARIE</Prenom><ListePrenom>MARIE CLAIRE</ListePrenom><Sexe>F</Sexe>' +
+  '<DateNaissance>1980-05-17</DateNaissance><LieuNaissance>75056</LieuNaissance></TIQ></INDIVIDU></RESULTAT></soap:Body></soap:Envelope>';
+
+let insiCalls = 0;
+let ePrescriptionCalls = 0;
+const stub = stubServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    if (req.url?.startsWith('/insi/')) {
+      insiCalls++;
+      res.writeHead(200, { 'Content-Type': 'application/soap+xml; charset=utf-8' }).end(INSI_FOUND);
+    } else if (req.url?.startsWith('/eprescription/')) {
+      ePrescriptionCalls++;
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ status: 'OK', prescriptionNumber: `EP${ePrescriptionCalls}` }));
+    } else res.writeHead(404).end();
+  });
+});
+
+let base = '';
+let lgc: RunningReferenceLgc;
+before(async () => {
+  base = await stub.start();
+  lgc = await startReferenceLgc({ host: '127.0.0.1', port: 0 });
+});
+after(async () => {
+  await lgc?.close();
+  await stub.stop();
+});
+
+const PS = { role: 'PS', card: 'CPS' };
+let counter = 0;
+async function api(method: string, path: string, tenant: string, body?: unknown): Promise<Answer> {
+  return callLgc(lgc.url, method, path, tenant, body);
+}
+async function reset(): Promise<string> {
+  const tenant = `forms${++counter}-${process.pid}`;
+  const sw = await callLgc(lgc.url, 'POST', '/reference/defects', null, { tenantPrefix: tenant, defects: [] });
+  assert.equal(sw.status, 200, sw.text);
+  const answer = await api('POST', '/testdriver/reset', tenant, {
+    doubles: { insi: { url: `${base}/insi/${tenant}` }, eprescription: { url: `${base}/eprescription/${tenant}` } },
+  });
+  assert.equal(answer.status, 200, answer.text);
+  return tenant;
+}
+
+interface Page {
+  status: number;
+  html: string;
+  location: string;
+}
+async function get(path: string, init: RequestInit = {}): Promise<Page> {
+  const response = await fetch(lgc.url + path, { redirect: 'manual', signal: AbortSignal.timeout(5000), ...init });
+  return { status: response.status, html: await response.text(), location: response.headers.get('location') ?? '' };
+}
+/** A form posted as a browser posts it (application/x-www-form-urlencoded, no script). */
+function post(path: string, form: Record<string, string>): Promise<Page> {
+  return get(path, { method: 'POST', body: new URLSearchParams(form), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+}
+const decode = (s: string): string =>
+  s
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+/** The opening tag carrying data-testid. */
+function tag(html: string, testid: string): string {
+  const i = html.indexOf(`data-testid="${testid}"`);
+  assert.ok(i >= 0, `no data-testid ${testid}`);
+  return html.slice(html.lastIndexOf('<', i), html.indexOf('>', i) + 1);
+}
+/** The text of a leaf element carrying data-testid. */
+function textOf(html: string, testid: string): string {
+  const open = tag(html, testid);
+  const start = html.indexOf(open) + open.length;
+  return decode(html.slice(start, html.indexOf('<', start))).trim();
+}
+
+const FORM = {
+  birthName: 'DURAND',
+  usedName: 'MARTIN',
+  firstName: 'MARIE',
+  firstNames: 'MARIE CLAIRE',
+  sex: 'F',
+  birthDate: '1980-05-17',
+  birthPlace: '75056',
+};
+
+describe('reference LGC web UI: new patient file and settings', () => {
+  test('Nouveau dossier patient: the form, the file created as the API creates it, the file shown without an INSi call', async () => {
+    const tenant = await reset();
+    const list = await get(`/ui/patients?tenant=${tenant}&ws=cpe`);
+    assert.equal(list.status, 200);
+    assert.match(tag(list.html, 'new-patient-form'), new RegExp(`action="/ui/patients\\?tenant=${tenant}&amp;ws=cpe"`));
+    for (const field of [...Object.keys(FORM), 'appointmentToday']) assert.ok(tag(list.html, `new-patient-${field}`));
+    assert.match(tag(list.html, 'new-patient-birthDate'), /type="date"/);
+    assert.match(tag(list.html, 'new-patient-appointmentToday'), /type="checkbox"/);
+    assert.ok(tag(list.html, 'new-patient-submit'));
+
+    const calls = insiCalls;
+    const created = await post(`/ui/patients?tenant=${tenant}&ws=cpe`, { ...FORM, appointmentToday: '1' });
+    assert.equal(created.status, 303, created.html);
+    const match = new RegExp(`^/ui/patients/([^/?]+)\\?tenant=${tenant}&ws=cpe&opened=1$`).exec(created.location);
+    assert.ok(match, `redirect to the new file, not an opening: ${created.location}`);
+    const patientId = match[1];
+
+    const identity = await api('GET', `/testdriver/patients/${patientId}/identity`, tenant);
+    assert.equal(identity.status, 200, identity.text);
+    assert.deepEqual(identity.body.file, FORM);
+    assert.equal(identity.body.ins.status, 'none');
+
+    const file = await get(created.location);
+    assert.equal(file.status, 200);
+    assert.match(file.html, /data-screen="Dossier de DURAND MARIE"/);
+    await lgc.settled();
+    assert.equal(insiCalls, calls, 'creating the file and showing it is no INSi trigger');
+
+    // the list links to the file (an opening); the appointment makes the patient one of today's
+    const again = await get(`/ui/patients?tenant=${tenant}&ws=cpe`);
+    assert.match(
+      tag(again.html, `patient-link-${patientId}`),
+      new RegExp(`href="/ui/patients/${patientId}\\?tenant=${tenant}&amp;ws=cpe" .*data-patient-id="${patientId}"`),
+    );
+    const today = new Date().toISOString().slice(0, 10);
+    const day = await api('POST', '/testdriver/start-of-day', tenant, { workstation: PS, date: today });
+    assert.equal(day.status, 200, day.text);
+    assert.equal(day.body.patientsOfTheDay, 1);
+  });
+
+  test('Nouveau dossier patient: optional traits left empty are not set; no appointment unless ticked', async () => {
+    const tenant = await reset();
+    const created = await post(`/ui/patients?tenant=${tenant}`, { ...FORM, usedName: '', firstNames: '', birthPlace: '' });
+    assert.equal(created.status, 303, created.html);
+    const patientId = /^\/ui\/patients\/([^/?]+)\?/.exec(created.location)![1];
+    const identity = await api('GET', `/testdriver/patients/${patientId}/identity`, tenant);
+    assert.deepEqual(identity.body.file, { birthName: 'DURAND', firstName: 'MARIE', sex: 'F', birthDate: '1980-05-17' });
+    const day = await api('POST', '/testdriver/start-of-day', tenant, { workstation: PS, date: new Date().toISOString().slice(0, 10) });
+    assert.equal(day.body.patientsOfTheDay, 0);
+  });
+
+  test('Nouveau dossier patient: an invalid birth date comes back as the error flash, no file created', async () => {
+    const tenant = await reset();
+    const refused = await post(`/ui/patients?tenant=${tenant}&ws=ps`, { ...FORM, birthDate: '17/05/1980' });
+    assert.equal(refused.status, 303);
+    assert.match(refused.location, new RegExp(`^/ui/patients\\?tenant=${tenant}&ws=ps&flash=.*&flashKind=error$`));
+    const list = await get(refused.location);
+    assert.equal(textOf(list.html, 'flash-error'), 'file.birthDate: a date YYYY-MM-DD is required');
+    assert.ok(tag(list.html, 'patient-list-empty'));
+    const noSex = await get((await post(`/ui/patients?tenant=${tenant}&ws=ps`, { ...FORM, sex: '' })).location);
+    assert.equal(textOf(noSex.html, 'flash-error'), 'file.sex: one of M, F, I is required');
+  });
+
+  test('Paramètres: the boxes as set; deactivating DMP feeding refused in words, ordonnance numérique turned off', async () => {
+    const tenant = await reset();
+    const patients = await get(`/ui/patients?tenant=${tenant}&ws=ps`);
+    assert.match(tag(patients.html, 'nav-settings'), new RegExp(`href="/ui/settings\\?tenant=${tenant}&amp;ws=ps"`));
+
+    const screen = await get(`/ui/settings?tenant=${tenant}&ws=ps`);
+    assert.equal(screen.status, 200);
+    assert.match(screen.html, /data-screen="Paramètres"/);
+    assert.match(tag(screen.html, 'settings-form'), new RegExp(`action="/ui/settings\\?tenant=${tenant}&amp;ws=ps"`));
+    for (const key of ['insi', 'dmpFeeding', 'ePrescription']) assert.match(tag(screen.html, `setting-${key}`), / checked /, key);
+    assert.ok(tag(screen.html, 'settings-submit'));
+
+    // a prescription validated while the module is on carries the 2D code
+    const { patientId } = (await api('POST', '/testdriver/patients', tenant, { file: FORM })).body;
+    const prescription = async (): Promise<Answer['body']> => {
+      const created = await api('POST', `/testdriver/patients/${patientId}/documents`, tenant, {
+        workstation: PS,
+        type: 'prescription',
+        content: { lines: [{ product: 'PARACETAMOL 1 g', dosage: '1 comprimé 3 fois par jour' }] },
+      });
+      assert.equal(created.status, 201, created.text);
+      const documentId = created.body.documents[0].documentId;
+      assert.equal((await api('POST', `/testdriver/documents/${documentId}/do-not-send`, tenant, { workstation: PS })).status, 200);
+      const validated = await api('POST', `/testdriver/documents/${documentId}/validate`, tenant, { workstation: PS });
+      assert.equal(validated.status, 200, validated.text);
+      return (await api('GET', `/testdriver/documents/${documentId}`, tenant)).body;
+    };
+    assert.equal((await prescription()).printed.datamatrix, true);
+
+    // untick DMP feeding and ordonnance numérique, INSi left ticked
+    const saved = await post(`/ui/settings?tenant=${tenant}&ws=ps`, { insi: '1' });
+    assert.equal(saved.status, 303);
+    assert.match(saved.location, new RegExp(`^/ui/settings\\?tenant=${tenant}&ws=ps&`));
+    const shown = await get(saved.location);
+    assert.equal(textOf(shown.html, 'flash-error'), 'Refusé : désactivation du module alimentation du DMP (dmpFeeding)');
+    assert.equal(textOf(shown.html, 'flash'), 'Appliqué : module ordonnance numérique désactivé (ePrescription)');
+    assert.match(tag(shown.html, 'setting-insi'), / checked /);
+    assert.match(tag(shown.html, 'setting-dmpFeeding'), / checked /, 'the refusal leaves DMP feeding on');
+    assert.doesNotMatch(tag(shown.html, 'setting-ePrescription'), / checked /);
+
+    // through the API: the module is off, the service is no longer called and nothing is printed with a 2D code
+    const calls = ePrescriptionCalls;
+    const printed = (await prescription()).printed;
+    assert.equal(printed.datamatrix, false);
+    assert.equal(printed.ePrescriptionNumber, null);
+    assert.equal(ePrescriptionCalls, calls);
+    // the API's own answer agrees: DMP feeding is still refused, ordonnance numérique can come back
+    const direct = await api('POST', '/testdriver/settings', tenant, { workstation: PS, settings: { dmpFeeding: false } });
+    assert.deepEqual(direct.body, { applied: [], refused: ['dmpFeeding'] });
+
+    // saving without a change asks for nothing
+    const unchanged = await get((await post(`/ui/settings?tenant=${tenant}&ws=ps`, { insi: '1', dmpFeeding: '1' })).location);
+    assert.equal(textOf(unchanged.html, 'flash'), 'Aucune modification.');
+    const back = await get(
+      (await post(`/ui/settings?tenant=${tenant}&ws=ps`, { insi: '1', dmpFeeding: '1', ePrescription: '1' })).location,
+    );
+    assert.equal(textOf(back.html, 'flash'), 'Appliqué : module ordonnance numérique activé (ePrescription)');
+    assert.equal((await prescription()).printed.datamatrix, true);
+  });
+});
