@@ -43,23 +43,25 @@ export async function receivedEntry(world: VigieWorld) {
   return { entry: entriesFor(subs[0], patient)[0], ref: submissionRef(subs[0]) };
 }
 
-const readDoc = (w: VigieWorld): Promise<Observed<DocumentView>> => w.driver.document(currentDoc(w).documentId);
+/** The current document as the LGC shows it; `fields`: what the step judges (a person is asked only that). */
+const readDoc = (w: VigieWorld, ...fields: string[]): Promise<Observed<DocumentView>> =>
+  w.driver.document(currentDoc(w).documentId, fields.length ? fields : undefined);
 
 /** Reads the document until `done` holds (bounded by the screen bound); the last reading. */
-async function docUntil(world: VigieWorld, done: (d: DocumentView) => boolean): Promise<Observed<DocumentView>> {
+async function docUntil(world: VigieWorld, done: (d: DocumentView) => boolean, ...fields: string[]): Promise<Observed<DocumentView>> {
   const seen = await world.eventually(
     'screen',
     async () => {
-      const doc = await readDoc(world);
+      const doc = await readDoc(world, ...fields);
       return done(doc.value) ? doc : undefined;
     },
     50,
   );
-  return seen.value ?? (await readDoc(world));
+  return seen.value ?? (await readDoc(world, ...fields));
 }
 
 Then('the box « information et non opposition du patient » is already checked', async function (this: VigieWorld) {
-  const doc = await readDoc(this);
+  const doc = await readDoc(this, 'sendToDmp.checked');
   this.judge(sendBoxChecked(doc.value), this.screenKind(doc, 'sendToDmp.checked'));
 });
 
@@ -77,7 +79,7 @@ Then(/^the DMP receives nothing for (\S+ \S+)$/, async function (this: VigieWorl
 });
 
 Then('the LGC shows the document as not sent', async function (this: VigieWorld) {
-  const doc = await readDoc(this);
+  const doc = await readDoc(this, 'dmp.status');
   this.judge(shownNotSent(doc.value), this.screenKind(doc, 'dmp.status'));
 });
 
@@ -111,13 +113,13 @@ Then(/^the LGC answers the user within (\d+) ms while the DMP has not answered$/
 });
 
 Then('the LGC shows the document as sent', async function (this: VigieWorld) {
-  const doc = await docUntil(this, (d) => d.dmp.status === 'sent');
+  const doc = await docUntil(this, (d) => d.dmp.status === 'sent', 'dmp.status');
   this.judge(shownSent(doc.value, this.boundOf('screen')), this.screenKind(doc, 'dmp.status'));
 });
 
 Then(/^the editor shows the type code (\S+), set automatically$/, async function (this: VigieWorld, code: string) {
   this.state.expectedTypeCode = code;
-  const doc = await readDoc(this);
+  const doc = await readDoc(this, 'typeCode', 'typeCodeSetBy');
   this.judge(typeCodeSetAutomatically(doc.value, code), this.screenKind(doc, 'typeCode', 'typeCodeSetBy'));
 });
 
@@ -188,13 +190,15 @@ Then(
     const doc = await docUntil(
       this,
       (d) => d.dmp.status === 'refused' && (d.dmp.message ?? '').normalize('NFC').includes(reason.normalize('NFC')),
+      'dmp.status',
+      'dmp.message',
     );
     this.judge(refusalShown(doc.value, reason, this.boundOf('screen')), this.screenKind(doc, 'dmp.status', 'dmp.message'));
   },
 );
 
 Then('the document is still in the patient file', async function (this: VigieWorld) {
-  const doc = await readDoc(this);
+  const doc = await readDoc(this, 'status');
   this.judge(keptInFile(doc.value), this.screenKind(doc, 'status'));
 });
 

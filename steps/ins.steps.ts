@@ -59,7 +59,7 @@ Then(
   /^the patient file of (\S+ \S+) can be read within (\d+) ms while INSi has not answered$/,
   async function (this: VigieWorld, name: string, bound: string) {
     const patient = this.person(name);
-    const read = () => this.driver.identity(this.patientId(patient));
+    const read = () => this.driver.identity(this.patientId(patient), ['ins.status']);
     const action = await this.act(`read the patient file of ${patient.id}`, read, { replay: read });
     await judgeHeldAction(this, action, 'INSi', Number(bound));
     this.judge(
@@ -74,12 +74,12 @@ Then(/^the patient file of (\S+ \S+) shows the INS recovered from INSi$/, async 
   const seen = await this.eventually(
     'screen',
     async () => {
-      const identity = await this.driver.identity(this.patientId(patient));
+      const identity = await this.driver.identity(this.patientId(patient), ['ins.status', 'ins.matricule']);
       return insRecoveredShown(patient.id, patient.insi.matricule, identity.value, 0).status === 'pass' ? identity : undefined;
     },
     50,
   );
-  const last = seen.value ?? (await this.driver.identity(this.patientId(patient)));
+  const last = seen.value ?? (await this.driver.identity(this.patientId(patient), ['ins.status', 'ins.matricule']));
   this.judge(
     insRecoveredShown(patient.id, patient.insi.matricule, last.value, this.boundOf('screen')),
     this.screenKind(last, 'ins.status', 'ins.matricule'),
@@ -93,19 +93,21 @@ Then(
     const seen = await this.eventually(
       'screen',
       async () => {
-        const identity = await this.driver.identity(this.patientId(patient));
+        const identity = await this.driver.identity(this.patientId(patient), ['insi.lastCall']);
         return identity.value.insi.lastCall?.outcome === outcome ? identity : undefined;
       },
       50,
     );
-    const last = seen.value ?? (await this.driver.identity(this.patientId(patient)));
+    const last = seen.value ?? (await this.driver.identity(this.patientId(patient), ['insi.lastCall']));
     this.judge(insiOutcomeRecorded(outcome, last.value, this.boundOf('screen')), this.screenKind(last, 'insi.lastCall.outcome'));
   },
 );
 
 Then(/^the identity of (\S+ \S+) is not qualified$/, async function (this: VigieWorld, name: string) {
   const patient = this.person(name);
-  const action = await this.act(`read the patient file of ${patient.id}`, () => this.driver.identity(this.patientId(patient)));
+  const action = await this.act(`read the patient file of ${patient.id}`, () =>
+    this.driver.identity(this.patientId(patient), ['ins.status']),
+  );
   const identity = await this.resultOf(action);
   this.judge(identityNotQualified(patient.id, identity), this.screenKind(action, 'ins.status'));
 });

@@ -44,13 +44,13 @@ const declaredQualify = (w: VigieWorld) => ({ declaredFields: w.state.lastQualif
 
 Then(/^the LGC proposes to qualify the INS of (\S+ \S+)$/, async function (this: VigieWorld, name: string) {
   const patient = this.person(name);
-  const identity = await this.driver.identity(this.patientId(patient));
+  const identity = await this.driver.identity(this.patientId(patient), ['qualification.offered']);
   this.judge(qualificationOffered(patient.id, identity.value), this.screenKind(identity, 'qualification.offered'));
 });
 
 Then(/^the INS of (\S+ \S+) is qualified$/, async function (this: VigieWorld, name: string) {
   const patient = this.person(name);
-  const identity = await this.driver.identity(this.patientId(patient));
+  const identity = await this.driver.identity(this.patientId(patient), ['ins.status', 'ins.matricule']);
   this.judge(
     insQualified(patient.id, patient.insi.matricule, this.state.lastQualify, identity.value.ins),
     this.screenKind(identity, 'ins.status'),
@@ -70,7 +70,7 @@ Then('the qualification is refused', function (this: VigieWorld) {
 
 Then('the exception procedure offered on the identity panel reads exactly:', async function (this: VigieWorld, sentence: string) {
   const patient = this.current();
-  const identity = await this.driver.identity(this.patientId(patient));
+  const identity = await this.driver.identity(this.patientId(patient), ['qualification.exceptionProcedure']);
   const exception = identity.value.qualification.exceptionProcedure;
   this.judge(
     attestationOffered(sentence, exception?.offered, exception?.attestation),
@@ -84,7 +84,7 @@ Then('at the moment of confirmation the LGC showed exactly:', function (this: Vi
 
 Then('the identity documents offered are exactly:', async function (this: VigieWorld, table: DataTable) {
   const patient = this.current();
-  const identity = await this.driver.identity(this.patientId(patient));
+  const identity = await this.driver.identity(this.patientId(patient), ['qualification.documents']);
   this.judge(
     documentsOffered(
       table.raw().map((r) => r[0]),
@@ -119,7 +119,7 @@ Then('the identity panel shows side by side, highlighting every difference:', as
         `the feature's table says ${r.trait} is ${r.highlighted === 'yes' ? '' : 'not '}highlighted, which contradicts the INS rules`,
       );
   }
-  const identity = await this.driver.identity(this.patientId(patient));
+  const identity = await this.driver.identity(this.patientId(patient), ['qualification.comparison']);
   this.judge(
     differencesHighlighted(file, insi, identity.value.qualification.comparison ?? []),
     this.screenKind(identity, 'qualification.comparison'),

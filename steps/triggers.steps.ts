@@ -77,7 +77,7 @@ export async function insiAnswered(world: VigieWorld, patient: Person, driver: L
   const shown = await world.eventually(
     'screen',
     async () => {
-      const identity = (await driver.identity(world.patientId(patient))).value;
+      const identity = (await driver.identity(world.patientId(patient), ['insi.lastCall'])).value;
       return identity.insi.lastCall && identity.insi.lastCall.outcome !== 'pending' ? identity : undefined;
     },
     50,
@@ -93,7 +93,7 @@ export async function insiAnswered(world: VigieWorld, patient: Person, driver: L
 export async function recoverIns(world: VigieWorld, patient: Person): Promise<void> {
   await insertCard(world, patient, "professional's", world.arrange);
   await insiAnswered(world, patient, world.arrange);
-  const identity = (await world.arrange.identity(world.patientId(patient))).value;
+  const identity = (await world.arrange.identity(world.patientId(patient), ['ins.status', 'ins.matricule'])).value;
   if (identity.ins.status !== 'recovered')
     world.setupFailed('the INS returned by INSi is not shown as recovered', `${patient.id}: ${JSON.stringify(identity.ins)}`);
 }

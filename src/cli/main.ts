@@ -28,8 +28,8 @@ export const RUN_OPTIONS: OptionSpec[] = [
   },
   {
     name: 'driver',
-    value: 'http|ui',
-    help: 'how Vigie acts on the LGC: its test-driver API (http) or its web UI in headless Chromium (ui)',
+    value: 'http|ui|attended',
+    help: 'how Vigie acts on the LGC: its test-driver API (http), its web UI in headless Chromium (ui), or a person at its keyboard guided by a local console (attended, docs/attended.md)',
   },
   { name: 'tags', value: 'expr', help: "narrows the run to scenarios matching a cucumber tag expression, e.g. '@INS-02 or @QUAL-03'" },
   {
@@ -72,6 +72,11 @@ export const RUN_OPTIONS: OptionSpec[] = [
     name: 'shard-timings',
     value: 'summary.json|dir|bundle',
     help: "balance the shards by an earlier run's scenario times (every shard must be given the same one)",
+  },
+  {
+    name: 'resume',
+    value: 'session.json',
+    help: 'attended mode: go on with a paused session (reports/attended/session.json): the scenarios it judged are kept, the others are played',
   },
   { name: 'bundle', help: 'also seal the reports into one evidence bundle (vigie bundle): <reports>/vigie-<target>-<date>.zip' },
 ];
@@ -257,6 +262,7 @@ async function run(argv: string[]): Promise<number> {
     rulesDir: one(parsed, 'rules'),
     paths: parsed.positionals.length ? parsed.positionals : undefined,
     reportsDir,
+    resume: one(parsed, 'resume'),
     onScenario: lazy.console().progressLine(t0),
   });
   lazy.console().printSummary(summary, reportsDir);

@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 export interface TargetConfig {
   name: string;
   description?: string;
-  driver: 'http' | 'ui' | 'smtp';
+  driver: 'http' | 'ui' | 'smtp' | 'attended';
   embedded?: boolean;
   baseUrl?: string;
   defects?: string[];
@@ -31,6 +31,8 @@ export interface TargetConfig {
   /** the target's web UI (ui driver) */
   ui?: { selectors: string; baseUrl?: string; trace?: boolean; traceSnapshots?: boolean; findMs?: number; pageObjects?: string };
   patients?: Record<'activé' | 'créé non activé' | 'opposé' | 'clôturé', string>;
+  /** attended mode: the console's port, the bound on one task */
+  attended?: { port?: number; taskMinutes?: number };
 }
 /**
  * Every bound of a run (config/target.schema.json describes each). The *WaitMs bounds are also the
@@ -153,7 +155,8 @@ export function checkConfig(raw: unknown, source: string): TargetConfig {
 export function effectiveDriver(loaded: LoadedConfig, override?: string): TargetConfig['driver'] {
   const cfg = loaded.config;
   const driver = (override ?? cfg.driver) as TargetConfig['driver'];
-  if (!['http', 'ui', 'smtp'].includes(driver)) throw new ConfigError(`--driver ${driver}: must be one of "http", "ui", "smtp"`);
+  if (!['http', 'ui', 'smtp', 'attended'].includes(driver))
+    throw new ConfigError(`--driver ${driver}: must be one of "http", "ui", "attended", "smtp"`);
   if (driver !== cfg.driver && (driver === 'smtp' || cfg.driver === 'smtp')) {
     throw new ConfigError(
       `--driver ${driver}: the target "${cfg.name}" is ${cfg.driver === 'smtp' ? 'an MSSanté-like service (driver "smtp")' : 'a practice software'}; its driver cannot be switched to "${driver}"`,

@@ -171,7 +171,7 @@ export interface Observed<T> {
 }
 
 export interface LgcDriver {
-  readonly kind: 'http' | 'ui';
+  readonly kind: 'http' | 'ui' | 'attended';
   /**
    * Drivers that first bring the user to a screen call this at the action's first press: the
    * user's clock starts there (an answer time is measured from the press, not from the navigation
@@ -187,11 +187,12 @@ export interface LgcDriver {
   insertCarteVitale(ws: Workstation, card: CarteVitale): Promise<Observed<{ patientId: string }>>;
   openPatientFile(ws: Workstation, patientId: string): Promise<Observed<IdentityView>>;
   startOfDay(ws: Workstation, date: string): Promise<Observed<{ patientsOfTheDay: number }>>;
-  identity(patientId: string): Promise<Observed<IdentityView>>;
+  /** The identity panel. `fields` names what the step will judge (a driver that must ask a person asks only that). */
+  identity(patientId: string, fields?: string[]): Promise<Observed<IdentityView>>;
   qualify(ws: Workstation, patientId: string, method: QualifyMethod, document?: string): Promise<Observed<QualifyResult>>;
   settings(ws: Workstation, settings: Settings): Promise<Observed<{ applied: string[]; refused: string[] }>>;
   createDocument(ws: Workstation, patientId: string, type: DocumentType, content: DocumentContent): Promise<Observed<DocumentView[]>>;
-  document(documentId: string): Promise<Observed<DocumentView>>;
+  document(documentId: string, fields?: string[]): Promise<Observed<DocumentView>>;
   /** The document itself as the LGC produced it (the CDA), sent or not. */
   documentContent(documentId: string): Promise<Observed<string>>;
   doNotSend(ws: Workstation, documentId: string): Promise<Observed<ActionResult>>;

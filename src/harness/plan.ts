@@ -23,6 +23,8 @@ export interface PlannedScenario {
   tags: string[];
   requirements: string[];
   side: Side;
+  /** The steps' text (what an attended session reads the people of a scenario from). */
+  steps?: string[];
 }
 
 export interface Plan {
@@ -102,6 +104,7 @@ export function parseFeatures(root: string, paths: string[]): PlannedScenario[] 
         tags,
         requirements: tags.map((t) => CATALOGUE_TAG.exec(t)?.[1]).filter((x): x is string => !!x),
         side: scenarioSide(tags),
+        steps: p.steps.map((st) => st.text),
       });
     }
     const unmatched = [...(keep ?? [])].filter((l) => !matched.has(l));

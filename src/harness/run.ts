@@ -31,11 +31,15 @@ import { ReferenceLgc, startReferenceLgc, switchReferenceDefects } from './refer
 import { CHROMIUM_PATH, browserProblem, closeBrowser, launchBrowser } from '../drivers/ui/browser';
 import { SelectorMap, fill, loadPageObjects, loadSelectorMap } from '../drivers/ui/selector-map';
 import { Plan, SelectionError, Shard, makePlan, shardPlan } from './plan';
+import { AttendedSession, Journal } from '../drivers/attended/session';
+import { AttendedRun, SERVE_PORTS, attendedSetup, startAttended } from '../drivers/attended/run';
 
 export interface RunOptions {
   loaded: LoadedConfig;
-  /** The driver (default: the target's): "ui" drives the target's web UI in headless Chromium. */
-  driver?: 'http' | 'ui' | 'smtp';
+  /** The driver (default: the target's): "ui" drives the target's web UI in headless Chromium; "attended", a person. */
+  driver?: 'http' | 'ui' | 'smtp' | 'attended';
+  /** Attended mode: the journal of a paused session to go on with. */
+  resume?: string;
   /** Which suite judges (default: the service suite for an smtp target, the LGC suite otherwise). */
   suite?: Side;
   /** Also run the service suite against Vigie's own MSSanté double, reported apart as a self-check. */
@@ -108,9 +112,9 @@ export async function loadSteps(): Promise<ISupportCodeLibrary> {
 }
 
 /** Empties a reports folder (its .gitkeep kept): a report never describes another run than the last. */
-export function clearReports(dir: string): void {
+export function clearReports(dir: string, keep: string[] = []): void {
   mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(dir)) if (f !== '.gitkeep') rmSync(join(dir, f), { recursive: true, force: true });
+  for (const f of readdirSync(dir)) if (f !== '.gitkeep' && !keep.includes(f)) rmSync(join(dir, f), { recursive: true, force: true });
 }
 
 type Base = Omit<Summary, 'outcome' | 'durationMs' | 'scenarios' | 'requirements' | 'scope'>;
@@ -156,7 +160,19 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     ...(defects.length ? { defects } : {}),
     ...(opts.requireObserved ? { requireObserved: opts.requireObserved } : {}),
   };
-  if (opts.reportsDir) clearReports(resolve(opts.reportsDir));
+  const attendedMode = suite === 'lgc' && driver === 'attended';
+  // A resumed attended session keeps its journal and the screenshots the person attached.
+  let resumed: Journal | undefined;
+  let resumeProblem: string | undefined;
+  if (opts.resume && !attendedMode) resumeProblem = '--resume goes with --driver attended';
+  else if (opts.resume) {
+    try {
+      resumed = AttendedSession.load(resolve(opts.resume));
+    } catch (e) {
+      resumeProblem = `--resume ${opts.resume}: ${(e as Error).message}`;
+    }
+  }
+  if (opts.reportsDir) clearReports(resolve(opts.reportsDir), resumed ? ['attended'] : []);
   const couldNotRun = (reason: string, plan?: Plan): RunResult => {
     const summary: Summary = {
       ...base,
@@ -176,6 +192,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     return { summary, exitCode: 2, results: [] };
   };
 
+  if (resumeProblem) return couldNotRun(resumeProblem);
   let plan: Plan;
   try {
     const planOptions = { root: PROJECT_ROOT, side: suite, paths: opts.paths, tags: opts.tags, leftOut };
@@ -193,6 +210,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
   if (defects.length && !cfg.embedded) return couldNotRun('--defect applies only to the embedded reference LGC', plan);
 
   let reference: ReferenceLgc | undefined;
+  let attended: AttendedRun | undefined;
   let baseUrl = opts.baseUrl ?? cfg.baseUrl;
   const lgcRun = suite === 'lgc';
   const uiMode = lgcRun && driver === 'ui';
@@ -232,6 +250,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
       baseUrl = 'about:none';
     } else if (!lgcRun) {
       baseUrl = 'about:none'; // the service suite against Vigie's own double: no LGC involved
+    } else if (attendedMode && !cfg.embedded) {
+      baseUrl = 'about:none'; // a person drives the LGC: Vigie needs no API of it
     } else if (!baseUrl && cfg.embedded) {
       try {
         reference = await startReferenceLgc({ host: '127.0.0.1' });
@@ -242,7 +262,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     }
     if (!baseUrl) return couldNotRun('no baseUrl for the target', plan);
 
-    if (lgcRun) {
+    if (lgcRun && !attendedMode) {
       // H-02: an unreachable target is said so, quickly, and is not a verdict.
       try {
         const health = await new HttpDriver(baseUrl).health(timeouts.reachMs);
@@ -297,6 +317,43 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     const collector = new ResultCollector(PROJECT_ROOT);
     const total = plan.scenarios.filter((s) => !Object.keys(leftOut).some((t) => s.tags.includes(t))).length;
     collector.onResult = (r) => opts.onScenario?.(r, collector.results.length, total);
+    // Attended: a console for the person, the doubles on fixed ports, the journal of what is judged.
+    let toRun = plan;
+    let earlier: ScenarioResult[] = [];
+    if (attendedMode) {
+      if (opts.support || supportInProcess)
+        return couldNotRun("an attended run needs a process of its own (its steps wait at a person's pace)", plan);
+      const setup = attendedSetup({ cfg, plan, resumed, timeouts, root: PROJECT_ROOT, leftOut });
+      toRun = setup.plan;
+      earlier = setup.earlier;
+      Object.assign(timeouts, setup.timeouts);
+      // A step may hold several of the person's tasks, each bounded by the task bound.
+      process.env.VIGIE_STEP_TIMEOUT_MS = String(8 * setup.options.taskMs);
+      try {
+        attended = await startAttended({
+          ...setup.options,
+          reportsDir: resolve(opts.reportsDir || join(PROJECT_ROOT, 'reports')),
+          target: cfg.name,
+        });
+      } catch (e) {
+        return couldNotRun((e as Error).message, plan);
+      }
+      // The embedded reference has no installer screen: Vigie configures it as its user would once.
+      if (cfg.embedded)
+        attended.configure = async (o) => {
+          await new HttpDriver(baseUrl!, timeouts.reachMs).reset(o);
+          return `${baseUrl}/ui/patients?tenant=${encodeURIComponent(o.tenant)}`;
+        };
+      const session = attended;
+      collector.onResult = (r) => {
+        if (!/session paused|session closed/.test(r.message ?? '')) session.record(r);
+        opts.onScenario?.(r, earlier.length + collector.results.length, total);
+      };
+      log(
+        `Attended session: open ${attended.console.url} in your browser (patient sheet: ${attended.console.url}sheet); the journal is ${attended.journalFile}.`,
+      );
+      if (earlier.length) log(`Resumed: ${earlier.length} scenario(s) judged earlier are kept; ${toRun.scenarios.length} to play.`);
+    }
     const files: Record<string, string> = {};
     let options = {};
     if (opts.reportsDir) {
@@ -317,11 +374,11 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
       doubles: {
         host: cfg.doubles?.host ?? '127.0.0.1',
         advertisedHost: cfg.doubles?.advertisedHost,
-        insiPort: cfg.doubles?.insi?.port ?? 0,
-        dmpPort: cfg.doubles?.dmp?.port ?? 0,
-        ePrescriptionPort: cfg.doubles?.eprescription?.port ?? 0,
-        mssSmtpPort: cfg.doubles?.mss?.smtpPort ?? 0,
-        mssPop3Port: cfg.doubles?.mss?.pop3Port ?? 0,
+        insiPort: cfg.doubles?.insi?.port ?? (attendedMode ? SERVE_PORTS.insi : 0),
+        dmpPort: cfg.doubles?.dmp?.port ?? (attendedMode ? SERVE_PORTS.dmp : 0),
+        ePrescriptionPort: cfg.doubles?.eprescription?.port ?? (attendedMode ? SERVE_PORTS.eprescription : 0),
+        mssSmtpPort: cfg.doubles?.mss?.smtpPort ?? (attendedMode ? SERVE_PORTS.smtp : 0),
+        mssPop3Port: cfg.doubles?.mss?.pop3Port ?? (attendedMode ? SERVE_PORTS.pop3 : 0),
         tls: cfg.doubles?.tls ?? true,
         clientCas: cfg.doubles?.clientCas ?? [],
       },
@@ -341,7 +398,7 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
       evidence: opts.reportsDir !== false,
     };
     const runOptions: IRunOptions = {
-      sources: sourcesCoordinates(plan.paths, plan.tagExpression),
+      sources: sourcesCoordinates(toRun.paths, toRun.tagExpression),
       // Step files can be loaded once per process (require cache): later runs reuse the library.
       support: opts.support ?? supportInProcess ?? supportCoordinates(),
       runtime: {
@@ -374,7 +431,8 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
       return couldNotRun(`the harness could not run the features: ${(e as Error).message}`, plan);
     }
 
-    const requirements = requirementVerdicts(collector.results, {
+    const results = [...earlier, ...collector.results];
+    const requirements = requirementVerdicts(results, {
       side: suite,
       inScope: plan.inScope,
       notSelected: plan.notSelected,
@@ -404,20 +462,20 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
       ...(outcome === 'incomplete' ? { reasons: incompleteReasons(requirements) } : {}),
       scope: { selection: plan.selection, inScope: plan.inScope, notInScope: plan.notInScope, statement: plan.statement },
       durationMs: Math.round(performance.now() - t0),
-      scenarios: counts(collector.results),
+      scenarios: counts(results),
       requirements,
-      errors: errorGroups(collector.results),
-      failures: collector.results
+      errors: errorGroups(results),
+      failures: results
         .filter((s) => s.status === 'failed')
         .map((s) => ({ scenario: s.location, requirements: s.requirements, status: s.status, message: s.message ?? '' })),
       ...(selfCheck ? { selfCheck: selfCheck.summary } : {}),
       ...(plan.shard ? { shard: plan.shard } : {}),
-      cdaDocuments: collector.results.flatMap((r) => (r.cdaDocuments ?? []).map((d) => ({ scenario: r.location, ...d }))),
+      cdaDocuments: results.flatMap((r) => (r.cdaDocuments ?? []).map((d) => ({ scenario: r.location, ...d }))),
       // Each scenario's wall time: what --shard-timings balances the next sharded run with.
-      timings: Object.fromEntries(collector.results.map((r) => [r.location, r.wallMs])),
+      timings: Object.fromEntries(results.map((r) => [r.location, r.wallMs])),
     };
     if (opts.reportsDir) {
-      writeReports(opts.reportsDir, summary, collector.results);
+      writeReports(opts.reportsDir, summary, results);
       // Each exchange and document as a file of its own, then the conformance page linking to them.
       await writeEvidence(resolve(opts.reportsDir), PROJECT_ROOT).catch((e: Error) => log(`evidence folders not written: ${e.message}`));
       writeConformancePage(resolve(opts.reportsDir), summary);
@@ -425,9 +483,10 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     // A self-check of Vigie's own double that fails makes the run untrustworthy: could not run (2), unless the target already failed (1).
     const selfCheckBroken = selfCheck && selfCheck.summary.outcome !== 'conformant';
     const exitCode = selfCheckBroken && outcome !== 'not-conformant' ? 2 : exitCodeOf(outcome);
-    return { summary, exitCode, support, results: collector.results };
+    return { summary, exitCode, support, results };
   } finally {
     if (uiMode && !opts.keepBrowser) await closeBrowser();
+    await attended?.stop();
     await reference?.stop();
   }
 }

@@ -74,3 +74,26 @@ export function answersWhileHeld(action: HeldAction): Verdict {
     `answered after ${list(held)} in ${held.length} tries while ${action.service} held, while the same action with ${action.service} answering at once took ${list(plain)}: the LGC waited for ${action.service}`,
   );
 }
+
+/**
+ * Attended mode (INS-02, SEND-04): the person says whether the LGC gave the hand back within the
+ * bound while the service held its answer. The holding itself is the double's (observed): an answer
+ * given while nothing was held says nothing of the requirement.
+ */
+export function answeredAtOnceWhileHeld(seen: {
+  label: string;
+  service: string;
+  boundMs: number;
+  atOnce: boolean;
+  holding: boolean;
+}): Verdict {
+  const expected = `"${seen.label}" answers the user within ${seen.boundMs} ms while ${seen.service} has not answered (the person at the keyboard says so)`;
+  if (!seen.holding) return cannotJudge(expected, `${seen.service} was no longer holding its answer when the person was asked`);
+  return verdict(
+    seen.atOnce,
+    expected,
+    seen.atOnce
+      ? `the person says the LGC answered at once while ${seen.service} held its answer`
+      : `the person says the LGC did not answer within ${seen.boundMs} ms while ${seen.service} held its answer: it waits for ${seen.service}`,
+  );
+}

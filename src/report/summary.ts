@@ -70,7 +70,7 @@ export interface Summary {
   /** Which suite judged: the practice software (lgc) or an MSSanté operator's service (service). */
   suite: Side;
   target: string;
-  driver: 'http' | 'ui' | 'smtp';
+  driver: 'http' | 'ui' | 'smtp' | 'attended';
   outcome: Outcome;
   /** What the run set out to judge, and how much of the catalogue that is. */
   scope: { selection: string | null; inScope: string[]; notInScope: string[]; statement: string };

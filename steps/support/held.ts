@@ -2,6 +2,8 @@ import type { Observed } from '../../src/drivers/driver';
 import { within } from '../../src/harness/wait';
 import { answersWhileHeld } from '../../src/oracles/responsiveness';
 import type { PendingAction, VigieWorld } from './world';
+import { AttendedDriver } from '../../src/drivers/attended/driver';
+import { answeredAtOnceWhileHeld } from '../../src/oracles/responsiveness';
 
 /** How many times an action over the bound is tried again while the service holds, and timed with it answering at once. */
 const HELD_RETRIES = 2;
@@ -20,6 +22,7 @@ export async function judgeHeldAction(
   service: 'INSi' | 'the DMP',
   boundMs: number,
 ): Promise<void> {
+  if (world.driver instanceof AttendedDriver) return askWhileHeld(world, world.driver, action, service, boundMs);
   // Still running: watched, while the service still holds, for the whole action bound since the
   // user's press (the press may come late in the When step, and a loaded machine slows a screen
   // that does not wait at all: 4.5 s for a card insertion in the matrix). Only an action still
@@ -82,4 +85,33 @@ async function timeReplay(
     world.driver.onPress = undefined;
     if (mode === 'answering') double.hold();
   }
+}
+
+/**
+ * Attended mode: the person's time is no measure of the LGC's, so the person is asked whether the
+ * LGC gave the hand back at once while the service held its answer (attested); that the service
+ * was indeed holding is observed on the double.
+ */
+async function askWhileHeld(
+  world: VigieWorld,
+  person: AttendedDriver,
+  action: PendingAction,
+  service: 'INSi' | 'the DMP',
+  boundMs: number,
+) {
+  const name = service === 'INSi' ? 'le téléservice INSi' : 'le DMP';
+  const holding = (service === 'INSi' ? world.insi : world.dmp).heldCount() > 0;
+  const answers = await person.ask(
+    'Le logiciel vous a-t-il laissé travailler ?',
+    `Pendant votre dernier geste (« ${action.label} »), ${name} ne répondait pas (Vigie retient sa réponse). Répondez d'après ce que vous avez vécu au poste.`,
+    [
+      {
+        name: 'atOnce',
+        label: `Le logiciel a-t-il répondu à votre geste en moins de ${boundMs / 1000} s, sans attendre ${name} (vous pouviez continuer à travailler) ?`,
+        kind: 'yesno',
+      },
+    ],
+    'whileHeld',
+  );
+  world.judge(answeredAtOnceWhileHeld({ label: action.label, service, boundMs, atOnce: answers.atOnce === 'yes', holding }), 'attested');
 }

@@ -10,7 +10,7 @@ import {
   setDefaultTimeout,
 } from '@cucumber/cucumber';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { CdaJvm } from '../../src/cda';
 import { PROJECT_ROOT } from '../../src/config/load';
 import { TestPki, doubleTls, pkiHosts, testPki } from '../../src/doubles/common/pki';
@@ -21,6 +21,9 @@ import { InsiDouble } from '../../src/doubles/insi';
 import { MssDefect, MssDouble } from '../../src/doubles/mss';
 import { HttpDriver } from '../../src/drivers/http-driver';
 import { UiDriver, UiDriverClass } from '../../src/drivers/ui-driver';
+import { AttendedDriver } from '../../src/drivers/attended/driver';
+import { variantOf } from '../../src/drivers/attended/people';
+import { attendedRun } from '../../src/drivers/attended/run';
 import { SelectorMap, loadPageObjects, loadSelectorMap } from '../../src/drivers/ui/selector-map';
 import { people } from '../../src/fixtures/people';
 import { within } from '../../src/harness/wait';
@@ -28,8 +31,9 @@ import { CATALOGUE_TAG, scenarioSide } from '../../src/report/catalogue';
 import { VERDICT_MEDIA_TYPE } from '../../src/report/summary';
 import { VigieWorld, WORKSTATIONS } from './world';
 
-// Every wait inside a step has its own, smaller bound; this only catches a harness bug.
-setDefaultTimeout(60_000);
+// Every wait inside a step has its own, smaller bound; this only catches a harness bug. An attended
+// run (a person's pace, each task bounded by attended.taskMinutes) sets its own, larger, in its process.
+setDefaultTimeout(Number(process.env.VIGIE_STEP_TIMEOUT_MS) || 60_000);
 
 // One set of doubles per cucumber run (per worker when parallel), started on first use.
 interface Doubles {
@@ -82,6 +86,9 @@ async function startDoubles(world: VigieWorld): Promise<Doubles> {
         ...(tls ? { tlsKey: tls.https.key, tlsCert: tls.https.cert } : {}),
       }),
     };
+    // An attended session's own identities (src/drivers/attended/people.ts) are INSi's people too.
+    const attended = attendedRun();
+    if (attended) set.insi.addPeople(attended.insiPeople());
     await Promise.all([set.insi.start(), set.dmp.start(), set.eprescription.start(), set.mss.start()]);
     doubles = set;
   }
@@ -112,6 +119,14 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
   const tags = pickle.tags.map((t) => t.name);
   this.requirements = tags.map((t) => CATALOGUE_TAG.exec(t)?.[1]).filter((x): x is string => !!x);
   this.tenant = `${this.parameters.runId}-${process.pid.toString(36)}-${++tenantSeq}`;
+  const attended = this.parameters.driver === 'attended' ? attendedRun() : undefined;
+  if (attended) {
+    // One practice for the whole session (the LGC is configured once); each scenario its own people.
+    this.tenant = 'attended';
+    const number = attended.numberOf(`${relative(PROJECT_ROOT, pickle.uri)}:${pickle.location?.line ?? 0}`);
+    this.personOf = (p) => variantOf(p, number || 999);
+    Object.assign(attended.shared, { exchanges: [], attachments: [], scenario: `${number ? `n° ${number} — ` : ''}${pickle.name}` });
+  }
   const ds = await startDoubles(this);
   const since = new Date().toISOString();
   this.tlsRefusals = () => [
@@ -133,8 +148,10 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
   this.mss.registerMailbox(practiceMailbox, { kind: 'professional' });
   const timeouts = this.parameters.timeouts;
   const api = new HttpDriver(this.parameters.baseUrl, timeouts.actionMs);
-  this.driver = makeDriver(this, api);
-  this.arrange = api;
+  this.driver = attended ? new AttendedDriver(attended.shared) : makeDriver(this, api);
+  // Attended: the person arranges too (a second driver on the same session, so that a refusal while
+  // arranging is a failed set-up, as with the test-driver API).
+  this.arrange = attended ? new AttendedDriver(attended.shared) : api;
   if (scenarioSide(tags) === 'service') {
     // The operator's rules judge an MSSanté service (the double, or an external one): no LGC involved.
     if (this.parameters.service) this.mssService = { smtp: this.parameters.service.smtp, pop3: this.parameters.service.pop3 };
@@ -159,6 +176,21 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
 BeforeStep(function (this: VigieWorld, { pickleStep }: ITestStepHookParameter) {
   this.stepText = pickleStep.text;
   if (this.driver instanceof UiDriver) this.driver.step = pickleStep.text;
+  if (this.driver instanceof AttendedDriver) this.driver.step = pickleStep.text;
+});
+
+// Attended evidence: the screenshots the person attached to their answers, with the step they answered.
+AfterStep(function (this: VigieWorld) {
+  const attended = this.driver instanceof AttendedDriver ? attendedRun() : undefined;
+  if (!attended || this.parameters.evidence === false) return;
+  const shots = attended.shared.attachments.splice(0);
+  for (const shot of shots) {
+    const type = shot.file.endsWith('.png') ? 'image/png' : shot.file.endsWith('.webp') ? 'image/webp' : 'image/jpeg';
+    this.attach(readFileSync(join(dirname(attended.journalFile), shot.file)), {
+      mediaType: type,
+      fileName: `attested screenshot — ${shot.step.slice(0, 80)}${shot.file.slice(shot.file.lastIndexOf('.'))}`,
+    });
+  }
 });
 
 // UI evidence: the screen as it was at each verdict-bearing step (Then), pass or fail.

@@ -29,7 +29,7 @@ export interface ExternalService {
 export interface VigieParameters {
   target: string;
   baseUrl: string;
-  driver: 'http' | 'ui' | 'smtp';
+  driver: 'http' | 'ui' | 'smtp' | 'attended';
   /** The ui driver's settings (selector map file, where the UI answers), or null. */
   ui?: { selectors: string; baseUrl: string; trace: boolean; traceSnapshots?: boolean; findMs?: number; pageObjects?: string } | null;
   doubles: {
@@ -136,9 +136,12 @@ export class VigieWorld extends World<VigieParameters> {
     return new Date().toISOString().slice(0, 10);
   }
 
+  /** Attended mode: the scenario's own copies of the feature's people (src/drivers/attended/people.ts). */
+  personOf: (p: Person) => Person = (p) => p;
+
   person(name: string): Person {
     try {
-      const person = personNamed(name);
+      const person = this.personOf(personNamed(name));
       this.state.currentPerson = person;
       return person;
     } catch (e) {
@@ -179,9 +182,10 @@ export class VigieWorld extends World<VigieParameters> {
   /**
    * The evidence kind of a value read from the LGC's screen: observed when the ui driver saw it,
    * declared when it came from the LGC's own report (the test-driver API, or an attribute the LGC
-   * wrote about itself in its page).
+   * wrote about itself in its page), attested when a person at the keyboard said it.
    */
   screenKind(observed: { declaredFields?: string[] } | undefined, ...fields: string[]): EvidenceKind {
+    if (this.driver.kind === 'attended') return 'attested';
     if (this.driver.kind !== 'ui') return 'declared';
     const declared = observed?.declaredFields ?? [];
     return declared.includes(ALL_FIELDS) || fields.some((f) => declared.includes(f)) ? 'declared' : 'observed';
@@ -332,7 +336,7 @@ export class VigieWorld extends World<VigieParameters> {
             seen: action.error.message,
             evidence: [`test-driver call ${action.error.action}`],
           },
-          this.driver.kind === 'ui' ? 'observed' : 'declared',
+          this.driver.kind === 'ui' ? 'observed' : this.driver.kind === 'attended' ? 'attested' : 'declared',
         );
       }
       throw action.error;

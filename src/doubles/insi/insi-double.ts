@@ -58,6 +58,11 @@ export class InsiDouble extends HttpDouble<TenantState> {
     return this.tenantUrl(tenant, `/insi/${tenant}`);
   }
 
+  /** More people to answer from (an attended session's own identities: src/drivers/attended/people.ts). */
+  addPeople(more: InsiPerson[]): void {
+    for (const p of more) if (!this.people.some((q) => q.matricule === p.matricule)) this.people.push(p);
+  }
+
   tenant(id: string): InsiTenant {
     return this.tenants.get(id);
   }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { concerns, insiCalledFor, insiCalledWithCard, insiCalledWithFileTraits, insiNotCalledFor } from '../../../src/oracles/insi-calls';
-import { answersWhileHeld } from '../../../src/oracles/responsiveness';
+import { answeredAtOnceWhileHeld, answersWhileHeld } from '../../../src/oracles/responsiveness';
 
 const camille = { id: 'camille-legrand', matricules: ['2850475112087'], birthDate: '1985-04-12', names: ['LEGRAND'] };
 const byCard = { seq: 1, operation: 'rechercherInsAvecCarteVitale', matricule: '2850475112087', birthDate: '1985-04-12' };
@@ -94,4 +94,14 @@ test('responsiveness: over the bound, the tries and the calibration decide — h
   assert.match(waited.seen, /took 60 ms, 75 ms, 58 ms/);
   assert.match(waited.seen, /1520 ms, 1530 ms, 1510 ms in 3 tries/);
   assert.equal(answersWhileHeld({ ...base }).status, 'cannot-judge', 'no calibration: no verdict');
+});
+
+test('attended: the person says whether the LGC answered at once while the service held; a service no longer holding cannot be judged', () => {
+  const seen = { label: 'insert the Carte Vitale', service: 'INSi', boundMs: 1000, atOnce: true, holding: true };
+  assert.equal(answeredAtOnceWhileHeld(seen).status, 'pass');
+  const waited = answeredAtOnceWhileHeld({ ...seen, atOnce: false });
+  assert.equal(waited.status, 'fail');
+  assert.match(waited.seen, /did not answer within 1000 ms/);
+  assert.match(waited.expected, /the person at the keyboard says so/);
+  assert.equal(answeredAtOnceWhileHeld({ ...seen, holding: false }).status, 'cannot-judge');
 });
