@@ -22,7 +22,6 @@ import {
 } from '../documents';
 import { userMessage } from '../errors';
 import { identityView, qualify } from '../identity';
-import { patientThread } from '../messaging';
 import type { Patient, TenantState, TenantStore, Workstation } from '../tenant';
 import { carteVitale, openFile, startOfDay, type CallContext } from '../triggers';
 import { parseCard } from '../validation';
@@ -30,6 +29,7 @@ import { formContent } from './form-content';
 import { layout } from './html';
 import { createPatientFromForm, saveSettingsFromForm, settingsBody } from './forms';
 import { errorPage, flashQuery, redirect, sendHtml, sendJson, UiError } from './http';
+import { endExchangeFromForm, messagesScreen, sendMessageFromForm } from './message-forms';
 import { preferencesDialog, withPreferencesDialog } from './preferences-dialog';
 import { readRequest, TENANT_COOKIE, WORKSTATIONS, type Req } from './request';
 import {
@@ -37,7 +37,6 @@ import {
   dmpPanel,
   editorPanel,
   identityPanel,
-  messagesBody,
   patientBody,
   patientsBody,
   qualifyScreen,
@@ -216,15 +215,14 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
       );
     }
     if ((groups = matchPath(/^\/ui\/patients\/([^/]+)\/messages$/)) && isGet) {
-      const patient = patientOf(t, groups[0]);
-      try {
-        const th = await patientThread(ctx, t, patient);
-        return page(res, request, 'Messagerie sécurisée', messagesBody(nav, patient, th));
-      } catch (e) {
-        const msg = userMessage(e);
-        if (!msg) throw e;
-        return page(res, request, 'Messagerie sécurisée', messagesBody(nav, patient, undefined, msg));
-      }
+      return page(res, request, 'Messagerie sécurisée', await messagesScreen(ctx, request, patientOf(t, groups[0]), flashOf(request)));
+    }
+    // « Nouveau message » and « Clôturer l'échange »: sendSecureMessage and endExchange, as the API (./message-forms.ts)
+    if ((groups = matchPath(/^\/ui\/patients\/([^/]+)\/messages$/)) && isPost) {
+      return redirect(res, await sendMessageFromForm(ctx, request, patientOf(t, groups[0]), ws(request)), request.setCookie);
+    }
+    if ((groups = matchPath(/^\/ui\/patients\/([^/]+)\/messages\/end$/)) && isPost) {
+      return redirect(res, await endExchangeFromForm(ctx, request, patientOf(t, groups[0]), ws(request)), request.setCookie);
     }
     if ((groups = matchPath(/^\/ui\/documents\/([^/]+)$/)) && isGet) {
       const doc = documentOf(t, groups[0]);
