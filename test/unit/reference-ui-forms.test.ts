@@ -429,3 +429,74 @@ describe('reference LGC web UI: secure messaging', () => {
     assert.equal((await api('GET', `/testdriver/patients/${unqualified}/messages`, tenant)).body.ended, false);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// « Exporter le document CDA »
+
+/** The bytes and headers of a GET: the UI's (no header) or the test-driver API's (`tenant`: X-Vigie-Tenant). */
+async function bytes(path: string, tenant?: string): Promise<{ status: number; data: Buffer; headers: Headers }> {
+  const response = await fetch(lgc.url + path, {
+    redirect: 'manual',
+    signal: AbortSignal.timeout(5000),
+    ...(tenant ? { headers: { 'x-vigie-tenant': tenant } } : {}),
+  });
+  return { status: response.status, data: Buffer.from(await response.arrayBuffer()), headers: response.headers };
+}
+
+describe('reference LGC web UI: CDA export', () => {
+  test('Exporter le document CDA: the link on the document screen answers the bytes of the API content route, as an attachment', async () => {
+    const tenant = await reset();
+    const { patientId } = (await api('POST', '/testdriver/patients', tenant, { file: FORM })).body;
+    const created = await api('POST', `/testdriver/patients/${patientId}/documents`, tenant, {
+      workstation: PS,
+      type: 'prescription',
+      content: { lines: [{ product: 'PARACETAMOL 1 g', dosage: '1 comprimé 3 fois par jour' }] },
+    });
+    assert.equal(created.status, 201, created.text);
+    const documentId = created.body.documents[0].documentId as string;
+    const apiContent = `/testdriver/documents/${documentId}/content`;
+
+    /** The export link of the document screen, and what GET of its href answers. */
+    const exported = async (): Promise<{ data: Buffer; headers: Headers }> => {
+      const screen = await get(`/ui/documents/${documentId}?tenant=${tenant}&ws=cpe`);
+      assert.equal(screen.status, 200, screen.html);
+      assert.equal(textOf(screen.html, 'export-cda'), 'Exporter le document CDA');
+      const href = decode(/href="([^"]*)"/.exec(tag(screen.html, 'export-cda'))![1]);
+      assert.equal(href, `/ui/documents/${documentId}/cda?tenant=${tenant}&ws=cpe`);
+      const answer = await bytes(href);
+      assert.equal(answer.status, 200, answer.data.toString('utf8'));
+      assert.equal(answer.headers.get('content-type'), 'text/xml; charset=utf-8');
+      assert.equal(answer.headers.get('content-disposition'), `attachment; filename="prescription-${documentId}.xml"`);
+      return answer;
+    };
+
+    // a draft: its CDA is generated at each request (the time and the instance ids are new each
+    // time, as two calls of the API show), so both are compared with those masked
+    const generated = (cda: Buffer): string =>
+      cda
+        .toString('utf8')
+        .replace(/[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}/g, '<uuid>')
+        .replace(/"2\.25\.\d+"/g, '"<oid>"')
+        .replace(/\d{14}\+0000/g, '<time>');
+    const draftFromApi = await bytes(apiContent, tenant);
+    assert.equal(draftFromApi.status, 200);
+    const draft = (await exported()).data;
+    assert.match(draft.toString('utf8'), /^<\?xml[^>]*\?>\s*<ClinicalDocument /);
+    assert.equal(generated(draft), generated(draftFromApi.data), 'the draft exported is the API content');
+
+    // validated: the CDA built at validation, the same bytes through both
+    assert.equal((await api('POST', `/testdriver/documents/${documentId}/do-not-send`, tenant, { workstation: PS })).status, 200);
+    const validated = await api('POST', `/testdriver/documents/${documentId}/validate`, tenant, { workstation: PS });
+    assert.equal(validated.status, 200, validated.text);
+    const fromApi = await bytes(apiContent, tenant);
+    assert.equal(fromApi.status, 200);
+    const fromUi = await exported();
+    assert.ok(fromUi.data.equals(fromApi.data), 'the validated document exported is the API content');
+    assert.equal(fromUi.headers.get('content-length'), String(fromApi.data.length));
+
+    // an unknown document: the UI's error page
+    const unknown = await get(`/ui/documents/d999/cda?tenant=${tenant}&ws=cpe`);
+    assert.equal(unknown.status, 404);
+    assert.equal(textOf(unknown.html, 'error-message'), 'Document inconnu : d999');
+  });
+});

@@ -26,6 +26,7 @@ import type { Patient, TenantState, TenantStore, Workstation } from '../tenant';
 import { carteVitale, openFile, startOfDay, type CallContext } from '../triggers';
 import { parseCard } from '../validation';
 import { formContent } from './form-content';
+import { exportCda } from './export-cda';
 import { layout } from './html';
 import { createPatientFromForm, saveSettingsFromForm, settingsBody } from './forms';
 import { errorPage, flashQuery, redirect, sendHtml, sendJson, UiError } from './http';
@@ -229,6 +230,8 @@ export function createUiHandler(deps: UiDeps): (req: http.IncomingMessage, res: 
       const dialog: EditorDialog = request.url.searchParams.get('confirm') === 'do-not-send' ? { confirmDoNotSend: true } : {};
       return page(res, request, 'Document', documentBody(nav, t, doc, flashOf(request), dialog));
     }
+    // « Exporter le document CDA »: the bytes of GET /testdriver/documents/{id}/content, as a download (./export-cda.ts)
+    if ((groups = matchPath(/^\/ui\/documents\/([^/]+)\/cda$/)) && isGet) return exportCda(res, request, documentOf(t, groups[0]));
     if ((groups = matchPath(/^\/ui\/api\/documents\/([^/]+)$/)) && isGet) {
       const doc = documentOf(t, groups[0]);
       return sendJson(res, 200, { region: 'editor-panel', html: editorPanel(nav, t, doc) });

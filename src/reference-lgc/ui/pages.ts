@@ -413,7 +413,8 @@ export function editorPanel(nav: Nav, tenant: TenantState, doc: DocumentRecord, 
 export function documentBody(nav: Nav, tenant: TenantState, doc: DocumentRecord, notice?: Flash, dialog: EditorDialog = {}): string {
   const patient = tenant.patients.get(doc.patientId);
   return `<p>Patient : <a href="${esc(`/ui/patients/${encodeURIComponent(doc.patientId)}${nav.q}&opened=1`)}" ${tid('back-to-patient')}>${esc(patient ? `${patient.file.birthName} ${patient.file.firstName}` : doc.patientId)}</a></p>
-${editorPanel(nav, tenant, doc, notice, dialog)}`;
+${editorPanel(nav, tenant, doc, notice, dialog)}
+<p><a href="${action(nav, `/ui/documents/${encodeURIComponent(doc.id)}/cda`)}" ${tid('export-cda')}>Exporter le document CDA</a></p>`;
 }
 
 // ---------------------------------------------------------------------------------------------
