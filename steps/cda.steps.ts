@@ -87,10 +87,13 @@ Then(
   /^the document the LGC produced for (\S+ \S+) identifies (?:her|him) by the local identifier alone$/,
   async function (this: VigieWorld, name: string) {
     this.person(name);
-    // A document that never reaches a double is only known through the LGC's own export: declared.
+    // A document that never reaches a double is only known through the LGC's own export: declared
+    // (the test-driver API), or attested (a person exported it from the LGC and gave Vigie the file).
     const exported = await this.driver.documentContent(currentDoc(this).documentId);
-    this.attach(exported.value, { mediaType: 'text/xml', fileName: 'CDA as exported by the LGC (test-driver).xml' });
-    this.judge(insOnlyIfQualified(exported.value, { notQualified: true }, 'the CDA the LGC exported (test-driver API)'), 'declared');
+    const byPerson = this.driver.kind === 'attended';
+    const how = byPerson ? 'exported from the LGC by the person' : 'exported by the LGC (test-driver)';
+    this.attach(exported.value, { mediaType: 'text/xml', fileName: `CDA as ${how}.xml` });
+    this.judge(insOnlyIfQualified(exported.value, { notQualified: true }, `the CDA ${how}`), byPerson ? 'attested' : 'declared');
   },
 );
 

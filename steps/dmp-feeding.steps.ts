@@ -141,8 +141,12 @@ Then(/^the document the DMP received carries the confidentiality code (\S+)$/, a
 Then(/^the LGC refuses to switch off the (feeding of the DMP|INSi call)$/, function (this: VigieWorld, what: string) {
   const settings = this.state.lastSettings;
   if (!settings) throw new Error('no settings change to judge');
-  // Settings have no screen in the selector map: the test-driver API reports them (declared).
-  this.judge(settingRefused(what === 'INSi call' ? 'insi' : 'dmpFeeding', settings), 'declared');
+  // Settings have no screen in the selector map: the test-driver API reports them (declared); in
+  // attended mode the person says what the LGC accepted (attested).
+  this.judge(
+    settingRefused(what === 'INSi call' ? 'insi' : 'dmpFeeding', settings),
+    this.driver.kind === 'attended' ? 'attested' : 'declared',
+  );
 });
 
 Then('the prescription is printed without the ordonnance numérique 2D code', function (this: VigieWorld) {

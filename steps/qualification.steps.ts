@@ -119,6 +119,9 @@ Then('the identity panel shows side by side, highlighting every difference:', as
         `the feature's table says ${r.trait} is ${r.highlighted === 'yes' ? '' : 'not '}highlighted, which contradicts the INS rules`,
       );
   }
+  // The names as the scenario's people carry them (attended mode gives each scenario its own).
+  file.birthName = this.birthNameAsPlayed(file.birthName);
+  insi.birthName = this.birthNameAsPlayed(insi.birthName);
   const identity = await this.driver.identity(this.patientId(patient), ['qualification.comparison']);
   this.judge(
     differencesHighlighted(file, insi, identity.value.qualification.comparison ?? []),

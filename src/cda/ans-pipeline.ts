@@ -59,7 +59,16 @@ export function ansSkeletonWarm(args: { moteur: string; xsd: string; saxon: stri
   const t0 = performance.now();
   const run = spawnSync(
     javaBin('java'),
-    ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', `${classes(args.saxon)}:${args.saxon}`, 'AnsPipeline', '--warm', args.moteur, args.xsd],
+    [
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      '-cp',
+      `${classes(args.saxon)}:${args.saxon}`,
+      'AnsPipeline',
+      '--warm',
+      args.moteur,
+      args.xsd,
+    ],
     { encoding: 'utf8', timeout: 600_000, input: args.pairs.map((p) => `${p.schematron}\t${p.document}\n`).join('') },
   );
   const ms = performance.now() - t0;

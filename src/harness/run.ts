@@ -262,6 +262,14 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     }
     if (!baseUrl) return couldNotRun('no baseUrl for the target', plan);
 
+    // Attended: the reference's defects go to the session's one practice, configured at its first reset.
+    if (attendedMode && cfg.embedded && defects.length) {
+      try {
+        await switchReferenceDefects(baseUrl, 'attended', defects, timeouts.reachMs);
+      } catch (e) {
+        return couldNotRun((e as Error).message, plan);
+      }
+    }
     if (lgcRun && !attendedMode) {
       // H-02: an unreachable target is said so, quickly, and is not a verdict.
       try {

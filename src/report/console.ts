@@ -26,6 +26,18 @@ function section(summary: Summary, out: Out, title: string): void {
       `  ${id.padEnd(8)} ${MARK[r.verdict].padEnd(12)} ${evidenceLabel(r.evidence).padEnd(17)} ${String(r.scenarios.length).padStart(2)} scenario(s)  ${r.title}${why}`,
     );
   }
+  const attested = Object.entries(summary.requirements).filter(([, r]) => r.evidence.includes('attested'));
+  if (attested.length)
+    out(
+      `  resting in part on a person's word (attested): ${attested.map(([id]) => id).join(', ')}${
+        attested.some(([, r]) => r.evidence.length === 1)
+          ? `; on it alone: ${attested
+              .filter(([, r]) => r.evidence.length === 1)
+              .map(([id]) => id)
+              .join(', ')}`
+          : ''
+      }`,
+    );
   // Each failure once: the verdict (expected, seen, evidence), without the harness's stack.
   for (const f of summary.failures ?? []) {
     out('');

@@ -4,7 +4,7 @@ import type { ScenarioResult, Summary } from './summary';
 
 /**
  * JUnit XML for CI servers, written from Vigie's own verdicts (not cucumber's formatter): one
- * testcase per scenario, named with its requirement ids; a non-conformance is a <failure>, a harness
+ * testcase per scenario, named with its requirement ids and its evidence kinds (system-out); a non-conformance is a <failure>, a harness
  * or target error an <error>, a scenario not judged <skipped> with its reason; every requirement in
  * scope that no scenario judged is a skipped testcase of its own; a run that could not start is one
  * error testcase saying why.
@@ -31,15 +31,19 @@ function testcase(scenario: ScenarioResult): string {
   const classname = `vigie.${scenario.side}.${scenario.requirements[0] ?? 'none'}`;
   const head = `    <testcase name="${esc(name)}" classname="${esc(classname)}" file="${esc(scenario.location)}" time="${(scenario.wallMs / 1000).toFixed(3)}"`;
   const msg = esc(scenario.message ?? '');
+  // The evidence kinds the verdict rests on (attested: a person's answers, in attended mode).
+  const out = scenario.evidence.length
+    ? `\n      <system-out>evidence: ${scenario.evidence.join('+')}${scenario.evidence.includes('attested') ? " (attested: a person's answers at the keyboard)" : ''}</system-out>`
+    : '';
   switch (scenario.status) {
     case 'passed':
-      return `${head}/>`;
+      return out ? `${head}>${out}\n    </testcase>` : `${head}/>`;
     case 'failed':
-      return `${head}>\n      <failure message="${esc((scenario.message ?? '').split('\n')[0])}" type="NonConformance">${msg}</failure>\n    </testcase>`;
+      return `${head}>\n      <failure message="${esc((scenario.message ?? '').split('\n')[0])}" type="NonConformance">${msg}</failure>${out}\n    </testcase>`;
     case 'errored':
-      return `${head}>\n      <error message="${esc((scenario.cause ?? scenario.message ?? '').split('\n')[0])}" type="${errorType(scenario)}">${msg}</error>\n    </testcase>`;
+      return `${head}>\n      <error message="${esc((scenario.cause ?? scenario.message ?? '').split('\n')[0])}" type="${errorType(scenario)}">${msg}</error>${out}\n    </testcase>`;
     default:
-      return `${head}>\n      <skipped message="${esc(`not judged: ${scenario.cause ?? scenario.message ?? scenario.status}`)}"/>\n    </testcase>`;
+      return `${head}>\n      <skipped message="${esc(`not judged: ${scenario.cause ?? scenario.message ?? scenario.status}`)}"/>${out}\n    </testcase>`;
   }
 }
 

@@ -22,7 +22,7 @@ import { MssDefect, MssDouble } from '../../src/doubles/mss';
 import { HttpDriver } from '../../src/drivers/http-driver';
 import { UiDriver, UiDriverClass } from '../../src/drivers/ui-driver';
 import { AttendedDriver } from '../../src/drivers/attended/driver';
-import { variantOf } from '../../src/drivers/attended/people';
+import { suffixOf, variantOf } from '../../src/drivers/attended/people';
 import { attendedRun } from '../../src/drivers/attended/run';
 import { SelectorMap, loadPageObjects, loadSelectorMap } from '../../src/drivers/ui/selector-map';
 import { people } from '../../src/fixtures/people';
@@ -125,6 +125,7 @@ Before(async function (this: VigieWorld, { pickle }: ITestCaseHookParameter) {
     this.tenant = 'attended';
     const number = attended.numberOf(`${relative(PROJECT_ROOT, pickle.uri)}:${pickle.location?.line ?? 0}`);
     this.personOf = (p) => variantOf(p, number || 999);
+    this.birthNameAsPlayed = (name) => `${name} ${suffixOf(number || 999)}`;
     Object.assign(attended.shared, { exchanges: [], attachments: [], scenario: `${number ? `n° ${number} — ` : ''}${pickle.name}` });
   }
   const ds = await startDoubles(this);

@@ -138,6 +138,8 @@ export class VigieWorld extends World<VigieParameters> {
 
   /** Attended mode: the scenario's own copies of the feature's people (src/drivers/attended/people.ts). */
   personOf: (p: Person) => Person = (p) => p;
+  /** A birth name the feature writes, as the scenario's own copy of the person carries it. */
+  birthNameAsPlayed: (name: string) => string = (name) => name;
 
   person(name: string): Person {
     try {

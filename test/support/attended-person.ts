@@ -9,7 +9,7 @@ import type { Browser } from 'playwright';
 import { HttpDriver } from '../../src/drivers/http-driver';
 import { UiDriver } from '../../src/drivers/ui-driver';
 import { loadSelectorMap } from '../../src/drivers/ui/selector-map';
-import type { DocumentView, IdentityView, Traits, Workstation } from '../../src/drivers/driver';
+import type { DocumentView, IdentityView, OutgoingMessage, Traits, Workstation } from '../../src/drivers/driver';
 
 export interface PlayedTask {
   id: number;
@@ -31,6 +31,8 @@ export interface PersonOptions {
   ended: Promise<unknown>;
   /** Attach a screenshot of the LGC's screen to each answered question. */
   screenshots?: boolean;
+  /** Called with the console page when a task appears, before the robot acts (docs' pictures, a pause). */
+  onTask?: (consolePage: import('playwright').Page, op: string) => Promise<void | 'leave'>;
 }
 
 const get = (o: unknown, path: string): unknown =>
@@ -108,6 +110,8 @@ export async function playPerson(options: PersonOptions): Promise<PlayedTask[]> 
       label: el.textContent ?? '',
     }));
     last = task.id;
+    // 'leave': the person walks away from this task (e.g. after pausing the session).
+    if ((await options.onTask?.(consolePage, task.op)) === 'leave') continue;
     const args = task.args ?? {};
     const ws = args.ws as Workstation;
     let answers: Record<string, string> = {};
@@ -226,6 +230,52 @@ export async function playPerson(options: PersonOptions): Promise<PlayedTask[]> 
         };
         break;
       }
+      case 'sendMessage': {
+        await start();
+        const message = args.message as OutgoingMessage;
+        const to = 'patientId' in message.to ? patient(message.to.patientId) : undefined;
+        const about = to ?? [...patients.values()][patients.size - 1];
+        await lgc.goto(
+          `${options.lgcUrl}/ui/patients/${encodeURIComponent(about!)}/messages?tenant=${tenant}&ws=${ws.role === 'PS' ? 'ps' : 'secretariat'}`,
+        );
+        if (to) await lgc.check('[data-testid="message-to-patient"]');
+        else {
+          await lgc.check('[data-testid="message-to-address"]');
+          await lgc.fill('[data-testid="message-address"]', (message.to as { address: string }).address);
+        }
+        await lgc.fill('[data-testid="message-subject"]', message.subject);
+        await lgc.fill('[data-testid="message-body"]', message.body);
+        for (const attachment of message.attachments ?? [])
+          await lgc.check(`[data-testid="message-attachment"][value="${documents.get(attachment.documentId) ?? attachment.documentId}"]`);
+        if (message.readReceipt) await lgc.check('[data-testid="message-read-receipt"]');
+        await Promise.all([lgc.waitForLoadState(), lgc.click('[data-testid="message-submit"]')]);
+        const flash = (await lgc.locator('[data-testid="flash"], [data-testid="flash-error"]').first().textContent()) ?? '';
+        const sent = /Message envoyé à (\S+)/.exec(flash);
+        if (!sent) refusal = flash.trim() || 'no confirmation shown';
+        else answers.address = sent[1];
+        break;
+      }
+      case 'endExchange':
+        await start();
+        await lgc.goto(`${options.lgcUrl}/ui/patients/${encodeURIComponent(patient(args.patientId))}/messages?tenant=${tenant}&ws=ps`);
+        await Promise.all([lgc.waitForLoadState(), lgc.click('[data-testid="end-exchange"]')]);
+        break;
+      case 'patientMessages': {
+        const read = await ui.patientMessages(patient(args.patientId));
+        const out = read.value.messages.filter((m) => m.direction === 'out');
+        const lastOut = out[out.length - 1];
+        answers = { status: lastOut?.status ?? 'sent', bounce: lastOut?.bounce?.text ?? '', ended: read.value.ended ? 'yes' : 'no' };
+        break;
+      }
+      case 'documentContent': {
+        const id = documents.get(String(args.documentId)) ?? String(args.documentId);
+        await lgc.goto(`${options.lgcUrl}/ui/documents/${encodeURIComponent(id)}?tenant=${tenant}&ws=ps`);
+        const href = await lgc.getAttribute('[data-testid="export-cda"]', 'href');
+        const cda = await (await lgc.request.get(new URL(href ?? '', lgc.url()).toString())).body();
+        await consolePage.setInputFiles('[data-field="cda"]', { name: 'document.xml', mimeType: 'text/xml', buffer: cda });
+        await consolePage.waitForSelector('[data-field="cda"][data-loaded="1"]', { timeout: 5000 });
+        break;
+      }
       case 'whileHeld': {
         const bound = Number(/moins de ([\d.]+) s/.exec(task.label)?.[1] ?? '1') * 1000;
         answers = { atOnce: lastActionMs <= bound ? 'yes' : 'no' };
@@ -244,6 +294,7 @@ export async function playPerson(options: PersonOptions): Promise<PlayedTask[]> 
         if (value === undefined) continue;
         const inputs = await consolePage.$$(`[data-field="${name}"]`);
         const type = inputs.length ? await inputs[0].getAttribute('type') : null;
+        if (type === 'file') continue;
         if (type === 'radio') await consolePage.check(`[data-field="${name}"][value="${String(value)}"]`);
         else if (type === 'checkbox')
           for (const box of inputs)

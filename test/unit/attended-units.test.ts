@@ -117,3 +117,36 @@ test('the console never shows the expected answer before the answer, and refuses
     await console.stop();
   }
 });
+
+test('a file the person gives (an exported CDA) reaches the driver whole; a typed answer is cut at 5 000 characters', async () => {
+  const session = new AttendedSession(join(tempDir('vigie-console-'), 'session.json'), 60_000);
+  const console = new AttendedConsole(session, { port: 0 });
+  const url = await console.start();
+  try {
+    const asked = session.ask({
+      ...task,
+      fields: [
+        { name: 'cda', label: 'CDA', kind: 'file' },
+        { name: 'note', label: 'Note', kind: 'text', optional: true },
+      ],
+    });
+    const view = (await (await fetch(`${url}api/task`)).json()) as { task: { id: number } };
+    const cda = `<ClinicalDocument>${'x'.repeat(20_000)}</ClinicalDocument>`;
+    const posted = await fetch(`${url}api/answer`, {
+      method: 'POST',
+      body: JSON.stringify({ id: view.task.id, outcome: 'done', answers: { cda, note: 'y'.repeat(6000) } }),
+    });
+    assert.equal(posted.status, 200);
+    const answer = await asked;
+    assert.equal(answer.answers.cda, cda);
+    assert.equal(answer.answers.note.length, 5000);
+  } finally {
+    await console.stop();
+  }
+});
+
+test("the console page's script parses (it lives in a template string, where a lost backslash breaks it)", async () => {
+  const { consolePage } = await import('../../src/drivers/attended/console-page');
+  const script = consolePage().split('<script>')[1].split('</script>')[0];
+  assert.doesNotThrow(() => new Function(script));
+});

@@ -138,3 +138,18 @@ test('vigie diff --format junit and vigie validate --format junit are valid too'
     } as unknown as Parameters<typeof cdaJunit>[0]),
   );
 });
+
+test("each testcase says the evidence its verdict rests on; a person's answers are named attested", async () => {
+  const attested = {
+    ...scenario('e', 'failed', 'QUAL-02', '[QUAL-02] expected: one click\n  seen: 3 click(s)'),
+    evidence: ['attested' as const],
+  };
+  const xml = toJunit(summary('not-conformant', { 'INS-01': req('pass'), 'QUAL-02': req('fail') }), [
+    scenario('a', 'passed', 'INS-01'),
+    attested,
+  ]);
+  await assertValid(xml);
+  const cases = [new XMLParser().parse(xml).testsuites.testsuite.testcase].flat() as { 'system-out'?: string }[];
+  assert.equal(cases[0]['system-out'], 'evidence: observed');
+  assert.match(cases[1]['system-out'] ?? '', /^evidence: attested \(attested: a person's answers at the keyboard\)$/);
+});

@@ -82,7 +82,7 @@ export function consolePage(): string {
     art.appendChild(el('div', { class: 'text' }, task.text));
     if (task.data && task.data.length) {
       var table = el('table', { class: 'data' });
-      task.data.forEach(function (row) { var tr = el('tr'); tr.appendChild(el('th', { scope: 'row' }, row[0])); tr.appendChild(el('td', { 'data-label': row[0] }, row[1])); table.appendChild(tr); });
+      task.data.forEach(function (row) { var tr = el('tr'); tr.appendChild(el('th', { scope: 'row' }, row[0])); var cell = el('td', { 'data-label': row[0] }); if (/^https?:\\/\\//.test(row[1])) cell.appendChild(el('a', { href: row[1], target: '_blank' }, row[1])); else cell.textContent = row[1]; tr.appendChild(cell); table.appendChild(tr); });
       art.appendChild(table);
     }
     var form = el('form', { id: 'answer-form' });
@@ -99,9 +99,17 @@ export function consolePage(): string {
         form.appendChild(fs);
       } else {
         form.appendChild(el('label', { class: 'field', for: id }, f.label + (f.optional ? ' (facultatif)' : '')));
-        var input = f.kind === 'text' && f.name.indexOf('text') >= 0 ? el('textarea', { id: id, name: f.name, rows: '2', 'data-field': f.name }) : el('input', { id: id, name: f.name, type: f.kind === 'number' ? 'number' : 'text', 'data-field': f.name, autocomplete: 'off' });
+        var input = f.kind === 'file' ? el('input', { id: id, name: f.name, type: 'file', 'data-field': f.name, 'data-file': '1' }) : f.multiline ? el('textarea', { id: id, name: f.name, rows: '4', 'data-field': f.name }) : el('input', { id: id, name: f.name, type: f.kind === 'number' ? 'number' : 'text', 'data-field': f.name, autocomplete: 'off' });
         form.appendChild(input);
       }
+    });
+    var files = {};
+    Array.prototype.forEach.call(form.querySelectorAll('input[data-file]'), function (input) {
+      input.addEventListener('change', function () {
+        var reader = new FileReader();
+        reader.onload = function () { files[input.name] = reader.result; input.setAttribute('data-loaded', '1'); };
+        if (input.files[0]) reader.readAsText(input.files[0]);
+      });
     });
     var shotBox = el('div', { class: 'shots', id: 'shots' });
     shotBox.appendChild(document.createTextNode('Capture d\\'écran (facultatif) : collez-la (Ctrl+V) ou choisissez un fichier '));
@@ -131,6 +139,7 @@ export function consolePage(): string {
         var picked = [];
         Array.prototype.forEach.call(inputs, function (i) {
           if (i.type === 'checkbox') { if (i.checked) picked.push(i.value); answers[f.name] = picked.join(','); }
+          else if (i.type === 'file') answers[f.name] = files[f.name] || '';
           else if (i.type !== 'radio' || i.checked) answers[f.name] = i.value;
         });
       });

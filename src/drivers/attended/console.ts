@@ -109,8 +109,8 @@ export class AttendedConsole {
       const task = this.session.pendingTask();
       if (!task || task.id !== id) return send(res, 409, { error: `task ${id} is not the one waiting` });
       const outcome = body.outcome === 'refused' || body.outcome === 'skipped' ? body.outcome : 'done';
-      const answers = sanitize(body.answers);
-      const missing = (task.fields ?? []).filter((f) => !f.optional && f.kind !== 'file' && outcome === 'done' && !answers[f.name]?.trim());
+      const answers = sanitize(body.answers, new Set((task.fields ?? []).filter((f) => f.kind === 'file').map((f) => f.name)));
+      const missing = (task.fields ?? []).filter((f) => !f.optional && outcome === 'done' && !answers[f.name]?.trim());
       if (missing.length) return send(res, 422, { error: `please answer: ${missing.map((f) => f.label).join(' / ')}` });
       if (outcome !== 'done' && !String(body.message ?? '').trim())
         return send(res, 422, { error: outcome === 'skipped' ? 'say why the scenario is skipped' : 'type what the LGC showed' });
@@ -173,11 +173,12 @@ function publicTask(task: Task) {
   return { ...task, fields: task.fields?.map(({ expected: _hidden, ...f }) => ({ ...f, checked: _hidden !== undefined })) };
 }
 
-function sanitize(value: unknown): Record<string, string> {
+/** The answers as strings: a typed answer up to 5 000 characters, a file's text (a CDA) up to 10 MB. */
+function sanitize(value: unknown, fileFields: Set<string>): Record<string, string> {
   const out: Record<string, string> = {};
   if (value && typeof value === 'object')
     for (const [k, v] of Object.entries(value as Record<string, unknown>))
-      if (typeof v === 'string' || typeof v === 'number') out[k] = String(v).slice(0, 5000);
+      if (typeof v === 'string' || typeof v === 'number') out[k] = String(v).slice(0, fileFields.has(k) ? 10 * 1024 * 1024 : 5000);
   return out;
 }
 

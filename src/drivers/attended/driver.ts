@@ -65,6 +65,8 @@ export interface AttendedShared {
   documents: Map<string, { patientId: string; type: DocumentType; title: string }>;
   configured: boolean;
   configuredHere?: boolean;
+  /** The last message the person was asked to send (what the messaging questions are about). */
+  lastMessage?: string;
   /** Configures an LGC Vigie can configure itself (the embedded reference); answers where its UI is. */
   configure?: (o: ResetOptions) => Promise<string | void>;
   scenario: string;
@@ -120,7 +122,7 @@ export class AttendedDriver implements LgcDriver {
       ms,
     });
     for (const file of answer.attachments) this.shared.attachments.push({ step: this.shared.step, file });
-    if (answer.outcome === 'skipped') throw new SkippedByPerson(answer.message ?? '');
+    if (answer.outcome === 'skipped') throw skippedByPerson(answer.message ?? '');
     if (answer.outcome === 'refused') {
       if (spec.kind === 'question') throw new TargetError(`the person could not answer « ${spec.title} »: ${answer.message ?? ''}`);
       throw new TargetRefusal(spec.op, 0, 'refused', answer.message ?? '');
@@ -318,9 +320,9 @@ export class AttendedDriver implements LgcDriver {
       title: `Qualifiez l'identité de ${this.name(patientId)}`,
       text: `Sur ${workstationWords(ws)}, qualifiez l'INS de ce patient ${how}, par le chemin le plus court que le logiciel offre. Comptez vos clics. Si le logiciel refuse, dites-le (« Le logiciel a refusé »).`,
       fields: [
-        clicksQuestion('la qualification'),
+        clicksQuestion('qualifier l’identité'),
         screensQuestion,
-        text('shown', 'Recopiez le texte affiché au moment de confirmer (attestation, message), s’il y en a un', true),
+        text('shown', 'Recopiez le texte affiché au moment de confirmer (attestation, message), s’il y en a un', true, true),
       ],
     }).catch((e: unknown) => {
       if (e instanceof TargetRefusal) return e;
@@ -432,9 +434,17 @@ export class AttendedDriver implements LgcDriver {
     return { value: view, ms: done.ms, declaredFields: [ATTESTED] };
   }
 
+  /** The CDA the LGC keeps for this document, as the person exports it from the LGC (attested). */
   async documentContent(documentId: string): Promise<Observed<string>> {
-    // A person cannot hand over the CDA the LGC keeps; what it sends is judged from the DMP double.
-    throw new TargetError(`attended mode: the CDA of « ${documentId} » is judged from what reaches the DMP, not from the LGC's own export`);
+    const done = await this.task({
+      kind: 'instruction',
+      op: 'documentContent',
+      args: { documentId },
+      title: `Exportez le document CDA : ${documentId}`,
+      text: 'Exportez depuis le logiciel le document CDA (fichier XML) de ce document, tel qu’il le conserve, et déposez le fichier ici.',
+      fields: [{ name: 'cda', label: 'Le fichier CDA exporté (XML)', kind: 'file' }],
+    });
+    return { value: done.answers.cda, ms: done.ms, declaredFields: [ATTESTED] };
   }
 
   private async gesture(
@@ -444,15 +454,16 @@ export class AttendedDriver implements LgcDriver {
     title: string,
     text: string,
     extra: TaskField[] = [],
+    more: Record<string, unknown> = {},
   ): Promise<Observed<ActionResult>> {
     const done = await this.task({
       kind: 'instruction',
       op,
-      args: { ws, documentId },
+      args: { ws, documentId, ...more },
       timed: true,
       title,
       text: `Sur ${workstationWords(ws)} : ${text} Comptez vos clics.`,
-      fields: [clicksQuestion('ce geste'), ...extra],
+      fields: [clicksQuestion('faire ce geste'), ...extra],
     });
     const clicks = Array.from({ length: Math.max(0, Number(done.answers.clicks) || 0) }, () => ({ purpose: op }));
     const printed =
@@ -479,6 +490,8 @@ export class AttendedDriver implements LgcDriver {
       documentId,
       `Masquez : ${documentId}`,
       `masquez ce document ${maskedFrom.map((m) => MASKING_WORDS[m]).join(' et ')}.`,
+      [],
+      { maskedFrom },
     );
   }
 
@@ -517,7 +530,7 @@ export class AttendedDriver implements LgcDriver {
       fields: [
         yesno('asked', 'Le logiciel vous a-t-il demandé si le patient s’opposait à la consultation ?'),
         text('question', 'Recopiez exactement la question posée (vide si aucune)', true),
-        text('reminder', 'Recopiez exactement le rappel affiché avec la question (vide si aucun)', true),
+        text('reminder', 'Recopiez exactement le rappel affiché avec la question (vide si aucun)', true, true),
         yesno('consulted', 'Le logiciel a-t-il affiché le contenu du DMP ?'),
         number('documents', 'Combien de documents du DMP sont affichés ? (0 si aucun)'),
         text('error', 'Message d’erreur affiché (vide si aucun)', true),
@@ -556,11 +569,9 @@ export class AttendedDriver implements LgcDriver {
       ],
       fields: [text('address', "À quelle adresse le logiciel a-t-il envoyé le message ? (telle qu'affichée)")],
     });
-    return {
-      value: { messageId: `message du ${new Date().toISOString()}`, address: done.answers.address },
-      ms: done.ms,
-      declaredFields: [ATTESTED],
-    };
+    const messageId = `message du ${new Date().toISOString()}`;
+    this.shared.lastMessage = messageId;
+    return { value: { messageId, address: done.answers.address }, ms: done.ms, declaredFields: [ATTESTED] };
   }
 
   async patientMessages(patientId: string): Promise<Observed<{ messages: ThreadMessage[]; ended?: boolean }>> {
@@ -576,13 +587,14 @@ export class AttendedDriver implements LgcDriver {
           ['bounced', 'Non distribué (erreur de remise)'],
           ['read', 'Lu par le patient'],
         ]),
-        text('bounce', 'Recopiez le message de non-distribution affiché (vide si aucun)', true),
+        text('bounce', 'Recopiez le message de non-distribution affiché (vide si aucun)', true, true),
         yesno('ended', 'Le logiciel montre-t-il l’échange comme clôturé ?'),
       ],
     });
     const said = done.answers;
     const message: ThreadMessage = {
-      messageId: 'dernier message envoyé',
+      // The person answers about the last message sent: the one Vigie asked them to send.
+      messageId: this.shared.lastMessage ?? 'dernier message envoyé',
       direction: 'out',
       status: said.status as ThreadMessage['status'],
       ...(said.bounce ? { bounce: { text: said.bounce } } : {}),
@@ -615,11 +627,8 @@ export class AttendedDriver implements LgcDriver {
 }
 
 /** The person skipped the scenario, with a reason: not judged, the reason in the report. */
-export class SkippedByPerson extends CannotJudge {
-  constructor(reason: string) {
-    super([], `skipped by the person at the keyboard: ${reason}`, 'the scenario played to its end');
-  }
-}
+const skippedByPerson = (reason: string) =>
+  new CannotJudge([], `skipped by the person at the keyboard: ${reason}`, 'the scenario played to its end');
 
 function uniqueFields(fields: TaskField[]): TaskField[] {
   const seen = new Set<string>();

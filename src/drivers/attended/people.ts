@@ -60,7 +60,8 @@ function moveOrder(matricule: string, k: number): string {
   return matricule.slice(0, 10) + String(order).padStart(3, '0');
 }
 
-const suffixOf = (k: number) =>
+/** What scenario number k appends to every birth and used name. */
+export const suffixOf = (k: number) =>
   SUFFIXES[(k - 1) % SUFFIXES.length] +
   (k > SUFFIXES.length ? ` ${SUFFIXES[Math.floor((k - 1) / SUFFIXES.length) % SUFFIXES.length]}` : '');
 

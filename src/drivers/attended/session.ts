@@ -19,6 +19,8 @@ export interface TaskField {
   label: string;
   kind: 'text' | 'number' | 'choice' | 'yesno' | 'file';
   choices?: { value: string; label: string }[];
+  /** A text of several lines (a list, a message copied from the screen). */
+  multiline?: boolean;
   /** A choice of several (check boxes): the answer is the values joined by commas. */
   multiple?: boolean;
   /** Shown to the person only after the answer is recorded (never before: it would lead the answer). */
@@ -71,19 +73,14 @@ export interface Journal {
   paused?: string | null;
 }
 
-/** No answer within the task's bound: the scenario is not judged (never the LGC's fault). */
-export class TaskTimeout extends CannotJudge {
-  constructor(reason: string) {
-    super([], reason, 'an answer from the person at the keyboard');
-  }
-}
+// Plain CannotJudge errors (not subclasses): the report classifies a scenario by the error's
+// class name, and these are "not judged", never the LGC's fault.
 
-/** The person chose to stop the session: the scenarios not done yet are not judged. */
-export class SessionPaused extends CannotJudge {
-  constructor(reason: string) {
-    super([], reason, 'the session to go on (resume it with --resume)');
-  }
-}
+/** No answer within the task's bound. */
+export const taskTimeout = (reason: string) => new CannotJudge([], reason, 'an answer from the person at the keyboard');
+
+/** The person stopped the session: the scenarios not done yet are not judged. */
+export const sessionPaused = (reason: string) => new CannotJudge([], reason, 'the session to go on (resume it with --resume)');
 
 interface Waiting {
   task: Task;
@@ -126,9 +123,9 @@ export class AttendedSession {
     return () => this.listeners.delete(fn);
   }
 
-  /** Gives the person a task and waits for it, at most taskMs (then TaskTimeout). */
+  /** Gives the person a task and waits for it, at most taskMs (then taskTimeout: not judged). */
   async ask(task: Omit<Task, 'id' | 'createdAt'>): Promise<Answer> {
-    if (this.journal.paused) throw new SessionPaused(`session paused at ${this.journal.paused}`);
+    if (this.journal.paused) throw sessionPaused(`session paused at ${this.journal.paused}`);
     if (this.current) throw new Error(`a task is already waiting (#${this.current.task.id}): tasks are given one at a time`);
     const full: Task = { ...task, id: this.nextId++, createdAt: new Date().toISOString() };
     this.journal.tasks.push(full);
@@ -142,7 +139,7 @@ export class AttendedSession {
     full.outcome = 'timed-out';
     full.doneAt = new Date().toISOString();
     this.finish();
-    throw new TaskTimeout(`no answer from the person within ${Math.round(this.taskMs / 60000)} min (task « ${full.title} »)`);
+    throw taskTimeout(`no answer from the person within ${Math.round(this.taskMs / 60000)} min (task « ${full.title} »)`);
   }
 
   /** The person says "I'm doing it now": the action's clock starts. */
@@ -179,7 +176,7 @@ export class AttendedSession {
       waiting.task.message = 'session paused';
       waiting.task.doneAt = this.journal.paused;
       this.finish();
-      waiting.reject(new SessionPaused(`session paused at ${this.journal.paused}`));
+      waiting.reject(sessionPaused(`session paused at ${this.journal.paused}`));
     } else this.save();
     this.changed();
   }
@@ -192,7 +189,7 @@ export class AttendedSession {
 
   close(): void {
     if (this.current) {
-      this.current.reject(new SessionPaused('session closed'));
+      this.current.reject(sessionPaused('session closed'));
       this.current = null;
     }
     this.changed();

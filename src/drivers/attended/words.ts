@@ -55,11 +55,12 @@ const choice = (name: string, label: string, choices: [string, string][], multip
   choices: choices.map(([value, text]) => ({ value, label: text })),
   ...(multiple ? { multiple: true, optional: true } : {}),
 });
-const text = (name: string, label: string, optional = false): TaskField => ({
+const text = (name: string, label: string, optional = false, multiline = false): TaskField => ({
   name,
   label,
   kind: 'text',
   ...(optional ? { optional } : {}),
+  ...(multiline ? { multiline } : {}),
 });
 const number = (name: string, label: string): TaskField => ({ name, label, kind: 'number' });
 
@@ -100,6 +101,7 @@ export const IDENTITY_QUESTIONS: Record<string, TaskField[]> = {
       'qualification.documents',
       'Recopiez les justificatifs d’identité proposés pour la qualification, un par ligne (dans l’ordre affiché)',
       true,
+      true,
     ),
   ],
   'qualification.exceptionProcedure': [
@@ -107,6 +109,7 @@ export const IDENTITY_QUESTIONS: Record<string, TaskField[]> = {
     text(
       'qualification.exceptionProcedure.attestation',
       'Recopiez exactement le texte de l’attestation affichée pour cette procédure (vide si aucun)',
+      true,
       true,
     ),
   ],
@@ -154,7 +157,7 @@ export const DOCUMENT_QUESTIONS: Record<string, TaskField[]> = {
 };
 
 export const clicksQuestion = (what: string): TaskField =>
-  number('clicks', `Combien de clics (ou touches de validation) ${what} a-t-il demandé, depuis l’écran où vous étiez ?`);
+  number('clicks', `Combien de clics (ou touches de validation) vous a-t-il fallu pour ${what}, depuis l’écran où vous étiez ?`);
 export const screensQuestion = number(
   'screenChanges',
   "Combien de fois l'écran a-t-il changé (nouvelle page ou fenêtre) pendant ce geste ?",
