@@ -13,6 +13,7 @@ import { nirKey, peopleNamedIn, variantOf } from '../../src/drivers/attended/peo
 import { AttendedSession, Journal } from '../../src/drivers/attended/session';
 import { AttendedConsole } from '../../src/drivers/attended/console';
 import { CannotJudge } from '../../src/harness/verdict';
+import { browserProblem, closeBrowser, launchBrowser } from '../../src/drivers/ui/browser';
 import { tempDir } from '../support/tmp';
 
 test('nirKey gives the fixtures their keys, Corsica included', () => {
@@ -150,3 +151,39 @@ test("the console page's script parses (it lives in a template string, where a l
   const script = consolePage().split('<script>')[1].split('</script>')[0];
   assert.doesNotThrow(() => new Function(script));
 });
+
+test(
+  'the console works with the keyboard alone: the first answer has the focus, Tab moves on, Enter answers',
+  { skip: browserProblem() ?? false },
+  async () => {
+    const session = new AttendedSession(join(tempDir('vigie-console-'), 'session.json'), 60_000);
+    const console = new AttendedConsole(session, { port: 0 });
+    const url = await console.start();
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+      await page.goto(url);
+      const asked = session.ask({
+        ...task,
+        fields: [
+          { name: 'offered', label: 'Le logiciel propose-t-il de qualifier ?', kind: 'yesno' },
+          { name: 'clicks', label: 'Combien de clics ?', kind: 'number' },
+        ],
+      });
+      await page.waitForSelector('#task');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-field')), 'offered');
+      await page.keyboard.press('Space'); // « Oui », the focused radio
+      await page.keyboard.press('Tab'); // past the radio group, to the number
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-field')), 'clicks');
+      await page.keyboard.type('1');
+      await page.keyboard.press('Enter');
+      const answer = await asked;
+      assert.deepEqual(answer.answers, { offered: 'yes', clicks: '1' });
+      // Readable on a laptop: nothing wider than the screen.
+      assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 1366);
+    } finally {
+      await closeBrowser();
+      await console.stop();
+    }
+  },
+);
