@@ -89,7 +89,13 @@ async function startDoubles(world: VigieWorld): Promise<Doubles> {
     // An attended session's own identities (src/drivers/attended/people.ts) are INSi's people too.
     const attended = attendedRun();
     if (attended) set.insi.addPeople(attended.insiPeople());
-    await Promise.all([set.insi.start(), set.dmp.start(), set.eprescription.start(), set.mss.start()]);
+    const started = await Promise.allSettled([set.insi.start(), set.dmp.start(), set.eprescription.start(), set.mss.start()]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      // The doubles that did start are stopped: a listening server left behind would keep the run alive.
+      await Promise.allSettled([set.insi.stop(), set.dmp.stop(), set.eprescription.stop(), set.mss.stop()]);
+      throw failed.reason;
+    }
     doubles = set;
   }
   return doubles;

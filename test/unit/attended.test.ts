@@ -5,7 +5,7 @@
  * evidence; a wrong answer is an attested failure; the journal keeps every task with its times.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -19,15 +19,20 @@ import { tempDir } from '../support/tmp';
 const ROOT = join(__dirname, '..', '..');
 const skip = browserProblem() ?? false;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * A free port below Linux's ephemeral range (32768–60999): a port the kernel hands out to other
+ * sockets meanwhile (the automated run beside, other test files) cannot be taken from under us.
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 async function targetFile(dir: string): Promise<string> {
@@ -55,6 +60,8 @@ async function targetFile(dir: string): Promise<string> {
 /** Runs vigie; resolves with its exit code; `onLine` sees its stdout lines as they come. */
 function vigie(args: string[], onLine: (line: string) => void = () => {}): Promise<number | null> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'vigie'), 'run', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   let buffer = '';
   child.stdout.on('data', (chunk: Buffer) => {
     buffer += chunk.toString('utf8');
@@ -120,7 +127,12 @@ const verdicts = (s: Summary) =>
       .map(([id, r]) => [id, r.verdict]),
   );
 
-test.after(() => closeBrowser());
+// A test that times out leaves its runs behind: they are killed, so the file (and npm test) ends.
+const children = new Set<ChildProcess>();
+test.after(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await closeBrowser();
+});
 
 test(
   'an attended run of INS and QUAL scenarios, played through the reference UI, gives the automated verdicts on attested evidence',
