@@ -325,6 +325,9 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
     const collector = new ResultCollector(PROJECT_ROOT);
     const total = plan.scenarios.filter((s) => !Object.keys(leftOut).some((t) => s.tags.includes(t))).length;
     collector.onResult = (r) => opts.onScenario?.(r, collector.results.length, total);
+    // The CDA engine's one-off builds (javac, the pack's schematrons) happen here, not inside a step,
+    // and before an attended console starts: they block this process (a first run: tens of seconds).
+    if (suite === 'lgc') prepareCdaEngine(rulesDir);
     // Attended: a console for the person, the doubles on fixed ports, the journal of what is judged.
     let toRun = plan;
     let earlier: ScenarioResult[] = [];
@@ -422,8 +425,6 @@ export async function runSuite(opts: RunOptions): Promise<RunResult> {
       formats: { stdout: 'summary', files, publish: false, options },
     };
     process.env.TS_NODE_TRANSPILE_ONLY ??= 'true';
-    // The CDA engine's one-off builds (javac, the pack's schematrons) happen here, not inside a step.
-    if (suite === 'lgc') prepareCdaEngine(rulesDir);
     // Cucumber's own console output is not shown: Vigie prints each verdict once (src/report/console.ts).
     const sink = new Writable({
       write(_c, _e, cb) {

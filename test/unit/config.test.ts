@@ -56,7 +56,7 @@ test('a nested wrong value is named by its path', () => {
 
 test('missing keys and wrong enums are named', () => {
   assert.match(bad({ driver: 'http', baseUrl: 'http://x' }), /name: is required/);
-  assert.match(bad({ name: 'v', driver: 'soap' }), /driver: must be one of \["http","ui","smtp"\]/);
+  assert.match(bad({ name: 'v', driver: 'soap' }), /driver: must be one of \["http","ui","smtp","attended"\]/);
   assert.match(bad({ name: 'v', driver: 'http' }), /baseUrl: is required for an http target/);
   assert.match(bad({ name: 'v', driver: 'http', baseUrl: 'ftp://x' }), /baseUrl: must match pattern/);
 });
@@ -76,6 +76,6 @@ test('a target file: not JSON, wrong name, unknown target', () => {
   assert.throws(() => loadTarget(join(dir, 'other.json')), /name: "not-other" must equal the file name "other"/);
   assert.throws(
     () => loadTarget('no-such-target'),
-    /no configuration .*no-such-target\.json \(known targets: example-mss-service, example-vendor, reference\)/,
+    /no configuration .*no-such-target\.json \(known targets: example-desktop, example-mss-service, example-vendor, reference\)/,
   );
 });
