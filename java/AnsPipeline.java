@@ -42,10 +42,24 @@ public final class AnsPipeline {
       xsdValid = false;
     }
     Processor saxon = new Processor(false);
+    XsltExecutable validation = saxon.newXsltCompiler().compile(throughSkeleton(saxon, skeleton(saxon, moteur), sch).asSource());
+    String failed = failedAsserts(saxon, validation, doc);
+    System.out.println("{\"xsdValid\":" + xsdValid + ",\"failedAsserts\":" + failed + "}");
+  }
+
+  /** The skeleton's three stylesheets, compiled. */
+  private static XsltExecutable[] skeleton(Processor saxon, File moteur) throws Exception {
+    String[] names = {"iso_dsdl_include.xsl", "iso_abstract_expand.xsl", "iso_svrl_for_xslt2.xsl"};
+    XsltExecutable[] steps = new XsltExecutable[names.length];
+    for (int i = 0; i < names.length; i++) steps[i] = saxon.newXsltCompiler().compile(new StreamSource(new File(moteur, names[i])));
+    return steps;
+  }
+
+  /** A schematron through the skeleton's passes: the validating XSLT, as a tree. */
+  private static XdmNode throughSkeleton(Processor saxon, XsltExecutable[] steps, File sch) throws Exception {
     XdmNode current = saxon.newDocumentBuilder().build(new StreamSource(sch));
-    for (String step : new String[] {"iso_dsdl_include.xsl", "iso_abstract_expand.xsl", "iso_svrl_for_xslt2.xsl"}) {
-      XsltExecutable exec = saxon.newXsltCompiler().compile(new StreamSource(new File(moteur, step)));
-      XsltTransformer transformer = exec.load();
+    for (XsltExecutable step : steps) {
+      XsltTransformer transformer = step.load();
       transformer.setInitialContextNode(current);
       XdmDestination out = new XdmDestination();
       // Includes and the value sets read by document() resolve against the schematron's folder.
@@ -54,23 +68,24 @@ public final class AnsPipeline {
       transformer.transform();
       current = out.getXdmNode();
     }
-    XsltExecutable validation = saxon.newXsltCompiler().compile(current.asSource());
+    return current;
+  }
+
+  /** The number of failed asserts of the SVRL the validating XSLT writes for a document. */
+  private static String failedAsserts(Processor saxon, XsltExecutable validation, File doc) throws Exception {
     XsltTransformer run = validation.load();
     run.setInitialContextNode(saxon.newDocumentBuilder().build(new StreamSource(doc)));
     XdmDestination svrl = new XdmDestination();
     run.setDestination(svrl);
     run.transform();
-    XdmValue failed = saxon.newXPathCompiler().evaluate(
-        "count(//*[local-name()='failed-assert'])", svrl.getXdmNode());
-    System.out.println("{\"xsdValid\":" + xsdValid + ",\"failedAsserts\":" + failed.itemAt(0).getStringValue() + "}");
+    XdmValue failed = saxon.newXPathCompiler().evaluate("count(//*[local-name()='failed-assert'])", svrl.getXdmNode());
+    return failed.itemAt(0).getStringValue();
   }
 
   private static void warm(File moteur, File xsd) throws Exception {
     javax.xml.validation.Schema schema = SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI).newSchema(xsd);
     Processor saxon = new Processor(false);
-    XsltExecutable[] steps = new XsltExecutable[3];
-    String[] names = {"iso_dsdl_include.xsl", "iso_abstract_expand.xsl", "iso_svrl_for_xslt2.xsl"};
-    for (int i = 0; i < 3; i++) steps[i] = saxon.newXsltCompiler().compile(new StreamSource(new File(moteur, names[i])));
+    XsltExecutable[] steps = skeleton(saxon, moteur);
     java.util.Map<String, XsltExecutable> compiled = new java.util.HashMap<>();
     long skeletonNs = 0, compileNs = 0, runNs = 0;
     java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, "UTF-8"));
@@ -91,16 +106,7 @@ public final class AnsPipeline {
         runNs += t0 - tx;
         XsltExecutable validation = compiled.get(pair[0]);
         if (validation == null) {
-          XdmNode current = saxon.newDocumentBuilder().build(new StreamSource(sch));
-          for (XsltExecutable step : steps) {
-            XsltTransformer transformer = step.load();
-            transformer.setInitialContextNode(current);
-            XdmDestination out = new XdmDestination();
-            out.setBaseURI(sch.toURI());
-            transformer.setDestination(out);
-            transformer.transform();
-            current = out.getXdmNode();
-          }
+          XdmNode current = throughSkeleton(saxon, steps, sch);
           long t1 = System.nanoTime();
           skeletonNs += t1 - t0;
           validation = saxon.newXsltCompiler().compile(current.asSource());
@@ -109,14 +115,9 @@ public final class AnsPipeline {
           compileNs += t2 - t1;
           t0 = t2;
         }
-        XsltTransformer run = validation.load();
-        run.setInitialContextNode(saxon.newDocumentBuilder().build(new StreamSource(doc)));
-        XdmDestination svrl = new XdmDestination();
-        run.setDestination(svrl);
-        run.transform();
-        XdmValue failed = saxon.newXPathCompiler().evaluate("count(//*[local-name()='failed-assert'])", svrl.getXdmNode());
+        String failed = failedAsserts(saxon, validation, doc);
         runNs += System.nanoTime() - t0;
-        System.out.println("{\"xsdValid\":" + xsdValid + ",\"failedAsserts\":" + failed.itemAt(0).getStringValue() + "}");
+        System.out.println("{\"xsdValid\":" + xsdValid + ",\"failedAsserts\":" + failed + "}");
       } catch (Exception e) {
         System.out.println("{\"error\":true}");
       }

@@ -9,6 +9,7 @@ import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference
 import { callLgc, stubServer, waitFor, type Answer } from '../support/lgc';
 import { ATTESTATION, IDENTITY_DOCUMENTS } from '../../src/reference-lgc/texts';
 import { SEND_LABEL } from '../../src/reference-lgc/documents';
+import { decode, tag } from '../support/html';
 
 const FILE_DUPONT = { birthName: 'DUPONT', firstName: 'JEAN', sex: 'M', birthDate: '1970-01-01', birthPlace: '63220' };
 const insiFound = (birthName: string): string =>
@@ -107,12 +108,6 @@ async function post(path: string, form: Record<string, string | string[]>, json 
 }
 
 const has = (html: string, testid: string): boolean => html.includes(`data-testid="${testid}"`);
-/** the opening tag carrying data-testid */
-function tag(html: string, testid: string): string {
-  const i = html.indexOf(`data-testid="${testid}"`);
-  assert.ok(i >= 0, `no data-testid ${testid}`);
-  return html.slice(html.lastIndexOf('<', i), html.indexOf('>', i) + 1);
-}
 /** The text of the element carrying data-testid (its tags stripped). */
 function textOf(html: string, testid: string): string {
   const open = tag(html, testid);
@@ -137,13 +132,6 @@ function assertPrompt(html: string, container: string, button: string): void {
   assert.match(tag(html, button), /data-role="prompt-continue"/, `${button}: data-role="prompt-continue"`);
   assert.equal((html.match(/data-role="prompt-continue"/g) ?? []).length, 1, 'one way on per screen');
 }
-const decode = (s: string): string =>
-  s
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 
 async function patientWithInsi(tenant: string, file: Record<string, string> = FILE_DUPONT): Promise<string> {
   const { patientId } = await api('POST', '/testdriver/patients', tenant, { file });

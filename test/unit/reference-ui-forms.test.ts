@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { MssDouble, type MssMessage, type MssTenant } from '../../src/doubles/mss';
 import { startReferenceLgc, type RunningReferenceLgc } from '../../src/reference-lgc/server';
 import { callLgc, stubServer, waitFor, type Answer } from '../support/lgc';
+import { decode, tag } from '../support/html';
 
 // DURAND MARIE's INS, with its right key (the MSSanté double bounces a patient address whose key is wrong)
 const INSI_FOUND =
@@ -85,19 +86,6 @@ async function get(path: string, init: RequestInit = {}): Promise<Page> {
 /** A form posted as a browser posts it (application/x-www-form-urlencoded, no script). */
 function post(path: string, form: Record<string, string>): Promise<Page> {
   return get(path, { method: 'POST', body: new URLSearchParams(form), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-}
-const decode = (s: string): string =>
-  s
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-/** The opening tag carrying data-testid. */
-function tag(html: string, testid: string): string {
-  const i = html.indexOf(`data-testid="${testid}"`);
-  assert.ok(i >= 0, `no data-testid ${testid}`);
-  return html.slice(html.lastIndexOf('<', i), html.indexOf('>', i) + 1);
 }
 /** The text of a leaf element carrying data-testid. */
 function textOf(html: string, testid: string): string {
